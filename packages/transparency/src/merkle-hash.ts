@@ -1,0 +1,24 @@
+// RFC 9162 §2.1.1: SHA-256 with domain separation between leaves (0x00) and interior nodes
+// (0x01), so a leaf can never be passed off as a node or the other way round.
+import { sha256 } from '@noble/hashes/sha2.js'
+
+const LEAF_PREFIX = Uint8Array.of(0x00)
+const NODE_PREFIX = Uint8Array.of(0x01)
+
+/** MTH({}) = SHA-256 of the empty string. */
+export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0))
+
+export function merkleLeafHash(data: Uint8Array): Uint8Array {
+  return sha256.create().update(LEAF_PREFIX).update(data).digest()
+}
+
+export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return sha256.create().update(NODE_PREFIX).update(left).update(right).digest()
+}
+
+/** Largest power of two strictly smaller than n (n >= 2), the split point k of RFC 9162. */
+export function splitPoint(n: number): number {
+  let k = 1
+  while (k * 2 < n) k *= 2
+  return k
+}
