@@ -1,0 +1,31 @@
+// Device signing keys (Ed25519), also the MLS credential key of the device.
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { assertBytes, isBytes } from './bytes.ts';
+
+export interface DeviceKeyPair {
+  publicKey: Uint8Array;
+  /** 32-byte Ed25519 seed; the same format ts-mls uses as `signKey`. */
+  secretKey: Uint8Array;
+}
+
+export function generateDeviceKey(): DeviceKeyPair {
+  const { secretKey, publicKey } = ed25519.keygen();
+  return { secretKey, publicKey };
+}
+
+export function signDetached(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
+  assertBytes(secretKey, 'secretKey', 32);
+  assertBytes(message, 'message');
+  return ed25519.sign(message, secretKey);
+}
+
+/** RFC 8032 (non-ZIP-215) verification; false on any malformed input, never throws. */
+export function verifyDetached(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    if (!isBytes(publicKey) || !isBytes(message) || !isBytes(signature)) return false;
+    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    return ed25519.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}

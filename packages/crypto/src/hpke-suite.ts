@@ -1,0 +1,69 @@
+// Adapts an @hpke/core CipherSuite (base mode) to ts-mls's Hpke interface for
+// DHKEM(X25519)/HKDF-SHA256/AES-128-GCM. The KEM is chosen by the provider; the
+// standalone AEAD (used by ts-mls for message protection) too.
+import { Aes128Gcm, CipherSuite, HkdfSha256, type KemInterface } from '@hpke/core';
+import type { Hpke, PrivateKey, PublicKey } from 'ts-mls';
+import { CryptoError } from 'ts-mls/mlsError.js';
+import { toBufferSource } from './bytes.ts';
+
+export interface Aead {
+  encrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+  decrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array>;
+}
+
+const NO_AAD = new Uint8Array(0);
+
+async function orCryptoError<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw new CryptoError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+export function makeHpke(kem: KemInterface, aead: Aead): Hpke {
+  const suite = new CipherSuite({ kem, kdf: new HkdfSha256(), aead: new Aes128Gcm() });
+  const buf = toBufferSource;
+  return {
+    keyLength: 16,
+    nonceLength: 12,
+    open: (privateKey, kemOutput, ciphertext, info, aad) =>
+      orCryptoError(async () => {
+        const pt = await suite.open(
+          { recipientKey: privateKey, enc: buf(kemOutput), info: buf(info) },
+          buf(ciphertext),
+          buf(aad ?? NO_AAD),
+        );
+        return new Uint8Array(pt);
+      }),
+    async seal(publicKey, plaintext, info, aad) {
+      const r = await suite.seal({ recipientPublicKey: publicKey, info: buf(info) }, buf(plaintext), buf(aad ?? NO_AAD));
+      return { ct: new Uint8Array(r.ct), enc: new Uint8Array(r.enc) };
+    },
+    async exportSecret(publicKey, exporterContext, length, info) {
+      const ctx = await suite.createSenderContext({ recipientPublicKey: publicKey, info: buf(info) });
+      const secret = await ctx.export(buf(exporterContext), length);
+      return { enc: new Uint8Array(ctx.enc), secret: new Uint8Array(secret) };
+    },
+    importSecret: (privateKey, exporterContext, kemOutput, length, info) =>
+      orCryptoError(async () => {
+        const ctx = await suite.createRecipientContext({ recipientKey: privateKey, enc: buf(kemOutput), info: buf(info) });
+        return new Uint8Array(await ctx.export(buf(exporterContext), length));
+      }),
+    importPrivateKey: (k) => orCryptoError(async () => (await kem.deserializePrivateKey(buf(k))) as PrivateKey),
+    importPublicKey: (k) => orCryptoError(async () => (await kem.deserializePublicKey(buf(k))) as PublicKey),
+    exportPublicKey: async (k) => new Uint8Array(await kem.serializePublicKey(k)),
+    exportPrivateKey: async (k) => new Uint8Array(await kem.serializePrivateKey(k)),
+    encryptAead: (key, nonce, aad, plaintext) => aead.encrypt(key, nonce, aad ?? NO_AAD, plaintext),
+    decryptAead: (key, nonce, aad, ciphertext) =>
+      orCryptoError(() => aead.decrypt(key, nonce, aad ?? NO_AAD, ciphertext)),
+    async deriveKeyPair(ikm) {
+      const kp = await kem.deriveKeyPair(buf(ikm));
+      return { privateKey: kp.privateKey as PrivateKey, publicKey: kp.publicKey as PublicKey };
+    },
+    async generateKeyPair() {
+      const kp = await kem.generateKeyPair();
+      return { privateKey: kp.privateKey as PrivateKey, publicKey: kp.publicKey as PublicKey };
+    },
+  };
+}

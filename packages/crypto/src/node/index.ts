@@ -1,0 +1,2 @@
+// @candor/crypto/node — Node-only adapters.
+export { nodeCryptoProvider } from './node-crypto-provider.ts';
