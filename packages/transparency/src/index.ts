@@ -2,3 +2,35 @@ export { EMPTY_ROOT, merkleLeafHash, merkleNodeHash } from './merkle-hash.ts'
 export { merkleConsistencyProof, merkleInclusionProof, merkleRoot } from './merkle-proofs.ts'
 export { MerkleLog } from './merkle-log.ts'
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './merkle-verify.ts'
+export {
+  addNoteSignatures,
+  formatNote,
+  isValidKeyName,
+  MAX_NOTE_SIGNATURES,
+  openNote,
+  parseNote,
+  signNote,
+  type NoteSignature,
+  type NoteSigner,
+  type NoteVerifier,
+  type OpenedNote,
+  type ParsedNote,
+} from './signed-note.ts'
+export { ed25519NoteSigner, ed25519NoteVerifier, noteKeyId, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519 } from './note-ed25519.ts'
+export { formatVerifierKey, noteVerifierFromKey, parseVerifierKey, type VerifierKey } from './note-verifier-key.ts'
+export {
+  formatCheckpoint,
+  openCheckpoint,
+  parseCheckpoint,
+  signCheckpoint,
+  type Checkpoint,
+  type OpenedCheckpoint,
+} from './tlog-checkpoint.ts'
+export {
+  cosignatureKeyId,
+  cosignatureMessage,
+  cosignatureTimestamp,
+  cosignatureVerifier,
+  cosigner,
+} from './tlog-cosignature.ts'
+export { fromBase64, toBase64 } from './base64.ts'
