@@ -1,0 +1,11 @@
+// A device id is derived from the device's Ed25519 public key, so a device knows its own id
+// before the server has ever seen it and the server cannot assign one key two ids.
+import { sha256 } from '@noble/hashes/sha2.js'
+import { concatBytes, toBase64Url, utf8 } from './bytes.ts'
+import type { DeviceId } from './ids.ts'
+
+const DOMAIN = utf8('candor/device-id/v1')
+
+export function deviceIdFromKey(publicKey: Uint8Array): DeviceId {
+  return toBase64Url(sha256(concatBytes(DOMAIN, publicKey)).subarray(0, 16)) as DeviceId
+}

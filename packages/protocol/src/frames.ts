@@ -1,0 +1,233 @@
+// Binary WebSocket frames of the delivery path. Fixed-layout headers, big-endian, opaque
+// payload last so ciphertext is never re-encoded. Ids travel as their 16 raw bytes.
+import { fromBase64Url, toBase64Url } from './bytes.ts'
+import { CandorError, isErrorCode, type ErrorCode } from './errors.ts'
+import type { DeviceId, GroupId, MessageId } from './ids.ts'
+import { LIMITS } from './limits.ts'
+
+export const FrameType = {
+  send: 0x01,
+  ack: 0x02,
+  accepted: 0x81,
+  error: 0x82,
+  deliver: 0x83,
+  notice: 0x84,
+} as const
+
+export const MessageKind = { application: 0, commit: 1, welcome: 2 } as const
+export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind]
+
+export interface SendFrame {
+  type: 'send'
+  reqId: number
+  messageId: MessageId
+  groupId: GroupId
+  payload: Uint8Array
+}
+export interface AckFrame {
+  type: 'ack'
+  seqs: number[]
+}
+export type ClientFrame = SendFrame | AckFrame
+
+export interface AcceptedFrame {
+  type: 'accepted'
+  reqId: number
+  sentAt: number
+}
+export interface ErrorFrame {
+  type: 'error'
+  reqId: number
+  code: ErrorCode
+  message: string
+}
+export interface DeliverFrame {
+  type: 'deliver'
+  seq: number
+  kind: MessageKind
+  messageId: MessageId
+  groupId: GroupId
+  sentAt: number
+  sender: DeviceId
+  payload: Uint8Array
+}
+export interface NoticeFrame {
+  type: 'notice'
+  notice: Notice
+}
+export type ServerFrame = AcceptedFrame | ErrorFrame | DeliverFrame | NoticeFrame
+
+/** Out-of-band events the server tells a connected device about. */
+export type Notice =
+  | { kind: 'key_packages_low'; remaining: number }
+  | { kind: 'enrolment_request'; requestId: string }
+  | { kind: 'device_revoked'; deviceId: string }
+  | { kind: 'backlog'; pending: number }
+
+const ID_BYTES = 16
+const SEND_HEADER = 1 + 4 + ID_BYTES + ID_BYTES
+const DELIVER_HEADER = 1 + 8 + 1 + ID_BYTES + ID_BYTES + 8 + ID_BYTES
+export const DELIVER_HEADER_BYTES = DELIVER_HEADER
+
+function idBytes(id: string, what: string): Uint8Array {
+  const b = fromBase64Url(id)
+  if (!b || b.length !== ID_BYTES) throw new CandorError('bad_request', `${what} is not a 16-byte id`)
+  return b
+}
+
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength)
+}
+
+function malformed(msg: string): CandorError {
+  return new CandorError('malformed_frame', msg)
+}
+
+export function encodeSend(f: Omit<SendFrame, 'type'>): Uint8Array {
+  const out = new Uint8Array(SEND_HEADER + f.payload.length)
+  const v = view(out)
+  out[0] = FrameType.send
+  v.setUint32(1, f.reqId >>> 0)
+  out.set(idBytes(f.messageId, 'messageId'), 5)
+  out.set(idBytes(f.groupId, 'groupId'), 5 + ID_BYTES)
+  out.set(f.payload, SEND_HEADER)
+  return out
+}
+
+export function encodeAck(seqs: readonly number[]): Uint8Array {
+  const out = new Uint8Array(3 + 8 * seqs.length)
+  const v = view(out)
+  out[0] = FrameType.ack
+  v.setUint16(1, seqs.length)
+  seqs.forEach((s, i) => v.setFloat64(3 + 8 * i, s))
+  return out
+}
+
+/** Parses a client frame; throws CandorError('malformed_frame' | 'frame_too_large'). */
+export function decodeClientFrame(b: Uint8Array): ClientFrame {
+  if (b.length > LIMITS.wsFrameBytes) throw new CandorError('frame_too_large', `frame exceeds ${LIMITS.wsFrameBytes} bytes`)
+  if (b.length < 1) throw malformed('empty frame')
+  const v = view(b)
+  switch (b[0]) {
+    case FrameType.send: {
+      if (b.length < SEND_HEADER + 1) throw malformed('send frame too short')
+      const payload = b.subarray(SEND_HEADER)
+      if (payload.length > LIMITS.messageBytes) throw new CandorError('frame_too_large', 'message payload too large')
+      return {
+        type: 'send',
+        reqId: v.getUint32(1),
+        messageId: toBase64Url(b.subarray(5, 5 + ID_BYTES)) as MessageId,
+        groupId: toBase64Url(b.subarray(5 + ID_BYTES, SEND_HEADER)) as GroupId,
+        payload,
+      }
+    }
+    case FrameType.ack: {
+      if (b.length < 3) throw malformed('ack frame too short')
+      const n = v.getUint16(1)
+      if (n === 0 || b.length !== 3 + 8 * n) throw malformed('ack frame length does not match its count')
+      const seqs: number[] = []
+      for (let i = 0; i < n; i++) {
+        const s = v.getFloat64(3 + 8 * i)
+        if (!Number.isSafeInteger(s) || s < 1) throw malformed('ack sequence number is not a positive integer')
+        seqs.push(s)
+      }
+      return { type: 'ack', seqs }
+    }
+    default:
+      throw malformed(`unknown frame type ${b[0]}`)
+  }
+}
+
+export function encodeAccepted(reqId: number, sentAt: number): Uint8Array {
+  const out = new Uint8Array(13)
+  const v = view(out)
+  out[0] = FrameType.accepted
+  v.setUint32(1, reqId >>> 0)
+  v.setFloat64(5, sentAt)
+  return out
+}
+
+export function encodeError(reqId: number, code: ErrorCode, message: string): Uint8Array {
+  const c = new TextEncoder().encode(code)
+  const m = new TextEncoder().encode(message.slice(0, 500))
+  const out = new Uint8Array(6 + c.length + m.length)
+  out[0] = FrameType.error
+  view(out).setUint32(1, reqId >>> 0)
+  out[5] = c.length
+  out.set(c, 6)
+  out.set(m, 6 + c.length)
+  return out
+}
+
+/** Header of a deliver frame; the server appends the stored payload bytes unchanged. */
+export function encodeDeliverHeader(f: Omit<DeliverFrame, 'type' | 'payload'>, payloadLength: number): Uint8Array {
+  const out = new Uint8Array(DELIVER_HEADER + payloadLength)
+  const v = view(out)
+  out[0] = FrameType.deliver
+  v.setFloat64(1, f.seq)
+  out[9] = f.kind
+  out.set(idBytes(f.messageId, 'messageId'), 10)
+  out.set(idBytes(f.groupId, 'groupId'), 10 + ID_BYTES)
+  v.setFloat64(10 + 2 * ID_BYTES, f.sentAt)
+  out.set(idBytes(f.sender, 'sender'), 18 + 2 * ID_BYTES)
+  return out
+}
+
+export function encodeDeliver(f: Omit<DeliverFrame, 'type'>): Uint8Array {
+  const out = encodeDeliverHeader(f, f.payload.length)
+  out.set(f.payload, DELIVER_HEADER)
+  return out
+}
+
+export function encodeNotice(n: Notice): Uint8Array {
+  const j = new TextEncoder().encode(JSON.stringify(n))
+  const out = new Uint8Array(1 + j.length)
+  out[0] = FrameType.notice
+  out.set(j, 1)
+  return out
+}
+
+/** Parses a server frame (client side); throws CandorError('malformed_frame'). */
+export function decodeServerFrame(b: Uint8Array): ServerFrame {
+  if (b.length < 1) throw malformed('empty frame')
+  const v = view(b)
+  switch (b[0]) {
+    case FrameType.accepted:
+      if (b.length !== 13) throw malformed('accepted frame has the wrong length')
+      return { type: 'accepted', reqId: v.getUint32(1), sentAt: v.getFloat64(5) }
+    case FrameType.error: {
+      if (b.length < 6) throw malformed('error frame too short')
+      const cl = b[5] ?? 0
+      const code = new TextDecoder().decode(b.subarray(6, 6 + cl))
+      return {
+        type: 'error',
+        reqId: v.getUint32(1),
+        code: isErrorCode(code) ? code : 'internal',
+        message: new TextDecoder().decode(b.subarray(6 + cl)),
+      }
+    }
+    case FrameType.deliver: {
+      if (b.length < DELIVER_HEADER) throw malformed('deliver frame too short')
+      const kind = b[9]
+      if (kind !== 0 && kind !== 1 && kind !== 2) throw malformed('unknown message kind')
+      return {
+        type: 'deliver',
+        seq: v.getFloat64(1),
+        kind,
+        messageId: toBase64Url(b.subarray(10, 10 + ID_BYTES)) as MessageId,
+        groupId: toBase64Url(b.subarray(10 + ID_BYTES, 10 + 2 * ID_BYTES)) as GroupId,
+        sentAt: v.getFloat64(10 + 2 * ID_BYTES),
+        sender: toBase64Url(b.subarray(18 + 2 * ID_BYTES, DELIVER_HEADER)) as DeviceId,
+        payload: b.subarray(DELIVER_HEADER),
+      }
+    }
+    case FrameType.notice:
+      try {
+        return { type: 'notice', notice: JSON.parse(new TextDecoder().decode(b.subarray(1))) as Notice }
+      } catch (e) {
+        throw new CandorError('malformed_frame', 'notice is not JSON', { cause: e })
+      }
+    default:
+      throw malformed(`unknown frame type ${b[0]}`)
+  }
+}

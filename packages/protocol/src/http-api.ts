@@ -1,0 +1,109 @@
+// Request and response bodies of the HTTP API, validated with zod at the server boundary.
+// Binary values are unpadded base64url strings.
+import { z } from 'zod'
+import { OPAQUE_ID_PATTERN, USER_ID_PATTERN } from './ids.ts'
+import { LIMITS } from './limits.ts'
+
+const b64 = (maxBytes: number) =>
+  z
+    .string()
+    .max(Math.ceil((maxBytes * 4) / 3) + 4)
+    .regex(/^[A-Za-z0-9_-]*$/, 'must be base64url')
+
+export const userIdSchema = z.string().regex(USER_ID_PATTERN, 'user id: 1-64 of a-z 0-9 . _ -, starting with a letter or digit')
+export const opaqueIdSchema = z.string().regex(OPAQUE_ID_PATTERN, 'must be a 16-byte base64url id')
+export const publicKeySchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a 32-byte base64url key')
+export const signatureSchema = z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'must be a 64-byte base64url signature')
+const deviceName = z.string().min(1).max(64)
+
+export const registerRequest = z.strictObject({
+  userId: userIdSchema,
+  publicKey: publicKeySchema,
+  deviceName: deviceName,
+  signature: signatureSchema,
+})
+export type RegisterRequest = z.infer<typeof registerRequest>
+export interface RegisterResponse {
+  userId: string
+  deviceId: string
+}
+
+export const challengeRequest = z.strictObject({ deviceId: opaqueIdSchema })
+export interface ChallengeResponse {
+  challenge: string
+  expiresAt: number
+}
+
+export const sessionRequest = z.strictObject({
+  deviceId: opaqueIdSchema,
+  challenge: z.string().min(1).max(512),
+  signature: signatureSchema,
+})
+export interface SessionResponse {
+  token: string
+  expiresAt: number
+  userId: string
+}
+
+export type DeviceStatus = 'pending' | 'active' | 'revoked'
+export interface DeviceInfo {
+  deviceId: string
+  userId: string
+  name: string
+  publicKey: string
+  status: DeviceStatus
+  createdAt: number
+}
+
+export const enrolmentRequest = z.strictObject({
+  userId: userIdSchema,
+  publicKey: publicKeySchema,
+  deviceName: deviceName,
+  signature: signatureSchema,
+})
+export type EnrolmentRequest = z.infer<typeof enrolmentRequest>
+
+export const approveRequest = z.strictObject({ signature: signatureSchema })
+
+export const keyPackageUpload = z.strictObject({
+  oneTime: z.array(b64(LIMITS.keyPackageBytes)).max(LIMITS.keyPackagesPerUpload),
+  lastResort: b64(LIMITS.keyPackageBytes).optional(),
+})
+export type KeyPackageUpload = z.infer<typeof keyPackageUpload>
+export interface KeyPackageCount {
+  oneTime: number
+  lastResort: boolean
+}
+
+export interface ClaimedKeyPackage {
+  userId: string
+  deviceId: string
+  publicKey: string
+  keyPackage: string
+  lastResort: boolean
+}
+export interface ClaimResponse {
+  keyPackages: ClaimedKeyPackage[]
+}
+
+export const createGroupRequest = z.strictObject({ groupId: opaqueIdSchema })
+
+export const commitRequest = z.strictObject({
+  messageId: opaqueIdSchema,
+  epoch: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  commit: b64(LIMITS.handshakeBytes),
+  welcome: b64(LIMITS.handshakeBytes).optional(),
+  added: z.array(opaqueIdSchema).max(LIMITS.groupMembers),
+  removed: z.array(opaqueIdSchema).max(LIMITS.groupMembers),
+})
+export type CommitRequest = z.infer<typeof commitRequest>
+export interface CommitResponse {
+  epoch: number
+  sentAt: number
+}
+
+export interface GroupInfoResponse {
+  groupId: string
+  epoch: number
+  members: string[]
+}

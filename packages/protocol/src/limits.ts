@@ -1,0 +1,25 @@
+// Size limits every boundary enforces before parsing.
+export const LIMITS = {
+  /** Largest HTTP JSON body (a commit with a welcome for a large group). */
+  httpBodyBytes: 4 * 1024 * 1024,
+  /** Largest WebSocket frame from a client. */
+  wsFrameBytes: 256 * 1024,
+  /** Largest application message payload (MLS PrivateMessage). */
+  messageBytes: 128 * 1024,
+  /** Largest MLS handshake message (commit/welcome) carried over HTTP, decoded. */
+  handshakeBytes: 2 * 1024 * 1024,
+  keyPackageBytes: 4 * 1024,
+  keyPackagesPerUpload: 200,
+  /** One-time key packages a device may hold on the server. */
+  keyPackagesPerDevice: 500,
+  groupMembers: 1000,
+  devicesPerUser: 20,
+  /** Messages a device may send per second (token bucket refill) and burst. */
+  sendRatePerSecond: 2000,
+  sendBurst: 4000,
+  /** Delivery window: unacknowledged messages pushed to one connection at most. */
+  deliveryWindow: 512,
+  /** Session tokens live this long. */
+  sessionTtlMs: 60 * 60 * 1000,
+  challengeTtlMs: 2 * 60 * 1000,
+} as const

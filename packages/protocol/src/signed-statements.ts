@@ -1,0 +1,19 @@
+// The exact byte strings devices sign. Each starts with its own domain label so a signature
+// made for one purpose can never be replayed as another.
+import { utf8 } from './bytes.ts'
+
+export function registrationStatement(userId: string, publicKeyB64: string): Uint8Array {
+  return utf8(`candor/register/v1\n${userId}\n${publicKeyB64}`)
+}
+
+export function authStatement(deviceId: string, challenge: string): Uint8Array {
+  return utf8(`candor/auth/v1\n${deviceId}\n${challenge}`)
+}
+
+export function enrolmentStatement(userId: string, publicKeyB64: string, name: string): Uint8Array {
+  return utf8(`candor/enrol/v1\n${userId}\n${publicKeyB64}\n${name}`)
+}
+
+export function approvalStatement(approver: string, userId: string, publicKeyB64: string): Uint8Array {
+  return utf8(`candor/approve/v1\n${approver}\n${userId}\n${publicKeyB64}`)
+}

@@ -1,0 +1,20 @@
+// Everything a request handler needs, built once from the configuration.
+import type { Store, Bus } from './store/index.ts'
+import type { TokenIssuer } from './auth/tokens.ts'
+import type { Logger } from './logger.ts'
+import type { DeliveryService } from './delivery/delivery-service.ts'
+import type { GroupRoster } from './delivery/group-roster.ts'
+import type { RateLimiter } from './rate-limit.ts'
+import type { Metrics } from './metrics.ts'
+
+export interface AppContext {
+  store: Store
+  bus: Bus
+  tokens: TokenIssuer
+  log: Logger
+  delivery: DeliveryService
+  roster: GroupRoster
+  sendLimiter: RateLimiter
+  httpLimiter: RateLimiter
+  metrics: Metrics
+}

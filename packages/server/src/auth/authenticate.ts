@@ -1,0 +1,23 @@
+// Request authentication: a bearer session token, then a check that the device is still
+// active (a revoked device's unexpired token stops working at once).
+import type { FastifyRequest } from 'fastify'
+import { CandorError } from '@candor/protocol'
+import type { AppContext } from '../app-context.ts'
+import type { Session } from './tokens.ts'
+
+export async function sessionFromToken(ctx: AppContext, token: string | undefined): Promise<Session> {
+  if (!token) throw new CandorError('unauthenticated', 'a session token is required')
+  const s = ctx.tokens.verify(token)
+  if (!s) throw new CandorError('unauthenticated', 'the session token is invalid or expired')
+  const device = await ctx.store.getDevice(s.deviceId)
+  if (!device || device.userId !== s.userId) throw new CandorError('unauthenticated', 'unknown device')
+  if (device.status === 'revoked') throw new CandorError('device_revoked', 'this device has been revoked')
+  if (device.status !== 'active') throw new CandorError('forbidden', 'this device is not approved yet')
+  return s
+}
+
+export function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Session> {
+  const h = req.headers.authorization
+  const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined
+  return sessionFromToken(ctx, token)
+}

@@ -1,0 +1,167 @@
+// One authenticated device on one WebSocket. Pushes its queue in order with a bounded window
+// of unacknowledged frames (a slow device costs the server at most the window), takes sends
+// and acks, and answers every bad frame with an error frame that changes nothing.
+import type { WebSocket } from 'ws'
+import {
+  CandorError,
+  LIMITS,
+  bytesEqual,
+  decodeClientFrame,
+  encodeAccepted,
+  encodeError,
+  fromBase64Url,
+  type SendFrame,
+} from '@candor/protocol'
+import type { AppContext } from '../app-context.ts'
+import type { Session } from '../auth/tokens.ts'
+import type { BusDelivery } from '../store/index.ts'
+import { readMlsHeader, WireFormat } from '../mls/mls-header.ts'
+
+const WINDOW_BYTES = 4 * 1024 * 1024
+
+export class DeviceConnection {
+  readonly #ws: WebSocket
+  readonly #session: Session
+  readonly #ctx: AppContext
+  readonly #inflight = new Map<number, number>()
+  #inflightBytes = 0
+  #lastPushed = 0
+  #fetching = false
+  #more = true
+  #closed = false
+  #unsubscribe: (() => void) | undefined
+
+  constructor(ws: WebSocket, session: Session, ctx: AppContext) {
+    this.#ws = ws
+    this.#session = session
+    this.#ctx = ctx
+  }
+
+  start(): void {
+    this.#ctx.metrics.connections.inc()
+    this.#unsubscribe = this.#ctx.bus.subscribeDevice(this.#session.deviceId, (d) => this.#onDelivery(d))
+    this.#ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary))
+    this.#ws.on('close', () => this.close())
+    this.#ws.on('error', () => this.close())
+    void this.#fill()
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#ctx.metrics.connections.dec()
+    this.#unsubscribe?.()
+    this.#ws.terminate()
+  }
+
+  #full(): boolean {
+    return this.#inflight.size >= LIMITS.deliveryWindow || this.#inflightBytes >= WINDOW_BYTES
+  }
+
+  #push(seq: number, frame: Uint8Array): void {
+    this.#inflight.set(seq, frame.length)
+    this.#inflightBytes += frame.length
+    this.#lastPushed = seq
+    this.#ws.send(frame)
+    this.#ctx.metrics.delivered.inc()
+  }
+
+  #onDelivery(d: BusDelivery): void {
+    if (this.#closed) return
+    if (d.seq === 0) {
+      // A notice: not queued, not acknowledged.
+      this.#ws.send(d.frame)
+      return
+    }
+    if (d.seq <= this.#lastPushed) return
+    if (this.#fetching || this.#more || this.#full()) {
+      this.#more = true
+      return
+    }
+    this.#push(d.seq, d.frame)
+  }
+
+  async #fill(): Promise<void> {
+    if (this.#fetching || this.#closed) return
+    this.#fetching = true
+    try {
+      while (this.#more && !this.#full() && !this.#closed) {
+        this.#more = false
+        const limit = LIMITS.deliveryWindow - this.#inflight.size
+        const rows = await this.#ctx.store.fetchQueue(this.#session.deviceId, this.#lastPushed, limit)
+        if (rows.length === limit) this.#more = true
+        for (const r of rows) {
+          if (r.seq <= this.#lastPushed || this.#closed) continue
+          const [d] = this.#ctx.delivery.fanOut(r, [{ deviceId: this.#session.deviceId, seq: r.seq }])
+          this.#push(r.seq, d!.frame)
+        }
+      }
+    } catch (e) {
+      this.#ctx.log.error({ err: e }, 'queue fetch failed')
+      this.close()
+    } finally {
+      this.#fetching = false
+    }
+  }
+
+  #onFrame(data: Buffer, isBinary: boolean): void {
+    let frame
+    try {
+      if (!isBinary) throw new CandorError('malformed_frame', 'frames must be binary')
+      frame = decodeClientFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    } catch (e) {
+      this.#reject(0, e)
+      return
+    }
+    if (frame.type === 'ack') this.#onAck(frame.seqs)
+    else void this.#onSend(frame)
+  }
+
+  #onAck(seqs: number[]): void {
+    for (const s of seqs) {
+      const bytes = this.#inflight.get(s)
+      if (bytes !== undefined) {
+        this.#inflight.delete(s)
+        this.#inflightBytes -= bytes
+      }
+    }
+    this.#ctx.store.ack(this.#session.deviceId, seqs).catch((e: unknown) => this.#ctx.log.error({ err: e }, 'ack failed'))
+    if (this.#more && this.#inflight.size <= LIMITS.deliveryWindow / 2) void this.#fill()
+  }
+
+  async #onSend(f: SendFrame): Promise<void> {
+    const me = this.#session.deviceId
+    try {
+      if (!this.#ctx.sendLimiter.take(me)) throw new CandorError('rate_limited', 'too many messages; slow down')
+      const members = await this.#ctx.roster.members(f.groupId)
+      if (!members) throw new CandorError('unknown_group', 'no such group')
+      if (!members.has(me)) throw new CandorError('not_member', 'this device is not a member of the group')
+      const h = readMlsHeader(f.payload)
+      if (h.wireFormat !== WireFormat.private || (h.contentType !== 1 && h.contentType !== 2)) {
+        throw new CandorError('invalid_mls_message', 'send carries application messages and proposals; commits go to /commits')
+      }
+      if (!bytesEqual(h.groupId, fromBase64Url(f.groupId)!)) throw new CandorError('invalid_mls_message', 'MLS group id does not match the frame')
+      const recipients: typeof me[] = []
+      for (const d of members) if (d !== me) recipients.push(d)
+      const r = await this.#ctx.delivery.submit({
+        messageId: f.messageId,
+        groupId: f.groupId,
+        sender: me,
+        kind: 0,
+        sentAt: Date.now(),
+        payload: f.payload,
+        recipients,
+      })
+      if (!this.#closed) this.#ws.send(encodeAccepted(f.reqId, r.sentAt))
+    } catch (e) {
+      this.#reject(f.reqId, e)
+    }
+  }
+
+  #reject(reqId: number, e: unknown): void {
+    const err = e instanceof CandorError ? e : new CandorError('internal', 'internal error')
+    if (!(e instanceof CandorError)) this.#ctx.log.error({ err: e }, 'send failed')
+    this.#ctx.metrics.rejected.inc({ code: err.code })
+    if (!this.#closed) this.#ws.send(encodeError(reqId, err.code, err.message))
+  }
+}

@@ -1,0 +1,67 @@
+// KeyPackages: devices upload one-time packages and one last-resort package; a claim hands
+// each one-time package out at most once.
+import type { FastifyInstance } from 'fastify'
+import {
+  CandorError,
+  LIMITS,
+  isUserId,
+  keyPackageUpload,
+  toBase64Url,
+  type ClaimResponse,
+  type KeyPackageCount,
+  type UserId,
+} from '@candor/protocol'
+import type { AppContext } from '../app-context.ts'
+import { authenticate } from '../auth/authenticate.ts'
+import { checkKeyPackage } from '../mls/key-package-check.ts'
+import { bytesOf, parseBody, parseParam } from './parse.ts'
+import { notifyDevices } from './device-info.ts'
+
+const LOW_WATER = 10
+
+export function keyPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post('/v1/key-packages', async (req): Promise<KeyPackageCount> => {
+    const s = await authenticate(ctx, req)
+    const body = parseBody(keyPackageUpload, req.body)
+    const device = await ctx.store.getDevice(s.deviceId)
+    if (!device) throw new CandorError('unknown_device', 'no such device')
+    const owner = { userId: s.userId, deviceId: s.deviceId, publicKey: device.publicKey }
+    const oneTime = body.oneTime.map((k, i) => bytesOf(k, `oneTime.${i}`))
+    const lastResort = body.lastResort === undefined ? undefined : bytesOf(body.lastResort, 'lastResort')
+    for (const kp of [...oneTime, ...(lastResort ? [lastResort] : [])]) await checkKeyPackage(kp, owner)
+    const before = await ctx.store.countKeyPackages(s.deviceId)
+    if (before.oneTime + oneTime.length > LIMITS.keyPackagesPerDevice) {
+      throw new CandorError('forbidden', `a device may hold at most ${LIMITS.keyPackagesPerDevice} one-time key packages`)
+    }
+    await ctx.store.addKeyPackages(s.deviceId, oneTime, lastResort)
+    return ctx.store.countKeyPackages(s.deviceId)
+  })
+
+  app.get('/v1/key-packages/count', async (req): Promise<KeyPackageCount> => {
+    const s = await authenticate(ctx, req)
+    return ctx.store.countKeyPackages(s.deviceId)
+  })
+
+  app.post('/v1/users/:userId/key-packages/claim', async (req): Promise<ClaimResponse> => {
+    const s = await authenticate(ctx, req)
+    const userId = parseParam((req.params as { userId?: unknown }).userId, isUserId, 'userId') as UserId
+    if (!(await ctx.store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
+    const devices = (await ctx.store.listDevices(userId)).filter((d) => d.status === 'active' && d.deviceId !== s.deviceId)
+    const out: ClaimResponse['keyPackages'] = []
+    for (const d of devices) {
+      const kp = await ctx.store.claimKeyPackage(d.deviceId)
+      if (!kp) continue
+      out.push({
+        userId,
+        deviceId: d.deviceId,
+        publicKey: toBase64Url(d.publicKey),
+        keyPackage: toBase64Url(kp.keyPackage),
+        lastResort: kp.lastResort,
+      })
+      const left = await ctx.store.countKeyPackages(d.deviceId)
+      if (left.oneTime < LOW_WATER) notifyDevices(ctx, [d], { kind: 'key_packages_low', remaining: left.oneTime })
+    }
+    if (out.length === 0 && devices.length > 0) throw new CandorError('no_key_package', `${userId} has no key packages available`)
+    return { keyPackages: out }
+  })
+}

@@ -1,0 +1,19 @@
+// Prometheus metrics of one node, on a registry of its own (several servers may share a process in tests).
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+
+export class Metrics {
+  readonly registry = new Registry()
+  readonly accepted = new Counter({ name: 'candor_messages_accepted_total', help: 'messages durably stored', registers: [this.registry] })
+  readonly delivered = new Counter({ name: 'candor_deliveries_pushed_total', help: 'deliver frames pushed', registers: [this.registry] })
+  readonly rejected = new Counter({
+    name: 'candor_requests_rejected_total',
+    help: 'requests refused, by error code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  })
+  readonly connections = new Gauge({ name: 'candor_connections', help: 'open device connections', registers: [this.registry] })
+
+  constructor(defaults = false) {
+    if (defaults) collectDefaultMetrics({ register: this.registry })
+  }
+}

@@ -1,0 +1,108 @@
+// Builds one Candor node: HTTP API (Fastify) and the WebSocket delivery gateway on one port.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import fastifyStatic from '@fastify/static'
+import { existsSync } from 'node:fs'
+import { CandorError, LIMITS } from '@candor/protocol'
+import type { AppContext } from './app-context.ts'
+import { TokenIssuer } from './auth/tokens.ts'
+import { DeliveryService } from './delivery/delivery-service.ts'
+import { GroupRoster } from './delivery/group-roster.ts'
+import { WebSocketGateway } from './delivery/websocket-gateway.ts'
+import { errorBody, toCandorError } from './errors.ts'
+import { accountsRoutes } from './http/accounts-routes.ts'
+import { devicesRoutes } from './http/devices-routes.ts'
+import { groupsRoutes } from './http/groups-routes.ts'
+import { keyPackagesRoutes } from './http/key-packages-routes.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { Metrics } from './metrics.ts'
+import { RateLimiter } from './rate-limit.ts'
+import { InProcessBus, type Bus, type Store } from './store/index.ts'
+import type { DestinationStream } from 'pino'
+
+export interface ServerOptions {
+  store: Store
+  bus?: Bus
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  logLevel?: string
+  logDestination?: DestinationStream
+  /** Folder of the built web client, served at `/` when present. */
+  webRoot?: string
+  /** HTTP requests per second per client address (burst is 4×). */
+  httpRatePerSecond?: number
+}
+
+export interface CandorServer {
+  readonly url: string
+  readonly port: number
+  readonly app: FastifyInstance
+  readonly context: AppContext
+  close(): Promise<void>
+}
+
+export async function createServer(opts: ServerOptions): Promise<CandorServer> {
+  const log: Logger = createLogger(opts.logLevel ?? 'info', opts.logDestination)
+  const bus = opts.bus ?? new InProcessBus()
+  const metrics = new Metrics(true)
+  const secret = await opts.store.getOrCreateMeta('token-secret', TokenIssuer.newSecret)
+  const ctx: AppContext = {
+    store: opts.store,
+    bus,
+    tokens: new TokenIssuer(secret),
+    log,
+    delivery: new DeliveryService(opts.store, bus, metrics),
+    roster: new GroupRoster(opts.store, bus),
+    sendLimiter: new RateLimiter(LIMITS.sendRatePerSecond, LIMITS.sendBurst),
+    httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
+    metrics,
+  }
+
+  // Fastify bundles its own pino typings; ours is the same logger at run time.
+  const app: FastifyInstance = Fastify({
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: LIMITS.httpBodyBytes,
+  }) as unknown as FastifyInstance
+  app.addHook('onRequest', async (req) => {
+    if (!ctx.httpLimiter.take(req.ip)) throw new CandorError('rate_limited', 'too many requests')
+  })
+  app.setErrorHandler((err, _req, reply) => {
+    const e = toCandorError(err, log)
+    metrics.rejected.inc({ code: e.code })
+    void reply.code(e.status).send(errorBody(e))
+  })
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.code(404).send(errorBody(toCandorError({ statusCode: 404 }, log)))
+  })
+
+  accountsRoutes(app, ctx)
+  devicesRoutes(app, ctx)
+  keyPackagesRoutes(app, ctx)
+  groupsRoutes(app, ctx)
+  app.get('/healthz', async () => ({ ok: true }))
+  app.get('/metrics', async (_req, reply) => {
+    void reply.type(metrics.registry.contentType)
+    return metrics.registry.metrics()
+  })
+  if (opts.webRoot && existsSync(opts.webRoot)) {
+    await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })
+  }
+
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 })
+  const gateway = new WebSocketGateway(app.server, ctx)
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0)
+  const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1'
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    app,
+    context: ctx,
+    async close() {
+      await gateway.close()
+      await app.close()
+      await bus.close()
+    },
+  }
+}

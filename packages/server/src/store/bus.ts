@@ -1,0 +1,22 @@
+// Fan-out between server nodes. A node subscribes the devices connected to it; any node
+// publishes deliveries after storing them. One node uses the in-process bus.
+import type { DeviceId, GroupId } from '@candor/protocol'
+
+/** A stored message ready to push: the complete deliver frame for one device. */
+export interface BusDelivery {
+  deviceId: DeviceId
+  seq: number
+  frame: Uint8Array
+}
+
+export interface Bus {
+  /** Called when a device connects to this node; returns the unsubscribe function. */
+  subscribeDevice(deviceId: DeviceId, onDelivery: (d: BusDelivery) => void): () => void
+  publish(deliveries: readonly BusDelivery[]): void
+  /** Roster changed on some node: drop cached membership. */
+  publishGroupChanged(groupId: GroupId): void
+  onGroupChanged(handler: (groupId: GroupId) => void): void
+  /** Devices connected anywhere in the cluster (presence). */
+  isOnline(deviceId: DeviceId): Promise<boolean>
+  close(): Promise<void>
+}

@@ -1,0 +1,35 @@
+import type { DeviceId, GroupId } from '@candor/protocol'
+import type { Bus, BusDelivery } from './bus.ts'
+
+/** The single-node bus: deliveries go straight to the local connection, if any. */
+export class InProcessBus implements Bus {
+  readonly #devices = new Map<DeviceId, (d: BusDelivery) => void>()
+  readonly #groupHandlers: Array<(g: GroupId) => void> = []
+
+  subscribeDevice(deviceId: DeviceId, onDelivery: (d: BusDelivery) => void): () => void {
+    this.#devices.set(deviceId, onDelivery)
+    return () => {
+      if (this.#devices.get(deviceId) === onDelivery) this.#devices.delete(deviceId)
+    }
+  }
+
+  publish(deliveries: readonly BusDelivery[]): void {
+    for (const d of deliveries) this.#devices.get(d.deviceId)?.(d)
+  }
+
+  publishGroupChanged(groupId: GroupId): void {
+    for (const h of this.#groupHandlers) h(groupId)
+  }
+
+  onGroupChanged(handler: (groupId: GroupId) => void): void {
+    this.#groupHandlers.push(handler)
+  }
+
+  async isOnline(deviceId: DeviceId): Promise<boolean> {
+    return this.#devices.has(deviceId)
+  }
+
+  async close(): Promise<void> {
+    this.#devices.clear()
+  }
+}

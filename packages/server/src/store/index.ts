@@ -1,0 +1,3 @@
+export type * from './store.ts'
+export type * from './bus.ts'
+export { InProcessBus } from './in-process-bus.ts'

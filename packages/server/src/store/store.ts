@@ -1,0 +1,119 @@
+// The storage interface of the server. Adapters (store-sqlite, store-postgres) implement it;
+// the shared contract suite (contract-suite.ts) runs against every adapter.
+import type { DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, UserId } from '@candor/protocol'
+
+export interface DeviceRecord {
+  deviceId: DeviceId
+  userId: UserId
+  name: string
+  publicKey: Uint8Array
+  status: DeviceStatus
+  createdAt: number
+}
+
+export interface GroupRecord {
+  groupId: GroupId
+  epoch: number
+  members: DeviceId[]
+}
+
+export interface NewMessage {
+  messageId: MessageId
+  groupId: GroupId
+  sender: DeviceId
+  kind: MessageKind
+  sentAt: number
+  payload: Uint8Array
+  recipients: readonly DeviceId[]
+}
+
+/** Where one stored message went: the recipient device and its queue position. */
+export interface Delivery {
+  deviceId: DeviceId
+  seq: number
+}
+
+export interface AppendResult {
+  /** True when (sender, messageId) was stored before: nothing new was queued. */
+  duplicate: boolean
+  sentAt: number
+  deliveries: Delivery[]
+}
+
+export interface QueuedMessage {
+  seq: number
+  messageId: MessageId
+  groupId: GroupId
+  sender: DeviceId
+  kind: MessageKind
+  sentAt: number
+  payload: Uint8Array
+}
+
+export interface CommitInput {
+  groupId: GroupId
+  /** The epoch the commit was made in; it must equal the group's current epoch. */
+  epoch: number
+  sender: DeviceId
+  messageId: MessageId
+  sentAt: number
+  commit: Uint8Array
+  welcome: Uint8Array | undefined
+  added: readonly DeviceId[]
+  removed: readonly DeviceId[]
+}
+
+export type CommitResult =
+  | { accepted: true; epoch: number; sentAt: number; deliveries: Delivery[] }
+  | { accepted: false; epoch: number }
+
+export interface Store {
+  close(): Promise<void>
+
+  /** Value stored under key, creating it with `create()` first if absent (e.g. the token secret). */
+  getOrCreateMeta(key: string, create: () => string): Promise<string>
+
+  /** Creates the user and its first (active) device; throws CandorError('user_exists'). */
+  createUser(userId: UserId, device: DeviceRecord): Promise<void>
+  userExists(userId: UserId): Promise<boolean>
+  /** Adds a further device (usually pending until approved); throws on a duplicate id. */
+  addDevice(device: DeviceRecord): Promise<void>
+  getDevice(deviceId: DeviceId): Promise<DeviceRecord | null>
+  listDevices(userId: UserId): Promise<DeviceRecord[]>
+  /** Sets a device's status; revoking also deletes its queue and key packages. */
+  setDeviceStatus(deviceId: DeviceId, status: DeviceStatus): Promise<void>
+
+  /** Records a single-use nonce; false if it was seen before (a replay). */
+  consumeNonce(nonce: string, expiresAt: number): Promise<boolean>
+
+  addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined): Promise<void>
+  /** Takes one one-time package (deleted as it is handed out), else the last-resort one. */
+  claimKeyPackage(deviceId: DeviceId): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null>
+  countKeyPackages(deviceId: DeviceId): Promise<{ oneTime: number; lastResort: boolean }>
+
+  /** Creates a group at epoch 0 with its creator as the only member; false if the id exists. */
+  createGroup(groupId: GroupId, creator: DeviceId, createdAt: number): Promise<boolean>
+  getGroup(groupId: GroupId): Promise<GroupRecord | null>
+  listGroups(deviceId: DeviceId): Promise<GroupRecord[]>
+  /** Removes a device from a group's delivery roster without an epoch change (leave, revoke). */
+  removeMember(groupId: GroupId, deviceId: DeviceId): Promise<void>
+
+  /**
+   * Stores a batch of messages in one durable transaction and queues each for its
+   * recipients. Idempotent by (sender, messageId, kind): a commit and its welcome share an id.
+   */
+  appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]>
+
+  /**
+   * Accepts a commit only if `epoch` is the group's current epoch: bumps the epoch, applies
+   * the roster change, queues the commit to the other members (removed ones included) and
+   * the welcome to the added devices, all in one transaction.
+   */
+  acceptCommit(c: CommitInput): Promise<CommitResult>
+
+  /** Queued messages of a device with seq > afterSeq, oldest first. */
+  fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]>
+  /** Deletes acknowledged queue entries; returns how many existed. */
+  ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number>
+  pendingCount(deviceId: DeviceId): Promise<number>
+}

@@ -1,0 +1,1 @@
+export { SqliteStore, type SqliteOptions } from './sqlite-store.ts'

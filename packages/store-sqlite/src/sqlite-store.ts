@@ -1,0 +1,329 @@
+// The Store on embedded SQLite (better-sqlite3): the default for one node. Calls are
+// synchronous underneath; every method runs in one transaction, and appendMessages takes a
+// whole batch (the delivery service's event-loop turn) so one fsync covers many messages.
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
+import type {
+  AppendResult,
+  CommitInput,
+  CommitResult,
+  Delivery,
+  DeviceRecord,
+  GroupRecord,
+  NewMessage,
+  QueuedMessage,
+  Store,
+} from '@candor/server/store'
+import { MIGRATIONS } from './migrations.ts'
+
+interface DeviceRow {
+  device_id: string
+  user_id: string
+  name: string
+  public_key: Buffer
+  status: DeviceStatus
+  created_at: number
+}
+interface QueueRow {
+  seq: number
+  message_id: string
+  group_id: string
+  sender: string
+  kind: number
+  sent_at: number
+  payload: Buffer
+}
+
+function toDevice(r: DeviceRow): DeviceRecord {
+  return {
+    deviceId: r.device_id as DeviceId,
+    userId: r.user_id as UserId,
+    name: r.name,
+    publicKey: new Uint8Array(r.public_key),
+    status: r.status,
+    createdAt: r.created_at,
+  }
+}
+
+export interface SqliteOptions {
+  /** 'FULL' survives power loss; 'NORMAL' survives a killed process. Default FULL. */
+  synchronous?: 'FULL' | 'NORMAL'
+}
+
+export class SqliteStore implements Store {
+  readonly #db: Database.Database
+  readonly #s
+
+  private constructor(db: Database.Database) {
+    this.#db = db
+    const p = (sql: string) => db.prepare(sql)
+    this.#s = {
+      getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
+      putMeta: p('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
+      userExists: p('SELECT 1 FROM users WHERE user_id = ?').pluck(),
+      insertUser: p('INSERT INTO users (user_id, created_at) VALUES (?, ?)'),
+      insertDevice: p(
+        'INSERT INTO devices (device_id, user_id, name, public_key, status, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      getDevice: p('SELECT * FROM devices WHERE device_id = ?'),
+      listDevices: p('SELECT * FROM devices WHERE user_id = ? ORDER BY created_at, device_id'),
+      setStatus: p('UPDATE devices SET status = ? WHERE device_id = ?'),
+      deleteKeyPackagesOf: p('DELETE FROM key_packages WHERE device_id = ?'),
+      queueRowsOf: p('SELECT seq, message FROM queue WHERE device_id = ?'),
+      insertNonce: p('INSERT OR IGNORE INTO nonces (nonce, expires_at) VALUES (?, ?)'),
+      expireNonces: p('DELETE FROM nonces WHERE expires_at < ?'),
+      insertKeyPackage: p('INSERT INTO key_packages (device_id, last_resort, data) VALUES (?, ?, ?)'),
+      deleteLastResort: p('DELETE FROM key_packages WHERE device_id = ? AND last_resort = 1'),
+      takeOneTime: p('DELETE FROM key_packages WHERE id = (SELECT id FROM key_packages WHERE device_id = ? AND last_resort = 0 ORDER BY id LIMIT 1) RETURNING data'),
+      getLastResort: p('SELECT data FROM key_packages WHERE device_id = ? AND last_resort = 1').pluck(),
+      countKeyPackages: p('SELECT last_resort, COUNT(*) AS n FROM key_packages WHERE device_id = ? GROUP BY last_resort'),
+      insertGroup: p('INSERT OR IGNORE INTO groups (group_id, epoch, created_at) VALUES (?, 0, ?)'),
+      getEpoch: p('SELECT epoch FROM groups WHERE group_id = ?').pluck(),
+      setEpoch: p('UPDATE groups SET epoch = ? WHERE group_id = ?'),
+      members: p('SELECT device_id FROM group_members WHERE group_id = ? ORDER BY device_id').pluck(),
+      addMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
+      removeMember: p('DELETE FROM group_members WHERE group_id = ? AND device_id = ?'),
+      groupsOf: p('SELECT group_id FROM group_members WHERE device_id = ? ORDER BY group_id').pluck(),
+      findMessage: p('SELECT sent_at FROM messages WHERE sender = ? AND message_id = ? AND kind = ?').pluck(),
+      insertMessage: p(
+        'INSERT INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      enqueue: p('INSERT INTO queue (device_id, message) VALUES (?, ?)'),
+      fetch: p(
+        `SELECT q.seq, m.message_id, m.group_id, m.sender, m.kind, m.sent_at, m.payload
+         FROM queue q JOIN messages m ON m.id = q.message
+         WHERE q.device_id = ? AND q.seq > ? ORDER BY q.seq LIMIT ?`,
+      ),
+      dequeue: p('DELETE FROM queue WHERE seq = ? AND device_id = ? RETURNING message').pluck(),
+      release: p('UPDATE messages SET remaining = remaining - 1 WHERE id = ? RETURNING remaining').pluck(),
+      deleteMessage: p('DELETE FROM messages WHERE id = ?'),
+      pending: p('SELECT COUNT(*) FROM queue WHERE device_id = ?').pluck(),
+    }
+  }
+
+  static open(path: string, options: SqliteOptions = {}): SqliteStore {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    const db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 5000')
+    const version = db.pragma('user_version', { simple: true }) as number
+    db.transaction(() => {
+      for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] ?? '')
+      db.pragma(`user_version = ${MIGRATIONS.length}`)
+    })()
+    return new SqliteStore(db)
+  }
+
+  async close(): Promise<void> {
+    this.#db.close()
+  }
+
+  async getOrCreateMeta(key: string, create: () => string): Promise<string> {
+    const existing = this.#s.getMeta.get(key) as string | undefined
+    if (existing !== undefined) return existing
+    this.#s.putMeta.run(key, create())
+    return this.#s.getMeta.get(key) as string
+  }
+
+  async createUser(userId: UserId, device: DeviceRecord): Promise<void> {
+    this.#db.transaction(() => {
+      if (this.#s.userExists.get(userId)) throw new CandorError('user_exists', `user ${userId} already exists`)
+      this.#s.insertUser.run(userId, device.createdAt)
+      this.#insertDevice(device)
+    })()
+  }
+
+  async userExists(userId: UserId): Promise<boolean> {
+    return this.#s.userExists.get(userId) !== undefined
+  }
+
+  #insertDevice(d: DeviceRecord): void {
+    try {
+      this.#s.insertDevice.run(d.deviceId, d.userId, d.name, d.publicKey, d.status, d.createdAt)
+    } catch (e) {
+      if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+        throw new CandorError('conflict', 'this device key is already registered', { cause: e })
+      }
+      throw e
+    }
+  }
+
+  async addDevice(device: DeviceRecord): Promise<void> {
+    this.#insertDevice(device)
+  }
+
+  async getDevice(deviceId: DeviceId): Promise<DeviceRecord | null> {
+    const r = this.#s.getDevice.get(deviceId) as DeviceRow | undefined
+    return r ? toDevice(r) : null
+  }
+
+  async listDevices(userId: UserId): Promise<DeviceRecord[]> {
+    return (this.#s.listDevices.all(userId) as DeviceRow[]).map(toDevice)
+  }
+
+  async setDeviceStatus(deviceId: DeviceId, status: DeviceStatus): Promise<void> {
+    this.#db.transaction(() => {
+      this.#s.setStatus.run(status, deviceId)
+      if (status !== 'revoked') return
+      this.#s.deleteKeyPackagesOf.run(deviceId)
+      const rows = this.#s.queueRowsOf.all(deviceId) as Array<{ seq: number; message: number }>
+      for (const r of rows) this.#dequeue(deviceId, r.seq)
+    })()
+  }
+
+  async consumeNonce(nonce: string, expiresAt: number): Promise<boolean> {
+    this.#s.expireNonces.run(Date.now())
+    return this.#s.insertNonce.run(nonce, expiresAt).changes === 1
+  }
+
+  async addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined): Promise<void> {
+    this.#db.transaction(() => {
+      for (const kp of oneTime) this.#s.insertKeyPackage.run(deviceId, 0, kp)
+      if (lastResort) {
+        this.#s.deleteLastResort.run(deviceId)
+        this.#s.insertKeyPackage.run(deviceId, 1, lastResort)
+      }
+    })()
+  }
+
+  async claimKeyPackage(deviceId: DeviceId): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
+    const one = this.#s.takeOneTime.get(deviceId) as { data: Buffer } | undefined
+    if (one) return { keyPackage: new Uint8Array(one.data), lastResort: false }
+    const last = this.#s.getLastResort.get(deviceId) as Buffer | undefined
+    return last ? { keyPackage: new Uint8Array(last), lastResort: true } : null
+  }
+
+  async countKeyPackages(deviceId: DeviceId): Promise<{ oneTime: number; lastResort: boolean }> {
+    const rows = this.#s.countKeyPackages.all(deviceId) as Array<{ last_resort: number; n: number }>
+    return {
+      oneTime: rows.find((r) => r.last_resort === 0)?.n ?? 0,
+      lastResort: rows.some((r) => r.last_resort === 1 && r.n > 0),
+    }
+  }
+
+  async createGroup(groupId: GroupId, creator: DeviceId, createdAt: number): Promise<boolean> {
+    return this.#db.transaction(() => {
+      if (this.#s.insertGroup.run(groupId, createdAt).changes !== 1) return false
+      this.#s.addMember.run(groupId, creator)
+      return true
+    })()
+  }
+
+  #group(groupId: GroupId): GroupRecord | null {
+    const epoch = this.#s.getEpoch.get(groupId) as number | undefined
+    if (epoch === undefined) return null
+    return { groupId, epoch, members: this.#s.members.all(groupId) as DeviceId[] }
+  }
+
+  async getGroup(groupId: GroupId): Promise<GroupRecord | null> {
+    return this.#group(groupId)
+  }
+
+  async listGroups(deviceId: DeviceId): Promise<GroupRecord[]> {
+    const ids = this.#s.groupsOf.all(deviceId) as GroupId[]
+    return ids.map((g) => this.#group(g)).filter((g): g is GroupRecord => g !== null)
+  }
+
+  async removeMember(groupId: GroupId, deviceId: DeviceId): Promise<void> {
+    this.#s.removeMember.run(groupId, deviceId)
+  }
+
+  #store(m: NewMessage): AppendResult {
+    const prior = this.#s.findMessage.get(m.sender, m.messageId, m.kind) as number | undefined
+    if (prior !== undefined) return { duplicate: true, sentAt: prior, deliveries: [] }
+    const recipients = m.recipients
+    const { lastInsertRowid } = this.#s.insertMessage.run(
+      m.sender,
+      m.messageId,
+      m.groupId,
+      m.kind,
+      m.sentAt,
+      m.payload,
+      recipients.length,
+    )
+    const deliveries: Delivery[] = []
+    for (const deviceId of recipients) {
+      const seq = Number(this.#s.enqueue.run(deviceId, lastInsertRowid).lastInsertRowid)
+      deliveries.push({ deviceId, seq })
+    }
+    return { duplicate: false, sentAt: m.sentAt, deliveries }
+  }
+
+  async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    return this.#db.transaction(() => batch.map((m) => this.#store(m)))()
+  }
+
+  async acceptCommit(c: CommitInput): Promise<CommitResult> {
+    return this.#db.transaction((): CommitResult => {
+      const group = this.#group(c.groupId)
+      if (!group) throw new CandorError('unknown_group', 'no such group')
+      if (group.epoch !== c.epoch) return { accepted: false, epoch: group.epoch }
+      const epoch = group.epoch + 1
+      this.#s.setEpoch.run(epoch, c.groupId)
+      for (const d of c.removed) this.#s.removeMember.run(c.groupId, d)
+      for (const d of c.added) this.#s.addMember.run(c.groupId, d)
+      const added = new Set(c.added)
+      const commitTo = group.members.filter((d) => d !== c.sender && !added.has(d))
+      const deliveries = this.#store({
+        messageId: c.messageId,
+        groupId: c.groupId,
+        sender: c.sender,
+        kind: 1,
+        sentAt: c.sentAt,
+        payload: c.commit,
+        recipients: commitTo,
+      }).deliveries
+      if (c.welcome && c.added.length > 0) {
+        // The welcome shares the commit's id; (sender, id, kind) keeps them apart.
+        deliveries.push(
+          ...this.#store({
+            messageId: c.messageId,
+            groupId: c.groupId,
+            sender: c.sender,
+            kind: 2,
+            sentAt: c.sentAt,
+            payload: c.welcome,
+            recipients: c.added,
+          }).deliveries,
+        )
+      }
+      return { accepted: true, epoch, sentAt: c.sentAt, deliveries }
+    })()
+  }
+
+  async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
+    return (this.#s.fetch.all(deviceId, afterSeq, limit) as QueueRow[]).map((r) => ({
+      seq: r.seq,
+      messageId: r.message_id as MessageId,
+      groupId: r.group_id as GroupId,
+      sender: r.sender as DeviceId,
+      kind: r.kind as MessageKind,
+      sentAt: r.sent_at,
+      payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+    }))
+  }
+
+  #dequeue(deviceId: DeviceId, seq: number): boolean {
+    const message = this.#s.dequeue.get(seq, deviceId) as number | undefined
+    if (message === undefined) return false
+    const remaining = this.#s.release.get(message) as number
+    if (remaining <= 0) this.#s.deleteMessage.run(message)
+    return true
+  }
+
+  async ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
+    return this.#db.transaction(() => {
+      let n = 0
+      for (const s of seqs) if (this.#dequeue(deviceId, s)) n++
+      return n
+    })()
+  }
+
+  async pendingCount(deviceId: DeviceId): Promise<number> {
+    return this.#s.pending.get(deviceId) as number
+  }
+}
