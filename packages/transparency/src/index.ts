@@ -34,3 +34,13 @@ export {
   cosigner,
 } from './tlog-cosignature.ts'
 export { fromBase64, toBase64 } from './base64.ts'
+export {
+  VRF_OUTPUT_SIZE,
+  VRF_PROOF_SIZE,
+  vrfProofToHash,
+  vrfProve,
+  vrfPublicKey,
+  vrfSecretKey,
+  vrfVerify,
+  type VrfSecretKey,
+} from './ecvrf.ts'

@@ -1,0 +1,140 @@
+// ECVRF-EDWARDS25519-SHA512-TAI (RFC 9381 §5, suite string 0x03) on @noble/curves' edwards25519
+// group operations. No primitive is written here: this is the RFC's composition of SHA-512,
+// point encoding/decoding and scalar multiplication, with try-and-increment encode_to_curve.
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { sha512 } from '@noble/hashes/sha2.js'
+import { concatBytes, equalBytes, isBytes } from './bytes.ts'
+
+type Point = ReturnType<typeof ed25519.Point.fromBytes>
+
+const Point = ed25519.Point
+const Fn = Point.Fn
+const SUITE = 0x03
+export const VRF_PROOF_SIZE = 80
+export const VRF_OUTPUT_SIZE = 64
+const C_LEN = 16
+
+function leToNumber(bytes: Uint8Array): bigint {
+  let n = 0n
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!)
+  return n
+}
+
+function numberToLe(n: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length)
+  for (let i = 0; i < length; i++) {
+    out[i] = Number(n & 0xffn)
+    n >>= 8n
+  }
+  return out
+}
+
+/** RFC 8032 §5.1.3 decoding, strict (canonical encodings only); null if invalid. */
+function decodePoint(bytes: Uint8Array): Point | null {
+  try {
+    return Point.fromBytes(bytes, false)
+  } catch {
+    return null
+  }
+}
+
+/** RFC 9381 §5.4.1.1: try-and-increment, salted with the public key. */
+function encodeToCurve(publicKey: Uint8Array, alpha: Uint8Array): Point {
+  const prefix = concatBytes(Uint8Array.of(SUITE, 0x01), publicKey, alpha)
+  for (let ctr = 0; ctr < 256; ctr++) {
+    const hash = sha512.create().update(prefix).update(Uint8Array.of(ctr, 0x00)).digest()
+    const candidate = decodePoint(hash.subarray(0, 32))
+    if (candidate !== null) return candidate.clearCofactor()
+  }
+  // Each attempt succeeds with probability about 1/2; 256 failures do not happen.
+  throw new Error('ECVRF encode_to_curve failed')
+}
+
+/** RFC 9381 §5.4.3, truncated to cLen = 16 bytes. */
+function challenge(points: readonly Point[]): bigint {
+  const h = sha512.create().update(Uint8Array.of(SUITE, 0x02))
+  for (const p of points) h.update(p.toBytes())
+  return leToNumber(h.update(Uint8Array.of(0x00)).digest().subarray(0, C_LEN))
+}
+
+function gammaToHash(gamma: Point): Uint8Array {
+  return sha512(concatBytes(Uint8Array.of(SUITE, 0x03), gamma.clearCofactor().toBytes(), Uint8Array.of(0x00)))
+}
+
+/** A VRF key expanded once (RFC 8032 §5.1.5), for a server that proves many inputs. */
+export interface VrfSecretKey {
+  readonly publicKey: Uint8Array
+  prove(alpha: Uint8Array): Uint8Array
+  /** beta without building the proof: one scalar multiplication instead of three. */
+  hash(alpha: Uint8Array): Uint8Array
+}
+
+export function vrfSecretKey(secretKey: Uint8Array): VrfSecretKey {
+  if (!isBytes(secretKey, 32)) throw new TypeError('ECVRF secret key must be 32 bytes')
+  const { prefix, scalar: x, pointBytes } = ed25519.utils.getExtendedPublicKey(secretKey)
+  const publicKey = pointBytes
+  const Y = Point.fromBytes(publicKey)
+  return {
+    publicKey: publicKey.slice(),
+    prove(alpha) {
+      if (!isBytes(alpha)) throw new TypeError('alpha must be bytes')
+      const H = encodeToCurve(publicKey, alpha)
+      const gamma = H.multiply(x)
+      // RFC 9381 §5.4.2.2: the RFC 8032 nonce, k = SHA-512(prefix || H) mod q.
+      const k = Fn.create(leToNumber(sha512(concatBytes(prefix, H.toBytes()))))
+      const c = challenge([Y, H, gamma, Point.BASE.multiply(k), H.multiply(k)])
+      const s = Fn.add(k, Fn.mul(c, x))
+      return concatBytes(gamma.toBytes(), numberToLe(c, C_LEN), numberToLe(s, 32))
+    },
+    hash(alpha) {
+      if (!isBytes(alpha)) throw new TypeError('alpha must be bytes')
+      return gammaToHash(encodeToCurve(publicKey, alpha).multiply(x))
+    },
+  }
+}
+
+export function vrfPublicKey(secretKey: Uint8Array): Uint8Array {
+  return vrfSecretKey(secretKey).publicKey
+}
+
+/** pi (80 bytes) for input alpha. Throws only on a malformed secret key. */
+export function vrfProve(secretKey: Uint8Array, alpha: Uint8Array): Uint8Array {
+  return vrfSecretKey(secretKey).prove(alpha)
+}
+
+interface DecodedProof {
+  gamma: Point
+  c: bigint
+  s: bigint
+}
+
+function decodeProof(pi: unknown): DecodedProof | null {
+  if (!isBytes(pi, VRF_PROOF_SIZE)) return null
+  const gamma = decodePoint(pi.subarray(0, 32))
+  const c = leToNumber(pi.subarray(32, 48))
+  const s = leToNumber(pi.subarray(48, 80))
+  if (gamma === null || s >= Fn.ORDER) return null
+  return { gamma, c, s }
+}
+
+/** beta (64 bytes) from a proof, without verifying it; null if pi does not decode. */
+export function vrfProofToHash(pi: Uint8Array): Uint8Array | null {
+  const decoded = decodeProof(pi)
+  return decoded === null ? null : gammaToHash(decoded.gamma)
+}
+
+/** RFC 9381 §5.3 with key validation (§5.4.5): beta if pi is valid for (publicKey, alpha), else null. */
+export function vrfVerify(publicKey: Uint8Array, alpha: Uint8Array, pi: Uint8Array): Uint8Array | null {
+  if (!isBytes(publicKey, 32) || !isBytes(alpha)) return null
+  const Y = decodePoint(publicKey)
+  if (Y === null || Y.isSmallOrder()) return null
+  const proof = decodeProof(pi)
+  if (proof === null) return null
+  const { gamma, c, s } = proof
+  const H = encodeToCurve(publicKey, alpha)
+  // Public values only, so the faster variable-time multiplication is fine here.
+  const U = Point.BASE.multiplyUnsafe(s).subtract(Y.multiplyUnsafe(c))
+  const V = H.multiplyUnsafe(s).subtract(gamma.multiplyUnsafe(c))
+  const cPrime = challenge([Y, H, gamma, U, V])
+  return equalBytes(numberToLe(c, C_LEN), numberToLe(cPrime, C_LEN)) ? gammaToHash(gamma) : null
+}
