@@ -19,3 +19,9 @@ export {
 } from './directory-authentication.ts';
 export { generateDeviceKey, signDetached, verifyDetached, type DeviceKeyPair } from './device-key.ts';
 export { safetyNumber, type SafetyParty } from './safety-number.ts';
+export {
+  encryptAttachment,
+  decryptAttachment,
+  MAX_ATTACHMENT_BYTES,
+  type EncryptedAttachment,
+} from './attachment.ts';
