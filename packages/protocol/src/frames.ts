@@ -62,7 +62,7 @@ export type Notice =
   | { kind: 'key_packages_low'; remaining: number }
   | { kind: 'enrolment_request'; requestId: string }
   | { kind: 'device_revoked'; deviceId: string }
-  | { kind: 'backlog'; pending: number }
+  | { kind: 'synced' }
 
 const ID_BYTES = 16
 const SEND_HEADER = 1 + 4 + ID_BYTES + ID_BYTES

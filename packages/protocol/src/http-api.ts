@@ -75,6 +75,9 @@ export interface KeyPackageCount {
   lastResort: boolean
 }
 
+/** Claims one package per active device of the user (all but the caller's), or of the listed ones. */
+export const claimRequest = z.strictObject({ deviceIds: z.array(opaqueIdSchema).max(LIMITS.devicesPerUser).optional() })
+
 export interface ClaimedKeyPackage {
   userId: string
   deviceId: string

@@ -55,6 +55,7 @@ export interface SqliteOptions {
 export class SqliteStore implements Store {
   readonly #db: Database.Database
   readonly #s
+  #acks: Array<{ deviceId: DeviceId; seqs: readonly number[]; resolve: (n: number) => void; reject: (e: unknown) => void }> = []
 
   private constructor(db: Database.Database) {
     this.#db = db
@@ -315,12 +316,32 @@ export class SqliteStore implements Store {
     return true
   }
 
-  async ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
-    return this.#db.transaction(() => {
-      let n = 0
-      for (const s of seqs) if (this.#dequeue(deviceId, s)) n++
-      return n
-    })()
+  /**
+   * Acks arriving in one event-loop turn (from many connections) share one transaction:
+   * an ack needs no reply, so it need not pay for its own fsync.
+   */
+  ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#acks.push({ deviceId, seqs, resolve, reject })
+      if (this.#acks.length === 1) setImmediate(() => this.#flushAcks())
+    })
+  }
+
+  #flushAcks(): void {
+    const batch = this.#acks
+    this.#acks = []
+    try {
+      const counts = this.#db.transaction(() =>
+        batch.map((a) => {
+          let n = 0
+          for (const s of a.seqs) if (this.#dequeue(a.deviceId, s)) n++
+          return n
+        }),
+      )()
+      batch.forEach((a, i) => a.resolve(counts[i]!))
+    } catch (e) {
+      for (const a of batch) a.reject(e)
+    }
   }
 
   async pendingCount(deviceId: DeviceId): Promise<number> {

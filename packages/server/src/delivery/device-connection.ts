@@ -9,6 +9,7 @@ import {
   decodeClientFrame,
   encodeAccepted,
   encodeError,
+  encodeNotice,
   fromBase64Url,
   type SendFrame,
 } from '@candor/protocol'
@@ -29,6 +30,7 @@ export class DeviceConnection {
   #fetching = false
   #more = true
   #closed = false
+  #synced = false
   #unsubscribe: (() => void) | undefined
 
   constructor(ws: WebSocket, session: Session, ctx: AppContext) {
@@ -101,6 +103,11 @@ export class DeviceConnection {
       this.close()
     } finally {
       this.#fetching = false
+    }
+    if (!this.#synced && !this.#more && !this.#closed) {
+      // Everything queued when the device connected has been pushed (in order, before this).
+      this.#synced = true
+      this.#ws.send(encodeNotice({ kind: 'synced' }))
     }
   }
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import {
   CandorError,
   LIMITS,
+  claimRequest,
   isUserId,
   keyPackageUpload,
   toBase64Url,
@@ -46,7 +47,11 @@ export function keyPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
     const s = await authenticate(ctx, req)
     const userId = parseParam((req.params as { userId?: unknown }).userId, isUserId, 'userId') as UserId
     if (!(await ctx.store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
-    const devices = (await ctx.store.listDevices(userId)).filter((d) => d.status === 'active' && d.deviceId !== s.deviceId)
+    const { deviceIds } = parseBody(claimRequest, req.body ?? {})
+    const wanted = deviceIds ? new Set(deviceIds) : undefined
+    const devices = (await ctx.store.listDevices(userId)).filter(
+      (d) => d.status === 'active' && d.deviceId !== s.deviceId && (!wanted || wanted.has(d.deviceId)),
+    )
     const out: ClaimResponse['keyPackages'] = []
     for (const d of devices) {
       const kp = await ctx.store.claimKeyPackage(d.deviceId)

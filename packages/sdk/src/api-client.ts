@@ -1,0 +1,145 @@
+// The HTTP side of the protocol: typed calls, device sign-in (challenge → token, renewed
+// before expiry) and server errors turned back into CandorError with their codes.
+import {
+  CandorError,
+  authStatement,
+  isErrorCode,
+  toBase64Url,
+  type ChallengeResponse,
+  type ClaimResponse,
+  type CommitRequest,
+  type CommitResponse,
+  type DeviceId,
+  type DeviceInfo,
+  type GroupInfoResponse,
+  type KeyPackageCount,
+  type RegisterResponse,
+  type SessionResponse,
+} from '@candor/protocol'
+import { signDetached } from '@candor/crypto'
+
+export interface DeviceCredentials {
+  deviceId: DeviceId
+  secretKey: Uint8Array
+}
+
+const RENEW_MARGIN_MS = 60_000
+
+export class ApiClient {
+  readonly baseUrl: string
+  #device: DeviceCredentials | undefined
+  #session: { token: string; expiresAt: number } | undefined
+  #signingIn: Promise<string> | undefined
+
+  constructor(baseUrl: string, device?: DeviceCredentials) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '')
+    this.#device = device
+  }
+
+  setDevice(device: DeviceCredentials): void {
+    this.#device = device
+    this.#session = undefined
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+    const headers: Record<string, string> = {}
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    if (token) headers.authorization = `Bearer ${token}`
+    let res: Response
+    try {
+      res = await fetch(this.baseUrl + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+    } catch (e) {
+      throw new CandorError('unavailable', `cannot reach the server at ${this.baseUrl}`, { cause: e })
+    }
+    const text = await res.text()
+    let json: unknown
+    try {
+      json = text ? JSON.parse(text) : {}
+    } catch (e) {
+      throw new CandorError('internal', `server answered ${res.status} with a body that is not JSON`, { cause: e })
+    }
+    if (!res.ok) {
+      const err = (json as { error?: { code?: unknown; message?: unknown; details?: Record<string, unknown> } }).error
+      const code = isErrorCode(err?.code) ? err.code : 'internal'
+      throw new CandorError(code, typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`, {
+        ...(err?.details ? { details: err.details } : {}),
+      })
+    }
+    return json as T
+  }
+
+  /** A valid session token, signing in with the device key when needed. */
+  async token(): Promise<string> {
+    if (this.#session && this.#session.expiresAt - RENEW_MARGIN_MS > Date.now()) return this.#session.token
+    this.#signingIn ??= this.#signIn().finally(() => (this.#signingIn = undefined))
+    return this.#signingIn
+  }
+
+  async #signIn(): Promise<string> {
+    const d = this.#device
+    if (!d) throw new CandorError('unauthenticated', 'no device key: register or enrol first')
+    const { challenge } = await this.#call<ChallengeResponse>('POST', '/v1/auth/challenge', { deviceId: d.deviceId })
+    const signature = toBase64Url(signDetached(d.secretKey, authStatement(d.deviceId, challenge)))
+    const s = await this.#call<SessionResponse>('POST', '/v1/auth/session', { deviceId: d.deviceId, challenge, signature })
+    this.#session = { token: s.token, expiresAt: s.expiresAt }
+    return s.token
+  }
+
+  async #authed<T>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.#call<T>(method, path, body, await this.token())
+    } catch (e) {
+      if (e instanceof CandorError && e.code === 'unauthenticated' && this.#session) {
+        this.#session = undefined
+        return this.#call<T>(method, path, body, await this.token())
+      }
+      throw e
+    }
+  }
+
+  register(body: { userId: string; publicKey: string; deviceName: string; signature: string }): Promise<RegisterResponse> {
+    return this.#call('POST', '/v1/register', body)
+  }
+  requestEnrolment(body: { userId: string; publicKey: string; deviceName: string; signature: string }): Promise<{ deviceId: string }> {
+    return this.#call('POST', '/v1/enrolments', body)
+  }
+  pendingEnrolments(): Promise<{ requests: DeviceInfo[] }> {
+    return this.#authed('GET', '/v1/enrolments')
+  }
+  approveEnrolment(deviceId: string, signature: string): Promise<DeviceInfo> {
+    return this.#authed('POST', `/v1/enrolments/${deviceId}/approve`, { signature })
+  }
+  myDevices(): Promise<{ devices: DeviceInfo[] }> {
+    return this.#authed('GET', '/v1/devices')
+  }
+  userDevices(userId: string): Promise<{ devices: DeviceInfo[] }> {
+    return this.#authed('GET', `/v1/users/${encodeURIComponent(userId)}/devices`)
+  }
+  revokeDevice(deviceId: string): Promise<DeviceInfo> {
+    return this.#authed('DELETE', `/v1/devices/${deviceId}`)
+  }
+  uploadKeyPackages(oneTime: string[], lastResort?: string): Promise<KeyPackageCount> {
+    return this.#authed('POST', '/v1/key-packages', lastResort === undefined ? { oneTime } : { oneTime, lastResort })
+  }
+  keyPackageCount(): Promise<KeyPackageCount> {
+    return this.#authed('GET', '/v1/key-packages/count')
+  }
+  claimKeyPackages(userId: string, deviceIds?: string[]): Promise<ClaimResponse> {
+    return this.#authed('POST', `/v1/users/${encodeURIComponent(userId)}/key-packages/claim`, deviceIds ? { deviceIds } : {})
+  }
+  createGroup(groupId: string): Promise<GroupInfoResponse> {
+    return this.#authed('POST', '/v1/groups', { groupId })
+  }
+  groups(): Promise<{ groups: GroupInfoResponse[] }> {
+    return this.#authed('GET', '/v1/groups')
+  }
+  group(groupId: string): Promise<GroupInfoResponse> {
+    return this.#authed('GET', `/v1/groups/${groupId}`)
+  }
+  commit(groupId: string, body: CommitRequest): Promise<CommitResponse> {
+    return this.#authed('POST', `/v1/groups/${groupId}/commits`, body)
+  }
+  leave(groupId: string): Promise<{ left: boolean }> {
+    return this.#authed('POST', `/v1/groups/${groupId}/leave`, {})
+  }
+}

@@ -1,0 +1,548 @@
+// CandorClient: one device of one person. Everything a UI or the CLI does goes through here.
+import type { CiphersuiteImpl, ClientConfig, CryptoProvider, KeyPackage } from 'ts-mls'
+import {
+  CandorError,
+  approvalStatement,
+  fromBase64Url,
+  newGroupId,
+  newMessageId,
+  toBase64Url,
+  type DeliverFrame,
+  type DeviceId,
+  type DeviceInfo,
+  type GroupId,
+  type MessageId,
+  type Notice,
+} from '@candor/protocol'
+import { DirectoryAuthenticationService, clientConfigWith, getSuite, signDetached } from '@candor/crypto'
+import { ApiClient } from './api-client.ts'
+import { Connection, type ConnectionState, type WebSocketFactory } from './connection.ts'
+import { Conversations, type Conversation, type MessageRecord } from './conversations.ts'
+import { DeviceDirectory } from './directory.ts'
+import { Emitter } from './emitter.ts'
+import { loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
+import { KeyPackages } from './key-packages.ts'
+import type { LocalStore } from './local-store.ts'
+import { decodeContent, encodeContent, type Content } from './message-content.ts'
+import {
+  commitChanges,
+  decodeKeyPackage,
+  encryptApplication,
+  epochOf,
+  isRemoved,
+  joinFromWelcome,
+  leaves,
+  ownLeafIndex,
+  processIncoming,
+  startGroup,
+  type Leaf,
+} from './mls-ops.ts'
+import { SerialLock } from './serial-lock.ts'
+
+export interface ClientOptions {
+  server: string
+  store: LocalStore
+  crypto: CryptoProvider
+  webSocket: WebSocketFactory
+}
+
+export interface ClientEvents extends Record<string, unknown> {
+  message: MessageRecord
+  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' }
+  connection: ConnectionState
+  enrolment: { deviceId: string }
+  error: { where: string; error: unknown }
+}
+
+export interface Reader {
+  userId: string
+  devices: Array<{ deviceId: string; verified: boolean; self: boolean }>
+  kind: 'person' | 'bot' | 'archive'
+}
+
+const COMMIT_ATTEMPTS = 6
+
+export class CandorClient extends Emitter<ClientEvents> {
+  readonly api: ApiClient
+  readonly #opts: ClientOptions
+  readonly #identity: Identity
+  readonly #suite: CiphersuiteImpl
+  readonly #config: ClientConfig
+  readonly #directory: DeviceDirectory
+  readonly #keyPackages: KeyPackages
+  readonly #conversations: Conversations
+  readonly #lock = new SerialLock()
+  #connection: Connection | undefined
+  #synced: Array<() => void> = []
+  #isSynced = false
+
+  private constructor(opts: ClientOptions, api: ApiClient, identity: Identity, suite: CiphersuiteImpl) {
+    super()
+    this.#opts = opts
+    this.api = api
+    this.#identity = identity
+    this.#suite = suite
+    this.#directory = new DeviceDirectory(api)
+    this.#config = clientConfigWith(new DirectoryAuthenticationService((u, d) => this.#directory.keyOf(u, d)))
+    this.#keyPackages = new KeyPackages(opts.store, api, suite, identity)
+    this.#conversations = new Conversations(opts.store, this.#config)
+  }
+
+  static async #make(opts: ClientOptions, api: ApiClient, identity: Identity): Promise<CandorClient> {
+    const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
+    await c.#conversations.load()
+    return c
+  }
+
+  /** Registers a new user with this as its first device. */
+  static async register(opts: ClientOptions, userId: string, deviceName = 'first device'): Promise<CandorClient> {
+    if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
+    const api = new ApiClient(opts.server)
+    const identity = await registerIdentity(api, userId, deviceName)
+    await saveIdentity(opts.store, identity)
+    api.setDevice(identity)
+    const c = await CandorClient.#make(opts, api, identity)
+    await c.#keyPackages.publishInitial()
+    return c
+  }
+
+  /** Asks to add this as a further device of an existing user; approve it from another device. */
+  static async enrol(opts: ClientOptions, userId: string, deviceName = 'new device'): Promise<CandorClient> {
+    if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
+    const api = new ApiClient(opts.server)
+    const identity = await requestEnrolment(api, userId, deviceName)
+    await saveIdentity(opts.store, identity)
+    api.setDevice(identity)
+    return CandorClient.#make(opts, api, identity)
+  }
+
+  /** Opens the device kept in the store, or null if there is none. */
+  static async open(opts: ClientOptions): Promise<CandorClient | null> {
+    const identity = await loadIdentity(opts.store)
+    if (!identity) return null
+    const api = new ApiClient(opts.server, identity)
+    return CandorClient.#make(opts, api, identity)
+  }
+
+  get userId(): string {
+    return this.#identity.userId
+  }
+  get deviceId(): DeviceId {
+    return this.#identity.deviceId
+  }
+  get status(): 'active' | 'pending' {
+    return this.#identity.status
+  }
+  get connectionState(): ConnectionState {
+    return this.#connection?.state ?? 'offline'
+  }
+
+  /** For a pending device: polls until another device approves it, then publishes key packages. */
+  async waitForApproval(timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs
+    while (this.#identity.status === 'pending') {
+      try {
+        await this.api.token()
+        this.#identity.status = 'active'
+        await saveIdentity(this.#opts.store, this.#identity)
+        await this.#keyPackages.publishInitial()
+        return
+      } catch (e) {
+        if (!(e instanceof CandorError) || e.code !== 'forbidden' || Date.now() > until) throw e
+        await new Promise((r) => setTimeout(r, 500))
+      }
+    }
+  }
+
+  /** Connects the delivery socket; resolves once everything queued for this device is processed. */
+  async connect(): Promise<void> {
+    if (this.#identity.status !== 'active') throw new CandorError('forbidden', 'this device is not approved yet')
+    if (!this.#connection) {
+      const wsUrl = this.api.baseUrl.replace(/^http/, 'ws')
+      this.#connection = new Connection(async () => `${wsUrl}/v1/ws?token=${encodeURIComponent(await this.api.token())}`, this.#opts.webSocket, {
+        onDeliver: (f) => this.#onDeliver(f),
+        onNotice: (n) => this.#onNotice(n),
+        onState: (s) => {
+          if (s !== 'online') this.#isSynced = false
+          this.emit('connection', s)
+        },
+      })
+      this.#connection.start()
+    }
+    await this.#connection.whenOnline()
+    await this.sync()
+    void this.#keyPackages.topUp().catch((error: unknown) => this.emit('error', { where: 'key packages', error }))
+  }
+
+  /** Resolves when the server has pushed everything queued so far and it has been processed. */
+  async sync(timeoutMs = 15_000): Promise<void> {
+    if (!this.#isSynced) {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new CandorError('unavailable', 'timed out waiting for the server to sync')), timeoutMs)
+        this.#synced.push(() => {
+          clearTimeout(t)
+          resolve()
+        })
+      })
+    }
+    await this.#connection?.idle()
+    await this.#lock.run(async () => undefined)
+  }
+
+  close(): void {
+    this.#connection?.close()
+    this.#connection = undefined
+  }
+
+  /** Simulates a network drop (the connection comes back by itself). */
+  dropConnection(): void {
+    this.#connection?.drop()
+  }
+
+  // ---- devices ----
+
+  async devices(): Promise<DeviceInfo[]> {
+    return (await this.api.myDevices()).devices
+  }
+
+  async pendingEnrolments(): Promise<DeviceInfo[]> {
+    return (await this.api.pendingEnrolments()).requests
+  }
+
+  /** Approves a pending device of this user and adds it to every conversation. */
+  async approve(deviceId: string): Promise<void> {
+    const pending = (await this.pendingEnrolments()).find((d) => d.deviceId === deviceId)
+    if (!pending) throw new CandorError('not_found', 'no pending enrolment with this id')
+    const signature = toBase64Url(signDetached(this.#identity.secretKey, approvalStatement(this.deviceId, this.userId, pending.publicKey)))
+    await this.api.approveEnrolment(deviceId, signature)
+    this.#directory.forget(this.userId)
+    const deadline = Date.now() + 30_000
+    for (const c of this.#conversations.list()) {
+      if (c.meta.status !== 'active') continue
+      // The new device publishes its key packages once it sees the approval.
+      for (;;) {
+        try {
+          await this.#addDevices(c.meta.id, this.userId, [deviceId])
+          break
+        } catch (e) {
+          if (!(e instanceof CandorError) || e.code !== 'no_key_package' || Date.now() > deadline) throw e
+          await new Promise((r) => setTimeout(r, 300))
+        }
+      }
+    }
+  }
+
+  /** Revokes one of this user's devices and removes it from every conversation by a commit. */
+  async revoke(deviceId: string): Promise<void> {
+    await this.api.revokeDevice(deviceId)
+    this.#directory.forget(this.userId)
+    for (const c of this.#conversations.list()) {
+      if (c.meta.status !== 'active' || deviceId === this.deviceId) continue
+      if (leaves(c.state).some((l) => l.deviceId === deviceId)) {
+        await this.#commit(c.meta.id, async () => ({ add: [], removeDevices: [deviceId] }))
+      }
+    }
+  }
+
+  // ---- conversations ----
+
+  conversations(): Array<{ id: string; status: string; members: string[]; epoch: number }> {
+    return this.#conversations.list().map((c) => ({
+      id: c.meta.id,
+      status: c.meta.status,
+      members: [...new Set(leaves(c.state).map((l) => l.userId))].sort(),
+      epoch: epochOf(c.state),
+    }))
+  }
+
+  /** Creates a conversation with these users (all their devices, and this user's other devices). */
+  async createConversation(userIds: readonly string[]): Promise<string> {
+    const others = [...new Set(userIds)].filter((u) => u !== this.userId)
+    const groupId = newGroupId()
+    await this.api.createGroup(groupId)
+    await this.#lock.run(async () => {
+      const [kp] = await this.#keyPackages.generate(1, false)
+      const state = await startGroup(this.#suite, this.#config, fromBase64Url(groupId)!, kp!)
+      await this.#keyPackages.consumed(kp!)
+      await this.#conversations.save(groupId, state, { createdAt: Date.now(), status: 'active' })
+    })
+    const claims = await this.#claim([this.userId, ...others], true)
+    if (claims.length > 0) await this.#commit(groupId, async () => ({ add: claims, removeDevices: [] }))
+    return groupId
+  }
+
+  /** The oldest active 1:1 conversation with this user, created if there is none. */
+  async directConversation(userId: string): Promise<string> {
+    const existing = this.#conversations.withUsers(new Set([this.userId, userId]))[0]
+    return existing ? existing.meta.id : this.createConversation([userId])
+  }
+
+  async addMembers(conversation: string, userIds: readonly string[]): Promise<void> {
+    const claims = await this.#claim(userIds, false)
+    await this.#commit(conversation, async (c) => {
+      const present = new Set(leaves(c.state).map((l) => l.deviceId))
+      return { add: claims.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
+    })
+  }
+
+  async removeMembers(conversation: string, userIds: readonly string[]): Promise<void> {
+    const users = new Set(userIds)
+    if (users.has(this.userId)) throw new CandorError('bad_request', 'use leave() to leave a conversation')
+    await this.#commit(conversation, async (c) => ({
+      add: [],
+      removeDevices: leaves(c.state).filter((l) => users.has(l.userId)).map((l) => l.deviceId),
+    }))
+  }
+
+  /** Leaves: tells the members (one of them commits the removal) and stops delivery here. */
+  async leave(conversation: string): Promise<void> {
+    await this.#sendContent(conversation, { v: 1, type: 'leave', id: newMessageId(), sentAt: Date.now() })
+    await this.#markLeft(conversation)
+  }
+
+  async #markLeft(conversation: string): Promise<void> {
+    await this.api.leave(conversation).catch((e: unknown) => {
+      if (!(e instanceof CandorError) || e.code !== 'not_member') throw e
+    })
+    await this.#lock.run(async () => {
+      const c = this.#conversations.get(conversation)
+      if (c) await this.#conversations.save(conversation, c.state, { status: 'left' })
+    })
+    this.emit('conversation', { id: conversation, change: 'left' })
+  }
+
+  async send(conversation: string, text: string): Promise<MessageRecord> {
+    const content: Content = { v: 1, type: 'text', id: newMessageId(), text, sentAt: Date.now() }
+    const sentAt = await this.#sendContent(conversation, content)
+    const record: MessageRecord = {
+      id: content.id,
+      conversation,
+      from: this.userId,
+      fromDevice: this.deviceId,
+      text,
+      sentAt,
+      receivedAt: sentAt,
+      direction: 'out',
+    }
+    await this.#conversations.record(record)
+    return record
+  }
+
+  async #sendContent(conversation: string, content: Content): Promise<number> {
+    const conn = this.#connection
+    if (!conn) throw new CandorError('unavailable', 'not connected: call connect() first')
+    const message = await this.#lock.run(async () => {
+      const c = this.#active(conversation)
+      const out = await encryptApplication(this.#suite, c.state, encodeContent(content))
+      await this.#conversations.save(conversation, out.state)
+      return out.message
+    })
+    // The same id on a retry lets the server drop a duplicate.
+    const messageId = content.id as MessageId
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await conn.whenOnline()
+        return await conn.send(conversation as GroupId, messageId, message)
+      } catch (e) {
+        if (!(e instanceof CandorError) || e.code !== 'unavailable' || attempt >= 5) throw e
+      }
+    }
+  }
+
+  async history(conversation: string): Promise<MessageRecord[]> {
+    return this.#conversations.history(conversation)
+  }
+
+  async inbox(): Promise<MessageRecord[]> {
+    return this.#conversations.inbox()
+  }
+
+  /** Exactly who can decrypt this conversation, from the verified MLS tree and the directory. */
+  async whoCanRead(conversation: string): Promise<Reader[]> {
+    const c = this.#conversations.get(conversation)
+    if (!c) throw new CandorError('unknown_group', 'no such conversation on this device')
+    const byUser = new Map<string, Reader>()
+    for (const l of leaves(c.state)) {
+      const key = await this.#directory.keyOf(l.userId, l.deviceId).catch(() => null)
+      const verified = key !== null && toBase64Url(key) === toBase64Url(l.signatureKey)
+      const r = byUser.get(l.userId) ?? { userId: l.userId, devices: [], kind: kindOf(l.userId) }
+      r.devices.push({ deviceId: l.deviceId, verified, self: l.deviceId === this.deviceId })
+      byUser.set(l.userId, r)
+    }
+    return [...byUser.values()].sort((a, b) => a.userId.localeCompare(b.userId))
+  }
+
+  // ---- internals ----
+
+  #active(conversation: string): Conversation {
+    const c = this.#conversations.get(conversation)
+    if (!c) throw new CandorError('unknown_group', 'no such conversation on this device')
+    if (c.meta.status !== 'active') throw new CandorError('not_member', `you are no longer in this conversation (${c.meta.status})`)
+    return c
+  }
+
+  async #claim(userIds: readonly string[], includeOwn: boolean): Promise<Array<{ deviceId: string; keyPackage: KeyPackage }>> {
+    const out: Array<{ deviceId: string; keyPackage: KeyPackage }> = []
+    for (const u of new Set(userIds)) {
+      try {
+        const { keyPackages } = await this.api.claimKeyPackages(u)
+        for (const k of keyPackages) out.push({ deviceId: k.deviceId, keyPackage: decodeKeyPackage(fromBase64Url(k.keyPackage)!) })
+      } catch (e) {
+        // This user's other devices are optional (there may be none); anyone else must be reachable.
+        if (!(includeOwn && u === this.userId && e instanceof CandorError && e.code === 'no_key_package')) throw e
+      }
+    }
+    return out
+  }
+
+  async #addDevices(conversation: string, userId: string, deviceIds: string[]): Promise<void> {
+    const { keyPackages } = await this.api.claimKeyPackages(userId, deviceIds)
+    const add = keyPackages.map((k) => ({ deviceId: k.deviceId, keyPackage: decodeKeyPackage(fromBase64Url(k.keyPackage)!) }))
+    await this.#commit(conversation, async (c) => {
+      const present = new Set(leaves(c.state).map((l) => l.deviceId))
+      return { add: add.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
+    })
+  }
+
+  /**
+   * Builds and posts a commit. If the server says the group moved on, waits until this device
+   * has processed the newer epoch, rebuilds the commit on top of it and tries again.
+   */
+  async #commit(
+    conversation: string,
+    plan: (c: Conversation) => Promise<{ add: Array<{ deviceId: string; keyPackage: KeyPackage }>; removeDevices: string[] }>,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+      const outcome = await this.#lock.run(async () => {
+        const c = this.#active(conversation)
+        const { add, removeDevices } = await plan(c)
+        const remove = new Set(removeDevices)
+        const removeLeaves = leaves(c.state).filter((l) => remove.has(l.deviceId))
+        if (add.length === 0 && removeLeaves.length === 0) return { done: true as const }
+        const epoch = epochOf(c.state)
+        const out = await commitChanges(this.#suite, c.state, add.map((a) => a.keyPackage), removeLeaves.map((l) => l.leafIndex))
+        try {
+          await this.api.commit(conversation, {
+            messageId: newMessageId(),
+            epoch,
+            commit: toBase64Url(out.commit),
+            ...(out.welcome ? { welcome: toBase64Url(out.welcome) } : {}),
+            added: add.map((a) => a.deviceId),
+            removed: removeLeaves.map((l) => l.deviceId),
+          })
+        } catch (e) {
+          if (e instanceof CandorError && e.code === 'stale_epoch') return { done: false as const, epoch: Number(e.details?.epoch) }
+          throw e
+        }
+        await this.#conversations.save(conversation, out.state)
+        this.emit('conversation', { id: conversation, change: 'members' })
+        return { done: true as const }
+      })
+      if (outcome.done) return
+      await this.#waitForEpoch(conversation, outcome.epoch)
+    }
+    throw new CandorError('stale_epoch', 'could not commit: the group kept moving on')
+  }
+
+  async #waitForEpoch(conversation: string, epoch: number, timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs
+    while (this.#conversations.epoch(conversation) < epoch && Date.now() < until) {
+      await this.#connection?.idle()
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
+  #onNotice(n: Notice): void {
+    switch (n.kind) {
+      case 'synced':
+        this.#isSynced = true
+        for (const f of this.#synced.splice(0)) f()
+        return
+      case 'key_packages_low':
+        void this.#keyPackages.topUp().catch((error: unknown) => this.emit('error', { where: 'key packages', error }))
+        return
+      case 'enrolment_request':
+        this.emit('enrolment', { deviceId: n.requestId })
+        return
+      case 'device_revoked':
+        this.#directory.forget(this.userId)
+        if (n.deviceId === this.deviceId) this.close()
+    }
+  }
+
+  async #onDeliver(f: DeliverFrame): Promise<void> {
+    try {
+      await this.#lock.run(() => this.#process(f))
+    } catch (error) {
+      this.emit('error', { where: `processing message ${f.messageId}`, error })
+    }
+  }
+
+  async #process(f: DeliverFrame): Promise<void> {
+    if (f.kind === 2) {
+      if (this.#conversations.get(f.groupId)) return
+      const { state, used } = await joinFromWelcome(this.#suite, this.#config, f.payload, (ref) => this.#keyPackages.find(ref))
+      await this.#conversations.save(f.groupId, state, { createdAt: f.sentAt, status: 'active' })
+      await this.#keyPackages.consumed(used)
+      this.emit('conversation', { id: f.groupId, change: 'joined' })
+      return
+    }
+    const c = this.#conversations.get(f.groupId)
+    if (!c || c.meta.status !== 'active') return
+    if (f.kind === 1) {
+      const epochBefore = epochOf(c.state)
+      const r = await processIncoming(this.#suite, c.state, f.payload)
+      if (epochOf(r.state) <= epochBefore) return
+      const removed = isRemoved(r.state)
+      await this.#conversations.save(f.groupId, r.state, removed ? { status: 'removed' } : undefined)
+      this.emit('conversation', { id: f.groupId, change: removed ? 'removed' : 'members' })
+      return
+    }
+    if (this.#conversations.hasSeen(f.messageId)) return
+    const r = await processIncoming(this.#suite, c.state, f.payload)
+    await this.#conversations.save(f.groupId, r.state)
+    if (r.kind !== 'application') return
+    const content = decodeContent(r.plaintext)
+    if (content.type === 'text') {
+      const record: MessageRecord = {
+        id: content.id,
+        conversation: f.groupId,
+        from: r.sender.userId,
+        fromDevice: r.sender.deviceId,
+        text: content.text,
+        sentAt: f.sentAt,
+        receivedAt: Date.now(),
+        direction: r.sender.userId === this.userId ? 'out' : 'in',
+      }
+      if (await this.#conversations.record(record)) this.emit('message', record)
+    } else if (content.type === 'leave') {
+      this.#onLeave(f.groupId, r.sender)
+    }
+  }
+
+  /** A member left: their own other devices leave too; the lowest remaining leaf commits the removal. */
+  #onLeave(conversation: string, who: Leaf): void {
+    if (who.userId === this.userId) {
+      void this.#markLeft(conversation).catch((error: unknown) => this.emit('error', { where: 'leave', error }))
+      return
+    }
+    const c = this.#conversations.get(conversation)
+    if (!c) return
+    const staying = leaves(c.state).filter((l) => l.userId !== who.userId)
+    if (staying[0]?.leafIndex !== ownLeafIndex(c.state)) return
+    const removeDevices = leaves(c.state).filter((l) => l.userId === who.userId).map((l) => l.deviceId)
+    // Outside the lock: the commit takes it itself.
+    setTimeout(() => {
+      this.#commit(conversation, async (cur) => ({
+        add: [],
+        removeDevices: leaves(cur.state).filter((l) => removeDevices.includes(l.deviceId)).map((l) => l.deviceId),
+      })).catch((error: unknown) => this.emit('error', { where: 'removing a member who left', error }))
+    }, 0)
+  }
+}
+
+function kindOf(userId: string): Reader['kind'] {
+  if (userId.startsWith('archive.')) return 'archive'
+  if (userId.startsWith('bot.')) return 'bot'
+  return 'person'
+}

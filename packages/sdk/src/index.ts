@@ -1,0 +1,5 @@
+export { CandorClient, type ClientOptions, type ClientEvents, type Reader } from './client.ts'
+export { ApiClient } from './api-client.ts'
+export type { MessageRecord, ConversationStatus } from './conversations.ts'
+export type { ConnectionState, WebSocketFactory, WebSocketLike } from './connection.ts'
+export { MemoryLocalStore, type LocalStore } from './local-store.ts'
