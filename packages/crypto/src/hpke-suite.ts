@@ -1,7 +1,7 @@
 // Adapts an @hpke/core CipherSuite (base mode) to ts-mls's Hpke interface for
 // DHKEM(X25519)/HKDF-SHA256/AES-128-GCM. The KEM is chosen by the provider; the
 // standalone AEAD (used by ts-mls for message protection) too.
-import { Aes128Gcm, CipherSuite, HkdfSha256, type KemInterface } from '@hpke/core';
+import { Aes128Gcm, CipherSuite, HkdfSha256, type AeadInterface, type KdfInterface, type KemInterface } from '@hpke/core';
 import type { Hpke, PrivateKey, PublicKey } from 'ts-mls';
 import { CryptoError } from 'ts-mls/mlsError.js';
 import { toBufferSource } from './bytes.ts';
@@ -21,8 +21,18 @@ async function orCryptoError<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-export function makeHpke(kem: KemInterface, aead: Aead): Hpke {
-  const suite = new CipherSuite({ kem, kdf: new HkdfSha256(), aead: new Aes128Gcm() });
+/** HPKE's own KDF and AEAD; @hpke/core's (WebCrypto) unless the runtime lacks crypto.subtle. */
+export interface HpkeParts {
+  kdf: KdfInterface;
+  aead: AeadInterface;
+}
+
+export function makeHpke(kem: KemInterface, aead: Aead, parts?: HpkeParts): Hpke {
+  const suite = new CipherSuite({
+    kem,
+    kdf: parts?.kdf ?? new HkdfSha256(),
+    aead: parts?.aead ?? new Aes128Gcm(),
+  });
   const buf = toBufferSource;
   return {
     keyLength: 16,

@@ -14,7 +14,7 @@ import {
   type ClientState,
   type CryptoProvider,
 } from 'ts-mls';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CIPHERSUITE,
   DirectoryAuthenticationService,
@@ -95,6 +95,25 @@ describe('CryptoProviders run a full ts-mls flow', () => {
 
   it('interoperates: alice on node, bob on WebCrypto with noble fallbacks', async () => {
     await twoPartyFlow(nodeCryptoProvider(), providers[1]![1]);
+  });
+});
+
+describe('webCryptoProvider without crypto.subtle (insecure browser context)', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('detects the absence and runs entirely on @noble/*', async () => {
+    const real = globalThis.crypto;
+    vi.stubGlobal('crypto', { getRandomValues: <T extends ArrayBufferView>(a: T) => real.getRandomValues(a) });
+    expect(globalThis.crypto.subtle).toBeUndefined();
+    // Catch any code that captured the real SubtleCrypto before the stub.
+    const methods = ['digest', 'importKey', 'sign', 'verify', 'encrypt', 'decrypt', 'deriveBits', 'generateKey'] as const;
+    const spies = methods.map((m) => vi.spyOn(real.subtle, m));
+    const provider = webCryptoProvider();
+    await twoPartyFlow(provider, provider);
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    for (const spy of spies) spy.mockRestore();
   });
 });
 

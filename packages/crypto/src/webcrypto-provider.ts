@@ -11,9 +11,10 @@ import { BoundedCache, constantTimeEqual, toBufferSource as buf } from './bytes.
 import { assertOurSuite } from './ciphersuite.ts';
 import { DhkemX25519 } from './dhkem-x25519.ts';
 import { makeHpke, type Aead } from './hpke-suite.ts';
+import { NobleAes128Gcm, NobleHkdfSha256 } from './noble-hpke-parts.ts';
 
 export interface WebCryptoFeatures {
-  /** crypto.subtle exists (secure context): SHA-256, HMAC, AES-GCM. */
+  /** crypto.subtle exists (secure context): SHA-256, HMAC, AES-GCM, and HPKE's HKDF. */
   subtle: boolean;
   ed25519: boolean;
   x25519: boolean;
@@ -165,13 +166,16 @@ export function webCryptoProvider(options: WebCryptoProviderOptions = {}): Crypt
       features ??= detectWebCryptoFeatures().then((f) => ({ ...f, ...options.features }));
       const f = await features;
       const subtle = f.subtle ? globalThis.crypto.subtle : undefined;
-      const kem = f.x25519 ? new DhkemX25519HkdfSha256() : nobleX25519Kem();
+      const kem = subtle !== undefined && f.x25519 ? new DhkemX25519HkdfSha256() : nobleX25519Kem();
       return {
         name: cs.name,
         hash: makeHash(subtle),
         kdf: nobleKdf,
         signature: subtle !== undefined && f.ed25519 ? subtleEd25519(subtle) : nobleEd25519,
-        hpke: makeHpke(kem, subtle !== undefined ? subtleAead(subtle) : nobleAead),
+        hpke:
+          subtle !== undefined
+            ? makeHpke(kem, subtleAead(subtle))
+            : makeHpke(kem, nobleAead, { kdf: new NobleHkdfSha256(), aead: new NobleAes128Gcm() }),
         rng: webRng,
       };
     },
