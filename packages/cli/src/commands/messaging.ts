@@ -1,0 +1,71 @@
+// send, read and chat.
+import { createInterface } from 'node:readline'
+import { isGroupId } from '@candor/protocol'
+import type { CandorClient } from '@candor/sdk'
+import { FileLocalStore } from '@candor/sdk/node'
+import { connectedDevice, type GlobalFlags } from '../device-session.ts'
+import { formatMessage, messageJson, printJson } from '../output.ts'
+
+async function resolveConversation(client: CandorClient, target: string): Promise<string> {
+  if (isGroupId(target) && client.conversations().some((c) => c.id === target)) return target
+  return client.directConversation(target)
+}
+
+export async function send(g: GlobalFlags, target: string, text: string): Promise<number> {
+  const client = await connectedDevice(g)
+  try {
+    const conversation = await resolveConversation(client, target)
+    const m = await client.send(conversation, text)
+    if (g.json) printJson(messageJson(m))
+    else process.stdout.write(`sent ${m.id} to ${conversation}\n`)
+  } finally {
+    client.close()
+  }
+  return 0
+}
+
+const CURSOR = 'cli/read-cursor'
+
+export async function read(g: GlobalFlags): Promise<number> {
+  const client = await connectedDevice(g)
+  try {
+    const cursorStore = new FileLocalStore(g.home)
+    const cursor = Number((await cursorStore.get(CURSOR)) ?? '0')
+    const inbox = await client.inbox()
+    const fresh = inbox.slice(cursor).filter((m) => m.direction === 'in' || m.fromDevice !== client.deviceId)
+    for (const m of fresh) {
+      if (g.json) printJson(messageJson(m))
+      else process.stdout.write(`${formatMessage(m)}\n`)
+    }
+    await cursorStore.put(CURSOR, String(inbox.length))
+    if (!g.json && fresh.length === 0) process.stdout.write('no new messages\n')
+  } finally {
+    client.close()
+  }
+  return 0
+}
+
+export async function chat(g: GlobalFlags, target: string): Promise<number> {
+  const client = await connectedDevice(g)
+  const conversation = await resolveConversation(client, target)
+  for (const m of (await client.history(conversation)).slice(-20)) process.stdout.write(`${formatMessage(m)}\n`)
+  client.on('message', (m) => {
+    if (m.conversation === conversation) process.stdout.write(`${formatMessage(m)}\n`)
+  })
+  client.on('connection', (s) => {
+    if (s !== 'online') process.stdout.write(`(${s})\n`)
+  })
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY })
+  process.stdout.write(`chatting in ${conversation}; type a message and press Enter, Ctrl-D to quit\n`)
+  for await (const line of rl) {
+    const text = line.trim()
+    if (!text) continue
+    try {
+      await client.send(conversation, text)
+    } catch (e) {
+      process.stderr.write(`not sent: ${(e as Error).message}\n`)
+    }
+  }
+  client.close()
+  return 0
+}

@@ -1,0 +1,42 @@
+// `candor serve`: one Candor node. SQLite + in-process bus by default; PostgreSQL + NATS for many nodes.
+import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { createServer, type Bus, type Store } from '@candor/server'
+import { SqliteStore } from '@candor/store-sqlite'
+import type { ServeConfig } from '../serve-config.ts'
+
+async function openStore(c: ServeConfig): Promise<Store> {
+  if (c.store === 'sqlite') return SqliteStore.open(join(c.dataDir, 'candor.db'))
+  const { PostgresStore } = await import('@candor/store-postgres')
+  return PostgresStore.open(c.store)
+}
+
+async function openBus(c: ServeConfig): Promise<Bus | undefined> {
+  if (c.bus === 'local') return undefined
+  const { NatsBus } = await import('@candor/bus-nats')
+  return NatsBus.connect(c.bus, c.nodeId)
+}
+
+export async function serve(c: ServeConfig): Promise<number> {
+  const store = await openStore(c)
+  const bus = await openBus(c)
+  const server = await createServer({
+    store,
+    ...(bus ? { bus } : {}),
+    host: c.host,
+    port: c.port,
+    logLevel: c.logLevel,
+    webRoot: c.webRoot,
+  })
+  const where = c.store === 'sqlite' ? `data in ${c.dataDir}` : 'store: PostgreSQL'
+  process.stdout.write(`Candor listening on ${server.url} (${where})\n`)
+  if (!existsSync(c.webRoot)) process.stdout.write(`(web client not built: run "npm run build -w apps/web" to serve it at /)\n`)
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await server.close()
+  await store.close()
+  return 0
+}

@@ -1,0 +1,34 @@
+// Opens the device kept in a home folder. The server URL is remembered in the home after the
+// first command that names it, so later commands need only --home.
+import { CandorClient, type ClientOptions } from '@candor/sdk'
+import { FileLocalStore, nodeClientOptions } from '@candor/sdk/node'
+import { CandorError } from '@candor/protocol'
+
+export interface GlobalFlags {
+  server: string | undefined
+  home: string
+  json: boolean
+}
+
+export async function clientOptions(g: GlobalFlags): Promise<ClientOptions> {
+  const store = new FileLocalStore(g.home)
+  const remembered = await store.get('cli/server')
+  const server = g.server ?? remembered
+  if (!server) throw new CandorError('bad_request', 'no server: pass --server URL or set CANDOR_SERVER')
+  if (server !== remembered) await store.put('cli/server', server)
+  return nodeClientOptions(server, g.home)
+}
+
+export async function openDevice(g: GlobalFlags): Promise<CandorClient> {
+  const client = await CandorClient.open(await clientOptions(g))
+  if (!client) throw new CandorError('not_found', `no device in ${g.home}: run "candor register <user>" first`)
+  return client
+}
+
+/** Opens, connects and syncs; the caller closes. */
+export async function connectedDevice(g: GlobalFlags): Promise<CandorClient> {
+  const client = await openDevice(g)
+  client.on('error', (e) => process.stderr.write(`warning: ${e.where}: ${(e.error as Error).message ?? String(e.error)}\n`))
+  await client.connect()
+  return client
+}

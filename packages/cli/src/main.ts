@@ -1,0 +1,139 @@
+// `candor` — the command line: a server, and a device per --home folder.
+import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import { CandorError } from '@candor/protocol'
+import { approve, devices, enrol, register, revoke } from './commands/account.ts'
+import { chat, read, send } from './commands/messaging.ts'
+import { create, groups, leave, membership, who } from './commands/conversations.ts'
+import { serve } from './commands/serve.ts'
+import { readServeConfig } from './serve-config.ts'
+import type { GlobalFlags } from './device-session.ts'
+
+export const USAGE = `candor — end-to-end-encrypted messaging you can verify
+
+Server:
+  candor serve [--port P] [--data DIR] [--host H] [--store sqlite|postgres://…] [--bus local|nats://…]
+
+Device (each --home folder is one device; flags may come from CANDOR_SERVER / CANDOR_HOME):
+  candor --server URL --home DIR register <user> [--name DEVICE]   create a user and its first device
+  candor --server URL --home DIR enrol <user> [--name DEVICE] [--wait]   ask to add a further device
+  candor --home DIR approve <deviceId>        approve a pending device of yours
+  candor --home DIR devices                   list your devices
+  candor --home DIR revoke <deviceId>         revoke a device and remove it from your conversations
+  candor --home DIR send <user-or-conversation> <text>
+  candor --home DIR read                      print and acknowledge new messages
+  candor --home DIR chat <user-or-conversation>   interactive chat
+  candor --home DIR groups                    list conversations
+  candor --home DIR create <user> [<user> …]  start a group conversation
+  candor --home DIR add|remove <conversation> <user> [<user> …]
+  candor --home DIR leave <conversation>
+  candor --home DIR who <conversation>        who can read this conversation
+  candor bench [--quick] [--json]             run the benchmark suite
+
+Add --json for one JSON object per line.`
+
+function need(args: string[], n: number, what: string): void {
+  if (args.length < n) throw new CandorError('bad_request', `missing ${what}\n\n${USAGE}`)
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: false,
+      options: {
+        server: { type: 'string' },
+        home: { type: 'string' },
+        json: { type: 'boolean' },
+        name: { type: 'string' },
+        wait: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        port: { type: 'string' },
+        data: { type: 'string' },
+        host: { type: 'string' },
+        store: { type: 'string' },
+        bus: { type: 'string' },
+        'log-level': { type: 'string' },
+        'web-root': { type: 'string' },
+        'node-id': { type: 'string' },
+        quick: { type: 'boolean' },
+      },
+    })
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`)
+    return 2
+  }
+  const { values, positionals } = parsed
+  const [command, ...args] = positionals
+  if (!command || values.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return command || values.help ? 0 : 2
+  }
+  const g: GlobalFlags = {
+    server: typeof values.server === 'string' ? values.server : process.env.CANDOR_SERVER,
+    home: resolve(typeof values.home === 'string' ? values.home : (process.env.CANDOR_HOME ?? '.candor/device')),
+    json: values.json === true,
+  }
+  const name = typeof values.name === 'string' ? values.name : undefined
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(readServeConfig(values as Record<string, string | boolean | undefined>, process.env))
+      case 'register':
+      case 'init':
+        need(args, 1, 'user id')
+        return await register(g, args[0]!, name ?? 'cli')
+      case 'enrol':
+        need(args, 1, 'user id')
+        return await enrol(g, args[0]!, name ?? 'cli', values.wait === true)
+      case 'approve':
+        need(args, 1, 'device id')
+        return await approve(g, args[0]!)
+      case 'devices':
+        return await devices(g)
+      case 'revoke':
+        need(args, 1, 'device id')
+        return await revoke(g, args[0]!)
+      case 'send':
+        need(args, 2, 'recipient and text')
+        return await send(g, args[0]!, args.slice(1).join(' '))
+      case 'read':
+        return await read(g)
+      case 'chat':
+        need(args, 1, 'recipient')
+        return await chat(g, args[0]!)
+      case 'groups':
+        return await groups(g)
+      case 'create':
+        need(args, 1, 'at least one user')
+        return await create(g, args)
+      case 'add':
+      case 'remove':
+        need(args, 2, 'conversation and users')
+        return await membership(g, command, args[0]!, args.slice(1))
+      case 'leave':
+        need(args, 1, 'conversation')
+        return await leave(g, args[0]!)
+      case 'who':
+        need(args, 1, 'conversation')
+        return await who(g, args[0]!)
+      case 'bench': {
+        const { runBench } = await import('@candor/bench')
+        return (await runBench(argv.slice(1))) ?? 0
+      }
+      default:
+        process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`)
+        return 2
+    }
+  } catch (e) {
+    if (e instanceof CandorError) {
+      if (g.json) process.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`)
+      process.stderr.write(`error (${e.code}): ${e.message}\n`)
+      return 1
+    }
+    process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`)
+    return 1
+  }
+}
