@@ -492,8 +492,9 @@ export class CandorClient extends Emitter<ClientEvents> {
     if (f.kind === 1) {
       const epochBefore = epochOf(c.state)
       const r = await processIncoming(this.#suite, c.state, f.payload)
-      if (epochOf(r.state) <= epochBefore) return
+      // A commit that removes this device does not advance its epoch: it cannot derive the new one.
       const removed = isRemoved(r.state)
+      if (!removed && epochOf(r.state) <= epochBefore) return
       await this.#conversations.save(f.groupId, r.state, removed ? { status: 'removed' } : undefined)
       this.emit('conversation', { id: f.groupId, change: removed ? 'removed' : 'members' })
       return

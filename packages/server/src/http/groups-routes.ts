@@ -87,7 +87,9 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     if (body.added.length > 0 && !welcome) throw new CandorError('bad_request', 'adding devices needs a welcome')
     const added = [...new Set(body.added)] as DeviceId[]
-    const removed = [...new Set(body.removed)] as DeviceId[]
+    // Devices that already left the delivery roster (revoked, or left) may still be MLS leaves
+    // to remove; only current members change the roster.
+    const removed = [...new Set(body.removed)].filter((d) => members.has(d as DeviceId)) as DeviceId[]
     if (members.size + added.length - removed.length > LIMITS.groupMembers) {
       throw new CandorError('forbidden', `a group has at most ${LIMITS.groupMembers} devices`)
     }
@@ -96,7 +98,6 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
       const dev = await ctx.store.getDevice(d)
       if (!dev || dev.status !== 'active') throw new CandorError('unknown_device', `device ${d} is not an active device`)
     }
-    for (const d of removed) if (!members.has(d)) throw new CandorError('not_member', `device ${d} is not a member`)
 
     const sentAt = Date.now()
     const r = await ctx.store.acceptCommit({

@@ -1,0 +1,32 @@
+// The shared behavioural contract of every Store adapter. An adapter's test calls
+// storeContract() with a factory; the suite opens one store, shares it across its tests and
+// uses fresh random ids in every test, so several suites (or runs) may share one database.
+import { afterAll, beforeAll, describe } from 'vitest'
+import type { Store } from './store.ts'
+import type { StoreRef } from './contract-suite/fixtures.ts'
+import { directoryContract } from './contract-suite/directory-contract.ts'
+import { keyPackageContract } from './contract-suite/key-package-contract.ts'
+import { queueContract } from './contract-suite/queue-contract.ts'
+import { groupContract } from './contract-suite/group-contract.ts'
+
+export function storeContract(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void> | void): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store | undefined
+    const ref: StoreRef = () => {
+      if (!store) throw new Error('store not open')
+      return store
+    }
+    beforeAll(async () => {
+      store = await open()
+    })
+    afterAll(async () => {
+      await store?.close()
+      store = undefined
+      await cleanup?.()
+    })
+    describe('meta, users, devices, nonces', () => directoryContract(ref))
+    describe('key packages', () => keyPackageContract(ref))
+    describe('message queue', () => queueContract(ref))
+    describe('groups and commits', () => groupContract(ref))
+  })
+}
