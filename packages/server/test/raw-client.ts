@@ -1,0 +1,74 @@
+// A protocol-level client for tests that must send what a well-behaved SDK never would.
+import WebSocket from 'ws'
+import { generateDeviceKey, signDetached } from '@candor/crypto'
+import { authStatement, registrationStatement, toBase64Url, type DeviceId } from '@candor/protocol'
+
+export interface RawDevice {
+  userId: string
+  deviceId: DeviceId
+  token: string
+  publicKey: Uint8Array
+  secretKey: Uint8Array
+}
+
+export async function http(base: string, method: string, path: string, body?: unknown, token?: string, raw?: string) {
+  const headers: Record<string, string> = {}
+  if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json'
+  if (token) headers.authorization = `Bearer ${token}`
+  const res = await fetch(base + path, { method, headers, ...(raw !== undefined ? { body: raw } : body !== undefined ? { body: JSON.stringify(body) } : {}) })
+  const json = (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; details?: Record<string, unknown> } }
+  return { status: res.status, json }
+}
+
+export async function rawRegister(base: string, userId: string): Promise<RawDevice> {
+  const k = generateDeviceKey()
+  const pk = toBase64Url(k.publicKey)
+  const reg = await http(base, 'POST', '/v1/register', {
+    userId,
+    publicKey: pk,
+    deviceName: 'raw',
+    signature: toBase64Url(signDetached(k.secretKey, registrationStatement(userId, pk))),
+  })
+  if (reg.status !== 201) throw new Error(`register failed: ${JSON.stringify(reg.json)}`)
+  const deviceId = reg.json.deviceId as DeviceId
+  const ch = await http(base, 'POST', '/v1/auth/challenge', { deviceId })
+  const challenge = ch.json.challenge as string
+  const s = await http(base, 'POST', '/v1/auth/session', {
+    deviceId,
+    challenge,
+    signature: toBase64Url(signDetached(k.secretKey, authStatement(deviceId, challenge))),
+  })
+  return { userId, deviceId, token: s.json.token as string, publicKey: k.publicKey, secretKey: k.secretKey }
+}
+
+export function openSocket(base: string, token: string): Promise<{ ws: WebSocket; frames: Uint8Array[]; next: () => Promise<Uint8Array> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/v1/ws?token=${encodeURIComponent(token)}`)
+    const frames: Uint8Array[] = []
+    const waiters: Array<(f: Uint8Array) => void> = []
+    ws.on('message', (d: Buffer) => {
+      const f = new Uint8Array(d)
+      const w = waiters.shift()
+      if (w) w(f)
+      else frames.push(f)
+    })
+    ws.once('open', () =>
+      resolve({
+        ws,
+        frames,
+        next: () =>
+          new Promise<Uint8Array>((res, rej) => {
+            const f = frames.shift()
+            if (f) return res(f)
+            const t = setTimeout(() => rej(new Error('no frame within 5 s')), 5000)
+            waiters.push((x) => {
+              clearTimeout(t)
+              res(x)
+            })
+          }),
+      }),
+    )
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)))
+    ws.once('error', reject)
+  })
+}
