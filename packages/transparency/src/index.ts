@@ -44,3 +44,29 @@ export {
   vrfVerify,
   type VrfSecretKey,
 } from './ecvrf.ts'
+export { commit, newOpening, OPENING_SIZE, verifyCommitment } from './commitment.ts'
+export { encodeLabelVersion, encodeLogEntry, labelBytes, logEntryLeafHash, MAX_LABEL_BYTES, MAX_VALUE_BYTES } from './directory-encoding.ts'
+export {
+  decodePrefixProof,
+  encodePrefixProof,
+  prefixLeafHash,
+  prefixParentHash,
+  prefixRootFromProof,
+  type PrefixProof,
+} from './prefix-proof.ts'
+export { PrefixTree } from './prefix-tree.ts'
+export type {
+  EpochProof,
+  HistoryProof,
+  HistoryVersionProof,
+  LookupProof,
+  OpenedVersionProof,
+  VerifiedHistory,
+  VerifiedLookup,
+  VerifiedVersion,
+  VersionProof,
+} from './directory-proofs.ts'
+export { MemoryDirectoryStorage, type DirectoryStorage, type EntryRow, type EpochRow } from './directory-storage.ts'
+export { KeyDirectory, type KeyDirectoryConfig } from './key-directory.ts'
+export { verifyHistory, verifyLookup } from './directory-verify.ts'
+export { decodeHistoryProof, decodeLookupProof, encodeHistoryProof, encodeLookupProof } from './directory-codec.ts'
