@@ -1,0 +1,74 @@
+// Drives the `candor` command as scripts do: two homes (two people) against a server process.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { CANDOR_BIN, startServerProcess, type ServerProcess } from './server-process.ts'
+
+const run = promisify(execFile)
+const dir = mkdtempSync(join(tmpdir(), 'candor-cli-'))
+let server: ServerProcess
+
+async function candor(home: string, ...args: string[]): Promise<{ stdout: string; code: number; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [CANDOR_BIN, '--server', server.url, '--home', join(dir, home), ...args], { timeout: 30_000 })
+    return { stdout: r.stdout, stderr: r.stderr, code: 0 }
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string; code: number }
+    return { stdout: err.stdout, stderr: err.stderr, code: err.code }
+  }
+}
+
+beforeAll(async () => {
+  server = await startServerProcess(join(dir, 'data'))
+})
+afterAll(async () => {
+  await server.kill()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('candor CLI', () => {
+  it('registers two people who message each other', async () => {
+    const a = await candor('alice', 'register', 'alice', '--json')
+    expect(a.code).toBe(0)
+    expect(JSON.parse(a.stdout)).toMatchObject({ userId: 'alice' })
+    expect((await candor('bob', 'register', 'bob')).stdout).toMatch(/registered bob/)
+
+    expect((await candor('alice', 'send', 'bob', 'hello', 'from', 'the', 'terminal')).code).toBe(0)
+    const read = await candor('bob', 'read', '--json')
+    expect(read.code).toBe(0)
+    const lines = read.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ from: 'alice', text: 'hello from the terminal' })
+    expect(lines[0]).toHaveProperty('conversation')
+    expect(lines[0]).toHaveProperty('id')
+    expect(typeof lines[0]!.sentAt).toBe('number')
+
+    // Nothing new the second time: read acknowledges and remembers.
+    expect((await candor('bob', 'read', '--json')).stdout.trim()).toBe('')
+
+    const conversation = lines[0]!.conversation as string
+    expect((await candor('bob', 'send', conversation, 'hi alice')).code).toBe(0)
+    expect((await candor('alice', 'read')).stdout).toMatch(/bob: hi alice/)
+
+    const groups = await candor('alice', 'groups', '--json')
+    expect(JSON.parse(groups.stdout.trim().split('\n')[0]!)).toMatchObject({ id: conversation, members: ['alice', 'bob'] })
+    const who = await candor('alice', 'who', conversation)
+    expect(who.stdout).toMatch(/bob/)
+    expect(who.stdout).not.toMatch(/NOT VERIFIED/)
+    const devices = await candor('alice', 'devices', '--json')
+    expect(JSON.parse(devices.stdout.trim())).toMatchObject({ userId: 'alice', status: 'active', current: true })
+  })
+
+  it('fails clearly on bad input', async () => {
+    const r = await candor('carol', 'register', 'Not A Valid Id')
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/bad_request/)
+    const unknown = await candor('alice', 'send', 'nobody-here', 'hi')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toMatch(/unknown_user/)
+    expect((await candor('alice', 'frobnicate')).code).toBe(2)
+  })
+})

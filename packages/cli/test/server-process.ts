@@ -1,0 +1,43 @@
+// Runs `candor serve` as a child process, as an operator would, for tests that kill it.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export const CANDOR_BIN = fileURLToPath(new URL('../bin/candor.js', import.meta.url))
+
+export interface ServerProcess {
+  url: string
+  port: number
+  child: ChildProcess
+  kill(signal?: NodeJS.Signals): Promise<void>
+}
+
+export function startServerProcess(dataDir: string, port = 0): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CANDOR_BIN, 'serve', '--port', String(port), '--data', dataDir, '--log-level', 'warn'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000)
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        const url = m[1]!
+        resolve({
+          url,
+          port: Number(new URL(url).port),
+          child,
+          kill: (signal = 'SIGTERM') =>
+            new Promise<void>((r) => {
+              if (child.exitCode !== null || child.signalCode !== null) return r()
+              child.once('exit', () => r())
+              child.kill(signal)
+            }),
+        })
+      }
+    })
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
+  })
+}
