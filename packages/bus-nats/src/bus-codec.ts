@@ -1,0 +1,37 @@
+// Binary payloads on the bus. A delivery is its seq (8 bytes, big-endian) then the complete
+// deliver frame, so the receiving node forwards the frame without re-encoding it.
+import { fromUtf8, utf8, type DeviceId, type GroupId } from '@candor/protocol'
+import type { BusDelivery } from '@candor/server/store'
+
+const SEQ_BYTES = 8
+
+export function encodeDelivery(d: BusDelivery): Uint8Array {
+  const out = new Uint8Array(SEQ_BYTES + d.frame.length)
+  new DataView(out.buffer).setBigUint64(0, BigInt(d.seq))
+  out.set(d.frame, SEQ_BYTES)
+  return out
+}
+
+/** Null for a payload too short to be a delivery (never thrown: it came off the network). */
+export function decodeDelivery(deviceId: DeviceId, data: Uint8Array): BusDelivery | null {
+  if (data.length < SEQ_BYTES) return null
+  const seq = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigUint64(0))
+  // A copy: the frame may be queued on a socket after the client reuses its read buffer.
+  return { deviceId, seq, frame: new Uint8Array(data.subarray(SEQ_BYTES)) }
+}
+
+/** `<origin node id>\n<group id>`: receivers skip their own announcements. */
+export function encodeGroupChanged(origin: string, groupId: GroupId): Uint8Array {
+  return utf8(`${origin}\n${groupId}`)
+}
+
+export function decodeGroupChanged(data: Uint8Array): { origin: string; groupId: GroupId } | null {
+  try {
+    const s = fromUtf8(data)
+    const nl = s.indexOf('\n')
+    if (nl < 0) return null
+    return { origin: s.slice(0, nl), groupId: s.slice(nl + 1) as GroupId }
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,130 @@
+// The Bus over NATS, for several server nodes. Each device connected to this node has two
+// subscriptions: its inbox `candor.dev.<deviceId>` (deliveries from other nodes) and
+// `candor.presence.<deviceId>` (answers "is it connected?"). A delivery for a device
+// connected here skips NATS entirely. The store stays the source of truth: anything the bus
+// misses (a node restarting, a NATS blip) the device still fetches from its queue.
+import { connect, Empty, ErrorCode, NatsError, type NatsConnection, type Subscription } from 'nats'
+import type { DeviceId, GroupId } from '@candor/protocol'
+import type { Bus, BusDelivery } from '@candor/server/store'
+import { decodeDelivery, decodeGroupChanged, encodeDelivery, encodeGroupChanged } from './bus-codec.ts'
+
+export const GROUP_CHANGED_SUBJECT = 'candor.group.changed'
+export const deviceSubject = (d: DeviceId): string => `candor.dev.${token(d)}`
+export const presenceSubject = (d: DeviceId): string => `candor.presence.${token(d)}`
+
+/** Ids become subject tokens, so nothing but base64url may pass (no `.`, `*`, `>`). */
+function token(id: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new Error('device id is not a valid subject token')
+  return id
+}
+
+interface Local {
+  onDelivery: (d: BusDelivery) => void
+  subs: Subscription[]
+}
+
+export interface NatsBusOptions {
+  /** How long isOnline waits for a node to answer before saying no. Default 1000 ms. */
+  presenceTimeoutMs?: number
+}
+
+export class NatsBus implements Bus {
+  readonly #nc: NatsConnection
+  readonly #nodeId: string
+  readonly #presenceTimeoutMs: number
+  readonly #local = new Map<DeviceId, Local>()
+  readonly #groupHandlers: Array<(g: GroupId) => void> = []
+
+  private constructor(nc: NatsConnection, nodeId: string, opts: NatsBusOptions) {
+    this.#nc = nc
+    this.#nodeId = nodeId
+    this.#presenceTimeoutMs = opts.presenceTimeoutMs ?? 1000
+    nc.subscribe(GROUP_CHANGED_SUBJECT, {
+      callback: (err, msg) => {
+        if (err) return
+        const m = decodeGroupChanged(msg.data)
+        // Handlers on this node already ran when it published.
+        if (m && m.origin !== this.#nodeId) this.#groupChanged(m.groupId)
+      },
+    })
+  }
+
+  /** Connects to NATS; reconnects forever, re-subscribing, if the connection drops later. */
+  static async connect(url: string, nodeId: string, opts: NatsBusOptions = {}): Promise<NatsBus> {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) throw new Error('node id must be 1-64 of [A-Za-z0-9._-]')
+    const nc = await connect({ servers: url, name: `candor-${nodeId}`, maxReconnectAttempts: -1 })
+    return new NatsBus(nc, nodeId, opts)
+  }
+
+  subscribeDevice(deviceId: DeviceId, onDelivery: (d: BusDelivery) => void): () => void {
+    const existing = this.#local.get(deviceId)
+    // A reconnect on this node replaces the handler; the subscriptions stay.
+    const entry: Local = { onDelivery, subs: existing?.subs ?? this.#subscribe(deviceId) }
+    this.#local.set(deviceId, entry)
+    return () => {
+      if (this.#local.get(deviceId) !== entry) return
+      this.#local.delete(deviceId)
+      for (const s of entry.subs) s.unsubscribe()
+    }
+  }
+
+  #subscribe(deviceId: DeviceId): Subscription[] {
+    const inbox = this.#nc.subscribe(deviceSubject(deviceId), {
+      callback: (err, msg) => {
+        if (err) return
+        const d = decodeDelivery(deviceId, msg.data)
+        if (d) this.#local.get(deviceId)?.onDelivery(d)
+      },
+    })
+    const presence = this.#nc.subscribe(presenceSubject(deviceId), {
+      callback: (err, msg) => {
+        if (!err && this.#local.has(deviceId)) msg.respond(Empty)
+      },
+    })
+    return [inbox, presence]
+  }
+
+  publish(deliveries: readonly BusDelivery[]): void {
+    for (const d of deliveries) {
+      const local = this.#local.get(d.deviceId)
+      if (local) local.onDelivery(d)
+      // Publishes are buffered by the client and written together on the next tick.
+      else if (!this.#nc.isClosed()) this.#nc.publish(deviceSubject(d.deviceId), encodeDelivery(d))
+    }
+  }
+
+  publishGroupChanged(groupId: GroupId): void {
+    this.#groupChanged(groupId)
+    if (!this.#nc.isClosed()) this.#nc.publish(GROUP_CHANGED_SUBJECT, encodeGroupChanged(this.#nodeId, groupId))
+  }
+
+  onGroupChanged(handler: (groupId: GroupId) => void): void {
+    this.#groupHandlers.push(handler)
+  }
+
+  #groupChanged(groupId: GroupId): void {
+    for (const h of this.#groupHandlers) h(groupId)
+  }
+
+  async isOnline(deviceId: DeviceId): Promise<boolean> {
+    if (this.#local.has(deviceId)) return true
+    try {
+      await this.#nc.request(presenceSubject(deviceId), Empty, { timeout: this.#presenceTimeoutMs })
+      return true
+    } catch (e) {
+      // No responders: no node has the device. A timeout is treated the same way.
+      if (e instanceof NatsError && (e.code === ErrorCode.NoResponders || e.code === ErrorCode.Timeout)) return false
+      throw e
+    }
+  }
+
+  /** Resolves once the server has processed everything this node sent before (tests, shutdown). */
+  async flush(): Promise<void> {
+    await this.#nc.flush()
+  }
+
+  async close(): Promise<void> {
+    this.#local.clear()
+    if (!this.#nc.isClosed()) await this.#nc.drain()
+  }
+}

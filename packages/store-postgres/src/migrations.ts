@@ -1,0 +1,61 @@
+// Numbered schema migrations: MIGRATIONS[i] is version i + 1. Applied in order, each once,
+// recorded in schema_migrations. Never edit a released migration; append a new one.
+//
+// Ids are `text COLLATE "C"`: byte order (as in SQLite and JavaScript sorts) and cheaper
+// comparisons than a linguistic collation.
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+  CREATE TABLE users (user_id text COLLATE "C" PRIMARY KEY, created_at bigint NOT NULL);
+  CREATE TABLE devices (
+    device_id text COLLATE "C" PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL,
+    name text NOT NULL,
+    public_key bytea NOT NULL UNIQUE,
+    status text NOT NULL CHECK (status IN ('pending', 'active', 'revoked')),
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX devices_by_user ON devices (user_id);
+  CREATE TABLE nonces (nonce text COLLATE "C" PRIMARY KEY, expires_at bigint NOT NULL);
+  CREATE INDEX nonces_by_expiry ON nonces (expires_at);
+  CREATE TABLE key_packages (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device_id text COLLATE "C" NOT NULL,
+    last_resort boolean NOT NULL,
+    data bytea NOT NULL
+  );
+  CREATE INDEX key_packages_one_time ON key_packages (device_id, id) WHERE NOT last_resort;
+  -- At most one last-resort package per device, even under concurrent uploads.
+  CREATE UNIQUE INDEX key_packages_last_resort ON key_packages (device_id) WHERE last_resort;
+  CREATE TABLE groups (group_id text COLLATE "C" PRIMARY KEY, epoch bigint NOT NULL, created_at bigint NOT NULL);
+  CREATE TABLE group_members (
+    group_id text COLLATE "C" NOT NULL,
+    device_id text COLLATE "C" NOT NULL,
+    PRIMARY KEY (group_id, device_id)
+  );
+  CREATE INDEX group_members_by_device ON group_members (device_id);
+  CREATE TABLE messages (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    sender text COLLATE "C" NOT NULL,
+    message_id text COLLATE "C" NOT NULL,
+    group_id text COLLATE "C" NOT NULL,
+    kind smallint NOT NULL,
+    sent_at bigint NOT NULL,
+    payload bytea NOT NULL,
+    -- Queue entries still pointing here; the row goes when the last one is acknowledged.
+    remaining integer NOT NULL
+  );
+  -- Ciphertext does not compress: store large payloads out of line without trying.
+  ALTER TABLE messages ALTER COLUMN payload SET STORAGE EXTERNAL;
+  CREATE UNIQUE INDEX messages_dedup ON messages (sender, message_id, kind);
+  -- The last queue seq handed out per device. Updating this row in the writing transaction
+  -- serialises a device's writers, so its seqs become visible in commit order (see README).
+  CREATE TABLE device_seq (device_id text COLLATE "C" PRIMARY KEY, last_seq bigint NOT NULL);
+  CREATE TABLE queue (
+    device_id text COLLATE "C" NOT NULL,
+    seq bigint NOT NULL,
+    message bigint NOT NULL,
+    PRIMARY KEY (device_id, seq)
+  );
+  `,
+]

@@ -1,0 +1,276 @@
+// The Store on PostgreSQL, for several server nodes sharing one database. Every method is
+// one statement or one transaction, and each is correct when other nodes run the same
+// methods concurrently; see README.md for how seqs, epochs and key packages stay consistent.
+import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
+import type {
+  AppendResult,
+  CommitInput,
+  CommitResult,
+  DeviceRecord,
+  GroupRecord,
+  NewMessage,
+  QueuedMessage,
+  Store,
+} from '@candor/server/store'
+import { bytes, connect, migrate, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
+import { appendIn, releaseMessages } from './message-writes.ts'
+
+interface DeviceRow {
+  device_id: string
+  user_id: string
+  name: string
+  public_key: Buffer
+  status: DeviceStatus
+  created_at: number
+}
+
+function toDevice(r: DeviceRow): DeviceRecord {
+  return {
+    deviceId: r.device_id as DeviceId,
+    userId: r.user_id as UserId,
+    name: r.name,
+    publicKey: bytes(r.public_key),
+    status: r.status,
+    createdAt: r.created_at,
+  }
+}
+
+const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+
+/** Expired nonces are swept at most this often per node (replays are refused either way). */
+const NONCE_SWEEP_MS = 60_000
+
+export type PostgresOptions = ConnectOptions
+
+export class PostgresStore implements Store {
+  readonly #sql: Sql
+  #nextNonceSweep = 0
+
+  private constructor(sql: Sql) {
+    this.#sql = sql
+  }
+
+  /** Connects and brings the schema up to date; safe when several nodes start at once. */
+  static async open(url: string, opts: PostgresOptions = {}): Promise<PostgresStore> {
+    const { sql, schema } = connect(url, opts)
+    try {
+      await migrate(sql, schema)
+    } catch (e) {
+      await sql.end({ timeout: 1 })
+      throw e
+    }
+    return new PostgresStore(sql)
+  }
+
+  async close(): Promise<void> {
+    await this.#sql.end({ timeout: 5 })
+  }
+
+  async getOrCreateMeta(key: string, create: () => string): Promise<string> {
+    const get = async () => (await this.#sql<{ value: string }[]>`SELECT value FROM meta WHERE key = ${key}`)[0]?.value
+    const existing = await get()
+    if (existing !== undefined) return existing
+    await this.#sql`INSERT INTO meta (key, value) VALUES (${key}, ${create()}) ON CONFLICT (key) DO NOTHING`
+    return (await get())!
+  }
+
+  async createUser(userId: UserId, device: DeviceRecord): Promise<void> {
+    await transaction(this.#sql, async (tx) => {
+      const r = await tx`INSERT INTO users (user_id, created_at) VALUES (${userId}, ${device.createdAt}) ON CONFLICT DO NOTHING RETURNING 1`
+      if (r.length === 0) throw new CandorError('user_exists', `user ${userId} already exists`)
+      await insertDevice(tx, device)
+    })
+  }
+
+  async userExists(userId: UserId): Promise<boolean> {
+    return (await this.#sql`SELECT 1 FROM users WHERE user_id = ${userId}`).length > 0
+  }
+
+  async addDevice(device: DeviceRecord): Promise<void> {
+    await insertDevice(this.#sql, device)
+  }
+
+  async getDevice(deviceId: DeviceId): Promise<DeviceRecord | null> {
+    const [r] = await this.#sql<DeviceRow[]>`SELECT * FROM devices WHERE device_id = ${deviceId}`
+    return r ? toDevice(r) : null
+  }
+
+  async listDevices(userId: UserId): Promise<DeviceRecord[]> {
+    const rows = await this.#sql<DeviceRow[]>`SELECT * FROM devices WHERE user_id = ${userId} ORDER BY created_at, device_id`
+    return rows.map(toDevice)
+  }
+
+  async setDeviceStatus(deviceId: DeviceId, status: DeviceStatus): Promise<void> {
+    await transaction(this.#sql, async (tx) => {
+      await tx`UPDATE devices SET status = ${status} WHERE device_id = ${deviceId}`
+      if (status !== 'revoked') return
+      await tx`DELETE FROM key_packages WHERE device_id = ${deviceId}`
+      const gone = await tx<{ message: number }[]>`DELETE FROM queue WHERE device_id = ${deviceId} RETURNING message`
+      await releaseMessages(tx, gone.map((r) => r.message))
+    })
+  }
+
+  async consumeNonce(nonce: string, expiresAt: number): Promise<boolean> {
+    const now = Date.now()
+    if (now >= this.#nextNonceSweep) {
+      this.#nextNonceSweep = now + NONCE_SWEEP_MS
+      await this.#sql`DELETE FROM nonces WHERE expires_at < ${now}`
+    }
+    // An expired entry not yet swept counts as absent, as if the sweep had just run.
+    const r = await this.#sql`
+      INSERT INTO nonces (nonce, expires_at) VALUES (${nonce}, ${expiresAt})
+      ON CONFLICT (nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE nonces.expires_at < ${now}
+      RETURNING 1`
+    return r.length === 1
+  }
+
+  async addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined): Promise<void> {
+    await transaction(this.#sql, async (tx) => {
+      if (oneTime.length > 0) {
+        await tx`
+          INSERT INTO key_packages (device_id, last_resort, data)
+          SELECT ${deviceId}, false, unnest(${tx.array(oneTime.map(buf), 17)}::bytea[])`
+      }
+      if (lastResort) {
+        await tx`
+          INSERT INTO key_packages (device_id, last_resort, data) VALUES (${deviceId}, true, ${buf(lastResort)})
+          ON CONFLICT (device_id) WHERE last_resort DO UPDATE SET data = EXCLUDED.data`
+      }
+    })
+  }
+
+  async claimKeyPackage(deviceId: DeviceId): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
+    // SKIP LOCKED: concurrent claimers take different rows instead of queueing on one.
+    const [one] = await this.#sql<{ data: Buffer }[]>`
+      DELETE FROM key_packages WHERE id = (
+        SELECT id FROM key_packages WHERE device_id = ${deviceId} AND NOT last_resort
+        ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING data`
+    if (one) return { keyPackage: bytes(one.data), lastResort: false }
+    const [last] = await this.#sql<{ data: Buffer }[]>`SELECT data FROM key_packages WHERE device_id = ${deviceId} AND last_resort`
+    return last ? { keyPackage: bytes(last.data), lastResort: true } : null
+  }
+
+  async countKeyPackages(deviceId: DeviceId): Promise<{ oneTime: number; lastResort: boolean }> {
+    const [r] = await this.#sql<{ one_time: number; last_resort: boolean }[]>`
+      SELECT count(*) FILTER (WHERE NOT last_resort) AS one_time, coalesce(bool_or(last_resort), false) AS last_resort
+      FROM key_packages WHERE device_id = ${deviceId}`
+    return { oneTime: r?.one_time ?? 0, lastResort: r?.last_resort ?? false }
+  }
+
+  async createGroup(groupId: GroupId, creator: DeviceId, createdAt: number): Promise<boolean> {
+    return transaction(this.#sql, async (tx) => {
+      const r = await tx`INSERT INTO groups (group_id, epoch, created_at) VALUES (${groupId}, 0, ${createdAt}) ON CONFLICT DO NOTHING RETURNING 1`
+      if (r.length === 0) return false
+      await tx`INSERT INTO group_members (group_id, device_id) VALUES (${groupId}, ${creator})`
+      return true
+    })
+  }
+
+  async getGroup(groupId: GroupId): Promise<GroupRecord | null> {
+    return (await groups(this.#sql, [groupId]))[0] ?? null
+  }
+
+  async listGroups(deviceId: DeviceId): Promise<GroupRecord[]> {
+    const ids = await this.#sql<{ group_id: GroupId }[]>`SELECT group_id FROM group_members WHERE device_id = ${deviceId}`
+    return groups(this.#sql, ids.map((r) => r.group_id))
+  }
+
+  async removeMember(groupId: GroupId, deviceId: DeviceId): Promise<void> {
+    await this.#sql`DELETE FROM group_members WHERE group_id = ${groupId} AND device_id = ${deviceId}`
+  }
+
+  async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    if (batch.length === 0) return []
+    return transaction(this.#sql, (tx) => appendIn(tx, batch))
+  }
+
+  async acceptCommit(c: CommitInput): Promise<CommitResult> {
+    return transaction(this.#sql, async (tx): Promise<CommitResult> => {
+      // The row lock taken here orders concurrent commits; a loser re-reads the new epoch
+      // and matches nothing.
+      const [bumped] = await tx<{ epoch: number }[]>`
+        UPDATE groups SET epoch = epoch + 1 WHERE group_id = ${c.groupId} AND epoch = ${c.epoch} RETURNING epoch`
+      if (!bumped) {
+        const [current] = await tx<{ epoch: number }[]>`SELECT epoch FROM groups WHERE group_id = ${c.groupId}`
+        if (!current) throw new CandorError('unknown_group', 'no such group')
+        return { accepted: false, epoch: current.epoch }
+      }
+      const old = await tx<{ device_id: DeviceId }[]>`SELECT device_id FROM group_members WHERE group_id = ${c.groupId}`
+      if (c.removed.length > 0) {
+        await tx`DELETE FROM group_members WHERE group_id = ${c.groupId} AND device_id = ANY(${tx.array([...c.removed])}::text[])`
+      }
+      if (c.added.length > 0) {
+        await tx`
+          INSERT INTO group_members (group_id, device_id) SELECT ${c.groupId}, unnest(${tx.array([...c.added])}::text[])
+          ON CONFLICT DO NOTHING`
+      }
+      const added = new Set(c.added)
+      const base = { messageId: c.messageId, groupId: c.groupId, sender: c.sender, sentAt: c.sentAt }
+      const messages: NewMessage[] = [
+        { ...base, kind: 1, payload: c.commit, recipients: old.map((r) => r.device_id).filter((d) => d !== c.sender && !added.has(d)) },
+      ]
+      // The welcome shares the commit's id; (sender, id, kind) keeps them apart.
+      if (c.welcome && c.added.length > 0) messages.push({ ...base, kind: 2, payload: c.welcome, recipients: c.added })
+      const results = await appendIn(tx, messages)
+      return { accepted: true, epoch: bumped.epoch, sentAt: c.sentAt, deliveries: results.flatMap((r) => r.deliveries) }
+    })
+  }
+
+  async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
+    const rows = await this.#sql<
+      { seq: number; message_id: string; group_id: string; sender: string; kind: number; sent_at: number; payload: Buffer }[]
+    >`
+      SELECT q.seq, m.message_id, m.group_id, m.sender, m.kind, m.sent_at, m.payload
+      FROM queue q JOIN messages m ON m.id = q.message
+      WHERE q.device_id = ${deviceId} AND q.seq > ${afterSeq}
+      ORDER BY q.seq LIMIT ${limit}`
+    return rows.map((r) => ({
+      seq: r.seq,
+      messageId: r.message_id as MessageId,
+      groupId: r.group_id as GroupId,
+      sender: r.sender as DeviceId,
+      kind: r.kind as MessageKind,
+      sentAt: r.sent_at,
+      payload: bytes(r.payload),
+    }))
+  }
+
+  async ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
+    if (seqs.length === 0) return 0
+    return transaction(this.#sql, async (tx) => {
+      const gone = await tx<{ message: number }[]>`
+        DELETE FROM queue WHERE device_id = ${deviceId} AND seq = ANY(${tx.array([...seqs])}::bigint[]) RETURNING message`
+      await releaseMessages(tx, gone.map((r) => r.message))
+      return gone.length
+    })
+  }
+
+  async pendingCount(deviceId: DeviceId): Promise<number> {
+    const [r] = await this.#sql<{ n: number }[]>`SELECT count(*) AS n FROM queue WHERE device_id = ${deviceId}`
+    return r?.n ?? 0
+  }
+}
+
+async function insertDevice(db: Db, d: DeviceRecord): Promise<void> {
+  try {
+    await db`
+      INSERT INTO devices (device_id, user_id, name, public_key, status, created_at)
+      VALUES (${d.deviceId}, ${d.userId}, ${d.name}, ${buf(d.publicKey)}, ${d.status}, ${d.createdAt})`
+  } catch (e) {
+    if (sqlState(e) === '23505') throw new CandorError('conflict', 'this device key is already registered', { cause: e })
+    throw e
+  }
+}
+
+/** The groups with these ids, members in byte order, groups in id order. */
+async function groups(db: Db, ids: readonly GroupId[]): Promise<GroupRecord[]> {
+  if (ids.length === 0) return []
+  const rows = await db<{ group_id: GroupId; epoch: number; members: DeviceId[] }[]>`
+    SELECT g.group_id, g.epoch,
+      coalesce(array_agg(m.device_id ORDER BY m.device_id) FILTER (WHERE m.device_id IS NOT NULL), '{}') AS members
+    FROM groups g LEFT JOIN group_members m ON m.group_id = g.group_id
+    WHERE g.group_id = ANY(${db.array([...ids])}::text[])
+    GROUP BY g.group_id, g.epoch ORDER BY g.group_id`
+  return rows.map((r) => ({ groupId: r.group_id, epoch: r.epoch, members: r.members }))
+}
