@@ -111,9 +111,11 @@ export class KeyDirectory {
     if (lb === null) throw new CandorError('bad_request', 'label must be 1-255 bytes of UTF-8')
     if (!isBytes(value) || value.length > MAX_VALUE_BYTES) throw new CandorError('bad_request', `value must be at most ${MAX_VALUE_BYTES} bytes`)
     const version = this.#nextVersion.get(label) ?? 1
-    // Only the VRF output is needed to publish (one scalar multiplication); the proof is built
-    // on the first lookup and cached.
-    const beta = this.#vrf.hash(encodeLabelVersion(lb, version))
+    // Only the VRF output is needed to publish (one scalar multiplication, the dominant cost of an
+    // update); the proof is built on the first lookup and cached. A lookup has usually proved
+    // this version absent already, so its cached proof gives the output for a hash.
+    const cached = this.#vrfProofs.get(`${version}\u0000${label}`)
+    const beta = (cached && vrfProofToHash(cached)) ?? this.#vrf.hash(encodeLabelVersion(lb, version))
     const opening = newOpening()
     this.#pending.push({
       label,
