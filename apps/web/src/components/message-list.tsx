@@ -1,0 +1,55 @@
+// Messages, oldest first, kept scrolled to the newest unless the reader has scrolled up.
+import { useLayoutEffect, useRef } from 'preact/hooks'
+import type { Messenger, UiMessage } from '../state/messenger.ts'
+import { formatTime } from './time.ts'
+
+const DELIVERY_LABEL = { sending: 'Sending…', sent: 'Sent', failed: 'Not sent', received: '' } as const
+
+export function MessageList({ messenger, messages, showSender }: { messenger: Messenger; messages: readonly UiMessage[]; showSender: boolean }) {
+  const ref = useRef<HTMLOListElement>(null)
+  const stick = useRef(true)
+  useLayoutEffect(() => {
+    const el = ref.current
+    if (el && stick.current) el.scrollTop = el.scrollHeight
+  }, [messages.length, messages.at(-1)?.delivery])
+
+  return (
+    <ol
+      class="messages"
+      ref={ref}
+      role="log"
+      aria-live="polite"
+      aria-label="Messages"
+      tabIndex={0}
+      onScroll={(e) => {
+        const el = e.currentTarget
+        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40
+      }}
+    >
+      {messages.length === 0 && <li class="muted pad centre-text">No messages yet. Say hello — only the people in this conversation can read it.</li>}
+      {messages.map((m) => (
+        <li key={m.id} class={`message ${m.direction}`} data-testid="message" data-direction={m.direction} data-delivery={m.delivery}>
+          {showSender && m.direction === 'in' && <span class="sender">{m.from}</span>}
+          <p class="text">{m.text}</p>
+          <span class="meta small">
+            <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
+            {m.direction === 'out' && (
+              <span class={`delivery ${m.delivery}`} data-testid="delivery">
+                {' · '}
+                {DELIVERY_LABEL[m.delivery]}
+              </span>
+            )}
+          </span>
+          {m.delivery === 'failed' && (
+            <span class="failed small" role="alert">
+              {m.error}{' '}
+              <button type="button" class="link" onClick={() => void messenger.retry(m)}>
+                Retry
+              </button>
+            </span>
+          )}
+        </li>
+      ))}
+    </ol>
+  )
+}

@@ -1,0 +1,322 @@
+// The signed-in device as the views see it: conversations with unread counts, messages with
+// their delivery state, the connection, enrolment requests and notices. It listens to the
+// SDK's events and keeps everything the views read in memory.
+import type { CandorClient, ConnectionState, LocalStore, MessageRecord } from '@candor/sdk'
+import type { DeviceInfo } from '@candor/protocol'
+import { Observable } from './observable.ts'
+import { Verification } from './verification.ts'
+
+export type Delivery = 'sending' | 'sent' | 'failed' | 'received'
+
+export interface UiMessage {
+  id: string
+  conversation: string
+  from: string
+  text: string
+  sentAt: number
+  direction: 'in' | 'out'
+  delivery: Delivery
+  error?: string
+}
+
+export interface ConversationSummary {
+  id: string
+  status: string
+  members: string[]
+  /** Members other than this user. */
+  others: string[]
+  title: string
+  last: UiMessage | undefined
+  unread: number
+}
+
+export interface Notice {
+  id: number
+  text: string
+}
+
+const READ_PREFIX = 'web/read/'
+
+export class Messenger extends Observable {
+  readonly client: CandorClient
+  readonly verification: Verification
+  readonly #store: LocalStore
+  readonly #messages = new Map<string, UiMessage[]>()
+  readonly #lastRead = new Map<string, number>()
+  readonly #unsubscribe: Array<() => void> = []
+  #summaries: ConversationSummary[] = []
+  #pending: DeviceInfo[] = []
+  #notices: Notice[] = []
+  #noticeId = 0
+  #open: string | undefined
+  #connection: ConnectionState
+
+  constructor(client: CandorClient, store: LocalStore) {
+    super()
+    this.client = client
+    this.#store = store
+    this.verification = new Verification(client, store)
+    this.#connection = client.connectionState
+  }
+
+  get connection(): ConnectionState {
+    return this.#connection
+  }
+  get conversations(): readonly ConversationSummary[] {
+    return this.#summaries
+  }
+  get pendingEnrolments(): readonly DeviceInfo[] {
+    return this.#pending
+  }
+  get notices(): readonly Notice[] {
+    return this.#notices
+  }
+  get openConversation(): string | undefined {
+    return this.#open
+  }
+
+  conversation(id: string): ConversationSummary | undefined {
+    return this.#summaries.find((c) => c.id === id)
+  }
+
+  messages(id: string): readonly UiMessage[] {
+    return this.#messages.get(id) ?? []
+  }
+
+  async start(): Promise<void> {
+    await this.verification.load()
+    for (const key of await this.#store.keys(READ_PREFIX)) {
+      this.#lastRead.set(key.slice(READ_PREFIX.length), Number(await this.#store.get(key)))
+    }
+    for (const c of this.client.conversations()) await this.#loadHistory(c.id)
+    this.#refreshList()
+    const c = this.client
+    this.#unsubscribe.push(
+      c.on('message', (m) => this.#onMessage(m)),
+      c.on('conversation', (e) => void this.#onConversation(e.id, e.change)),
+      c.on('connection', (s) => this.#onConnection(s)),
+      c.on('enrolment', () => void this.refreshEnrolments()),
+      c.on('error', (e) => this.#onError(e.where, e.error)),
+    )
+    // Reflect the network as the browser knows it: drop the socket at once when it goes
+    // away rather than waiting for TCP to notice; the SDK reconnects with backoff.
+    const offline = () => this.client.dropConnection()
+    addEventListener('offline', offline)
+    this.#unsubscribe.push(() => removeEventListener('offline', offline))
+    void this.refreshEnrolments()
+    void this.#connect()
+  }
+
+  stop(): void {
+    for (const f of this.#unsubscribe.splice(0)) f()
+    this.client.close()
+  }
+
+  async #connect(): Promise<void> {
+    try {
+      await this.client.connect()
+    } catch (e) {
+      // The socket keeps retrying by itself; the banner shows the state meanwhile.
+      this.notify(`Not connected yet: ${errorText(e)}`)
+    }
+    this.#refreshList()
+    void this.verification.check(this.#contacts())
+  }
+
+  // ---- conversations ----
+
+  /** Marks the conversation on screen; its messages count as read while it is open. */
+  setOpen(id: string | undefined): void {
+    this.#open = id
+    if (id) this.markRead(id)
+    this.changed()
+  }
+
+  markRead(id: string): void {
+    const last = this.#messages.get(id)?.at(-1)
+    const at = last ? last.sentAt : 0
+    if ((this.#lastRead.get(id) ?? -1) >= at) return
+    this.#lastRead.set(id, at)
+    void this.#store.put(READ_PREFIX + id, String(at))
+    this.#refreshList()
+  }
+
+  async startConversation(userIds: readonly string[]): Promise<string> {
+    const others = [...new Set(userIds.map((u) => u.trim().toLowerCase()).filter((u) => u && u !== this.client.userId))]
+    if (others.length === 0) throw new Error('Add at least one other person')
+    const id = others.length === 1 ? await this.client.directConversation(others[0]!) : await this.client.createConversation(others)
+    await this.#loadHistory(id)
+    this.#refreshList()
+    return id
+  }
+
+  async addMembers(id: string, userIds: readonly string[]): Promise<void> {
+    await this.client.addMembers(id, userIds.map((u) => u.trim().toLowerCase()).filter(Boolean))
+    this.#refreshList()
+  }
+
+  async removeMember(id: string, userId: string): Promise<void> {
+    await this.client.removeMembers(id, [userId])
+    this.#refreshList()
+  }
+
+  async leave(id: string): Promise<void> {
+    await this.client.leave(id)
+    this.#refreshList()
+  }
+
+  // ---- messages ----
+
+  async send(conversation: string, text: string): Promise<void> {
+    const local: UiMessage = {
+      id: `local-${crypto.randomUUID()}`,
+      conversation,
+      from: this.client.userId,
+      text,
+      sentAt: Date.now(),
+      direction: 'out',
+      delivery: 'sending',
+    }
+    this.#insert(local)
+    try {
+      const r = await this.client.send(conversation, text)
+      this.#replace(local.id, { ...toUi(r), delivery: 'sent' })
+    } catch (e) {
+      this.#replace(local.id, { ...local, delivery: 'failed', error: errorText(e) })
+    }
+  }
+
+  async retry(m: UiMessage): Promise<void> {
+    this.#remove(m.conversation, m.id)
+    await this.send(m.conversation, m.text)
+  }
+
+  // ---- devices ----
+
+  async refreshEnrolments(): Promise<void> {
+    try {
+      this.#pending = await this.client.pendingEnrolments()
+      this.changed()
+    } catch (e) {
+      this.#onError('listing enrolment requests', e)
+    }
+  }
+
+  async approve(deviceId: string): Promise<void> {
+    await this.client.approve(deviceId)
+    await this.refreshEnrolments()
+  }
+
+  notify(text: string): void {
+    this.#notices = [...this.#notices, { id: ++this.#noticeId, text }].slice(-3)
+    this.changed()
+  }
+
+  dismiss(id: number): void {
+    this.#notices = this.#notices.filter((n) => n.id !== id)
+    this.changed()
+  }
+
+  // ---- internals ----
+
+  #contacts(): string[] {
+    return [...new Set(this.#summaries.flatMap((c) => c.others))]
+  }
+
+  async #loadHistory(id: string): Promise<void> {
+    if (this.#messages.has(id)) return
+    const history = await this.client.history(id)
+    this.#messages.set(id, history.map(toUi))
+  }
+
+  #onMessage(m: MessageRecord): void {
+    this.#insert(toUi(m))
+    if (m.conversation === this.#open && document.visibilityState === 'visible') this.markRead(m.conversation)
+  }
+
+  async #onConversation(id: string, change: string): Promise<void> {
+    await this.#loadHistory(id)
+    this.#refreshList()
+    const c = this.conversation(id)
+    if (change === 'removed') this.notify(`You were removed from “${c?.title ?? 'a conversation'}”`)
+    // A changed member list may mean a contact's devices changed: recheck verified contacts.
+    if (c && change === 'members') void this.verification.check(c.others).catch((e: unknown) => this.#onError('checking keys', e))
+  }
+
+  #onConnection(s: ConnectionState): void {
+    const wasOnline = this.#connection === 'online'
+    this.#connection = s
+    this.changed()
+    if (s === 'online' && !wasOnline) {
+      void this.refreshEnrolments()
+      void this.verification.check(this.#contacts()).catch((e: unknown) => this.#onError('checking keys', e))
+    }
+  }
+
+  #onError(where: string, error: unknown): void {
+    console.warn(`candor: ${where}:`, error)
+    this.notify(`Problem ${where}: ${errorText(error)}`)
+  }
+
+  #insert(m: UiMessage): void {
+    const list = this.#messages.get(m.conversation) ?? []
+    if (list.some((x) => x.id === m.id)) return
+    const next = [...list, m]
+    // Keep display order by send time; out-of-order arrivals are rare and slot in.
+    if (list.length > 0 && m.sentAt < list[list.length - 1]!.sentAt) next.sort((a, b) => a.sentAt - b.sentAt)
+    this.#messages.set(m.conversation, next)
+    this.#refreshList()
+  }
+
+  #replace(id: string, m: UiMessage): void {
+    const list = (this.#messages.get(m.conversation) ?? []).filter((x) => x.id !== m.id)
+    this.#messages.set(
+      m.conversation,
+      list.map((x) => (x.id === id ? m : x)),
+    )
+    this.#refreshList()
+  }
+
+  #remove(conversation: string, id: string): void {
+    this.#messages.set(conversation, (this.#messages.get(conversation) ?? []).filter((x) => x.id !== id))
+    this.#refreshList()
+  }
+
+  #refreshList(): void {
+    const me = this.client.userId
+    this.#summaries = this.client
+      .conversations()
+      .map((c) => {
+        const msgs = this.#messages.get(c.id) ?? []
+        const lastRead = this.#lastRead.get(c.id) ?? 0
+        const others = c.members.filter((u) => u !== me)
+        return {
+          id: c.id,
+          status: c.status,
+          members: c.members,
+          others,
+          title: others.length > 0 ? others.join(', ') : 'Only you',
+          last: msgs.at(-1),
+          unread: msgs.filter((m) => m.direction === 'in' && m.sentAt > lastRead).length,
+        }
+      })
+      .sort((a, b) => (b.last?.sentAt ?? 0) - (a.last?.sentAt ?? 0))
+    this.changed()
+  }
+}
+
+function toUi(m: MessageRecord): UiMessage {
+  return {
+    id: m.id,
+    conversation: m.conversation,
+    from: m.from,
+    text: m.text,
+    sentAt: m.sentAt,
+    direction: m.direction,
+    delivery: m.direction === 'out' ? 'sent' : 'received',
+  }
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}

@@ -1,0 +1,143 @@
+// "Who can read this?": every person and device that holds this conversation's keys, read
+// from the MLS group state this device verified, each key checked against the directory.
+// Also where members are added and removed.
+import { useEffect, useState } from 'preact/hooks'
+import type { Reader } from '@candor/sdk'
+import { DeviceCode } from '../components/device-code.tsx'
+import { TrustBadge } from '../components/trust-badge.tsx'
+import { href, navigate } from '../router.ts'
+import { errorText, type Messenger } from '../state/messenger.ts'
+import { useObservable } from '../state/observable.ts'
+import { PaneHeader } from './conversation-view.tsx'
+
+const KIND_LABEL: Record<Reader['kind'], string> = { person: 'Person', bot: 'Bot', archive: 'Compliance archive' }
+
+export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: string }) {
+  useObservable(messenger.verification)
+  const c = messenger.conversation(id)
+  const [readers, setReaders] = useState<Reader[] | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [adding, setAdding] = useState('')
+  const [busy, setBusy] = useState<string | null>(null)
+  const epochKey = `${c?.members.join(',')}|${c?.status}`
+
+  useEffect(() => {
+    messenger.client
+      .whoCanRead(id)
+      .then(setReaders)
+      .catch((e: unknown) => setError(errorText(e)))
+  }, [id, epochKey])
+
+  if (!c) return null
+  const me = messenger.client.userId
+  const active = c.status === 'active'
+
+  const act = async (what: string, f: () => Promise<void>) => {
+    setBusy(what)
+    setError(null)
+    try {
+      await f()
+    } catch (e) {
+      setError(errorText(e))
+    } finally {
+      setBusy(null)
+    }
+  }
+
+  return (
+    <section class="pane" aria-labelledby="info-title">
+      <PaneHeader title="Who can read this?" titleId="info-title" subtitle={c.title} back={href({ name: 'conversation', id })} />
+      <div class="pad stack scroll">
+        <p class="muted small">
+          These are all the devices holding this conversation’s keys, taken from the encrypted group itself. Each device key is checked
+          against the key directory. Nobody else — including the server — can read the messages.
+        </p>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        {readers === null ? (
+          <p class="muted" role="status">
+            Checking…
+          </p>
+        ) : (
+          <ul class="readers" aria-label="People and devices who can read this conversation" data-testid="readers">
+            {readers.map((r) => (
+              <li key={r.userId} class="reader" data-testid="reader" data-user={r.userId}>
+                <div class="reader-head">
+                  <strong>{r.userId === me ? `${r.userId} (you)` : r.userId}</strong>
+                  <span class={`kind ${r.kind}`}>{KIND_LABEL[r.kind]}</span>
+                  {r.userId !== me && <TrustBadge state={messenger.verification.state(r.userId)} />}
+                  <span class="spacer" />
+                  {r.userId !== me && (
+                    <a class="button small" href={href({ name: 'safety', id, userId: r.userId })}>
+                      Safety number
+                    </a>
+                  )}
+                  {r.userId !== me && active && c.others.length > 1 && (
+                    <button
+                      type="button"
+                      class="small danger-text"
+                      disabled={busy !== null}
+                      aria-label={`Remove ${r.userId} from this conversation`}
+                      onClick={() => void act(`remove ${r.userId}`, () => messenger.removeMember(id, r.userId))}
+                    >
+                      {busy === `remove ${r.userId}` ? 'Removing…' : 'Remove'}
+                    </button>
+                  )}
+                </div>
+                <ul class="devices" aria-label={`${r.userId}'s devices`}>
+                  {r.devices.map((d) => (
+                    <li key={d.deviceId}>
+                      <DeviceCode deviceId={d.deviceId} />
+                      {d.self && <span class="muted small"> this device</span>}
+                      <span class={`check ${d.verified ? 'ok' : 'bad'}`}>{d.verified ? ' ✓ key matches directory' : ' ✗ key not in directory'}</span>
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        )}
+        {active && (
+          <form
+            class="row"
+            onSubmit={(e) => {
+              e.preventDefault()
+              const people = adding.split(/[\s,]+/).filter(Boolean)
+              void act('add', async () => {
+                await messenger.addMembers(id, people)
+                setAdding('')
+              })
+            }}
+          >
+            <label class="grow">
+              Add people
+              <input name="add" placeholder="user names, comma separated" value={adding} onInput={(e) => setAdding(e.currentTarget.value)} />
+            </label>
+            <button type="submit" disabled={busy !== null || !adding.trim()}>
+              {busy === 'add' ? 'Adding…' : 'Add'}
+            </button>
+          </form>
+        )}
+        {active && (
+          <button
+            type="button"
+            class="danger-text"
+            disabled={busy !== null}
+            onClick={() =>
+              confirm('Leave this conversation? You will stop receiving its messages.') &&
+              void act('leave', async () => {
+                await messenger.leave(id)
+                navigate({ name: 'home' })
+              })
+            }
+          >
+            Leave conversation
+          </button>
+        )}
+      </div>
+    </section>
+  )
+}

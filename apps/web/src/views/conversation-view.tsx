@@ -1,0 +1,65 @@
+// One conversation: who is in it, a warning if a verified contact's keys changed, the
+// messages and the composer.
+import { Composer } from '../components/composer.tsx'
+import { KeyChangeBanner } from '../components/key-change-banner.tsx'
+import { MessageList } from '../components/message-list.tsx'
+import { href } from '../router.ts'
+import type { Messenger } from '../state/messenger.ts'
+
+export function ConversationView({ messenger, id }: { messenger: Messenger; id: string }) {
+  const c = messenger.conversation(id)
+  if (!c) {
+    return (
+      <section class="pane">
+        <PaneHeader title="Conversation" />
+        <p class="muted pad">This conversation is not on this device.</p>
+      </section>
+    )
+  }
+  const group = c.others.length !== 1
+  return (
+    <section class="pane conversation" aria-labelledby="conversation-title">
+      <PaneHeader title={c.title} titleId="conversation-title" subtitle={group ? `${c.members.length} members` : 'Direct conversation'}>
+        <a class="button" href={href({ name: 'info', id })} data-testid="who-can-read">
+          Who can read this?
+        </a>
+      </PaneHeader>
+      <KeyChangeBanner messenger={messenger} conversation={id} users={c.others} />
+      <MessageList messenger={messenger} messages={messenger.messages(id)} showSender={group} />
+      {c.status === 'active' ? (
+        <Composer onSend={(text) => messenger.send(id, text)} label={`Message ${c.title}`} />
+      ) : (
+        <p class="banner info" role="status" data-testid="inactive-banner">
+          {c.status === 'removed' ? 'You were removed from this conversation. You can read its history but not send.' : 'You left this conversation.'}
+        </p>
+      )}
+    </section>
+  )
+}
+
+export function PaneHeader({
+  title,
+  titleId,
+  subtitle,
+  back = href({ name: 'home' }),
+  children,
+}: {
+  title: string
+  titleId?: string
+  subtitle?: string
+  back?: string
+  children?: preact.ComponentChildren
+}) {
+  return (
+    <header class="bar pane-header">
+      <a class="button back" href={back} aria-label="Back">
+        ‹
+      </a>
+      <div class="pane-title">
+        <h2 id={titleId}>{title}</h2>
+        {subtitle && <span class="muted small">{subtitle}</span>}
+      </div>
+      <div class="bar-actions">{children}</div>
+    </header>
+  )
+}

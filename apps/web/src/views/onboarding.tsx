@@ -1,0 +1,77 @@
+// First visit: create an account with this browser as its first device, or add this browser
+// as a further device of an existing account (approved from a device you already have).
+import { useState } from 'preact/hooks'
+import type { CandorClient } from '@candor/sdk'
+import { defaultDeviceName } from '../state/client-options.ts'
+import { errorText } from '../state/messenger.ts'
+import { enrolDevice, registerDevice } from '../state/session.ts'
+import type { IndexedDbLocalStore } from '../storage/indexeddb-local-store.ts'
+
+type Mode = 'register' | 'enrol'
+
+export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDone: (c: CandorClient) => Promise<void> }) {
+  const [mode, setMode] = useState<Mode>('register')
+  const [userId, setUserId] = useState('')
+  const [deviceName, setDeviceName] = useState(defaultDeviceName)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    setBusy(true)
+    setError(null)
+    try {
+      const id = userId.trim().toLowerCase()
+      const client = mode === 'register' ? await registerDevice(store, id, deviceName.trim()) : await enrolDevice(store, id, deviceName.trim())
+      await onDone(client)
+    } catch (err) {
+      setError(errorText(err))
+      setBusy(false)
+    }
+  }
+
+  return (
+    <div class="centre">
+      <main class="card onboarding">
+        <h1 class="brand">Candor</h1>
+        <p class="muted">End-to-end encrypted messaging you can check. Your keys are made and kept in this browser.</p>
+        <div class="tabs" role="tablist" aria-label="How to start">
+          <button role="tab" type="button" aria-selected={mode === 'register'} onClick={() => setMode('register')}>
+            Create account
+          </button>
+          <button role="tab" type="button" aria-selected={mode === 'enrol'} onClick={() => setMode('enrol')}>
+            Add this device
+          </button>
+        </div>
+        <form onSubmit={submit} aria-busy={busy}>
+          <label>
+            User name
+            <input
+              name="userId"
+              autoComplete="username"
+              required
+              pattern="[a-z0-9][a-z0-9._\-]{0,63}"
+              title="1–64 of a-z, 0-9, dot, underscore or hyphen, starting with a letter or digit"
+              value={userId}
+              onInput={(e) => setUserId(e.currentTarget.value)}
+              autoFocus
+            />
+          </label>
+          <label>
+            Name of this device
+            <input name="deviceName" required maxLength={64} value={deviceName} onInput={(e) => setDeviceName(e.currentTarget.value)} />
+          </label>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <button class="primary" type="submit" disabled={busy}>
+            {busy ? 'Creating keys…' : mode === 'register' ? 'Create account' : 'Request approval'}
+          </button>
+          {mode === 'enrol' && <p class="muted small">You will approve this device from one you already use, in its Settings.</p>}
+        </form>
+      </main>
+    </div>
+  )
+}

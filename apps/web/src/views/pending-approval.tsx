@@ -1,0 +1,49 @@
+// A new device waits here until one of the person's existing devices approves it.
+import { useEffect, useState } from 'preact/hooks'
+import type { CandorClient } from '@candor/sdk'
+import { DeviceCode } from '../components/device-code.tsx'
+import { errorText } from '../state/messenger.ts'
+import { eraseThisBrowser, type Session } from '../state/session.ts'
+
+export function PendingApproval({ session, client, onApproved }: { session: Session; client: CandorClient; onApproved: () => Promise<void> }) {
+  const [error, setError] = useState<string | null>(null)
+  useEffect(() => {
+    let live = true
+    const wait = async () => {
+      while (live) {
+        try {
+          await client.waitForApproval(60_000)
+          if (live) await onApproved()
+          return
+        } catch (e) {
+          if (!live) return
+          setError(errorText(e))
+        }
+      }
+    }
+    void wait()
+    return () => {
+      live = false
+    }
+  }, [client])
+
+  return (
+    <div class="centre">
+      <main class="card" aria-labelledby="pending-title">
+        <h1 id="pending-title">Approve this device</h1>
+        <p>
+          On a device already signed in as <strong>{client.userId}</strong>, open <em>Settings</em> and approve the request whose code
+          matches:
+        </p>
+        <DeviceCode deviceId={client.deviceId} />
+        <p class="muted" role="status" aria-live="polite">
+          Waiting for approval…
+        </p>
+        {error && <p class="error">{error}</p>}
+        <button type="button" class="link" onClick={() => void eraseThisBrowser(session.store)}>
+          Cancel and start over
+        </button>
+      </main>
+    </div>
+  )
+}

@@ -1,0 +1,130 @@
+// Settings: this person's devices (approve new ones, revoke old ones) and this browser's copy.
+import { useEffect, useState } from 'preact/hooks'
+import type { DeviceInfo } from '@candor/protocol'
+import { DeviceCode } from '../components/device-code.tsx'
+import { formatDateTime } from '../components/time.ts'
+import { errorText, type Messenger } from '../state/messenger.ts'
+import { eraseThisBrowser } from '../state/session.ts'
+import type { IndexedDbLocalStore } from '../storage/indexeddb-local-store.ts'
+import { PaneHeader } from './conversation-view.tsx'
+
+export function SettingsView({ messenger, store }: { messenger: Messenger; store: IndexedDbLocalStore }) {
+  const client = messenger.client
+  const [devices, setDevices] = useState<DeviceInfo[] | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState<string | null>(null)
+  const [tick, setTick] = useState(0)
+  const pending = messenger.pendingEnrolments
+
+  useEffect(() => {
+    client
+      .devices()
+      .then(setDevices)
+      .catch((e: unknown) => setError(errorText(e)))
+    void messenger.refreshEnrolments()
+  }, [tick])
+
+  const act = async (what: string, f: () => Promise<void>) => {
+    setBusy(what)
+    setError(null)
+    try {
+      await f()
+    } catch (e) {
+      setError(errorText(e))
+    } finally {
+      setBusy(null)
+      setTick((n) => n + 1)
+    }
+  }
+
+  return (
+    <section class="pane" aria-labelledby="settings-title">
+      <PaneHeader title="Settings" titleId="settings-title" />
+      <div class="pad stack scroll">
+        <p>
+          Signed in as <strong>{client.userId}</strong> on this device (<DeviceCode deviceId={client.deviceId} />
+          ).
+        </p>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+
+        {pending.length > 0 && (
+          <section aria-labelledby="requests-title" class="card inset">
+            <h3 id="requests-title">Devices asking to join</h3>
+            <p class="muted small">Approve only if the code matches the one on your new device. It will be able to read your conversations from now on.</p>
+            <ul class="device-list">
+              {pending.map((d) => (
+                <li key={d.deviceId} data-testid="enrolment-request">
+                  <span class="grow">
+                    <strong>{d.name}</strong> <DeviceCode deviceId={d.deviceId} />
+                    <span class="muted small"> requested {formatDateTime(d.createdAt)}</span>
+                  </span>
+                  <button type="button" class="primary" disabled={busy !== null} onClick={() => void act(`approve ${d.deviceId}`, () => messenger.approve(d.deviceId))}>
+                    {busy === `approve ${d.deviceId}` ? 'Approving…' : 'Approve'}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+
+        <section aria-labelledby="devices-title">
+          <h3 id="devices-title">Your devices</h3>
+          {devices === null ? (
+            <p class="muted" role="status">
+              Loading…
+            </p>
+          ) : (
+            <ul class="device-list" data-testid="devices">
+              {devices.map((d) => (
+                <li key={d.deviceId} data-testid="device" data-status={d.status}>
+                  <span class="grow">
+                    <strong>{d.name}</strong> <DeviceCode deviceId={d.deviceId} />
+                    {d.deviceId === client.deviceId && <span class="tag">this device</span>}
+                    <span class={`tag ${d.status}`}>{d.status}</span>
+                    <span class="muted small"> added {formatDateTime(d.createdAt)}</span>
+                  </span>
+                  {d.deviceId !== client.deviceId && d.status === 'active' && (
+                    <button
+                      type="button"
+                      class="danger-text"
+                      disabled={busy !== null}
+                      aria-label={`Revoke ${d.name}`}
+                      onClick={() =>
+                        confirm(`Revoke “${d.name}”? It will be removed from all your conversations and signed out.`) &&
+                        void act(`revoke ${d.deviceId}`, () => client.revoke(d.deviceId))
+                      }
+                    >
+                      {busy === `revoke ${d.deviceId}` ? 'Revoking…' : 'Revoke'}
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+
+        <section aria-labelledby="browser-title">
+          <h3 id="browser-title">This browser</h3>
+          <p class="muted small">
+            Your device key, conversations and history are kept in this browser’s storage, sealed with a key the browser will not let
+            any script read out. The theme follows your system’s light or dark setting.
+          </p>
+          <button
+            type="button"
+            class="danger-text"
+            onClick={() =>
+              confirm('Erase Candor from this browser? Its keys and history here are deleted; revoke it from another device too.') &&
+              void (messenger.stop(), eraseThisBrowser(store))
+            }
+          >
+            Erase this browser’s copy
+          </button>
+        </section>
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,77 @@
+// The signed-in layout: conversations on the side, the chosen screen in the main pane. At
+// phone width only one of the two shows, chosen by the route.
+import { useEffect } from 'preact/hooks'
+import { ConnectionBanner } from '../components/connection-banner.tsx'
+import { ConversationList } from '../components/conversation-list.tsx'
+import { Notices } from '../components/notices.tsx'
+import { href, useRoute } from '../router.ts'
+import type { Messenger } from '../state/messenger.ts'
+import { useObservable } from '../state/observable.ts'
+import type { IndexedDbLocalStore } from '../storage/indexeddb-local-store.ts'
+import { ConversationInfo } from './conversation-info.tsx'
+import { ConversationView } from './conversation-view.tsx'
+import { NewConversation } from './new-conversation.tsx'
+import { SafetyNumberView } from './safety-number-view.tsx'
+import { SettingsView } from './settings-view.tsx'
+
+export function Shell({ messenger, store }: { messenger: Messenger; store: IndexedDbLocalStore }) {
+  useObservable(messenger)
+  const route = useRoute()
+  const openId = route.name === 'conversation' ? route.id : undefined
+
+  useEffect(() => {
+    messenger.setOpen(openId)
+  }, [openId])
+  useEffect(() => {
+    const onVisible = () => openId && document.visibilityState === 'visible' && messenger.markRead(openId)
+    document.addEventListener('visibilitychange', onVisible)
+    return () => document.removeEventListener('visibilitychange', onVisible)
+  }, [openId])
+
+  const main = (() => {
+    switch (route.name) {
+      case 'home':
+        return (
+          <div class="empty-main">
+            <p class="muted">Choose a conversation or start a new one.</p>
+          </div>
+        )
+      case 'new':
+        return <NewConversation messenger={messenger} />
+      case 'settings':
+        return <SettingsView messenger={messenger} store={store} />
+      case 'conversation':
+        return <ConversationView key={route.id} messenger={messenger} id={route.id} />
+      case 'info':
+        return <ConversationInfo key={route.id} messenger={messenger} id={route.id} />
+      case 'safety':
+        return <SafetyNumberView key={`${route.id}/${route.userId}`} messenger={messenger} conversation={route.id} userId={route.userId} />
+    }
+  })()
+
+  const pending = messenger.pendingEnrolments.length
+  return (
+    <div class={`shell ${route.name === 'home' ? 'at-home' : 'at-detail'}`}>
+      <aside class="sidebar" aria-label="Conversations">
+        <header class="bar">
+          <div class="me">
+            <strong data-testid="me">{messenger.client.userId}</strong>
+            <ConnectionBanner state={messenger.connection} compact />
+          </div>
+          <nav class="bar-actions" aria-label="Main">
+            <a class="button" href={href({ name: 'new' })}>
+              New
+            </a>
+            <a class="button" href={href({ name: 'settings' })} aria-label={pending > 0 ? `Settings, ${pending} device requests` : 'Settings'}>
+              Settings{pending > 0 && <span class="badge">{pending}</span>}
+            </a>
+          </nav>
+        </header>
+        <ConnectionBanner state={messenger.connection} />
+        <ConversationList messenger={messenger} current={'id' in route ? route.id : undefined} />
+      </aside>
+      <main class="main">{main}</main>
+      <Notices messenger={messenger} />
+    </div>
+  )
+}

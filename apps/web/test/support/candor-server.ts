@@ -1,0 +1,32 @@
+// A real Candor server on a random port, its SQLite database in a temp folder, serving the
+// built web client at `/`.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createServer, type CandorServer } from '@candor/server'
+import { SqliteStore } from '@candor/store-sqlite'
+import { distDir } from './web-build.ts'
+
+export interface RunningServer {
+  server: CandorServer
+  url: string
+  dataDir: string
+  close(): Promise<void>
+}
+
+export async function startCandorServer(): Promise<RunningServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'candor-web-'))
+  const store = SqliteStore.open(join(dataDir, 'candor.db'))
+  // Every browser context shares 127.0.0.1, so the per-address HTTP limit is raised.
+  const server = await createServer({ store, webRoot: distDir, logLevel: 'silent', httpRatePerSecond: 5000 })
+  return {
+    server,
+    url: server.url,
+    dataDir,
+    async close() {
+      await server.close()
+      await store.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}

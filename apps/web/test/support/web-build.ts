@@ -1,0 +1,34 @@
+// Builds apps/web/dist with Vite's JS API unless it is newer than every source it is built from.
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const webDir = fileURLToPath(new URL('../..', import.meta.url))
+export const distDir = join(webDir, 'dist')
+const repoRoot = join(webDir, '..', '..')
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0
+  const st = statSync(path)
+  if (!st.isDirectory()) return st.mtimeMs
+  let newest = st.mtimeMs
+  for (const e of readdirSync(path)) {
+    if (e === 'node_modules' || e === 'dist') continue
+    newest = Math.max(newest, newestMtime(join(path, e)))
+  }
+  return newest
+}
+
+export async function ensureBuilt(): Promise<void> {
+  const built = existsSync(join(distDir, 'index.html')) ? statSync(join(distDir, 'index.html')).mtimeMs : 0
+  const sources = [
+    join(webDir, 'src'),
+    join(webDir, 'index.html'),
+    join(webDir, 'vite.config.ts'),
+    join(webDir, 'package.json'),
+    ...['sdk', 'crypto', 'protocol', 'transparency'].map((p) => join(repoRoot, 'packages', p, 'src')),
+  ]
+  if (built > Math.max(...sources.map(newestMtime))) return
+  const { build } = await import('vite')
+  await build({ configFile: join(webDir, 'vite.config.ts'), logLevel: 'warn' })
+}
