@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   invalid_key_package: 400,
   invalid_mls_message: 400,
   rate_limited: 429,
+  directory_proof_invalid: 502,
   backpressure: 503,
   unavailable: 503,
   internal: 500,

@@ -110,3 +110,24 @@ export interface GroupInfoResponse {
   epoch: number
   members: string[]
 }
+
+/** The directory's public parameters and latest signed checkpoint (a C2SP signed note). */
+export interface DirectoryInfo {
+  origin: string
+  /** C2SP verifier key of the checkpoint signer. */
+  verifierKey: string
+  /** ECVRF public key, base64url. */
+  vrfPublicKey: string
+  checkpoint: string
+}
+
+/** A proof (base64url of the transparency codec) against the signed checkpoint it names. */
+export interface DirectoryProofResponse {
+  checkpoint: string
+  proof: string
+}
+
+export const witnessCosignature = z.strictObject({
+  /** The checkpoint body the witness signed, then its signature line(s), as a signed note. */
+  note: z.string().min(1).max(16_384),
+})

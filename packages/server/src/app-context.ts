@@ -6,6 +6,7 @@ import type { DeliveryService } from './delivery/delivery-service.ts'
 import type { GroupRoster } from './delivery/group-roster.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import type { Metrics } from './metrics.ts'
+import type { DirectoryService } from './directory/directory-service.ts'
 
 export interface AppContext {
   store: Store
@@ -17,4 +18,5 @@ export interface AppContext {
   sendLimiter: RateLimiter
   httpLimiter: RateLimiter
   metrics: Metrics
+  directory: DirectoryService
 }

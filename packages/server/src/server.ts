@@ -11,6 +11,8 @@ import { WebSocketGateway } from './delivery/websocket-gateway.ts'
 import { errorBody, toCandorError } from './errors.ts'
 import { accountsRoutes } from './http/accounts-routes.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
+import { directoryRoutes } from './http/directory-routes.ts'
+import { DirectoryService } from './directory/directory-service.ts'
 import { groupsRoutes } from './http/groups-routes.ts'
 import { keyPackagesRoutes } from './http/key-packages-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
@@ -31,6 +33,8 @@ export interface ServerOptions {
   webRoot?: string
   /** HTTP requests per second per client address (burst is 4×). */
   httpRatePerSecond?: number
+  /** The key directory's name in its checkpoints (default "candor/directory"). */
+  directoryOrigin?: string
 }
 
 export interface CandorServer {
@@ -56,6 +60,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     sendLimiter: new RateLimiter(LIMITS.sendRatePerSecond, LIMITS.sendBurst),
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
     metrics,
+    directory: await DirectoryService.open(opts.store, log, opts.directoryOrigin ?? 'candor/directory'),
   }
 
   // Fastify bundles its own pino typings; ours is the same logger at run time.
@@ -80,6 +85,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   devicesRoutes(app, ctx)
   keyPackagesRoutes(app, ctx)
   groupsRoutes(app, ctx)
+  directoryRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/metrics', async (_req, reply) => {
     void reply.type(metrics.registry.contentType)

@@ -13,7 +13,25 @@ export const MIGRATIONS: readonly string[] = [
     name text NOT NULL,
     public_key bytea NOT NULL UNIQUE,
     status text NOT NULL CHECK (status IN ('pending', 'active', 'revoked')),
-    created_at bigint NOT NULL
+    created_at bigint NOT NULL,
+    attested_by text,
+    attestation bytea
+  );
+  CREATE TABLE directory_entries (
+    label text COLLATE "C" NOT NULL,
+    version integer NOT NULL,
+    epoch integer NOT NULL,
+    search_key bytea NOT NULL,
+    commitment bytea NOT NULL,
+    value bytea,
+    opening bytea,
+    PRIMARY KEY (label, version)
+  );
+  CREATE TABLE directory_epochs (
+    epoch integer PRIMARY KEY,
+    timestamp bigint NOT NULL,
+    prefix_root bytea NOT NULL,
+    checkpoint text NOT NULL
   );
   CREATE INDEX devices_by_user ON devices (user_id);
   CREATE TABLE nonces (nonce text COLLATE "C" PRIMARY KEY, expires_at bigint NOT NULL);

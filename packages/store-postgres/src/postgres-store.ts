@@ -3,6 +3,7 @@
 // methods concurrently; see README.md for how seqs, epochs and key packages stay consistent.
 import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
 import type {
+  DeviceAttestation,
   AppendResult,
   CommitInput,
   CommitResult,
@@ -14,6 +15,8 @@ import type {
 } from '@candor/server/store'
 import { bytes, connect, migrate, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { appendIn, releaseMessages } from './message-writes.ts'
+import { PostgresDirectoryStorage } from './directory-storage.ts'
+import type { DirectoryStorage } from '@candor/transparency'
 
 interface DeviceRow {
   device_id: string
@@ -22,6 +25,8 @@ interface DeviceRow {
   public_key: Buffer
   status: DeviceStatus
   created_at: number
+  attested_by: string | null
+  attestation: Buffer | null
 }
 
 function toDevice(r: DeviceRow): DeviceRecord {
@@ -32,6 +37,7 @@ function toDevice(r: DeviceRow): DeviceRecord {
     publicKey: bytes(r.public_key),
     status: r.status,
     createdAt: r.created_at,
+    ...(r.attested_by && r.attestation ? { attestation: { by: r.attested_by as DeviceId, signature: bytes(r.attestation) } } : {}),
   }
 }
 
@@ -100,9 +106,12 @@ export class PostgresStore implements Store {
     return rows.map(toDevice)
   }
 
-  async setDeviceStatus(deviceId: DeviceId, status: DeviceStatus): Promise<void> {
+  async setDeviceStatus(deviceId: DeviceId, status: DeviceStatus, attestation?: DeviceAttestation): Promise<void> {
     await transaction(this.#sql, async (tx) => {
       await tx`UPDATE devices SET status = ${status} WHERE device_id = ${deviceId}`
+      if (attestation) {
+        await tx`UPDATE devices SET attested_by = ${attestation.by}, attestation = ${buf(attestation.signature)} WHERE device_id = ${deviceId}`
+      }
       if (status !== 'revoked') return
       await tx`DELETE FROM key_packages WHERE device_id = ${deviceId}`
       const gone = await tx<{ message: number }[]>`DELETE FROM queue WHERE device_id = ${deviceId} RETURNING message`
@@ -246,6 +255,10 @@ export class PostgresStore implements Store {
     })
   }
 
+  directoryStorage(): DirectoryStorage {
+    return new PostgresDirectoryStorage(this.#sql)
+  }
+
   async pendingCount(deviceId: DeviceId): Promise<number> {
     const [r] = await this.#sql<{ n: number }[]>`SELECT count(*) AS n FROM queue WHERE device_id = ${deviceId}`
     return r?.n ?? 0
@@ -255,8 +268,9 @@ export class PostgresStore implements Store {
 async function insertDevice(db: Db, d: DeviceRecord): Promise<void> {
   try {
     await db`
-      INSERT INTO devices (device_id, user_id, name, public_key, status, created_at)
-      VALUES (${d.deviceId}, ${d.userId}, ${d.name}, ${buf(d.publicKey)}, ${d.status}, ${d.createdAt})`
+      INSERT INTO devices (device_id, user_id, name, public_key, status, created_at, attested_by, attestation)
+      VALUES (${d.deviceId}, ${d.userId}, ${d.name}, ${buf(d.publicKey)}, ${d.status}, ${d.createdAt},
+              ${d.attestation?.by ?? null}, ${d.attestation ? buf(d.attestation.signature) : null})`
   } catch (e) {
     if (sqlState(e) === '23505') throw new CandorError('conflict', 'this device key is already registered', { cause: e })
     throw e

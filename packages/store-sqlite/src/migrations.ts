@@ -9,7 +9,9 @@ export const MIGRATIONS: readonly string[] = [
     name TEXT NOT NULL,
     public_key BLOB NOT NULL UNIQUE,
     status TEXT NOT NULL CHECK (status IN ('pending','active','revoked')),
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    attested_by TEXT,
+    attestation BLOB
   );
   CREATE INDEX devices_by_user ON devices(user_id);
   CREATE TABLE nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
@@ -44,5 +46,21 @@ export const MIGRATIONS: readonly string[] = [
     message INTEGER NOT NULL
   );
   CREATE INDEX queue_by_device ON queue(device_id, seq);
+  CREATE TABLE directory_entries (
+    label TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    search_key BLOB NOT NULL,
+    commitment BLOB NOT NULL,
+    value BLOB,
+    opening BLOB,
+    PRIMARY KEY (label, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE directory_epochs (
+    epoch INTEGER PRIMARY KEY,
+    timestamp INTEGER NOT NULL,
+    prefix_root BLOB NOT NULL,
+    checkpoint TEXT NOT NULL
+  );
   `,
 ]

@@ -7,6 +7,7 @@ import { dirname } from 'node:path'
 import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
 import type {
   AppendResult,
+  DeviceAttestation,
   CommitInput,
   CommitResult,
   Delivery,
@@ -17,6 +18,8 @@ import type {
   Store,
 } from '@candor/server/store'
 import { MIGRATIONS } from './migrations.ts'
+import { SqliteDirectoryStorage } from './directory-storage.ts'
+import type { DirectoryStorage } from '@candor/transparency'
 
 interface DeviceRow {
   device_id: string
@@ -25,6 +28,8 @@ interface DeviceRow {
   public_key: Buffer
   status: DeviceStatus
   created_at: number
+  attested_by: string | null
+  attestation: Buffer | null
 }
 interface QueueRow {
   seq: number
@@ -44,6 +49,7 @@ function toDevice(r: DeviceRow): DeviceRecord {
     publicKey: new Uint8Array(r.public_key),
     status: r.status,
     createdAt: r.created_at,
+    ...(r.attested_by && r.attestation ? { attestation: { by: r.attested_by as DeviceId, signature: new Uint8Array(r.attestation) } } : {}),
   }
 }
 
@@ -66,11 +72,12 @@ export class SqliteStore implements Store {
       userExists: p('SELECT 1 FROM users WHERE user_id = ?').pluck(),
       insertUser: p('INSERT INTO users (user_id, created_at) VALUES (?, ?)'),
       insertDevice: p(
-        'INSERT INTO devices (device_id, user_id, name, public_key, status, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO devices (device_id, user_id, name, public_key, status, created_at, attested_by, attestation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       getDevice: p('SELECT * FROM devices WHERE device_id = ?'),
       listDevices: p('SELECT * FROM devices WHERE user_id = ? ORDER BY created_at, device_id'),
       setStatus: p('UPDATE devices SET status = ? WHERE device_id = ?'),
+      setAttestation: p('UPDATE devices SET attested_by = ?, attestation = ? WHERE device_id = ?'),
       deleteKeyPackagesOf: p('DELETE FROM key_packages WHERE device_id = ?'),
       queueRowsOf: p('SELECT seq, message FROM queue WHERE device_id = ?'),
       insertNonce: p('INSERT OR IGNORE INTO nonces (nonce, expires_at) VALUES (?, ?)'),
@@ -144,7 +151,7 @@ export class SqliteStore implements Store {
 
   #insertDevice(d: DeviceRecord): void {
     try {
-      this.#s.insertDevice.run(d.deviceId, d.userId, d.name, d.publicKey, d.status, d.createdAt)
+      this.#s.insertDevice.run(d.deviceId, d.userId, d.name, d.publicKey, d.status, d.createdAt, d.attestation?.by ?? null, d.attestation?.signature ?? null)
     } catch (e) {
       if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
         throw new CandorError('conflict', 'this device key is already registered', { cause: e })
@@ -166,9 +173,10 @@ export class SqliteStore implements Store {
     return (this.#s.listDevices.all(userId) as DeviceRow[]).map(toDevice)
   }
 
-  async setDeviceStatus(deviceId: DeviceId, status: DeviceStatus): Promise<void> {
+  async setDeviceStatus(deviceId: DeviceId, status: DeviceStatus, attestation?: DeviceAttestation): Promise<void> {
     this.#db.transaction(() => {
       this.#s.setStatus.run(status, deviceId)
+      if (attestation) this.#s.setAttestation.run(attestation.by, attestation.signature, deviceId)
       if (status !== 'revoked') return
       this.#s.deleteKeyPackagesOf.run(deviceId)
       const rows = this.#s.queueRowsOf.all(deviceId) as Array<{ seq: number; message: number }>
@@ -342,6 +350,10 @@ export class SqliteStore implements Store {
     } catch (e) {
       for (const a of batch) a.reject(e)
     }
+  }
+
+  directoryStorage(): DirectoryStorage {
+    return new SqliteDirectoryStorage(this.#db)
   }
 
   async pendingCount(deviceId: DeviceId): Promise<number> {

@@ -47,7 +47,9 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
       publicKey,
       status: 'active',
       createdAt: Date.now(),
+      attestation: { by: deviceId, signature: bytesOf(body.signature, 'signature') },
     })
+    await ctx.directory.publishUser(body.userId as UserId)
     ctx.log.info({ userId: body.userId, deviceId }, 'user registered')
     reply.code(201)
     return { userId: body.userId, deviceId }
@@ -110,7 +112,8 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!approver) throw new CandorError('unknown_device', 'approving device vanished')
     const pkB64 = toBase64Url(pending.publicKey)
     checkSignature(approver.publicKey, approvalStatement(s.deviceId, s.userId, pkB64), signature)
-    await ctx.store.setDeviceStatus(deviceId, 'active')
+    await ctx.store.setDeviceStatus(deviceId, 'active', { by: s.deviceId, signature: bytesOf(signature, 'signature') })
+    await ctx.directory.publishUser(s.userId)
     ctx.log.info({ userId: s.userId, deviceId, approvedBy: s.deviceId }, 'device approved')
     return deviceInfo({ ...pending, status: 'active' })
   })

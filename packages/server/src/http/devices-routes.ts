@@ -29,6 +29,7 @@ export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (device.status === 'revoked') return deviceInfo(device)
     const groups = await ctx.store.listGroups(deviceId)
     await ctx.store.setDeviceStatus(deviceId, 'revoked')
+    await ctx.directory.publishUser(s.userId)
     for (const g of groups) {
       await ctx.store.removeMember(g.groupId, deviceId)
       ctx.roster.changed(g.groupId)

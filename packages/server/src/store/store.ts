@@ -1,6 +1,13 @@
 // The storage interface of the server. Adapters (store-sqlite, store-postgres) implement it;
 // the shared contract suite (contract-suite.ts) runs against every adapter.
 import type { DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, UserId } from '@candor/protocol'
+import type { DirectoryStorage } from '@candor/transparency'
+
+/** The signature that enrolled a device: its own registration, or an existing device's approval. */
+export interface DeviceAttestation {
+  by: DeviceId
+  signature: Uint8Array
+}
 
 export interface DeviceRecord {
   deviceId: DeviceId
@@ -9,6 +16,8 @@ export interface DeviceRecord {
   publicKey: Uint8Array
   status: DeviceStatus
   createdAt: number
+  /** Absent while a device is pending approval. */
+  attestation?: DeviceAttestation
 }
 
 export interface GroupRecord {
@@ -80,8 +89,14 @@ export interface Store {
   addDevice(device: DeviceRecord): Promise<void>
   getDevice(deviceId: DeviceId): Promise<DeviceRecord | null>
   listDevices(userId: UserId): Promise<DeviceRecord[]>
-  /** Sets a device's status; revoking also deletes its queue and key packages. */
-  setDeviceStatus(deviceId: DeviceId, status: DeviceStatus): Promise<void>
+  /**
+   * Sets a device's status (with the approving signature when it becomes active); revoking
+   * also deletes its queue and key packages.
+   */
+  setDeviceStatus(deviceId: DeviceId, status: DeviceStatus, attestation?: DeviceAttestation): Promise<void>
+
+  /** Where the key directory keeps its entries and epochs. */
+  directoryStorage(): DirectoryStorage
 
   /** Records a single-use nonce; false if it was seen before (a replay). */
   consumeNonce(nonce: string, expiresAt: number): Promise<boolean>

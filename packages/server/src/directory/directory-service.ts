@@ -1,0 +1,159 @@
+// The key directory service: maps each user id to the user's active device keys (with the
+// signatures that enrolled them) in the transparency package's KeyDirectory, publishing a
+// new signed epoch shortly after each change. Callers await publication, so once a
+// registration or approval returns, the new key is provable to everyone.
+import { randomBytes } from 'node:crypto'
+import {
+  encodeDirectoryValue,
+  fromBase64Url,
+  toBase64Url,
+  type DirectoryDevice,
+  type DirectoryInfo,
+  type DirectoryProofResponse,
+  type UserId,
+} from '@candor/protocol'
+import { KeyDirectory, encodeHistoryProof, encodeLookupProof, formatNote, parseNote, type NoteSignature } from '@candor/transparency'
+import type { Store } from '../store/index.ts'
+import type { Logger } from '../logger.ts'
+
+const PUBLISH_DELAY_MS = 5
+
+function secretFromMeta(store: Store, key: string): Promise<Uint8Array> {
+  return store.getOrCreateMeta(key, () => toBase64Url(randomBytes(32))).then((s) => fromBase64Url(s)!)
+}
+
+export class DirectoryService {
+  readonly directory: KeyDirectory
+  readonly #store: Store
+  readonly #log: Logger
+  readonly #cosignatures = new Map<number, NoteSignature[]>()
+  #scheduled: Promise<void> | undefined
+
+  private constructor(directory: KeyDirectory, store: Store, log: Logger) {
+    this.directory = directory
+    this.#store = store
+    this.#log = log
+  }
+
+  static async open(store: Store, log: Logger, origin: string): Promise<DirectoryService> {
+    const directory = await KeyDirectory.open({
+      origin,
+      signingKey: await secretFromMeta(store, 'directory-signing-key'),
+      vrfKey: await secretFromMeta(store, 'directory-vrf-key'),
+      storage: store.directoryStorage(),
+    })
+    const service = new DirectoryService(directory, store, log)
+    if (directory.epoch < 0) await service.#publishNow()
+    return service
+  }
+
+  /** The user's active, attested devices as the directory value. */
+  async valueOf(userId: UserId): Promise<Uint8Array> {
+    const devices = await this.#store.listDevices(userId)
+    const byId = new Map(devices.map((d) => [d.deviceId, d]))
+    const entries: DirectoryDevice[] = []
+    for (const d of devices) {
+      if (d.status !== 'active' || !d.attestation) continue
+      const approver = byId.get(d.attestation.by)
+      if (!approver) continue
+      entries.push({
+        id: d.deviceId,
+        key: toBase64Url(d.publicKey),
+        by: d.attestation.by,
+        byKey: toBase64Url(approver.publicKey),
+        sig: toBase64Url(d.attestation.signature),
+      })
+    }
+    return encodeDirectoryValue({ v: 1, devices: entries })
+  }
+
+  /** Records the user's current devices as a new version and waits until it is published. */
+  async publishUser(userId: UserId): Promise<void> {
+    this.directory.update(userId, await this.valueOf(userId))
+    await this.#publishSoon()
+  }
+
+  #publishSoon(): Promise<void> {
+    this.#scheduled ??= new Promise<void>((r) => setTimeout(r, PUBLISH_DELAY_MS)).then(() => {
+      this.#scheduled = undefined
+      return this.#publishNow()
+    })
+    return this.#scheduled
+  }
+
+  async #publishNow(): Promise<void> {
+    const t0 = performance.now()
+    const n = this.directory.pendingCount
+    await this.directory.publishEpoch()
+    this.#log.debug({ epoch: this.directory.epoch, updates: n, ms: performance.now() - t0 }, 'directory epoch published')
+  }
+
+  #withCosignatures(note: string, size: number): string {
+    const cos = this.#cosignatures.get(size)
+    if (!cos || cos.length === 0) return note
+    const parsed = parseNote(note)
+    return parsed ? formatNote(parsed.text, [...parsed.signatures, ...cos]) : note
+  }
+
+  #latest(): string {
+    const note = this.directory.checkpoint()
+    if (!note) throw new Error('directory has no checkpoint')
+    return this.#withCosignatures(note, this.directory.epoch + 1)
+  }
+
+  info(): DirectoryInfo {
+    return {
+      origin: this.directory.origin,
+      verifierKey: this.directory.verifierKey,
+      vrfPublicKey: toBase64Url(this.directory.vrfPublicKey),
+      checkpoint: this.#latest(),
+    }
+  }
+
+  async lookup(userId: string): Promise<DirectoryProofResponse | null> {
+    const checkpoint = this.#latest()
+    const proof = await this.directory.lookup(userId)
+    return proof ? { checkpoint, proof: toBase64Url(encodeLookupProof(proof)) } : null
+  }
+
+  async history(userId: string): Promise<DirectoryProofResponse | null> {
+    const checkpoint = this.#latest()
+    const proof = await this.directory.history(userId)
+    return proof ? { checkpoint, proof: toBase64Url(encodeHistoryProof(proof)) } : null
+  }
+
+  consistency(from: number, to: number): string[] {
+    return this.directory.consistencyProof(from, to).map(toBase64Url)
+  }
+
+  checkpointAt(size: number): string | null {
+    const note = this.directory.checkpointAt(size)
+    return note ? this.#withCosignatures(note, size) : null
+  }
+
+  /**
+   * Keeps a witness's cosignature of one of our checkpoints to serve beside it. Whether it is
+   * valid is for each client to check against the witness keys it trusts.
+   */
+  addCosignature(note: string): boolean {
+    const parsed = parseNote(note)
+    if (!parsed) return false
+    for (let size = this.directory.epoch + 1; size >= 1; size--) {
+      const ours = this.directory.checkpointAt(size)
+      if (ours && parseNote(ours)?.text === parsed.text) {
+        const mine = new Set(parseNote(ours)!.signatures.map((s) => `${s.name}/${s.keyId}`))
+        const list = this.#cosignatures.get(size) ?? []
+        for (const s of parsed.signatures) {
+          if (mine.has(`${s.name}/${s.keyId}`)) continue
+          const i = list.findIndex((x) => x.name === s.name && x.keyId === s.keyId)
+          if (i >= 0) list[i] = s
+          else list.push(s)
+        }
+        this.#cosignatures.set(size, list.slice(-16))
+        return true
+      }
+      if (this.directory.epoch + 1 - size > 64) break
+    }
+    return false
+  }
+}

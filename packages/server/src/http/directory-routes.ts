@@ -1,0 +1,50 @@
+// The key directory over HTTP: its public parameters and latest checkpoint, lookup proofs,
+// a user's own history (for monitoring), consistency proofs and past checkpoints (for
+// witnesses and auditors), and witness cosignatures.
+import type { FastifyInstance } from 'fastify'
+import { CandorError, isUserId, witnessCosignature, type DirectoryInfo, type DirectoryProofResponse } from '@candor/protocol'
+import type { AppContext } from '../app-context.ts'
+import { authenticate } from '../auth/authenticate.ts'
+import { parseBody, parseParam } from './parse.ts'
+
+function size(v: unknown, what: string): number {
+  const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN
+  if (!Number.isSafeInteger(n) || n < 1) throw new CandorError('bad_request', `${what} must be a positive integer`)
+  return n
+}
+
+export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/v1/directory', async (): Promise<DirectoryInfo> => ctx.directory.info())
+
+  app.get('/v1/directory/lookup/:userId', async (req): Promise<DirectoryProofResponse> => {
+    await authenticate(ctx, req)
+    const userId = parseParam((req.params as { userId?: unknown }).userId, isUserId, 'userId')
+    const r = await ctx.directory.lookup(userId)
+    if (!r) throw new CandorError('unknown_user', 'no such user in the directory')
+    return r
+  })
+
+  app.get('/v1/directory/history', async (req): Promise<DirectoryProofResponse> => {
+    const s = await authenticate(ctx, req)
+    const r = await ctx.directory.history(s.userId)
+    if (!r) throw new CandorError('unknown_user', 'no directory entry for this user')
+    return r
+  })
+
+  app.get('/v1/directory/consistency', async (req) => {
+    const q = req.query as { from?: unknown; to?: unknown }
+    return { proof: ctx.directory.consistency(size(q.from, 'from'), size(q.to, 'to')) }
+  })
+
+  app.get('/v1/directory/checkpoints/:size', async (req) => {
+    const note = ctx.directory.checkpointAt(size((req.params as { size?: unknown }).size, 'size'))
+    if (!note) throw new CandorError('not_found', 'no checkpoint of that size')
+    return { checkpoint: note }
+  })
+
+  app.post('/v1/directory/cosignatures', async (req) => {
+    const { note } = parseBody(witnessCosignature, req.body)
+    if (!ctx.directory.addCosignature(note)) throw new CandorError('not_found', 'not a recent checkpoint of this directory')
+    return { accepted: true }
+  })
+}
