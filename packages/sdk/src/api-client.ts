@@ -11,6 +11,8 @@ import {
   type CommitResponse,
   type DeviceId,
   type DeviceInfo,
+  type DirectoryInfo,
+  type DirectoryProofResponse,
   type GroupInfoResponse,
   type KeyPackageCount,
   type RegisterResponse,
@@ -138,6 +140,24 @@ export class ApiClient {
   }
   commit(groupId: string, body: CommitRequest): Promise<CommitResponse> {
     return this.#authed('POST', `/v1/groups/${groupId}/commits`, body)
+  }
+  directoryInfo(): Promise<DirectoryInfo> {
+    return this.#call('GET', '/v1/directory')
+  }
+  directoryLookup(userId: string): Promise<DirectoryProofResponse> {
+    return this.#authed('GET', `/v1/directory/lookup/${encodeURIComponent(userId)}`)
+  }
+  directoryHistory(): Promise<DirectoryProofResponse> {
+    return this.#authed('GET', '/v1/directory/history')
+  }
+  directoryConsistency(from: number, to: number): Promise<{ proof: string[] }> {
+    return this.#call('GET', `/v1/directory/consistency?from=${from}&to=${to}`)
+  }
+  directoryCheckpoint(size: number): Promise<{ checkpoint: string }> {
+    return this.#call('GET', `/v1/directory/checkpoints/${size}`)
+  }
+  postCosignature(note: string): Promise<{ accepted: boolean }> {
+    return this.#call('POST', '/v1/directory/cosignatures', { note })
   }
   leave(groupId: string): Promise<{ left: boolean }> {
     return this.#authed('POST', `/v1/groups/${groupId}/leave`, {})

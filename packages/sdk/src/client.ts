@@ -14,11 +14,12 @@ import {
   type MessageId,
   type Notice,
 } from '@candor/protocol'
-import { DirectoryAuthenticationService, clientConfigWith, getSuite, signDetached } from '@candor/crypto'
+import { DirectoryAuthenticationService, clientConfigWith, getSuite, safetyNumber, signDetached } from '@candor/crypto'
 import { ApiClient } from './api-client.ts'
 import { Connection, type ConnectionState, type WebSocketFactory } from './connection.ts'
 import { Conversations, type Conversation, type MessageRecord } from './conversations.ts'
-import { DeviceDirectory } from './directory.ts'
+import { DeviceDirectory, type UnknownDevice } from './directory.ts'
+import { CheckpointTracker, type DirectoryTrust } from './checkpoint-tracker.ts'
 import { Emitter } from './emitter.ts'
 import { loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
 import { KeyPackages } from './key-packages.ts'
@@ -44,6 +45,16 @@ export interface ClientOptions {
   store: LocalStore
   crypto: CryptoProvider
   webSocket: WebSocketFactory
+  /** Pinned key-directory keys and required witnesses; pinned on first use by default. */
+  directory?: DirectoryTrust
+}
+
+/** Something the user must see: their account has a device they did not enrol. */
+export interface SecurityAlert {
+  kind: 'unknown_device'
+  deviceId: string
+  publicKey: string
+  version: number
 }
 
 export interface ClientEvents extends Record<string, unknown> {
@@ -51,6 +62,7 @@ export interface ClientEvents extends Record<string, unknown> {
   conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' }
   connection: ConnectionState
   enrolment: { deviceId: string }
+  alert: SecurityAlert
   error: { where: string; error: unknown }
 }
 
@@ -75,6 +87,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   #connection: Connection | undefined
   #synced: Array<() => void> = []
   #isSynced = false
+  readonly #alerted = new Set<string>()
 
   private constructor(opts: ClientOptions, api: ApiClient, identity: Identity, suite: CiphersuiteImpl) {
     super()
@@ -82,7 +95,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.api = api
     this.#identity = identity
     this.#suite = suite
-    this.#directory = new DeviceDirectory(api)
+    this.#directory = new DeviceDirectory(api, new CheckpointTracker(api, opts.store, opts.directory ?? {}))
     this.#config = clientConfigWith(new DirectoryAuthenticationService((u, d) => this.#directory.keyOf(u, d)))
     this.#keyPackages = new KeyPackages(opts.store, api, suite, identity)
     this.#conversations = new Conversations(opts.store, this.#config)
@@ -187,6 +200,38 @@ export class CandorClient extends Emitter<ClientEvents> {
     }
     await this.#connection?.idle()
     await this.#lock.run(async () => undefined)
+    await this.checkOwnDevices()
+  }
+
+  /**
+   * Monitors this user's own directory entry; every device key that none of the user's devices
+   * enrolled raises an 'alert' (once per key) and is returned.
+   */
+  async checkOwnDevices(): Promise<UnknownDevice[]> {
+    const unknown = await this.#directory.unknownOwnDevices(this.userId)
+    for (const u of unknown) {
+      if (this.#alerted.has(u.publicKey)) continue
+      this.#alerted.add(u.publicKey)
+      this.emit('alert', { kind: 'unknown_device', ...u })
+    }
+    return unknown
+  }
+
+  /** Verified device keys of a user, from the key directory. */
+  async verifiedDevices(userId: string): Promise<Array<{ deviceId: string; publicKey: Uint8Array }>> {
+    return this.#directory.devices(userId, true)
+  }
+
+  /**
+   * The safety number between this user and another, from both users' directory-proven device
+   * keys. Compare it out of band (read aloud, or scan the QR payload); it changes when either
+   * user's devices change.
+   */
+  async safetyNumber(userId: string): Promise<{ number: string; qr: string }> {
+    const [mine, theirs] = await Promise.all([this.verifiedDevices(this.userId), this.verifiedDevices(userId)])
+    const number = safetyNumber({ userId: this.userId, keys: mine.map((d) => d.publicKey) }, { userId, keys: theirs.map((d) => d.publicKey) })
+    const qr = `candor-safety:1:${[this.userId, userId].sort().join(':')}:${number.replace(/\s+/g, '')}`
+    return { number, qr }
   }
 
   close(): void {

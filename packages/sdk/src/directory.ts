@@ -1,36 +1,119 @@
-// Which Ed25519 key the server's directory binds to each device. The MLS authentication
-// service accepts a credential only if its key is the one found here.
-import { fromBase64Url, type DeviceInfo } from '@candor/protocol'
+// Which Ed25519 key each device of a user has, as the key directory proves it. Every answer
+// comes with a lookup proof against a signed checkpoint consistent with all this device has
+// seen before; the MLS authentication service accepts a credential only if its key is here.
+import {
+  CandorError,
+  approvalStatement,
+  decodeDirectoryValue,
+  deviceIdFromKey,
+  fromBase64Url,
+  registrationStatement,
+  type DirectoryDevice,
+} from '@candor/protocol'
+import { verifyDetached } from '@candor/crypto'
+import { decodeHistoryProof, decodeLookupProof, verifyHistory, verifyLookup } from '@candor/transparency'
 import type { ApiClient } from './api-client.ts'
+import type { CheckpointTracker } from './checkpoint-tracker.ts'
 
-const TTL_MS = 30_000
+const TTL_MS = 10_000
+
+export interface VerifiedDevice {
+  deviceId: string
+  publicKey: Uint8Array
+}
+
+/** A device in a user's own directory history that no device of theirs enrolled. */
+export interface UnknownDevice {
+  deviceId: string
+  publicKey: string
+  version: number
+}
+
+function fail(message: string): CandorError {
+  return new CandorError('directory_proof_invalid', `key directory check failed: ${message}`)
+}
+
+/** The enrolment signature checks out: self-registration, or approval by the named device's key. */
+export function attestationValid(userId: string, d: DirectoryDevice): boolean {
+  const key = fromBase64Url(d.key)
+  const byKey = fromBase64Url(d.byKey)
+  const sig = fromBase64Url(d.sig)
+  if (!key || !byKey || !sig) return false
+  if (deviceIdFromKey(key) !== d.id || deviceIdFromKey(byKey) !== d.by) return false
+  if (d.by === d.id) return d.byKey === d.key && verifyDetached(key, registrationStatement(userId, d.key), sig)
+  return verifyDetached(byKey, approvalStatement(d.by, userId, d.key), sig)
+}
 
 export class DeviceDirectory {
   readonly #api: ApiClient
-  readonly #cache = new Map<string, { at: number; devices: DeviceInfo[] }>()
+  readonly #tracker: CheckpointTracker
+  readonly #cache = new Map<string, { at: number; devices: Promise<VerifiedDevice[]> }>()
 
-  constructor(api: ApiClient) {
+  constructor(api: ApiClient, tracker: CheckpointTracker) {
     this.#api = api
+    this.#tracker = tracker
   }
 
-  async devices(userId: string, fresh = false): Promise<DeviceInfo[]> {
+  /** The user's devices, proven by the directory; devices with a bad enrolment signature are left out. */
+  devices(userId: string, fresh = false): Promise<VerifiedDevice[]> {
     const hit = this.#cache.get(userId)
     if (hit && !fresh && Date.now() - hit.at < TTL_MS) return hit.devices
-    const { devices } = await this.#api.userDevices(userId)
+    const devices = this.#lookup(userId)
     this.#cache.set(userId, { at: Date.now(), devices })
+    devices.catch(() => this.#cache.delete(userId))
     return devices
   }
 
-  /** The active key of a device, refreshing once on a miss (it may be new). */
+  async #lookup(userId: string): Promise<VerifiedDevice[]> {
+    const r = await this.#api.directoryLookup(userId)
+    const checkpoint = await this.#tracker.accept(r.checkpoint)
+    const proof = decodeLookupProof(fromBase64Url(r.proof))
+    const verified = proof && verifyLookup(userId, proof, checkpoint, await this.#tracker.vrfPublicKey())
+    if (!verified) throw fail(`the lookup proof for ${userId} does not verify`)
+    if (!verified.value) return []
+    const value = decodeDirectoryValue(verified.value)
+    if (!value) throw fail(`the directory value for ${userId} is malformed`)
+    return value.devices.filter((d) => attestationValid(userId, d)).map((d) => ({ deviceId: d.id, publicKey: fromBase64Url(d.key)! }))
+  }
+
+  /** The proven key of a device, refreshing once on a miss (it may be new); null if it has none. */
   async keyOf(userId: string, deviceId: string): Promise<Uint8Array | null> {
     for (const fresh of [false, true]) {
       const d = (await this.devices(userId, fresh)).find((x) => x.deviceId === deviceId)
-      if (d) return d.status === 'active' ? fromBase64Url(d.publicKey) : null
+      if (d) return d.publicKey
     }
     return null
   }
 
   forget(userId: string): void {
     this.#cache.delete(userId)
+  }
+
+  /**
+   * Monitors the user's own entry: walks its full proven history and returns every device
+   * key that was not enrolled by one of the user's earlier devices.
+   */
+  async unknownOwnDevices(userId: string): Promise<UnknownDevice[]> {
+    const r = await this.#api.directoryHistory()
+    const checkpoint = await this.#tracker.accept(r.checkpoint)
+    const proof = decodeHistoryProof(fromBase64Url(r.proof))
+    const history = proof && verifyHistory(userId, proof, checkpoint, await this.#tracker.vrfPublicKey())
+    if (!history) throw fail('the history proof of your own entry does not verify')
+    const known = new Set<string>()
+    const unknown: UnknownDevice[] = []
+    for (const v of history.versions) {
+      if (!v.value) continue
+      const value = decodeDirectoryValue(v.value)
+      if (!value) throw fail(`version ${v.version} of your entry is malformed`)
+      const before = new Set(known)
+      for (const d of value.devices) {
+        if (before.has(d.key)) continue
+        const firstRegistration = v.version === 1 && d.by === d.id
+        const approvedByKnown = d.by !== d.id && before.has(d.byKey)
+        if ((firstRegistration || approvedByKnown) && attestationValid(userId, d)) known.add(d.key)
+        else if (!unknown.some((u) => u.publicKey === d.key)) unknown.push({ deviceId: d.id, publicKey: d.key, version: v.version })
+      }
+    }
+    return unknown
   }
 }

@@ -22,9 +22,11 @@ export function formatVerifierKey(name: string, type: number, publicKey: Uint8Ar
 /** Parses a vkey and checks that its key ID matches its name and key. */
 export function parseVerifierKey(vkey: unknown): VerifierKey | null {
   if (typeof vkey !== 'string' || vkey.length > 8192) return null
-  const parts = vkey.split('+')
-  if (parts.length !== 3) return null
-  const [name, hash, b64] = parts as [string, string, string]
+  // The base64 key may itself contain '+': split at the first two only (as Go's strings.Cut does).
+  const first = vkey.indexOf('+')
+  const second = first < 0 ? -1 : vkey.indexOf('+', first + 1)
+  if (second < 0) return null
+  const [name, hash, b64] = [vkey.slice(0, first), vkey.slice(first + 1, second), vkey.slice(second + 1)]
   if (!isValidKeyName(name) || !/^[0-9a-f]{8}$/.test(hash)) return null
   const raw = fromBase64(b64)
   if (raw === null || raw.length < 2) return null
