@@ -13,6 +13,7 @@ import {
   signCheckpoint,
   verifyLookup,
 } from '../src/index.ts'
+import { vrfPool } from './vrf-pool.ts'
 
 const origin = 'bench.candor/directory'
 const config = { origin, signingKey: new Uint8Array(32).fill(1), vrfKey: new Uint8Array(32).fill(2) }
@@ -59,6 +60,21 @@ for (let round = 0; round < 3; round++) {
       `publishEpoch ${publishMs.toFixed(1)} ms`,
   )
 }
+
+const pool = vrfPool(config.vrfKey, Number(process.argv[3] ?? 2))
+for (let round = 0; round < 3; round++) {
+  t0 = performance.now()
+  const items = Array.from({ length: BATCH }, (_, i) => ({ label: `pooled-${round}-${i}`, value: sha256(u32(i)) }))
+  await dir.updateMany(items, pool.evaluate)
+  const updateMs = performance.now() - t0
+  t0 = performance.now()
+  await dir.publishEpoch()
+  console.log(
+    `pooled round ${round}: ${BATCH} updateMany() ${updateMs.toFixed(0)} ms (${((BATCH / updateMs) * 1000).toFixed(0)}/s); ` +
+      `publishEpoch ${ms(t0)} ms`,
+  )
+}
+await pool.close()
 
 const cp = openCheckpoint(dir.checkpoint(), origin, [noteVerifierFromKey(dir.verifierKey)!])!.checkpoint
 t0 = performance.now()

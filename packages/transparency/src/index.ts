@@ -68,5 +68,6 @@ export type {
 } from './directory-proofs.ts'
 export { MemoryDirectoryStorage, type DirectoryStorage, type EntryRow, type EpochRow } from './directory-storage.ts'
 export { KeyDirectory, type KeyDirectoryConfig } from './key-directory.ts'
+export type { UpdateRequest, VrfEvaluator } from './update-queue.ts'
 export { verifyHistory, verifyLookup } from './directory-verify.ts'
 export { decodeHistoryProof, decodeLookupProof, encodeHistoryProof, encodeLookupProof } from './directory-codec.ts'

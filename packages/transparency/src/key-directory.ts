@@ -5,9 +5,8 @@
 // sign two different heads of the same size, even across a crash.
 import { CandorError } from '@candor/protocol'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { equalBytes, isBytes } from './bytes.ts'
-import { commit, newOpening } from './commitment.ts'
-import { encodeLabelVersion, labelBytes, logEntryLeafHash, MAX_VALUE_BYTES, searchKey } from './directory-encoding.ts'
+import { equalBytes } from './bytes.ts'
+import { encodeLabelVersion, labelBytes, logEntryLeafHash, searchKey } from './directory-encoding.ts'
 import type { EpochProof, HistoryProof, LookupProof, OpenedVersionProof, VersionProof } from './directory-proofs.ts'
 import { MemoryDirectoryStorage, type DirectoryStorage, type EntryRow, type EpochRow } from './directory-storage.ts'
 import { vrfProofToHash, vrfSecretKey, type VrfSecretKey } from './ecvrf.ts'
@@ -15,6 +14,7 @@ import { ed25519NoteSigner, SIG_TYPE_ED25519 } from './note-ed25519.ts'
 import { formatVerifierKey } from './note-verifier-key.ts'
 import { parseNote, type NoteSigner } from './signed-note.ts'
 import { parseCheckpoint, signCheckpoint } from './tlog-checkpoint.ts'
+import { UpdateQueue, type UpdateRequest, type VrfEvaluator } from './update-queue.ts'
 import { restoreDirectoryState, type DirectoryState } from './directory-restore.ts'
 
 export interface KeyDirectoryConfig {
@@ -44,7 +44,9 @@ export class KeyDirectory {
   readonly #state: DirectoryState
   readonly #nextVersion = new Map<string, number>()
   readonly #vrfProofs = new Map<string, Uint8Array>()
-  #pending: EntryRow[] = []
+  readonly #queue: UpdateQueue
+  #publishing = false
+  #lock: Promise<void> = Promise.resolve()
   #inflight: Promise<void> | null = null
   #broken: unknown = null
 
@@ -59,6 +61,7 @@ export class KeyDirectory {
     this.#now = config.now ?? Date.now
     this.#state = state
     for (const [label, entries] of state.labels) this.#nextVersion.set(label, entries.length + 1)
+    this.#queue = new UpdateQueue(this.#vrf, this.#nextVersion, (label, version) => this.#vrfProofs.get(`${version}\u0000${label}`))
   }
 
   /** Opens a directory, rebuilding its trees from storage and checking them against the stored heads. */
@@ -82,7 +85,7 @@ export class KeyDirectory {
   }
 
   get pendingCount(): number {
-    return this.#pending.length
+    return this.#queue.size
   }
 
   /** The latest durable signed checkpoint, or null before the first publication. */
@@ -107,43 +110,54 @@ export class KeyDirectory {
   /** Queues a new version of `label` for the next epoch and returns its version number. */
   update(label: string, value: Uint8Array): number {
     this.#checkUsable()
-    const lb = labelBytes(label)
-    if (lb === null) throw new CandorError('bad_request', 'label must be 1-255 bytes of UTF-8')
-    if (!isBytes(value) || value.length > MAX_VALUE_BYTES) throw new CandorError('bad_request', `value must be at most ${MAX_VALUE_BYTES} bytes`)
-    const version = this.#nextVersion.get(label) ?? 1
-    // Only the VRF output is needed to publish (one scalar multiplication, the dominant cost of an
-    // update); the proof is built on the first lookup and cached. A lookup has usually proved
-    // this version absent already, so its cached proof gives the output for a hash.
-    const cached = this.#vrfProofs.get(`${version}\u0000${label}`)
-    const beta = (cached && vrfProofToHash(cached)) ?? this.#vrf.hash(encodeLabelVersion(lb, version))
-    const opening = newOpening()
-    this.#pending.push({
-      label,
-      version,
-      epoch: -1,
-      searchKey: searchKey(beta),
-      commitment: commit(opening, lb, version, value),
-      value: value.slice(),
-      opening,
-    })
-    this.#nextVersion.set(label, version + 1)
-    return version
+    return this.#queue.add(label, value)
   }
 
-  /** Publishes everything queued as one epoch (possibly empty) and returns the durable epoch row. */
+  /**
+   * Queues several updates, evaluating their VRF outputs with `evaluate` when given (say, worker
+   * threads holding the same VRF key; its outputs are trusted) or locally. Versions are reserved
+   * immediately and in order; all items are validated before anything is queued.
+   */
+  async updateMany(items: readonly UpdateRequest[], evaluate?: VrfEvaluator): Promise<number[]> {
+    this.#checkUsable()
+    return this.#queue.addMany(items, evaluate)
+  }
+
+  /**
+   * Publishes, as one epoch (possibly empty), every update requested before this call, and
+   * returns the durable epoch row.
+   */
   async publishEpoch(): Promise<EpochRow> {
     this.#checkUsable()
-    if (this.#inflight !== null) throw new CandorError('conflict', 'an epoch is already being published')
+    if (this.#publishing) throw new CandorError('conflict', 'an epoch is already being published')
+    this.#publishing = true
+    const upTo = this.#queue.lastReservation
+    try {
+      return await this.#exclusive(() => this.#publish(upTo))
+    } finally {
+      this.#publishing = false
+    }
+  }
+
+  async #publish(upTo: number): Promise<EpochRow> {
+    const taken = await this.#queue.take(upTo)
+    this.#checkUsable()
     const state = this.#state
     const epoch = state.epochs.length
-    const batch = this.#pending.map((e) => ({ ...e, epoch }))
-    this.#pending = []
-    for (const e of batch) state.tree.insert(e.searchKey, e.commitment)
-    const prefixRoot = state.tree.root()
-    const timestamp = Math.max(this.#now(), state.epochs.at(-1)?.timestamp ?? 0)
-    state.log.append(logEntryLeafHash(timestamp, prefixRoot))
-    const checkpoint = signCheckpoint({ origin: this.origin, size: state.log.size, rootHash: state.log.root(), extensions: [] }, [this.#signer])
-    const row: EpochRow = { epoch, timestamp, prefixRoot, checkpoint }
+    const batch = taken.map((e) => ({ ...e, epoch }))
+    let row: EpochRow
+    try {
+      for (const e of batch) state.tree.insert(e.searchKey, e.commitment)
+      const prefixRoot = state.tree.root()
+      const timestamp = Math.max(this.#now(), state.epochs.at(-1)?.timestamp ?? 0)
+      state.log.append(logEntryLeafHash(timestamp, prefixRoot))
+      const head = { origin: this.origin, size: state.log.size, rootHash: state.log.root(), extensions: [] }
+      row = { epoch, timestamp, prefixRoot, checkpoint: signCheckpoint(head, [this.#signer]) }
+    } catch (cause) {
+      // E.g. a repeated search key: the trees are half-updated, so stop serving them.
+      this.#broken = cause
+      throw new CandorError('internal', 'could not build the epoch; reopen the directory', { cause })
+    }
     let release!: () => void
     this.#inflight = new Promise<void>((resolve) => (release = resolve))
     try {
@@ -196,19 +210,37 @@ export class KeyDirectory {
    */
   async tombstone(label: string, version?: number): Promise<number> {
     this.#checkUsable()
-    if (this.#inflight !== null) await this.#inflight
-    await this.#storage.tombstone(label, version)
-    let count = 0
-    const erase = (list: EntryRow[]): EntryRow[] =>
-      list.map((e) => {
-        if (e.label !== label || (version !== undefined && e.version !== version) || e.opening === null) return e
-        count++
-        return { ...e, value: null, opening: null }
-      })
-    const published = this.#state.labels.get(label)
-    if (published !== undefined) this.#state.labels.set(label, erase(published))
-    this.#pending = erase(this.#pending)
-    return count
+    // Exclusive with publication, so no entry can move from the queue to storage meanwhile.
+    return this.#exclusive(async () => {
+      this.#checkUsable()
+      const queued = await this.#queue.tombstone(label, version)
+      await this.#storage.tombstone(label, version)
+      let count = 0
+      const published = this.#state.labels.get(label)
+      if (published !== undefined) {
+        this.#state.labels.set(
+          label,
+          published.map((e) => {
+            if ((version !== undefined && e.version !== version) || e.opening === null) return e
+            count++
+            return { ...e, value: null, opening: null }
+          }),
+        )
+      }
+      return count + queued
+    })
+  }
+
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.#lock
+    let release!: () => void
+    this.#lock = new Promise<void>((resolve) => (release = resolve))
+    await previous
+    try {
+      return await fn()
+    } finally {
+      release()
+    }
   }
 
   async #readContext(label: string): Promise<{ lb: Uint8Array; epochProof: EpochProof } | null> {
