@@ -1,0 +1,100 @@
+// The load generator: its own process, pinned to CPU 1 by the orchestrator. Receives one job
+// over IPC, drives the system under test through its driver, reports marks and the result.
+import type { Driver } from './drivers/driver.ts'
+import type { LoadResult, ScenarioContext } from './scenarios/common.ts'
+import type { SystemName } from './systems/system.ts'
+
+export type ScenarioName = '1to1-saturation' | '1to1-fixed-rate' | 'group-fanout' | 'offline-drain' | 'connection-storm'
+
+export interface Job {
+  system: SystemName
+  port: number
+  info: Record<string, string>
+  scenario: ScenarioName
+  params: Record<string, unknown>
+}
+
+export type ToOrchestrator =
+  | { type: 'mark'; name: string }
+  | { type: 'log'; text: string }
+  | { type: 'result'; result: LoadResult }
+  | { type: 'error'; message: string }
+export type ToLoadgen = { type: 'job'; job: Job } | { type: 'marked' }
+
+function send(m: ToOrchestrator): void {
+  process.send?.(m)
+}
+
+async function makeDriver(job: Job): Promise<Driver> {
+  switch (job.system) {
+    case 'ceiling': {
+      const { CeilingDriver } = await import('./drivers/ceiling.ts')
+      return new CeilingDriver(job.port)
+    }
+    case 'prosody': {
+      const { XmppDriver } = await import('./drivers/xmpp.ts')
+      return new XmppDriver(job.port, job.info.domain ?? 'bench.localhost')
+    }
+    case 'candor': {
+      const { CandorDriver } = await import('./drivers/candor.ts')
+      return new CandorDriver(job.port)
+    }
+  }
+}
+
+async function run(job: Job): Promise<LoadResult> {
+  const driver = await makeDriver(job)
+  let waiting: (() => void) | undefined
+  process.on('message', (m: ToLoadgen) => {
+    if (m.type === 'marked') waiting?.()
+  })
+  const ctx: ScenarioContext = {
+    driver,
+    log: (text) => send({ type: 'log', text }),
+    mark: (name) =>
+      new Promise<void>((resolve) => {
+        waiting = resolve
+        send({ type: 'mark', name })
+      }),
+  }
+  const p = job.params as never
+  try {
+    switch (job.scenario) {
+      case '1to1-saturation':
+      case '1to1-fixed-rate': {
+        const { oneToOne } = await import('./scenarios/one-to-one.ts')
+        return await oneToOne(ctx, p)
+      }
+      case 'group-fanout': {
+        const { fanout } = await import('./scenarios/fanout.ts')
+        return await fanout(ctx, p)
+      }
+      case 'offline-drain': {
+        const { offlineDrain } = await import('./scenarios/offline-drain.ts')
+        return await offlineDrain(ctx, p)
+      }
+      case 'connection-storm': {
+        const { storm } = await import('./scenarios/storm.ts')
+        return await storm(ctx, p)
+      }
+    }
+  } finally {
+    await driver.close()
+  }
+}
+
+process.once('message', (m: ToLoadgen) => {
+  if (m.type !== 'job') return
+  run(m.job).then(
+    (result) => {
+      send({ type: 'result', result })
+      process.disconnect?.()
+      setTimeout(() => process.exit(0), 100)
+    },
+    (e: unknown) => {
+      send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) })
+      process.disconnect?.()
+      setTimeout(() => process.exit(1), 100)
+    },
+  )
+})

@@ -1,0 +1,71 @@
+// Which scenarios run against which systems, and at what size (full or --quick).
+import type { ScenarioName } from './loadgen.ts'
+import type { SystemName } from './systems/system.ts'
+
+export interface Sizes {
+  quick: boolean
+  payloadBytes: number
+  warmupMs: number
+  measureMs: number
+  rate: number
+  connections: number
+  drainMessages: number
+}
+
+export interface PlannedScenario {
+  scenario: ScenarioName
+  systems: SystemName[]
+  params: Record<string, unknown>
+  /** What a delivered message means for CPU per 1,000: a message, or one member reached. */
+  unit: 'message' | 'delivery' | 'connection'
+}
+
+export function defaultSizes(quick: boolean): Sizes {
+  return {
+    quick,
+    payloadBytes: 330,
+    warmupMs: quick ? 1000 : 3000,
+    measureMs: quick ? 2500 : 15_000,
+    rate: 20_000,
+    // The hard open-files limit here is 20,000 per process (no CAP_SYS_RESOURCE); the server
+    // needs a few dozen descriptors of its own, so 19,900 is the most one server can hold.
+    connections: quick ? 1000 : 19_900,
+    drainMessages: quick ? 20_000 : 100_000,
+  }
+}
+
+export function plan(s: Sizes): PlannedScenario[] {
+  const common = { payloadBytes: s.payloadBytes, warmupMs: s.warmupMs, measureMs: s.measureMs }
+  return [
+    {
+      scenario: '1to1-saturation',
+      systems: ['ceiling', 'prosody', 'candor'],
+      params: { ...common, clients: 200, mode: 'saturation', window: 4, rate: 0 },
+      unit: 'message',
+    },
+    {
+      scenario: '1to1-fixed-rate',
+      systems: ['ceiling', 'candor'],
+      params: { ...common, clients: 200, mode: 'fixed-rate', window: 0, rate: s.rate },
+      unit: 'message',
+    },
+    {
+      scenario: 'group-fanout',
+      systems: ['ceiling', 'candor'],
+      params: { ...common, clients: 200, groupSize: 100, window: 8 },
+      unit: 'delivery',
+    },
+    {
+      scenario: 'offline-drain',
+      systems: ['candor'],
+      params: { payloadBytes: s.payloadBytes, messages: s.drainMessages, senders: 50 },
+      unit: 'message',
+    },
+    {
+      scenario: 'connection-storm',
+      systems: ['ceiling', 'candor'],
+      params: { connections: s.connections, settleMs: s.quick ? 1000 : 3000 },
+      unit: 'connection',
+    },
+  ]
+}
