@@ -11,6 +11,12 @@ export function isHash(value: unknown): value is Uint8Array {
   return isBytes(value, HASH_SIZE)
 }
 
+/** True if every index of `list` (holes included) satisfies `check`; every() skips holes. */
+export function everyIndex<T>(list: readonly unknown[], check: (item: unknown) => item is T): list is T[] {
+  for (let i = 0; i < list.length; i++) if (!check(list[i])) return false
+  return true
+}
+
 export function isSafeIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
 }

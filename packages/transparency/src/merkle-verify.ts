@@ -1,6 +1,6 @@
 // RFC 9162 §2.1.3.2 and §2.1.4.2 verification. Sizes can exceed 2^32, so arithmetic avoids the
 // 32-bit bitwise operators. Every function returns false/null on malformed input.
-import { equalBytes, isHash, isSafeIndex } from './bytes.ts'
+import { equalBytes, everyIndex, isHash, isSafeIndex } from './bytes.ts'
 import { merkleNodeHash } from './merkle-hash.ts'
 
 const MAX_PROOF = 64
@@ -14,7 +14,7 @@ function isPowerOfTwo(n: number): boolean {
 }
 
 function isHashList(proof: unknown): proof is Uint8Array[] {
-  return Array.isArray(proof) && proof.length <= MAX_PROOF && proof.every(isHash)
+  return Array.isArray(proof) && proof.length <= MAX_PROOF && everyIndex(proof, isHash)
 }
 
 /** The root implied by an inclusion proof, or null if the proof cannot be for this position. */

@@ -2,7 +2,7 @@
 // The copath lists one entry per level from the root down; an absent node is null here and an
 // all-zero hash in the hashing, and the binary form stores a bitmap instead of those zeros.
 import { sha256 } from '@noble/hashes/sha2.js'
-import { isBytes, isHash } from './bytes.ts'
+import { everyIndex, isBytes, isHash } from './bytes.ts'
 
 export const ZERO_HASH: Uint8Array = new Uint8Array(32)
 const LEAF = Uint8Array.of(0x01)
@@ -44,7 +44,7 @@ function sharesPrefix(a: Uint8Array, b: Uint8Array, bits: number): boolean {
 }
 
 function isCopath(copath: unknown, depth: number): copath is (Uint8Array | null)[] {
-  return Array.isArray(copath) && copath.length === depth && copath.every((c) => c === null || isHash(c))
+  return Array.isArray(copath) && copath.length === depth && everyIndex(copath, (c): c is Uint8Array | null => c === null || isHash(c))
 }
 
 /**

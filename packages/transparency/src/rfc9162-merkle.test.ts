@@ -142,5 +142,9 @@ describe('RFC 9162 hashing', () => {
       expect(verifyConsistency(1, 2, h, h, any)).toBe(false)
       expect(verifyConsistency(1, 2, h, h, [any])).toBe(false)
     }
+    // eslint-disable-next-line no-sparse-arrays
+    const sparse = [, h] as unknown as Uint8Array[]
+    expect(verifyInclusion(0, 4, h, sparse, h)).toBe(false)
+    expect(verifyConsistency(1, 4, h, h, sparse)).toBe(false)
   })
 })

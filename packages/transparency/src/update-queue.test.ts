@@ -53,11 +53,13 @@ describe('KeyDirectory.updateMany', () => {
     }
     const nonsense: VrfEvaluator = async (alphas) => alphas.map(() => new Uint8Array(3))
     const short: VrfEvaluator = async () => []
+    const sparse: VrfEvaluator = async (alphas) => new Array<Uint8Array>(alphas.length)
     expect(await dir.updateMany([{ label: 'c', value: utf8('1') }], failing)).toEqual([1])
     expect(await dir.updateMany([{ label: 'c', value: utf8('2') }], nonsense)).toEqual([2])
     expect(await dir.updateMany([{ label: 'c', value: utf8('3') }], short)).toEqual([3])
+    expect(await dir.updateMany([{ label: 'c', value: utf8('4') }], sparse)).toEqual([4])
     await dir.publishEpoch()
-    expect(verifyLookup('c', (await dir.lookup('c'))!, head(dir), dir.vrfPublicKey)?.version).toBe(3)
+    expect(verifyLookup('c', (await dir.lookup('c'))!, head(dir), dir.vrfPublicKey)?.version).toBe(4)
   })
 
   it('an evaluator with the wrong key yields proofs clients reject', async () => {

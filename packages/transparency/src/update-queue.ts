@@ -3,7 +3,7 @@
 // dominant cost. `addMany` lets the caller supply that evaluation (e.g. a worker pool holding the
 // same VRF key), and `take` hands publication only a prefix of reservations that are complete.
 import { CandorError } from '@candor/protocol'
-import { isBytes } from './bytes.ts'
+import { everyIndex, isBytes } from './bytes.ts'
 import { commit, newOpening } from './commitment.ts'
 import { encodeLabelVersion, labelBytes, MAX_VALUE_BYTES, searchKey } from './directory-encoding.ts'
 import type { EntryRow } from './directory-storage.ts'
@@ -113,7 +113,7 @@ export class UpdateQueue {
       }
     }
     // A failed or malformed evaluation falls back to local work rather than leave a version gap.
-    const ok = Array.isArray(outputs) && outputs.length === reserved.length && outputs.every((o) => isBytes(o, VRF_OUTPUT_SIZE))
+    const ok = Array.isArray(outputs) && outputs.length === reserved.length && everyIndex(outputs, (o): o is Uint8Array => isBytes(o, VRF_OUTPUT_SIZE))
     reserved.forEach((r, i) => this.#complete(r, ok ? outputs![i]! : this.#evaluateLocally(r)))
   }
 
