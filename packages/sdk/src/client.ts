@@ -49,13 +49,13 @@ export interface ClientOptions {
   directory?: DirectoryTrust
 }
 
-/** Something the user must see: their account has a device they did not enrol. */
-export interface SecurityAlert {
-  kind: 'unknown_device'
-  deviceId: string
-  publicKey: string
-  version: number
-}
+/**
+ * Something the user must see: their own account has a device none of their devices enrolled,
+ * or the server offered a device for someone that the key directory does not prove (refused).
+ */
+export type SecurityAlert =
+  | { kind: 'unknown_device'; deviceId: string; publicKey: string; version: number }
+  | { kind: 'unverified_device'; userId: string; deviceId: string }
 
 export interface ClientEvents extends Record<string, unknown> {
   message: MessageRecord
@@ -431,7 +431,13 @@ export class CandorClient extends Emitter<ClientEvents> {
     for (const u of new Set(userIds)) {
       try {
         const { keyPackages } = await this.api.claimKeyPackages(u)
-        for (const k of keyPackages) out.push({ deviceId: k.deviceId, keyPackage: decodeKeyPackage(fromBase64Url(k.keyPackage)!) })
+        for (const k of keyPackages) {
+          const keyPackage = decodeKeyPackage(fromBase64Url(k.keyPackage)!)
+          if (await this.#provenKeyPackage(u, k.deviceId, keyPackage)) out.push({ deviceId: k.deviceId, keyPackage })
+        }
+        if (u !== this.userId && !out.some((k) => keyPackages.some((c) => c.deviceId === k.deviceId))) {
+          throw new CandorError('directory_proof_invalid', `none of ${u}'s devices is proven by the key directory`)
+        }
       } catch (e) {
         // This user's other devices are optional (there may be none); anyone else must be reachable.
         if (!(includeOwn && u === this.userId && e instanceof CandorError && e.code === 'no_key_package')) throw e
@@ -440,9 +446,21 @@ export class CandorClient extends Emitter<ClientEvents> {
     return out
   }
 
+  /** Only devices the key directory proves are added; anything else is refused and reported. */
+  async #provenKeyPackage(userId: string, deviceId: string, kp: KeyPackage): Promise<boolean> {
+    const key = await this.#directory.keyOf(userId, deviceId)
+    if (key && toBase64Url(key) === toBase64Url(kp.leafNode.signaturePublicKey)) return true
+    this.emit('alert', { kind: 'unverified_device', userId, deviceId })
+    return false
+  }
+
   async #addDevices(conversation: string, userId: string, deviceIds: string[]): Promise<void> {
     const { keyPackages } = await this.api.claimKeyPackages(userId, deviceIds)
-    const add = keyPackages.map((k) => ({ deviceId: k.deviceId, keyPackage: decodeKeyPackage(fromBase64Url(k.keyPackage)!) }))
+    const add: Array<{ deviceId: string; keyPackage: KeyPackage }> = []
+    for (const k of keyPackages) {
+      const keyPackage = decodeKeyPackage(fromBase64Url(k.keyPackage)!)
+      if (await this.#provenKeyPackage(userId, k.deviceId, keyPackage)) add.push({ deviceId: k.deviceId, keyPackage })
+    }
     await this.#commit(conversation, async (c) => {
       const present = new Set(leaves(c.state).map((l) => l.deviceId))
       return { add: add.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
