@@ -6,6 +6,8 @@ import { approve, devices, enrol, register, revoke } from './commands/account.ts
 import { chat, read, send } from './commands/messaging.ts'
 import { create, groups, leave, membership, who } from './commands/conversations.ts'
 import { serve } from './commands/serve.ts'
+import { safety } from './commands/safety.ts'
+import { witness } from './commands/witness.ts'
 import { readServeConfig } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
@@ -28,6 +30,8 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR add|remove <conversation> <user> [<user> …]
   candor --home DIR leave <conversation>
   candor --home DIR who <conversation>        who can read this conversation
+  candor --home DIR safety <user>             the safety number to compare with a contact
+  candor --server URL --home DIR witness [--name N] [--interval S] [--once]   cosign the key directory
   candor bench [--quick] [--json]             run the benchmark suite
 
 Add --json for one JSON object per line.`
@@ -59,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
         'web-root': { type: 'string' },
         'node-id': { type: 'string' },
         quick: { type: 'boolean' },
+        interval: { type: 'string' },
+        once: { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -119,6 +125,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'who':
         need(args, 1, 'conversation')
         return await who(g, args[0]!)
+      case 'safety':
+        need(args, 1, 'user')
+        return await safety(g, args[0]!)
+      case 'witness':
+        return await witness(g, name, Number(values.interval ?? 10), values.once === true)
       case 'bench': {
         const { runBench } = await import('@candor/bench')
         return (await runBench(argv.slice(1))) ?? 0

@@ -8,6 +8,8 @@ export interface ServeConfig {
   dataDir: string
   /** `sqlite` (embedded, in dataDir) or a postgres:// URL. */
   store: string
+  /** PostgreSQL schema holding Candor's tables (default `public`); ignored for SQLite. */
+  storeSchema: string
   /** `local` (in-process) or a nats:// URL. */
   bus: string
   logLevel: string
@@ -32,6 +34,7 @@ export function readServeConfig(flags: Record<string, string | boolean | undefin
     port,
     dataDir: resolve(str('data', 'CANDOR_DATA', '.candor/server')),
     store,
+    storeSchema: str('store-schema', 'CANDOR_STORE_SCHEMA', 'public'),
     bus,
     logLevel: str('log-level', 'CANDOR_LOG_LEVEL', 'info'),
     webRoot: resolve(str('web-root', 'CANDOR_WEB_ROOT', fileURLToPath(new URL('../../../apps/web/dist', import.meta.url)))),

@@ -30,5 +30,14 @@ describe('1:1 conversation through a real server', () => {
     const readers = await alice.whoCanRead(conv)
     expect(readers.map((r) => r.userId)).toEqual(['alice', 'bob'])
     expect(readers.every((r) => r.devices.every((d) => d.verified))).toBe(true)
+
+    // Both sides derive the same safety number from the directory; it is 60 digits.
+    const a = await alice.safetyNumber('bob')
+    const b = await bob.safetyNumber('alice')
+    expect(a).toEqual(b)
+    expect(a.number.replace(/\s/g, '')).toMatch(/^\d{60}$/)
+    const carol = await env.user('carol')
+    expect((await alice.safetyNumber('carol')).number).not.toBe(a.number)
+    void carol
   })
 })

@@ -8,7 +8,7 @@ import type { ServeConfig } from '../serve-config.ts'
 async function openStore(c: ServeConfig): Promise<Store> {
   if (c.store === 'sqlite') return SqliteStore.open(join(c.dataDir, 'candor.db'))
   const { PostgresStore } = await import('@candor/store-postgres')
-  return PostgresStore.open(c.store)
+  return PostgresStore.open(c.store, { schema: c.storeSchema })
 }
 
 async function openBus(c: ServeConfig): Promise<Bus | undefined> {
