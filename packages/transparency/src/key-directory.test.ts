@@ -185,6 +185,17 @@ describe('KeyDirectory', () => {
     expect(() => dir.consistencyProof(1, 5)).toThrow()
   })
 
+  it('refuses a broken clock without losing queued updates', async () => {
+    let now = Number.NaN
+    const dir = await KeyDirectory.open({ ...config, now: () => now })
+    dir.update('hal', utf8('h1'))
+    await expect(dir.publishEpoch()).rejects.toMatchObject({ code: 'internal' })
+    now = 1_700_000_000_000.5
+    const row = await dir.publishEpoch()
+    expect(row.timestamp).toBe(1_700_000_000_000)
+    expect((await dir.lookup('hal'))?.latest?.version).toBe(1)
+  })
+
   it('round-trips lookup proofs through the binary codec', async () => {
     const dir = await KeyDirectory.open({ ...config, now: clock() })
     dir.update('gina', utf8('g'))

@@ -140,16 +140,19 @@ export class KeyDirectory {
   }
 
   async #publish(upTo: number): Promise<EpochRow> {
+    const state = this.#state
+    // Checked before anything is taken from the queue, so a bad clock loses no update.
+    const now = Math.floor(this.#now())
+    if (!Number.isSafeInteger(now) || now < 0) throw new CandorError('internal', 'the clock returned an invalid time')
     const taken = await this.#queue.take(upTo)
     this.#checkUsable()
-    const state = this.#state
     const epoch = state.epochs.length
     const batch = taken.map((e) => ({ ...e, epoch }))
     let row: EpochRow
     try {
       for (const e of batch) state.tree.insert(e.searchKey, e.commitment)
       const prefixRoot = state.tree.root()
-      const timestamp = Math.max(this.#now(), state.epochs.at(-1)?.timestamp ?? 0)
+      const timestamp = Math.max(now, state.epochs.at(-1)?.timestamp ?? 0)
       state.log.append(logEntryLeafHash(timestamp, prefixRoot))
       const head = { origin: this.origin, size: state.log.size, rootHash: state.log.root(), extensions: [] }
       row = { epoch, timestamp, prefixRoot, checkpoint: signCheckpoint(head, [this.#signer]) }
