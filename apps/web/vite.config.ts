@@ -18,10 +18,10 @@ export default defineConfig({
     sourcemap: true,
     reportCompressedSize: false,
     rollupOptions: {
-      onwarn(warning, warn) {
-        // zod places /* @__PURE__ */ where Rollup cannot use it; harmless and noisy.
-        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return
-        warn(warning)
+      onLog(level, log, handler) {
+        // Some dependencies place /* @__PURE__ */ where Rollup cannot use it; harmless and noisy.
+        if (log.code === 'INVALID_ANNOTATION') return
+        handler(level, log)
       },
     },
   },

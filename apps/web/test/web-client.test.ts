@@ -1,4 +1,6 @@
 // The web client end to end: real server, real Chromium, one browser context per device.
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { chromiumAvailable, launchChromium, openDevice, screenshot, type Device } from './support/browser.ts'
@@ -141,6 +143,21 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     await expect.poll(() => alice.page.getByTestId('key-change-warning').count()).toBe(0)
   })
 
+  it('revoking a device from settings signs it out and warns contacts again', async () => {
+    const bobPhone = devices.find((d) => d.name === 'bob-phone')!
+    bobPhone.allow.push(/status of 40[13]/)
+    bob.page.once('dialog', (d) => void d.accept())
+    await bob.page.getByRole('link', { name: /^Settings/ }).click()
+    await bob.page.getByRole('button', { name: 'Revoke bob phone' }).click()
+    await bob.page.locator('[data-testid="device"][data-status="revoked"]').waitFor({ timeout: T })
+    await bobPhone.page.getByTestId('offline-banner').filter({ hasText: 'signed out' }).waitFor({ timeout: T })
+    await openConversation(alice.page, direct)
+    await alice.page.getByTestId('key-change-warning').waitFor({ timeout: T })
+    await screenshot(bobPhone.page, 'revoked-device')
+    await bobPhone.context.close()
+    devices.splice(devices.indexOf(bobPhone), 1)
+  })
+
   it('a group of three: create, chat, remove one', async () => {
     carol = await device('carol')
     await register(carol.page, 'carol')
@@ -188,9 +205,44 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     await waitOnline(alice.page)
     await openConversation(alice.page, direct)
     expect(await messageTexts(alice.page)).toEqual(['hello bob', 'hi alice', 'how are you?', 'for both your devices', 'sent while you were offline'])
-    // Still the same device: the verification it stored is still there, and it can still send.
+    // Still the same device: it can still send.
     await send(alice.page, 'back after reload')
     await message(bob.page, 'back after reload').waitFor({ timeout: T })
+  })
+
+  it('keeps everything in IndexedDB sealed under a non-extractable key', async () => {
+    const dump = JSON.parse(
+      await alice.page.evaluate(`new Promise((resolve, reject) => {
+        const open = indexedDB.open('candor')
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['kv', 'logs', 'meta'])
+          const out = {}
+          const all = (name) => { const r = tx.objectStore(name).getAll(); r.onsuccess = () => { out[name] = r.result } }
+          all('kv'); all('logs'); all('meta')
+          tx.oncomplete = () => resolve(JSON.stringify({
+            kv: out.kv.map((v) => Object.keys(v).sort().join()),
+            logs: out.logs.map((v) => Object.keys(v.value).sort().join()),
+            key: out.meta.map((k) => ({ type: k.type, extractable: k.extractable, algorithm: k.algorithm.name })),
+            text: new TextDecoder().decode(new Uint8Array(out.kv.concat(out.logs.map((l) => l.value)).flatMap((v) => [...new Uint8Array(v.ct)]))),
+          }))
+        }
+      })`),
+    ) as { kv: string[]; logs: string[]; key: unknown[]; text: string }
+    expect(dump.key).toEqual([{ type: 'secret', extractable: false, algorithm: 'AES-GCM' }])
+    expect(dump.kv.length).toBeGreaterThan(3)
+    expect(new Set([...dump.kv, ...dump.logs])).toEqual(new Set(['ct,iv']))
+    expect(dump.text).not.toContain('hello bob')
+  })
+
+  it("keeps browser-sent text out of the server's database", async () => {
+    const canary = `canary-${crypto.randomUUID()}`
+    await openConversation(alice.page, direct)
+    await send(alice.page, canary)
+    await message(bob.page, canary).waitFor({ timeout: T })
+    const files = readdirSync(server.dataDir).map((f) => readFileSync(join(server.dataDir, f)))
+    expect(files.length).toBeGreaterThan(0)
+    for (const bytes of files) expect(bytes.includes(canary)).toBe(false)
   })
 
   it('lays out for phone width and dark theme', async () => {

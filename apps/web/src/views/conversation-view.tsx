@@ -52,7 +52,7 @@ export function PaneHeader({
 }) {
   return (
     <header class="bar pane-header">
-      <a class="button back" href={back} aria-label="Back">
+      <a class={`button back ${back === href({ name: 'home' }) ? '' : 'always'}`} href={back} aria-label="Back">
         ‹
       </a>
       <div class="pane-title">

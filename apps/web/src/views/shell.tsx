@@ -51,6 +51,8 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
 
   const pending = messenger.pendingEnrolments.length
   return (
+    <div class="frame">
+    <ConnectionBanner state={messenger.connection} />
     <div class={`shell ${route.name === 'home' ? 'at-home' : 'at-detail'}`}>
       <aside class="sidebar" aria-label="Conversations">
         <header class="bar">
@@ -67,11 +69,11 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
             </a>
           </nav>
         </header>
-        <ConnectionBanner state={messenger.connection} />
         <ConversationList messenger={messenger} current={'id' in route ? route.id : undefined} />
       </aside>
       <main class="main">{main}</main>
       <Notices messenger={messenger} />
+    </div>
     </div>
   )
 }
