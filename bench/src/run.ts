@@ -33,6 +33,8 @@ export interface RunOptions {
   log: (s: string) => void
   verbose: boolean
   timeoutMs: number
+  /** Longest wait for an idle machine before starting anyway. */
+  idleWaitMs: number
 }
 
 function startLoadgen(): ChildProcess {
@@ -43,7 +45,7 @@ function startLoadgen(): ChildProcess {
 }
 
 export async function runOnce(o: RunOptions): Promise<RunOutcome> {
-  await waitForIdle(NOISE_LIMIT, 20_000, o.log)
+  await waitForIdle(NOISE_LIMIT, o.idleWaitMs, o.log)
   const dir = mkdtempSync(join(tmpdir(), `candor-bench-${o.system}-`))
   let sys: SystemHandle | undefined
   let lg: ChildProcess | undefined

@@ -1,0 +1,35 @@
+// Starts the real Candor server pinned to CPU 0: `candor serve` (packages/cli/bin/candor.js),
+// or, if the CLI cannot start it, candor-serve.ts (same createServer + SqliteStore).
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { drainOutput, spawnPinned, stopChild, waitForLine } from '../spawn.ts'
+import { SERVER_CPU, type SystemHandle } from './system.ts'
+
+const CLI = fileURLToPath(new URL('../../../packages/cli/bin/candor.js', import.meta.url))
+const DIRECT = fileURLToPath(new URL('./candor-serve.ts', import.meta.url))
+let useCli = process.env.CANDOR_BENCH_LAUNCH !== 'direct'
+
+async function launch(args: string[]): Promise<SystemHandle> {
+  const child = spawnPinned(process.execPath, args, { cpu: SERVER_CPU })
+  try {
+    const m = await waitForLine(child, /listening on http:\/\/127\.0\.0\.1:(\d+)/, 30_000, 'candor server')
+    drainOutput(child)
+    return { name: 'candor', pid: child.pid!, port: Number(m[1]), info: {}, stop: () => stopChild(child) }
+  } catch (e) {
+    await stopChild(child, 500)
+    throw e
+  }
+}
+
+export async function startCandor(dir: string): Promise<SystemHandle> {
+  const data = join(dir, 'server')
+  if (useCli) {
+    try {
+      return await launch([CLI, 'serve', '--port', '0', '--data', data, '--log-level', 'warn'])
+    } catch (e) {
+      process.stderr.write(`  candor serve did not start (${(e as Error).message.split('\n')[0]!.slice(0, 200)}); using bench/src/systems/candor-serve.ts\n`)
+      useCli = false
+    }
+  }
+  return launch(['--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn'])
+}
