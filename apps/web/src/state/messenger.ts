@@ -1,8 +1,8 @@
 // The signed-in device as the views see it: conversations with unread counts, messages with
 // their delivery state, the connection, enrolment requests and notices. It listens to the
 // SDK's events and keeps everything the views read in memory.
-import type { CandorClient, ConnectionState, LocalStore, MessageRecord } from '@candor/sdk'
-import type { DeviceInfo } from '@candor/protocol'
+import type { CandorClient, ConnectionState, LocalStore, MessageRecord, SecurityAlert } from '@candor/sdk'
+import { CandorError, type DeviceInfo } from '@candor/protocol'
 import { Observable } from './observable.ts'
 import { Verification } from './verification.ts'
 
@@ -35,6 +35,13 @@ export interface Notice {
   text: string
 }
 
+/** Something people must see: the key directory disagrees with what this device expects. */
+export interface TrustAlert {
+  id: number
+  kind: SecurityAlert['kind'] | 'directory_check_failed'
+  text: string
+}
+
 const READ_PREFIX = 'web/read/'
 
 export class Messenger extends Observable {
@@ -47,6 +54,7 @@ export class Messenger extends Observable {
   #summaries: ConversationSummary[] = []
   #pending: DeviceInfo[] = []
   #notices: Notice[] = []
+  #alerts: TrustAlert[] = []
   #noticeId = 0
   #open: string | undefined
   #connection: ConnectionState
@@ -70,6 +78,9 @@ export class Messenger extends Observable {
   }
   get notices(): readonly Notice[] {
     return this.#notices
+  }
+  get alerts(): readonly TrustAlert[] {
+    return this.#alerts
   }
   get openConversation(): string | undefined {
     return this.#open
@@ -97,6 +108,7 @@ export class Messenger extends Observable {
       c.on('connection', (s) => this.#onConnection(s)),
       c.on('enrolment', () => void this.refreshEnrolments()),
       c.on('error', (e) => this.#onError(e.where, e.error)),
+      c.on('alert', (a) => this.#onAlert(a)),
     )
     // Reflect the network as the browser knows it: drop the socket at once when it goes
     // away rather than waiting for TCP to notice; the SDK reconnects with backoff.
@@ -212,6 +224,11 @@ export class Messenger extends Observable {
     this.changed()
   }
 
+  dismissAlert(id: number): void {
+    this.#alerts = this.#alerts.filter((a) => a.id !== id)
+    this.changed()
+  }
+
   dismiss(id: number): void {
     this.#notices = this.#notices.filter((n) => n.id !== id)
     this.changed()
@@ -253,7 +270,25 @@ export class Messenger extends Observable {
     }
   }
 
+  #onAlert(a: SecurityAlert): void {
+    const text =
+      a.kind === 'unknown_device'
+        ? `The key directory lists a device on your account (${a.deviceId}) that none of your devices approved. If you did not add it, your account may be under attack: revoke it in Settings.`
+        : `A device of ${a.userId} (${a.deviceId}) is not proven by the key directory, so it was not given access to your conversations.`
+    this.#raise(a.kind, text)
+  }
+
+  #raise(kind: TrustAlert['kind'], text: string): void {
+    if (this.#alerts.some((x) => x.text === text)) return
+    this.#alerts = [...this.#alerts, { id: ++this.#noticeId, kind, text }]
+    this.changed()
+  }
+
   #onError(where: string, error: unknown): void {
+    if (error instanceof CandorError && error.code === 'directory_proof_invalid') {
+      this.#raise('directory_check_failed', `Key directory check failed while ${where}: ${error.message}. Do not trust new keys until this is resolved.`)
+      return
+    }
     console.warn(`candor: ${where}:`, error)
     this.notify(`Problem ${where}: ${errorText(error)}`)
   }

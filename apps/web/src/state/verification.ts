@@ -1,7 +1,7 @@
 // Which contacts this device has verified (compared safety numbers with), remembered locally
 // with the exact keys that were verified, and whether those keys have changed since.
 import type { CandorClient, LocalStore } from '@candor/sdk'
-import { activeKeys, sameKeys, type KeySet } from './contact-keys.ts'
+import { provenKeys, sameKeys, type KeySet } from './contact-keys.ts'
 import { Observable } from './observable.ts'
 
 export type TrustState = 'unverified' | 'verified' | 'changed'
@@ -56,7 +56,7 @@ export class Verification extends Observable {
     for (const u of userIds) {
       const r = this.#verified.get(u)
       if (!r) continue
-      const now = await activeKeys(this.#client, u)
+      const now = await provenKeys(this.#client, u)
       const changed = !sameKeys(now.keys, r.keys)
       if (changed !== this.#changed.has(u)) {
         moved = true

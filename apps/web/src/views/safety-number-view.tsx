@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { QrCode } from '../components/qr-code.tsx'
 import { TrustBadge } from '../components/trust-badge.tsx'
-import { activeKeys, safetyNumberOf, type KeySet } from '../state/contact-keys.ts'
+import { provenKeys, type KeySet } from '../state/contact-keys.ts'
 import { href } from '../router.ts'
 import { errorText, type Messenger } from '../state/messenger.ts'
 import { useObservable } from '../state/observable.ts'
@@ -14,6 +14,7 @@ import { PaneHeader } from './conversation-view.tsx'
 interface Computed {
   theirs: KeySet
   number: string
+  qr: string
 }
 
 export function SafetyNumberView({ messenger, conversation, userId }: { messenger: Messenger; conversation: string; userId: string }) {
@@ -26,9 +27,9 @@ export function SafetyNumberView({ messenger, conversation, userId }: { messenge
   useEffect(() => {
     let live = true
     const client = messenger.client
-    Promise.all([activeKeys(client, client.userId), activeKeys(client, userId)])
-      .then(([mine, theirs]) => {
-        if (live) setComputed({ theirs, number: safetyNumberOf(mine, theirs) })
+    Promise.all([provenKeys(client, userId), client.safetyNumber(userId)])
+      .then(([theirs, { number, qr }]) => {
+        if (live) setComputed({ theirs, number, qr })
         return v.check([userId])
       })
       .catch((e: unknown) => live && setError(errorText(e)))
@@ -67,9 +68,10 @@ export function SafetyNumberView({ messenger, conversation, userId }: { messenge
                 <span key={i}>{g}</span>
               ))}
             </div>
-            <QrCode value={`candor-safety:1:${computed.number.replace(/ /g, '')}`} label="Safety number as a QR code" />
+            <QrCode value={computed.qr} label="Safety number as a QR code" />
             <p class="muted small">
-              {computed.theirs.keys.length} active device{computed.theirs.keys.length === 1 ? '' : 's'} for {userId}.
+              {computed.theirs.keys.length} device{computed.theirs.keys.length === 1 ? '' : 's'} for {userId}, each proven by the key
+              directory.
             </p>
           </>
         ) : (

@@ -4,6 +4,7 @@ import { useEffect } from 'preact/hooks'
 import { ConnectionBanner } from '../components/connection-banner.tsx'
 import { ConversationList } from '../components/conversation-list.tsx'
 import { Notices } from '../components/notices.tsx'
+import { SecurityAlerts } from '../components/security-alerts.tsx'
 import { href, useRoute } from '../router.ts'
 import type { Messenger } from '../state/messenger.ts'
 import { useObservable } from '../state/observable.ts'
@@ -52,6 +53,7 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
   const pending = messenger.pendingEnrolments.length
   return (
     <div class="frame">
+    <SecurityAlerts messenger={messenger} />
     <ConnectionBanner state={messenger.connection} />
     <div class={`shell ${route.name === 'home' ? 'at-home' : 'at-detail'}`}>
       <aside class="sidebar" aria-label="Conversations">
