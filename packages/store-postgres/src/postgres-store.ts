@@ -49,6 +49,8 @@ const NONCE_SWEEP_MS = 60_000
 export type PostgresOptions = ConnectOptions
 
 export class PostgresStore implements Store {
+  /** Per-device counter rows: seqs are 1, 2, 3, … per device and commit in order (README). */
+  readonly contiguousSeqs = true
   readonly #sql: Sql
   #nextNonceSweep = 0
 

@@ -59,6 +59,8 @@ export interface SqliteOptions {
 }
 
 export class SqliteStore implements Store {
+  /** Seqs come from one global counter (the queue's rowid): increasing per device, not contiguous. */
+  readonly contiguousSeqs = false
   readonly #db: Database.Database
   readonly #s
   #acks: Array<{ deviceId: DeviceId; seqs: readonly number[]; resolve: (n: number) => void; reject: (e: unknown) => void }> = []

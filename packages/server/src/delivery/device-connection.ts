@@ -80,6 +80,17 @@ export class DeviceConnection {
       this.#more = true
       return
     }
+    if (this.#ctx.store.contiguousSeqs && d.seq !== this.#lastPushed + 1) {
+      // A gap: a lower seq of this device is already committed (the store hands seqs out in
+      // commit order) but its bus delivery has not arrived — another node published it later,
+      // or before this node's subscription was registered. Pushing this one would skip it for
+      // good (it would then be dropped as ≤ lastPushed), so read the queue instead: the fetch
+      // returns the missing rows and this one, in order. After a fresh connection with an
+      // empty queue this costs one fetch, as lastPushed starts at 0.
+      this.#more = true
+      void this.#fill()
+      return
+    }
     this.#push(d.seq, d.frame)
   }
 

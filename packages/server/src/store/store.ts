@@ -77,6 +77,16 @@ export type CommitResult =
   | { accepted: false; epoch: number }
 
 export interface Store {
+  /**
+   * True when each device's queue seqs are contiguous (1, 2, 3, … per device, no holes) and
+   * become visible in seq order, so a committed seq implies every lower seq of that device
+   * is committed (PostgreSQL: a per-device counter row locked until commit). A live
+   * connection then treats a delivery with seq > last pushed + 1 as "fetch the queue", never
+   * pushing past the gap. False when seqs only increase (SQLite: one global counter, so a
+   * device sees 3, 7, 12, …); gaps then mean nothing and deliveries are pushed as they come.
+   */
+  readonly contiguousSeqs: boolean
+
   close(): Promise<void>
 
   /** Value stored under key, creating it with `create()` first if absent (e.g. the token secret). */
