@@ -15,19 +15,26 @@ export class OtherTabError extends Error {
   }
 }
 
-/** Resolves once this tab holds the device lock (held until the tab closes). */
-function holdDeviceLock(): Promise<void> {
+/**
+ * Resolves once this tab holds the device lock (held until the tab closes). Waits a little,
+ * since on a reload the old page may not have let go yet.
+ */
+function holdDeviceLock(waitMs = 5_000): Promise<void> {
   const locks = (navigator as Navigator & { locks?: LockManager }).locks
   if (!locks) return Promise.resolve()
   return new Promise((resolve, reject) => {
-    void locks.request('candor-device', { ifAvailable: true }, (lock) => {
-      if (!lock) {
-        reject(new OtherTabError())
-        return undefined
-      }
-      resolve()
-      return new Promise<never>(() => {})
-    })
+    const controller = new AbortController()
+    const timer = setTimeout(() => {
+      controller.abort()
+      reject(new OtherTabError())
+    }, waitMs)
+    locks
+      .request('candor-device', { signal: controller.signal }, () => {
+        clearTimeout(timer)
+        resolve()
+        return new Promise<never>(() => {})
+      })
+      .catch(() => undefined)
   })
 }
 
