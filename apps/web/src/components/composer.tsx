@@ -1,9 +1,10 @@
 // The message box: Enter sends, Shift+Enter makes a new line.
-import { useRef, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 
 export function Composer({ onSend, label }: { onSend: (text: string) => Promise<void>; label: string }) {
   const [text, setText] = useState('')
   const ref = useRef<HTMLTextAreaElement>(null)
+  useEffect(() => ref.current?.focus({ preventScroll: true }), [])
 
   const submit = (e?: Event) => {
     e?.preventDefault()
@@ -30,7 +31,6 @@ export function Composer({ onSend, label }: { onSend: (text: string) => Promise<
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e)
         }}
-        autoFocus
       />
       <button class="primary" type="submit" disabled={!text.trim()}>
         Send

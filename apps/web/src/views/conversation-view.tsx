@@ -1,5 +1,6 @@
 // One conversation: who is in it, a warning if a verified contact's keys changed, the
 // messages and the composer.
+import { useEffect, useRef } from 'preact/hooks'
 import { Composer } from '../components/composer.tsx'
 import { KeyChangeBanner } from '../components/key-change-banner.tsx'
 import { MessageList } from '../components/message-list.tsx'
@@ -50,13 +51,19 @@ export function PaneHeader({
   back?: string
   children?: preact.ComponentChildren
 }) {
+  // A new screen moves focus to its title, so keyboard and screen-reader users land on it
+  // (a composer further down takes focus after this, in a conversation).
+  const heading = useRef<HTMLHeadingElement>(null)
+  useEffect(() => heading.current?.focus({ preventScroll: true }), [])
   return (
     <header class="bar pane-header">
       <a class={`button back ${back === href({ name: 'home' }) ? '' : 'always'}`} href={back} aria-label="Back">
         ‹
       </a>
       <div class="pane-title">
-        <h2 id={titleId}>{title}</h2>
+        <h2 id={titleId} ref={heading} tabIndex={-1}>
+          {title}
+        </h2>
         {subtitle && <span class="muted small">{subtitle}</span>}
       </div>
       <div class="bar-actions">{children}</div>

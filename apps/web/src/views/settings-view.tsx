@@ -42,8 +42,7 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
       <PaneHeader title="Settings" titleId="settings-title" />
       <div class="pad stack scroll">
         <p>
-          Signed in as <strong>{client.userId}</strong> on this device (<DeviceCode deviceId={client.deviceId} />
-          ).
+          Signed in as <strong>{client.userId}</strong>. This device’s code: <DeviceCode deviceId={client.deviceId} />
         </p>
         {error && (
           <p class="error" role="alert">

@@ -29,6 +29,17 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
     return () => document.removeEventListener('visibilitychange', onVisible)
   }, [openId])
 
+  // Escape steps back out of a detail screen, as the back link does.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return
+      const back = route.name === 'info' ? href({ name: 'conversation', id: route.id }) : route.name === 'safety' ? href({ name: 'info', id: route.id }) : route.name === 'home' ? null : href({ name: 'home' })
+      if (back) location.hash = back
+    }
+    addEventListener('keydown', onKey)
+    return () => removeEventListener('keydown', onKey)
+  }, [route])
+
   const main = (() => {
     switch (route.name) {
       case 'home':
