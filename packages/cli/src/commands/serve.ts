@@ -30,7 +30,7 @@ export async function serve(c: ServeConfig): Promise<number> {
   })
   const where = c.store === 'sqlite' ? `data in ${c.dataDir}` : 'store: PostgreSQL'
   process.stdout.write(`Candor listening on ${server.url} (${where})\n`)
-  if (!existsSync(c.webRoot)) process.stdout.write(`(web client not built: run "npm run build -w apps/web" to serve it at /)\n`)
+  if (!existsSync(c.webRoot)) process.stdout.write(`(web client not built: run "npm run build" to serve it at /)\n`)
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
     process.once('SIGINT', stop)
