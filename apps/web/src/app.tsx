@@ -2,7 +2,8 @@
 // approval, or the messenger.
 import { useEffect, useState } from 'preact/hooks'
 import type { CandorClient } from '@candor/sdk'
-import { Messenger, errorText } from './state/messenger.ts'
+import { errorText } from './state/error-text.ts'
+import { Messenger } from './state/messenger.ts'
 import { openSession, type Session } from './state/session.ts'
 import { Onboarding } from './views/onboarding.tsx'
 import { PendingApproval } from './views/pending-approval.tsx'

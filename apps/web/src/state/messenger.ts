@@ -3,6 +3,7 @@
 // SDK's events and keeps everything the views read in memory.
 import type { CandorClient, ConnectionState, LocalStore, MessageRecord, SecurityAlert } from '@candor/sdk'
 import { CandorError, type DeviceInfo } from '@candor/protocol'
+import { errorText } from './error-text.ts'
 import { Observable } from './observable.ts'
 import { Verification } from './verification.ts'
 
@@ -220,8 +221,10 @@ export class Messenger extends Observable {
   }
 
   notify(text: string): void {
-    this.#notices = [...this.#notices, { id: ++this.#noticeId, text }].slice(-3)
+    const id = ++this.#noticeId
+    this.#notices = [...this.#notices, { id, text }].slice(-3)
     this.changed()
+    setTimeout(() => this.dismiss(id), 10_000)
   }
 
   dismissAlert(id: number): void {
@@ -335,7 +338,7 @@ export class Messenger extends Observable {
           unread: msgs.filter((m) => m.direction === 'in' && m.sentAt > lastRead).length,
         }
       })
-      .sort((a, b) => (b.last?.sentAt ?? 0) - (a.last?.sentAt ?? 0))
+      .sort((a, b) => (b.last?.sentAt ?? Number.MAX_SAFE_INTEGER) - (a.last?.sentAt ?? Number.MAX_SAFE_INTEGER))
     this.changed()
   }
 }
@@ -352,6 +355,3 @@ function toUi(m: MessageRecord): UiMessage {
   }
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
-}

@@ -1,7 +1,8 @@
 // Starting a conversation: one person makes a direct conversation, several make a group.
 import { useState } from 'preact/hooks'
 import { navigate } from '../router.ts'
-import { errorText, type Messenger } from '../state/messenger.ts'
+import { errorText } from '../state/error-text.ts'
+import type { Messenger } from '../state/messenger.ts'
 import { PaneHeader } from './conversation-view.tsx'
 
 export function NewConversation({ messenger }: { messenger: Messenger }) {

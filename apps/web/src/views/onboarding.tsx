@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks'
 import type { CandorClient } from '@candor/sdk'
 import { defaultDeviceName } from '../state/client-options.ts'
-import { errorText } from '../state/messenger.ts'
+import { errorText } from '../state/error-text.ts'
 import { enrolDevice, registerDevice } from '../state/session.ts'
 import type { IndexedDbLocalStore } from '../storage/indexeddb-local-store.ts'
 

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { CandorClient } from '@candor/sdk'
 import { DeviceCode } from '../components/device-code.tsx'
-import { errorText } from '../state/messenger.ts'
+import { errorText } from '../state/error-text.ts'
 import { eraseThisBrowser, type Session } from '../state/session.ts'
 
 export function PendingApproval({ session, client, onApproved }: { session: Session; client: CandorClient; onApproved: () => Promise<void> }) {

@@ -1,0 +1,42 @@
+// The pure parts of the web client, without a browser.
+import { describe, expect, it } from 'vitest'
+import { CandorError } from '@candor/protocol'
+import { deviceCode } from '../src/components/device-code.tsx'
+import { href, parseRoute, type Route } from '../src/router.ts'
+import { sameKeys } from '../src/state/contact-keys.ts'
+import { errorText } from '../src/state/error-text.ts'
+
+describe('routes', () => {
+  const routes: Route[] = [
+    { name: 'home' },
+    { name: 'new' },
+    { name: 'settings' },
+    { name: 'conversation', id: 'AbC-_123' },
+    { name: 'info', id: 'AbC-_123' },
+    { name: 'safety', id: 'AbC-_123', userId: 'bob.smith' },
+  ]
+  it.each(routes)('round-trips $name', (r) => {
+    expect(parseRoute(href(r))).toEqual(r)
+  })
+  it('sends unknown or incomplete addresses to the nearest screen', () => {
+    for (const h of ['', '#', '#/nope', '#/c', '#/c//info']) expect(parseRoute(h)).toEqual({ name: 'home' })
+    expect(parseRoute('#/c/x/safety')).toEqual({ name: 'conversation', id: 'x' })
+  })
+})
+
+describe('texts', () => {
+  it('explains the errors people can act on and passes others through', () => {
+    expect(errorText(new CandorError('unknown_user', 'no user bob'))).toBe('There is no one with that user name.')
+    expect(errorText(new CandorError('internal', 'boom'))).toBe('boom')
+    expect(errorText(new Error('plain'))).toBe('plain')
+    expect(errorText('odd')).toBe('odd')
+  })
+  it('shows device ids as three groups of four', () => {
+    expect(deviceCode('abcd-efgh_ijklmnop')).toBe('abcd efgh ijkl')
+  })
+  it('compares sorted key sets exactly', () => {
+    expect(sameKeys(['a', 'b'], ['a', 'b'])).toBe(true)
+    expect(sameKeys(['a', 'b'], ['a'])).toBe(false)
+    expect(sameKeys(['a', 'b'], ['a', 'c'])).toBe(false)
+  })
+})
