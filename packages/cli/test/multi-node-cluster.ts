@@ -106,13 +106,25 @@ function startNode(nodeId: string, dataDir: string, schema: string): Promise<Nod
       env: { ...process.env, CANDOR_STORE_SCHEMA: schema },
     })
     let out = ''
-    const timer = setTimeout(() => reject(new Error(`${nodeId} did not start: ${out}`)), 30_000)
     const alive = () => child.exitCode === null && child.signalCode === null
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+    // A node that reports an error instead of listening may stay alive (open pools): kill it.
+    const fail = () => {
+      clearTimeout(timer)
+      child.kill('SIGKILL')
+      reject(new Error(`${nodeId} did not start: ${out}`))
+    }
+    const timer = setTimeout(fail, 30_000)
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (/^error\b/m.test(out)) fail()
+    })
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString()
       const m = /listening on (http:\/\/[^\s]+)/.exec(out)
-      if (!m) return
+      if (!m) {
+        if (/^error\b/m.test(out)) fail()
+        return
+      }
       clearTimeout(timer)
       resolve({
         nodeId,

@@ -155,6 +155,8 @@ describe.skipIf(missing !== null)('three nodes on one PostgreSQL and one NATS', 
     const gusStore = new MemoryLocalStore()
     const gus = await user('gus', 1, gusStore)
     const conv = await fay.directConversation('gus')
+    // The welcome crosses nodes over NATS: wait until gus has joined, not just for a sync.
+    await waitFor(() => gus.conversations().some((v) => v.id === conv), 'gus to join')
     await gus.sync()
     gus.close()
 
@@ -186,7 +188,7 @@ describe.skipIf(missing !== null)('three nodes on one PostgreSQL and one NATS', 
     const kim = await user('kim', 1)
     const toJon = await ivy.directConversation('jon')
     const toIvy = await kim.directConversation('ivy')
-    await Promise.all([ivy.sync(), jon.sync()])
+    await waitFor(() => jon.conversations().some((v) => v.id === toJon) && ivy.conversations().some((v) => v.id === toIvy), 'jon and ivy to join')
 
     const ivyAcked = new Set<string>()
     const kimAcked = new Set<string>()
