@@ -21,6 +21,17 @@ export type ToOrchestrator =
   | { type: 'error'; message: string }
 export type ToLoadgen = { type: 'job'; job: Job } | { type: 'marked' }
 
+// Load (and transpile) every driver and scenario while the orchestrator starts the server.
+const preload = Promise.all([
+  import('./drivers/ceiling.ts'),
+  import('./drivers/xmpp.ts'),
+  import('./drivers/candor.ts'),
+  import('./scenarios/one-to-one.ts'),
+  import('./scenarios/fanout.ts'),
+  import('./scenarios/offline-drain.ts'),
+  import('./scenarios/storm.ts'),
+]).catch(() => undefined)
+
 function send(m: ToOrchestrator): void {
   process.send?.(m)
 }
@@ -43,6 +54,7 @@ async function makeDriver(job: Job): Promise<Driver> {
 }
 
 async function run(job: Job): Promise<LoadResult> {
+  await preload
   const driver = await makeDriver(job)
   let waiting: (() => void) | undefined
   process.on('message', (m: ToLoadgen) => {

@@ -24,13 +24,13 @@ export function defaultSizes(quick: boolean): Sizes {
   return {
     quick,
     payloadBytes: 330,
-    warmupMs: quick ? 1000 : 3000,
-    measureMs: quick ? 2500 : 15_000,
+    warmupMs: quick ? 500 : 3000,
+    measureMs: quick ? 1500 : 15_000,
     rate: 20_000,
     // The hard open-files limit here is 20,000 per process (no CAP_SYS_RESOURCE); the server
     // needs a few dozen descriptors of its own, so 19,900 is the most one server can hold.
-    connections: quick ? 1000 : 19_900,
-    drainMessages: quick ? 20_000 : 100_000,
+    connections: quick ? 300 : 19_900,
+    drainMessages: quick ? 10_000 : 100_000,
   }
 }
 
@@ -64,7 +64,7 @@ export function plan(s: Sizes): PlannedScenario[] {
     {
       scenario: 'connection-storm',
       systems: ['ceiling', 'candor'],
-      params: { connections: s.connections, settleMs: s.quick ? 1000 : 3000 },
+      params: { connections: s.connections, settleMs: s.quick ? 500 : 3000 },
       unit: 'connection',
     },
   ]

@@ -90,6 +90,7 @@ export async function otherLoad(ms: number, pids: number[] = [process.pid]): Pro
 
 /** Waits (up to maxMs) until other processes use less than `threshold` of the machine. */
 export async function waitForIdle(threshold: number, maxMs: number, log: (s: string) => void): Promise<number> {
+  if (maxMs <= 0) return NaN
   const t0 = Date.now()
   let load = await otherLoad(500)
   while (load >= threshold && Date.now() - t0 < maxMs) {

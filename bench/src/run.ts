@@ -50,10 +50,11 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
   let sys: SystemHandle | undefined
   let lg: ChildProcess | undefined
   try {
-    sys = await o.start(dir)
-    const server = sys
+    // The load generator starts (and loads its modules) while the server starts.
     const gen = startLoadgen()
     lg = gen
+    sys = await o.start(dir)
+    const server = sys
     const gate = new NoiseGate(() => [server.pid, gen.pid ?? 0, process.pid])
     let cpu0 = NaN
     let cpu1 = NaN

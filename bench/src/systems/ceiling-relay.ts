@@ -79,7 +79,7 @@ wss.on('connection', (ws, req) => {
 })
 wss.on('listening', () => {
   const a = wss.address()
-  process.stdout.write(`ceiling relay listening on ${typeof a === 'object' ? a.port : a}\n`)
+  process.stdout.write(`ceiling relay listening on ${typeof a === 'object' && a ? a.port : a}\n`)
 })
 const stop = () => {
   wss.close()
