@@ -3,6 +3,9 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
+import { nodeCryptoProvider } from '@candor/crypto/node'
+import { CandorClient, MemoryLocalStore } from '@candor/sdk'
+import { nodeWebSocket } from '@candor/sdk/node'
 import { chromiumAvailable, launchChromium, openDevice, screenshot, type Device } from './support/browser.ts'
 import { startCandorServer, type RunningServer } from './support/candor-server.ts'
 import {
@@ -158,7 +161,7 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     devices.splice(devices.indexOf(bobPhone), 1)
   })
 
-  it('a group of three: create, chat, remove one', async () => {
+  it('a group of three: create, chat, remove one, add another', async () => {
     carol = await device('carol')
     await register(carol.page, 'carol')
     const group = await startConversation(alice.page, 'bob, carol')
@@ -183,6 +186,28 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     await message(bob.page, 'carol cannot read this').waitFor({ timeout: T })
     expect(await message(carol.page, 'carol cannot read this').count()).toBe(0)
     expect(await carol.page.locator('#composer-text').count()).toBe(0)
+
+    // Adding someone: dave uses the SDK from Node, the same code the page runs.
+    const dave = await CandorClient.register(
+      { server: server.url, store: new MemoryLocalStore(), crypto: nodeCryptoProvider(), webSocket: nodeWebSocket },
+      'dave',
+    )
+    try {
+      await dave.connect()
+      const joined = new Promise<void>((resolve) => dave.on('conversation', (e) => e.id === group && e.change === 'joined' && resolve()))
+      await alice.page.getByTestId('who-can-read').click()
+      await alice.page.getByLabel('Add people').fill('dave')
+      await alice.page.getByRole('button', { name: 'Add', exact: true }).click()
+      await alice.page.locator('[data-testid="reader"][data-user="dave"]').waitFor({ timeout: T })
+      await joined
+      await dave.send(group, 'hello from dave')
+      await openConversation(alice.page, group)
+      await message(alice.page, 'hello from dave').waitFor({ timeout: T })
+      await message(bob.page, 'hello from dave').waitFor({ timeout: T })
+      expect(await message(carol.page, 'hello from dave').count()).toBe(0)
+    } finally {
+      dave.close()
+    }
   })
 
   it('shows a clear offline state and catches up after reconnecting', async () => {
