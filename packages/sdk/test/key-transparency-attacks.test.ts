@@ -117,7 +117,7 @@ describe('key transparency attacks', () => {
   it('(4) a rolled-back log is refused', async () => {
     const alice = await env.user('alice')
     await env.user('bob')
-    const old = env.server.context.directory.checkpointAt(1)!
+    const old = (await env.server.context.directory.checkpointAt(1))!
     await env.user('carol')
     await alice.verifiedDevices('carol')
     const current = await alice.api.directoryLookup('bob')

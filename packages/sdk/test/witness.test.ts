@@ -42,7 +42,7 @@ describe('witnesses', () => {
     await witness.witnessOnce()
 
     // Rollback: the server shows an older checkpoint.
-    const old = env.server.context.directory.checkpointAt(first.size)!
+    const old = (await env.server.context.directory.checkpointAt(first.size))!
     const realInfo = api.directoryInfo.bind(api)
     api.directoryInfo = async () => ({ ...(await realInfo()), checkpoint: old })
     await expect(witness.witnessOnce()).rejects.toMatchObject({ code: 'directory_proof_invalid', message: expect.stringMatching(/rolled back/) })

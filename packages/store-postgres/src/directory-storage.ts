@@ -60,6 +60,11 @@ export class PostgresDirectoryStorage implements DirectoryStorage {
     })
   }
 
+  async countEpochs(): Promise<number> {
+    const [r] = await this.#sql<{ n: string }[]>`SELECT count(*) AS n FROM directory_epochs`
+    return Number(r?.n ?? 0)
+  }
+
   async tombstone(label: string, version?: number): Promise<void> {
     if (version === undefined) await this.#sql`UPDATE directory_entries SET value = NULL, opening = NULL WHERE label = ${label}`
     else await this.#sql`UPDATE directory_entries SET value = NULL, opening = NULL WHERE label = ${label} AND version = ${version}`

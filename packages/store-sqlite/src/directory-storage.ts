@@ -59,6 +59,10 @@ export class SqliteDirectoryStorage implements DirectoryStorage {
     })()
   }
 
+  countEpochs(): number {
+    return this.#db.prepare('SELECT COUNT(*) FROM directory_epochs').pluck().get() as number
+  }
+
   tombstone(label: string, version?: number): void {
     if (version === undefined) this.#db.prepare('UPDATE directory_entries SET value = NULL, opening = NULL WHERE label = ?').run(label)
     else this.#db.prepare('UPDATE directory_entries SET value = NULL, opening = NULL WHERE label = ? AND version = ?').run(label, version)

@@ -33,6 +33,8 @@ export interface DirectoryStorage {
   commitEpoch(epoch: EpochRow, entries: readonly EntryRow[]): Promise<void> | void
   /** Deletes value and opening of a label's entries (all versions, or just `version`). */
   tombstone(label: string, version?: number): Promise<void> | void
+  /** How many epochs are stored: lets a reader that shares storage notice it is behind. */
+  countEpochs(): Promise<number> | number
 }
 
 /** The in-memory implementation, for tests and single-process use. */
@@ -55,6 +57,10 @@ export class MemoryDirectoryStorage implements DirectoryStorage {
     }
     this.#epochs.push(epoch)
     for (const e of entries) this.#entries.set(rowKey(e.label, e.version), e)
+  }
+
+  countEpochs(): number {
+    return this.#epochs.length
   }
 
   tombstone(label: string, version?: number): void {

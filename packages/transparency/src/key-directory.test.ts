@@ -118,6 +118,7 @@ describe('KeyDirectory', () => {
       loadEpochs: () => storage.loadEpochs(),
       commitEpoch: () => undefined,
       tombstone: () => undefined,
+      countEpochs: () => storage.countEpochs(),
     }
     await expect(KeyDirectory.open({ ...config, storage: tampered })).rejects.toThrow()
     const wrongKey = { ...config, signingKey: new Uint8Array(32).fill(9), storage }
@@ -130,6 +131,7 @@ describe('KeyDirectory', () => {
     const storage: DirectoryStorage = {
       loadEntries: () => inner.loadEntries(),
       loadEpochs: () => inner.loadEpochs(),
+      countEpochs: () => inner.countEpochs(),
       commitEpoch: async (e: EpochRow, rows: readonly EntryRow[]) => {
         if (fail) throw new Error('disk full')
         inner.commitEpoch(e, rows)
@@ -156,6 +158,7 @@ describe('KeyDirectory', () => {
     const storage: DirectoryStorage = {
       loadEntries: () => inner.loadEntries(),
       loadEpochs: () => inner.loadEpochs(),
+      countEpochs: () => inner.countEpochs(),
       commitEpoch: async (e, rows) => {
         await gate
         inner.commitEpoch(e, rows)

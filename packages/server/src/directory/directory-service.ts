@@ -12,7 +12,7 @@ import {
   type DirectoryProofResponse,
   type UserId,
 } from '@candor/protocol'
-import { KeyDirectory, encodeHistoryProof, encodeLookupProof, formatNote, parseNote, type NoteSignature } from '@candor/transparency'
+import { KeyDirectory, type KeyDirectoryConfig, encodeHistoryProof, encodeLookupProof, formatNote, parseNote, type NoteSignature } from '@candor/transparency'
 import type { Store } from '../store/index.ts'
 import type { Logger } from '../logger.ts'
 
@@ -22,29 +22,79 @@ function secretFromMeta(store: Store, key: string): Promise<Uint8Array> {
   return store.getOrCreateMeta(key, () => toBase64Url(randomBytes(32))).then((s) => fromBase64Url(s)!)
 }
 
+const PUBLISH_ATTEMPTS = 5
+
+/**
+ * Several nodes may share one store. Any node may publish; the store accepts one epoch of each
+ * number, so a node that loses the race (or finds the store ahead of it) reopens the directory
+ * from storage and retries. Readers check the stored epoch count before serving a proof.
+ */
 export class DirectoryService {
-  readonly directory: KeyDirectory
+  #directory: KeyDirectory
+  readonly #config: KeyDirectoryConfig
   readonly #store: Store
   readonly #log: Logger
   readonly #cosignatures = new Map<number, NoteSignature[]>()
   #scheduled: Promise<void> | undefined
+  #reopening: Promise<void> | undefined
 
-  private constructor(directory: KeyDirectory, store: Store, log: Logger) {
-    this.directory = directory
+  private constructor(directory: KeyDirectory, config: KeyDirectoryConfig, store: Store, log: Logger) {
+    this.#directory = directory
+    this.#config = config
     this.#store = store
     this.#log = log
   }
 
   static async open(store: Store, log: Logger, origin: string): Promise<DirectoryService> {
-    const directory = await KeyDirectory.open({
+    const config: KeyDirectoryConfig = {
       origin,
       signingKey: await secretFromMeta(store, 'directory-signing-key'),
       vrfKey: await secretFromMeta(store, 'directory-vrf-key'),
       storage: store.directoryStorage(),
-    })
-    const service = new DirectoryService(directory, store, log)
-    if (directory.epoch < 0) await service.#publishNow()
+    }
+    const service = new DirectoryService(await KeyDirectory.open(config), config, store, log)
+    if (service.directory.epoch < 0) {
+      await service.#retrying(async () => {
+        if (service.directory.epoch < 0) await service.#publishNow()
+      })
+    }
     return service
+  }
+
+  get directory(): KeyDirectory {
+    return this.#directory
+  }
+
+  /** Rebuilds the directory from storage (another node published, or our write lost a race). */
+  #reopen(): Promise<void> {
+    this.#reopening ??= KeyDirectory.open(this.#config)
+      .then((d) => {
+        this.#directory = d
+        this.#scheduled = undefined
+      })
+      .finally(() => (this.#reopening = undefined))
+    return this.#reopening
+  }
+
+  /** Catches up with epochs other nodes stored. */
+  async #current(): Promise<KeyDirectory> {
+    const stored = await this.#config.storage!.countEpochs()
+    if (stored > this.#directory.epoch + 1) await this.#reopen()
+    return this.#directory
+  }
+
+  async #retrying(fn: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#current()
+        return await fn()
+      } catch (e) {
+        if (attempt >= PUBLISH_ATTEMPTS) throw e
+        this.#log.warn({ err: e, attempt }, 'directory publication raced another node; reopening')
+        await this.#reopen()
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt))
+      }
+    }
   }
 
   /** The user's active, attested devices as the directory value. */
@@ -69,13 +119,17 @@ export class DirectoryService {
 
   /** Records the user's current devices as a new version and waits until it is published. */
   async publishUser(userId: UserId): Promise<void> {
-    this.directory.update(userId, await this.valueOf(userId))
-    await this.#publishSoon()
+    await this.#retrying(async () => {
+      this.#directory.update(userId, await this.valueOf(userId))
+      await this.#publishSoon()
+    })
   }
 
   #publishSoon(): Promise<void> {
+    const directory = this.#directory
     this.#scheduled ??= new Promise<void>((r) => setTimeout(r, PUBLISH_DELAY_MS)).then(() => {
       this.#scheduled = undefined
+      if (directory !== this.#directory) throw new Error('directory was reopened before publication')
       return this.#publishNow()
     })
     return this.#scheduled
@@ -83,9 +137,9 @@ export class DirectoryService {
 
   async #publishNow(): Promise<void> {
     const t0 = performance.now()
-    const n = this.directory.pendingCount
-    await this.directory.publishEpoch()
-    this.#log.debug({ epoch: this.directory.epoch, updates: n, ms: performance.now() - t0 }, 'directory epoch published')
+    const n = this.#directory.pendingCount
+    await this.#directory.publishEpoch()
+    this.#log.debug({ epoch: this.#directory.epoch, updates: n, ms: performance.now() - t0 }, 'directory epoch published')
   }
 
   #withCosignatures(note: string, size: number): string {
@@ -101,7 +155,8 @@ export class DirectoryService {
     return this.#withCosignatures(note, this.directory.epoch + 1)
   }
 
-  info(): DirectoryInfo {
+  async info(): Promise<DirectoryInfo> {
+    await this.#current()
     return {
       origin: this.directory.origin,
       verifierKey: this.directory.verifierKey,
@@ -111,22 +166,26 @@ export class DirectoryService {
   }
 
   async lookup(userId: string): Promise<DirectoryProofResponse | null> {
+    await this.#current()
     const checkpoint = this.#latest()
     const proof = await this.directory.lookup(userId)
     return proof ? { checkpoint, proof: toBase64Url(encodeLookupProof(proof)) } : null
   }
 
   async history(userId: string): Promise<DirectoryProofResponse | null> {
+    await this.#current()
     const checkpoint = this.#latest()
     const proof = await this.directory.history(userId)
     return proof ? { checkpoint, proof: toBase64Url(encodeHistoryProof(proof)) } : null
   }
 
-  consistency(from: number, to: number): string[] {
+  async consistency(from: number, to: number): Promise<string[]> {
+    await this.#current()
     return this.directory.consistencyProof(from, to).map(toBase64Url)
   }
 
-  checkpointAt(size: number): string | null {
+  async checkpointAt(size: number): Promise<string | null> {
+    await this.#current()
     const note = this.directory.checkpointAt(size)
     return note ? this.#withCosignatures(note, size) : null
   }
@@ -135,7 +194,8 @@ export class DirectoryService {
    * Keeps a witness's cosignature of one of our checkpoints to serve beside it. Whether it is
    * valid is for each client to check against the witness keys it trusts.
    */
-  addCosignature(note: string): boolean {
+  async addCosignature(note: string): Promise<boolean> {
+    await this.#current()
     const parsed = parseNote(note)
     if (!parsed) return false
     for (let size = this.directory.epoch + 1; size >= 1; size--) {

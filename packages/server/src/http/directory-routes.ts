@@ -14,7 +14,7 @@ function size(v: unknown, what: string): number {
 }
 
 export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/v1/directory', async (): Promise<DirectoryInfo> => ctx.directory.info())
+  app.get('/v1/directory', (): Promise<DirectoryInfo> => ctx.directory.info())
 
   app.get('/v1/directory/lookup/:userId', async (req): Promise<DirectoryProofResponse> => {
     await authenticate(ctx, req)
@@ -33,18 +33,18 @@ export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/v1/directory/consistency', async (req) => {
     const q = req.query as { from?: unknown; to?: unknown }
-    return { proof: ctx.directory.consistency(size(q.from, 'from'), size(q.to, 'to')) }
+    return { proof: await ctx.directory.consistency(size(q.from, 'from'), size(q.to, 'to')) }
   })
 
   app.get('/v1/directory/checkpoints/:size', async (req) => {
-    const note = ctx.directory.checkpointAt(size((req.params as { size?: unknown }).size, 'size'))
+    const note = await ctx.directory.checkpointAt(size((req.params as { size?: unknown }).size, 'size'))
     if (!note) throw new CandorError('not_found', 'no checkpoint of that size')
     return { checkpoint: note }
   })
 
   app.post('/v1/directory/cosignatures', async (req) => {
     const { note } = parseBody(witnessCosignature, req.body)
-    if (!ctx.directory.addCosignature(note)) throw new CandorError('not_found', 'not a recent checkpoint of this directory')
+    if (!(await ctx.directory.addCosignature(note))) throw new CandorError('not_found', 'not a recent checkpoint of this directory')
     return { accepted: true }
   })
 }
