@@ -239,6 +239,11 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.#connection = undefined
   }
 
+  /** Reconnects at once instead of waiting out the backoff (e.g. when the network comes back). */
+  reconnectNow(): void {
+    this.#connection?.retryNow()
+  }
+
   /** Simulates a network drop (the connection comes back by itself). */
   dropConnection(): void {
     this.#connection?.drop()
@@ -543,7 +548,8 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   async #process(f: DeliverFrame): Promise<void> {
     if (f.kind === 2) {
-      if (this.#conversations.get(f.groupId)) return
+      // A welcome to a group this device is active in is stale; after removal or leaving, it is a re-invitation.
+      if (this.#conversations.get(f.groupId)?.meta.status === 'active') return
       const { state, used } = await joinFromWelcome(this.#suite, this.#config, f.payload, (ref) => this.#keyPackages.find(ref))
       await this.#conversations.save(f.groupId, state, { createdAt: f.sentAt, status: 'active' })
       await this.#keyPackages.consumed(used)

@@ -206,6 +206,15 @@ export class Connection {
     return this.#inbox
   }
 
+  /** Skips the remaining backoff when offline. */
+  retryNow(): void {
+    if (this.#state !== 'offline' || this.#ws) return
+    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    this.#attempt = 0
+    this.#setState('connecting')
+    void this.#open()
+  }
+
   /** Drops the socket (as if the network failed); the connection retries by itself. */
   drop(): void {
     this.#ws?.close()

@@ -41,6 +41,13 @@ describe('group conversation of five', () => {
     const g = await env.server.context.store.getGroup(group as never)
     expect(g?.members).not.toContain(d!.deviceId)
 
+    // A removed member can be invited back and reads again.
+    await a!.addMembers(group, ['dan'])
+    await waitFor(() => d!.conversations().find((v) => v.id === group)?.status === 'active', 'dan to rejoin')
+    const back = nextMessage(d!, (m) => m.text === 'welcome back')
+    await c!.send(group, 'welcome back')
+    expect((await back).from).toBe('cat')
+
     // Leaving: eve leaves, a remaining member commits her removal.
     await e!.leave(group)
     await waitFor(async () => !(await a!.whoCanRead(group)).some((r) => r.userId === 'eve'), 'eve to be removed after leaving')
