@@ -33,6 +33,8 @@ interface Args {
   scenarios: Set<string> | null
   systems: Set<string> | null
   sizes: ReturnType<typeof defaultSizes>
+  idleWaitMs: number
+  retries: number
 }
 
 function parseArgs(argv: string[]): Args {
@@ -59,11 +61,13 @@ function parseArgs(argv: string[]): Args {
     scenarios: list('--scenarios'),
     systems: list('--systems'),
     sizes,
+    idleWaitMs: num('--idle-wait-ms', quick ? 0 : 30_000),
+    retries: num('--retries', quick ? 0 : 2),
   }
 }
 
 const HELP = `candor bench [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody]
-             [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--verbose]
+             [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--idle-wait-ms MS] [--retries N] [--verbose]
 scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm`
 
 async function starter(system: SystemName): Promise<Starter> {
@@ -84,7 +88,15 @@ async function starter(system: SystemName): Promise<Starter> {
   }
 }
 
-function toRow(p: PlannedScenario, system: SystemName, outs: RunOutcome[], noisy: boolean): Row {
+/** Clean runs when there are any (a noisy run is only kept when every attempt was noisy). */
+function usable(outs: RunOutcome[]): RunOutcome[] {
+  const clean = outs.filter((o) => !(o.otherCpu >= NOISE_LIMIT))
+  return clean.length ? clean : outs
+}
+
+function toRow(p: PlannedScenario, system: SystemName, all: RunOutcome[], noisy: boolean): Row {
+  const outs = usable(all)
+  noisy = noisy && outs.some((o) => o.otherCpu >= NOISE_LIMIT)
   const per1k = (o: RunOutcome): number => {
     const n = p.unit === 'connection' ? Number(o.load.extra?.connections ?? 0) : (o.load.delivered ?? 0)
     return n > 0 ? o.serverCpuMs / (n / 1000) : NaN
@@ -156,13 +168,20 @@ function table(rows: Row[]): string {
 function ratios(rows: Row[], perRun: Map<string, RunOutcome[]>): string[] {
   const out: string[] = []
   for (const sc of new Set(rows.map((r) => r.scenario))) {
-    const c = perRun.get(`${sc}/candor`)
-    if (!c?.length) continue
+    const c0 = perRun.get(`${sc}/candor`)
+    if (!c0?.length) continue
     for (const other of ['ceiling', 'prosody'] as const) {
-      const o = perRun.get(`${sc}/${other}`)
-      if (!o?.length) continue
+      const o0 = perRun.get(`${sc}/${other}`)
+      if (!o0?.length) continue
       // Ratios within one repetition (systems run back to back), then the median of those.
-      const n = Math.min(c.length, o.length)
+      // Repetitions in which both runs were clean, if any.
+      const both = Array.from({ length: Math.min(c0.length, o0.length) }, (_, i) => i).filter(
+        (i) => c0[i]!.otherCpu < NOISE_LIMIT && o0[i]!.otherCpu < NOISE_LIMIT,
+      )
+      const idx = both.length ? both : Array.from({ length: Math.min(c0.length, o0.length) }, (_, i) => i)
+      const c = idx.map((i) => c0[i]!)
+      const o = idx.map((i) => o0[i]!)
+      const n = c.length
       const thr = median(Array.from({ length: n }, (_, i) => (c[i]!.load.deliveredPerSec ?? NaN) / (o[i]!.load.deliveredPerSec ?? NaN)))
       const cpu = median(
         Array.from({ length: n }, (_, i) => c[i]!.serverCpuMs / (c[i]!.load.delivered || NaN) / (o[i]!.serverCpuMs / (o[i]!.load.delivered || NaN))),
@@ -218,12 +237,12 @@ export async function runBench(argv: string[]): Promise<number> {
         for (let attempt = 0; attempt < 3; attempt++) {
           log(`${p.scenario} / ${system}: run ${rep + 1}/${a.runs}${attempt ? ` (retry ${attempt}, noisy)` : ''}`)
           try {
-            const o = await runOnce({ system, start: st, scenario: p.scenario, params: p.params, log, verbose: a.verbose, timeoutMs: 600_000, idleWaitMs: a.quick ? 0 : 30_000 })
+            const o = await runOnce({ system, start: st, scenario: p.scenario, params: p.params, log, verbose: a.verbose, timeoutMs: 600_000, idleWaitMs: a.idleWaitMs })
             log(
               `  ${fmt(o.load.deliveredPerSec ?? NaN, 0)}/s p99 ${fmt(o.load.p99Ms ?? NaN, 2)} ms, server CPU ${fmt(o.serverCpuMs, 0)} ms, others ${(o.otherCpu * 100).toFixed(1)}%` +
                 (o.load.extra ? ` ${JSON.stringify(o.load.extra)}` : ''),
             )
-            const retries = a.quick ? 0 : 2
+            const retries = a.retries
             if (o.otherCpu >= NOISE_LIMIT && attempt < retries) continue
             if (o.otherCpu >= NOISE_LIMIT) noisy.add(system)
             outs.get(system)!.push(o)

@@ -12,14 +12,32 @@ export interface PinnedOptions {
   nofile?: number
 }
 
+// Children still running; killed if the bench itself is interrupted.
+const live = new Set<ChildProcess>()
+let hooked = false
+function hookSignals(): void {
+  if (hooked) return
+  hooked = true
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const c of live) c.kill('SIGKILL')
+      process.exit(130)
+    })
+  }
+}
+
 export function spawnPinned(cmd: string, args: readonly string[], o: PinnedOptions): ChildProcess {
   const want = o.nofile ?? 200_000
   const script = `h=$(ulimit -Hn); w=${want}; if [ "$h" != unlimited ] && [ "$h" -lt "$w" ]; then w=$h; fi; ulimit -n "$w"; exec taskset -c ${o.cpu} "$@"`
-  return spawn('bash', ['-c', script, 'pinned', cmd, ...args], {
+  const child = spawn('bash', ['-c', script, 'pinned', cmd, ...args], {
     cwd: o.cwd,
     env: o.env ?? process.env,
     stdio: o.stdio ?? ['ignore', 'pipe', 'pipe'],
   })
+  hookSignals()
+  live.add(child)
+  child.once('exit', () => live.delete(child))
+  return child
 }
 
 /** Resolves with the first line of output matching `re` (stdout or stderr), or rejects. */
