@@ -8,6 +8,7 @@ import { create, groups, leave, membership, who } from './commands/conversations
 import { serve } from './commands/serve.ts'
 import { safety } from './commands/safety.ts'
 import { witness } from './commands/witness.ts'
+import { receipts } from './commands/receipts.ts'
 import { readServeConfig } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
@@ -32,6 +33,7 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR who <conversation>        who can read this conversation
   candor --home DIR safety <user>             the safety number to compare with a contact
   candor --server URL --home DIR witness [--name N] [--interval S] [--once]   cosign the key directory
+  candor --home DIR receipts                  who accessed your data: access receipts, proven in the log
   candor bench [--quick] [--json]             run the benchmark suite
 
 Add --json for one JSON object per line.`
@@ -130,6 +132,8 @@ export async function main(argv: string[]): Promise<number> {
         return await safety(g, args[0]!)
       case 'witness':
         return await witness(g, name, Number(values.interval ?? 10), values.once === true)
+      case 'receipts':
+        return await receipts(g)
       case 'bench': {
         const { runBench } = await import('@candor/bench')
         return (await runBench(argv.slice(1))) ?? 0

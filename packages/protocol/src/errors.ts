@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   directory_proof_invalid: 502,
   backpressure: 503,
   unavailable: 503,
+  access_log_unavailable: 503,
+  receipt_invalid: 502,
   internal: 500,
 } as const
 

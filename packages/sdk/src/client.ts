@@ -39,6 +39,9 @@ import {
   type Leaf,
 } from './mls-ops.ts'
 import { SerialLock } from './serial-lock.ts'
+import { DataApi } from './data/data-api.ts'
+import { AccessLogTracker } from './data/access-log-tracker.ts'
+import { fetchReceipts, type VerifiedReceipt } from './data/receipts.ts'
 
 export interface ClientOptions {
   server: string
@@ -608,6 +611,30 @@ export class CandorClient extends Emitter<ClientEvents> {
         removeDevices: leaves(cur.state).filter((l) => removeDevices.includes(l.deviceId)).map((l) => l.deviceId),
       })).catch((error: unknown) => this.emit('error', { where: 'removing a member who left', error }))
     }, 0)
+  }
+
+  // ---- data ownership ----
+  #dataApi: DataApi | undefined
+  #accessLog: AccessLogTracker | undefined
+
+  get #data(): { api: DataApi; accessLog: AccessLogTracker } {
+    this.#dataApi ??= new DataApi(this.api)
+    this.#accessLog ??= new AccessLogTracker(this.#dataApi, this.#opts.store)
+    return { api: this.#dataApi, accessLog: this.#accessLog }
+  }
+
+  /**
+   * Records the access log's latest checkpoint (verified, consistent with the last one seen).
+   * Call it now and then: a receipt revealed later then proves it was logged by that time.
+   */
+  async observeAccessLog(): Promise<{ size: number }> {
+    const cp = await this.#data.accessLog.refresh()
+    return { size: cp.size }
+  }
+
+  /** This person's access receipts readable now, each proven in the signed access log. */
+  accessReceipts(): Promise<VerifiedReceipt[]> {
+    return fetchReceipts(this.#data.api, this.#data.accessLog, this.#identity, this.#suite)
   }
 }
 

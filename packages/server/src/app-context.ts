@@ -7,6 +7,7 @@ import type { GroupRoster } from './delivery/group-roster.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import type { Metrics } from './metrics.ts'
 import type { DirectoryService } from './directory/directory-service.ts'
+import type { AccessGate } from './access/access-gate.ts'
 
 export interface AppContext {
   store: Store
@@ -19,4 +20,6 @@ export interface AppContext {
   httpLimiter: RateLimiter
   metrics: Metrics
   directory: DirectoryService
+  /** The one gate for access to a person's data by non-participants (writes receipts first). */
+  access: AccessGate
 }

@@ -10,6 +10,9 @@ import { GroupRoster } from './delivery/group-roster.ts'
 import { WebSocketGateway } from './delivery/websocket-gateway.ts'
 import { errorBody, toCandorError } from './errors.ts'
 import { accountsRoutes } from './http/accounts-routes.ts'
+import { accountDataRoutes } from './http/account-data-routes.ts'
+import { AccessGate } from './access/access-gate.ts'
+import { AccessLog } from './access/access-log.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { directoryRoutes } from './http/directory-routes.ts'
 import { DirectoryService } from './directory/directory-service.ts'
@@ -35,6 +38,10 @@ export interface ServerOptions {
   httpRatePerSecond?: number
   /** The key directory's name in its checkpoints (default "candor/directory"). */
   directoryOrigin?: string
+  /** The access log's name in its checkpoints (default "candor/access-log"). */
+  accessLogOrigin?: string
+  /** Clock of the access gate (receipt times, delayed notices); tests move it. */
+  accessClock?: () => number
 }
 
 export interface CandorServer {
@@ -61,6 +68,9 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
     metrics,
     directory: await DirectoryService.open(opts.store, log, opts.directoryOrigin ?? 'candor/directory'),
+    access: await AccessGate.open(opts.store, await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log'), log, {
+      ...(opts.accessClock ? { now: opts.accessClock } : {}),
+    }),
   }
 
   // Fastify bundles its own pino typings; ours is the same logger at run time.
@@ -86,6 +96,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   keyPackagesRoutes(app, ctx)
   groupsRoutes(app, ctx)
   directoryRoutes(app, ctx)
+  accountDataRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/metrics', async (_req, reply) => {
     void reply.type(metrics.registry.contentType)

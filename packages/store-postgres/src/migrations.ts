@@ -76,4 +76,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device_id, seq)
   );
   `,
+  // access log (data ownership): leaves with their sealed receipts and subjects
+  `
+  CREATE TABLE access_log (
+    idx bigint PRIMARY KEY,
+    leaf_hash bytea NOT NULL,
+    envelope bytea,
+    subject text COLLATE "C",
+    logged_at bigint NOT NULL,
+    visible_at bigint NOT NULL
+  );
+  CREATE INDEX access_log_by_subject ON access_log(subject, idx);
+  `,
 ]

@@ -3,6 +3,8 @@
 // methods concurrently; see README.md for how seqs, epochs and key packages stay consistent.
 import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
 import type {
+  AccessLeaf,
+  NewAccessLeaf,
   DeviceAttestation,
   AppendResult,
   CommitInput,
@@ -264,6 +266,39 @@ export class PostgresStore implements Store {
   async pendingCount(deviceId: DeviceId): Promise<number> {
     const [r] = await this.#sql<{ n: number }[]>`SELECT count(*) AS n FROM queue WHERE device_id = ${deviceId}`
     return r?.n ?? 0
+  }
+
+  // ---- access log (data ownership) ----
+  async appendAccessLeaf(l: NewAccessLeaf): Promise<number> {
+    return transaction(this.#sql, async (tx) => {
+      // One appender at a time across nodes, so indexes have no gaps and no duplicates.
+      await tx`LOCK TABLE access_log IN EXCLUSIVE MODE`
+      const [r] = await tx<{ idx: number }[]>`
+        INSERT INTO access_log (idx, leaf_hash, envelope, subject, logged_at, visible_at)
+        SELECT coalesce(max(idx) + 1, 0), ${buf(l.leafHash)}, ${buf(l.envelope)}, ${l.subject}, ${l.loggedAt}, ${l.visibleAt}
+        FROM access_log RETURNING idx`
+      return r!.idx
+    })
+  }
+
+  async accessLeafHashes(fromIndex: number, limit: number): Promise<Uint8Array[]> {
+    const rows = await this.#sql<{ leaf_hash: Buffer }[]>`
+      SELECT leaf_hash FROM access_log WHERE idx >= ${fromIndex} ORDER BY idx LIMIT ${limit}`
+    return rows.map((r) => bytes(r.leaf_hash))
+  }
+
+  async accessLeavesOf(subject: UserId, now: number): Promise<AccessLeaf[]> {
+    const rows = await this.#sql<{ idx: number; leaf_hash: Buffer; envelope: Buffer; logged_at: number; visible_at: number }[]>`
+      SELECT idx, leaf_hash, envelope, logged_at, visible_at FROM access_log
+      WHERE subject = ${subject} AND visible_at <= ${now} AND envelope IS NOT NULL ORDER BY idx`
+    return rows.map((r) => ({
+      index: r.idx,
+      subject,
+      leafHash: bytes(r.leaf_hash),
+      envelope: bytes(r.envelope),
+      loggedAt: r.logged_at,
+      visibleAt: r.visible_at,
+    }))
   }
 }
 

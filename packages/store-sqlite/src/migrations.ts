@@ -63,4 +63,16 @@ export const MIGRATIONS: readonly string[] = [
     checkpoint TEXT NOT NULL
   );
   `,
+  // access log (data ownership): leaves with their sealed receipts and subjects
+  `
+  CREATE TABLE access_log (
+    idx INTEGER PRIMARY KEY,
+    leaf_hash BLOB NOT NULL,
+    envelope BLOB,
+    subject TEXT,
+    logged_at INTEGER NOT NULL,
+    visible_at INTEGER NOT NULL
+  );
+  CREATE INDEX access_log_by_subject ON access_log(subject, idx);
+  `,
 ]

@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
 import type {
+  AccessLeaf,
+  NewAccessLeaf,
   AppendResult,
   DeviceAttestation,
   CommitInput,
@@ -19,6 +21,7 @@ import type {
 } from '@candor/server/store'
 import { MIGRATIONS } from './migrations.ts'
 import { SqliteDirectoryStorage } from './directory-storage.ts'
+import { SqliteAccessLog } from './access-log-storage.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
 interface DeviceRow {
@@ -360,5 +363,20 @@ export class SqliteStore implements Store {
 
   async pendingCount(deviceId: DeviceId): Promise<number> {
     return this.#s.pending.get(deviceId) as number
+  }
+
+  // ---- access log (data ownership) ----
+  #accessLog: SqliteAccessLog | undefined
+
+  async appendAccessLeaf(leaf: NewAccessLeaf): Promise<number> {
+    return (this.#accessLog ??= new SqliteAccessLog(this.#db)).append(leaf)
+  }
+
+  async accessLeafHashes(fromIndex: number, limit: number): Promise<Uint8Array[]> {
+    return (this.#accessLog ??= new SqliteAccessLog(this.#db)).hashes(fromIndex, limit)
+  }
+
+  async accessLeavesOf(subject: UserId, now: number): Promise<AccessLeaf[]> {
+    return (this.#accessLog ??= new SqliteAccessLog(this.#db)).leavesOf(subject, now)
   }
 }

@@ -141,4 +141,30 @@ export interface Store {
   /** Deletes acknowledged queue entries; returns how many existed. */
   ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number>
   pendingCount(deviceId: DeviceId): Promise<number>
+
+  // ---- access log (data ownership) ----
+  /**
+   * Appends one access-log leaf and returns its index: 0, 1, 2, … with no gaps, even when
+   * several nodes append at once. The receipt's subject is kept beside it (never in the leaf)
+   * so the subject can be handed their receipts.
+   */
+  appendAccessLeaf(leaf: NewAccessLeaf): Promise<number>
+  /** Leaf hashes from `fromIndex` on, in index order, at most `limit`. */
+  accessLeafHashes(fromIndex: number, limit: number): Promise<Uint8Array[]>
+  /** The subject's leaves readable at `now` (visibleAt <= now), oldest first. */
+  accessLeavesOf(subject: UserId, now: number): Promise<AccessLeaf[]>
+}
+
+export interface NewAccessLeaf {
+  subject: UserId
+  leafHash: Uint8Array
+  /** The sealed receipt the leaf hash commits to. */
+  envelope: Uint8Array
+  loggedAt: number
+  /** When the subject may read it (a delayed notice); loggedAt otherwise. */
+  visibleAt: number
+}
+
+export interface AccessLeaf extends NewAccessLeaf {
+  index: number
 }

@@ -1,0 +1,35 @@
+// `candor receipts`: who accessed this person's data, when, why — each receipt proven in the
+// signed access log and opened with this device's key.
+import type { VerifiedReceipt } from '@candor/sdk'
+import { openDevice, type GlobalFlags } from '../device-session.ts'
+import { printJson } from '../output.ts'
+
+const day = (t: number): string => new Date(t).toISOString().replace('T', ' ').slice(0, 19)
+
+function describe(r: VerifiedReceipt): string {
+  if (!r.receipt) return `#${r.index}  (sealed to another of your devices)`
+  const x = r.receipt
+  const notice = x.notice.delayedUntil !== null ? `notice delayed until ${day(x.notice.delayedUntil)}` : x.notice.approvedBySubject ? 'approved by you' : 'notified'
+  const since = r.inLogSince !== null ? `; seen in the log by this device since ${day(r.inLogSince)}` : ''
+  return [
+    `#${r.index}  ${day(x.when.from)}  ${x.accessor.role} ${x.accessor.pseudonym} (${x.accessor.org})`,
+    `    what: ${x.what.categories.join(', ')}${x.what.resources.length ? ` — ${x.what.resources.join(', ')}` : ''}`,
+    `    why:  ${x.why.code}, case ${x.why.caseRef}; ${notice}${since}`,
+  ].join('\n')
+}
+
+export async function receipts(g: GlobalFlags): Promise<number> {
+  const client = await openDevice(g)
+  try {
+    const list = await client.accessReceipts()
+    if (g.json) for (const r of list) printJson(r)
+    else if (list.length === 0) process.stdout.write('no one else has accessed your data (every receipt is checked against the signed access log)\n')
+    else {
+      for (const r of list) process.stdout.write(`${describe(r)}\n`)
+      process.stdout.write(`${list.length} receipt(s), each proven in the signed access log\n`)
+    }
+  } finally {
+    client.close()
+  }
+  return 0
+}

@@ -1,0 +1,108 @@
+// Access receipts: what the server tells a person about an access to their data by someone who
+// is not a participant. The receipt is sealed (HPKE) to each of the subject's devices and the
+// sealed envelope is what the access log's leaf commits to, so the public log reveals nothing.
+import { z } from 'zod'
+import { OPAQUE_ID_PATTERN, USER_ID_PATTERN } from './ids.ts'
+
+export const ACCESSOR_ROLES = ['operator', 'org_admin', 'compliance_officer', 'legal_hold', 'support', 'export'] as const
+export type AccessorRole = (typeof ACCESSOR_ROLES)[number]
+
+export const DATA_CATEGORIES = [
+  'account_metadata',
+  'device_list',
+  'group_membership',
+  'queue',
+  'key_packages',
+  'server_export',
+  'device_status',
+] as const
+export type DataCategory = (typeof DATA_CATEGORIES)[number]
+
+export const JUSTIFICATIONS = [
+  'support_request',
+  'security_investigation',
+  'abuse_report',
+  'legal_obligation',
+  'legal_hold',
+  'compliance_export',
+  'account_recovery',
+  'subject_request',
+] as const
+export type Justification = (typeof JUSTIFICATIONS)[number]
+
+const time = z.number().int().nonnegative()
+
+export const accessReceiptSchema = z.strictObject({
+  v: z.literal(1),
+  /** Random id of this receipt (16 bytes, base64url). */
+  id: z.string().regex(OPAQUE_ID_PATTERN),
+  /** Whose data; inside the ciphertext only, never in the clear. */
+  subject: z.string().regex(USER_ID_PATTERN),
+  accessor: z.strictObject({
+    role: z.enum(ACCESSOR_ROLES),
+    /** Stable per accessor (an HMAC of their id under a server key), never their id itself. */
+    pseudonym: z.string().min(1).max(64),
+    org: z.string().min(1).max(128),
+  }),
+  what: z.strictObject({
+    categories: z.array(z.enum(DATA_CATEGORIES)).min(1).max(16),
+    resources: z.array(z.string().min(1).max(256)).max(64),
+  }),
+  why: z.strictObject({
+    code: z.enum(JUSTIFICATIONS),
+    caseRef: z.string().min(1).max(128),
+  }),
+  /** The access window, ms since the epoch. */
+  when: z.strictObject({ from: time, to: time }),
+  /** Whether the subject approved beforehand, was notified, or notice is delayed until a date. */
+  notice: z.strictObject({
+    approvedBySubject: z.boolean(),
+    notified: z.boolean(),
+    delayedUntil: time.nullable(),
+  }),
+  loggedAt: time,
+})
+export type AccessReceipt = z.infer<typeof accessReceiptSchema>
+
+/** One device's HPKE-sealed copy of a receipt (base64url fields). */
+export const sealedCopySchema = z.strictObject({
+  device: z.string().regex(OPAQUE_ID_PATTERN),
+  enc: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  ct: z.string().regex(/^[A-Za-z0-9_-]+$/).max(8192),
+})
+/** The bytes an access-log leaf commits to: UTF-8 JSON of this shape. */
+export const receiptEnvelopeSchema = z.strictObject({
+  v: z.literal(1),
+  copies: z.array(sealedCopySchema).max(64),
+})
+export type ReceiptEnvelope = z.infer<typeof receiptEnvelopeSchema>
+
+/** HPKE info for sealing receipts; the AAD is the recipient device id. */
+export const RECEIPT_HPKE_INFO = 'candor/access-receipt/v1'
+
+/** GET /v1/access-log: the log's public parameters and its latest signed checkpoint. */
+export const accessLogInfoSchema = z.strictObject({
+  origin: z.string().min(1).max(256),
+  verifierKey: z.string().min(1).max(512),
+  checkpoint: z.string().min(1).max(16_384),
+})
+export type AccessLogInfo = z.infer<typeof accessLogInfoSchema>
+
+/** GET /v1/access-receipts: the caller's readable receipts, each with an inclusion proof. */
+export const accessReceiptsResponseSchema = z.strictObject({
+  checkpoint: z.string().min(1).max(16_384),
+  receipts: z
+    .array(
+      z.strictObject({
+        index: z.number().int().nonnegative(),
+        envelope: z.string().regex(/^[A-Za-z0-9_-]+$/).max(1_000_000),
+        proof: z.array(z.string().regex(/^[A-Za-z0-9_-]{43}$/)).max(64),
+      }),
+    )
+    .max(10_000),
+})
+export type AccessReceiptsResponse = z.infer<typeof accessReceiptsResponseSchema>
+
+export const consistencyResponseSchema = z.strictObject({
+  proof: z.array(z.string().regex(/^[A-Za-z0-9_-]{43}$/)).max(64),
+})

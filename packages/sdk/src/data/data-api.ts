@@ -1,0 +1,50 @@
+// HTTP calls of the data-ownership features (access log, receipts, admin, export, erasure),
+// signed in with the device's session from ApiClient; server errors come back as CandorError
+// with their codes, and every response is checked against its schema before use.
+import { CandorError, isErrorCode } from '@candor/protocol'
+import type { ApiClient } from '../api-client.ts'
+
+/** What the SDK needs of a (zod) schema from @candor/protocol. */
+export interface Schema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } }
+}
+
+export class DataApi {
+  readonly #api: ApiClient
+
+  constructor(api: ApiClient) {
+    this.#api = api
+  }
+
+  get baseUrl(): string {
+    return this.#api.baseUrl
+  }
+
+  async call<T>(schema: Schema<T>, method: string, path: string, opts: { body?: unknown; signedIn?: boolean } = {}): Promise<T> {
+    const headers: Record<string, string> = {}
+    if (opts.body !== undefined) headers['content-type'] = 'application/json'
+    if (opts.signedIn !== false) headers.authorization = `Bearer ${await this.#api.token()}`
+    let res: Response
+    try {
+      res = await fetch(this.#api.baseUrl + path, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) })
+    } catch (e) {
+      throw new CandorError('unavailable', `cannot reach the server at ${this.#api.baseUrl}`, { cause: e })
+    }
+    let json: unknown
+    try {
+      const text = await res.text()
+      json = text ? JSON.parse(text) : {}
+    } catch (e) {
+      throw new CandorError('internal', `server answered ${res.status} with a body that is not JSON`, { cause: e })
+    }
+    if (!res.ok) {
+      const err = (json as { error?: { code?: unknown; message?: unknown } }).error
+      throw new CandorError(isErrorCode(err?.code) ? err.code : 'internal', typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`)
+    }
+    const parsed = schema.safeParse(json)
+    if (!parsed.success) {
+      throw new CandorError('internal', `the server's answer to ${method} ${path} is malformed: ${parsed.error.issues[0]?.path.map(String).join('.')} ${parsed.error.issues[0]?.message}`)
+    }
+    return parsed.data
+  }
+}
