@@ -9,6 +9,7 @@ import { serve } from './commands/serve.ts'
 import { safety } from './commands/safety.ts'
 import { witness } from './commands/witness.ts'
 import { receipts } from './commands/receipts.ts'
+import { admin, ADMIN_USAGE } from './commands/admin.ts'
 import { readServeConfig } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
@@ -34,6 +35,7 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR safety <user>             the safety number to compare with a contact
   candor --server URL --home DIR witness [--name N] [--interval S] [--once]   cosign the key directory
   candor --home DIR receipts                  who accessed your data: access receipts, proven in the log
+${ADMIN_USAGE}
   candor bench [--quick] [--json]             run the benchmark suite
 
 Add --json for one JSON object per line.`
@@ -67,6 +69,12 @@ export async function main(argv: string[]): Promise<number> {
         quick: { type: 'boolean' },
         interval: { type: 'string' },
         once: { type: 'boolean' },
+        why: { type: 'string' },
+        case: { type: 'string' },
+        'delay-until': { type: 'string' },
+        org: { type: 'string' },
+        role: { type: 'string' },
+        out: { type: 'string' },
       },
     })
   } catch (e) {
@@ -134,6 +142,17 @@ export async function main(argv: string[]): Promise<number> {
         return await witness(g, name, Number(values.interval ?? 10), values.once === true)
       case 'receipts':
         return await receipts(g)
+      case 'admin': {
+        const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
+        return await admin(g, args[0], args.slice(1), {
+          why: str('why'),
+          case: str('case'),
+          delayUntil: str('delay-until'),
+          org: str('org'),
+          role: str('role'),
+          out: str('out'),
+        })
+      }
       case 'bench': {
         const { runBench } = await import('@candor/bench')
         return (await runBench(argv.slice(1))) ?? 0

@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { OPAQUE_ID_PATTERN, USER_ID_PATTERN } from './ids.ts'
 import { LIMITS } from './limits.ts'
+import { ACCESSOR_ROLES, JUSTIFICATIONS } from './access-receipt.ts'
 
 const b64 = (maxBytes: number) =>
   z
@@ -131,3 +132,60 @@ export const witnessCosignature = z.strictObject({
   /** The checkpoint body the witness signed, then its signature line(s), as a signed note. */
   note: z.string().min(1).max(16_384),
 })
+
+// ---- admin API (data ownership) ----
+// Every admin call names why (a justification code) and a case reference; both go into the
+// access receipt the call writes before it reads or changes anything.
+const justificationSchema = z.enum(JUSTIFICATIONS)
+export const accessReasonSchema = z.strictObject({
+  why: justificationSchema,
+  case: z.string().min(1).max(128),
+  /** Delays the subject's notice to this date (ms); only for legal holds and investigations. */
+  delayUntil: z.coerce.number().int().positive().optional(),
+})
+export type AccessReason = z.infer<typeof accessReasonSchema>
+
+export const adminEnrolRequest = z.strictObject({
+  token: z.string().min(16).max(128),
+  org: z.string().min(1).max(128).optional(),
+})
+export const adminGrantRequest = z.strictObject({
+  userId: userIdSchema,
+  role: z.enum(ACCESSOR_ROLES),
+  org: z.string().min(1).max(128).optional(),
+})
+export const adminRecordSchema = z.strictObject({
+  userId: userIdSchema,
+  role: z.enum(ACCESSOR_ROLES),
+  org: z.string(),
+  grantedBy: userIdSchema.nullable(),
+  grantedAt: z.number().int(),
+})
+export type AdminRecordInfo = z.infer<typeof adminRecordSchema>
+
+const deviceInfoSchema = z.strictObject({
+  deviceId: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  publicKey: z.string(),
+  status: z.enum(['pending', 'active', 'revoked']),
+  createdAt: z.number().int(),
+})
+export const adminDevicesResponse = z.strictObject({ devices: z.array(deviceInfoSchema) })
+export const adminUserResponse = z.strictObject({
+  userId: userIdSchema,
+  firstSeen: z.number().int().nullable(),
+  devices: z.array(deviceInfoSchema),
+  conversations: z.number().int().nonnegative(),
+})
+export type AdminUserResponse = z.infer<typeof adminUserResponse>
+export const adminMetadataExport = z.strictObject({
+  userId: userIdSchema,
+  exportedAt: z.number().int(),
+  devices: z.array(deviceInfoSchema),
+  conversations: z.array(z.strictObject({ groupId: z.string(), epoch: z.number().int(), memberDevices: z.number().int() })),
+  queues: z.array(z.strictObject({ deviceId: z.string(), pending: z.number().int() })),
+  keyPackages: z.array(z.strictObject({ deviceId: z.string(), oneTime: z.number().int(), lastResort: z.boolean() })),
+})
+export type AdminMetadataExport = z.infer<typeof adminMetadataExport>
+export const adminDeviceResponse = deviceInfoSchema

@@ -42,6 +42,7 @@ import { SerialLock } from './serial-lock.ts'
 import { DataApi } from './data/data-api.ts'
 import { AccessLogTracker } from './data/access-log-tracker.ts'
 import { fetchReceipts, type VerifiedReceipt } from './data/receipts.ts'
+import { AdminClient } from './data/admin-client.ts'
 
 export interface ClientOptions {
   server: string
@@ -635,6 +636,11 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** This person's access receipts readable now, each proven in the signed access log. */
   accessReceipts(): Promise<VerifiedReceipt[]> {
     return fetchReceipts(this.#data.api, this.#data.accessLog, this.#identity, this.#suite)
+  }
+
+  /** The admin API, used with this device's own key (the server checks admin rights on every call). */
+  get admin(): AdminClient {
+    return new AdminClient(this.#data.api)
   }
 }
 

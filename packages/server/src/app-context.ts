@@ -8,6 +8,7 @@ import type { RateLimiter } from './rate-limit.ts'
 import type { Metrics } from './metrics.ts'
 import type { DirectoryService } from './directory/directory-service.ts'
 import type { AccessGate } from './access/access-gate.ts'
+import type { Admins } from './access/admins.ts'
 
 export interface AppContext {
   store: Store
@@ -22,4 +23,6 @@ export interface AppContext {
   directory: DirectoryService
   /** The one gate for access to a person's data by non-participants (writes receipts first). */
   access: AccessGate
+  /** Admin records and the first admin's one-time enrolment. */
+  admins: Admins
 }

@@ -13,6 +13,8 @@ import { accountsRoutes } from './http/accounts-routes.ts'
 import { accountDataRoutes } from './http/account-data-routes.ts'
 import { AccessGate } from './access/access-gate.ts'
 import { AccessLog } from './access/access-log.ts'
+import { Admins } from './access/admins.ts'
+import { adminRoutes } from './http/admin-routes.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { directoryRoutes } from './http/directory-routes.ts'
 import { DirectoryService } from './directory/directory-service.ts'
@@ -71,6 +73,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     access: await AccessGate.open(opts.store, await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log'), log, {
       ...(opts.accessClock ? { now: opts.accessClock } : {}),
     }),
+    admins: await Admins.open(opts.store),
   }
 
   // Fastify bundles its own pino typings; ours is the same logger at run time.
@@ -97,6 +100,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   groupsRoutes(app, ctx)
   directoryRoutes(app, ctx)
   accountDataRoutes(app, ctx)
+  adminRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/metrics', async (_req, reply) => {
     void reply.type(metrics.registry.contentType)

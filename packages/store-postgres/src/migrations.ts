@@ -88,4 +88,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX access_log_by_subject ON access_log(subject, idx);
   `,
+  // administrators (data ownership)
+  `
+  CREATE TABLE admins (
+    user_id text COLLATE "C" PRIMARY KEY,
+    role text NOT NULL,
+    org text NOT NULL,
+    granted_by text,
+    granted_at bigint NOT NULL
+  );
+  `,
 ]

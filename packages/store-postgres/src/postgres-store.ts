@@ -1,8 +1,9 @@
 // The Store on PostgreSQL, for several server nodes sharing one database. Every method is
 // one statement or one transaction, and each is correct when other nodes run the same
 // methods concurrently; see README.md for how seqs, epochs and key packages stay consistent.
-import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
+import { CandorError, type AccessorRole, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
 import type {
+  AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
   DeviceAttestation,
@@ -299,6 +300,25 @@ export class PostgresStore implements Store {
       loggedAt: r.logged_at,
       visibleAt: r.visible_at,
     }))
+  }
+
+  // ---- administrators (data ownership) ----
+  async addAdmin(a: AdminRecord): Promise<boolean> {
+    const r = await this.#sql`
+      INSERT INTO admins (user_id, role, org, granted_by, granted_at)
+      VALUES (${a.userId}, ${a.role}, ${a.org}, ${a.grantedBy}, ${a.grantedAt}) ON CONFLICT DO NOTHING RETURNING 1`
+    return r.length === 1
+  }
+
+  async getAdmin(userId: UserId): Promise<AdminRecord | null> {
+    const [r] = await this.#sql<{ user_id: string; role: AccessorRole; org: string; granted_by: string | null; granted_at: number }[]>`
+      SELECT * FROM admins WHERE user_id = ${userId}`
+    return r ? { userId: r.user_id as UserId, role: r.role, org: r.org, grantedBy: r.granted_by as UserId | null, grantedAt: r.granted_at } : null
+  }
+
+  async countAdmins(): Promise<number> {
+    const [r] = await this.#sql<{ n: number }[]>`SELECT count(*) AS n FROM admins`
+    return r?.n ?? 0
   }
 }
 

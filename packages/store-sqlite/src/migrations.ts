@@ -75,4 +75,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX access_log_by_subject ON access_log(subject, idx);
   `,
+  // administrators (data ownership)
+  `
+  CREATE TABLE admins (
+    user_id TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    org TEXT NOT NULL,
+    granted_by TEXT,
+    granted_at INTEGER NOT NULL
+  );
+  `,
 ]

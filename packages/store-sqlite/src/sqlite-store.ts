@@ -4,8 +4,9 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
+import { CandorError, type AccessorRole, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
 import type {
+  AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
   AppendResult,
@@ -378,5 +379,24 @@ export class SqliteStore implements Store {
 
   async accessLeavesOf(subject: UserId, now: number): Promise<AccessLeaf[]> {
     return (this.#accessLog ??= new SqliteAccessLog(this.#db)).leavesOf(subject, now)
+  }
+
+  // ---- administrators (data ownership) ----
+  async addAdmin(a: AdminRecord): Promise<boolean> {
+    const r = this.#db
+      .prepare('INSERT OR IGNORE INTO admins (user_id, role, org, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)')
+      .run(a.userId, a.role, a.org, a.grantedBy, a.grantedAt)
+    return r.changes === 1
+  }
+
+  async getAdmin(userId: UserId): Promise<AdminRecord | null> {
+    const r = this.#db.prepare('SELECT * FROM admins WHERE user_id = ?').get(userId) as
+      | { user_id: string; role: AccessorRole; org: string; granted_by: string | null; granted_at: number }
+      | undefined
+    return r ? { userId: r.user_id as UserId, role: r.role, org: r.org, grantedBy: r.granted_by as UserId | null, grantedAt: r.granted_at } : null
+  }
+
+  async countAdmins(): Promise<number> {
+    return this.#db.prepare('SELECT COUNT(*) FROM admins').pluck().get() as number
   }
 }

@@ -29,6 +29,10 @@ export async function serve(c: ServeConfig): Promise<number> {
     webRoot: c.webRoot,
   })
   const where = c.store === 'sqlite' ? `data in ${c.dataDir}` : 'store: PostgreSQL'
+  const adminToken = await server.context.admins.enrolmentToken()
+  if (adminToken) {
+    process.stdout.write(`No admin yet. To make yourself the first admin (once), from your own registered device run:\n  candor --home DIR admin enrol ${adminToken}\n`)
+  }
   process.stdout.write(`Candor listening on ${server.url} (${where})\n`)
   if (!existsSync(c.webRoot)) process.stdout.write(`(web client not built: run "npm run build" to serve it at /)\n`)
   await new Promise<void>((resolve) => {

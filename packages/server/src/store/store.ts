@@ -1,6 +1,6 @@
 // The storage interface of the server. Adapters (store-sqlite, store-postgres) implement it;
 // the shared contract suite (contract-suite.ts) runs against every adapter.
-import type { DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, UserId } from '@candor/protocol'
+import type { AccessorRole, DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, UserId } from '@candor/protocol'
 import type { DirectoryStorage } from '@candor/transparency'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
@@ -153,6 +153,22 @@ export interface Store {
   accessLeafHashes(fromIndex: number, limit: number): Promise<Uint8Array[]>
   /** The subject's leaves readable at `now` (visibleAt <= now), oldest first. */
   accessLeavesOf(subject: UserId, now: number): Promise<AccessLeaf[]>
+
+  // ---- administrators (data ownership) ----
+  /** Makes a user an administrator; false if they already are one. */
+  addAdmin(admin: AdminRecord): Promise<boolean>
+  getAdmin(userId: UserId): Promise<AdminRecord | null>
+  countAdmins(): Promise<number>
+}
+
+/** A person with administrator rights (they sign in with their own device key like anyone). */
+export interface AdminRecord {
+  userId: UserId
+  role: AccessorRole
+  org: string
+  /** Null for the operator's first admin, enrolled with the one-time token. */
+  grantedBy: UserId | null
+  grantedAt: number
 }
 
 export interface NewAccessLeaf {

@@ -36,3 +36,19 @@ export function accessLogContract(store: StoreRef): void {
     expect(await store().accessLeavesOf(newUserId(), 9_999)).toEqual([])
   })
 }
+
+export function adminContract(store: StoreRef): void {
+  it('adds an administrator once and reads them back', async () => {
+    const userId = newUserId()
+    const before = await store().countAdmins()
+    expect(await store().getAdmin(userId)).toBeNull()
+    const rec = { userId, role: 'operator' as const, org: 'acme', grantedBy: null, grantedAt: 1234 }
+    expect(await store().addAdmin(rec)).toBe(true)
+    expect(await store().addAdmin({ ...rec, role: 'support' })).toBe(false)
+    expect(await store().getAdmin(userId)).toEqual(rec)
+    expect(await store().countAdmins()).toBe(before + 1)
+    const second = { userId: newUserId(), role: 'support' as const, org: 'acme', grantedBy: userId, grantedAt: 1235 }
+    await store().addAdmin(second)
+    expect(await store().getAdmin(second.userId)).toEqual(second)
+  })
+}

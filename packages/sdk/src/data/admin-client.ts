@@ -1,0 +1,60 @@
+// The admin API from a person's own device: an admin signs in with their device key like
+// anyone else. Every read or change names a justification and a case reference, which go
+// into the access receipt the server logs to the person concerned before it acts.
+import {
+  adminDeviceResponse,
+  adminDevicesResponse,
+  adminMetadataExport,
+  adminRecordSchema,
+  adminUserResponse,
+  type AccessReason,
+  type AccessorRole,
+  type AdminMetadataExport,
+  type AdminRecordInfo,
+  type AdminUserResponse,
+  type DeviceInfo,
+} from '@candor/protocol'
+import type { DataApi } from './data-api.ts'
+
+function query(r: AccessReason): string {
+  const q = new URLSearchParams({ why: r.why, case: r.case })
+  if (r.delayUntil !== undefined) q.set('delayUntil', String(r.delayUntil))
+  return q.toString()
+}
+
+export class AdminClient {
+  readonly #api: DataApi
+
+  constructor(api: DataApi) {
+    this.#api = api
+  }
+
+  /** Becomes the operator's first admin with the token `candor serve` printed. */
+  enrol(token: string, org?: string): Promise<AdminRecordInfo> {
+    return this.#api.call(adminRecordSchema, 'POST', '/v1/admin/enrol', { body: { token, ...(org ? { org } : {}) } })
+  }
+
+  me(): Promise<AdminRecordInfo> {
+    return this.#api.call(adminRecordSchema, 'GET', '/v1/admin/me')
+  }
+
+  grant(userId: string, role: AccessorRole, org?: string): Promise<AdminRecordInfo> {
+    return this.#api.call(adminRecordSchema, 'POST', '/v1/admin/admins', { body: { userId, role, ...(org ? { org } : {}) } })
+  }
+
+  user(userId: string, reason: AccessReason): Promise<AdminUserResponse> {
+    return this.#api.call(adminUserResponse, 'GET', `/v1/admin/users/${encodeURIComponent(userId)}?${query(reason)}`)
+  }
+
+  async devices(userId: string, reason: AccessReason): Promise<DeviceInfo[]> {
+    return (await this.#api.call(adminDevicesResponse, 'GET', `/v1/admin/users/${encodeURIComponent(userId)}/devices?${query(reason)}`)).devices
+  }
+
+  exportMetadata(userId: string, reason: AccessReason): Promise<AdminMetadataExport> {
+    return this.#api.call(adminMetadataExport, 'GET', `/v1/admin/users/${encodeURIComponent(userId)}/metadata-export?${query(reason)}`)
+  }
+
+  suspendDevice(deviceId: string, reason: AccessReason): Promise<DeviceInfo> {
+    return this.#api.call(adminDeviceResponse, 'POST', `/v1/admin/devices/${encodeURIComponent(deviceId)}/suspend`, { body: reason })
+  }
+}

@@ -1,0 +1,63 @@
+// Administrators: people who sign in with their own device key and hold an admin record.
+// The operator's first admin is enrolled with a one-time token that `candor serve` prints
+// while there is no admin: derived from a stored secret (so every node and every restart
+// prints the same token until it is used), consumed once through the store's nonce table,
+// and refused for good once any admin exists. Admin rights are looked up on every call.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
+import { CandorError, toBase64Url, type AccessorRole, type UserId } from '@candor/protocol'
+import type { AdminRecord, Store } from '../store/index.ts'
+import type { AppContext } from '../app-context.ts'
+import { authenticate } from '../auth/authenticate.ts'
+import type { Session } from '../auth/tokens.ts'
+
+export class Admins {
+  readonly #store: Store
+  readonly #secret: string
+
+  private constructor(store: Store, secret: string) {
+    this.#store = store
+    this.#secret = secret
+  }
+
+  static async open(store: Store): Promise<Admins> {
+    return new Admins(store, await store.getOrCreateMeta('admin-enrolment-secret', () => toBase64Url(randomBytes(32))))
+  }
+
+  /** The one-time enrolment token, or null once an admin exists. */
+  async enrolmentToken(): Promise<string | null> {
+    if ((await this.#store.countAdmins()) > 0) return null
+    return `adm-${toBase64Url(createHmac('sha256', this.#secret).update('first admin enrolment').digest())}`
+  }
+
+  /** Makes the signed-in person the first admin, if the token is right and unused. */
+  async enrolFirst(userId: UserId, token: string, org: string, now: number): Promise<AdminRecord> {
+    const expected = await this.enrolmentToken()
+    const a = Buffer.from(token)
+    const ok = expected !== null && a.length === expected.length && timingSafeEqual(a, Buffer.from(expected))
+    if (!ok) throw new CandorError('forbidden', 'this enrolment token is not valid (an admin may already exist)')
+    const used = createHash('sha256').update(token).digest('hex')
+    if (!(await this.#store.consumeNonce(`admin-enrolment:${used}`, Number.MAX_SAFE_INTEGER))) {
+      throw new CandorError('forbidden', 'this enrolment token was already used')
+    }
+    const rec: AdminRecord = { userId, role: 'operator', org, grantedBy: null, grantedAt: now }
+    if (!(await this.#store.addAdmin(rec))) throw new CandorError('conflict', 'already an admin')
+    return rec
+  }
+
+  async grant(by: AdminRecord, userId: UserId, role: AccessorRole, org: string | undefined, now: number): Promise<AdminRecord> {
+    if (by.role !== 'operator') throw new CandorError('forbidden', 'only an operator admin may grant admin rights')
+    if (!(await this.#store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
+    const rec: AdminRecord = { userId, role, org: org ?? by.org, grantedBy: by.userId, grantedAt: now }
+    if (!(await this.#store.addAdmin(rec))) throw new CandorError('conflict', `${userId} is already an admin`)
+    return rec
+  }
+}
+
+/** Signs the caller in and checks, on this call, that they are an admin. */
+export async function requireAdmin(ctx: AppContext, req: FastifyRequest): Promise<{ session: Session; admin: AdminRecord }> {
+  const session = await authenticate(ctx, req)
+  const admin = await ctx.store.getAdmin(session.userId)
+  if (!admin) throw new CandorError('forbidden', 'admin rights are required')
+  return { session, admin }
+}

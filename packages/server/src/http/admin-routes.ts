@@ -1,0 +1,154 @@
+// The admin API. Every call signs the admin in, checks their admin record, and reads or
+// changes a person's data only through the access gate, which logs a receipt to that person
+// first. Each call names a justification code and a case reference.
+import type { FastifyInstance } from 'fastify'
+import {
+  CandorError,
+  accessReasonSchema,
+  adminEnrolRequest,
+  adminGrantRequest,
+  isDeviceId,
+  isUserId,
+  type AccessReason,
+  type AdminMetadataExport,
+  type AdminUserResponse,
+  type DataCategory,
+  type DeviceInfo,
+  type UserId,
+} from '@candor/protocol'
+import type { AppContext } from '../app-context.ts'
+import { authenticate } from '../auth/authenticate.ts'
+import { requireAdmin } from '../access/admins.ts'
+import type { AdminRecord } from '../store/index.ts'
+import { deviceInfo, notifyDevices } from './device-info.ts'
+import { parseBody, parseParam } from './parse.ts'
+
+const MAX_DELAY_MS = 366 * 24 * 3600_000
+
+function reasonOf(raw: unknown, now: number): AccessReason {
+  const r = parseBody(accessReasonSchema, raw)
+  if (r.delayUntil !== undefined) {
+    if (r.why !== 'legal_hold' && r.why !== 'security_investigation') {
+      throw new CandorError('bad_request', 'a notice may be delayed only for a legal hold or a security investigation')
+    }
+    if (r.delayUntil > now + MAX_DELAY_MS) throw new CandorError('bad_request', 'a notice may be delayed by at most a year')
+  }
+  return r
+}
+
+function userParam(params: unknown): UserId {
+  return parseParam((params as { userId?: unknown }).userId, isUserId, 'userId') as UserId
+}
+
+export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
+  /** Runs `perform` through the gate on behalf of the admin, with the receipt going to `subject`. */
+  const gated = <T>(admin: AdminRecord, subject: UserId, categories: DataCategory[], resources: string[], reason: AccessReason, perform: () => Promise<T>) =>
+    ctx.access.access(
+      {
+        accessor: { userId: admin.userId, role: admin.role, org: admin.org },
+        subject,
+        categories,
+        resources,
+        justification: reason.why,
+        caseRef: reason.case,
+        ...(reason.delayUntil !== undefined ? { delayedUntil: reason.delayUntil } : {}),
+      },
+      perform,
+    )
+
+  const existing = async (userId: UserId) => {
+    if (!(await ctx.store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
+  }
+
+  app.post('/v1/admin/enrol', async (req, reply) => {
+    const s = await authenticate(ctx, req)
+    const body = parseBody(adminEnrolRequest, req.body)
+    const rec = await ctx.admins.enrolFirst(s.userId, body.token, body.org ?? 'operator', Date.now())
+    ctx.log.warn({ userId: s.userId }, 'first admin enrolled with the one-time token')
+    reply.code(201)
+    return rec
+  })
+
+  app.get('/v1/admin/me', async (req) => (await requireAdmin(ctx, req)).admin)
+
+  app.post('/v1/admin/admins', async (req, reply) => {
+    const { admin } = await requireAdmin(ctx, req)
+    const body = parseBody(adminGrantRequest, req.body)
+    const rec = await ctx.admins.grant(admin, body.userId as UserId, body.role, body.org, Date.now())
+    ctx.log.warn({ by: admin.userId, userId: rec.userId, role: rec.role }, 'admin rights granted')
+    reply.code(201)
+    return rec
+  })
+
+  app.get('/v1/admin/users/:userId', async (req): Promise<AdminUserResponse> => {
+    const { admin } = await requireAdmin(ctx, req)
+    const userId = userParam(req.params)
+    const reason = reasonOf(req.query, ctx.access.now())
+    await existing(userId)
+    return gated(admin, userId, ['account_metadata', 'device_list'], [`user:${userId}`], reason, async () => {
+      const devices = await ctx.store.listDevices(userId)
+      const groups = new Set<string>()
+      for (const d of devices) for (const g of await ctx.store.listGroups(d.deviceId)) groups.add(g.groupId)
+      return {
+        userId,
+        firstSeen: devices.length ? Math.min(...devices.map((d) => d.createdAt)) : null,
+        devices: devices.map(deviceInfo),
+        conversations: groups.size,
+      }
+    })
+  })
+
+  app.get('/v1/admin/users/:userId/devices', async (req): Promise<{ devices: DeviceInfo[] }> => {
+    const { admin } = await requireAdmin(ctx, req)
+    const userId = userParam(req.params)
+    const reason = reasonOf(req.query, ctx.access.now())
+    await existing(userId)
+    return gated(admin, userId, ['device_list'], [`user:${userId}/devices`], reason, async () => ({
+      devices: (await ctx.store.listDevices(userId)).map(deviceInfo),
+    }))
+  })
+
+  app.get('/v1/admin/users/:userId/metadata-export', async (req): Promise<AdminMetadataExport> => {
+    const { admin } = await requireAdmin(ctx, req)
+    const userId = userParam(req.params)
+    const reason = reasonOf(req.query, ctx.access.now())
+    await existing(userId)
+    const categories: DataCategory[] = ['account_metadata', 'device_list', 'group_membership', 'queue', 'key_packages']
+    return gated(admin, userId, categories, [`user:${userId}`], reason, async () => {
+      const devices = await ctx.store.listDevices(userId)
+      const conversations = new Map<string, { groupId: string; epoch: number; memberDevices: number }>()
+      const queues = []
+      const keyPackages = []
+      for (const d of devices) {
+        for (const g of await ctx.store.listGroups(d.deviceId)) conversations.set(g.groupId, { groupId: g.groupId, epoch: g.epoch, memberDevices: g.members.length })
+        queues.push({ deviceId: d.deviceId, pending: await ctx.store.pendingCount(d.deviceId) })
+        keyPackages.push({ deviceId: d.deviceId, ...(await ctx.store.countKeyPackages(d.deviceId)) })
+      }
+      return { userId, exportedAt: Date.now(), devices: devices.map(deviceInfo), conversations: [...conversations.values()], queues, keyPackages }
+    })
+  })
+
+  app.post('/v1/admin/devices/:deviceId/suspend', async (req): Promise<DeviceInfo> => {
+    const { admin } = await requireAdmin(ctx, req)
+    const deviceId = parseParam((req.params as { deviceId?: unknown }).deviceId, isDeviceId, 'deviceId')
+    const reason = reasonOf(req.body, ctx.access.now())
+    const device = await ctx.store.getDevice(deviceId)
+    if (!device) throw new CandorError('unknown_device', 'no such device')
+    return gated(admin, device.userId, ['device_status'], [`device:${deviceId}`], reason, async () => {
+      if (device.status === 'revoked') return deviceInfo(device)
+      // Suspension takes the device out at once, as its owner's revocation would: sessions
+      // stop, queue and key packages go, it leaves every roster; the owner's other devices
+      // then remove it from each MLS group by a commit.
+      const groups = await ctx.store.listGroups(deviceId)
+      await ctx.store.setDeviceStatus(deviceId, 'revoked')
+      await ctx.directory.publishUser(device.userId)
+      for (const g of groups) {
+        await ctx.store.removeMember(g.groupId, deviceId)
+        ctx.roster.changed(g.groupId)
+      }
+      notifyDevices(ctx, await ctx.store.listDevices(device.userId), { kind: 'device_revoked', deviceId })
+      ctx.log.warn({ by: admin.userId, deviceId }, 'device suspended by an admin')
+      return deviceInfo({ ...device, status: 'revoked' })
+    })
+  })
+}
