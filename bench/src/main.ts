@@ -1,5 +1,6 @@
 // `candor bench`: starts each system, drives it from a separate pinned load generator, and
 // prints a table (and with --json, one JSON object as the last line). See bench/README.md.
+import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ScenarioName } from './loadgen.ts'
 import { defaultSizes, plan, type PlannedScenario } from './plan.ts'
@@ -67,7 +68,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 const HELP = `candor bench [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody]
-             [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--idle-wait-ms MS] [--retries N] [--verbose]
+             [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
 scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm`
 
 async function starter(system: SystemName): Promise<Starter> {
@@ -131,7 +132,8 @@ function toRow(p: PlannedScenario, system: SystemName, all: RunOutcome[], noisy:
   }
   if (outs.length > 1) {
     row.deliveredPerSecRange = range(outs.map((o) => round(o.load.deliveredPerSec ?? NaN, 0)))
-    row.p99MsRange = range(outs.map((o) => round(o.load.p99Ms ?? NaN, 2)))
+    const p99s = range(outs.map((o) => round(o.load.p99Ms ?? NaN, 2)))
+    if (Number.isFinite(p99s[0])) row.p99MsRange = p99s
   }
   if (noisy) row.noisy = true
   if (Object.keys(extra).length) row.extra = extra
@@ -204,6 +206,8 @@ export async function runBench(argv: string[]): Promise<number> {
     return 0
   }
   const a = parseArgs(argv)
+  const prof = argv.indexOf('--cpu-prof')
+  if (prof >= 0 && argv[prof + 1]) process.env.CANDOR_BENCH_CPU_PROF = resolve(argv[prof + 1]!)
   const log = (s: string) => process.stderr.write(s + '\n')
   const t0 = Date.now()
   const rows: Row[] = []

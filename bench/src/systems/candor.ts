@@ -23,6 +23,10 @@ async function launch(args: string[]): Promise<SystemHandle> {
 
 export async function startCandor(dir: string): Promise<SystemHandle> {
   const data = join(dir, 'server')
+  // --cpu-prof DIR (bench flag) profiles the server; the direct launcher exits cleanly, so
+  // Node writes the profile.
+  const prof = process.env.CANDOR_BENCH_CPU_PROF
+  if (prof) return launch(['--cpu-prof', '--cpu-prof-dir', prof, '--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn'])
   if (useCli) {
     try {
       return await launch([CLI, 'serve', '--port', '0', '--data', data, '--log-level', 'warn'])
