@@ -10,6 +10,7 @@ import { safety } from './commands/safety.ts'
 import { witness } from './commands/witness.ts'
 import { receipts } from './commands/receipts.ts'
 import { admin, ADMIN_USAGE } from './commands/admin.ts'
+import { accountDelete } from './commands/account-delete.ts'
 import { readServeConfig } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
@@ -34,6 +35,7 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR who <conversation>        who can read this conversation
   candor --home DIR safety <user>             the safety number to compare with a contact
   candor --server URL --home DIR witness [--name N] [--interval S] [--once]   cosign the key directory
+  candor --home DIR account delete --yes      erase your account; prints the signed deletion receipt
   candor --home DIR receipts                  who accessed your data: access receipts, proven in the log
 ${ADMIN_USAGE}
   candor bench [--quick] [--json]             run the benchmark suite
@@ -75,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
         org: { type: 'string' },
         role: { type: 'string' },
         out: { type: 'string' },
+        yes: { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -142,6 +145,8 @@ export async function main(argv: string[]): Promise<number> {
         return await witness(g, name, Number(values.interval ?? 10), values.once === true)
       case 'receipts':
         return await receipts(g)
+      case 'account':
+        return await accountDelete(g, args[0], values.yes === true)
       case 'admin': {
         const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
         return await admin(g, args[0], args.slice(1), {

@@ -91,4 +91,17 @@ describe('candor admin and candor receipts', () => {
     expect(suspended.stdout).toMatch(/suspended/)
     expect((await candor('kim', 'receipts')).stderr).toMatch(/device_revoked/)
   })
+  it('erases an account with candor account delete --yes and prints the signed receipt', async () => {
+    expect((await candor('liz', 'register', 'liz')).code).toBe(0)
+    const refused = await candor('liz', 'account', 'delete')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/--yes/)
+    const done = await candor('liz', 'account', 'delete', '--yes')
+    expect(done.code).toBe(0)
+    expect(done.stdout).toMatch(/erased liz: 1 device\(s\)/)
+    expect(done.stdout).toMatch(/candor account deletion v1\nuser liz\n/)
+    expect(done.stdout).toMatch(/\u2014 candor\/access-log /)
+    // The id is free again; the old device's home no longer holds a device.
+    expect((await candor('liz', 'receipts')).stderr).toMatch(/no device/)
+  })
 })

@@ -106,3 +106,23 @@ export type AccessReceiptsResponse = z.infer<typeof accessReceiptsResponseSchema
 export const consistencyResponseSchema = z.strictObject({
   proof: z.array(z.string().regex(/^[A-Za-z0-9_-]{43}$/)).max(64),
 })
+
+/** POST /v1/account/delete: the caller confirms by naming their own user id. */
+export const deleteAccountRequest = z.strictObject({ confirm: z.string().regex(USER_ID_PATTERN) })
+
+/** The server-signed deletion receipt (a C2SP signed note by the access-log key) and its log proof. */
+export const deletionReceiptResponseSchema = z.strictObject({
+  receipt: z.string().min(1).max(16_384),
+  index: z.number().int().nonnegative(),
+  checkpoint: z.string().min(1).max(16_384),
+  proof: z.array(z.string().regex(/^[A-Za-z0-9_-]{43}$/)).max(64),
+  erased: z.strictObject({
+    devices: z.number().int(),
+    queued: z.number().int(),
+    keyPackages: z.number().int(),
+    memberships: z.number().int(),
+    sentMessages: z.number().int(),
+    accessReceipts: z.number().int(),
+  }),
+})
+export type DeletionReceiptResponse = z.infer<typeof deletionReceiptResponseSchema>

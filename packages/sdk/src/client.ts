@@ -43,6 +43,7 @@ import { DataApi } from './data/data-api.ts'
 import { AccessLogTracker } from './data/access-log-tracker.ts'
 import { fetchReceipts, type VerifiedReceipt } from './data/receipts.ts'
 import { AdminClient } from './data/admin-client.ts'
+import { DELETION_RECEIPT_KEY, requestErasure, type DeletionReceipt } from './data/erasure.ts'
 
 export interface ClientOptions {
   server: string
@@ -641,6 +642,21 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** The admin API, used with this device's own key (the server checks admin rights on every call). */
   get admin(): AdminClient {
     return new AdminClient(this.#data.api)
+  }
+
+  /**
+   * Erases this account everywhere: leaves every conversation (the others remove its devices
+   * by commits), has the server delete everything it holds and tombstone the key-directory
+   * entry, checks the signed and logged deletion receipt, and wipes this device's keys and
+   * conversation states, keeping only the receipt (under DELETION_RECEIPT_KEY).
+   */
+  async deleteAccount(): Promise<DeletionReceipt> {
+    for (const c of this.conversations()) if (c.status === 'active') await this.leave(c.id)
+    const receipt = await requestErasure(this.#data.api, this.#data.accessLog, this.userId)
+    this.close()
+    for (const key of await this.#opts.store.keys('')) await this.#opts.store.delete(key)
+    await this.#opts.store.put(DELETION_RECEIPT_KEY, JSON.stringify(receipt))
+    return receipt
   }
 }
 

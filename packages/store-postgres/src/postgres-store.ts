@@ -3,6 +3,7 @@
 // methods concurrently; see README.md for how seqs, epochs and key packages stay consistent.
 import { CandorError, type AccessorRole, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
 import type {
+  ErasureCounts,
   AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
@@ -16,6 +17,7 @@ import type {
   QueuedMessage,
   Store,
 } from '@candor/server/store'
+import { ERASED_DEVICE_ID } from '@candor/server/store'
 import { bytes, connect, migrate, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { appendIn, releaseMessages } from './message-writes.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
@@ -276,7 +278,7 @@ export class PostgresStore implements Store {
       await tx`LOCK TABLE access_log IN EXCLUSIVE MODE`
       const [r] = await tx<{ idx: number }[]>`
         INSERT INTO access_log (idx, leaf_hash, envelope, subject, logged_at, visible_at)
-        SELECT coalesce(max(idx) + 1, 0), ${buf(l.leafHash)}, ${buf(l.envelope)}, ${l.subject}, ${l.loggedAt}, ${l.visibleAt}
+        SELECT coalesce(max(idx) + 1, 0), ${buf(l.leafHash)}, ${l.envelope ? buf(l.envelope) : null}, ${l.subject}, ${l.loggedAt}, ${l.visibleAt}
         FROM access_log RETURNING idx`
       return r!.idx
     })
@@ -319,6 +321,30 @@ export class PostgresStore implements Store {
   async countAdmins(): Promise<number> {
     const [r] = await this.#sql<{ n: number }[]>`SELECT count(*) AS n FROM admins`
     return r?.n ?? 0
+  }
+
+  // ---- erasure (data ownership) ----
+  /** Dead row versions stay on disk until PostgreSQL vacuums the tables (autovacuum, or VACUUM). */
+  async eraseUser(userId: UserId): Promise<ErasureCounts> {
+    return transaction(this.#sql, async (tx) => {
+      const devices = (await tx<{ device_id: string }[]>`SELECT device_id FROM devices WHERE user_id = ${userId} FOR UPDATE`).map((r) => r.device_id)
+      const ids = tx.array(devices)
+      const gone = await tx<{ message: number }[]>`DELETE FROM queue WHERE device_id = ANY(${ids}::text[]) RETURNING message`
+      await releaseMessages(tx, gone.map((r) => r.message))
+      const kp = await tx`DELETE FROM key_packages WHERE device_id = ANY(${ids}::text[])`
+      const gm = await tx`DELETE FROM group_members WHERE device_id = ANY(${ids}::text[])`
+      const sent = await tx`UPDATE messages SET sender = ${ERASED_DEVICE_ID} WHERE sender = ANY(${ids}::text[])`
+      await tx`DELETE FROM device_seq WHERE device_id = ANY(${ids}::text[])`
+      await tx`DELETE FROM devices WHERE user_id = ${userId}`
+      await tx`DELETE FROM users WHERE user_id = ${userId}`
+      await tx`DELETE FROM admins WHERE user_id = ${userId}`
+      const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL WHERE subject = ${userId}`
+      return { devices: devices.length, queued: gone.length, keyPackages: kp.count, memberships: gm.count, sentMessages: sent.count, accessReceipts: ar.count }
+    })
+  }
+
+  async purgeDeleted(): Promise<void> {
+    // Dead row versions are removed by (auto)vacuum; nothing to force here.
   }
 }
 

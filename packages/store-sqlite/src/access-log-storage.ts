@@ -24,7 +24,7 @@ export class SqliteAccessLog {
        VALUES ((SELECT COALESCE(MAX(idx) + 1, 0) FROM access_log), ?, ?, ?, ?, ?) RETURNING idx`,
     )
     this.#append = db.transaction((l: NewAccessLeaf) =>
-      insert.pluck().get(Buffer.from(l.leafHash), Buffer.from(l.envelope), l.subject, l.loggedAt, l.visibleAt) as number,
+      insert.pluck().get(Buffer.from(l.leafHash), l.envelope ? Buffer.from(l.envelope) : null, l.subject, l.loggedAt, l.visibleAt) as number,
     )
     this.#hashes = db.prepare('SELECT leaf_hash FROM access_log WHERE idx >= ? ORDER BY idx LIMIT ?').pluck()
     this.#of = db.prepare('SELECT * FROM access_log WHERE subject = ? AND visible_at <= ? AND envelope IS NOT NULL ORDER BY idx')

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { CandorError, type AccessorRole, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
 import type {
+  ErasureCounts,
   AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
@@ -23,6 +24,7 @@ import type {
 import { MIGRATIONS } from './migrations.ts'
 import { SqliteDirectoryStorage } from './directory-storage.ts'
 import { SqliteAccessLog } from './access-log-storage.ts'
+import { eraseUserIn } from './erasure.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
 interface DeviceRow {
@@ -124,6 +126,8 @@ export class SqliteStore implements Store {
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
+    // Deleted rows are zeroed in the file, so an erased account leaves no residue in free pages.
+    db.pragma('secure_delete = ON')
     const version = db.pragma('user_version', { simple: true }) as number
     db.transaction(() => {
       for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] ?? '')
@@ -398,5 +402,14 @@ export class SqliteStore implements Store {
 
   async countAdmins(): Promise<number> {
     return this.#db.prepare('SELECT COUNT(*) FROM admins').pluck().get() as number
+  }
+
+  // ---- erasure (data ownership) ----
+  async eraseUser(userId: UserId): Promise<ErasureCounts> {
+    return eraseUserIn(this.#db, userId)
+  }
+
+  async purgeDeleted(): Promise<void> {
+    this.#db.pragma('wal_checkpoint(TRUNCATE)')
   }
 }

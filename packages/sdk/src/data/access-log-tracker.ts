@@ -51,6 +51,11 @@ export class AccessLogTracker {
     return v
   }
 
+  /** The pinned access-log key, which also signs deletion receipts. */
+  verifier(): Promise<NoteVerifier> {
+    return this.#pinned()
+  }
+
   async seen(): Promise<SeenCheckpoint[]> {
     const raw = await this.#store.get(SEEN)
     return raw ? (JSON.parse(raw) as SeenCheckpoint[]) : []

@@ -11,6 +11,7 @@ import {
   formatVerifierKey,
   merkleLeafHash,
   signCheckpoint,
+  signNote,
   type NoteSigner,
 } from '@candor/transparency'
 import type { AccessLeaf, Store } from '../store/index.ts'
@@ -62,6 +63,22 @@ export class AccessLog {
     // A catch-up already under way may have started before this leaf existed.
     while (this.#tree.size <= index) await this.catchUp()
     return index
+  }
+
+  /** Logs a leaf over `data` that the server keeps no copy of and hands to no one (a deletion receipt). */
+  async appendUnaddressed(data: Uint8Array, loggedAt: number): Promise<number> {
+    const index = await this.#store.appendAccessLeaf({ subject: null, leafHash: merkleLeafHash(data), envelope: null, loggedAt, visibleAt: loggedAt })
+    while (this.#tree.size <= index) await this.catchUp()
+    return index
+  }
+
+  /** Signs a statement (a C2SP signed note) with the log's key, which clients pin. */
+  signStatement(text: string): string {
+    return signNote(text, [this.#signer])
+  }
+
+  inclusionProof(index: number, size: number): Uint8Array[] {
+    return this.#tree.inclusionProof(index, size)
   }
 
   /** Loads leaves other nodes (or this one) appended since the tree was last brought up to date. */

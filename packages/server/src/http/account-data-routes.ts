@@ -1,8 +1,10 @@
 // The access log as seen by clients: its public parameters and latest checkpoint, consistency
-// proofs between sizes, and (signed in) the caller's own receipts with inclusion proofs.
+// proofs between sizes, (signed in) the caller's own receipts with inclusion proofs, and
+// erasure of the caller's account.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { CandorError, toBase64Url, type AccessLogInfo, type AccessReceiptsResponse } from '@candor/protocol'
+import { CandorError, deleteAccountRequest, toBase64Url, type AccessLogInfo, type AccessReceiptsResponse, type DeletionReceiptResponse } from '@candor/protocol'
+import { eraseAccount } from '../access/account-erasure.ts'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseBody } from './parse.ts'
@@ -17,6 +19,13 @@ export function accountDataRoutes(app: FastifyInstance, ctx: AppContext): void {
     await ctx.access.log.catchUp()
     if (from > to || to > ctx.access.log.size) throw new CandorError('bad_request', `sizes must satisfy 1 <= from <= to <= ${ctx.access.log.size}`)
     return { proof: (await ctx.access.log.consistency(from, to)).map(toBase64Url) }
+  })
+
+  app.post('/v1/account/delete', async (req): Promise<DeletionReceiptResponse> => {
+    const s = await authenticate(ctx, req)
+    const { confirm } = parseBody(deleteAccountRequest, req.body)
+    if (confirm !== s.userId) throw new CandorError('bad_request', 'confirm must be your own user id')
+    return eraseAccount(ctx, s.userId)
   })
 
   app.get('/v1/access-receipts', async (req): Promise<AccessReceiptsResponse> => {

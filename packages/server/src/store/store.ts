@@ -159,7 +159,35 @@ export interface Store {
   addAdmin(admin: AdminRecord): Promise<boolean>
   getAdmin(userId: UserId): Promise<AdminRecord | null>
   countAdmins(): Promise<number>
+
+  // ---- erasure (data ownership) ----
+  /**
+   * Deletes everything stored about a user in one transaction: the user and device records,
+   * every queue entry and key package of its devices, its group memberships and admin record;
+   * messages its devices sent that still wait in others' queues keep flowing under an erased
+   * sender id; its access-log rows keep only their leaf hashes (the log stays append-only).
+   * The key directory's entries are tombstoned separately, through the directory.
+   */
+  eraseUser(userId: UserId): Promise<ErasureCounts>
+  /**
+   * Pushes deletions out of older page images the engine may keep (SQLite: checkpoints and
+   * truncates the WAL; deleted cells are already zeroed). PostgreSQL: nothing; dead row
+   * versions go when the tables are vacuumed.
+   */
+  purgeDeleted(): Promise<void>
 }
+
+export interface ErasureCounts {
+  devices: number
+  queued: number
+  keyPackages: number
+  memberships: number
+  sentMessages: number
+  accessReceipts: number
+}
+
+/** Stands in for the sender of queued messages whose sending account was erased. */
+export const ERASED_DEVICE_ID = 'AAAAAAAAAAAAAAAAAAAAAA' as DeviceId
 
 /** A person with administrator rights (they sign in with their own device key like anyone). */
 export interface AdminRecord {
@@ -172,10 +200,11 @@ export interface AdminRecord {
 }
 
 export interface NewAccessLeaf {
-  subject: UserId
+  /** Null for leaves no one fetches from the server (a deletion receipt, an erased account). */
+  subject: UserId | null
   leafHash: Uint8Array
-  /** The sealed receipt the leaf hash commits to. */
-  envelope: Uint8Array
+  /** The sealed receipt the leaf hash commits to; null when the server keeps no copy. */
+  envelope: Uint8Array | null
   loggedAt: number
   /** When the subject may read it (a delayed notice); loggedAt otherwise. */
   visibleAt: number
@@ -183,4 +212,6 @@ export interface NewAccessLeaf {
 
 export interface AccessLeaf extends NewAccessLeaf {
   index: number
+  subject: UserId
+  envelope: Uint8Array
 }

@@ -1,9 +1,9 @@
 // The access log's rows: gap-free indexes even under concurrent appends, leaf hashes in
 // order, and a subject sees only their own leaves once visible.
 import { expect, it } from 'vitest'
-import { randomBytes } from '@candor/protocol'
-import { newUserId, type StoreRef } from './fixtures.ts'
-import type { NewAccessLeaf } from '../store.ts'
+import { newGroupId, randomBytes } from '@candor/protocol'
+import { deviceRecord, message, newUserId, registeredDevice, type StoreRef } from './fixtures.ts'
+import { ERASED_DEVICE_ID, type NewAccessLeaf } from '../store.ts'
 
 function leaf(subject = newUserId(), visibleAt = 1_000): NewAccessLeaf {
   return { subject, leafHash: randomBytes(32), envelope: randomBytes(100), loggedAt: 1_000, visibleAt }
@@ -50,5 +50,46 @@ export function adminContract(store: StoreRef): void {
     const second = { userId: newUserId(), role: 'support' as const, org: 'acme', grantedBy: userId, grantedAt: 1235 }
     await store().addAdmin(second)
     expect(await store().getAdmin(second.userId)).toEqual(second)
+  })
+}
+
+export function erasureContract(store: StoreRef): void {
+  it('erases a user: devices, queues, key packages, memberships, admin record, receipts', async () => {
+    const s = store()
+    const userId = newUserId()
+    const mine = deviceRecord(userId)
+    await s.createUser(userId, mine)
+    const second = deviceRecord(userId, 'pending')
+    await s.addDevice(second)
+    const other = await registeredDevice(s)
+    await s.addKeyPackages(mine.deviceId, [randomBytes(40)], randomBytes(40))
+    const groupId = newGroupId()
+    await s.createGroup(groupId, mine.deviceId, 1)
+    const [toMe] = await s.appendMessages([message(other, [mine.deviceId])])
+    const [fromMe] = await s.appendMessages([message(mine.deviceId, [other], { groupId })])
+    await s.addAdmin({ userId, role: 'support', org: 'o', grantedBy: null, grantedAt: 1 })
+    await s.appendAccessLeaf({ subject: userId, leafHash: randomBytes(32), envelope: randomBytes(50), loggedAt: 1, visibleAt: 1 })
+    const size = (await s.accessLeafHashes(0, 1_000_000)).length
+
+    const c = await s.eraseUser(userId)
+    await s.purgeDeleted()
+    expect(c).toMatchObject({ devices: 2, queued: toMe!.deliveries.length, keyPackages: 2, memberships: 1, sentMessages: 1, accessReceipts: 1 })
+    expect(await s.userExists(userId)).toBe(false)
+    expect(await s.getDevice(mine.deviceId)).toBeNull()
+    expect(await s.getDevice(second.deviceId)).toBeNull()
+    expect(await s.listDevices(userId)).toEqual([])
+    expect(await s.countKeyPackages(mine.deviceId)).toEqual({ oneTime: 0, lastResort: false })
+    expect(await s.pendingCount(mine.deviceId)).toBe(0)
+    expect(await s.listGroups(mine.deviceId)).toEqual([])
+    expect(await s.getAdmin(userId)).toBeNull()
+    expect(await s.accessLeavesOf(userId, 9e15)).toEqual([])
+    // The log keeps its leaves; what the user sent still reaches the others, under an erased sender.
+    expect((await s.accessLeafHashes(0, 1_000_000)).length).toBe(size)
+    const q = await s.fetchQueue(other, 0, 100)
+    expect(fromMe!.deliveries.map((d) => d.deviceId)).toEqual([other])
+    expect(q.filter((m) => m.sender === ERASED_DEVICE_ID)).toHaveLength(1)
+    expect(q.some((m) => m.sender === mine.deviceId)).toBe(false)
+    // A new user may take the id again.
+    await s.createUser(userId, deviceRecord(userId))
   })
 }

@@ -1,0 +1,37 @@
+// Erasing an account: the server logs a deletion receipt (a statement signed with the access
+// log's key, whose hash becomes a log leaf; the server keeps no copy), then deletes every
+// record of the account in one transaction and tombstones its key-directory entries (their
+// values and openings are deleted; the commitments stay so the directory stays append-only).
+// The client leaves its conversations first, so the other members remove its devices by commits.
+import { randomBytes } from 'node:crypto'
+import { toBase64Url, utf8, type DeletionReceiptResponse, type UserId } from '@candor/protocol'
+import type { AppContext } from '../app-context.ts'
+
+export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<DeletionReceiptResponse> {
+  const devices = await ctx.store.listDevices(userId)
+  const deletedAt = ctx.access.now()
+  const text = [
+    'candor account deletion v1',
+    `user ${userId}`,
+    ...devices.map((d) => `device ${d.deviceId} ${toBase64Url(d.publicKey)}`),
+    `deleted-at ${deletedAt}`,
+    `nonce ${toBase64Url(randomBytes(16))}`,
+  ].join('\n') + '\n'
+  const log = ctx.access.log
+  const index = await log.appendUnaddressed(utf8(text), deletedAt)
+  const erased = await ctx.store.eraseUser(userId)
+  // A new, empty version first (everyone sees the account changed), then every version's
+  // value and opening go.
+  await ctx.directory.publishUser(userId)
+  await ctx.directory.directory.tombstone(userId)
+  await ctx.store.purgeDeleted()
+  const size = log.size
+  ctx.log.warn({ index, devices: erased.devices }, 'account erased')
+  return {
+    receipt: log.signStatement(text),
+    index,
+    checkpoint: log.checkpoint(size),
+    proof: log.inclusionProof(index, size).map(toBase64Url),
+    erased,
+  }
+}

@@ -1,0 +1,31 @@
+// Erasing an account on SQLite. The store runs with secure_delete on, so deleted cells and
+// freed pages are zeroed in the file; the caller then runs purgeDeleted() (a WAL checkpoint
+// that truncates it) so no older copy of a page survives there either.
+import type Database from 'better-sqlite3'
+import type { UserId } from '@candor/protocol'
+import { ERASED_DEVICE_ID, type ErasureCounts } from '@candor/server/store'
+
+export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCounts {
+  const counts = db.transaction((): ErasureCounts => {
+    const devices = db.prepare('SELECT device_id FROM devices WHERE user_id = ?').pluck().all(userId) as string[]
+    const c: ErasureCounts = { devices: devices.length, queued: 0, keyPackages: 0, memberships: 0, sentMessages: 0, accessReceipts: 0 }
+    const queued = db.prepare('DELETE FROM queue WHERE device_id = ? RETURNING message').pluck()
+    const release = db.prepare('UPDATE messages SET remaining = remaining - 1 WHERE id = ? RETURNING remaining').pluck()
+    const dropMessage = db.prepare('DELETE FROM messages WHERE id = ?')
+    for (const d of devices) {
+      for (const m of queued.all(d) as number[]) {
+        c.queued++
+        if ((release.get(m) as number) <= 0) dropMessage.run(m)
+      }
+      c.keyPackages += db.prepare('DELETE FROM key_packages WHERE device_id = ?').run(d).changes
+      c.memberships += db.prepare('DELETE FROM group_members WHERE device_id = ?').run(d).changes
+      c.sentMessages += db.prepare('UPDATE messages SET sender = ? WHERE sender = ?').run(ERASED_DEVICE_ID, d).changes
+    }
+    db.prepare('DELETE FROM devices WHERE user_id = ?').run(userId)
+    db.prepare('DELETE FROM users WHERE user_id = ?').run(userId)
+    db.prepare('DELETE FROM admins WHERE user_id = ?').run(userId)
+    c.accessReceipts = db.prepare('UPDATE access_log SET subject = NULL, envelope = NULL WHERE subject = ?').run(userId).changes
+    return c
+  }).immediate()
+  return counts
+}
