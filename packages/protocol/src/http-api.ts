@@ -189,3 +189,29 @@ export const adminMetadataExport = z.strictObject({
 })
 export type AdminMetadataExport = z.infer<typeof adminMetadataExport>
 export const adminDeviceResponse = deviceInfoSchema
+
+// ---- account data export (data ownership) ----
+/** GET /v1/account/export: everything the server holds about the caller's account. */
+export const accountExportSchema = z.strictObject({
+  userId: userIdSchema,
+  exportedAt: z.number().int(),
+  devices: z.array(deviceInfoSchema),
+  conversations: z.array(z.strictObject({ groupId: z.string(), epoch: z.number().int(), memberDevices: z.array(z.string()) })),
+  queued: z.array(
+    z.strictObject({
+      deviceId: z.string(),
+      seq: z.number().int(),
+      messageId: z.string(),
+      groupId: z.string(),
+      sender: z.string(),
+      kind: z.number().int(),
+      sentAt: z.number().int(),
+      /** The ciphertext, base64url: the server never has anything else. */
+      payload: z.string(),
+    }),
+  ),
+  keyPackages: z.array(z.strictObject({ deviceId: z.string(), oneTime: z.number().int(), lastResort: z.boolean() })),
+  admin: adminRecordSchema.nullable(),
+  accessLog: z.array(z.strictObject({ index: z.number().int(), loggedAt: z.number().int(), visibleAt: z.number().int() })),
+})
+export type AccountExport = z.infer<typeof accountExportSchema>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryLocalStore } from '../src/index.ts'
 import { CandorClient } from '../src/index.ts'
-import { options, startDevEnv, type DevEnv } from './dev-env.ts'
+import { options, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
 
 describe('offline device', () => {
   let env: DevEnv
@@ -17,8 +17,10 @@ describe('offline device', () => {
     const bobStore = new MemoryLocalStore()
     const bob = await env.user('bob', bobStore)
     const conv = await alice.directConversation('bob')
+    await waitFor(() => bob.conversations().some((c) => c.id === conv), 'bob to join')
     await bob.sync()
     bob.close()
+    await waitFor(async () => (await env.server.context.store.pendingCount(bob.deviceId)) === 0, 'the welcome to be acknowledged')
 
     const N = 120
     for (let i = 0; i < N; i++) await alice.send(conv, `message ${i}`)

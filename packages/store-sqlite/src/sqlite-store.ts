@@ -69,7 +69,7 @@ export class SqliteStore implements Store {
   readonly contiguousSeqs = false
   readonly #db: Database.Database
   readonly #s
-  #acks: Array<{ deviceId: DeviceId; seqs: readonly number[]; resolve: (n: number) => void; reject: (e: unknown) => void }> = []
+  #writes: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = []
 
   private constructor(db: Database.Database) {
     this.#db = db
@@ -104,7 +104,7 @@ export class SqliteStore implements Store {
       groupsOf: p('SELECT group_id FROM group_members WHERE device_id = ? ORDER BY group_id').pluck(),
       findMessage: p('SELECT sent_at FROM messages WHERE sender = ? AND message_id = ? AND kind = ?').pluck(),
       insertMessage: p(
-        'INSERT INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       enqueue: p('INSERT INTO queue (device_id, message) VALUES (?, ?)'),
       fetch: p(
@@ -113,8 +113,8 @@ export class SqliteStore implements Store {
          WHERE q.device_id = ? AND q.seq > ? ORDER BY q.seq LIMIT ?`,
       ),
       dequeue: p('DELETE FROM queue WHERE seq = ? AND device_id = ? RETURNING message').pluck(),
-      release: p('UPDATE messages SET remaining = remaining - 1 WHERE id = ? RETURNING remaining').pluck(),
-      deleteMessage: p('DELETE FROM messages WHERE id = ?'),
+      release: p('UPDATE messages SET remaining = remaining - 1 WHERE id = ?'),
+      deleteLast: p('DELETE FROM messages WHERE id = ? AND remaining <= 1'),
       pending: p('SELECT COUNT(*) FROM queue WHERE device_id = ?').pluck(),
     }
   }
@@ -252,10 +252,9 @@ export class SqliteStore implements Store {
   }
 
   #store(m: NewMessage): AppendResult {
-    const prior = this.#s.findMessage.get(m.sender, m.messageId, m.kind) as number | undefined
-    if (prior !== undefined) return { duplicate: true, sentAt: prior, deliveries: [] }
     const recipients = m.recipients
-    const { lastInsertRowid } = this.#s.insertMessage.run(
+    // The unique (sender, message_id, kind) index makes a retry a no-op; only then look it up.
+    const { changes, lastInsertRowid } = this.#s.insertMessage.run(
       m.sender,
       m.messageId,
       m.groupId,
@@ -264,6 +263,10 @@ export class SqliteStore implements Store {
       m.payload,
       recipients.length,
     )
+    if (changes === 0) {
+      const prior = this.#s.findMessage.get(m.sender, m.messageId, m.kind) as number
+      return { duplicate: true, sentAt: prior, deliveries: [] }
+    }
     const deliveries: Delivery[] = []
     for (const deviceId of recipients) {
       const seq = Number(this.#s.enqueue.run(deviceId, lastInsertRowid).lastInsertRowid)
@@ -272,8 +275,9 @@ export class SqliteStore implements Store {
     return { duplicate: false, sentAt: m.sentAt, deliveries }
   }
 
-  async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
-    return this.#db.transaction(() => batch.map((m) => this.#store(m)))()
+  /** Stored within this event-loop turn's transaction (see #write). */
+  appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    return this.#write(() => batch.map((m) => this.#store(m)))
   }
 
   async acceptCommit(c: CommitInput): Promise<CommitResult> {
@@ -329,37 +333,50 @@ export class SqliteStore implements Store {
   #dequeue(deviceId: DeviceId, seq: number): boolean {
     const message = this.#s.dequeue.get(seq, deviceId) as number | undefined
     if (message === undefined) return false
-    const remaining = this.#s.release.get(message) as number
-    if (remaining <= 0) this.#s.deleteMessage.run(message)
+    // The last recipient's ack deletes the message; earlier ones count down.
+    if (this.#s.deleteLast.run(message).changes === 0) this.#s.release.run(message)
     return true
   }
 
-  /**
-   * Acks arriving in one event-loop turn (from many connections) share one transaction:
-   * an ack needs no reply, so it need not pay for its own fsync.
-   */
+  /** An ack needs no reply, so it shares the turn's transaction instead of paying its own fsync. */
   ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#acks.push({ deviceId, seqs, resolve, reject })
-      if (this.#acks.length === 1) setImmediate(() => this.#flushAcks())
+    return this.#write(() => {
+      let n = 0
+      for (const s of seqs) if (this.#dequeue(deviceId, s)) n++
+      return n
     })
   }
 
-  #flushAcks(): void {
-    const batch = this.#acks
-    this.#acks = []
+  /**
+   * Group commit: the message writes and acks of one event-loop turn, from every connection,
+   * run in one transaction, so one fsync covers them all. Each caller learns its own outcome.
+   */
+  #write<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#writes.push({ fn, resolve: resolve as (v: unknown) => void, reject })
+      if (this.#writes.length === 1) setImmediate(() => this.#flushWrites())
+    })
+  }
+
+  #flushWrites(): void {
+    const batch = this.#writes
+    this.#writes = []
+    let values: unknown[]
     try {
-      const counts = this.#db.transaction(() =>
-        batch.map((a) => {
-          let n = 0
-          for (const s of a.seqs) if (this.#dequeue(a.deviceId, s)) n++
-          return n
-        }),
-      )()
-      batch.forEach((a, i) => a.resolve(counts[i]!))
-    } catch (e) {
-      for (const a of batch) a.reject(e)
+      values = this.#db.transaction(() => batch.map((w) => w.fn()))()
+    } catch {
+      // Something in the batch failed and the whole transaction rolled back: redo each write in
+      // its own transaction, so only the failing one fails.
+      for (const w of batch) {
+        try {
+          w.resolve(this.#db.transaction(w.fn)())
+        } catch (error) {
+          w.reject(error)
+        }
+      }
+      return
     }
+    batch.forEach((w, i) => w.resolve(values[i]))
   }
 
   directoryStorage(): DirectoryStorage {

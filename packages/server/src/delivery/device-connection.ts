@@ -30,6 +30,7 @@ export class DeviceConnection {
   #fetching = false
   #more = true
   #closed = false
+  #corked = false
   #synced = false
   #unsubscribe: (() => void) | undefined
 
@@ -56,6 +57,25 @@ export class DeviceConnection {
     this.#ws.terminate()
   }
 
+  /**
+   * Frames sent in one event-loop turn leave in one write: the socket is corked on the first
+   * and uncorked once the turn's synchronous work is done.
+   */
+  #send(frame: Uint8Array): void {
+    if (!this.#corked) {
+      const socket = (this.#ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket
+      if (socket) {
+        this.#corked = true
+        socket.cork()
+        process.nextTick(() => {
+          this.#corked = false
+          socket.uncork()
+        })
+      }
+    }
+    this.#ws.send(frame)
+  }
+
   #full(): boolean {
     return this.#inflight.size >= LIMITS.deliveryWindow || this.#inflightBytes >= WINDOW_BYTES
   }
@@ -64,7 +84,7 @@ export class DeviceConnection {
     this.#inflight.set(seq, frame.length)
     this.#inflightBytes += frame.length
     this.#lastPushed = seq
-    this.#ws.send(frame)
+    this.#send(frame)
     this.#ctx.metrics.delivered.inc()
   }
 
@@ -72,7 +92,7 @@ export class DeviceConnection {
     if (this.#closed) return
     if (d.seq === 0) {
       // A notice: not queued, not acknowledged.
-      this.#ws.send(d.frame)
+      this.#send(d.frame)
       return
     }
     if (d.seq <= this.#lastPushed) return
@@ -118,7 +138,7 @@ export class DeviceConnection {
     if (!this.#synced && !this.#more && !this.#closed) {
       // Everything queued when the device connected has been pushed (in order, before this).
       this.#synced = true
-      this.#ws.send(encodeNotice({ kind: 'synced' }))
+      this.#send(encodeNotice({ kind: 'synced' }))
     }
   }
 
@@ -170,7 +190,7 @@ export class DeviceConnection {
         payload: f.payload,
         recipients,
       })
-      if (!this.#closed) this.#ws.send(encodeAccepted(f.reqId, r.sentAt))
+      if (!this.#closed) this.#send(encodeAccepted(f.reqId, r.sentAt))
     } catch (e) {
       this.#reject(f.reqId, e)
     }
@@ -180,6 +200,6 @@ export class DeviceConnection {
     const err = e instanceof CandorError ? e : new CandorError('internal', 'internal error')
     if (!(e instanceof CandorError)) this.#ctx.log.error({ err: e }, 'send failed')
     this.#ctx.metrics.rejected.inc({ code: err.code })
-    if (!this.#closed) this.#ws.send(encodeError(reqId, err.code, err.message))
+    if (!this.#closed) this.#send(encodeError(reqId, err.code, err.message))
   }
 }

@@ -3,8 +3,9 @@
 // erasure of the caller's account.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { CandorError, deleteAccountRequest, toBase64Url, type AccessLogInfo, type AccessReceiptsResponse, type DeletionReceiptResponse } from '@candor/protocol'
+import { CandorError, deleteAccountRequest, toBase64Url, type AccessLogInfo, type AccessReceiptsResponse, type AccountExport, type DeletionReceiptResponse } from '@candor/protocol'
 import { eraseAccount } from '../access/account-erasure.ts'
+import { exportAccount } from '../access/account-export.ts'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseBody } from './parse.ts'
@@ -26,6 +27,11 @@ export function accountDataRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { confirm } = parseBody(deleteAccountRequest, req.body)
     if (confirm !== s.userId) throw new CandorError('bad_request', 'confirm must be your own user id')
     return eraseAccount(ctx, s.userId)
+  })
+
+  app.get('/v1/account/export', async (req): Promise<AccountExport> => {
+    const s = await authenticate(ctx, req)
+    return exportAccount(ctx, s.userId, ctx.access.now())
   })
 
   app.get('/v1/access-receipts', async (req): Promise<AccessReceiptsResponse> => {

@@ -22,7 +22,7 @@ import {
   type SessionResponse,
   type UserId,
 } from '@candor/protocol'
-import { verifyDetached } from '@candor/crypto'
+import { nodeVerifyDetached as verifyDetached } from '@candor/crypto/node'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { bytesOf, parseBody, parseParam } from './parse.ts'

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { decodeClientFrame, decodeServerFrame, encodeAccepted, encodeAck, encodeDeliver, encodeError, encodeNotice, encodeSend } from './frames.ts'
+import { newDeviceId, newGroupId, newMessageId } from './ids.ts'
+import { LIMITS } from './limits.ts'
+
+describe('delivery frames', () => {
+  it('round-trip send, ack, accepted, error, deliver and notice', () => {
+    const send = { reqId: 7, messageId: newMessageId(), groupId: newGroupId(), payload: new Uint8Array([1, 2, 3]) }
+    expect(decodeClientFrame(encodeSend(send))).toEqual({ type: 'send', ...send })
+    expect(decodeClientFrame(encodeAck([1, 2, 2 ** 40]))).toEqual({ type: 'ack', seqs: [1, 2, 2 ** 40] })
+    expect(decodeServerFrame(encodeAccepted(9, 1234))).toEqual({ type: 'accepted', reqId: 9, sentAt: 1234 })
+    expect(decodeServerFrame(encodeError(3, 'stale_epoch', 'behind'))).toEqual({ type: 'error', reqId: 3, code: 'stale_epoch', message: 'behind' })
+    const d = { seq: 5, kind: 1 as const, messageId: newMessageId(), groupId: newGroupId(), sentAt: 99, sender: newDeviceId(), payload: new Uint8Array([9]) }
+    expect(decodeServerFrame(encodeDeliver(d))).toEqual({ type: 'deliver', ...d })
+    expect(decodeServerFrame(encodeNotice({ kind: 'synced' }))).toEqual({ type: 'notice', notice: { kind: 'synced' } })
+  })
+
+  it('reject malformed and oversized client frames with specific codes, never anything else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {
+        try {
+          decodeClientFrame(b)
+        } catch (e) {
+          expect(['malformed_frame', 'frame_too_large']).toContain((e as { code?: string }).code)
+        }
+      }),
+    )
+    expect(() => decodeClientFrame(new Uint8Array(LIMITS.wsFrameBytes + 1))).toThrow(expect.objectContaining({ code: 'frame_too_large' }))
+    expect(() => decodeClientFrame(encodeAck([0]))).toThrow(expect.objectContaining({ code: 'malformed_frame' }))
+    expect(() => decodeClientFrame(new Uint8Array([0x02, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1]))).toThrow(expect.objectContaining({ code: 'malformed_frame' }))
+  })
+})
