@@ -11,6 +11,7 @@ import { witness } from './commands/witness.ts'
 import { receipts } from './commands/receipts.ts'
 import { admin, ADMIN_USAGE } from './commands/admin.ts'
 import { accountDelete } from './commands/account-delete.ts'
+import { exportData, verifyExportDir } from './commands/export.ts'
 import { readServeConfig } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
@@ -36,6 +37,8 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR safety <user>             the safety number to compare with a contact
   candor --server URL --home DIR witness [--name N] [--interval S] [--once]   cosign the key directory
   candor --home DIR account delete --yes      erase your account; prints the signed deletion receipt
+  candor --server URL --home DIR export <out-dir>   your data as a signed BagIt folder (built here)
+  candor verify-export <dir>                  check every hash and the signature of an export
   candor --home DIR receipts                  who accessed your data: access receipts, proven in the log
 ${ADMIN_USAGE}
   candor bench [--quick] [--json]             run the benchmark suite
@@ -145,6 +148,12 @@ export async function main(argv: string[]): Promise<number> {
         return await witness(g, name, Number(values.interval ?? 10), values.once === true)
       case 'receipts':
         return await receipts(g)
+      case 'export':
+        need(args, 1, 'output folder')
+        return await exportData(g, resolve(args[0]!))
+      case 'verify-export':
+        need(args, 1, 'export folder')
+        return await verifyExportDir(g, resolve(args[0]!))
       case 'account':
         return await accountDelete(g, args[0], values.yes === true)
       case 'admin': {

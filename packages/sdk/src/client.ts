@@ -2,6 +2,9 @@
 import type { CiphersuiteImpl, ClientConfig, CryptoProvider, KeyPackage } from 'ts-mls'
 import {
   CandorError,
+  accessLogInfoSchema,
+  accessReceiptsResponseSchema,
+  accountExportSchema,
   approvalStatement,
   fromBase64Url,
   newGroupId,
@@ -44,6 +47,8 @@ import { AccessLogTracker } from './data/access-log-tracker.ts'
 import { fetchReceipts, type VerifiedReceipt } from './data/receipts.ts'
 import { AdminClient } from './data/admin-client.ts'
 import { DELETION_RECEIPT_KEY, requestErasure, type DeletionReceipt } from './data/erasure.ts'
+import { buildExport, type ExportProgress } from './data/export-bundle.ts'
+import type { BagFile } from './data/bag.ts'
 
 export interface ClientOptions {
   server: string
@@ -657,6 +662,32 @@ export class CandorClient extends Emitter<ClientEvents> {
     for (const key of await this.#opts.store.keys('')) await this.#opts.store.delete(key)
     await this.#opts.store.put(DELETION_RECEIPT_KEY, JSON.stringify(receipt))
     return receipt
+  }
+
+  /** Builds this person's signed export (a BagIt-style file list); see data/export-bundle.ts. */
+  async exportData(onProgress?: ExportProgress): Promise<BagFile[]> {
+    const { api, accessLog } = this.#data
+    return buildExport(
+      {
+        userId: this.userId,
+        deviceId: this.deviceId,
+        publicKey: this.#identity.publicKey,
+        secretKey: this.#identity.secretKey,
+        server: this.api.baseUrl,
+        conversations: this.conversations(),
+        history: (id) => this.history(id),
+        devices: () => this.devices(),
+        directory: async () => ({ info: await this.api.directoryInfo(), history: await this.api.directoryHistory() }),
+        receipts: async () => ({
+          verified: await this.accessReceipts(),
+          log: { verifierKey: (await api.call(accessLogInfoSchema, 'GET', '/v1/access-log', { signedIn: false })).verifierKey, seen: await accessLog.seen() },
+          proofs: await api.call(accessReceiptsResponseSchema, 'GET', '/v1/access-receipts'),
+        }),
+        consents: async () => [],
+        serverHeld: () => api.call(accountExportSchema, 'GET', '/v1/account/export'),
+      },
+      onProgress,
+    )
   }
 }
 
