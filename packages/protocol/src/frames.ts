@@ -22,6 +22,8 @@ export interface SendFrame {
   reqId: number
   messageId: MessageId
   groupId: GroupId
+  /** The group id's raw bytes as they came in (decoded frames only). */
+  groupIdBytes?: Uint8Array
   payload: Uint8Array
 }
 export interface AckFrame {
@@ -69,9 +71,17 @@ const SEND_HEADER = 1 + 4 + ID_BYTES + ID_BYTES
 const DELIVER_HEADER = 1 + 8 + 1 + ID_BYTES + ID_BYTES + 8 + ID_BYTES
 export const DELIVER_HEADER_BYTES = DELIVER_HEADER
 
+// Group and device ids recur in every frame of a conversation: decode each once.
+const idCache = new Map<string, Uint8Array>()
+const ID_CACHE_MAX = 50_000
+
 function idBytes(id: string, what: string): Uint8Array {
+  const hit = idCache.get(id)
+  if (hit) return hit
   const b = fromBase64Url(id)
   if (!b || b.length !== ID_BYTES) throw new CandorError('bad_request', `${what} is not a 16-byte id`)
+  if (idCache.size >= ID_CACHE_MAX) idCache.clear()
+  idCache.set(id, b)
   return b
 }
 
@@ -83,7 +93,7 @@ function malformed(msg: string): CandorError {
   return new CandorError('malformed_frame', msg)
 }
 
-export function encodeSend(f: Omit<SendFrame, 'type'>): Uint8Array {
+export function encodeSend(f: Omit<SendFrame, 'type' | 'groupIdBytes'>): Uint8Array {
   const out = new Uint8Array(SEND_HEADER + f.payload.length)
   const v = view(out)
   out[0] = FrameType.send
@@ -118,6 +128,7 @@ export function decodeClientFrame(b: Uint8Array): ClientFrame {
         reqId: v.getUint32(1),
         messageId: toBase64Url(b.subarray(5, 5 + ID_BYTES)) as MessageId,
         groupId: toBase64Url(b.subarray(5 + ID_BYTES, SEND_HEADER)) as GroupId,
+        groupIdBytes: b.subarray(5 + ID_BYTES, SEND_HEADER),
         payload,
       }
     }

@@ -178,7 +178,7 @@ export class DeviceConnection {
       if (h.wireFormat !== WireFormat.private || (h.contentType !== 1 && h.contentType !== 2)) {
         throw new CandorError('invalid_mls_message', 'send carries application messages and proposals; commits go to /commits')
       }
-      if (!bytesEqual(h.groupId, fromBase64Url(f.groupId)!)) throw new CandorError('invalid_mls_message', 'MLS group id does not match the frame')
+      if (!bytesEqual(h.groupId, f.groupIdBytes ?? fromBase64Url(f.groupId)!)) throw new CandorError('invalid_mls_message', 'MLS group id does not match the frame')
       const recipients: typeof me[] = []
       for (const d of members) if (d !== me) recipients.push(d)
       const r = await this.#ctx.delivery.submit({
