@@ -12,6 +12,7 @@ import { receipts } from './commands/receipts.ts'
 import { admin, ADMIN_USAGE } from './commands/admin.ts'
 import { accountDelete } from './commands/account-delete.ts'
 import { exportData, verifyExportDir } from './commands/export.ts'
+import { consent, consents } from './commands/consents.ts'
 import { readServeConfig } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
@@ -39,6 +40,8 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR account delete --yes      erase your account; prints the signed deletion receipt
   candor --server URL --home DIR export <out-dir>   your data as a signed BagIt folder (built here)
   candor verify-export <dir>                  check every hash and the signature of an export
+  candor --home DIR consents                  your consent ledger (signed records) and what is given
+  candor --home DIR consent give|withdraw <purpose> <scope>   add a signed consent record
   candor --home DIR receipts                  who accessed your data: access receipts, proven in the log
 ${ADMIN_USAGE}
   candor bench [--quick] [--json]             run the benchmark suite
@@ -148,6 +151,10 @@ export async function main(argv: string[]): Promise<number> {
         return await witness(g, name, Number(values.interval ?? 10), values.once === true)
       case 'receipts':
         return await receipts(g)
+      case 'consents':
+        return await consents(g)
+      case 'consent':
+        return await consent(g, args[0], args[1], args[2])
       case 'export':
         need(args, 1, 'output folder')
         return await exportData(g, resolve(args[0]!))

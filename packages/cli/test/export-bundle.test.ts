@@ -1,4 +1,4 @@
-// `candor export` writes the signed BagIt folder; `candor verify-export` exits 0 on it, and
+// `candor consent`/`consents` keep the signed ledger; `candor export` writes the signed BagIt folder; `candor verify-export` exits 0 on it, and
 // non-zero naming the file after any change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
@@ -36,11 +36,16 @@ describe('candor export / verify-export', () => {
     expect((await as('nia', 'register', 'nia')).code).toBe(0)
     expect((await as('oto', 'register', 'oto')).code).toBe(0)
     expect((await as('nia', 'send', 'oto', 'keep this')).code).toBe(0)
+    expect((await as('nia', 'consent', 'give', 'contact_discovery', 'address-book')).stdout).toMatch(/given: contact_discovery address-book/)
+    const ledger = await as('nia', 'consents')
+    expect(ledger.stdout).toMatch(/given\s+contact_discovery address-book/)
+    expect(ledger.stdout).toMatch(/currently given: contact_discovery address-book/)
     const out = join(dir, 'nia-export')
     const exported = await as('nia', 'export', out)
     expect(exported.code).toBe(0)
     expect(exported.stdout).toMatch(/wrote \d+ files/)
     for (const f of ['bagit.txt', 'manifest-sha256.txt', 'manifest-signature.txt', 'data/account.json', 'data/server-held.json']) expect(existsSync(join(out, f))).toBe(true)
+    expect(readFileSync(join(out, 'data/consents.jsonl'), 'utf8')).toMatch(/contact_discovery/)
     expect(readFileSync(join(out, 'manifest-sha256.txt'), 'utf8')).toMatch(/^[0-9a-f]{64} {2}data\/account\.json$/m)
 
     const ok = await candor('verify-export', out)

@@ -6,6 +6,8 @@ import {
   accessReceiptsResponseSchema,
   accountExportSchema,
   approvalStatement,
+  type ConsentPurpose,
+  type ConsentRecord,
   fromBase64Url,
   newGroupId,
   newMessageId,
@@ -49,6 +51,7 @@ import { AdminClient } from './data/admin-client.ts'
 import { DELETION_RECEIPT_KEY, requestErasure, type DeletionReceipt } from './data/erasure.ts'
 import { buildExport, type ExportProgress } from './data/export-bundle.ts'
 import type { BagFile } from './data/bag.ts'
+import { readLedger, recordConsent, type LedgerEntry } from './data/consents.ts'
 
 export interface ClientOptions {
   server: string
@@ -664,6 +667,17 @@ export class CandorClient extends Emitter<ClientEvents> {
     return receipt
   }
 
+  /** Gives or withdraws a consent: a record signed by this device, added to the person's ledger. */
+  consent(purpose: ConsentPurpose, scope: string, state: 'given' | 'withdrawn'): Promise<ConsentRecord> {
+    return recordConsent(this.#data.api, this.#identity, purpose, scope, state)
+  }
+
+  /** The person's whole consent ledger, every record's signature checked against their device keys. */
+  async consentLedger(): Promise<LedgerEntry[]> {
+    const keys = new Set((await this.devices()).map((d) => d.publicKey))
+    return readLedger(this.#data.api, this, keys)
+  }
+
   /** Builds this person's signed export (a BagIt-style file list); see data/export-bundle.ts. */
   async exportData(onProgress?: ExportProgress): Promise<BagFile[]> {
     const { api, accessLog } = this.#data
@@ -683,7 +697,7 @@ export class CandorClient extends Emitter<ClientEvents> {
           log: { verifierKey: (await api.call(accessLogInfoSchema, 'GET', '/v1/access-log', { signedIn: false })).verifierKey, seen: await accessLog.seen() },
           proofs: await api.call(accessReceiptsResponseSchema, 'GET', '/v1/access-receipts'),
         }),
-        consents: async () => [],
+        consents: async () => (await this.consentLedger()).map((e) => ({ seq: e.seq, record: e.text, signature: e.signature })),
         serverHeld: () => api.call(accountExportSchema, 'GET', '/v1/account/export'),
       },
       onProgress,

@@ -15,6 +15,7 @@ import { AccessGate } from './access/access-gate.ts'
 import { AccessLog } from './access/access-log.ts'
 import { Admins } from './access/admins.ts'
 import { adminRoutes } from './http/admin-routes.ts'
+import { consentRoutes } from './http/consent-routes.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { directoryRoutes } from './http/directory-routes.ts'
 import { DirectoryService } from './directory/directory-service.ts'
@@ -101,6 +102,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   directoryRoutes(app, ctx)
   accountDataRoutes(app, ctx)
   adminRoutes(app, ctx)
+  consentRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/metrics', async (_req, reply) => {
     void reply.type(metrics.registry.contentType)

@@ -98,4 +98,15 @@ export const MIGRATIONS: readonly string[] = [
     granted_at bigint NOT NULL
   );
   `,
+  // consent ledger (data ownership)
+  `
+  CREATE TABLE consents (
+    seq bigserial PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL,
+    record text NOT NULL,
+    signature bytea NOT NULL,
+    at bigint NOT NULL
+  );
+  CREATE INDEX consents_by_user ON consents(user_id, seq);
+  `,
 ]

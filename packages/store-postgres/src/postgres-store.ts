@@ -3,6 +3,7 @@
 // methods concurrently; see README.md for how seqs, epochs and key packages stay consistent.
 import { CandorError, type AccessorRole, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
 import type {
+  StoredConsent,
   ErasureCounts,
   AdminRecord,
   AccessLeaf,
@@ -338,6 +339,7 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM devices WHERE user_id = ${userId}`
       await tx`DELETE FROM users WHERE user_id = ${userId}`
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
+      await tx`DELETE FROM consents WHERE user_id = ${userId}`
       const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL WHERE subject = ${userId}`
       return { devices: devices.length, queued: gone.length, keyPackages: kp.count, memberships: gm.count, sentMessages: sent.count, accessReceipts: ar.count }
     })
@@ -345,6 +347,19 @@ export class PostgresStore implements Store {
 
   async purgeDeleted(): Promise<void> {
     // Dead row versions are removed by (auto)vacuum; nothing to force here.
+  }
+
+  // ---- consent ledger (data ownership) ----
+  async appendConsent(userId: UserId, record: string, signature: Uint8Array, at: number): Promise<number> {
+    const [r] = await this.#sql<{ seq: number }[]>`
+      INSERT INTO consents (user_id, record, signature, at) VALUES (${userId}, ${record}, ${buf(signature)}, ${at}) RETURNING seq`
+    return r!.seq
+  }
+
+  async listConsents(userId: UserId): Promise<StoredConsent[]> {
+    const rows = await this.#sql<{ seq: number; record: string; signature: Buffer; at: number }[]>`
+      SELECT seq, record, signature, at FROM consents WHERE user_id = ${userId} ORDER BY seq`
+    return rows.map((r) => ({ seq: r.seq, record: r.record, signature: bytes(r.signature), at: r.at }))
   }
 }
 

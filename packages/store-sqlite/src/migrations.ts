@@ -85,4 +85,15 @@ export const MIGRATIONS: readonly string[] = [
     granted_at INTEGER NOT NULL
   );
   `,
+  // consent ledger (data ownership)
+  `
+  CREATE TABLE consents (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL,
+    record TEXT NOT NULL,
+    signature BLOB NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX consents_by_user ON consents(user_id, seq);
+  `,
 ]

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { CandorError, type AccessorRole, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
 import type {
+  StoredConsent,
   ErasureCounts,
   AdminRecord,
   AccessLeaf,
@@ -428,5 +429,15 @@ export class SqliteStore implements Store {
 
   async purgeDeleted(): Promise<void> {
     this.#db.pragma('wal_checkpoint(TRUNCATE)')
+  }
+
+  // ---- consent ledger (data ownership) ----
+  async appendConsent(userId: UserId, record: string, signature: Uint8Array, at: number): Promise<number> {
+    return Number(this.#db.prepare('INSERT INTO consents (user_id, record, signature, at) VALUES (?, ?, ?, ?)').run(userId, record, Buffer.from(signature), at).lastInsertRowid)
+  }
+
+  async listConsents(userId: UserId): Promise<StoredConsent[]> {
+    const rows = this.#db.prepare('SELECT seq, record, signature, at FROM consents WHERE user_id = ? ORDER BY seq').all(userId) as Array<{ seq: number; record: string; signature: Buffer; at: number }>
+    return rows.map((r) => ({ seq: r.seq, record: r.record, signature: new Uint8Array(r.signature), at: r.at }))
   }
 }

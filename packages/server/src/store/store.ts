@@ -175,6 +175,19 @@ export interface Store {
    * versions go when the tables are vacuumed.
    */
   purgeDeleted(): Promise<void>
+
+  // ---- consent ledger (data ownership) ----
+  /** Appends a signed consent record (opaque to the store) to the user's ledger; returns its seq. */
+  appendConsent(userId: UserId, record: string, signature: Uint8Array, at: number): Promise<number>
+  /** The user's ledger, oldest first. Erasing the user deletes it. */
+  listConsents(userId: UserId): Promise<StoredConsent[]>
+}
+
+export interface StoredConsent {
+  seq: number
+  record: string
+  signature: Uint8Array
+  at: number
 }
 
 export interface ErasureCounts {

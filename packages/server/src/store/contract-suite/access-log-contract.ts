@@ -93,3 +93,21 @@ export function erasureContract(store: StoreRef): void {
     await s.createUser(userId, deviceRecord(userId))
   })
 }
+
+export function consentContract(store: StoreRef): void {
+  it('keeps each user their own consent ledger in order; erasure deletes it', async () => {
+    const s = store()
+    const userId = newUserId()
+    await s.createUser(userId, deviceRecord(userId))
+    const sig = randomBytes(64)
+    const a = await s.appendConsent(userId, '{"n":1}', sig, 10)
+    const b = await s.appendConsent(userId, '{"n":2}', randomBytes(64), 11)
+    await s.appendConsent(newUserId(), '{"n":3}', randomBytes(64), 12)
+    expect(b).toBeGreaterThan(a)
+    const list = await s.listConsents(userId)
+    expect(list.map((c) => c.record)).toEqual(['{"n":1}', '{"n":2}'])
+    expect(list[0]).toEqual({ seq: a, record: '{"n":1}', signature: sig, at: 10 })
+    await s.eraseUser(userId)
+    expect(await s.listConsents(userId)).toEqual([])
+  })
+}
