@@ -52,6 +52,7 @@ import { DELETION_RECEIPT_KEY, requestErasure, type DeletionReceipt } from './da
 import { buildExport, type ExportProgress } from './data/export-bundle.ts'
 import type { BagFile } from './data/bag.ts'
 import { readLedger, recordConsent, type LedgerEntry } from './data/consents.ts'
+import { retentionResponse } from './data/retention.ts'
 
 export interface ClientOptions {
   server: string
@@ -676,6 +677,19 @@ export class CandorClient extends Emitter<ClientEvents> {
   async consentLedger(): Promise<LedgerEntry[]> {
     const keys = new Set((await this.devices()).map((d) => d.publicKey))
     return readLedger(this.#data.api, this, keys)
+  }
+
+  /**
+   * Sets the conversation's disappearing timer on the server (within its retention policy):
+   * the server then deletes the conversation's ciphertext, delivered or not, once it is older.
+   */
+  async setDisappearingTimer(conversation: string, seconds: number | null): Promise<number | null> {
+    const r = await this.#data.api.call(retentionResponse, 'PUT', `/v1/groups/${encodeURIComponent(conversation)}/retention`, { body: { seconds } })
+    return r.retentionMs
+  }
+
+  async disappearingTimer(conversation: string): Promise<number | null> {
+    return (await this.#data.api.call(retentionResponse, 'GET', `/v1/groups/${encodeURIComponent(conversation)}/retention`)).retentionMs
   }
 
   /** Builds this person's signed export (a BagIt-style file list); see data/export-bundle.ts. */

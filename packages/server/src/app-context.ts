@@ -9,6 +9,7 @@ import type { Metrics } from './metrics.ts'
 import type { DirectoryService } from './directory/directory-service.ts'
 import type { AccessGate } from './access/access-gate.ts'
 import type { Admins } from './access/admins.ts'
+import type { RetentionPolicy } from './access/retention-policy.ts'
 
 export interface AppContext {
   store: Store
@@ -25,4 +26,6 @@ export interface AppContext {
   access: AccessGate
   /** Admin records and the first admin's one-time enrolment. */
   admins: Admins
+  /** Bounds on disappearing-message timers (an organisation's policy plugs in here). */
+  retention: RetentionPolicy
 }

@@ -16,6 +16,8 @@ import { AccessLog } from './access/access-log.ts'
 import { Admins } from './access/admins.ts'
 import { adminRoutes } from './http/admin-routes.ts'
 import { consentRoutes } from './http/consent-routes.ts'
+import { retentionRoutes } from './http/retention-routes.ts'
+import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { directoryRoutes } from './http/directory-routes.ts'
 import { DirectoryService } from './directory/directory-service.ts'
@@ -45,6 +47,10 @@ export interface ServerOptions {
   accessLogOrigin?: string
   /** Clock of the access gate (receipt times, delayed notices); tests move it. */
   accessClock?: () => number
+  /** Bounds on disappearing-message timers (default: 5 s to a year, or none). */
+  retentionPolicy?: RetentionPolicy
+  /** How often past-timer ciphertext is deleted (default 5 s). */
+  retentionSweepMs?: number
 }
 
 export interface CandorServer {
@@ -75,6 +81,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       ...(opts.accessClock ? { now: opts.accessClock } : {}),
     }),
     admins: await Admins.open(opts.store),
+    retention: opts.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
   }
 
   // Fastify bundles its own pino typings; ours is the same logger at run time.
@@ -103,6 +110,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   accountDataRoutes(app, ctx)
   adminRoutes(app, ctx)
   consentRoutes(app, ctx)
+  retentionRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/metrics', async (_req, reply) => {
     void reply.type(metrics.registry.contentType)
@@ -111,6 +119,12 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })
   }
+
+  // Disappearing messages: past-timer ciphertext goes, delivered or not.
+  const sweeper = setInterval(() => {
+    opts.store.expireMessages(Date.now()).catch((err: unknown) => log.error({ err }, 'retention sweep failed'))
+  }, opts.retentionSweepMs ?? 5_000)
+  sweeper.unref()
 
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 })
   const gateway = new WebSocketGateway(app.server, ctx)
@@ -123,6 +137,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     app,
     context: ctx,
     async close() {
+      clearInterval(sweeper)
       await gateway.close()
       await app.close()
       await bus.close()

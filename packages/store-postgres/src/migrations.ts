@@ -109,4 +109,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX consents_by_user ON consents(user_id, seq);
   `,
+  // retention timers (data ownership)
+  `
+  CREATE TABLE group_retention (group_id text COLLATE "C" PRIMARY KEY, retention_ms bigint NOT NULL);
+  CREATE INDEX messages_by_group_sent ON messages(group_id, sent_at);
+  `,
 ]

@@ -361,6 +361,33 @@ export class PostgresStore implements Store {
       SELECT seq, record, signature, at FROM consents WHERE user_id = ${userId} ORDER BY seq`
     return rows.map((r) => ({ seq: r.seq, record: r.record, signature: bytes(r.signature), at: r.at }))
   }
+
+  // ---- retention (data ownership) ----
+  async setRetention(groupId: GroupId, retentionMs: number | null): Promise<void> {
+    if (retentionMs === null) await this.#sql`DELETE FROM group_retention WHERE group_id = ${groupId}`
+    else {
+      await this.#sql`
+        INSERT INTO group_retention (group_id, retention_ms) VALUES (${groupId}, ${retentionMs})
+        ON CONFLICT (group_id) DO UPDATE SET retention_ms = EXCLUDED.retention_ms`
+    }
+  }
+
+  async getRetention(groupId: GroupId): Promise<number | null> {
+    const [r] = await this.#sql<{ retention_ms: number }[]>`SELECT retention_ms FROM group_retention WHERE group_id = ${groupId}`
+    return r?.retention_ms ?? null
+  }
+
+  async expireMessages(now: number): Promise<number> {
+    return transaction(this.#sql, async (tx) => {
+      const ids = (await tx<{ id: number }[]>`
+        SELECT m.id FROM messages m JOIN group_retention r ON r.group_id = m.group_id
+        WHERE m.sent_at + r.retention_ms <= ${now} ORDER BY m.id FOR UPDATE OF m`).map((r) => r.id)
+      if (ids.length === 0) return 0
+      await tx`DELETE FROM queue WHERE message = ANY(${tx.array(ids)}::bigint[])`
+      const gone = await tx`DELETE FROM messages WHERE id = ANY(${tx.array(ids)}::bigint[])`
+      return gone.count
+    })
+  }
 }
 
 async function insertDevice(db: Db, d: DeviceRecord): Promise<void> {

@@ -96,4 +96,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX consents_by_user ON consents(user_id, seq);
   `,
+  // retention timers (data ownership)
+  `
+  CREATE TABLE group_retention (group_id TEXT PRIMARY KEY, retention_ms INTEGER NOT NULL);
+  CREATE INDEX messages_by_group_sent ON messages(group_id, sent_at);
+  `,
 ]

@@ -440,4 +440,22 @@ export class SqliteStore implements Store {
     const rows = this.#db.prepare('SELECT seq, record, signature, at FROM consents WHERE user_id = ? ORDER BY seq').all(userId) as Array<{ seq: number; record: string; signature: Buffer; at: number }>
     return rows.map((r) => ({ seq: r.seq, record: r.record, signature: new Uint8Array(r.signature), at: r.at }))
   }
+
+  // ---- retention (data ownership) ----
+  async setRetention(groupId: GroupId, retentionMs: number | null): Promise<void> {
+    if (retentionMs === null) this.#db.prepare('DELETE FROM group_retention WHERE group_id = ?').run(groupId)
+    else this.#db.prepare('INSERT INTO group_retention (group_id, retention_ms) VALUES (?, ?) ON CONFLICT (group_id) DO UPDATE SET retention_ms = excluded.retention_ms').run(groupId, retentionMs)
+  }
+
+  async getRetention(groupId: GroupId): Promise<number | null> {
+    return (this.#db.prepare('SELECT retention_ms FROM group_retention WHERE group_id = ?').pluck().get(groupId) as number | undefined) ?? null
+  }
+
+  async expireMessages(now: number): Promise<number> {
+    return this.#db.transaction(() => {
+      const expired = `SELECT m.id FROM messages m JOIN group_retention r ON r.group_id = m.group_id WHERE m.sent_at + r.retention_ms <= ?`
+      this.#db.prepare(`DELETE FROM queue WHERE message IN (${expired})`).run(now)
+      return this.#db.prepare(`DELETE FROM messages WHERE id IN (${expired})`).run(now).changes
+    }).immediate()
+  }
 }

@@ -8,7 +8,7 @@ import { directoryContract } from './contract-suite/directory-contract.ts'
 import { keyPackageContract } from './contract-suite/key-package-contract.ts'
 import { queueContract } from './contract-suite/queue-contract.ts'
 import { groupContract } from './contract-suite/group-contract.ts'
-import { accessLogContract, adminContract, consentContract, erasureContract } from './contract-suite/access-log-contract.ts'
+import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './contract-suite/access-log-contract.ts'
 
 export function storeContract(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void> | void): void {
   describe(`Store contract: ${name}`, () => {
@@ -33,5 +33,6 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('administrators', () => adminContract(ref))
     describe('erasure', () => erasureContract(ref))
     describe('consent ledger', () => consentContract(ref))
+    describe('retention', () => retentionContract(ref))
   })
 }

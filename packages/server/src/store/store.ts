@@ -181,6 +181,13 @@ export interface Store {
   appendConsent(userId: UserId, record: string, signature: Uint8Array, at: number): Promise<number>
   /** The user's ledger, oldest first. Erasing the user deletes it. */
   listConsents(userId: UserId): Promise<StoredConsent[]>
+
+  // ---- retention (data ownership) ----
+  /** Sets (or with null clears) how long the group's ciphertext may be kept after it was sent. */
+  setRetention(groupId: GroupId, retentionMs: number | null): Promise<void>
+  getRetention(groupId: GroupId): Promise<number | null>
+  /** Deletes every stored message (and its queue entries) of a group with a timer that ran out by `now`. */
+  expireMessages(now: number): Promise<number>
 }
 
 export interface StoredConsent {

@@ -111,3 +111,26 @@ export function consentContract(store: StoreRef): void {
     expect(await s.listConsents(userId)).toEqual([])
   })
 }
+
+export function retentionContract(store: StoreRef): void {
+  it('deletes the ciphertext of a group with a timer once it ran out, queued or not; other groups keep theirs', async () => {
+    const s = store()
+    const [a, b] = [await registeredDevice(s), await registeredDevice(s)]
+    const timed = newGroupId()
+    const untimed = newGroupId()
+    await s.createGroup(timed, a, 1)
+    await s.createGroup(untimed, a, 1)
+    expect(await s.getRetention(timed)).toBeNull()
+    await s.setRetention(timed, 60_000)
+    await s.setRetention(timed, 30_000)
+    expect(await s.getRetention(timed)).toBe(30_000)
+    await s.appendMessages([message(a, [b], { groupId: timed, sentAt: 1_000 }), message(a, [b], { groupId: timed, sentAt: 50_000 })])
+    await s.appendMessages([message(a, [b], { groupId: untimed, sentAt: 1_000 })])
+    expect(await s.expireMessages(30_999)).toBe(0)
+    expect(await s.expireMessages(31_000)).toBe(1)
+    const left = await s.fetchQueue(b, 0, 10)
+    expect(left.map((m) => `${m.groupId === timed ? 'timed' : 'untimed'}@${m.sentAt}`).sort()).toEqual(['timed@50000', 'untimed@1000'])
+    await s.setRetention(timed, null)
+    expect(await s.expireMessages(10_000_000)).toBe(0)
+  })
+}
