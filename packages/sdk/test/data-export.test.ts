@@ -2,7 +2,8 @@
 // device metadata, key-directory history with its proof, access receipts with proofs and the
 // server-held data; verification passes, and any change names the file that differs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fromUtf8, utf8, type UserId } from '@candor/protocol'
+import { fromUtf8, toBase64Url, utf8, type UserId } from '@candor/protocol'
+import { generateDeviceKey, signDetached } from '@candor/crypto'
 import { verifyExport, type BagFile } from '../src/index.ts'
 import { nextMessage, startDevEnv, type DevEnv } from './dev-env.ts'
 
@@ -71,5 +72,11 @@ describe('export', () => {
     const m = changed('data/account.json', () => forged)
     m.set('manifest-sha256.txt', utf8(manifest))
     expect(await verifyExport(m)).toMatchObject({ ok: false, file: 'manifest-sha256.txt' })
+    // Re-signed with another key after recomputing the hashes: the key is not in the
+    // account's proven key-directory history.
+    const other = generateDeviceKey()
+    const sig = utf8(`Ed25519 ${'A'.repeat(22)} ${toBase64Url(other.publicKey)} ${toBase64Url(signDetached(other.secretKey, utf8(manifest)))}\n`)
+    m.set('manifest-signature.txt', sig)
+    expect(await verifyExport(m)).toMatchObject({ ok: false, file: 'data/key-directory.json' })
   })
 })

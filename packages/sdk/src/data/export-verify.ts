@@ -2,8 +2,36 @@
 // order, so the first file that differs is named), no payload file outside the manifest, the
 // tag manifest, and the device's Ed25519 signature over the manifest. Never throws on bad input.
 import { verifyDetached } from '@candor/crypto'
-import { fromBase64Url, fromUtf8 } from '@candor/protocol'
+import { decodeDirectoryValue, fromBase64Url, fromUtf8 } from '@candor/protocol'
+import { decodeHistoryProof, noteVerifierFromKey, openCheckpoint, verifyHistory } from '@candor/transparency'
 import { BAGIT, BAGIT_TXT, MANIFEST, SIGNATURE, TAG_MANIFEST, parseManifest, sha256Hex } from './bag.ts'
+
+const DIRECTORY = 'data/key-directory.json'
+
+/**
+ * True when the bundled key-directory history of the account (checked against its signed
+ * checkpoint and VRF key) holds the key that signed the manifest, so a bundle re-signed with
+ * another key fails even if every hash was recomputed.
+ */
+function keyInDirectory(files: ReadonlyMap<string, Uint8Array>, key: string): boolean {
+  try {
+    const account = JSON.parse(fromUtf8(files.get('data/account.json') ?? new Uint8Array())) as { userId?: unknown }
+    const dir = JSON.parse(fromUtf8(files.get(DIRECTORY) ?? new Uint8Array())) as {
+      info?: { origin?: unknown; verifierKey?: unknown; vrfPublicKey?: unknown }
+      history?: { checkpoint?: unknown; proof?: unknown }
+    }
+    const verifier = noteVerifierFromKey(dir.info?.verifierKey)
+    const vrf = typeof dir.info?.vrfPublicKey === 'string' ? fromBase64Url(dir.info.vrfPublicKey) : null
+    if (typeof account.userId !== 'string' || !verifier || !vrf || typeof dir.history?.proof !== 'string') return false
+    const cp = openCheckpoint(dir.history.checkpoint, verifier.name, [verifier])
+    const proof = decodeHistoryProof(fromBase64Url(dir.history.proof))
+    const history = cp && proof && verifyHistory(account.userId, proof, cp.checkpoint, vrf)
+    if (!history) return false
+    return history.versions.some((v) => v.value !== null && (decodeDirectoryValue(v.value)?.devices.some((d) => d.key === key) ?? false))
+  } catch {
+    return false
+  }
+}
 
 export type ExportCheck = { ok: true; files: number; deviceId: string; publicKey: string } | { ok: false; file: string; problem: string }
 
@@ -30,6 +58,7 @@ export async function verifyExport(files: ReadonlyMap<string, Uint8Array>): Prom
   if (!verifyDetached(fromBase64Url(key) ?? new Uint8Array(), manifestBytes, fromBase64Url(sig) ?? new Uint8Array())) {
     return bad(MANIFEST, 'the device signature over the manifest does not verify')
   }
+  if (!keyInDirectory(files, key)) return bad(DIRECTORY, 'the signing device key is not in the proven key-directory history of this account')
   const tagBytes = files.get(TAG_MANIFEST)
   const tags = tagBytes ? parseManifest(fromUtf8(tagBytes)) : null
   if (!tags) return bad(TAG_MANIFEST, 'missing or malformed')
