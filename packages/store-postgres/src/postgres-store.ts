@@ -47,6 +47,9 @@ function toDevice(r: DeviceRow): DeviceRecord {
   }
 }
 
+/** Advisory lock id of key-directory publication ('candor' in ASCII). */
+const DIRECTORY_LOCK_KEY = 0x63616e646f72
+
 const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 
 /** Expired nonces are swept at most this often per node (replays are refused either way). */
@@ -261,6 +264,21 @@ export class PostgresStore implements Store {
       await releaseMessages(tx, gone.map((r) => r.message))
       return gone.length
     })
+  }
+
+  /** A session advisory lock on a reserved connection, held while one node publishes an epoch. */
+  async withDirectoryLock<T>(fn: () => Promise<T>): Promise<T> {
+    const reserved = await this.#sql.reserve()
+    try {
+      await reserved`SELECT pg_advisory_lock(${DIRECTORY_LOCK_KEY})`
+      try {
+        return await fn()
+      } finally {
+        await reserved`SELECT pg_advisory_unlock(${DIRECTORY_LOCK_KEY})`
+      }
+    } finally {
+      reserved.release()
+    }
   }
 
   directoryStorage(): DirectoryStorage {

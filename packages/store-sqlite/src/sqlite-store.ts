@@ -380,6 +380,11 @@ export class SqliteStore implements Store {
     batch.forEach((w, i) => w.resolve(values[i]))
   }
 
+  /** One process owns an SQLite store; the directory service serialises its own publications. */
+  withDirectoryLock<T>(fn: () => Promise<T>): Promise<T> {
+    return fn()
+  }
+
   directoryStorage(): DirectoryStorage {
     return new SqliteDirectoryStorage(this.#db)
   }

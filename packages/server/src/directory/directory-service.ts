@@ -25,9 +25,9 @@ function secretFromMeta(store: Store, key: string): Promise<Uint8Array> {
 const PUBLISH_ATTEMPTS = 5
 
 /**
- * Several nodes may share one store. Any node may publish; the store accepts one epoch of each
- * number, so a node that loses the race (or finds the store ahead of it) reopens the directory
- * from storage and retries. Readers check the stored epoch count before serving a proof.
+ * Several nodes may share one store: a node publishes only under the store's directory lock,
+ * after catching up with epochs others stored; readers check the stored epoch count before
+ * serving a proof.
  */
 export class DirectoryService {
   #directory: KeyDirectory
@@ -35,8 +35,10 @@ export class DirectoryService {
   readonly #store: Store
   readonly #log: Logger
   readonly #cosignatures = new Map<number, NoteSignature[]>()
-  #scheduled: Promise<void> | undefined
   #reopening: Promise<void> | undefined
+  readonly #pendingUsers = new Set<UserId>()
+  #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = []
+  #draining = false
 
   private constructor(directory: KeyDirectory, config: KeyDirectoryConfig, store: Store, log: Logger) {
     this.#directory = directory
@@ -53,11 +55,9 @@ export class DirectoryService {
       storage: store.directoryStorage(),
     }
     const service = new DirectoryService(await KeyDirectory.open(config), config, store, log)
-    if (service.directory.epoch < 0) {
-      await service.#retrying(async () => {
-        if (service.directory.epoch < 0) await service.#publishNow()
-      })
-    }
+    await service.#underLock(async () => {
+      if (service.#directory.epoch < 0) await service.#publishNow()
+    })
     return service
   }
 
@@ -65,12 +65,11 @@ export class DirectoryService {
     return this.#directory
   }
 
-  /** Rebuilds the directory from storage (another node published, or our write lost a race). */
+  /** Rebuilds the directory from storage (another node published, or a write of ours failed). */
   #reopen(): Promise<void> {
     this.#reopening ??= KeyDirectory.open(this.#config)
       .then((d) => {
         this.#directory = d
-        this.#scheduled = undefined
       })
       .finally(() => (this.#reopening = undefined))
     return this.#reopening
@@ -83,16 +82,21 @@ export class DirectoryService {
     return this.#directory
   }
 
-  async #retrying(fn: () => Promise<void>): Promise<void> {
+  /**
+   * Publication holds the store's cluster-wide directory lock and first catches up with what
+   * other nodes stored, so epochs never collide; a failed attempt reopens from storage and retries.
+   */
+  async #underLock(fn: () => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#current()
-        return await fn()
+        return await this.#store.withDirectoryLock(async () => {
+          await this.#current()
+          await fn()
+        })
       } catch (e) {
         if (attempt >= PUBLISH_ATTEMPTS) throw e
-        this.#log.warn({ err: e, attempt }, 'directory publication raced another node; reopening')
+        this.#log.warn({ err: e, attempt }, 'directory publication failed; reopening from storage')
         await this.#reopen()
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt))
       }
     }
   }
@@ -117,22 +121,38 @@ export class DirectoryService {
     return encodeDirectoryValue({ v: 1, devices: entries })
   }
 
-  /** Records the user's current devices as a new version and waits until it is published. */
-  async publishUser(userId: UserId): Promise<void> {
-    await this.#retrying(async () => {
-      this.#directory.update(userId, await this.valueOf(userId))
-      await this.#publishSoon()
+  /**
+   * Records the user's current devices as a new version and resolves once it is published.
+   * Changes arriving within a few milliseconds share one epoch.
+   */
+  publishUser(userId: UserId): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pendingUsers.add(userId)
+      this.#waiters.push({ resolve, reject })
+      if (!this.#draining) {
+        this.#draining = true
+        setTimeout(() => void this.#drain(), PUBLISH_DELAY_MS)
+      }
     })
   }
 
-  #publishSoon(): Promise<void> {
-    const directory = this.#directory
-    this.#scheduled ??= new Promise<void>((r) => setTimeout(r, PUBLISH_DELAY_MS)).then(() => {
-      this.#scheduled = undefined
-      if (directory !== this.#directory) throw new Error('directory was reopened before publication')
-      return this.#publishNow()
-    })
-    return this.#scheduled
+  async #drain(): Promise<void> {
+    while (this.#waiters.length > 0) {
+      const users = [...this.#pendingUsers]
+      this.#pendingUsers.clear()
+      const waiters = this.#waiters.splice(0)
+      try {
+        await this.#underLock(async () => {
+          // Values are read under the lock, so the newest device state is what gets published.
+          for (const u of users) this.#directory.update(u, await this.valueOf(u))
+          await this.#publishNow()
+        })
+        for (const w of waiters) w.resolve()
+      } catch (e) {
+        for (const w of waiters) w.reject(e)
+      }
+    }
+    this.#draining = false
   }
 
   async #publishNow(): Promise<void> {

@@ -107,6 +107,11 @@ export interface Store {
 
   /** Where the key directory keeps its entries and epochs. */
   directoryStorage(): DirectoryStorage
+  /**
+   * Runs fn while holding the cluster-wide key-directory publication lock, so only one node at a
+   * time appends an epoch (a no-op lock where the store belongs to one process).
+   */
+  withDirectoryLock<T>(fn: () => Promise<T>): Promise<T>
 
   /** Records a single-use nonce; false if it was seen before (a replay). */
   consumeNonce(nonce: string, expiresAt: number): Promise<boolean>
