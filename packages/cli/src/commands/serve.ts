@@ -1,7 +1,7 @@
 // `candor serve`: one Candor node. SQLite + in-process bus by default; PostgreSQL + NATS for many nodes.
 import { join } from 'node:path'
 import { existsSync } from 'node:fs'
-import { createServer, type Bus, type Store } from '@candor/server'
+import { createServer, type Bus, type CandorServer, type Store } from '@candor/server'
 import { SqliteStore } from '@candor/store-sqlite'
 import type { ServeConfig } from '../serve-config.ts'
 
@@ -19,15 +19,24 @@ async function openBus(c: ServeConfig): Promise<Bus | undefined> {
 
 export async function serve(c: ServeConfig): Promise<number> {
   const store = await openStore(c)
-  const bus = await openBus(c)
-  const server = await createServer({
-    store,
-    ...(bus ? { bus } : {}),
-    host: c.host,
-    port: c.port,
-    logLevel: c.logLevel,
-    webRoot: c.webRoot,
-  })
+  let bus: Bus | undefined
+  let server: CandorServer
+  try {
+    bus = await openBus(c)
+    server = await createServer({
+      store,
+      ...(bus ? { bus } : {}),
+      host: c.host,
+      port: c.port,
+      logLevel: c.logLevel,
+      webRoot: c.webRoot,
+    })
+  } catch (e) {
+    // Close what did open, so a node that cannot start exits instead of lingering.
+    await bus?.close().catch(() => undefined)
+    await store.close().catch(() => undefined)
+    throw e
+  }
   const where = c.store === 'sqlite' ? `data in ${c.dataDir}` : 'store: PostgreSQL'
   const adminToken = await server.context.admins.enrolmentToken()
   if (adminToken) {
