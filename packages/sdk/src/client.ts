@@ -1,5 +1,5 @@
 // CandorClient: one device of one person. Everything a UI or the CLI does goes through here.
-import type { CiphersuiteImpl, ClientConfig, CryptoProvider, KeyPackage } from 'ts-mls'
+import type { CiphersuiteImpl, ClientConfig, CryptoProvider } from 'ts-mls'
 import {
   CandorError,
   accessLogInfoSchema,
@@ -22,28 +22,18 @@ import {
 import { DirectoryAuthenticationService, clientConfigWith, getSuite, safetyNumber, signDetached } from '@candor/crypto'
 import { ApiClient } from './api-client.ts'
 import { Connection, type ConnectionState, type WebSocketFactory } from './connection.ts'
-import { Conversations, type Conversation, type MessageRecord } from './conversations.ts'
+import { Conversations, type MessageRecord } from './conversations.ts'
 import { DeviceDirectory, type UnknownDevice } from './directory.ts'
 import { CheckpointTracker, type DirectoryTrust } from './checkpoint-tracker.ts'
 import { Emitter } from './emitter.ts'
 import { loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
 import { KeyPackages } from './key-packages.ts'
 import type { LocalStore } from './local-store.ts'
-import { decodeContent, encodeContent, type Content } from './message-content.ts'
-import {
-  commitChanges,
-  decodeKeyPackage,
-  encryptApplication,
-  epochOf,
-  isRemoved,
-  joinFromWelcome,
-  leaves,
-  ownLeafIndex,
-  processIncoming,
-  startGroup,
-  type Leaf,
-} from './mls-ops.ts'
+import { encodeContent, type Content } from './message-content.ts'
+import { encryptApplication, epochOf, leaves, ownLeafIndex, startGroup, type Leaf } from './mls-ops.ts'
 import { SerialLock } from './serial-lock.ts'
+import { GroupChanges } from './group-changes.ts'
+import { processDelivery } from './incoming.ts'
 import { DataApi } from './data/data-api.ts'
 import { AccessLogTracker } from './data/access-log-tracker.ts'
 import { fetchReceipts, type VerifiedReceipt } from './data/receipts.ts'
@@ -86,8 +76,6 @@ export interface Reader {
   kind: 'person' | 'bot' | 'archive'
 }
 
-const COMMIT_ATTEMPTS = 6
-
 export class CandorClient extends Emitter<ClientEvents> {
   readonly api: ApiClient
   readonly #opts: ClientOptions
@@ -98,6 +86,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #keyPackages: KeyPackages
   readonly #conversations: Conversations
   readonly #lock = new SerialLock()
+  readonly #groups: GroupChanges
   #connection: Connection | undefined
   #synced: Array<() => void> = []
   #isSynced = false
@@ -113,6 +102,18 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.#config = clientConfigWith(new DirectoryAuthenticationService((u, d) => this.#directory.keyOf(u, d)))
     this.#keyPackages = new KeyPackages(opts.store, api, suite, identity)
     this.#conversations = new Conversations(opts.store, this.#config)
+    this.#groups = new GroupChanges({
+      api,
+      suite,
+      directory: this.#directory,
+      conversations: this.#conversations,
+      lock: this.#lock,
+      userId: identity.userId,
+      emit: (event, e) => this.emit(event, e),
+      idle: async () => {
+        await this.#connection?.idle()
+      },
+    })
   }
 
   static async #make(opts: ClientOptions, api: ApiClient, identity: Identity): Promise<CandorClient> {
@@ -286,7 +287,7 @@ export class CandorClient extends Emitter<ClientEvents> {
       // The new device publishes its key packages once it sees the approval.
       for (;;) {
         try {
-          await this.#addDevices(c.meta.id, this.userId, [deviceId])
+          await this.#groups.addDevices(c.meta.id, this.userId, [deviceId])
           break
         } catch (e) {
           if (!(e instanceof CandorError) || e.code !== 'no_key_package' || Date.now() > deadline) throw e
@@ -303,7 +304,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     for (const c of this.#conversations.list()) {
       if (c.meta.status !== 'active' || deviceId === this.deviceId) continue
       if (leaves(c.state).some((l) => l.deviceId === deviceId)) {
-        await this.#commit(c.meta.id, async () => ({ add: [], removeDevices: [deviceId] }))
+        await this.#groups.commit(c.meta.id, async () => ({ add: [], removeDevices: [deviceId] }))
       }
     }
   }
@@ -330,8 +331,8 @@ export class CandorClient extends Emitter<ClientEvents> {
       await this.#keyPackages.consumed(kp!)
       await this.#conversations.save(groupId, state, { createdAt: Date.now(), status: 'active' })
     })
-    const claims = await this.#claim([this.userId, ...others], true)
-    if (claims.length > 0) await this.#commit(groupId, async () => ({ add: claims, removeDevices: [] }))
+    const claims = await this.#groups.claim([this.userId, ...others], true)
+    if (claims.length > 0) await this.#groups.commit(groupId, async () => ({ add: claims, removeDevices: [] }))
     return groupId
   }
 
@@ -342,8 +343,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   async addMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    const claims = await this.#claim(userIds, false)
-    await this.#commit(conversation, async (c) => {
+    const claims = await this.#groups.claim(userIds, false)
+    await this.#groups.commit(conversation, async (c) => {
       const present = new Set(leaves(c.state).map((l) => l.deviceId))
       return { add: claims.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
     })
@@ -352,7 +353,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   async removeMembers(conversation: string, userIds: readonly string[]): Promise<void> {
     const users = new Set(userIds)
     if (users.has(this.userId)) throw new CandorError('bad_request', 'use leave() to leave a conversation')
-    await this.#commit(conversation, async (c) => ({
+    await this.#groups.commit(conversation, async (c) => ({
       add: [],
       removeDevices: leaves(c.state).filter((l) => users.has(l.userId)).map((l) => l.deviceId),
     }))
@@ -396,7 +397,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const conn = this.#connection
     if (!conn) throw new CandorError('unavailable', 'not connected: call connect() first')
     const message = await this.#lock.run(async () => {
-      const c = this.#active(conversation)
+      const c = this.#groups.active(conversation)
       const out = await encryptApplication(this.#suite, c.state, encodeContent(content))
       await this.#conversations.save(conversation, out.state)
       return out.message
@@ -438,102 +439,6 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   // ---- internals ----
 
-  #active(conversation: string): Conversation {
-    const c = this.#conversations.get(conversation)
-    if (!c) throw new CandorError('unknown_group', 'no such conversation on this device')
-    if (c.meta.status !== 'active') throw new CandorError('not_member', `you are no longer in this conversation (${c.meta.status})`)
-    return c
-  }
-
-  async #claim(userIds: readonly string[], includeOwn: boolean): Promise<Array<{ deviceId: string; keyPackage: KeyPackage }>> {
-    const out: Array<{ deviceId: string; keyPackage: KeyPackage }> = []
-    for (const u of new Set(userIds)) {
-      try {
-        const { keyPackages } = await this.api.claimKeyPackages(u)
-        for (const k of keyPackages) {
-          const keyPackage = decodeKeyPackage(fromBase64Url(k.keyPackage)!)
-          if (await this.#provenKeyPackage(u, k.deviceId, keyPackage)) out.push({ deviceId: k.deviceId, keyPackage })
-        }
-        if (u !== this.userId && !out.some((k) => keyPackages.some((c) => c.deviceId === k.deviceId))) {
-          throw new CandorError('directory_proof_invalid', `none of ${u}'s devices is proven by the key directory`)
-        }
-      } catch (e) {
-        // This user's other devices are optional (there may be none); anyone else must be reachable.
-        if (!(includeOwn && u === this.userId && e instanceof CandorError && e.code === 'no_key_package')) throw e
-      }
-    }
-    return out
-  }
-
-  /** Only devices the key directory proves are added; anything else is refused and reported. */
-  async #provenKeyPackage(userId: string, deviceId: string, kp: KeyPackage): Promise<boolean> {
-    const key = await this.#directory.keyOf(userId, deviceId)
-    if (key && toBase64Url(key) === toBase64Url(kp.leafNode.signaturePublicKey)) return true
-    this.emit('alert', { kind: 'unverified_device', userId, deviceId })
-    return false
-  }
-
-  async #addDevices(conversation: string, userId: string, deviceIds: string[]): Promise<void> {
-    const { keyPackages } = await this.api.claimKeyPackages(userId, deviceIds)
-    const add: Array<{ deviceId: string; keyPackage: KeyPackage }> = []
-    for (const k of keyPackages) {
-      const keyPackage = decodeKeyPackage(fromBase64Url(k.keyPackage)!)
-      if (await this.#provenKeyPackage(userId, k.deviceId, keyPackage)) add.push({ deviceId: k.deviceId, keyPackage })
-    }
-    await this.#commit(conversation, async (c) => {
-      const present = new Set(leaves(c.state).map((l) => l.deviceId))
-      return { add: add.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
-    })
-  }
-
-  /**
-   * Builds and posts a commit. If the server says the group moved on, waits until this device
-   * has processed the newer epoch, rebuilds the commit on top of it and tries again.
-   */
-  async #commit(
-    conversation: string,
-    plan: (c: Conversation) => Promise<{ add: Array<{ deviceId: string; keyPackage: KeyPackage }>; removeDevices: string[] }>,
-  ): Promise<void> {
-    for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
-      const outcome = await this.#lock.run(async () => {
-        const c = this.#active(conversation)
-        const { add, removeDevices } = await plan(c)
-        const remove = new Set(removeDevices)
-        const removeLeaves = leaves(c.state).filter((l) => remove.has(l.deviceId))
-        if (add.length === 0 && removeLeaves.length === 0) return { done: true as const }
-        const epoch = epochOf(c.state)
-        const out = await commitChanges(this.#suite, c.state, add.map((a) => a.keyPackage), removeLeaves.map((l) => l.leafIndex))
-        try {
-          await this.api.commit(conversation, {
-            messageId: newMessageId(),
-            epoch,
-            commit: toBase64Url(out.commit),
-            ...(out.welcome ? { welcome: toBase64Url(out.welcome) } : {}),
-            added: add.map((a) => a.deviceId),
-            removed: removeLeaves.map((l) => l.deviceId),
-          })
-        } catch (e) {
-          if (e instanceof CandorError && e.code === 'stale_epoch') return { done: false as const, epoch: Number(e.details?.epoch) }
-          throw e
-        }
-        await this.#conversations.save(conversation, out.state)
-        this.emit('conversation', { id: conversation, change: 'members' })
-        return { done: true as const }
-      })
-      if (outcome.done) return
-      await this.#waitForEpoch(conversation, outcome.epoch)
-    }
-    throw new CandorError('stale_epoch', 'could not commit: the group kept moving on')
-  }
-
-  async #waitForEpoch(conversation: string, epoch: number, timeoutMs = 10_000): Promise<void> {
-    const until = Date.now() + timeoutMs
-    while (this.#conversations.epoch(conversation) < epoch && Date.now() < until) {
-      await this.#connection?.idle()
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
-
   #onNotice(n: Notice): void {
     switch (n.kind) {
       case 'synced':
@@ -554,53 +459,22 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   async #onDeliver(f: DeliverFrame): Promise<void> {
     try {
-      await this.#lock.run(() => this.#process(f))
+      await this.#lock.run(() =>
+        processDelivery(
+          {
+            suite: this.#suite,
+            config: this.#config,
+            conversations: this.#conversations,
+            keyPackages: this.#keyPackages,
+            userId: this.userId,
+            emit: (event, e) => this.emit(event, e),
+            onLeave: (conversation, who) => this.#onLeave(conversation, who),
+          },
+          f,
+        ),
+      )
     } catch (error) {
       this.emit('error', { where: `processing message ${f.messageId}`, error })
-    }
-  }
-
-  async #process(f: DeliverFrame): Promise<void> {
-    if (f.kind === 2) {
-      // A welcome to a group this device is active in is stale; after removal or leaving, it is a re-invitation.
-      if (this.#conversations.get(f.groupId)?.meta.status === 'active') return
-      const { state, used } = await joinFromWelcome(this.#suite, this.#config, f.payload, (ref) => this.#keyPackages.find(ref))
-      await this.#conversations.save(f.groupId, state, { createdAt: f.sentAt, status: 'active' })
-      await this.#keyPackages.consumed(used)
-      this.emit('conversation', { id: f.groupId, change: 'joined' })
-      return
-    }
-    const c = this.#conversations.get(f.groupId)
-    if (!c || c.meta.status !== 'active') return
-    if (f.kind === 1) {
-      const epochBefore = epochOf(c.state)
-      const r = await processIncoming(this.#suite, c.state, f.payload)
-      // A commit that removes this device does not advance its epoch: it cannot derive the new one.
-      const removed = isRemoved(r.state)
-      if (!removed && epochOf(r.state) <= epochBefore) return
-      await this.#conversations.save(f.groupId, r.state, removed ? { status: 'removed' } : undefined)
-      this.emit('conversation', { id: f.groupId, change: removed ? 'removed' : 'members' })
-      return
-    }
-    if (this.#conversations.hasSeen(f.messageId)) return
-    const r = await processIncoming(this.#suite, c.state, f.payload)
-    await this.#conversations.save(f.groupId, r.state)
-    if (r.kind !== 'application') return
-    const content = decodeContent(r.plaintext)
-    if (content.type === 'text') {
-      const record: MessageRecord = {
-        id: content.id,
-        conversation: f.groupId,
-        from: r.sender.userId,
-        fromDevice: r.sender.deviceId,
-        text: content.text,
-        sentAt: f.sentAt,
-        receivedAt: Date.now(),
-        direction: r.sender.userId === this.userId ? 'out' : 'in',
-      }
-      if (await this.#conversations.record(record)) this.emit('message', record)
-    } else if (content.type === 'leave') {
-      this.#onLeave(f.groupId, r.sender)
     }
   }
 
@@ -617,7 +491,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const removeDevices = leaves(c.state).filter((l) => l.userId === who.userId).map((l) => l.deviceId)
     // Outside the lock: the commit takes it itself.
     setTimeout(() => {
-      this.#commit(conversation, async (cur) => ({
+      this.#groups.commit(conversation, async (cur) => ({
         add: [],
         removeDevices: leaves(cur.state).filter((l) => removeDevices.includes(l.deviceId)).map((l) => l.deviceId),
       })).catch((error: unknown) => this.emit('error', { where: 'removing a member who left', error }))

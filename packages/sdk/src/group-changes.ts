@@ -1,0 +1,135 @@
+// Changing who is in a group: claiming key packages (only devices the key directory proves),
+// and committing adds and removals. The server accepts one commit per epoch; when it says the
+// group moved on, this waits until the device has processed the newer epoch and rebuilds.
+import type { CiphersuiteImpl, KeyPackage } from 'ts-mls'
+import { CandorError, fromBase64Url, newMessageId, toBase64Url } from '@candor/protocol'
+import type { ApiClient } from './api-client.ts'
+import type { ClientEvents } from './client.ts'
+import type { Conversation, Conversations } from './conversations.ts'
+import type { DeviceDirectory } from './directory.ts'
+import { commitChanges, decodeKeyPackage, epochOf, leaves } from './mls-ops.ts'
+import type { SerialLock } from './serial-lock.ts'
+
+const COMMIT_ATTEMPTS = 6
+
+export interface Claimed {
+  deviceId: string
+  keyPackage: KeyPackage
+}
+
+export type CommitPlan = (c: Conversation) => Promise<{ add: Claimed[]; removeDevices: string[] }>
+
+export interface GroupChangeDeps {
+  api: ApiClient
+  suite: CiphersuiteImpl
+  directory: DeviceDirectory
+  conversations: Conversations
+  /** The lock that serialises every change to this device's MLS states. */
+  lock: SerialLock
+  userId: string
+  emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
+  /** Resolves when every delivery received so far has been processed. */
+  idle(): Promise<void>
+}
+
+export class GroupChanges {
+  readonly #d: GroupChangeDeps
+
+  constructor(deps: GroupChangeDeps) {
+    this.#d = deps
+  }
+
+  /** The conversation, if this device is still in it. */
+  active(conversation: string): Conversation {
+    const c = this.#d.conversations.get(conversation)
+    if (!c) throw new CandorError('unknown_group', 'no such conversation on this device')
+    if (c.meta.status !== 'active') throw new CandorError('not_member', `you are no longer in this conversation (${c.meta.status})`)
+    return c
+  }
+
+  /** One key package per device of each user, proven by the directory (own other devices optional). */
+  async claim(userIds: readonly string[], includeOwn: boolean): Promise<Claimed[]> {
+    const out: Claimed[] = []
+    for (const u of new Set(userIds)) {
+      try {
+        const { keyPackages } = await this.#d.api.claimKeyPackages(u)
+        for (const k of keyPackages) {
+          const keyPackage = decodeKeyPackage(fromBase64Url(k.keyPackage)!)
+          if (await this.#proven(u, k.deviceId, keyPackage)) out.push({ deviceId: k.deviceId, keyPackage })
+        }
+        if (u !== this.#d.userId && !out.some((k) => keyPackages.some((c) => c.deviceId === k.deviceId))) {
+          throw new CandorError('directory_proof_invalid', `none of ${u}'s devices is proven by the key directory`)
+        }
+      } catch (e) {
+        // This user's other devices are optional (there may be none); anyone else must be reachable.
+        if (!(includeOwn && u === this.#d.userId && e instanceof CandorError && e.code === 'no_key_package')) throw e
+      }
+    }
+    return out
+  }
+
+  /** Only devices the key directory proves are added; anything else is refused and reported. */
+  async #proven(userId: string, deviceId: string, kp: KeyPackage): Promise<boolean> {
+    const key = await this.#d.directory.keyOf(userId, deviceId)
+    if (key && toBase64Url(key) === toBase64Url(kp.leafNode.signaturePublicKey)) return true
+    this.#d.emit('alert', { kind: 'unverified_device', userId, deviceId })
+    return false
+  }
+
+  /** Adds these devices of a user (e.g. one just approved) to a conversation. */
+  async addDevices(conversation: string, userId: string, deviceIds: string[]): Promise<void> {
+    const { keyPackages } = await this.#d.api.claimKeyPackages(userId, deviceIds)
+    const add: Claimed[] = []
+    for (const k of keyPackages) {
+      const keyPackage = decodeKeyPackage(fromBase64Url(k.keyPackage)!)
+      if (await this.#proven(userId, k.deviceId, keyPackage)) add.push({ deviceId: k.deviceId, keyPackage })
+    }
+    await this.commit(conversation, async (c) => {
+      const present = new Set(leaves(c.state).map((l) => l.deviceId))
+      return { add: add.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
+    })
+  }
+
+  /** Builds and posts a commit; on stale_epoch catches up and rebuilds on the newer epoch. */
+  async commit(conversation: string, plan: CommitPlan): Promise<void> {
+    const { api, conversations, lock } = this.#d
+    for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+      const outcome = await lock.run(async () => {
+        const c = this.active(conversation)
+        const { add, removeDevices } = await plan(c)
+        const remove = new Set(removeDevices)
+        const removeLeaves = leaves(c.state).filter((l) => remove.has(l.deviceId))
+        if (add.length === 0 && removeLeaves.length === 0) return { done: true as const }
+        const epoch = epochOf(c.state)
+        const out = await commitChanges(this.#d.suite, c.state, add.map((a) => a.keyPackage), removeLeaves.map((l) => l.leafIndex))
+        try {
+          await api.commit(conversation, {
+            messageId: newMessageId(),
+            epoch,
+            commit: toBase64Url(out.commit),
+            ...(out.welcome ? { welcome: toBase64Url(out.welcome) } : {}),
+            added: add.map((a) => a.deviceId),
+            removed: removeLeaves.map((l) => l.deviceId),
+          })
+        } catch (e) {
+          if (e instanceof CandorError && e.code === 'stale_epoch') return { done: false as const, epoch: Number(e.details?.epoch) }
+          throw e
+        }
+        await conversations.save(conversation, out.state)
+        this.#d.emit('conversation', { id: conversation, change: 'members' })
+        return { done: true as const }
+      })
+      if (outcome.done) return
+      await this.#waitForEpoch(conversation, outcome.epoch)
+    }
+    throw new CandorError('stale_epoch', 'could not commit: the group kept moving on')
+  }
+
+  async #waitForEpoch(conversation: string, epoch: number, timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs
+    while (this.#d.conversations.epoch(conversation) < epoch && Date.now() < until) {
+      await this.#d.idle()
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+}

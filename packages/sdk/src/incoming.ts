@@ -1,0 +1,66 @@
+// What this device does with each delivery, in queue order: join from a Welcome, apply a
+// commit (or learn it was removed), decrypt an application message and record it once.
+import type { CiphersuiteImpl, ClientConfig } from 'ts-mls'
+import type { DeliverFrame } from '@candor/protocol'
+import type { ClientEvents } from './client.ts'
+import type { Conversations, MessageRecord } from './conversations.ts'
+import type { KeyPackages } from './key-packages.ts'
+import { decodeContent } from './message-content.ts'
+import { epochOf, isRemoved, joinFromWelcome, processIncoming, type Leaf } from './mls-ops.ts'
+
+export interface IncomingDeps {
+  suite: CiphersuiteImpl
+  config: ClientConfig
+  conversations: Conversations
+  keyPackages: KeyPackages
+  userId: string
+  emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
+  /** A member announced they are leaving a conversation. */
+  onLeave(conversation: string, who: Leaf): void
+}
+
+/** Processes one delivery; the caller holds the MLS state lock and acknowledges afterwards. */
+export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise<void> {
+  const { conversations } = d
+  if (f.kind === 2) {
+    // A welcome to a group this device is active in is stale; after removal or leaving, it is a re-invitation.
+    if (conversations.get(f.groupId)?.meta.status === 'active') return
+    const { state, used } = await joinFromWelcome(d.suite, d.config, f.payload, (ref) => d.keyPackages.find(ref))
+    await conversations.save(f.groupId, state, { createdAt: f.sentAt, status: 'active' })
+    await d.keyPackages.consumed(used)
+    d.emit('conversation', { id: f.groupId, change: 'joined' })
+    return
+  }
+  const c = conversations.get(f.groupId)
+  if (!c || c.meta.status !== 'active') return
+  if (f.kind === 1) {
+    const epochBefore = epochOf(c.state)
+    const r = await processIncoming(d.suite, c.state, f.payload)
+    // A commit that removes this device does not advance its epoch: it cannot derive the new one.
+    const removed = isRemoved(r.state)
+    if (!removed && epochOf(r.state) <= epochBefore) return
+    await conversations.save(f.groupId, r.state, removed ? { status: 'removed' } : undefined)
+    d.emit('conversation', { id: f.groupId, change: removed ? 'removed' : 'members' })
+    return
+  }
+  if (conversations.hasSeen(f.messageId)) return
+  const r = await processIncoming(d.suite, c.state, f.payload)
+  await conversations.save(f.groupId, r.state)
+  if (r.kind !== 'application') return
+  const content = decodeContent(r.plaintext)
+  if (content.type === 'text') {
+    const record: MessageRecord = {
+      id: content.id,
+      conversation: f.groupId,
+      from: r.sender.userId,
+      fromDevice: r.sender.deviceId,
+      text: content.text,
+      sentAt: f.sentAt,
+      receivedAt: Date.now(),
+      direction: r.sender.userId === d.userId ? 'out' : 'in',
+    }
+    if (await conversations.record(record)) d.emit('message', record)
+  } else if (content.type === 'leave') {
+    d.onLeave(f.groupId, r.sender)
+  }
+}
