@@ -1,5 +1,5 @@
 // Summarises a V8 .cpuprofile (from `--cpu-prof DIR`): self time by function and by package.
-// Usage: npx tsx bench/src/profile-summary.ts FILE.cpuprofile [top]
+// Usage: npx tsx bench/src/profile-summary.ts FILE.cpuprofile [top] [lastMs]
 import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 
@@ -14,11 +14,18 @@ interface Profile {
   timeDeltas: number[]
 }
 
-export function summarise(file: string, top = 25): string {
+/** With lastMs, only the samples of the profile's last lastMs milliseconds count (steady state, no setup). */
+export function summarise(file: string, top = 25, lastMs = 0): string {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile
   const byId = new Map(p.nodes.map((n) => [n.id, n]))
   const self = new Map<number, number>()
-  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)))
+  const totalUs = p.timeDeltas.reduce((a, b) => a + b, 0)
+  const fromUs = lastMs > 0 ? totalUs - lastMs * 1000 : 0
+  let at = 0
+  p.samples.forEach((id, i) => {
+    at += p.timeDeltas[i] ?? 0
+    if (at >= fromUs) self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0))
+  })
   const total = [...self.values()].reduce((a, b) => a + b, 0)
   const fn = new Map<string, number>()
   const pkg = new Map<string, number>()
@@ -45,5 +52,5 @@ export function summarise(file: string, top = 25): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.stdout.write(summarise(process.argv[2]!, Number(process.argv[3] ?? 25)) + '\n')
+  process.stdout.write(summarise(process.argv[2]!, Number(process.argv[3] ?? 25), Number(process.argv[4] ?? 0)) + '\n')
 }

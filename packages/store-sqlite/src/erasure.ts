@@ -13,13 +13,14 @@ export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCount
     const release = db.prepare('UPDATE messages SET remaining = remaining - 1 WHERE id = ? RETURNING remaining').pluck()
     const dropMessage = db.prepare('DELETE FROM messages WHERE id = ?')
     for (const d of devices) {
-      for (const m of queued.all(d) as number[]) {
+      for (const m of queued.all(d) as Array<number | null>) {
         c.queued++
-        if ((release.get(m) as number) <= 0) dropMessage.run(m)
+        if (m !== null && (release.get(m) as number) <= 0) dropMessage.run(m)
       }
       c.keyPackages += db.prepare('DELETE FROM key_packages WHERE device_id = ?').run(d).changes
       c.memberships += db.prepare('DELETE FROM group_members WHERE device_id = ?').run(d).changes
       c.sentMessages += db.prepare('UPDATE messages SET sender = ? WHERE sender = ?').run(ERASED_DEVICE_ID, d).changes
+      c.sentMessages += db.prepare('UPDATE queue SET sender = ? WHERE sender = ? AND message IS NULL').run(ERASED_DEVICE_ID, d).changes
     }
     db.prepare('DELETE FROM devices WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM users WHERE user_id = ?').run(userId)

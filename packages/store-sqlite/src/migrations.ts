@@ -101,4 +101,28 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE group_retention (group_id TEXT PRIMARY KEY, retention_ms INTEGER NOT NULL);
   CREATE INDEX messages_by_group_sent ON messages(group_id, sent_at);
   `,
+  // A message with one recipient (1:1 between single devices: the hot path) is stored inline in
+  // its queue row — one row and two small indexes instead of a messages row, a queue row and
+  // their four indexes. The seq is the row id, handed out by the store from a counter kept in
+  // meta (no AUTOINCREMENT bookkeeping per insert); it continues from the old counter.
+  `
+  CREATE TABLE queue_v2 (
+    seq INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    message INTEGER,
+    sender TEXT,
+    message_id TEXT,
+    group_id TEXT,
+    kind INTEGER,
+    sent_at INTEGER,
+    payload BLOB
+  );
+  INSERT INTO queue_v2 (seq, device_id, message) SELECT seq, device_id, message FROM queue;
+  INSERT OR REPLACE INTO meta (key, value)
+    SELECT 'queue_seq', CAST(MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'queue'), 0), COALESCE((SELECT MAX(seq) FROM queue), 0)) AS TEXT);
+  DROP TABLE queue;
+  ALTER TABLE queue_v2 RENAME TO queue;
+  CREATE INDEX queue_by_device ON queue(device_id, seq);
+  CREATE UNIQUE INDEX queue_inline_dedup ON queue(group_id, sender, message_id, kind) WHERE message IS NULL;
+  `,
 ]

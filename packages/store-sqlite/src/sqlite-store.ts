@@ -1,6 +1,9 @@
 // The Store on embedded SQLite (better-sqlite3): the default for one node. Calls are
 // synchronous underneath; every method runs in one transaction, and appendMessages takes a
 // whole batch (the delivery service's event-loop turn) so one fsync covers many messages.
+// A message for one recipient (a 1:1 conversation between single devices, the hot path) lives
+// inline in its queue row; one for several recipients is stored once in `messages` and each
+// queue row points at it, counting down as recipients acknowledge.
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -70,6 +73,9 @@ export class SqliteStore implements Store {
   readonly contiguousSeqs = false
   readonly #db: Database.Database
   readonly #s
+  /** The last queue seq handed out, and the last one made durable in meta. */
+  #seq: number
+  #savedSeq: number
   #writes: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = []
 
   private constructor(db: Database.Database) {
@@ -88,7 +94,7 @@ export class SqliteStore implements Store {
       setStatus: p('UPDATE devices SET status = ? WHERE device_id = ?'),
       setAttestation: p('UPDATE devices SET attested_by = ?, attestation = ? WHERE device_id = ?'),
       deleteKeyPackagesOf: p('DELETE FROM key_packages WHERE device_id = ?'),
-      queueRowsOf: p('SELECT seq, message FROM queue WHERE device_id = ?'),
+      queueRowsOf: p('SELECT seq FROM queue WHERE device_id = ?').pluck(),
       insertNonce: p('INSERT OR IGNORE INTO nonces (nonce, expires_at) VALUES (?, ?)'),
       expireNonces: p('DELETE FROM nonces WHERE expires_at < ?'),
       insertKeyPackage: p('INSERT INTO key_packages (device_id, last_resort, data) VALUES (?, ?, ?)'),
@@ -107,10 +113,17 @@ export class SqliteStore implements Store {
       insertMessage: p(
         'INSERT OR IGNORE INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      enqueue: p('INSERT INTO queue (device_id, message) VALUES (?, ?)'),
+      enqueue: p('INSERT INTO queue (seq, device_id, message) VALUES (?, ?, ?)'),
+      enqueueInline: p(
+        'INSERT OR IGNORE INTO queue (seq, device_id, sender, message_id, group_id, kind, sent_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      findInline: p('SELECT sent_at FROM queue WHERE group_id = ? AND sender = ? AND message_id = ? AND kind = ? AND message IS NULL').pluck(),
+      saveSeq: p(`INSERT INTO meta (key, value) VALUES ('queue_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
       fetch: p(
-        `SELECT q.seq, m.message_id, m.group_id, m.sender, m.kind, m.sent_at, m.payload
-         FROM queue q JOIN messages m ON m.id = q.message
+        `SELECT q.seq, COALESCE(q.message_id, m.message_id) AS message_id, COALESCE(q.group_id, m.group_id) AS group_id,
+                COALESCE(q.sender, m.sender) AS sender, COALESCE(q.kind, m.kind) AS kind,
+                COALESCE(q.sent_at, m.sent_at) AS sent_at, COALESCE(q.payload, m.payload) AS payload
+         FROM queue q LEFT JOIN messages m ON m.id = q.message
          WHERE q.device_id = ? AND q.seq > ? ORDER BY q.seq LIMIT ?`,
       ),
       dequeue: p('DELETE FROM queue WHERE seq = ? AND device_id = ? RETURNING message').pluck(),
@@ -118,6 +131,16 @@ export class SqliteStore implements Store {
       deleteLast: p('DELETE FROM messages WHERE id = ? AND remaining <= 1'),
       pending: p('SELECT COUNT(*) FROM queue WHERE device_id = ?').pluck(),
     }
+    const saved = Number(this.#s.getMeta.get('queue_seq') ?? 0)
+    const highest = (db.prepare('SELECT MAX(seq) FROM queue').pluck().get() as number | null) ?? 0
+    this.#seq = this.#savedSeq = Math.max(saved, highest)
+  }
+
+  /** Records the seq counter in the current transaction, so seqs never repeat after a restart. */
+  #persistSeq(): void {
+    if (this.#seq === this.#savedSeq) return
+    this.#s.saveSeq.run(String(this.#seq))
+    this.#savedSeq = this.#seq
   }
 
   static open(path: string, options: SqliteOptions = {}): SqliteStore {
@@ -190,8 +213,7 @@ export class SqliteStore implements Store {
       if (attestation) this.#s.setAttestation.run(attestation.by, attestation.signature, deviceId)
       if (status !== 'revoked') return
       this.#s.deleteKeyPackagesOf.run(deviceId)
-      const rows = this.#s.queueRowsOf.all(deviceId) as Array<{ seq: number; message: number }>
-      for (const r of rows) this.#dequeue(deviceId, r.seq)
+      for (const seq of this.#s.queueRowsOf.all(deviceId) as number[]) this.#dequeue(deviceId, seq)
     })()
   }
 
@@ -254,7 +276,25 @@ export class SqliteStore implements Store {
 
   #store(m: NewMessage): AppendResult {
     const recipients = m.recipients
-    // The unique (sender, message_id, kind) index makes a retry a no-op; only then look it up.
+    // Nobody to deliver to (the sender is alone in the group): nothing is kept.
+    if (recipients.length === 0) return { duplicate: false, sentAt: m.sentAt, deliveries: [] }
+    // A retry is a no-op (unique indexes on both forms); the other form is checked too, in case
+    // the recipient count changed between the first attempt and the retry.
+    if (recipients.length === 1) {
+      const deviceId = recipients[0]!
+      const shared = this.#s.findMessage.get(m.sender, m.messageId, m.kind) as number | undefined
+      if (shared !== undefined) return { duplicate: true, sentAt: shared, deliveries: [] }
+      const seq = this.#seq + 1
+      const { changes } = this.#s.enqueueInline.run(seq, deviceId, m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload)
+      if (changes === 0) {
+        const prior = this.#s.findInline.get(m.groupId, m.sender, m.messageId, m.kind) as number
+        return { duplicate: true, sentAt: prior, deliveries: [] }
+      }
+      this.#seq = seq
+      return { duplicate: false, sentAt: m.sentAt, deliveries: [{ deviceId, seq }] }
+    }
+    const inline = this.#s.findInline.get(m.groupId, m.sender, m.messageId, m.kind) as number | undefined
+    if (inline !== undefined) return { duplicate: true, sentAt: inline, deliveries: [] }
     const { changes, lastInsertRowid } = this.#s.insertMessage.run(
       m.sender,
       m.messageId,
@@ -270,7 +310,8 @@ export class SqliteStore implements Store {
     }
     const deliveries: Delivery[] = []
     for (const deviceId of recipients) {
-      const seq = Number(this.#s.enqueue.run(deviceId, lastInsertRowid).lastInsertRowid)
+      const seq = ++this.#seq
+      this.#s.enqueue.run(seq, deviceId, lastInsertRowid)
       deliveries.push({ deviceId, seq })
     }
     return { duplicate: false, sentAt: m.sentAt, deliveries }
@@ -315,6 +356,7 @@ export class SqliteStore implements Store {
           }).deliveries,
         )
       }
+      this.#persistSeq()
       return { accepted: true, epoch, sentAt: c.sentAt, deliveries }
     })()
   }
@@ -332,8 +374,9 @@ export class SqliteStore implements Store {
   }
 
   #dequeue(deviceId: DeviceId, seq: number): boolean {
-    const message = this.#s.dequeue.get(seq, deviceId) as number | undefined
+    const message = this.#s.dequeue.get(seq, deviceId) as number | null | undefined
     if (message === undefined) return false
+    if (message === null) return true // inline: the queue row was the message
     // The last recipient's ack deletes the message; earlier ones count down.
     if (this.#s.deleteLast.run(message).changes === 0) this.#s.release.run(message)
     return true
@@ -364,13 +407,23 @@ export class SqliteStore implements Store {
     this.#writes = []
     let values: unknown[]
     try {
-      values = this.#db.transaction(() => batch.map((w) => w.fn()))()
+      values = this.#db.transaction(() => {
+        const v = batch.map((w) => w.fn())
+        this.#persistSeq()
+        return v
+      })()
     } catch {
       // Something in the batch failed and the whole transaction rolled back: redo each write in
       // its own transaction, so only the failing one fails.
       for (const w of batch) {
         try {
-          w.resolve(this.#db.transaction(w.fn)())
+          w.resolve(
+            this.#db.transaction(() => {
+              const v = w.fn()
+              this.#persistSeq()
+              return v
+            })(),
+          )
         } catch (error) {
           w.reject(error)
         }
@@ -458,9 +511,17 @@ export class SqliteStore implements Store {
 
   async expireMessages(now: number): Promise<number> {
     return this.#db.transaction(() => {
+      const timers = this.#db.prepare('SELECT group_id, retention_ms FROM group_retention').all() as Array<{ group_id: string; retention_ms: number }>
+      if (timers.length === 0) return 0
+      const inline = this.#db.prepare('DELETE FROM queue WHERE group_id = ? AND message IS NULL AND sent_at <= ?')
+      let n = 0
+      for (const t of timers) n += inline.run(t.group_id, now - t.retention_ms).changes
       const expired = `SELECT m.id FROM messages m JOIN group_retention r ON r.group_id = m.group_id WHERE m.sent_at + r.retention_ms <= ?`
-      this.#db.prepare(`DELETE FROM queue WHERE message IN (${expired})`).run(now)
-      return this.#db.prepare(`DELETE FROM messages WHERE id IN (${expired})`).run(now).changes
+      if (this.#db.prepare(`SELECT EXISTS (${expired})`).pluck().get(now)) {
+        this.#db.prepare(`DELETE FROM queue WHERE message IN (${expired})`).run(now)
+        n += this.#db.prepare(`DELETE FROM messages WHERE id IN (${expired})`).run(now).changes
+      }
+      return n
     }).immediate()
   }
 }

@@ -73,6 +73,16 @@ export function queueContract(store: StoreRef): void {
     expect(toBase64Url((await store().fetchQueue(a, 0, 10))[0]!.payload)).toBe(toBase64Url(original.payload))
   })
 
+  it('deduplicates a retry whose recipient count changed, either way', async () => {
+    const [sender, a, b] = (await registeredDevices(store(), 3)) as [DeviceId, DeviceId, DeviceId]
+    const shared = message(sender, [a, b], { sentAt: 3_000 })
+    await store().appendMessages([shared])
+    const [retry] = await store().appendMessages([{ ...shared, sentAt: 4_000, recipients: [a] }])
+    expect(retry).toEqual({ duplicate: true, sentAt: 3_000, deliveries: [] })
+    expect(await store().pendingCount(a)).toBe(1)
+    expect(await store().pendingCount(b)).toBe(1)
+  })
+
   it('deduplicates within one batch and keeps messages of different senders apart', async () => {
     const [s1, s2, a] = (await registeredDevices(store(), 3)) as [DeviceId, DeviceId, DeviceId]
     const m = message(s1, [a], { sentAt: 5_000 })

@@ -1,0 +1,72 @@
+// SQLite-only queue properties that need a database file: seqs never repeat across a restart
+// (also once the queue has drained), and a database from before inline queue rows migrates
+// with its queued messages intact.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { newGroupId, newMessageId, randomBytes, toBase64Url, type DeviceId } from '@candor/protocol'
+import type { NewMessage } from '@candor/server/store'
+import { SqliteStore } from './sqlite-store.ts'
+import { MIGRATIONS } from './migrations.ts'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'candor-sqlite-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+const A = 'AAAAAAAAAAAAAAAAAAAAAA' as DeviceId
+const B = 'BBBBBBBBBBBBBBBBBBBBBA' as DeviceId
+const S = 'SSSSSSSSSSSSSSSSSSSSSA' as DeviceId
+
+function msg(recipients: DeviceId[]): NewMessage {
+  return { messageId: newMessageId(), groupId: newGroupId(), sender: S, kind: 0, sentAt: Date.now(), payload: randomBytes(50), recipients }
+}
+
+describe('SqliteStore queue on a file', () => {
+  it('never hands out a seq twice across restarts, also after the queue drained', async () => {
+    const path = join(dir, 'db.sqlite')
+    let store = SqliteStore.open(path)
+    const first = await store.appendMessages([msg([A]), msg([A, B])])
+    const seqs = first.flatMap((r) => r.deliveries.map((d) => d.seq))
+    await store.ack(A, seqs)
+    await store.ack(B, seqs)
+    expect(await store.pendingCount(A)).toBe(0)
+    await store.close()
+    store = SqliteStore.open(path)
+    const [next] = await store.appendMessages([msg([A])])
+    expect(next!.deliveries[0]!.seq).toBeGreaterThan(Math.max(...seqs))
+    await store.close()
+  })
+
+  it('migrates a queue from before inline rows, keeping every queued message and its seq', async () => {
+    const path = join(dir, 'old.sqlite')
+    const db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    for (const m of MIGRATIONS.slice(0, 5)) db.exec(m)
+    db.pragma('user_version = 5')
+    const payload = randomBytes(64)
+    const id = newMessageId()
+    const group = newGroupId()
+    const row = db
+      .prepare('INSERT INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining) VALUES (?, ?, ?, 0, 1234, ?, 2)')
+      .run(S, id, group, payload)
+    db.prepare('INSERT INTO queue (device_id, message) VALUES (?, ?)').run(A, row.lastInsertRowid)
+    db.prepare('INSERT INTO queue (device_id, message) VALUES (?, ?)').run(B, row.lastInsertRowid)
+    db.prepare('DELETE FROM queue WHERE device_id = ?').run(B) // the old counter has moved past the rows left
+    db.prepare('UPDATE messages SET remaining = 1').run()
+    db.close()
+
+    const store = SqliteStore.open(path)
+    const [queued] = await store.fetchQueue(A, 0, 10)
+    expect(queued).toMatchObject({ seq: 1, messageId: id, groupId: group, sender: S, kind: 0, sentAt: 1234 })
+    expect(toBase64Url(queued!.payload)).toBe(toBase64Url(payload))
+    const [fresh] = await store.appendMessages([msg([A])])
+    expect(fresh!.deliveries[0]!.seq).toBe(3)
+    expect(await store.ack(A, [1])).toBe(1)
+    expect((await store.fetchQueue(A, 0, 10)).map((r) => r.seq)).toEqual([3])
+    await store.close()
+  })
+})
