@@ -22,8 +22,9 @@ export interface SendFrame {
   reqId: number
   messageId: MessageId
   groupId: GroupId
-  /** The group id's raw bytes as they came in (decoded frames only). */
+  /** The ids' raw bytes as they came in (decoded frames only). */
   groupIdBytes?: Uint8Array
+  messageIdBytes?: Uint8Array
   payload: Uint8Array
 }
 export interface AckFrame {
@@ -71,7 +72,8 @@ const SEND_HEADER = 1 + 4 + ID_BYTES + ID_BYTES
 const DELIVER_HEADER = 1 + 8 + 1 + ID_BYTES + ID_BYTES + 8 + ID_BYTES
 export const DELIVER_HEADER_BYTES = DELIVER_HEADER
 
-// Group and device ids recur in every frame of a conversation: decode each once.
+// Group and device ids recur in every frame of a conversation: decode each once. (Message ids
+// never recur, so they are decoded without the cache, which they would only churn.)
 const idCache = new Map<string, Uint8Array>()
 const ID_CACHE_MAX = 50_000
 
@@ -82,6 +84,12 @@ function idBytes(id: string, what: string): Uint8Array {
   if (!b || b.length !== ID_BYTES) throw new CandorError('bad_request', `${what} is not a 16-byte id`)
   if (idCache.size >= ID_CACHE_MAX) idCache.clear()
   idCache.set(id, b)
+  return b
+}
+
+function uniqueIdBytes(id: string, what: string): Uint8Array {
+  const b = fromBase64Url(id)
+  if (!b || b.length !== ID_BYTES) throw new CandorError('bad_request', `${what} is not a 16-byte id`)
   return b
 }
 
@@ -98,7 +106,7 @@ export function encodeSend(f: Omit<SendFrame, 'type' | 'groupIdBytes'>): Uint8Ar
   const v = view(out)
   out[0] = FrameType.send
   v.setUint32(1, f.reqId >>> 0)
-  out.set(idBytes(f.messageId, 'messageId'), 5)
+  out.set(uniqueIdBytes(f.messageId, 'messageId'), 5)
   out.set(idBytes(f.groupId, 'groupId'), 5 + ID_BYTES)
   out.set(f.payload, SEND_HEADER)
   return out
@@ -129,6 +137,7 @@ export function decodeClientFrame(b: Uint8Array): ClientFrame {
         messageId: toBase64Url(b.subarray(5, 5 + ID_BYTES)) as MessageId,
         groupId: toBase64Url(b.subarray(5 + ID_BYTES, SEND_HEADER)) as GroupId,
         groupIdBytes: b.subarray(5 + ID_BYTES, SEND_HEADER),
+        messageIdBytes: b.subarray(5, 5 + ID_BYTES),
         payload,
       }
     }
@@ -170,15 +179,21 @@ export function encodeError(reqId: number, code: ErrorCode, message: string): Ui
   return out
 }
 
+/** Raw 16-byte ids where the caller already holds them (e.g. from the send frame). */
+export interface DeliverIdBytes {
+  messageId?: Uint8Array | undefined
+  groupId?: Uint8Array | undefined
+}
+
 /** Header of a deliver frame; the server appends the stored payload bytes unchanged. */
-export function encodeDeliverHeader(f: Omit<DeliverFrame, 'type' | 'payload'>, payloadLength: number): Uint8Array {
+export function encodeDeliverHeader(f: Omit<DeliverFrame, 'type' | 'payload'>, payloadLength: number, raw?: DeliverIdBytes): Uint8Array {
   const out = new Uint8Array(DELIVER_HEADER + payloadLength)
   const v = view(out)
   out[0] = FrameType.deliver
   v.setFloat64(1, f.seq)
   out[9] = f.kind
-  out.set(idBytes(f.messageId, 'messageId'), 10)
-  out.set(idBytes(f.groupId, 'groupId'), 10 + ID_BYTES)
+  out.set(raw?.messageId ?? uniqueIdBytes(f.messageId, 'messageId'), 10)
+  out.set(raw?.groupId ?? idBytes(f.groupId, 'groupId'), 10 + ID_BYTES)
   v.setFloat64(10 + 2 * ID_BYTES, f.sentAt)
   out.set(idBytes(f.sender, 'sender'), 18 + 2 * ID_BYTES)
   return out

@@ -317,9 +317,14 @@ export class SqliteStore implements Store {
     return { duplicate: false, sentAt: m.sentAt, deliveries }
   }
 
-  /** Stored within this event-loop turn's transaction (see #write). */
+  /**
+   * The caller has batched already (the delivery service's turn), so the transaction runs now,
+   * taking along the acks queued so far this turn (see #write).
+   */
   appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
-    return this.#write(() => batch.map((m) => this.#store(m)))
+    const stored = this.#write(() => batch.map((m) => this.#store(m)))
+    this.#flushWrites()
+    return stored
   }
 
   async acceptCommit(c: CommitInput): Promise<CommitResult> {
@@ -404,6 +409,7 @@ export class SqliteStore implements Store {
 
   #flushWrites(): void {
     const batch = this.#writes
+    if (batch.length === 0) return
     this.#writes = []
     let values: unknown[]
     try {

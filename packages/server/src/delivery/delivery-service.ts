@@ -1,15 +1,17 @@
 // The write side of delivery: messages submitted during one event-loop turn are stored in
 // one transaction (group commit), and only then acknowledged and fanned out.
-import { DELIVER_HEADER_BYTES, encodeDeliverHeader } from '@candor/protocol'
+import { DELIVER_HEADER_BYTES, encodeDeliverHeader, type DeliverIdBytes } from '@candor/protocol'
 import type { AppendResult, Bus, BusDelivery, Delivery, NewMessage, Store } from '../store/index.ts'
 import type { Metrics } from '../metrics.ts'
 
+/** Called once the message is durable (fan-out published by then), or with the failure. */
+export type Submitted = (error: unknown, result: AppendResult | undefined) => void
+
 interface Pending {
   message: NewMessage
-  resolve: (r: AppendResult) => void
-  reject: (e: unknown) => void
+  raw: DeliverIdBytes | undefined
+  done: Submitted
 }
-
 
 export class DeliveryService {
   readonly #store: Store
@@ -25,17 +27,18 @@ export class DeliveryService {
     this.#metrics = metrics
   }
 
-  /** Resolves once the message is durable; fan-out has been published by then. */
-  submit(message: NewMessage): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ message, resolve, reject })
-      if (!this.#scheduled) {
-        this.#scheduled = true
-        setImmediate(() => {
-          this.#flushing = this.#flushing.then(() => this.#flush())
-        })
-      }
-    })
+  /**
+   * Queues a message for this turn's transaction. A callback rather than a promise: this is
+   * the per-message hot path. `raw` carries the ids' bytes from the send frame, if at hand.
+   */
+  submit(message: NewMessage, done: Submitted, raw?: DeliverIdBytes): void {
+    this.#pending.push({ message, raw, done })
+    if (!this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(() => {
+        this.#flushing = this.#flushing.then(() => this.#flush())
+      })
+    }
   }
 
   async #flush(): Promise<void> {
@@ -47,27 +50,29 @@ export class DeliveryService {
     try {
       results = await this.#store.appendMessages(batch.map((p) => p.message))
     } catch (e) {
-      for (const p of batch) p.reject(e)
+      for (const p of batch) p.done(e, undefined)
       return
     }
     const out: BusDelivery[] = []
-    batch.forEach((p, i) => {
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!
       const r = results[i]!
       if (!r.duplicate) {
         this.#metrics.accepted.inc()
-        this.fanOut(p.message, r.deliveries, out)
+        this.fanOut(p.message, r.deliveries, out, p.raw)
       }
-      p.resolve(r)
-    })
+    }
     this.#bus.publish(out)
+    for (let i = 0; i < batch.length; i++) batch[i]!.done(undefined, results[i])
   }
 
   /** Builds the deliver frame of a stored message for each of its queue entries. */
-  fanOut(m: Omit<NewMessage, 'recipients'>, deliveries: readonly Delivery[], out: BusDelivery[] = []): BusDelivery[] {
+  fanOut(m: Omit<NewMessage, 'recipients'>, deliveries: readonly Delivery[], out: BusDelivery[] = [], raw?: DeliverIdBytes): BusDelivery[] {
     for (const d of deliveries) {
       const frame = encodeDeliverHeader(
         { seq: d.seq, kind: m.kind, messageId: m.messageId, groupId: m.groupId, sentAt: m.sentAt, sender: m.sender },
         m.payload.length,
+        raw,
       )
       frame.set(m.payload, DELIVER_HEADER_BYTES)
       out.push({ deviceId: d.deviceId, seq: d.seq, frame })

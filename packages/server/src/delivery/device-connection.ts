@@ -11,6 +11,7 @@ import {
   encodeError,
   encodeNotice,
   fromBase64Url,
+  type DeviceId,
   type SendFrame,
 } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
@@ -152,7 +153,7 @@ export class DeviceConnection {
       return
     }
     if (frame.type === 'ack') this.#onAck(frame.seqs)
-    else void this.#onSend(frame)
+    else this.#onSend(frame)
   }
 
   #onAck(seqs: number[]): void {
@@ -167,30 +168,42 @@ export class DeviceConnection {
     if (this.#more && this.#inflight.size <= LIMITS.deliveryWindow / 2) void this.#fill()
   }
 
-  async #onSend(f: SendFrame): Promise<void> {
+  #onSend(f: SendFrame): void {
+    try {
+      if (!this.#ctx.sendLimiter.take(this.#session.deviceId)) throw new CandorError('rate_limited', 'too many messages; slow down')
+      const members = this.#ctx.roster.cached(f.groupId)
+      if (members !== undefined) return this.#sendTo(f, members)
+      this.#ctx.roster.members(f.groupId).then(
+        (m) => this.#sendTo(f, m),
+        (e: unknown) => this.#reject(f.reqId, e),
+      )
+    } catch (e) {
+      this.#reject(f.reqId, e)
+    }
+  }
+
+  /** Checks the send against the group's roster and hands it to the delivery service. */
+  #sendTo(f: SendFrame, members: ReadonlySet<DeviceId> | null): void {
     const me = this.#session.deviceId
     try {
-      if (!this.#ctx.sendLimiter.take(me)) throw new CandorError('rate_limited', 'too many messages; slow down')
-      const members = await this.#ctx.roster.members(f.groupId)
       if (!members) throw new CandorError('unknown_group', 'no such group')
       if (!members.has(me)) throw new CandorError('not_member', 'this device is not a member of the group')
       const h = readMlsHeader(f.payload)
       if (h.wireFormat !== WireFormat.private || (h.contentType !== 1 && h.contentType !== 2)) {
         throw new CandorError('invalid_mls_message', 'send carries application messages and proposals; commits go to /commits')
       }
-      if (!bytesEqual(h.groupId, f.groupIdBytes ?? fromBase64Url(f.groupId)!)) throw new CandorError('invalid_mls_message', 'MLS group id does not match the frame')
-      const recipients: typeof me[] = []
+      const groupIdBytes = f.groupIdBytes ?? fromBase64Url(f.groupId)!
+      if (!bytesEqual(h.groupId, groupIdBytes)) throw new CandorError('invalid_mls_message', 'MLS group id does not match the frame')
+      const recipients: DeviceId[] = []
       for (const d of members) if (d !== me) recipients.push(d)
-      const r = await this.#ctx.delivery.submit({
-        messageId: f.messageId,
-        groupId: f.groupId,
-        sender: me,
-        kind: 0,
-        sentAt: Date.now(),
-        payload: f.payload,
-        recipients,
-      })
-      if (!this.#closed) this.#send(encodeAccepted(f.reqId, r.sentAt))
+      this.#ctx.delivery.submit(
+        { messageId: f.messageId, groupId: f.groupId, sender: me, kind: 0, sentAt: Date.now(), payload: f.payload, recipients },
+        (error, r) => {
+          if (r === undefined) this.#reject(f.reqId, error)
+          else if (!this.#closed) this.#send(encodeAccepted(f.reqId, r.sentAt))
+        },
+        { messageId: f.messageIdBytes, groupId: groupIdBytes },
+      )
     } catch (e) {
       this.#reject(f.reqId, e)
     }

@@ -5,9 +5,19 @@ import type { DeviceId, GroupId } from '@candor/protocol'
 import type { Bus, Store } from '../store/index.ts'
 
 const TTL_MS = 5_000
+const MAX_ENTRIES = 50_000
+
+type Roster = ReadonlySet<DeviceId> | null
+
+interface Entry {
+  at: number
+  members: Promise<Roster>
+  /** Set once the lookup completed, so the per-message path needs no promise. */
+  settled?: { members: Roster }
+}
 
 export class GroupRoster {
-  readonly #cache = new Map<GroupId, { at: number; members: Promise<ReadonlySet<DeviceId> | null> }>()
+  readonly #cache = new Map<GroupId, Entry>()
   readonly #store: Store
   readonly #bus: Bus
 
@@ -17,15 +27,29 @@ export class GroupRoster {
     bus.onGroupChanged((g) => this.#cache.delete(g))
   }
 
-  members(groupId: GroupId): Promise<ReadonlySet<DeviceId> | null> {
+  /** The roster if it is cached and its lookup has completed; undefined means "ask members()". */
+  cached(groupId: GroupId): Roster | undefined {
+    const hit = this.#cache.get(groupId)
+    if (hit?.settled && Date.now() - hit.at < TTL_MS) return hit.settled.members
+    return undefined
+  }
+
+  members(groupId: GroupId): Promise<Roster> {
     const now = Date.now()
     const hit = this.#cache.get(groupId)
     if (hit && now - hit.at < TTL_MS) return hit.members
-    if (this.#cache.size > 50_000) this.#cache.clear()
-    const members = this.#store.getGroup(groupId).then((g) => (g ? new Set(g.members) : null))
-    this.#cache.set(groupId, { at: now, members })
-    members.catch(() => this.#cache.delete(groupId))
-    return members
+    if (this.#cache.size > MAX_ENTRIES) this.#cache.clear()
+    const entry: Entry = { at: now, members: this.#store.getGroup(groupId).then((g) => (g ? new Set(g.members) : null)) }
+    this.#cache.set(groupId, entry)
+    entry.members.then(
+      (members) => {
+        entry.settled = { members }
+      },
+      () => {
+        if (this.#cache.get(groupId) === entry) this.#cache.delete(groupId)
+      },
+    )
+    return entry.members
   }
 
   changed(groupId: GroupId): void {
