@@ -41,6 +41,29 @@ describe('SqliteStore queue on a file', () => {
     await store.close()
   })
 
+  it('deletes a shared message once its last recipient acknowledged it, and not before', async () => {
+    const path = join(dir, 'shared.sqlite')
+    const store = SqliteStore.open(path)
+    const C = 'CCCCCCCCCCCCCCCCCCCCCA' as DeviceId
+    const [r] = await store.appendMessages([msg([A, B, C])])
+    const seqOf = (d: DeviceId) => r!.deliveries.find((x) => x.deviceId === d)!.seq
+    const messages = () => {
+      const db = new Database(path, { readonly: true })
+      try {
+        return db.prepare('SELECT remaining FROM messages').pluck().all()
+      } finally {
+        db.close()
+      }
+    }
+    await Promise.all([store.ack(A, [seqOf(A)]), store.ack(B, [seqOf(B)])]) // one transaction
+    expect(messages()).toEqual([1])
+    await store.ack(C, [seqOf(C) + 1]) // not its seq: changes nothing
+    expect(messages()).toEqual([1])
+    await store.ack(C, [seqOf(C)])
+    expect(messages()).toEqual([])
+    await store.close()
+  })
+
   it('migrates a queue from before inline rows, keeping every queued message and its seq', async () => {
     const path = join(dir, 'old.sqlite')
     const db = new Database(path)

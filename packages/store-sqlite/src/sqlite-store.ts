@@ -76,6 +76,8 @@ export class SqliteStore implements Store {
   /** The last queue seq handed out, and the last one made durable in meta. */
   #seq: number
   #savedSeq: number
+  /** Acknowledged recipients per shared message in the current transaction (see #applyReleases). */
+  readonly #releases = new Map<number, number>()
   #writes: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = []
 
   private constructor(db: Database.Database) {
@@ -127,13 +129,32 @@ export class SqliteStore implements Store {
          WHERE q.device_id = ? AND q.seq > ? ORDER BY q.seq LIMIT ?`,
       ),
       dequeue: p('DELETE FROM queue WHERE seq = ? AND device_id = ? RETURNING message').pluck(),
-      release: p('UPDATE messages SET remaining = remaining - 1 WHERE id = ?'),
-      deleteLast: p('DELETE FROM messages WHERE id = ? AND remaining <= 1'),
+      release: p('UPDATE messages SET remaining = remaining - ? WHERE id = ? RETURNING remaining').pluck(),
+      deleteMessage: p('DELETE FROM messages WHERE id = ?'),
       pending: p('SELECT COUNT(*) FROM queue WHERE device_id = ?').pluck(),
     }
     const saved = Number(this.#s.getMeta.get('queue_seq') ?? 0)
     const highest = (db.prepare('SELECT MAX(seq) FROM queue').pluck().get() as number | null) ?? 0
     this.#seq = this.#savedSeq = Math.max(saved, highest)
+  }
+
+  /** Ends a transaction's queue work: counts down shared messages, saves the seq counter. */
+  #settle(): void {
+    this.#applyReleases()
+    this.#persistSeq()
+  }
+
+  /**
+   * A shared message counts down once per message per transaction, not once per recipient's
+   * ack (a group's acks for one message tend to arrive together); the last one deletes it.
+   */
+  #applyReleases(): void {
+    if (this.#releases.size === 0) return
+    for (const [message, n] of this.#releases) {
+      const left = this.#s.release.get(n, message) as number | undefined
+      if (left !== undefined && left <= 0) this.#s.deleteMessage.run(message)
+    }
+    this.#releases.clear()
   }
 
   /** Records the seq counter in the current transaction, so seqs never repeat after a restart. */
@@ -213,7 +234,9 @@ export class SqliteStore implements Store {
       if (attestation) this.#s.setAttestation.run(attestation.by, attestation.signature, deviceId)
       if (status !== 'revoked') return
       this.#s.deleteKeyPackagesOf.run(deviceId)
+      this.#releases.clear()
       for (const seq of this.#s.queueRowsOf.all(deviceId) as number[]) this.#dequeue(deviceId, seq)
+      this.#applyReleases()
     })()
   }
 
@@ -361,7 +384,7 @@ export class SqliteStore implements Store {
           }).deliveries,
         )
       }
-      this.#persistSeq()
+      this.#settle()
       return { accepted: true, epoch, sentAt: c.sentAt, deliveries }
     })()
   }
@@ -381,9 +404,7 @@ export class SqliteStore implements Store {
   #dequeue(deviceId: DeviceId, seq: number): boolean {
     const message = this.#s.dequeue.get(seq, deviceId) as number | null | undefined
     if (message === undefined) return false
-    if (message === null) return true // inline: the queue row was the message
-    // The last recipient's ack deletes the message; earlier ones count down.
-    if (this.#s.deleteLast.run(message).changes === 0) this.#s.release.run(message)
+    if (message !== null) this.#releases.set(message, (this.#releases.get(message) ?? 0) + 1)
     return true
   }
 
@@ -414,8 +435,9 @@ export class SqliteStore implements Store {
     let values: unknown[]
     try {
       values = this.#db.transaction(() => {
+        this.#releases.clear() // left over only from a transaction that rolled back
         const v = batch.map((w) => w.fn())
-        this.#persistSeq()
+        this.#settle()
         return v
       })()
     } catch {
@@ -425,8 +447,9 @@ export class SqliteStore implements Store {
         try {
           w.resolve(
             this.#db.transaction(() => {
+              this.#releases.clear()
               const v = w.fn()
-              this.#persistSeq()
+              this.#settle()
               return v
             })(),
           )
