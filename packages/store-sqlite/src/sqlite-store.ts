@@ -63,6 +63,14 @@ function toDevice(r: DeviceRow): DeviceRecord {
   }
 }
 
+interface PendingWrite {
+  fn: () => unknown
+  /** Must survive power loss before its caller hears back (message writes); acks need not. */
+  durable: boolean
+  resolve: (v: unknown) => void
+  reject: (e: unknown) => void
+}
+
 export interface SqliteOptions {
   /** 'FULL' survives power loss; 'NORMAL' survives a killed process. Default FULL. */
   synchronous?: 'FULL' | 'NORMAL'
@@ -78,10 +86,13 @@ export class SqliteStore implements Store {
   #savedSeq: number
   /** Acknowledged recipients per shared message in the current transaction (see #applyReleases). */
   readonly #releases = new Map<number, number>()
-  #writes: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = []
+  #writes: PendingWrite[] = []
+  /** The configured synchronous level: what any transaction that must survive power loss uses. */
+  readonly #synchronous: 'FULL' | 'NORMAL'
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL') {
     this.#db = db
+    this.#synchronous = synchronous
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -178,7 +189,7 @@ export class SqliteStore implements Store {
       for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] ?? '')
       db.pragma(`user_version = ${MIGRATIONS.length}`)
     })()
-    return new SqliteStore(db)
+    return new SqliteStore(db, options.synchronous ?? 'FULL')
   }
 
   async close(): Promise<void> {
@@ -345,7 +356,7 @@ export class SqliteStore implements Store {
    * taking along the acks queued so far this turn (see #write).
    */
   appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
-    const stored = this.#write(() => batch.map((m) => this.#store(m)))
+    const stored = this.#write(() => batch.map((m) => this.#store(m)), true)
     this.#flushWrites()
     return stored
   }
@@ -408,22 +419,26 @@ export class SqliteStore implements Store {
     return true
   }
 
-  /** An ack needs no reply, so it shares the turn's transaction instead of paying its own fsync. */
+  /**
+   * An ack needs no reply, so it shares the turn's transaction. Nor does it need an fsync of its
+   * own: an ack lost to a power cut only means the message is delivered again, and the device
+   * drops it by id. A turn with only acks commits without one (see #flushWrites).
+   */
   ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
     return this.#write(() => {
       let n = 0
       for (const s of seqs) if (this.#dequeue(deviceId, s)) n++
       return n
-    })
+    }, false)
   }
 
   /**
    * Group commit: the message writes and acks of one event-loop turn, from every connection,
    * run in one transaction, so one fsync covers them all. Each caller learns its own outcome.
    */
-  #write<T>(fn: () => T): Promise<T> {
+  #write<T>(fn: () => T, durable: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#writes.push({ fn, resolve: resolve as (v: unknown) => void, reject })
+      this.#writes.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject })
       if (this.#writes.length === 1) setImmediate(() => this.#flushWrites())
     })
   }
@@ -432,6 +447,18 @@ export class SqliteStore implements Store {
     const batch = this.#writes
     if (batch.length === 0) return
     this.#writes = []
+    // WAL with synchronous=NORMAL commits without an fsync; a later durable commit's fsync
+    // covers these frames too, and the WAL keeps commit order, so nothing durable depends on them.
+    const lazy = this.#synchronous === 'FULL' && !batch.some((w) => w.durable)
+    if (lazy) this.#db.pragma('synchronous = NORMAL')
+    try {
+      this.#runWrites(batch)
+    } finally {
+      if (lazy) this.#db.pragma('synchronous = FULL')
+    }
+  }
+
+  #runWrites(batch: readonly PendingWrite[]): void {
     let values: unknown[]
     try {
       values = this.#db.transaction(() => {
