@@ -16,6 +16,18 @@ describe('delivery frames', () => {
     expect(decodeServerFrame(encodeNotice({ kind: 'synced' }))).toEqual({ type: 'notice', notice: { kind: 'synced' } })
   })
 
+  it('round-trip the full range of request ids, seqs and timestamps', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 2 ** 47 }), (reqId, seq, sentAt) => {
+        const send = { reqId, messageId: newMessageId(), groupId: newGroupId(), payload: new Uint8Array([4]) }
+        expect(decodeClientFrame(encodeSend(send))).toMatchObject({ type: 'send', ...send })
+        expect(decodeServerFrame(encodeAccepted(reqId, sentAt))).toEqual({ type: 'accepted', reqId, sentAt })
+        const d = { seq, kind: 0 as const, messageId: newMessageId(), groupId: newGroupId(), sentAt, sender: newDeviceId(), payload: new Uint8Array([1, 2]) }
+        expect(decodeServerFrame(encodeDeliver(d))).toEqual({ type: 'deliver', ...d })
+      }),
+    )
+  })
+
   it('reject malformed and oversized client frames with specific codes, never anything else', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {

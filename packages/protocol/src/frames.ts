@@ -97,6 +97,27 @@ function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength)
 }
 
+// The per-message frames write their few numbers through one scratch view instead of a new
+// DataView per frame (measurable at tens of thousands of frames a second).
+const scratch = new DataView(new ArrayBuffer(8))
+const scratchBytes = new Uint8Array(scratch.buffer)
+
+function putFloat64(out: Uint8Array, at: number, n: number): void {
+  scratch.setFloat64(0, n)
+  out.set(scratchBytes, at)
+}
+
+function putUint32(out: Uint8Array, at: number, n: number): void {
+  out[at] = n >>> 24
+  out[at + 1] = (n >>> 16) & 0xff
+  out[at + 2] = (n >>> 8) & 0xff
+  out[at + 3] = n & 0xff
+}
+
+function getUint32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0
+}
+
 function malformed(msg: string): CandorError {
   return new CandorError('malformed_frame', msg)
 }
@@ -125,7 +146,6 @@ export function encodeAck(seqs: readonly number[]): Uint8Array {
 export function decodeClientFrame(b: Uint8Array): ClientFrame {
   if (b.length > LIMITS.wsFrameBytes) throw new CandorError('frame_too_large', `frame exceeds ${LIMITS.wsFrameBytes} bytes`)
   if (b.length < 1) throw malformed('empty frame')
-  const v = view(b)
   switch (b[0]) {
     case FrameType.send: {
       if (b.length < SEND_HEADER + 1) throw malformed('send frame too short')
@@ -133,7 +153,7 @@ export function decodeClientFrame(b: Uint8Array): ClientFrame {
       if (payload.length > LIMITS.messageBytes) throw new CandorError('frame_too_large', 'message payload too large')
       return {
         type: 'send',
-        reqId: v.getUint32(1),
+        reqId: getUint32(b, 1),
         messageId: toBase64Url(b.subarray(5, 5 + ID_BYTES)) as MessageId,
         groupId: toBase64Url(b.subarray(5 + ID_BYTES, SEND_HEADER)) as GroupId,
         groupIdBytes: b.subarray(5 + ID_BYTES, SEND_HEADER),
@@ -143,6 +163,7 @@ export function decodeClientFrame(b: Uint8Array): ClientFrame {
     }
     case FrameType.ack: {
       if (b.length < 3) throw malformed('ack frame too short')
+      const v = view(b)
       const n = v.getUint16(1)
       if (n === 0 || b.length !== 3 + 8 * n) throw malformed('ack frame length does not match its count')
       const seqs: number[] = []
@@ -160,10 +181,9 @@ export function decodeClientFrame(b: Uint8Array): ClientFrame {
 
 export function encodeAccepted(reqId: number, sentAt: number): Uint8Array {
   const out = new Uint8Array(13)
-  const v = view(out)
   out[0] = FrameType.accepted
-  v.setUint32(1, reqId >>> 0)
-  v.setFloat64(5, sentAt)
+  putUint32(out, 1, reqId >>> 0)
+  putFloat64(out, 5, sentAt)
   return out
 }
 
@@ -188,13 +208,12 @@ export interface DeliverIdBytes {
 /** Header of a deliver frame; the server appends the stored payload bytes unchanged. */
 export function encodeDeliverHeader(f: Omit<DeliverFrame, 'type' | 'payload'>, payloadLength: number, raw?: DeliverIdBytes): Uint8Array {
   const out = new Uint8Array(DELIVER_HEADER + payloadLength)
-  const v = view(out)
   out[0] = FrameType.deliver
-  v.setFloat64(1, f.seq)
+  putFloat64(out, 1, f.seq)
   out[9] = f.kind
   out.set(raw?.messageId ?? uniqueIdBytes(f.messageId, 'messageId'), 10)
   out.set(raw?.groupId ?? idBytes(f.groupId, 'groupId'), 10 + ID_BYTES)
-  v.setFloat64(10 + 2 * ID_BYTES, f.sentAt)
+  putFloat64(out, 10 + 2 * ID_BYTES, f.sentAt)
   out.set(idBytes(f.sender, 'sender'), 18 + 2 * ID_BYTES)
   return out
 }
