@@ -21,6 +21,28 @@ import { readMlsHeader, WireFormat } from '../mls/mls-header.ts'
 
 const WINDOW_BYTES = 4 * 1024 * 1024
 
+interface Corkable {
+  cork(): void
+  uncork(): void
+}
+
+// The sockets corked during this turn, uncorked together by one nextTick (not one per socket).
+let corked: Array<{ conn: DeviceConnection; socket: Corkable }> = []
+
+function uncorkSoon(conn: DeviceConnection, socket: Corkable): void {
+  if (corked.length === 0) process.nextTick(uncorkAll)
+  corked.push({ conn, socket })
+}
+
+function uncorkAll(): void {
+  const list = corked
+  corked = []
+  for (const { conn, socket } of list) {
+    conn.uncorked()
+    socket.uncork()
+  }
+}
+
 export class DeviceConnection {
   readonly #ws: WebSocket
   readonly #session: Session
@@ -64,17 +86,19 @@ export class DeviceConnection {
    */
   #send(frame: Uint8Array): void {
     if (!this.#corked) {
-      const socket = (this.#ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket
+      const socket = (this.#ws as unknown as { _socket?: Corkable })._socket
       if (socket) {
         this.#corked = true
         socket.cork()
-        process.nextTick(() => {
-          this.#corked = false
-          socket.uncork()
-        })
+        uncorkSoon(this, socket)
       }
     }
     this.#ws.send(frame)
+  }
+
+  /** Called by uncorkSoon once the turn's synchronous work is done. */
+  uncorked(): void {
+    this.#corked = false
   }
 
   #full(): boolean {
