@@ -63,6 +63,8 @@ function toDevice(r: DeviceRow): DeviceRecord {
   }
 }
 
+const SEQ_BLOCK = 10_000
+
 interface PendingWrite {
   fn: () => unknown
   /** Must survive power loss before its caller hears back (message writes); acks need not. */
@@ -81,9 +83,9 @@ export class SqliteStore implements Store {
   readonly contiguousSeqs = false
   readonly #db: Database.Database
   readonly #s
-  /** The last queue seq handed out, and the last one made durable in meta. */
+  /** The last queue seq handed out, and the highest one meta allows before it must be raised. */
   #seq: number
-  #savedSeq: number
+  #reservedSeq: number
   /** Acknowledged recipients per shared message in the current transaction (see #applyReleases). */
   readonly #releases = new Map<number, number>()
   #writes: PendingWrite[] = []
@@ -146,7 +148,7 @@ export class SqliteStore implements Store {
     }
     const saved = Number(this.#s.getMeta.get('queue_seq') ?? 0)
     const highest = (db.prepare('SELECT MAX(seq) FROM queue').pluck().get() as number | null) ?? 0
-    this.#seq = this.#savedSeq = Math.max(saved, highest)
+    this.#seq = this.#reservedSeq = Math.max(saved, highest)
   }
 
   /** Ends a transaction's queue work: counts down shared messages, saves the seq counter. */
@@ -168,11 +170,15 @@ export class SqliteStore implements Store {
     this.#releases.clear()
   }
 
-  /** Records the seq counter in the current transaction, so seqs never repeat after a restart. */
+  /**
+   * Seqs are reserved in blocks: meta records a ceiling above every seq handed out, raised in
+   * the same transaction that first goes past it, so seqs never repeat after a restart (which
+   * resumes above the ceiling) while most commits leave the meta page alone.
+   */
   #persistSeq(): void {
-    if (this.#seq === this.#savedSeq) return
-    this.#s.saveSeq.run(String(this.#seq))
-    this.#savedSeq = this.#seq
+    if (this.#seq <= this.#reservedSeq) return
+    this.#reservedSeq = this.#seq + SEQ_BLOCK
+    this.#s.saveSeq.run(String(this.#reservedSeq))
   }
 
   static open(path: string, options: SqliteOptions = {}): SqliteStore {
@@ -362,7 +368,7 @@ export class SqliteStore implements Store {
   }
 
   async acceptCommit(c: CommitInput): Promise<CommitResult> {
-    return this.#db.transaction((): CommitResult => {
+    return this.#queueTransaction((): CommitResult => {
       const group = this.#group(c.groupId)
       if (!group) throw new CandorError('unknown_group', 'no such group')
       if (group.epoch !== c.epoch) return { accepted: false, epoch: group.epoch }
@@ -395,9 +401,8 @@ export class SqliteStore implements Store {
           }).deliveries,
         )
       }
-      this.#settle()
       return { accepted: true, epoch, sentAt: c.sentAt, deliveries }
-    })()
+    })
   }
 
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
@@ -461,25 +466,13 @@ export class SqliteStore implements Store {
   #runWrites(batch: readonly PendingWrite[]): void {
     let values: unknown[]
     try {
-      values = this.#db.transaction(() => {
-        this.#releases.clear() // left over only from a transaction that rolled back
-        const v = batch.map((w) => w.fn())
-        this.#settle()
-        return v
-      })()
+      values = this.#queueTransaction(() => batch.map((w) => w.fn()))
     } catch {
       // Something in the batch failed and the whole transaction rolled back: redo each write in
       // its own transaction, so only the failing one fails.
       for (const w of batch) {
         try {
-          w.resolve(
-            this.#db.transaction(() => {
-              this.#releases.clear()
-              const v = w.fn()
-              this.#settle()
-              return v
-            })(),
-          )
+          w.resolve(this.#queueTransaction(w.fn))
         } catch (error) {
           w.reject(error)
         }
@@ -487,6 +480,24 @@ export class SqliteStore implements Store {
       return
     }
     batch.forEach((w, i) => w.resolve(values[i]))
+  }
+
+  /**
+   * One transaction of queue work: releases and the seq reservation settle inside it; if it
+   * rolls back, the in-memory reservation is re-read, so it never runs ahead of the file.
+   */
+  #queueTransaction<T>(fn: () => T): T {
+    try {
+      return this.#db.transaction(() => {
+        this.#releases.clear()
+        const v = fn()
+        this.#settle()
+        return v
+      })()
+    } catch (e) {
+      this.#reservedSeq = Number(this.#s.getMeta.get('queue_seq') ?? 0)
+      throw e
+    }
   }
 
   /** One process owns an SQLite store; the directory service serialises its own publications. */
