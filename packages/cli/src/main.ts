@@ -13,6 +13,7 @@ import { admin, ADMIN_USAGE } from './commands/admin.ts'
 import { accountDelete } from './commands/account-delete.ts'
 import { exportData, verifyExportDir } from './commands/export.ts'
 import { consent, consents } from './commands/consents.ts'
+import { timer } from './commands/timer.ts'
 import { readServeConfig } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
@@ -35,6 +36,7 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR add|remove <conversation> <user> [<user> …]
   candor --home DIR leave <conversation>
   candor --home DIR who <conversation>        who can read this conversation
+  candor --home DIR timer <conversation> [<duration>|off]   disappearing messages: show, or set (30s, 5m, 1h, 7d)
   candor --home DIR safety <user>             the safety number to compare with a contact
   candor --server URL --home DIR witness [--name N] [--interval S] [--once]   cosign the key directory
   candor --home DIR account delete --yes      erase your account; prints the signed deletion receipt
@@ -144,6 +146,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'who':
         need(args, 1, 'conversation')
         return await who(g, args[0]!)
+      case 'timer':
+        need(args, 1, 'conversation')
+        return await timer(g, args[0]!, args[1])
       case 'safety':
         need(args, 1, 'user')
         return await safety(g, args[0]!)

@@ -1,4 +1,4 @@
-import type { MessageRecord } from '@candor/sdk'
+import { formatTimer, type MessageRecord } from '@candor/sdk'
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`)
@@ -10,9 +10,25 @@ export function shortId(id: string): string {
 
 export function formatMessage(m: MessageRecord): string {
   const t = new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19)
+  // A notice is not something the person wrote: no "name:" before it.
+  if (m.kind === 'timer') return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
   return `[${t}] (${shortId(m.conversation)}) ${m.from}: ${m.text}`
 }
 
+/** " · disappears after 1 hour" for a conversation with a timer, "" otherwise. */
+export function timerLabel(ms: number | null): string {
+  return ms === null ? '' : ` · disappears after ${formatTimer(ms)}`
+}
+
 export function messageJson(m: MessageRecord): Record<string, unknown> {
-  return { conversation: m.conversation, from: m.from, fromDevice: m.fromDevice, text: m.text, id: m.id, sentAt: m.sentAt }
+  return {
+    conversation: m.conversation,
+    from: m.from,
+    fromDevice: m.fromDevice,
+    text: m.text,
+    id: m.id,
+    sentAt: m.sentAt,
+    ...(m.kind ? { kind: m.kind, timerMs: m.timerMs ?? null } : {}),
+    ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
+  }
 }

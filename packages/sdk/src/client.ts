@@ -29,7 +29,7 @@ import { Emitter } from './emitter.ts'
 import { loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
 import { KeyPackages } from './key-packages.ts'
 import type { LocalStore } from './local-store.ts'
-import { encodeContent, type Content } from './message-content.ts'
+import { encodeContent, isTimerSeconds, type Content } from './message-content.ts'
 import { encryptApplication, epochOf, leaves, ownLeafIndex, startGroup, type Leaf } from './mls-ops.ts'
 import { SerialLock } from './serial-lock.ts'
 import { GroupChanges } from './group-changes.ts'
@@ -42,7 +42,7 @@ import { DELETION_RECEIPT_KEY, requestErasure, type DeletionReceipt } from './da
 import { buildExport, type ExportProgress } from './data/export-bundle.ts'
 import type { BagFile } from './data/bag.ts'
 import { readLedger, recordConsent, type LedgerEntry } from './data/consents.ts'
-import { retentionResponse } from './data/retention.ts'
+import { expiresAt, retentionResponse, timerNotice, timerSeconds } from './data/retention.ts'
 
 export interface ClientOptions {
   server: string
@@ -51,6 +51,8 @@ export interface ClientOptions {
   webSocket: WebSocketFactory
   /** Pinned key-directory keys and required witnesses; pinned on first use by default. */
   directory?: DirectoryTrust
+  /** How often the device deletes records whose disappearing timer ran out (ms; default 1000). */
+  expirySweepMs?: number
 }
 
 /**
@@ -68,6 +70,10 @@ export interface ClientEvents extends Record<string, unknown> {
   enrolment: { deviceId: string }
   alert: SecurityAlert
   error: { where: string; error: unknown }
+  /** Records deleted from this device because their disappearing timer ran out. */
+  expired: { conversation: string; ids: string[] }
+  /** The conversation's disappearing timer changed (a member set it, or it was learnt on joining). */
+  timer: { conversation: string; ms: number | null }
 }
 
 export interface Reader {
@@ -119,6 +125,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   static async #make(opts: ClientOptions, api: ApiClient, identity: Identity): Promise<CandorClient> {
     const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
     await c.#conversations.load()
+    c.#startExpirySweep()
     return c
   }
 
@@ -185,6 +192,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** Connects the delivery socket; resolves once everything queued for this device is processed. */
   async connect(): Promise<void> {
     if (this.#identity.status !== 'active') throw new CandorError('forbidden', 'this device is not approved yet')
+    this.#startExpirySweep()
     if (!this.#connection) {
       const wsUrl = this.api.baseUrl.replace(/^http/, 'ws')
       this.#connection = new Connection(async () => `${wsUrl}/v1/ws?token=${encodeURIComponent(await this.api.token())}`, this.#opts.webSocket, {
@@ -250,6 +258,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   close(): void {
+    this.#stopExpirySweep()
     this.#connection?.close()
     this.#connection = undefined
   }
@@ -311,12 +320,14 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   // ---- conversations ----
 
-  conversations(): Array<{ id: string; status: string; members: string[]; epoch: number }> {
+  /** `timer`: the disappearing timer in ms as this device knows it, null when off. */
+  conversations(): Array<{ id: string; status: string; members: string[]; epoch: number; timer: number | null }> {
     return this.#conversations.list().map((c) => ({
       id: c.meta.id,
       status: c.meta.status,
       members: [...new Set(leaves(c.state).map((l) => l.userId))].sort(),
       epoch: epochOf(c.state),
+      timer: c.meta.timer?.ms ?? null,
     }))
   }
 
@@ -377,7 +388,10 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   async send(conversation: string, text: string): Promise<MessageRecord> {
-    const content: Content = { v: 1, type: 'text', id: newMessageId(), text, sentAt: Date.now() }
+    // Stamped with the timer, so a member who missed the timer message still deletes it in time.
+    const timer = this.#conversations.timerMs(conversation)
+    const seconds = timerSeconds(timer)
+    const content: Content = { v: 1, type: 'text', id: newMessageId(), text, sentAt: Date.now(), ...(seconds === null ? {} : { timer: seconds }) }
     const sentAt = await this.#sendContent(conversation, content)
     const record: MessageRecord = {
       id: content.id,
@@ -388,6 +402,7 @@ export class CandorClient extends Emitter<ClientEvents> {
       sentAt,
       receivedAt: sentAt,
       direction: 'out',
+      ...expiresAt(sentAt, seconds === null ? null : seconds * 1000),
     }
     await this.#conversations.record(record)
     return record
@@ -469,6 +484,10 @@ export class CandorClient extends Emitter<ClientEvents> {
             userId: this.userId,
             emit: (event, e) => this.emit(event, e),
             onLeave: (conversation, who) => this.#onLeave(conversation, who),
+            onJoin: (conversation) => {
+              void this.#learnTimer(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
+            },
+            onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
           },
           f,
         ),
@@ -554,16 +573,79 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * Sets the conversation's disappearing timer on the server (within its retention policy):
-   * the server then deletes the conversation's ciphertext, delivered or not, once it is older.
+   * Sets the conversation's disappearing timer. First on the server, through its retention
+   * policy, which may clamp or refuse (then nothing changes and nothing is sent); the server
+   * then deletes the conversation's ciphertext, delivered or not, once it is older. Then in
+   * band: an end-to-end-encrypted timer message with the value the server applied, from which
+   * every member's devices learn it and delete their copies. Returns the timer applied (ms).
    */
   async setDisappearingTimer(conversation: string, seconds: number | null): Promise<number | null> {
+    if (seconds !== null && !isTimerSeconds(seconds)) throw new CandorError('bad_request', 'the timer must be a whole number of seconds, or null to turn it off')
+    // Checked before the server changes anything: a device that cannot send the timer
+    // message must not change the timer behind the members' backs.
+    if (this.#conversations.get(conversation)?.meta.status !== 'active') throw new CandorError('not_member', 'this device is not a member of the conversation')
+    if (!this.#connection) throw new CandorError('unavailable', 'not connected: call connect() first')
     const r = await this.#data.api.call(retentionResponse, 'PUT', `/v1/groups/${encodeURIComponent(conversation)}/retention`, { body: { seconds } })
+    const applied = timerSeconds(r.retentionMs)
+    const content: Content = { v: 1, type: 'timer', id: newMessageId(), sentAt: Date.now(), seconds: applied }
+    const sentAt = await this.#sendContent(conversation, content)
+    const ms = applied === null ? null : applied * 1000
+    await this.#lock.run(() => this.#conversations.setTimer(conversation, { ms, setBy: this.userId, setAt: sentAt }))
+    const record = timerNotice({ id: content.id, conversation, from: this.userId, fromDevice: this.deviceId, sentAt, direction: 'out', ms })
+    if (await this.#conversations.record(record)) this.emit('message', record)
+    this.emit('timer', { conversation, ms })
     return r.retentionMs
   }
 
+  /** The timer the server applies to the conversation (ms; null when off). */
   async disappearingTimer(conversation: string): Promise<number | null> {
     return (await this.#data.api.call(retentionResponse, 'GET', `/v1/groups/${encodeURIComponent(conversation)}/retention`)).retentionMs
+  }
+
+  /**
+   * A device that joins from a Welcome missed the timer messages sent before it: it asks the
+   * server once. Any timer message it receives (before or after the answer) wins.
+   */
+  async #learnTimer(conversation: string): Promise<void> {
+    const ms = await this.disappearingTimer(conversation)
+    const seconds = timerSeconds(ms)
+    await this.#lock.run(async () => {
+      const c = this.#conversations.get(conversation)
+      if (!c || c.meta.timer) return
+      const learnt = seconds === null ? null : seconds * 1000
+      await this.#conversations.setTimer(conversation, { ms: learnt, setBy: null, setAt: Date.now() })
+      this.emit('timer', { conversation, ms: learnt })
+    })
+  }
+
+  #expirySweep: { ref: ReturnType<typeof setInterval>; running: boolean } | undefined
+
+  /** Deletes expired records now and then while the client is open; never keeps the process alive. */
+  #startExpirySweep(): void {
+    if (this.#expirySweep) return
+    const sweep: { ref: ReturnType<typeof setInterval>; running: boolean } = {
+      running: false,
+      ref: setInterval(() => {
+        if (sweep.running) return
+        sweep.running = true
+        this.#conversations
+          .expire(Date.now())
+          .then((gone) => {
+            for (const [conversation, ids] of gone) this.emit('expired', { conversation, ids })
+          })
+          .catch((error: unknown) => this.emit('error', { where: 'deleting expired messages', error }))
+          .finally(() => {
+            sweep.running = false
+          })
+      }, this.#opts.expirySweepMs ?? 1_000),
+    }
+    ;(sweep.ref as { unref?: () => void }).unref?.()
+    this.#expirySweep = sweep
+  }
+
+  #stopExpirySweep(): void {
+    if (this.#expirySweep) clearInterval(this.#expirySweep.ref)
+    this.#expirySweep = undefined
   }
 
   /** Builds this person's signed export (a BagIt-style file list); see data/export-bundle.ts. */

@@ -1,11 +1,14 @@
 // What this device does with each delivery, in queue order: join from a Welcome, apply a
-// commit (or learn it was removed), decrypt an application message and record it once.
+// commit (or learn it was removed), decrypt an application message and record it once (a
+// text with the time it disappears at, a timer change as the conversation's new timer and a
+// notice in its history).
 import type { CiphersuiteImpl, ClientConfig } from 'ts-mls'
 import type { DeliverFrame } from '@candor/protocol'
 import type { ClientEvents } from './client.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
 import type { KeyPackages } from './key-packages.ts'
 import { decodeContent } from './message-content.ts'
+import { expiresAt, timerNotice } from './data/retention.ts'
 import { epochOf, isRemoved, joinFromWelcome, processIncoming, type Leaf } from './mls-ops.ts'
 
 export interface IncomingDeps {
@@ -17,6 +20,10 @@ export interface IncomingDeps {
   emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
   /** A member announced they are leaving a conversation. */
   onLeave(conversation: string, who: Leaf): void
+  /** This device joined a conversation from a Welcome (it learns the current timer then). */
+  onJoin(conversation: string): void
+  /** A member changed the conversation's disappearing timer. */
+  onTimer(conversation: string, ms: number | null): void
 }
 
 /** Processes one delivery; the caller holds the MLS state lock and acknowledges afterwards. */
@@ -29,6 +36,7 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
     await conversations.save(f.groupId, state, { createdAt: f.sentAt, status: 'active' })
     await d.keyPackages.consumed(used)
     d.emit('conversation', { id: f.groupId, change: 'joined' })
+    d.onJoin(f.groupId)
     return
   }
   const c = conversations.get(f.groupId)
@@ -49,6 +57,11 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
   if (r.kind !== 'application') return
   const content = decodeContent(r.plaintext)
   if (content.type === 'text') {
+    // The shorter of the sender's timer and this device's: neither a stale sender nor a
+    // missed timer message keeps a message longer than the conversation's members asked.
+    const own = conversations.timerMs(f.groupId)
+    const theirs = content.timer === undefined ? null : content.timer * 1000
+    const timer = own === null ? theirs : theirs === null ? own : Math.min(own, theirs)
     const record: MessageRecord = {
       id: content.id,
       conversation: f.groupId,
@@ -58,9 +71,24 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
       sentAt: f.sentAt,
       receivedAt: Date.now(),
       direction: r.sender.userId === d.userId ? 'out' : 'in',
+      ...expiresAt(f.sentAt, timer),
     }
     if (await conversations.record(record)) d.emit('message', record)
   } else if (content.type === 'leave') {
     d.onLeave(f.groupId, r.sender)
+  } else if (content.type === 'timer') {
+    const ms = content.seconds === null ? null : content.seconds * 1000
+    await conversations.setTimer(f.groupId, { ms, setBy: r.sender.userId, setAt: f.sentAt })
+    const record = timerNotice({
+      id: content.id,
+      conversation: f.groupId,
+      from: r.sender.userId,
+      fromDevice: r.sender.deviceId,
+      sentAt: f.sentAt,
+      direction: r.sender.userId === d.userId ? 'out' : 'in',
+      ms,
+    })
+    if (await conversations.record(record)) d.emit('message', record)
+    d.onTimer(f.groupId, ms)
   }
 }

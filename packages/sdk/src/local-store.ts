@@ -9,6 +9,12 @@ export interface LocalStore {
   /** Appends one line to an append-only log (message history). */
   append(log: string, line: string): Promise<void>
   lines(log: string): Promise<string[]>
+  /**
+   * Replaces a log's lines all at once (deleting expired history); an empty list deletes the
+   * log. Readers see the old or the new log, never a mix, and nothing of the dropped lines may
+   * stay behind in the store (no backup copy, no leftover temporary file).
+   */
+  rewrite(log: string, lines: readonly string[]): Promise<void>
 }
 
 export class MemoryLocalStore implements LocalStore {
@@ -34,5 +40,9 @@ export class MemoryLocalStore implements LocalStore {
   }
   async lines(log: string): Promise<string[]> {
     return [...(this.#logs.get(log) ?? [])]
+  }
+  async rewrite(log: string, lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) this.#logs.delete(log)
+    else this.#logs.set(log, [...lines])
   }
 }

@@ -120,9 +120,13 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })
   }
 
-  // Disappearing messages: past-timer ciphertext goes, delivered or not.
+  // Disappearing messages: past-timer ciphertext goes, delivered or not, and then also the
+  // older page images of it the engine keeps (SQLite's WAL), so the files hold no copy.
   const sweeper = setInterval(() => {
-    opts.store.expireMessages(Date.now()).catch((err: unknown) => log.error({ err }, 'retention sweep failed'))
+    opts.store
+      .expireMessages(Date.now())
+      .then((n) => (n > 0 ? opts.store.purgeDeleted() : undefined))
+      .catch((err: unknown) => log.error({ err }, 'retention sweep failed'))
   }, opts.retentionSweepMs ?? 5_000)
   sweeper.unref()
 

@@ -1,6 +1,7 @@
 // The SDK's LocalStore on IndexedDB: a key-value store and append-only logs, every value
 // sealed (see sealing-key.ts). Key names stay in the clear so prefix listing works; they hold
-// only kinds and ids, never content.
+// only kinds and ids, never content. Expired history is deleted by rewriting its log in one
+// transaction (IndexedDB keeps no copy of deleted rows for the app to find again).
 import type { LocalStore } from '@candor/sdk'
 import { KV, LOGS, deleteDatabase, openDatabase, run } from './idb.ts'
 import { loadSealingKey, seal, unseal, type Sealed } from './sealing-key.ts'
@@ -62,5 +63,23 @@ export class IndexedDbLocalStore implements LocalStore {
     // Rows with the same index key come back in primary-key (append) order.
     const rows = await run(this.#db, LOGS, 'readonly', (s) => s.index('log').getAll(log) as IDBRequest<LogRow[]>)
     return Promise.all(rows.map((r) => unseal(this.#key, `log:${log}`, r.value)))
+  }
+
+  async rewrite(log: string, lines: readonly string[]): Promise<void> {
+    // Sealing awaits WebCrypto, so it is done before the transaction opens (see idb.ts).
+    const rows: LogRow[] = await Promise.all(lines.map(async (line) => ({ log, value: await seal(this.#key, `log:${log}`, line) })))
+    await new Promise<void>((resolve, reject) => {
+      const tx = this.#db.transaction(LOGS, 'readwrite', { durability: 'strict' })
+      const store = tx.objectStore(LOGS)
+      const old = store.index('log').getAllKeys(log)
+      old.onsuccess = () => {
+        for (const key of old.result) store.delete(key)
+        // New rows get higher keys than any deleted one, so append order is kept.
+        for (const row of rows) store.add(row)
+      }
+      tx.oncomplete = () => resolve()
+      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
+      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
+    })
   }
 }

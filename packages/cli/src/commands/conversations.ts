@@ -1,13 +1,13 @@
 // groups, create, add, remove, leave, who.
 import { connectedDevice, type GlobalFlags } from '../device-session.ts'
-import { printJson } from '../output.ts'
+import { printJson, timerLabel } from '../output.ts'
 
 export async function groups(g: GlobalFlags): Promise<number> {
   const client = await connectedDevice(g)
   try {
     for (const c of client.conversations()) {
       if (g.json) printJson(c)
-      else process.stdout.write(`${c.id}  ${c.status.padEnd(7)} epoch ${String(c.epoch).padEnd(4)} ${c.members.join(', ')}\n`)
+      else process.stdout.write(`${c.id}  ${c.status.padEnd(7)} epoch ${String(c.epoch).padEnd(4)} ${c.members.join(', ')}${timerLabel(c.timer)}\n`)
     }
   } finally {
     client.close()

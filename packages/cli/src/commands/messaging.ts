@@ -6,7 +6,7 @@ import { FileLocalStore } from '@candor/sdk/node'
 import { connectedDevice, type GlobalFlags } from '../device-session.ts'
 import { formatMessage, messageJson, printJson } from '../output.ts'
 
-async function resolveConversation(client: CandorClient, target: string): Promise<string> {
+export async function resolveConversation(client: CandorClient, target: string): Promise<string> {
   if (isGroupId(target) && client.conversations().some((c) => c.id === target)) return target
   return client.directConversation(target)
 }
@@ -30,14 +30,16 @@ export async function read(g: GlobalFlags): Promise<number> {
   const client = await connectedDevice(g)
   try {
     const cursorStore = new FileLocalStore(g.home)
+    // The cursor is an inbox seq, not an index: expired messages leave the inbox.
     const cursor = Number((await cursorStore.get(CURSOR)) ?? '0')
     const inbox = await client.inbox()
-    const fresh = inbox.slice(cursor).filter((m) => m.direction === 'in' || m.fromDevice !== client.deviceId)
+    const fresh = inbox.filter((m, i) => (m.seq ?? i) >= cursor).filter((m) => m.direction === 'in' || m.fromDevice !== client.deviceId)
     for (const m of fresh) {
       if (g.json) printJson(messageJson(m))
       else process.stdout.write(`${formatMessage(m)}\n`)
     }
-    await cursorStore.put(CURSOR, String(inbox.length))
+    const last = inbox.at(-1)
+    if (last) await cursorStore.put(CURSOR, String(Math.max(cursor, (last.seq ?? inbox.length - 1) + 1)))
     if (!g.json && fresh.length === 0) process.stdout.write('no new messages\n')
   } finally {
     client.close()
