@@ -3,7 +3,7 @@
 // with its queued messages intact.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { newGroupId, newMessageId, randomBytes, toBase64Url, type DeviceId } from '@candor/protocol'
@@ -61,6 +61,19 @@ describe('SqliteStore queue on a file', () => {
     expect(messages()).toEqual([1])
     await store.ack(C, [seqOf(C)])
     expect(messages()).toEqual([])
+    await store.close()
+  })
+
+  it('checkpoints the WAL into the database file although the connection's automatic checkpoint is off', async () => {
+    const path = join(dir, 'wal.sqlite')
+    const store = SqliteStore.open(path)
+    const big = (): NewMessage => ({ ...msg([A]), payload: randomBytes(4096) })
+    for (let i = 0; i < 10; i++) await store.appendMessages(Array.from({ length: 50 }, big))
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(2_000_000)
+    const deadline = Date.now() + 5_000
+    while (statSync(path).size < 2_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    expect(statSync(path).size).toBeGreaterThan(2_000_000) // the pages reached the database file
+    expect(await store.pendingCount(A)).toBe(500)
     await store.close()
   })
 

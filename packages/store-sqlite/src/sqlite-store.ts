@@ -29,6 +29,7 @@ import { MIGRATIONS } from './migrations.ts'
 import { SqliteDirectoryStorage } from './directory-storage.ts'
 import { SqliteAccessLog } from './access-log-storage.ts'
 import { eraseUserIn } from './erasure.ts'
+import { Checkpointer } from './checkpointer.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
 interface DeviceRow {
@@ -195,10 +196,21 @@ export class SqliteStore implements Store {
       for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] ?? '')
       db.pragma(`user_version = ${MIGRATIONS.length}`)
     })()
-    return new SqliteStore(db, options.synchronous ?? 'FULL')
+    const store = new SqliteStore(db, options.synchronous ?? 'FULL')
+    if (path !== ':memory:') {
+      db.pragma('wal_autocheckpoint = 0')
+      store.#checkpointer = new Checkpointer(path, () => {
+        if (db.open) db.pragma('wal_autocheckpoint = 1000')
+      })
+    }
+    return store
   }
 
+  /** Runs WAL checkpoints off the event loop (file databases only). */
+  #checkpointer: Checkpointer | undefined
+
   async close(): Promise<void> {
+    await this.#checkpointer?.stop()
     this.#db.close()
   }
 
