@@ -270,6 +270,40 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     for (const bytes of files) expect(bytes.includes(canary)).toBe(false)
   })
 
+  it('disappearing messages: a member sets the timer, both sides see it, and messages vanish when it runs out', async () => {
+    await openConversation(alice.page, direct)
+    await alice.page.getByTestId('who-can-read').click()
+    const timer = alice.page.getByLabel('Disappearing messages')
+    const set = alice.page.getByRole('button', { name: 'Set timer' })
+    // Below the server's policy (at least 5 s): a clear error, and nothing changes.
+    const refused = /status of 400/
+    alice.allow.push(refused)
+    await timer.fill('2s')
+    await set.click()
+    await alice.page.getByRole('alert').filter({ hasText: 'between 5 s' }).waitFor({ timeout: T })
+    alice.allow.splice(alice.allow.indexOf(refused), 1)
+    await timer.fill('5s')
+    await set.click()
+    await alice.page.getByTestId('timer-now').filter({ hasText: 'disappear after 5 seconds' }).waitFor({ timeout: T })
+
+    await openConversation(bob.page, direct)
+    await bob.page.getByTestId('timer-notice').filter({ hasText: 'alice set disappearing messages to 5 seconds' }).waitFor({ timeout: T })
+    await bob.page.getByTestId('timer').filter({ hasText: 'Messages disappear after 5 seconds' }).waitFor({ timeout: T })
+    await openConversation(alice.page, direct)
+    await send(alice.page, 'gone in five seconds')
+    await message(bob.page, 'gone in five seconds').waitFor({ timeout: T })
+    await screenshot(bob.page, 'disappearing-messages')
+    await expect.poll(() => message(bob.page, 'gone in five seconds').count(), { timeout: T }).toBe(0)
+    await expect.poll(() => message(alice.page, 'gone in five seconds').count(), { timeout: T }).toBe(0)
+    expect(await messageTexts(bob.page)).toContain('back after reload')
+
+    await alice.page.getByTestId('who-can-read').click()
+    await timer.fill('off')
+    await set.click()
+    await bob.page.getByTestId('timer-notice').filter({ hasText: 'alice turned off disappearing messages' }).waitFor({ timeout: T })
+    await expect.poll(() => bob.page.getByTestId('timer').count()).toBe(0)
+  })
+
   it('lays out for phone width and dark theme', async () => {
     const page = bob.page
     await page.setViewportSize({ width: 390, height: 800 })

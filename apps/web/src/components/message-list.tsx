@@ -1,4 +1,6 @@
-// Messages, oldest first, kept scrolled to the newest unless the reader has scrolled up.
+// Messages, oldest first, kept scrolled to the newest unless the reader has scrolled up. A
+// timer notice shows as a line of its own, not as a message someone wrote. Expired messages
+// leave the list when the device deletes them (the Messenger drops them on the SDK's event).
 import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { Messenger, UiMessage } from '../state/messenger.ts'
 import { formatTime } from './time.ts'
@@ -27,29 +29,35 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
       }}
     >
       {messages.length === 0 && <li class="muted pad centre-text">No messages yet. Say hello — only the people in this conversation can read it.</li>}
-      {messages.map((m) => (
-        <li key={m.id} class={`message ${m.direction}`} data-testid="message" data-direction={m.direction} data-delivery={m.delivery}>
-          {showSender && m.direction === 'in' && <span class="sender">{m.from}</span>}
-          <p class="text">{m.text}</p>
-          <span class="meta small">
-            <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
-            {m.direction === 'out' && (
-              <span class={`delivery ${m.delivery}`} data-testid="delivery">
-                {' · '}
-                {DELIVERY_LABEL[m.delivery]}
+      {messages.map((m) =>
+        m.kind === 'timer' ? (
+          <li key={m.id} class="muted small centre-text" data-testid="timer-notice">
+            {m.text} · <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
+          </li>
+        ) : (
+          <li key={m.id} class={`message ${m.direction}`} data-testid="message" data-direction={m.direction} data-delivery={m.delivery}>
+            {showSender && m.direction === 'in' && <span class="sender">{m.from}</span>}
+            <p class="text">{m.text}</p>
+            <span class="meta small">
+              <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
+              {m.direction === 'out' && (
+                <span class={`delivery ${m.delivery}`} data-testid="delivery">
+                  {' · '}
+                  {DELIVERY_LABEL[m.delivery]}
+                </span>
+              )}
+            </span>
+            {m.delivery === 'failed' && (
+              <span class="failed small" role="alert">
+                {m.error}{' '}
+                <button type="button" class="link" onClick={() => void messenger.retry(m)}>
+                  Retry
+                </button>
               </span>
             )}
-          </span>
-          {m.delivery === 'failed' && (
-            <span class="failed small" role="alert">
-              {m.error}{' '}
-              <button type="button" class="link" onClick={() => void messenger.retry(m)}>
-                Retry
-              </button>
-            </span>
-          )}
-        </li>
-      ))}
+          </li>
+        ),
+      )}
     </ol>
   )
 }

@@ -18,6 +18,10 @@ export interface UiMessage {
   direction: 'in' | 'out'
   delivery: Delivery
   error?: string
+  /** 'timer': a notice that a member changed the disappearing timer, not something someone wrote. */
+  kind?: 'timer'
+  /** When the device deletes it (ms since the epoch); it leaves the view then. */
+  expiresAt?: number
 }
 
 export interface ConversationSummary {
@@ -29,6 +33,8 @@ export interface ConversationSummary {
   title: string
   last: UiMessage | undefined
   unread: number
+  /** The disappearing timer in ms, null when off. */
+  timer: number | null
 }
 
 export interface Notice {
@@ -110,6 +116,8 @@ export class Messenger extends Observable {
       c.on('enrolment', () => void this.refreshEnrolments()),
       c.on('error', (e) => this.#onError(e.where, e.error)),
       c.on('alert', (a) => this.#onAlert(a)),
+      c.on('timer', () => this.#refreshList()),
+      c.on('expired', (e) => this.#removeAll(e.conversation, new Set(e.ids))),
     )
     // Reflect the network as the browser knows it: drop the socket at once when it goes
     // away rather than waiting for TCP to notice; the SDK reconnects with backoff.
@@ -202,6 +210,12 @@ export class Messenger extends Observable {
   async retry(m: UiMessage): Promise<void> {
     this.#remove(m.conversation, m.id)
     await this.send(m.conversation, m.text)
+  }
+
+  /** Sets the disappearing timer (seconds; null turns it off); the server's policy may refuse. */
+  async setTimer(id: string, seconds: number | null): Promise<void> {
+    await this.client.setDisappearingTimer(id, seconds)
+    this.#refreshList()
   }
 
   // ---- devices ----
@@ -315,6 +329,11 @@ export class Messenger extends Observable {
     this.#refreshList()
   }
 
+  #removeAll(conversation: string, ids: ReadonlySet<string>): void {
+    this.#messages.set(conversation, (this.#messages.get(conversation) ?? []).filter((x) => !ids.has(x.id)))
+    this.#refreshList()
+  }
+
   #remove(conversation: string, id: string): void {
     this.#messages.set(conversation, (this.#messages.get(conversation) ?? []).filter((x) => x.id !== id))
     this.#refreshList()
@@ -335,7 +354,8 @@ export class Messenger extends Observable {
           others,
           title: others.length > 0 ? others.join(', ') : 'Only you',
           last: msgs.at(-1),
-          unread: msgs.filter((m) => m.direction === 'in' && m.sentAt > lastRead).length,
+          unread: msgs.filter((m) => m.direction === 'in' && m.kind === undefined && m.sentAt > lastRead).length,
+          timer: c.timer,
         }
       })
       .sort((a, b) => (b.last?.sentAt ?? Number.MAX_SAFE_INTEGER) - (a.last?.sentAt ?? Number.MAX_SAFE_INTEGER))
@@ -352,6 +372,8 @@ function toUi(m: MessageRecord): UiMessage {
     sentAt: m.sentAt,
     direction: m.direction,
     delivery: m.direction === 'out' ? 'sent' : 'received',
+    ...(m.kind ? { kind: m.kind } : {}),
+    ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
   }
 }
 

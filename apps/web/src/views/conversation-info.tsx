@@ -1,8 +1,8 @@
 // "Who can read this?": every person and device that holds this conversation's keys, read
 // from the MLS group state this device verified, each key checked against the directory.
-// Also where members are added and removed.
+// Also where members are added and removed, and where the disappearing timer is set.
 import { useEffect, useState } from 'preact/hooks'
-import type { Reader } from '@candor/sdk'
+import { formatTimer, parseTimer, type Reader } from '@candor/sdk'
 import { DeviceCode } from '../components/device-code.tsx'
 import { TrustBadge } from '../components/trust-badge.tsx'
 import { href, navigate } from '../router.ts'
@@ -20,6 +20,7 @@ export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: 
   const [error, setError] = useState<string | null>(null)
   const [adding, setAdding] = useState('')
   const [busy, setBusy] = useState<string | null>(null)
+  const [timer, setTimer] = useState('')
   const epochKey = `${c?.members.join(',')}|${c?.status}`
 
   useEffect(() => {
@@ -100,6 +101,46 @@ export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: 
               </li>
             ))}
           </ul>
+        )}
+        {active && (
+          <form
+            class="row"
+            data-testid="timer-form"
+            onSubmit={(e) => {
+              e.preventDefault()
+              void act('timer', async () => {
+                // Parsed here first: a typo gets a clear message and changes nothing.
+                await messenger.setTimer(id, parseTimer(timer))
+                setTimer('')
+              })
+            }}
+          >
+            <label class="grow">
+              Disappearing messages
+              <input
+                name="timer"
+                list="timer-choices"
+                placeholder="off, 30s, 5m, 1h, 7d…"
+                value={timer}
+                onInput={(e) => setTimer(e.currentTarget.value)}
+                aria-describedby="timer-now"
+              />
+            </label>
+            <datalist id="timer-choices">
+              {['off', '5m', '1h', '1d', '7d', '4w'].map((v) => (
+                <option key={v} value={v} />
+              ))}
+            </datalist>
+            <button type="submit" disabled={busy !== null || !timer.trim()}>
+              {busy === 'timer' ? 'Setting…' : 'Set timer'}
+            </button>
+            <p id="timer-now" class="muted small" data-testid="timer-now" style={{ flexBasis: '100%', margin: 0 }}>
+              {c.timer === null
+                ? 'Off: messages stay until someone deletes them.'
+                : `Messages sent now disappear after ${formatTimer(c.timer)}, from every member’s devices and from the server.`}{' '}
+              Any member can change this, within what your organisation’s policy allows.
+            </p>
+          </form>
         )}
         {active && (
           <form

@@ -1,6 +1,7 @@
-// One conversation: who is in it, a warning if a verified contact's keys changed, the
-// messages and the composer.
+// One conversation: who is in it, its disappearing timer, a warning if a verified contact's
+// keys changed, the messages and the composer.
 import { useEffect, useRef } from 'preact/hooks'
+import { formatTimer } from '@candor/sdk'
 import { Composer } from '../components/composer.tsx'
 import { KeyChangeBanner } from '../components/key-change-banner.tsx'
 import { MessageList } from '../components/message-list.tsx'
@@ -20,7 +21,18 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
   const group = c.others.length !== 1
   return (
     <section class="pane conversation" aria-labelledby="conversation-title">
-      <PaneHeader title={c.title} titleId="conversation-title" subtitle={group ? `${c.members.length} members` : 'Direct conversation'}>
+      <PaneHeader
+        title={c.title}
+        titleId="conversation-title"
+        subtitle={group ? `${c.members.length} members` : 'Direct conversation'}
+        note={
+          c.timer !== null && (
+            <span class="muted small" data-testid="timer" data-ms={c.timer}>
+              Messages disappear after {formatTimer(c.timer)}
+            </span>
+          )
+        }
+      >
         <a class="button" href={href({ name: 'info', id })} data-testid="who-can-read">
           Who can read this?
         </a>
@@ -43,12 +55,15 @@ export function PaneHeader({
   titleId,
   subtitle,
   back = href({ name: 'home' }),
+  note,
   children,
 }: {
   title: string
   titleId?: string
   subtitle?: string
   back?: string
+  /** A second line under the subtitle (the disappearing timer). */
+  note?: preact.ComponentChildren
   children?: preact.ComponentChildren
 }) {
   // A new screen moves focus to its title, so keyboard and screen-reader users land on it
@@ -65,6 +80,7 @@ export function PaneHeader({
           {title}
         </h2>
         {subtitle && <span class="muted small">{subtitle}</span>}
+        {note}
       </div>
       <div class="bar-actions">{children}</div>
     </header>
