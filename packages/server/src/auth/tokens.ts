@@ -41,7 +41,11 @@ export class TokenIssuer {
     if (!bodyBytes || !mac || mac.length !== 32) return null
     const body = new TextDecoder().decode(bodyBytes)
     if (!timingSafeEqual(mac, this.#mac(body, 'session'))) return null
-    const [deviceId, userId, exp] = body.split('.')
+    // User ids may contain dots (archive.acme, bot.x); device ids and expiries never do.
+    const parts = body.split('.')
+    const deviceId = parts[0]
+    const exp = parts.at(-1)
+    const userId = parts.slice(1, -1).join('.')
     const expiresAt = Number(exp)
     if (!deviceId || !userId || !Number.isSafeInteger(expiresAt) || expiresAt <= now) return null
     return { deviceId: deviceId as DeviceId, userId: userId as UserId, expiresAt }
