@@ -41,7 +41,7 @@ import { AdminClient } from './data/admin-client.ts'
 import { DELETION_RECEIPT_KEY, requestErasure, type DeletionReceipt } from './data/erasure.ts'
 import { buildExport, type ExportProgress } from './data/export-bundle.ts'
 import type { BagFile } from './data/bag.ts'
-import { readLedger, recordConsent, type LedgerEntry } from './data/consents.ts'
+import { currentConsents, readLedger, recordConsent, type LedgerEntry } from './data/consents.ts'
 import { expiresAt, retentionResponse, timerNotice, timerSeconds } from './data/retention.ts'
 
 export interface ClientOptions {
@@ -53,6 +53,11 @@ export interface ClientOptions {
   directory?: DirectoryTrust
   /** How often the device deletes records whose disappearing timer ran out (ms; default 1000). */
   expirySweepMs?: number
+  /**
+   * The access log's verifier key (a C2SP vkey), pinned instead of trusting the first one the
+   * server shows; receipts and deletion receipts are then checked against it only.
+   */
+  accessLogKey?: string
 }
 
 /**
@@ -74,6 +79,11 @@ export interface ClientEvents extends Record<string, unknown> {
   expired: { conversation: string; ids: string[] }
   /** The conversation's disappearing timer changed (a member set it, or it was learnt on joining). */
   timer: { conversation: string; ms: number | null }
+  /**
+   * A compliance archive is a member of a conversation this device is in: it was just added,
+   * or this device just joined a conversation that has one. Show it to the person.
+   */
+  archive: { conversation: string; userId: string }
 }
 
 export interface Reader {
@@ -97,6 +107,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   #synced: Array<() => void> = []
   #isSynced = false
   readonly #alerted = new Set<string>()
+  /** Archive members known per conversation, so each new one is announced once ('archive' event). */
+  readonly #archives = new Map<string, Set<string>>()
 
   private constructor(opts: ClientOptions, api: ApiClient, identity: Identity, suite: CiphersuiteImpl) {
     super()
@@ -125,6 +137,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   static async #make(opts: ClientOptions, api: ApiClient, identity: Identity): Promise<CandorClient> {
     const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
     await c.#conversations.load()
+    c.#watchArchives()
     c.#startExpirySweep()
     return c
   }
@@ -287,6 +300,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   async approve(deviceId: string): Promise<void> {
     const pending = (await this.pendingEnrolments()).find((d) => d.deviceId === deviceId)
     if (!pending) throw new CandorError('not_found', 'no pending enrolment with this id')
+    // The person's consent to the new device is part of approving it, signed before it takes effect.
+    await this.consent('device_enrolment', deviceId, 'given')
     const signature = toBase64Url(signDetached(this.#identity.secretKey, approvalStatement(this.deviceId, this.userId, pending.publicKey)))
     await this.api.approveEnrolment(deviceId, signature)
     this.#directory.forget(this.userId)
@@ -308,6 +323,8 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Revokes one of this user's devices and removes it from every conversation by a commit. */
   async revoke(deviceId: string): Promise<void> {
+    // Signed first: once this device is revoked it can no longer add to the ledger.
+    await this.consent('device_enrolment', deviceId, 'withdrawn')
     await this.api.revokeDevice(deviceId)
     this.#directory.forget(this.userId)
     for (const c of this.#conversations.list()) {
@@ -336,6 +353,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const others = [...new Set(userIds)].filter((u) => u !== this.userId)
     const groupId = newGroupId()
     await this.api.createGroup(groupId)
+    await this.#archiveConsent(groupId, others, 'given')
     await this.#lock.run(async () => {
       const [kp] = await this.#keyPackages.generate(1, false)
       const state = await startGroup(this.#suite, this.#config, fromBase64Url(groupId)!, kp!)
@@ -354,7 +372,9 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   async addMembers(conversation: string, userIds: readonly string[]): Promise<void> {
+    this.#groups.active(conversation)
     const claims = await this.#groups.claim(userIds, false)
+    await this.#archiveConsent(conversation, userIds, 'given')
     await this.#groups.commit(conversation, async (c) => {
       const present = new Set(leaves(c.state).map((l) => l.deviceId))
       return { add: claims.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
@@ -364,6 +384,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   async removeMembers(conversation: string, userIds: readonly string[]): Promise<void> {
     const users = new Set(userIds)
     if (users.has(this.userId)) throw new CandorError('bad_request', 'use leave() to leave a conversation')
+    await this.#archiveConsent(conversation, userIds, 'withdrawn')
     await this.#groups.commit(conversation, async (c) => ({
       add: [],
       removeDevices: leaves(c.state).filter((l) => users.has(l.userId)).map((l) => l.deviceId),
@@ -523,7 +544,7 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   get #data(): { api: DataApi; accessLog: AccessLogTracker } {
     this.#dataApi ??= new DataApi(this.api)
-    this.#accessLog ??= new AccessLogTracker(this.#dataApi, this.#opts.store)
+    this.#accessLog ??= new AccessLogTracker(this.#dataApi, this.#opts.store, Date.now, this.#opts.accessLogKey)
     return { api: this.#dataApi, accessLog: this.#accessLog }
   }
 
@@ -568,8 +589,56 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** The person's whole consent ledger, every record's signature checked against their device keys. */
   async consentLedger(): Promise<LedgerEntry[]> {
-    const keys = new Set((await this.devices()).map((d) => d.publicKey))
+    // Keys from this person's proven key-directory history (revoked devices included), not
+    // the server's device list: a device the server made up cannot sign a record here.
+    const keys = await this.#directory.enrolledOwnKeys(this.userId)
     return readLedger(this.#data.api, this, keys)
+  }
+
+  /**
+   * Every conversation this device is in that has a compliance archive as a member, with this
+   * person's own consent to it (scope = the conversation id): given, withdrawn, or none.
+   */
+  async archiveConsents(ledger?: readonly LedgerEntry[]): Promise<Array<{ conversation: string; archives: string[]; consent: 'given' | 'withdrawn' | 'none' }>> {
+    const current = currentConsents(ledger ?? (await this.consentLedger())).filter((r) => r.purpose === 'compliance_archive')
+    const out = []
+    for (const c of this.#conversations.list()) {
+      if (c.meta.status !== 'active') continue
+      const archives = archivesIn(c.state)
+      if (archives.size === 0) continue
+      const mine = current.find((r) => r.scope === c.meta.id)
+      out.push({ conversation: c.meta.id, archives: [...archives].sort(), consent: mine?.state ?? ('none' as const) })
+    }
+    return out
+  }
+
+  /** The person adding (or removing) a compliance archive signs their consent (or its withdrawal) first. */
+  async #archiveConsent(conversation: string, userIds: readonly string[], state: 'given' | 'withdrawn'): Promise<void> {
+    const archives = userIds.filter((u) => kindOf(u) === 'archive')
+    if (archives.length === 0) return
+    await this.consent('compliance_archive', conversation, state)
+    // This device added it: the person knows, no need to announce it back to them.
+    if (state === 'given') for (const a of archives) this.#knownArchives(conversation).add(a)
+  }
+
+  #knownArchives(conversation: string): Set<string> {
+    let set = this.#archives.get(conversation)
+    if (!set) this.#archives.set(conversation, (set = new Set()))
+    return set
+  }
+
+  /** Announces every archive member that appears in a conversation after this client opened. */
+  #watchArchives(): void {
+    for (const c of this.#conversations.list()) this.#archives.set(c.meta.id, archivesIn(c.state))
+    this.on('conversation', ({ id, change }) => {
+      if (change !== 'joined' && change !== 'members') return
+      const c = this.#conversations.get(id)
+      if (!c || c.meta.status !== 'active') return
+      const known = this.#knownArchives(id)
+      const now = archivesIn(c.state)
+      for (const a of now) if (!known.has(a)) this.emit('archive', { conversation: id, userId: a })
+      this.#archives.set(id, now)
+    })
   }
 
   /**
@@ -673,6 +742,10 @@ export class CandorClient extends Emitter<ClientEvents> {
       onProgress,
     )
   }
+}
+
+function archivesIn(state: Parameters<typeof leaves>[0]): Set<string> {
+  return new Set(leaves(state).map((l) => l.userId).filter((u) => kindOf(u) === 'archive'))
 }
 
 function kindOf(userId: string): Reader['kind'] {

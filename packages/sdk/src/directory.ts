@@ -94,6 +94,18 @@ export class DeviceDirectory {
    * key that was not enrolled by one of the user's earlier devices.
    */
   async unknownOwnDevices(userId: string): Promise<UnknownDevice[]> {
+    return (await this.#ownHistory(userId)).unknown
+  }
+
+  /**
+   * Every device key of the user's own entry, over its whole proven history, that was enrolled
+   * properly (first registration, or approved by a key already known); revoked ones included.
+   */
+  async enrolledOwnKeys(userId: string): Promise<Set<string>> {
+    return (await this.#ownHistory(userId)).known
+  }
+
+  async #ownHistory(userId: string): Promise<{ known: Set<string>; unknown: UnknownDevice[] }> {
     const r = await this.#api.directoryHistory()
     const checkpoint = await this.#tracker.accept(r.checkpoint)
     const proof = decodeHistoryProof(fromBase64Url(r.proof))
@@ -114,6 +126,6 @@ export class DeviceDirectory {
         else if (!unknown.some((u) => u.publicKey === d.key)) unknown.push({ deviceId: d.id, publicKey: d.key, version: v.version })
       }
     }
-    return unknown
+    return { known, unknown }
   }
 }

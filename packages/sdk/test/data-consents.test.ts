@@ -18,9 +18,9 @@ describe('consent ledger', () => {
     const tablet = await CandorClient.enrol(options(env.server.url), 'pia', 'tablet')
     env.clients.push(tablet)
     const approved = tablet.waitForApproval()
+    // Approving the tablet records pia's device_enrolment consent by itself.
     await pia.approve(tablet.deviceId)
     await approved
-    await pia.consent('device_enrolment', tablet.deviceId, 'given')
     await tablet.consent('contact_discovery', 'address-book', 'given')
     await pia.consent('contact_discovery', 'address-book', 'withdrawn')
     const ledger = await tablet.consentLedger()

@@ -1,5 +1,6 @@
 // What this device has seen of the access log, in the manner of the key directory's
-// CheckpointTracker: the log key is pinned on first use, every checkpoint must be signed by it
+// CheckpointTracker: the log key is pinned on first use (or given up front, from somewhere
+// other than the server), every checkpoint must be signed by it
 // and be an extension (RFC 9162 consistency proof) of the largest one seen before. Each
 // distinct size seen is remembered with the time it was first seen, so a receipt revealed
 // later (a delayed notice) can be shown to have been in the log at that earlier time.
@@ -30,17 +31,29 @@ export class AccessLogTracker {
   readonly #store: LocalStore
   readonly #now: () => number
   readonly #lock = new SerialLock()
+  readonly #givenKey: string | undefined
   #verifier: NoteVerifier | undefined
 
-  constructor(api: DataApi, store: LocalStore, now: () => number = Date.now) {
+  /**
+   * `pinnedKey`: the access log's vkey, known out of band. It must agree with a key pinned
+   * earlier on this device (a device never silently changes log keys); it is pinned if none was.
+   */
+  constructor(api: DataApi, store: LocalStore, now: () => number = Date.now, pinnedKey?: string) {
     this.#api = api
     this.#store = store
     this.#now = now
+    this.#givenKey = pinnedKey
   }
 
   async #pinned(): Promise<NoteVerifier> {
     if (this.#verifier) return this.#verifier
     let vkey = await this.#store.get(PIN)
+    if (this.#givenKey !== undefined) {
+      if (!noteVerifierFromKey(this.#givenKey)) throw fail('the access-log key given is not a valid verifier key')
+      if (vkey && vkey !== this.#givenKey) throw fail('the access-log key given differs from the one this device pinned before')
+      if (!vkey) await this.#store.put(PIN, this.#givenKey)
+      vkey = this.#givenKey
+    }
     if (!vkey) {
       vkey = (await this.#api.call(accessLogInfoSchema, 'GET', '/v1/access-log', { signedIn: false })).verifierKey
       await this.#store.put(PIN, vkey)
