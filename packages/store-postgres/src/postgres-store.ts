@@ -342,6 +342,25 @@ export class PostgresStore implements Store {
     return r?.n ?? 0
   }
 
+  async listAdmins(): Promise<AdminRecord[]> {
+    const rows = await this.#sql<{ user_id: string; role: AccessorRole; org: string; granted_by: string | null; granted_at: number }[]>`
+      SELECT * FROM admins ORDER BY granted_at, user_id`
+    return rows.map((r) => ({ userId: r.user_id as UserId, role: r.role, org: r.org, grantedBy: r.granted_by as UserId | null, grantedAt: r.granted_at }))
+  }
+
+  async removeAdmin(userId: UserId): Promise<'removed' | 'not_admin' | 'last_operator'> {
+    return transaction(this.#sql, async (tx) => {
+      // Locking every operator row (and the target's) makes two revocations of the last two
+      // operators queue up: the second re-reads after the first commits and sees one left.
+      const operators = await tx<{ user_id: string }[]>`SELECT user_id FROM admins WHERE role = 'operator' ORDER BY user_id FOR UPDATE`
+      const [target] = await tx<{ role: AccessorRole }[]>`SELECT role FROM admins WHERE user_id = ${userId} FOR UPDATE`
+      if (!target) return 'not_admin' as const
+      if (target.role === 'operator' && operators.length <= 1) return 'last_operator' as const
+      await tx`DELETE FROM admins WHERE user_id = ${userId}`
+      return 'removed' as const
+    })
+  }
+
   // ---- erasure (data ownership) ----
   /** Dead row versions stay on disk until PostgreSQL vacuums the tables (autovacuum, or VACUUM). */
   async eraseUser(userId: UserId): Promise<ErasureCounts> {
@@ -395,11 +414,12 @@ export class PostgresStore implements Store {
     return r?.retention_ms ?? null
   }
 
+  /** Application messages only: commits and welcomes carry no content and keep the group followable. */
   async expireMessages(now: number): Promise<number> {
     return transaction(this.#sql, async (tx) => {
       const ids = (await tx<{ id: number }[]>`
         SELECT m.id FROM messages m JOIN group_retention r ON r.group_id = m.group_id
-        WHERE m.sent_at + r.retention_ms <= ${now} ORDER BY m.id FOR UPDATE OF m`).map((r) => r.id)
+        WHERE m.kind = 0 AND m.sent_at + r.retention_ms <= ${now} ORDER BY m.id FOR UPDATE OF m`).map((r) => r.id)
       if (ids.length === 0) return 0
       await tx`DELETE FROM queue WHERE message = ANY(${tx.array(ids)}::bigint[])`
       const gone = await tx`DELETE FROM messages WHERE id = ANY(${tx.array(ids)}::bigint[])`

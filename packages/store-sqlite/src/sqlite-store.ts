@@ -559,6 +559,22 @@ export class SqliteStore implements Store {
     return this.#db.prepare('SELECT COUNT(*) FROM admins').pluck().get() as number
   }
 
+  async listAdmins(): Promise<AdminRecord[]> {
+    const rows = this.#db.prepare('SELECT * FROM admins ORDER BY granted_at, user_id').all() as Array<{ user_id: string; role: AccessorRole; org: string; granted_by: string | null; granted_at: number }>
+    return rows.map((r) => ({ userId: r.user_id as UserId, role: r.role, org: r.org, grantedBy: r.granted_by as UserId | null, grantedAt: r.granted_at }))
+  }
+
+  async removeAdmin(userId: UserId): Promise<'removed' | 'not_admin' | 'last_operator'> {
+    // One writer at a time on SQLite: the check and the delete cannot interleave with another revocation.
+    return this.#db.transaction(() => {
+      const role = this.#db.prepare('SELECT role FROM admins WHERE user_id = ?').pluck().get(userId) as AccessorRole | undefined
+      if (role === undefined) return 'not_admin' as const
+      if (role === 'operator' && (this.#db.prepare("SELECT COUNT(*) FROM admins WHERE role = 'operator'").pluck().get() as number) <= 1) return 'last_operator' as const
+      this.#db.prepare('DELETE FROM admins WHERE user_id = ?').run(userId)
+      return 'removed' as const
+    }).immediate()
+  }
+
   // ---- erasure (data ownership) ----
   async eraseUser(userId: UserId): Promise<ErasureCounts> {
     return eraseUserIn(this.#db, userId)
@@ -592,10 +608,12 @@ export class SqliteStore implements Store {
     return this.#db.transaction(() => {
       const timers = this.#db.prepare('SELECT group_id, retention_ms FROM group_retention').all() as Array<{ group_id: string; retention_ms: number }>
       if (timers.length === 0) return 0
-      const inline = this.#db.prepare('DELETE FROM queue WHERE group_id = ? AND message IS NULL AND sent_at <= ?')
+      // Only application messages expire: commits and welcomes carry no content, and a device
+      // offline past the timer still needs them to follow the group.
+      const inline = this.#db.prepare('DELETE FROM queue WHERE group_id = ? AND message IS NULL AND kind = 0 AND sent_at <= ?')
       let n = 0
       for (const t of timers) n += inline.run(t.group_id, now - t.retention_ms).changes
-      const expired = `SELECT m.id FROM messages m JOIN group_retention r ON r.group_id = m.group_id WHERE m.sent_at + r.retention_ms <= ?`
+      const expired = `SELECT m.id FROM messages m JOIN group_retention r ON r.group_id = m.group_id WHERE m.kind = 0 AND m.sent_at + r.retention_ms <= ?`
       if (this.#db.prepare(`SELECT EXISTS (${expired})`).pluck().get(now)) {
         this.#db.prepare(`DELETE FROM queue WHERE message IN (${expired})`).run(now)
         n += this.#db.prepare(`DELETE FROM messages WHERE id IN (${expired})`).run(now).changes

@@ -20,6 +20,8 @@ export const ADMIN_USAGE = `  candor --home DIR admin enrol <token> [--org ORG] 
   candor --home DIR admin export <user> --why CODE --case REF [--out FILE]   server-held metadata
   candor --home DIR admin suspend <deviceId> --why CODE --case REF  take a device out at once
   candor --home DIR admin grant <user> --role ROLE [--org ORG]      give admin rights (operators)
+  candor --home DIR admin revoke <user> --why CODE --case REF       take admin rights away (operators;
+                                                                    never the last operator)
     CODE: ${JUSTIFICATIONS.join(' | ')}`
 
 function reason(f: AdminFlags): AccessReason {
@@ -80,6 +82,11 @@ export async function admin(g: GlobalFlags, sub: string | undefined, args: strin
         }
         const rec = await client.admin.grant(arg('user'), f.role as AccessorRole, f.org)
         show(rec, `${rec.userId} is now an admin (${rec.role}, ${rec.org})`)
+        return 0
+      }
+      case 'revoke': {
+        const rec = await client.admin.revoke(arg('user'), reason(f))
+        show(rec, `${rec.userId} is no longer an admin (was ${rec.role}, ${rec.org}; a receipt was logged to ${rec.userId})`)
         return 0
       }
       default:

@@ -42,6 +42,11 @@ export class AdminClient {
     return this.#api.call(adminRecordSchema, 'POST', '/v1/admin/admins', { body: { userId, role, ...(org ? { org } : {}) } })
   }
 
+  /** Takes a person's admin rights away (operators only; never the last operator); logged to them. */
+  revoke(userId: string, reason: AccessReason): Promise<AdminRecordInfo> {
+    return this.#api.call(adminRecordSchema, 'POST', `/v1/admin/admins/${encodeURIComponent(userId)}/revoke`, { body: reason })
+  }
+
   user(userId: string, reason: AccessReason): Promise<AdminUserResponse> {
     return this.#api.call(adminUserResponse, 'GET', `/v1/admin/users/${encodeURIComponent(userId)}?${query(reason)}`)
   }

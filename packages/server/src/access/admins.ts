@@ -52,6 +52,25 @@ export class Admins {
     if (!(await this.#store.addAdmin(rec))) throw new CandorError('conflict', `${userId} is already an admin`)
     return rec
   }
+
+  /** Checks a revocation may go ahead (the caller then logs the receipt and calls `revoke`). */
+  async revocable(by: AdminRecord, userId: UserId): Promise<AdminRecord> {
+    if (by.role !== 'operator') throw new CandorError('forbidden', 'only an operator admin may revoke admin rights')
+    const target = await this.#store.getAdmin(userId)
+    if (!target) throw new CandorError('not_found', `${userId} is not an admin`)
+    // Checked here too so a refused revocation leaves no receipt; the store re-checks atomically.
+    if (target.role === 'operator' && (await this.#store.listAdmins()).filter((a) => a.role === 'operator').length <= 1) {
+      throw new CandorError('conflict', `${userId} is the last operator; grant another operator first`)
+    }
+    return target
+  }
+
+  /** Takes the admin rights away; refuses to leave the service without an operator. */
+  async revoke(userId: UserId): Promise<void> {
+    const r = await this.#store.removeAdmin(userId)
+    if (r === 'not_admin') throw new CandorError('not_found', `${userId} is not an admin`)
+    if (r === 'last_operator') throw new CandorError('conflict', `${userId} is the last operator; grant another operator first`)
+  }
 }
 
 /** Signs the caller in and checks, on this call, that they are an admin. */

@@ -80,6 +80,20 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     return rec
   })
 
+  // Revoking admin rights is an act on the admin's own account record: it names a reason and a
+  // case like any other call and leaves a receipt to the person whose rights are taken away.
+  app.post('/v1/admin/admins/:userId/revoke', async (req): Promise<AdminRecord> => {
+    const { admin } = await requireAdmin(ctx, req)
+    const userId = userParam(req.params)
+    const reason = reasonOf(req.body, ctx.access.now())
+    const target = await ctx.admins.revocable(admin, userId)
+    return gated(admin, userId, ['account_metadata'], [`admin:${userId}`], reason, async () => {
+      await ctx.admins.revoke(userId)
+      ctx.log.warn({ by: admin.userId, userId, role: target.role }, 'admin rights revoked')
+      return target
+    })
+  })
+
   app.get('/v1/admin/users/:userId', async (req): Promise<AdminUserResponse> => {
     const { admin } = await requireAdmin(ctx, req)
     const userId = userParam(req.params)

@@ -164,6 +164,13 @@ export interface Store {
   addAdmin(admin: AdminRecord): Promise<boolean>
   getAdmin(userId: UserId): Promise<AdminRecord | null>
   countAdmins(): Promise<number>
+  /** Every administrator, oldest grant first. */
+  listAdmins(): Promise<AdminRecord[]>
+  /**
+   * Takes a user's admin rights away, atomically refusing to remove the last operator (so the
+   * service always keeps someone who can grant rights) even when several nodes revoke at once.
+   */
+  removeAdmin(userId: UserId): Promise<'removed' | 'not_admin' | 'last_operator'>
 
   // ---- erasure (data ownership) ----
   /**
@@ -191,7 +198,10 @@ export interface Store {
   /** Sets (or with null clears) how long the group's ciphertext may be kept after it was sent. */
   setRetention(groupId: GroupId, retentionMs: number | null): Promise<void>
   getRetention(groupId: GroupId): Promise<number | null>
-  /** Deletes every stored message (and its queue entries) of a group with a timer that ran out by `now`. */
+  /**
+   * Deletes every application message (and its queue entries) of a group with a timer that ran
+   * out by `now`. Handshake messages (commits, welcomes) are kept until delivered.
+   */
   expireMessages(now: number): Promise<number>
 }
 

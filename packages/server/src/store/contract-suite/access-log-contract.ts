@@ -51,6 +51,27 @@ export function adminContract(store: StoreRef): void {
     await store().addAdmin(second)
     expect(await store().getAdmin(second.userId)).toEqual(second)
   })
+
+  it('revokes admin rights, never the last operator, even when two revocations race', async () => {
+    const s = store()
+    const op = { userId: newUserId(), role: 'operator' as const, org: 'acme', grantedBy: null, grantedAt: 2000 }
+    const helper = { userId: newUserId(), role: 'support' as const, org: 'acme', grantedBy: op.userId, grantedAt: 2001 }
+    await s.addAdmin(op)
+    await s.addAdmin(helper)
+    expect((await s.listAdmins()).map((a) => a.userId)).toEqual(expect.arrayContaining([op.userId, helper.userId]))
+    expect(await s.removeAdmin(helper.userId)).toBe('removed')
+    expect(await s.getAdmin(helper.userId)).toBeNull()
+    expect(await s.removeAdmin(helper.userId)).toBe('not_admin')
+    // Leave `op` as the only operator (the others are earlier tests' records in this shared store).
+    for (const a of await s.listAdmins()) if (a.role === 'operator' && a.userId !== op.userId) expect(await s.removeAdmin(a.userId)).toBe('removed')
+    expect(await s.removeAdmin(op.userId)).toBe('last_operator')
+    expect(await s.getAdmin(op.userId)).toEqual(op)
+    const next = { ...op, userId: newUserId(), grantedBy: op.userId, grantedAt: 2002 }
+    await s.addAdmin(next)
+    const raced = await Promise.all([s.removeAdmin(op.userId), s.removeAdmin(next.userId)])
+    expect([...raced].sort()).toEqual(['last_operator', 'removed'])
+    expect((await s.listAdmins()).filter((a) => a.role === 'operator')).toHaveLength(1)
+  })
 }
 
 export function erasureContract(store: StoreRef): void {
@@ -132,5 +153,23 @@ export function retentionContract(store: StoreRef): void {
     expect(left.map((m) => `${m.groupId === timed ? 'timed' : 'untimed'}@${m.sentAt}`).sort()).toEqual(['timed@50000', 'untimed@1000'])
     await s.setRetention(timed, null)
     expect(await s.expireMessages(10_000_000)).toBe(0)
+  })
+
+  it('keeps handshake messages (commits, welcomes) past the timer: they carry no content and a device needs them to follow the group', async () => {
+    const s = store()
+    const [a, b, c] = [await registeredDevice(s), await registeredDevice(s), await registeredDevice(s)]
+    const timed = newGroupId()
+    await s.createGroup(timed, a, 1)
+    await s.setRetention(timed, 1_000)
+    await s.appendMessages([
+      message(a, [b], { groupId: timed, sentAt: 1_000, kind: 0 }),
+      message(a, [b], { groupId: timed, sentAt: 1_000, kind: 1 }),
+      message(a, [b, c], { groupId: timed, sentAt: 1_000, kind: 0 }),
+      message(a, [b, c], { groupId: timed, sentAt: 1_000, kind: 1 }),
+      message(a, [c], { groupId: timed, sentAt: 1_000, kind: 2 }),
+    ])
+    expect(await s.expireMessages(100_000)).toBe(2)
+    expect((await s.fetchQueue(b, 0, 10)).map((m) => m.kind)).toEqual([1, 1])
+    expect((await s.fetchQueue(c, 0, 10)).map((m) => m.kind)).toEqual([1, 2])
   })
 }
