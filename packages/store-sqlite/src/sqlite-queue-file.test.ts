@@ -64,7 +64,7 @@ describe('SqliteStore queue on a file', () => {
     await store.close()
   })
 
-  it('checkpoints the WAL into the database file although the connection's automatic checkpoint is off', async () => {
+  it('checkpoints the WAL into the database file although the automatic checkpoint of the connection is off', async () => {
     const path = join(dir, 'wal.sqlite')
     const store = SqliteStore.open(path)
     const big = (): NewMessage => ({ ...msg([A]), payload: randomBytes(4096) })
