@@ -41,10 +41,12 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --server URL --home DIR witness [--name N] [--interval S] [--once]   cosign the key directory
   candor --home DIR account delete --yes      erase your account; prints the signed deletion receipt
   candor --server URL --home DIR export <out-dir>   your data as a signed BagIt folder (built here)
-  candor verify-export <dir>                  check every hash and the signature of an export
+  candor verify-export <dir> [--log-key VKEY] [--directory-key VKEY]
+                                              check every hash, proof and signature of an export;
+                                              with pinned keys, that the log and directory signed it
   candor --home DIR consents                  your consent ledger (signed records) and what is given
   candor --home DIR consent give|withdraw <purpose> <scope>   add a signed consent record
-  candor --home DIR receipts                  who accessed your data: access receipts, proven in the log
+  candor --home DIR receipts [--log-key VKEY]  who accessed your data: access receipts, proven in the log
 ${ADMIN_USAGE}
   candor bench [--quick] [--json]             run the benchmark suite
 
@@ -86,6 +88,8 @@ export async function main(argv: string[]): Promise<number> {
         role: { type: 'string' },
         out: { type: 'string' },
         yes: { type: 'boolean' },
+        'log-key': { type: 'string' },
+        'directory-key': { type: 'string' },
       },
     })
   } catch (e) {
@@ -104,6 +108,8 @@ export async function main(argv: string[]): Promise<number> {
     json: values.json === true,
   }
   const name = typeof values.name === 'string' ? values.name : undefined
+  const logKey = typeof values['log-key'] === 'string' ? values['log-key'] : undefined
+  const directoryKey = typeof values['directory-key'] === 'string' ? values['directory-key'] : undefined
   try {
     switch (command) {
       case 'serve':
@@ -155,7 +161,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'witness':
         return await witness(g, name, Number(values.interval ?? 10), values.once === true)
       case 'receipts':
-        return await receipts(g)
+        return await receipts(g, logKey)
       case 'consents':
         return await consents(g)
       case 'consent':
@@ -165,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
         return await exportData(g, resolve(args[0]!))
       case 'verify-export':
         need(args, 1, 'export folder')
-        return await verifyExportDir(g, resolve(args[0]!))
+        return await verifyExportDir(g, resolve(args[0]!), { ...(logKey !== undefined ? { logKey } : {}), ...(directoryKey !== undefined ? { directoryKey } : {}) })
       case 'account':
         return await accountDelete(g, args[0], values.yes === true)
       case 'admin': {

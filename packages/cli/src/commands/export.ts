@@ -1,9 +1,10 @@
 // `candor export <out-dir>` writes the person's signed export, built on this device;
-// `candor verify-export <dir>` checks every hash and the signature (exit 0 only if all hold,
-// else exit 1 naming the first file that differs).
+// `candor verify-export <dir> [--log-key K] [--directory-key K]` checks every hash, proof and
+// signature, and with pinned keys that the access log and key directory signed the bundled
+// checkpoints (exit 0 only if all hold, else exit 1 naming the first file that differs).
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
-import { verifyExport } from '@candor/sdk'
+import { verifyExport, type ExportPins } from '@candor/sdk'
 import { CandorError } from '@candor/protocol'
 import { connectedDevice, type GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
@@ -49,14 +50,16 @@ async function readTree(root: string): Promise<Map<string, Uint8Array>> {
   return out
 }
 
-export async function verifyExportDir(g: GlobalFlags, dir: string): Promise<number> {
+export async function verifyExportDir(g: GlobalFlags, dir: string, pins: ExportPins = {}): Promise<number> {
   const files = await readTree(dir).catch((e: unknown) => {
     throw new CandorError('not_found', `cannot read ${dir}: ${(e as Error).message}`)
   })
-  const r = await verifyExport(files)
+  const r = await verifyExport(files, pins)
   if (g.json) printJson(r)
   if (r.ok) {
-    if (!g.json) process.stdout.write(`ok: ${r.files} files match the manifest, signed by device ${r.deviceId}\n`)
+    const pinned = [pins.logKey !== undefined ? 'access log' : null, pins.directoryKey !== undefined ? 'key directory' : null].filter((x) => x !== null)
+    const under = pinned.length ? `; ${pinned.join(' and ')} checkpoints signed by the pinned keys` : ''
+    if (!g.json) process.stdout.write(`ok: ${r.files} files match the manifest, signed by device ${r.deviceId}${under}\n`)
     return 0
   }
   process.stderr.write(`FAIL ${r.file}: ${r.problem}\n`)

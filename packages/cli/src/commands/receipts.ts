@@ -1,7 +1,8 @@
 // `candor receipts`: who accessed this person's data, when, why — each receipt proven in the
 // signed access log and opened with this device's key.
-import type { VerifiedReceipt } from '@candor/sdk'
-import { openDevice, type GlobalFlags } from '../device-session.ts'
+import { CandorClient, type VerifiedReceipt } from '@candor/sdk'
+import { CandorError } from '@candor/protocol'
+import { clientOptions, type GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
 
 const day = (t: number): string => new Date(t).toISOString().replace('T', ' ').slice(0, 19)
@@ -18,8 +19,10 @@ function describe(r: VerifiedReceipt): string {
   ].join('\n')
 }
 
-export async function receipts(g: GlobalFlags): Promise<number> {
-  const client = await openDevice(g)
+/** `logKey`: the access log's vkey known out of band; checkpoints must be signed by it (and it is pinned). */
+export async function receipts(g: GlobalFlags, logKey?: string): Promise<number> {
+  const client = await CandorClient.open({ ...(await clientOptions(g)), ...(logKey !== undefined ? { accessLogKey: logKey } : {}) })
+  if (!client) throw new CandorError('not_found', `no device in ${g.home}: run "candor register <user>" first`)
   try {
     const list = await client.accessReceipts()
     if (g.json) for (const r of list) printJson(r)
