@@ -1,10 +1,12 @@
 // The web client end to end: real server, real Chromium, one browser context per device.
-import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative, sep } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { nodeCryptoProvider } from '@candor/crypto/node'
-import { CandorClient, MemoryLocalStore } from '@candor/sdk'
+import { CandorClient, MemoryLocalStore, verifyExport } from '@candor/sdk'
 import { nodeWebSocket } from '@candor/sdk/node'
 import { chromiumAvailable, launchChromium, openDevice, screenshot, type Device } from './support/browser.ts'
 import { startCandorServer, type RunningServer } from './support/candor-server.ts'
@@ -22,6 +24,15 @@ import {
 import { ensureBuilt } from './support/web-build.ts'
 
 const T = 20_000
+
+function unzipAvailable(): boolean {
+  try {
+    execFileSync('unzip', ['-v'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
 
 describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
   let server: RunningServer
@@ -302,6 +313,45 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     await set.click()
     await bob.page.getByTestId('timer-notice').filter({ hasText: 'alice turned off disappearing messages' }).waitFor({ timeout: T })
     await expect.poll(() => bob.page.getByTestId('timer').count()).toBe(0)
+  })
+
+  it('Settings → Your data: a receipt after an admin action, the consent ledger, and an export that verifies', async () => {
+    // A real admin, on their own SDK device, looks at alice's account with a reason and a case.
+    const root = await CandorClient.register({ server: server.url, store: new MemoryLocalStore(), crypto: nodeCryptoProvider(), webSocket: nodeWebSocket }, 'root')
+    await root.admin.enrol((await server.server.context.admins.enrolmentToken())!, 'ops')
+    await root.admin.user('alice', { why: 'support_request', case: 'WEB-42' })
+    root.close()
+
+    const page = alice.page
+    await page.goto(`${server.url}/#/settings`)
+    const receipt = page.getByTestId('access-receipt').filter({ has: page.getByTestId('receipt-case').filter({ hasText: 'WEB-42' }) })
+    await receipt.waitFor({ timeout: T })
+    expect(await receipt.textContent()).toMatch(/operator .*\(ops\).*support request/s)
+    expect(await receipt.getAttribute('data-delayed')).toBe('false')
+    await screenshot(page, 'settings-your-data')
+    // Bob approved his second device earlier: the consent was recorded by that approval.
+    await bob.page.goto(`${server.url}/#/settings`)
+    await bob.page.locator('[data-testid="consent"][data-purpose="device_enrolment"]').first().waitFor({ timeout: T })
+
+    const download = page.waitForEvent('download', { timeout: T })
+    await page.getByRole('button', { name: 'Export my data' }).click()
+    const file = await (await download).path()
+    const zip = readFileSync(file)
+    expect(zip.subarray(0, 2).toString()).toBe('PK')
+    if (unzipAvailable()) {
+      const out = mkdtempSync(join(tmpdir(), 'candor-web-export-'))
+      try {
+        execFileSync('unzip', ['-q', file, '-d', out])
+        const files = new Map<string, Uint8Array>()
+        for (const e of readdirSync(out, { recursive: true, withFileTypes: true })) {
+          if (e.isFile()) files.set(relative(out, join(e.parentPath, e.name)).split(sep).join('/'), new Uint8Array(readFileSync(join(e.parentPath, e.name))))
+        }
+        expect(await verifyExport(files)).toMatchObject({ ok: true })
+        expect(new TextDecoder().decode(files.get('data/access-receipts.json'))).toContain('WEB-42')
+      } finally {
+        rmSync(out, { recursive: true, force: true })
+      }
+    }
   })
 
   it('lays out for phone width and dark theme', async () => {

@@ -118,6 +118,8 @@ export class Messenger extends Observable {
       c.on('alert', (a) => this.#onAlert(a)),
       c.on('timer', () => this.#refreshList()),
       c.on('expired', (e) => this.#removeAll(e.conversation, new Set(e.ids))),
+      // A compliance archive is a visible member: say so whenever one appears where this person is.
+      c.on('archive', (a) => this.notify(`A compliance archive (${a.userId}) is now a member of a conversation you are in and receives its messages. See “Who can read this?” and your consents in Settings.`)),
     )
     // Reflect the network as the browser knows it: drop the socket at once when it goes
     // away rather than waiting for TCP to notice; the SDK reconnects with backoff.

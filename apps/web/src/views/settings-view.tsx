@@ -1,4 +1,5 @@
-// Settings: this person's devices (approve new ones, revoke old ones) and this browser's copy.
+// Settings: this person's devices (approve new ones, revoke old ones), their data (access
+// receipts, consents, export, deletion) and this browser's copy.
 import { useEffect, useState } from 'preact/hooks'
 import type { DeviceInfo } from '@candor/protocol'
 import { DeviceCode } from '../components/device-code.tsx'
@@ -8,6 +9,7 @@ import type { Messenger } from '../state/messenger.ts'
 import { eraseThisBrowser } from '../state/session.ts'
 import type { IndexedDbLocalStore } from '../storage/indexeddb-local-store.ts'
 import { PaneHeader } from './conversation-view.tsx'
+import { YourData } from './your-data.tsx'
 
 export function SettingsView({ messenger, store }: { messenger: Messenger; store: IndexedDbLocalStore }) {
   const client = messenger.client
@@ -106,6 +108,8 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
             </ul>
           )}
         </section>
+
+        <YourData messenger={messenger} store={store} />
 
         <section aria-labelledby="browser-title">
           <h3 id="browser-title">This browser</h3>
