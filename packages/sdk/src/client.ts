@@ -577,6 +577,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     for (const c of this.conversations()) if (c.status === 'active') await this.leave(c.id)
     const receipt = await requestErasure(this.#data.api, this.#data.accessLog, this.userId)
     this.close()
+    await this.#conversations.wipeHistory()
     for (const key of await this.#opts.store.keys('')) await this.#opts.store.delete(key)
     await this.#opts.store.put(DELETION_RECEIPT_KEY, JSON.stringify(receipt))
     return receipt

@@ -183,6 +183,15 @@ export class Conversations {
       .filter((m) => !isExpired(m, now))
   }
 
+  /** Deletes every history and the inbox of this device (account erasure). */
+  wipeHistory(): Promise<void> {
+    return this.#logLock.run(async () => {
+      for (const key of await this.#store.keys('conv/')) await this.#store.rewrite(`history/${key.slice('conv/'.length)}`, [])
+      await this.#store.rewrite(INBOX, [])
+      this.#seen.clear()
+    })
+  }
+
   /**
    * Deletes every record whose timer has run out from the histories and the inbox; returns
    * the deleted ids by conversation. Cheap when nothing is due: it reads nothing before the

@@ -82,6 +82,10 @@ describe('account erasure', () => {
     // Negative control: before the erasure the search finds each of them.
     for (const n of deviceNeedles) expect(files().reduce((sum, f) => sum + occurrences(readFileSync(f), n), 0)).toBeGreaterThan(0)
 
+    // Negative control for the local wipe: zoe's device holds both conversations' history.
+    expect((await zoeStore.lines(`history/${group}`)).length).toBeGreaterThan(0)
+    expect((await zoeStore.lines(`history/${direct}`)).length).toBeGreaterThan(0)
+
     const receipt = await zoe.deleteAccount()
 
     expect(receipt.text).toContain(`user ${ZOE}\n`)
@@ -89,6 +93,8 @@ describe('account erasure', () => {
     expect(receipt.erased).toMatchObject({ devices: 2, memberships: expect.any(Number), accessReceipts: 1 })
     expect(JSON.parse((await zoeStore.get(DELETION_RECEIPT_KEY))!)).toMatchObject({ index: receipt.index })
     expect(await zoeStore.keys('')).toEqual([DELETION_RECEIPT_KEY])
+    for (const conv of [group, direct]) expect(await zoeStore.lines(`history/${conv}`)).toEqual([])
+    expect(await zoeStore.lines('inbox')).toEqual([])
 
     // The others remove both of zoe's devices from each group by commits.
     for (const conv of [group, direct]) {
