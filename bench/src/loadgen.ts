@@ -9,6 +9,8 @@ export type ScenarioName = '1to1-saturation' | '1to1-fixed-rate' | 'group-fanout
 export interface Job {
   system: SystemName
   port: number
+  /** All nodes' ports, for a system of several nodes. */
+  ports?: number[] | undefined
   info: Record<string, string>
   scenario: ScenarioName
   params: Record<string, unknown>
@@ -46,9 +48,12 @@ async function makeDriver(job: Job): Promise<Driver> {
       const { XmppDriver } = await import('./drivers/xmpp.ts')
       return new XmppDriver(job.port, job.info.domain ?? 'bench.localhost')
     }
-    case 'candor': {
+    case 'candor':
+    case 'candor-pg1':
+    case 'candor-pg3':
+    case 'candor-pg3-spread': {
       const { CandorDriver } = await import('./drivers/candor.ts')
-      return new CandorDriver(job.port)
+      return new CandorDriver(job.ports ?? [job.port])
     }
   }
 }

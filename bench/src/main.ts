@@ -8,6 +8,9 @@ import { NOISE_LIMIT, runOnce, type RunOutcome, type Starter } from './run.ts'
 import { median, range, round } from './stats.ts'
 import type { SystemName } from './systems/system.ts'
 
+/** Systems that need services beyond this repository (PostgreSQL, NATS): run when named. */
+const OPT_IN = new Set<SystemName>(['candor-pg1', 'candor-pg3', 'candor-pg3-spread'])
+
 export interface Row {
   scenario: ScenarioName
   system: SystemName
@@ -67,7 +70,7 @@ function parseArgs(argv: string[]): Args {
   }
 }
 
-const HELP = `candor bench [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody]
+const HELP = `candor bench [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody,candor-pg1,candor-pg3,candor-pg3-spread]
              [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
 scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm`
 
@@ -85,6 +88,13 @@ async function starter(system: SystemName): Promise<Starter> {
     case 'candor': {
       const { startCandor } = await import('./systems/candor.ts')
       return (dir) => startCandor(dir)
+    }
+    case 'candor-pg1':
+    case 'candor-pg3':
+    case 'candor-pg3-spread': {
+      const { startCandorCluster } = await import('./systems/candor-cluster.ts')
+      const nodes = system === 'candor-pg1' ? 1 : 3
+      return (dir) => startCandorCluster(dir, nodes, system === 'candor-pg3-spread' ? 'spread' : 'pinned')
     }
   }
 }
@@ -217,7 +227,7 @@ export async function runBench(argv: string[]): Promise<number> {
 
   for (const p of plan(a.sizes)) {
     if (a.scenarios && !a.scenarios.has(p.scenario)) continue
-    const systems = p.systems.filter((s) => !a.systems || a.systems.has(s))
+    const systems = p.systems.filter((s) => (a.systems ? a.systems.has(s) : !OPT_IN.has(s)))
     const outs = new Map<SystemName, RunOutcome[]>(systems.map((s) => [s, []]))
     const errors = new Map<SystemName, string>()
     const noisy = new Set<SystemName>()

@@ -39,7 +39,8 @@ export function plan(s: Sizes): PlannedScenario[] {
   return [
     {
       scenario: '1to1-saturation',
-      systems: ['ceiling', 'prosody', 'candor'],
+      // candor-pg* (PostgreSQL + NATS, 1 or 3 nodes) run only when --systems names them.
+      systems: ['ceiling', 'prosody', 'candor', 'candor-pg1', 'candor-pg3', 'candor-pg3-spread'],
       params: { ...common, clients: 200, mode: 'saturation', window: 4, rate: 0 },
       unit: 'message',
     },

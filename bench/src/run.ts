@@ -7,6 +7,19 @@ import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
 import type { Job, ScenarioName, ToLoadgen, ToOrchestrator } from './loadgen.ts'
 import { NoiseGate, processCpuMs, processRssMb, waitForIdle } from './proc.ts'
+
+/** Summed over processes; one that has gone counts nothing. */
+function sum(pids: readonly number[], f: (pid: number) => number): number {
+  let t = 0
+  for (const pid of pids) {
+    try {
+      t += f(pid)
+    } catch {
+      // exited
+    }
+  }
+  return t
+}
 import type { LoadResult } from './scenarios/common.ts'
 import { spawnPinned, stopChild } from './spawn.ts'
 import { LOADGEN_CPU, type SystemHandle, type SystemName } from './systems/system.ts'
@@ -55,26 +68,29 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
     lg = gen
     sys = await o.start(dir)
     const server = sys
-    const gate = new NoiseGate(() => [server.pid, gen.pid ?? 0, process.pid])
+    const serverPids = (): number[] => server.serverPids?.() ?? [server.pid]
+    let measured = serverPids()
+    const gate = new NoiseGate(() => [...measured, gen.pid ?? 0, process.pid])
     let cpu0 = NaN
     let cpu1 = NaN
     let rss0 = NaN
     let rss1 = NaN
     let other = 0
-    const job: Job = { system: o.system, port: server.port, info: server.info, scenario: o.scenario, params: o.params }
+    const job: Job = { system: o.system, port: server.port, ports: server.ports, info: server.info, scenario: o.scenario, params: o.params }
     const load = await new Promise<LoadResult>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`run timed out after ${o.timeoutMs} ms`)), o.timeoutMs)
       gen.on('message', (m: ToOrchestrator) => {
         switch (m.type) {
           case 'mark':
             if (m.name === 'measure-start') {
+              measured = serverPids()
               gate.start()
-              cpu0 = processCpuMs(server.pid)
-              rss0 = processRssMb(server.pid)
+              cpu0 = sum(measured, processCpuMs)
+              rss0 = sum(measured, processRssMb)
             } else {
               other = gate.stop()
-              cpu1 = processCpuMs(server.pid)
-              rss1 = processRssMb(server.pid)
+              cpu1 = sum(measured, processCpuMs)
+              rss1 = sum(measured, processRssMb)
             }
             gen.send({ type: 'marked' } satisfies ToLoadgen)
             break

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 
 export interface PinnedOptions {
+  /** The CPU to pin to; negative leaves the process free on every CPU. */
   cpu: number
   cwd?: string
   env?: NodeJS.ProcessEnv
@@ -28,7 +29,9 @@ function hookSignals(): void {
 
 export function spawnPinned(cmd: string, args: readonly string[], o: PinnedOptions): ChildProcess {
   const want = o.nofile ?? 200_000
-  const script = `h=$(ulimit -Hn); w=${want}; if [ "$h" != unlimited ] && [ "$h" -lt "$w" ]; then w=$h; fi; ulimit -n "$w"; exec taskset -c ${o.cpu} "$@"`
+  // cpu < 0: not pinned (free on every CPU).
+  const pin = o.cpu >= 0 ? `taskset -c ${o.cpu} ` : ''
+  const script = `h=$(ulimit -Hn); w=${want}; if [ "$h" != unlimited ] && [ "$h" -lt "$w" ]; then w=$h; fi; ulimit -n "$w"; exec ${pin}"$@"`
   const child = spawn('bash', ['-c', script, 'pinned', cmd, ...args], {
     cwd: o.cwd,
     env: o.env ?? process.env,

@@ -44,7 +44,8 @@ export interface Conn {
 
 export class CandorDriver implements Driver {
   readonly name = 'candor'
-  readonly #port: number
+  /** One port per node; device i connects to node i mod N (HTTP set-up goes to the first). */
+  readonly #ports: number[]
   readonly http: CandorHttp
   readonly #run = randomBytes(4).toString('hex')
   #users = 0
@@ -53,9 +54,9 @@ export class CandorDriver implements Driver {
   #ackScheduled = false
   #idle: Device[] = []
 
-  constructor(port: number) {
-    this.#port = port
-    this.http = new CandorHttp(port)
+  constructor(ports: number | number[]) {
+    this.#ports = Array.isArray(ports) ? ports : [ports]
+    this.http = new CandorHttp(this.#ports[0]!)
   }
 
   /** Registers devices (one user each) and signs them in. */
@@ -137,7 +138,8 @@ export class CandorDriver implements Driver {
   /** Opens a device's WebSocket; resolves once open (conn.synced: once its queue is drained). */
   open(dev: Device, localAddress = sourceAddress(dev.index)): Promise<Conn> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${this.#port}/v1/ws?token=${encodeURIComponent(dev.token)}`, {
+      const port = this.#ports[dev.index % this.#ports.length]!
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws?token=${encodeURIComponent(dev.token)}`, {
         perMessageDeflate: false,
         localAddress,
       })

@@ -3,12 +3,16 @@ export interface SystemHandle {
   readonly name: SystemName
   readonly pid: number
   readonly port: number
+  /** Every node's port, where the system has several (devices are spread over them). */
+  readonly ports?: number[]
+  /** Every server-side process whose CPU and RSS count (default: just pid). */
+  readonly serverPids?: () => number[]
   /** Extra facts the load generator needs (e.g. the XMPP domain). */
   readonly info: Record<string, string>
   stop(): Promise<void>
 }
 
-export type SystemName = 'candor' | 'ceiling' | 'prosody'
+export type SystemName = 'candor' | 'ceiling' | 'prosody' | 'candor-pg1' | 'candor-pg3' | 'candor-pg3-spread'
 
 export const SERVER_CPU = 0
 export const LOADGEN_CPU = 1

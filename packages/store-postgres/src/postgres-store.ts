@@ -21,6 +21,7 @@ import type {
 import { ERASED_DEVICE_ID } from '@candor/server/store'
 import { bytes, connect, migrate, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { appendIn, releaseMessages } from './message-writes.ts'
+import { AckBatcher } from './ack-batcher.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
@@ -61,10 +62,12 @@ export class PostgresStore implements Store {
   /** Per-device counter rows: seqs are 1, 2, 3, … per device and commit in order (README). */
   readonly contiguousSeqs = true
   readonly #sql: Sql
+  readonly #acks: AckBatcher
   #nextNonceSweep = 0
 
   private constructor(sql: Sql) {
     this.#sql = sql
+    this.#acks = new AckBatcher(sql)
   }
 
   /** Connects and brings the schema up to date; safe when several nodes start at once. */
@@ -256,14 +259,10 @@ export class PostgresStore implements Store {
     }))
   }
 
+  /** Batched per event-loop turn across connections (see ack-batcher.ts). */
   async ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
     if (seqs.length === 0) return 0
-    return transaction(this.#sql, async (tx) => {
-      const gone = await tx<{ message: number }[]>`
-        DELETE FROM queue WHERE device_id = ${deviceId} AND seq = ANY(${tx.array([...seqs])}::bigint[]) RETURNING message`
-      await releaseMessages(tx, gone.map((r) => r.message))
-      return gone.length
-    })
+    return this.#acks.ack(deviceId, seqs)
   }
 
   /** A session advisory lock on a reserved connection, held while one node publishes an epoch. */
