@@ -1,10 +1,9 @@
 // Acknowledgements of one event-loop turn, from every connection of the node, deleted in one
-// transaction (a round trip or three, not a transaction per ack frame). The transaction commits
-// with synchronous_commit off: an ack lost to a crash only means the message is delivered
+// statement (one round trip, not a transaction per ack frame). It commits with
+// synchronous_commit off: an ack lost to a crash only means the message is delivered
 // again, and the device drops it by id; message writes keep their durable commits.
 import type { DeviceId } from '@candor/protocol'
-import { transaction, type Sql } from './connection.ts'
-import { releaseMessages } from './message-writes.ts'
+import { retrying, type Sql } from './connection.ts'
 
 interface PendingAck {
   deviceId: DeviceId
@@ -29,6 +28,28 @@ export class AckBatcher {
     })
   }
 
+  /**
+   * One statement, so one round trip and its own (implicit) transaction: delete the queue
+   * entries, then release their messages as releaseMessages does (rows locked in id order; a
+   * message whose last references go is deleted, the others' counts lowered), committed with
+   * synchronous_commit off (set_config(…, true) lasts for this transaction only).
+   */
+  async #deleteAndRelease(devices: DeviceId[], seqs: number[]): Promise<{ device_id: DeviceId; seq: number }[]> {
+    return retrying(
+      () =>
+        this.#sql<{ device_id: DeviceId; seq: number }[]>`
+          WITH q AS (
+            DELETE FROM queue q USING unnest(${this.#sql.array(devices)}::text[], ${this.#sql.array(seqs)}::bigint[]) AS t(device_id, seq)
+            WHERE q.device_id = t.device_id AND q.seq = t.seq
+            RETURNING q.device_id, q.seq, q.message),
+          c AS (SELECT message AS id, count(*)::integer AS n FROM q GROUP BY message),
+          locked AS MATERIALIZED (SELECT m.id, m.remaining FROM messages m WHERE m.id IN (SELECT id FROM c) ORDER BY m.id FOR UPDATE),
+          gone AS (DELETE FROM messages m USING c JOIN locked l ON l.id = c.id WHERE m.id = c.id AND l.remaining <= c.n),
+          lowered AS (UPDATE messages m SET remaining = l.remaining - c.n FROM c JOIN locked l ON l.id = c.id WHERE m.id = c.id AND l.remaining > c.n)
+          SELECT q.device_id, q.seq FROM q, (SELECT set_config('synchronous_commit', 'off', true)) AS s`,
+    )
+  }
+
   async #flush(): Promise<void> {
     const batch = this.#pending
     this.#pending = []
@@ -41,15 +62,7 @@ export class AckBatcher {
       }
     }
     try {
-      const gone = await transaction(this.#sql, async (tx) => {
-        await tx`SET LOCAL synchronous_commit TO OFF`
-        const rows = await tx<{ device_id: DeviceId; seq: number; message: number }[]>`
-          DELETE FROM queue q USING unnest(${tx.array(devices)}::text[], ${tx.array(seqs)}::bigint[]) AS t(device_id, seq)
-          WHERE q.device_id = t.device_id AND q.seq = t.seq
-          RETURNING q.device_id, q.seq, q.message`
-        await releaseMessages(tx, rows.map((r) => r.message))
-        return rows
-      })
+      const gone = await this.#deleteAndRelease(devices, seqs)
       // Each deleted entry is credited to the first request in the batch that named it.
       const deleted = new Set(gone.map((r) => `${r.device_id}:${Number(r.seq)}`))
       for (const a of batch) {

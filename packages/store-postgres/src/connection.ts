@@ -62,9 +62,14 @@ const RETRYABLE = new Set(['40P01', '40001'])
 
 /** Runs fn in a transaction, retrying a few times if PostgreSQL chose it as a deadlock victim. */
 export async function transaction<T>(sql: Sql, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return retrying(async () => (await sql.begin(fn)) as T)
+}
+
+/** Runs fn (one transaction, or one statement that is its own), retrying deadlock victims. */
+export async function retrying<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await sql.begin(fn)) as T
+      return await fn()
     } catch (e) {
       if (attempt >= 5 || !RETRYABLE.has(sqlState(e) ?? '')) throw e
       await new Promise((r) => setTimeout(r, attempt * 5 * Math.random()))

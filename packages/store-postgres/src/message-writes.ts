@@ -1,13 +1,22 @@
-// The write path of delivery, inside a caller's transaction: store a batch of messages,
-// allocate per-device queue seqs, queue them; and release messages as queue entries go.
-// A batch costs a fixed number of statements whatever its size (arrays through unnest).
+// The write path of delivery: store a batch of messages, allocate per-device queue seqs,
+// queue them (one statement, on the pool or in a caller's transaction); and release messages
+// as queue entries go. A batch costs a fixed number of statements whatever its size (arrays
+// through unnest).
 import type { DeviceId } from '@candor/protocol'
 import type { AppendResult, Delivery, NewMessage } from '@candor/server/store'
-import type { Tx } from './connection.ts'
+import type { Db, Tx } from './connection.ts'
 
 const keyOf = (m: { sender: string; messageId: string; kind: number }): string => `${m.kind}:${m.sender}:${m.messageId}`
 
-export async function appendIn(tx: Tx, batch: readonly NewMessage[]): Promise<AppendResult[]> {
+/**
+ * Stores a batch in ONE statement (data-modifying CTEs), so that it is a single round trip:
+ * on the pool it is its own transaction, inside a caller's transaction it is one step of it.
+ * Insert the messages (duplicates by (sender, messageId, kind) skipped), reserve a contiguous
+ * seq range per recipient device with one upsert of its counter row (held locked to commit,
+ * so a device's seqs become visible in order), queue one row per recipient. Only when the
+ * batch held messages stored before does a second statement read their original sentAt.
+ */
+export async function appendIn(db: Db, batch: readonly NewMessage[]): Promise<AppendResult[]> {
   // First occurrence of each (sender, messageId, kind) in the batch; later ones are duplicates.
   const firstIndex = new Map<string, number>()
   const unique: NewMessage[] = []
@@ -18,76 +27,88 @@ export async function appendIn(tx: Tx, batch: readonly NewMessage[]): Promise<Ap
     unique.push(m)
   })
   const recipients = unique.map((m) => [...new Set(m.recipients)])
+  // Recipients flattened in batch order: (1-based message ordinal, device).
+  const rMsg: number[] = []
+  const rDev: DeviceId[] = []
+  recipients.forEach((r, i) => {
+    for (const d of r) {
+      rMsg.push(i + 1)
+      rDev.push(d)
+    }
+  })
 
-  // Sorted by key so that concurrent batches wait on each other's rows in one order.
-  const inserted = unique.length === 0 ? [] : await tx<{ id: number; sender: string; message_id: string; kind: number }[]>`
-    INSERT INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining)
-    SELECT * FROM unnest(
-      ${tx.array(unique.map((m) => m.sender))}::text[], ${tx.array(unique.map((m) => m.messageId))}::text[],
-      ${tx.array(unique.map((m) => m.groupId))}::text[], ${tx.array(unique.map((m) => m.kind))}::smallint[],
-      ${tx.array(unique.map((m) => m.sentAt))}::bigint[], ${tx.array(unique.map((m) => Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength)), 17)}::bytea[],
-      ${tx.array(recipients.map((r) => r.length))}::integer[]
-    ) AS t(sender, message_id, group_id, kind, sent_at, payload, remaining)
-    ORDER BY kind, sender COLLATE "C", message_id COLLATE "C"
-    ON CONFLICT (sender, message_id, kind) DO NOTHING
-    RETURNING id, sender, message_id, kind`
-  const newIds = new Map(inserted.map((r) => [keyOf({ sender: r.sender, messageId: r.message_id, kind: r.kind }), r.id]))
+  // Messages are inserted sorted by key and counters upserted sorted by device, so that
+  // concurrent batches wait on each other's rows in one order. A device's seqs follow the
+  // batch order (row_number over the flattened recipients).
+  const rows = unique.length === 0 ? [] : await db<{ sender: string; message_id: string; kind: number; device_id: DeviceId | null; seq: number | null }[]>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${db.array(unique.map((m) => m.sender))}::text[], ${db.array(unique.map((m) => m.messageId))}::text[],
+        ${db.array(unique.map((m) => m.groupId))}::text[], ${db.array(unique.map((m) => m.kind))}::smallint[],
+        ${db.array(unique.map((m) => m.sentAt))}::bigint[], ${db.array(unique.map((m) => Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength)), 17)}::bytea[],
+        ${db.array(recipients.map((r) => r.length))}::integer[]
+      ) WITH ORDINALITY AS t(sender, message_id, group_id, kind, sent_at, payload, remaining, ord)
+    ),
+    ins AS (
+      INSERT INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining)
+      SELECT sender, message_id, group_id, kind, sent_at, payload, remaining FROM input
+      ORDER BY kind, sender COLLATE "C", message_id COLLATE "C"
+      ON CONFLICT (sender, message_id, kind) DO NOTHING
+      RETURNING id, sender, message_id, kind
+    ),
+    rcpt AS (
+      SELECT i.id AS message, r.device_id COLLATE "C" AS device_id, r.rord
+      FROM unnest(${db.array(rMsg)}::integer[], ${db.array(rDev)}::text[]) WITH ORDINALITY AS r(ord, device_id, rord)
+      JOIN input t ON t.ord = r.ord
+      JOIN ins i ON i.sender = t.sender COLLATE "C" AND i.message_id = t.message_id COLLATE "C" AND i.kind = t.kind
+    ),
+    need AS (SELECT device_id, count(*)::bigint AS n FROM rcpt GROUP BY device_id),
+    seqs AS (
+      INSERT INTO device_seq AS s (device_id, last_seq)
+      SELECT device_id, n FROM need ORDER BY device_id
+      ON CONFLICT (device_id) DO UPDATE SET last_seq = s.last_seq + EXCLUDED.last_seq
+      RETURNING device_id, last_seq
+    ),
+    q AS (
+      INSERT INTO queue (device_id, seq, message)
+      SELECT r.device_id, s.last_seq - n.n + row_number() OVER (PARTITION BY r.device_id ORDER BY r.rord), r.message
+      FROM rcpt r JOIN seqs s ON s.device_id = r.device_id JOIN need n ON n.device_id = r.device_id
+      RETURNING device_id, seq, message
+    )
+    SELECT i.sender, i.message_id, i.kind, q.device_id, q.seq FROM ins i LEFT JOIN q ON q.message = i.id`
+
+  // Per stored message: its recipients' seqs.
+  const stored = new Map<string, Map<DeviceId, number>>()
+  for (const r of rows) {
+    const k = keyOf({ sender: r.sender, messageId: r.message_id, kind: r.kind })
+    let seqs = stored.get(k)
+    if (!seqs) stored.set(k, (seqs = new Map()))
+    if (r.device_id !== null && r.seq !== null) seqs.set(r.device_id, r.seq)
+  }
 
   // Stored before (by an earlier batch or a concurrent node): report the original sentAt.
   const priorSentAt = new Map<string, number>()
-  const dups = unique.filter((m) => !newIds.has(keyOf(m)))
+  const dups = unique.filter((m) => !stored.has(keyOf(m)))
   if (dups.length > 0) {
-    const rows = await tx<{ sender: string; message_id: string; kind: number; sent_at: number }[]>`
+    const prior = await db<{ sender: string; message_id: string; kind: number; sent_at: number }[]>`
       SELECT m.sender, m.message_id, m.kind, m.sent_at FROM messages m
-      JOIN unnest(${tx.array(dups.map((d) => d.sender))}::text[], ${tx.array(dups.map((d) => d.messageId))}::text[],
-                  ${tx.array(dups.map((d) => d.kind))}::smallint[]) AS t(sender, message_id, kind)
+      JOIN unnest(${db.array(dups.map((d) => d.sender))}::text[], ${db.array(dups.map((d) => d.messageId))}::text[],
+                  ${db.array(dups.map((d) => d.kind))}::smallint[]) AS t(sender, message_id, kind)
         ON m.sender = t.sender AND m.message_id = t.message_id AND m.kind = t.kind`
-    for (const r of rows) priorSentAt.set(keyOf({ sender: r.sender, messageId: r.message_id, kind: r.kind }), r.sent_at)
+    for (const r of prior) priorSentAt.set(keyOf({ sender: r.sender, messageId: r.message_id, kind: r.kind }), r.sent_at)
   }
 
-  // Seqs: one upsert reserves a contiguous range per recipient device for the whole batch.
-  const need = new Map<DeviceId, number>()
-  unique.forEach((m, i) => {
-    if (!newIds.has(keyOf(m))) return
-    for (const d of recipients[i]!) need.set(d, (need.get(d) ?? 0) + 1)
-  })
-  const next = new Map<DeviceId, number>()
-  if (need.size > 0) {
-    const devices = [...need.keys()]
-    const rows = await tx<{ device_id: DeviceId; last_seq: number }[]>`
-      INSERT INTO device_seq AS s (device_id, last_seq)
-      SELECT * FROM unnest(${tx.array(devices)}::text[], ${tx.array(devices.map((d) => need.get(d)!))}::bigint[]) AS t(device_id, n)
-      ORDER BY device_id COLLATE "C"
-      ON CONFLICT (device_id) DO UPDATE SET last_seq = s.last_seq + EXCLUDED.last_seq
-      RETURNING device_id, last_seq`
-    for (const r of rows) next.set(r.device_id, r.last_seq - need.get(r.device_id)! + 1)
-  }
-
-  const queue: { device: DeviceId[]; seq: number[]; message: number[] } = { device: [], seq: [], message: [] }
   const byKey = new Map<string, AppendResult>()
   unique.forEach((m, i) => {
     const k = keyOf(m)
-    const id = newIds.get(k)
-    if (id === undefined) {
+    const seqs = stored.get(k)
+    if (!seqs) {
       byKey.set(k, { duplicate: true, sentAt: priorSentAt.get(k) ?? m.sentAt, deliveries: [] })
       return
     }
-    const deliveries: Delivery[] = []
-    for (const deviceId of recipients[i]!) {
-      const seq = next.get(deviceId)!
-      next.set(deviceId, seq + 1)
-      deliveries.push({ deviceId, seq })
-      queue.device.push(deviceId)
-      queue.seq.push(seq)
-      queue.message.push(id)
-    }
+    const deliveries: Delivery[] = recipients[i]!.map((deviceId) => ({ deviceId, seq: seqs.get(deviceId)! }))
     byKey.set(k, { duplicate: false, sentAt: m.sentAt, deliveries })
   })
-  if (queue.device.length > 0) {
-    await tx`
-      INSERT INTO queue (device_id, seq, message)
-      SELECT * FROM unnest(${tx.array(queue.device)}::text[], ${tx.array(queue.seq)}::bigint[], ${tx.array(queue.message)}::bigint[])`
-  }
 
   return batch.map((m, i) => {
     const r = byKey.get(keyOf(m))!
@@ -95,17 +116,21 @@ export async function appendIn(tx: Tx, batch: readonly NewMessage[]): Promise<Ap
   })
 }
 
-/** Drops one reference per id (an id may repeat); deletes messages nobody still needs. */
+/**
+ * Drops one reference per id (an id may repeat); deletes messages nobody still needs. One
+ * statement: a message whose last references go is deleted outright, only the others get
+ * their count lowered (an UPDATE of a row about to be deleted would write a new row version,
+ * with its payload and an entry in every index, only to delete it).
+ */
 export async function releaseMessages(tx: Tx, messageIds: readonly number[]): Promise<void> {
   if (messageIds.length === 0) return
   // Rows are locked in id order (a materialised, ordered FOR UPDATE) so that concurrent
-  // acknowledgements of overlapping messages cannot deadlock.
-  const rows = await tx<{ id: number; remaining: number }[]>`
+  // acknowledgements of overlapping messages cannot deadlock; the lock also makes the count
+  // read here current, so two nodes releasing a message's last two references delete it once.
+  await tx`
     WITH c AS (SELECT id, count(*)::integer AS n FROM unnest(${tx.array([...messageIds])}::bigint[]) AS t(id) GROUP BY id),
-    locked AS MATERIALIZED (SELECT m.id FROM messages m WHERE m.id IN (SELECT id FROM c) ORDER BY m.id FOR UPDATE)
-    UPDATE messages m SET remaining = m.remaining - c.n FROM c
-    WHERE m.id = c.id AND m.id IN (SELECT id FROM locked)
-    RETURNING m.id, m.remaining`
-  const gone = rows.filter((r) => r.remaining <= 0).map((r) => r.id)
-  if (gone.length > 0) await tx`DELETE FROM messages WHERE id = ANY(${tx.array(gone)}::bigint[])`
+    locked AS MATERIALIZED (SELECT m.id, m.remaining FROM messages m WHERE m.id IN (SELECT id FROM c) ORDER BY m.id FOR UPDATE),
+    gone AS (DELETE FROM messages m USING c JOIN locked l ON l.id = c.id WHERE m.id = c.id AND l.remaining <= c.n)
+    UPDATE messages m SET remaining = l.remaining - c.n FROM c JOIN locked l ON l.id = c.id
+    WHERE m.id = c.id AND l.remaining > c.n`
 }

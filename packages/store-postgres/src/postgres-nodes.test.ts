@@ -94,4 +94,39 @@ describe.skipIf(!available)('PostgresStore with three nodes', () => {
     expect(sorted).toEqual(Array.from({ length: sorted.length }, (_, i) => i + 1))
     expect(seen).toEqual(sorted)
   })
+
+  it('deletes a message once its recipients on different nodes have all acknowledged it at once', async () => {
+    const sender = newDeviceId()
+    const recipients = Array.from({ length: 3 }, () => newDeviceId())
+    const batch = Array.from({ length: 30 }, () => ({
+      messageId: newMessageId(), groupId: newGroupId(), sender, kind: 0 as const,
+      sentAt: Date.now(), payload: randomBytes(16), recipients,
+    }))
+    const results = await node(0).appendMessages(batch)
+    const ids = new Set(batch.map((m) => m.messageId))
+    // Each recipient acknowledges every message from its own node, all at the same time, in
+    // small overlapping slices so the three nodes' releases race on the same rows.
+    const acks = recipients.flatMap((d, i) => {
+      const seqs = results.map((r) => r.deliveries.find((x) => x.deviceId === d)!.seq)
+      return [0, 10, 20].map((from) => node(i).ack(d, seqs.slice(from, from + 10)))
+    })
+    expect((await Promise.all(acks)).reduce((a, n) => a + n, 0)).toBe(90)
+    const sql = postgres(TEST_DATABASE_URL, { max: 1 })
+    const left = await sql`SELECT message_id FROM ${sql(schema)}.messages WHERE sender = ${sender}`
+    await sql.end()
+    expect(left.filter((r) => ids.has(r['message_id']))).toEqual([])
+    for (const [i, d] of recipients.entries()) expect(await node(i).pendingCount(d)).toBe(0)
+  })
+
+  it('keeps a message until its last recipient acknowledges it', async () => {
+    const sender = newDeviceId()
+    const [a, b] = [newDeviceId(), newDeviceId()]
+    const m = { messageId: newMessageId(), groupId: newGroupId(), sender, kind: 0 as const, sentAt: Date.now(), payload: randomBytes(16), recipients: [a, b] }
+    const [r] = await node(0).appendMessages([m])
+    expect(await node(1).ack(a, [r!.deliveries.find((x) => x.deviceId === a)!.seq])).toBe(1)
+    const left = await node(2).fetchQueue(b, 0, 10)
+    expect(left.map((q) => q.messageId)).toEqual([m.messageId])
+    expect(await node(2).ack(b, [left[0]!.seq])).toBe(1)
+    expect(await node(2).fetchQueue(b, 0, 10)).toEqual([])
+  })
 })

@@ -19,7 +19,7 @@ import type {
   Store,
 } from '@candor/server/store'
 import { ERASED_DEVICE_ID } from '@candor/server/store'
-import { bytes, connect, migrate, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
+import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { appendIn, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
@@ -203,9 +203,10 @@ export class PostgresStore implements Store {
     await this.#sql`DELETE FROM group_members WHERE group_id = ${groupId} AND device_id = ${deviceId}`
   }
 
+  /** One statement, its own transaction: one round trip per batch (see message-writes.ts). */
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     if (batch.length === 0) return []
-    return transaction(this.#sql, (tx) => appendIn(tx, batch))
+    return retrying(() => appendIn(this.#sql, batch))
   }
 
   async acceptCommit(c: CommitInput): Promise<CommitResult> {
