@@ -69,10 +69,14 @@ export async function appendIn(db: Db, batch: readonly NewMessage[]): Promise<Ap
       ON CONFLICT (device_id) DO UPDATE SET last_seq = s.last_seq + EXCLUDED.last_seq
       RETURNING device_id, last_seq
     ),
+    -- The new counters as one jsonb map (one row): CTE scans are estimated at a row or so,
+    -- and a join to seqs would be planned as a nested loop, quadratic in the batch.
+    last AS MATERIALIZED (SELECT jsonb_object_agg(device_id, last_seq) AS m FROM seqs),
     q AS (
       INSERT INTO queue (device_id, seq, message)
-      SELECT r.device_id, s.last_seq - n.n + row_number() OVER (PARTITION BY r.device_id ORDER BY r.rord), r.message
-      FROM rcpt r JOIN seqs s ON s.device_id = r.device_id JOIN need n ON n.device_id = r.device_id
+      SELECT r.device_id, (l.m ->> r.device_id)::bigint - count(*) OVER w + row_number() OVER (w ORDER BY r.rord), r.message
+      FROM rcpt r CROSS JOIN last l
+      WINDOW w AS (PARTITION BY r.device_id)
       RETURNING device_id, seq, message
     )
     SELECT i.sender, i.message_id, i.kind, q.device_id, q.seq FROM ins i LEFT JOIN q ON q.message = i.id`
