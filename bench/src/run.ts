@@ -8,6 +8,30 @@ import type { ChildProcess } from 'node:child_process'
 import type { Job, ScenarioName, ToLoadgen, ToOrchestrator } from './loadgen.ts'
 import { NoiseGate, processCpuMs, processRssMb, waitForIdle } from './proc.ts'
 
+/** CPU ms per process now; one that has gone is left out. */
+function cpuByPid(pids: readonly number[]): Map<number, number> {
+  const m = new Map<number, number>()
+  for (const pid of pids) {
+    try {
+      m.set(pid, processCpuMs(pid))
+    } catch {
+      // exited
+    }
+  }
+  return m
+}
+
+/**
+ * CPU used between two readings: per process, so one that exits in between (a PostgreSQL
+ * backend, an autovacuum worker) does not make the sum go down, and one that started in
+ * between counts in full.
+ */
+function cpuBetween(a: Map<number, number>, b: Map<number, number>): number {
+  let t = 0
+  for (const [pid, ms] of b) t += ms - (a.get(pid) ?? 0)
+  return t
+}
+
 /** Summed over processes; one that has gone counts nothing. */
 function sum(pids: readonly number[], f: (pid: number) => number): number {
   let t = 0
@@ -71,11 +95,19 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
     const serverPids = (): number[] => server.serverPids?.() ?? [server.pid]
     let measured = serverPids()
     const gate = new NoiseGate(() => [...measured, gen.pid ?? 0, process.pid])
-    let cpu0 = NaN
-    let cpu1 = NaN
     let rss0 = NaN
     let rss1 = NaN
     let other = 0
+    // Per part of the server side (where the system names them) and system counters.
+    const groupCpu = (): Record<string, Map<number, number>> =>
+      Object.fromEntries(Object.entries(server.cpuGroups?.() ?? {}).map(([k, pids]) => [k, cpuByPid(pids)]))
+    const rss = (): number => server.rssMb?.() ?? sum(measured, processRssMb)
+    let groups0: Record<string, Map<number, number>> = {}
+    let groups1: Record<string, Map<number, number>> = {}
+    let byPid0 = new Map<number, number>()
+    let byPid1 = new Map<number, number>()
+    let counters0: Record<string, number> = {}
+    let counters1: Record<string, number> = {}
     const job: Job = { system: o.system, port: server.port, ports: server.ports, info: server.info, scenario: o.scenario, params: o.params }
     const load = await new Promise<LoadResult>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`run timed out after ${o.timeoutMs} ms`)), o.timeoutMs)
@@ -85,12 +117,17 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
             if (m.name === 'measure-start') {
               measured = serverPids()
               gate.start()
-              cpu0 = sum(measured, processCpuMs)
-              rss0 = sum(measured, processRssMb)
+              byPid0 = cpuByPid(measured)
+              groups0 = groupCpu()
+              rss0 = rss()
+              counters0 = server.counters?.() ?? {}
             } else {
               other = gate.stop()
-              cpu1 = sum(measured, processCpuMs)
-              rss1 = sum(measured, processRssMb)
+              // Listed again: processes that started during the window count too.
+              byPid1 = cpuByPid(serverPids())
+              groups1 = groupCpu()
+              counters1 = server.counters?.() ?? {}
+              rss1 = rss()
             }
             gen.send({ type: 'marked' } satisfies ToLoadgen)
             break
@@ -113,7 +150,15 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
       })
       gen.send({ type: 'job', job } satisfies ToLoadgen)
     })
-    return { load, serverCpuMs: cpu1 - cpu0, serverRssMb: rss1, serverRssStartMb: rss0, otherCpu: other }
+    // Per 1,000 delivered: CPU of each part (ms) and each counter's increase.
+    const per1k = (load.delivered ?? 0) / 1000
+    if (per1k > 0 && (Object.keys(groups1).length || Object.keys(counters1).length)) {
+      const extra = { ...(load.extra ?? {}) }
+      for (const [k, v] of Object.entries(groups1)) extra[`cpu.${k}`] = Math.round((cpuBetween(groups0[k] ?? new Map(), v) / per1k) * 10) / 10
+      for (const [k, v] of Object.entries(counters1)) extra[k] = Math.round(((v - (counters0[k] ?? 0)) / per1k) * 100) / 100
+      load.extra = extra
+    }
+    return { load, serverCpuMs: cpuBetween(byPid0, byPid1), serverRssMb: rss1, serverRssStartMb: rss0, otherCpu: other }
   } finally {
     if (lg) await stopChild(lg, 2000)
     if (sys) await sys.stop()
