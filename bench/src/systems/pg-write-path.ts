@@ -9,7 +9,7 @@
 // PostgreSQL is pinned to CPU 0 for the run (restored after), this process to CPU 1, as in the
 // bench (--pg-cpus 0-1 leaves PostgreSQL on both CPUs, sharing CPU 1 with this process).
 // Run: npx tsx bench/src/systems/pg-write-path.ts [--seconds 8] [--writers 1,3] [--batch 1,16,64] [--pg-cpus 0]
-//      [--store-module /abs/path/to/other/store-postgres/src/index.ts]
+//      [--store-module /abs/path/to/another/store-postgres/src/index.ts]  (before/after)
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { newDeviceId, newGroupId, newMessageId, type DeviceId } from '@candor/protocol'
