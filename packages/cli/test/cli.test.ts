@@ -1,24 +1,15 @@
 // Drives the `candor` command as scripts do: two homes (two people) against a server process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { CANDOR_BIN, startServerProcess, type ServerProcess } from './server-process.ts'
+import { CANDOR_BIN, runCandor, startServerProcess, type ServerProcess } from './server-process.ts'
 
-const run = promisify(execFile)
 const dir = mkdtempSync(join(tmpdir(), 'candor-cli-'))
 let server: ServerProcess
 
 async function candor(home: string, ...args: string[]): Promise<{ stdout: string; code: number; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [CANDOR_BIN, '--server', server.url, '--home', join(dir, home), ...args], { timeout: 30_000 })
-    return { stdout: r.stdout, stderr: r.stderr, code: 0 }
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number }
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code }
-  }
+  return runCandor(['--server', server.url, '--home', join(dir, home), ...args])
 }
 
 beforeAll(async () => {

@@ -1,14 +1,12 @@
 // `candor serve` prints a one-time admin token on first start; an admin uses `candor admin …`
 // from their own device, and the person concerned sees each access with `candor receipts`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { CANDOR_BIN } from './server-process.ts'
+import { CANDOR_BIN, runCandor } from './server-process.ts'
 
-const run = promisify(execFile)
 const dir = mkdtempSync(join(tmpdir(), 'candor-cli-admin-'))
 let child: ChildProcess
 let url = ''
@@ -34,13 +32,7 @@ function startServer(): Promise<void> {
 }
 
 async function candor(home: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [CANDOR_BIN, '--server', url, '--home', join(dir, home), ...args], { timeout: 30_000 })
-    return { stdout: r.stdout, stderr: r.stderr, code: 0 }
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number }
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code }
-  }
+  return runCandor(['--server', url, '--home', join(dir, home), ...args])
 }
 
 beforeAll(startServer)

@@ -3,14 +3,12 @@
 // `receipts --log-key`, `consents` showing a compliance archive and the person's own consent or
 // its absence, and `verify-export --log-key/--directory-key` against the server's keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { CANDOR_BIN } from './server-process.ts'
+import { CANDOR_BIN, runCandor } from './server-process.ts'
 
-const run = promisify(execFile)
 const dir = mkdtempSync(join(tmpdir(), 'candor-cli-ownership-'))
 let child: ChildProcess
 let url = ''
@@ -37,13 +35,7 @@ function startServer(): Promise<void> {
 
 async function candor(home: string | null, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   const device = home === null ? [] : ['--server', url, '--home', join(dir, home)]
-  try {
-    const r = await run(process.execPath, [CANDOR_BIN, ...device, ...args], { timeout: 30_000 })
-    return { stdout: r.stdout, stderr: r.stderr, code: 0 }
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number }
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code }
-  }
+  return runCandor([...device, ...args])
 }
 
 beforeAll(startServer)

@@ -1,25 +1,16 @@
 // `candor consent`/`consents` keep the signed ledger; `candor export` writes the signed BagIt folder; `candor verify-export` exits 0 on it, and
 // non-zero naming the file after any change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFile } from 'node:child_process'
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { CANDOR_BIN, startServerProcess, type ServerProcess } from './server-process.ts'
+import { CANDOR_BIN, runCandor, startServerProcess, type ServerProcess } from './server-process.ts'
 
-const run = promisify(execFile)
 const dir = mkdtempSync(join(tmpdir(), 'candor-cli-export-'))
 let server: ServerProcess
 
 async function candor(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [CANDOR_BIN, ...args], { timeout: 30_000 })
-    return { stdout: r.stdout, stderr: r.stderr, code: 0 }
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number }
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code }
-  }
+  return runCandor([...args])
 }
 const as = (home: string, ...args: string[]) => candor('--server', server.url, '--home', join(dir, home), ...args)
 

@@ -41,3 +41,19 @@ export function startServerProcess(dataDir: string, port = 0): Promise<ServerPro
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
   })
 }
+
+export interface CliResult {
+  stdout: string
+  stderr: string
+  code: number
+}
+
+/** Runs the `candor` command as a script would; a non-zero exit is a result, not a throw. */
+export async function runCandor(args: readonly string[]): Promise<CliResult> {
+  const { execFile } = await import('node:child_process')
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CANDOR_BIN, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 })
+    })
+  })
+}
