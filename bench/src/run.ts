@@ -108,6 +108,10 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
     let byPid1 = new Map<number, number>()
     let counters0: Record<string, number> = {}
     let counters1: Record<string, number> = {}
+    // The load generator's own CPU over the window: near 100 % means it, not the server, set the pace.
+    let gen0 = 0
+    let genCpuPct = NaN
+    let window0 = 0
     const job: Job = { system: o.system, port: server.port, ports: server.ports, info: server.info, scenario: o.scenario, params: o.params }
     const load = await new Promise<LoadResult>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`run timed out after ${o.timeoutMs} ms`)), o.timeoutMs)
@@ -121,12 +125,15 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
               groups0 = groupCpu()
               rss0 = rss()
               counters0 = server.counters?.() ?? {}
+              gen0 = processCpuMs(gen.pid ?? 0)
+              window0 = performance.now()
             } else {
               other = gate.stop()
               // Listed again: processes that started during the window count too.
               byPid1 = cpuByPid(serverPids())
               groups1 = groupCpu()
               counters1 = server.counters?.() ?? {}
+              genCpuPct = ((processCpuMs(gen.pid ?? 0) - gen0) / (performance.now() - window0)) * 100
               rss1 = rss()
             }
             gen.send({ type: 'marked' } satisfies ToLoadgen)
@@ -152,6 +159,7 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
     })
     // Per 1,000 delivered: CPU of each part (ms) and each counter's increase.
     const per1k = (load.delivered ?? 0) / 1000
+    if (Number.isFinite(genCpuPct)) load.extra = { ...(load.extra ?? {}), 'loadgen.cpu%': Math.round(genCpuPct) }
     if (per1k > 0 && (Object.keys(groups1).length || Object.keys(counters1).length)) {
       const extra = { ...(load.extra ?? {}) }
       for (const [k, v] of Object.entries(groups1)) extra[`cpu.${k}`] = Math.round((cpuBetween(groups0[k] ?? new Map(), v) / per1k) * 10) / 10
