@@ -1,0 +1,253 @@
+// The message queue on SQLite: the hot path of delivery. A message for one recipient (a 1:1
+// conversation between single devices) lives inline in its queue row; one for several recipients
+// is stored once in `messages` and each queue row points at it, counting down as recipients
+// acknowledge. Message writes and acks of one event-loop turn share one transaction (group
+// commit), so one fsync covers them all.
+import type Database from 'better-sqlite3'
+import type { DeviceId, GroupId, MessageId, MessageKind } from '@candor/protocol'
+import type { AppendResult, Delivery, NewMessage, QueuedMessage } from '@candor/server/store'
+
+interface QueueRow {
+  seq: number
+  message_id: string
+  group_id: string
+  sender: string
+  kind: number
+  sent_at: number
+  payload: Buffer
+}
+
+interface PendingWrite {
+  fn: () => unknown
+  /** Must survive power loss before its caller hears back (message writes); acks need not. */
+  durable: boolean
+  resolve: (v: unknown) => void
+  reject: (e: unknown) => void
+}
+
+const SEQ_BLOCK = 10_000
+
+export class SqliteQueue {
+  readonly #db: Database.Database
+  readonly #s
+  /** The last queue seq handed out, and the highest one meta allows before it must be raised. */
+  #seq: number
+  #reservedSeq: number
+  /** Acknowledged recipients per shared message in the current transaction (see #applyReleases). */
+  readonly #releases = new Map<number, number>()
+  #writes: PendingWrite[] = []
+  /** The configured synchronous level: what any transaction that must survive power loss uses. */
+  readonly #synchronous: 'FULL' | 'NORMAL'
+
+  constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL') {
+    this.#db = db
+    this.#synchronous = synchronous
+    const p = (sql: string) => db.prepare(sql)
+    this.#s = {
+      getSeq: p(`SELECT value FROM meta WHERE key = 'queue_seq'`).pluck(),
+      saveSeq: p(`INSERT INTO meta (key, value) VALUES ('queue_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+      queueRowsOf: p('SELECT seq FROM queue WHERE device_id = ?').pluck(),
+      findMessage: p('SELECT sent_at FROM messages WHERE sender = ? AND message_id = ? AND kind = ?').pluck(),
+      insertMessage: p(
+        'INSERT OR IGNORE INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      enqueue: p('INSERT INTO queue (seq, device_id, message) VALUES (?, ?, ?)'),
+      enqueueInline: p(
+        'INSERT OR IGNORE INTO queue (seq, device_id, sender, message_id, group_id, kind, sent_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      findInline: p('SELECT sent_at FROM queue WHERE group_id = ? AND sender = ? AND message_id = ? AND kind = ? AND message IS NULL').pluck(),
+      fetch: p(
+        `SELECT q.seq, COALESCE(q.message_id, m.message_id) AS message_id, COALESCE(q.group_id, m.group_id) AS group_id,
+                COALESCE(q.sender, m.sender) AS sender, COALESCE(q.kind, m.kind) AS kind,
+                COALESCE(q.sent_at, m.sent_at) AS sent_at, COALESCE(q.payload, m.payload) AS payload
+         FROM queue q LEFT JOIN messages m ON m.id = q.message
+         WHERE q.device_id = ? AND q.seq > ? ORDER BY q.seq LIMIT ?`,
+      ),
+      dequeue: p('DELETE FROM queue WHERE seq = ? AND device_id = ? RETURNING message').pluck(),
+      release: p('UPDATE messages SET remaining = remaining - ? WHERE id = ? RETURNING remaining').pluck(),
+      deleteMessage: p('DELETE FROM messages WHERE id = ?'),
+      pending: p('SELECT COUNT(*) FROM queue WHERE device_id = ?').pluck(),
+    }
+    const saved = Number(this.#s.getSeq.get() ?? 0)
+    const highest = (db.prepare('SELECT MAX(seq) FROM queue').pluck().get() as number | null) ?? 0
+    this.#seq = this.#reservedSeq = Math.max(saved, highest)
+  }
+
+  /** Stores one message inside the caller's queue transaction (see transaction). */
+  store(m: NewMessage): AppendResult {
+    const recipients = m.recipients
+    // Nobody to deliver to (the sender is alone in the group): nothing is kept.
+    if (recipients.length === 0) return { duplicate: false, sentAt: m.sentAt, deliveries: [] }
+    // A retry is a no-op (unique indexes on both forms); the other form is checked too, in case
+    // the recipient count changed between the first attempt and the retry.
+    if (recipients.length === 1) {
+      const deviceId = recipients[0]!
+      const shared = this.#s.findMessage.get(m.sender, m.messageId, m.kind) as number | undefined
+      if (shared !== undefined) return { duplicate: true, sentAt: shared, deliveries: [] }
+      const seq = this.#seq + 1
+      const { changes } = this.#s.enqueueInline.run(seq, deviceId, m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload)
+      if (changes === 0) {
+        const prior = this.#s.findInline.get(m.groupId, m.sender, m.messageId, m.kind) as number
+        return { duplicate: true, sentAt: prior, deliveries: [] }
+      }
+      this.#seq = seq
+      return { duplicate: false, sentAt: m.sentAt, deliveries: [{ deviceId, seq }] }
+    }
+    const inline = this.#s.findInline.get(m.groupId, m.sender, m.messageId, m.kind) as number | undefined
+    if (inline !== undefined) return { duplicate: true, sentAt: inline, deliveries: [] }
+    const { changes, lastInsertRowid } = this.#s.insertMessage.run(m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload, recipients.length)
+    if (changes === 0) {
+      const prior = this.#s.findMessage.get(m.sender, m.messageId, m.kind) as number
+      return { duplicate: true, sentAt: prior, deliveries: [] }
+    }
+    const deliveries: Delivery[] = []
+    for (const deviceId of recipients) {
+      const seq = ++this.#seq
+      this.#s.enqueue.run(seq, deviceId, lastInsertRowid)
+      deliveries.push({ deviceId, seq })
+    }
+    return { duplicate: false, sentAt: m.sentAt, deliveries }
+  }
+
+  /**
+   * The caller has batched already (the delivery service's turn), so the transaction runs now,
+   * taking along the acks queued so far this turn (see #write).
+   */
+  appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    const stored = this.#write(() => batch.map((m) => this.store(m)), true)
+    this.#flushWrites()
+    return stored
+  }
+
+  fetch(deviceId: DeviceId, afterSeq: number, limit: number): QueuedMessage[] {
+    return (this.#s.fetch.all(deviceId, afterSeq, limit) as QueueRow[]).map((r) => ({
+      seq: r.seq,
+      messageId: r.message_id as MessageId,
+      groupId: r.group_id as GroupId,
+      sender: r.sender as DeviceId,
+      kind: r.kind as MessageKind,
+      sentAt: r.sent_at,
+      payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+    }))
+  }
+
+  pending(deviceId: DeviceId): number {
+    return this.#s.pending.get(deviceId) as number
+  }
+
+  /**
+   * An ack needs no reply, so it shares the turn's transaction. Nor does it need an fsync of its
+   * own: an ack lost to a power cut only means the message is delivered again, and the device
+   * drops it by id. A turn with only acks commits without one (see #flushWrites).
+   */
+  ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
+    return this.#write(() => {
+      let n = 0
+      for (const s of seqs) if (this.#dequeue(deviceId, s)) n++
+      return n
+    }, false)
+  }
+
+  /** Drops everything queued for a device (it was revoked), inside the caller's transaction. */
+  dropAllOf(deviceId: DeviceId): void {
+    this.#releases.clear()
+    for (const seq of this.#s.queueRowsOf.all(deviceId) as number[]) this.#dequeue(deviceId, seq)
+    this.#applyReleases()
+  }
+
+  #dequeue(deviceId: DeviceId, seq: number): boolean {
+    const message = this.#s.dequeue.get(seq, deviceId) as number | null | undefined
+    if (message === undefined) return false
+    if (message !== null) this.#releases.set(message, (this.#releases.get(message) ?? 0) + 1)
+    return true
+  }
+
+  /**
+   * A shared message counts down once per message per transaction, not once per recipient's
+   * ack (a group's acks for one message tend to arrive together); the last one deletes it.
+   */
+  #applyReleases(): void {
+    if (this.#releases.size === 0) return
+    for (const [message, n] of this.#releases) {
+      const left = this.#s.release.get(n, message) as number | undefined
+      if (left !== undefined && left <= 0) this.#s.deleteMessage.run(message)
+    }
+    this.#releases.clear()
+  }
+
+  /**
+   * Seqs are reserved in blocks: meta records a ceiling above every seq handed out, raised in
+   * the same transaction that first goes past it, so seqs never repeat after a restart (which
+   * resumes above the ceiling) while most commits leave the meta page alone.
+   */
+  #persistSeq(): void {
+    if (this.#seq <= this.#reservedSeq) return
+    this.#reservedSeq = this.#seq + SEQ_BLOCK
+    this.#s.saveSeq.run(String(this.#reservedSeq))
+  }
+
+  /**
+   * Group commit: the message writes and acks of one event-loop turn, from every connection,
+   * run in one transaction, so one fsync covers them all. Each caller learns its own outcome.
+   */
+  #write<T>(fn: () => T, durable: boolean): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#writes.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject })
+      if (this.#writes.length === 1) setImmediate(() => this.#flushWrites())
+    })
+  }
+
+  #flushWrites(): void {
+    const batch = this.#writes
+    if (batch.length === 0) return
+    this.#writes = []
+    // WAL with synchronous=NORMAL commits without an fsync; a later durable commit's fsync
+    // covers these frames too, and the WAL keeps commit order, so nothing durable depends on them.
+    const lazy = this.#synchronous === 'FULL' && !batch.some((w) => w.durable)
+    if (lazy) this.#db.pragma('synchronous = NORMAL')
+    try {
+      this.#runWrites(batch)
+    } finally {
+      if (lazy) this.#db.pragma('synchronous = FULL')
+    }
+  }
+
+  #runWrites(batch: readonly PendingWrite[]): void {
+    let values: unknown[]
+    try {
+      values = this.transaction(() => batch.map((w) => w.fn()))
+    } catch {
+      // Something in the batch failed and the whole transaction rolled back: redo each write in
+      // its own transaction, so only the failing one fails.
+      for (const w of batch) {
+        try {
+          w.resolve(this.transaction(w.fn))
+        } catch (error) {
+          w.reject(error)
+        }
+      }
+      return
+    }
+    batch.forEach((w, i) => w.resolve(values[i]))
+  }
+
+  /**
+   * One transaction of queue work: shared messages count down and the seq reservation settles
+   * inside it; if it rolls back, the in-memory reservation is re-read, so it never runs ahead of
+   * the file.
+   */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.#db.transaction(() => {
+        this.#releases.clear()
+        const v = fn()
+        this.#applyReleases()
+        this.#persistSeq()
+        return v
+      })()
+    } catch (e) {
+      this.#reservedSeq = Number(this.#s.getSeq.get() ?? 0)
+      throw e
+    }
+  }
+}
