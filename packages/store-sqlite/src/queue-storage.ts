@@ -26,6 +26,8 @@ interface PendingWrite {
 }
 
 const SEQ_BLOCK = 10_000
+/** Queue rows of a shared message are inserted this many per statement, then one by one. */
+const CHUNKS = [32, 8] as const
 
 export class SqliteQueue {
   readonly #db: Database.Database
@@ -52,6 +54,8 @@ export class SqliteQueue {
         'INSERT OR IGNORE INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       enqueue: p('INSERT INTO queue (seq, device_id, message) VALUES (?, ?, ?)'),
+      /** Several queue rows of one shared message per statement (a statement per row costs ~1 µs more). */
+      enqueueMany: CHUNKS.map((n) => p(`INSERT INTO queue (seq, device_id, message) VALUES ${Array(n).fill('(?, ?, ?)').join(', ')}`)),
       enqueueInline: p(
         'INSERT OR IGNORE INTO queue (seq, device_id, sender, message_id, group_id, kind, sent_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -101,7 +105,23 @@ export class SqliteQueue {
       return { duplicate: true, sentAt: prior, deliveries: [] }
     }
     const deliveries: Delivery[] = []
-    for (const deviceId of recipients) {
+    let i = 0
+    CHUNKS.forEach((n, c) => {
+      const args: unknown[] = new Array(n * 3)
+      for (; i + n <= recipients.length; i += n) {
+        for (let k = 0; k < n; k++) {
+          const deviceId = recipients[i + k]!
+          const seq = ++this.#seq
+          args[k * 3] = seq
+          args[k * 3 + 1] = deviceId
+          args[k * 3 + 2] = lastInsertRowid
+          deliveries.push({ deviceId, seq })
+        }
+        this.#s.enqueueMany[c]!.run(args)
+      }
+    })
+    for (; i < recipients.length; i++) {
+      const deviceId = recipients[i]!
       const seq = ++this.#seq
       this.#s.enqueue.run(seq, deviceId, lastInsertRowid)
       deliveries.push({ deviceId, seq })

@@ -133,6 +133,26 @@ export function queueContract(store: StoreRef): void {
     expect(new Set(rows.map((r) => r.messageId))).toEqual(new Set(batches.flat().map((m) => m.messageId)))
   })
 
+  it('queues a message to a large group once per member, in order, until each member acknowledged it', async () => {
+    // 45 recipients: more than one multi-row insert's worth on SQLite (32 + 8 + 5 one by one).
+    const [sender, ...members] = (await registeredDevices(store(), 46)) as DeviceId[]
+    const batch = [message(sender!, members), message(sender!, members.slice(0, 9))]
+    const [big, small] = await store().appendMessages(batch)
+    expect(devicesOf(big!.deliveries)).toEqual([...members].sort())
+    for (const d of members) {
+      const rows = await store().fetchQueue(d, 0, 10)
+      const mine = members.indexOf(d) < 9 ? [batch[0]!, batch[1]!] : [batch[0]!]
+      expect(rows.map((r) => r.messageId)).toEqual(mine.map((m) => m.messageId))
+      expect(rows[0]!.seq).toBe(seqsOf(big!.deliveries, d)[0])
+      if (mine.length === 2) expect(rows[1]!.seq).toBe(seqsOf(small!.deliveries, d)[0])
+      expect(toBase64Url(rows[0]!.payload)).toBe(toBase64Url(batch[0]!.payload))
+    }
+    expect(await store().pendingCount(sender!)).toBe(0)
+    for (const d of members) expect(await store().ack(d, seqsOf(big!.deliveries, d))).toBe(1)
+    for (const d of members) expect(await store().ack(d, seqsOf(big!.deliveries, d))).toBe(0)
+    for (const d of members) expect(await store().pendingCount(d)).toBe(members.indexOf(d) < 9 ? 1 : 0)
+  })
+
   it('counts nothing pending for an unknown device', async () => {
     const [unknown] = await registeredDevices(store(), 1)
     expect(await store().pendingCount(unknown!)).toBe(0)
