@@ -1,96 +1,37 @@
 // CandorClient: one device of one person. Everything a UI or the CLI does goes through here.
-import type { CiphersuiteImpl, ClientConfig, CryptoProvider } from 'ts-mls'
-import {
-  CandorError,
-  accessLogInfoSchema,
-  accessReceiptsResponseSchema,
-  accountExportSchema,
-  approvalStatement,
-  type ConsentPurpose,
-  type ConsentRecord,
-  fromBase64Url,
-  newGroupId,
-  newMessageId,
-  toBase64Url,
-  type DeliverFrame,
-  type DeviceId,
-  type DeviceInfo,
-  type GroupId,
-  type MessageId,
-  type Notice,
-} from '@candor/protocol'
-import { DirectoryAuthenticationService, clientConfigWith, getSuite, safetyNumber, signDetached } from '@candor/crypto'
+// It owns the device's identity, its MLS states and its delivery socket; what it does with
+// them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, and under
+// data/ the data-ownership features (ownership.ts, archives.ts) and disappearing-timer.ts.
+import type { CiphersuiteImpl, ClientConfig } from 'ts-mls'
+import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type Notice } from '@candor/protocol'
+import { DirectoryAuthenticationService, clientConfigWith, getSuite, safetyNumber } from '@candor/crypto'
 import { ApiClient } from './api-client.ts'
-import { Connection, type ConnectionState, type WebSocketFactory } from './connection.ts'
+import type { ClientEvents, ClientOptions, Reader } from './client-types.ts'
+import { Connection, type ConnectionState } from './connection.ts'
 import { Conversations, type MessageRecord } from './conversations.ts'
 import { DeviceDirectory, type UnknownDevice } from './directory.ts'
-import { CheckpointTracker, type DirectoryTrust } from './checkpoint-tracker.ts'
+import { CheckpointTracker } from './checkpoint-tracker.ts'
 import { Emitter } from './emitter.ts'
 import { loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
 import { KeyPackages } from './key-packages.ts'
-import type { LocalStore } from './local-store.ts'
-import { encodeContent, isTimerSeconds, type Content } from './message-content.ts'
-import { encryptApplication, epochOf, leaves, ownLeafIndex, startGroup, type Leaf } from './mls-ops.ts'
+import { epochOf, leaves } from './mls-ops.ts'
 import { SerialLock } from './serial-lock.ts'
 import { GroupChanges } from './group-changes.ts'
 import { processDelivery } from './incoming.ts'
+import { Messaging } from './messaging.ts'
+import { OwnDevices } from './own-devices.ts'
 import { DataApi } from './data/data-api.ts'
-import { AccessLogTracker } from './data/access-log-tracker.ts'
-import { fetchReceipts, type VerifiedReceipt } from './data/receipts.ts'
-import { AdminClient } from './data/admin-client.ts'
-import { DELETION_RECEIPT_KEY, requestErasure, type DeletionReceipt } from './data/erasure.ts'
-import { buildExport, type ExportProgress } from './data/export-bundle.ts'
+import type { VerifiedReceipt } from './data/receipts.ts'
+import type { AdminClient } from './data/admin-client.ts'
+import type { DeletionReceipt } from './data/erasure.ts'
+import type { ExportProgress } from './data/export-bundle.ts'
 import type { BagFile } from './data/bag.ts'
-import { currentConsents, readLedger, recordConsent, type LedgerEntry } from './data/consents.ts'
-import { expiresAt, retentionResponse, timerNotice, timerSeconds } from './data/retention.ts'
+import type { LedgerEntry } from './data/consents.ts'
+import { DataOwnership } from './data/ownership.ts'
+import { ComplianceArchives } from './data/archives.ts'
+import { DisappearingTimer } from './data/disappearing-timer.ts'
 
-export interface ClientOptions {
-  server: string
-  store: LocalStore
-  crypto: CryptoProvider
-  webSocket: WebSocketFactory
-  /** Pinned key-directory keys and required witnesses; pinned on first use by default. */
-  directory?: DirectoryTrust
-  /** How often the device deletes records whose disappearing timer ran out (ms; default 1000). */
-  expirySweepMs?: number
-  /**
-   * The access log's verifier key (a C2SP vkey), pinned instead of trusting the first one the
-   * server shows; receipts and deletion receipts are then checked against it only.
-   */
-  accessLogKey?: string
-}
-
-/**
- * Something the user must see: their own account has a device none of their devices enrolled,
- * or the server offered a device for someone that the key directory does not prove (refused).
- */
-export type SecurityAlert =
-  | { kind: 'unknown_device'; deviceId: string; publicKey: string; version: number }
-  | { kind: 'unverified_device'; userId: string; deviceId: string }
-
-export interface ClientEvents extends Record<string, unknown> {
-  message: MessageRecord
-  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' }
-  connection: ConnectionState
-  enrolment: { deviceId: string }
-  alert: SecurityAlert
-  error: { where: string; error: unknown }
-  /** Records deleted from this device because their disappearing timer ran out. */
-  expired: { conversation: string; ids: string[] }
-  /** The conversation's disappearing timer changed (a member set it, or it was learnt on joining). */
-  timer: { conversation: string; ms: number | null }
-  /**
-   * A compliance archive is a member of a conversation this device is in: it was just added,
-   * or this device just joined a conversation that has one. Show it to the person.
-   */
-  archive: { conversation: string; userId: string }
-}
-
-export interface Reader {
-  userId: string
-  devices: Array<{ deviceId: string; verified: boolean; self: boolean }>
-  kind: 'person' | 'bot' | 'archive'
-}
+export type { ClientEvents, ClientOptions, Reader, SecurityAlert } from './client-types.ts'
 
 export class CandorClient extends Emitter<ClientEvents> {
   readonly api: ApiClient
@@ -102,13 +43,14 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #keyPackages: KeyPackages
   readonly #conversations: Conversations
   readonly #lock = new SerialLock()
-  readonly #groups: GroupChanges
+  readonly #devices: OwnDevices
+  readonly #messaging: Messaging
+  readonly #data: DataOwnership
+  readonly #archives: ComplianceArchives
+  readonly #timer: DisappearingTimer
   #connection: Connection | undefined
   #synced: Array<() => void> = []
   #isSynced = false
-  readonly #alerted = new Set<string>()
-  /** Archive members known per conversation, so each new one is announced once ('archive' event). */
-  readonly #archives = new Map<string, Set<string>>()
 
   private constructor(opts: ClientOptions, api: ApiClient, identity: Identity, suite: CiphersuiteImpl) {
     super()
@@ -116,29 +58,40 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.api = api
     this.#identity = identity
     this.#suite = suite
-    this.#directory = new DeviceDirectory(api, new CheckpointTracker(api, opts.store, opts.directory ?? {}))
-    this.#config = clientConfigWith(new DirectoryAuthenticationService((u, d) => this.#directory.keyOf(u, d)))
-    this.#keyPackages = new KeyPackages(opts.store, api, suite, identity)
-    this.#conversations = new Conversations(opts.store, this.#config)
-    this.#groups = new GroupChanges({
-      api,
-      suite,
-      directory: this.#directory,
-      conversations: this.#conversations,
-      lock: this.#lock,
-      userId: identity.userId,
-      emit: (event, e) => this.emit(event, e),
-      idle: async () => {
-        await this.#connection?.idle()
-      },
+    const emit = <K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void => this.emit(event, e)
+    const directory = (this.#directory = new DeviceDirectory(api, new CheckpointTracker(api, opts.store, opts.directory ?? {})))
+    const config = (this.#config = clientConfigWith(new DirectoryAuthenticationService((u, d) => directory.keyOf(u, d))))
+    const keyPackages = (this.#keyPackages = new KeyPackages(opts.store, api, suite, identity))
+    const conversations = (this.#conversations = new Conversations(opts.store, config))
+    const lock = this.#lock
+    const idle = async (): Promise<void> => {
+      await this.#connection?.idle()
+    }
+    const groups = new GroupChanges({ api, suite, directory, conversations, lock, userId: identity.userId, emit, idle })
+    const data = new DataApi(api)
+    this.#data = new DataOwnership({ api, data, store: opts.store, accessLogKey: opts.accessLogKey, identity, suite, directory, conversations, client: this })
+    const consent = (purpose: ConsentPurpose) => (scope: string, state: 'given' | 'withdrawn') => this.consent(purpose, scope, state)
+    const archives = (this.#archives = new ComplianceArchives({ conversations, events: this, consent: consent('compliance_archive') }))
+    this.#devices = new OwnDevices({ api, identity, directory, conversations, groups, consent: consent('device_enrolment'), emit })
+    const connection = () => this.#connection
+    const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, emit }))
+    this.#timer = new DisappearingTimer({
+      data,
+      conversations,
+      lock,
+      me: identity,
+      sweepMs: opts.expirySweepMs ?? 1_000,
+      emit,
+      connected: () => connection() !== undefined,
+      send: (conversation, content) => messaging.sendContent(conversation, content),
     })
   }
 
   static async #make(opts: ClientOptions, api: ApiClient, identity: Identity): Promise<CandorClient> {
     const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
     await c.#conversations.load()
-    c.#watchArchives()
-    c.#startExpirySweep()
+    c.#archives.watch()
+    c.#timer.startSweep()
     return c
   }
 
@@ -205,7 +158,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** Connects the delivery socket; resolves once everything queued for this device is processed. */
   async connect(): Promise<void> {
     if (this.#identity.status !== 'active') throw new CandorError('forbidden', 'this device is not approved yet')
-    this.#startExpirySweep()
+    this.#timer.startSweep()
     if (!this.#connection) {
       const wsUrl = this.api.baseUrl.replace(/^http/, 'ws')
       this.#connection = new Connection(async () => `${wsUrl}/v1/ws?token=${encodeURIComponent(await this.api.token())}`, this.#opts.webSocket, {
@@ -244,13 +197,7 @@ export class CandorClient extends Emitter<ClientEvents> {
    * enrolled raises an 'alert' (once per key) and is returned.
    */
   async checkOwnDevices(): Promise<UnknownDevice[]> {
-    const unknown = await this.#directory.unknownOwnDevices(this.userId)
-    for (const u of unknown) {
-      if (this.#alerted.has(u.publicKey)) continue
-      this.#alerted.add(u.publicKey)
-      this.emit('alert', { kind: 'unknown_device', ...u })
-    }
-    return unknown
+    return this.#devices.checkUnknown()
   }
 
   /** Verified device keys of a user, from the key directory. */
@@ -271,7 +218,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   close(): void {
-    this.#stopExpirySweep()
+    this.#timer.stopSweep()
     this.#connection?.close()
     this.#connection = undefined
   }
@@ -286,56 +233,27 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.#connection?.drop()
   }
 
-  // ---- devices ----
+  // ---- devices (see own-devices.ts) ----
 
   async devices(): Promise<DeviceInfo[]> {
     return (await this.api.myDevices()).devices
   }
 
   async pendingEnrolments(): Promise<DeviceInfo[]> {
-    return (await this.api.pendingEnrolments()).requests
+    return this.#devices.pending()
   }
 
   /** Approves a pending device of this user and adds it to every conversation. */
   async approve(deviceId: string): Promise<void> {
-    const pending = (await this.pendingEnrolments()).find((d) => d.deviceId === deviceId)
-    if (!pending) throw new CandorError('not_found', 'no pending enrolment with this id')
-    // The person's consent to the new device is part of approving it, signed before it takes effect.
-    await this.consent('device_enrolment', deviceId, 'given')
-    const signature = toBase64Url(signDetached(this.#identity.secretKey, approvalStatement(this.deviceId, this.userId, pending.publicKey)))
-    await this.api.approveEnrolment(deviceId, signature)
-    this.#directory.forget(this.userId)
-    const deadline = Date.now() + 30_000
-    for (const c of this.#conversations.list()) {
-      if (c.meta.status !== 'active') continue
-      // The new device publishes its key packages once it sees the approval.
-      for (;;) {
-        try {
-          await this.#groups.addDevices(c.meta.id, this.userId, [deviceId])
-          break
-        } catch (e) {
-          if (!(e instanceof CandorError) || e.code !== 'no_key_package' || Date.now() > deadline) throw e
-          await new Promise((r) => setTimeout(r, 300))
-        }
-      }
-    }
+    return this.#devices.approve(deviceId)
   }
 
   /** Revokes one of this user's devices and removes it from every conversation by a commit. */
   async revoke(deviceId: string): Promise<void> {
-    // Signed first: once this device is revoked it can no longer add to the ledger.
-    await this.consent('device_enrolment', deviceId, 'withdrawn')
-    await this.api.revokeDevice(deviceId)
-    this.#directory.forget(this.userId)
-    for (const c of this.#conversations.list()) {
-      if (c.meta.status !== 'active' || deviceId === this.deviceId) continue
-      if (leaves(c.state).some((l) => l.deviceId === deviceId)) {
-        await this.#groups.commit(c.meta.id, async () => ({ add: [], removeDevices: [deviceId] }))
-      }
-    }
+    return this.#devices.revoke(deviceId)
   }
 
-  // ---- conversations ----
+  // ---- conversations (see messaging.ts) ----
 
   /** `timer`: the disappearing timer in ms as this device knows it, null when off. */
   conversations(): Array<{ id: string; status: string; members: string[]; epoch: number; timer: number | null }> {
@@ -350,104 +268,29 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Creates a conversation with these users (all their devices, and this user's other devices). */
   async createConversation(userIds: readonly string[]): Promise<string> {
-    const others = [...new Set(userIds)].filter((u) => u !== this.userId)
-    const groupId = newGroupId()
-    await this.api.createGroup(groupId)
-    await this.#archiveConsent(groupId, others, 'given')
-    await this.#lock.run(async () => {
-      const [kp] = await this.#keyPackages.generate(1, false)
-      const state = await startGroup(this.#suite, this.#config, fromBase64Url(groupId)!, kp!)
-      await this.#keyPackages.consumed(kp!)
-      await this.#conversations.save(groupId, state, { createdAt: Date.now(), status: 'active' })
-    })
-    const claims = await this.#groups.claim([this.userId, ...others], true)
-    if (claims.length > 0) await this.#groups.commit(groupId, async () => ({ add: claims, removeDevices: [] }))
-    return groupId
+    return this.#messaging.create(userIds)
   }
 
   /** The oldest active 1:1 conversation with this user, created if there is none. */
   async directConversation(userId: string): Promise<string> {
-    const existing = this.#conversations.withUsers(new Set([this.userId, userId]))[0]
-    return existing ? existing.meta.id : this.createConversation([userId])
+    return this.#messaging.direct(userId)
   }
 
   async addMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    this.#groups.active(conversation)
-    const claims = await this.#groups.claim(userIds, false)
-    await this.#archiveConsent(conversation, userIds, 'given')
-    await this.#groups.commit(conversation, async (c) => {
-      const present = new Set(leaves(c.state).map((l) => l.deviceId))
-      return { add: claims.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
-    })
+    return this.#messaging.add(conversation, userIds)
   }
 
   async removeMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    const users = new Set(userIds)
-    if (users.has(this.userId)) throw new CandorError('bad_request', 'use leave() to leave a conversation')
-    await this.#archiveConsent(conversation, userIds, 'withdrawn')
-    await this.#groups.commit(conversation, async (c) => ({
-      add: [],
-      removeDevices: leaves(c.state).filter((l) => users.has(l.userId)).map((l) => l.deviceId),
-    }))
+    return this.#messaging.remove(conversation, userIds)
   }
 
   /** Leaves: tells the members (one of them commits the removal) and stops delivery here. */
   async leave(conversation: string): Promise<void> {
-    await this.#sendContent(conversation, { v: 1, type: 'leave', id: newMessageId(), sentAt: Date.now() })
-    await this.#markLeft(conversation)
-  }
-
-  async #markLeft(conversation: string): Promise<void> {
-    await this.api.leave(conversation).catch((e: unknown) => {
-      if (!(e instanceof CandorError) || e.code !== 'not_member') throw e
-    })
-    await this.#lock.run(async () => {
-      const c = this.#conversations.get(conversation)
-      if (c) await this.#conversations.save(conversation, c.state, { status: 'left' })
-    })
-    this.emit('conversation', { id: conversation, change: 'left' })
+    return this.#messaging.leave(conversation)
   }
 
   async send(conversation: string, text: string): Promise<MessageRecord> {
-    // Stamped with the timer, so a member who missed the timer message still deletes it in time.
-    const timer = this.#conversations.timerMs(conversation)
-    const seconds = timerSeconds(timer)
-    const content: Content = { v: 1, type: 'text', id: newMessageId(), text, sentAt: Date.now(), ...(seconds === null ? {} : { timer: seconds }) }
-    const sentAt = await this.#sendContent(conversation, content)
-    const record: MessageRecord = {
-      id: content.id,
-      conversation,
-      from: this.userId,
-      fromDevice: this.deviceId,
-      text,
-      sentAt,
-      receivedAt: sentAt,
-      direction: 'out',
-      ...expiresAt(sentAt, seconds === null ? null : seconds * 1000),
-    }
-    await this.#conversations.record(record)
-    return record
-  }
-
-  async #sendContent(conversation: string, content: Content): Promise<number> {
-    const conn = this.#connection
-    if (!conn) throw new CandorError('unavailable', 'not connected: call connect() first')
-    const message = await this.#lock.run(async () => {
-      const c = this.#groups.active(conversation)
-      const out = await encryptApplication(this.#suite, c.state, encodeContent(content))
-      await this.#conversations.save(conversation, out.state)
-      return out.message
-    })
-    // The same id on a retry lets the server drop a duplicate.
-    const messageId = content.id as MessageId
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await conn.whenOnline()
-        return await conn.send(conversation as GroupId, messageId, message)
-      } catch (e) {
-        if (!(e instanceof CandorError) || e.code !== 'unavailable' || attempt >= 5) throw e
-      }
-    }
+    return this.#messaging.send(conversation, text)
   }
 
   async history(conversation: string): Promise<MessageRecord[]> {
@@ -460,20 +303,10 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Exactly who can decrypt this conversation, from the verified MLS tree and the directory. */
   async whoCanRead(conversation: string): Promise<Reader[]> {
-    const c = this.#conversations.get(conversation)
-    if (!c) throw new CandorError('unknown_group', 'no such conversation on this device')
-    const byUser = new Map<string, Reader>()
-    for (const l of leaves(c.state)) {
-      const key = await this.#directory.keyOf(l.userId, l.deviceId).catch(() => null)
-      const verified = key !== null && toBase64Url(key) === toBase64Url(l.signatureKey)
-      const r = byUser.get(l.userId) ?? { userId: l.userId, devices: [], kind: kindOf(l.userId) }
-      r.devices.push({ deviceId: l.deviceId, verified, self: l.deviceId === this.deviceId })
-      byUser.set(l.userId, r)
-    }
-    return [...byUser.values()].sort((a, b) => a.userId.localeCompare(b.userId))
+    return this.#messaging.whoCanRead(conversation)
   }
 
-  // ---- internals ----
+  // ---- delivery ----
 
   #onNotice(n: Notice): void {
     switch (n.kind) {
@@ -504,9 +337,9 @@ export class CandorClient extends Emitter<ClientEvents> {
             keyPackages: this.#keyPackages,
             userId: this.userId,
             emit: (event, e) => this.emit(event, e),
-            onLeave: (conversation, who) => this.#onLeave(conversation, who),
+            onLeave: (conversation, who) => this.#messaging.onLeave(conversation, who),
             onJoin: (conversation) => {
-              void this.#learnTimer(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
+              void this.#timer.learn(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
             },
             onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
           },
@@ -518,53 +351,24 @@ export class CandorClient extends Emitter<ClientEvents> {
     }
   }
 
-  /** A member left: their own other devices leave too; the lowest remaining leaf commits the removal. */
-  #onLeave(conversation: string, who: Leaf): void {
-    if (who.userId === this.userId) {
-      void this.#markLeft(conversation).catch((error: unknown) => this.emit('error', { where: 'leave', error }))
-      return
-    }
-    const c = this.#conversations.get(conversation)
-    if (!c) return
-    const staying = leaves(c.state).filter((l) => l.userId !== who.userId)
-    if (staying[0]?.leafIndex !== ownLeafIndex(c.state)) return
-    const removeDevices = leaves(c.state).filter((l) => l.userId === who.userId).map((l) => l.deviceId)
-    // Outside the lock: the commit takes it itself.
-    setTimeout(() => {
-      this.#groups.commit(conversation, async (cur) => ({
-        add: [],
-        removeDevices: leaves(cur.state).filter((l) => removeDevices.includes(l.deviceId)).map((l) => l.deviceId),
-      })).catch((error: unknown) => this.emit('error', { where: 'removing a member who left', error }))
-    }, 0)
-  }
-
-  // ---- data ownership ----
-  #dataApi: DataApi | undefined
-  #accessLog: AccessLogTracker | undefined
-
-  get #data(): { api: DataApi; accessLog: AccessLogTracker } {
-    this.#dataApi ??= new DataApi(this.api)
-    this.#accessLog ??= new AccessLogTracker(this.#dataApi, this.#opts.store, Date.now, this.#opts.accessLogKey)
-    return { api: this.#dataApi, accessLog: this.#accessLog }
-  }
+  // ---- data ownership (see data/ownership.ts, data/archives.ts) ----
 
   /**
    * Records the access log's latest checkpoint (verified, consistent with the last one seen).
    * Call it now and then: a receipt revealed later then proves it was logged by that time.
    */
   async observeAccessLog(): Promise<{ size: number }> {
-    const cp = await this.#data.accessLog.refresh()
-    return { size: cp.size }
+    return this.#data.observeAccessLog()
   }
 
   /** This person's access receipts readable now, each proven in the signed access log. */
   accessReceipts(): Promise<VerifiedReceipt[]> {
-    return fetchReceipts(this.#data.api, this.#data.accessLog, this.#identity, this.#suite)
+    return this.#data.accessReceipts()
   }
 
   /** The admin API, used with this device's own key (the server checks admin rights on every call). */
   get admin(): AdminClient {
-    return new AdminClient(this.#data.api)
+    return this.#data.admin()
   }
 
   /**
@@ -574,26 +378,17 @@ export class CandorClient extends Emitter<ClientEvents> {
    * conversation states, keeping only the receipt (under DELETION_RECEIPT_KEY).
    */
   async deleteAccount(): Promise<DeletionReceipt> {
-    for (const c of this.conversations()) if (c.status === 'active') await this.leave(c.id)
-    const receipt = await requestErasure(this.#data.api, this.#data.accessLog, this.userId)
-    this.close()
-    await this.#conversations.wipeHistory()
-    for (const key of await this.#opts.store.keys('')) await this.#opts.store.delete(key)
-    await this.#opts.store.put(DELETION_RECEIPT_KEY, JSON.stringify(receipt))
-    return receipt
+    return this.#data.deleteAccount()
   }
 
   /** Gives or withdraws a consent: a record signed by this device, added to the person's ledger. */
   consent(purpose: ConsentPurpose, scope: string, state: 'given' | 'withdrawn'): Promise<ConsentRecord> {
-    return recordConsent(this.#data.api, this.#identity, purpose, scope, state)
+    return this.#data.consent(purpose, scope, state)
   }
 
   /** The person's whole consent ledger, every record's signature checked against their device keys. */
   async consentLedger(): Promise<LedgerEntry[]> {
-    // Keys from this person's proven key-directory history (revoked devices included), not
-    // the server's device list: a device the server made up cannot sign a record here.
-    const keys = await this.#directory.enrolledOwnKeys(this.userId)
-    return readLedger(this.#data.api, this, keys)
+    return this.#data.consentLedger()
   }
 
   /**
@@ -601,46 +396,15 @@ export class CandorClient extends Emitter<ClientEvents> {
    * person's own consent to it (scope = the conversation id): given, withdrawn, or none.
    */
   async archiveConsents(ledger?: readonly LedgerEntry[]): Promise<Array<{ conversation: string; archives: string[]; consent: 'given' | 'withdrawn' | 'none' }>> {
-    const current = currentConsents(ledger ?? (await this.consentLedger())).filter((r) => r.purpose === 'compliance_archive')
-    const out = []
-    for (const c of this.#conversations.list()) {
-      if (c.meta.status !== 'active') continue
-      const archives = archivesIn(c.state)
-      if (archives.size === 0) continue
-      const mine = current.find((r) => r.scope === c.meta.id)
-      out.push({ conversation: c.meta.id, archives: [...archives].sort(), consent: mine?.state ?? ('none' as const) })
-    }
-    return out
+    return this.#archives.consents(ledger ?? (await this.consentLedger()))
   }
 
-  /** The person adding (or removing) a compliance archive signs their consent (or its withdrawal) first. */
-  async #archiveConsent(conversation: string, userIds: readonly string[], state: 'given' | 'withdrawn'): Promise<void> {
-    const archives = userIds.filter((u) => kindOf(u) === 'archive')
-    if (archives.length === 0) return
-    await this.consent('compliance_archive', conversation, state)
-    // This device added it: the person knows, no need to announce it back to them.
-    if (state === 'given') for (const a of archives) this.#knownArchives(conversation).add(a)
+  /** Builds this person's signed export (a BagIt-style file list); see data/export-bundle.ts. */
+  async exportData(onProgress?: ExportProgress): Promise<BagFile[]> {
+    return this.#data.exportData(onProgress)
   }
 
-  #knownArchives(conversation: string): Set<string> {
-    let set = this.#archives.get(conversation)
-    if (!set) this.#archives.set(conversation, (set = new Set()))
-    return set
-  }
-
-  /** Announces every archive member that appears in a conversation after this client opened. */
-  #watchArchives(): void {
-    for (const c of this.#conversations.list()) this.#archives.set(c.meta.id, archivesIn(c.state))
-    this.on('conversation', ({ id, change }) => {
-      if (change !== 'joined' && change !== 'members') return
-      const c = this.#conversations.get(id)
-      if (!c || c.meta.status !== 'active') return
-      const known = this.#knownArchives(id)
-      const now = archivesIn(c.state)
-      for (const a of now) if (!known.has(a)) this.emit('archive', { conversation: id, userId: a })
-      this.#archives.set(id, now)
-    })
-  }
+  // ---- disappearing messages (see data/disappearing-timer.ts) ----
 
   /**
    * Sets the conversation's disappearing timer. First on the server, through its retention
@@ -650,107 +414,11 @@ export class CandorClient extends Emitter<ClientEvents> {
    * every member's devices learn it and delete their copies. Returns the timer applied (ms).
    */
   async setDisappearingTimer(conversation: string, seconds: number | null): Promise<number | null> {
-    if (seconds !== null && !isTimerSeconds(seconds)) throw new CandorError('bad_request', 'the timer must be a whole number of seconds, or null to turn it off')
-    // Checked before the server changes anything: a device that cannot send the timer
-    // message must not change the timer behind the members' backs.
-    if (this.#conversations.get(conversation)?.meta.status !== 'active') throw new CandorError('not_member', 'this device is not a member of the conversation')
-    if (!this.#connection) throw new CandorError('unavailable', 'not connected: call connect() first')
-    const r = await this.#data.api.call(retentionResponse, 'PUT', `/v1/groups/${encodeURIComponent(conversation)}/retention`, { body: { seconds } })
-    const applied = timerSeconds(r.retentionMs)
-    const content: Content = { v: 1, type: 'timer', id: newMessageId(), sentAt: Date.now(), seconds: applied }
-    const sentAt = await this.#sendContent(conversation, content)
-    const ms = applied === null ? null : applied * 1000
-    await this.#lock.run(() => this.#conversations.setTimer(conversation, { ms, setBy: this.userId, setAt: sentAt }))
-    const record = timerNotice({ id: content.id, conversation, from: this.userId, fromDevice: this.deviceId, sentAt, direction: 'out', ms })
-    if (await this.#conversations.record(record)) this.emit('message', record)
-    this.emit('timer', { conversation, ms })
-    return r.retentionMs
+    return this.#timer.set(conversation, seconds)
   }
 
   /** The timer the server applies to the conversation (ms; null when off). */
   async disappearingTimer(conversation: string): Promise<number | null> {
-    return (await this.#data.api.call(retentionResponse, 'GET', `/v1/groups/${encodeURIComponent(conversation)}/retention`)).retentionMs
+    return this.#timer.get(conversation)
   }
-
-  /**
-   * A device that joins from a Welcome missed the timer messages sent before it: it asks the
-   * server once. Any timer message it receives (before or after the answer) wins.
-   */
-  async #learnTimer(conversation: string): Promise<void> {
-    const ms = await this.disappearingTimer(conversation)
-    const seconds = timerSeconds(ms)
-    await this.#lock.run(async () => {
-      const c = this.#conversations.get(conversation)
-      if (!c || c.meta.timer) return
-      const learnt = seconds === null ? null : seconds * 1000
-      await this.#conversations.setTimer(conversation, { ms: learnt, setBy: null, setAt: Date.now() })
-      this.emit('timer', { conversation, ms: learnt })
-    })
-  }
-
-  #expirySweep: { ref: ReturnType<typeof setInterval>; running: boolean } | undefined
-
-  /** Deletes expired records now and then while the client is open; never keeps the process alive. */
-  #startExpirySweep(): void {
-    if (this.#expirySweep) return
-    const sweep: { ref: ReturnType<typeof setInterval>; running: boolean } = {
-      running: false,
-      ref: setInterval(() => {
-        if (sweep.running) return
-        sweep.running = true
-        this.#conversations
-          .expire(Date.now())
-          .then((gone) => {
-            for (const [conversation, ids] of gone) this.emit('expired', { conversation, ids })
-          })
-          .catch((error: unknown) => this.emit('error', { where: 'deleting expired messages', error }))
-          .finally(() => {
-            sweep.running = false
-          })
-      }, this.#opts.expirySweepMs ?? 1_000),
-    }
-    ;(sweep.ref as { unref?: () => void }).unref?.()
-    this.#expirySweep = sweep
-  }
-
-  #stopExpirySweep(): void {
-    if (this.#expirySweep) clearInterval(this.#expirySweep.ref)
-    this.#expirySweep = undefined
-  }
-
-  /** Builds this person's signed export (a BagIt-style file list); see data/export-bundle.ts. */
-  async exportData(onProgress?: ExportProgress): Promise<BagFile[]> {
-    const { api, accessLog } = this.#data
-    return buildExport(
-      {
-        userId: this.userId,
-        deviceId: this.deviceId,
-        publicKey: this.#identity.publicKey,
-        secretKey: this.#identity.secretKey,
-        server: this.api.baseUrl,
-        conversations: this.conversations(),
-        history: (id) => this.history(id),
-        devices: () => this.devices(),
-        directory: async () => ({ info: await this.api.directoryInfo(), history: await this.api.directoryHistory() }),
-        receipts: async () => ({
-          verified: await this.accessReceipts(),
-          log: { verifierKey: (await api.call(accessLogInfoSchema, 'GET', '/v1/access-log', { signedIn: false })).verifierKey, seen: await accessLog.seen() },
-          proofs: await api.call(accessReceiptsResponseSchema, 'GET', '/v1/access-receipts'),
-        }),
-        consents: async () => (await this.consentLedger()).map((e) => ({ seq: e.seq, record: e.text, signature: e.signature })),
-        serverHeld: () => api.call(accountExportSchema, 'GET', '/v1/account/export'),
-      },
-      onProgress,
-    )
-  }
-}
-
-function archivesIn(state: Parameters<typeof leaves>[0]): Set<string> {
-  return new Set(leaves(state).map((l) => l.userId).filter((u) => kindOf(u) === 'archive'))
-}
-
-function kindOf(userId: string): Reader['kind'] {
-  if (userId.startsWith('archive.')) return 'archive'
-  if (userId.startsWith('bot.')) return 'bot'
-  return 'person'
 }

@@ -1,0 +1,54 @@
+// CandorClient's public types: how it is opened, the events it emits, and who can read a conversation.
+import type { CryptoProvider } from 'ts-mls'
+import type { DirectoryTrust } from './checkpoint-tracker.ts'
+import type { ConnectionState, WebSocketFactory } from './connection.ts'
+import type { MessageRecord } from './conversations.ts'
+import type { LocalStore } from './local-store.ts'
+
+export interface ClientOptions {
+  server: string
+  store: LocalStore
+  crypto: CryptoProvider
+  webSocket: WebSocketFactory
+  /** Pinned key-directory keys and required witnesses; pinned on first use by default. */
+  directory?: DirectoryTrust
+  /** How often the device deletes records whose disappearing timer ran out (ms; default 1000). */
+  expirySweepMs?: number
+  /**
+   * The access log's verifier key (a C2SP vkey), pinned instead of trusting the first one the
+   * server shows; receipts and deletion receipts are then checked against it only.
+   */
+  accessLogKey?: string
+}
+
+/**
+ * Something the user must see: their own account has a device none of their devices enrolled,
+ * or the server offered a device for someone that the key directory does not prove (refused).
+ */
+export type SecurityAlert =
+  | { kind: 'unknown_device'; deviceId: string; publicKey: string; version: number }
+  | { kind: 'unverified_device'; userId: string; deviceId: string }
+
+export interface ClientEvents extends Record<string, unknown> {
+  message: MessageRecord
+  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' }
+  connection: ConnectionState
+  enrolment: { deviceId: string }
+  alert: SecurityAlert
+  error: { where: string; error: unknown }
+  /** Records deleted from this device because their disappearing timer ran out. */
+  expired: { conversation: string; ids: string[] }
+  /** The conversation's disappearing timer changed (a member set it, or it was learnt on joining). */
+  timer: { conversation: string; ms: number | null }
+  /**
+   * A compliance archive is a member of a conversation this device is in: it was just added,
+   * or this device just joined a conversation that has one. Show it to the person.
+   */
+  archive: { conversation: string; userId: string }
+}
+
+export interface Reader {
+  userId: string
+  devices: Array<{ deviceId: string; verified: boolean; self: boolean }>
+  kind: 'person' | 'bot' | 'archive'
+}

@@ -1,0 +1,116 @@
+// What a person can see and do about the data held on them, from their own device: the access
+// log and their receipts, the admin API, consents, their export and erasing their account.
+// CandorClient delegates its data-ownership methods here.
+import type { CiphersuiteImpl } from 'ts-mls'
+import { accessLogInfoSchema, accessReceiptsResponseSchema, accountExportSchema, type ConsentPurpose, type ConsentRecord } from '@candor/protocol'
+import type { ApiClient } from '../api-client.ts'
+import type { Conversations } from '../conversations.ts'
+import type { DeviceDirectory } from '../directory.ts'
+import type { Identity } from '../identity.ts'
+import type { LocalStore } from '../local-store.ts'
+import { AccessLogTracker } from './access-log-tracker.ts'
+import { AdminClient } from './admin-client.ts'
+import type { BagFile } from './bag.ts'
+import { readLedger, recordConsent, type LedgerEntry } from './consents.ts'
+import type { DataApi } from './data-api.ts'
+import { DELETION_RECEIPT_KEY, requestErasure, type DeletionReceipt } from './erasure.ts'
+import { buildExport, type ExportProgress, type ExportSource } from './export-bundle.ts'
+import { fetchReceipts, type VerifiedReceipt } from './receipts.ts'
+
+/** What erasure and export need of the client itself: its conversations, history and devices, and how it leaves and closes. */
+export interface OwnDevice {
+  conversations(): ExportSource['conversations']
+  history(conversation: string): Promise<unknown[]>
+  devices(): Promise<unknown>
+  leave(conversation: string): Promise<void>
+  close(): void
+}
+
+export interface DataOwnershipDeps {
+  api: ApiClient
+  data: DataApi
+  store: LocalStore
+  /** The access log's verifier key given up front (see ClientOptions.accessLogKey). */
+  accessLogKey: string | undefined
+  identity: Identity
+  suite: CiphersuiteImpl
+  directory: DeviceDirectory
+  conversations: Conversations
+  client: OwnDevice
+}
+
+export class DataOwnership {
+  readonly #d: DataOwnershipDeps
+  #tracker: AccessLogTracker | undefined
+
+  constructor(deps: DataOwnershipDeps) {
+    this.#d = deps
+  }
+
+  /** One tracker per client, made on first use: it pins the log key and remembers the checkpoints seen. */
+  get #accessLog(): AccessLogTracker {
+    this.#tracker ??= new AccessLogTracker(this.#d.data, this.#d.store, Date.now, this.#d.accessLogKey)
+    return this.#tracker
+  }
+
+  async observeAccessLog(): Promise<{ size: number }> {
+    const cp = await this.#accessLog.refresh()
+    return { size: cp.size }
+  }
+
+  accessReceipts(): Promise<VerifiedReceipt[]> {
+    return fetchReceipts(this.#d.data, this.#accessLog, this.#d.identity, this.#d.suite)
+  }
+
+  admin(): AdminClient {
+    return new AdminClient(this.#d.data)
+  }
+
+  async deleteAccount(): Promise<DeletionReceipt> {
+    const { client, store } = this.#d
+    for (const c of client.conversations()) if (c.status === 'active') await client.leave(c.id)
+    const receipt = await requestErasure(this.#d.data, this.#accessLog, this.#d.identity.userId)
+    client.close()
+    await this.#d.conversations.wipeHistory()
+    for (const key of await store.keys('')) await store.delete(key)
+    await store.put(DELETION_RECEIPT_KEY, JSON.stringify(receipt))
+    return receipt
+  }
+
+  consent(purpose: ConsentPurpose, scope: string, state: 'given' | 'withdrawn'): Promise<ConsentRecord> {
+    return recordConsent(this.#d.data, this.#d.identity, purpose, scope, state)
+  }
+
+  async consentLedger(): Promise<LedgerEntry[]> {
+    // Keys from this person's proven key-directory history (revoked devices included), not
+    // the server's device list: a device the server made up cannot sign a record here.
+    const keys = await this.#d.directory.enrolledOwnKeys(this.#d.identity.userId)
+    return readLedger(this.#d.data, this.#d.identity, keys)
+  }
+
+  async exportData(onProgress?: ExportProgress): Promise<BagFile[]> {
+    const { api, data, identity, client } = this.#d
+    const accessLog = this.#accessLog
+    return buildExport(
+      {
+        userId: identity.userId,
+        deviceId: identity.deviceId,
+        publicKey: identity.publicKey,
+        secretKey: identity.secretKey,
+        server: api.baseUrl,
+        conversations: client.conversations(),
+        history: (id) => client.history(id),
+        devices: () => client.devices(),
+        directory: async () => ({ info: await api.directoryInfo(), history: await api.directoryHistory() }),
+        receipts: async () => ({
+          verified: await this.accessReceipts(),
+          log: { verifierKey: (await data.call(accessLogInfoSchema, 'GET', '/v1/access-log', { signedIn: false })).verifierKey, seen: await accessLog.seen() },
+          proofs: await data.call(accessReceiptsResponseSchema, 'GET', '/v1/access-receipts'),
+        }),
+        consents: async () => (await this.consentLedger()).map((e) => ({ seq: e.seq, record: e.text, signature: e.signature })),
+        serverHeld: () => data.call(accountExportSchema, 'GET', '/v1/account/export'),
+      },
+      onProgress,
+    )
+  }
+}

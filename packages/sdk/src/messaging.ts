@@ -1,0 +1,181 @@
+// Conversations from this device: creating them, changing and leaving their membership,
+// sending into them, and telling who can read them. CandorClient delegates its conversation
+// methods here; the MLS changes themselves go through GroupChanges.
+import type { CiphersuiteImpl, ClientConfig } from 'ts-mls'
+import { CandorError, fromBase64Url, newGroupId, newMessageId, toBase64Url, type GroupId, type MessageId } from '@candor/protocol'
+import type { ApiClient } from './api-client.ts'
+import type { ClientEvents, Reader } from './client-types.ts'
+import type { Connection } from './connection.ts'
+import type { Conversations, MessageRecord } from './conversations.ts'
+import { kindOf, type ComplianceArchives } from './data/archives.ts'
+import { expiresAt, timerSeconds } from './data/retention.ts'
+import type { DeviceDirectory } from './directory.ts'
+import type { GroupChanges } from './group-changes.ts'
+import type { KeyPackages } from './key-packages.ts'
+import { encodeContent, type Content } from './message-content.ts'
+import { encryptApplication, leaves, ownLeafIndex, startGroup, type Leaf } from './mls-ops.ts'
+import type { SerialLock } from './serial-lock.ts'
+
+export interface MessagingDeps {
+  api: ApiClient
+  suite: CiphersuiteImpl
+  config: ClientConfig
+  /** The lock that serialises every change to this device's MLS states. */
+  lock: SerialLock
+  me: { userId: string; deviceId: string }
+  conversations: Conversations
+  groups: GroupChanges
+  keyPackages: KeyPackages
+  directory: DeviceDirectory
+  archives: ComplianceArchives
+  /** The delivery socket, once connect() has started it. */
+  connection(): Connection | undefined
+  emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
+}
+
+export class Messaging {
+  readonly #d: MessagingDeps
+
+  constructor(deps: MessagingDeps) {
+    this.#d = deps
+  }
+
+  async create(userIds: readonly string[]): Promise<string> {
+    const { api, lock, keyPackages, conversations, groups, me } = this.#d
+    const others = [...new Set(userIds)].filter((u) => u !== me.userId)
+    const groupId = newGroupId()
+    await api.createGroup(groupId)
+    await this.#d.archives.beforeChange(groupId, others, 'given')
+    await lock.run(async () => {
+      const [kp] = await keyPackages.generate(1, false)
+      const state = await startGroup(this.#d.suite, this.#d.config, fromBase64Url(groupId)!, kp!)
+      await keyPackages.consumed(kp!)
+      await conversations.save(groupId, state, { createdAt: Date.now(), status: 'active' })
+    })
+    const claims = await groups.claim([me.userId, ...others], true)
+    if (claims.length > 0) await groups.commit(groupId, async () => ({ add: claims, removeDevices: [] }))
+    return groupId
+  }
+
+  async direct(userId: string): Promise<string> {
+    const existing = this.#d.conversations.withUsers(new Set([this.#d.me.userId, userId]))[0]
+    return existing ? existing.meta.id : this.create([userId])
+  }
+
+  async add(conversation: string, userIds: readonly string[]): Promise<void> {
+    const { groups } = this.#d
+    groups.active(conversation)
+    const claims = await groups.claim(userIds, false)
+    await this.#d.archives.beforeChange(conversation, userIds, 'given')
+    await groups.commit(conversation, async (c) => {
+      const present = new Set(leaves(c.state).map((l) => l.deviceId))
+      return { add: claims.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
+    })
+  }
+
+  async remove(conversation: string, userIds: readonly string[]): Promise<void> {
+    const users = new Set(userIds)
+    if (users.has(this.#d.me.userId)) throw new CandorError('bad_request', 'use leave() to leave a conversation')
+    await this.#d.archives.beforeChange(conversation, userIds, 'withdrawn')
+    await this.#d.groups.commit(conversation, async (c) => ({
+      add: [],
+      removeDevices: leaves(c.state).filter((l) => users.has(l.userId)).map((l) => l.deviceId),
+    }))
+  }
+
+  async leave(conversation: string): Promise<void> {
+    await this.sendContent(conversation, { v: 1, type: 'leave', id: newMessageId(), sentAt: Date.now() })
+    await this.#markLeft(conversation)
+  }
+
+  async #markLeft(conversation: string): Promise<void> {
+    const { conversations } = this.#d
+    await this.#d.api.leave(conversation).catch((e: unknown) => {
+      if (!(e instanceof CandorError) || e.code !== 'not_member') throw e
+    })
+    await this.#d.lock.run(async () => {
+      const c = conversations.get(conversation)
+      if (c) await conversations.save(conversation, c.state, { status: 'left' })
+    })
+    this.#d.emit('conversation', { id: conversation, change: 'left' })
+  }
+
+  /** A member left: their own other devices leave too; the lowest remaining leaf commits the removal. */
+  onLeave(conversation: string, who: Leaf): void {
+    const { emit } = this.#d
+    if (who.userId === this.#d.me.userId) {
+      void this.#markLeft(conversation).catch((error: unknown) => emit('error', { where: 'leave', error }))
+      return
+    }
+    const c = this.#d.conversations.get(conversation)
+    if (!c) return
+    const staying = leaves(c.state).filter((l) => l.userId !== who.userId)
+    if (staying[0]?.leafIndex !== ownLeafIndex(c.state)) return
+    const removeDevices = leaves(c.state).filter((l) => l.userId === who.userId).map((l) => l.deviceId)
+    // Outside the lock: the commit takes it itself.
+    setTimeout(() => {
+      this.#d.groups.commit(conversation, async (cur) => ({
+        add: [],
+        removeDevices: leaves(cur.state).filter((l) => removeDevices.includes(l.deviceId)).map((l) => l.deviceId),
+      })).catch((error: unknown) => emit('error', { where: 'removing a member who left', error }))
+    }, 0)
+  }
+
+  async send(conversation: string, text: string): Promise<MessageRecord> {
+    const { conversations, me } = this.#d
+    // Stamped with the timer, so a member who missed the timer message still deletes it in time.
+    const timer = conversations.timerMs(conversation)
+    const seconds = timerSeconds(timer)
+    const content: Content = { v: 1, type: 'text', id: newMessageId(), text, sentAt: Date.now(), ...(seconds === null ? {} : { timer: seconds }) }
+    const sentAt = await this.sendContent(conversation, content)
+    const record: MessageRecord = {
+      id: content.id,
+      conversation,
+      from: me.userId,
+      fromDevice: me.deviceId,
+      text,
+      sentAt,
+      receivedAt: sentAt,
+      direction: 'out',
+      ...expiresAt(sentAt, seconds === null ? null : seconds * 1000),
+    }
+    await conversations.record(record)
+    return record
+  }
+
+  /** Encrypts and sends one content message; resolves to the time the server stamped on it. */
+  async sendContent(conversation: string, content: Content): Promise<number> {
+    const conn = this.#d.connection()
+    if (!conn) throw new CandorError('unavailable', 'not connected: call connect() first')
+    const message = await this.#d.lock.run(async () => {
+      const c = this.#d.groups.active(conversation)
+      const out = await encryptApplication(this.#d.suite, c.state, encodeContent(content))
+      await this.#d.conversations.save(conversation, out.state)
+      return out.message
+    })
+    // The same id on a retry lets the server drop a duplicate.
+    const messageId = content.id as MessageId
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await conn.whenOnline()
+        return await conn.send(conversation as GroupId, messageId, message)
+      } catch (e) {
+        if (!(e instanceof CandorError) || e.code !== 'unavailable' || attempt >= 5) throw e
+      }
+    }
+  }
+
+  async whoCanRead(conversation: string): Promise<Reader[]> {
+    const c = this.#d.conversations.get(conversation)
+    if (!c) throw new CandorError('unknown_group', 'no such conversation on this device')
+    const byUser = new Map<string, Reader>()
+    for (const l of leaves(c.state)) {
+      const key = await this.#d.directory.keyOf(l.userId, l.deviceId).catch(() => null)
+      const verified = key !== null && toBase64Url(key) === toBase64Url(l.signatureKey)
+      const r = byUser.get(l.userId) ?? { userId: l.userId, devices: [], kind: kindOf(l.userId) }
+      r.devices.push({ deviceId: l.deviceId, verified, self: l.deviceId === this.#d.me.deviceId })
+      byUser.set(l.userId, r)
+    }
+    return [...byUser.values()].sort((a, b) => a.userId.localeCompare(b.userId))
+  }
+}
