@@ -245,8 +245,9 @@ export class CandorDriver implements Driver {
     this.http.close()
   }
 
-  async openIdle(): Promise<{ opened: number; failed: number }> {
+  async openIdle(): Promise<{ opened: number; failed: number; reasons: string }> {
     let failed = 0
+    const why = new Map<string, number>()
     const rs = await Promise.all(
       this.#idle.map((d, i) =>
         this.open(d, sourceAddress(i)).then(
@@ -254,14 +255,16 @@ export class CandorDriver implements Driver {
             await c.synced
             return 1
           },
-          () => {
+          (e: unknown) => {
             failed++
+            const m = e instanceof Error ? e.message : String(e)
+            why.set(m, (why.get(m) ?? 0) + 1)
             return 0
           },
         ),
       ),
     )
-    return { opened: rs.reduce<number>((a, b) => a + b, 0), failed }
+    return { opened: rs.reduce<number>((a, b) => a + b, 0), failed, reasons: [...why].map(([m, n]) => `${n}× ${m}`).join('; ') }
   }
 
   async close(): Promise<void> {

@@ -33,7 +33,8 @@ export interface Driver {
   /** Open idle authenticated connections (scenario 5); prepare() is untimed setup. */
   prepareIdle?(n: number): Promise<void>
   /** Opens the prepared connections all at once; resolves when every one is authenticated. */
-  openIdle?(): Promise<{ opened: number; failed: number }>
+  /** reasons: why connections failed, if any ("N× message; …"). */
+  openIdle?(): Promise<{ opened: number; failed: number; reasons?: string }>
   close(): Promise<void>
 }
 

@@ -18,8 +18,8 @@ export async function storm(ctx: ScenarioContext, p: StormParams): Promise<LoadR
   const t0 = performance.now()
   const r = await d.openIdle()
   const ms = performance.now() - t0
-  ctx.log(`${r.opened} authenticated in ${ms.toFixed(0)} ms (${r.failed} failed)`)
+  ctx.log(`${r.opened} authenticated in ${ms.toFixed(0)} ms (${r.failed} failed${r.reasons ? `: ${r.reasons}` : ''})`)
   await sleep(p.settleMs)
   await ctx.mark('measure-end')
-  return { extra: { connections: r.opened, failed: r.failed, allAuthenticatedMs: Math.round(ms) } }
+  return { extra: { connections: r.opened, failed: r.failed, allAuthenticatedMs: Math.round(ms), ...(r.reasons ? { failedBecause: r.reasons } : {}) } }
 }

@@ -27,6 +27,9 @@ import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { InProcessBus, type Bus, type Store } from './store/index.ts'
+
+/** Pending connections the kernel may hold for accept() (see listen below). */
+const LISTEN_BACKLOG = 8192
 import type { DestinationStream } from 'pino'
 
 export interface ServerOptions {
@@ -130,7 +133,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   }, opts.retentionSweepMs ?? 5_000)
   sweeper.unref()
 
-  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 })
+  // A node restart or a network blip makes every device reconnect at once: Node's default accept
+  // backlog (511) overflows, and dropped handshakes wait out 1 s, 2 s, … retransmits or are reset.
+  // The kernel caps this at net.core.somaxconn.
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, backlog: LISTEN_BACKLOG })
   const gateway = new WebSocketGateway(app.server, ctx)
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0)
