@@ -1,7 +1,7 @@
 // The Store on PostgreSQL, for several server nodes sharing one database. Every method is
 // one statement or one transaction, and each is correct when other nodes run the same
 // methods concurrently; see README.md for how seqs, epochs and key packages stay consistent.
-import { CandorError, type AccessorRole, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type MessageKind, type UserId } from '@candor/protocol'
+import { CandorError, type AccessorRole, type DeviceId, type DeviceStatus, type GroupId, type UserId } from '@candor/protocol'
 import type {
   StoredConsent,
   ErasureCounts,
@@ -18,7 +18,7 @@ import type {
   QueuedMessage,
   Store,
 } from '@candor/server/store'
-import { ERASED_DEVICE_ID } from '@candor/server/store'
+import { ERASED_DEVICE_ID, toQueuedMessage, type QueueRow } from '@candor/server/store'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { appendIn, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
@@ -243,21 +243,13 @@ export class PostgresStore implements Store {
 
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
     const rows = await this.#sql<
-      { seq: number; message_id: string; group_id: string; sender: string; kind: number; sent_at: number; payload: Buffer }[]
+      QueueRow[]
     >`
       SELECT q.seq, m.message_id, m.group_id, m.sender, m.kind, m.sent_at, m.payload
       FROM queue q JOIN messages m ON m.id = q.message
       WHERE q.device_id = ${deviceId} AND q.seq > ${afterSeq}
       ORDER BY q.seq LIMIT ${limit}`
-    return rows.map((r) => ({
-      seq: r.seq,
-      messageId: r.message_id as MessageId,
-      groupId: r.group_id as GroupId,
-      sender: r.sender as DeviceId,
-      kind: r.kind as MessageKind,
-      sentAt: r.sent_at,
-      payload: bytes(r.payload),
-    }))
+    return rows.map(toQueuedMessage)
   }
 
   /** Batched per event-loop turn across connections (see ack-batcher.ts). */

@@ -4,18 +4,8 @@
 // acknowledge. Message writes and acks of one event-loop turn share one transaction (group
 // commit), so one fsync covers them all.
 import type Database from 'better-sqlite3'
-import type { DeviceId, GroupId, MessageId, MessageKind } from '@candor/protocol'
-import type { AppendResult, Delivery, NewMessage, QueuedMessage } from '@candor/server/store'
-
-interface QueueRow {
-  seq: number
-  message_id: string
-  group_id: string
-  sender: string
-  kind: number
-  sent_at: number
-  payload: Buffer
-}
+import type { DeviceId } from '@candor/protocol'
+import { toQueuedMessage, type AppendResult, type Delivery, type NewMessage, type QueuedMessage, type QueueRow } from '@candor/server/store'
 
 interface PendingWrite {
   fn: () => unknown
@@ -140,15 +130,7 @@ export class SqliteQueue {
   }
 
   fetch(deviceId: DeviceId, afterSeq: number, limit: number): QueuedMessage[] {
-    return (this.#s.fetch.all(deviceId, afterSeq, limit) as QueueRow[]).map((r) => ({
-      seq: r.seq,
-      messageId: r.message_id as MessageId,
-      groupId: r.group_id as GroupId,
-      sender: r.sender as DeviceId,
-      kind: r.kind as MessageKind,
-      sentAt: r.sent_at,
-      payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
-    }))
+    return (this.#s.fetch.all(deviceId, afterSeq, limit) as QueueRow[]).map(toQueuedMessage)
   }
 
   pending(deviceId: DeviceId): number {

@@ -59,6 +59,30 @@ export interface QueuedMessage {
   payload: Uint8Array
 }
 
+/** A queue row as both SQL stores select it (snake_case columns). */
+export interface QueueRow {
+  seq: number
+  message_id: string
+  group_id: string
+  sender: string
+  kind: number
+  sent_at: number
+  payload: Uint8Array
+}
+
+export function toQueuedMessage(r: QueueRow): QueuedMessage {
+  return {
+    seq: r.seq,
+    messageId: r.message_id as MessageId,
+    groupId: r.group_id as GroupId,
+    sender: r.sender as DeviceId,
+    kind: r.kind as MessageKind,
+    sentAt: r.sent_at,
+    // A Buffer from the driver becomes a plain view on the same memory.
+    payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+  }
+}
+
 export interface CommitInput {
   groupId: GroupId
   /** The epoch the commit was made in; it must equal the group's current epoch. */
