@@ -14,17 +14,14 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { newDeviceId, newGroupId, newMessageId, type DeviceId } from '@candor/protocol'
 import type { PostgresStore } from '@candor/store-postgres'
+import { flagReader } from '../flags.ts'
 import { processCpuMs } from '../proc.ts'
 import { Samples } from '../stats.ts'
 import { postgresPids, postgresPidsFor } from './candor-cluster.ts'
 import { LOADGEN_CPU, SERVER_CPU } from './system.ts'
 
 const PG_URL = process.env.CANDOR_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
-const args = process.argv.slice(2)
-const flag = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt
-}
+const flag = flagReader(process.argv.slice(2))
 const seconds = Number(flag('seconds', '8'))
 const writerCounts = flag('writers', '1,3').split(',').map(Number)
 const batchSizes = flag('batch', '1,16,64').split(',').map(Number)

@@ -12,13 +12,10 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { newDeviceId, newGroupId, newMessageId, type DeviceId } from '@candor/protocol'
 import type { Delivery } from '@candor/server/store'
+import { flagReader } from '../flags.ts'
 import { processCpuMs } from '../proc.ts'
 
-const args = process.argv.slice(2)
-const flag = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt
-}
+const flag = flagReader(process.argv.slice(2))
 const seconds = Number(flag('seconds', '6'))
 const batchSizes = flag('batch', '16,64').split(',').map(Number)
 /** Acks held for this many turns, then sent in one (what delaying ack deletes would save). */

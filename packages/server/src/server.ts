@@ -27,10 +27,10 @@ import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { InProcessBus, type Bus, type Store } from './store/index.ts'
+import type { DestinationStream } from 'pino'
 
 /** Pending connections the kernel may hold for accept() (see listen below). */
 const LISTEN_BACKLOG = 8192
-import type { DestinationStream } from 'pino'
 
 export interface ServerOptions {
   store: Store

@@ -97,6 +97,7 @@ export class SqliteQueue {
     const deliveries: Delivery[] = []
     let i = 0
     CHUNKS.forEach((n, c) => {
+      if (i + n > recipients.length) return
       const args: unknown[] = new Array(n * 3)
       for (; i + n <= recipients.length; i += n) {
         for (let k = 0; k < n; k++) {
