@@ -3,11 +3,9 @@
 // file on the server's only thread — a stall every message in flight waits out. Instead the
 // main connection turns the automatic checkpoint off and a worker thread with its own
 // connection runs a PASSIVE checkpoint (never waits for, nor blocks, the writer) every few
-// hundred milliseconds. If the worker fails, the automatic checkpoint is switched back on.
+// hundred milliseconds (`intervalMs`). If the worker fails, the automatic checkpoint is switched back on.
 import { Worker } from 'node:worker_threads'
 import { createRequire } from 'node:module'
-
-const INTERVAL_MS = 200
 
 // Plain CommonJS, evaluated in the worker: no loader needed there.
 const WORKER_SOURCE = `
@@ -34,9 +32,9 @@ export class Checkpointer {
   #stopped = false
 
   /** `onFailure` runs if the worker dies: the caller then turns the automatic checkpoint back on. */
-  constructor(path: string, onFailure: (error: unknown) => void) {
+  constructor(path: string, intervalMs: number, onFailure: (error: unknown) => void) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3')
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, intervalMs: INTERVAL_MS } })
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, intervalMs } })
     this.#worker.unref()
     this.#worker.on('error', (e) => {
       if (!this.#stopped) onFailure(e)

@@ -55,9 +55,14 @@ function toDevice(r: DeviceRow): DeviceRecord {
   }
 }
 
+/** How long purgeDeleted() keeps trying to truncate the WAL. */
+const PURGE_TIMEOUT_MS = 10_000
+
 export interface SqliteOptions {
   /** 'FULL' survives power loss; 'NORMAL' survives a killed process. Default FULL. */
   synchronous?: 'FULL' | 'NORMAL'
+  /** How often the worker thread checkpoints the WAL into the database file. Default 200 ms. */
+  checkpointIntervalMs?: number
 }
 
 export class SqliteStore implements Store {
@@ -126,7 +131,7 @@ export class SqliteStore implements Store {
     const store = new SqliteStore(db, options.synchronous ?? 'FULL')
     if (path !== ':memory:') {
       db.pragma('wal_autocheckpoint = 0')
-      store.#checkpointer = new Checkpointer(path, () => {
+      store.#checkpointer = new Checkpointer(path, options.checkpointIntervalMs ?? 200, () => {
         if (db.open) db.pragma('wal_autocheckpoint = 1000')
       })
     }
@@ -353,8 +358,20 @@ export class SqliteStore implements Store {
     return eraseUserIn(this.#db, userId)
   }
 
+  /**
+   * Copies the WAL into the database file and truncates it, so no older page image of a deleted
+   * row survives there. The checkpoint worker holds SQLite's checkpoint lock during each of its
+   * runs, and a truncating checkpoint asked for meanwhile is refused at once (the busy handler is
+   * never called for that lock): it is tried again until it went through, or this throws.
+   */
   async purgeDeleted(): Promise<void> {
-    this.#db.pragma('wal_checkpoint(TRUNCATE)')
+    const deadline = Date.now() + PURGE_TIMEOUT_MS
+    for (;;) {
+      const [result] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>
+      if (!result || result.busy === 0) return
+      if (Date.now() >= deadline) throw new Error(`could not truncate the WAL within ${PURGE_TIMEOUT_MS} ms: the database stayed busy`)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
   }
 
   // ---- consent ledger (data ownership) ----
