@@ -27,9 +27,10 @@ describe('candor CLI', () => {
     expect(JSON.parse(a.stdout)).toMatchObject({ userId: 'alice' })
     expect((await candor('bob', 'register', 'bob')).stdout).toMatch(/registered bob/)
 
-    expect((await candor('alice', 'send', 'bob', 'hello', 'from', 'the', 'terminal')).code).toBe(0)
+    const sent = await candor('alice', 'send', 'bob', 'hello', 'from', 'the', 'terminal')
+    expect(sent.code, sent.stderr).toBe(0)
     const read = await candor('bob', 'read', '--json')
-    expect(read.code).toBe(0)
+    expect(read.code, read.stderr).toBe(0)
     const lines = read.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatchObject({ from: 'alice', text: 'hello from the terminal' })
@@ -41,7 +42,8 @@ describe('candor CLI', () => {
     expect((await candor('bob', 'read', '--json')).stdout.trim()).toBe('')
 
     const conversation = lines[0]!.conversation as string
-    expect((await candor('bob', 'send', conversation, 'hi alice')).code).toBe(0)
+    const reply = await candor('bob', 'send', conversation, 'hi alice')
+    expect(reply.code, reply.stderr).toBe(0)
     expect((await candor('alice', 'read')).stdout).toMatch(/bob: hi alice/)
 
     const groups = await candor('alice', 'groups', '--json')

@@ -2,9 +2,10 @@
 // conversation between single devices) lives inline in its queue row; one for several recipients
 // is stored once in `messages` and each queue row points at it, counting down as recipients
 // acknowledge. Message writes and acks of one event-loop turn share one transaction (group
-// commit), so one fsync covers them all.
+// commit), and the fsync that makes it durable runs off the event loop (wal-sync.ts).
 import type Database from 'better-sqlite3'
 import type { DeviceId } from '@candor/protocol'
+import type { WalSync } from './wal-sync.ts'
 import { toQueuedMessage, type AppendResult, type Delivery, type NewMessage, type QueuedMessage, type QueueRow } from '@candor/server/store'
 
 interface PendingWrite {
@@ -13,6 +14,18 @@ interface PendingWrite {
   durable: boolean
   resolve: (v: unknown) => void
   reject: (e: unknown) => void
+}
+
+type Outcome = { value: unknown } | { error: unknown }
+
+/** Answers each write of a committed batch; if the flush that makes it durable failed, the durable ones fail. */
+function settle(batch: readonly PendingWrite[], outcomes: readonly Outcome[], flushError: Error | null): void {
+  batch.forEach((w, i) => {
+    const o = outcomes[i]!
+    if ('error' in o) w.reject(o.error)
+    else if (flushError && w.durable) w.reject(flushError)
+    else w.resolve(o.value)
+  })
 }
 
 const SEQ_BLOCK = 10_000
@@ -30,10 +43,13 @@ export class SqliteQueue {
   #writes: PendingWrite[] = []
   /** The configured synchronous level: what any transaction that must survive power loss uses. */
   readonly #synchronous: 'FULL' | 'NORMAL'
+  /** Flushes the WAL file in the thread pool (file databases); undefined in memory. */
+  readonly #walSync: WalSync | undefined
 
-  constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL') {
+  constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
     this.#db = db
     this.#synchronous = synchronous
+    this.#walSync = walSync
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
       getSeq: p(`SELECT value FROM meta WHERE key = 'queue_seq'`).pluck(),
@@ -204,34 +220,39 @@ export class SqliteQueue {
     const batch = this.#writes
     if (batch.length === 0) return
     this.#writes = []
-    // WAL with synchronous=NORMAL commits without an fsync; a later durable commit's fsync
-    // covers these frames too, and the WAL keeps commit order, so nothing durable depends on them.
-    const lazy = this.#synchronous === 'FULL' && !batch.some((w) => w.durable)
-    if (lazy) this.#db.pragma('synchronous = NORMAL')
+    // Commit without an fsync (WAL with synchronous=NORMAL): the event loop does not wait on the
+    // disk. A batch that must survive power loss is answered once the WAL is flushed in the thread
+    // pool (see WalSync); acks need no flush of their own, as a later one covers their frames too
+    // and the WAL keeps commit order. Without a WAL file to flush (in memory), FULL commits stay.
+    const full = this.#synchronous === 'FULL'
+    const durable = full && batch.some((w) => w.durable)
+    const deferSync = full && (this.#walSync !== undefined || !durable)
+    if (deferSync) this.#db.pragma('synchronous = NORMAL')
+    let outcomes: Outcome[]
     try {
-      this.#runWrites(batch)
+      outcomes = this.#runWrites(batch)
     } finally {
-      if (lazy) this.#db.pragma('synchronous = FULL')
+      if (deferSync) this.#db.pragma('synchronous = FULL')
     }
+    if (durable && this.#walSync) this.#walSync.afterCommit((error) => settle(batch, outcomes, error))
+    else settle(batch, outcomes, null)
   }
 
-  #runWrites(batch: readonly PendingWrite[]): void {
-    let values: unknown[]
+  #runWrites(batch: readonly PendingWrite[]): Outcome[] {
     try {
-      values = this.transaction(() => batch.map((w) => w.fn()))
+      const values = this.transaction(() => batch.map((w) => w.fn()))
+      return values.map((value) => ({ value }))
     } catch {
       // Something in the batch failed and the whole transaction rolled back: redo each write in
       // its own transaction, so only the failing one fails.
-      for (const w of batch) {
+      return batch.map((w) => {
         try {
-          w.resolve(this.transaction(w.fn))
+          return { value: this.transaction(w.fn) }
         } catch (error) {
-          w.reject(error)
+          return { error }
         }
-      }
-      return
+      })
     }
-    batch.forEach((w, i) => w.resolve(values[i]))
   }
 
   /**

@@ -31,6 +31,7 @@ import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { eraseUserIn } from './erasure.ts'
 import { Checkpointer } from './checkpointer.ts'
+import { WalSync } from './wal-sync.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
 interface DeviceRow {
@@ -66,7 +67,7 @@ export interface SqliteOptions {
 }
 
 export class SqliteStore implements Store {
-  /** Seqs come from one global counter (the queue's rowid): increasing per device, not contiguous. */
+  /** Seqs come from one global counter kept in meta: increasing per device, not contiguous. */
   readonly contiguousSeqs = false
   readonly #db: Database.Database
   readonly #s
@@ -76,9 +77,10 @@ export class SqliteStore implements Store {
   readonly #retention: SqliteRetention
   readonly #accessLog: SqliteAccessLog
 
-  private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL') {
+  private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
     this.#db = db
-    this.#queue = new SqliteQueue(db, synchronous)
+    this.#walSync = walSync
+    this.#queue = new SqliteQueue(db, synchronous, walSync)
     this.#admins = new SqliteAdmins(db)
     this.#consents = new SqliteConsents(db)
     this.#retention = new SqliteRetention(db)
@@ -117,7 +119,7 @@ export class SqliteStore implements Store {
   static open(path: string, options: SqliteOptions = {}): SqliteStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     const db = new Database(path)
-    db.pragma('journal_mode = WAL')
+    const journal = db.pragma('journal_mode = WAL', { simple: true }) as string
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
@@ -128,7 +130,9 @@ export class SqliteStore implements Store {
       for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] ?? '')
       db.pragma(`user_version = ${MIGRATIONS.length}`)
     })()
-    const store = new SqliteStore(db, options.synchronous ?? 'FULL')
+    const synchronous = options.synchronous ?? 'FULL'
+    const walSync = journal === 'wal' && synchronous === 'FULL' ? new WalSync(`${path}-wal`) : undefined
+    const store = new SqliteStore(db, synchronous, walSync)
     if (path !== ':memory:') {
       db.pragma('wal_autocheckpoint = 0')
       store.#checkpointer = new Checkpointer(path, options.checkpointIntervalMs ?? 200, () => {
@@ -141,7 +145,11 @@ export class SqliteStore implements Store {
   /** Runs WAL checkpoints off the event loop (file databases only). */
   #checkpointer: Checkpointer | undefined
 
+  /** Flushes the WAL in the thread pool for the queue's durable commits (file databases, FULL). */
+  readonly #walSync: WalSync | undefined
+
   async close(): Promise<void> {
+    await this.#walSync?.close()
     await this.#checkpointer?.stop()
     this.#db.close()
   }

@@ -80,7 +80,12 @@ export class DeliveryService {
     return out
   }
 
+  /**
+   * Publishes deliveries stored outside this service (a group's commit and welcomes) after those
+   * of every batch stored before them: a batch waits for its flush to disk before it fans out,
+   * and a commit accepted meanwhile must not overtake the messages of the epoch it ends.
+   */
   publish(deliveries: BusDelivery[]): void {
-    this.#bus.publish(deliveries)
+    this.#flushing = this.#flushing.then(() => this.#bus.publish(deliveries))
   }
 }
