@@ -21,6 +21,15 @@ const A = 'AAAAAAAAAAAAAAAAAAAAAA' as DeviceId
 const B = 'BBBBBBBBBBBBBBBBBBBBBA' as DeviceId
 const S = 'SSSSSSSSSSSSSSSSSSSSSA' as DeviceId
 
+/** A database file with the schema as it was after the first `version` migrations. */
+function databaseAtVersion(path: string, version: number): Database.Database {
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  for (const m of MIGRATIONS.slice(0, version)) db.exec(m)
+  db.pragma(`user_version = ${version}`)
+  return db
+}
+
 function msg(recipients: DeviceId[]): NewMessage {
   return { messageId: newMessageId(), groupId: newGroupId(), sender: S, kind: 0, sentAt: Date.now(), payload: randomBytes(50), recipients }
 }
@@ -109,10 +118,7 @@ describe('SqliteStore queue on a file', () => {
 
   it('migrates the queue to rows clustered by device, keeping inline and shared rows, their seqs and the seq counter', async () => {
     const path = join(dir, 'v7.sqlite')
-    const db = new Database(path)
-    db.pragma('journal_mode = WAL')
-    for (const m of MIGRATIONS.slice(0, 7)) db.exec(m)
-    db.pragma('user_version = 7')
+    const db = databaseAtVersion(path, 7)
     const group = newGroupId()
     const inlineId = newMessageId()
     const sharedId = newMessageId()
@@ -152,10 +158,7 @@ describe('SqliteStore queue on a file', () => {
 
   it('migrates a queue from before inline rows, keeping every queued message and its seq', async () => {
     const path = join(dir, 'old.sqlite')
-    const db = new Database(path)
-    db.pragma('journal_mode = WAL')
-    for (const m of MIGRATIONS.slice(0, 5)) db.exec(m)
-    db.pragma('user_version = 5')
+    const db = databaseAtVersion(path, 5)
     const payload = randomBytes(64)
     const id = newMessageId()
     const group = newGroupId()
