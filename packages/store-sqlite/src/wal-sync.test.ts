@@ -35,6 +35,7 @@ describe('WalSync', () => {
     expect(order).toEqual([0, 1, 2, 3, 4])
     expect(await flushed(sync)).toBeNull()
     await sync.close()
+    expect((await flushed(sync))?.message).toMatch(/closed/) // nothing is answered as durable after close
   })
 
   it('fails the waiters when the WAL file cannot be opened', async () => {

@@ -15,6 +15,7 @@ export class WalSync {
   #running = false
   #waiting: Done[] = []
   #idle: (() => void) | undefined
+  #closed = false
 
   constructor(walPath: string) {
     this.#walPath = walPath
@@ -22,6 +23,7 @@ export class WalSync {
 
   /** Calls `done` once everything committed before this call is on disk (or the flush failed). */
   afterCommit(done: Done): void {
+    if (this.#closed) return done(new Error('the store is closed'))
     this.#waiting.push(done)
     if (!this.#running) this.#flush()
   }
@@ -45,8 +47,9 @@ export class WalSync {
     })
   }
 
-  /** Waits for the flush under way, then closes the descriptor. */
+  /** Waits for the flushes under way or asked for, then closes the descriptor; later commits fail. */
   async close(): Promise<void> {
+    this.#closed = true
     while (this.#running) await new Promise<void>((resolve) => (this.#idle = resolve))
     this.#idle = undefined
     const fd = this.#fd
