@@ -6,7 +6,7 @@ import { formatVerifierKey, noteVerifierFromKey, parseVerifierKey } from './note
 import { addNoteSignatures, formatNote, openNote, parseNote, signNote } from './signed-note.ts'
 
 const example = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/c2sp-signed-note-example.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../vectors/c2sp-signed-note-example.json', import.meta.url), 'utf8'),
 ) as { verifierKey: string; note: string; valid: boolean }
 
 const seed = (n: number): Uint8Array => new Uint8Array(32).fill(n)

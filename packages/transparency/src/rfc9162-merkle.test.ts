@@ -6,7 +6,7 @@ import { EMPTY_ROOT, merkleLeafHash, merkleNodeHash } from './merkle-hash.ts'
 import { merkleConsistencyProof, merkleInclusionProof, merkleRoot } from './merkle-proofs.ts'
 import { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './merkle-verify.ts'
 
-const VECTORS = fileURLToPath(new URL('../../../../shared/vectors/rfc9162-merkle/', import.meta.url))
+const VECTORS = fileURLToPath(new URL('../../../vectors/rfc9162-merkle/', import.meta.url))
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -12,7 +12,7 @@ interface Case {
   beta: string
 }
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/rfc9381-ecvrf-edwards25519-sha512-tai.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../vectors/rfc9381-ecvrf-edwards25519-sha512-tai.json', import.meta.url), 'utf8'),
 ) as { cases: Case[] }
 const hex = (s: string): Uint8Array => fromHex(s)!
 const flip = (b: Uint8Array, byte: number, bit = 0): Uint8Array => {

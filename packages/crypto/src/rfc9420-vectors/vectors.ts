@@ -1,5 +1,5 @@
 // Shared plumbing for the RFC 9420 interop vectors (mlswg/mls-implementations format).
-// Test-only: reads files with node:fs. Vectors live in ../shared/vectors/mls beside the clone.
+// Test-only: reads files with node:fs. Vectors live in vectors/mls at the repository root.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -8,8 +8,8 @@ import type { AuthenticationService, CiphersuiteImpl, CryptoProvider } from 'ts-
 import { clientConfigWith, getSuite, webCryptoProvider } from '../index.ts';
 import { nodeCryptoProvider } from '../node/index.ts';
 
-/** <repo root>/../shared/vectors/mls, from this file's location (packages/crypto/src/rfc9420-vectors/). */
-export const VECTORS_DIR = fileURLToPath(new URL('../../../../../shared/vectors/mls/', import.meta.url));
+/** <repo root>/vectors/mls, from this file's location (packages/crypto/src/rfc9420-vectors/). */
+export const VECTORS_DIR = fileURLToPath(new URL('../../../../vectors/mls/', import.meta.url));
 
 export function loadVectors<T>(file: string): T[] {
   return JSON.parse(readFileSync(VECTORS_DIR + file, 'utf8')) as T[];
