@@ -1,5 +1,6 @@
-// `candor bench`: starts each system, drives it from a separate pinned load generator, and
-// prints a table (and with --json, one JSON object as the last line). See bench/README.md.
+// The benchmark program (`npm run bench`, bin/candor-bench.js): starts each system, drives it
+// from a separate pinned load generator, and prints a table (and with --json, one JSON object
+// as the last line). See bench/README.md.
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ScenarioName } from './loadgen.ts'
@@ -70,8 +71,8 @@ function parseArgs(argv: string[]): Args {
   }
 }
 
-const HELP = `candor bench [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody,candor-pg1,candor-pg3,candor-pg3-spread]
-             [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
+const HELP = `npm run bench -- [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody,candor-pg1,candor-pg3,candor-pg3-spread]
+                [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
 scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm`
 
 async function starter(system: SystemName): Promise<Starter> {
@@ -223,7 +224,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const rows: Row[] = []
   const perRun = new Map<string, RunOutcome[]>()
   const starters = new Map<SystemName, Starter | Error>()
-  log(`candor bench${a.quick ? ' --quick' : ''}: ${a.runs} run(s) per figure, payload ${a.sizes.payloadBytes} B, server on CPU 0, load generator on CPU 1`)
+  log(`candor-bench${a.quick ? ' --quick' : ''}: ${a.runs} run(s) per figure, payload ${a.sizes.payloadBytes} B, server on CPU 0, load generator on CPU 1`)
 
   for (const p of plan(a.sizes)) {
     if (a.scenarios && !a.scenarios.has(p.scenario)) continue

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { newDeviceId, newGroupId, newMessageId, type DeviceId } from '@candor/protocol'
-import type { Delivery } from '@candor/server/store'
+import type { Delivery } from '@candor/ports'
 import { flagReader } from '../flags.ts'
 import { processCpuMs } from '../proc.ts'
 

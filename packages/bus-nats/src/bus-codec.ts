@@ -1,7 +1,7 @@
 // Binary payloads on the bus. A delivery is its seq (8 bytes, big-endian) then the complete
 // deliver frame, so the receiving node forwards the frame without re-encoding it.
 import { fromUtf8, utf8, type DeviceId, type GroupId } from '@candor/protocol'
-import type { BusDelivery } from '@candor/server/store'
+import type { BusDelivery } from '@candor/ports'
 
 const SEQ_BYTES = 8
 

@@ -1,10 +1,10 @@
 // Two NatsBus nodes on a real nats-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newDeviceId, newGroupId, randomBytes, type GroupId } from '@candor/protocol'
-import type { BusDelivery } from '@candor/server/store'
+import type { BusDelivery } from '@candor/ports'
+import { natsAvailable, noNats, TEST_NATS_URL } from '@candor/testkit/nats'
 import { NatsBus } from './nats-bus.ts'
 import { decodeDelivery, encodeDelivery } from './bus-codec.ts'
-import { natsAvailable, noNats, TEST_NATS_URL } from './test-nats.ts'
 
 const available = await natsAvailable()
 if (!available) noNats('NatsBus')

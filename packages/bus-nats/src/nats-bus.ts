@@ -5,7 +5,7 @@
 // misses (a node restarting, a NATS blip) the device still fetches from its queue.
 import { connect, Empty, ErrorCode, NatsError, type NatsConnection, type Subscription } from 'nats'
 import type { DeviceId, GroupId } from '@candor/protocol'
-import type { Bus, BusDelivery } from '@candor/server/store'
+import type { Bus, BusDelivery } from '@candor/ports'
 import { decodeDelivery, decodeGroupChanged, encodeDelivery, encodeGroupChanged } from './bus-codec.ts'
 
 export const GROUP_CHANGED_SUBJECT = 'candor.group.changed'

@@ -48,7 +48,6 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR consent give|withdraw <purpose> <scope>   add a signed consent record
   candor --home DIR receipts [--log-key VKEY]  who accessed your data: access receipts, proven in the log
 ${ADMIN_USAGE}
-  candor bench [--quick] [--json]             run the benchmark suite
 
 Add --json for one JSON object per line.`
 
@@ -78,7 +77,6 @@ export async function main(argv: string[]): Promise<number> {
         'log-level': { type: 'string' },
         'web-root': { type: 'string' },
         'node-id': { type: 'string' },
-        quick: { type: 'boolean' },
         interval: { type: 'string' },
         once: { type: 'boolean' },
         why: { type: 'string' },
@@ -184,10 +182,6 @@ export async function main(argv: string[]): Promise<number> {
           role: str('role'),
           out: str('out'),
         })
-      }
-      case 'bench': {
-        const { runBench } = await import('@candor/bench')
-        return (await runBench(argv.slice(1))) ?? 0
       }
       default:
         process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`)

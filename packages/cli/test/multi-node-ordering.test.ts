@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import postgres from 'postgres'
 import { createServer, InProcessBus, type Bus, type CandorServer } from '@candor/server'
-import type { BusDelivery } from '@candor/server/store'
+import type { BusDelivery } from '@candor/ports'
 import { PostgresStore } from '@candor/store-postgres'
 import { CandorClient, MemoryLocalStore, type MessageRecord } from '@candor/sdk'
 import { nodeWebSocket } from '@candor/sdk/node'

@@ -9,3 +9,9 @@ const DOMAIN = utf8('candor/device-id/v1')
 export function deviceIdFromKey(publicKey: Uint8Array): DeviceId {
   return toBase64Url(sha256(concatBytes(DOMAIN, publicKey)).subarray(0, 16)) as DeviceId
 }
+
+/**
+ * Stands in for the sender of queued messages (and the owner of attachments) whose account was
+ * erased: sixteen zero bytes, a well-formed id that no key derives to in practice.
+ */
+export const ERASED_DEVICE_ID = 'AAAAAAAAAAAAAAAAAAAAAA' as DeviceId

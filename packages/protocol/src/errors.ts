@@ -20,6 +20,10 @@ export const ERROR_STATUS = {
   stale_epoch: 409,
   duplicate: 409,
   no_key_package: 409,
+  /** A blob append not at the bytes received so far; details.received says where to resume. */
+  wrong_offset: 409,
+  /** A blob read or completed before all its declared bytes arrived. */
+  blob_incomplete: 409,
   invalid_key_package: 400,
   invalid_mls_message: 400,
   rate_limited: 429,

@@ -1,5 +1,5 @@
 // Everything a request handler needs, built once from the configuration.
-import type { Store, Bus } from './store/index.ts'
+import type { Store, Bus } from '@candor/ports'
 import type { TokenIssuer } from './auth/tokens.ts'
 import type { Logger } from './logger.ts'
 import type { DeliveryService } from './delivery/delivery-service.ts'

@@ -26,7 +26,8 @@ import { keyPackagesRoutes } from './http/key-packages-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
 import { RateLimiter } from './rate-limit.ts'
-import { InProcessBus, type Bus, type Store } from './store/index.ts'
+import type { Bus, Store } from '@candor/ports'
+import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
 
 /** Pending connections the kernel may hold for accept() (see listen below). */

@@ -8,9 +8,9 @@ import { join } from 'node:path'
 import { newDeviceId, newGroupId, newMessageId, randomBytes, type DeviceId } from '@candor/protocol'
 import { SqliteStore } from '@candor/store-sqlite'
 import { DeliveryService } from '../src/delivery/delivery-service.ts'
-import { InProcessBus } from '../src/store/in-process-bus.ts'
+import { InProcessBus } from '../src/delivery/in-process-bus.ts'
 import { Metrics } from '../src/metrics.ts'
-import type { AppendResult } from '../src/store/index.ts'
+import type { AppendResult } from '@candor/ports'
 
 let dir: string
 let store: SqliteStore

@@ -3,7 +3,7 @@
 // as queue entries go. A batch costs a fixed number of statements whatever its size (arrays
 // through unnest).
 import type { DeviceId } from '@candor/protocol'
-import type { AppendResult, Delivery, NewMessage } from '@candor/server/store'
+import type { AppendResult, Delivery, NewMessage } from '@candor/ports'
 import type { Db, Tx } from './connection.ts'
 
 const keyOf = (m: { sender: string; messageId: string; kind: number }): string => `${m.kind}:${m.sender}:${m.messageId}`

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import postgres from 'postgres'
 import { newDeviceId, newGroupId, newMessageId, randomBytes, type DeviceId } from '@candor/protocol'
+import { dropSchema, freshSchemaName, noDatabase, postgresAvailable, TEST_DATABASE_URL } from '@candor/testkit/postgres'
 import { MIGRATIONS } from './migrations.ts'
 import { PostgresStore } from './postgres-store.ts'
-import { dropSchema, freshSchemaName, noDatabase, postgresAvailable, TEST_DATABASE_URL } from './test-database.ts'
 
 const available = await postgresAvailable()
 if (!available) noDatabase('PostgresStore nodes')

@@ -1,8 +1,8 @@
 // The shared Store contract against a real PostgreSQL, in a throwaway schema.
 import { describe, it } from 'vitest'
-import { storeContract } from '@candor/server/contract-suite'
+import { storeContract } from '@candor/testkit/store-contract'
+import { dropSchema, freshSchemaName, noDatabase, postgresAvailable, TEST_DATABASE_URL } from '@candor/testkit/postgres'
 import { PostgresStore } from './postgres-store.ts'
-import { dropSchema, freshSchemaName, noDatabase, postgresAvailable, TEST_DATABASE_URL } from './test-database.ts'
 
 const schema = freshSchemaName()
 

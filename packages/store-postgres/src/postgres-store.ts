@@ -1,7 +1,17 @@
 // The Store on PostgreSQL, for several server nodes sharing one database. Every method is
 // one statement or one transaction, and each is correct when other nodes run the same
 // methods concurrently; see README.md for how seqs, epochs and key packages stay consistent.
-import { CandorError, type AccessorRole, type DeviceId, type DeviceStatus, type GroupId, type UserId } from '@candor/protocol'
+import {
+  CandorError,
+  ERASED_DEVICE_ID,
+  type AccessorRole,
+  type DeviceId,
+  type DeviceStatus,
+  type GroupId,
+  type MessageId,
+  type MessageKind,
+  type UserId,
+} from '@candor/protocol'
 import type {
   StoredConsent,
   ErasureCounts,
@@ -17,8 +27,7 @@ import type {
   NewMessage,
   QueuedMessage,
   Store,
-} from '@candor/server/store'
-import { ERASED_DEVICE_ID, toQueuedMessage, type QueueRow } from '@candor/server/store'
+} from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { appendIn, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
@@ -45,6 +54,29 @@ function toDevice(r: DeviceRow): DeviceRecord {
     status: r.status,
     createdAt: r.created_at,
     ...(r.attested_by && r.attestation ? { attestation: { by: r.attested_by as DeviceId, signature: bytes(r.attestation) } } : {}),
+  }
+}
+
+/** A queue row as fetchQueue selects it. */
+interface QueueRow {
+  seq: number
+  message_id: string
+  group_id: string
+  sender: string
+  kind: number
+  sent_at: number
+  payload: Buffer
+}
+
+function toQueuedMessage(r: QueueRow): QueuedMessage {
+  return {
+    seq: r.seq,
+    messageId: r.message_id as MessageId,
+    groupId: r.group_id as GroupId,
+    sender: r.sender as DeviceId,
+    kind: r.kind as MessageKind,
+    sentAt: r.sent_at,
+    payload: bytes(r.payload),
   }
 }
 

@@ -2,7 +2,7 @@
 // (one writer at a time, so MAX(idx) + 1 inside a transaction is safe).
 import type Database from 'better-sqlite3'
 import type { UserId } from '@candor/protocol'
-import type { AccessLeaf, NewAccessLeaf } from '@candor/server/store'
+import type { AccessLeaf, NewAccessLeaf } from '@candor/ports'
 
 interface Row {
   idx: number

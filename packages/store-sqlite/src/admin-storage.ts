@@ -2,7 +2,7 @@
 // the access gate and leaves a receipt; this table only says who holds which role).
 import type Database from 'better-sqlite3'
 import type { AccessorRole, UserId } from '@candor/protocol'
-import type { AdminRecord } from '@candor/server/store'
+import type { AdminRecord } from '@candor/ports'
 
 interface Row {
   user_id: string

@@ -1,7 +1,7 @@
 // The consent ledger on SQLite: each person's signed consent records, in the order given.
 import type Database from 'better-sqlite3'
 import type { UserId } from '@candor/protocol'
-import type { StoredConsent } from '@candor/server/store'
+import type { StoredConsent } from '@candor/ports'
 
 export class SqliteConsents {
   readonly #db: Database.Database

@@ -2,8 +2,8 @@
 // freed pages are zeroed in the file; the caller then runs purgeDeleted() (a WAL checkpoint
 // that truncates it) so no older copy of a page survives there either.
 import type Database from 'better-sqlite3'
-import type { UserId } from '@candor/protocol'
-import { ERASED_DEVICE_ID, type ErasureCounts } from '@candor/server/store'
+import { ERASED_DEVICE_ID, type UserId } from '@candor/protocol'
+import type { ErasureCounts } from '@candor/ports'
 
 export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCounts {
   const counts = db.transaction((): ErasureCounts => {

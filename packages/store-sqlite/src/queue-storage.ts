@@ -4,9 +4,33 @@
 // acknowledge. Message writes and acks of one event-loop turn share one transaction (group
 // commit), and the fsync that makes it durable runs off the event loop (wal-sync.ts).
 import type Database from 'better-sqlite3'
-import type { DeviceId } from '@candor/protocol'
+import type { DeviceId, GroupId, MessageId, MessageKind } from '@candor/protocol'
+import type { AppendResult, Delivery, NewMessage, QueuedMessage } from '@candor/ports'
 import type { WalSync } from './wal-sync.ts'
-import { toQueuedMessage, type AppendResult, type Delivery, type NewMessage, type QueuedMessage, type QueueRow } from '@candor/server/store'
+
+/** A queue row as the fetch statement selects it. */
+interface QueueRow {
+  seq: number
+  message_id: string
+  group_id: string
+  sender: string
+  kind: number
+  sent_at: number
+  payload: Uint8Array
+}
+
+function toQueuedMessage(r: QueueRow): QueuedMessage {
+  return {
+    seq: r.seq,
+    messageId: r.message_id as MessageId,
+    groupId: r.group_id as GroupId,
+    sender: r.sender as DeviceId,
+    kind: r.kind as MessageKind,
+    sentAt: r.sent_at,
+    // A Buffer from the driver becomes a plain view on the same memory.
+    payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+  }
+}
 
 interface PendingWrite {
   fn: () => unknown

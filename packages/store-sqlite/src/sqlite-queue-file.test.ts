@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { newGroupId, newMessageId, randomBytes, toBase64Url, type DeviceId } from '@candor/protocol'
-import type { NewMessage } from '@candor/server/store'
+import type { NewMessage } from '@candor/ports'
 import { SqliteStore } from './sqlite-store.ts'
 import { MIGRATIONS } from './migrations.ts'
 

@@ -1,4 +1,4 @@
-import { storeContract } from '@candor/server/contract-suite'
+import { storeContract } from '@candor/testkit/store-contract'
 import { SqliteStore } from './sqlite-store.ts'
 
 storeContract('SqliteStore', async () => SqliteStore.open(':memory:'))

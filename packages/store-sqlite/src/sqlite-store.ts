@@ -21,7 +21,7 @@ import type {
   NewMessage,
   QueuedMessage,
   Store,
-} from '@candor/server/store'
+} from '@candor/ports'
 import { MIGRATIONS } from './migrations.ts'
 import { SqliteDirectoryStorage } from './directory-storage.ts'
 import { SqliteAccessLog } from './access-log-storage.ts'

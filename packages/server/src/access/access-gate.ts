@@ -14,7 +14,7 @@ import {
   type Justification,
   type UserId,
 } from '@candor/protocol'
-import type { Store } from '../store/index.ts'
+import type { Store } from '@candor/ports'
 import type { Logger } from '../logger.ts'
 import type { AccessLog } from './access-log.ts'
 import { sealReceipt } from './receipt-seal.ts'

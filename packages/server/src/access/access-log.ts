@@ -14,7 +14,7 @@ import {
   signNote,
   type NoteSigner,
 } from '@candor/transparency'
-import type { AccessLeaf, Store } from '../store/index.ts'
+import type { AccessLeaf, Store } from '@candor/ports'
 
 const CATCH_UP_BATCH = 10_000
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')

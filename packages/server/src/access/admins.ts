@@ -6,7 +6,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { CandorError, toBase64Url, type AccessorRole, type UserId } from '@candor/protocol'
-import type { AdminRecord, Store } from '../store/index.ts'
+import type { AdminRecord, Store } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import type { Session } from '../auth/tokens.ts'

@@ -4,7 +4,7 @@
 import { RECEIPT_HPKE_INFO, toBase64Url, utf8, type AccessReceipt, type ReceiptEnvelope } from '@candor/protocol'
 import { getSuite } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
-import type { DeviceRecord } from '../store/index.ts'
+import type { DeviceRecord } from '@candor/ports'
 import { x25519FromEd25519 } from './x25519-from-ed25519.ts'
 
 const suite = getSuite(nodeCryptoProvider())

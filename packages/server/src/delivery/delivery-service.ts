@@ -1,7 +1,7 @@
 // The write side of delivery: messages submitted during one event-loop turn are stored in
 // one transaction (group commit), and only then acknowledged and fanned out.
 import { DELIVER_HEADER_BYTES, encodeDeliverHeader, type DeliverIdBytes } from '@candor/protocol'
-import type { AppendResult, Bus, BusDelivery, Delivery, NewMessage, Store } from '../store/index.ts'
+import type { AppendResult, Bus, BusDelivery, Delivery, NewMessage, Store } from '@candor/ports'
 import type { Metrics } from '../metrics.ts'
 
 /** Called once the message is durable (fan-out published by then), or with the failure. */

@@ -16,7 +16,7 @@ import {
 } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import type { Session } from '../auth/tokens.ts'
-import type { BusDelivery } from '../store/index.ts'
+import type { BusDelivery } from '@candor/ports'
 import { readMlsHeader, WireFormat } from '../mls/mls-header.ts'
 
 const WINDOW_BYTES = 4 * 1024 * 1024

@@ -2,7 +2,7 @@
 // truth; the cache is dropped for a group whenever any node changes its roster, and entries
 // also expire after a few seconds, so a lost bus notice cannot leave a node routing stale.
 import type { DeviceId, GroupId } from '@candor/protocol'
-import type { Bus, Store } from '../store/index.ts'
+import type { Bus, Store } from '@candor/ports'
 
 const TTL_MS = 5_000
 const MAX_ENTRIES = 50_000

@@ -13,7 +13,7 @@ import {
   type UserId,
 } from '@candor/protocol'
 import { KeyDirectory, type KeyDirectoryConfig, encodeHistoryProof, encodeLookupProof, formatNote, parseNote, type NoteSignature } from '@candor/transparency'
-import type { Store } from '../store/index.ts'
+import type { Store } from '@candor/ports'
 import type { Logger } from '../logger.ts'
 
 const PUBLISH_DELAY_MS = 5

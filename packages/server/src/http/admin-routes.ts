@@ -19,7 +19,7 @@ import {
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { requireAdmin } from '../access/admins.ts'
-import type { AdminRecord } from '../store/index.ts'
+import type { AdminRecord } from '@candor/ports'
 import { deviceInfo, notifyDevices } from './device-info.ts'
 import { parseBody, parseParam } from './parse.ts'
 

@@ -1,6 +1,6 @@
 import { encodeNotice, toBase64Url, type DeviceInfo, type Notice } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
-import type { DeviceRecord } from '../store/index.ts'
+import type { DeviceRecord } from '@candor/ports'
 
 export function deviceInfo(d: DeviceRecord): DeviceInfo {
   return {

@@ -1,9 +1,9 @@
 // The access log's rows: gap-free indexes even under concurrent appends, leaf hashes in
 // order, and a subject sees only their own leaves once visible.
 import { expect, it } from 'vitest'
-import { newGroupId, randomBytes } from '@candor/protocol'
+import { ERASED_DEVICE_ID, newGroupId, randomBytes } from '@candor/protocol'
+import type { NewAccessLeaf } from '@candor/ports'
 import { deviceRecord, message, newUserId, registeredDevice, type StoreRef } from './fixtures.ts'
-import { ERASED_DEVICE_ID, type NewAccessLeaf } from '../store.ts'
 
 function leaf(subject = newUserId(), visibleAt = 1_000): NewAccessLeaf {
   return { subject, leafHash: randomBytes(32), envelope: randomBytes(100), loggedAt: 1_000, visibleAt }

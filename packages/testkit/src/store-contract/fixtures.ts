@@ -14,7 +14,7 @@ import {
   type MessageKind,
   type UserId,
 } from '@candor/protocol'
-import type { Delivery, DeviceRecord, NewMessage, Store } from '../store.ts'
+import type { Delivery, DeviceRecord, NewMessage, Store } from '@candor/ports'
 
 export type StoreRef = () => Store
 

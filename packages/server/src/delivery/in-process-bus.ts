@@ -1,5 +1,5 @@
 import type { DeviceId, GroupId } from '@candor/protocol'
-import type { Bus, BusDelivery } from './bus.ts'
+import type { Bus, BusDelivery } from '@candor/ports'
 
 /** The single-node bus: deliveries go straight to the local connection, if any. */
 export class InProcessBus implements Bus {

@@ -1,5 +1,6 @@
 // Fan-out between server nodes. A node subscribes the devices connected to it; any node
-// publishes deliveries after storing them. One node uses the in-process bus.
+// publishes deliveries after storing them. Adapters: InProcessBus (@candor/server) for one
+// node, NatsBus (@candor/bus-nats) for many.
 import type { DeviceId, GroupId } from '@candor/protocol'
 
 /** A stored message ready to push: the complete deliver frame for one device. */

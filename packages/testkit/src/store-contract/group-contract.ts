@@ -1,7 +1,7 @@
 // Groups, rosters and the one-commit-per-epoch rule of the MLS Delivery Service.
 import { expect, it } from 'vitest'
 import { MessageKind, newGroupId, newMessageId, randomBytes, toBase64Url, type DeviceId, type GroupId } from '@candor/protocol'
-import type { CommitInput } from '../store.ts'
+import type { CommitInput } from '@candor/ports'
 import { devicesOf, expectCandorError, registeredDevices, sorted, type StoreRef } from './fixtures.ts'
 
 function commit(groupId: GroupId, epoch: number, sender: DeviceId, change: { added?: DeviceId[]; removed?: DeviceId[]; welcome?: boolean } = {}): CommitInput {

@@ -2,13 +2,13 @@
 // storeContract() with a factory; the suite opens one store, shares it across its tests and
 // uses fresh random ids in every test, so several suites (or runs) may share one database.
 import { afterAll, beforeAll, describe } from 'vitest'
-import type { Store } from './store.ts'
-import type { StoreRef } from './contract-suite/fixtures.ts'
-import { directoryContract } from './contract-suite/directory-contract.ts'
-import { keyPackageContract } from './contract-suite/key-package-contract.ts'
-import { queueContract } from './contract-suite/queue-contract.ts'
-import { groupContract } from './contract-suite/group-contract.ts'
-import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './contract-suite/access-log-contract.ts'
+import type { Store } from '@candor/ports'
+import type { StoreRef } from './store-contract/fixtures.ts'
+import { directoryContract } from './store-contract/directory-contract.ts'
+import { keyPackageContract } from './store-contract/key-package-contract.ts'
+import { queueContract } from './store-contract/queue-contract.ts'
+import { groupContract } from './store-contract/group-contract.ts'
+import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './store-contract/access-log-contract.ts'
 
 export function storeContract(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void> | void): void {
   describe(`Store contract: ${name}`, () => {

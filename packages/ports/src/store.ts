@@ -1,5 +1,5 @@
 // The storage interface of the server. Adapters (store-sqlite, store-postgres) implement it;
-// the shared contract suite (contract-suite.ts) runs against every adapter.
+// the shared contract suite (@candor/testkit/store-contract) runs against every adapter.
 import type { AccessorRole, DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, UserId } from '@candor/protocol'
 import type { DirectoryStorage } from '@candor/transparency'
 
@@ -57,30 +57,6 @@ export interface QueuedMessage {
   kind: MessageKind
   sentAt: number
   payload: Uint8Array
-}
-
-/** A queue row as both SQL stores select it (snake_case columns). */
-export interface QueueRow {
-  seq: number
-  message_id: string
-  group_id: string
-  sender: string
-  kind: number
-  sent_at: number
-  payload: Uint8Array
-}
-
-export function toQueuedMessage(r: QueueRow): QueuedMessage {
-  return {
-    seq: r.seq,
-    messageId: r.message_id as MessageId,
-    groupId: r.group_id as GroupId,
-    sender: r.sender as DeviceId,
-    kind: r.kind as MessageKind,
-    sentAt: r.sent_at,
-    // A Buffer from the driver becomes a plain view on the same memory.
-    payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
-  }
 }
 
 export interface CommitInput {
@@ -201,7 +177,8 @@ export interface Store {
    * Deletes everything stored about a user in one transaction: the user and device records,
    * every queue entry and key package of its devices, its group memberships and admin record;
    * messages its devices sent that still wait in others' queues keep flowing under an erased
-   * sender id; its access-log rows keep only their leaf hashes (the log stays append-only).
+   * sender id (`ERASED_DEVICE_ID` of @candor/protocol); its access-log rows keep only their
+   * leaf hashes (the log stays append-only).
    * The key directory's entries are tombstoned separately, through the directory.
    */
   eraseUser(userId: UserId): Promise<ErasureCounts>
@@ -244,9 +221,6 @@ export interface ErasureCounts {
   sentMessages: number
   accessReceipts: number
 }
-
-/** Stands in for the sender of queued messages whose sending account was erased. */
-export const ERASED_DEVICE_ID = 'AAAAAAAAAAAAAAAAAAAAAA' as DeviceId
 
 /** A person with administrator rights (they sign in with their own device key like anyone). */
 export interface AdminRecord {

@@ -1,4 +1,0 @@
-export type * from './store.ts'
-export type * from './bus.ts'
-export { InProcessBus } from './in-process-bus.ts'
-export { ERASED_DEVICE_ID, toQueuedMessage } from './store.ts'
