@@ -74,7 +74,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     bus,
     tokens: new TokenIssuer(secret),
     log,
-    delivery: new DeliveryService(opts.store, bus, metrics),
+    delivery: new DeliveryService(opts.store, bus, metrics, log),
     roster: new GroupRoster(opts.store, bus),
     sendLimiter: new RateLimiter(LIMITS.sendRatePerSecond, LIMITS.sendBurst),
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
