@@ -38,7 +38,8 @@ export const accessReceiptSchema = z.strictObject({
   }),
   what: z.strictObject({
     categories: z.array(z.enum(DATA_CATEGORIES)).min(1).max(16),
-    resources: z.array(z.string().min(1).max(256)).max(64),
+    // Room for a prefix and the longest user id (254): "user:<id>/devices".
+    resources: z.array(z.string().min(1).max(512)).max(64),
   }),
   why: z.strictObject({
     code: justificationSchema,

@@ -90,4 +90,24 @@ describe('canonical input at the HTTP boundary', () => {
     await expectBad(http(server.url, 'POST', `/v1/groups/${group}/commits`, { ...body, messageId: newGroupId(), commit: 'AAB' }, alice.token), 'commit')
     expect((await store.getGroup(group))?.epoch).toBe(0)
   })
+
+  it('a user id of the longest length goes everywhere an id goes, access receipts included', async () => {
+    const label = 'a'.repeat(63)
+    const longest = `bob@${[label, label, label, 'b'.repeat(58)].join('.')}`
+    expect(longest).toHaveLength(254)
+    const bob = await rawRegister(server.url, longest)
+    expect((await http(server.url, 'GET', `/v1/users/${encodeURIComponent(longest)}/devices`, undefined, alice.token)).status).toBe(200)
+    const receipt = await server.context.access.access(
+      {
+        accessor: { userId: 'alice' as UserId, role: 'org_admin', org: 'acme' },
+        subject: bob.userId as UserId,
+        categories: ['device_list'],
+        resources: [`user:${longest}/devices`],
+        justification: 'support_request',
+        caseRef: 'INC-1',
+      },
+      async () => 'done',
+    )
+    expect(receipt).toBe('done')
+  })
 })
