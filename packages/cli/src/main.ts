@@ -1,7 +1,7 @@
 // `candor` — the command line: a server, and a device per --home folder.
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
-import { CandorError } from '@candor/protocol'
+import { CandorError, normaliseUserName } from '@candor/protocol'
 import { approve, devices, enrol, register, revoke } from './commands/account.ts'
 import { chat, read, send } from './commands/messaging.ts'
 import { create, groups, leave, membership, who } from './commands/conversations.ts'
@@ -50,6 +50,11 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
 ${ADMIN_USAGE}
 
 Add --json for one JSON object per line.`
+
+/** A user named on the command line, as a person types it: "Alice@ACME.example" is alice@acme.example. */
+function user(s: string): string {
+  return normaliseUserName(s, 'user')
+}
 
 function need(args: string[], n: number, what: string): void {
   if (args.length < n) throw new CandorError('bad_request', `missing ${what}\n\n${USAGE}`)
@@ -115,10 +120,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'register':
       case 'init':
         need(args, 1, 'user id')
-        return await register(g, args[0]!, name ?? 'cli')
+        return await register(g, user(args[0]!), name ?? 'cli')
       case 'enrol':
         need(args, 1, 'user id')
-        return await enrol(g, args[0]!, name ?? 'cli', values.wait === true)
+        return await enrol(g, user(args[0]!), name ?? 'cli', values.wait === true)
       case 'approve':
         need(args, 1, 'device id')
         return await approve(g, args[0]!)
@@ -139,11 +144,11 @@ export async function main(argv: string[]): Promise<number> {
         return await groups(g)
       case 'create':
         need(args, 1, 'at least one user')
-        return await create(g, args)
+        return await create(g, args.map(user))
       case 'add':
       case 'remove':
         need(args, 2, 'conversation and users')
-        return await membership(g, command, args[0]!, args.slice(1))
+        return await membership(g, command, args[0]!, args.slice(1).map(user))
       case 'leave':
         need(args, 1, 'conversation')
         return await leave(g, args[0]!)
@@ -155,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
         return await timer(g, args[0]!, args[1])
       case 'safety':
         need(args, 1, 'user')
-        return await safety(g, args[0]!)
+        return await safety(g, user(args[0]!))
       case 'witness':
         return await witness(g, name, Number(values.interval ?? 10), values.once === true)
       case 'receipts':

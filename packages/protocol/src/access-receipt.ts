@@ -2,7 +2,8 @@
 // is not a participant. The receipt is sealed (HPKE) to each of the subject's devices and the
 // sealed envelope is what the access log's leaf commits to, so the public log reveals nothing.
 import { z } from 'zod'
-import { OPAQUE_ID_PATTERN, USER_ID_PATTERN } from './ids.ts'
+import { base64UrlLength, parseBase64Url, parseFixedBytes } from './binary-fields.ts'
+import { caseRefSchema, deviceIdSchema, justificationSchema, opaqueIdSchema, stringField, timestampSchema, userIdSchema } from './field-schemas.ts'
 
 export const ACCESSOR_ROLES = ['operator', 'org_admin', 'compliance_officer', 'legal_hold', 'support', 'export'] as const
 export type AccessorRole = (typeof ACCESSOR_ROLES)[number]
@@ -18,26 +19,17 @@ export const DATA_CATEGORIES = [
 ] as const
 export type DataCategory = (typeof DATA_CATEGORIES)[number]
 
-export const JUSTIFICATIONS = [
-  'support_request',
-  'security_investigation',
-  'abuse_report',
-  'legal_obligation',
-  'legal_hold',
-  'compliance_export',
-  'account_recovery',
-  'subject_request',
-] as const
-export type Justification = (typeof JUSTIFICATIONS)[number]
-
-const time = z.number().int().nonnegative()
+const time = timestampSchema
+/** A 32-byte value (an X25519 share, a Merkle hash) in canonical base64url. */
+const bytes32 = stringField((v, field) => parseFixedBytes(v, field, 32) as string, base64UrlLength(32))
+const base64Url = (maxBytes: number) => stringField((v, field) => parseBase64Url(v, field, maxBytes) as string, base64UrlLength(maxBytes))
 
 export const accessReceiptSchema = z.strictObject({
   v: z.literal(1),
   /** Random id of this receipt (16 bytes, base64url). */
-  id: z.string().regex(OPAQUE_ID_PATTERN),
+  id: opaqueIdSchema,
   /** Whose data; inside the ciphertext only, never in the clear. */
-  subject: z.string().regex(USER_ID_PATTERN),
+  subject: userIdSchema,
   accessor: z.strictObject({
     role: z.enum(ACCESSOR_ROLES),
     /** Stable per accessor (an HMAC of their id under a server key), never their id itself. */
@@ -46,11 +38,12 @@ export const accessReceiptSchema = z.strictObject({
   }),
   what: z.strictObject({
     categories: z.array(z.enum(DATA_CATEGORIES)).min(1).max(16),
-    resources: z.array(z.string().min(1).max(256)).max(64),
+    // Room for a prefix and the longest user id (254): "user:<id>/devices".
+    resources: z.array(z.string().min(1).max(512)).max(64),
   }),
   why: z.strictObject({
-    code: z.enum(JUSTIFICATIONS),
-    caseRef: z.string().min(1).max(128),
+    code: justificationSchema,
+    caseRef: caseRefSchema,
   }),
   /** The access window, ms since the epoch. */
   when: z.strictObject({ from: time, to: time }),
@@ -62,13 +55,14 @@ export const accessReceiptSchema = z.strictObject({
   }),
   loggedAt: time,
 })
-export type AccessReceipt = z.infer<typeof accessReceiptSchema>
+/** A receipt as its writer builds it; parsing it gives the branded form (z.output). */
+export type AccessReceipt = z.input<typeof accessReceiptSchema>
 
 /** One device's HPKE-sealed copy of a receipt (base64url fields). */
 export const sealedCopySchema = z.strictObject({
-  device: z.string().regex(OPAQUE_ID_PATTERN),
-  enc: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-  ct: z.string().regex(/^[A-Za-z0-9_-]+$/).max(8192),
+  device: deviceIdSchema,
+  enc: bytes32,
+  ct: base64Url(6144),
 })
 /** The bytes an access-log leaf commits to: UTF-8 JSON of this shape. */
 export const receiptEnvelopeSchema = z.strictObject({
@@ -95,8 +89,8 @@ export const accessReceiptsResponseSchema = z.strictObject({
     .array(
       z.strictObject({
         index: z.number().int().nonnegative(),
-        envelope: z.string().regex(/^[A-Za-z0-9_-]+$/).max(1_000_000),
-        proof: z.array(z.string().regex(/^[A-Za-z0-9_-]{43}$/)).max(64),
+        envelope: base64Url(750_000),
+        proof: z.array(bytes32).max(64),
       }),
     )
     .max(10_000),
@@ -104,18 +98,18 @@ export const accessReceiptsResponseSchema = z.strictObject({
 export type AccessReceiptsResponse = z.infer<typeof accessReceiptsResponseSchema>
 
 export const consistencyResponseSchema = z.strictObject({
-  proof: z.array(z.string().regex(/^[A-Za-z0-9_-]{43}$/)).max(64),
+  proof: z.array(bytes32).max(64),
 })
 
 /** POST /v1/account/delete: the caller confirms by naming their own user id. */
-export const deleteAccountRequest = z.strictObject({ confirm: z.string().regex(USER_ID_PATTERN) })
+export const deleteAccountRequest = z.strictObject({ confirm: userIdSchema })
 
 /** The server-signed deletion receipt (a C2SP signed note by the access-log key) and its log proof. */
 export const deletionReceiptResponseSchema = z.strictObject({
   receipt: z.string().min(1).max(16_384),
   index: z.number().int().nonnegative(),
   checkpoint: z.string().min(1).max(16_384),
-  proof: z.array(z.string().regex(/^[A-Za-z0-9_-]{43}$/)).max(64),
+  proof: z.array(bytes32).max(64),
   erased: z.strictObject({
     devices: z.number().int(),
     queued: z.number().int(),

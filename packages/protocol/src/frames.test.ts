@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { decodeClientFrame, decodeServerFrame, encodeAccepted, encodeAck, encodeDeliver, encodeError, encodeNotice, encodeSend } from './frames.ts'
-import { newDeviceId, newGroupId, newMessageId } from './ids.ts'
+import { newDeviceId, newGroupId, newMessageId, type DeviceId, type GroupId, type MessageId } from './ids.ts'
 import { LIMITS } from './limits.ts'
 
 describe('delivery frames', () => {
@@ -41,5 +41,22 @@ describe('delivery frames', () => {
     expect(() => decodeClientFrame(new Uint8Array(LIMITS.wsFrameBytes + 1))).toThrow(expect.objectContaining({ code: 'frame_too_large' }))
     expect(() => decodeClientFrame(encodeAck([0]))).toThrow(expect.objectContaining({ code: 'malformed_frame' }))
     expect(() => decodeClientFrame(new Uint8Array([0x02, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1]))).toThrow(expect.objectContaining({ code: 'malformed_frame' }))
+  })
+
+  it('encode only canonical ids, naming the field that is not', () => {
+    const d = { seq: 5, kind: 0 as const, messageId: newMessageId(), groupId: newGroupId(), sentAt: 99, sender: newDeviceId(), payload: new Uint8Array([9]) }
+    const spelt = 'AAAAAAAAAAAAAAAAAAAAAB'
+    expect(() => encodeDeliver({ ...d, messageId: spelt as MessageId })).toThrow(expect.objectContaining({ code: 'bad_request', message: expect.stringMatching(/^messageId: /) }))
+    expect(() => encodeDeliver({ ...d, groupId: spelt as GroupId })).toThrow(/^groupId: /)
+    expect(() => encodeDeliver({ ...d, sender: spelt as DeviceId })).toThrow(/^sender: /)
+    expect(() => encodeSend({ reqId: 1, messageId: spelt as MessageId, groupId: d.groupId, payload: d.payload })).toThrow(/^messageId: /)
+  })
+
+  it('refuse deliver and accepted frames whose numbers are out of range', () => {
+    const d = { seq: 5, kind: 0 as const, messageId: newMessageId(), groupId: newGroupId(), sentAt: 99, sender: newDeviceId(), payload: new Uint8Array([9]) }
+    for (const bad of [{ seq: 0 }, { seq: 1.5 }, { sentAt: -1 }, { sentAt: NaN }]) {
+      expect(() => decodeServerFrame(encodeDeliver({ ...d, ...bad }))).toThrow(expect.objectContaining({ code: 'malformed_frame' }))
+    }
+    expect(() => decodeServerFrame(encodeAccepted(1, 2 ** 60))).toThrow(expect.objectContaining({ code: 'malformed_frame', message: expect.stringMatching(/^sentAt: /) }))
   })
 })

@@ -1,9 +1,10 @@
 // Binary WebSocket frames of the delivery path. Fixed-layout headers, big-endian, opaque
 // payload last so ciphertext is never re-encoded. Ids travel as their 16 raw bytes.
-import { fromBase64Url, toBase64Url } from './bytes.ts'
+import { toBase64Url } from './bytes.ts'
 import { CandorError, isErrorCode, type ErrorCode } from './errors.ts'
-import type { DeviceId, GroupId, MessageId } from './ids.ts'
+import { OPAQUE_ID_BYTES, opaqueIdBytes, type DeviceId, type GroupId, type MessageId } from './ids.ts'
 import { LIMITS } from './limits.ts'
+import { parseSeq, parseTimestamp } from './number-fields.ts'
 
 export const FrameType = {
   send: 0x01,
@@ -67,7 +68,7 @@ export type Notice =
   | { kind: 'device_revoked'; deviceId: string }
   | { kind: 'synced' }
 
-const ID_BYTES = 16
+const ID_BYTES = OPAQUE_ID_BYTES
 const SEND_HEADER = 1 + 4 + ID_BYTES + ID_BYTES
 const DELIVER_HEADER = 1 + 8 + 1 + ID_BYTES + ID_BYTES + 8 + ID_BYTES
 export const DELIVER_HEADER_BYTES = DELIVER_HEADER
@@ -80,16 +81,9 @@ const ID_CACHE_MAX = 50_000
 function idBytes(id: string, what: string): Uint8Array {
   const hit = idCache.get(id)
   if (hit) return hit
-  const b = fromBase64Url(id)
-  if (!b || b.length !== ID_BYTES) throw new CandorError('bad_request', `${what} is not a 16-byte id`)
+  const b = opaqueIdBytes(id, what)
   if (idCache.size >= ID_CACHE_MAX) idCache.clear()
   idCache.set(id, b)
-  return b
-}
-
-function uniqueIdBytes(id: string, what: string): Uint8Array {
-  const b = fromBase64Url(id)
-  if (!b || b.length !== ID_BYTES) throw new CandorError('bad_request', `${what} is not a 16-byte id`)
   return b
 }
 
@@ -122,12 +116,21 @@ function malformed(msg: string): CandorError {
   return new CandorError('malformed_frame', msg)
 }
 
+/** A field parser's verdict on a frame's field, as malformed_frame. */
+function frameField<T>(parse: (v: unknown, field: string) => T, v: unknown, field: string): T {
+  try {
+    return parse(v, field)
+  } catch (e) {
+    throw new CandorError('malformed_frame', e instanceof Error ? e.message : String(e), { cause: e })
+  }
+}
+
 export function encodeSend(f: Omit<SendFrame, 'type' | 'groupIdBytes'>): Uint8Array {
   const out = new Uint8Array(SEND_HEADER + f.payload.length)
   const v = view(out)
   out[0] = FrameType.send
   v.setUint32(1, f.reqId >>> 0)
-  out.set(uniqueIdBytes(f.messageId, 'messageId'), 5)
+  out.set(opaqueIdBytes(f.messageId, 'messageId'), 5)
   out.set(idBytes(f.groupId, 'groupId'), 5 + ID_BYTES)
   out.set(f.payload, SEND_HEADER)
   return out
@@ -167,11 +170,7 @@ export function decodeClientFrame(b: Uint8Array): ClientFrame {
       const n = v.getUint16(1)
       if (n === 0 || b.length !== 3 + 8 * n) throw malformed('ack frame length does not match its count')
       const seqs: number[] = []
-      for (let i = 0; i < n; i++) {
-        const s = v.getFloat64(3 + 8 * i)
-        if (!Number.isSafeInteger(s) || s < 1) throw malformed('ack sequence number is not a positive integer')
-        seqs.push(s)
-      }
+      for (let i = 0; i < n; i++) seqs.push(frameField(parseSeq, v.getFloat64(3 + 8 * i), 'ack seq'))
       return { type: 'ack', seqs }
     }
     default:
@@ -211,7 +210,7 @@ export function encodeDeliverHeader(f: Omit<DeliverFrame, 'type' | 'payload'>, p
   out[0] = FrameType.deliver
   putFloat64(out, 1, f.seq)
   out[9] = f.kind
-  out.set(raw?.messageId ?? uniqueIdBytes(f.messageId, 'messageId'), 10)
+  out.set(raw?.messageId ?? opaqueIdBytes(f.messageId, 'messageId'), 10)
   out.set(raw?.groupId ?? idBytes(f.groupId, 'groupId'), 10 + ID_BYTES)
   putFloat64(out, 10 + 2 * ID_BYTES, f.sentAt)
   out.set(idBytes(f.sender, 'sender'), 18 + 2 * ID_BYTES)
@@ -239,7 +238,7 @@ export function decodeServerFrame(b: Uint8Array): ServerFrame {
   switch (b[0]) {
     case FrameType.accepted:
       if (b.length !== 13) throw malformed('accepted frame has the wrong length')
-      return { type: 'accepted', reqId: v.getUint32(1), sentAt: v.getFloat64(5) }
+      return { type: 'accepted', reqId: v.getUint32(1), sentAt: frameField(parseTimestamp, v.getFloat64(5), 'sentAt') }
     case FrameType.error: {
       if (b.length < 6) throw malformed('error frame too short')
       const cl = b[5] ?? 0
@@ -257,11 +256,11 @@ export function decodeServerFrame(b: Uint8Array): ServerFrame {
       if (kind !== 0 && kind !== 1 && kind !== 2) throw malformed('unknown message kind')
       return {
         type: 'deliver',
-        seq: v.getFloat64(1),
+        seq: frameField(parseSeq, v.getFloat64(1), 'seq'),
         kind,
         messageId: toBase64Url(b.subarray(10, 10 + ID_BYTES)) as MessageId,
         groupId: toBase64Url(b.subarray(10 + ID_BYTES, 10 + 2 * ID_BYTES)) as GroupId,
-        sentAt: v.getFloat64(10 + 2 * ID_BYTES),
+        sentAt: frameField(parseTimestamp, v.getFloat64(10 + 2 * ID_BYTES), 'sentAt'),
         sender: toBase64Url(b.subarray(18 + 2 * ID_BYTES, DELIVER_HEADER)) as DeviceId,
         payload: b.subarray(DELIVER_HEADER),
       }

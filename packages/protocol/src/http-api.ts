@@ -1,43 +1,48 @@
 // Request and response bodies of the HTTP API, validated with zod at the server boundary.
-// Binary values are unpadded base64url strings.
+// Every field is checked by its one parser (field-schemas.ts), so a parsed body holds branded
+// canonical values. Request types (XRequest) are what a client sends: the schema's input.
 import { z } from 'zod'
-import { OPAQUE_ID_PATTERN, USER_ID_PATTERN } from './ids.ts'
 import { LIMITS } from './limits.ts'
-import { ACCESSOR_ROLES, JUSTIFICATIONS } from './access-receipt.ts'
-
-const b64 = (maxBytes: number) =>
-  z
-    .string()
-    .max(Math.ceil((maxBytes * 4) / 3) + 4)
-    .regex(/^[A-Za-z0-9_-]*$/, 'must be base64url')
-
-export const userIdSchema = z.string().regex(USER_ID_PATTERN, 'user id: 1-64 of a-z 0-9 . _ -, starting with a letter or digit')
-export const opaqueIdSchema = z.string().regex(OPAQUE_ID_PATTERN, 'must be a 16-byte base64url id')
-export const publicKeySchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a 32-byte base64url key')
-export const signatureSchema = z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'must be a 64-byte base64url signature')
-const deviceName = z.string().min(1).max(64)
+import { ACCESSOR_ROLES } from './access-receipt.ts'
+import {
+  base64UrlSchema,
+  caseRefSchema,
+  challengeSchema,
+  deviceIdSchema,
+  deviceNameSchema,
+  epochSchema,
+  groupIdSchema,
+  justificationSchema,
+  messageIdSchema,
+  publicKeySchema,
+  signatureSchema,
+  timestampSchema,
+  timestampTextSchema,
+  userIdSchema,
+} from './field-schemas.ts'
+import type { DeviceId, UserId } from './ids.ts'
 
 export const registerRequest = z.strictObject({
   userId: userIdSchema,
   publicKey: publicKeySchema,
-  deviceName: deviceName,
+  deviceName: deviceNameSchema,
   signature: signatureSchema,
 })
-export type RegisterRequest = z.infer<typeof registerRequest>
+export type RegisterRequest = z.input<typeof registerRequest>
 export interface RegisterResponse {
   userId: string
   deviceId: string
 }
 
-export const challengeRequest = z.strictObject({ deviceId: opaqueIdSchema })
+export const challengeRequest = z.strictObject({ deviceId: deviceIdSchema })
 export interface ChallengeResponse {
   challenge: string
   expiresAt: number
 }
 
 export const sessionRequest = z.strictObject({
-  deviceId: opaqueIdSchema,
-  challenge: z.string().min(1).max(512),
+  deviceId: deviceIdSchema,
+  challenge: challengeSchema,
   signature: signatureSchema,
 })
 export interface SessionResponse {
@@ -59,25 +64,25 @@ export interface DeviceInfo {
 export const enrolmentRequest = z.strictObject({
   userId: userIdSchema,
   publicKey: publicKeySchema,
-  deviceName: deviceName,
+  deviceName: deviceNameSchema,
   signature: signatureSchema,
 })
-export type EnrolmentRequest = z.infer<typeof enrolmentRequest>
+export type EnrolmentRequest = z.input<typeof enrolmentRequest>
 
 export const approveRequest = z.strictObject({ signature: signatureSchema })
 
 export const keyPackageUpload = z.strictObject({
-  oneTime: z.array(b64(LIMITS.keyPackageBytes)).max(LIMITS.keyPackagesPerUpload),
-  lastResort: b64(LIMITS.keyPackageBytes).optional(),
+  oneTime: z.array(base64UrlSchema(LIMITS.keyPackageBytes)).max(LIMITS.keyPackagesPerUpload),
+  lastResort: base64UrlSchema(LIMITS.keyPackageBytes).optional(),
 })
-export type KeyPackageUpload = z.infer<typeof keyPackageUpload>
+export type KeyPackageUpload = z.input<typeof keyPackageUpload>
 export interface KeyPackageCount {
   oneTime: number
   lastResort: boolean
 }
 
 /** Claims one package per active device of the user (all but the caller's), or of the listed ones. */
-export const claimRequest = z.strictObject({ deviceIds: z.array(opaqueIdSchema).max(LIMITS.devicesPerUser).optional() })
+export const claimRequest = z.strictObject({ deviceIds: z.array(deviceIdSchema).max(LIMITS.devicesPerUser).optional() })
 
 export interface ClaimedKeyPackage {
   userId: string
@@ -90,17 +95,17 @@ export interface ClaimResponse {
   keyPackages: ClaimedKeyPackage[]
 }
 
-export const createGroupRequest = z.strictObject({ groupId: opaqueIdSchema })
+export const createGroupRequest = z.strictObject({ groupId: groupIdSchema })
 
 export const commitRequest = z.strictObject({
-  messageId: opaqueIdSchema,
-  epoch: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  commit: b64(LIMITS.handshakeBytes),
-  welcome: b64(LIMITS.handshakeBytes).optional(),
-  added: z.array(opaqueIdSchema).max(LIMITS.groupMembers),
-  removed: z.array(opaqueIdSchema).max(LIMITS.groupMembers),
+  messageId: messageIdSchema,
+  epoch: epochSchema,
+  commit: base64UrlSchema(LIMITS.handshakeBytes),
+  welcome: base64UrlSchema(LIMITS.handshakeBytes).optional(),
+  added: z.array(deviceIdSchema).max(LIMITS.groupMembers),
+  removed: z.array(deviceIdSchema).max(LIMITS.groupMembers),
 })
-export type CommitRequest = z.infer<typeof commitRequest>
+export type CommitRequest = z.input<typeof commitRequest>
 export interface CommitResponse {
   epoch: number
   sentAt: number
@@ -136,14 +141,15 @@ export const witnessCosignature = z.strictObject({
 // ---- admin API (data ownership) ----
 // Every admin call names why (a justification code) and a case reference; both go into the
 // access receipt the call writes before it reads or changes anything.
-const justificationSchema = z.enum(JUSTIFICATIONS)
 export const accessReasonSchema = z.strictObject({
   why: justificationSchema,
-  case: z.string().min(1).max(128),
+  case: caseRefSchema,
   /** Delays the subject's notice to this date (ms); only for legal holds and investigations. */
-  delayUntil: z.coerce.number().int().positive().optional(),
+  delayUntil: timestampSchema.optional(),
 })
 export type AccessReason = z.infer<typeof accessReasonSchema>
+/** The same reason in the query string of a GET (where every value is text). */
+export const accessReasonQuery = accessReasonSchema.extend({ delayUntil: timestampTextSchema.optional() })
 
 export const adminEnrolRequest = z.strictObject({
   token: z.string().min(16).max(128),

@@ -1,35 +1,68 @@
-// Branded identifiers: a DeviceId cannot be passed where a UserId is expected.
+// Branded identifiers: a DeviceId cannot be passed where a UserId is expected. Device, group
+// and message ids are 16 bytes; their one text form is the canonical unpadded base64url
+// (22 characters). The 22nd character carries 4 unused bits, so 16 other spellings of every id
+// pass a character-class check: only the canonical one is an id, or two strings would name
+// one id and a stored non-canonical one could not be put back into a binary frame.
 import { fromBase64Url, randomBytes, toBase64Url } from './bytes.ts'
+import { fieldError } from './field-error.ts'
 
 export type UserId = string & { readonly __brand: 'UserId' }
 export type DeviceId = string & { readonly __brand: 'DeviceId' }
 export type GroupId = string & { readonly __brand: 'GroupId' }
 export type MessageId = string & { readonly __brand: 'MessageId' }
 
-/** Lower-case handles: letters, digits, dot, dash, underscore; 1–64 characters. */
-export const USER_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/
-/** 16 random bytes in base64url: 22 characters. */
-export const OPAQUE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
+export const OPAQUE_ID_BYTES = 16
+const OPAQUE_ID_CHARS = 22
 
-export function isUserId(s: unknown): s is UserId {
-  return typeof s === 'string' && USER_ID_PATTERN.test(s)
+/** The 16 bytes of a canonical opaque id, or null: the single check behind every opaque id parser. */
+function tryOpaqueIdBytes(v: unknown): Uint8Array | null {
+  if (typeof v !== 'string' || v.length !== OPAQUE_ID_CHARS) return null
+  const b = fromBase64Url(v)
+  return b !== null && b.length === OPAQUE_ID_BYTES ? b : null
 }
-export function isDeviceId(s: unknown): s is DeviceId {
-  return typeof s === 'string' && OPAQUE_ID_PATTERN.test(s) && fromBase64Url(s) !== null
+
+/** Decodes an opaque id (device, group or message) to its 16 bytes; throws a field error. */
+export function opaqueIdBytes(v: unknown, field: string): Uint8Array {
+  const b = tryOpaqueIdBytes(v)
+  if (!b) throw fieldError(field, 'must be 16 bytes as canonical unpadded base64url (22 characters)')
+  return b
 }
-export function isGroupId(s: unknown): s is GroupId {
-  return typeof s === 'string' && OPAQUE_ID_PATTERN.test(s) && fromBase64Url(s) !== null
+
+/** A 16-byte id of no particular kind (an access receipt's, a consent record's). */
+export function parseOpaqueId(v: unknown, field = 'id'): string {
+  opaqueIdBytes(v, field)
+  return v as string
 }
-export function isMessageId(s: unknown): s is MessageId {
-  return typeof s === 'string' && OPAQUE_ID_PATTERN.test(s) && fromBase64Url(s) !== null
+
+export function parseDeviceId(v: unknown, field = 'deviceId'): DeviceId {
+  opaqueIdBytes(v, field)
+  return v as DeviceId
+}
+export function parseGroupId(v: unknown, field = 'groupId'): GroupId {
+  opaqueIdBytes(v, field)
+  return v as GroupId
+}
+export function parseMessageId(v: unknown, field = 'messageId'): MessageId {
+  opaqueIdBytes(v, field)
+  return v as MessageId
+}
+
+export function isDeviceId(v: unknown): v is DeviceId {
+  return tryOpaqueIdBytes(v) !== null
+}
+export function isGroupId(v: unknown): v is GroupId {
+  return tryOpaqueIdBytes(v) !== null
+}
+export function isMessageId(v: unknown): v is MessageId {
+  return tryOpaqueIdBytes(v) !== null
 }
 
 export function newDeviceId(): DeviceId {
-  return toBase64Url(randomBytes(16)) as DeviceId
+  return toBase64Url(randomBytes(OPAQUE_ID_BYTES)) as DeviceId
 }
 export function newGroupId(): GroupId {
-  return toBase64Url(randomBytes(16)) as GroupId
+  return toBase64Url(randomBytes(OPAQUE_ID_BYTES)) as GroupId
 }
 export function newMessageId(): MessageId {
-  return toBase64Url(randomBytes(16)) as MessageId
+  return toBase64Url(randomBytes(OPAQUE_ID_BYTES)) as MessageId
 }

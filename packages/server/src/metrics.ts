@@ -11,6 +11,18 @@ export class Metrics {
     labelNames: ['code'],
     registers: [this.registry],
   })
+  /** Queue rows that could not be encoded into a deliver frame and were taken out of a device's queue. */
+  readonly rowsSetAside = new Counter({
+    name: 'candor_queue_rows_set_aside_total',
+    help: 'queue rows that could not be encoded into a deliver frame, removed from the device queue so later rows flow',
+    registers: [this.registry],
+  })
+  readonly deliveryFailures = new Counter({
+    name: 'candor_delivery_failures_total',
+    help: 'delivery steps that failed without stopping later ones: encode (a stored message whose frame cannot be built), publish (the bus threw), flush (anything else)',
+    labelNames: ['stage'],
+    registers: [this.registry],
+  })
   readonly connections = new Gauge({ name: 'candor_connections', help: 'open device connections', registers: [this.registry] })
 
   constructor(defaults = false) {

@@ -2,7 +2,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import { existsSync } from 'node:fs'
-import { CandorError, LIMITS } from '@candor/protocol'
+import { CandorError, LIMITS, USER_ID_MAX_LENGTH } from '@candor/protocol'
 import type { AppContext } from './app-context.ts'
 import { TokenIssuer } from './auth/tokens.ts'
 import { DeliveryService } from './delivery/delivery-service.ts'
@@ -75,7 +75,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     bus,
     tokens: new TokenIssuer(secret),
     log,
-    delivery: new DeliveryService(opts.store, bus, metrics),
+    delivery: new DeliveryService(opts.store, bus, metrics, log),
     roster: new GroupRoster(opts.store, bus),
     sendLimiter: new RateLimiter(LIMITS.sendRatePerSecond, LIMITS.sendBurst),
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
@@ -93,6 +93,9 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     loggerInstance: log as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: LIMITS.httpBodyBytes,
+    // A user id in a path may be 254 characters, each percent-encoded at worst (Fastify's
+    // default of 100 answered 414 for long local@domain ids, so nobody could look them up).
+    routerOptions: { maxParamLength: 3 * USER_ID_MAX_LENGTH },
   }) as unknown as FastifyInstance
   app.addHook('onRequest', async (req) => {
     if (!ctx.httpLimiter.take(req.ip)) throw new CandorError('rate_limited', 'too many requests')

@@ -10,6 +10,7 @@ import { SqliteStore } from '@candor/store-sqlite'
 import { DeliveryService } from '../src/delivery/delivery-service.ts'
 import { InProcessBus } from '../src/delivery/in-process-bus.ts'
 import { Metrics } from '../src/metrics.ts'
+import { createLogger } from '../src/logger.ts'
 import type { AppendResult } from '@candor/ports'
 
 let dir: string
@@ -26,7 +27,7 @@ afterEach(async () => {
 describe('delivery order', () => {
   it('publishes a commit stored while earlier messages wait for their flush after those messages', async () => {
     const bus = new InProcessBus()
-    const delivery = new DeliveryService(store, bus, new Metrics())
+    const delivery = new DeliveryService(store, bus, new Metrics(), createLogger('silent'))
     const sender = newDeviceId()
     const recipient = newDeviceId()
     const group = newGroupId()

@@ -2,7 +2,7 @@
 // their delivery state, the connection, enrolment requests and notices. It listens to the
 // SDK's events and keeps everything the views read in memory.
 import type { CandorClient, ConnectionState, LocalStore, MessageRecord, SecurityAlert } from '@candor/sdk'
-import { CandorError, type DeviceInfo } from '@candor/protocol'
+import { CandorError, normaliseUserName, type DeviceInfo } from '@candor/protocol'
 import { errorText } from './error-text.ts'
 import { Observable } from './observable.ts'
 import { Verification } from './verification.ts'
@@ -165,7 +165,7 @@ export class Messenger extends Observable {
   }
 
   async startConversation(userIds: readonly string[]): Promise<string> {
-    const others = [...new Set(userIds.map((u) => u.trim().toLowerCase()).filter((u) => u && u !== this.client.userId))]
+    const others = [...new Set(typedUsers(userIds))].filter((u) => u !== this.client.userId)
     if (others.length === 0) throw new Error('Add at least one other person')
     const id = others.length === 1 ? await this.client.directConversation(others[0]!) : await this.client.createConversation(others)
     await this.#loadHistory(id)
@@ -174,7 +174,7 @@ export class Messenger extends Observable {
   }
 
   async addMembers(id: string, userIds: readonly string[]): Promise<void> {
-    await this.client.addMembers(id, userIds.map((u) => u.trim().toLowerCase()).filter(Boolean))
+    await this.client.addMembers(id, typedUsers(userIds))
     this.#refreshList()
   }
 
@@ -379,3 +379,7 @@ function toUi(m: MessageRecord): UiMessage {
   }
 }
 
+/** User names as a person typed them (blank entries skipped), as user ids; throws naming a bad one. */
+function typedUsers(names: readonly string[]): string[] {
+  return names.filter((n) => n.trim() !== '').map((n) => normaliseUserName(n, 'user name'))
+}

@@ -2,6 +2,7 @@
 // as a further device of an existing account (approved from a device you already have).
 import { useState } from 'preact/hooks'
 import type { CandorClient } from '@candor/sdk'
+import { normaliseUserName } from '@candor/protocol'
 import { defaultDeviceName } from '../state/client-options.ts'
 import { errorText } from '../state/error-text.ts'
 import { enrolDevice, registerDevice } from '../state/session.ts'
@@ -21,7 +22,7 @@ export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDo
     setBusy(true)
     setError(null)
     try {
-      const id = userId.trim().toLowerCase()
+      const id = normaliseUserName(userId, 'user name')
       const client = mode === 'register' ? await registerDevice(store, id, deviceName.trim()) : await enrolDevice(store, id, deviceName.trim())
       await onDone(client)
     } catch (err) {
@@ -50,8 +51,8 @@ export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDo
               name="userId"
               autoComplete="username"
               required
-              pattern="[a-z0-9][a-z0-9._\-]{0,63}"
-              title="1–64 of a-z, 0-9, dot, underscore or hyphen, starting with a letter or digit"
+              autoCapitalize="none"
+              title="a name like alice, or alice@example.org: letters, digits, dot, underscore, plus or hyphen"
               value={userId}
               onInput={(e) => setUserId(e.currentTarget.value)}
               autoFocus

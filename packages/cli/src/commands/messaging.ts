@@ -1,14 +1,19 @@
 // send, read and chat.
 import { createInterface } from 'node:readline'
-import { isGroupId } from '@candor/protocol'
+import { isGroupId, normaliseUserName } from '@candor/protocol'
 import type { CandorClient } from '@candor/sdk'
 import { FileLocalStore } from '@candor/sdk/node'
 import { connectedDevice, type GlobalFlags } from '../device-session.ts'
 import { formatMessage, messageJson, printJson } from '../output.ts'
 
+/**
+ * A conversation id this device is in, else a user (as a person types it) to talk to directly.
+ * A user id with '@' or '.' can never read as a conversation id; a plain one only by equalling
+ * a random 128-bit id this device is in.
+ */
 export async function resolveConversation(client: CandorClient, target: string): Promise<string> {
   if (isGroupId(target) && client.conversations().some((c) => c.id === target)) return target
-  return client.directConversation(target)
+  return client.directConversation(normaliseUserName(target, 'user'))
 }
 
 export async function send(g: GlobalFlags, target: string, text: string): Promise<number> {

@@ -2,6 +2,7 @@
 // one transaction (group commit), and only then acknowledged and fanned out.
 import { DELIVER_HEADER_BYTES, encodeDeliverHeader, type DeliverIdBytes } from '@candor/protocol'
 import type { AppendResult, Bus, BusDelivery, Delivery, NewMessage, Store } from '@candor/ports'
+import type { Logger } from '../logger.ts'
 import type { Metrics } from '../metrics.ts'
 
 /** Called once the message is durable (fan-out published by then), or with the failure. */
@@ -13,18 +14,27 @@ interface Pending {
   done: Submitted
 }
 
+/** The deliver frame of a stored message at one queue position; throws if its ids cannot be encoded. */
+export function deliverFrame(m: Omit<NewMessage, 'recipients'>, seq: number, raw?: DeliverIdBytes): Uint8Array {
+  const frame = encodeDeliverHeader({ seq, kind: m.kind, messageId: m.messageId, groupId: m.groupId, sentAt: m.sentAt, sender: m.sender }, m.payload.length, raw)
+  frame.set(m.payload, DELIVER_HEADER_BYTES)
+  return frame
+}
+
 export class DeliveryService {
   readonly #store: Store
   readonly #bus: Bus
   readonly #metrics: Metrics
+  readonly #log: Logger
   #pending: Pending[] = []
   #scheduled = false
   #flushing: Promise<void> = Promise.resolve()
 
-  constructor(store: Store, bus: Bus, metrics: Metrics) {
+  constructor(store: Store, bus: Bus, metrics: Metrics, log: Logger) {
     this.#store = store
     this.#bus = bus
     this.#metrics = metrics
+    this.#log = log
   }
 
   /**
@@ -35,10 +45,20 @@ export class DeliveryService {
     this.#pending.push({ message, raw, done })
     if (!this.#scheduled) {
       this.#scheduled = true
-      setImmediate(() => {
-        this.#flushing = this.#flushing.then(() => this.#flush())
-      })
+      setImmediate(() => this.#then(() => this.#flush()))
     }
+  }
+
+  /**
+   * Runs a step after every step before it. A step that throws is logged and counted, and the
+   * chain goes on: a rejected chain would skip every later flush, so nothing anyone sent after
+   * it would be stored or acknowledged again.
+   */
+  #then(step: () => void | Promise<void>): void {
+    this.#flushing = this.#flushing.then(step).catch((err: unknown) => {
+      this.#metrics.deliveryFailures.inc({ stage: 'flush' })
+      this.#log.error({ err }, 'a delivery step failed; later ones go on')
+    })
   }
 
   async #flush(): Promise<void> {
@@ -50,7 +70,7 @@ export class DeliveryService {
     try {
       results = await this.#store.appendMessages(batch.map((p) => p.message))
     } catch (e) {
-      for (const p of batch) p.done(e, undefined)
+      for (const p of batch) settle(p, e, undefined, this.#log)
       return
     }
     const out: BusDelivery[] = []
@@ -62,20 +82,34 @@ export class DeliveryService {
         this.fanOut(p.message, r.deliveries, out, p.raw)
       }
     }
-    this.#bus.publish(out)
-    for (let i = 0; i < batch.length; i++) batch[i]!.done(undefined, results[i])
+    this.#publish(out)
+    // Stored is what the sender is told; a failed publish only delays delivery to the next fetch.
+    for (let i = 0; i < batch.length; i++) settle(batch[i]!, undefined, results[i], this.#log)
   }
 
-  /** Builds the deliver frame of a stored message for each of its queue entries. */
+  #publish(deliveries: readonly BusDelivery[]): void {
+    try {
+      this.#bus.publish(deliveries)
+    } catch (err) {
+      this.#metrics.deliveryFailures.inc({ stage: 'publish' })
+      this.#log.error({ err, deliveries: deliveries.length }, 'publishing deliveries failed; the devices fetch them from their queues')
+    }
+  }
+
+  /**
+   * Builds the deliver frame of a stored message for each of its queue entries. A message whose
+   * frame cannot be built (its ids do not encode) is logged and counted and left out: its rows
+   * stay queued until each device's connection fetches them and sets them aside, and the rest
+   * of the batch goes on.
+   */
   fanOut(m: Omit<NewMessage, 'recipients'>, deliveries: readonly Delivery[], out: BusDelivery[] = [], raw?: DeliverIdBytes): BusDelivery[] {
-    for (const d of deliveries) {
-      const frame = encodeDeliverHeader(
-        { seq: d.seq, kind: m.kind, messageId: m.messageId, groupId: m.groupId, sentAt: m.sentAt, sender: m.sender },
-        m.payload.length,
-        raw,
-      )
-      frame.set(m.payload, DELIVER_HEADER_BYTES)
-      out.push({ deviceId: d.deviceId, seq: d.seq, frame })
+    const before = out.length
+    try {
+      for (const d of deliveries) out.push({ deviceId: d.deviceId, seq: d.seq, frame: deliverFrame(m, d.seq, raw) })
+    } catch (err) {
+      out.length = before
+      this.#metrics.deliveryFailures.inc({ stage: 'encode' })
+      this.#log.error({ err, messageId: m.messageId, groupId: m.groupId, sender: m.sender, recipients: deliveries.length }, 'a stored message cannot be encoded into a deliver frame')
     }
     return out
   }
@@ -86,6 +120,15 @@ export class DeliveryService {
    * and a commit accepted meanwhile must not overtake the messages of the epoch it ends.
    */
   publish(deliveries: BusDelivery[]): void {
-    this.#flushing = this.#flushing.then(() => this.#bus.publish(deliveries))
+    this.#then(() => this.#publish(deliveries))
+  }
+}
+
+/** Answers one submitter; one callback that throws must not keep the others from theirs. */
+function settle(p: Pending, error: unknown, result: AppendResult | undefined, log: Logger): void {
+  try {
+    p.done(error, result)
+  } catch (err) {
+    log.error({ err }, 'a delivery callback threw')
   }
 }

@@ -16,7 +16,8 @@ import {
 } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import type { Session } from '../auth/tokens.ts'
-import type { BusDelivery } from '@candor/ports'
+import type { BusDelivery, QueuedMessage } from '@candor/ports'
+import { deliverFrame } from './delivery-service.ts'
 import { readMlsHeader, WireFormat } from '../mls/mls-header.ts'
 
 const WINDOW_BYTES = 4 * 1024 * 1024
@@ -150,8 +151,14 @@ export class DeviceConnection {
         if (rows.length === limit) this.#more = true
         for (const r of rows) {
           if (r.seq <= this.#lastPushed || this.#closed) continue
-          const [d] = this.#ctx.delivery.fanOut(r, [{ deviceId: this.#session.deviceId, seq: r.seq }])
-          this.#push(r.seq, d!.frame)
+          let frame: Uint8Array
+          try {
+            frame = deliverFrame(r, r.seq)
+          } catch (err) {
+            this.#setAside(r, err)
+            continue
+          }
+          this.#push(r.seq, frame)
         }
       }
     } catch (e) {
@@ -165,6 +172,22 @@ export class DeviceConnection {
       this.#synced = true
       this.#send(encodeNotice({ kind: 'synced' }))
     }
+  }
+
+  /**
+   * A queue row that cannot be put into a deliver frame would fail every fetch of this queue, so
+   * the device would never again receive anything: it is logged (ids and position, never the
+   * payload), counted and deleted from this device's queue, and the rows after it flow.
+   */
+  #setAside(r: QueuedMessage, err: unknown): void {
+    const deviceId = this.#session.deviceId
+    this.#lastPushed = r.seq
+    this.#ctx.metrics.rowsSetAside.inc()
+    this.#ctx.log.error(
+      { err, deviceId, seq: r.seq, messageId: r.messageId, groupId: r.groupId, sender: r.sender, kind: r.kind },
+      'a queue row cannot be encoded into a deliver frame; it is removed from the device queue',
+    )
+    this.#ctx.store.ack(deviceId, [r.seq]).catch((e: unknown) => this.#ctx.log.error({ err: e, deviceId, seq: r.seq }, 'removing an undeliverable queue row failed'))
   }
 
   #onFrame(data: Buffer, isBinary: boolean): void {

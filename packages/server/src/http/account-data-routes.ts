@@ -3,14 +3,15 @@
 // erasure of the caller's account.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { CandorError, deleteAccountRequest, toBase64Url, type AccessLogInfo, type AccessReceiptsResponse, type AccountExport, type DeletionReceiptResponse } from '@candor/protocol'
+import { CandorError, decimalText, deleteAccountRequest, parseLogSize, stringField, toBase64Url, type AccessLogInfo, type AccessReceiptsResponse, type AccountExport, type DeletionReceiptResponse } from '@candor/protocol'
 import { eraseAccount } from '../access/account-erasure.ts'
 import { exportAccount } from '../access/account-export.ts'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseBody } from './parse.ts'
 
-const sizes = z.strictObject({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) })
+const logSizeText = stringField(decimalText(parseLogSize), 16)
+const sizes = z.strictObject({ from: logSizeText, to: logSizeText })
 
 export function accountDataRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/v1/access-log', async (): Promise<AccessLogInfo> => ctx.access.log.info())

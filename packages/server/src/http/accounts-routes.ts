@@ -11,25 +11,25 @@ import {
   deviceIdFromKey,
   enrolmentRequest,
   enrolmentStatement,
-  isDeviceId,
+  base64UrlBytes,
+  parseDeviceId,
   registerRequest,
   registrationStatement,
   sessionRequest,
   toBase64Url,
   type ChallengeResponse,
-  type DeviceId,
   type RegisterResponse,
   type SessionResponse,
-  type UserId,
+  type SignatureB64,
 } from '@candor/protocol'
 import { nodeVerifyDetached as verifyDetached } from '@candor/crypto/node'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
-import { bytesOf, parseBody, parseParam } from './parse.ts'
+import { parseBody, parseParam } from './parse.ts'
 import { deviceInfo, notifyDevices } from './device-info.ts'
 
-function checkSignature(publicKey: Uint8Array, statement: Uint8Array, signatureB64: string): void {
-  if (!verifyDetached(publicKey, statement, bytesOf(signatureB64, 'signature'))) {
+function checkSignature(publicKey: Uint8Array, statement: Uint8Array, signature: SignatureB64): void {
+  if (!verifyDetached(publicKey, statement, base64UrlBytes(signature))) {
     throw new CandorError('bad_signature', 'the signature does not verify with this device key')
   }
 }
@@ -37,19 +37,19 @@ function checkSignature(publicKey: Uint8Array, statement: Uint8Array, signatureB
 export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/register', async (req, reply): Promise<RegisterResponse> => {
     const body = parseBody(registerRequest, req.body)
-    const publicKey = bytesOf(body.publicKey, 'publicKey')
+    const publicKey = base64UrlBytes(body.publicKey)
     checkSignature(publicKey, registrationStatement(body.userId, body.publicKey), body.signature)
     const deviceId = deviceIdFromKey(publicKey)
-    await ctx.store.createUser(body.userId as UserId, {
+    await ctx.store.createUser(body.userId, {
       deviceId,
-      userId: body.userId as UserId,
+      userId: body.userId,
       name: body.deviceName,
       publicKey,
       status: 'active',
       createdAt: Date.now(),
-      attestation: { by: deviceId, signature: bytesOf(body.signature, 'signature') },
+      attestation: { by: deviceId, signature: base64UrlBytes(body.signature) },
     })
-    await ctx.directory.publishUser(body.userId as UserId)
+    await ctx.directory.publishUser(body.userId)
     ctx.log.info({ userId: body.userId, deviceId }, 'user registered')
     reply.code(201)
     return { userId: body.userId, deviceId }
@@ -62,7 +62,7 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/v1/auth/session', async (req): Promise<SessionResponse> => {
     const body = parseBody(sessionRequest, req.body)
-    const deviceId = body.deviceId as DeviceId
+    const deviceId = body.deviceId
     const valid = ctx.tokens.checkChallenge(deviceId, body.challenge)
     if (!valid) throw new CandorError('unauthenticated', 'the challenge is invalid or expired')
     const device = await ctx.store.getDevice(deviceId)
@@ -79,8 +79,8 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/v1/enrolments', async (req, reply) => {
     const body = parseBody(enrolmentRequest, req.body)
-    const userId = body.userId as UserId
-    const publicKey = bytesOf(body.publicKey, 'publicKey')
+    const userId = body.userId
+    const publicKey = base64UrlBytes(body.publicKey)
     checkSignature(publicKey, enrolmentStatement(userId, body.publicKey, body.deviceName), body.signature)
     if (!(await ctx.store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
     const devices = await ctx.store.listDevices(userId)
@@ -102,7 +102,7 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/v1/enrolments/:deviceId/approve', async (req) => {
     const s = await authenticate(ctx, req)
-    const deviceId = parseParam((req.params as { deviceId?: unknown }).deviceId, isDeviceId, 'deviceId')
+    const deviceId = parseParam(req.params, 'deviceId', parseDeviceId)
     const { signature } = parseBody(approveRequest, req.body)
     const pending = await ctx.store.getDevice(deviceId)
     if (!pending || pending.userId !== s.userId || pending.status !== 'pending') {
@@ -112,7 +112,7 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!approver) throw new CandorError('unknown_device', 'approving device vanished')
     const pkB64 = toBase64Url(pending.publicKey)
     checkSignature(approver.publicKey, approvalStatement(s.deviceId, s.userId, pkB64), signature)
-    await ctx.store.setDeviceStatus(deviceId, 'active', { by: s.deviceId, signature: bytesOf(signature, 'signature') })
+    await ctx.store.setDeviceStatus(deviceId, 'active', { by: s.deviceId, signature: base64UrlBytes(signature) })
     await ctx.directory.publishUser(s.userId)
     ctx.log.info({ userId: s.userId, deviceId, approvedBy: s.deviceId }, 'device approved')
     return deviceInfo({ ...pending, status: 'active' })

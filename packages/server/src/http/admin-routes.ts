@@ -4,11 +4,12 @@
 import type { FastifyInstance } from 'fastify'
 import {
   CandorError,
+  accessReasonQuery,
   accessReasonSchema,
   adminEnrolRequest,
   adminGrantRequest,
-  isDeviceId,
-  isUserId,
+  parseDeviceId,
+  parseUserId,
   type AccessReason,
   type AdminMetadataExport,
   type AdminUserResponse,
@@ -16,6 +17,7 @@ import {
   type DeviceInfo,
   type UserId,
 } from '@candor/protocol'
+import type { z } from 'zod'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { requireAdmin } from '../access/admins.ts'
@@ -25,8 +27,9 @@ import { parseBody, parseParam } from './parse.ts'
 
 const MAX_DELAY_MS = 366 * 24 * 3600_000
 
-function reasonOf(raw: unknown, now: number): AccessReason {
-  const r = parseBody(accessReasonSchema, raw)
+/** The reason of a call: in the JSON body of a POST, in the query string (all text) of a GET. */
+function reasonOf(schema: z.ZodType<AccessReason, unknown>, raw: unknown, now: number): AccessReason {
+  const r = parseBody(schema, raw)
   if (r.delayUntil !== undefined) {
     if (r.why !== 'legal_hold' && r.why !== 'security_investigation') {
       throw new CandorError('bad_request', 'a notice may be delayed only for a legal hold or a security investigation')
@@ -37,7 +40,7 @@ function reasonOf(raw: unknown, now: number): AccessReason {
 }
 
 function userParam(params: unknown): UserId {
-  return parseParam((params as { userId?: unknown }).userId, isUserId, 'userId') as UserId
+  return parseParam(params, 'userId', parseUserId)
 }
 
 export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -74,7 +77,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/admin/admins', async (req, reply) => {
     const { admin } = await requireAdmin(ctx, req)
     const body = parseBody(adminGrantRequest, req.body)
-    const rec = await ctx.admins.grant(admin, body.userId as UserId, body.role, body.org, Date.now())
+    const rec = await ctx.admins.grant(admin, body.userId, body.role, body.org, Date.now())
     ctx.log.warn({ by: admin.userId, userId: rec.userId, role: rec.role }, 'admin rights granted')
     reply.code(201)
     return rec
@@ -85,7 +88,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/admin/admins/:userId/revoke', async (req): Promise<AdminRecord> => {
     const { admin } = await requireAdmin(ctx, req)
     const userId = userParam(req.params)
-    const reason = reasonOf(req.body, ctx.access.now())
+    const reason = reasonOf(accessReasonSchema, req.body, ctx.access.now())
     const target = await ctx.admins.revocable(admin, userId)
     return gated(admin, userId, ['account_metadata'], [`admin:${userId}`], reason, async () => {
       await ctx.admins.revoke(userId)
@@ -97,7 +100,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/v1/admin/users/:userId', async (req): Promise<AdminUserResponse> => {
     const { admin } = await requireAdmin(ctx, req)
     const userId = userParam(req.params)
-    const reason = reasonOf(req.query, ctx.access.now())
+    const reason = reasonOf(accessReasonQuery, req.query, ctx.access.now())
     await existing(userId)
     return gated(admin, userId, ['account_metadata', 'device_list'], [`user:${userId}`], reason, async () => {
       const devices = await ctx.store.listDevices(userId)
@@ -115,7 +118,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/v1/admin/users/:userId/devices', async (req): Promise<{ devices: DeviceInfo[] }> => {
     const { admin } = await requireAdmin(ctx, req)
     const userId = userParam(req.params)
-    const reason = reasonOf(req.query, ctx.access.now())
+    const reason = reasonOf(accessReasonQuery, req.query, ctx.access.now())
     await existing(userId)
     return gated(admin, userId, ['device_list'], [`user:${userId}/devices`], reason, async () => ({
       devices: (await ctx.store.listDevices(userId)).map(deviceInfo),
@@ -125,7 +128,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/v1/admin/users/:userId/metadata-export', async (req): Promise<AdminMetadataExport> => {
     const { admin } = await requireAdmin(ctx, req)
     const userId = userParam(req.params)
-    const reason = reasonOf(req.query, ctx.access.now())
+    const reason = reasonOf(accessReasonQuery, req.query, ctx.access.now())
     await existing(userId)
     const categories: DataCategory[] = ['account_metadata', 'device_list', 'group_membership', 'queue', 'key_packages']
     return gated(admin, userId, categories, [`user:${userId}`], reason, async () => {
@@ -144,8 +147,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/v1/admin/devices/:deviceId/suspend', async (req): Promise<DeviceInfo> => {
     const { admin } = await requireAdmin(ctx, req)
-    const deviceId = parseParam((req.params as { deviceId?: unknown }).deviceId, isDeviceId, 'deviceId')
-    const reason = reasonOf(req.body, ctx.access.now())
+    const deviceId = parseParam(req.params, 'deviceId', parseDeviceId)
+    const reason = reasonOf(accessReasonSchema, req.body, ctx.access.now())
     const device = await ctx.store.getDevice(deviceId)
     if (!device) throw new CandorError('unknown_device', 'no such device')
     return gated(admin, device.userId, ['device_status'], [`device:${deviceId}`], reason, async () => {

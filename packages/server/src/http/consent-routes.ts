@@ -1,11 +1,11 @@
 // The consent ledger: a device appends a record it signed (checked here against its own key
 // and the session), and any device of the person reads the whole ledger back.
 import type { FastifyInstance } from 'fastify'
-import { CandorError, consentRecordSchema, postConsentRequest, toBase64Url, utf8, type ConsentsResponse } from '@candor/protocol'
+import { CandorError, base64UrlBytes, consentRecordSchema, postConsentRequest, toBase64Url, utf8, type ConsentsResponse } from '@candor/protocol'
 import { verifyDetached } from '@candor/crypto'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
-import { bytesOf, parseBody } from './parse.ts'
+import { parseBody } from './parse.ts'
 
 export function consentRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/consents', async (req, reply) => {
@@ -22,7 +22,7 @@ export function consentRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (record.userId !== s.userId || record.deviceId !== s.deviceId || !device || record.deviceKey !== toBase64Url(device.publicKey)) {
       throw new CandorError('forbidden', 'a consent record must be signed by the device that sends it, for its own account')
     }
-    const signature = bytesOf(body.signature, 'signature')
+    const signature = base64UrlBytes(body.signature)
     if (!verifyDetached(device.publicKey, utf8(body.record), signature)) throw new CandorError('bad_signature', 'the record signature does not verify')
     const seq = await ctx.store.appendConsent(s.userId, body.record, signature, Date.now())
     reply.code(201)

@@ -2,7 +2,7 @@
 // and key packages are deleted, the device leaves every delivery roster); the owner's other
 // devices then remove it from each MLS group by a commit.
 import type { FastifyInstance } from 'fastify'
-import { CandorError, isDeviceId, isUserId, type UserId } from '@candor/protocol'
+import { CandorError, parseDeviceId, parseUserId } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseParam } from './parse.ts'
@@ -16,14 +16,14 @@ export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/v1/users/:userId/devices', async (req) => {
     await authenticate(ctx, req)
-    const userId = parseParam((req.params as { userId?: unknown }).userId, isUserId, 'userId') as UserId
+    const userId = parseParam(req.params, 'userId', parseUserId)
     if (!(await ctx.store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
     return { devices: (await ctx.store.listDevices(userId)).filter((d) => d.status !== 'pending').map(deviceInfo) }
   })
 
   app.delete('/v1/devices/:deviceId', async (req) => {
     const s = await authenticate(ctx, req)
-    const deviceId = parseParam((req.params as { deviceId?: unknown }).deviceId, isDeviceId, 'deviceId')
+    const deviceId = parseParam(req.params, 'deviceId', parseDeviceId)
     const device = await ctx.store.getDevice(deviceId)
     if (!device || device.userId !== s.userId) throw new CandorError('unknown_device', 'no such device on your account')
     if (device.status === 'revoked') return deviceInfo(device)

@@ -2,23 +2,20 @@
 // a user's own history (for monitoring), consistency proofs and past checkpoints (for
 // witnesses and auditors), and witness cosignatures.
 import type { FastifyInstance } from 'fastify'
-import { CandorError, isUserId, witnessCosignature, type DirectoryInfo, type DirectoryProofResponse } from '@candor/protocol'
+import { CandorError, decimalText, parseLogSize, parseUserId, witnessCosignature, type DirectoryInfo, type DirectoryProofResponse } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseBody, parseParam } from './parse.ts'
 
-function size(v: unknown, what: string): number {
-  const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN
-  if (!Number.isSafeInteger(n) || n < 1) throw new CandorError('bad_request', `${what} must be a positive integer`)
-  return n
-}
+/** A log size in a query string or route: canonical decimal text. */
+const logSizeText = decimalText(parseLogSize)
 
 export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/v1/directory', (): Promise<DirectoryInfo> => ctx.directory.info())
 
   app.get('/v1/directory/lookup/:userId', async (req): Promise<DirectoryProofResponse> => {
     await authenticate(ctx, req)
-    const userId = parseParam((req.params as { userId?: unknown }).userId, isUserId, 'userId')
+    const userId = parseParam(req.params, 'userId', parseUserId)
     const r = await ctx.directory.lookup(userId)
     if (!r) throw new CandorError('unknown_user', 'no such user in the directory')
     return r
@@ -32,12 +29,11 @@ export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
   })
 
   app.get('/v1/directory/consistency', async (req) => {
-    const q = req.query as { from?: unknown; to?: unknown }
-    return { proof: await ctx.directory.consistency(size(q.from, 'from'), size(q.to, 'to')) }
+    return { proof: await ctx.directory.consistency(parseParam(req.query, 'from', logSizeText), parseParam(req.query, 'to', logSizeText)) }
   })
 
   app.get('/v1/directory/checkpoints/:size', async (req) => {
-    const note = await ctx.directory.checkpointAt(size((req.params as { size?: unknown }).size, 'size'))
+    const note = await ctx.directory.checkpointAt(parseParam(req.params, 'size', logSizeText))
     if (!note) throw new CandorError('not_found', 'no checkpoint of that size')
     return { checkpoint: note }
   })

@@ -8,30 +8,29 @@ import {
   bytesEqual,
   commitRequest,
   createGroupRequest,
-  fromBase64Url,
-  isGroupId,
+  base64UrlBytes,
+  opaqueIdBytes,
+  parseGroupId,
   type CommitResponse,
-  type DeviceId,
   type GroupId,
   type GroupInfoResponse,
-  type MessageId,
 } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { readMlsHeader, WireFormat } from '../mls/mls-header.ts'
-import { bytesOf, parseBody, parseParam } from './parse.ts'
+import { parseBody, parseParam } from './parse.ts'
 
 const CONTENT_COMMIT = 3
 
 function groupParam(params: unknown): GroupId {
-  return parseParam((params as { groupId?: unknown }).groupId, isGroupId, 'groupId')
+  return parseParam(params, 'groupId', parseGroupId)
 }
 
 export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/groups', async (req, reply): Promise<GroupInfoResponse> => {
     const s = await authenticate(ctx, req)
     const { groupId } = parseBody(createGroupRequest, req.body)
-    if (!(await ctx.store.createGroup(groupId as GroupId, s.deviceId, Date.now()))) {
+    if (!(await ctx.store.createGroup(groupId, s.deviceId, Date.now()))) {
       throw new CandorError('conflict', 'a group with this id exists')
     }
     reply.code(201)
@@ -71,25 +70,25 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const members = new Set(group.members)
     if (!members.has(s.deviceId)) throw new CandorError('not_member', 'this device is not a member of the group')
 
-    const commit = bytesOf(body.commit, 'commit')
+    const commit = base64UrlBytes(body.commit)
     const h = readMlsHeader(commit)
     if (h.wireFormat !== WireFormat.private || h.contentType !== CONTENT_COMMIT) {
       throw new CandorError('invalid_mls_message', 'commit must be an MLS PrivateMessage carrying a commit')
     }
-    if (!bytesEqual(h.groupId, fromBase64Url(groupId)!)) throw new CandorError('invalid_mls_message', 'MLS group id does not match')
+    if (!bytesEqual(h.groupId, opaqueIdBytes(groupId, 'groupId'))) throw new CandorError('invalid_mls_message', 'MLS group id does not match')
     if (h.epoch !== body.epoch) throw new CandorError('invalid_mls_message', 'declared epoch does not match the MLS message')
     if (body.epoch !== group.epoch) {
       throw new CandorError('stale_epoch', `the group is at epoch ${group.epoch}`, { details: { epoch: group.epoch } })
     }
-    const welcome = body.welcome === undefined ? undefined : bytesOf(body.welcome, 'welcome')
+    const welcome = body.welcome === undefined ? undefined : base64UrlBytes(body.welcome)
     if (welcome && !(welcome[0] === 0 && welcome[1] === 1 && welcome[2] === 0 && welcome[3] === WireFormat.welcome)) {
       throw new CandorError('invalid_mls_message', 'welcome is not an MLS Welcome')
     }
     if (body.added.length > 0 && !welcome) throw new CandorError('bad_request', 'adding devices needs a welcome')
-    const added = [...new Set(body.added)] as DeviceId[]
+    const added = [...new Set(body.added)]
     // Devices that already left the delivery roster (revoked, or left) may still be MLS leaves
     // to remove; only current members change the roster.
-    const removed = [...new Set(body.removed)].filter((d) => members.has(d as DeviceId)) as DeviceId[]
+    const removed = [...new Set(body.removed)].filter((d) => members.has(d))
     if (members.size + added.length - removed.length > LIMITS.groupMembers) {
       throw new CandorError('forbidden', `a group has at most ${LIMITS.groupMembers} devices`)
     }
@@ -104,7 +103,7 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
       groupId,
       epoch: body.epoch,
       sender: s.deviceId,
-      messageId: body.messageId as MessageId,
+      messageId: body.messageId,
       sentAt,
       commit,
       welcome,
@@ -118,7 +117,7 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
     for (const d of r.deliveries) {
       const kind = addedSet.has(d.deviceId) ? 2 : 1
       const payload = kind === 2 ? welcome! : commit
-      frames.push(...ctx.delivery.fanOut({ messageId: body.messageId as MessageId, groupId, sender: s.deviceId, kind, sentAt, payload }, [d]))
+      frames.push(...ctx.delivery.fanOut({ messageId: body.messageId, groupId, sender: s.deviceId, kind, sentAt, payload }, [d]))
     }
     ctx.delivery.publish(frames)
     return { epoch: r.epoch, sentAt }

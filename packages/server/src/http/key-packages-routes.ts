@@ -5,17 +5,17 @@ import {
   CandorError,
   LIMITS,
   claimRequest,
-  isUserId,
+  base64UrlBytes,
+  parseUserId,
   keyPackageUpload,
   toBase64Url,
   type ClaimResponse,
   type KeyPackageCount,
-  type UserId,
 } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { checkKeyPackage } from '../mls/key-package-check.ts'
-import { bytesOf, parseBody, parseParam } from './parse.ts'
+import { parseBody, parseParam } from './parse.ts'
 import { notifyDevices } from './device-info.ts'
 
 const LOW_WATER = 10
@@ -27,8 +27,8 @@ export function keyPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
     const device = await ctx.store.getDevice(s.deviceId)
     if (!device) throw new CandorError('unknown_device', 'no such device')
     const owner = { userId: s.userId, deviceId: s.deviceId, publicKey: device.publicKey }
-    const oneTime = body.oneTime.map((k, i) => bytesOf(k, `oneTime.${i}`))
-    const lastResort = body.lastResort === undefined ? undefined : bytesOf(body.lastResort, 'lastResort')
+    const oneTime = body.oneTime.map(base64UrlBytes)
+    const lastResort = body.lastResort === undefined ? undefined : base64UrlBytes(body.lastResort)
     for (const kp of [...oneTime, ...(lastResort ? [lastResort] : [])]) await checkKeyPackage(kp, owner)
     const before = await ctx.store.countKeyPackages(s.deviceId)
     if (before.oneTime + oneTime.length > LIMITS.keyPackagesPerDevice) {
@@ -45,7 +45,7 @@ export function keyPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/v1/users/:userId/key-packages/claim', async (req): Promise<ClaimResponse> => {
     const s = await authenticate(ctx, req)
-    const userId = parseParam((req.params as { userId?: unknown }).userId, isUserId, 'userId') as UserId
+    const userId = parseParam(req.params, 'userId', parseUserId)
     if (!(await ctx.store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
     const { deviceIds } = parseBody(claimRequest, req.body ?? {})
     const wanted = deviceIds ? new Set(deviceIds) : undefined

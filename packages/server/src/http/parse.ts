@@ -1,8 +1,9 @@
-// Validation of request bodies and parameters at the HTTP boundary.
+// Validation of request bodies and route parameters at the HTTP boundary. Both go through the
+// field parsers of @candor/protocol, the same ones the frames and every other reader use.
 import type { z } from 'zod'
-import { CandorError, fromBase64Url } from '@candor/protocol'
+import { CandorError } from '@candor/protocol'
 
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const r = schema.safeParse(body)
   if (!r.success) {
     const issue = r.error.issues[0]
@@ -12,14 +13,8 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   return r.data
 }
 
-export function parseParam<T extends string>(value: unknown, check: (v: unknown) => v is T, what: string): T {
-  if (!check(value)) throw new CandorError('bad_request', `${what} is malformed`)
-  return value
-}
-
-/** Decodes base64url that the schema already shape-checked; rejects non-canonical forms. */
-export function bytesOf(b64: string, what: string): Uint8Array {
-  const b = fromBase64Url(b64)
-  if (!b) throw new CandorError('bad_request', `${what} is not canonical base64url`)
-  return b
+/** The route parameter `name`, checked by its field parser. */
+export function parseParam<T>(params: unknown, name: string, parse: (v: unknown, field: string) => T): T {
+  const v = typeof params === 'object' && params !== null ? (params as Record<string, unknown>)[name] : undefined
+  return parse(v, name)
 }

@@ -3,7 +3,7 @@
 // timer has run out since it was sent (the sweeper in server.ts).
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { CandorError, isGroupId } from '@candor/protocol'
+import { CandorError, parseGroupId } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseBody, parseParam } from './parse.ts'
@@ -13,7 +13,7 @@ const retentionRequest = z.strictObject({ seconds: z.number().int().positive().m
 export function retentionRoutes(app: FastifyInstance, ctx: AppContext): void {
   const memberGroup = async (req: Parameters<typeof authenticate>[1]) => {
     const s = await authenticate(ctx, req)
-    const groupId = parseParam((req.params as { groupId?: unknown }).groupId, isGroupId, 'groupId')
+    const groupId = parseParam(req.params, 'groupId', parseGroupId)
     const group = await ctx.store.getGroup(groupId)
     if (!group) throw new CandorError('unknown_group', 'no such group')
     if (!group.members.includes(s.deviceId)) throw new CandorError('not_member', 'this device is not a member of the group')
