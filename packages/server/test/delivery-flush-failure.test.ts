@@ -12,7 +12,7 @@ import { DeliveryService } from '../src/delivery/delivery-service.ts'
 import { InProcessBus } from '../src/store/in-process-bus.ts'
 import { Metrics } from '../src/metrics.ts'
 import { createLogger } from '../src/logger.ts'
-import type { AppendResult, BusDelivery, NewMessage } from '../src/store/index.ts'
+import type { AppendResult, BusDelivery, NewMessage } from '@candor/ports'
 
 /** A real in-process bus that fails its next `failures` publishes. */
 class FlakyBus extends InProcessBus {
