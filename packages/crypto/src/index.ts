@@ -25,3 +25,23 @@ export {
   MAX_ATTACHMENT_BYTES,
   type EncryptedAttachment,
 } from './attachment.ts';
+
+// MLS groups as a Candor device uses them (src/mls/). ts-mls is reached only through here.
+export type { GroupState, MlsSuite, MlsConfig, AuthenticationService, Credential, CryptoProvider, KeyPackage } from './mls/mls-types.ts';
+export {
+  newKeyPackage,
+  encodeKeyPackage,
+  decodeKeyPackage,
+  type DeviceKeys,
+  type StoredKeyPackage,
+} from './mls/key-package.ts';
+export { checkKeyPackage, type KeyPackageOwner } from './mls/key-package-check.ts';
+export { startGroup } from './mls/group-create.ts';
+export { commitChanges, type CommitOutput } from './mls/group-commit.ts';
+export { encryptApplication } from './mls/application-message.ts';
+export { processIncoming, type Incoming } from './mls/incoming-message.ts';
+export { joinFromWelcome } from './mls/welcome-join.ts';
+export { groupInfoForExternalJoin, joinByExternalCommit } from './mls/external-join.ts';
+export { leaves, ownLeafIndex, epochOf, isRemoved, type Leaf } from './mls/group-members.ts';
+export { saveState, loadState } from './mls/group-state-codec.ts';
+export { MAX_TREE_LEAVES } from './mls/ts-mls-guards.ts';

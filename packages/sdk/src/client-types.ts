@@ -1,5 +1,5 @@
 // CandorClient's public types: how it is opened, the events it emits, and who can read a conversation.
-import type { CryptoProvider } from 'ts-mls'
+import type { CryptoProvider } from '@candor/crypto'
 import type { DirectoryTrust } from './checkpoint-tracker.ts'
 import type { ConnectionState, WebSocketFactory } from './connection.ts'
 import type { MessageRecord } from './conversations.ts'

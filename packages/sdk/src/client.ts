@@ -2,9 +2,8 @@
 // It owns the device's identity, its MLS states and its delivery socket; what it does with
 // them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, and under
 // data/ the data-ownership features (ownership.ts, archives.ts) and disappearing-timer.ts.
-import type { CiphersuiteImpl, ClientConfig } from 'ts-mls'
 import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type Notice } from '@candor/protocol'
-import { DirectoryAuthenticationService, clientConfigWith, getSuite, safetyNumber } from '@candor/crypto'
+import { DirectoryAuthenticationService, clientConfigWith, epochOf, getSuite, leaves, safetyNumber, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import { ApiClient } from './api-client.ts'
 import type { ClientEvents, ClientOptions, Reader } from './client-types.ts'
 import { Connection, type ConnectionState } from './connection.ts'
@@ -14,7 +13,6 @@ import { CheckpointTracker } from './checkpoint-tracker.ts'
 import { Emitter } from './emitter.ts'
 import { loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
 import { KeyPackages } from './key-packages.ts'
-import { epochOf, leaves } from './mls-ops.ts'
 import { SerialLock } from './serial-lock.ts'
 import { GroupChanges } from './group-changes.ts'
 import { processDelivery } from './incoming.ts'
@@ -37,8 +35,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly api: ApiClient
   readonly #opts: ClientOptions
   readonly #identity: Identity
-  readonly #suite: CiphersuiteImpl
-  readonly #config: ClientConfig
+  readonly #suite: MlsSuite
+  readonly #config: MlsConfig
   readonly #directory: DeviceDirectory
   readonly #keyPackages: KeyPackages
   readonly #conversations: Conversations
@@ -52,7 +50,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   #synced: Array<() => void> = []
   #isSynced = false
 
-  private constructor(opts: ClientOptions, api: ApiClient, identity: Identity, suite: CiphersuiteImpl) {
+  private constructor(opts: ClientOptions, api: ApiClient, identity: Identity, suite: MlsSuite) {
     super()
     this.#opts = opts
     this.api = api

@@ -1,9 +1,8 @@
 // The device's conversations: MLS group state (persisted after every change), a little
 // metadata, and the message history as a log per conversation, appended to as messages come
 // and rewritten without the records whose disappearing timer has run out.
-import type { ClientConfig, ClientState } from 'ts-mls'
+import { epochOf, leaves, loadState, saveState, type GroupState, type MlsConfig } from '@candor/crypto'
 import type { LocalStore } from './local-store.ts'
-import { epochOf, leaves, loadState, saveState } from './mls-ops.ts'
 import { SerialLock } from './serial-lock.ts'
 
 export type ConversationStatus = 'active' | 'removed' | 'left'
@@ -47,7 +46,7 @@ export interface MessageRecord {
 
 export interface Conversation {
   meta: ConversationMeta
-  state: ClientState
+  state: GroupState
 }
 
 const INBOX = 'inbox'
@@ -60,7 +59,7 @@ export function isExpired(m: Pick<MessageRecord, 'expiresAt'>, now: number): boo
 
 export class Conversations {
   readonly #store: LocalStore
-  readonly #config: ClientConfig
+  readonly #config: MlsConfig
   readonly #open = new Map<string, Conversation>()
   readonly #seen = new Set<string>()
   /** Appends and rewrites of the logs, one at a time, so a rewrite never loses an append. */
@@ -70,7 +69,7 @@ export class Conversations {
   #inboxNext: number | undefined
   #loaded = false
 
-  constructor(store: LocalStore, config: ClientConfig) {
+  constructor(store: LocalStore, config: MlsConfig) {
     this.#store = store
     this.#config = config
   }
@@ -105,7 +104,7 @@ export class Conversations {
     return [...this.#open.values()].sort((a, b) => a.meta.createdAt - b.meta.createdAt || a.meta.id.localeCompare(b.meta.id))
   }
 
-  async save(id: string, state: ClientState, meta?: Partial<ConversationMeta>): Promise<Conversation> {
+  async save(id: string, state: GroupState, meta?: Partial<ConversationMeta>): Promise<Conversation> {
     const prev = this.#open.get(id)
     const m: ConversationMeta = { ...(prev?.meta ?? { id, createdAt: Date.now(), status: 'active' }), ...meta }
     await this.#store.put(`state/${id}`, saveState(state))

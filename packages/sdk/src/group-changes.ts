@@ -1,13 +1,12 @@
 // Changing who is in a group: claiming key packages (only devices the key directory proves),
 // and committing adds and removals. The server accepts one commit per epoch; when it says the
 // group moved on, this waits until the device has processed the newer epoch and rebuilds.
-import type { CiphersuiteImpl, KeyPackage } from 'ts-mls'
 import { CandorError, fromBase64Url, newMessageId, toBase64Url } from '@candor/protocol'
+import { commitChanges, decodeKeyPackage, epochOf, leaves, type KeyPackage, type MlsSuite } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client.ts'
 import type { Conversation, Conversations } from './conversations.ts'
 import type { DeviceDirectory } from './directory.ts'
-import { commitChanges, decodeKeyPackage, epochOf, leaves } from './mls-ops.ts'
 import type { SerialLock } from './serial-lock.ts'
 
 const COMMIT_ATTEMPTS = 6
@@ -21,7 +20,7 @@ export type CommitPlan = (c: Conversation) => Promise<{ add: Claimed[]; removeDe
 
 export interface GroupChangeDeps {
   api: ApiClient
-  suite: CiphersuiteImpl
+  suite: MlsSuite
   directory: DeviceDirectory
   conversations: Conversations
   /** The lock that serialises every change to this device's MLS states. */

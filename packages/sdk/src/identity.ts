@@ -8,10 +8,9 @@ import {
   toBase64Url,
   type DeviceId,
 } from '@candor/protocol'
-import { generateDeviceKey, signDetached } from '@candor/crypto'
+import { generateDeviceKey, signDetached, type DeviceKeys } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { LocalStore } from './local-store.ts'
-import type { DeviceKeys } from './mls-ops.ts'
 
 export interface Identity extends DeviceKeys {
   deviceId: DeviceId

@@ -2,18 +2,17 @@
 // commit (or learn it was removed), decrypt an application message and record it once (a
 // text with the time it disappears at, a timer change as the conversation's new timer and a
 // notice in its history).
-import type { CiphersuiteImpl, ClientConfig } from 'ts-mls'
 import type { DeliverFrame } from '@candor/protocol'
+import { epochOf, isRemoved, joinFromWelcome, processIncoming, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ClientEvents } from './client.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
 import type { KeyPackages } from './key-packages.ts'
 import { decodeContent } from './message-content.ts'
 import { expiresAt, timerNotice } from './data/retention.ts'
-import { epochOf, isRemoved, joinFromWelcome, processIncoming, type Leaf } from './mls-ops.ts'
 
 export interface IncomingDeps {
-  suite: CiphersuiteImpl
-  config: ClientConfig
+  suite: MlsSuite
+  config: MlsConfig
   conversations: Conversations
   keyPackages: KeyPackages
   userId: string

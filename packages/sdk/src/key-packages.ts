@@ -1,9 +1,8 @@
 // This device's KeyPackages: generated here, private halves kept in the local store, public
 // halves uploaded; topped up whenever the server's stock runs low.
-import type { CiphersuiteImpl } from 'ts-mls'
+import { newKeyPackage, type DeviceKeys, type MlsSuite, type StoredKeyPackage } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { LocalStore } from './local-store.ts'
-import { newKeyPackage, type DeviceKeys, type StoredKeyPackage } from './mls-ops.ts'
 
 const PREFIX = 'kp/'
 export const KEY_PACKAGE_TARGET = 30
@@ -12,11 +11,11 @@ const LOW_WATER = 10
 export class KeyPackages {
   readonly #store: LocalStore
   readonly #api: ApiClient
-  readonly #suite: CiphersuiteImpl
+  readonly #suite: MlsSuite
   readonly #me: DeviceKeys
   #toppingUp: Promise<void> | undefined
 
-  constructor(store: LocalStore, api: ApiClient, suite: CiphersuiteImpl, me: DeviceKeys) {
+  constructor(store: LocalStore, api: ApiClient, suite: MlsSuite, me: DeviceKeys) {
     this.#store = store
     this.#api = api
     this.#suite = suite

@@ -1,8 +1,8 @@
 // Conversations from this device: creating them, changing and leaving their membership,
 // sending into them, and telling who can read them. CandorClient delegates its conversation
 // methods here; the MLS changes themselves go through GroupChanges.
-import type { CiphersuiteImpl, ClientConfig } from 'ts-mls'
 import { CandorError, fromBase64Url, newGroupId, newMessageId, toBase64Url, type GroupId, type MessageId } from '@candor/protocol'
+import { encryptApplication, leaves, ownLeafIndex, startGroup, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents, Reader } from './client-types.ts'
 import type { Connection } from './connection.ts'
@@ -13,13 +13,12 @@ import type { DeviceDirectory } from './directory.ts'
 import type { GroupChanges } from './group-changes.ts'
 import type { KeyPackages } from './key-packages.ts'
 import { encodeContent, type Content } from './message-content.ts'
-import { encryptApplication, leaves, ownLeafIndex, startGroup, type Leaf } from './mls-ops.ts'
 import type { SerialLock } from './serial-lock.ts'
 
 export interface MessagingDeps {
   api: ApiClient
-  suite: CiphersuiteImpl
-  config: ClientConfig
+  suite: MlsSuite
+  config: MlsConfig
   /** The lock that serialises every change to this device's MLS states. */
   lock: SerialLock
   me: { userId: string; deviceId: string }

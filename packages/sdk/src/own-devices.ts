@@ -2,14 +2,13 @@
 // every conversation), revoking one (and removing it by commits), and alerting on a device key
 // in their directory entry that none of their devices enrolled.
 import { CandorError, approvalStatement, toBase64Url, type DeviceInfo } from '@candor/protocol'
-import { signDetached } from '@candor/crypto'
+import { leaves, signDetached } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client-types.ts'
 import type { Conversations } from './conversations.ts'
 import type { DeviceDirectory, UnknownDevice } from './directory.ts'
 import type { GroupChanges } from './group-changes.ts'
 import type { Identity } from './identity.ts'
-import { leaves } from './mls-ops.ts'
 
 export interface OwnDevicesDeps {
   api: ApiClient

@@ -10,11 +10,10 @@ import {
   type DeviceId,
   type UserId,
 } from '@candor/protocol'
-import { generateDeviceKey, getSuite, signDetached } from '@candor/crypto'
+import { generateDeviceKey, getSuite, newKeyPackage, signDetached } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { KeyDirectory, MemoryDirectoryStorage } from '@candor/transparency'
 import type { CandorClient, SecurityAlert } from '../src/index.ts'
-import { newKeyPackage } from '../src/mls-ops.ts'
 import { startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
 
 let env: DevEnv

@@ -5,7 +5,7 @@
 import type { ClientEvents, Reader } from '../client-types.ts'
 import type { Conversations } from '../conversations.ts'
 import type { Emitter } from '../emitter.ts'
-import { leaves } from '../mls-ops.ts'
+import { leaves } from '@candor/crypto'
 import { currentConsents, type LedgerEntry } from './consents.ts'
 
 export function kindOf(userId: string): Reader['kind'] {

@@ -1,7 +1,7 @@
 // What a person can see and do about the data held on them, from their own device: the access
 // log and their receipts, the admin API, consents, their export and erasing their account.
 // CandorClient delegates its data-ownership methods here.
-import type { CiphersuiteImpl } from 'ts-mls'
+import type { MlsSuite } from '@candor/crypto'
 import { accessLogInfoSchema, accessReceiptsResponseSchema, accountExportSchema, type ConsentPurpose, type ConsentRecord } from '@candor/protocol'
 import type { ApiClient } from '../api-client.ts'
 import type { Conversations } from '../conversations.ts'
@@ -33,7 +33,7 @@ export interface DataOwnershipDeps {
   /** The access log's verifier key given up front (see ClientOptions.accessLogKey). */
   accessLogKey: string | undefined
   identity: Identity
-  suite: CiphersuiteImpl
+  suite: MlsSuite
   directory: DeviceDirectory
   conversations: Conversations
   client: OwnDevice

@@ -2,7 +2,7 @@
 // (checked for consistency with what this device saw before), opened with this device's key
 // (HPKE to the X25519 form of its Ed25519 key), and checked to be about this person.
 import { ed25519 } from '@noble/curves/ed25519.js'
-import type { CiphersuiteImpl } from 'ts-mls'
+import type { MlsSuite } from '@candor/crypto'
 import { merkleLeafHash, verifyInclusion } from '@candor/transparency'
 import {
   CandorError,
@@ -37,7 +37,7 @@ function fail(message: string): CandorError {
   return new CandorError('receipt_invalid', `access receipt check failed: ${message}`)
 }
 
-export async function fetchReceipts(api: DataApi, tracker: AccessLogTracker, owner: ReceiptOwner, suite: CiphersuiteImpl): Promise<VerifiedReceipt[]> {
+export async function fetchReceipts(api: DataApi, tracker: AccessLogTracker, owner: ReceiptOwner, suite: MlsSuite): Promise<VerifiedReceipt[]> {
   // What the device saw before this call is the evidence of when a leaf was already logged.
   const earlier = await tracker.seen()
   const res = await api.call(accessReceiptsResponseSchema, 'GET', '/v1/access-receipts')
@@ -55,7 +55,7 @@ export async function fetchReceipts(api: DataApi, tracker: AccessLogTracker, own
   return out
 }
 
-async function open(envelope: Uint8Array, owner: ReceiptOwner, suite: CiphersuiteImpl, secret: Awaited<ReturnType<CiphersuiteImpl['hpke']['importPrivateKey']>>): Promise<AccessReceipt | null> {
+async function open(envelope: Uint8Array, owner: ReceiptOwner, suite: MlsSuite, secret: Awaited<ReturnType<MlsSuite['hpke']['importPrivateKey']>>): Promise<AccessReceipt | null> {
   let parsed
   try {
     parsed = receiptEnvelopeSchema.safeParse(JSON.parse(fromUtf8(envelope)))

@@ -12,13 +12,16 @@ import {
   type ClaimResponse,
   type KeyPackageCount,
 } from '@candor/protocol'
+import { checkKeyPackage, getSuite } from '@candor/crypto'
+import { nodeCryptoProvider } from '@candor/crypto/node'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
-import { checkKeyPackage } from '../mls/key-package-check.ts'
 import { parseBody, parseParam } from './parse.ts'
 import { notifyDevices } from './device-info.ts'
 
 const LOW_WATER = 10
+/** Built once, when this module loads; checking an upload needs only its signature primitives. */
+const suite = getSuite(nodeCryptoProvider())
 
 export function keyPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/key-packages', async (req): Promise<KeyPackageCount> => {
@@ -29,7 +32,7 @@ export function keyPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
     const owner = { userId: s.userId, deviceId: s.deviceId, publicKey: device.publicKey }
     const oneTime = body.oneTime.map(base64UrlBytes)
     const lastResort = body.lastResort === undefined ? undefined : base64UrlBytes(body.lastResort)
-    for (const kp of [...oneTime, ...(lastResort ? [lastResort] : [])]) await checkKeyPackage(kp, owner)
+    for (const kp of [...oneTime, ...(lastResort ? [lastResort] : [])]) await checkKeyPackage(await suite, kp, owner)
     const before = await ctx.store.countKeyPackages(s.deviceId)
     if (before.oneTime + oneTime.length > LIMITS.keyPackagesPerDevice) {
       throw new CandorError('forbidden', `a device may hold at most ${LIMITS.keyPackagesPerDevice} one-time key packages`)

@@ -1,0 +1,56 @@
+// What a member device does with a PrivateMessage of its group: decrypt an application
+// message and say which member sent it, or apply a commit or proposal.
+import { emptyPskIndex, processPrivateMessage, type PrivateMessage } from 'ts-mls';
+import { decryptSenderData } from 'ts-mls/privateMessage.js';
+import { CandorError } from '@candor/protocol';
+import { bytesEqual } from '../bytes.ts';
+import { leafAt, type Leaf } from './group-members.ts';
+import type { GroupState, MlsSuite } from './mls-types.ts';
+import { checkPastEpochSender, decodeExactly, isStaleHandshake } from './ts-mls-guards.ts';
+
+export type Incoming =
+  | { kind: 'application'; state: GroupState; plaintext: Uint8Array; sender: Leaf }
+  | { kind: 'handshake'; state: GroupState }
+  /** A commit or proposal of an epoch this device has already left (a redelivery, say): `state` is unchanged. */
+  | { kind: 'stale'; state: GroupState };
+
+export async function processIncoming(suite: MlsSuite, state: GroupState, bytes: Uint8Array): Promise<Incoming> {
+  const pm = decodeExactly(bytes, 'mls_private_message').privateMessage;
+  const epoch = state.groupContext.epoch;
+  if (!bytesEqual(pm.groupId, state.groupContext.groupId)) throw new CandorError('invalid_mls_message', 'the message is for another group');
+  if (pm.epoch > epoch) {
+    throw new CandorError('invalid_mls_message', `the message is for epoch ${pm.epoch} and this device is at epoch ${epoch}: it has missed a commit`, {
+      details: { epoch: Number(pm.epoch) },
+    });
+  }
+  if (isStaleHandshake(state, pm)) return { kind: 'stale', state };
+  const sender = pm.contentType === 'application' ? await senderOf(suite, state, pm) : undefined;
+  if (sender) checkPastEpochSender(state, pm, sender);
+  const r = await processPrivateMessage(state, pm, emptyPskIndex, suite);
+  if (r.kind !== 'applicationMessage') return { kind: 'handshake', state: r.newState };
+  // The content type is authenticated (AEAD data), so ts-mls decrypts what the header said.
+  if (!sender) throw new CandorError('invalid_mls_message', 'an application message whose header says otherwise');
+  return { kind: 'application', state: r.newState, plaintext: r.message, sender };
+}
+
+/**
+ * ts-mls checks the content signature against the sender's leaf but does not say which leaf
+ * that was; it is read here from the message's sender data, with the keys of its epoch, as
+ * ts-mls reads it.
+ */
+async function senderOf(suite: MlsSuite, state: GroupState, pm: PrivateMessage): Promise<Leaf> {
+  const epochData =
+    pm.epoch === state.groupContext.epoch
+      ? { senderDataSecret: state.keySchedule.senderDataSecret, ratchetTree: state.ratchetTree }
+      : state.historicalReceiverData.get(pm.epoch);
+  if (!epochData) throw new CandorError('invalid_mls_message', `the message is for epoch ${pm.epoch}, whose keys this device no longer keeps`);
+  let senderData;
+  try {
+    senderData = await decryptSenderData(pm, epochData.senderDataSecret, suite);
+  } catch (e) {
+    throw new CandorError('invalid_mls_message', 'the sender data of the message does not decrypt', { cause: e });
+  }
+  const sender = senderData ? leafAt(epochData.ratchetTree, senderData.leafIndex) : undefined;
+  if (!sender) throw new CandorError('invalid_mls_message', 'cannot identify the sender of the message');
+  return sender;
+}

@@ -1,0 +1,30 @@
+// Joining a group from a Welcome addressed to one of this device's key packages.
+import { emptyPskIndex, joinGroup } from 'ts-mls';
+import { CandorError, toBase64Url } from '@candor/protocol';
+import { openStoredKeyPackage, type StoredKeyPackage } from './key-package.ts';
+import type { GroupState, MlsConfig, MlsSuite } from './mls-types.ts';
+import { checkReceivedTree, decodeExactly, treeOfWelcome } from './ts-mls-guards.ts';
+
+/**
+ * Finds which of this device's stored key packages the Welcome is for (`findKeyPackage` by
+ * base64url KeyPackageRef) and joins with it. `config`'s authentication service judges every
+ * member in the group's tree. `maxLeaves`: the widest tree accepted (default MAX_TREE_LEAVES).
+ */
+export async function joinFromWelcome(
+  suite: MlsSuite,
+  config: MlsConfig,
+  bytes: Uint8Array,
+  findKeyPackage: (ref: string) => Promise<StoredKeyPackage | undefined>,
+  options: { maxLeaves?: number } = {},
+): Promise<{ state: GroupState; used: StoredKeyPackage }> {
+  const welcome = decodeExactly(bytes, 'mls_welcome').welcome;
+  for (const s of welcome.secrets) {
+    const kp = await findKeyPackage(toBase64Url(s.newMember));
+    if (!kp) continue;
+    const { publicPackage, privatePackage } = openStoredKeyPackage(kp);
+    checkReceivedTree(await treeOfWelcome(suite, welcome, publicPackage, privatePackage), options.maxLeaves);
+    const state = await joinGroup(welcome, publicPackage, privatePackage, emptyPskIndex, suite, undefined, undefined, config);
+    return { state, used: kp };
+  }
+  throw new CandorError('invalid_mls_message', "the welcome is for none of this device's key packages");
+}
