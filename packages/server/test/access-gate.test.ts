@@ -84,7 +84,7 @@ describe('access gate', () => {
       },
     })
     const log = await AccessLog.open(failing, 'candor/access-log')
-    const gate = await AccessGate.open(failing, log, createLogger('silent'))
+    const gate = await AccessGate.open(failing, log, createLogger('silent'), { publish: (u) => server.context.directory.publishReceipts(u) })
     const sizeBefore = log.size
     const perform = vi.fn(async () => 'leaked')
     const err = await gate.access(request('subject-two'), perform).catch((e: unknown) => e)
