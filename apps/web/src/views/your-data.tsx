@@ -154,7 +154,7 @@ export function YourData({ messenger, store }: { messenger: Messenger; store: In
           Checking receipts…
         </p>
       ) : receipts.length === 0 ? (
-        <p data-testid="no-receipts">No one else has accessed your data.</p>
+        <p data-testid="no-receipts">{withheld ? 'The server handed this device no receipts.' : 'No one else has accessed your data.'}</p>
       ) : (
         <ul class="receipt-list" data-testid="access-receipts">
           {receipts.map((r) => (
