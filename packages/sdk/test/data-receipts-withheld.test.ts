@@ -22,9 +22,10 @@ let server: CandorServer
 let clock = Date.now()
 const clients: CandorClient[] = []
 
-async function start(sweepMs?: number): Promise<void> {
+/** `sweepMs`: how often the server commits receipts whose date came; by default only when a test asks. */
+async function start(sweepMs = 3_600_000): Promise<void> {
   store = SqliteStore.open(file)
-  server = await createServer({ store, logLevel: 'silent', accessClock: () => clock, ...(sweepMs ? { receiptSweepMs: sweepMs } : {}) })
+  server = await createServer({ store, logLevel: 'silent', accessClock: () => clock, receiptSweepMs: sweepMs })
 }
 
 async function stop(): Promise<void> {
