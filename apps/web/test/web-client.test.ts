@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, sep } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
 import type { Browser } from 'playwright-core'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { CandorClient, MemoryLocalStore, verifyExport } from '@candor/sdk'
@@ -352,6 +353,25 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
         rmSync(out, { recursive: true, force: true })
       }
     }
+  })
+
+  it('Settings → Your data: a receipt the server keeps from the person is shown as withheld', async () => {
+    // Someone with write access to the server's database takes alice's WEB-42 receipt away from her.
+    const db = new Database(join(server.dataDir, 'candor.db'), { fileMustExist: true })
+    try {
+      db.pragma('busy_timeout = 5000')
+      expect(db.prepare("UPDATE access_log SET subject = NULL WHERE idx = (SELECT MAX(idx) FROM access_log WHERE subject = 'alice')").run().changes).toBe(1)
+    } finally {
+      db.close()
+    }
+    const page = alice.page
+    await page.goto(`${server.url}/#/settings`)
+    await page.getByRole('button', { name: 'Check again' }).click()
+    const banner = page.getByTestId('receipt-withheld')
+    await banner.waitFor({ timeout: T })
+    expect(await banner.textContent()).toMatch(/keeping an access receipt from you.*commits to access receipts the server did not hand/s)
+    await page.locator('[data-testid="security-alert"][data-kind="receipt_withheld"]').waitFor({ timeout: T })
+    await screenshot(page, 'settings-receipt-withheld')
   })
 
   it('lays out for phone width and dark theme', async () => {

@@ -46,7 +46,8 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
                                               with pinned keys, that the log and directory signed it
   candor --home DIR consents                  your consent ledger (signed records) and what is given
   candor --home DIR consent give|withdraw <purpose> <scope>   add a signed consent record
-  candor --home DIR receipts [--log-key VKEY]  who accessed your data: access receipts, proven in the log
+  candor --home DIR receipts [--log-key VKEY]  who accessed your data: access receipts, proven in the log;
+                                              exits 3 if the server kept one your directory entry commits to
 ${ADMIN_USAGE}
 
 Add --json for one JSON object per line.`

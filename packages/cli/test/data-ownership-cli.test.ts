@@ -1,12 +1,13 @@
 // The data-ownership commands added for issue 4, through the real `candor` program and server:
 // `admin revoke` (operators only, never the last operator, a receipt to the person),
-// `receipts --log-key`, `consents` showing a compliance archive and the person's own consent or
+// `receipts --log-key`, `receipts` raising a withheld receipt, `consents` showing a compliance archive and the person's own consent or
 // its absence, and `verify-export --log-key/--directory-key` against the server's keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { CANDOR_BIN, runCandor } from './server-process.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'candor-cli-ownership-'))
@@ -70,6 +71,30 @@ describe('candor data-ownership commands', () => {
     const refused = await candor('sam', 'receipts', '--log-key', other)
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/receipt_invalid/)
+  })
+
+  it('receipts: one the server keeps from the person is a SECURITY ALERT and exit code 3', async () => {
+    expect((await candor('wes', 'register', 'wes')).code).toBe(0)
+    expect((await candor('op', 'admin', 'user', 'wes', '--why', 'support_request', '--case', 'W-1')).code).toBe(0)
+    expect((await candor('op', 'admin', 'devices', 'wes', '--why', 'support_request', '--case', 'W-2')).code).toBe(0)
+    const honest = await candor('wes', 'receipts')
+    expect(honest.code).toBe(0)
+    expect(honest.stdout).toMatch(/case W-1[\s\S]*case W-2/)
+    expect(honest.stderr).not.toMatch(/SECURITY ALERT/)
+
+    // Someone with write access to the server's database takes the first receipt away from wes.
+    const db = new Database(join(dir, 'data', 'candor.db'), { fileMustExist: true })
+    try {
+      db.pragma('busy_timeout = 5000')
+      expect(db.prepare("UPDATE access_log SET subject = NULL WHERE idx = (SELECT MIN(idx) FROM access_log WHERE subject = 'wes')").run().changes).toBe(1)
+    } finally {
+      db.close()
+    }
+    const kept = await candor('wes', 'receipts')
+    expect(kept.code).toBe(3)
+    expect(kept.stdout).toMatch(/case W-2/)
+    expect(kept.stdout).not.toMatch(/case W-1/)
+    expect(kept.stderr).toMatch(/SECURITY ALERT: the server kept an access receipt from you: version \d+ of your directory entry commits to access receipts the server did not hand/)
   })
 
   it('consents shows a compliance archive with the person’s own consent or its absence; verify-export with pinned keys', async () => {

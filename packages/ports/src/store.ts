@@ -156,8 +156,20 @@ export interface Store {
   appendAccessLeaf(leaf: NewAccessLeaf): Promise<number>
   /** Leaf hashes from `fromIndex` on, in index order, at most `limit`. */
   accessLeafHashes(fromIndex: number, limit: number): Promise<Uint8Array[]>
-  /** The subject's leaves readable at `now` (visibleAt <= now), oldest first. */
+  /**
+   * The subject's leaves readable at `now` (visibleAt <= now) or already tallied (a clock
+   * behind the one that tallied them must not hide them), oldest first.
+   */
   accessLeavesOf(subject: UserId, now: number): Promise<AccessLeaf[]>
+  /**
+   * Gives each of the subject's leaves that is readable at `now` and not yet tallied the next
+   * position in the subject's tally (1, 2, … in index order), atomically even when several nodes
+   * tally at once, and returns the tally: the highest position and that leaf's hash. Leaves
+   * whose envelope is gone are tallied too: the tally counts what was logged for the subject.
+   */
+  tallyAccessReceipts(subject: UserId, now: number): Promise<ReceiptTally>
+  /** Subjects with a leaf readable at `now` that is not yet tallied (a delayed notice whose date came), at most `limit`. */
+  untalliedAccessSubjects(now: number, limit: number): Promise<UserId[]>
 
   // ---- administrators (data ownership) ----
   /** Makes a user an administrator; false if they already are one. */
@@ -178,7 +190,7 @@ export interface Store {
    * every queue entry and key package of its devices, its group memberships and admin record;
    * messages its devices sent that still wait in others' queues keep flowing under an erased
    * sender id (`ERASED_DEVICE_ID` of @candor/protocol); its access-log rows keep only their
-   * leaf hashes (the log stays append-only).
+   * leaf hashes (the log stays append-only; the subject, envelope and tally position go).
    * The key directory's entries are tombstoned separately, through the directory.
    */
   eraseUser(userId: UserId): Promise<ErasureCounts>
@@ -247,4 +259,16 @@ export interface AccessLeaf extends NewAccessLeaf {
   index: number
   subject: UserId
   envelope: Uint8Array
+  /**
+   * Its place in the subject's tally, which their key-directory entry commits to (1, 2, …);
+   * null until it is tallied.
+   */
+  position: number | null
+}
+
+/** What a subject's key-directory entry commits to: how many receipts were tallied, and the last one. */
+export interface ReceiptTally {
+  count: number
+  /** The leaf hash at position `count`; null when count is 0. */
+  last: Uint8Array | null
 }

@@ -82,15 +82,21 @@ export const accessLogInfoSchema = z.strictObject({
 })
 export type AccessLogInfo = z.infer<typeof accessLogInfoSchema>
 
-/** GET /v1/access-receipts: the caller's readable receipts, each with an inclusion proof. */
+/**
+ * GET /v1/access-receipts: the caller's readable receipts, each with an inclusion proof and its
+ * position in the tally their key-directory entry commits to (null while not yet committed),
+ * and the salt of that commitment (receiptsCommitment).
+ */
 export const accessReceiptsResponseSchema = z.strictObject({
   checkpoint: z.string().min(1).max(16_384),
+  salt: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
   receipts: z
     .array(
       z.strictObject({
         index: z.number().int().nonnegative(),
         envelope: base64Url(750_000),
         proof: z.array(bytes32).max(64),
+        position: z.number().int().positive().nullable(),
       }),
     )
     .max(10_000),

@@ -23,11 +23,15 @@ export interface ClientOptions {
 
 /**
  * Something the user must see: their own account has a device none of their devices enrolled,
- * or the server offered a device for someone that the key directory does not prove (refused).
+ * the server offered a device for someone that the key directory does not prove (refused), or
+ * the server kept an access receipt from them that their directory entry commits to
+ * (`version`: that entry's version, null when only the numbering shows a gap; `handed`: how
+ * many committed receipts the server did hand over).
  */
 export type SecurityAlert =
   | { kind: 'unknown_device'; deviceId: string; publicKey: string; version: number }
   | { kind: 'unverified_device'; userId: string; deviceId: string }
+  | { kind: 'receipt_withheld'; version: number | null; handed: number; reason: string }
 
 export interface ClientEvents extends Record<string, unknown> {
   message: MessageRecord

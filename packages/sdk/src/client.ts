@@ -25,7 +25,7 @@ import type { DeletionReceipt } from './data/erasure.ts'
 import type { ExportProgress } from './data/export-bundle.ts'
 import type { BagFile } from './data/bag.ts'
 import type { LedgerEntry } from './data/consents.ts'
-import { DataOwnership } from './data/ownership.ts'
+import { DataOwnership, type CheckedReceipts } from './data/ownership.ts'
 import { ComplianceArchives } from './data/archives.ts'
 import { DisappearingTimer } from './data/disappearing-timer.ts'
 
@@ -67,7 +67,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     }
     const groups = new GroupChanges({ api, suite, directory, conversations, lock, userId: identity.userId, emit, idle })
     const data = new DataApi(api)
-    this.#data = new DataOwnership({ api, data, store: opts.store, accessLogKey: opts.accessLogKey, identity, suite, directory, conversations, client: this })
+    this.#data = new DataOwnership({ api, data, store: opts.store, accessLogKey: opts.accessLogKey, identity, suite, directory, conversations, client: this, emit })
     const consent = (purpose: ConsentPurpose) => (scope: string, state: 'given' | 'withdrawn') => this.consent(purpose, scope, state)
     const archives = (this.#archives = new ComplianceArchives({ conversations, events: this, consent: consent('compliance_archive') }))
     this.#devices = new OwnDevices({ api, identity, directory, conversations, groups, consent: consent('device_enrolment'), emit })
@@ -359,9 +359,18 @@ export class CandorClient extends Emitter<ClientEvents> {
     return this.#data.observeAccessLog()
   }
 
-  /** This person's access receipts readable now, each proven in the signed access log. */
+  /**
+   * This person's access receipts readable now, each proven in the signed access log. Receipts
+   * their key-directory entry commits to that the server did not hand over raise a
+   * `receipt_withheld` alert (see checkedReceipts).
+   */
   accessReceipts(): Promise<VerifiedReceipt[]> {
     return this.#data.accessReceipts()
+  }
+
+  /** The receipts as accessReceipts() checks them, and what was withheld (null when nothing was). */
+  checkedReceipts(): Promise<CheckedReceipts> {
+    return this.#data.checkedReceipts()
   }
 
   /** The admin API, used with this device's own key (the server checks admin rights on every call). */

@@ -6,14 +6,17 @@ import {
   approvalStatement,
   decodeDirectoryValue,
   deviceIdFromKey,
+  directoryEntry,
   fromBase64Url,
   registrationStatement,
   type DirectoryDevice,
+  type DirectoryValue,
 } from '@candor/protocol'
 import { verifyDetached } from '@candor/crypto'
 import { decodeHistoryProof, decodeLookupProof, verifyHistory, verifyLookup } from '@candor/transparency'
 import type { ApiClient } from './api-client.ts'
 import type { CheckpointTracker } from './checkpoint-tracker.ts'
+import type { CommittedVersion } from './data/withheld-receipts.ts'
 
 const TTL_MS = 10_000
 
@@ -105,25 +108,42 @@ export class DeviceDirectory {
     return (await this.#ownHistory(userId)).known
   }
 
-  async #ownHistory(userId: string): Promise<{ known: Set<string>; unknown: UnknownDevice[] }> {
+  /**
+   * The receipts commitment (§3 `receipts`) of every version of the user's own entry, oldest
+   * first, from its full proven history; erased versions are left out.
+   */
+  async ownReceiptCommitments(userId: string): Promise<CommittedVersion[]> {
+    return (await this.#ownVersions(userId)).map(({ version, value }) => ({ version, receipts: directoryEntry(value).receipts }))
+  }
+
+  /** Every version of the user's own entry that still has a value, decoded, from a verified history proof. */
+  async #ownVersions(userId: string): Promise<Array<{ version: number; value: DirectoryValue }>> {
     const r = await this.#api.directoryHistory()
     const checkpoint = await this.#tracker.accept(r.checkpoint)
     const proof = decodeHistoryProof(fromBase64Url(r.proof))
     const history = proof && verifyHistory(userId, proof, checkpoint, await this.#tracker.vrfPublicKey())
     if (!history) throw fail('the history proof of your own entry does not verify')
-    const known = new Set<string>()
-    const unknown: UnknownDevice[] = []
+    const out: Array<{ version: number; value: DirectoryValue }> = []
     for (const v of history.versions) {
       if (!v.value) continue
       const value = decodeDirectoryValue(v.value)
       if (!value) throw fail(`version ${v.version} of your entry is malformed`)
+      out.push({ version: v.version, value })
+    }
+    return out
+  }
+
+  async #ownHistory(userId: string): Promise<{ known: Set<string>; unknown: UnknownDevice[] }> {
+    const known = new Set<string>()
+    const unknown: UnknownDevice[] = []
+    for (const { version, value } of await this.#ownVersions(userId)) {
       const before = new Set(known)
       for (const d of value.devices) {
         if (before.has(d.key)) continue
-        const firstRegistration = v.version === 1 && d.by === d.id
+        const firstRegistration = version === 1 && d.by === d.id
         const approvedByKnown = d.by !== d.id && before.has(d.byKey)
         if ((firstRegistration || approvedByKnown) && attestationValid(userId, d)) known.add(d.key)
-        else if (!unknown.some((u) => u.publicKey === d.key)) unknown.push({ deviceId: d.id, publicKey: d.key, version: v.version })
+        else if (!unknown.some((u) => u.publicKey === d.key)) unknown.push({ deviceId: d.id, publicKey: d.key, version })
       }
     }
     return { known, unknown }

@@ -7,6 +7,8 @@ export type { ConnectionState, WebSocketFactory, WebSocketLike } from './connect
 export { MemoryLocalStore, type LocalStore } from './local-store.ts'
 export { Witness, type WitnessResult } from './witness.ts'
 export type { VerifiedReceipt } from './data/receipts.ts'
+export type { CheckedReceipts } from './data/ownership.ts'
+export type { WithheldReceipts } from './data/withheld-receipts.ts'
 export type { SeenCheckpoint } from './data/access-log-tracker.ts'
 export type { AdminClient } from './data/admin-client.ts'
 export { DELETION_RECEIPT_KEY, type DeletionReceipt } from './data/erasure.ts'

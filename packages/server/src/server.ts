@@ -13,6 +13,7 @@ import { accountsRoutes } from './http/accounts-routes.ts'
 import { accountDataRoutes } from './http/account-data-routes.ts'
 import { AccessGate } from './access/access-gate.ts'
 import { AccessLog } from './access/access-log.ts'
+import { ReceiptCommitments } from './access/receipt-commitments.ts'
 import { Admins } from './access/admins.ts'
 import { adminRoutes } from './http/admin-routes.ts'
 import { consentRoutes } from './http/consent-routes.ts'
@@ -55,6 +56,11 @@ export interface ServerOptions {
   retentionPolicy?: RetentionPolicy
   /** How often past-timer ciphertext is deleted (default 5 s). */
   retentionSweepMs?: number
+  /**
+   * How often receipts that became readable (delayed notices whose date came) are committed to
+   * their subjects' key-directory entries (default 5 s).
+   */
+  receiptSweepMs?: number
 }
 
 export interface CandorServer {
@@ -70,6 +76,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   const bus = opts.bus ?? new InProcessBus()
   const metrics = new Metrics(true)
   const secret = await opts.store.getOrCreateMeta('token-secret', TokenIssuer.newSecret)
+  const accessClock = opts.accessClock ?? Date.now
+  const directory = await DirectoryService.open(opts.store, log, opts.directoryOrigin ?? 'candor/directory', await ReceiptCommitments.open(opts.store, accessClock))
   const ctx: AppContext = {
     store: opts.store,
     bus,
@@ -80,9 +88,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     sendLimiter: new RateLimiter(LIMITS.sendRatePerSecond, LIMITS.sendBurst),
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
     metrics,
-    directory: await DirectoryService.open(opts.store, log, opts.directoryOrigin ?? 'candor/directory'),
+    directory,
     access: await AccessGate.open(opts.store, await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log'), log, {
-      ...(opts.accessClock ? { now: opts.accessClock } : {}),
+      publish: (subject) => directory.publishReceipts(subject),
+      now: accessClock,
     }),
     admins: await Admins.open(opts.store),
     retention: opts.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
@@ -136,6 +145,12 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       .catch((err: unknown) => log.error({ err }, 'retention sweep failed'))
   }, opts.retentionSweepMs ?? 5_000)
   sweeper.unref()
+  // Delayed notices are committed to their subjects' directory entries on their date, not when
+  // logged; the store says whose are due, so a restart or another node picks them up.
+  const receiptSweeper = setInterval(() => {
+    directory.publishDueReceipts().catch((err: unknown) => log.error({ err }, 'receipt commitment sweep failed'))
+  }, opts.receiptSweepMs ?? 5_000)
+  receiptSweeper.unref()
 
   // A node restart or a network blip makes every device reconnect at once: Node's default accept
   // backlog (511) overflows, and dropped handshakes wait out 1 s, 2 s, … retransmits or are reset.
@@ -152,6 +167,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     context: ctx,
     async close() {
       clearInterval(sweeper)
+      clearInterval(receiptSweeper)
       await gateway.close()
       await app.close()
       await bus.close()

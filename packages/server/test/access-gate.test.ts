@@ -1,6 +1,7 @@
 // The access gate: a receipt is sealed and logged before any access runs; if it cannot be
-// written the access never runs; the log leaf reveals nothing about whom it concerns; a
-// delayed receipt is handed to its subject only from its date.
+// written (or committed to the subject's directory entry) the access never runs; the log leaf
+// reveals nothing about whom it concerns; a delayed receipt is handed to its subject only from
+// its date.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,7 +22,8 @@ let clock = Date.now()
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-access-'))
   store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, logLevel: 'silent', httpRatePerSecond: 10_000, accessClock: () => clock })
+  // The receipt sweep runs only when a test calls it.
+  server = await createServer({ store, logLevel: 'silent', httpRatePerSecond: 10_000, accessClock: () => clock, receiptSweepMs: 3_600_000 })
 })
 afterAll(async () => {
   await server.close()
@@ -84,7 +86,7 @@ describe('access gate', () => {
       },
     })
     const log = await AccessLog.open(failing, 'candor/access-log')
-    const gate = await AccessGate.open(failing, log, createLogger('silent'))
+    const gate = await AccessGate.open(failing, log, createLogger('silent'), { publish: (u) => server.context.directory.publishReceipts(u) })
     const sizeBefore = log.size
     const perform = vi.fn(async () => 'leaked')
     const err = await gate.access(request('subject-two'), perform).catch((e: unknown) => e)
@@ -92,6 +94,23 @@ describe('access gate', () => {
     expect((err as CandorError).code).toBe('access_log_unavailable')
     expect(perform).not.toHaveBeenCalled()
     expect(log.size).toBe(sizeBefore)
+  })
+
+  it('refuses the access when the receipt cannot be committed to the subject’s directory entry; the sweep commits it later', async () => {
+    const subject = await rawRegister(server.url, 'subject-four')
+    const gate = await AccessGate.open(store, server.context.access.log, createLogger('silent'), {
+      publish: async () => Promise.reject(new Error('directory unavailable')),
+      now: () => clock,
+    })
+    const perform = vi.fn(async () => 'leaked')
+    await expect(gate.access(request('subject-four'), perform)).rejects.toMatchObject({ code: 'access_log_unavailable' })
+    expect(perform).not.toHaveBeenCalled()
+    // The leaf is logged but not yet committed: the next sweep commits it.
+    expect(await store.untalliedAccessSubjects(clock, 100_000)).toContain('subject-four')
+    expect(await server.context.directory.publishDueReceipts()).toBeGreaterThan(0)
+    expect(await store.untalliedAccessSubjects(clock, 100_000)).not.toContain('subject-four')
+    const { json } = await http(server.url, 'GET', '/v1/access-receipts', undefined, subject.token)
+    expect((json as { receipts: Array<{ position: number | null }> }).receipts.map((r) => r.position)).toEqual([1])
   })
 
   it('refuses a malformed request before touching the log', async () => {

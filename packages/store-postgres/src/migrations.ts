@@ -114,4 +114,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE group_retention (group_id text COLLATE "C" PRIMARY KEY, retention_ms bigint NOT NULL);
   CREATE INDEX messages_by_group_sent ON messages(group_id, sent_at);
   `,
+  // Each subject's tally of receipts, which their key-directory entry commits to (withheld
+  // receipts, docs/data-ownership.md). Leaves logged before this have no position yet: the
+  // server tallies and publishes them on its next sweep.
+  `
+  ALTER TABLE access_log ADD COLUMN position bigint;
+  CREATE UNIQUE INDEX access_log_tally ON access_log(subject, position) WHERE position IS NOT NULL;
+  CREATE INDEX access_log_untallied ON access_log(visible_at) WHERE position IS NULL AND subject IS NOT NULL;
+  `,
 ]

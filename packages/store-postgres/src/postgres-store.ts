@@ -18,6 +18,7 @@ import type {
   AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
+  ReceiptTally,
   DeviceAttestation,
   AppendResult,
   CommitInput,
@@ -334,9 +335,9 @@ export class PostgresStore implements Store {
   }
 
   async accessLeavesOf(subject: UserId, now: number): Promise<AccessLeaf[]> {
-    const rows = await this.#sql<{ idx: number; leaf_hash: Buffer; envelope: Buffer; logged_at: number; visible_at: number }[]>`
-      SELECT idx, leaf_hash, envelope, logged_at, visible_at FROM access_log
-      WHERE subject = ${subject} AND visible_at <= ${now} AND envelope IS NOT NULL ORDER BY idx`
+    const rows = await this.#sql<{ idx: number; leaf_hash: Buffer; envelope: Buffer; logged_at: number; visible_at: number; position: number | null }[]>`
+      SELECT idx, leaf_hash, envelope, logged_at, visible_at, position FROM access_log
+      WHERE subject = ${subject} AND (visible_at <= ${now} OR position IS NOT NULL) AND envelope IS NOT NULL ORDER BY idx`
     return rows.map((r) => ({
       index: r.idx,
       subject,
@@ -344,7 +345,31 @@ export class PostgresStore implements Store {
       envelope: bytes(r.envelope),
       loggedAt: r.logged_at,
       visibleAt: r.visible_at,
+      position: r.position,
     }))
+  }
+
+  async tallyAccessReceipts(subject: UserId, now: number): Promise<ReceiptTally> {
+    return transaction(this.#sql, async (tx) => {
+      // One tally of a subject at a time across nodes; (subject, position) is also unique.
+      await tx`SELECT pg_advisory_xact_lock(hashtext(${`candor:receipt-tally:${subject}`}))`
+      await tx`
+        WITH cur AS (SELECT coalesce(max(position), 0) AS p FROM access_log WHERE subject = ${subject}),
+        fresh AS (
+          SELECT idx, row_number() OVER (ORDER BY idx) AS n FROM access_log
+          WHERE subject = ${subject} AND position IS NULL AND visible_at <= ${now}
+        )
+        UPDATE access_log a SET position = cur.p + fresh.n FROM cur, fresh WHERE a.idx = fresh.idx`
+      const [last] = await tx<{ position: number; leaf_hash: Buffer }[]>`
+        SELECT position, leaf_hash FROM access_log WHERE subject = ${subject} AND position IS NOT NULL ORDER BY position DESC LIMIT 1`
+      return last ? { count: last.position, last: bytes(last.leaf_hash) } : { count: 0, last: null }
+    })
+  }
+
+  async untalliedAccessSubjects(now: number, limit: number): Promise<UserId[]> {
+    const rows = await this.#sql<{ subject: UserId }[]>`
+      SELECT DISTINCT subject FROM access_log WHERE position IS NULL AND subject IS NOT NULL AND visible_at <= ${now} LIMIT ${limit}`
+    return rows.map((r) => r.subject)
   }
 
   // ---- administrators (data ownership) ----
@@ -401,7 +426,7 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM users WHERE user_id = ${userId}`
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
-      const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL WHERE subject = ${userId}`
+      const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL, position = NULL WHERE subject = ${userId}`
       return { devices: devices.length, queued: gone.length, keyPackages: kp.count, memberships: gm.count, sentMessages: sent.count, accessReceipts: ar.count }
     })
   }

@@ -148,4 +148,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE queue_v3 RENAME TO queue;
   CREATE UNIQUE INDEX queue_inline_dedup ON queue(group_id, sender, message_id, kind) WHERE message IS NULL;
   `,
+  // Each subject's tally of receipts, which their key-directory entry commits to (withheld
+  // receipts, docs/data-ownership.md). Leaves logged before this have no position yet: the
+  // server tallies and publishes them on its next sweep.
+  `
+  ALTER TABLE access_log ADD COLUMN position INTEGER;
+  CREATE UNIQUE INDEX access_log_tally ON access_log(subject, position) WHERE position IS NOT NULL;
+  CREATE INDEX access_log_untallied ON access_log(visible_at) WHERE position IS NULL AND subject IS NOT NULL;
+  `,
 ]

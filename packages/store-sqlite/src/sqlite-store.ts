@@ -12,6 +12,7 @@ import type {
   AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
+  ReceiptTally,
   AppendResult,
   DeviceAttestation,
   CommitInput,
@@ -338,6 +339,14 @@ export class SqliteStore implements Store {
 
   async accessLeavesOf(subject: UserId, now: number): Promise<AccessLeaf[]> {
     return this.#accessLog.leavesOf(subject, now)
+  }
+
+  async tallyAccessReceipts(subject: UserId, now: number): Promise<ReceiptTally> {
+    return this.#accessLog.tally(subject, now)
+  }
+
+  async untalliedAccessSubjects(now: number, limit: number): Promise<UserId[]> {
+    return this.#accessLog.untalliedSubjects(now, limit)
   }
 
   // ---- administrators (data ownership) ----

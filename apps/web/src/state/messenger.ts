@@ -293,7 +293,9 @@ export class Messenger extends Observable {
     const text =
       a.kind === 'unknown_device'
         ? `The key directory lists a device on your account (${a.deviceId}) that none of your devices approved. If you did not add it, your account may be under attack: revoke it in Settings.`
-        : `A device of ${a.userId} (${a.deviceId}) is not proven by the key directory, so it was not given access to your conversations.`
+        : a.kind === 'receipt_withheld'
+          ? `The server is keeping an access receipt from you: ${a.reason}. Someone accessed your data without you being told; see Settings → Your data.`
+          : `A device of ${a.userId} (${a.deviceId}) is not proven by the key directory, so it was not given access to your conversations.`
     this.#raise(a.kind, text)
   }
 

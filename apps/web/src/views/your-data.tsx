@@ -1,9 +1,11 @@
 // "Your data" in Settings: who else accessed this person's data (access receipts, each proven
 // in the signed access log and opened on this device), their signed consent ledger (and any
 // compliance archive in their conversations, with their own consent or its absence), an export
-// of everything as one ZIP holding the signed BagIt folder, and account deletion.
+// of everything as one ZIP holding the signed BagIt folder, and account deletion. A receipt
+// the server kept from the person, which their key-directory entry commits to, is shown as an
+// alert above the list.
 import { useEffect, useState } from 'preact/hooks'
-import type { LedgerEntry, VerifiedReceipt } from '@candor/sdk'
+import type { LedgerEntry, VerifiedReceipt, WithheldReceipts } from '@candor/sdk'
 import { formatDateTime } from '../components/time.ts'
 import { zipStore } from '../components/zip-store.ts'
 import { errorText } from '../state/error-text.ts'
@@ -44,6 +46,7 @@ function Receipt({ r }: { r: VerifiedReceipt }) {
 export function YourData({ messenger, store }: { messenger: Messenger; store: IndexedDbLocalStore }) {
   const client = messenger.client
   const [receipts, setReceipts] = useState<VerifiedReceipt[] | null>(null)
+  const [withheld, setWithheld] = useState<WithheldReceipts | null>(null)
   const [ledger, setLedger] = useState<LedgerEntry[] | null>(null)
   const [archives, setArchives] = useState<ArchiveConsent[]>([])
   const [error, setError] = useState<string | null>(null)
@@ -57,8 +60,12 @@ export function YourData({ messenger, store }: { messenger: Messenger; store: In
     let live = true
     setError(null)
     client
-      .accessReceipts()
-      .then((r) => live && setReceipts(r))
+      .checkedReceipts()
+      .then((r) => {
+        if (!live) return
+        setReceipts(r.receipts)
+        setWithheld(r.withheld)
+      })
       .catch((e: unknown) => live && setError(`Access receipts could not be checked: ${errorText(e)}`))
     client
       .consentLedger()
@@ -135,12 +142,19 @@ export function YourData({ messenger, store }: { messenger: Messenger; store: In
 
       <h4>Who else accessed it</h4>
       <p class="muted small">Every access by an admin, support, a compliance officer or a legal hold leaves a receipt, checked here against the signed access log.</p>
+      {withheld && (
+        <div class="banner danger" role="alert" data-testid="receipt-withheld">
+          <strong>The server is keeping an access receipt from you.</strong> Your key-directory entry shows that someone accessed your data, but the
+          server did not hand this device the receipt: {withheld.reason}. Treat it as an access you were not told about, and ask your administrator or
+          the operator which one it was.
+        </div>
+      )}
       {receipts === null ? (
         <p class="muted" role="status">
           Checking receipts…
         </p>
       ) : receipts.length === 0 ? (
-        <p data-testid="no-receipts">No one else has accessed your data.</p>
+        <p data-testid="no-receipts">{withheld ? 'The server handed this device no receipts.' : 'No one else has accessed your data.'}</p>
       ) : (
         <ul class="receipt-list" data-testid="access-receipts">
           {receipts.map((r) => (

@@ -1,5 +1,6 @@
 // `candor receipts`: who accessed this person's data, when, why — each receipt proven in the
-// signed access log and opened with this device's key.
+// signed access log and opened with this device's key — and, loudly (exit code 3), a receipt
+// the server kept from them that their key-directory entry commits to.
 import { CandorClient, type VerifiedReceipt } from '@candor/sdk'
 import { CandorError } from '@candor/protocol'
 import { clientOptions, type GlobalFlags } from '../device-session.ts'
@@ -24,12 +25,17 @@ export async function receipts(g: GlobalFlags, logKey?: string): Promise<number>
   const client = await CandorClient.open({ ...(await clientOptions(g)), ...(logKey !== undefined ? { accessLogKey: logKey } : {}) })
   if (!client) throw new CandorError('not_found', `no device in ${g.home}: run "candor register <user>" first`)
   try {
-    const list = await client.accessReceipts()
+    const { receipts: list, withheld } = await client.checkedReceipts()
     if (g.json) for (const r of list) printJson(r)
-    else if (list.length === 0) process.stdout.write('no one else has accessed your data (every receipt is checked against the signed access log)\n')
+    else if (list.length === 0 && !withheld) process.stdout.write('no one else has accessed your data (every receipt is checked against the signed access log)\n')
     else {
       for (const r of list) process.stdout.write(`${describe(r)}\n`)
       process.stdout.write(`${list.length} receipt(s), each proven in the signed access log\n`)
+    }
+    if (withheld) {
+      if (g.json) printJson({ alert: 'receipt_withheld', ...withheld })
+      process.stderr.write(`SECURITY ALERT: the server kept an access receipt from you: ${withheld.reason}. Someone accessed your data and the server is hiding it.\n`)
+      return 3
     }
   } finally {
     client.close()

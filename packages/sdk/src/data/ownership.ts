@@ -4,6 +4,7 @@
 import type { MlsSuite } from '@candor/crypto'
 import { accessLogInfoSchema, accessReceiptsResponseSchema, accountExportSchema, type ConsentPurpose, type ConsentRecord } from '@candor/protocol'
 import type { ApiClient } from '../api-client.ts'
+import type { ClientEvents } from '../client-types.ts'
 import type { Conversations } from '../conversations.ts'
 import type { DeviceDirectory } from '../directory.ts'
 import type { Identity } from '../identity.ts'
@@ -16,6 +17,7 @@ import type { DataApi } from './data-api.ts'
 import { DELETION_RECEIPT_KEY, requestErasure, type DeletionReceipt } from './erasure.ts'
 import { buildExport, type ExportProgress, type ExportSource } from './export-bundle.ts'
 import { fetchReceipts, type VerifiedReceipt } from './receipts.ts'
+import { findWithheld, type WithheldReceipts } from './withheld-receipts.ts'
 
 /** What erasure and export need of the client itself: its conversations, history and devices, and how it leaves and closes. */
 export interface OwnDevice {
@@ -37,11 +39,20 @@ export interface DataOwnershipDeps {
   directory: DeviceDirectory
   conversations: Conversations
   client: OwnDevice
+  emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
+}
+
+/** This person's receipts, and whether the server kept any that their directory entry commits to. */
+export interface CheckedReceipts {
+  receipts: VerifiedReceipt[]
+  withheld: WithheldReceipts | null
 }
 
 export class DataOwnership {
   readonly #d: DataOwnershipDeps
   #tracker: AccessLogTracker | undefined
+  /** Withheld-receipt findings already alerted on, so each raises one alert. */
+  readonly #alerted = new Set<string>()
 
   constructor(deps: DataOwnershipDeps) {
     this.#d = deps
@@ -58,8 +69,26 @@ export class DataOwnership {
     return { size: cp.size }
   }
 
-  accessReceipts(): Promise<VerifiedReceipt[]> {
-    return fetchReceipts(this.#d.data, this.#accessLog, this.#d.identity, this.#d.suite)
+  async accessReceipts(): Promise<VerifiedReceipt[]> {
+    return (await this.checkedReceipts()).receipts
+  }
+
+  /**
+   * Fetches and checks the receipts, then checks them against the receipt commitment of every
+   * version of this person's own directory entry; receipts kept from them raise a
+   * `receipt_withheld` alert. The entry is read first: whatever it commits to was tallied
+   * before the receipts are fetched, so it must be among them.
+   */
+  async checkedReceipts(): Promise<CheckedReceipts> {
+    const { directory, identity } = this.#d
+    const versions = await directory.ownReceiptCommitments(identity.userId)
+    const fetched = await fetchReceipts(this.#d.data, this.#accessLog, identity, this.#d.suite)
+    const withheld = findWithheld(fetched.salt, fetched.handed, versions)
+    if (withheld && !this.#alerted.has(withheld.reason)) {
+      this.#alerted.add(withheld.reason)
+      this.#d.emit('alert', { kind: 'receipt_withheld', ...withheld })
+    }
+    return { receipts: fetched.receipts, withheld }
   }
 
   admin(): AdminClient {

@@ -1,6 +1,7 @@
 // The person's own access receipts: fetched with inclusion proofs against a signed checkpoint
 // (checked for consistency with what this device saw before), opened with this device's key
-// (HPKE to the X25519 form of its Ed25519 key), and checked to be about this person.
+// (HPKE to the X25519 form of its Ed25519 key), and checked to be about this person. What is
+// needed to check none was withheld (withheld-receipts.ts) comes back beside them.
 import { ed25519 } from '@noble/curves/ed25519.js'
 import type { MlsSuite } from '@candor/crypto'
 import { merkleLeafHash, verifyInclusion } from '@candor/transparency'
@@ -17,6 +18,7 @@ import {
 } from '@candor/protocol'
 import type { DataApi } from './data-api.ts'
 import type { AccessLogTracker } from './access-log-tracker.ts'
+import type { HandedReceipt } from './withheld-receipts.ts'
 
 export interface ReceiptOwner {
   userId: string
@@ -31,28 +33,47 @@ export interface VerifiedReceipt {
   receipt: AccessReceipt | null
   /** The earliest time this device saw a signed log that already held the leaf, if it did. */
   inLogSince: number | null
+  /** Its place in the tally this person's directory entry commits to; null while not yet committed. */
+  position: number | null
+}
+
+export interface FetchedReceipts {
+  receipts: VerifiedReceipt[]
+  /** The salt of the person's receipts commitment, as the server handed it. */
+  salt: Uint8Array
+  handed: HandedReceipt[]
 }
 
 function fail(message: string): CandorError {
   return new CandorError('receipt_invalid', `access receipt check failed: ${message}`)
 }
 
-export async function fetchReceipts(api: DataApi, tracker: AccessLogTracker, owner: ReceiptOwner, suite: MlsSuite): Promise<VerifiedReceipt[]> {
+export async function fetchReceipts(api: DataApi, tracker: AccessLogTracker, owner: ReceiptOwner, suite: MlsSuite): Promise<FetchedReceipts> {
   // What the device saw before this call is the evidence of when a leaf was already logged.
   const earlier = await tracker.seen()
   const res = await api.call(accessReceiptsResponseSchema, 'GET', '/v1/access-receipts')
   const cp = await tracker.accept(res.checkpoint)
   const secret = await suite.hpke.importPrivateKey(ed25519.utils.toMontgomerySecret(owner.secretKey))
   const out: VerifiedReceipt[] = []
+  const handed: HandedReceipt[] = []
   for (const r of res.receipts) {
     const envelope = fromBase64Url(r.envelope)
     const proof = r.proof.map((p) => fromBase64Url(p) ?? new Uint8Array())
-    if (!envelope || !verifyInclusion(r.index, cp.size, merkleLeafHash(envelope), proof, cp.rootHash)) {
+    const leafHash = envelope ? merkleLeafHash(envelope) : null
+    if (!envelope || !leafHash || !verifyInclusion(r.index, cp.size, leafHash, proof, cp.rootHash)) {
       throw fail(`receipt at index ${r.index} is not in the signed log of size ${cp.size}`)
     }
-    out.push({ index: r.index, receipt: await open(envelope, owner, suite, secret), inLogSince: earlier.find((s) => s.size > r.index)?.seenAt ?? null })
+    out.push({
+      index: r.index,
+      receipt: await open(envelope, owner, suite, secret),
+      inLogSince: earlier.find((s) => s.size > r.index)?.seenAt ?? null,
+      position: r.position,
+    })
+    handed.push({ position: r.position, leafHash })
   }
-  return out
+  const salt = fromBase64Url(res.salt)
+  if (!salt) throw fail('the salt of the receipts commitment is malformed')
+  return { receipts: out, salt, handed }
 }
 
 async function open(envelope: Uint8Array, owner: ReceiptOwner, suite: MlsSuite, secret: Awaited<ReturnType<MlsSuite['hpke']['importPrivateKey']>>): Promise<AccessReceipt | null> {

@@ -2,7 +2,10 @@
 // (an operator or organisation admin, a compliance export, a legal hold, support). It first
 // seals a receipt to the subject and appends it to the access log; only once that is durable
 // does it run the access. No receipt, no access: if the receipt cannot be written, the access
-// never runs and the caller gets `access_log_unavailable`.
+// never runs and the caller gets `access_log_unavailable`. A receipt the subject can read at
+// once is also committed to their key-directory entry before the access runs, so the server
+// cannot later keep it from them unseen; a delayed one is committed on its date (the directory
+// service's sweep), not before, so the subject is not tipped off early.
 import { createHmac, randomBytes } from 'node:crypto'
 import {
   CandorError,
@@ -41,6 +44,8 @@ export interface AccessRequest {
 }
 
 export interface AccessGateOptions {
+  /** Commits the subject's readable receipts to their key-directory entry (DirectoryService.publishReceipts). */
+  publish: (subject: UserId) => Promise<void>
   now?: () => number
 }
 
@@ -49,6 +54,7 @@ export class AccessGate {
   readonly #log: AccessLog
   readonly #logger: Logger
   readonly #pseudonymKey: Buffer
+  readonly #publish: (subject: UserId) => Promise<void>
   readonly now: () => number
 
   private constructor(store: Store, log: AccessLog, logger: Logger, pseudonymKey: Buffer, opts: AccessGateOptions) {
@@ -56,10 +62,11 @@ export class AccessGate {
     this.#log = log
     this.#logger = logger
     this.#pseudonymKey = pseudonymKey
+    this.#publish = opts.publish
     this.now = opts.now ?? Date.now
   }
 
-  static async open(store: Store, log: AccessLog, logger: Logger, opts: AccessGateOptions = {}): Promise<AccessGate> {
+  static async open(store: Store, log: AccessLog, logger: Logger, opts: AccessGateOptions): Promise<AccessGate> {
     const key = await store.getOrCreateMeta('access-pseudonym-key', () => toBase64Url(randomBytes(32)))
     return new AccessGate(store, log, logger, Buffer.from(key), opts)
   }
@@ -76,15 +83,24 @@ export class AccessGate {
   /** Writes the receipt, then performs the access. */
   async access<T>(req: AccessRequest, perform: () => Promise<T>): Promise<T> {
     const receipt = this.#receipt(req)
+    const visibleAt = Math.max(receipt.loggedAt, receipt.notice.delayedUntil ?? 0)
     try {
       const devices = (await this.#store.listDevices(req.subject)).filter((d) => d.status === 'active')
       const envelope = await sealReceipt(receipt, devices)
-      const visibleAt = Math.max(receipt.loggedAt, receipt.notice.delayedUntil ?? 0)
       const index = await this.#log.append(req.subject, envelope, receipt.loggedAt, visibleAt)
       this.#logger.info({ receipt: receipt.id, index, role: req.accessor.role, why: req.justification }, 'access receipt logged')
     } catch (e) {
       this.#logger.error({ err: e, receipt: receipt.id }, 'access receipt could not be written; access refused')
       throw new CandorError('access_log_unavailable', 'the access receipt could not be written, so the access was not performed', { cause: e })
+    }
+    if (visibleAt <= receipt.loggedAt) {
+      try {
+        await this.#publish(req.subject)
+      } catch (e) {
+        // The leaf stays logged and uncommitted; the directory's sweep commits it later.
+        this.#logger.error({ err: e, receipt: receipt.id }, 'access receipt not committed to the subject’s directory entry; access refused')
+        throw new CandorError('access_log_unavailable', 'the access receipt could not be committed to the subject’s key-directory entry, so the access was not performed', { cause: e })
+      }
     }
     return perform()
   }

@@ -1,7 +1,8 @@
 // The key directory service: maps each user id to the user's active device keys (with the
-// signatures that enrolled them) in the transparency package's KeyDirectory, publishing a
-// new signed epoch shortly after each change. Callers await publication, so once a
-// registration or approval returns, the new key is provable to everyone.
+// signatures that enrolled them) and the commitment to their access receipts in the
+// transparency package's KeyDirectory, publishing a new signed epoch shortly after each change.
+// Callers await publication, so once a registration, an approval or a receipt's logging
+// returns, the new entry is provable to everyone.
 import { randomBytes } from 'node:crypto'
 import {
   encodeDirectoryValue,
@@ -15,6 +16,7 @@ import {
 import { KeyDirectory, type KeyDirectoryConfig, encodeHistoryProof, encodeLookupProof, formatNote, parseNote, type NoteSignature } from '@candor/transparency'
 import type { Store } from '@candor/ports'
 import type { Logger } from '../logger.ts'
+import type { ReceiptCommitments } from '../access/receipt-commitments.ts'
 
 const PUBLISH_DELAY_MS = 5
 
@@ -34,27 +36,29 @@ export class DirectoryService {
   readonly #config: KeyDirectoryConfig
   readonly #store: Store
   readonly #log: Logger
+  readonly #receipts: ReceiptCommitments
   readonly #cosignatures = new Map<number, NoteSignature[]>()
   #reopening: Promise<void> | undefined
   readonly #pendingUsers = new Set<UserId>()
   #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = []
   #draining = false
 
-  private constructor(directory: KeyDirectory, config: KeyDirectoryConfig, store: Store, log: Logger) {
+  private constructor(directory: KeyDirectory, config: KeyDirectoryConfig, store: Store, log: Logger, receipts: ReceiptCommitments) {
     this.#directory = directory
     this.#config = config
     this.#store = store
     this.#log = log
+    this.#receipts = receipts
   }
 
-  static async open(store: Store, log: Logger, origin: string): Promise<DirectoryService> {
+  static async open(store: Store, log: Logger, origin: string, receipts: ReceiptCommitments): Promise<DirectoryService> {
     const config: KeyDirectoryConfig = {
       origin,
       signingKey: await secretFromMeta(store, 'directory-signing-key'),
       vrfKey: await secretFromMeta(store, 'directory-vrf-key'),
       storage: store.directoryStorage(),
     }
-    const service = new DirectoryService(await KeyDirectory.open(config), config, store, log)
+    const service = new DirectoryService(await KeyDirectory.open(config), config, store, log, receipts)
     await service.#underLock(async () => {
       if (service.#directory.epoch < 0) await service.#publishNow()
     })
@@ -101,7 +105,10 @@ export class DirectoryService {
     }
   }
 
-  /** The user's active, attested devices as the directory value. */
+  /**
+   * The user's entry: their active, attested devices and the commitment to their receipts
+   * (tallying the ones that became readable since the last publication).
+   */
   async valueOf(userId: UserId): Promise<Uint8Array> {
     const devices = await this.#store.listDevices(userId)
     const byId = new Map(devices.map((d) => [d.deviceId, d]))
@@ -118,7 +125,33 @@ export class DirectoryService {
         sig: toBase64Url(d.attestation.signature),
       })
     }
-    return encodeDirectoryValue({ v: 1, devices: entries })
+    return encodeDirectoryValue({ v: 2, kind: 'person', org: null, devices: entries, receipts: await this.#receipts.commitment(userId) })
+  }
+
+  /**
+   * Commits the subject's newly readable receipts to their entry and resolves once it is
+   * published. A subject with no account has no entry to carry it: their receipts are only
+   * tallied, so they stop being due.
+   */
+  async publishReceipts(subject: UserId): Promise<void> {
+    if (await this.#store.userExists(subject)) return this.publishUser(subject)
+    await this.#receipts.commitment(subject)
+  }
+
+  /**
+   * Publishes the entries of people with receipts that became readable and are not committed
+   * yet: delayed notices whose date came, or receipts whose publication failed. The store is
+   * the schedule, so it survives restarts, and any node may run it. Returns how many people.
+   */
+  async publishDueReceipts(limit = 256): Promise<number> {
+    const due = await this.#store.untalliedAccessSubjects(this.#receipts.now(), limit)
+    await Promise.all(due.map((u) => this.publishReceipts(u)))
+    return due.length
+  }
+
+  /** The salt of the person's receipts commitment, handed to them with their receipts. */
+  receiptsSalt(userId: UserId): Uint8Array {
+    return this.#receipts.salt(userId)
   }
 
   /**

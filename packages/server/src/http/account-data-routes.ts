@@ -37,10 +37,26 @@ export function accountDataRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/v1/access-receipts', async (req): Promise<AccessReceiptsResponse> => {
     const s = await authenticate(ctx, req)
-    const { checkpoint, leaves } = await ctx.access.log.leavesOf(s.userId, ctx.access.now())
+    let got = await ctx.access.log.leavesOf(s.userId, ctx.access.now())
+    // A receipt readable now but not yet committed to the person's entry (a delayed notice whose
+    // date came before the sweep) is committed first, so what they are handed matches their entry.
+    if (got.leaves.some(({ leaf }) => leaf.position === null)) {
+      try {
+        await ctx.directory.publishReceipts(s.userId)
+        got = await ctx.access.log.leavesOf(s.userId, ctx.access.now())
+      } catch (err) {
+        ctx.log.warn({ err }, 'receipts not committed before handing them out; the sweep will')
+      }
+    }
     return {
-      checkpoint,
-      receipts: leaves.map(({ leaf, proof }) => ({ index: leaf.index, envelope: toBase64Url(leaf.envelope), proof: proof.map(toBase64Url) })),
+      checkpoint: got.checkpoint,
+      salt: toBase64Url(ctx.directory.receiptsSalt(s.userId)),
+      receipts: got.leaves.map(({ leaf, proof }) => ({
+        index: leaf.index,
+        envelope: toBase64Url(leaf.envelope),
+        proof: proof.map(toBase64Url),
+        position: leaf.position,
+      })),
     }
   })
 }

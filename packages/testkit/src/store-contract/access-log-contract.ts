@@ -1,5 +1,5 @@
 // The access log's rows: gap-free indexes even under concurrent appends, leaf hashes in
-// order, and a subject sees only their own leaves once visible.
+// order, a subject sees only their own leaves once visible, and each subject's tally.
 import { expect, it } from 'vitest'
 import { ERASED_DEVICE_ID, newGroupId, randomBytes } from '@candor/protocol'
 import type { NewAccessLeaf } from '@candor/ports'
@@ -34,6 +34,49 @@ export function accessLogContract(store: StoreRef): void {
     expect(at2000[0]!.leafHash).toEqual(now.leafHash)
     expect((await store().accessLeavesOf(subject, 5_000)).map((l) => l.index)).toEqual([i1, i2])
     expect(await store().accessLeavesOf(newUserId(), 9_999)).toEqual([])
+  })
+
+  it("tallies a subject's readable receipts once each, in index order, delayed ones only from their date", async () => {
+    const s = store()
+    const subject = newUserId()
+    expect(await s.tallyAccessReceipts(subject, 9_999)).toEqual({ count: 0, last: null })
+    const a = leaf(subject, 1_000)
+    const held = leaf(subject, 5_000)
+    const c = leaf(subject, 1_000)
+    const ia = await s.appendAccessLeaf(a)
+    const iHeld = await s.appendAccessLeaf(held)
+    await s.appendAccessLeaf(leaf())
+    const ic = await s.appendAccessLeaf(c)
+    expect(await s.untalliedAccessSubjects(2_000, 100_000)).toContain(subject)
+    expect((await s.accessLeavesOf(subject, 2_000)).map((l) => l.position)).toEqual([null, null])
+
+    expect(await s.tallyAccessReceipts(subject, 2_000)).toEqual({ count: 2, last: c.leafHash })
+    expect(await s.tallyAccessReceipts(subject, 2_000)).toEqual({ count: 2, last: c.leafHash })
+    expect((await s.accessLeavesOf(subject, 2_000)).map((l) => [l.index, l.position])).toEqual([
+      [ia, 1],
+      [ic, 2],
+    ])
+    expect(await s.untalliedAccessSubjects(2_000, 100_000)).not.toContain(subject)
+    expect(await s.untalliedAccessSubjects(5_000, 100_000)).toContain(subject)
+
+    expect(await s.tallyAccessReceipts(subject, 5_000)).toEqual({ count: 3, last: held.leafHash })
+    expect(await s.untalliedAccessSubjects(5_000, 100_000)).not.toContain(subject)
+    // Once tallied, a receipt is handed out even by a node whose clock is behind.
+    expect((await s.accessLeavesOf(subject, 2_000)).map((l) => [l.index, l.position])).toEqual([
+      [ia, 1],
+      [iHeld, 3],
+      [ic, 2],
+    ])
+  })
+
+  it('gives each receipt one position when several tallies of a subject race', async () => {
+    const s = store()
+    const subject = newUserId()
+    const indexes: number[] = []
+    for (let i = 0; i < 10; i++) indexes.push(await s.appendAccessLeaf(leaf(subject, 1_000)))
+    const tallies = await Promise.all(Array.from({ length: 5 }, () => s.tallyAccessReceipts(subject, 2_000)))
+    for (const t of tallies) expect(t.count).toBe(10)
+    expect((await s.accessLeavesOf(subject, 2_000)).map((l) => [l.index, l.position])).toEqual(indexes.map((idx, i) => [idx, i + 1]))
   })
 }
 
@@ -90,6 +133,7 @@ export function erasureContract(store: StoreRef): void {
     const [fromMe] = await s.appendMessages([message(mine.deviceId, [other], { groupId })])
     await s.addAdmin({ userId, role: 'support', org: 'o', grantedBy: null, grantedAt: 1 })
     await s.appendAccessLeaf({ subject: userId, leafHash: randomBytes(32), envelope: randomBytes(50), loggedAt: 1, visibleAt: 1 })
+    expect((await s.tallyAccessReceipts(userId, 1)).count).toBe(1)
     const size = (await s.accessLeafHashes(0, 1_000_000)).length
 
     const c = await s.eraseUser(userId)
@@ -104,6 +148,8 @@ export function erasureContract(store: StoreRef): void {
     expect(await s.listGroups(mine.deviceId)).toEqual([])
     expect(await s.getAdmin(userId)).toBeNull()
     expect(await s.accessLeavesOf(userId, 9e15)).toEqual([])
+    expect(await s.tallyAccessReceipts(userId, 9e15)).toEqual({ count: 0, last: null })
+    expect(await s.untalliedAccessSubjects(9e15, 100_000)).not.toContain(userId)
     // The log keeps its leaves; what the user sent still reaches the others, under an erased sender.
     expect((await s.accessLeafHashes(0, 1_000_000)).length).toBe(size)
     const q = await s.fetchQueue(other, 0, 100)
