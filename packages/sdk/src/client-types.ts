@@ -4,6 +4,7 @@ import type { DirectoryTrust } from './checkpoint-tracker.ts'
 import type { ConnectionState, WebSocketFactory } from './connection.ts'
 import type { MessageRecord } from './conversations.ts'
 import type { LocalStore } from './local-store.ts'
+import type { SplitViewAlert } from './split-view-monitor.ts'
 
 export interface ClientOptions {
   server: string
@@ -23,11 +24,14 @@ export interface ClientOptions {
 
 /**
  * Something the user must see: their own account has a device none of their devices enrolled,
- * or the server offered a device for someone that the key directory does not prove (refused).
+ * the server offered a device for someone that the key directory does not prove (refused), or
+ * a sender's device saw a directory or access log the server cannot prove is the one this
+ * device sees (a split view, §2.3).
  */
 export type SecurityAlert =
   | { kind: 'unknown_device'; deviceId: string; publicKey: string; version: number }
   | { kind: 'unverified_device'; userId: string; deviceId: string }
+  | SplitViewAlert
 
 export interface ClientEvents extends Record<string, unknown> {
   message: MessageRecord
