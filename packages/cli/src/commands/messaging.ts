@@ -41,6 +41,8 @@ export async function read(g: GlobalFlags): Promise<number> {
     const last = inbox.at(-1)
     if (last) await cursorStore.put(CURSOR, String(Math.max(cursor, (last.seq ?? inbox.length - 1) + 1)))
     if (!g.json && fresh.length === 0) process.stdout.write('no new messages\n')
+    // The messages' checkpoints are checked before this short-lived process goes (alerts go to stderr).
+    await client.splitViewChecks()
   } finally {
     client.close()
   }
