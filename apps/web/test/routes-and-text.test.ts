@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { CandorError } from '@candor/protocol'
 import { deviceCode } from '../src/components/device-code.tsx'
 import { href, parseRoute, type Route } from '../src/router.ts'
+import { alertText } from '../src/state/alert-text.ts'
 import { sameKeys } from '../src/state/contact-keys.ts'
 import { errorText } from '../src/state/error-text.ts'
 
@@ -30,6 +31,12 @@ describe('texts', () => {
     expect(errorText(new CandorError('internal', 'boom'))).toBe('boom')
     expect(errorText(new Error('plain'))).toBe('plain')
     expect(errorText('odd')).toBe('odd')
+  })
+  it('says which contact was shown a different directory or access log, and what to do', () => {
+    const split = { kind: 'split_view', userId: 'bob', deviceId: 'dev1', checkpoint: { size: 3, root: 'r' }, reason: 'the log forked' } as const
+    expect(alertText({ ...split, log: 'directory' })).toMatch(/showed bob \(device dev1\) a different key directory .*the log forked.*safety numbers/)
+    expect(alertText({ ...split, log: 'accessLog' })).toMatch(/different access log/)
+    expect(alertText({ kind: 'unverified_device', userId: 'bob', deviceId: 'dev1' })).toMatch(/not proven by the key directory/)
   })
   it('shows device ids as three groups of four', () => {
     expect(deviceCode('abcd-efgh_ijklmnop')).toBe('abcd efgh ijkl')

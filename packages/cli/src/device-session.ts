@@ -1,6 +1,6 @@
 // Opens the device kept in a home folder. The server URL is remembered in the home after the
 // first command that names it, so later commands need only --home.
-import { CandorClient, type ClientOptions } from '@candor/sdk'
+import { CandorClient, type ClientOptions, type SecurityAlert } from '@candor/sdk'
 import { FileLocalStore, nodeClientOptions } from '@candor/sdk/node'
 import { CandorError } from '@candor/protocol'
 
@@ -29,6 +29,20 @@ export async function openDevice(g: GlobalFlags): Promise<CandorClient> {
 export async function connectedDevice(g: GlobalFlags): Promise<CandorClient> {
   const client = await openDevice(g)
   client.on('error', (e) => process.stderr.write(`warning: ${e.where}: ${(e.error as Error).message ?? String(e.error)}\n`))
+  client.on('alert', (a) => process.stderr.write(`SECURITY ALERT: ${alertLine(a)}\n`))
   await client.connect()
   return client
+}
+
+function alertLine(a: SecurityAlert): string {
+  switch (a.kind) {
+    case 'unknown_device':
+      return `your account has a device none of your devices approved (${a.deviceId}); if it is not yours, revoke it`
+    case 'unverified_device':
+      return `a device of ${a.userId} (${a.deviceId}) is not proven by the key directory; it was not given access`
+    case 'receipt_withheld':
+      return `the server is keeping an access receipt from you: ${a.reason}`
+    case 'split_view':
+      return `the server showed ${a.userId} (device ${a.deviceId}) a different ${a.log === 'directory' ? 'key directory' : 'access log'} from yours: ${a.reason}`
+  }
 }

@@ -12,6 +12,8 @@ export function formatMessage(m: MessageRecord): string {
   const t = new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19)
   // A notice is not something the person wrote: no "name:" before it.
   if (m.kind === 'timer') return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
+  // Sent by the person, but this version cannot show it: their name, then the text saying so.
+  if (m.kind === 'unsupported') return `[${t}] (${shortId(m.conversation)}) ${m.from}: [${m.text}]`
   return `[${t}] (${shortId(m.conversation)}) ${m.from}: ${m.text}`
 }
 
@@ -28,7 +30,7 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
     text: m.text,
     id: m.id,
     sentAt: m.sentAt,
-    ...(m.kind ? { kind: m.kind, timerMs: m.timerMs ?? null } : {}),
+    ...(m.kind === 'timer' ? { kind: m.kind, timerMs: m.timerMs ?? null } : m.kind ? { kind: m.kind } : {}),
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
   }
 }

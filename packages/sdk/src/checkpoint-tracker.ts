@@ -10,7 +10,7 @@ import {
   type Checkpoint,
   type NoteVerifier,
 } from '@candor/transparency'
-import { CandorError, bytesEqual, fromBase64Url, toBase64Url } from '@candor/protocol'
+import { CandorError, bytesEqual, fromBase64Url, toBase64Url, type CheckpointRef } from '@candor/protocol'
 import type { ApiClient } from './api-client.ts'
 import type { LocalStore } from './local-store.ts'
 import { SerialLock } from './serial-lock.ts'
@@ -116,6 +116,29 @@ export class CheckpointTracker {
       this.#lastNote = note
       return cp
     })
+  }
+
+  /** The largest checkpoint verified so far (what this device's messages carry as `seen`), if any. */
+  async latest(): Promise<CheckpointRef | undefined> {
+    // Not under the lock: a send must not wait for a lookup's network round trip.
+    const last = this.#last ?? (await this.#loadLast())
+    return last && { size: last.size, root: toBase64Url(last.rootHash) }
+  }
+
+  /** Accepts the server's current checkpoint (as lookups do) and returns it. */
+  async refresh(): Promise<CheckpointRef> {
+    const cp = await this.accept((await this.#api.directoryInfo()).checkpoint)
+    return { size: cp.size, root: toBase64Url(cp.rootHash) }
+  }
+
+  /**
+   * A checkpoint note signed by the pinned directory key, or null; nothing is recorded. For
+   * checking a checkpoint someone else saw, which need not be cosigned as this device requires.
+   */
+  async openSigned(note: string): Promise<Checkpoint | null> {
+    const { verifier } = await this.#loadPins()
+    const opened = openCheckpoint(note, verifier.name, [verifier])
+    return opened && opened.verified.some((s) => s.name === verifier.name && s.keyId === verifier.keyId) ? opened.checkpoint : null
   }
 
   async #loadLast(): Promise<Checkpoint | undefined> {

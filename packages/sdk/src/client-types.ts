@@ -4,6 +4,7 @@ import type { DirectoryTrust } from './checkpoint-tracker.ts'
 import type { ConnectionState, WebSocketFactory } from './connection.ts'
 import type { MessageRecord } from './conversations.ts'
 import type { LocalStore } from './local-store.ts'
+import type { SplitViewAlert } from './split-view-monitor.ts'
 
 export interface ClientOptions {
   server: string
@@ -26,12 +27,14 @@ export interface ClientOptions {
  * the server offered a device for someone that the key directory does not prove (refused), or
  * the server kept an access receipt from them that their directory entry commits to
  * (`version`: that entry's version, null when only the numbering shows a gap; `handed`: how
- * many committed receipts the server did hand over).
+ * many committed receipts the server did hand over), or a sender's device saw a directory or
+ * access log the server cannot prove is the one this device sees (a split view, §2.3).
  */
 export type SecurityAlert =
   | { kind: 'unknown_device'; deviceId: string; publicKey: string; version: number }
   | { kind: 'unverified_device'; userId: string; deviceId: string }
   | { kind: 'receipt_withheld'; version: number | null; handed: number; reason: string }
+  | SplitViewAlert
 
 export interface ClientEvents extends Record<string, unknown> {
   message: MessageRecord

@@ -1,7 +1,8 @@
 // CandorClient: one device of one person. Everything a UI or the CLI does goes through here.
 // It owns the device's identity, its MLS states and its delivery socket; what it does with
-// them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, and under
-// data/ the data-ownership features (ownership.ts, archives.ts) and disappearing-timer.ts.
+// them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
+// split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
+// (ownership.ts, archives.ts) and disappearing-timer.ts.
 import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type Notice } from '@candor/protocol'
 import { DirectoryAuthenticationService, clientConfigWith, epochOf, getSuite, leaves, safetyNumber, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import { ApiClient } from './api-client.ts'
@@ -28,6 +29,8 @@ import type { LedgerEntry } from './data/consents.ts'
 import { DataOwnership, type CheckedReceipts } from './data/ownership.ts'
 import { ComplianceArchives } from './data/archives.ts'
 import { DisappearingTimer } from './data/disappearing-timer.ts'
+import { accessLogView, directoryView } from './split-view-logs.ts'
+import { SplitViewMonitor, type SplitViewAlert } from './split-view-monitor.ts'
 
 export type { ClientEvents, ClientOptions, Reader, SecurityAlert } from './client-types.ts'
 
@@ -46,6 +49,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #data: DataOwnership
   readonly #archives: ComplianceArchives
   readonly #timer: DisappearingTimer
+  readonly #splitViews: SplitViewMonitor
   #connection: Connection | undefined
   #synced: Array<() => void> = []
   #isSynced = false
@@ -57,7 +61,8 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.#identity = identity
     this.#suite = suite
     const emit = <K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void => this.emit(event, e)
-    const directory = (this.#directory = new DeviceDirectory(api, new CheckpointTracker(api, opts.store, opts.directory ?? {})))
+    const checkpoints = new CheckpointTracker(api, opts.store, opts.directory ?? {})
+    const directory = (this.#directory = new DeviceDirectory(api, checkpoints))
     const config = (this.#config = clientConfigWith(new DirectoryAuthenticationService((u, d) => directory.keyOf(u, d))))
     const keyPackages = (this.#keyPackages = new KeyPackages(opts.store, api, suite, identity))
     const conversations = (this.#conversations = new Conversations(opts.store, config))
@@ -68,11 +73,18 @@ export class CandorClient extends Emitter<ClientEvents> {
     const groups = new GroupChanges({ api, suite, directory, conversations, lock, userId: identity.userId, emit, idle })
     const data = new DataApi(api)
     this.#data = new DataOwnership({ api, data, store: opts.store, accessLogKey: opts.accessLogKey, identity, suite, directory, conversations, client: this, emit })
+    const splitViews = (this.#splitViews = new SplitViewMonitor({
+      logs: [directoryView(api, checkpoints), accessLogView(data, this.#data.accessLogTracker())],
+      store: opts.store,
+      alert: (a) => emit('alert', a),
+      error: (where, error) => emit('error', { where, error }),
+    }))
     const consent = (purpose: ConsentPurpose) => (scope: string, state: 'given' | 'withdrawn') => this.consent(purpose, scope, state)
     const archives = (this.#archives = new ComplianceArchives({ conversations, events: this, consent: consent('compliance_archive') }))
     this.#devices = new OwnDevices({ api, identity, directory, conversations, groups, consent: consent('device_enrolment'), emit })
     const connection = () => this.#connection
-    const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, emit }))
+    const seen = () => splitViews.seen()
+    const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
     this.#timer = new DisappearingTimer({
       data,
       conversations,
@@ -215,7 +227,26 @@ export class CandorClient extends Emitter<ClientEvents> {
     return { number, qr }
   }
 
+  /**
+   * Every split-view alert this device raised (§2.3): a sender's device saw a key directory or
+   * access log that the server could not prove is the one this device sees. Kept on the
+   * device; the SDK never clears them.
+   */
+  async splitViewAlerts(): Promise<SplitViewAlert[]> {
+    return this.#splitViews.alerts()
+  }
+
+  /**
+   * Resolves once the split-view checks of the messages received so far have run (those
+   * waiting to retry after a network error go on in the background). For short-lived
+   * programs that should not exit before the checks are made.
+   */
+  async splitViewChecks(): Promise<void> {
+    return this.#splitViews.settled()
+  }
+
   close(): void {
+    this.#splitViews.close()
     this.#timer.stopSweep()
     this.#connection?.close()
     this.#connection = undefined
@@ -340,6 +371,10 @@ export class CandorClient extends Emitter<ClientEvents> {
               void this.#timer.learn(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
             },
             onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
+            // Queued beside processing, outside this lock: a check never holds up delivery.
+            onSeen: (sender, seen) => {
+              if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)
+            },
           },
           f,
         ),

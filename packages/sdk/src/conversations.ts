@@ -29,13 +29,20 @@ export interface MessageRecord {
   conversation: string
   from: string
   fromDevice: string
-  /** For a notice (kind 'timer'), a sentence describing it, so readers that ignore `kind` still show something true. */
+  /**
+   * For a notice (kind 'timer') or a content this version cannot show (kind 'unsupported'), a
+   * sentence describing it, so readers that ignore `kind` still show something true.
+   */
   text: string
   sentAt: number
   receivedAt: number
   direction: 'in' | 'out'
-  /** Absent for a message a person wrote; 'timer' for the notice that a member changed the disappearing timer. */
-  kind?: 'timer'
+  /**
+   * Absent for a message a person wrote; 'timer' for the notice that a member changed the
+   * disappearing timer; 'unsupported' for a message this version cannot show (sent by a newer
+   * version, or of a type not implemented here), kept so that it is never dropped silently.
+   */
+  kind?: 'timer' | 'unsupported'
   /** For kind 'timer': the timer set, in ms; null when turned off. */
   timerMs?: number | null
   /** When this device deletes the record (ms since the epoch): its sentAt plus the timer it was sent under. */

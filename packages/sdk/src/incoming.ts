@@ -1,13 +1,14 @@
 // What this device does with each delivery, in queue order: join from a Welcome, apply a
 // commit (or learn it was removed), decrypt an application message and record it once (a
 // text with the time it disappears at, a timer change as the conversation's new timer and a
-// notice in its history).
-import type { DeliverFrame } from '@candor/protocol'
+// notice in its history, a content this version cannot show as a line saying so), and hand
+// the checkpoints the sender saw to the split-view checks.
+import { decodeContent, type Content, type DeliverFrame, type Seen } from '@candor/protocol'
 import { epochOf, isRemoved, joinFromWelcome, processIncoming, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ClientEvents } from './client.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
 import type { KeyPackages } from './key-packages.ts'
-import { decodeContent } from './message-content.ts'
+import { unsupportedText } from './message-content.ts'
 import { expiresAt, timerNotice } from './data/retention.ts'
 
 export interface IncomingDeps {
@@ -23,6 +24,16 @@ export interface IncomingDeps {
   onJoin(conversation: string): void
   /** A member changed the conversation's disappearing timer. */
   onTimer(conversation: string, ms: number | null): void
+  /** A message carried the checkpoints its sender saw: queue the split-view checks (returns at once). */
+  onSeen(sender: Leaf, seen: Seen): void
+}
+
+/** The shorter of the sender's timer and this device's, in ms (null: none). */
+function timerOf(d: IncomingDeps, conversation: string, theirsSeconds: number | undefined): number | null {
+  // Neither a stale sender nor a missed timer message keeps a message longer than the members asked.
+  const own = d.conversations.timerMs(conversation)
+  const theirs = theirsSeconds === undefined ? null : theirsSeconds * 1000
+  return own === null ? theirs : theirs === null ? own : Math.min(own, theirs)
 }
 
 /** Processes one delivery; the caller holds the MLS state lock and acknowledges afterwards. */
@@ -55,12 +66,8 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
   await conversations.save(f.groupId, r.state)
   if (r.kind !== 'application') return
   const content = decodeContent(r.plaintext)
+  if (content.seen) d.onSeen(r.sender, content.seen)
   if (content.type === 'text') {
-    // The shorter of the sender's timer and this device's: neither a stale sender nor a
-    // missed timer message keeps a message longer than the conversation's members asked.
-    const own = conversations.timerMs(f.groupId)
-    const theirs = content.timer === undefined ? null : content.timer * 1000
-    const timer = own === null ? theirs : theirs === null ? own : Math.min(own, theirs)
     const record: MessageRecord = {
       id: content.id,
       conversation: f.groupId,
@@ -70,7 +77,7 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
       sentAt: f.sentAt,
       receivedAt: Date.now(),
       direction: r.sender.userId === d.userId ? 'out' : 'in',
-      ...expiresAt(f.sentAt, timer),
+      ...expiresAt(f.sentAt, timerOf(d, f.groupId, content.timer)),
     }
     if (await conversations.record(record)) d.emit('message', record)
   } else if (content.type === 'leave') {
@@ -89,5 +96,31 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
     })
     if (await conversations.record(record)) d.emit('message', record)
     d.onTimer(f.groupId, ms)
+  } else if (content.type === 'receipt' || content.type === 'typing') {
+    // State about other messages, not a line of the conversation: nothing to show until
+    // this version implements them.
+  } else {
+    await recordUnsupported(d, f, r.sender, content)
   }
+}
+
+/**
+ * A content this version cannot show (an unknown type or version, or one of §2's types it
+ * does not implement yet) is kept as a line saying so, under the conversation's timer; it
+ * never disappears silently.
+ */
+async function recordUnsupported(d: IncomingDeps, f: DeliverFrame, sender: Leaf, content: Content): Promise<void> {
+  const record: MessageRecord = {
+    id: content.id ?? f.messageId,
+    conversation: f.groupId,
+    from: sender.userId,
+    fromDevice: sender.deviceId,
+    text: unsupportedText(content),
+    sentAt: f.sentAt,
+    receivedAt: Date.now(),
+    direction: sender.userId === d.userId ? 'out' : 'in',
+    kind: 'unsupported',
+    ...expiresAt(f.sentAt, timerOf(d, f.groupId, content.timer)),
+  }
+  if (await d.conversations.record(record)) d.emit('message', record)
 }

@@ -1,6 +1,7 @@
 export { CandorClient, type ClientOptions, type ClientEvents, type Reader, type SecurityAlert } from './client.ts'
 export type { DirectoryTrust } from './checkpoint-tracker.ts'
 export type { UnknownDevice } from './directory.ts'
+export type { SplitViewAlert } from './split-view-monitor.ts'
 export { ApiClient } from './api-client.ts'
 export type { MessageRecord, ConversationStatus } from './conversations.ts'
 export type { ConnectionState, WebSocketFactory, WebSocketLike } from './connection.ts'

@@ -1,7 +1,7 @@
 // Conversations from this device: creating them, changing and leaving their membership,
 // sending into them, and telling who can read them. CandorClient delegates its conversation
 // methods here; the MLS changes themselves go through GroupChanges.
-import { CandorError, fromBase64Url, newGroupId, newMessageId, toBase64Url, type GroupId, type MessageId } from '@candor/protocol'
+import { CandorError, fromBase64Url, newGroupId, newMessageId, toBase64Url, type GroupId, type MessageId, type Seen } from '@candor/protocol'
 import { encryptApplication, leaves, ownLeafIndex, startGroup, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents, Reader } from './client-types.ts'
@@ -12,7 +12,7 @@ import { expiresAt, timerSeconds } from './data/retention.ts'
 import type { DeviceDirectory } from './directory.ts'
 import type { GroupChanges } from './group-changes.ts'
 import type { KeyPackages } from './key-packages.ts'
-import { encodeContent, type Content } from './message-content.ts'
+import { encodeOutgoing, type Outgoing } from './message-content.ts'
 import type { SerialLock } from './serial-lock.ts'
 
 export interface MessagingDeps {
@@ -29,6 +29,8 @@ export interface MessagingDeps {
   archives: ComplianceArchives
   /** The delivery socket, once connect() has started it. */
   connection(): Connection | undefined
+  /** This device's latest verified checkpoints, carried in every message it sends (§2.3). */
+  seen(): Promise<Seen>
   emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
 }
 
@@ -83,7 +85,7 @@ export class Messaging {
   }
 
   async leave(conversation: string): Promise<void> {
-    await this.sendContent(conversation, { v: 1, type: 'leave', id: newMessageId(), sentAt: Date.now() })
+    await this.sendContent(conversation, { type: 'leave', id: newMessageId(), sentAt: Date.now() })
     await this.#markLeft(conversation)
   }
 
@@ -125,7 +127,7 @@ export class Messaging {
     // Stamped with the timer, so a member who missed the timer message still deletes it in time.
     const timer = conversations.timerMs(conversation)
     const seconds = timerSeconds(timer)
-    const content: Content = { v: 1, type: 'text', id: newMessageId(), text, sentAt: Date.now(), ...(seconds === null ? {} : { timer: seconds }) }
+    const content: Outgoing = { type: 'text', id: newMessageId(), text, sentAt: Date.now(), ...(seconds === null ? {} : { timer: seconds }) }
     const sentAt = await this.sendContent(conversation, content)
     const record: MessageRecord = {
       id: content.id,
@@ -142,18 +144,23 @@ export class Messaging {
     return record
   }
 
-  /** Encrypts and sends one content message; resolves to the time the server stamped on it. */
-  async sendContent(conversation: string, content: Content): Promise<number> {
+  /**
+   * Encrypts and sends one content message, as version 2 with this device's checkpoints as
+   * `seen`; resolves to the time the server stamped on it.
+   */
+  async sendContent(conversation: string, content: Outgoing): Promise<number> {
     const conn = this.#d.connection()
     if (!conn) throw new CandorError('unavailable', 'not connected: call connect() first')
+    // Encoded before the lock: content the format refuses (a text over the limit) changes nothing.
+    const plaintext = encodeOutgoing(content, await this.#d.seen())
     const message = await this.#d.lock.run(async () => {
       const c = this.#d.groups.active(conversation)
-      const out = await encryptApplication(this.#d.suite, c.state, encodeContent(content))
+      const out = await encryptApplication(this.#d.suite, c.state, plaintext)
       await this.#d.conversations.save(conversation, out.state)
       return out.message
     })
     // The same id on a retry lets the server drop a duplicate.
-    const messageId = content.id as MessageId
+    const messageId = content.id
     for (let attempt = 0; ; attempt++) {
       try {
         await conn.whenOnline()

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CandorError, utf8 } from '@candor/protocol'
-import { decodeContent, encodeContent } from '../src/message-content.ts'
+import { CandorError, decodeContent, encodeContent, utf8, type MessageId } from '@candor/protocol'
 import { formatTimer, parseTimer } from '../src/data/retention.ts'
 import { MemoryLocalStore, type LocalStore } from '../src/local-store.ts'
 import { FileLocalStore } from '../src/node/index.ts'
@@ -20,28 +19,34 @@ const code = (f: () => unknown) => {
 }
 
 describe('timer message content', () => {
-  it('round-trips timer messages and stamped texts', () => {
+  const id = 'AAAAAAAAAAAAAAAAAAAAAA' as MessageId
+
+  it('reads version-1 timer messages and stamped texts, and round-trips them as version 2', () => {
     for (const c of [
-      { v: 1, type: 'timer', id: 'm1', sentAt: 1, seconds: 3600 },
-      { v: 1, type: 'timer', id: 'm2', sentAt: 1, seconds: null },
-      { v: 1, type: 'text', id: 'm3', sentAt: 1, text: 'hi', timer: 30 },
-      { v: 1, type: 'text', id: 'm4', sentAt: 1, text: 'hi' },
+      { type: 'timer', id, sentAt: 1, seconds: 3600 },
+      { type: 'timer', id, sentAt: 1, seconds: null },
+      { type: 'text', id, sentAt: 1, text: 'hi', timer: 30 },
+      { type: 'text', id, sentAt: 1, text: 'hi' },
     ] as const) {
-      expect(decodeContent(encodeContent(c))).toEqual(c)
+      expect(decodeContent(utf8(JSON.stringify({ v: 1, ...c })))).toEqual(c)
+      expect(decodeContent(encodeContent({ ...c, seen: {} }))).toEqual({ ...c, seen: {} })
     }
   })
 
   it('refuses timers that are not whole seconds in range (negative control: valid ones pass)', () => {
-    const timer = (seconds: unknown) => code(() => decodeContent(utf8(JSON.stringify({ v: 1, type: 'timer', id: 'x', sentAt: 1, seconds }))))
-    const text = (t: unknown) => code(() => decodeContent(utf8(JSON.stringify({ v: 1, type: 'text', id: 'x', sentAt: 1, text: 'a', timer: t }))))
-    for (const bad of [0, -5, 1.5, '60', undefined, 11 * 366 * 24 * 3600, {}]) {
-      expect(timer(bad)).toBe('invalid_mls_message')
-      if (bad !== undefined) expect(text(bad)).toBe('invalid_mls_message')
+    for (const v of [1, 2]) {
+      const common = { v, id, sentAt: 1, ...(v === 2 ? { seen: {} } : {}) }
+      const timer = (seconds: unknown) => code(() => decodeContent(utf8(JSON.stringify({ ...common, type: 'timer', seconds }))))
+      const text = (t: unknown) => code(() => decodeContent(utf8(JSON.stringify({ ...common, type: 'text', text: 'a', timer: t }))))
+      for (const bad of [0, -5, 1.5, '60', undefined, 11 * 366 * 24 * 3600, {}]) {
+        expect(timer(bad)).toBe('invalid_mls_message')
+        if (bad !== undefined) expect(text(bad)).toBe('invalid_mls_message')
+      }
+      expect(timer(60)).toBe('none')
+      expect(timer(null)).toBe('none')
+      expect(text(60)).toBe('none')
+      expect(text(null)).toBe('invalid_mls_message')
     }
-    expect(timer(60)).toBe('none')
-    expect(timer(null)).toBe('none')
-    expect(text(60)).toBe('none')
-    expect(text(null)).toBe('invalid_mls_message')
   })
 })
 

@@ -1,6 +1,7 @@
 // Messages, oldest first, kept scrolled to the newest unless the reader has scrolled up. A
-// timer notice shows as a line of its own, not as a message someone wrote. Expired messages
-// leave the list when the device deletes them (the Messenger drops them on the SDK's event).
+// timer notice shows as a line of its own, not as a message someone wrote; a message this
+// version cannot show stays in its place, from its sender, saying so. Expired messages leave
+// the list when the device deletes them (the Messenger drops them on the SDK's event).
 import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { Messenger, UiMessage } from '../state/messenger.ts'
 import { formatTime } from './time.ts'
@@ -33,6 +34,16 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
         m.kind === 'timer' ? (
           <li key={m.id} class="muted small centre-text" data-testid="timer-notice">
             {m.text} · <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
+          </li>
+        ) : m.kind === 'unsupported' ? (
+          <li key={m.id} class={`message ${m.direction} unsupported`} data-testid="unsupported-message" data-direction={m.direction}>
+            {showSender && m.direction === 'in' && <span class="sender">{m.from}</span>}
+            <p class="text muted">
+              <em>{m.text}</em>
+            </p>
+            <span class="meta small">
+              <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
+            </span>
           </li>
         ) : (
           <li key={m.id} class={`message ${m.direction}`} data-testid="message" data-direction={m.direction} data-delivery={m.delivery}>

@@ -1,6 +1,7 @@
 // Alerts from the key-directory checks, above everything until dismissed: a device on the
 // person's own account that none of their devices approved, a contact's device the directory
-// does not prove, or a directory proof that fails.
+// does not prove, a directory proof that fails, or a contact who was shown a different
+// directory or access log (a split view).
 import { href } from '../router.ts'
 import type { Messenger } from '../state/messenger.ts'
 

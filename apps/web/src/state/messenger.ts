@@ -3,6 +3,7 @@
 // SDK's events and keeps everything the views read in memory.
 import type { CandorClient, ConnectionState, LocalStore, MessageRecord, SecurityAlert } from '@candor/sdk'
 import { CandorError, normaliseUserName, type DeviceInfo } from '@candor/protocol'
+import { alertText } from './alert-text.ts'
 import { errorText } from './error-text.ts'
 import { Observable } from './observable.ts'
 import { Verification } from './verification.ts'
@@ -18,8 +19,11 @@ export interface UiMessage {
   direction: 'in' | 'out'
   delivery: Delivery
   error?: string
-  /** 'timer': a notice that a member changed the disappearing timer, not something someone wrote. */
-  kind?: 'timer'
+  /**
+   * 'timer': a notice that a member changed the disappearing timer, not something someone
+   * wrote; 'unsupported': a message this version cannot show (its text says so).
+   */
+  kind?: 'timer' | 'unsupported'
   /** When the device deletes it (ms since the epoch); it leaves the view then. */
   expiresAt?: number
 }
@@ -290,13 +294,7 @@ export class Messenger extends Observable {
   }
 
   #onAlert(a: SecurityAlert): void {
-    const text =
-      a.kind === 'unknown_device'
-        ? `The key directory lists a device on your account (${a.deviceId}) that none of your devices approved. If you did not add it, your account may be under attack: revoke it in Settings.`
-        : a.kind === 'receipt_withheld'
-          ? `The server is keeping an access receipt from you: ${a.reason}. Someone accessed your data without you being told; see Settings → Your data.`
-          : `A device of ${a.userId} (${a.deviceId}) is not proven by the key directory, so it was not given access to your conversations.`
-    this.#raise(a.kind, text)
+    this.#raise(a.kind, alertText(a))
   }
 
   #raise(kind: TrustAlert['kind'], text: string): void {
@@ -358,7 +356,8 @@ export class Messenger extends Observable {
           others,
           title: others.length > 0 ? others.join(', ') : 'Only you',
           last: msgs.at(-1),
-          unread: msgs.filter((m) => m.direction === 'in' && m.kind === undefined && m.sentAt > lastRead).length,
+          // A message this version cannot show was still sent by someone: it counts.
+          unread: msgs.filter((m) => m.direction === 'in' && m.kind !== 'timer' && m.sentAt > lastRead).length,
           timer: c.timer,
         }
       })

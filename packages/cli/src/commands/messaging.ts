@@ -30,6 +30,7 @@ export async function send(g: GlobalFlags, target: string, text: string): Promis
 }
 
 const CURSOR = 'cli/read-cursor'
+const SPLIT_VIEW_WAIT_MS = 10_000
 
 export async function read(g: GlobalFlags): Promise<number> {
   const client = await connectedDevice(g)
@@ -46,6 +47,9 @@ export async function read(g: GlobalFlags): Promise<number> {
     const last = inbox.at(-1)
     if (last) await cursorStore.put(CURSOR, String(Math.max(cursor, (last.seq ?? inbox.length - 1) + 1)))
     if (!g.json && fresh.length === 0) process.stdout.write('no new messages\n')
+    // The messages' checkpoints are checked before this short-lived process goes (alerts go to
+    // stderr); a server that does not answer does not keep it here for long.
+    await Promise.race([client.splitViewChecks(), new Promise((r) => setTimeout(r, SPLIT_VIEW_WAIT_MS).unref())])
   } finally {
     client.close()
   }

@@ -74,6 +74,12 @@ export class AccessLogTracker {
     return raw ? (JSON.parse(raw) as SeenCheckpoint[]) : []
   }
 
+  /** The largest checkpoint verified so far (what this device's messages carry as `seen`), if any. */
+  async latest(): Promise<{ size: number; root: string } | undefined> {
+    const last = (await this.seen()).at(-1)
+    return last && { size: last.size, root: last.root }
+  }
+
   /** Fetches and accepts the latest checkpoint. */
   async refresh(): Promise<Checkpoint> {
     const info = await this.#api.call(accessLogInfoSchema, 'GET', '/v1/access-log', { signedIn: false })

@@ -1,10 +1,10 @@
 // A conversation's disappearing timer from this device: setting it (on the server, then in
 // band), reading it, learning it on joining, and the sweep that deletes this device's records
 // once their timer has run out.
-import { CandorError, newMessageId } from '@candor/protocol'
+import { CandorError, isTimerSeconds, newMessageId } from '@candor/protocol'
 import type { ClientEvents } from '../client-types.ts'
 import type { Conversations } from '../conversations.ts'
-import { isTimerSeconds, type Content } from '../message-content.ts'
+import type { Outgoing } from '../message-content.ts'
 import type { SerialLock } from '../serial-lock.ts'
 import type { DataApi } from './data-api.ts'
 import { retentionResponse, timerNotice, timerSeconds } from './retention.ts'
@@ -21,7 +21,7 @@ export interface DisappearingTimerDeps {
   /** Whether the delivery socket has been started (connect() called and not closed since). */
   connected(): boolean
   /** Encrypts and sends a content message to the conversation; resolves to the time the server stamped. */
-  send(conversation: string, content: Content): Promise<number>
+  send(conversation: string, content: Outgoing): Promise<number>
 }
 
 interface Sweep {
@@ -47,7 +47,7 @@ export class DisappearingTimer {
     if (!this.#d.connected()) throw new CandorError('unavailable', 'not connected: call connect() first')
     const r = await this.#d.data.call(retentionResponse, 'PUT', `/v1/groups/${encodeURIComponent(conversation)}/retention`, { body: { seconds } })
     const applied = timerSeconds(r.retentionMs)
-    const content: Content = { v: 1, type: 'timer', id: newMessageId(), sentAt: Date.now(), seconds: applied }
+    const content: Outgoing = { type: 'timer', id: newMessageId(), sentAt: Date.now(), seconds: applied }
     const sentAt = await this.#d.send(conversation, content)
     const ms = applied === null ? null : applied * 1000
     await lock.run(() => conversations.setTimer(conversation, { ms, setBy: me.userId, setAt: sentAt }))

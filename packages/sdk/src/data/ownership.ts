@@ -64,6 +64,11 @@ export class DataOwnership {
     return this.#tracker
   }
 
+  /** The tracker itself: messages carry its latest checkpoint for split-view checks (§2.3). */
+  accessLogTracker(): AccessLogTracker {
+    return this.#accessLog
+  }
+
   async observeAccessLog(): Promise<{ size: number }> {
     const cp = await this.#accessLog.refresh()
     return { size: cp.size }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import type { MessageRecord } from '@candor/sdk'
+import { formatMessage, messageJson } from './output.ts'
+
+const base: MessageRecord = {
+  id: 'AAAAAAAAAAAAAAAAAAAAAA',
+  conversation: 'AQEBAQEBAQEBAQEBAQEBAQ',
+  from: 'alice',
+  fromDevice: 'AgICAgICAgICAgICAgICAg',
+  text: 'hi',
+  sentAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+  receivedAt: 0,
+  direction: 'in',
+}
+
+describe('read output', () => {
+  it('shows a message this version cannot show from its sender, marked, and as kind "unsupported" in JSON', () => {
+    const m: MessageRecord = { ...base, kind: 'unsupported', text: 'This message is not supported by this version of Candor (type "poll").' }
+    expect(formatMessage(m)).toBe('[2026-01-02 03:04:05] (AQEBAQEB) alice: [This message is not supported by this version of Candor (type "poll").]')
+    expect(messageJson(m)).toEqual({ conversation: m.conversation, from: 'alice', fromDevice: m.fromDevice, text: m.text, id: m.id, sentAt: m.sentAt, kind: 'unsupported' })
+  })
+
+  it('keeps text messages and timer notices as they were (control)', () => {
+    expect(formatMessage(base)).toBe('[2026-01-02 03:04:05] (AQEBAQEB) alice: hi')
+    expect(messageJson(base)).not.toHaveProperty('kind')
+    const t: MessageRecord = { ...base, kind: 'timer', timerMs: 60_000, text: 'alice set disappearing messages to 1 minute' }
+    expect(formatMessage(t)).toBe('[2026-01-02 03:04:05] (AQEBAQEB) * alice set disappearing messages to 1 minute')
+    expect(messageJson(t)).toMatchObject({ kind: 'timer', timerMs: 60_000 })
+  })
+})
