@@ -32,6 +32,8 @@ export default defineConfig({
   root,
   base: './',
   plugins: [preact({ devToolsEnabled: false, prefreshEnabled: true }), contentSecurityPolicy()],
+  // Workspace packages are bundled from their TypeScript source (their "candor-source" export).
+  resolve: { conditions: ['candor-source', 'module', 'browser', 'development|production'] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

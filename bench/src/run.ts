@@ -75,7 +75,7 @@ export interface RunOptions {
 }
 
 function startLoadgen(): ChildProcess {
-  return spawnPinned(process.execPath, ['--import', 'tsx', LOADGEN], {
+  return spawnPinned(process.execPath, ['--conditions=candor-source', '--import', 'tsx', LOADGEN], {
     cpu: LOADGEN_CPU,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

@@ -26,7 +26,7 @@ export async function startCandor(dir: string): Promise<SystemHandle> {
   // --cpu-prof DIR (bench flag) profiles the server; the direct launcher exits cleanly, so
   // Node writes the profile.
   const prof = process.env.CANDOR_BENCH_CPU_PROF
-  if (prof) return launch(['--cpu-prof', '--cpu-prof-dir', prof, '--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn'])
+  if (prof) return launch(['--cpu-prof', '--cpu-prof-dir', prof, '--conditions=candor-source', '--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn'])
   if (useCli) {
     try {
       return await launch([CLI, 'serve', '--port', '0', '--data', data, '--log-level', 'warn'])
@@ -35,5 +35,5 @@ export async function startCandor(dir: string): Promise<SystemHandle> {
       useCli = false
     }
   }
-  return launch(['--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn'])
+  return launch(['--conditions=candor-source', '--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn'])
 }

@@ -7,7 +7,7 @@ import { SERVER_CPU, type SystemHandle } from './system.ts'
 const RELAY = fileURLToPath(new URL('./ceiling-relay.ts', import.meta.url))
 
 export async function startCeiling(dir: string, opts: { sync?: 'FULL' | 'NORMAL' } = {}): Promise<SystemHandle> {
-  const child = spawnPinned(process.execPath, ['--import', 'tsx', RELAY, '--port', '0', '--db', join(dir, 'relay.db'), '--sync', opts.sync ?? 'FULL'], {
+  const child = spawnPinned(process.execPath, ['--conditions=candor-source', '--import', 'tsx', RELAY, '--port', '0', '--db', join(dir, 'relay.db'), '--sync', opts.sync ?? 'FULL'], {
     cpu: SERVER_CPU,
   })
   const m = await waitForLine(child, /listening on (\d+)/, 20_000, 'ceiling relay')

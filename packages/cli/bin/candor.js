@@ -1,7 +1,21 @@
 #!/usr/bin/env node
-// The `candor` command. Candor's packages are TypeScript run directly through tsx's loader.
-import { register } from 'tsx/esm/api'
+// The `candor` command. From a source checkout (src/ beside this folder) it runs Candor's
+// TypeScript through tsx, resolving workspace packages to their source (the "candor-source"
+// export condition); installed from a packed tarball it runs the built JavaScript in dist/.
+import { existsSync } from 'node:fs'
 
-register()
-const { main } = await import('../src/main.ts')
+const source = new URL('../src/main.ts', import.meta.url)
+const SOURCE_CONDITIONS = 'data:text/javascript,' + encodeURIComponent(
+  'export function resolve(s, c, next) { return next(s, { ...c, conditions: ["candor-source", ...c.conditions] }) }',
+)
+let main
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api')
+  const { register: registerHooks } = await import('node:module')
+  register()
+  registerHooks(SOURCE_CONDITIONS)
+  ;({ main } = await import(source.href))
+} else {
+  ;({ main } = await import('../dist/main.js'))
+}
 process.exitCode = await main(process.argv.slice(2))

@@ -8,7 +8,7 @@ import { epochOf, isRemoved, leaves, ownLeafIndex } from './group-members.ts';
 import { loadState, saveState } from './group-state-codec.ts';
 import { processIncoming } from './incoming-message.ts';
 import { decodeKeyPackage, encodeKeyPackage } from './key-package.ts';
-import { testWorld } from './test-support/devices.ts';
+import { testWorld } from '../../test/mls-support/devices.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
 

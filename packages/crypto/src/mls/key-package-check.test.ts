@@ -7,7 +7,7 @@ import { generateDeviceKey } from '../device-key.ts';
 import { checkKeyPackage } from './key-package-check.ts';
 import { decodeKeyPackage, encodeKeyPackage } from './key-package.ts';
 import type { KeyPackage } from './mls-types.ts';
-import { testWorld } from './test-support/devices.ts';
+import { testWorld } from '../../test/mls-support/devices.ts';
 
 async function setup() {
   const w = await testWorld();

@@ -12,9 +12,9 @@ import { processIncoming } from './incoming-message.ts';
 import { decodeKeyPackage } from './key-package.ts';
 import { decodeExactly } from './ts-mls-guards.ts';
 import { joinFromWelcome } from './welcome-join.ts';
-import { craftedWelcome, treeWithUnmergedLeaf } from './test-support/crafted-welcome.ts';
-import { testWorld } from './test-support/devices.ts';
-import { runScenario, type IsolatedRun } from './test-support/run-isolated.ts';
+import { craftedWelcome, treeWithUnmergedLeaf } from '../../test/mls-support/crafted-welcome.ts';
+import { testWorld } from '../../test/mls-support/devices.ts';
+import { runScenario, type IsolatedRun } from '../../test/mls-support/run-isolated.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const withTrailingByte = (b: Uint8Array) => new Uint8Array([...b, 0]);

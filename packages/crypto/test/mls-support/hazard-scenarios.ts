@@ -3,8 +3,8 @@
 // abort the process — neither of which a test in the runner's own process could survive.
 // Prints one JSON line: {"outcome":"refused","code",…} | {"outcome":"accepted"} | {"outcome":"threw",…}.
 import { CandorError } from '@candor/protocol';
-import { groupInfoForExternalJoin, joinByExternalCommit } from '../external-join.ts';
-import { joinFromWelcome } from '../welcome-join.ts';
+import { groupInfoForExternalJoin, joinByExternalCommit } from '../../src/mls/external-join.ts';
+import { joinFromWelcome } from '../../src/mls/welcome-join.ts';
 import { craftedWelcome, treeWithUnmergedLeaf } from './crafted-welcome.ts';
 import { testWorld } from './devices.ts';
 

@@ -8,7 +8,7 @@ import { treeHashRoot } from 'ts-mls/treeHash.js';
 import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js';
 import { applyUpdatePath, createUpdatePath, decodeUpdatePath } from 'ts-mls/updatePath.js';
 import { describe, expect, it } from 'vitest';
-import { CIPHERSUITE } from '../index.ts';
+import { CIPHERSUITE } from '../../src/index.ts';
 import { hpkeKeysMatch } from './key-match.ts';
 import { PROVIDERS, casesBySuite, flipHexByte, hex, loadVectors, suiteOf, unhex } from './vectors.ts';
 

@@ -9,8 +9,8 @@ import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { ratchetTreeEncoder } from 'ts-mls/ratchetTree.js';
 import { encryptGroupInfo, encryptGroupSecrets } from 'ts-mls/welcome.js';
 import { fromBase64Url } from '@candor/protocol';
-import { decodeKeyPackage, type StoredKeyPackage } from '../key-package.ts';
-import type { MlsSuite } from '../mls-types.ts';
+import { decodeKeyPackage, type StoredKeyPackage } from '../../src/mls/key-package.ts';
+import type { MlsSuite } from '../../src/mls/mls-types.ts';
 import type { TestDevice } from './devices.ts';
 
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const SCENARIOS = fileURLToPath(new URL('./hazard-scenarios.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 export interface IsolatedRun {
   /** The scenario's JSON line, if it printed one. */
@@ -17,7 +17,7 @@ export interface IsolatedRun {
 
 export function runScenario(name: string, timeoutMs: number): Promise<IsolatedRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SCENARIOS, name], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=candor-source', '--import', 'tsx', SCENARIOS, name], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -1,14 +1,14 @@
 // For MLS tests: devices whose keys an in-memory key directory vouches for, their key
 // packages (newKeyPackage), and groups made and joined through this package's own functions.
-import { DirectoryAuthenticationService, clientConfigWith } from '../../directory-authentication.ts';
-import { getSuite } from '../../ciphersuite.ts';
-import { generateDeviceKey } from '../../device-key.ts';
-import { nodeCryptoProvider } from '../../node/index.ts';
-import { commitChanges } from '../group-commit.ts';
-import { startGroup } from '../group-create.ts';
-import { decodeKeyPackage, newKeyPackage, type DeviceKeys, type StoredKeyPackage } from '../key-package.ts';
-import type { GroupState, MlsConfig, MlsSuite } from '../mls-types.ts';
-import { joinFromWelcome } from '../welcome-join.ts';
+import { DirectoryAuthenticationService, clientConfigWith } from '../../src/directory-authentication.ts';
+import { getSuite } from '../../src/ciphersuite.ts';
+import { generateDeviceKey } from '../../src/device-key.ts';
+import { nodeCryptoProvider } from '../../src/node/index.ts';
+import { commitChanges } from '../../src/mls/group-commit.ts';
+import { startGroup } from '../../src/mls/group-create.ts';
+import { decodeKeyPackage, newKeyPackage, type DeviceKeys, type StoredKeyPackage } from '../../src/mls/key-package.ts';
+import type { GroupState, MlsConfig, MlsSuite } from '../../src/mls/mls-types.ts';
+import { joinFromWelcome } from '../../src/mls/welcome-join.ts';
 import { fromBase64Url } from '@candor/protocol';
 
 export interface TestDevice {

@@ -10,7 +10,7 @@ import { defaultPaddingConfig } from 'ts-mls/paddingConfig.js';
 import { decodeProposal, encodeProposal } from 'ts-mls/proposal.js';
 import { createSecretTree } from 'ts-mls/secretTree.js';
 import { describe, expect, it } from 'vitest';
-import { CIPHERSUITE } from '../index.ts';
+import { CIPHERSUITE } from '../../src/index.ts';
 import { PROVIDERS, casesBySuite, flipHexByte, hex, loadVectors, suiteOf, unhex } from './vectors.ts';
 
 interface MessageProtectionCase {

@@ -4,7 +4,7 @@ import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { decodeMlsMessage } from 'ts-mls/message.js';
 import { decryptGroupInfo, decryptGroupSecrets } from 'ts-mls/welcome.js';
 import { describe, expect, it } from 'vitest';
-import { bytesEqual } from '../bytes.ts';
+import { bytesEqual } from '../../src/bytes.ts';
 import { PROVIDERS, casesBySuite, flipHexByte, loadVectors, suiteOf, unhex } from './vectors.ts';
 
 interface WelcomeCase {

@@ -2,7 +2,7 @@ import type { CiphersuiteImpl, GroupContext } from 'ts-mls';
 import { encodeGroupContext } from 'ts-mls/groupContext.js';
 import { initializeEpoch, mlsExporter } from 'ts-mls/keySchedule.js';
 import { describe, expect, it } from 'vitest';
-import { CIPHERSUITE } from '../index.ts';
+import { CIPHERSUITE } from '../../src/index.ts';
 import { PROVIDERS, casesBySuite, flipHexByte, hex, loadVectors, suiteOf, unhex } from './vectors.ts';
 
 interface Epoch {

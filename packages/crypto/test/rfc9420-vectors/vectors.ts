@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { it } from 'vitest';
 import type { AuthenticationService, CiphersuiteImpl, CryptoProvider } from 'ts-mls';
-import { clientConfigWith, getSuite, webCryptoProvider } from '../index.ts';
-import { nodeCryptoProvider } from '../node/index.ts';
+import { clientConfigWith, getSuite, webCryptoProvider } from '../../src/index.ts';
+import { nodeCryptoProvider } from '../../src/node/index.ts';
 
 /** <repo root>/vectors/mls, from this file's location (packages/crypto/src/rfc9420-vectors/). */
 export const VECTORS_DIR = fileURLToPath(new URL('../../../../vectors/mls/', import.meta.url));
