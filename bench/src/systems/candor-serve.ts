@@ -3,7 +3,7 @@
 // Run as: node --import tsx candor-serve.ts --port 0 --data DIR
 import { join } from 'node:path'
 import { mkdirSync } from 'node:fs'
-import { createServer } from '@candor/server'
+import { createServer, generateServerKeys } from '@candor/server'
 import { SqliteStore } from '@candor/store-sqlite'
 
 const args = process.argv.slice(2)
@@ -14,7 +14,8 @@ const flag = (name: string, dflt: string): string => {
 const dir = flag('data', '.candor/bench-server')
 mkdirSync(dir, { recursive: true })
 const store = await SqliteStore.open(join(dir, 'candor.db'))
-const server = await createServer({ store, host: '127.0.0.1', port: Number(flag('port', '0')), logLevel: flag('log-level', 'warn') })
+// A benchmark's throwaway server: nobody pins its directory, so in-memory keys serve.
+const server = await createServer({ store, keys: generateServerKeys(), host: '127.0.0.1', port: Number(flag('port', '0')), logLevel: flag('log-level', 'warn') })
 process.stdout.write(`Candor listening on ${server.url}\n`)
 const stop = async () => {
   await server.close()

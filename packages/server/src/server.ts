@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs'
 import { CandorError, LIMITS } from '@candor/protocol'
 import type { AppContext } from './app-context.ts'
 import { TokenIssuer } from './auth/tokens.ts'
+import type { ServerKeys } from './keys/server-keys.ts'
+import { checkServedKeys } from './keys/served-keys-check.ts'
 import { DeliveryService } from './delivery/delivery-service.ts'
 import { GroupRoster } from './delivery/group-roster.ts'
 import { WebSocketGateway } from './delivery/websocket-gateway.ts'
@@ -34,6 +36,11 @@ const LISTEN_BACKLOG = 8192
 
 export interface ServerOptions {
   store: Store
+  /**
+   * The server's secrets. Required, so no server ever makes up keys of its own: `candor serve`
+   * reads them from the key file or the environment; tests pass generateServerKeys().
+   */
+  keys: ServerKeys
   bus?: Bus
   host?: string
   /** 0 picks a free port. */
@@ -68,24 +75,35 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   const log: Logger = createLogger(opts.logLevel ?? 'info', opts.logDestination)
   const bus = opts.bus ?? new InProcessBus()
   const metrics = new Metrics(true)
-  const secret = await opts.store.getOrCreateMeta('token-secret', TokenIssuer.newSecret)
   const ctx: AppContext = {
     store: opts.store,
     bus,
-    tokens: new TokenIssuer(secret),
+    tokens: new TokenIssuer(opts.keys.tokenKeys),
     log,
     delivery: new DeliveryService(opts.store, bus, metrics),
     roster: new GroupRoster(opts.store, bus),
     sendLimiter: new RateLimiter(LIMITS.sendRatePerSecond, LIMITS.sendBurst),
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
     metrics,
-    directory: await DirectoryService.open(opts.store, log, opts.directoryOrigin ?? 'candor/directory'),
-    access: await AccessGate.open(opts.store, await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log'), log, {
-      ...(opts.accessClock ? { now: opts.accessClock } : {}),
+    directory: await DirectoryService.open(opts.store, log, opts.directoryOrigin ?? 'candor/directory', {
+      signingKey: opts.keys.directorySigningKey,
+      vrfKey: opts.keys.directoryVrfKey,
     }),
-    admins: await Admins.open(opts.store),
+    access: AccessGate.open(
+      opts.store,
+      await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log', opts.keys.accessLogSigningKey),
+      log,
+      opts.keys.accessPseudonymKey,
+      { ...(opts.accessClock ? { now: opts.accessClock } : {}) },
+    ),
+    admins: Admins.open(opts.store, opts.keys.adminEnrolmentSecret),
     retention: opts.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
   }
+  await checkServedKeys(opts.store, {
+    directorySigning: ctx.directory.directory.signingPublicKey,
+    directoryVrf: ctx.directory.directory.vrfPublicKey,
+    accessLogSigning: ctx.access.log.publicKey,
+  })
 
   // Fastify bundles its own pino typings; ours is the same logger at run time.
   const app: FastifyInstance = Fastify({

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { CandorError, fromBase64Url, fromUtf8, type UserId } from '@candor/protocol'
 import { merkleLeafHash, noteVerifierFromKey, openCheckpoint, verifyInclusion } from '@candor/transparency'
 import { SqliteStore } from '@candor/store-sqlite'
-import { createLogger, createServer, type CandorServer, type Store } from '../src/index.ts'
+import { createLogger, createServer, generateServerKeys, type CandorServer, type Store } from '../src/index.ts'
 import { AccessGate, type AccessRequest } from '../src/access/access-gate.ts'
 import { AccessLog } from '../src/access/access-log.ts'
 import { http, rawRegister } from './raw-client.ts'
@@ -17,11 +17,12 @@ let server: CandorServer
 let store: SqliteStore
 let dir: string
 let clock = Date.now()
+const keys = generateServerKeys()
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-access-'))
   store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, logLevel: 'silent', httpRatePerSecond: 10_000, accessClock: () => clock })
+  server = await createServer({ store, keys, logLevel: 'silent', httpRatePerSecond: 10_000, accessClock: () => clock })
 })
 afterAll(async () => {
   await server.close()
@@ -83,8 +84,8 @@ describe('access gate', () => {
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
       },
     })
-    const log = await AccessLog.open(failing, 'candor/access-log')
-    const gate = await AccessGate.open(failing, log, createLogger('silent'))
+    const log = await AccessLog.open(failing, 'candor/access-log', keys.accessLogSigningKey)
+    const gate = AccessGate.open(failing, log, createLogger('silent'), keys.accessPseudonymKey)
     const sizeBefore = log.size
     const perform = vi.fn(async () => 'leaked')
     const err = await gate.access(request('subject-two'), perform).catch((e: unknown) => e)

@@ -16,9 +16,10 @@ import type {
   GroupRecord,
   NewMessage,
   QueuedMessage,
+  LegacySecrets,
   Store,
 } from '@candor/server/store'
-import { ERASED_DEVICE_ID, toQueuedMessage, type QueueRow } from '@candor/server/store'
+import { ERASED_DEVICE_ID, LEGACY_SECRET_NAMES, toQueuedMessage, type QueueRow } from '@candor/server/store'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { appendIn, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
@@ -92,6 +93,23 @@ export class PostgresStore implements Store {
     if (existing !== undefined) return existing
     await this.#sql`INSERT INTO meta (key, value) VALUES (${key}, ${create()}) ON CONFLICT (key) DO NOTHING`
     return (await get())!
+  }
+
+  async legacySecrets(): Promise<LegacySecrets> {
+    const rows = await this.#sql<{ key: keyof LegacySecrets; value: string }[]>`
+      SELECT key, value FROM meta WHERE key = ANY(${this.#sql.array([...LEGACY_SECRET_NAMES])}::text[])`
+    return Object.fromEntries(rows.map((r) => [r.key, r.value])) as LegacySecrets
+  }
+
+  /**
+   * A plain VACUUM only marks the dead row versions' space free (their bytes may stay in the
+   * page), so the table is rewritten into a new file with VACUUM FULL: meta is a handful of
+   * rows and nothing else reads it. PostgreSQL's own write-ahead log and base backups keep
+   * older copies until they are recycled (docs/server-keys.md).
+   */
+  async eraseLegacySecrets(): Promise<void> {
+    await this.#sql`DELETE FROM meta WHERE key = ANY(${this.#sql.array([...LEGACY_SECRET_NAMES])}::text[])`
+    await this.#sql`VACUUM FULL meta`
   }
 
   async createUser(userId: UserId, device: DeviceRecord): Promise<void> {

@@ -20,8 +20,10 @@ import type {
   GroupRecord,
   NewMessage,
   QueuedMessage,
+  LegacySecrets,
   Store,
 } from '@candor/server/store'
+import { LEGACY_SECRET_NAMES } from '@candor/server/store'
 import { MIGRATIONS } from './migrations.ts'
 import { SqliteDirectoryStorage } from './directory-storage.ts'
 import { SqliteAccessLog } from './access-log-storage.ts'
@@ -89,6 +91,8 @@ export class SqliteStore implements Store {
     this.#s = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
       putMeta: p('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
+      legacySecrets: p(`SELECT key, value FROM meta WHERE key IN (${LEGACY_SECRET_NAMES.map(() => '?').join(', ')})`),
+      eraseLegacySecrets: p(`DELETE FROM meta WHERE key IN (${LEGACY_SECRET_NAMES.map(() => '?').join(', ')})`),
       userExists: p('SELECT 1 FROM users WHERE user_id = ?').pluck(),
       insertUser: p('INSERT INTO users (user_id, created_at) VALUES (?, ?)'),
       insertDevice: p(
@@ -159,6 +163,22 @@ export class SqliteStore implements Store {
     if (existing !== undefined) return existing
     this.#s.putMeta.run(key, create())
     return this.#s.getMeta.get(key) as string
+  }
+
+  async legacySecrets(): Promise<LegacySecrets> {
+    const rows = this.#s.legacySecrets.all(...LEGACY_SECRET_NAMES) as Array<{ key: keyof LegacySecrets; value: string }>
+    return Object.fromEntries(rows.map((r) => [r.key, r.value])) as LegacySecrets
+  }
+
+  /**
+   * secure_delete zeroes the rows' cells in the page the delete writes; the truncating
+   * checkpoint then copies that page over the file's and drops every older image of it from
+   * the WAL (the meta page is rewritten often — the queue's seq ceiling lives there — so the
+   * WAL may hold many).
+   */
+  async eraseLegacySecrets(): Promise<void> {
+    this.#s.eraseLegacySecrets.run(...LEGACY_SECRET_NAMES)
+    await this.purgeDeleted()
   }
 
   async createUser(userId: UserId, device: DeviceRecord): Promise<void> {

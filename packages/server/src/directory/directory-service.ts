@@ -2,10 +2,8 @@
 // signatures that enrolled them) in the transparency package's KeyDirectory, publishing a
 // new signed epoch shortly after each change. Callers await publication, so once a
 // registration or approval returns, the new key is provable to everyone.
-import { randomBytes } from 'node:crypto'
 import {
   encodeDirectoryValue,
-  fromBase64Url,
   toBase64Url,
   type DirectoryDevice,
   type DirectoryInfo,
@@ -17,10 +15,6 @@ import type { Store } from '../store/index.ts'
 import type { Logger } from '../logger.ts'
 
 const PUBLISH_DELAY_MS = 5
-
-function secretFromMeta(store: Store, key: string): Promise<Uint8Array> {
-  return store.getOrCreateMeta(key, () => toBase64Url(randomBytes(32))).then((s) => fromBase64Url(s)!)
-}
 
 const PUBLISH_ATTEMPTS = 5
 
@@ -47,11 +41,12 @@ export class DirectoryService {
     this.#log = log
   }
 
-  static async open(store: Store, log: Logger, origin: string): Promise<DirectoryService> {
+  /** `keys` come from the server's key file: clients pin their public halves. */
+  static async open(store: Store, log: Logger, origin: string, keys: { signingKey: Uint8Array; vrfKey: Uint8Array }): Promise<DirectoryService> {
     const config: KeyDirectoryConfig = {
       origin,
-      signingKey: await secretFromMeta(store, 'directory-signing-key'),
-      vrfKey: await secretFromMeta(store, 'directory-vrf-key'),
+      signingKey: keys.signingKey,
+      vrfKey: keys.vrfKey,
       storage: store.directoryStorage(),
     }
     const service = new DirectoryService(await KeyDirectory.open(config), config, store, log)
