@@ -207,9 +207,22 @@ describe('candor keys rotate-token', () => {
     expect(await accepted(fresh)).toBe(200)
   })
 
+  it('init creates a key file for a cluster before its first start, and never overwrites one', async () => {
+    const path = join(dir, 'cluster', 'keys.json')
+    const created = await runCandor(['keys', 'init', '--key-file', path])
+    expect(created.code, created.stderr).toBe(0)
+    expect(mode(path)).toBe('600')
+    const text = readFileSync(path, 'utf8')
+    expect(parseServerKeyFile(text, path).tokenKeys).toHaveLength(1)
+    const again = await runCandor(['keys', 'init', '--key-file', path])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/already; it was left as it is/)
+    expect(readFileSync(path, 'utf8')).toBe(text)
+  })
+
   it('changes no file when the keys come from the environment', async () => {
     const r = await runCandor(['keys', 'rotate-token', '--data', join(dir, 'rotate')], { ...process.env, CANDOR_SERVER_KEYS: JSON.stringify(generateServerKeyFile(1)) })
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/come from CANDOR_SERVER_KEYS/)
+    expect(r.stderr).toMatch(/come from CANDOR_SERVER_KEYS here, so there is no file to change/)
   })
 })

@@ -1,11 +1,14 @@
 // `candor keys`: the operator's commands on the server's key file (docs/server-keys.md). They
 // change the file only; each node reads it when it starts.
 import { CandorError, LIMITS } from '@candor/protocol'
-import { addTokenKey, dropOldTokenKeys } from '@candor/server'
-import { readKeyFile, replaceKeyFile } from '../key-file.ts'
+import { addTokenKey, dropOldTokenKeys, generateServerKeyFile } from '@candor/server'
+import { createKeyFile, readKeyFile, replaceKeyFile } from '../key-file.ts'
 import { printJson } from '../output.ts'
 
 export const KEYS_USAGE = `Server keys (the key file: --key-file PATH, or server-keys.json in --data DIR):
+  candor keys init [--data DIR | --key-file PATH]
+                                              create the key file before a first start (a cluster's
+                                              nodes then each get a copy); never overwrites one
   candor keys rotate-token [--data DIR | --key-file PATH] [--signs-in DURATION]
                                               add a session-token key; it signs from now (or after
                                               DURATION, e.g. 10m, once every node has the file)
@@ -32,12 +35,18 @@ function durationMs(text: string): number {
 }
 
 export async function keys(sub: string | undefined, o: KeysOptions): Promise<number> {
-  if (sub !== 'rotate-token') throw new CandorError('bad_request', `unknown keys command "${sub ?? ''}"\n\n${KEYS_USAGE}`)
+  if (sub !== 'rotate-token' && sub !== 'init') throw new CandorError('bad_request', `unknown keys command "${sub ?? ''}"\n\n${KEYS_USAGE}`)
   if (o.keysInEnv) {
     throw new CandorError(
       'bad_request',
-      'the server keys come from CANDOR_SERVER_KEYS here: rotate a copy in a file (--key-file PATH), then put its content in the environment of every node',
+      'the server keys come from CANDOR_SERVER_KEYS here, so there is no file to change: work on a copy with --key-file PATH, then put its content in the environment of every node',
     )
+  }
+  if (sub === 'init') {
+    if (!createKeyFile(o.keyFile, generateServerKeyFile(Date.now()))) throw new CandorError('conflict', `there is a key file at ${o.keyFile} already; it was left as it is`)
+    if (o.json) printJson({ keyFile: o.keyFile, created: true })
+    else process.stdout.write(`created the key file ${o.keyFile} (mode 600); give every node of the cluster a copy, and back it up apart from the database\n`)
+    return 0
   }
   if (o.dropOld && o.signsIn !== undefined) throw new CandorError('bad_request', '--drop-old and --signs-in go in separate runs')
   // Checked before anything changes: a bad duration leaves the file as it was.
