@@ -125,11 +125,12 @@ export async function startCandorCluster(dir: string, nodes: number, placement: 
   }
   try {
     const ports: number[] = []
-    // One at a time: the first node runs the migrations and creates the keys the others load.
+    // One at a time: the first node runs the migrations and creates the key file the others read.
+    const keyFile = join(dir, 'server-keys.json')
     for (let i = 0; i < nodes; i++) {
       // --cpu-prof DIR (bench flag): each node writes a V8 profile when it exits.
       const prof = process.env.CANDOR_BENCH_CPU_PROF
-      const args = [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), CLI, 'serve', '--port', '0', '--data', join(dir, `node${i}`), '--store', store, '--bus', NATS_URL, '--node-id', `bench-${i}`, '--log-level', 'warn']
+      const args = [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), CLI, 'serve', '--port', '0', '--data', join(dir, `node${i}`), '--key-file', keyFile, '--store', store, '--bus', NATS_URL, '--node-id', `bench-${i}`, '--log-level', 'warn']
       const child = spawnPinned(process.execPath, args, { cpu: placement === 'pinned' ? SERVER_CPU : -1 })
       children.push(child)
       const m = await waitForLine(child, /listening on http:\/\/127\.0\.0\.1:(\d+)/, 60_000, `candor node ${i}`)

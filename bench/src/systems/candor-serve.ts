@@ -2,8 +2,8 @@
 // written concurrently): the same createServer + SqliteStore that `candor serve` uses.
 // Run as: node --import tsx candor-serve.ts --port 0 --data DIR
 import { join } from 'node:path'
-import { mkdirSync } from 'node:fs'
-import { createServer } from '@candor/server'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer, generateServerKeyFile, parseServerKeyFile, serverKeysOf } from '@candor/server'
 import { SqliteStore } from '@candor/store-sqlite'
 
 const args = process.argv.slice(2)
@@ -13,8 +13,14 @@ const flag = (name: string, dflt: string): string => {
 }
 const dir = flag('data', '.candor/bench-server')
 mkdirSync(dir, { recursive: true })
-const store = await SqliteStore.open(join(dir, 'candor.db'))
-const server = await createServer({ store, host: '127.0.0.1', port: Number(flag('port', '0')), logLevel: flag('log-level', 'warn') })
+// Its own database file: one a failed `candor serve` left in DIR was served with that run's
+// key file, and the server refuses other keys on it.
+const store = await SqliteStore.open(join(dir, 'candor-direct.db'))
+// Its keys beside it, kept across runs on the same folder (the database remembers them).
+const keyPath = join(dir, 'candor-direct-keys.json')
+if (!existsSync(keyPath)) writeFileSync(keyPath, JSON.stringify(generateServerKeyFile(Date.now())), { mode: 0o600, flag: 'wx' })
+const keys = serverKeysOf(parseServerKeyFile(readFileSync(keyPath, 'utf8'), keyPath))
+const server = await createServer({ store, keys, host: '127.0.0.1', port: Number(flag('port', '0')), logLevel: flag('log-level', 'warn') })
 process.stdout.write(`Candor listening on ${server.url}\n`)
 const stop = async () => {
   await server.close()

@@ -14,13 +14,17 @@ import { accountDelete } from './commands/account-delete.ts'
 import { exportData, verifyExportDir } from './commands/export.ts'
 import { consent, consents } from './commands/consents.ts'
 import { timer } from './commands/timer.ts'
-import { readServeConfig } from './serve-config.ts'
+import { keys, KEYS_USAGE } from './commands/keys.ts'
+import { readKeyFilePath, readServeConfig, SERVER_KEYS_ENV } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
 export const USAGE = `candor — end-to-end-encrypted messaging you can verify
 
 Server:
-  candor serve [--port P] [--data DIR] [--host H] [--store sqlite|postgres://…] [--bus local|nats://…]
+  candor serve [--port P] [--data DIR] [--key-file PATH] [--host H] [--store sqlite|postgres://…] [--bus local|nats://…]
+      the server's secrets: the key file (default DIR/server-keys.json, created mode 600 on first
+      start) or its JSON in CANDOR_SERVER_KEYS; never in the database
+${KEYS_USAGE}
 
 Device (each --home folder is one device; flags may come from CANDOR_SERVER / CANDOR_HOME):
   candor --server URL --home DIR register <user> [--name DEVICE]   create a user and its first device
@@ -94,6 +98,9 @@ export async function main(argv: string[]): Promise<number> {
         yes: { type: 'boolean' },
         'log-key': { type: 'string' },
         'directory-key': { type: 'string' },
+        'key-file': { type: 'string' },
+        'drop-old': { type: 'boolean' },
+        'signs-in': { type: 'string' },
       },
     })
   } catch (e) {
@@ -118,6 +125,17 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await serve(readServeConfig(values as Record<string, string | boolean | undefined>, process.env))
+      case 'keys': {
+        const flags = values as Record<string, string | boolean | undefined>
+        const file = readKeyFilePath(flags, process.env)
+        return await keys(args[0], {
+          keyFile: file.path,
+          keysInEnv: process.env[SERVER_KEYS_ENV] !== undefined && !file.explicit,
+          dropOld: values['drop-old'] === true,
+          signsIn: typeof values['signs-in'] === 'string' ? values['signs-in'] : undefined,
+          json: g.json,
+        })
+      }
       case 'register':
       case 'init':
         need(args, 1, 'user id')

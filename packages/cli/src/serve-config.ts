@@ -1,6 +1,16 @@
 // Server configuration, read once: flags first, then environment, then defaults.
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { CandorError } from '@candor/protocol'
+
+/** The environment variable that may hold the whole key file (for containers). */
+export const SERVER_KEYS_ENV = 'CANDOR_SERVER_KEYS'
+
+/**
+ * Where the server's secrets come from (docs/server-keys.md): a key file beside the database
+ * (created on first start), or the key file's JSON in the environment.
+ */
+export type ServerKeySource = { from: 'file'; path: string } | { from: 'env'; name: typeof SERVER_KEYS_ENV; text: string }
 
 export interface ServeConfig {
   host: string
@@ -15,9 +25,36 @@ export interface ServeConfig {
   logLevel: string
   webRoot: string
   nodeId: string
+  keys: ServerKeySource
 }
 
-export function readServeConfig(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): ServeConfig {
+type Flags = Record<string, string | boolean | undefined>
+
+const flagOrEnv = (flags: Flags, env: NodeJS.ProcessEnv, flag: string, envName: string): string | undefined => {
+  const f = flags[flag]
+  return typeof f === 'string' ? f : env[envName]
+}
+
+/** The data folder (default `.candor/server`). */
+export function readDataDir(flags: Flags, env: NodeJS.ProcessEnv): string {
+  return resolve(flagOrEnv(flags, env, 'data', 'CANDOR_DATA') ?? '.candor/server')
+}
+
+/** The key file's path: `--key-file` / CANDOR_KEY_FILE, else `server-keys.json` in the data folder. */
+export function readKeyFilePath(flags: Flags, env: NodeJS.ProcessEnv): { path: string; explicit: boolean } {
+  const given = flagOrEnv(flags, env, 'key-file', 'CANDOR_KEY_FILE')
+  return given !== undefined ? { path: resolve(given), explicit: true } : { path: join(readDataDir(flags, env), 'server-keys.json'), explicit: false }
+}
+
+export function readServerKeySource(flags: Flags, env: NodeJS.ProcessEnv): ServerKeySource {
+  const file = readKeyFilePath(flags, env)
+  const text = env[SERVER_KEYS_ENV]
+  if (text === undefined) return { from: 'file', path: file.path }
+  if (file.explicit) throw new CandorError('bad_request', `give the server keys either in ${SERVER_KEYS_ENV} or as a key file (--key-file, CANDOR_KEY_FILE), not both`)
+  return { from: 'env', name: SERVER_KEYS_ENV, text }
+}
+
+export function readServeConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig {
   const str = (flag: string, envName: string, dflt: string): string => {
     const f = flags[flag]
     return typeof f === 'string' ? f : (env[envName] ?? dflt)
@@ -32,12 +69,13 @@ export function readServeConfig(flags: Record<string, string | boolean | undefin
   return {
     host: str('host', 'CANDOR_HOST', '127.0.0.1'),
     port,
-    dataDir: resolve(str('data', 'CANDOR_DATA', '.candor/server')),
+    dataDir: readDataDir(flags, env),
     store,
     storeSchema: str('store-schema', 'CANDOR_STORE_SCHEMA', 'public'),
     bus,
     logLevel: str('log-level', 'CANDOR_LOG_LEVEL', 'info'),
     webRoot: resolve(str('web-root', 'CANDOR_WEB_ROOT', fileURLToPath(new URL('../../../apps/web/dist', import.meta.url)))),
     nodeId: str('node-id', 'CANDOR_NODE_ID', `node-${process.pid}`),
+    keys: readServerKeySource(flags, env),
   }
 }

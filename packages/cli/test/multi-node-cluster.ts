@@ -1,5 +1,6 @@
 // A three-node Candor cluster for tests: `candor serve` child processes on one PostgreSQL (a
-// throwaway schema per run) and one NATS, as an operator would run them. Finds (or starts)
+// throwaway schema per run) and one NATS, as an operator would run them, every node given the
+// same server keys (here in CANDOR_SERVER_KEYS, as a container would get them). Finds (or starts)
 // PostgreSQL and NATS first; without them the caller skips loudly, or fails under CI=true.
 import { execSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -8,6 +9,7 @@ import { connect as tcpConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
+import { generateServerKeyFile } from '@candor/server'
 import { CANDOR_BIN } from './server-process.ts'
 
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test'
@@ -98,12 +100,12 @@ export async function clusterServicesMissing(): Promise<string | null> {
   return missing
 }
 
-function startNode(nodeId: string, dataDir: string, schema: string): Promise<NodeProcess> {
+function startNode(nodeId: string, dataDir: string, schema: string, serverKeys: string): Promise<NodeProcess> {
   return new Promise((resolve, reject) => {
     const args = ['serve', '--store', PG_URL, '--bus', NATS_URL, '--port', '0', '--data', dataDir, '--node-id', nodeId, '--log-level', 'warn']
     const child = spawn(process.execPath, [CANDOR_BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CANDOR_STORE_SCHEMA: schema },
+      env: { ...process.env, CANDOR_STORE_SCHEMA: schema, CANDOR_SERVER_KEYS: serverKeys },
     })
     let out = ''
     const alive = () => child.exitCode === null && child.signalCode === null
@@ -151,7 +153,10 @@ function startNode(nodeId: string, dataDir: string, schema: string): Promise<Nod
 export async function startCluster(count = 3): Promise<Cluster> {
   const schema = `candor_multinode_${randomBytes(6).toString('hex')}`
   const dir = mkdtempSync(join(tmpdir(), 'candor-multinode-'))
-  const started = await Promise.allSettled(Array.from({ length: count }, (_, i) => startNode(`node-${i + 1}`, join(dir, `node-${i + 1}`), schema)))
+  const serverKeys = JSON.stringify(generateServerKeyFile(Date.now()))
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, (_, i) => startNode(`node-${i + 1}`, join(dir, `node-${i + 1}`), schema, serverKeys)),
+  )
   const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
   const cluster: Cluster = {
     schema,

@@ -5,7 +5,7 @@
 // deterministically: it drops or holds back the first delivery to one device.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import postgres from 'postgres'
-import { createServer, InProcessBus, type Bus, type CandorServer } from '@candor/server'
+import { createServer, generateServerKeys, InProcessBus, type Bus, type CandorServer } from '@candor/server'
 import type { BusDelivery } from '@candor/ports'
 import { PostgresStore } from '@candor/store-postgres'
 import { CandorClient, MemoryLocalStore, type MessageRecord } from '@candor/sdk'
@@ -66,7 +66,7 @@ describe.skipIf(missing !== null)('a gap in per-device seqs on PostgreSQL means 
 
   beforeAll(async () => {
     store = await PostgresStore.open(PG_URL, { schema })
-    server = await createServer({ store, bus, logLevel: 'silent' })
+    server = await createServer({ store, keys: generateServerKeys(), bus, logLevel: 'silent' })
   })
 
   afterAll(async () => {

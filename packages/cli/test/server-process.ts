@@ -8,13 +8,24 @@ export interface ServerProcess {
   url: string
   port: number
   child: ChildProcess
+  /** What the process printed so far (stdout and stderr). */
+  output(): string
   kill(signal?: NodeJS.Signals): Promise<void>
 }
 
-export function startServerProcess(dataDir: string, port = 0): Promise<ServerProcess> {
+export interface ServerProcessOptions {
+  /** More `candor serve` flags (e.g. --key-file PATH). */
+  args?: readonly string[]
+  /** The child's whole environment (default: this process's). */
+  env?: NodeJS.ProcessEnv
+}
+
+export function startServerProcess(dataDir: string, port = 0, opts: ServerProcessOptions = {}): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CANDOR_BIN, 'serve', '--port', String(port), '--data', dataDir, '--log-level', 'warn'], {
+    const args = [CANDOR_BIN, 'serve', '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...(opts.args ?? [])]
+    const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.env ? { env: opts.env } : {}),
     })
     let out = ''
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000)
@@ -28,6 +39,7 @@ export function startServerProcess(dataDir: string, port = 0): Promise<ServerPro
           url,
           port: Number(new URL(url).port),
           child,
+          output: () => out,
           kill: (signal = 'SIGTERM') =>
             new Promise<void>((r) => {
               if (child.exitCode !== null || child.signalCode !== null) return r()
@@ -49,10 +61,10 @@ export interface CliResult {
 }
 
 /** Runs the `candor` command as a script would; a non-zero exit is a result, not a throw. */
-export async function runCandor(args: readonly string[]): Promise<CliResult> {
+export async function runCandor(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
   const { execFile } = await import('node:child_process')
   return new Promise((resolve) => {
-    execFile(process.execPath, [CANDOR_BIN, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CANDOR_BIN, ...args], { timeout: 30_000, ...(env ? { env } : {}) }, (error, stdout, stderr) => {
       resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 })
     })
   })

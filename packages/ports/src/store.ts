@@ -76,6 +76,20 @@ export type CommitResult =
   | { accepted: true; epoch: number; sentAt: number; deliveries: Delivery[] }
   | { accepted: false; epoch: number }
 
+/**
+ * Meta rows under which versions before the key file kept the server's secrets. (A type only:
+ * each adapter lists them as `Record<LegacySecretName, …>` keys, so the compiler keeps the lists whole.)
+ */
+export type LegacySecretName =
+  | 'token-secret'
+  | 'directory-signing-key'
+  | 'directory-vrf-key'
+  | 'access-log-signing-key'
+  | 'access-pseudonym-key'
+  | 'admin-enrolment-secret'
+/** Each present legacy secret as it was stored: base64url of 32 random bytes. */
+export type LegacySecrets = Partial<Record<LegacySecretName, string>>
+
 export interface Store {
   /**
    * True when each device's queue seqs are contiguous (1, 2, 3, … per device, no holes) and
@@ -89,8 +103,23 @@ export interface Store {
 
   close(): Promise<void>
 
-  /** Value stored under key, creating it with `create()` first if absent (e.g. the token secret). */
+  /**
+   * Value stored under key, creating it with `create()` first if absent. Never a secret (those
+   * live in the key file): e.g. the public keys the database is served with.
+   */
   getOrCreateMeta(key: string, create: () => string): Promise<string>
+
+  /**
+   * The server secrets that versions before the key file kept in the store (meta rows under
+   * LEGACY_SECRET_NAMES); empty once they have moved out. Read only to move them to the key file.
+   */
+  legacySecrets(): Promise<LegacySecrets>
+  /**
+   * Deletes those rows and then the older images of them the engine keeps (SQLite: zeroed by
+   * secure_delete, WAL truncated; PostgreSQL: the table rewritten), so a copy of the database
+   * files taken afterwards holds none of them. Idempotent.
+   */
+  eraseLegacySecrets(): Promise<void>
 
   /** Creates the user and its first (active) device; throws CandorError('user_exists'). */
   createUser(userId: UserId, device: DeviceRecord): Promise<void>

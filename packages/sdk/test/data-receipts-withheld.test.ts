@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { createServer, type CandorServer } from '@candor/server'
+import { createServer, generateServerKeys, type CandorServer } from '@candor/server'
 import { SqliteStore } from '@candor/store-sqlite'
 import { decodeDirectoryValue, directoryEntry, type UserId } from '@candor/protocol'
 import { CandorClient, MemoryLocalStore, type LocalStore, type SecurityAlert } from '../src/index.ts'
@@ -25,7 +25,7 @@ const clients: CandorClient[] = []
 /** `sweepMs`: how often the server commits receipts whose date came; by default only when a test asks. */
 async function start(sweepMs = 3_600_000): Promise<void> {
   store = SqliteStore.open(file)
-  server = await createServer({ store, logLevel: 'silent', accessClock: () => clock, receiptSweepMs: sweepMs })
+  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', accessClock: () => clock, receiptSweepMs: sweepMs })
 }
 
 async function stop(): Promise<void> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer, type CandorServer } from '@candor/server'
+import { createServer, generateServerKeys, type CandorServer } from '@candor/server'
 import { SqliteStore } from '@candor/store-sqlite'
 import type { UserId } from '@candor/protocol'
 import { CandorClient, MemoryLocalStore } from '../src/index.ts'
@@ -20,7 +20,7 @@ const clients: CandorClient[] = []
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-receipts-'))
   store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, logLevel: 'silent', accessClock: () => clock })
+  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', accessClock: () => clock })
 })
 afterAll(async () => {
   for (const c of clients) c.close()
@@ -92,7 +92,7 @@ describe('access receipts through a real client', () => {
     const gil = await user('gil')
     await gil.observeAccessLog()
     const otherStore = SqliteStore.open(':memory:')
-    const other = await createServer({ store: otherStore, logLevel: 'silent' })
+    const other = await createServer({ store: otherStore, keys: generateServerKeys(), logLevel: 'silent' })
     try {
       const info = (await (await fetch(`${other.url}/v1/access-log`)).json()) as { checkpoint: string }
       const fetchOrig = globalThis.fetch

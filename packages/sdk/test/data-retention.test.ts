@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { createServer, type CandorServer } from '@candor/server'
+import { createServer, generateServerKeys, type CandorServer } from '@candor/server'
 import { SqliteStore } from '@candor/store-sqlite'
 import { CandorError, type DeviceId } from '@candor/protocol'
 import { CandorClient, MemoryLocalStore, type LocalStore, type MessageRecord } from '../src/index.ts'
@@ -25,6 +25,7 @@ beforeAll(async () => {
   store = SqliteStore.open(join(dir, 'candor.db'))
   server = await createServer({
     store,
+    keys: generateServerKeys(),
     logLevel: 'silent',
     retentionSweepMs: 100,
     retentionPolicy: {

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer, type CandorServer } from '@candor/server'
+import { createServer, generateServerKeys, type CandorServer, type ServerKeys } from '@candor/server'
 import { SqliteStore } from '@candor/store-sqlite'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { CandorClient, MemoryLocalStore, type LocalStore, type MessageRecord } from '../src/index.ts'
@@ -11,6 +11,8 @@ import { nodeWebSocket } from '../src/node/index.ts'
 
 export interface DevEnv {
   server: CandorServer
+  /** The server's secrets (what `candor serve` reads from its key file), for tests that play the operator. */
+  keys: ServerKeys
   dataDir: string
   /** Registers a user's first device and connects it. */
   user(userId: string, store?: LocalStore): Promise<CandorClient>
@@ -21,10 +23,12 @@ export interface DevEnv {
 export async function startDevEnv(): Promise<DevEnv> {
   const dataDir = mkdtempSync(join(tmpdir(), 'candor-test-'))
   const store = SqliteStore.open(join(dataDir, 'candor.db'))
-  const server = await createServer({ store, logLevel: 'silent' })
+  const keys = generateServerKeys()
+  const server = await createServer({ store, keys, logLevel: 'silent' })
   const clients: CandorClient[] = []
   const env: DevEnv = {
     server,
+    keys,
     dataDir,
     clients,
     async user(userId, local = new MemoryLocalStore()) {

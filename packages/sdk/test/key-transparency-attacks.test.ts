@@ -91,11 +91,10 @@ describe('key transparency attacks', () => {
     await alice.verifiedDevices('bob')
 
     // The operator builds a second history with the same keys and shows it to alice.
-    const store = env.server.context.store
     const fork = await KeyDirectory.open({
       origin: env.server.context.directory.directory.origin,
-      signingKey: fromBase64Url(await store.getOrCreateMeta('directory-signing-key', () => ''))!,
-      vrfKey: fromBase64Url(await store.getOrCreateMeta('directory-vrf-key', () => ''))!,
+      signingKey: env.keys.directorySigningKey,
+      vrfKey: env.keys.directoryVrfKey,
       storage: new MemoryDirectoryStorage(),
     })
     const honestSize = env.server.context.directory.directory.epoch + 1

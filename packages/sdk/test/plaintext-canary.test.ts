@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, createWriteStream } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer, type CandorServer } from '@candor/server'
+import { createServer, generateServerKeys, type CandorServer } from '@candor/server'
 import { SqliteStore } from '@candor/store-sqlite'
 import { CandorClient } from '../src/index.ts'
 import { nextMessage, options, waitFor } from './dev-env.ts'
@@ -20,7 +20,7 @@ describe('plaintext canary', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'candor-canary-'))
     store = SqliteStore.open(join(dir, 'db', 'candor.db'))
-    server = await createServer({ store, logLevel: 'trace', logDestination: createWriteStream(logPath()) })
+    server = await createServer({ store, keys: generateServerKeys(), logLevel: 'trace', logDestination: createWriteStream(logPath()) })
   })
   afterAll(async () => {
     for (const c of clients) c.close()

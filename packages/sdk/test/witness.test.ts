@@ -50,8 +50,7 @@ describe('witnesses', () => {
     // Fork: a checkpoint of the same size as the latest, with another root, signed by the real key.
     const { parseNote, parseCheckpoint, signCheckpoint, ed25519NoteSigner } = await import('@candor/transparency')
     const latest = parseCheckpoint(parseNote((await realInfo()).checkpoint)!.text)!
-    const { fromBase64Url } = await import('@candor/protocol')
-    const key = fromBase64Url(await env.server.context.store.getOrCreateMeta('directory-signing-key', () => ''))!
+    const key = env.keys.directorySigningKey
     const forged = signCheckpoint({ ...latest, rootHash: new Uint8Array(32).fill(7) }, [ed25519NoteSigner(latest.origin, key)])
     api.directoryInfo = async () => ({ ...(await realInfo()), checkpoint: forged })
     await expect(witness.witnessOnce()).rejects.toMatchObject({ code: 'directory_proof_invalid', message: expect.stringMatching(/fork/) })

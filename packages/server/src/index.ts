@@ -2,3 +2,20 @@ export { createServer, type CandorServer, type ServerOptions } from './server.ts
 export { createLogger, REDACTED_FIELDS } from './logger.ts'
 export type { Store, Bus } from '@candor/ports'
 export { InProcessBus } from './delivery/in-process-bus.ts'
+export {
+  LEGACY_TOKEN_KEY_ID,
+  SERVER_KEY_FILE_VERSION,
+  addTokenKey,
+  dropOldTokenKeys,
+  generateServerKeyFile,
+  generateServerKeys,
+  legacyConflicts,
+  parseServerKeyFile,
+  serverKeyFileFromLegacy,
+  serverKeysOf,
+  signingTokenKey,
+  type ServerKeyFile,
+  type ServerKeys,
+  type TokenKey,
+  type TokenKeyEntry,
+} from './keys/server-keys.ts'

@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs'
 import { CandorError, LIMITS, USER_ID_MAX_LENGTH } from '@candor/protocol'
 import type { AppContext } from './app-context.ts'
 import { TokenIssuer } from './auth/tokens.ts'
+import { receiptsSaltKey, type ServerKeys } from './keys/server-keys.ts'
+import { checkServedKeys } from './keys/served-keys-check.ts'
 import { DeliveryService } from './delivery/delivery-service.ts'
 import { GroupRoster } from './delivery/group-roster.ts'
 import { WebSocketGateway } from './delivery/websocket-gateway.ts'
@@ -36,6 +38,11 @@ const LISTEN_BACKLOG = 8192
 
 export interface ServerOptions {
   store: Store
+  /**
+   * The server's secrets. Required, so no server ever makes up keys of its own: `candor serve`
+   * reads them from the key file or the environment; tests pass generateServerKeys().
+   */
+  keys: ServerKeys
   bus?: Bus
   host?: string
   /** 0 picks a free port. */
@@ -75,13 +82,18 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   const log: Logger = createLogger(opts.logLevel ?? 'info', opts.logDestination)
   const bus = opts.bus ?? new InProcessBus()
   const metrics = new Metrics(true)
-  const secret = await opts.store.getOrCreateMeta('token-secret', TokenIssuer.newSecret)
   const accessClock = opts.accessClock ?? Date.now
-  const directory = await DirectoryService.open(opts.store, log, opts.directoryOrigin ?? 'candor/directory', await ReceiptCommitments.open(opts.store, accessClock))
+  const directory = await DirectoryService.open(
+    opts.store,
+    log,
+    opts.directoryOrigin ?? 'candor/directory',
+    { signingKey: opts.keys.directorySigningKey, vrfKey: opts.keys.directoryVrfKey },
+    new ReceiptCommitments(opts.store, receiptsSaltKey(opts.keys), accessClock),
+  )
   const ctx: AppContext = {
     store: opts.store,
     bus,
-    tokens: new TokenIssuer(secret),
+    tokens: new TokenIssuer(opts.keys.tokenKeys),
     log,
     delivery: new DeliveryService(opts.store, bus, metrics, log),
     roster: new GroupRoster(opts.store, bus),
@@ -89,13 +101,21 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
     metrics,
     directory,
-    access: await AccessGate.open(opts.store, await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log'), log, {
-      publish: (subject) => directory.publishReceipts(subject),
-      now: accessClock,
-    }),
-    admins: await Admins.open(opts.store),
+    access: AccessGate.open(
+      opts.store,
+      await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log', opts.keys.accessLogSigningKey),
+      log,
+      opts.keys.accessPseudonymKey,
+      { publish: (subject) => directory.publishReceipts(subject), now: accessClock },
+    ),
+    admins: Admins.open(opts.store, opts.keys.adminEnrolmentSecret),
     retention: opts.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
   }
+  await checkServedKeys(opts.store, {
+    directorySigning: ctx.directory.directory.signingPublicKey,
+    directoryVrf: ctx.directory.directory.vrfPublicKey,
+    accessLogSigning: ctx.access.log.publicKey,
+  })
 
   // Fastify bundles its own pino typings; ours is the same logger at run time.
   const app: FastifyInstance = Fastify({

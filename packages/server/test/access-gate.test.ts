@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { CandorError, fromBase64Url, fromUtf8, type UserId } from '@candor/protocol'
 import { merkleLeafHash, noteVerifierFromKey, openCheckpoint, verifyInclusion } from '@candor/transparency'
 import { SqliteStore } from '@candor/store-sqlite'
-import { createLogger, createServer, type CandorServer, type Store } from '../src/index.ts'
+import { createLogger, createServer, generateServerKeys, type CandorServer, type Store } from '../src/index.ts'
 import { AccessGate, type AccessRequest } from '../src/access/access-gate.ts'
 import { AccessLog } from '../src/access/access-log.ts'
 import { http, rawRegister } from './raw-client.ts'
@@ -18,12 +18,13 @@ let server: CandorServer
 let store: SqliteStore
 let dir: string
 let clock = Date.now()
+const keys = generateServerKeys()
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-access-'))
   store = SqliteStore.open(join(dir, 'db.sqlite'))
   // The receipt sweep runs only when a test calls it.
-  server = await createServer({ store, logLevel: 'silent', httpRatePerSecond: 10_000, accessClock: () => clock, receiptSweepMs: 3_600_000 })
+  server = await createServer({ store, keys, logLevel: 'silent', httpRatePerSecond: 10_000, accessClock: () => clock, receiptSweepMs: 3_600_000 })
 })
 afterAll(async () => {
   await server.close()
@@ -85,8 +86,8 @@ describe('access gate', () => {
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
       },
     })
-    const log = await AccessLog.open(failing, 'candor/access-log')
-    const gate = await AccessGate.open(failing, log, createLogger('silent'), { publish: (u) => server.context.directory.publishReceipts(u) })
+    const log = await AccessLog.open(failing, 'candor/access-log', keys.accessLogSigningKey)
+    const gate = AccessGate.open(failing, log, createLogger('silent'), keys.accessPseudonymKey, { publish: (u) => server.context.directory.publishReceipts(u) })
     const sizeBefore = log.size
     const perform = vi.fn(async () => 'leaked')
     const err = await gate.access(request('subject-two'), perform).catch((e: unknown) => e)
@@ -98,7 +99,7 @@ describe('access gate', () => {
 
   it('refuses the access when the receipt cannot be committed to the subject’s directory entry; the sweep commits it later', async () => {
     const subject = await rawRegister(server.url, 'subject-four')
-    const gate = await AccessGate.open(store, server.context.access.log, createLogger('silent'), {
+    const gate = AccessGate.open(store, server.context.access.log, createLogger('silent'), keys.accessPseudonymKey, {
       publish: async () => Promise.reject(new Error('directory unavailable')),
       now: () => clock,
     })

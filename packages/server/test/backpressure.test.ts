@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LIMITS, decodeServerFrame, encodeAck, encodeSend, fromBase64Url, newGroupId, newMessageId, type GroupId } from '@candor/protocol'
 import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, type CandorServer } from '../src/index.ts'
+import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister } from './raw-client.ts'
 
 let server: CandorServer
@@ -16,7 +16,7 @@ let dir: string
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-backpressure-'))
   store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, logLevel: 'silent', httpRatePerSecond: 10_000 })
+  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
 })
 afterAll(async () => {
   await server.close()

@@ -17,7 +17,7 @@ import {
 } from '@candor/protocol'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
 import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, type CandorServer } from '../src/index.ts'
+import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, type RawDevice } from './raw-client.ts'
 
 let server: CandorServer
@@ -29,7 +29,7 @@ let group: GroupId
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-bad-input-'))
   store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, logLevel: 'silent', httpRatePerSecond: 10_000 })
+  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
   alice = await rawRegister(server.url, 'alice')
   group = newGroupId()
   expect((await http(server.url, 'POST', '/v1/groups', { groupId: group }, alice.token)).status).toBe(201)

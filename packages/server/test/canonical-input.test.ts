@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { authStatement, newGroupId, registrationStatement, toBase64Url, type UserId } from '@candor/protocol'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
 import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, type CandorServer } from '../src/index.ts'
+import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, rawRegister, type RawDevice } from './raw-client.ts'
 
 let server: CandorServer
@@ -19,7 +19,7 @@ let alice: RawDevice
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-canonical-'))
   store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, logLevel: 'silent', httpRatePerSecond: 10_000 })
+  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
   alice = await rawRegister(server.url, 'alice')
 })
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeServerFrame, encodeAck, newDeviceId, newGroupId, newMessageId, utf8, type MessageId, type ServerFrame } from '@candor/protocol'
 import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, type CandorServer } from '../src/index.ts'
+import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, type RawDevice } from './raw-client.ts'
 
 let server: CandorServer
@@ -20,7 +20,7 @@ const logLines: string[] = []
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-set-aside-'))
   store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, logLevel: 'error', logDestination: { write: (s: string) => void logLines.push(s) }, httpRatePerSecond: 10_000 })
+  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'error', logDestination: { write: (s: string) => void logLines.push(s) }, httpRatePerSecond: 10_000 })
   victim = await rawRegister(server.url, 'victim')
 })
 afterAll(async () => {

@@ -27,6 +27,8 @@ import type {
   GroupRecord,
   NewMessage,
   QueuedMessage,
+  LegacySecretName,
+  LegacySecrets,
   Store,
 } from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
@@ -34,6 +36,16 @@ import { appendIn, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import type { DirectoryStorage } from '@candor/transparency'
+
+/** The meta rows where versions before the key file kept the server's secrets (Store.legacySecrets). */
+const LEGACY_SECRET_NAMES = Object.keys({
+  'token-secret': 1,
+  'directory-signing-key': 1,
+  'directory-vrf-key': 1,
+  'access-log-signing-key': 1,
+  'access-pseudonym-key': 1,
+  'admin-enrolment-secret': 1,
+} satisfies Record<LegacySecretName, 1>) as LegacySecretName[]
 
 interface DeviceRow {
   device_id: string
@@ -125,6 +137,23 @@ export class PostgresStore implements Store {
     if (existing !== undefined) return existing
     await this.#sql`INSERT INTO meta (key, value) VALUES (${key}, ${create()}) ON CONFLICT (key) DO NOTHING`
     return (await get())!
+  }
+
+  async legacySecrets(): Promise<LegacySecrets> {
+    const rows = await this.#sql<{ key: keyof LegacySecrets; value: string }[]>`
+      SELECT key, value FROM meta WHERE key = ANY(${this.#sql.array([...LEGACY_SECRET_NAMES])}::text[])`
+    return Object.fromEntries(rows.map((r) => [r.key, r.value])) as LegacySecrets
+  }
+
+  /**
+   * A plain VACUUM only marks the dead row versions' space free (their bytes may stay in the
+   * page), so the table is rewritten into a new file with VACUUM FULL: meta is a handful of
+   * rows and nothing else reads it. PostgreSQL's own write-ahead log and base backups keep
+   * older copies until they are recycled (docs/server-keys.md).
+   */
+  async eraseLegacySecrets(): Promise<void> {
+    await this.#sql`DELETE FROM meta WHERE key = ANY(${this.#sql.array([...LEGACY_SECRET_NAMES])}::text[])`
+    await this.#sql`VACUUM FULL meta`
   }
 
   async createUser(userId: UserId, device: DeviceRecord): Promise<void> {

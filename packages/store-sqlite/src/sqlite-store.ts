@@ -21,6 +21,8 @@ import type {
   GroupRecord,
   NewMessage,
   QueuedMessage,
+  LegacySecretName,
+  LegacySecrets,
   Store,
 } from '@candor/ports'
 import { MIGRATIONS } from './migrations.ts'
@@ -34,6 +36,16 @@ import { eraseUserIn } from './erasure.ts'
 import { Checkpointer } from './checkpointer.ts'
 import { WalSync } from './wal-sync.ts'
 import type { DirectoryStorage } from '@candor/transparency'
+
+/** The meta rows where versions before the key file kept the server's secrets (Store.legacySecrets). */
+const LEGACY_SECRET_NAMES = Object.keys({
+  'token-secret': 1,
+  'directory-signing-key': 1,
+  'directory-vrf-key': 1,
+  'access-log-signing-key': 1,
+  'access-pseudonym-key': 1,
+  'admin-enrolment-secret': 1,
+} satisfies Record<LegacySecretName, 1>) as LegacySecretName[]
 
 interface DeviceRow {
   device_id: string
@@ -90,6 +102,8 @@ export class SqliteStore implements Store {
     this.#s = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
       putMeta: p('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
+      legacySecrets: p(`SELECT key, value FROM meta WHERE key IN (${LEGACY_SECRET_NAMES.map(() => '?').join(', ')})`),
+      eraseLegacySecrets: p(`DELETE FROM meta WHERE key IN (${LEGACY_SECRET_NAMES.map(() => '?').join(', ')})`),
       userExists: p('SELECT 1 FROM users WHERE user_id = ?').pluck(),
       insertUser: p('INSERT INTO users (user_id, created_at) VALUES (?, ?)'),
       insertDevice: p(
@@ -160,6 +174,22 @@ export class SqliteStore implements Store {
     if (existing !== undefined) return existing
     this.#s.putMeta.run(key, create())
     return this.#s.getMeta.get(key) as string
+  }
+
+  async legacySecrets(): Promise<LegacySecrets> {
+    const rows = this.#s.legacySecrets.all(...LEGACY_SECRET_NAMES) as Array<{ key: keyof LegacySecrets; value: string }>
+    return Object.fromEntries(rows.map((r) => [r.key, r.value])) as LegacySecrets
+  }
+
+  /**
+   * secure_delete zeroes the rows' cells in the page the delete writes; the truncating
+   * checkpoint then copies that page over the file's and drops every older image of it from
+   * the WAL (the meta page is rewritten often — the queue's seq ceiling lives there — so the
+   * WAL may hold many).
+   */
+  async eraseLegacySecrets(): Promise<void> {
+    this.#s.eraseLegacySecrets.run(...LEGACY_SECRET_NAMES)
+    await this.purgeDeleted()
   }
 
   async createUser(userId: UserId, device: DeviceRecord): Promise<void> {

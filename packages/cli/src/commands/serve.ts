@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { createServer, type Bus, type CandorServer, type Store } from '@candor/server'
 import { SqliteStore } from '@candor/store-sqlite'
 import type { ServeConfig } from '../serve-config.ts'
+import { loadServerKeys } from '../server-keys-source.ts'
 
 async function openStore(c: ServeConfig): Promise<Store> {
   if (c.store === 'sqlite') return SqliteStore.open(join(c.dataDir, 'candor.db'))
@@ -22,9 +23,14 @@ export async function serve(c: ServeConfig): Promise<number> {
   let bus: Bus | undefined
   let server: CandorServer
   try {
+    // Always from the key file or the environment: this is the only place a production server
+    // gets its keys, and createServer has no default for them.
+    const { keys, notes } = await loadServerKeys(c.keys, store)
+    for (const n of notes) process.stdout.write(`${n}\n`)
     bus = await openBus(c)
     server = await createServer({
       store,
+      keys,
       ...(bus ? { bus } : {}),
       host: c.host,
       port: c.port,

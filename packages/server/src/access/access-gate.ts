@@ -66,9 +66,12 @@ export class AccessGate {
     this.now = opts.now ?? Date.now
   }
 
-  static async open(store: Store, log: AccessLog, logger: Logger, opts: AccessGateOptions): Promise<AccessGate> {
-    const key = await store.getOrCreateMeta('access-pseudonym-key', () => toBase64Url(randomBytes(32)))
-    return new AccessGate(store, log, logger, Buffer.from(key), opts)
+  /**
+   * `pseudonymKey` comes from the server's key file. Its base64url text is the HMAC key, as it
+   * was when the key lived in the database, so an accessor's pseudonym stays the same.
+   */
+  static open(store: Store, log: AccessLog, logger: Logger, pseudonymKey: Uint8Array, opts: AccessGateOptions): AccessGate {
+    return new AccessGate(store, log, logger, Buffer.from(toBase64Url(pseudonymKey)), opts)
   }
 
   get log(): AccessLog {

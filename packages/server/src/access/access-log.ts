@@ -2,8 +2,8 @@
 // through the Store (any node may append; indexes come from the store) and published as C2SP
 // checkpoints signed with the log's own Ed25519 key. Each node keeps the tree in memory and
 // catches up from the store before it answers, so every node serves the same tree.
-import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto'
-import { fromBase64Url, toBase64Url, type AccessLogInfo, type UserId } from '@candor/protocol'
+import { createPrivateKey, createPublicKey } from 'node:crypto'
+import { fromBase64Url, type AccessLogInfo, type UserId } from '@candor/protocol'
 import {
   MerkleLog,
   SIG_TYPE_ED25519,
@@ -33,6 +33,8 @@ export interface ProvedLeaf {
 export class AccessLog {
   readonly origin: string
   readonly verifierKey: string
+  /** The Ed25519 public half of the log's signing key. */
+  readonly publicKey: Uint8Array
   readonly #store: Store
   readonly #signer: NoteSigner
   readonly #tree = new MerkleLog()
@@ -42,12 +44,13 @@ export class AccessLog {
     this.#store = store
     this.origin = origin
     this.#signer = ed25519NoteSigner(origin, seed)
-    this.verifierKey = formatVerifierKey(origin, SIG_TYPE_ED25519, ed25519PublicKey(seed))
+    this.publicKey = ed25519PublicKey(seed)
+    this.verifierKey = formatVerifierKey(origin, SIG_TYPE_ED25519, this.publicKey)
   }
 
-  static async open(store: Store, origin: string): Promise<AccessLog> {
-    const seed = fromBase64Url(await store.getOrCreateMeta('access-log-signing-key', () => toBase64Url(randomBytes(32))))
-    if (!seed || seed.length !== 32) throw new Error('stored access-log signing key is malformed')
+  /** `seed` is the log's Ed25519 signing key from the server's key file (clients pin its public half). */
+  static async open(store: Store, origin: string, seed: Uint8Array): Promise<AccessLog> {
+    if (seed.length !== 32) throw new Error('the access-log signing key must be 32 bytes')
     const log = new AccessLog(store, origin, seed)
     await log.catchUp()
     return log

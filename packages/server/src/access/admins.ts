@@ -1,9 +1,9 @@
 // Administrators: people who sign in with their own device key and hold an admin record.
 // The operator's first admin is enrolled with a one-time token that `candor serve` prints
-// while there is no admin: derived from a stored secret (so every node and every restart
-// prints the same token until it is used), consumed once through the store's nonce table,
+// while there is no admin: derived from the key file's enrolment secret (so every node and
+// every restart prints the same token until it is used), consumed once through the store's nonce table,
 // and refused for good once any admin exists. Admin rights are looked up on every call.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { CandorError, toBase64Url, type AccessorRole, type UserId } from '@candor/protocol'
 import type { AdminRecord, Store } from '@candor/ports'
@@ -20,8 +20,9 @@ export class Admins {
     this.#secret = secret
   }
 
-  static async open(store: Store): Promise<Admins> {
-    return new Admins(store, await store.getOrCreateMeta('admin-enrolment-secret', () => toBase64Url(randomBytes(32))))
+  /** Its base64url text is the HMAC key, as when it lived in the database, so the token stays the same. */
+  static open(store: Store, enrolmentSecret: Uint8Array): Admins {
+    return new Admins(store, toBase64Url(enrolmentSecret))
   }
 
   /** The one-time enrolment token, or null once an admin exists. */

@@ -4,8 +4,8 @@
 // the person's salt. Their client, which monitors its own entry anyway, recomputes the
 // commitment of every version from the receipts it is handed, so a receipt the server (or
 // someone with the database) keeps from them shows; see docs/data-ownership.md.
-import { createHmac, randomBytes } from 'node:crypto'
-import { receiptsCommitment, toBase64Url, utf8, type UserId } from '@candor/protocol'
+import { createHmac } from 'node:crypto'
+import { receiptsCommitment, utf8, type UserId } from '@candor/protocol'
 import type { Store } from '@candor/ports'
 
 const SALT_DOMAIN = 'candor/receipts-salt/v1\0'
@@ -16,15 +16,11 @@ export class ReceiptCommitments {
   /** The access gate's clock: what is readable, and so tallied, is decided by it. */
   readonly now: () => number
 
-  private constructor(store: Store, saltKey: Buffer, now: () => number) {
+  /** `saltKey` comes from the server's keys (receiptsSaltKey), never from the database. */
+  constructor(store: Store, saltKey: Uint8Array, now: () => number = Date.now) {
     this.#store = store
-    this.#saltKey = saltKey
+    this.#saltKey = Buffer.from(saltKey)
     this.now = now
-  }
-
-  static async open(store: Store, now: () => number = Date.now): Promise<ReceiptCommitments> {
-    const key = await store.getOrCreateMeta('receipts-salt-key', () => toBase64Url(randomBytes(32)))
-    return new ReceiptCommitments(store, Buffer.from(key), now)
   }
 
   /**

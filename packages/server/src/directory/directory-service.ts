@@ -3,10 +3,8 @@
 // transparency package's KeyDirectory, publishing a new signed epoch shortly after each change.
 // Callers await publication, so once a registration, an approval or a receipt's logging
 // returns, the new entry is provable to everyone.
-import { randomBytes } from 'node:crypto'
 import {
   encodeDirectoryValue,
-  fromBase64Url,
   toBase64Url,
   type DirectoryDevice,
   type DirectoryInfo,
@@ -19,10 +17,6 @@ import type { Logger } from '../logger.ts'
 import type { ReceiptCommitments } from '../access/receipt-commitments.ts'
 
 const PUBLISH_DELAY_MS = 5
-
-function secretFromMeta(store: Store, key: string): Promise<Uint8Array> {
-  return store.getOrCreateMeta(key, () => toBase64Url(randomBytes(32))).then((s) => fromBase64Url(s)!)
-}
 
 const PUBLISH_ATTEMPTS = 5
 
@@ -51,11 +45,18 @@ export class DirectoryService {
     this.#receipts = receipts
   }
 
-  static async open(store: Store, log: Logger, origin: string, receipts: ReceiptCommitments): Promise<DirectoryService> {
+  /** `keys` come from the server's key file: clients pin their public halves. */
+  static async open(
+    store: Store,
+    log: Logger,
+    origin: string,
+    keys: { signingKey: Uint8Array; vrfKey: Uint8Array },
+    receipts: ReceiptCommitments,
+  ): Promise<DirectoryService> {
     const config: KeyDirectoryConfig = {
       origin,
-      signingKey: await secretFromMeta(store, 'directory-signing-key'),
-      vrfKey: await secretFromMeta(store, 'directory-vrf-key'),
+      signingKey: keys.signingKey,
+      vrfKey: keys.vrfKey,
       storage: store.directoryStorage(),
     }
     const service = new DirectoryService(await KeyDirectory.open(config), config, store, log, receipts)

@@ -1,4 +1,4 @@
-// Meta values, users, devices and their status, nonces.
+// Meta values, legacy server secrets, users, devices and their status, nonces.
 import { expect, it } from 'vitest'
 import { randomBytes, toBase64Url } from '@candor/protocol'
 import { deviceRecord, expectCandorError, message, newUserId, registeredDevice, type StoreRef } from './fixtures.ts'
@@ -12,6 +12,17 @@ export function directoryContract(store: StoreRef): void {
     expect(first).toBe('v1')
     expect(second).toBe('v1')
     expect(calls).toBe(1)
+  })
+
+  it('a store that never held server secrets reports none, and erasing them is a harmless no-op', async () => {
+    // Planting old-style rows needs the adapter's own tables, so each adapter's tests do that.
+    expect(await store().legacySecrets()).toEqual({})
+    await store().eraseLegacySecrets()
+    await store().eraseLegacySecrets()
+    expect(await store().legacySecrets()).toEqual({})
+    const userId = newUserId()
+    await store().createUser(userId, deviceRecord(userId, 'active', 1_700_000_000_000))
+    expect(await store().userExists(userId)).toBe(true)
   })
 
   it('creates a user with its first device, round-tripping every field', async () => {
