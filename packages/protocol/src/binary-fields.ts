@@ -8,7 +8,10 @@ export type Base64Url = string & { readonly __base64url: true }
 export type PublicKeyB64 = Base64Url & { readonly __brand: 'PublicKey' }
 /** An Ed25519 signature: 64 bytes. */
 export type SignatureB64 = Base64Url & { readonly __brand: 'Signature' }
-/** A sign-in challenge the server issued: two base64url parts joined by a dot. */
+/**
+ * A sign-in challenge the server issued: `kid.body.mac` — the id of the server key that MACed
+ * it (1–32 of A–Z a–z 0–9 _ -) and two canonical base64url parts, joined by dots.
+ */
 export type Challenge = string & { readonly __brand: 'Challenge' }
 
 export const PUBLIC_KEY_BYTES = 32
@@ -53,8 +56,9 @@ export function parseChallenge(v: unknown, field = 'challenge'): Challenge {
   if (typeof v !== 'string') throw fieldError(field, 'must be a string')
   if (v.length > CHALLENGE_MAX_LENGTH) throw fieldError(field, `must be at most ${CHALLENGE_MAX_LENGTH} characters`)
   const parts = v.split('.')
-  if (parts.length !== 2 || parts.some((p) => p.length === 0 || fromBase64Url(p) === null)) {
-    throw fieldError(field, 'must be two canonical base64url parts joined by a dot, as the server issued it')
+  const [kid, ...rest] = parts
+  if (parts.length !== 3 || !/^[A-Za-z0-9_-]{1,32}$/.test(kid ?? '') || rest.some((p) => p.length === 0 || fromBase64Url(p) === null)) {
+    throw fieldError(field, 'must be a key id and two canonical base64url parts joined by dots, as the server issued it')
   }
   return v as Challenge
 }

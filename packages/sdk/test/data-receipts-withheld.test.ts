@@ -21,11 +21,13 @@ let store: SqliteStore
 let server: CandorServer
 let clock = Date.now()
 const clients: CandorClient[] = []
+/** The server's key file: the same keys across a restart, as `candor serve` reads them. */
+const keys = generateServerKeys()
 
 /** `sweepMs`: how often the server commits receipts whose date came; by default only when a test asks. */
 async function start(sweepMs = 3_600_000): Promise<void> {
   store = SqliteStore.open(file)
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', accessClock: () => clock, receiptSweepMs: sweepMs })
+  server = await createServer({ store, keys, logLevel: 'silent', accessClock: () => clock, receiptSweepMs: sweepMs })
 }
 
 async function stop(): Promise<void> {
