@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/web/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/web/test/**/*.test.ts', 'bench/test/**/*.test.ts', 'test/**/*.test.ts'],
     // Generous: the CLI tests run dozens of real `candor` processes one after another, and the
     // 2-core machines here are often shared; a hang still ends the test.
     testTimeout: 180_000,

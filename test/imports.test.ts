@@ -37,6 +37,7 @@ const ALLOWED_IN_TESTS: Record<string, readonly string[]> = {
   sdk: ['server', 'store-sqlite', 'testkit'],
   cli: ['testkit'],
   web: ['server', 'store-sqlite'],
+  bench: ['testkit'],
 }
 
 /** Packages whose code runs in browsers: `node:` modules only under a node/ folder. */

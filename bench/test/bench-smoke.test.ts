@@ -1,0 +1,72 @@
+// `npm run bench` must keep working when the protocol changes: every system and scenario runs
+// for about a second through the real bench program, and each row must carry figures, not an
+// error. The figures themselves mean nothing here (tiny sizes on a shared machine): performance
+// claims come from full runs of the program, never from a test.
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { natsAvailable, noNats } from '@candor/testkit/nats'
+import { noDatabase, postgresAvailable } from '@candor/testkit/postgres'
+
+const BENCH = fileURLToPath(new URL('../bin/candor-bench.js', import.meta.url))
+const TINY = ['--quick', '--json', '--measure-ms', '1000', '--warmup-ms', '200', '--connections', '100', '--drain', '500', '--rate', '1000']
+
+interface Row {
+  scenario: string
+  system: string
+  deliveredPerSec: number | null
+  serverCpuMsPer1k: number | null
+  extra?: Record<string, number | string>
+  error?: string
+}
+
+async function bench(args: string[]): Promise<Row[]> {
+  const { stdout } = await promisify(execFile)(process.execPath, [BENCH, ...TINY, ...args], { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 })
+  const last = stdout.trim().split('\n').at(-1)!
+  return (JSON.parse(last) as { scenarios: Row[] }).scenarios
+}
+
+function expectFigures(rows: Row[], systems: string[], scenarios: string[]): void {
+  for (const system of systems) {
+    for (const scenario of scenarios) {
+      const row = rows.find((r) => r.system === system && r.scenario === scenario)
+      expect(row, `${system} / ${scenario}`).toBeDefined()
+      expect(row!.error, `${system} / ${scenario}`).toBeUndefined()
+      if (scenario === 'connection-storm') expect(Number(row!.extra?.['connections']), `${system} / ${scenario}`).toBeGreaterThan(0)
+      else expect(row!.deliveredPerSec, `${system} / ${scenario}`).toBeGreaterThan(0)
+      expect(row!.serverCpuMsPer1k, `${system} / ${scenario}`).toBeGreaterThan(0)
+    }
+  }
+}
+
+const SCENARIOS = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'offline-drain', 'connection-storm']
+
+describe('npm run bench (every system and scenario, about a second each)', () => {
+  it('candor and the ceiling relay, every scenario', async () => {
+    expectFigures(await bench(['--systems', 'candor,ceiling']), ['candor', 'ceiling'], SCENARIOS)
+  }, 900_000)
+
+  it('prosody, every scenario', async (ctx) => {
+    if (!existsSync('/usr/bin/prosody')) {
+      const msg = '\n*** bench smoke: Prosody is not installed (apt-get install -y prosody); SKIPPING its rows ***\n'
+      if (process.env['CI'] === 'true') throw new Error(msg)
+      console.warn(msg)
+      ctx.skip()
+    }
+    expectFigures(await bench(['--systems', 'prosody']), ['prosody'], SCENARIOS)
+  }, 900_000)
+
+  it('candor on PostgreSQL and NATS, one and three nodes', async (ctx) => {
+    if (!(await postgresAvailable())) {
+      noDatabase('bench smoke (candor-pg1, candor-pg3)')
+      ctx.skip()
+    }
+    if (!(await natsAvailable())) {
+      noNats('bench smoke (candor-pg1, candor-pg3)')
+      ctx.skip()
+    }
+    expectFigures(await bench(['--systems', 'candor-pg1,candor-pg3', '--scenarios', '1to1-saturation']), ['candor-pg1', 'candor-pg3'], ['1to1-saturation'])
+  }, 900_000)
+})
