@@ -30,10 +30,11 @@ describe('binary fields', () => {
     expect(() => parseFixedBytes(toBase64Url(new Uint8Array(33)), 'hash', 32)).toThrow(/^hash: /)
   })
 
-  it('take a challenge as two canonical base64url parts', () => {
-    const c = `${toBase64Url(new TextEncoder().encode('dev.123.nonce'))}.${toBase64Url(new Uint8Array(32))}`
+  it('take a challenge as a key id and two canonical base64url parts (what the server issues)', () => {
+    const c = `k1.${toBase64Url(new TextEncoder().encode('dev.123.nonce'))}.${toBase64Url(new Uint8Array(32))}`
     expect(parseChallenge(c)).toBe(c)
-    for (const bad of ['', 'abc', 'a.b.c', `${c}=`, `.${c}`, `${c.split('.')[0]}.AB`, 'x'.repeat(600)]) {
+    const body = c.slice(3)
+    for (const bad of ['', 'abc', 'a.b', body, `${c}=`, `.${body}`, `k!.${body}`, `${'k'.repeat(33)}.${body}`, `k1.${body.split('.')[0]}.AB`, `${c}.x`, 'x'.repeat(600)]) {
       expect(() => parseChallenge(bad)).toThrow(/^challenge: /)
     }
   })
