@@ -3,7 +3,7 @@
 // but with a history of its own. Shown to one person through the operator's proxy, they are a
 // split view: that person's client can verify every answer, yet sees a different world.
 import { fromBase64Url, toBase64Url, type UserId } from '@candor/protocol'
-import type { CandorServer } from '@candor/server'
+import type { CandorServer, ServerKeys } from '@candor/server'
 import {
   KeyDirectory,
   MemoryDirectoryStorage,
@@ -38,12 +38,12 @@ export class ForkedDirectory {
     this.#fork = fork
   }
 
-  static async of(server: CandorServer): Promise<ForkedDirectory> {
-    const store = server.context.store
+  /** `keys`: the server's key file (the database holds no secret key since the keys moved out). */
+  static async of(server: CandorServer, keys: ServerKeys): Promise<ForkedDirectory> {
     const fork = await KeyDirectory.open({
       origin: server.context.directory.directory.origin,
-      signingKey: fromBase64Url(await store.getOrCreateMeta('directory-signing-key', () => ''))!,
-      vrfKey: fromBase64Url(await store.getOrCreateMeta('directory-vrf-key', () => ''))!,
+      signingKey: keys.directorySigningKey,
+      vrfKey: keys.directoryVrfKey,
       storage: new MemoryDirectoryStorage(),
     })
     // The history the real directory never had.
@@ -114,9 +114,8 @@ export class ForkedAccessLog {
     this.#seed = seed
   }
 
-  static async of(server: CandorServer, leaves: readonly Uint8Array[]): Promise<ForkedAccessLog> {
-    const seed = fromBase64Url(await server.context.store.getOrCreateMeta('access-log-signing-key', () => ''))!
-    const log = new ForkedAccessLog(server, seed)
+  static async of(server: CandorServer, keys: ServerKeys, leaves: readonly Uint8Array[]): Promise<ForkedAccessLog> {
+    const log = new ForkedAccessLog(server, keys.accessLogSigningKey)
     for (const l of leaves) log.#tree.append(merkleLeafHash(l))
     return log
   }
