@@ -2,7 +2,7 @@
 // and a second access log, each signed with the same keys and each consistent with itself,
 // but with a history of its own. Shown to one person through the operator's proxy, they are a
 // split view: that person's client can verify every answer, yet sees a different world.
-import { fromBase64Url, toBase64Url, type UserId } from '@candor/protocol'
+import { toBase64Url, type UserId } from '@candor/protocol'
 import type { CandorServer, ServerKeys } from '@candor/server'
 import {
   KeyDirectory,
