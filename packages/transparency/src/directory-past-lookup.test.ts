@@ -64,7 +64,7 @@ async function build(epochs: readonly (readonly number[])[], tombstoneAfter: num
 const historyArb = fc.array(fc.array(fc.nat(5), { maxLength: 3 }), { minLength: 1, maxLength: 6 })
 
 describe('past lookups', () => {
-  it('property: at every epoch and for every label, the verified version is the ground truth', async () => {
+  it('property: at every epoch and for every label, the verified version is the ground truth, and no older checkpoint passes', async () => {
     await fc.assert(
       fc.asyncProperty(historyArb, fc.nat(8), async (epochs, tombstoneAfter) => {
         const { dir, truth } = await build(epochs, tombstoneAfter)
@@ -80,6 +80,12 @@ describe('past lookups', () => {
             expect(got!.epoch).toBe(e)
             expect(got!.value === null ? null : new TextDecoder().decode(got!.value)).toBe(want.value)
             expect(got!.tombstoned).toBe(want.version > 0 && want.value === null)
+            // Every checkpoint older than the epoch (sizes 1..e) refuses it, as given or as claimed.
+            for (let size = 1; size <= e; size++) {
+              const older = checkpointOf(dir, size)
+              expect(verifyPastLookup(label, decoded, older, dir.vrfPublicKey, e)).toBeNull()
+              expect(verifyPastLookup(label, { ...decoded, treeSize: size }, older, dir.vrfPublicKey, e)).toBeNull()
+            }
           }
         }
       }),
