@@ -41,6 +41,7 @@ export { commitChanges, type CommitOutput } from './mls/group-commit.ts';
 export { encryptApplication } from './mls/application-message.ts';
 export { processIncoming, type Incoming } from './mls/incoming-message.ts';
 export { joinFromWelcome } from './mls/welcome-join.ts';
+export { HANDSHAKE_AAD_EXTENSION, type AuthenticationFor } from './mls/handshake-authentication.ts';
 export { groupInfoForExternalJoin, joinByExternalCommit } from './mls/external-join.ts';
 export { leaves, ownLeafIndex, epochOf, isRemoved, type Leaf } from './mls/group-members.ts';
 export { saveState, loadState } from './mls/group-state-codec.ts';

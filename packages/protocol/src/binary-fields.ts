@@ -55,6 +55,8 @@ export function parseSignature(v: unknown, field = 'signature'): SignatureB64 {
 export function parseChallenge(v: unknown, field = 'challenge'): Challenge {
   if (typeof v !== 'string') throw fieldError(field, 'must be a string')
   if (v.length > CHALLENGE_MAX_LENGTH) throw fieldError(field, `must be at most ${CHALLENGE_MAX_LENGTH} characters`)
+  // kid.body.mac: the id of the server's token key that MACed it (key file ids are 1-32
+  // base64url characters), then two canonical base64url parts.
   const parts = v.split('.')
   const [kid, ...rest] = parts
   if (parts.length !== 3 || !/^[A-Za-z0-9_-]{1,32}$/.test(kid ?? '') || rest.some((p) => p.length === 0 || fromBase64Url(p) === null)) {

@@ -133,6 +133,17 @@ export interface DirectoryProofResponse {
   proof: string
 }
 
+/**
+ * `GET /v1/directory/lookup/:userId?at=<size>`: the user's entry as of the epoch of tree size
+ * `at`, proven in the latest signed checkpoint (`checkpoint`, of size S ≥ at), with the RFC 9162
+ * consistency proof from size `at` to S, so a client can check that a checkpoint someone named
+ * (size `at` and its root) is part of the log it trusts.
+ */
+export interface DirectoryPastProofResponse extends DirectoryProofResponse {
+  /** base64url hashes of the consistency proof from `at` to the checkpoint's size. */
+  consistency: string[]
+}
+
 export const witnessCosignature = z.strictObject({
   /** The checkpoint body the witness signed, then its signature line(s), as a signed note. */
   note: z.string().min(1).max(16_384),

@@ -12,6 +12,7 @@ import {
   type DeviceId,
   type DeviceInfo,
   type DirectoryInfo,
+  type DirectoryPastProofResponse,
   type DirectoryProofResponse,
   type GroupInfoResponse,
   type KeyPackageCount,
@@ -146,6 +147,10 @@ export class ApiClient {
   }
   directoryLookup(userId: string): Promise<DirectoryProofResponse> {
     return this.#authed('GET', `/v1/directory/lookup/${encodeURIComponent(userId)}`)
+  }
+  /** The user's entry as of the directory's tree size `size`, proven in its latest checkpoint. */
+  directoryLookupAt(userId: string, size: number): Promise<DirectoryPastProofResponse> {
+    return this.#authed('GET', `/v1/directory/lookup/${encodeURIComponent(userId)}?at=${size}`)
   }
   directoryHistory(): Promise<DirectoryProofResponse> {
     return this.#authed('GET', '/v1/directory/history')

@@ -4,12 +4,24 @@
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
 import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type Notice } from '@candor/protocol'
-import { DirectoryAuthenticationService, clientConfigWith, epochOf, getSuite, leaves, safetyNumber, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import {
+  DirectoryAuthenticationService,
+  clientConfigWith,
+  epochOf,
+  getSuite,
+  leaves,
+  safetyNumber,
+  type AuthenticationFor,
+  type MlsConfig,
+  type MlsSuite,
+} from '@candor/crypto'
 import { ApiClient } from './api-client.ts'
 import type { ClientEvents, ClientOptions, Reader } from './client-types.ts'
 import { Connection, type ConnectionState } from './connection.ts'
 import { Conversations, type MessageRecord } from './conversations.ts'
 import { DeviceDirectory, type UnknownDevice } from './directory.ts'
+import { PastDirectory } from './past-directory.ts'
+import { commitAuthentication, welcomeAuthentication } from './handshake-authentication.ts'
 import { CheckpointTracker } from './checkpoint-tracker.ts'
 import { Emitter } from './emitter.ts'
 import { loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
@@ -40,6 +52,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #identity: Identity
   readonly #suite: MlsSuite
   readonly #config: MlsConfig
+  readonly #authentication: { commit: AuthenticationFor; welcome: AuthenticationFor }
   readonly #directory: DeviceDirectory
   readonly #keyPackages: KeyPackages
   readonly #conversations: Conversations
@@ -64,6 +77,8 @@ export class CandorClient extends Emitter<ClientEvents> {
     const checkpoints = new CheckpointTracker(api, opts.store, opts.directory ?? {})
     const directory = (this.#directory = new DeviceDirectory(api, checkpoints))
     const config = (this.#config = clientConfigWith(new DirectoryAuthenticationService((u, d) => directory.keyOf(u, d))))
+    const past = new PastDirectory(api, checkpoints)
+    this.#authentication = { commit: commitAuthentication(config.authService, past), welcome: welcomeAuthentication(config.authService, past) }
     const keyPackages = (this.#keyPackages = new KeyPackages(opts.store, api, suite, identity))
     const conversations = (this.#conversations = new Conversations(opts.store, config))
     const lock = this.#lock
@@ -362,6 +377,7 @@ export class CandorClient extends Emitter<ClientEvents> {
           {
             suite: this.#suite,
             config: this.#config,
+            authentication: this.#authentication,
             conversations: this.#conversations,
             keyPackages: this.#keyPackages,
             userId: this.userId,

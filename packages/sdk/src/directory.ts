@@ -9,6 +9,7 @@ import {
   directoryEntry,
   fromBase64Url,
   registrationStatement,
+  type CheckpointRef,
   type DirectoryDevice,
   type DirectoryValue,
 } from '@candor/protocol'
@@ -47,6 +48,14 @@ export function attestationValid(userId: string, d: DirectoryDevice): boolean {
   return verifyDetached(byKey, approvalStatement(d.by, userId, d.key), sig)
 }
 
+/** The devices of a proven directory value whose enrolment signature checks out. */
+export function attestedDevices(userId: string, proven: Uint8Array | null): VerifiedDevice[] {
+  if (!proven) return []
+  const value = decodeDirectoryValue(proven)
+  if (!value) throw fail(`the directory value for ${userId} is malformed`)
+  return value.devices.filter((d) => attestationValid(userId, d)).map((d) => ({ deviceId: d.id, publicKey: fromBase64Url(d.key)! }))
+}
+
 export class DeviceDirectory {
   readonly #api: ApiClient
   readonly #tracker: CheckpointTracker
@@ -73,10 +82,7 @@ export class DeviceDirectory {
     const proof = decodeLookupProof(fromBase64Url(r.proof))
     const verified = proof && verifyLookup(userId, proof, checkpoint, await this.#tracker.vrfPublicKey())
     if (!verified) throw fail(`the lookup proof for ${userId} does not verify`)
-    if (!verified.value) return []
-    const value = decodeDirectoryValue(verified.value)
-    if (!value) throw fail(`the directory value for ${userId} is malformed`)
-    return value.devices.filter((d) => attestationValid(userId, d)).map((d) => ({ deviceId: d.id, publicKey: fromBase64Url(d.key)! }))
+    return attestedDevices(userId, verified.value)
   }
 
   /** The proven key of a device, refreshing once on a miss (it may be new); null if it has none. */
@@ -90,6 +96,14 @@ export class DeviceDirectory {
 
   forget(userId: string): void {
     this.#cache.delete(userId)
+  }
+
+  /**
+   * The checkpoint a commit names (§5.1): the latest this device verified, which is at least as
+   * new as every lookup that proved the devices the commit adds (the server's, if none yet).
+   */
+  async checkpoint(): Promise<CheckpointRef> {
+    return (await this.#tracker.latest()) ?? (await this.#tracker.refresh())
   }
 
   /**

@@ -1,7 +1,7 @@
 // Changing who is in a group: claiming key packages (only devices the key directory proves),
 // and committing adds and removals. The server accepts one commit per epoch; when it says the
 // group moved on, this waits until the device has processed the newer epoch and rebuilds.
-import { CandorError, fromBase64Url, newMessageId, toBase64Url } from '@candor/protocol'
+import { CandorError, encodeHandshakeAad, fromBase64Url, newMessageId, toBase64Url } from '@candor/protocol'
 import { commitChanges, decodeKeyPackage, epochOf, leaves, type KeyPackage, type MlsSuite } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client.ts'
@@ -100,7 +100,9 @@ export class GroupChanges {
         const removeLeaves = leaves(c.state).filter((l) => remove.has(l.deviceId))
         if (add.length === 0 && removeLeaves.length === 0) return { done: true as const }
         const epoch = epochOf(c.state)
-        const out = await commitChanges(this.#d.suite, c.state, add.map((a) => a.keyPackage), removeLeaves.map((l) => l.leafIndex))
+        // Names the checkpoint the added devices were proven at, for members to judge them by (§5.1).
+        const authenticatedData = encodeHandshakeAad({ v: 1, directory: await this.#d.directory.checkpoint() })
+        const out = await commitChanges(this.#d.suite, c.state, add.map((a) => a.keyPackage), removeLeaves.map((l) => l.leafIndex), { authenticatedData })
         try {
           await api.commit(conversation, {
             messageId: newMessageId(),

@@ -4,7 +4,7 @@
 // notice in its history, a content this version cannot show as a line saying so), and hand
 // the checkpoints the sender saw to the split-view checks.
 import { decodeContent, type Content, type DeliverFrame, type Seen } from '@candor/protocol'
-import { epochOf, isRemoved, joinFromWelcome, processIncoming, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import { epochOf, isRemoved, joinFromWelcome, processIncoming, type AuthenticationFor, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ClientEvents } from './client.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
 import type { KeyPackages } from './key-packages.ts'
@@ -14,6 +14,8 @@ import { expiresAt, timerNotice } from './data/retention.ts'
 export interface IncomingDeps {
   suite: MlsSuite
   config: MlsConfig
+  /** Judge a commit's and a Welcome's credentials by the checkpoint they name (handshake-authentication.ts). */
+  authentication: { commit: AuthenticationFor; welcome: AuthenticationFor }
   conversations: Conversations
   keyPackages: KeyPackages
   userId: string
@@ -42,7 +44,7 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
   if (f.kind === 2) {
     // A welcome to a group this device is active in is stale; after removal or leaving, it is a re-invitation.
     if (conversations.get(f.groupId)?.meta.status === 'active') return
-    const { state, used } = await joinFromWelcome(d.suite, d.config, f.payload, (ref) => d.keyPackages.find(ref))
+    const { state, used } = await joinFromWelcome(d.suite, d.config, f.payload, (ref) => d.keyPackages.find(ref), { authenticationFor: d.authentication.welcome })
     await conversations.save(f.groupId, state, { createdAt: f.sentAt, status: 'active' })
     await d.keyPackages.consumed(used)
     d.emit('conversation', { id: f.groupId, change: 'joined' })
@@ -53,7 +55,7 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
   if (!c || c.meta.status !== 'active') return
   if (f.kind === 1) {
     const epochBefore = epochOf(c.state)
-    const r = await processIncoming(d.suite, c.state, f.payload)
+    const r = await processIncoming(d.suite, c.state, f.payload, { authenticationFor: d.authentication.commit })
     // A commit that removes this device does not advance its epoch: it cannot derive the new one.
     const removed = isRemoved(r.state)
     if (!removed && epochOf(r.state) <= epochBefore) return

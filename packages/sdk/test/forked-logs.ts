@@ -2,7 +2,7 @@
 // and a second access log, each signed with the same keys and each consistent with itself,
 // but with a history of its own. Shown to one person through the operator's proxy, they are a
 // split view: that person's client can verify every answer, yet sees a different world.
-import { fromBase64Url, toBase64Url, type UserId } from '@candor/protocol'
+import { toBase64Url, type UserId } from '@candor/protocol'
 import type { CandorServer, ServerKeys } from '@candor/server'
 import {
   KeyDirectory,
@@ -38,7 +38,7 @@ export class ForkedDirectory {
     this.#fork = fork
   }
 
-  /** `keys`: the real server's keys, which the operator holds (they live in its key file). */
+  /** `keys`: the server's key file (the database holds no secret key since the keys moved out). */
   static async of(server: CandorServer, keys: ServerKeys): Promise<ForkedDirectory> {
     const fork = await KeyDirectory.open({
       origin: server.context.directory.directory.origin,
@@ -114,7 +114,7 @@ export class ForkedAccessLog {
     this.#seed = seed
   }
 
-  static of(server: CandorServer, keys: ServerKeys, leaves: readonly Uint8Array[]): ForkedAccessLog {
+  static async of(server: CandorServer, keys: ServerKeys, leaves: readonly Uint8Array[]): Promise<ForkedAccessLog> {
     const log = new ForkedAccessLog(server, keys.accessLogSigningKey)
     for (const l of leaves) log.#tree.append(merkleLeafHash(l))
     return log

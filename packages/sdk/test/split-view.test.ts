@@ -87,7 +87,7 @@ describe('split views caught by the people in a conversation', () => {
 
   it('an access log forked for bob (a receipt hidden from him) is detected after one exchange', async () => {
     await env.server.context.access.log.appendUnaddressed(utf8('an access the operator hides from bob'), Date.now())
-    const fork = ForkedAccessLog.of(env.server, env.keys, [utf8('something else in its place')])
+    const fork = await ForkedAccessLog.of(env.server, env.keys, [utf8('something else in its place')])
     const alice = await env.user('alice')
     const bob = await userVia(await proxyFor((m, u) => fork.answer(m, u)), 'bob')
     // Each has looked at the access log once (as they do for their receipts): each has a view of it.

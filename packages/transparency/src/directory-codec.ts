@@ -3,7 +3,7 @@
 import { isBytes, isSafeIndex } from './bytes.ts'
 import { OPENING_SIZE } from './commitment.ts'
 import { MAX_VALUE_BYTES } from './directory-encoding.ts'
-import type { EpochProof, HistoryProof, HistoryVersionProof, LookupProof, OpenedVersionProof, VersionProof } from './directory-proofs.ts'
+import type { EpochProof, HistoryProof, HistoryVersionProof, LookupProof, OpenedVersionProof, PastLookupProof, VersionProof } from './directory-proofs.ts'
 import { VRF_PROOF_SIZE } from './ecvrf.ts'
 import { decodePrefixProof, encodePrefixProof } from './prefix-proof.ts'
 
@@ -119,22 +119,45 @@ function readOpened(r: Reader): OpenedVersionProof {
   return { ...v, commitment, opening, value: r.bytes(length) }
 }
 
-export function encodeLookupProof(p: LookupProof): Uint8Array {
-  const w = new Writer()
+function writeLookup(w: Writer, p: LookupProof): void {
   writeEpoch(w, p)
   w.u8(p.latest === null ? 0 : 1)
   if (p.latest !== null) writeOpened(w, p.latest)
   writeVersion(w, p.absent)
+}
+
+function readLookup(r: Reader): LookupProof {
+  const epoch = readEpoch(r)
+  const has = r.u8()
+  if (has > 1) throw new RangeError('bad flag')
+  const latest = has === 1 ? readOpened(r) : null
+  return { ...epoch, latest, absent: readVersion(r) }
+}
+
+export function encodeLookupProof(p: LookupProof): Uint8Array {
+  const w = new Writer()
+  writeLookup(w, p)
   return w.finish()
 }
 
 export function decodeLookupProof(bytes: unknown): LookupProof | null {
+  return decodeWith(bytes, readLookup)
+}
+
+/** `u64 epoch || LookupProof`. */
+export function encodePastLookupProof(p: PastLookupProof): Uint8Array {
+  const w = new Writer()
+  w.u64(p.epoch)
+  writeLookup(w, p)
+  return w.finish()
+}
+
+export function decodePastLookupProof(bytes: unknown): PastLookupProof | null {
   return decodeWith(bytes, (r) => {
-    const epoch = readEpoch(r)
-    const has = r.u8()
-    if (has > 1) throw new RangeError('bad flag')
-    const latest = has === 1 ? readOpened(r) : null
-    return { ...epoch, latest, absent: readVersion(r) }
+    const epoch = r.u64()
+    const lookup = readLookup(r)
+    if (epoch >= lookup.treeSize) throw new RangeError('epoch beyond the tree')
+    return { epoch, ...lookup }
   })
 }
 

@@ -1,5 +1,6 @@
 // The shapes the key directory hands to clients. Every proof is against one epoch: the latest
-// one in the checkpoint the client verified, whose log entry is the checkpoint's last leaf.
+// one in the checkpoint the client verified, whose log entry is the checkpoint's last leaf, or
+// for a past lookup an earlier epoch, whose log entry is proven at its index in that checkpoint.
 import type { PrefixProof } from './prefix-proof.ts'
 
 /** A (label, version) pair's VRF proof and its prefix-tree search result. */
@@ -37,6 +38,17 @@ export interface LookupProof extends EpochProof {
   readonly latest: OpenedVersionProof | null
   /** Non-inclusion of the next version (latest.version + 1, or 1). */
   readonly absent: VersionProof
+}
+
+/**
+ * A lookup as of an earlier epoch: what `LookupProof` proves of the latest epoch, proven of epoch
+ * `epoch` instead. `prefixRoot` and `timestamp` are that epoch's log entry, and `logProof` its
+ * inclusion at index `epoch` in the checkpoint of size `treeSize` (any later checkpoint the client
+ * trusts), so no checkpoint of the old size is needed.
+ */
+export interface PastLookupProof extends LookupProof {
+  /** The epoch the lookup is as of: tree size epoch + 1; less than treeSize. */
+  readonly epoch: number
 }
 
 export interface HistoryProof extends EpochProof {

@@ -26,7 +26,7 @@ export function restoreDirectoryState(entries: readonly EntryRow[], epochs: read
   }
   epochs.forEach((row, i) => {
     if (row.epoch !== i) throw new Error(`stored epochs are not contiguous at ${i}`)
-    for (const e of byEpoch.get(i) ?? []) tree.insert(e.searchKey, e.commitment)
+    for (const e of byEpoch.get(i) ?? []) tree.insert(e.searchKey, e.commitment, i)
     byEpoch.delete(i)
     if (!equalBytes(tree.root(), row.prefixRoot)) throw new Error(`stored prefix root of epoch ${i} does not match its entries`)
     log.append(logEntryLeafHash(row.timestamp, row.prefixRoot))

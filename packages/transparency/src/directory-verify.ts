@@ -9,6 +9,7 @@ import type {
   HistoryProof,
   LookupProof,
   OpenedVersionProof,
+  PastLookupProof,
   VerifiedHistory,
   VerifiedLookup,
   VerifiedVersion,
@@ -19,14 +20,18 @@ import { verifyInclusion } from './merkle-verify.ts'
 import { prefixRootFromProof } from './prefix-proof.ts'
 import type { Checkpoint } from './tlog-checkpoint.ts'
 
-/** The proof's epoch must be the checkpoint's last log entry. */
-function verifyEpoch(proof: EpochProof, checkpoint: Checkpoint): boolean {
+/**
+ * The proof's epoch must be log entry `epoch` of the checkpoint's tree: its last one for a lookup
+ * or history, an earlier one for a past lookup.
+ */
+function verifyEpoch(proof: EpochProof, checkpoint: Checkpoint, epoch = proof.treeSize - 1): boolean {
   if (typeof checkpoint !== 'object' || checkpoint === null || !isHash(checkpoint.rootHash)) return false
   const { treeSize, timestamp, prefixRoot, logProof } = proof
   if (!isSafeIndex(treeSize) || treeSize === 0 || treeSize !== checkpoint.size) return false
+  if (!isSafeIndex(epoch) || epoch >= treeSize) return false
   if (!isSafeIndex(timestamp) || !isHash(prefixRoot) || !Array.isArray(logProof)) return false
   const leaf = logEntryLeafHash(timestamp, prefixRoot)
-  return verifyInclusion(treeSize - 1, treeSize, leaf, [...logProof], checkpoint.rootHash)
+  return verifyInclusion(epoch, treeSize, leaf, [...logProof], checkpoint.rootHash)
 }
 
 /**
@@ -83,11 +88,41 @@ export function verifyLookup(
   checkpoint: Checkpoint,
   vrfPublicKey: Uint8Array,
 ): VerifiedLookup | null {
+  return verifyLookupIn(label, proof, checkpoint, vrfPublicKey, null)
+}
+
+/**
+ * Verifies a lookup of `label` as of `epoch` (a checkpoint of size epoch + 1 that the client
+ * need not have): the epoch's log entry is included in `checkpoint` — one the client already
+ * trusts, at least that large — and the version returned is the greatest one in that epoch's
+ * prefix tree, with the value it opens to. Null if the proof is for any other epoch, or the
+ * checkpoint is older than the epoch.
+ */
+export function verifyPastLookup(
+  label: string,
+  proof: PastLookupProof,
+  checkpoint: Checkpoint,
+  vrfPublicKey: Uint8Array,
+  epoch: number,
+): VerifiedLookup | null {
+  if (typeof proof !== 'object' || proof === null || !isSafeIndex(epoch) || proof.epoch !== epoch) return null
+  return verifyLookupIn(label, proof, checkpoint, vrfPublicKey, epoch)
+}
+
+/** `epoch` null: the checkpoint's latest. */
+function verifyLookupIn(
+  label: string,
+  proof: LookupProof,
+  checkpoint: Checkpoint,
+  vrfPublicKey: Uint8Array,
+  epoch: number | null,
+): VerifiedLookup | null {
   try {
     const lb = labelBytes(label)
     if (lb === null || !isBytes(vrfPublicKey, 32) || typeof proof !== 'object' || proof === null) return null
-    if (!verifyEpoch(proof, checkpoint)) return null
-    const { latest, absent, prefixRoot, timestamp, treeSize } = proof
+    const at = epoch ?? proof.treeSize - 1
+    if (!verifyEpoch(proof, checkpoint, at)) return null
+    const { latest, absent, prefixRoot, timestamp } = proof
     let version = 0
     let value: Uint8Array | null = null
     let tombstoned = false
@@ -99,7 +134,7 @@ export function verifyLookup(
       ;({ value, tombstoned } = opened)
     }
     if (!verifyVersion(absent, version + 1, lb, vrfPublicKey, prefixRoot, null)) return null
-    return { version, value, tombstoned, epoch: treeSize - 1, timestamp }
+    return { version, value, tombstoned, epoch: at, timestamp }
   } catch {
     return null
   }

@@ -61,6 +61,7 @@ export type {
   HistoryVersionProof,
   LookupProof,
   OpenedVersionProof,
+  PastLookupProof,
   VerifiedHistory,
   VerifiedLookup,
   VerifiedVersion,
@@ -69,5 +70,12 @@ export type {
 export { MemoryDirectoryStorage, type DirectoryStorage, type EntryRow, type EpochRow } from './directory-storage.ts'
 export { KeyDirectory, type KeyDirectoryConfig } from './key-directory.ts'
 export type { UpdateRequest, VrfEvaluator } from './update-queue.ts'
-export { verifyHistory, verifyLookup } from './directory-verify.ts'
-export { decodeHistoryProof, decodeLookupProof, encodeHistoryProof, encodeLookupProof } from './directory-codec.ts'
+export { verifyHistory, verifyLookup, verifyPastLookup } from './directory-verify.ts'
+export {
+  decodeHistoryProof,
+  decodeLookupProof,
+  decodePastLookupProof,
+  encodeHistoryProof,
+  encodeLookupProof,
+  encodePastLookupProof,
+} from './directory-codec.ts'

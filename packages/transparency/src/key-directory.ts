@@ -7,12 +7,13 @@ import { CandorError } from '@candor/protocol'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { equalBytes } from './bytes.ts'
 import { encodeLabelVersion, labelBytes, logEntryLeafHash, searchKey } from './directory-encoding.ts'
-import type { EpochProof, HistoryProof, LookupProof, OpenedVersionProof, VersionProof } from './directory-proofs.ts'
+import type { EpochProof, HistoryProof, LookupProof, OpenedVersionProof, PastLookupProof, VersionProof } from './directory-proofs.ts'
 import { MemoryDirectoryStorage, type DirectoryStorage, type EntryRow, type EpochRow } from './directory-storage.ts'
 import { vrfProofToHash, vrfSecretKey, type VrfSecretKey } from './ecvrf.ts'
 import { ed25519NoteSigner, SIG_TYPE_ED25519 } from './note-ed25519.ts'
 import { formatVerifierKey } from './note-verifier-key.ts'
 import { parseNote, type NoteSigner } from './signed-note.ts'
+import { prefixRootFromProof, type PrefixProof } from './prefix-proof.ts'
 import { parseCheckpoint, signCheckpoint } from './tlog-checkpoint.ts'
 import { UpdateQueue, type UpdateRequest, type VrfEvaluator } from './update-queue.ts'
 import { restoreDirectoryState, type DirectoryState } from './directory-restore.ts'
@@ -150,7 +151,7 @@ export class KeyDirectory {
     const batch = taken.map((e) => ({ ...e, epoch }))
     let row: EpochRow
     try {
-      for (const e of batch) state.tree.insert(e.searchKey, e.commitment)
+      for (const e of batch) state.tree.insert(e.searchKey, e.commitment, epoch)
       const prefixRoot = state.tree.root()
       const timestamp = Math.max(now, state.epochs.at(-1)?.timestamp ?? 0)
       state.log.append(logEntryLeafHash(timestamp, prefixRoot))
@@ -192,6 +193,45 @@ export class KeyDirectory {
       ...ctx.epochProof,
       latest: last === undefined ? null : this.#opened(last, ctx.lb),
       absent: this.#versionProof(label, ctx.lb, entries.length + 1, null),
+    }
+  }
+
+  /**
+   * `label` as it was in the epoch of tree size `size` (epoch size - 1): its greatest version
+   * then, with proofs against that epoch's prefix root, and that epoch's log entry proven in the
+   * latest checkpoint (whose size is the proof's `treeSize`). Null before the first epoch;
+   * `not_found` for a size beyond the latest.
+   */
+  async lookupAt(label: string, size: number): Promise<PastLookupProof | null> {
+    const ctx = await this.#readContext(label)
+    if (ctx === null) return null
+    const latestSize = ctx.epochProof.treeSize
+    if (!Number.isSafeInteger(size) || size < 1) throw new CandorError('bad_request', 'size must be a safe integer >= 1')
+    if (size > latestSize) throw new CandorError('not_found', `no epoch of tree size ${size}: the latest is ${latestSize}`)
+    const epoch = size - 1
+    const row = this.#state.epochs[epoch]!
+    const entries = (this.#state.labels.get(label) ?? []).filter((e) => e.epoch <= epoch)
+    const last = entries.at(-1)
+    const prove = (key: Uint8Array): PrefixProof => this.#state.tree.proveAt(key, epoch)
+    const latest = last === undefined ? null : this.#opened(last, ctx.lb, prove)
+    const absent = this.#versionProof(label, ctx.lb, entries.length + 1, null, prove)
+    // The view of a past tree is computed, not stored: check it before anyone relies on it.
+    const viewOk = (vp: VersionProof, key: Uint8Array, commitment: Uint8Array | null): boolean => {
+      const root = prefixRootFromProof(key, vp.prefixProof, commitment)
+      return root !== null && equalBytes(root, row.prefixRoot)
+    }
+    const absentKey = searchKey(vrfProofToHash(absent.vrfProof)!)
+    if ((latest !== null && last !== undefined && !viewOk(latest, last.searchKey, last.commitment)) || !viewOk(absent, absentKey, null)) {
+      throw new CandorError('internal', `the prefix tree of epoch ${epoch} does not match its stored root`)
+    }
+    return {
+      epoch,
+      treeSize: latestSize,
+      timestamp: row.timestamp,
+      prefixRoot: row.prefixRoot,
+      logProof: this.#state.log.inclusionProof(epoch, latestSize),
+      latest,
+      absent,
     }
   }
 
@@ -264,11 +304,18 @@ export class KeyDirectory {
     return { lb, epochProof }
   }
 
-  #opened(e: EntryRow, lb: Uint8Array): OpenedVersionProof {
-    return { ...this.#versionProof(e.label, lb, e.version, e.searchKey), commitment: e.commitment, value: e.value, opening: e.opening }
+  #opened(e: EntryRow, lb: Uint8Array, prove?: (key: Uint8Array) => PrefixProof): OpenedVersionProof {
+    return { ...this.#versionProof(e.label, lb, e.version, e.searchKey, prove), commitment: e.commitment, value: e.value, opening: e.opening }
   }
 
-  #versionProof(label: string, lb: Uint8Array, version: number, key: Uint8Array | null): VersionProof {
+  /** `prove` searches the prefix tree: the latest epoch's unless a past epoch's is given. */
+  #versionProof(
+    label: string,
+    lb: Uint8Array,
+    version: number,
+    key: Uint8Array | null,
+    prove: (key: Uint8Array) => PrefixProof = (k) => this.#state.tree.prove(k),
+  ): VersionProof {
     const cacheKey = `${version}\u0000${label}`
     let pi = this.#vrfProofs.get(cacheKey)
     if (pi === undefined) {
@@ -276,7 +323,7 @@ export class KeyDirectory {
       this.#cacheProof(label, version, pi)
     }
     const k = key ?? searchKey(vrfProofToHash(pi)!)
-    return { version, vrfProof: pi, prefixProof: this.#state.tree.prove(k) }
+    return { version, vrfProof: pi, prefixProof: prove(k) }
   }
 
   #cacheProof(label: string, version: number, pi: Uint8Array): void {

@@ -94,3 +94,61 @@ describe('prefix tree', () => {
     expect(mean).toBeLessThan(700)
   })
 })
+
+describe('prefix tree of a past epoch', () => {
+  /** Keys 0..n-1 spread over epochs by `epochOf`, inserted in epoch order as a directory does. */
+  function history(epochs: readonly number[]): { tree: PrefixTree; last: number } {
+    const tree = new PrefixTree()
+    const order = epochs.map((e, i) => [e, i] as const).sort((a, b) => a[0] - b[0])
+    for (const [e, i] of order) tree.insert(key(i), commitmentOf(i), e)
+    return { tree, last: Math.max(-1, ...epochs) }
+  }
+
+  it('property: at every epoch, root and proofs are exactly those of a tree built from that epoch’s leaves', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(12), { maxLength: 120 }), fc.array(fc.nat(200), { minLength: 1, maxLength: 8 }), (epochs, probes) => {
+        const { tree, last } = history(epochs)
+        for (let e = 0; e <= last + 1; e++) {
+          const fresh = new PrefixTree()
+          epochs.forEach((ep, i) => {
+            if (ep <= e) fresh.insert(key(i), commitmentOf(i), ep)
+          })
+          const root = fresh.root()
+          expect(tree.rootAt(e)).toEqual(root)
+          for (const i of probes) {
+            const proof = tree.proveAt(key(i), e)
+            expect(proof).toEqual(fresh.prove(key(i)))
+            const present = i < epochs.length && epochs[i]! <= e
+            expect(proof.kind === 'inclusion').toBe(present)
+            expect(prefixRootFromProof(key(i), proof, present ? commitmentOf(i) : null)).toEqual(root)
+          }
+        }
+        // The latest epoch's view is the tree itself.
+        if (last >= 0) expect(tree.rootAt(last)).toEqual(tree.root())
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  it('a view stays right while newer leaves are added, and across the cache', () => {
+    const tree = new PrefixTree()
+    for (let i = 0; i < 300; i++) tree.insert(key(i), commitmentOf(i), 0)
+    const before = tree.rootAt(0)
+    const proofBefore = tree.proveAt(key(7), 0)
+    for (let i = 300; i < 600; i++) tree.insert(key(i), commitmentOf(i), 1 + (i % 5))
+    expect(tree.rootAt(0)).toEqual(before)
+    expect(tree.proveAt(key(7), 0)).toEqual(proofBefore)
+    expect(prefixRootFromProof(key(450), tree.proveAt(key(450), 0), null)).toEqual(before)
+    expect(tree.rootAt(5)).toEqual(tree.root())
+  })
+
+  it('an epoch before the first leaf is the empty tree; bad epochs are refused', () => {
+    const tree = new PrefixTree()
+    for (let i = 0; i < 10; i++) tree.insert(key(i), commitmentOf(i), 3)
+    expect(tree.rootAt(2)).toEqual(ZERO_HASH)
+    expect(tree.proveAt(key(1), 2)).toEqual({ kind: 'empty', depth: 0, copath: [] })
+    expect(() => tree.rootAt(-1)).toThrow(RangeError)
+    expect(() => tree.proveAt(key(1), 1.5)).toThrow(RangeError)
+    expect(() => tree.insert(key(99), commitmentOf(99), -1)).toThrow(TypeError)
+  })
+})

@@ -1,6 +1,7 @@
 // A commit that removes and adds members. It travels as a PrivateMessage; the Welcome for the
 // added devices carries the ratchet tree (ratchet_tree extension), so joiners need nothing else.
 import { createCommit, encodeMlsMessage, type KeyPackage, type Proposal } from 'ts-mls';
+import { HANDSHAKE_AAD_EXTENSION } from './handshake-authentication.ts';
 import type { GroupState, MlsSuite } from './mls-types.ts';
 
 export interface CommitOutput {
@@ -11,17 +12,31 @@ export interface CommitOutput {
   welcome: Uint8Array | undefined;
 }
 
+/**
+ * `options.authenticatedData`: the commit's MLS authenticated_data (Candor's handshake AAD,
+ * docs/protocol.md §5.1). A joiner never sees the commit, so the Welcome's GroupInfo carries the
+ * same bytes (extension HANDSHAKE_AAD_EXTENSION), signed by the committer with the GroupInfo.
+ */
 export async function commitChanges(
   suite: MlsSuite,
   state: GroupState,
   add: readonly KeyPackage[],
   removeLeaves: readonly number[],
+  options: { authenticatedData?: Uint8Array } = {},
 ): Promise<CommitOutput> {
   const proposals: Proposal[] = [
     ...removeLeaves.map((leafIndex): Proposal => ({ proposalType: 'remove', remove: { removed: leafIndex } })),
     ...add.map((keyPackage): Proposal => ({ proposalType: 'add', add: { keyPackage } })),
   ];
-  const r = await createCommit({ state, cipherSuite: suite }, { extraProposals: proposals, ratchetTreeExtension: true });
+  const aad = options.authenticatedData;
+  const r = await createCommit(
+    { state, cipherSuite: suite },
+    {
+      extraProposals: proposals,
+      ratchetTreeExtension: true,
+      ...(aad ? { authenticatedData: aad, groupInfoExtensions: [{ extensionType: HANDSHAKE_AAD_EXTENSION, extensionData: aad }] } : {}),
+    },
+  );
   return {
     state: r.newState,
     commit: encodeMlsMessage(r.commit),

@@ -5,6 +5,7 @@ import { decryptSenderData } from 'ts-mls/privateMessage.js';
 import { CandorError } from '@candor/protocol';
 import { bytesEqual } from '../bytes.ts';
 import { leafAt, type Leaf } from './group-members.ts';
+import { withAuthentication, withConfigOf, type AuthenticationFor } from './handshake-authentication.ts';
 import type { GroupState, MlsSuite } from './mls-types.ts';
 import { checkPastEpochSender, decodeExactly, isStaleHandshake } from './ts-mls-guards.ts';
 
@@ -14,7 +15,17 @@ export type Incoming =
   /** A commit or proposal of an epoch this device has already left (a redelivery, say): `state` is unchanged. */
   | { kind: 'stale'; state: GroupState };
 
-export async function processIncoming(suite: MlsSuite, state: GroupState, bytes: Uint8Array): Promise<Incoming> {
+/**
+ * `options.authenticationFor`: for a commit or proposal, the authentication service that judges
+ * its credentials, chosen from the message's authenticated data (which travels in the clear);
+ * without it, the state's own.
+ */
+export async function processIncoming(
+  suite: MlsSuite,
+  state: GroupState,
+  bytes: Uint8Array,
+  options: { authenticationFor?: AuthenticationFor } = {},
+): Promise<Incoming> {
   const pm = decodeExactly(bytes, 'mls_private_message').privateMessage;
   const epoch = state.groupContext.epoch;
   if (!bytesEqual(pm.groupId, state.groupContext.groupId)) throw new CandorError('invalid_mls_message', 'the message is for another group');
@@ -26,8 +37,9 @@ export async function processIncoming(suite: MlsSuite, state: GroupState, bytes:
   if (isStaleHandshake(state, pm)) return { kind: 'stale', state };
   const sender = pm.contentType === 'application' ? await senderOf(suite, state, pm) : undefined;
   if (sender) checkPastEpochSender(state, pm, sender);
-  const r = await processPrivateMessage(state, pm, emptyPskIndex, suite);
-  if (r.kind !== 'applicationMessage') return { kind: 'handshake', state: r.newState };
+  const judged = pm.contentType !== 'application' && options.authenticationFor ? withAuthentication(state, options.authenticationFor(pm.authenticatedData)) : state;
+  const r = await processPrivateMessage(judged, pm, emptyPskIndex, suite);
+  if (r.kind !== 'applicationMessage') return { kind: 'handshake', state: withConfigOf(r.newState, state) };
   // The content type is authenticated (AEAD data), so ts-mls decrypts what the header said.
   if (!sender) throw new CandorError('invalid_mls_message', 'an application message whose header says otherwise');
   return { kind: 'application', state: r.newState, plaintext: r.message, sender };

@@ -114,7 +114,7 @@ export function treeOfGroupInfo(groupInfo: GroupInfo): RatchetTree {
 }
 
 /**
- * The ratchet tree inside a Welcome, so it can be checked before joinGroup validates it: the
+ * The ratchet tree inside a Welcome (and the GroupInfo carrying it), so it can be checked before joinGroup validates it: the
  * GroupInfo that carries it is encrypted, so this opens it as joinGroup will (joinGroup opens
  * it again; an HPKE open is small beside the join).
  */
@@ -123,7 +123,7 @@ export async function treeOfWelcome(
   welcome: Welcome,
   keyPackage: KeyPackage,
   privateKeys: PrivateKeyPackage,
-): Promise<RatchetTree> {
+): Promise<{ tree: RatchetTree; groupInfo: GroupInfo }> {
   const bad = (why: string, cause?: unknown) =>
     new CandorError('invalid_mls_message', `the welcome ${why}`, cause === undefined ? undefined : { cause });
   let secrets;
@@ -143,7 +143,7 @@ export async function treeOfWelcome(
       throw bad('holds a group info that does not open', e);
     }
     if (groupInfo === undefined) throw bad('holds a group info that does not decode');
-    return treeOfGroupInfo(groupInfo);
+    return { tree: treeOfGroupInfo(groupInfo), groupInfo };
   } finally {
     secrets.joinerSecret.fill(0);
     secrets.pathSecret?.fill(0);

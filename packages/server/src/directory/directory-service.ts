@@ -8,10 +8,20 @@ import {
   toBase64Url,
   type DirectoryDevice,
   type DirectoryInfo,
+  type DirectoryPastProofResponse,
   type DirectoryProofResponse,
   type UserId,
 } from '@candor/protocol'
-import { KeyDirectory, type KeyDirectoryConfig, encodeHistoryProof, encodeLookupProof, formatNote, parseNote, type NoteSignature } from '@candor/transparency'
+import {
+  KeyDirectory,
+  type KeyDirectoryConfig,
+  encodeHistoryProof,
+  encodeLookupProof,
+  encodePastLookupProof,
+  formatNote,
+  parseNote,
+  type NoteSignature,
+} from '@candor/transparency'
 import type { Store } from '@candor/ports'
 import type { Logger } from '../logger.ts'
 import type { ReceiptCommitments } from '../access/receipt-commitments.ts'
@@ -224,6 +234,25 @@ export class DirectoryService {
     const checkpoint = this.#latest()
     const proof = await this.directory.lookup(userId)
     return proof ? { checkpoint, proof: toBase64Url(encodeLookupProof(proof)) } : null
+  }
+
+  /**
+   * The user's entry as of the epoch of tree size `size`, proven in the latest checkpoint, with
+   * the consistency proof from `size` to it. Null before the first epoch; `not_found` for a size
+   * beyond the latest (after catching up with what other nodes stored).
+   */
+  async lookupAt(userId: string, size: number): Promise<DirectoryPastProofResponse | null> {
+    const directory = await this.#current()
+    const proof = await directory.lookupAt(userId, size)
+    if (!proof) return null
+    // All three against the proof's own tree size, whatever was published meanwhile.
+    const note = directory.checkpointAt(proof.treeSize)
+    if (!note) throw new Error('directory has no checkpoint of the size it proved against')
+    return {
+      checkpoint: this.#withCosignatures(note, proof.treeSize),
+      proof: toBase64Url(encodePastLookupProof(proof)),
+      consistency: directory.consistencyProof(size, proof.treeSize).map(toBase64Url),
+    }
   }
 
   async history(userId: string): Promise<DirectoryProofResponse | null> {

@@ -2,20 +2,49 @@
 // a user's own history (for monitoring), consistency proofs and past checkpoints (for
 // witnesses and auditors), and witness cosignatures.
 import type { FastifyInstance } from 'fastify'
-import { CandorError, decimalText, parseLogSize, parseUserId, witnessCosignature, type DirectoryInfo, type DirectoryProofResponse } from '@candor/protocol'
+import {
+  CandorError,
+  decimalText,
+  parseLogSize,
+  parseUserId,
+  witnessCosignature,
+  type DirectoryInfo,
+  type DirectoryPastProofResponse,
+  type DirectoryProofResponse,
+} from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
+import { RateLimiter } from '../rate-limit.ts'
 import { parseBody, parseParam } from './parse.ts'
 
 /** A log size in a query string or route: canonical decimal text. */
 const logSizeText = decimalText(parseLogSize)
 
+/**
+ * Past lookups per device. A lookup as of an old epoch the server has not viewed lately rehashes
+ * the prefix-tree nodes changed since (up to the whole tree: about 100k hashes for 100k users);
+ * members catching up on a backlog of commits ask for a few each, so the burst is generous.
+ */
+const PAST_LOOKUPS_PER_SECOND = 10
+const PAST_LOOKUP_BURST = 100
+
 export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const pastLookups = new RateLimiter(PAST_LOOKUPS_PER_SECOND, PAST_LOOKUP_BURST)
+
   app.get('/v1/directory', (): Promise<DirectoryInfo> => ctx.directory.info())
 
-  app.get('/v1/directory/lookup/:userId', async (req): Promise<DirectoryProofResponse> => {
-    await authenticate(ctx, req)
+  // With ?at=<size>: the entry as of that earlier tree size (what a commit's checkpoint named).
+  app.get('/v1/directory/lookup/:userId', async (req): Promise<DirectoryProofResponse | DirectoryPastProofResponse> => {
+    const session = await authenticate(ctx, req)
     const userId = parseParam(req.params, 'userId', parseUserId)
+    const query = req.query as Record<string, unknown>
+    if (query.at !== undefined) {
+      const at = parseParam(query, 'at', logSizeText)
+      if (!pastLookups.take(session.deviceId)) throw new CandorError('rate_limited', 'too many past lookups')
+      const past = await ctx.directory.lookupAt(userId, at)
+      if (!past) throw new CandorError('not_found', 'the directory has no epoch yet')
+      return past
+    }
     const r = await ctx.directory.lookup(userId)
     if (!r) throw new CandorError('unknown_user', 'no such user in the directory')
     return r
