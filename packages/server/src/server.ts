@@ -30,6 +30,7 @@ import { keyPackagesRoutes } from './http/key-packages-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { EnrolmentLimits } from './enrolment-limits.ts'
 import type { Bus, Store } from '@candor/ports'
 import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
@@ -98,6 +99,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     opts.directoryOrigin ?? 'candor/directory',
     { signingKey: opts.keys.directorySigningKey, vrfKey: opts.keys.directoryVrfKey },
     new ReceiptCommitments(opts.store, receiptsSaltKey(opts.keys), accessClock),
+    opts.witnesses ?? [],
   )
   const ctx: AppContext = {
     store: opts.store,
