@@ -173,6 +173,26 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     devices.splice(devices.indexOf(bobPhone), 1)
   })
 
+  it('a device asking to join is denied from settings; it stops waiting and offers to start over', async () => {
+    const stranger = await device('stranger')
+    // It polls sign-in while it waits (403), and hears its request is gone once denied (404).
+    stranger.allow.push(/status of 40[34]/)
+    const strangerId = await requestEnrolment(stranger.page, 'bob', 'IT support laptop')
+
+    await bob.page.getByRole('link', { name: /^Settings/ }).click()
+    const request = bob.page.getByTestId('enrolment-request').filter({ hasText: 'IT support laptop' })
+    await request.waitFor({ timeout: T })
+    expect(await request.locator('.device-code').getAttribute('data-device-id')).toBe(strangerId)
+    await request.getByRole('button', { name: 'Deny IT support laptop' }).click()
+    await expect.poll(() => bob.page.getByTestId('enrolment-request').count(), { timeout: T }).toBe(0)
+
+    await stranger.page.getByText('This request was denied').waitFor({ timeout: T })
+    await stranger.page.getByRole('button', { name: 'Start over' }).waitFor({ timeout: T })
+    await screenshot(stranger.page, 'enrolment-denied')
+    await stranger.context.close()
+    devices.splice(devices.indexOf(stranger), 1)
+  })
+
   it('a group of three: create, chat, remove one, add another', async () => {
     carol = await device('carol')
     await register(carol.page, 'carol')

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { CandorError, normaliseUserName } from '@candor/protocol'
-import { approve, devices, enrol, register, revoke } from './commands/account.ts'
+import { approve, deny, devices, enrol, register, revoke } from './commands/account.ts'
 import { chat, read, send } from './commands/messaging.ts'
 import { create, groups, leave, membership, who } from './commands/conversations.ts'
 import { serve } from './commands/serve.ts'
@@ -22,14 +22,18 @@ export const USAGE = `candor — end-to-end-encrypted messaging you can verify
 
 Server:
   candor serve [--port P] [--data DIR] [--key-file PATH] [--host H] [--store sqlite|postgres://…] [--bus local|nats://…]
+               [--witness VKEY …]
       the server's secrets: the key file (default DIR/server-keys.json, created mode 600 on first
-      start) or its JSON in CANDOR_SERVER_KEYS; never in the database
+      start) or its JSON in CANDOR_SERVER_KEYS; never in the database. --witness (repeatable, or
+      CANDOR_WITNESSES, comma-separated): a witness whose cosignatures the directory accepts and
+      serves, by the verifier key \`candor witness\` prints; any other cosignature is refused
 ${KEYS_USAGE}
 
 Device (each --home folder is one device; flags may come from CANDOR_SERVER / CANDOR_HOME):
   candor --server URL --home DIR register <user> [--name DEVICE]   create a user and its first device
   candor --server URL --home DIR enrol <user> [--name DEVICE] [--wait]   ask to add a further device
   candor --home DIR approve <deviceId>        approve a pending device of yours
+  candor --home DIR deny <deviceId>           turn down a device asking to join your account
   candor --home DIR devices                   list your devices
   candor --home DIR revoke <deviceId>         revoke a device and remove it from your conversations
   candor --home DIR send <user-or-conversation> <text>
@@ -43,6 +47,8 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR timer <conversation> [<duration>|off]   disappearing messages: show, or set (30s, 5m, 1h, 7d)
   candor --home DIR safety <user>             the safety number to compare with a contact
   candor --server URL --home DIR witness [--name N] [--interval S] [--once]   cosign the key directory
+                                              (prints its verifier key first: the server's operator
+                                              must name it with serve --witness before it is accepted)
   candor --home DIR account delete --yes      erase your account; prints the signed deletion receipt
   candor --server URL --home DIR export <out-dir>   your data as a signed BagIt folder (built here)
   candor verify-export <dir> [--log-key VKEY] [--directory-key VKEY]
@@ -101,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
         'key-file': { type: 'string' },
         'drop-old': { type: 'boolean' },
         'signs-in': { type: 'string' },
+        witness: { type: 'string', multiple: true },
       },
     })
   } catch (e) {
@@ -124,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'serve':
-        return await serve(readServeConfig(values as Record<string, string | boolean | undefined>, process.env))
+        return await serve(readServeConfig(values, process.env))
       case 'keys': {
         const flags = values as Record<string, string | boolean | undefined>
         const file = readKeyFilePath(flags, process.env)
@@ -146,6 +153,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'approve':
         need(args, 1, 'device id')
         return await approve(g, args[0]!)
+      case 'deny':
+        need(args, 1, 'device id')
+        return await deny(g, args[0]!)
       case 'devices':
         return await devices(g)
       case 'revoke':

@@ -26,9 +26,15 @@ export interface ServeConfig {
   webRoot: string
   nodeId: string
   keys: ServerKeySource
+  /**
+   * Verifier keys of the witnesses whose cosignatures the directory accepts and serves:
+   * `--witness VKEY` (repeatable), else CANDOR_WITNESSES (comma-separated). Checked by the server.
+   */
+  witnesses: string[]
 }
 
-type Flags = Record<string, string | boolean | undefined>
+/** Parsed command-line flags (a repeatable one gives a list). */
+type Flags = Record<string, string | boolean | Array<string | boolean> | undefined>
 
 const flagOrEnv = (flags: Flags, env: NodeJS.ProcessEnv, flag: string, envName: string): string | undefined => {
   const f = flags[flag]
@@ -54,6 +60,15 @@ export function readServerKeySource(flags: Flags, env: NodeJS.ProcessEnv): Serve
   return { from: 'env', name: SERVER_KEYS_ENV, text }
 }
 
+/** `--witness` flags, else CANDOR_WITNESSES; a vkey holds no comma or space, so either separates. */
+export function readWitnesses(flags: Flags, env: NodeJS.ProcessEnv): string[] {
+  const f = flags['witness']
+  const given = Array.isArray(f) ? f : typeof f === 'string' ? [f] : f === undefined ? [] : [f]
+  if (given.some((w) => typeof w !== 'string')) throw new CandorError('bad_request', '--witness needs a verifier key: --witness VKEY')
+  const list = given.length > 0 ? (given as string[]) : (env['CANDOR_WITNESSES'] ?? '').split(',')
+  return [...new Set(list.map((w) => w.trim()).filter((w) => w !== ''))]
+}
+
 export function readServeConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig {
   const str = (flag: string, envName: string, dflt: string): string => {
     const f = flags[flag]
@@ -77,5 +92,6 @@ export function readServeConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConf
     webRoot: resolve(str('web-root', 'CANDOR_WEB_ROOT', fileURLToPath(new URL('../../../apps/web/dist', import.meta.url)))),
     nodeId: str('node-id', 'CANDOR_NODE_ID', `node-${process.pid}`),
     keys: readServerKeySource(flags, env),
+    witnesses: readWitnesses(flags, env),
   }
 }

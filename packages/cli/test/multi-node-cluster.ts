@@ -100,12 +100,12 @@ export async function clusterServicesMissing(): Promise<string | null> {
   return missing
 }
 
-function startNode(nodeId: string, dataDir: string, schema: string, serverKeys: string): Promise<NodeProcess> {
+function startNode(nodeId: string, dataDir: string, schema: string, serverKeys: string, env: NodeJS.ProcessEnv): Promise<NodeProcess> {
   return new Promise((resolve, reject) => {
     const args = ['serve', '--store', PG_URL, '--bus', NATS_URL, '--port', '0', '--data', dataDir, '--node-id', nodeId, '--log-level', 'warn']
     const child = spawn(process.execPath, [CANDOR_BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CANDOR_STORE_SCHEMA: schema, CANDOR_SERVER_KEYS: serverKeys },
+      env: { ...process.env, ...env, CANDOR_STORE_SCHEMA: schema, CANDOR_SERVER_KEYS: serverKeys },
     })
     let out = ''
     const alive = () => child.exitCode === null && child.signalCode === null
@@ -149,13 +149,16 @@ function startNode(nodeId: string, dataDir: string, schema: string, serverKeys: 
   })
 }
 
-/** Starts `count` nodes at once (they race on the migrations, as a real rollout does). */
-export async function startCluster(count = 3): Promise<Cluster> {
+/**
+ * Starts `count` nodes at once (they race on the migrations, as a real rollout does), each with
+ * this environment added (the same configuration on every node, e.g. CANDOR_WITNESSES).
+ */
+export async function startCluster(count = 3, env: NodeJS.ProcessEnv = {}): Promise<Cluster> {
   const schema = `candor_multinode_${randomBytes(6).toString('hex')}`
   const dir = mkdtempSync(join(tmpdir(), 'candor-multinode-'))
   const serverKeys = JSON.stringify(generateServerKeyFile(Date.now()))
   const started = await Promise.allSettled(
-    Array.from({ length: count }, (_, i) => startNode(`node-${i + 1}`, join(dir, `node-${i + 1}`), schema, serverKeys)),
+    Array.from({ length: count }, (_, i) => startNode(`node-${i + 1}`, join(dir, `node-${i + 1}`), schema, serverKeys, env)),
   )
   const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
   const cluster: Cluster = {

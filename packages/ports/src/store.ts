@@ -20,6 +20,32 @@ export interface DeviceRecord {
   attestation?: DeviceAttestation
 }
 
+/**
+ * A request, filed by a new device itself, to become a device of `userId`. It is not a device:
+ * it counts toward no limit but its own, and it is gone once approved, denied, dropped for a
+ * newer one or expired.
+ */
+export interface EnrolmentRecord {
+  deviceId: DeviceId
+  userId: UserId
+  name: string
+  publicKey: Uint8Array
+  createdAt: number
+  expiresAt: number
+}
+
+/** A witness's C2SP cosignature/v1 of the key-directory checkpoint of `size`. */
+export interface WitnessCosignatureRecord {
+  /** The witness's key name and key ID, as in its verifier key. */
+  witness: string
+  keyId: number
+  size: number
+  /** The cosignature's own time (POSIX seconds), also the first 8 bytes of `signature`. */
+  timestamp: number
+  /** The note signature after the key ID: u64 timestamp ‖ Ed25519 signature (72 bytes). */
+  signature: Uint8Array
+}
+
 export interface GroupRecord {
   groupId: GroupId
   epoch: number
@@ -124,7 +150,7 @@ export interface Store {
   /** Creates the user and its first (active) device; throws CandorError('user_exists'). */
   createUser(userId: UserId, device: DeviceRecord): Promise<void>
   userExists(userId: UserId): Promise<boolean>
-  /** Adds a further device (usually pending until approved); throws on a duplicate id. */
+  /** Adds a further device as it is; throws on a duplicate id. (Enrolment goes through fileEnrolment.) */
   addDevice(device: DeviceRecord): Promise<void>
   getDevice(deviceId: DeviceId): Promise<DeviceRecord | null>
   listDevices(userId: UserId): Promise<DeviceRecord[]>
@@ -134,6 +160,29 @@ export interface Store {
    */
   setDeviceStatus(deviceId: DeviceId, status: DeviceStatus, attestation?: DeviceAttestation): Promise<void>
 
+  // ---- enrolment requests ----
+  /**
+   * Files an enrolment request in one transaction: first deletes every request expired at
+   * `now` (anyone's), then refuses a key that is already a device (CandorError('conflict')) or
+   * a user that does not exist (CandorError('unknown_user')), replaces an earlier request of
+   * the same key, and when the user already has `maxPending` requests drops the oldest filed.
+   * Returns the ids of the requests it dropped to make room.
+   */
+  fileEnrolment(request: EnrolmentRecord, maxPending: number, now: number): Promise<{ dropped: DeviceId[] }>
+  /** The user's requests that have not expired at `now`, oldest filed first. */
+  listEnrolments(userId: UserId, now: number): Promise<EnrolmentRecord[]>
+  /** The request of this device id if it has not expired at `now`, else null. */
+  getEnrolment(deviceId: DeviceId, now: number): Promise<EnrolmentRecord | null>
+  /**
+   * Makes the user's request an active device with this attestation and deletes the request, in
+   * one transaction; null when the user has no such request unexpired at `now` (denied,
+   * dropped, expired or approved already). Refuses with CandorError('forbidden') when the user
+   * already has `maxDevices` active devices.
+   */
+  approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number): Promise<DeviceRecord | null>
+  /** Deletes the user's request of this device id; false when there was none. */
+  denyEnrolment(deviceId: DeviceId, userId: UserId): Promise<boolean>
+
   /** Where the key directory keeps its entries and epochs. */
   directoryStorage(): DirectoryStorage
   /**
@@ -141,6 +190,16 @@ export interface Store {
    * time appends an epoch (a no-op lock where the store belongs to one process).
    */
   withDirectoryLock<T>(fn: () => Promise<T>): Promise<T>
+
+  /**
+   * Keeps a witness's cosignature in place of the one held for that witness (name and key ID)
+   * if it is newer: of a larger checkpoint, or of the same checkpoint at a later time; atomic
+   * when several nodes store at once. Another witness's cosignature is never touched.
+   * 'unchanged': one of the same checkpoint and time is held; 'older': a newer one is held.
+   */
+  putCosignature(c: WitnessCosignatureRecord): Promise<'stored' | 'unchanged' | 'older'>
+  /** The cosignatures held for the checkpoint of this size (each witness's newest). */
+  cosignaturesAt(size: number): Promise<WitnessCosignatureRecord[]>
 
   /** Records a single-use nonce; false if it was seen before (a replay). */
   consumeNonce(nonce: string, expiresAt: number): Promise<boolean>
@@ -220,7 +279,8 @@ export interface Store {
    * messages its devices sent that still wait in others' queues keep flowing under an erased
    * sender id (`ERASED_DEVICE_ID` of @candor/protocol); its access-log rows keep only their
    * leaf hashes (the log stays append-only; the subject, envelope and tally position go).
-   * The key directory's entries are tombstoned separately, through the directory.
+   * The key directory's entries are tombstoned separately, through the directory. Pending
+   * enrolment requests for the user go too.
    */
   eraseUser(userId: UserId): Promise<ErasureCounts>
   /**

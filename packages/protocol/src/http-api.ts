@@ -70,6 +70,20 @@ export const enrolmentRequest = z.strictObject({
 export type EnrolmentRequest = z.input<typeof enrolmentRequest>
 
 export const approveRequest = z.strictObject({ signature: signatureSchema })
+/** The signature of `candor/deny/v1` (denialStatement) by the denying device. */
+export const denyRequest = z.strictObject({ signature: signatureSchema })
+
+/** A pending enrolment request as its user's devices see it: a device that is not one yet. */
+export interface EnrolmentInfo extends DeviceInfo {
+  status: 'pending'
+  /** When the request is gone unless approved (ms). */
+  expiresAt: number
+}
+export interface EnrolmentResponse {
+  deviceId: string
+  status: 'pending'
+  expiresAt: number
+}
 
 export const keyPackageUpload = z.strictObject({
   oneTime: z.array(base64UrlSchema(LIMITS.keyPackageBytes)).max(LIMITS.keyPackagesPerUpload),

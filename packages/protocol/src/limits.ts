@@ -13,7 +13,19 @@ export const LIMITS = {
   /** One-time key packages a device may hold on the server. */
   keyPackagesPerDevice: 500,
   groupMembers: 1000,
+  /** Active devices of one user; pending enrolment requests do not count. */
   devicesPerUser: 20,
+  /** An enrolment request not approved within this time is gone (docs/protocol.md §4.1). */
+  enrolmentTtlMs: 10 * 60 * 1000,
+  /** Pending enrolment requests of one user; a further one drops the oldest. */
+  pendingEnrolmentsPerUser: 3,
+  /**
+   * Enrolment requests (filed without a session) per client address and per target user, each
+   * a token bucket of this many refilled evenly over enrolmentWindowMs, per server node.
+   */
+  enrolmentsPerAddress: 5,
+  enrolmentsPerUser: 10,
+  enrolmentWindowMs: 10 * 60 * 1000,
   /** Messages a device may send per second (token bucket refill) and burst. */
   sendRatePerSecond: 2000,
   sendBurst: 4000,

@@ -17,3 +17,8 @@ export function enrolmentStatement(userId: string, publicKeyB64: string, name: s
 export function approvalStatement(approver: string, userId: string, publicKeyB64: string): Uint8Array {
   return utf8(`candor/approve/v1\n${approver}\n${userId}\n${publicKeyB64}`)
 }
+
+/** Signed by an active device of `userId` to turn down a pending enrolment of the device with this key. */
+export function denialStatement(userId: string, publicKeyB64: string): Uint8Array {
+  return utf8(`candor/deny/v1\n${userId}\n${publicKeyB64}`)
+}

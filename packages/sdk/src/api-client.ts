@@ -14,6 +14,8 @@ import {
   type DirectoryInfo,
   type DirectoryPastProofResponse,
   type DirectoryProofResponse,
+  type EnrolmentInfo,
+  type EnrolmentResponse,
   type GroupInfoResponse,
   type KeyPackageCount,
   type RegisterResponse,
@@ -103,20 +105,20 @@ export class ApiClient {
   register(body: { userId: string; publicKey: string; deviceName: string; signature: string }): Promise<RegisterResponse> {
     return this.#call('POST', '/v1/register', body)
   }
-  requestEnrolment(body: { userId: string; publicKey: string; deviceName: string; signature: string }): Promise<{ deviceId: string }> {
+  requestEnrolment(body: { userId: string; publicKey: string; deviceName: string; signature: string }): Promise<EnrolmentResponse> {
     return this.#call('POST', '/v1/enrolments', body)
   }
-  pendingEnrolments(): Promise<{ requests: DeviceInfo[] }> {
+  pendingEnrolments(): Promise<{ requests: EnrolmentInfo[] }> {
     return this.#authed('GET', '/v1/enrolments')
   }
   approveEnrolment(deviceId: string, signature: string): Promise<DeviceInfo> {
     return this.#authed('POST', `/v1/enrolments/${deviceId}/approve`, { signature })
   }
+  denyEnrolment(deviceId: string, signature: string): Promise<{ deviceId: string; denied: true }> {
+    return this.#authed('POST', `/v1/enrolments/${deviceId}/deny`, { signature })
+  }
   myDevices(): Promise<{ devices: DeviceInfo[] }> {
     return this.#authed('GET', '/v1/devices')
-  }
-  userDevices(userId: string): Promise<{ devices: DeviceInfo[] }> {
-    return this.#authed('GET', `/v1/users/${encodeURIComponent(userId)}/devices`)
   }
   revokeDevice(deviceId: string): Promise<DeviceInfo> {
     return this.#authed('DELETE', `/v1/devices/${deviceId}`)
@@ -161,7 +163,7 @@ export class ApiClient {
   directoryCheckpoint(size: number): Promise<{ checkpoint: string }> {
     return this.#call('GET', `/v1/directory/checkpoints/${size}`)
   }
-  postCosignature(note: string): Promise<{ accepted: boolean }> {
+  postCosignature(note: string): Promise<{ accepted: boolean; witness: string; size: number }> {
     return this.#call('POST', '/v1/directory/cosignatures', { note })
   }
   leave(groupId: string): Promise<{ left: boolean }> {

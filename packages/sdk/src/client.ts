@@ -3,7 +3,7 @@
 // them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type Notice } from '@candor/protocol'
+import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice } from '@candor/protocol'
 import {
   DirectoryAuthenticationService,
   clientConfigWith,
@@ -283,13 +283,19 @@ export class CandorClient extends Emitter<ClientEvents> {
     return (await this.api.myDevices()).devices
   }
 
-  async pendingEnrolments(): Promise<DeviceInfo[]> {
+  /** Devices asking to join this user, each until it is approved, denied, replaced or expires. */
+  async pendingEnrolments(): Promise<EnrolmentInfo[]> {
     return this.#devices.pending()
   }
 
   /** Approves a pending device of this user and adds it to every conversation. */
   async approve(deviceId: string): Promise<void> {
     return this.#devices.approve(deviceId)
+  }
+
+  /** Denies a pending enrolment of this user (signed by this device): the request is gone. */
+  async deny(deviceId: string): Promise<void> {
+    return this.#devices.deny(deviceId)
   }
 
   /** Revokes one of this user's devices and removes it from every conversation by a commit. */

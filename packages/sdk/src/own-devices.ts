@@ -1,7 +1,7 @@
 // This person's own devices as seen from one of them: approving a new one (and adding it to
-// every conversation), revoking one (and removing it by commits), and alerting on a device key
-// in their directory entry that none of their devices enrolled.
-import { CandorError, approvalStatement, toBase64Url, type DeviceInfo } from '@candor/protocol'
+// every conversation) or denying it, revoking one (and removing it by commits), and alerting on
+// a device key in their directory entry that none of their devices enrolled.
+import { CandorError, approvalStatement, denialStatement, toBase64Url, type EnrolmentInfo } from '@candor/protocol'
 import { leaves, signDetached } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client-types.ts'
@@ -30,8 +30,16 @@ export class OwnDevices {
     this.#d = deps
   }
 
-  async pending(): Promise<DeviceInfo[]> {
+  async pending(): Promise<EnrolmentInfo[]> {
     return (await this.#d.api.pendingEnrolments()).requests
+  }
+
+  /** Turns a pending enrolment down, signed by this device; the request is gone. */
+  async deny(deviceId: string): Promise<void> {
+    const { api, identity } = this.#d
+    const pending = (await this.pending()).find((d) => d.deviceId === deviceId)
+    if (!pending) throw new CandorError('not_found', 'no pending enrolment with this id')
+    await api.denyEnrolment(deviceId, toBase64Url(signDetached(identity.secretKey, denialStatement(identity.userId, pending.publicKey))))
   }
 
   async approve(deviceId: string): Promise<void> {

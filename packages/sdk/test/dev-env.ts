@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer, generateServerKeys, type CandorServer, type ServerKeys } from '@candor/server'
+import { createServer, generateServerKeys, type CandorServer, type ServerKeys, type ServerOptions } from '@candor/server'
 import { SqliteStore } from '@candor/store-sqlite'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { CandorClient, MemoryLocalStore, type LocalStore, type MessageRecord } from '../src/index.ts'
@@ -20,11 +20,12 @@ export interface DevEnv {
   close(): Promise<void>
 }
 
-export async function startDevEnv(): Promise<DevEnv> {
+/** `server`: more options of the server (e.g. the witnesses it accepts). */
+export async function startDevEnv(serverOptions: Partial<Omit<ServerOptions, 'store' | 'keys'>> = {}): Promise<DevEnv> {
   const dataDir = mkdtempSync(join(tmpdir(), 'candor-test-'))
   const store = SqliteStore.open(join(dataDir, 'candor.db'))
   const keys = generateServerKeys()
-  const server = await createServer({ store, keys, logLevel: 'silent' })
+  const server = await createServer({ store, keys, logLevel: 'silent', ...serverOptions })
   const clients: CandorClient[] = []
   const env: DevEnv = {
     server,

@@ -5,6 +5,7 @@ import type { Logger } from './logger.ts'
 import type { DeliveryService } from './delivery/delivery-service.ts'
 import type { GroupRoster } from './delivery/group-roster.ts'
 import type { RateLimiter } from './rate-limit.ts'
+import type { EnrolmentLimits } from './enrolment-limits.ts'
 import type { Metrics } from './metrics.ts'
 import type { DirectoryService } from './directory/directory-service.ts'
 import type { AccessGate } from './access/access-gate.ts'
@@ -20,6 +21,8 @@ export interface AppContext {
   roster: GroupRoster
   sendLimiter: RateLimiter
   httpLimiter: RateLimiter
+  /** Limits on enrolment requests (filed without a session) and the clock of their expiry. */
+  enrolments: EnrolmentLimits
   metrics: Metrics
   directory: DirectoryService
   /** The one gate for access to a person's data by non-participants (writes receipts first). */

@@ -22,6 +22,7 @@ import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
+import { enrolmentRoutes } from './http/enrolment-routes.ts'
 import { directoryRoutes } from './http/directory-routes.ts'
 import { DirectoryService } from './directory/directory-service.ts'
 import { groupsRoutes } from './http/groups-routes.ts'
@@ -29,6 +30,7 @@ import { keyPackagesRoutes } from './http/key-packages-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { EnrolmentLimits } from './enrolment-limits.ts'
 import type { Bus, Store } from '@candor/ports'
 import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
@@ -55,6 +57,14 @@ export interface ServerOptions {
   httpRatePerSecond?: number
   /** The key directory's name in its checkpoints (default "candor/directory"). */
   directoryOrigin?: string
+  /**
+   * The witnesses whose cosignatures of directory checkpoints this server accepts and serves:
+   * their C2SP cosignature/v1 verifier keys (`candor serve --witness`). None by default, and
+   * then every posted cosignature is refused.
+   */
+  witnesses?: readonly string[]
+  /** Clock of enrolment requests: their expiry and rate limits (tests move it). */
+  enrolmentClock?: () => number
   /** The access log's name in its checkpoints (default "candor/access-log"). */
   accessLogOrigin?: string
   /** Clock of the access gate (receipt times, delayed notices); tests move it. */
@@ -89,6 +99,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     opts.directoryOrigin ?? 'candor/directory',
     { signingKey: opts.keys.directorySigningKey, vrfKey: opts.keys.directoryVrfKey },
     new ReceiptCommitments(opts.store, receiptsSaltKey(opts.keys), accessClock),
+    opts.witnesses ?? [],
   )
   const ctx: AppContext = {
     store: opts.store,
@@ -99,6 +110,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     roster: new GroupRoster(opts.store, bus),
     sendLimiter: new RateLimiter(LIMITS.sendRatePerSecond, LIMITS.sendBurst),
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
+    enrolments: new EnrolmentLimits(opts.enrolmentClock),
     metrics,
     directory,
     access: AccessGate.open(
@@ -139,6 +151,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   })
 
   accountsRoutes(app, ctx)
+  enrolmentRoutes(app, ctx)
   devicesRoutes(app, ctx)
   keyPackagesRoutes(app, ctx)
   groupsRoutes(app, ctx)

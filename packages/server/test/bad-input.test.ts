@@ -94,7 +94,7 @@ describe('HTTP boundary', () => {
 
   it('unknown ids get specific not-found codes', async () => {
     expect((await http(server.url, 'GET', `/v1/groups/${newGroupId()}`, undefined, alice.token)).json.error?.code).toBe('unknown_group')
-    expect((await http(server.url, 'GET', '/v1/users/nobody/devices', undefined, alice.token)).json.error?.code).toBe('unknown_user')
+    expect((await http(server.url, 'POST', '/v1/users/nobody/key-packages/claim', {}, alice.token)).json.error?.code).toBe('unknown_user')
     expect((await http(server.url, 'GET', '/v1/groups/not-an-id', undefined, alice.token)).json.error?.code).toBe('bad_request')
     expect((await http(server.url, 'GET', '/v1/nothing-here')).json.error?.code).toBe('not_found')
   })

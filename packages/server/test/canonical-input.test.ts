@@ -52,7 +52,6 @@ describe('canonical input at the HTTP boundary', () => {
     await expectBad(http(server.url, 'GET', `/v1/groups/${respelt(newGroupId())}`, undefined, alice.token), 'groupId')
     await expectBad(http(server.url, 'DELETE', `/v1/devices/${respelt(alice.deviceId)}`, undefined, alice.token), 'deviceId')
     // Not unknown_user: the server does not lower-case "Alice" into someone else's id.
-    await expectBad(http(server.url, 'GET', '/v1/users/Alice/devices', undefined, alice.token), 'userId')
     await expectBad(http(server.url, 'GET', '/v1/directory/lookup/ALICE', undefined, alice.token), 'userId')
     await expectBad(http(server.url, 'GET', '/v1/directory/checkpoints/01'), 'size')
     await expectBad(http(server.url, 'GET', '/v1/directory/consistency?from=1&to=1e0'), 'to')
@@ -96,7 +95,7 @@ describe('canonical input at the HTTP boundary', () => {
     const longest = `bob@${[label, label, label, 'b'.repeat(58)].join('.')}`
     expect(longest).toHaveLength(254)
     const bob = await rawRegister(server.url, longest)
-    expect((await http(server.url, 'GET', `/v1/users/${encodeURIComponent(longest)}/devices`, undefined, alice.token)).status).toBe(200)
+    expect((await http(server.url, 'GET', `/v1/directory/lookup/${encodeURIComponent(longest)}`, undefined, alice.token)).status).toBe(200)
     const receipt = await server.context.access.access(
       {
         accessor: { userId: 'alice' as UserId, role: 'org_admin', org: 'acme' },

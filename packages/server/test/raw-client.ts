@@ -1,4 +1,5 @@
 // A protocol-level client for tests that must send what a well-behaved SDK never would.
+import { request } from 'node:http'
 import WebSocket from 'ws'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
 import { authStatement, registrationStatement, toBase64Url, type DeviceId } from '@candor/protocol'
@@ -18,6 +19,33 @@ export async function http(base: string, method: string, path: string, body?: un
   const res = await fetch(base + path, { method, headers, ...(raw !== undefined ? { body: raw } : body !== undefined ? { body: JSON.stringify(body) } : {}) })
   const json = (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; details?: Record<string, unknown> } }
   return { status: res.status, json }
+}
+
+/**
+ * As `http`, from another client address: any 127.x.y.z is this machine's loopback, so the
+ * server sees one client per address (what per-address limits key on).
+ */
+export function httpFrom(localAddress: string, base: string, method: string, path: string, body?: unknown, token?: string) {
+  return new Promise<Awaited<ReturnType<typeof http>>>((resolve, reject) => {
+    const headers: Record<string, string> = {}
+    const data = body === undefined ? undefined : JSON.stringify(body)
+    if (data !== undefined) headers['content-type'] = 'application/json'
+    if (token) headers.authorization = `Bearer ${token}`
+    const req = request(base + path, { method, headers, localAddress }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (text += c))
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Awaited<ReturnType<typeof http>>['json'] })
+        } catch (e) {
+          reject(e as Error)
+        }
+      })
+    })
+    req.on('error', reject)
+    req.end(data)
+  })
 }
 
 export async function rawRegister(base: string, userId: string): Promise<RawDevice> {

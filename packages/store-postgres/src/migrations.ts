@@ -122,4 +122,35 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX access_log_tally ON access_log(subject, position) WHERE position IS NOT NULL;
   CREATE INDEX access_log_untallied ON access_log(visible_at) WHERE position IS NULL AND subject IS NOT NULL;
   `,
+  // Enrolment requests leave the devices table: a request is not a device (it counts toward no
+  // device limit, expires, and is dropped for newer ones). Requests pending before this expire
+  // 10 minutes after they were filed, as if the rule had always applied.
+  `
+  CREATE TABLE enrolments (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device_id text COLLATE "C" NOT NULL UNIQUE,
+    user_id text COLLATE "C" NOT NULL,
+    name text NOT NULL,
+    public_key bytea NOT NULL UNIQUE,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL
+  );
+  CREATE INDEX enrolments_by_user ON enrolments (user_id, seq);
+  CREATE INDEX enrolments_by_expiry ON enrolments (expires_at);
+  INSERT INTO enrolments (device_id, user_id, name, public_key, created_at, expires_at)
+    SELECT device_id, user_id, name, public_key, created_at, created_at + 600000 FROM devices WHERE status = 'pending' ORDER BY created_at;
+  DELETE FROM devices WHERE status = 'pending';
+  `,
+  // Witness cosignatures of directory checkpoints, each witness's newest, shared by every node.
+  `
+  CREATE TABLE witness_cosignatures (
+    witness text COLLATE "C" NOT NULL,
+    key_id bigint NOT NULL,
+    size bigint NOT NULL,
+    timestamp bigint NOT NULL,
+    signature bytea NOT NULL,
+    PRIMARY KEY (witness, key_id)
+  );
+  CREATE INDEX witness_cosignatures_by_size ON witness_cosignatures (size);
+  `,
 ]

@@ -24,6 +24,8 @@ import type {
   CommitInput,
   CommitResult,
   DeviceRecord,
+  EnrolmentRecord,
+  WitnessCosignatureRecord,
   GroupRecord,
   NewMessage,
   QueuedMessage,
@@ -35,6 +37,8 @@ import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectO
 import { appendIn, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
+import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
+import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
 /** The meta rows where versions before the key file kept the server's secrets (Store.legacySecrets). */
@@ -193,6 +197,36 @@ export class PostgresStore implements Store {
       const gone = await tx<{ message: number }[]>`DELETE FROM queue WHERE device_id = ${deviceId} RETURNING message`
       await releaseMessages(tx, gone.map((r) => r.message))
     })
+  }
+
+  // ---- enrolment requests (enrolment-storage.ts) ----
+  fileEnrolment(request: EnrolmentRecord, maxPending: number, now: number): Promise<{ dropped: DeviceId[] }> {
+    return fileEnrolment(this.#sql, request, maxPending, now)
+  }
+
+  listEnrolments(userId: UserId, now: number): Promise<EnrolmentRecord[]> {
+    return listEnrolments(this.#sql, userId, now)
+  }
+
+  getEnrolment(deviceId: DeviceId, now: number): Promise<EnrolmentRecord | null> {
+    return getEnrolment(this.#sql, deviceId, now)
+  }
+
+  approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number): Promise<DeviceRecord | null> {
+    return approveEnrolment(this.#sql, deviceId, userId, attestation, now, maxDevices)
+  }
+
+  denyEnrolment(deviceId: DeviceId, userId: UserId): Promise<boolean> {
+    return denyEnrolment(this.#sql, deviceId, userId)
+  }
+
+  // ---- witness cosignatures (cosignature-storage.ts) ----
+  putCosignature(c: WitnessCosignatureRecord): Promise<'stored' | 'unchanged' | 'older'> {
+    return putCosignature(this.#sql, c)
+  }
+
+  cosignaturesAt(size: number): Promise<WitnessCosignatureRecord[]> {
+    return cosignaturesAt(this.#sql, size)
   }
 
   async consumeNonce(nonce: string, expiresAt: number): Promise<boolean> {
@@ -452,6 +486,7 @@ export class PostgresStore implements Store {
       const sent = await tx`UPDATE messages SET sender = ${ERASED_DEVICE_ID} WHERE sender = ANY(${ids}::text[])`
       await tx`DELETE FROM device_seq WHERE device_id = ANY(${ids}::text[])`
       await tx`DELETE FROM devices WHERE user_id = ${userId}`
+      await tx`DELETE FROM enrolments WHERE user_id = ${userId}`
       await tx`DELETE FROM users WHERE user_id = ${userId}`
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`

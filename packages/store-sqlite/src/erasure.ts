@@ -23,6 +23,7 @@ export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCount
       c.sentMessages += db.prepare('UPDATE queue SET sender = ? WHERE sender = ? AND message IS NULL').run(ERASED_DEVICE_ID, d).changes
     }
     db.prepare('DELETE FROM devices WHERE user_id = ?').run(userId)
+    db.prepare('DELETE FROM enrolments WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM users WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM admins WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM consents WHERE user_id = ?').run(userId)

@@ -1,7 +1,8 @@
 // The Store on embedded SQLite (better-sqlite3): the default for one node. Calls are
 // synchronous underneath; every method runs in one transaction. Users, devices, key packages
 // and groups live here; the message queue (the hot path) in queue-storage.ts, and the
-// key directory, access log, administrators, consents and retention each in their own file.
+// key directory, access log, administrators, consents, retention, enrolment requests and
+// witness cosignatures each in their own file.
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -18,6 +19,8 @@ import type {
   CommitInput,
   CommitResult,
   DeviceRecord,
+  EnrolmentRecord,
+  WitnessCosignatureRecord,
   GroupRecord,
   NewMessage,
   QueuedMessage,
@@ -32,6 +35,8 @@ import { SqliteQueue } from './queue-storage.ts'
 import { SqliteAdmins } from './admin-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
+import { SqliteEnrolments } from './enrolment-storage.ts'
+import { SqliteCosignatures } from './cosignature-storage.ts'
 import { eraseUserIn } from './erasure.ts'
 import { Checkpointer } from './checkpointer.ts'
 import { WalSync } from './wal-sync.ts'
@@ -89,6 +94,8 @@ export class SqliteStore implements Store {
   readonly #consents: SqliteConsents
   readonly #retention: SqliteRetention
   readonly #accessLog: SqliteAccessLog
+  readonly #enrolments: SqliteEnrolments
+  readonly #cosignatures: SqliteCosignatures
 
   private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
     this.#db = db
@@ -98,6 +105,8 @@ export class SqliteStore implements Store {
     this.#consents = new SqliteConsents(db)
     this.#retention = new SqliteRetention(db)
     this.#accessLog = new SqliteAccessLog(db)
+    this.#enrolments = new SqliteEnrolments(db)
+    this.#cosignatures = new SqliteCosignatures(db)
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -236,6 +245,36 @@ export class SqliteStore implements Store {
       this.#s.deleteKeyPackagesOf.run(deviceId)
       this.#queue.dropAllOf(deviceId)
     })()
+  }
+
+  // ---- enrolment requests ----
+  async fileEnrolment(request: EnrolmentRecord, maxPending: number, now: number): Promise<{ dropped: DeviceId[] }> {
+    return this.#enrolments.file(request, maxPending, now)
+  }
+
+  async listEnrolments(userId: UserId, now: number): Promise<EnrolmentRecord[]> {
+    return this.#enrolments.list(userId, now)
+  }
+
+  async getEnrolment(deviceId: DeviceId, now: number): Promise<EnrolmentRecord | null> {
+    return this.#enrolments.get(deviceId, now)
+  }
+
+  async approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number): Promise<DeviceRecord | null> {
+    return this.#enrolments.approve(deviceId, userId, attestation, now, maxDevices)
+  }
+
+  async denyEnrolment(deviceId: DeviceId, userId: UserId): Promise<boolean> {
+    return this.#enrolments.deny(deviceId, userId)
+  }
+
+  // ---- witness cosignatures ----
+  async putCosignature(c: WitnessCosignatureRecord): Promise<'stored' | 'unchanged' | 'older'> {
+    return this.#cosignatures.put(c)
+  }
+
+  async cosignaturesAt(size: number): Promise<WitnessCosignatureRecord[]> {
+    return this.#cosignatures.at(size)
   }
 
   async consumeNonce(nonce: string, expiresAt: number): Promise<boolean> {

@@ -8,6 +8,7 @@ import { directoryContract } from './store-contract/directory-contract.ts'
 import { keyPackageContract } from './store-contract/key-package-contract.ts'
 import { queueContract } from './store-contract/queue-contract.ts'
 import { groupContract } from './store-contract/group-contract.ts'
+import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
 import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './store-contract/access-log-contract.ts'
 
 export function storeContract(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void> | void): void {
@@ -26,6 +27,8 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       await cleanup?.()
     })
     describe('meta, users, devices, nonces', () => directoryContract(ref))
+    describe('enrolment requests', () => enrolmentContract(ref))
+    describe('witness cosignatures', () => cosignatureContract(ref))
     describe('key packages', () => keyPackageContract(ref))
     describe('message queue', () => queueContract(ref))
     describe('groups and commits', () => groupContract(ref))

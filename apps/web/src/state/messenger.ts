@@ -240,6 +240,11 @@ export class Messenger extends Observable {
     await this.refreshEnrolments()
   }
 
+  async deny(deviceId: string): Promise<void> {
+    await this.client.deny(deviceId)
+    await this.refreshEnrolments()
+  }
+
   notify(text: string): void {
     const id = ++this.#noticeId
     this.#notices = [...this.#notices, { id, text }].slice(-3)

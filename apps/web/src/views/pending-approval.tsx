@@ -1,5 +1,7 @@
-// A new device waits here until one of the person's existing devices approves it.
+// A new device waits here until one of the person's existing devices approves it. A request
+// that was denied, replaced or expired is gone: waiting longer cannot help, so it stops.
 import { useEffect, useState } from 'preact/hooks'
+import { CandorError } from '@candor/protocol'
 import type { CandorClient } from '@candor/sdk'
 import { DeviceCode } from '../components/device-code.tsx'
 import { errorText } from '../state/error-text.ts'
@@ -7,6 +9,7 @@ import { eraseThisBrowser, type Session } from '../state/session.ts'
 
 export function PendingApproval({ session, client, onApproved }: { session: Session; client: CandorClient; onApproved: () => Promise<void> }) {
   const [error, setError] = useState<string | null>(null)
+  const [gone, setGone] = useState(false)
   useEffect(() => {
     let live = true
     const wait = async () => {
@@ -17,7 +20,12 @@ export function PendingApproval({ session, client, onApproved }: { session: Sess
           return
         } catch (e) {
           if (!live) return
+          if (e instanceof CandorError && e.code === 'unknown_device') {
+            setGone(true)
+            return
+          }
           setError(errorText(e))
+          await new Promise((r) => setTimeout(r, 2000))
         }
       }
     }
@@ -36,12 +44,18 @@ export function PendingApproval({ session, client, onApproved }: { session: Sess
           matches:
         </p>
         <DeviceCode deviceId={client.deviceId} />
-        <p class="muted" role="status" aria-live="polite">
-          Waiting for approval…
-        </p>
-        {error && <p class="error">{error}</p>}
-        <button type="button" class="link" onClick={() => void eraseThisBrowser(session.store)}>
-          Cancel and start over
+        {gone ? (
+          <p class="error" role="alert">
+            This request was denied, replaced by a newer one, or expired after ten minutes. Start over to ask again.
+          </p>
+        ) : (
+          <p class="muted" role="status" aria-live="polite">
+            Waiting for approval…
+          </p>
+        )}
+        {!gone && error && <p class="error">{error}</p>}
+        <button type="button" class={gone ? 'primary' : 'link'} onClick={() => void eraseThisBrowser(session.store)}>
+          {gone ? 'Start over' : 'Cancel and start over'}
         </button>
       </main>
     </div>

@@ -56,7 +56,10 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
         {pending.length > 0 && (
           <section aria-labelledby="requests-title" class="card inset">
             <h3 id="requests-title">Devices asking to join</h3>
-            <p class="muted small">Approve only if the code matches the one on your new device. It will be able to read your conversations from now on.</p>
+            <p class="muted small">
+              Approve only if the code matches the one on your new device. It will be able to read your conversations from now on. If you did
+              not ask for it, deny it: anyone can file a request, and it is gone after ten minutes anyway.
+            </p>
             <ul class="device-list">
               {pending.map((d) => (
                 <li key={d.deviceId} data-testid="enrolment-request">
@@ -66,6 +69,15 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
                   </span>
                   <button type="button" class="primary" disabled={busy !== null} onClick={() => void act(`approve ${d.deviceId}`, () => messenger.approve(d.deviceId))}>
                     {busy === `approve ${d.deviceId}` ? 'Approving…' : 'Approve'}
+                  </button>
+                  <button
+                    type="button"
+                    class="danger-text"
+                    disabled={busy !== null}
+                    aria-label={`Deny ${d.name}`}
+                    onClick={() => void act(`deny ${d.deviceId}`, () => messenger.deny(d.deviceId))}
+                  >
+                    {busy === `deny ${d.deviceId}` ? 'Denying…' : 'Deny'}
                   </button>
                 </li>
               ))}

@@ -1,4 +1,4 @@
-// Devices and accounts: register, enrol, approve, devices, revoke.
+// Devices and accounts: register, enrol, approve, deny, devices, revoke.
 import { CandorClient } from '@candor/sdk'
 import { clientOptions, connectedDevice, openDevice, type GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
@@ -35,6 +35,18 @@ export async function approve(g: GlobalFlags, deviceId: string): Promise<number>
   return 0
 }
 
+export async function deny(g: GlobalFlags, deviceId: string): Promise<number> {
+  const client = await openDevice(g)
+  try {
+    await client.deny(deviceId)
+    if (g.json) printJson({ denied: deviceId })
+    else process.stdout.write(`denied ${deviceId}: its request is gone\n`)
+  } finally {
+    client.close()
+  }
+  return 0
+}
+
 export async function devices(g: GlobalFlags): Promise<number> {
   const client = await openDevice(g)
   try {
@@ -46,7 +58,7 @@ export async function devices(g: GlobalFlags): Promise<number> {
         const mark = d.deviceId === client.deviceId ? ' (this device)' : ''
         process.stdout.write(`${d.deviceId}  ${d.status.padEnd(8)} ${d.name}${mark}\n`)
       }
-      if (pending.length > 0) process.stdout.write(`approve a pending device with: candor approve <deviceId>\n`)
+      if (pending.length > 0) process.stdout.write(`approve a pending device with: candor approve <deviceId>, or turn it down: candor deny <deviceId>\n`)
     }
   } finally {
     client.close()

@@ -36,6 +36,7 @@ export async function serve(c: ServeConfig): Promise<number> {
       port: c.port,
       logLevel: c.logLevel,
       webRoot: c.webRoot,
+      witnesses: c.witnesses,
     })
   } catch (e) {
     // Close what did open, so a node that cannot start exits instead of lingering.
@@ -48,6 +49,7 @@ export async function serve(c: ServeConfig): Promise<number> {
   if (adminToken) {
     process.stdout.write(`No admin yet. To make yourself the first admin (once), from your own registered device run:\n  candor --home DIR admin enrol ${adminToken}\n`)
   }
+  if (c.witnesses.length > 0) process.stdout.write(`accepting directory cosignatures from ${c.witnesses.length} witness(es)\n`)
   process.stdout.write(`Candor listening on ${server.url} (${where})\n`)
   if (!existsSync(c.webRoot)) process.stdout.write(`(web client not built: run "npm run build" to serve it at /)\n`)
   await new Promise<void>((resolve) => {

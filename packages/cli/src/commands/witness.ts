@@ -1,5 +1,7 @@
 // `candor witness`: an independent witness that cosigns the key directory's checkpoints after
 // checking each is consistent with all it saw before. It refuses, loudly, a fork or a rollback.
+// The server takes its cosignatures only once its operator names the witness's verifier key
+// (`candor serve --witness VKEY`); until then each attempt is refused and says so.
 import { hostname } from 'node:os'
 import { CandorError } from '@candor/protocol'
 import { ApiClient, Witness } from '@candor/sdk'
@@ -12,7 +14,11 @@ export async function witness(g: GlobalFlags, name: string | undefined, interval
   const w = new Witness(new ApiClient(g.server), new FileLocalStore(g.home), name ?? `witness.${hostname()}`)
   const vkey = await w.verifierKey()
   if (g.json) printJson({ witness: w.name, verifierKey: vkey })
-  else process.stdout.write(`witness ${w.name}\nverifier key (give it to clients that require this witness): ${vkey}\n`)
+  else {
+    process.stdout.write(
+      `witness ${w.name}\nverifier key (the server's operator adds it with candor serve --witness; clients that require this witness list it): ${vkey}\n`,
+    )
+  }
   for (;;) {
     try {
       const r = await w.witnessOnce()

@@ -20,11 +20,12 @@ import {
   encodePastLookupProof,
   formatNote,
   parseNote,
-  type NoteSignature,
+  parseVerifierKey,
 } from '@candor/transparency'
 import type { Store } from '@candor/ports'
 import type { Logger } from '../logger.ts'
 import type { ReceiptCommitments } from '../access/receipt-commitments.ts'
+import { WitnessCosignatures } from './witness-cosignatures.ts'
 
 const PUBLISH_DELAY_MS = 5
 
@@ -41,27 +42,39 @@ export class DirectoryService {
   readonly #store: Store
   readonly #log: Logger
   readonly #receipts: ReceiptCommitments
-  readonly #cosignatures = new Map<number, NoteSignature[]>()
+  readonly #cosignatures: WitnessCosignatures
   #reopening: Promise<void> | undefined
   readonly #pendingUsers = new Set<UserId>()
   #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = []
   #draining = false
 
-  private constructor(directory: KeyDirectory, config: KeyDirectoryConfig, store: Store, log: Logger, receipts: ReceiptCommitments) {
+  private constructor(
+    directory: KeyDirectory,
+    config: KeyDirectoryConfig,
+    store: Store,
+    log: Logger,
+    receipts: ReceiptCommitments,
+    cosignatures: WitnessCosignatures,
+  ) {
     this.#directory = directory
     this.#config = config
     this.#store = store
     this.#log = log
     this.#receipts = receipts
+    this.#cosignatures = cosignatures
   }
 
-  /** `keys` come from the server's key file: clients pin their public halves. */
+  /**
+   * `keys` come from the server's key file: clients pin their public halves. `witnesses`: the
+   * verifier keys of the witnesses whose cosignatures this directory accepts and serves.
+   */
   static async open(
     store: Store,
     log: Logger,
     origin: string,
     keys: { signingKey: Uint8Array; vrfKey: Uint8Array },
     receipts: ReceiptCommitments,
+    witnesses: readonly string[] = [],
   ): Promise<DirectoryService> {
     const config: KeyDirectoryConfig = {
       origin,
@@ -69,7 +82,8 @@ export class DirectoryService {
       vrfKey: keys.vrfKey,
       storage: store.directoryStorage(),
     }
-    const service = new DirectoryService(await KeyDirectory.open(config), config, store, log, receipts)
+    const cosignatures = new WitnessCosignatures(store, witnesses)
+    const service = new DirectoryService(await KeyDirectory.open(config), config, store, log, receipts, cosignatures)
     await service.#underLock(async () => {
       if (service.#directory.epoch < 0) await service.#publishNow()
     })
@@ -206,14 +220,14 @@ export class DirectoryService {
     this.#log.debug({ epoch: this.#directory.epoch, updates: n, ms: performance.now() - t0 }, 'directory epoch published')
   }
 
-  #withCosignatures(note: string, size: number): string {
-    const cos = this.#cosignatures.get(size)
-    if (!cos || cos.length === 0) return note
+  async #withCosignatures(note: string, size: number): Promise<string> {
+    const cos = await this.#cosignatures.linesFor(size)
+    if (cos.length === 0) return note
     const parsed = parseNote(note)
     return parsed ? formatNote(parsed.text, [...parsed.signatures, ...cos]) : note
   }
 
-  #latest(): string {
+  #latest(): Promise<string> {
     const note = this.directory.checkpoint()
     if (!note) throw new Error('directory has no checkpoint')
     return this.#withCosignatures(note, this.directory.epoch + 1)
@@ -225,15 +239,21 @@ export class DirectoryService {
       origin: this.directory.origin,
       verifierKey: this.directory.verifierKey,
       vrfPublicKey: toBase64Url(this.directory.vrfPublicKey),
-      checkpoint: this.#latest(),
+      checkpoint: await this.#latest(),
     }
+  }
+
+  /** The signed checkpoint a proof was made against (its tree size), with its cosignatures. */
+  async #checkpointOf(proof: { treeSize: number }): Promise<string> {
+    const note = this.directory.checkpointAt(proof.treeSize)
+    if (!note) throw new Error(`directory has no checkpoint of size ${proof.treeSize}`)
+    return this.#withCosignatures(note, proof.treeSize)
   }
 
   async lookup(userId: string): Promise<DirectoryProofResponse | null> {
     await this.#current()
-    const checkpoint = this.#latest()
     const proof = await this.directory.lookup(userId)
-    return proof ? { checkpoint, proof: toBase64Url(encodeLookupProof(proof)) } : null
+    return proof ? { checkpoint: await this.#checkpointOf(proof), proof: toBase64Url(encodeLookupProof(proof)) } : null
   }
 
   /**
@@ -249,7 +269,7 @@ export class DirectoryService {
     const note = directory.checkpointAt(proof.treeSize)
     if (!note) throw new Error('directory has no checkpoint of the size it proved against')
     return {
-      checkpoint: this.#withCosignatures(note, proof.treeSize),
+      checkpoint: await this.#withCosignatures(note, proof.treeSize),
       proof: toBase64Url(encodePastLookupProof(proof)),
       consistency: directory.consistencyProof(size, proof.treeSize).map(toBase64Url),
     }
@@ -257,9 +277,8 @@ export class DirectoryService {
 
   async history(userId: string): Promise<DirectoryProofResponse | null> {
     await this.#current()
-    const checkpoint = this.#latest()
     const proof = await this.directory.history(userId)
-    return proof ? { checkpoint, proof: toBase64Url(encodeHistoryProof(proof)) } : null
+    return proof ? { checkpoint: await this.#checkpointOf(proof), proof: toBase64Url(encodeHistoryProof(proof)) } : null
   }
 
   async consistency(from: number, to: number): Promise<string[]> {
@@ -274,29 +293,12 @@ export class DirectoryService {
   }
 
   /**
-   * Keeps a witness's cosignature of one of our checkpoints to serve beside it. Whether it is
-   * valid is for each client to check against the witness keys it trusts.
+   * Keeps a configured witness's cosignature of one of our checkpoints, verified, for every
+   * node to serve beside it; refuses anything else (witness-cosignatures.ts).
    */
-  async addCosignature(note: string): Promise<boolean> {
-    await this.#current()
-    const parsed = parseNote(note)
-    if (!parsed) return false
-    for (let size = this.directory.epoch + 1; size >= 1; size--) {
-      const ours = this.directory.checkpointAt(size)
-      if (ours && parseNote(ours)?.text === parsed.text) {
-        const mine = new Set(parseNote(ours)!.signatures.map((s) => `${s.name}/${s.keyId}`))
-        const list = this.#cosignatures.get(size) ?? []
-        for (const s of parsed.signatures) {
-          if (mine.has(`${s.name}/${s.keyId}`)) continue
-          const i = list.findIndex((x) => x.name === s.name && x.keyId === s.keyId)
-          if (i >= 0) list[i] = s
-          else list.push(s)
-        }
-        this.#cosignatures.set(size, list.slice(-16))
-        return true
-      }
-      if (this.directory.epoch + 1 - size > 64) break
-    }
-    return false
+  async addCosignature(note: string): Promise<{ witness: string; size: number }> {
+    const directory = await this.#current()
+    const own = parseVerifierKey(directory.verifierKey)!
+    return this.#cosignatures.accept(note, { origin: directory.origin, keyId: own.keyId, checkpointAt: (size) => directory.checkpointAt(size) })
   }
 }

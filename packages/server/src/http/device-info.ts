@@ -1,6 +1,6 @@
-import { encodeNotice, toBase64Url, type DeviceInfo, type Notice } from '@candor/protocol'
+import { encodeNotice, toBase64Url, type DeviceInfo, type EnrolmentInfo, type Notice } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
-import type { DeviceRecord } from '@candor/ports'
+import type { DeviceRecord, EnrolmentRecord } from '@candor/ports'
 
 export function deviceInfo(d: DeviceRecord): DeviceInfo {
   return {
@@ -10,6 +10,18 @@ export function deviceInfo(d: DeviceRecord): DeviceInfo {
     publicKey: toBase64Url(d.publicKey),
     status: d.status,
     createdAt: d.createdAt,
+  }
+}
+
+export function enrolmentInfo(e: EnrolmentRecord): EnrolmentInfo {
+  return {
+    deviceId: e.deviceId,
+    userId: e.userId,
+    name: e.name,
+    publicKey: toBase64Url(e.publicKey),
+    status: 'pending',
+    createdAt: e.createdAt,
+    expiresAt: e.expiresAt,
   }
 }
 

@@ -1,24 +1,20 @@
-// Listing and revoking devices. Revocation takes effect at once (tokens stop working, queue
+// Listing and revoking one's own devices (others learn a user's devices from the key directory,
+// with proofs, and nothing more: no names, no status history). Revocation takes effect at once (tokens stop working, queue
 // and key packages are deleted, the device leaves every delivery roster); the owner's other
 // devices then remove it from each MLS group by a commit.
 import type { FastifyInstance } from 'fastify'
-import { CandorError, parseDeviceId, parseUserId } from '@candor/protocol'
+import { CandorError, parseDeviceId, type DeviceInfo } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseParam } from './parse.ts'
-import { deviceInfo, notifyDevices } from './device-info.ts'
+import { deviceInfo, enrolmentInfo, notifyDevices } from './device-info.ts'
 
 export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/v1/devices', async (req) => {
+  /** The caller's devices, then their pending enrolment requests (status `pending`). */
+  app.get('/v1/devices', async (req): Promise<{ devices: DeviceInfo[] }> => {
     const s = await authenticate(ctx, req)
-    return { devices: (await ctx.store.listDevices(s.userId)).map(deviceInfo) }
-  })
-
-  app.get('/v1/users/:userId/devices', async (req) => {
-    await authenticate(ctx, req)
-    const userId = parseParam(req.params, 'userId', parseUserId)
-    if (!(await ctx.store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
-    return { devices: (await ctx.store.listDevices(userId)).filter((d) => d.status !== 'pending').map(deviceInfo) }
+    const [devices, requests] = await Promise.all([ctx.store.listDevices(s.userId), ctx.store.listEnrolments(s.userId, ctx.enrolments.now())])
+    return { devices: [...devices.map(deviceInfo), ...requests.map(enrolmentInfo)] }
   })
 
   app.delete('/v1/devices/:deviceId', async (req) => {

@@ -67,9 +67,10 @@ export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { checkpoint: note }
   })
 
+  // Without a session: a witness is not a user. Only configured witnesses get anything stored.
   app.post('/v1/directory/cosignatures', async (req) => {
     const { note } = parseBody(witnessCosignature, req.body)
-    if (!(await ctx.directory.addCosignature(note))) throw new CandorError('not_found', 'not a recent checkpoint of this directory')
-    return { accepted: true }
+    const { witness, size } = await ctx.directory.addCosignature(note)
+    return { accepted: true, witness, size }
   })
 }
