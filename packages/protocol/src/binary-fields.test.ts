@@ -30,10 +30,11 @@ describe('binary fields', () => {
     expect(() => parseFixedBytes(toBase64Url(new Uint8Array(33)), 'hash', 32)).toThrow(/^hash: /)
   })
 
-  it('take a challenge as two canonical base64url parts', () => {
-    const c = `${toBase64Url(new TextEncoder().encode('dev.123.nonce'))}.${toBase64Url(new Uint8Array(32))}`
+  it('take a challenge as the server seals it: a key id and two canonical base64url parts', () => {
+    const c = `k1.${toBase64Url(new TextEncoder().encode('dev.123.nonce'))}.${toBase64Url(new Uint8Array(32))}`
     expect(parseChallenge(c)).toBe(c)
-    for (const bad of ['', 'abc', 'a.b.c', `${c}=`, `.${c}`, `${c.split('.')[0]}.AB`, 'x'.repeat(600)]) {
+    const twoParts = c.slice(3)
+    for (const bad of ['', 'abc', 'a.b.c', twoParts, `${c}=`, `.${c}`, `k!.${twoParts}`, `${'k'.repeat(33)}.${twoParts}`, `${c}.AA`, `k1.${twoParts.split('.')[0]}.AB`, 'x'.repeat(600)]) {
       expect(() => parseChallenge(bad)).toThrow(/^challenge: /)
     }
   })

@@ -8,7 +8,7 @@ export type Base64Url = string & { readonly __base64url: true }
 export type PublicKeyB64 = Base64Url & { readonly __brand: 'PublicKey' }
 /** An Ed25519 signature: 64 bytes. */
 export type SignatureB64 = Base64Url & { readonly __brand: 'Signature' }
-/** A sign-in challenge the server issued: two base64url parts joined by a dot. */
+/** A sign-in challenge the server issued: its token key's id, then two base64url parts, joined by dots. */
 export type Challenge = string & { readonly __brand: 'Challenge' }
 
 export const PUBLIC_KEY_BYTES = 32
@@ -52,9 +52,10 @@ export function parseSignature(v: unknown, field = 'signature'): SignatureB64 {
 export function parseChallenge(v: unknown, field = 'challenge'): Challenge {
   if (typeof v !== 'string') throw fieldError(field, 'must be a string')
   if (v.length > CHALLENGE_MAX_LENGTH) throw fieldError(field, `must be at most ${CHALLENGE_MAX_LENGTH} characters`)
-  const parts = v.split('.')
-  if (parts.length !== 2 || parts.some((p) => p.length === 0 || fromBase64Url(p) === null)) {
-    throw fieldError(field, 'must be two canonical base64url parts joined by a dot, as the server issued it')
+  // `kid.body.mac` (packages/server/src/auth/tokens.ts): the key id is 1–32 base64url characters, not bytes.
+  const [kid, ...parts] = v.split('.')
+  if (!kid || !/^[A-Za-z0-9_-]{1,32}$/.test(kid) || parts.length !== 2 || parts.some((p) => p.length === 0 || fromBase64Url(p) === null)) {
+    throw fieldError(field, 'must be a key id and two canonical base64url parts joined by dots, as the server issued it')
   }
   return v as Challenge
 }
