@@ -9,6 +9,8 @@ import { ApiClient } from './api-client.ts'
 import type { ClientEvents, ClientOptions, Reader } from './client-types.ts'
 import { Connection, type ConnectionState } from './connection.ts'
 import { Conversations, type MessageRecord } from './conversations.ts'
+import { DeliveryFailures, type DeliveryFailure } from './delivery-failures.ts'
+import { DeliveryQueue } from './delivery-queue.ts'
 import { DeviceDirectory, type UnknownDevice } from './directory.ts'
 import { CheckpointTracker } from './checkpoint-tracker.ts'
 import { Emitter } from './emitter.ts'
@@ -17,6 +19,8 @@ import { KeyPackages } from './key-packages.ts'
 import { SerialLock } from './serial-lock.ts'
 import { GroupChanges } from './group-changes.ts'
 import { processDelivery } from './incoming.ts'
+import { storeFailuresAsUnavailable } from './local-store-failures.ts'
+import { Undecryptables, type UnreportedFailure } from './undecryptable.ts'
 import { Messaging } from './messaging.ts'
 import { OwnDevices } from './own-devices.ts'
 import { DataApi } from './data/data-api.ts'
@@ -50,12 +54,17 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #archives: ComplianceArchives
   readonly #timer: DisappearingTimer
   readonly #splitViews: SplitViewMonitor
+  readonly #failures: DeliveryFailures
+  readonly #undecryptable: Undecryptables
   #connection: Connection | undefined
+  #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
   #isSynced = false
 
-  private constructor(opts: ClientOptions, api: ApiClient, identity: Identity, suite: MlsSuite) {
+  private constructor(given: ClientOptions, api: ApiClient, identity: Identity, suite: MlsSuite) {
     super()
+    // Every part of the client sees a failure of the device's storage as transient (local-store-failures.ts).
+    const opts = { ...given, store: storeFailuresAsUnavailable(given.store) }
     this.#opts = opts
     this.api = api
     this.#identity = identity
@@ -68,7 +77,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const conversations = (this.#conversations = new Conversations(opts.store, config))
     const lock = this.#lock
     const idle = async (): Promise<void> => {
-      await this.#connection?.idle()
+      await this.#queue?.idle()
     }
     const groups = new GroupChanges({ api, suite, directory, conversations, lock, userId: identity.userId, emit, idle })
     const data = new DataApi(api)
@@ -85,6 +94,15 @@ export class CandorClient extends Emitter<ClientEvents> {
     const connection = () => this.#connection
     const seen = () => splitViews.seen()
     const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
+    const failures = (this.#failures = new DeliveryFailures(opts.store))
+    this.#undecryptable = new Undecryptables({
+      store: opts.store,
+      conversations,
+      failures,
+      me: identity,
+      emit,
+      send: (conversation, content) => messaging.sendContent(conversation, content),
+    })
     this.#timer = new DisappearingTimer({
       data,
       conversations,
@@ -171,15 +189,24 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.#timer.startSweep()
     if (!this.#connection) {
       const wsUrl = this.api.baseUrl.replace(/^http/, 'ws')
-      this.#connection = new Connection(async () => `${wsUrl}/v1/ws?token=${encodeURIComponent(await this.api.token())}`, this.#opts.webSocket, {
-        onDeliver: (f) => this.#onDeliver(f),
+      // Each delivery is acknowledged on the connection it came from once it is handled (delivery-queue.ts).
+      let connection: Connection | undefined = undefined
+      const queue = (this.#queue = new DeliveryQueue({
+        process: (f) => this.#onDeliver(f),
+        ack: (seq) => connection?.ack(seq),
+        held: (f, error) => this.emit('error', { where: `processing message ${f.messageId} (kept, to be retried)`, error }),
+      }))
+      connection = this.#connection = new Connection(async () => `${wsUrl}/v1/ws?token=${encodeURIComponent(await this.api.token())}`, this.#opts.webSocket, {
+        onDeliver: (f) => queue.push(f),
         onNotice: (n) => this.#onNotice(n),
         onState: (s) => {
           if (s !== 'online') this.#isSynced = false
+          // What failed while the network was away may well go through now.
+          else queue.retryNow()
           this.emit('connection', s)
         },
       })
-      this.#connection.start()
+      connection.start()
     }
     await this.#connection.whenOnline()
     await this.sync()
@@ -197,7 +224,7 @@ export class CandorClient extends Emitter<ClientEvents> {
         })
       })
     }
-    await this.#connection?.idle()
+    await this.#queue?.idle()
     await this.#lock.run(async () => undefined)
     await this.checkOwnDevices()
   }
@@ -248,6 +275,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   close(): void {
     this.#splitViews.close()
     this.#timer.stopSweep()
+    this.#queue?.close()
+    this.#queue = undefined
     this.#connection?.close()
     this.#connection = undefined
   }
@@ -322,12 +351,29 @@ export class CandorClient extends Emitter<ClientEvents> {
     return this.#messaging.send(conversation, text)
   }
 
+  /** The conversation's records, oldest first; this device's own messages a recipient could not decrypt carry `status: 'failed'` and `failedFor`. */
   async history(conversation: string): Promise<MessageRecord[]> {
-    return this.#conversations.history(conversation)
+    return this.#failures.decorate(await this.#conversations.history(conversation), this.deviceId)
   }
 
   async inbox(): Promise<MessageRecord[]> {
-    return this.#conversations.inbox()
+    return this.#failures.decorate(await this.#conversations.inbox(), this.deviceId)
+  }
+
+  /**
+   * Recipients' reports that they could not decrypt this device's messages, in the order they
+   * came, after position `since` (each has its position `n`): for readers that keep a cursor.
+   */
+  async deliveryFailures(since = 0): Promise<DeliveryFailure[]> {
+    return this.#failures.since(since)
+  }
+
+  /**
+   * Messages this device could not process and could not tell their senders about (it was
+   * behind in the group, or had just reported one from the same sender), oldest first.
+   */
+  async unreportedFailures(): Promise<UnreportedFailure[]> {
+    return this.#undecryptable.unreported()
   }
 
   /** Exactly who can decrypt this conversation, from the verified MLS tree and the directory. */
@@ -355,9 +401,9 @@ export class CandorClient extends Emitter<ClientEvents> {
     }
   }
 
+  /** Processes a delivery under the MLS lock; rejects only on a transient failure (the queue keeps it). */
   async #onDeliver(f: DeliverFrame): Promise<void> {
-    try {
-      await this.#lock.run(() =>
+    await this.#lock.run(() =>
         processDelivery(
           {
             suite: this.#suite,
@@ -375,13 +421,11 @@ export class CandorClient extends Emitter<ClientEvents> {
             onSeen: (sender, seen) => {
               if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)
             },
+            undecryptable: this.#undecryptable,
           },
           f,
         ),
-      )
-    } catch (error) {
-      this.emit('error', { where: `processing message ${f.messageId}`, error })
-    }
+    )
   }
 
   // ---- data ownership (see data/ownership.ts, data/archives.ts) ----

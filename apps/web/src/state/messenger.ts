@@ -21,9 +21,10 @@ export interface UiMessage {
   error?: string
   /**
    * 'timer': a notice that a member changed the disappearing timer, not something someone
-   * wrote; 'unsupported': a message this version cannot show (its text says so).
+   * wrote; 'unsupported': a message this version cannot show (its text says so);
+   * 'undecryptable': a notice that a message could not be decrypted on this device.
    */
-  kind?: 'timer' | 'unsupported'
+  kind?: 'timer' | 'unsupported' | 'undecryptable'
   /** When the device deletes it (ms since the epoch); it leaves the view then. */
   expiresAt?: number
 }
