@@ -1,8 +1,9 @@
 // A device's delivery socket with faults the test turns on: the network loses the device's
 // acknowledgements (so the server pushes those deliveries again on the next connection), or
-// the bytes of chosen deliveries arrive damaged (as from a broken or hostile server). The
+// the bytes of chosen deliveries arrive damaged (as from a broken or hostile server; a
+// delivery pushed again is damaged again if the test still says so). The
 // socket itself is the real one (`ws`), talking to the real server.
-import { decodeServerFrame } from '@candor/protocol'
+import { decodeServerFrame, type DeliverFrame } from '@candor/protocol'
 import type { WebSocketFactory, WebSocketLike } from '../src/index.ts'
 import { nodeWebSocket } from '../src/node/index.ts'
 
@@ -12,14 +13,14 @@ export interface FaultySocket {
   factory: WebSocketFactory
   /** While true, acknowledgement frames the device sends are lost. */
   dropAcks: boolean
-  /** Deliveries with these message ids arrive with the last byte of their payload flipped. */
-  corrupt: Set<string>
+  /** Deliveries it says yes to arrive with the last byte of their payload flipped. */
+  corrupt: (f: DeliverFrame) => boolean
 }
 
 export function faultySocket(base: WebSocketFactory = nodeWebSocket): FaultySocket {
   const faults: FaultySocket = {
     dropAcks: false,
-    corrupt: new Set(),
+    corrupt: () => false,
     factory: (url) => {
       const ws = base(url)
       const damaged = (data: unknown): unknown => {
@@ -31,7 +32,7 @@ export function faultySocket(base: WebSocketFactory = nodeWebSocket): FaultySock
         } catch {
           return data
         }
-        if (f.type !== 'deliver' || !faults.corrupt.has(f.messageId)) return data
+        if (f.type !== 'deliver' || !faults.corrupt(f)) return data
         // The payload is the frame's tail.
         const copy = new Uint8Array(bytes)
         copy[copy.length - 1]! ^= 0x01
