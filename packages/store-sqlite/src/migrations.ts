@@ -156,4 +156,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX access_log_tally ON access_log(subject, position) WHERE position IS NOT NULL;
   CREATE INDEX access_log_untallied ON access_log(visible_at) WHERE position IS NULL AND subject IS NOT NULL;
   `,
+  // Which commit took each epoch of a group, so a committer whose answer was lost can ask.
+  `
+  CREATE TABLE group_commits (
+    group_id TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    PRIMARY KEY (group_id, epoch)
+  ) WITHOUT ROWID;
+  `,
 ]
