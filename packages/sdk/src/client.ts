@@ -23,6 +23,7 @@ import { storeFailuresAsUnavailable } from './local-store-failures.ts'
 import { Undecryptables, type UnreportedFailure } from './undecryptable.ts'
 import { Messaging } from './messaging.ts'
 import { OwnDevices } from './own-devices.ts'
+import { PendingCommits } from './pending-commits.ts'
 import { DataApi } from './data/data-api.ts'
 import type { VerifiedReceipt } from './data/receipts.ts'
 import type { AdminClient } from './data/admin-client.ts'
@@ -56,6 +57,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #splitViews: SplitViewMonitor
   readonly #failures: DeliveryFailures
   readonly #undecryptable: Undecryptables
+  readonly #pending: PendingCommits
   #connection: Connection | undefined
   #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
@@ -79,7 +81,8 @@ export class CandorClient extends Emitter<ClientEvents> {
     const idle = async (): Promise<void> => {
       await this.#queue?.idle()
     }
-    const groups = new GroupChanges({ api, suite, directory, conversations, lock, userId: identity.userId, emit, idle })
+    const pending = (this.#pending = new PendingCommits({ store: opts.store, api, conversations, config, emit }))
+    const groups = new GroupChanges({ api, suite, directory, conversations, lock, userId: identity.userId, emit, idle, pending })
     const data = new DataApi(api)
     this.#data = new DataOwnership({ api, data, store: opts.store, accessLogKey: opts.accessLogKey, identity, suite, directory, conversations, client: this, emit })
     const splitViews = (this.#splitViews = new SplitViewMonitor({
@@ -118,6 +121,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   static async #make(opts: ClientOptions, api: ApiClient, identity: Identity): Promise<CandorClient> {
     const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
     await c.#conversations.load()
+    await c.#pending.load()
     c.#archives.watch()
     c.#timer.startSweep()
     return c
@@ -209,6 +213,8 @@ export class CandorClient extends Emitter<ClientEvents> {
       connection.start()
     }
     await this.#connection.whenOnline()
+    // A commit this device posted before it stopped, whose answer it never had: adopt or drop it.
+    await this.#lock.run(() => this.#pending.settleAll())
     await this.sync()
     void this.#keyPackages.topUp().catch((error: unknown) => this.emit('error', { where: 'key packages', error }))
   }
@@ -422,6 +428,7 @@ export class CandorClient extends Emitter<ClientEvents> {
               if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)
             },
             undecryptable: this.#undecryptable,
+            pending: this.#pending,
           },
           f,
         ),

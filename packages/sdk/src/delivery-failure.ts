@@ -40,8 +40,13 @@ export interface FailureFacts {
   ownEpoch: number | null
 }
 
+/** True for an error that decides nothing: the same request or processing may succeed later. */
+export function isTransient(e: unknown): boolean {
+  return e instanceof CandorError && TRANSIENT.has(e.code)
+}
+
 export function classifyFailure(e: unknown, facts: FailureFacts): FailureVerdict {
-  if (e instanceof CandorError && TRANSIENT.has(e.code)) return { transient: true }
+  if (isTransient(e)) return { transient: true }
   if (isCredentialRejection(e)) return { transient: false, reason: 'invalid_credential' }
   const { messageEpoch, ownEpoch } = facts
   if (messageEpoch !== null && ownEpoch !== null && messageEpoch !== ownEpoch) return { transient: false, reason: 'epoch_unavailable' }

@@ -17,6 +17,7 @@ import type { Conversations, MessageRecord } from './conversations.ts'
 import { classifyFailure } from './delivery-failure.ts'
 import type { KeyPackages } from './key-packages.ts'
 import { unsupportedText } from './message-content.ts'
+import type { PendingCommits } from './pending-commits.ts'
 import type { Undecryptables } from './undecryptable.ts'
 import { expiresAt, timerNotice } from './data/retention.ts'
 
@@ -37,6 +38,8 @@ export interface IncomingDeps {
   onSeen(sender: Leaf, seen: Seen): void
   /** Shows and reports what this device can never process, and takes members' reports of the same. */
   undecryptable: Undecryptables
+  /** This device's own commits whose answer it never had (pending-commits.ts). */
+  pending: PendingCommits
 }
 
 /** The shorter of the sender's timer and this device's, in ms (null: none). */
@@ -79,6 +82,13 @@ async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
     d.emit('conversation', { id: f.groupId, change: 'joined' })
     d.onJoin(f.groupId)
     return
+  }
+  if (d.pending.has(f.groupId)) {
+    // This device's own commit, come back through its queue, is the answer its post never had;
+    // anything else of the group is processed on the state the server knows it is at.
+    const own = f.kind === 1 && d.pending.isOwn(f.groupId, f.messageId)
+    await d.pending.settle(f.groupId, own || undefined)
+    if (own) return
   }
   const c = conversations.get(f.groupId)
   if (!c || c.meta.status !== 'active') return
