@@ -1,7 +1,7 @@
 // The signed-in device as the views see it: conversations with unread counts, messages with
 // their delivery state, the connection, enrolment requests and notices. It listens to the
 // SDK's events and keeps everything the views read in memory.
-import type { CandorClient, ConnectionState, LocalStore, MessageRecord, SecurityAlert } from '@candor/sdk'
+import type { CandorClient, ConnectionState, FailedFor, LocalStore, MessageRecord, SecurityAlert } from '@candor/sdk'
 import { CandorError, normaliseUserName, type DeviceInfo } from '@candor/protocol'
 import { alertText } from './alert-text.ts'
 import { errorText } from './error-text.ts'
@@ -27,6 +27,8 @@ export interface UiMessage {
   kind?: 'timer' | 'unsupported' | 'undecryptable'
   /** When the device deletes it (ms since the epoch); it leaves the view then. */
   expiresAt?: number
+  /** On the person's own message: recipient devices that reported they could not decrypt it. */
+  failedFor?: FailedFor[]
 }
 
 export interface ConversationSummary {
@@ -68,6 +70,8 @@ export class Messenger extends Observable {
   #notices: Notice[] = []
   #alerts: TrustAlert[] = []
   #noticeId = 0
+  /** Device id → its name, for the devices named in failedFor. */
+  readonly #deviceNames = new Map<string, string>()
   #open: string | undefined
   #connection: ConnectionState
 
@@ -106,6 +110,11 @@ export class Messenger extends Observable {
     return this.#messages.get(id) ?? []
   }
 
+  /** The name of a device named in a message's failedFor, once known. */
+  deviceName(deviceId: string): string | undefined {
+    return this.#deviceNames.get(deviceId)
+  }
+
   async start(): Promise<void> {
     await this.verification.load()
     for (const key of await this.#store.keys(READ_PREFIX)) {
@@ -123,6 +132,7 @@ export class Messenger extends Observable {
       c.on('alert', (a) => this.#onAlert(a)),
       c.on('timer', () => this.#refreshList()),
       c.on('expired', (e) => this.#removeAll(e.conversation, new Set(e.ids))),
+      c.on('status', (e) => this.#onFailedFor(e.conversation, e.id, e.failedFor)),
       // A compliance archive is a visible member: say so whenever one appears where this person is.
       c.on('archive', (a) => this.notify(`A compliance archive (${a.userId}) is now a member of a conversation you are in and receives its messages. See “Who can read this?” and your consents in Settings.`)),
     )
@@ -268,6 +278,27 @@ export class Messenger extends Observable {
     if (this.#messages.has(id)) return
     const history = await this.client.history(id)
     this.#messages.set(id, history.map(toUi))
+    void this.#nameDevices(history.flatMap((m) => m.failedFor ?? []))
+  }
+
+  #onFailedFor(conversation: string, id: string, failedFor: FailedFor[]): void {
+    const list = this.#messages.get(conversation)
+    if (list) this.#messages.set(conversation, list.map((x) => (x.id === id ? { ...x, failedFor } : x)))
+    this.#refreshList()
+    void this.#nameDevices(failedFor)
+  }
+
+  /** Looks up the names of the devices that could not decrypt, so the message can say which. */
+  async #nameDevices(failed: readonly FailedFor[]): Promise<void> {
+    const users = new Set(failed.filter((f) => !this.#deviceNames.has(f.deviceId)).map((f) => f.userId))
+    for (const userId of users) {
+      try {
+        for (const d of (await this.client.api.userDevices(userId)).devices) this.#deviceNames.set(d.deviceId, d.name)
+      } catch {
+        // The message then names the device by its id.
+      }
+    }
+    if (users.size > 0) this.changed()
   }
 
   #onMessage(m: MessageRecord): void {
@@ -305,6 +336,11 @@ export class Messenger extends Observable {
   }
 
   #onError(where: string, error: unknown): void {
+    // A delivery kept for a retry, or one shown in its conversation as undecryptable: no toast.
+    if (where.startsWith('processing message ')) {
+      console.warn(`candor: ${where}:`, error)
+      return
+    }
     if (error instanceof CandorError && error.code === 'directory_proof_invalid') {
       this.#raise('directory_check_failed', `Key directory check failed while ${where}: ${error.message}. Do not trust new keys until this is resolved.`)
       return
@@ -378,6 +414,7 @@ function toUi(m: MessageRecord): UiMessage {
     delivery: m.direction === 'out' ? 'sent' : 'received',
     ...(m.kind ? { kind: m.kind } : {}),
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
+    ...(m.failedFor ? { failedFor: m.failedFor } : {}),
   }
 }
 
