@@ -410,28 +410,28 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** Processes a delivery under the MLS lock; rejects only on a transient failure (the queue keeps it). */
   async #onDeliver(f: DeliverFrame): Promise<void> {
     await this.#lock.run(() =>
-        processDelivery(
-          {
-            suite: this.#suite,
-            config: this.#config,
-            conversations: this.#conversations,
-            keyPackages: this.#keyPackages,
-            userId: this.userId,
-            emit: (event, e) => this.emit(event, e),
-            onLeave: (conversation, who) => this.#messaging.onLeave(conversation, who),
-            onJoin: (conversation) => {
-              void this.#timer.learn(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
-            },
-            onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
-            // Queued beside processing, outside this lock: a check never holds up delivery.
-            onSeen: (sender, seen) => {
-              if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)
-            },
-            undecryptable: this.#undecryptable,
-            pending: this.#pending,
+      processDelivery(
+        {
+          suite: this.#suite,
+          config: this.#config,
+          conversations: this.#conversations,
+          keyPackages: this.#keyPackages,
+          userId: this.userId,
+          emit: (event, e) => this.emit(event, e),
+          onLeave: (conversation, who) => this.#messaging.onLeave(conversation, who),
+          onJoin: (conversation) => {
+            void this.#timer.learn(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
           },
-          f,
-        ),
+          onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
+          // Queued beside processing, outside this lock: a check never holds up delivery.
+          onSeen: (sender, seen) => {
+            if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)
+          },
+          undecryptable: this.#undecryptable,
+          pending: this.#pending,
+        },
+        f,
+      ),
     )
   }
 

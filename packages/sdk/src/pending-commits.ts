@@ -20,7 +20,7 @@ import type { LocalStore } from './local-store.ts'
 
 const PREFIX = 'pending-commit/'
 /** Posts of one commit whose answer was lost, before the device leaves it to be settled later. */
-const POST_ATTEMPTS = 4
+const POST_ATTEMPTS = 3
 const POST_RETRY_MS = 500
 
 interface PendingCommit {
@@ -84,7 +84,7 @@ export class PendingCommits {
       } catch (e) {
         if (e instanceof CandorError && e.code === 'stale_epoch') {
           // Refused — unless the refusal answers a repeat of a commit that was accepted.
-          if ((await this.#d.api.acceptedCommit(groupId, epoch)) === p.messageId) {
+          if ((await this.#acceptedCommit(p)) === p.messageId) {
             await this.#adopt(p, state)
             return { accepted: true }
           }
@@ -112,7 +112,7 @@ export class PendingCommits {
     const c = this.#d.conversations.get(groupId)
     // Saved already (the device stopped between saving and dropping it), or no longer in the group.
     if (!c || c.meta.status !== 'active' || epochOf(c.state) !== p.epoch) return this.#drop(p)
-    if (accepted || (await this.#d.api.acceptedCommit(groupId, p.epoch)) === p.messageId) {
+    if (accepted || (await this.#acceptedCommit(p)) === p.messageId) {
       await this.#adopt(p, loadState(p.state, this.#d.config))
       this.#d.emit('conversation', { id: groupId, change: 'members' })
     } else {
@@ -126,9 +126,22 @@ export class PendingCommits {
       try {
         await this.settle(groupId)
       } catch (error) {
-        if (!isTransient(error)) throw error
         this.#d.emit('error', { where: `asking whether this device's commit to ${groupId} was accepted (kept, to be asked again)`, error })
       }
+    }
+  }
+
+  /**
+   * Which commit took the pending one's epoch. A refusal to say (this device is no longer a
+   * member, the group is gone) means it is not this device's to adopt: null. Thrown: the server
+   * could not be asked.
+   */
+  async #acceptedCommit(p: PendingCommit): Promise<string | null> {
+    try {
+      return await this.#d.api.acceptedCommit(p.groupId, p.epoch)
+    } catch (e) {
+      if (isTransient(e)) throw e
+      return null
     }
   }
 

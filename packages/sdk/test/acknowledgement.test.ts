@@ -151,6 +151,7 @@ describe('transient failures: kept, retried, nothing lost', () => {
     await joined(bob, conv)
     await joined(carol, conv)
     await bob.sync()
+    await waitFor(async () => (await pending(bob)) === 0, 'bob to acknowledge the welcome')
 
     socket.dropAcks = true
     await alice.send(conv, 'a')
