@@ -6,6 +6,7 @@ import { href, parseRoute, type Route } from '../src/router.ts'
 import { alertText } from '../src/state/alert-text.ts'
 import { sameKeys } from '../src/state/contact-keys.ts'
 import { errorText } from '../src/state/error-text.ts'
+import { failedForText } from '../src/state/delivery-failure-text.ts'
 
 describe('routes', () => {
   const routes: Route[] = [
@@ -26,6 +27,12 @@ describe('routes', () => {
 })
 
 describe('texts', () => {
+  it('says which recipient device could not decrypt a message, by name when known', () => {
+    const f = { userId: 'bob', deviceId: 'AwMDAwMDAwMDAwMDAwMDAw', reason: 'decrypt_failed' as const }
+    expect(failedForText(f, 'laptop')).toBe("Not delivered to bob's laptop: could not decrypt")
+    expect(failedForText({ ...f, reason: 'epoch_unavailable' }, undefined)).toBe("Not delivered to bob's device AwMDAwMD: their device missed a change to the conversation")
+  })
+
   it('explains the errors people can act on and passes others through', () => {
     expect(errorText(new CandorError('unknown_user', 'no user bob'))).toBe('There is no one with that user name.')
     expect(errorText(new CandorError('internal', 'boom'))).toBe('boom')

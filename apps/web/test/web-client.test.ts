@@ -394,6 +394,52 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     await screenshot(page, 'settings-receipt-withheld')
   })
 
+  it("says on alice's message that frank's laptop could not decrypt it", async () => {
+    // Dave's device (the SDK) gets alice's first message damaged, as from a broken server, and tells her.
+    let damaged = false
+    const frank = await CandorClient.register(
+      {
+        server: server.url,
+        store: new MemoryLocalStore(),
+        crypto: nodeCryptoProvider(),
+        webSocket: (url) => {
+          const ws = nodeWebSocket(url)
+          return new Proxy(ws, {
+            set(target, prop, value: typeof ws.onmessage) {
+              if (prop !== 'onmessage' || !value) return Reflect.set(target, prop, value)
+              target.onmessage = (ev) => {
+                const bytes = new Uint8Array(ev.data as ArrayBuffer)
+                // A deliver frame (0x83) of an application message (kind 0, after the 8-byte seq).
+                if (damaged || bytes[0] !== 0x83 || bytes[9] !== 0) return value(ev)
+                damaged = true
+                const copy = new Uint8Array(bytes)
+                copy[copy.length - 1]! ^= 1
+                value({ data: copy.buffer })
+              }
+              return true
+            },
+          })
+        },
+      },
+      'frank',
+      'laptop',
+    )
+    try {
+      await frank.connect()
+      await startConversation(alice.page, 'frank')
+      await send(alice.page, 'frank, can you read this?')
+      await message(alice.page, 'frank, can you read this?')
+        .getByTestId('failed-for')
+        // Someone else's device is named by its id: the server tells nobody its name.
+        .filter({ hasText: `Not delivered to frank's device ${frank.deviceId.slice(0, 8)}: could not decrypt` })
+        .waitFor({ timeout: T })
+      await screenshot(alice.page, 'message-not-delivered')
+      expect(damaged).toBe(true)
+    } finally {
+      frank.close()
+    }
+  })
+
   it('lays out for phone width and dark theme', async () => {
     const page = bob.page
     await page.setViewportSize({ width: 390, height: 800 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { MessageRecord } from '@candor/sdk'
-import { formatMessage, messageJson } from './output.ts'
+import { formatFailure, formatMessage, messageJson } from './output.ts'
 
 const base: MessageRecord = {
   id: 'AAAAAAAAAAAAAAAAAAAAAA',
@@ -26,5 +26,36 @@ describe('read output', () => {
     const t: MessageRecord = { ...base, kind: 'timer', timerMs: 60_000, text: 'alice set disappearing messages to 1 minute' }
     expect(formatMessage(t)).toBe('[2026-01-02 03:04:05] (AQEBAQEB) * alice set disappearing messages to 1 minute')
     expect(messageJson(t)).toMatchObject({ kind: 'timer', timerMs: 60_000 })
+  })
+
+  it('shows a message that could not be decrypted as a notice, and as kind "notice" with notice.type "undecryptable" in JSON', () => {
+    const m: MessageRecord = {
+      ...base,
+      kind: 'undecryptable',
+      text: 'A message from alice could not be decrypted (it did not decrypt).',
+      undecryptable: { messageId: base.id, sender: base.fromDevice, epoch: 3, kind: 'application', reason: 'decrypt_failed', reported: true },
+    }
+    expect(formatMessage(m)).toBe('[2026-01-02 03:04:05] (AQEBAQEB) * A message from alice could not be decrypted (it did not decrypt).')
+    expect(messageJson(m)).toEqual({
+      conversation: m.conversation,
+      from: 'alice',
+      fromDevice: m.fromDevice,
+      text: m.text,
+      id: m.id,
+      sentAt: m.sentAt,
+      kind: 'notice',
+      notice: { type: 'undecryptable', target: { messageId: base.id, sender: base.fromDevice, epoch: 3, kind: 'application' }, reason: 'decrypt_failed' },
+    })
+  })
+
+  it('gives the person’s own messages a status, failed with failedFor when a recipient could not decrypt', () => {
+    const mine: MessageRecord = { ...base, direction: 'out' }
+    expect(messageJson(mine)).toMatchObject({ status: 'sent' })
+    expect(messageJson(mine)).not.toHaveProperty('failedFor')
+    const failedFor = [{ userId: 'bob', deviceId: 'AwMDAwMDAwMDAwMDAwMDAw', reason: 'decrypt_failed' as const }]
+    expect(messageJson({ ...mine, status: 'failed', failedFor })).toMatchObject({ status: 'failed', failedFor })
+    expect(messageJson(base)).not.toHaveProperty('status')
+    const f = { n: 1, conversation: base.conversation, messageId: base.id, at: base.sentAt, ...failedFor[0]! }
+    expect(formatFailure(f, mine)).toBe('[2026-01-02 03:04:05] (AQEBAQEB) ! your message "hi" was not delivered to bob\'s device AwMDAwMD: could not decrypt')
   })
 })

@@ -1,4 +1,4 @@
-import { formatTimer, type MessageRecord } from '@candor/sdk'
+import { formatTimer, type DeliveryFailure, type MessageRecord } from '@candor/sdk'
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`)
@@ -11,10 +11,24 @@ export function shortId(id: string): string {
 export function formatMessage(m: MessageRecord): string {
   const t = new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19)
   // A notice is not something the person wrote: no "name:" before it.
-  if (m.kind === 'timer') return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
+  if (m.kind === 'timer' || m.kind === 'undecryptable') return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
   // Sent by the person, but this version cannot show it: their name, then the text saying so.
   if (m.kind === 'unsupported') return `[${t}] (${shortId(m.conversation)}) ${m.from}: [${m.text}]`
   return `[${t}] (${shortId(m.conversation)}) ${m.from}: ${m.text}`
+}
+
+const FAILURE_TEXT: Record<DeliveryFailure['reason'], string> = {
+  epoch_unavailable: 'their device missed a change to the conversation',
+  invalid_credential: 'a key did not match the key directory',
+  decrypt_failed: 'could not decrypt',
+  invalid_content: 'its content was invalid',
+}
+
+/** A recipient device could not decrypt one of this device's messages. */
+export function formatFailure(f: DeliveryFailure, m: MessageRecord | undefined): string {
+  const t = new Date(f.at).toISOString().replace('T', ' ').slice(0, 19)
+  const what = m ? `your message "${m.text.length > 40 ? `${m.text.slice(0, 40)}…` : m.text}"` : `your message ${shortId(f.messageId)}`
+  return `[${t}] (${shortId(f.conversation)}) ! ${what} was not delivered to ${f.userId}'s device ${shortId(f.deviceId)}: ${FAILURE_TEXT[f.reason]}`
 }
 
 /** " · disappears after 1 hour" for a conversation with a timer, "" otherwise. */
@@ -30,7 +44,16 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
     text: m.text,
     id: m.id,
     sentAt: m.sentAt,
-    ...(m.kind === 'timer' ? { kind: m.kind, timerMs: m.timerMs ?? null } : m.kind ? { kind: m.kind } : {}),
+    ...(m.kind === 'timer'
+      ? { kind: m.kind, timerMs: m.timerMs ?? null }
+      : m.kind === 'undecryptable' && m.undecryptable
+        ? { kind: 'notice', notice: { type: 'undecryptable', target: { messageId: m.undecryptable.messageId, sender: m.undecryptable.sender, epoch: m.undecryptable.epoch, kind: m.undecryptable.kind }, reason: m.undecryptable.reason } }
+        : m.kind
+          ? { kind: m.kind }
+          : {}),
+    // docs/protocol.md §7: the status of the person's own messages; failedFor when a recipient could not decrypt.
+    ...(m.direction === 'out' && m.kind === undefined ? { status: m.status ?? 'sent' } : {}),
+    ...(m.failedFor ? { failedFor: m.failedFor } : {}),
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
   }
 }

@@ -40,6 +40,7 @@ export { startGroup } from './mls/group-create.ts';
 export { commitChanges, type CommitOutput } from './mls/group-commit.ts';
 export { encryptApplication } from './mls/application-message.ts';
 export { processIncoming, type Incoming } from './mls/incoming-message.ts';
+export { messageEpoch, isCredentialRejection, isMlsRejection } from './mls/message-facts.ts';
 export { joinFromWelcome } from './mls/welcome-join.ts';
 export { HANDSHAKE_AAD_EXTENSION, type AuthenticationFor } from './mls/handshake-authentication.ts';
 export { groupInfoForExternalJoin, joinByExternalCommit } from './mls/external-join.ts';

@@ -228,6 +228,13 @@ export interface Store {
    * the welcome to the added devices, all in one transaction.
    */
   acceptCommit(c: CommitInput): Promise<CommitResult>
+  /**
+   * The message id of the commit accepted at `epoch` (the one that moved the group from `epoch`
+   * to `epoch + 1`), recorded in acceptCommit's transaction; null when none was, or the group
+   * does not exist. A committer whose answer was lost (a timeout, a crash) learns from it
+   * whether its commit was the one.
+   */
+  acceptedCommit(groupId: GroupId, epoch: number): Promise<MessageId | null>
 
   /** Queued messages of a device with seq > afterSeq, oldest first. */
   fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]>

@@ -125,6 +125,13 @@ export interface CommitResponse {
   sentAt: number
 }
 
+/** GET /v1/groups/:groupId/commits/:epoch: the commit accepted at that epoch (it made epoch + 1). */
+export interface AcceptedCommitResponse {
+  groupId: string
+  epoch: number
+  messageId: string
+}
+
 export interface GroupInfoResponse {
   groupId: string
   epoch: number

@@ -5,6 +5,7 @@ import {
   authStatement,
   isErrorCode,
   toBase64Url,
+  type AcceptedCommitResponse,
   type ChallengeResponse,
   type ClaimResponse,
   type CommitRequest,
@@ -29,6 +30,8 @@ export interface DeviceCredentials {
 }
 
 const RENEW_MARGIN_MS = 60_000
+/** A request with no complete answer by then failed like one that could not be sent: the caller may retry it. */
+const REQUEST_TIMEOUT_MS = 30_000
 
 export class ApiClient {
   readonly baseUrl: string
@@ -51,12 +54,14 @@ export class ApiClient {
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (token) headers.authorization = `Bearer ${token}`
     let res: Response
+    let text: string
     try {
-      res = await fetch(this.baseUrl + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+      const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+      res = await fetch(this.baseUrl + path, { method, headers, signal, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+      text = await res.text()
     } catch (e) {
       throw new CandorError('unavailable', `cannot reach the server at ${this.baseUrl}`, { cause: e })
     }
-    const text = await res.text()
     let json: unknown
     try {
       json = text ? JSON.parse(text) : {}
@@ -143,6 +148,15 @@ export class ApiClient {
   }
   commit(groupId: string, body: CommitRequest): Promise<CommitResponse> {
     return this.#authed('POST', `/v1/groups/${groupId}/commits`, body)
+  }
+  /** The message id of the commit accepted at `epoch`; null when none is recorded. */
+  async acceptedCommit(groupId: string, epoch: number): Promise<string | null> {
+    try {
+      return (await this.#authed<AcceptedCommitResponse>('GET', `/v1/groups/${groupId}/commits/${epoch}`)).messageId
+    } catch (e) {
+      if (e instanceof CandorError && e.code === 'not_found') return null
+      throw e
+    }
   }
   directoryInfo(): Promise<DirectoryInfo> {
     return this.#call('GET', '/v1/directory')

@@ -2,7 +2,7 @@
 import type { CryptoProvider } from '@candor/crypto'
 import type { DirectoryTrust } from './checkpoint-tracker.ts'
 import type { ConnectionState, WebSocketFactory } from './connection.ts'
-import type { MessageRecord } from './conversations.ts'
+import type { FailedFor, MessageRecord } from './conversations.ts'
 import type { LocalStore } from './local-store.ts'
 import type { SplitViewAlert } from './split-view-monitor.ts'
 
@@ -43,6 +43,11 @@ export interface ClientEvents extends Record<string, unknown> {
   enrolment: { deviceId: string }
   alert: SecurityAlert
   error: { where: string; error: unknown }
+  /**
+   * One of this device's messages changed status: a recipient device reported it could not
+   * decrypt it (`failedFor`: every recipient that did so far).
+   */
+  status: { conversation: string; id: string; status: 'failed'; failedFor: FailedFor[] }
   /** Records deleted from this device because their disappearing timer ran out. */
   expired: { conversation: string; ids: string[] }
   /** The conversation's disappearing timer changed (a member set it, or it was learnt on joining). */

@@ -19,6 +19,8 @@ import { ApiClient } from './api-client.ts'
 import type { ClientEvents, ClientOptions, Reader } from './client-types.ts'
 import { Connection, type ConnectionState } from './connection.ts'
 import { Conversations, type MessageRecord } from './conversations.ts'
+import { DeliveryFailures, type DeliveryFailure } from './delivery-failures.ts'
+import { DeliveryQueue } from './delivery-queue.ts'
 import { DeviceDirectory, type UnknownDevice } from './directory.ts'
 import { PastDirectory } from './past-directory.ts'
 import { commitAuthentication, welcomeAuthentication } from './handshake-authentication.ts'
@@ -29,8 +31,11 @@ import { KeyPackages } from './key-packages.ts'
 import { SerialLock } from './serial-lock.ts'
 import { GroupChanges } from './group-changes.ts'
 import { processDelivery } from './incoming.ts'
+import { storeFailuresAsUnavailable } from './local-store-failures.ts'
+import { Undecryptables, type UnreportedFailure } from './undecryptable.ts'
 import { Messaging } from './messaging.ts'
 import { OwnDevices } from './own-devices.ts'
+import { PendingCommits } from './pending-commits.ts'
 import { DataApi } from './data/data-api.ts'
 import type { VerifiedReceipt } from './data/receipts.ts'
 import type { AdminClient } from './data/admin-client.ts'
@@ -63,12 +68,18 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #archives: ComplianceArchives
   readonly #timer: DisappearingTimer
   readonly #splitViews: SplitViewMonitor
+  readonly #failures: DeliveryFailures
+  readonly #undecryptable: Undecryptables
+  readonly #pending: PendingCommits
   #connection: Connection | undefined
+  #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
   #isSynced = false
 
-  private constructor(opts: ClientOptions, api: ApiClient, identity: Identity, suite: MlsSuite) {
+  private constructor(given: ClientOptions, api: ApiClient, identity: Identity, suite: MlsSuite) {
     super()
+    // Every part of the client sees a failure of the device's storage as transient (local-store-failures.ts).
+    const opts = { ...given, store: storeFailuresAsUnavailable(given.store) }
     this.#opts = opts
     this.api = api
     this.#identity = identity
@@ -83,9 +94,10 @@ export class CandorClient extends Emitter<ClientEvents> {
     const conversations = (this.#conversations = new Conversations(opts.store, config))
     const lock = this.#lock
     const idle = async (): Promise<void> => {
-      await this.#connection?.idle()
+      await this.#queue?.idle()
     }
-    const groups = new GroupChanges({ api, suite, directory, conversations, lock, userId: identity.userId, emit, idle })
+    const pending = (this.#pending = new PendingCommits({ store: opts.store, api, conversations, config, emit }))
+    const groups = new GroupChanges({ api, suite, directory, conversations, lock, userId: identity.userId, emit, idle, pending })
     const data = new DataApi(api)
     this.#data = new DataOwnership({ api, data, store: opts.store, accessLogKey: opts.accessLogKey, identity, suite, directory, conversations, client: this, emit })
     const splitViews = (this.#splitViews = new SplitViewMonitor({
@@ -100,6 +112,15 @@ export class CandorClient extends Emitter<ClientEvents> {
     const connection = () => this.#connection
     const seen = () => splitViews.seen()
     const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
+    const failures = (this.#failures = new DeliveryFailures(opts.store))
+    this.#undecryptable = new Undecryptables({
+      store: opts.store,
+      conversations,
+      failures,
+      me: identity,
+      emit,
+      send: (conversation, content) => messaging.sendContent(conversation, content),
+    })
     this.#timer = new DisappearingTimer({
       data,
       conversations,
@@ -115,6 +136,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   static async #make(opts: ClientOptions, api: ApiClient, identity: Identity): Promise<CandorClient> {
     const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
     await c.#conversations.load()
+    await c.#pending.load()
     c.#archives.watch()
     c.#timer.startSweep()
     return c
@@ -186,17 +208,28 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.#timer.startSweep()
     if (!this.#connection) {
       const wsUrl = this.api.baseUrl.replace(/^http/, 'ws')
-      this.#connection = new Connection(async () => `${wsUrl}/v1/ws?token=${encodeURIComponent(await this.api.token())}`, this.#opts.webSocket, {
-        onDeliver: (f) => this.#onDeliver(f),
+      // Each delivery is acknowledged on the connection it came from once it is handled (delivery-queue.ts).
+      let connection: Connection | undefined = undefined
+      const queue = (this.#queue = new DeliveryQueue({
+        process: (f) => this.#onDeliver(f),
+        ack: (seq) => connection?.ack(seq),
+        held: (f, error) => this.emit('error', { where: `processing message ${f.messageId} (kept, to be retried)`, error }),
+      }))
+      connection = this.#connection = new Connection(async () => `${wsUrl}/v1/ws?token=${encodeURIComponent(await this.api.token())}`, this.#opts.webSocket, {
+        onDeliver: (f) => queue.push(f),
         onNotice: (n) => this.#onNotice(n),
         onState: (s) => {
           if (s !== 'online') this.#isSynced = false
+          // What failed while the network was away may well go through now.
+          else queue.retryNow()
           this.emit('connection', s)
         },
       })
-      this.#connection.start()
+      connection.start()
     }
     await this.#connection.whenOnline()
+    // A commit this device posted before it stopped, whose answer it never had: adopt or drop it.
+    await this.#lock.run(() => this.#pending.settleAll())
     await this.sync()
     void this.#keyPackages.topUp().catch((error: unknown) => this.emit('error', { where: 'key packages', error }))
   }
@@ -212,7 +245,7 @@ export class CandorClient extends Emitter<ClientEvents> {
         })
       })
     }
-    await this.#connection?.idle()
+    await this.#queue?.idle()
     await this.#lock.run(async () => undefined)
     await this.checkOwnDevices()
   }
@@ -263,6 +296,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   close(): void {
     this.#splitViews.close()
     this.#timer.stopSweep()
+    this.#queue?.close()
+    this.#queue = undefined
     this.#connection?.close()
     this.#connection = undefined
   }
@@ -343,12 +378,29 @@ export class CandorClient extends Emitter<ClientEvents> {
     return this.#messaging.send(conversation, text)
   }
 
+  /** The conversation's records, oldest first; this device's own messages a recipient could not decrypt carry `status: 'failed'` and `failedFor`. */
   async history(conversation: string): Promise<MessageRecord[]> {
-    return this.#conversations.history(conversation)
+    return this.#failures.decorate(await this.#conversations.history(conversation), this.deviceId)
   }
 
   async inbox(): Promise<MessageRecord[]> {
-    return this.#conversations.inbox()
+    return this.#failures.decorate(await this.#conversations.inbox(), this.deviceId)
+  }
+
+  /**
+   * Recipients' reports that they could not decrypt this device's messages, in the order they
+   * came, after position `since` (each has its position `n`): for readers that keep a cursor.
+   */
+  async deliveryFailures(since = 0): Promise<DeliveryFailure[]> {
+    return this.#failures.since(since)
+  }
+
+  /**
+   * Messages this device could not process and could not tell their senders about (it was
+   * behind in the group, or had just reported one from the same sender), oldest first.
+   */
+  async unreportedFailures(): Promise<UnreportedFailure[]> {
+    return this.#undecryptable.unreported()
   }
 
   /** Exactly who can decrypt this conversation, from the verified MLS tree and the directory. */
@@ -376,34 +428,33 @@ export class CandorClient extends Emitter<ClientEvents> {
     }
   }
 
+  /** Processes a delivery under the MLS lock; rejects only on a transient failure (the queue keeps it). */
   async #onDeliver(f: DeliverFrame): Promise<void> {
-    try {
-      await this.#lock.run(() =>
-        processDelivery(
-          {
-            suite: this.#suite,
-            config: this.#config,
-            authentication: this.#authentication,
-            conversations: this.#conversations,
-            keyPackages: this.#keyPackages,
-            userId: this.userId,
-            emit: (event, e) => this.emit(event, e),
-            onLeave: (conversation, who) => this.#messaging.onLeave(conversation, who),
-            onJoin: (conversation) => {
-              void this.#timer.learn(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
-            },
-            onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
-            // Queued beside processing, outside this lock: a check never holds up delivery.
-            onSeen: (sender, seen) => {
-              if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)
-            },
+    await this.#lock.run(() =>
+      processDelivery(
+        {
+          suite: this.#suite,
+          config: this.#config,
+          authentication: this.#authentication,
+          conversations: this.#conversations,
+          keyPackages: this.#keyPackages,
+          userId: this.userId,
+          emit: (event, e) => this.emit(event, e),
+          onLeave: (conversation, who) => this.#messaging.onLeave(conversation, who),
+          onJoin: (conversation) => {
+            void this.#timer.learn(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
           },
-          f,
-        ),
-      )
-    } catch (error) {
-      this.emit('error', { where: `processing message ${f.messageId}`, error })
-    }
+          onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
+          // Queued beside processing, outside this lock: a check never holds up delivery.
+          onSeen: (sender, seen) => {
+            if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)
+          },
+          undecryptable: this.#undecryptable,
+          pending: this.#pending,
+        },
+        f,
+      ),
+    )
   }
 
   // ---- data ownership (see data/ownership.ts, data/archives.ts) ----

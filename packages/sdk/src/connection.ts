@@ -1,6 +1,7 @@
-// The device's WebSocket to the server: sends with per-request acknowledgement, receives
-// deliveries in order, acknowledges them after the caller has processed them, and
-// reconnects with jittered exponential backoff. Runtime-neutral: it takes a WebSocket factory.
+// The device's WebSocket to the server: sends with per-request acknowledgement, hands each
+// delivery over in arrival order (the caller acknowledges it with ack() once it is handled,
+// see delivery-queue.ts), and reconnects with jittered exponential backoff. Runtime-neutral:
+// it takes a WebSocket factory.
 import {
   CandorError,
   decodeServerFrame,
@@ -26,8 +27,8 @@ export interface WebSocketLike {
 export type WebSocketFactory = (url: string) => WebSocketLike
 
 export interface ConnectionHandlers {
-  /** Called for each delivery, one at a time, in queue order; resolve when it is processed. */
-  onDeliver(f: DeliverFrame): Promise<void>
+  /** Called for each delivery as it arrives, in queue order; acknowledge it with ack(seq) once handled. */
+  onDeliver(f: DeliverFrame): void
   onNotice(n: Notice): void
   onState(state: ConnectionState): void
 }
@@ -35,6 +36,9 @@ export type ConnectionState = 'connecting' | 'online' | 'offline' | 'closed'
 
 const OPEN = 1
 const SEND_TIMEOUT_MS = 15_000
+const ACKS_PER_FRAME = 256
+/** Acks not yet sent when offline; beyond this the oldest are dropped (the server pushes them again, harmlessly). */
+const MAX_UNSENT_ACKS = 4096
 
 export class Connection {
   readonly #url: () => Promise<string>
@@ -45,11 +49,9 @@ export class Connection {
   #attempt = 0
   #reqId = 1
   #pending = new Map<number, { resolve: (sentAt: number) => void; reject: (e: unknown) => void; timer: ReturnType<typeof setTimeout> }>()
-  #inbox: Promise<void> = Promise.resolve()
   #ackBuffer: number[] = []
   #ackTimer: ReturnType<typeof setTimeout> | undefined
   #retryTimer: ReturnType<typeof setTimeout> | undefined
-  #seen = new Set<number>()
   #opened: Array<() => void> = []
 
   constructor(url: () => Promise<string>, factory: WebSocketFactory, handlers: ConnectionHandlers) {
@@ -104,8 +106,9 @@ export class Connection {
     this.#ws = ws
     ws.onopen = () => {
       this.#attempt = 0
-      this.#seen.clear()
       this.#setState('online')
+      // Acknowledgements made while offline: the server is pushing those deliveries again.
+      this.#flushAcks()
       for (const f of this.#opened.splice(0)) f()
     }
     ws.onmessage = (ev) => this.#onMessage(ev.data)
@@ -158,32 +161,28 @@ export class Connection {
       case 'notice':
         this.#h.onNotice(f.notice)
         return
-      case 'deliver': {
-        if (this.#seen.has(f.seq)) return
-        this.#seen.add(f.seq)
-        this.#inbox = this.#inbox.then(async () => {
-          try {
-            await this.#h.onDeliver(f)
-          } finally {
-            this.#ack(f.seq)
-          }
-        })
-      }
+      case 'deliver':
+        this.#h.onDeliver(f)
     }
   }
 
-  #ack(seq: number): void {
-    this.#seen.delete(seq)
+  /** Acknowledges a delivery: the server deletes it from this device's queue. */
+  ack(seq: number): void {
     this.#ackBuffer.push(seq)
-    if (this.#ackBuffer.length >= 256) this.#flushAcks()
+    if (this.#ackBuffer.length >= ACKS_PER_FRAME) this.#flushAcks()
     else this.#ackTimer ??= setTimeout(() => this.#flushAcks(), 5)
   }
 
   #flushAcks(): void {
     if (this.#ackTimer) clearTimeout(this.#ackTimer)
     this.#ackTimer = undefined
-    const seqs = this.#ackBuffer.splice(0)
-    if (seqs.length > 0 && this.#ws?.readyState === OPEN) this.#ws.send(encodeAck(seqs))
+    // Kept while offline (up to a bound) and sent on the next connection.
+    const ws = this.#ws
+    if (!ws || ws.readyState !== OPEN) {
+      this.#ackBuffer.splice(0, Math.max(0, this.#ackBuffer.length - MAX_UNSENT_ACKS))
+      return
+    }
+    while (this.#ackBuffer.length > 0) ws.send(encodeAck(this.#ackBuffer.splice(0, ACKS_PER_FRAME)))
   }
 
   /** Sends an MLS message; resolves with the server's timestamp once it is durably stored. */
@@ -199,11 +198,6 @@ export class Connection {
       this.#pending.set(reqId, { resolve, reject, timer })
       ws.send(encodeSend({ reqId, messageId, groupId, payload }))
     })
-  }
-
-  /** Resolves when every delivery received so far has been processed. */
-  idle(): Promise<void> {
-    return this.#inbox
   }
 
   /** Skips the remaining backoff when offline. */

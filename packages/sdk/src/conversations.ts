@@ -1,6 +1,7 @@
 // The device's conversations: MLS group state (persisted after every change), a little
 // metadata, and the message history as a log per conversation, appended to as messages come
 // and rewritten without the records whose disappearing timer has run out.
+import type { UndecryptableContent } from '@candor/protocol'
 import { epochOf, leaves, loadState, saveState, type GroupState, type MlsConfig } from '@candor/crypto'
 import type { LocalStore } from './local-store.ts'
 import { SerialLock } from './serial-lock.ts'
@@ -40,15 +41,45 @@ export interface MessageRecord {
   /**
    * Absent for a message a person wrote; 'timer' for the notice that a member changed the
    * disappearing timer; 'unsupported' for a message this version cannot show (sent by a newer
-   * version, or of a type not implemented here), kept so that it is never dropped silently.
+   * version, or of a type not implemented here), kept so that it is never dropped silently;
+   * 'undecryptable' for the notice that a message could not be processed by this device
+   * (`undecryptable` says which and why; its id is the delivery's message id).
    */
-  kind?: 'timer' | 'unsupported'
+  kind?: 'timer' | 'unsupported' | 'undecryptable'
   /** For kind 'timer': the timer set, in ms; null when turned off. */
   timerMs?: number | null
+  /** For kind 'undecryptable': the message this device could not process, and why. */
+  undecryptable?: UndecryptableNotice
+  /**
+   * On this device's own messages, 'failed' once a recipient device reported it could not
+   * decrypt it (`failedFor` lists them); absent otherwise (sent). Not stored in the record:
+   * history() and inbox() add it.
+   */
+  status?: 'failed'
+  failedFor?: FailedFor[]
   /** When this device deletes the record (ms since the epoch): its sentAt plus the timer it was sent under. */
   expiresAt?: number
   /** Only in inbox(): the record's position in this device's inbox, unchanged when expired records are deleted. */
   seq?: number
+}
+
+/** What a device could not process (docs/protocol.md §2 `undecryptable`, seen from the device that failed). */
+export interface UndecryptableNotice {
+  messageId: string
+  sender: string
+  /** The epoch in the message's header, or this device's epoch when the header has none. */
+  epoch: number
+  kind: UndecryptableContent['target']['kind']
+  reason: UndecryptableContent['reason']
+  /** Whether this device told the sender (false: it could not send in the group, or it was rate-limited). */
+  reported: boolean
+}
+
+/** A recipient device that reported it could not decrypt one of this device's messages. */
+export interface FailedFor {
+  userId: string
+  deviceId: string
+  reason: UndecryptableContent['reason']
 }
 
 export interface Conversation {
@@ -57,6 +88,9 @@ export interface Conversation {
 }
 
 const INBOX = 'inbox'
+/** Per group, the ids of the last deliveries processed without leaving a record (see markProcessed). */
+const PROCESSED = 'processed/'
+const PROCESSED_KEPT = 256
 /** The next inbox seq, saved when expiry deletes records (the newest may be among them). */
 const INBOX_NEXT = 'inbox-next'
 
@@ -69,6 +103,7 @@ export class Conversations {
   readonly #config: MlsConfig
   readonly #open = new Map<string, Conversation>()
   readonly #seen = new Set<string>()
+  readonly #processed = new Map<string, string[]>()
   /** Appends and rewrites of the logs, one at a time, so a rewrite never loses an append. */
   readonly #logLock = new SerialLock()
   /** The earliest expiresAt of any stored record: the sweep does nothing before it. */
@@ -91,6 +126,8 @@ export class Conversations {
       if (!encoded) continue
       this.#open.set(id, { meta, state: loadState(encoded, this.#config) })
       for (const line of await this.#store.lines(`history/${id}`)) this.#note(JSON.parse(line) as MessageRecord)
+      const processed = await this.#store.get(PROCESSED + id)
+      if (processed) this.#processed.set(id, JSON.parse(processed) as string[])
     }
     // The inbox may hold records of a conversation whose state is gone.
     for (const line of await this.#store.lines(INBOX)) this.#note(JSON.parse(line) as MessageRecord)
@@ -152,17 +189,45 @@ export class Conversations {
     return this.#seen.has(messageId)
   }
 
-  /** Stores a record once; one that has already expired is only remembered as seen, never stored. */
+  /**
+   * True once a delivery with this message id was handled in this group: it left a record
+   * under that id, or was marked processed. A redelivery (its acknowledgement was lost) is
+   * then not processed again — its MLS keys are used up, so it would not decrypt twice.
+   */
+  processed(conversation: string, messageId: string): boolean {
+    return this.#seen.has(messageId) || (this.#processed.get(conversation)?.includes(messageId) ?? false)
+  }
+
+  /**
+   * Remembers a delivery handled without a record under its id. Call it after the delivery's
+   * effects are stored and before the MLS state it advanced is saved: a crash in between then
+   * leaves an older state (harmless: later messages still decrypt), never a message processed twice.
+   */
+  async markProcessed(conversation: string, messageId: string): Promise<void> {
+    if (this.processed(conversation, messageId)) return
+    const ids = [...(this.#processed.get(conversation) ?? []), messageId].slice(-PROCESSED_KEPT)
+    await this.#store.put(PROCESSED + conversation, JSON.stringify(ids))
+    this.#processed.set(conversation, ids)
+  }
+
+  /**
+   * Stores a record once; one that has already expired is only remembered as seen, never
+   * stored. It counts as seen only once stored: a record whose write failed is written again
+   * when its delivery is retried (history() shows a line written twice once).
+   */
   async record(m: MessageRecord): Promise<boolean> {
     if (this.#seen.has(m.id)) return false
-    this.#seen.add(m.id)
-    if (isExpired(m, Date.now())) return false
+    if (isExpired(m, Date.now())) {
+      this.#seen.add(m.id)
+      return false
+    }
     await this.#logLock.run(async () => {
       const seq = await this.#nextSeq()
       await this.#store.append(`history/${m.conversation}`, JSON.stringify(m))
       await this.#store.append(INBOX, JSON.stringify({ ...m, seq }))
       if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
     })
+    this.#seen.add(m.id)
     return true
   }
 
@@ -177,7 +242,10 @@ export class Conversations {
 
   async history(id: string): Promise<MessageRecord[]> {
     const now = Date.now()
-    return (await this.#store.lines(`history/${id}`)).map((l) => JSON.parse(l) as MessageRecord).filter((m) => !isExpired(m, now))
+    const ids = new Set<string>()
+    return (await this.#store.lines(`history/${id}`))
+      .map((l) => JSON.parse(l) as MessageRecord)
+      .filter((m) => !isExpired(m, now) && !ids.has(m.id) && ids.add(m.id))
   }
 
   /** All messages in arrival order, each with its inbox seq, for readers that keep a cursor (the CLI's `read`). */
@@ -195,6 +263,7 @@ export class Conversations {
       for (const key of await this.#store.keys('conv/')) await this.#store.rewrite(`history/${key.slice('conv/'.length)}`, [])
       await this.#store.rewrite(INBOX, [])
       this.#seen.clear()
+      this.#processed.clear()
     })
   }
 

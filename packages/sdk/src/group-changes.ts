@@ -7,6 +7,7 @@ import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client.ts'
 import type { Conversation, Conversations } from './conversations.ts'
 import type { DeviceDirectory } from './directory.ts'
+import type { PendingCommits } from './pending-commits.ts'
 import type { SerialLock } from './serial-lock.ts'
 
 const COMMIT_ATTEMPTS = 6
@@ -29,6 +30,8 @@ export interface GroupChangeDeps {
   emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
   /** Resolves when every delivery received so far has been processed. */
   idle(): Promise<void>
+  /** Commits kept aside until the server's answer is known (pending-commits.ts). */
+  pending: PendingCommits
 }
 
 export class GroupChanges {
@@ -89,11 +92,21 @@ export class GroupChanges {
     })
   }
 
+  /**
+   * Settles this device's own earlier commit to the conversation whose answer it never had
+   * (pending-commits.ts), so nothing is sent or committed on a state the group left. Call it
+   * under the MLS lock.
+   */
+  async settlePending(conversation: string): Promise<void> {
+    await this.#d.pending.settle(conversation)
+  }
+
   /** Builds and posts a commit; on stale_epoch catches up and rebuilds on the newer epoch. */
   async commit(conversation: string, plan: CommitPlan): Promise<void> {
-    const { api, conversations, lock } = this.#d
+    const { lock } = this.#d
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       const outcome = await lock.run(async () => {
+        await this.settlePending(conversation)
         const c = this.active(conversation)
         const { add, removeDevices } = await plan(c)
         const remove = new Set(removeDevices)
@@ -103,20 +116,21 @@ export class GroupChanges {
         // Names the checkpoint the added devices were proven at, for members to judge them by (§5.1).
         const authenticatedData = encodeHandshakeAad({ v: 1, directory: await this.#d.directory.checkpoint() })
         const out = await commitChanges(this.#d.suite, c.state, add.map((a) => a.keyPackage), removeLeaves.map((l) => l.leafIndex), { authenticatedData })
-        try {
-          await api.commit(conversation, {
+        // Kept before it is posted, saved once accepted (pending-commits.ts).
+        const posted = await this.#d.pending.post(
+          conversation,
+          epoch,
+          {
             messageId: newMessageId(),
             epoch,
             commit: toBase64Url(out.commit),
             ...(out.welcome ? { welcome: toBase64Url(out.welcome) } : {}),
             added: add.map((a) => a.deviceId),
             removed: removeLeaves.map((l) => l.deviceId),
-          })
-        } catch (e) {
-          if (e instanceof CandorError && e.code === 'stale_epoch') return { done: false as const, epoch: Number(e.details?.epoch) }
-          throw e
-        }
-        await conversations.save(conversation, out.state)
+          },
+          out.state,
+        )
+        if (!posted.accepted) return { done: false as const, epoch: posted.epoch }
         this.#d.emit('conversation', { id: conversation, change: 'members' })
         return { done: true as const }
       })

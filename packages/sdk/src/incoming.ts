@@ -1,14 +1,24 @@
 // What this device does with each delivery, in queue order: join from a Welcome, apply a
 // commit (or learn it was removed), decrypt an application message and record it once (a
 // text with the time it disappears at, a timer change as the conversation's new timer and a
-// notice in its history, a content this version cannot show as a line saying so), and hand
-// the checkpoints the sender saw to the split-view checks.
+// notice in its history, a content this version cannot show as a line saying so, a member's
+// report that they could not decrypt one of this device's messages as that message's
+// status), and hand the checkpoints the sender saw to the split-view checks.
+//
+// A failure is classified (delivery-failure.ts): a transient one is thrown, so the delivery
+// stays unacknowledged and is retried; a permanent one is shown and reported (undecryptable.ts)
+// and the delivery counts as handled. Processing a delivery again (its acknowledgement was
+// lost) changes nothing: welcomes and commits of epochs already left are recognised by MLS
+// state, application messages by their id.
 import { decodeContent, type Content, type DeliverFrame, type Seen } from '@candor/protocol'
-import { epochOf, isRemoved, joinFromWelcome, processIncoming, type AuthenticationFor, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import { epochOf, isRemoved, joinFromWelcome, messageEpoch, processIncoming, type AuthenticationFor, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ClientEvents } from './client.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
+import { classifyFailure } from './delivery-failure.ts'
 import type { KeyPackages } from './key-packages.ts'
 import { unsupportedText } from './message-content.ts'
+import type { PendingCommits } from './pending-commits.ts'
+import type { Undecryptables } from './undecryptable.ts'
 import { expiresAt, timerNotice } from './data/retention.ts'
 
 export interface IncomingDeps {
@@ -28,6 +38,10 @@ export interface IncomingDeps {
   onTimer(conversation: string, ms: number | null): void
   /** A message carried the checkpoints its sender saw: queue the split-view checks (returns at once). */
   onSeen(sender: Leaf, seen: Seen): void
+  /** Shows and reports what this device can never process, and takes members' reports of the same. */
+  undecryptable: Undecryptables
+  /** This device's own commits whose answer it never had (pending-commits.ts). */
+  pending: PendingCommits
 }
 
 /** The shorter of the sender's timer and this device's, in ms (null: none). */
@@ -38,8 +52,28 @@ function timerOf(d: IncomingDeps, conversation: string, theirsSeconds: number | 
   return own === null ? theirs : theirs === null ? own : Math.min(own, theirs)
 }
 
-/** Processes one delivery; the caller holds the MLS state lock and acknowledges afterwards. */
+/**
+ * Processes one delivery; the caller holds the MLS state lock. Resolves once the delivery is
+ * handled for good (processed, or rejected and shown): the caller acknowledges it then.
+ * Rejects on a transient failure: the caller keeps it and tries again later.
+ */
 export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise<void> {
+  try {
+    await handle(d, f)
+  } catch (e) {
+    const c = d.conversations.get(f.groupId)
+    const active = c?.meta.status === 'active' ? c : undefined
+    const facts = { messageEpoch: messageEpoch(f.payload), ownEpoch: active ? epochOf(active.state) : null }
+    const verdict = classifyFailure(e, facts)
+    if (verdict.transient) throw e
+    d.emit('error', { where: `processing message ${f.messageId} (it cannot be processed: ${verdict.reason})`, error: e })
+    // Only a member at the message's epoch (or later) still sends in step with the group.
+    const canSend = f.kind === 0 && facts.messageEpoch !== null && facts.ownEpoch !== null && facts.messageEpoch <= facts.ownEpoch
+    await d.undecryptable.failed(f, verdict.reason, { epoch: facts.messageEpoch ?? facts.ownEpoch ?? 0, canSend })
+  }
+}
+
+async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
   const { conversations } = d
   if (f.kind === 2) {
     // A welcome to a group this device is active in is stale; after removal or leaving, it is a re-invitation.
@@ -50,6 +84,13 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
     d.emit('conversation', { id: f.groupId, change: 'joined' })
     d.onJoin(f.groupId)
     return
+  }
+  if (d.pending.has(f.groupId)) {
+    // This device's own commit, come back through its queue, is the answer its post never had;
+    // anything else of the group is processed on the state the server knows it is at.
+    const own = f.kind === 1 && d.pending.isOwn(f.groupId, f.messageId)
+    await d.pending.settle(f.groupId, own || undefined)
+    if (own) return
   }
   const c = conversations.get(f.groupId)
   if (!c || c.meta.status !== 'active') return
@@ -63,46 +104,68 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
     d.emit('conversation', { id: f.groupId, change: removed ? 'removed' : 'members' })
     return
   }
-  if (conversations.hasSeen(f.messageId)) return
+  if (conversations.processed(f.groupId, f.messageId)) return
   const r = await processIncoming(d.suite, c.state, f.payload)
+  if (r.kind !== 'application') {
+    await conversations.save(f.groupId, r.state)
+    return
+  }
+  let content: Content
+  try {
+    content = decodeContent(r.plaintext)
+  } catch (e) {
+    d.emit('error', { where: `reading message ${f.messageId}`, error: e })
+    await d.undecryptable.failed(f, 'invalid_content', { epoch: epochOf(c.state), from: r.sender, canSend: true })
+    await conversations.save(f.groupId, r.state)
+    return
+  }
+  // Its effects first, then "processed", then the state its keys were used up in: a failure
+  // or a crash in between leaves an older state (later messages still decrypt), never a
+  // message applied twice or lost.
+  await applyContent(d, f, r.sender, content)
+  await conversations.markProcessed(f.groupId, f.messageId)
   await conversations.save(f.groupId, r.state)
-  if (r.kind !== 'application') return
-  const content = decodeContent(r.plaintext)
-  if (content.seen) d.onSeen(r.sender, content.seen)
+}
+
+async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, content: Content): Promise<void> {
+  const { conversations } = d
+  if (content.seen) d.onSeen(sender, content.seen)
   if (content.type === 'text') {
     const record: MessageRecord = {
       id: content.id,
       conversation: f.groupId,
-      from: r.sender.userId,
-      fromDevice: r.sender.deviceId,
+      from: sender.userId,
+      fromDevice: sender.deviceId,
       text: content.text,
       sentAt: f.sentAt,
       receivedAt: Date.now(),
-      direction: r.sender.userId === d.userId ? 'out' : 'in',
+      direction: sender.userId === d.userId ? 'out' : 'in',
       ...expiresAt(f.sentAt, timerOf(d, f.groupId, content.timer)),
     }
     if (await conversations.record(record)) d.emit('message', record)
   } else if (content.type === 'leave') {
-    d.onLeave(f.groupId, r.sender)
+    d.onLeave(f.groupId, sender)
   } else if (content.type === 'timer') {
     const ms = content.seconds === null ? null : content.seconds * 1000
-    await conversations.setTimer(f.groupId, { ms, setBy: r.sender.userId, setAt: f.sentAt })
+    await conversations.setTimer(f.groupId, { ms, setBy: sender.userId, setAt: f.sentAt })
     const record = timerNotice({
       id: content.id,
       conversation: f.groupId,
-      from: r.sender.userId,
-      fromDevice: r.sender.deviceId,
+      from: sender.userId,
+      fromDevice: sender.deviceId,
       sentAt: f.sentAt,
-      direction: r.sender.userId === d.userId ? 'out' : 'in',
+      direction: sender.userId === d.userId ? 'out' : 'in',
       ms,
     })
     if (await conversations.record(record)) d.emit('message', record)
     d.onTimer(f.groupId, ms)
+  } else if (content.type === 'undecryptable') {
+    await d.undecryptable.reported(f.groupId, sender, content)
   } else if (content.type === 'receipt' || content.type === 'typing') {
     // State about other messages, not a line of the conversation: nothing to show until
     // this version implements them.
   } else {
-    await recordUnsupported(d, f, r.sender, content)
+    await recordUnsupported(d, f, sender, content)
   }
 }
 

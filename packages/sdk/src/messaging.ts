@@ -154,6 +154,7 @@ export class Messaging {
     // Encoded before the lock: content the format refuses (a text over the limit) changes nothing.
     const plaintext = encodeOutgoing(content, await this.#d.seen())
     const message = await this.#d.lock.run(async () => {
+      await this.#d.groups.settlePending(conversation)
       const c = this.#d.groups.active(conversation)
       const out = await encryptApplication(this.#d.suite, c.state, plaintext)
       await this.#d.conversations.save(conversation, out.state)

@@ -6,8 +6,12 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import { connect, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 
-/** What the operator does with a request: answer it, hang it until released, cut the connection, or forward it (undefined). */
-export type Answer = { status: number; body: unknown } | 'hang' | 'drop' | undefined
+/**
+ * What the operator does with a request: answer it, hang it until released, cut the connection,
+ * forward it and cut the connection instead of passing the answer on ('cut-answer': the server
+ * did it, the client never learns), or forward it (undefined).
+ */
+export type Answer = { status: number; body: unknown } | 'hang' | 'drop' | 'cut-answer' | undefined
 
 export interface OperatorProxy {
   url: string
@@ -33,8 +37,13 @@ export async function startOperatorProxy(target: string, answer: (method: string
   const sockets = new Set<Socket>()
   const forwarded: string[] = []
 
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, path: string) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, path: string, cutAnswer = false) => {
     const up = request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } }, (r) => {
+      if (cutAnswer) {
+        r.resume()
+        req.socket.destroy()
+        return
+      }
       res.writeHead(r.statusCode ?? 502, r.headers)
       r.pipe(res)
       r.on('end', () => forwarded.push(path))
@@ -50,11 +59,11 @@ export async function startOperatorProxy(target: string, answer: (method: string
       const a = await answer(req.method ?? 'GET', url)
       if (a === 'drop') return req.socket.destroy()
       if (a === 'hang') return void hung.add(req.socket)
-      if (a) {
+      if (a && a !== 'cut-answer') {
         res.writeHead(a.status, { 'content-type': 'application/json' })
         return void res.end(JSON.stringify(a.body))
       }
-      forward(req, res, body, url.pathname)
+      forward(req, res, body, url.pathname, a === 'cut-answer')
     })().catch(() => res.destroy())
   })
   server.on('connection', (s: Socket) => {

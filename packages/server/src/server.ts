@@ -26,6 +26,7 @@ import { enrolmentRoutes } from './http/enrolment-routes.ts'
 import { directoryRoutes } from './http/directory-routes.ts'
 import { DirectoryService } from './directory/directory-service.ts'
 import { groupsRoutes } from './http/groups-routes.ts'
+import { groupCommitsRoutes } from './http/group-commits-routes.ts'
 import { keyPackagesRoutes } from './http/key-packages-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
@@ -155,6 +156,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   devicesRoutes(app, ctx)
   keyPackagesRoutes(app, ctx)
   groupsRoutes(app, ctx)
+  groupCommitsRoutes(app, ctx)
   directoryRoutes(app, ctx)
   accountDataRoutes(app, ctx)
   adminRoutes(app, ctx)

@@ -153,4 +153,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX witness_cosignatures_by_size ON witness_cosignatures (size);
   `,
+  // Which commit took each epoch of a group, so a committer whose answer was lost can ask.
+  `
+  CREATE TABLE group_commits (
+    group_id text COLLATE "C" NOT NULL,
+    epoch bigint NOT NULL,
+    message_id text COLLATE "C" NOT NULL,
+    PRIMARY KEY (group_id, epoch)
+  );
+  `,
 ]

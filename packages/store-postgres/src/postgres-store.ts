@@ -316,6 +316,7 @@ export class PostgresStore implements Store {
         if (!current) throw new CandorError('unknown_group', 'no such group')
         return { accepted: false, epoch: current.epoch }
       }
+      await tx`INSERT INTO group_commits (group_id, epoch, message_id) VALUES (${c.groupId}, ${c.epoch}, ${c.messageId})`
       const old = await tx<{ device_id: DeviceId }[]>`SELECT device_id FROM group_members WHERE group_id = ${c.groupId}`
       if (c.removed.length > 0) {
         await tx`DELETE FROM group_members WHERE group_id = ${c.groupId} AND device_id = ANY(${tx.array([...c.removed])}::text[])`
@@ -335,6 +336,11 @@ export class PostgresStore implements Store {
       const results = await appendIn(tx, messages)
       return { accepted: true, epoch: bumped.epoch, sentAt: c.sentAt, deliveries: results.flatMap((r) => r.deliveries) }
     })
+  }
+
+  async acceptedCommit(groupId: GroupId, epoch: number): Promise<MessageId | null> {
+    const [row] = await this.#sql<{ message_id: MessageId }[]>`SELECT message_id FROM group_commits WHERE group_id = ${groupId} AND epoch = ${epoch}`
+    return row?.message_id ?? null
   }
 
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {

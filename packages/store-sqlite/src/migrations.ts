@@ -187,4 +187,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX witness_cosignatures_by_size ON witness_cosignatures(size);
   `,
+  // Which commit took each epoch of a group, so a committer whose answer was lost can ask.
+  `
+  CREATE TABLE group_commits (
+    group_id TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    PRIMARY KEY (group_id, epoch)
+  ) WITHOUT ROWID;
+  `,
 ]

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type UserId } from '@candor/protocol'
+import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type UserId } from '@candor/protocol'
 import type {
   StoredConsent,
   ErasureCounts,
@@ -133,6 +133,8 @@ export class SqliteStore implements Store {
       insertGroup: p('INSERT OR IGNORE INTO groups (group_id, epoch, created_at) VALUES (?, 0, ?)'),
       getEpoch: p('SELECT epoch FROM groups WHERE group_id = ?').pluck(),
       setEpoch: p('UPDATE groups SET epoch = ? WHERE group_id = ?'),
+      recordCommit: p('INSERT INTO group_commits (group_id, epoch, message_id) VALUES (?, ?, ?)'),
+      acceptedCommit: p('SELECT message_id FROM group_commits WHERE group_id = ? AND epoch = ?').pluck(),
       members: p('SELECT device_id FROM group_members WHERE group_id = ? ORDER BY device_id').pluck(),
       addMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
       removeMember: p('DELETE FROM group_members WHERE group_id = ? AND device_id = ?'),
@@ -345,6 +347,7 @@ export class SqliteStore implements Store {
       if (group.epoch !== c.epoch) return { accepted: false, epoch: group.epoch }
       const epoch = group.epoch + 1
       this.#s.setEpoch.run(epoch, c.groupId)
+      this.#s.recordCommit.run(c.groupId, c.epoch, c.messageId)
       for (const d of c.removed) this.#s.removeMember.run(c.groupId, d)
       for (const d of c.added) this.#s.addMember.run(c.groupId, d)
       const added = new Set(c.added)
@@ -374,6 +377,10 @@ export class SqliteStore implements Store {
       }
       return { accepted: true, epoch, sentAt: c.sentAt, deliveries }
     })
+  }
+
+  async acceptedCommit(groupId: GroupId, epoch: number): Promise<MessageId | null> {
+    return (this.#s.acceptedCommit.get(groupId, epoch) as MessageId | undefined) ?? null
   }
 
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {

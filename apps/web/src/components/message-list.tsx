@@ -1,9 +1,12 @@
 // Messages, oldest first, kept scrolled to the newest unless the reader has scrolled up. A
-// timer notice shows as a line of its own, not as a message someone wrote; a message this
-// version cannot show stays in its place, from its sender, saying so. Expired messages leave
-// the list when the device deletes them (the Messenger drops them on the SDK's event).
+// timer notice, or the notice that a message could not be decrypted, shows as a line of its
+// own, not as a message someone wrote; a message this version cannot show stays in its place,
+// from its sender, saying so; the person's own message says which recipients' devices could
+// not decrypt it. Expired messages leave the list when the device deletes them (the Messenger
+// drops them on the SDK's event).
 import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { Messenger, UiMessage } from '../state/messenger.ts'
+import { failedForText } from '../state/delivery-failure-text.ts'
 import { formatTime } from './time.ts'
 
 const DELIVERY_LABEL = { sending: 'Sending…', sent: 'Sent', failed: 'Not sent', received: '' } as const
@@ -31,8 +34,8 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
     >
       {messages.length === 0 && <li class="muted pad centre-text">No messages yet. Say hello — only the people in this conversation can read it.</li>}
       {messages.map((m) =>
-        m.kind === 'timer' ? (
-          <li key={m.id} class="muted small centre-text" data-testid="timer-notice">
+        m.kind === 'timer' || m.kind === 'undecryptable' ? (
+          <li key={m.id} class="muted small centre-text" data-testid={m.kind === 'timer' ? 'timer-notice' : 'undecryptable-notice'}>
             {m.text} · <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
           </li>
         ) : m.kind === 'unsupported' ? (
@@ -58,6 +61,11 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
                 </span>
               )}
             </span>
+            {m.failedFor?.map((f) => (
+              <span key={f.deviceId} class="failed small" role="status" data-testid="failed-for">
+                {failedForText(f, messenger.deviceName(f.deviceId))}
+              </span>
+            ))}
             {m.delivery === 'failed' && (
               <span class="failed small" role="alert">
                 {m.error}{' '}

@@ -1,7 +1,7 @@
 // The signed-in device as the views see it: conversations with unread counts, messages with
 // their delivery state, the connection, enrolment requests and notices. It listens to the
 // SDK's events and keeps everything the views read in memory.
-import type { CandorClient, ConnectionState, LocalStore, MessageRecord, SecurityAlert } from '@candor/sdk'
+import type { CandorClient, ConnectionState, FailedFor, LocalStore, MessageRecord, SecurityAlert } from '@candor/sdk'
 import { CandorError, normaliseUserName, type DeviceInfo } from '@candor/protocol'
 import { alertText } from './alert-text.ts'
 import { errorText } from './error-text.ts'
@@ -21,11 +21,14 @@ export interface UiMessage {
   error?: string
   /**
    * 'timer': a notice that a member changed the disappearing timer, not something someone
-   * wrote; 'unsupported': a message this version cannot show (its text says so).
+   * wrote; 'unsupported': a message this version cannot show (its text says so);
+   * 'undecryptable': a notice that a message could not be decrypted on this device.
    */
-  kind?: 'timer' | 'unsupported'
+  kind?: 'timer' | 'unsupported' | 'undecryptable'
   /** When the device deletes it (ms since the epoch); it leaves the view then. */
   expiresAt?: number
+  /** On the person's own message: recipient devices that reported they could not decrypt it. */
+  failedFor?: FailedFor[]
 }
 
 export interface ConversationSummary {
@@ -67,6 +70,8 @@ export class Messenger extends Observable {
   #notices: Notice[] = []
   #alerts: TrustAlert[] = []
   #noticeId = 0
+  /** Device id → its name, for the devices named in failedFor. */
+  readonly #deviceNames = new Map<string, string>()
   #open: string | undefined
   #connection: ConnectionState
 
@@ -105,6 +110,11 @@ export class Messenger extends Observable {
     return this.#messages.get(id) ?? []
   }
 
+  /** The name of a device named in a message's failedFor, once known. */
+  deviceName(deviceId: string): string | undefined {
+    return this.#deviceNames.get(deviceId)
+  }
+
   async start(): Promise<void> {
     await this.verification.load()
     for (const key of await this.#store.keys(READ_PREFIX)) {
@@ -122,6 +132,7 @@ export class Messenger extends Observable {
       c.on('alert', (a) => this.#onAlert(a)),
       c.on('timer', () => this.#refreshList()),
       c.on('expired', (e) => this.#removeAll(e.conversation, new Set(e.ids))),
+      c.on('status', (e) => this.#onFailedFor(e.conversation, e.id, e.failedFor)),
       // A compliance archive is a visible member: say so whenever one appears where this person is.
       c.on('archive', (a) => this.notify(`A compliance archive (${a.userId}) is now a member of a conversation you are in and receives its messages. See “Who can read this?” and your consents in Settings.`)),
     )
@@ -272,6 +283,28 @@ export class Messenger extends Observable {
     if (this.#messages.has(id)) return
     const history = await this.client.history(id)
     this.#messages.set(id, history.map(toUi))
+    void this.#nameDevices(history.flatMap((m) => m.failedFor ?? []))
+  }
+
+  #onFailedFor(conversation: string, id: string, failedFor: FailedFor[]): void {
+    const list = this.#messages.get(conversation)
+    if (list) this.#messages.set(conversation, list.map((x) => (x.id === id ? { ...x, failedFor } : x)))
+    this.#refreshList()
+    void this.#nameDevices(failedFor)
+  }
+
+  /**
+   * Names this person's own devices that could not decrypt, so the message can say which. Other
+   * people's devices stay named by id: the server tells nobody the names of someone else's devices.
+   */
+  async #nameDevices(failed: readonly FailedFor[]): Promise<void> {
+    if (!failed.some((f) => f.userId === this.client.userId && !this.#deviceNames.has(f.deviceId))) return
+    try {
+      for (const d of await this.client.devices()) this.#deviceNames.set(d.deviceId, d.name)
+    } catch {
+      // The message then names the device by its id.
+    }
+    this.changed()
   }
 
   #onMessage(m: MessageRecord): void {
@@ -309,6 +342,11 @@ export class Messenger extends Observable {
   }
 
   #onError(where: string, error: unknown): void {
+    // A delivery kept for a retry, or one shown in its conversation as undecryptable: no toast.
+    if (where.startsWith('processing message ')) {
+      console.warn(`candor: ${where}:`, error)
+      return
+    }
     if (error instanceof CandorError && error.code === 'directory_proof_invalid') {
       this.#raise('directory_check_failed', `Key directory check failed while ${where}: ${error.message}. Do not trust new keys until this is resolved.`)
       return
@@ -382,6 +420,7 @@ function toUi(m: MessageRecord): UiMessage {
     delivery: m.direction === 'out' ? 'sent' : 'received',
     ...(m.kind ? { kind: m.kind } : {}),
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
+    ...(m.failedFor ? { failedFor: m.failedFor } : {}),
   }
 }
 

@@ -1,10 +1,10 @@
 // send, read and chat.
 import { createInterface } from 'node:readline'
 import { isGroupId, normaliseUserName } from '@candor/protocol'
-import type { CandorClient } from '@candor/sdk'
+import type { CandorClient, MessageRecord } from '@candor/sdk'
 import { FileLocalStore } from '@candor/sdk/node'
 import { connectedDevice, type GlobalFlags } from '../device-session.ts'
-import { formatMessage, messageJson, printJson } from '../output.ts'
+import { formatFailure, formatMessage, messageJson, printJson } from '../output.ts'
 
 /**
  * A conversation id this device is in, else a user (as a person types it) to talk to directly.
@@ -30,6 +30,8 @@ export async function send(g: GlobalFlags, target: string, text: string): Promis
 }
 
 const CURSOR = 'cli/read-cursor'
+/** The position of the last recipient report (that one of this device's messages could not be decrypted) shown. */
+const FAILURES_CURSOR = 'cli/read-failures-cursor'
 const SPLIT_VIEW_WAIT_MS = 10_000
 
 export async function read(g: GlobalFlags): Promise<number> {
@@ -46,7 +48,8 @@ export async function read(g: GlobalFlags): Promise<number> {
     }
     const last = inbox.at(-1)
     if (last) await cursorStore.put(CURSOR, String(Math.max(cursor, (last.seq ?? inbox.length - 1) + 1)))
-    if (!g.json && fresh.length === 0) process.stdout.write('no new messages\n')
+    const failed = await newFailures(client, cursorStore, inbox, g.json)
+    if (!g.json && fresh.length === 0 && failed === 0) process.stdout.write('no new messages\n')
     // The messages' checkpoints are checked before this short-lived process goes (alerts go to
     // stderr); a server that does not answer does not keep it here for long.
     await Promise.race([client.splitViewChecks(), new Promise((r) => setTimeout(r, SPLIT_VIEW_WAIT_MS).unref())])
@@ -54,6 +57,28 @@ export async function read(g: GlobalFlags): Promise<number> {
     client.close()
   }
   return 0
+}
+
+/**
+ * Reports learnt since the last read that a recipient could not decrypt one of this device's
+ * messages: with --json, the message again with its `status: "failed"` and every `failedFor`
+ * so far (once per message); otherwise a line per report.
+ */
+async function newFailures(client: CandorClient, cursorStore: FileLocalStore, inbox: readonly MessageRecord[], json: boolean): Promise<number> {
+  const seen = Number((await cursorStore.get(FAILURES_CURSOR)) ?? '0')
+  const failures = await client.deliveryFailures(seen)
+  if (failures.length === 0) return 0
+  const byId = new Map(inbox.map((m) => [m.id, m]))
+  if (json) {
+    for (const id of new Set(failures.map((f) => f.messageId))) {
+      const m = byId.get(id)
+      if (m) printJson(messageJson(m))
+    }
+  } else {
+    for (const f of failures) process.stdout.write(`${formatFailure(f, byId.get(f.messageId))}\n`)
+  }
+  await cursorStore.put(FAILURES_CURSOR, String(failures.at(-1)!.n))
+  return failures.length
 }
 
 export async function chat(g: GlobalFlags, target: string): Promise<number> {

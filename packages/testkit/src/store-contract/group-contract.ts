@@ -108,6 +108,23 @@ export function groupContract(store: StoreRef): void {
     expect(await store().pendingCount(c)).toBe(0)
   })
 
+  it('records which commit took each epoch, and only the accepted one', async () => {
+    const [a, b, c] = (await registeredDevices(store(), 3)) as [DeviceId, DeviceId, DeviceId]
+    const groupId = newGroupId()
+    await store().createGroup(groupId, a, Date.now())
+    expect(await store().acceptedCommit(groupId, 0)).toBeNull()
+    const first = commit(groupId, 0, a, { added: [b] })
+    await store().acceptCommit(first)
+    const stale = commit(groupId, 0, b, { added: [c] })
+    expect((await store().acceptCommit(stale)).accepted).toBe(false)
+    const second = commit(groupId, 1, b, { added: [c] })
+    await store().acceptCommit(second)
+    expect(await store().acceptedCommit(groupId, 0)).toBe(first.messageId)
+    expect(await store().acceptedCommit(groupId, 1)).toBe(second.messageId)
+    expect(await store().acceptedCommit(groupId, 2)).toBeNull()
+    expect(await store().acceptedCommit(newGroupId(), 0)).toBeNull()
+  })
+
   it("refuses a commit to an unknown group with CandorError('unknown_group')", async () => {
     const [a] = await registeredDevices(store(), 1)
     await expectCandorError(store().acceptCommit(commit(newGroupId(), 0, a!)), 'unknown_group')
