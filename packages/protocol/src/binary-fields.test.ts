@@ -30,10 +30,12 @@ describe('binary fields', () => {
     expect(() => parseFixedBytes(toBase64Url(new Uint8Array(33)), 'hash', 32)).toThrow(/^hash: /)
   })
 
-  it('take a challenge as two canonical base64url parts', () => {
-    const c = `${toBase64Url(new TextEncoder().encode('dev.123.nonce'))}.${toBase64Url(new Uint8Array(32))}`
+  it('take a challenge as a key id and two canonical base64url parts', () => {
+    const c = `q3Jb9xZk.${toBase64Url(new TextEncoder().encode('dev.123.nonce'))}.${toBase64Url(new Uint8Array(32))}`
     expect(parseChallenge(c)).toBe(c)
-    for (const bad of ['', 'abc', 'a.b.c', `${c}=`, `.${c}`, `${c.split('.')[0]}.AB`, 'x'.repeat(600)]) {
+    expect(parseChallenge(c.replace('q3Jb9xZk', 'legacy'))).toBe(c.replace('q3Jb9xZk', 'legacy'))
+    const [kid, body, mac] = c.split('.')
+    for (const bad of ['', 'abc', 'a.b.c', `${body}.${mac}`, `${c}=`, `.${c}`, `${kid}.${body}.AB`, `${'k'.repeat(33)}.${body}.${mac}`, `k+.${body}.${mac}`, `${c}.${mac}`, 'x'.repeat(600)]) {
       expect(() => parseChallenge(bad)).toThrow(/^challenge: /)
     }
   })

@@ -52,9 +52,12 @@ export function parseSignature(v: unknown, field = 'signature'): SignatureB64 {
 export function parseChallenge(v: unknown, field = 'challenge'): Challenge {
   if (typeof v !== 'string') throw fieldError(field, 'must be a string')
   if (v.length > CHALLENGE_MAX_LENGTH) throw fieldError(field, `must be at most ${CHALLENGE_MAX_LENGTH} characters`)
+  // `kid.body.mac`: the id of the server key that signed it (docs/server-keys.md), then two
+  // canonical base64url parts.
   const parts = v.split('.')
-  if (parts.length !== 2 || parts.some((p) => p.length === 0 || fromBase64Url(p) === null)) {
-    throw fieldError(field, 'must be two canonical base64url parts joined by a dot, as the server issued it')
+  const [kid, ...rest] = parts
+  if (parts.length !== 3 || !/^[A-Za-z0-9_-]{1,32}$/.test(kid!) || rest.some((p) => p.length === 0 || fromBase64Url(p) === null)) {
+    throw fieldError(field, 'must be a key id and two canonical base64url parts joined by dots, as the server issued it')
   }
   return v as Challenge
 }
