@@ -3,7 +3,7 @@
 // them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type Notice } from '@candor/protocol'
+import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type Notice, type SessionEndReason } from '@candor/protocol'
 import { DirectoryAuthenticationService, clientConfigWith, epochOf, getSuite, leaves, safetyNumber, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import { ApiClient } from './api-client.ts'
 import type { ClientEvents, ClientOptions, Reader } from './client-types.ts'
@@ -33,6 +33,10 @@ import { accessLogView, directoryView } from './split-view-logs.ts'
 import { SplitViewMonitor, type SplitViewAlert } from './split-view-monitor.ts'
 
 export type { ClientEvents, ClientOptions, Reader, SecurityAlert } from './client-types.ts'
+
+function httpOptions(opts: ClientOptions): { timeoutMs?: number } {
+  return opts.httpTimeoutMs === undefined ? {} : { timeoutMs: opts.httpTimeoutMs }
+}
 
 export class CandorClient extends Emitter<ClientEvents> {
   readonly api: ApiClient
@@ -108,7 +112,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** Registers a new user with this as its first device. */
   static async register(opts: ClientOptions, userId: string, deviceName = 'first device'): Promise<CandorClient> {
     if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
-    const api = new ApiClient(opts.server)
+    const api = new ApiClient(opts.server, undefined, httpOptions(opts))
     const identity = await registerIdentity(api, userId, deviceName)
     await saveIdentity(opts.store, identity)
     api.setDevice(identity)
@@ -120,7 +124,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** Asks to add this as a further device of an existing user; approve it from another device. */
   static async enrol(opts: ClientOptions, userId: string, deviceName = 'new device'): Promise<CandorClient> {
     if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
-    const api = new ApiClient(opts.server)
+    const api = new ApiClient(opts.server, undefined, httpOptions(opts))
     const identity = await requestEnrolment(api, userId, deviceName)
     await saveIdentity(opts.store, identity)
     api.setDevice(identity)
@@ -131,7 +135,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   static async open(opts: ClientOptions): Promise<CandorClient | null> {
     const identity = await loadIdentity(opts.store)
     if (!identity) return null
-    const api = new ApiClient(opts.server, identity)
+    const api = new ApiClient(opts.server, identity, httpOptions(opts))
     return CandorClient.#make(opts, api, identity)
   }
 
@@ -170,10 +174,12 @@ export class CandorClient extends Emitter<ClientEvents> {
     if (this.#identity.status !== 'active') throw new CandorError('forbidden', 'this device is not approved yet')
     this.#timer.startSweep()
     if (!this.#connection) {
-      const wsUrl = this.api.baseUrl.replace(/^http/, 'ws')
-      this.#connection = new Connection(async () => `${wsUrl}/v1/ws?token=${encodeURIComponent(await this.api.token())}`, this.#opts.webSocket, {
+      const api = this.api
+      const endpoint = { url: `${api.baseUrl.replace(/^http/, 'ws')}/v1/ws`, session: (outlives?: number) => api.session(outlives), forgetSession: () => api.forgetSession() }
+      this.#connection = new Connection(endpoint, this.#opts.webSocket, {
         onDeliver: (f) => this.#onDeliver(f),
         onNotice: (n) => this.#onNotice(n),
+        onSessionEnded: (reason) => this.#onSessionEnded(reason),
         onState: (s) => {
           if (s !== 'online') this.#isSynced = false
           this.emit('connection', s)
@@ -353,6 +359,15 @@ export class CandorClient extends Emitter<ClientEvents> {
         this.#directory.forget(this.userId)
         if (n.deviceId === this.deviceId) this.close()
     }
+  }
+
+  /**
+   * The server ended this device's session. Revoked, suspended or erased: the connection has
+   * stopped for good and sending is over; the person is told (sessionEndedText). Expired: the
+   * connection signs in again by itself.
+   */
+  #onSessionEnded(reason: SessionEndReason): void {
+    this.emit('session_ended', { reason })
   }
 
   async #onDeliver(f: DeliverFrame): Promise<void> {
