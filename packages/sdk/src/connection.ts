@@ -18,7 +18,7 @@ import {
   type SessionEndReason,
 } from '@candor/protocol'
 import type { SessionToken } from './api-client.ts'
-import { sessionResumes } from './session-ended-text.ts'
+import { sessionEndedText, sessionResumes } from './session-ended-text.ts'
 
 /** The subset of the browser WebSocket API we use; `ws` in Node provides it too. */
 export interface WebSocketLike {
@@ -95,10 +95,13 @@ export class Connection {
   #ackTimer: ReturnType<typeof setTimeout> | undefined
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #seen = new Set<number>()
-  #opened: Array<() => void> = []
+  /** Waiting for the socket: called with nothing once open, with the error once it never will be. */
+  #opened: Array<(error?: CandorError) => void> = []
   #reauthTimer: ReturnType<typeof setTimeout> | undefined
   /** Why the server ended the current socket's session, once it said so. */
   #ending: SessionEndReason | undefined
+  /** What waiting for this connection fails with once the session ended for good. */
+  #endedWith: CandorError | undefined
 
   constructor(endpoint: ConnectionEndpoint, factory: WebSocketFactory, handlers: ConnectionHandlers) {
     this.#endpoint = endpoint
@@ -125,11 +128,13 @@ export class Connection {
   /** Resolves when the socket is open (or rejects after the timeout). */
   whenOnline(timeoutMs = 10_000): Promise<void> {
     if (this.#state === 'online') return Promise.resolve()
+    if (this.#state === 'closed') return Promise.reject(this.#endedWith ?? new CandorError('unavailable', 'connection closed'))
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new CandorError('unavailable', 'not connected to the server')), timeoutMs)
-      this.#opened.push(() => {
+      this.#opened.push((error) => {
         clearTimeout(t)
-        resolve()
+        if (error) reject(error)
+        else resolve()
       })
     })
   }
@@ -194,6 +199,9 @@ export class Connection {
   /** Stops for good after the server ended the session (`tell`: the handler has not heard yet). */
   #end(reason: SessionEndReason, tell = true): void {
     if (tell) this.#h.onSessionEnded(reason)
+    const code = reason === 'erased' ? 'unknown_device' : reason === 'logged_out' ? 'unauthenticated' : 'device_revoked'
+    const error = (this.#endedWith = new CandorError(code, sessionEndedText(reason)))
+    for (const f of this.#opened.splice(0)) f(error)
     this.close()
   }
 
@@ -337,5 +345,6 @@ export class Connection {
       p.reject(new CandorError('unavailable', 'connection closed'))
     }
     this.#pending.clear()
+    for (const f of this.#opened.splice(0)) f(new CandorError('unavailable', 'connection closed'))
   }
 }

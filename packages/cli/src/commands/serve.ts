@@ -15,7 +15,7 @@ async function openStore(c: ServeConfig): Promise<Store> {
 async function openBus(c: ServeConfig): Promise<Bus | undefined> {
   if (c.bus === 'local') return undefined
   const { NatsBus } = await import('@candor/bus-nats')
-  return NatsBus.connect(c.bus, c.nodeId)
+  return NatsBus.connect(c.bus, c.nodeId, c.busSecurity)
 }
 
 export async function serve(c: ServeConfig): Promise<number> {
@@ -36,6 +36,7 @@ export async function serve(c: ServeConfig): Promise<number> {
       port: c.port,
       logLevel: c.logLevel,
       webRoot: c.webRoot,
+      ...(c.metrics ? { metrics: c.metrics } : {}),
     })
   } catch (e) {
     // Close what did open, so a node that cannot start exits instead of lingering.
@@ -49,6 +50,7 @@ export async function serve(c: ServeConfig): Promise<number> {
     process.stdout.write(`No admin yet. To make yourself the first admin (once), from your own registered device run:\n  candor --home DIR admin enrol ${adminToken}\n`)
   }
   process.stdout.write(`Candor listening on ${server.url} (${where})\n`)
+  if (server.metricsUrl) process.stdout.write(`Metrics at ${server.metricsUrl}\n`)
   if (!existsSync(c.webRoot)) process.stdout.write(`(web client not built: run "npm run build" to serve it at /)\n`)
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
