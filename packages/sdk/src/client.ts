@@ -31,6 +31,7 @@ import { ComplianceArchives } from './data/archives.ts'
 import { DisappearingTimer } from './data/disappearing-timer.ts'
 import { accessLogView, directoryView } from './split-view-logs.ts'
 import { SplitViewMonitor, type SplitViewAlert } from './split-view-monitor.ts'
+import { sessionResumes } from './session-ended-text.ts'
 
 export type { ClientEvents, ClientOptions, Reader, SecurityAlert } from './client-types.ts'
 
@@ -57,6 +58,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   #connection: Connection | undefined
   #synced: Array<() => void> = []
   #isSynced = false
+  /** How the session last ended, once it did; only one final ending is told. */
+  #ended: SessionEndReason | undefined
 
   private constructor(opts: ClientOptions, api: ApiClient, identity: Identity, suite: MlsSuite) {
     super()
@@ -357,7 +360,12 @@ export class CandorClient extends Emitter<ClientEvents> {
         return
       case 'device_revoked':
         this.#directory.forget(this.userId)
-        if (n.deviceId === this.deviceId) this.close()
+        // The server says so again (session_ended) just before it closes the socket, but a
+        // socket closed here first would not read that any more: this is the ending.
+        if (n.deviceId === this.deviceId) {
+          this.#onSessionEnded('revoked')
+          this.close()
+        }
     }
   }
 
@@ -367,6 +375,8 @@ export class CandorClient extends Emitter<ClientEvents> {
    * connection signs in again by itself.
    */
   #onSessionEnded(reason: SessionEndReason): void {
+    if (this.#ended !== undefined && !sessionResumes(this.#ended)) return
+    this.#ended = reason
     this.emit('session_ended', { reason })
   }
 
