@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CloseCode, decodeServerFrame, type Notice } from '@candor/protocol'
+import { CloseCode, decodeServerFrame, encodeAuth, type Notice } from '@candor/protocol'
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
-import { http, openSocket, rawRegister, type RawSocket } from './raw-client.ts'
+import { http, openSocket, rawRegister, rawSocket, type RawSocket } from './raw-client.ts'
 
 let server: CandorServer
 let store: SqliteStore
@@ -65,6 +65,36 @@ describe('ending a device’s session closes its open socket', () => {
     expect(e).toMatchObject({ code: CloseCode.sessionEnded, reason: 'erased' })
     expect(e.notices).toEqual([{ kind: 'session_ended', reason: 'erased' }])
     await expect(openSocket(server.url, zoe.token)).rejects.toThrow(`${CloseCode.authRefused} unauthenticated`)
+  })
+
+  it('ends a socket whose sign-in read the device just before it was revoked', async () => {
+    const ivy = await rawRegister(server.url, 'ivy')
+    // The socket's lookup of the device reads it while it is still active, but its answer is
+    // held until the revocation has been made and announced (a slow read, or another node).
+    let release!: () => void
+    const held = new Promise<void>((r) => (release = r))
+    const getDevice = store.getDevice.bind(store)
+    let once = true
+    store.getDevice = async (id) => {
+      const d = await getDevice(id)
+      if (id === ivy.deviceId && once) {
+        once = false
+        await held
+      }
+      return d
+    }
+    try {
+      const s = await rawSocket(server.url)
+      s.ws.send(encodeAuth(ivy.token))
+      while (once) await new Promise((r) => setTimeout(r, 5))
+      expect((await http(server.url, 'DELETE', `/v1/devices/${ivy.deviceId}`, undefined, ivy.token)).status).toBe(200)
+      release()
+      const e = await ending(s)
+      expect(e).toMatchObject({ code: CloseCode.sessionEnded, reason: 'revoked', notices: [{ kind: 'session_ended', reason: 'revoked' }] })
+      expect(await server.context.bus.isOnline(ivy.deviceId)).toBe(false)
+    } finally {
+      store.getDevice = getDevice
+    }
   })
 
   it('leaves the sockets of other devices open', async () => {

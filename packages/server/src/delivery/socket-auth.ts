@@ -17,10 +17,16 @@ export interface EarlyFrame {
 }
 
 /**
- * Waits for the socket's auth frame. `onSession` runs synchronously with the session and the
- * frames that came after the auth frame, so no frame is lost between this listener and the next.
+ * Waits for the socket's auth frame. `onSession` runs synchronously with the session, the
+ * frames that came after the auth frame (so no frame is lost between this listener and the
+ * next) and when the check of the device began (performance.now()).
  */
-export function awaitAuth(ws: WebSocket, ctx: AppContext, timeoutMs: number, onSession: (session: Session, early: EarlyFrame[]) => void): void {
+export function awaitAuth(
+  ws: WebSocket,
+  ctx: AppContext,
+  timeoutMs: number,
+  onSession: (session: Session, early: EarlyFrame[], checkedFrom: number) => void,
+): void {
   let checking = false
   let done = false
   const early: EarlyFrame[] = []
@@ -53,11 +59,12 @@ export function awaitAuth(ws: WebSocket, ctx: AppContext, timeoutMs: number, onS
     checking = true
     // Stop reading while the token is checked; the few frames already read wait in `early`.
     ws.pause()
+    const checkedFrom = performance.now()
     sessionFromToken(ctx, token).then(
       (session) => {
         if (done) return
         finish()
-        onSession(session, early)
+        onSession(session, early, checkedFrom)
         ws.resume()
       },
       (e: unknown) => {

@@ -5,18 +5,23 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { LIMITS, type DeviceId, type SessionEndReason } from '@candor/protocol'
+import { CloseCode, LIMITS, encodeNotice, type DeviceId, type SessionEndReason } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import type { Session } from '../auth/tokens.ts'
+import { closeSocket } from './close-socket.ts'
 import { DeviceConnection } from './device-connection.ts'
 import { awaitAuth, type EarlyFrame } from './socket-auth.ts'
 
 const PING_MS = 30_000
+/** How long an ended session is remembered, for sockets whose sign-in check was under way then. */
+const ENDED_MEMORY_MS = 60_000
 
 export class WebSocketGateway {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsFrameBytes, perMessageDeflate: false })
   readonly #connections = new Map<DeviceId, DeviceConnection>()
   readonly #alive = new WeakSet<object>()
+  /** Devices whose sessions ended lately, and when (performance.now()) and why. */
+  readonly #ended = new Map<DeviceId, { at: number; reason: SessionEndReason }>()
   readonly #ctx: AppContext
   readonly #authTimeoutMs: number
   readonly #pinger: NodeJS.Timeout
@@ -57,11 +62,19 @@ export class WebSocketGateway {
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       this.#alive.add(ws)
       ws.on('pong', () => this.#alive.add(ws))
-      awaitAuth(ws, this.#ctx, this.#authTimeoutMs, (session, early) => this.#accept(ws, session, early))
+      awaitAuth(ws, this.#ctx, this.#authTimeoutMs, (session, early, checkedFrom) => this.#accept(ws, session, early, checkedFrom))
     })
   }
 
-  #accept(ws: WebSocket, session: Session, early: EarlyFrame[]): void {
+  #accept(ws: WebSocket, session: Session, early: EarlyFrame[], checkedFrom: number): void {
+    // The session ended while its device was being looked up: the lookup may have read the
+    // device before it was revoked, and the ending has passed this socket by. End it here.
+    const ended = this.#ended.get(session.deviceId)
+    if (ended && ended.at >= checkedFrom) {
+      this.#ctx.metrics.connectionsClosed.inc({ reason: ended.reason })
+      ws.send(encodeNotice({ kind: 'session_ended', reason: ended.reason }))
+      return closeSocket(ws, CloseCode.sessionEnded, ended.reason)
+    }
     this.#connections.get(session.deviceId)?.close()
     const conn = new DeviceConnection(ws, session, this.#ctx)
     this.#connections.set(session.deviceId, conn)
@@ -72,7 +85,10 @@ export class WebSocketGateway {
   }
 
   #endSessions(deviceIds: readonly DeviceId[], reason: SessionEndReason): void {
+    const now = performance.now()
+    for (const [d, e] of this.#ended) if (now - e.at > ENDED_MEMORY_MS) this.#ended.delete(d)
     for (const d of deviceIds) {
+      this.#ended.set(d, { at: now, reason })
       const conn = this.#connections.get(d)
       if (!conn) continue
       this.#connections.delete(d)
