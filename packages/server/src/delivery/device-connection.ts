@@ -80,10 +80,6 @@ export class DeviceConnection {
     this.#ctx = ctx
   }
 
-  get deviceId(): DeviceId {
-    return this.#session.deviceId
-  }
-
   /** `early`: frames that came after the auth frame, before it was checked. */
   start(early: readonly EarlyFrame[] = []): void {
     this.#ctx.metrics.connections.inc()
