@@ -158,14 +158,17 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     await expect.poll(() => alice.page.getByTestId('key-change-warning').count()).toBe(0)
   })
 
-  it('revoking a device from settings signs it out and warns contacts again', async () => {
+  it('revoking a device from settings tells it it was removed, in place of its message box, and warns contacts again', async () => {
     const bobPhone = devices.find((d) => d.name === 'bob-phone')!
     bobPhone.allow.push(/status of 40[13]/)
     bob.page.once('dialog', (d) => void d.accept())
     await bob.page.getByRole('link', { name: /^Settings/ }).click()
     await bob.page.getByRole('button', { name: 'Revoke bob phone' }).click()
     await bob.page.locator('[data-testid="device"][data-status="revoked"]').waitFor({ timeout: T })
-    await bobPhone.page.getByTestId('offline-banner').filter({ hasText: 'signed out' }).waitFor({ timeout: T })
+    await bobPhone.page.getByTestId('offline-banner').filter({ hasText: 'This device was removed from your account' }).waitFor({ timeout: T })
+    // The conversation it had open says why it cannot send, instead of a box whose sends would stay "Sending…".
+    await bobPhone.page.getByTestId('session-ended').filter({ hasText: 'This device was removed from your account' }).waitFor({ timeout: T })
+    expect(await bobPhone.page.locator('#composer-text').count()).toBe(0)
     await openConversation(alice.page, direct)
     await alice.page.getByTestId('key-change-warning').waitFor({ timeout: T })
     await screenshot(bobPhone.page, 'revoked-device')

@@ -5,7 +5,7 @@
 // the group, then filler) standing in for ciphertext.
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
 import WebSocket from 'ws'
-import { authStatement, registrationStatement, toBase64Url } from '@candor/protocol'
+import { authStatement, encodeAuth, registrationStatement, toBase64Url } from '@candor/protocol'
 import { CandorHttp, pool } from './candor-http.ts'
 import { noop, sourceAddress, type ConnectOptions, type Driver, type Endpoint, type Received } from './driver.ts'
 
@@ -135,11 +135,15 @@ export class CandorDriver implements Driver {
     this.#dirty.clear()
   }
 
-  /** Opens a device's WebSocket; resolves once open (conn.synced: once its queue is drained). */
+  /**
+   * Opens a device's WebSocket and signs it in (the `auth` frame first); resolves once open
+   * (conn.synced: once its queue is drained). Frames sent right away are read after the auth
+   * frame checks out.
+   */
   open(dev: Device, localAddress = sourceAddress(dev.index)): Promise<Conn> {
     return new Promise((resolve, reject) => {
       const port = this.#ports[dev.index % this.#ports.length]!
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws?token=${encodeURIComponent(dev.token)}`, {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, {
         perMessageDeflate: false,
         localAddress,
       })
@@ -196,6 +200,7 @@ export class CandorDriver implements Driver {
       })
       ws.once('open', () => {
         ;(ws as unknown as { _socket?: { setNoDelay(b: boolean): void } })._socket?.setNoDelay(true)
+        ws.send(encodeAuth(dev.token))
         resolve(conn)
       })
       ws.once('error', reject)

@@ -1,6 +1,6 @@
 // Binary payloads on the bus. A delivery is its seq (8 bytes, big-endian) then the complete
 // deliver frame, so the receiving node forwards the frame without re-encoding it.
-import { fromUtf8, utf8, type DeviceId, type GroupId } from '@candor/protocol'
+import { fromUtf8, isDeviceId, isSessionEndReason, utf8, type DeviceId, type GroupId, type SessionEndReason } from '@candor/protocol'
 import type { BusDelivery } from '@candor/ports'
 
 const SEQ_BYTES = 8
@@ -34,4 +34,27 @@ export function decodeGroupChanged(data: Uint8Array): { origin: string; groupId:
   } catch {
     return null
   }
+}
+
+/** `<origin node id>\n<reason>\n<device id> <device id> …`. */
+export function encodeSessionEnded(origin: string, deviceIds: readonly DeviceId[], reason: SessionEndReason): Uint8Array {
+  return utf8(`${origin}\n${reason}\n${deviceIds.join(' ')}`)
+}
+
+/**
+ * Null unless every part is well formed (a known reason, canonical device ids): a message from
+ * the network never closes sockets on a guess.
+ */
+export function decodeSessionEnded(data: Uint8Array): { origin: string; reason: SessionEndReason; deviceIds: DeviceId[] } | null {
+  let s: string
+  try {
+    s = fromUtf8(data)
+  } catch {
+    return null
+  }
+  const [origin, reason, ids, ...rest] = s.split('\n')
+  if (origin === undefined || ids === undefined || rest.length > 0 || !isSessionEndReason(reason)) return null
+  const deviceIds = ids.split(' ')
+  if (!deviceIds.every(isDeviceId)) return null
+  return { origin, reason, deviceIds }
 }

@@ -1,1 +1,10 @@
-export { NatsBus, GROUP_CHANGED_SUBJECT, deviceSubject, presenceSubject, type NatsBusOptions } from './nats-bus.ts'
+export {
+  NatsBus,
+  GROUP_CHANGED_SUBJECT,
+  SESSION_ENDED_SUBJECT,
+  deviceSubject,
+  presenceSubject,
+  type NatsAuth,
+  type NatsBusOptions,
+  type NatsTls,
+} from './nats-bus.ts'

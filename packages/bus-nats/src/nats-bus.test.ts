@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newDeviceId, newGroupId, randomBytes, type GroupId } from '@candor/protocol'
 import type { BusDelivery } from '@candor/ports'
 import { natsAvailable, noNats, TEST_NATS_URL } from '@candor/testkit/nats'
+import { busContract } from '@candor/testkit/bus-contract'
 import { NatsBus } from './nats-bus.ts'
-import { decodeDelivery, encodeDelivery } from './bus-codec.ts'
+import { decodeDelivery, decodeSessionEnded, encodeDelivery, encodeSessionEnded } from './bus-codec.ts'
 
 const available = await natsAvailable()
 if (!available) noNats('NatsBus')
@@ -26,7 +27,32 @@ describe('bus codec', () => {
     expect(back && { ...back, frame: hex(back.frame) }).toEqual({ ...d, frame: hex(d.frame) })
     expect(decodeDelivery(d.deviceId, new Uint8Array(7))).toBeNull()
   })
+
+  it('round-trips an ended session and refuses anything not exactly one (unknown reason, bad id, extra line)', () => {
+    const ids = [newDeviceId(), newDeviceId()]
+    expect(decodeSessionEnded(encodeSessionEnded('node-1', ids, 'erased'))).toEqual({ origin: 'node-1', reason: 'erased', deviceIds: ids })
+    const enc = (s: string) => new TextEncoder().encode(s)
+    for (const bad of [`n\nbanned\n${ids[0]}`, `n\nrevoked\n${ids[0]}x`, `n\nrevoked\n${ids[0]} `, `n\nrevoked\n${ids[0]}\nmore`, 'n\nrevoked', '']) {
+      expect(decodeSessionEnded(enc(bad))).toBeNull()
+    }
+    expect(decodeSessionEnded(new Uint8Array([0xff, 0xfe]))).toBeNull()
+  })
 })
+
+if (available) {
+  busContract('NatsBus, two nodes', async () => {
+    const nodes = [await NatsBus.connect(TEST_NATS_URL, 'contract-a'), await NatsBus.connect(TEST_NATS_URL, 'contract-b')]
+    return {
+      nodes,
+      settle: async () => {
+        for (const n of nodes) await n.flush()
+      },
+      close: async () => {
+        for (const n of nodes) await n.close()
+      },
+    }
+  })
+}
 
 describe.skipIf(!available)('NatsBus across two nodes', () => {
   let a: NatsBus

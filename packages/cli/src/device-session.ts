@@ -1,6 +1,6 @@
 // Opens the device kept in a home folder. The server URL is remembered in the home after the
 // first command that names it, so later commands need only --home.
-import { CandorClient, type ClientOptions, type SecurityAlert } from '@candor/sdk'
+import { CandorClient, sessionEndedText, type ClientOptions, type SecurityAlert } from '@candor/sdk'
 import { FileLocalStore, nodeClientOptions } from '@candor/sdk/node'
 import { CandorError } from '@candor/protocol'
 
@@ -30,6 +30,7 @@ export async function connectedDevice(g: GlobalFlags): Promise<CandorClient> {
   const client = await openDevice(g)
   client.on('error', (e) => process.stderr.write(`warning: ${e.where}: ${(e.error as Error).message ?? String(e.error)}\n`))
   client.on('alert', (a) => process.stderr.write(`SECURITY ALERT: ${alertLine(a)}\n`))
+  client.on('session_ended', (e) => process.stderr.write(`${sessionEndedText(e.reason)}\n`))
   await client.connect()
   return client
 }

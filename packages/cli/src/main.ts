@@ -22,11 +22,15 @@ export const USAGE = `candor — end-to-end-encrypted messaging you can verify
 
 Server:
   candor serve [--port P] [--data DIR] [--key-file PATH] [--host H] [--store sqlite|postgres://…] [--bus local|nats://…]
-               [--witness VKEY …]
+               [--witness VKEY …] [--metrics-port P [--metrics-host H]]
+               [--bus-tls] [--bus-ca FILE] [--bus-cert FILE --bus-key FILE]
+               [--bus-user NAME (password in CANDOR_BUS_PASSWORD) | --bus-creds FILE | --bus-nkey FILE]
       the server's secrets: the key file (default DIR/server-keys.json, created mode 600 on first
       start) or its JSON in CANDOR_SERVER_KEYS; never in the database. --witness (repeatable, or
       CANDOR_WITNESSES, comma-separated): a witness whose cosignatures the directory accepts and
-      serves, by the verifier key \`candor witness\` prints; any other cosignature is refused
+      serves, by the verifier key \`candor witness\` prints; any other cosignature is refused.
+      /metrics only on its own listener (loopback unless --metrics-host). NATS over TLS and with
+      credentials: docs/scale-out.md
 ${KEYS_USAGE}
 
 Device (each --home folder is one device; flags may come from CANDOR_SERVER / CANDOR_HOME):
@@ -90,6 +94,15 @@ export async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         store: { type: 'string' },
         bus: { type: 'string' },
+        'bus-ca': { type: 'string' },
+        'bus-cert': { type: 'string' },
+        'bus-key': { type: 'string' },
+        'bus-tls': { type: 'boolean' },
+        'bus-user': { type: 'string' },
+        'bus-creds': { type: 'string' },
+        'bus-nkey': { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
         'log-level': { type: 'string' },
         'web-root': { type: 'string' },
         'node-id': { type: 'string' },

@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CandorError } from '@candor/protocol'
+import type { NatsAuth, NatsTls } from '@candor/bus-nats'
 
 /** The environment variable that may hold the whole key file (for containers). */
 export const SERVER_KEYS_ENV = 'CANDOR_SERVER_KEYS'
@@ -20,8 +21,12 @@ export interface ServeConfig {
   store: string
   /** PostgreSQL schema holding Candor's tables (default `public`); ignored for SQLite. */
   storeSchema: string
-  /** `local` (in-process) or a nats:// URL. */
+  /** `local` (in-process), or a nats:// (tls:// for TLS) URL without credentials in it. */
   bus: string
+  /** TLS and credentials for NATS (docs/scale-out.md); none for `local`. */
+  busSecurity: { tls?: NatsTls; auth?: NatsAuth }
+  /** Where /metrics is served: its own listener, never the public port; undefined: not served. */
+  metrics: { host: string; port: number } | undefined
   logLevel: string
   webRoot: string
   nodeId: string
@@ -69,6 +74,63 @@ export function readWitnesses(flags: Flags, env: NodeJS.ProcessEnv): string[] {
   return [...new Set(list.map((w) => w.trim()).filter((w) => w !== ''))]
 }
 
+const parsePort = (v: string, what: string): number => {
+  const port = Number(v)
+  if (!/^\d+$/.test(v) || port > 65535) throw new Error(`${what} must be 0-65535, got ${v}`)
+  return port
+}
+
+/** The metrics listener: `--metrics-port` (CANDOR_METRICS_PORT) and `--metrics-host` (CANDOR_METRICS_HOST, default 127.0.0.1). */
+export function readMetricsListener(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig['metrics'] {
+  const port = flagOrEnv(flags, env, 'metrics-port', 'CANDOR_METRICS_PORT')
+  const host = flagOrEnv(flags, env, 'metrics-host', 'CANDOR_METRICS_HOST')
+  if (port === undefined) {
+    if (host !== undefined) throw new Error('--metrics-host needs --metrics-port')
+    return undefined
+  }
+  return { host: host ?? '127.0.0.1', port: parsePort(port, '--metrics-port') }
+}
+
+/**
+ * TLS and credentials for the bus. Files by path (`--bus-ca`, `--bus-cert` with `--bus-key`,
+ * `--bus-creds`, `--bus-nkey`); a user name by `--bus-user` with its password only in the
+ * environment (CANDOR_BUS_PASSWORD), and a token only there (CANDOR_BUS_TOKEN): a command line is
+ * visible to every user of the machine. At most one kind of credential.
+ */
+export function readBusSecurity(flags: Flags, env: NodeJS.ProcessEnv, bus: string): ServeConfig['busSecurity'] {
+  const get = (flag: string, envName: string) => flagOrEnv(flags, env, flag, envName)
+  const ca = get('bus-ca', 'CANDOR_BUS_CA')
+  const cert = get('bus-cert', 'CANDOR_BUS_CERT')
+  const key = get('bus-key', 'CANDOR_BUS_KEY')
+  const wantsTls = flags['bus-tls'] === true || env['CANDOR_BUS_TLS'] === '1' || bus.startsWith('tls://')
+  const user = get('bus-user', 'CANDOR_BUS_USER')
+  const password = env['CANDOR_BUS_PASSWORD']
+  const token = env['CANDOR_BUS_TOKEN']
+  const creds = get('bus-creds', 'CANDOR_BUS_CREDS')
+  const nkey = get('bus-nkey', 'CANDOR_BUS_NKEY')
+  const given = [ca, cert, key, user, password, token, creds, nkey].some((v) => v !== undefined) || wantsTls
+  if (bus === 'local') {
+    if (given) throw new Error('the bus options (--bus-ca, --bus-user, …) need --bus nats://…')
+    return {}
+  }
+  if ((cert === undefined) !== (key === undefined)) throw new Error('--bus-cert and --bus-key go together (the client certificate and its key)')
+  if ((user === undefined) !== (password === undefined)) throw new Error('--bus-user needs its password in CANDOR_BUS_PASSWORD (and the password a user)')
+  const kinds = [user !== undefined, token !== undefined, creds !== undefined, nkey !== undefined].filter(Boolean).length
+  if (kinds > 1) throw new Error('give one NATS credential: a user (--bus-user, CANDOR_BUS_PASSWORD), a token (CANDOR_BUS_TOKEN), --bus-creds or --bus-nkey')
+  const out: ServeConfig['busSecurity'] = {}
+  if (wantsTls || ca !== undefined || cert !== undefined) {
+    out.tls = {
+      ...(ca !== undefined ? { caFile: resolve(ca) } : {}),
+      ...(cert !== undefined && key !== undefined ? { certFile: resolve(cert), keyFile: resolve(key) } : {}),
+    }
+  }
+  if (user !== undefined && password !== undefined) out.auth = { kind: 'user', user, password }
+  else if (token !== undefined) out.auth = { kind: 'token', token }
+  else if (creds !== undefined) out.auth = { kind: 'creds', file: resolve(creds) }
+  else if (nkey !== undefined) out.auth = { kind: 'nkey', seedFile: resolve(nkey) }
+  return out
+}
+
 export function readServeConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig {
   const str = (flag: string, envName: string, dflt: string): string => {
     const f = flags[flag]
@@ -79,7 +141,10 @@ export function readServeConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConf
   const store = str('store', 'CANDOR_STORE', 'sqlite')
   if (store !== 'sqlite' && !/^postgres(ql)?:\/\//.test(store)) throw new Error('--store must be "sqlite" or a postgres:// URL')
   const bus = str('bus', 'CANDOR_BUS', 'local')
-  if (bus !== 'local' && !bus.startsWith('nats://')) throw new Error('--bus must be "local" or a nats:// URL')
+  if (bus !== 'local' && !/^(nats|tls):\/\//.test(bus)) throw new Error('--bus must be "local" or a nats:// (or tls://) URL')
+  if (bus !== 'local' && /^[a-z]+:\/\/[^/]*@/.test(bus)) {
+    throw new Error('--bus must not carry credentials (they would show in the process list): use --bus-user with CANDOR_BUS_PASSWORD, CANDOR_BUS_TOKEN, --bus-creds or --bus-nkey')
+  }
   if (store === 'sqlite' && bus !== 'local') throw new Error('several nodes need a shared store: use --store postgres://… with --bus nats://…')
   return {
     host: str('host', 'CANDOR_HOST', '127.0.0.1'),
@@ -88,6 +153,8 @@ export function readServeConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConf
     store,
     storeSchema: str('store-schema', 'CANDOR_STORE_SCHEMA', 'public'),
     bus,
+    busSecurity: readBusSecurity(flags, env, bus),
+    metrics: readMetricsListener(flags, env),
     logLevel: str('log-level', 'CANDOR_LOG_LEVEL', 'info'),
     webRoot: resolve(str('web-root', 'CANDOR_WEB_ROOT', fileURLToPath(new URL('../../../apps/web/dist', import.meta.url)))),
     nodeId: str('node-id', 'CANDOR_NODE_ID', `node-${process.pid}`),

@@ -1,7 +1,7 @@
 // Fan-out between server nodes. A node subscribes the devices connected to it; any node
 // publishes deliveries after storing them. Adapters: InProcessBus (@candor/server) for one
 // node, NatsBus (@candor/bus-nats) for many.
-import type { DeviceId, GroupId } from '@candor/protocol'
+import type { DeviceId, GroupId, SessionEndReason } from '@candor/protocol'
 
 /** A stored message ready to push: the complete deliver frame for one device. */
 export interface BusDelivery {
@@ -17,6 +17,14 @@ export interface Bus {
   /** Roster changed on some node: drop cached membership. */
   publishGroupChanged(groupId: GroupId): void
   onGroupChanged(handler: (groupId: GroupId) => void): void
+  /**
+   * These devices' sessions ended (revoked, suspended, erased): every node closes their live
+   * sockets. Handlers on this node run before this returns; other nodes' run when the message
+   * reaches them. Best effort like every bus message: a node that misses it still refuses the
+   * device's next sign-in and request, because the store says so.
+   */
+  publishSessionEnded(deviceIds: readonly DeviceId[], reason: SessionEndReason): void
+  onSessionEnded(handler: (deviceIds: readonly DeviceId[], reason: SessionEndReason) => void): void
   /** Devices connected anywhere in the cluster (presence). */
   isOnline(deviceId: DeviceId): Promise<boolean>
   close(): Promise<void>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { decodeClientFrame, decodeServerFrame, encodeAccepted, encodeAck, encodeDeliver, encodeError, encodeNotice, encodeSend } from './frames.ts'
+import { FrameType, decodeClientFrame, decodeServerFrame, encodeAccepted, encodeAck, encodeAuth, encodeDeliver, encodeError, encodeNotice, encodeSend } from './frames.ts'
 import { newDeviceId, newGroupId, newMessageId, type DeviceId, type GroupId, type MessageId } from './ids.ts'
 import { LIMITS } from './limits.ts'
 
@@ -41,6 +41,23 @@ describe('delivery frames', () => {
     expect(() => decodeClientFrame(new Uint8Array(LIMITS.wsFrameBytes + 1))).toThrow(expect.objectContaining({ code: 'frame_too_large' }))
     expect(() => decodeClientFrame(encodeAck([0]))).toThrow(expect.objectContaining({ code: 'malformed_frame' }))
     expect(() => decodeClientFrame(new Uint8Array([0x02, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1]))).toThrow(expect.objectContaining({ code: 'malformed_frame' }))
+  })
+
+  it('round-trip an auth frame and refuse one that cannot carry a session token', () => {
+    const token = 'kid-1.ZGV2aWNlLmFuYS4xNzY0NTAwMDAwMDAw.' + 'A'.repeat(43)
+    expect(encodeAuth(token)[0]).toBe(FrameType.auth)
+    expect(decodeClientFrame(encodeAuth(token))).toEqual({ type: 'auth', token })
+    const bad = [
+      new Uint8Array([FrameType.auth]),
+      encodeAuth('a'.repeat(LIMITS.sessionTokenBytes + 1)),
+      encodeAuth('no-dots-at-all'),
+      encodeAuth('a.b.c d'),
+      encodeAuth('a.b.c\n'),
+      encodeAuth('a..c'),
+      new Uint8Array([FrameType.auth, 0x61, 0x2e, 0xc3, 0xa9, 0x2e, 0x62]),
+    ]
+    for (const b of bad) expect(() => decodeClientFrame(b)).toThrow(expect.objectContaining({ code: 'malformed_frame' }))
+    expect(decodeServerFrame(encodeNotice({ kind: 'session_ended', reason: 'revoked' }))).toEqual({ type: 'notice', notice: { kind: 'session_ended', reason: 'revoked' } })
   })
 
   it('encode only canonical ids, naming the field that is not', () => {

@@ -9,6 +9,7 @@ import { parseSeq, parseTimestamp } from './number-fields.ts'
 export const FrameType = {
   send: 0x01,
   ack: 0x02,
+  auth: 0x03,
   accepted: 0x81,
   error: 0x82,
   deliver: 0x83,
@@ -32,7 +33,12 @@ export interface AckFrame {
   type: 'ack'
   seqs: number[]
 }
-export type ClientFrame = SendFrame | AckFrame
+/** The first frame of every connection, and again before the token expires (re-authentication). */
+export interface AuthFrame {
+  type: 'auth'
+  token: string
+}
+export type ClientFrame = SendFrame | AckFrame | AuthFrame
 
 export interface AcceptedFrame {
   type: 'accepted'
@@ -67,6 +73,33 @@ export type Notice =
   | { kind: 'enrolment_request'; requestId: string }
   | { kind: 'device_revoked'; deviceId: string }
   | { kind: 'synced' }
+  | { kind: 'session_ended'; reason: SessionEndReason }
+
+/** Why the server ended a device's session (the notice `session_ended`, then close code 4001). */
+export const SESSION_END_REASONS = ['revoked', 'suspended', 'erased', 'expired', 'logged_out'] as const
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number]
+
+export function isSessionEndReason(v: unknown): v is SessionEndReason {
+  return typeof v === 'string' && (SESSION_END_REASONS as readonly string[]).includes(v)
+}
+
+/**
+ * WebSocket close codes of the delivery socket (4000-4999 belong to the application). The close
+ * reason carries the error code where there is one (`device_revoked`, `malformed_frame`, …).
+ */
+export const CloseCode = {
+  /** The session ended; a `session_ended` notice naming the reason came just before. */
+  sessionEnded: 4001,
+  /** The first frame was not an `auth` frame, or none came in time. */
+  authRequired: 4002,
+  /** The token of an `auth` frame was refused (invalid, expired, another device's, revoked). */
+  authRefused: 4003,
+  /** Too many malformed frames, or acks of seqs never pushed, in a short time. */
+  tooManyBadFrames: 4008,
+} as const
+
+/** A session token as it travels in an `auth` frame: `kid.body.mac`, base64url parts. */
+const SESSION_TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
 const ID_BYTES = OPAQUE_ID_BYTES
 const SEND_HEADER = 1 + 4 + ID_BYTES + ID_BYTES
@@ -136,6 +169,14 @@ export function encodeSend(f: Omit<SendFrame, 'type' | 'groupIdBytes'>): Uint8Ar
   return out
 }
 
+export function encodeAuth(token: string): Uint8Array {
+  const t = new TextEncoder().encode(token)
+  const out = new Uint8Array(1 + t.length)
+  out[0] = FrameType.auth
+  out.set(t, 1)
+  return out
+}
+
 export function encodeAck(seqs: readonly number[]): Uint8Array {
   const out = new Uint8Array(3 + 8 * seqs.length)
   const v = view(out)
@@ -172,6 +213,14 @@ export function decodeClientFrame(b: Uint8Array): ClientFrame {
       const seqs: number[] = []
       for (let i = 0; i < n; i++) seqs.push(frameField(parseSeq, v.getFloat64(3 + 8 * i), 'ack seq'))
       return { type: 'ack', seqs }
+    }
+    case FrameType.auth: {
+      const t = b.subarray(1)
+      if (t.length === 0 || t.length > LIMITS.sessionTokenBytes) throw malformed(`auth frame must carry a session token of 1-${LIMITS.sessionTokenBytes} bytes`)
+      // Tokens are ASCII; anything else cannot be one (and is never decoded as text first).
+      const token = String.fromCharCode(...t)
+      if (!SESSION_TOKEN.test(token)) throw malformed('auth frame does not carry a session token')
+      return { type: 'auth', token }
     }
     default:
       throw malformed(`unknown frame type ${b[0]}`)

@@ -34,4 +34,6 @@ export const LIMITS = {
   /** Session tokens live this long. */
   sessionTtlMs: 60 * 60 * 1000,
   challengeTtlMs: 2 * 60 * 1000,
+  /** Longest session token (what an `auth` frame may carry). */
+  sessionTokenBytes: 512,
 } as const

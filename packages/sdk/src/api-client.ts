@@ -23,6 +23,7 @@ import {
   type SessionResponse,
 } from '@candor/protocol'
 import { signDetached } from '@candor/crypto'
+import { DEFAULT_HTTP_TIMEOUT_MS, httpCall } from './http-call.ts'
 
 export interface DeviceCredentials {
   deviceId: DeviceId
@@ -33,15 +34,24 @@ const RENEW_MARGIN_MS = 60_000
 /** A request with no complete answer by then failed like one that could not be sent: the caller may retry it. */
 const REQUEST_TIMEOUT_MS = 30_000
 
+/** A session token and when it expires (ms since the epoch, the server's clock). */
+export interface SessionToken {
+  token: string
+  expiresAt: number
+}
+
 export class ApiClient {
   readonly baseUrl: string
+  /** How long each HTTP call may take, answer included, before it fails with `unavailable`. */
+  readonly timeoutMs: number
   #device: DeviceCredentials | undefined
-  #session: { token: string; expiresAt: number } | undefined
-  #signingIn: Promise<string> | undefined
+  #session: SessionToken | undefined
+  #signingIn: Promise<SessionToken> | undefined
 
-  constructor(baseUrl: string, device?: DeviceCredentials) {
+  constructor(baseUrl: string, device?: DeviceCredentials, opts: { timeoutMs?: number } = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '')
     this.#device = device
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS
   }
 
   setDevice(device: DeviceCredentials): void {
@@ -53,15 +63,8 @@ export class ApiClient {
     const headers: Record<string, string> = {}
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (token) headers.authorization = `Bearer ${token}`
-    let res: Response
-    let text: string
-    try {
-      const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
-      res = await fetch(this.baseUrl + path, { method, headers, signal, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
-      text = await res.text()
-    } catch (e) {
-      throw new CandorError('unavailable', `cannot reach the server at ${this.baseUrl}`, { cause: e })
-    }
+    const res = await httpCall(this.baseUrl + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }, this.timeoutMs)
+    const text = res.text
     let json: unknown
     try {
       json = text ? JSON.parse(text) : {}
@@ -80,19 +83,33 @@ export class ApiClient {
 
   /** A valid session token, signing in with the device key when needed. */
   async token(): Promise<string> {
-    if (this.#session && this.#session.expiresAt - RENEW_MARGIN_MS > Date.now()) return this.#session.token
+    return (await this.session()).token
+  }
+
+  /**
+   * A session token valid for at least another minute, and its expiry; signs in when needed.
+   * `outlives`: the token must also expire after this time (a socket renewing its session).
+   */
+  async session(outlives?: number): Promise<SessionToken> {
+    const s = this.#session
+    if (s && s.expiresAt - RENEW_MARGIN_MS > Date.now() && (outlives === undefined || s.expiresAt > outlives)) return s
     this.#signingIn ??= this.#signIn().finally(() => (this.#signingIn = undefined))
     return this.#signingIn
   }
 
-  async #signIn(): Promise<string> {
+  /** Forgets the session, so the next call signs in again (the server said it ended or expired). */
+  forgetSession(): void {
+    this.#session = undefined
+  }
+
+  async #signIn(): Promise<SessionToken> {
     const d = this.#device
     if (!d) throw new CandorError('unauthenticated', 'no device key: register or enrol first')
     const { challenge } = await this.#call<ChallengeResponse>('POST', '/v1/auth/challenge', { deviceId: d.deviceId })
     const signature = toBase64Url(signDetached(d.secretKey, authStatement(d.deviceId, challenge)))
     const s = await this.#call<SessionResponse>('POST', '/v1/auth/session', { deviceId: d.deviceId, challenge, signature })
     this.#session = { token: s.token, expiresAt: s.expiresAt }
-    return s.token
+    return this.#session
   }
 
   async #authed<T>(method: string, path: string, body?: unknown): Promise<T> {

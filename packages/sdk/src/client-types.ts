@@ -1,5 +1,6 @@
 // CandorClient's public types: how it is opened, the events it emits, and who can read a conversation.
 import type { CryptoProvider } from '@candor/crypto'
+import type { SessionEndReason } from '@candor/protocol'
 import type { DirectoryTrust } from './checkpoint-tracker.ts'
 import type { ConnectionState, WebSocketFactory } from './connection.ts'
 import type { FailedFor, MessageRecord } from './conversations.ts'
@@ -20,6 +21,8 @@ export interface ClientOptions {
    * server shows; receipts and deletion receipts are then checked against it only.
    */
   accessLogKey?: string
+  /** How long each HTTP call may take, answer included, before it fails with `unavailable` (ms; default 30 000). */
+  httpTimeoutMs?: number
 }
 
 /**
@@ -57,6 +60,13 @@ export interface ClientEvents extends Record<string, unknown> {
    * or this device just joined a conversation that has one. Show it to the person.
    */
   archive: { conversation: string; userId: string }
+  /**
+   * The server ended this device's session: `revoked` (from another of the person's devices),
+   * `suspended` (by an admin), `erased` (the account), `logged_out`: the device stops
+   * connecting and cannot send; show sessionEndedText(reason) instead of a composer.
+   * `expired`: the token ran out before the device renewed it; it signs in again by itself.
+   */
+  session_ended: { reason: SessionEndReason }
 }
 
 export interface Reader {

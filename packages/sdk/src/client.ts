@@ -3,7 +3,7 @@
 // them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice } from '@candor/protocol'
+import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice, type SessionEndReason } from '@candor/protocol'
 import {
   DirectoryAuthenticationService,
   clientConfigWith,
@@ -48,8 +48,13 @@ import { ComplianceArchives } from './data/archives.ts'
 import { DisappearingTimer } from './data/disappearing-timer.ts'
 import { accessLogView, directoryView } from './split-view-logs.ts'
 import { SplitViewMonitor, type SplitViewAlert } from './split-view-monitor.ts'
+import { sessionResumes } from './session-ended-text.ts'
 
 export type { ClientEvents, ClientOptions, Reader, SecurityAlert } from './client-types.ts'
+
+function httpOptions(opts: ClientOptions): { timeoutMs?: number } {
+  return opts.httpTimeoutMs === undefined ? {} : { timeoutMs: opts.httpTimeoutMs }
+}
 
 export class CandorClient extends Emitter<ClientEvents> {
   readonly api: ApiClient
@@ -75,6 +80,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
   #isSynced = false
+  /** How the session last ended, once it did; only one final ending is told. */
+  #ended: SessionEndReason | undefined
 
   private constructor(given: ClientOptions, api: ApiClient, identity: Identity, suite: MlsSuite) {
     super()
@@ -145,7 +152,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** Registers a new user with this as its first device. */
   static async register(opts: ClientOptions, userId: string, deviceName = 'first device'): Promise<CandorClient> {
     if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
-    const api = new ApiClient(opts.server)
+    const api = new ApiClient(opts.server, undefined, httpOptions(opts))
     const identity = await registerIdentity(api, userId, deviceName)
     await saveIdentity(opts.store, identity)
     api.setDevice(identity)
@@ -157,7 +164,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** Asks to add this as a further device of an existing user; approve it from another device. */
   static async enrol(opts: ClientOptions, userId: string, deviceName = 'new device'): Promise<CandorClient> {
     if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
-    const api = new ApiClient(opts.server)
+    const api = new ApiClient(opts.server, undefined, httpOptions(opts))
     const identity = await requestEnrolment(api, userId, deviceName)
     await saveIdentity(opts.store, identity)
     api.setDevice(identity)
@@ -168,7 +175,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   static async open(opts: ClientOptions): Promise<CandorClient | null> {
     const identity = await loadIdentity(opts.store)
     if (!identity) return null
-    const api = new ApiClient(opts.server, identity)
+    const api = new ApiClient(opts.server, identity, httpOptions(opts))
     return CandorClient.#make(opts, api, identity)
   }
 
@@ -207,7 +214,8 @@ export class CandorClient extends Emitter<ClientEvents> {
     if (this.#identity.status !== 'active') throw new CandorError('forbidden', 'this device is not approved yet')
     this.#timer.startSweep()
     if (!this.#connection) {
-      const wsUrl = this.api.baseUrl.replace(/^http/, 'ws')
+      const api = this.api
+      const endpoint = { url: `${api.baseUrl.replace(/^http/, 'ws')}/v1/ws`, session: (outlives?: number) => api.session(outlives), forgetSession: () => api.forgetSession() }
       // Each delivery is acknowledged on the connection it came from once it is handled (delivery-queue.ts).
       let connection: Connection | undefined = undefined
       const queue = (this.#queue = new DeliveryQueue({
@@ -215,9 +223,10 @@ export class CandorClient extends Emitter<ClientEvents> {
         ack: (seq) => connection?.ack(seq),
         held: (f, error) => this.emit('error', { where: `processing message ${f.messageId} (kept, to be retried)`, error }),
       }))
-      connection = this.#connection = new Connection(async () => `${wsUrl}/v1/ws?token=${encodeURIComponent(await this.api.token())}`, this.#opts.webSocket, {
+      connection = this.#connection = new Connection(endpoint, this.#opts.webSocket, {
         onDeliver: (f) => queue.push(f),
         onNotice: (n) => this.#onNotice(n),
+        onSessionEnded: (reason) => this.#onSessionEnded(reason),
         onState: (s) => {
           if (s !== 'online') this.#isSynced = false
           // What failed while the network was away may well go through now.
@@ -424,8 +433,19 @@ export class CandorClient extends Emitter<ClientEvents> {
         return
       case 'device_revoked':
         this.#directory.forget(this.userId)
-        if (n.deviceId === this.deviceId) this.close()
+        // The server says so again (session_ended) just before it closes the socket, but a
+        // socket closed here first would not read that any more: this is the ending.
+        if (n.deviceId === this.deviceId) {
+          this.#onSessionEnded('revoked')
+          this.close()
+        }
     }
+  }
+
+  #onSessionEnded(reason: SessionEndReason): void {
+    if (this.#ended !== undefined && !sessionResumes(this.#ended)) return
+    this.#ended = reason
+    this.emit('session_ended', { reason })
   }
 
   /** Processes a delivery under the MLS lock; rejects only on a transient failure (the queue keeps it). */

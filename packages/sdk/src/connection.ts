@@ -1,17 +1,25 @@
-// The device's WebSocket to the server: sends with per-request acknowledgement, hands each
-// delivery over in arrival order (the caller acknowledges it with ack() once it is handled,
-// see delivery-queue.ts), and reconnects with jittered exponential backoff. Runtime-neutral:
-// it takes a WebSocket factory.
+// The device's WebSocket to the server: signs the socket in with an `auth` frame (never a token
+// in the URL) and again before the token expires, sends with per-request acknowledgement, hands
+// each delivery over in arrival order (the caller acknowledges it with ack() once it is handled,
+// see delivery-queue.ts), and reconnects with jittered exponential backoff — unless the server
+// ended the session for good (revoked, erased: no reconnect). Runtime-neutral: it takes a
+// WebSocket factory.
 import {
   CandorError,
+  CloseCode,
   decodeServerFrame,
   encodeAck,
+  encodeAuth,
   encodeSend,
+  isSessionEndReason,
   type DeliverFrame,
   type GroupId,
   type MessageId,
   type Notice,
+  type SessionEndReason,
 } from '@candor/protocol'
+import type { SessionToken } from './api-client.ts'
+import { sessionEndedText, sessionResumes } from './session-ended-text.ts'
 
 /** The subset of the browser WebSocket API we use; `ws` in Node provides it too. */
 export interface WebSocketLike {
@@ -26,11 +34,26 @@ export interface WebSocketLike {
 }
 export type WebSocketFactory = (url: string) => WebSocketLike
 
+/** Where the socket goes and how it signs in. */
+export interface ConnectionEndpoint {
+  /** The socket's URL (`…/v1/ws`, no token in it). */
+  url: string
+  /** A session token valid for a while yet; `outlives`: it must expire after that time. */
+  session(outlives?: number): Promise<SessionToken>
+  /** The server refused or expired the token: the next session() signs in again. */
+  forgetSession(): void
+}
+
 export interface ConnectionHandlers {
   /** Called for each delivery as it arrives, in queue order; acknowledge it with ack(seq) once handled. */
   onDeliver(f: DeliverFrame): void
   onNotice(n: Notice): void
   onState(state: ConnectionState): void
+  /**
+   * The server ended this device's session (a `session_ended` notice), or refused it as revoked
+   * or erased. For every reason but `expired` the connection is then closed for good.
+   */
+  onSessionEnded(reason: SessionEndReason): void
 }
 export type ConnectionState = 'connecting' | 'online' | 'offline' | 'closed'
 
@@ -39,9 +62,31 @@ const SEND_TIMEOUT_MS = 15_000
 const ACKS_PER_FRAME = 256
 /** Acks not yet sent when offline; beyond this the oldest are dropped (the server pushes them again, harmlessly). */
 const MAX_UNSENT_ACKS = 4096
+/** A socket that has not opened by then is given up and tried again. */
+const OPEN_TIMEOUT_MS = 15_000
+/** A socket signs in again this long before its token expires (or halfway, for a short token). */
+const REAUTH_MARGIN_MS = 5 * 60_000
+/** A re-authentication that failed (network) is tried again after this, until the token expires. */
+const REAUTH_RETRY_MS = 5_000
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A sign-in refusal that means the session cannot come back: the device was revoked or erased. */
+function endingOf(code: string): SessionEndReason | undefined {
+  if (code === 'device_revoked') return 'revoked'
+  if (code === 'unknown_device') return 'erased'
+  return undefined
+}
+
+/** The ending a close code tells of, for a socket closed without (or before) its notice. */
+function closeEnding(code: number | undefined, reason: string | undefined): SessionEndReason | undefined {
+  if (code === CloseCode.sessionEnded) return isSessionEndReason(reason) ? reason : 'expired'
+  if (code === CloseCode.authRefused) return endingOf(reason ?? '')
+  return undefined
+}
 
 export class Connection {
-  readonly #url: () => Promise<string>
+  readonly #endpoint: ConnectionEndpoint
   readonly #factory: WebSocketFactory
   readonly #h: ConnectionHandlers
   #ws: WebSocketLike | undefined
@@ -52,10 +97,16 @@ export class Connection {
   #ackBuffer: number[] = []
   #ackTimer: ReturnType<typeof setTimeout> | undefined
   #retryTimer: ReturnType<typeof setTimeout> | undefined
-  #opened: Array<() => void> = []
+  /** Waiting for the socket: called with nothing once open, with the error once it never will be. */
+  #opened: Array<(error?: CandorError) => void> = []
+  #reauthTimer: ReturnType<typeof setTimeout> | undefined
+  /** Why the server ended the current socket's session, once it said so. */
+  #ending: SessionEndReason | undefined
+  /** What waiting for this connection fails with once the session ended for good. */
+  #endedWith: CandorError | undefined
 
-  constructor(url: () => Promise<string>, factory: WebSocketFactory, handlers: ConnectionHandlers) {
-    this.#url = url
+  constructor(endpoint: ConnectionEndpoint, factory: WebSocketFactory, handlers: ConnectionHandlers) {
+    this.#endpoint = endpoint
     this.#factory = factory
     this.#h = handlers
   }
@@ -79,32 +130,38 @@ export class Connection {
   /** Resolves when the socket is open (or rejects after the timeout). */
   whenOnline(timeoutMs = 10_000): Promise<void> {
     if (this.#state === 'online') return Promise.resolve()
+    if (this.#state === 'closed') return Promise.reject(this.#endedWith ?? new CandorError('unavailable', 'connection closed'))
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new CandorError('unavailable', 'not connected to the server')), timeoutMs)
-      this.#opened.push(() => {
+      this.#opened.push((error) => {
         clearTimeout(t)
-        resolve()
+        if (error) reject(error)
+        else resolve()
       })
     })
   }
 
   async #open(): Promise<void> {
-    let url: string
+    let session: SessionToken
     try {
-      url = await this.#url()
+      session = await this.#endpoint.session()
     } catch (e) {
-      if (e instanceof CandorError && (e.code === 'device_revoked' || e.code === 'unknown_device')) {
-        this.close()
-        return
-      }
+      const ending = e instanceof CandorError ? endingOf(e.code) : undefined
+      if (ending) return this.#end(ending)
       this.#scheduleRetry()
       return
     }
     if (this.#state === 'closed') return
-    const ws = this.#factory(url)
+    const ws = this.#factory(this.#endpoint.url)
     ws.binaryType = 'arraybuffer'
     this.#ws = ws
+    this.#ending = undefined
+    const openTimer = setTimeout(() => ws.close(), OPEN_TIMEOUT_MS)
     ws.onopen = () => {
+      clearTimeout(openTimer)
+      // The first frame signs the socket in; frames sent after it are read once it checks out.
+      ws.send(encodeAuth(session.token))
+      this.#renewBefore(ws, session.expiresAt)
       this.#attempt = 0
       this.#setState('online')
       // Acknowledgements made while offline: the server is pushing those deliveries again.
@@ -113,18 +170,72 @@ export class Connection {
     }
     ws.onmessage = (ev) => this.#onMessage(ev.data)
     ws.onerror = () => {}
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
+      clearTimeout(openTimer)
       if (this.#ws !== ws) return
       this.#ws = undefined
+      clearTimeout(this.#reauthTimer)
       for (const [, p] of this.#pending) {
         clearTimeout(p.timer)
         p.reject(new CandorError('unavailable', 'connection lost before the server acknowledged the message'))
       }
       this.#pending.clear()
-      if (this.#state !== 'closed') {
-        this.#setState('offline')
-        this.#scheduleRetry()
-      }
+      if (this.#state !== 'closed') this.#afterClose(ev?.code, ev?.reason)
+    }
+  }
+
+  /** What a closed socket means: the session is over for good, it needs a new token, or the network failed. */
+  #afterClose(code: number | undefined, reason: string | undefined): void {
+    const told = this.#ending !== undefined
+    const ending = this.#ending ?? closeEnding(code, reason)
+    if (ending && !sessionResumes(ending)) return this.#end(ending, !told)
+    if (ending && !told) this.#h.onSessionEnded(ending)
+    this.#setState('offline')
+    if (ending === 'expired' || code === CloseCode.authRefused) {
+      // Sign in again for a fresh token; after an expiry at once, as nothing is wrong.
+      this.#endpoint.forgetSession()
+      if (ending === 'expired') this.#attempt = 0
+    }
+    this.#scheduleRetry()
+  }
+
+  /** Stops for good after the server ended the session (`tell`: the handler has not heard yet). */
+  #end(reason: SessionEndReason, tell = true): void {
+    if (tell) this.#h.onSessionEnded(reason)
+    const code = reason === 'erased' ? 'unknown_device' : reason === 'logged_out' ? 'unauthenticated' : 'device_revoked'
+    const error = (this.#endedWith = new CandorError(code, sessionEndedText(reason)))
+    for (const f of this.#opened.splice(0)) f(error)
+    this.close()
+  }
+
+  /** The server's `session_ended` notice: said before it closes the socket (4001). */
+  #onSessionEnded(reason: unknown): void {
+    // A reason this version does not know ends the socket like `expired`: the device signs in
+    // again, and the server refuses it if the session really is over.
+    const r = isSessionEndReason(reason) ? reason : 'expired'
+    if (this.#ending !== undefined) return
+    this.#ending = r
+    this.#h.onSessionEnded(r)
+  }
+
+  /** Sends a fresh token on the open socket before the current one expires. */
+  #renewBefore(ws: WebSocketLike, expiresAt: number): void {
+    clearTimeout(this.#reauthTimer)
+    const left = expiresAt - Date.now()
+    const wait = Math.max(left - REAUTH_MARGIN_MS, left / 2, 0)
+    this.#reauthTimer = setTimeout(() => void this.#renew(ws, expiresAt), Math.min(wait, MAX_TIMER_MS))
+  }
+
+  async #renew(ws: WebSocketLike, expiresAt: number): Promise<void> {
+    try {
+      const s = await this.#endpoint.session(expiresAt)
+      if (this.#ws !== ws || ws.readyState !== OPEN) return
+      ws.send(encodeAuth(s.token))
+      this.#renewBefore(ws, s.expiresAt)
+    } catch {
+      // The network may be back in a moment; if not, the server ends the session at expiry
+      // and the device signs in again on a new socket.
+      if (this.#ws === ws && Date.now() < expiresAt) this.#reauthTimer = setTimeout(() => void this.#renew(ws, expiresAt), REAUTH_RETRY_MS)
     }
   }
 
@@ -159,7 +270,8 @@ export class Connection {
         return
       }
       case 'notice':
-        this.#h.onNotice(f.notice)
+        if (f.notice.kind === 'session_ended') this.#onSessionEnded(f.notice.reason)
+        else this.#h.onNotice(f.notice)
         return
       case 'deliver':
         this.#h.onDeliver(f)
@@ -217,6 +329,7 @@ export class Connection {
   close(): void {
     this.#setState('closed')
     if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    clearTimeout(this.#reauthTimer)
     this.#flushAcks()
     const ws = this.#ws
     this.#ws = undefined
@@ -226,5 +339,6 @@ export class Connection {
       p.reject(new CandorError('unavailable', 'connection closed'))
     }
     this.#pending.clear()
+    for (const f of this.#opened.splice(0)) f(new CandorError('unavailable', 'connection closed'))
   }
 }

@@ -7,6 +7,7 @@ export type { MessageRecord, ConversationStatus, FailedFor, UndecryptableNotice 
 export type { DeliveryFailure } from './delivery-failures.ts'
 export type { UnreportedFailure } from './undecryptable.ts'
 export type { ConnectionState, WebSocketFactory, WebSocketLike } from './connection.ts'
+export { sessionEndedText, sessionResumes } from './session-ended-text.ts'
 export { MemoryLocalStore, type LocalStore } from './local-store.ts'
 export { Witness, type WitnessResult } from './witness.ts'
 export type { VerifiedReceipt } from './data/receipts.ts'

@@ -28,10 +28,12 @@ async function otherVersion(alice: CandorClient, store: MemoryLocalStore, conver
   // Encrypting checks no credentials: this stand-in only sends.
   const config = clientConfigWith(new DirectoryAuthenticationService(async () => null))
   const ws = env.server.url.replace(/^http/, 'ws')
-  const conn = new Connection(async () => `${ws}/v1/ws?token=${encodeURIComponent(await alice.api.token())}`, nodeWebSocket, {
+  const endpoint = { url: `${ws}/v1/ws`, session: () => alice.api.session(), forgetSession: () => alice.api.forgetSession() }
+  const conn = new Connection(endpoint, nodeWebSocket, {
     onDeliver: async () => undefined,
     onNotice: () => undefined,
     onState: () => undefined,
+    onSessionEnded: () => undefined,
   })
   conn.start()
   await conn.whenOnline()

@@ -11,11 +11,14 @@ import type { DirectoryService } from './directory/directory-service.ts'
 import type { AccessGate } from './access/access-gate.ts'
 import type { Admins } from './access/admins.ts'
 import type { RetentionPolicy } from './access/retention-policy.ts'
+import type { Sessions } from './auth/sessions.ts'
 
 export interface AppContext {
   store: Store
   bus: Bus
   tokens: TokenIssuer
+  /** Ends devices' live sessions on every node (revocation, suspension, erasure). */
+  sessions: Sessions
   log: Logger
   delivery: DeliveryService
   roster: GroupRoster

@@ -23,6 +23,12 @@ export class Metrics {
     labelNames: ['stage'],
     registers: [this.registry],
   })
+  readonly connectionsClosed = new Counter({
+    name: 'candor_connections_closed_total',
+    help: 'delivery sockets the server closed, by reason: a session end (revoked, suspended, erased, expired) or a refusal (auth_required, auth_timeout, an error code, unknown_acks)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  })
   readonly connections = new Gauge({ name: 'candor_connections', help: 'open device connections', registers: [this.registry] })
 
   constructor(defaults = false) {

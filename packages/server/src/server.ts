@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { CandorError, LIMITS, USER_ID_MAX_LENGTH } from '@candor/protocol'
 import type { AppContext } from './app-context.ts'
 import { TokenIssuer } from './auth/tokens.ts'
+import { Sessions } from './auth/sessions.ts'
 import { receiptsSaltKey, type ServerKeys } from './keys/server-keys.ts'
 import { checkServedKeys } from './keys/served-keys-check.ts'
 import { DeliveryService } from './delivery/delivery-service.ts'
@@ -30,6 +31,8 @@ import { groupCommitsRoutes } from './http/group-commits-routes.ts'
 import { keyPackagesRoutes } from './http/key-packages-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
+import { listenForMetrics, type MetricsListener } from './metrics-listener.ts'
+import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './server-limits.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { EnrolmentLimits } from './enrolment-limits.ts'
 import type { Bus, Store } from '@candor/ports'
@@ -54,6 +57,13 @@ export interface ServerOptions {
   logDestination?: DestinationStream
   /** Folder of the built web client, served at `/` when present. */
   webRoot?: string
+  /**
+   * Serve Prometheus metrics at /metrics on this port (0 picks a free one) and host (default
+   * 127.0.0.1). Without it metrics are not served; never on the public port.
+   */
+  metrics?: { port: number; host?: string }
+  /** HTTP and delivery-socket timeouts; each one left out keeps its default (server-limits.ts). */
+  timeouts?: Partial<ServerTimeouts>
   /** HTTP requests per second per client address (burst is 4×). */
   httpRatePerSecond?: number
   /** The key directory's name in its checkpoints (default "candor/directory"). */
@@ -86,6 +96,8 @@ export interface CandorServer {
   readonly port: number
   readonly app: FastifyInstance
   readonly context: AppContext
+  /** Where metrics are served, when asked for (ServerOptions.metrics). */
+  readonly metricsUrl: string | undefined
   close(): Promise<void>
 }
 
@@ -94,6 +106,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   const bus = opts.bus ?? new InProcessBus()
   const metrics = new Metrics(true)
   const accessClock = opts.accessClock ?? Date.now
+  const timeouts: ServerTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
   const directory = await DirectoryService.open(
     opts.store,
     log,
@@ -106,6 +119,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     store: opts.store,
     bus,
     tokens: new TokenIssuer(opts.keys.tokenKeys),
+    sessions: new Sessions(bus, log),
     log,
     delivery: new DeliveryService(opts.store, bus, metrics, log),
     roster: new GroupRoster(opts.store, bus),
@@ -138,6 +152,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     // A user id in a path may be 254 characters, each percent-encoded at worst (Fastify's
     // default of 100 answered 414 for long local@domain ids, so nobody could look them up).
     routerOptions: { maxParamLength: 3 * USER_ID_MAX_LENGTH },
+    // A client that trickles its headers (slow-loris) or its body is cut, not waited for.
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
   }) as unknown as FastifyInstance
   app.addHook('onRequest', async (req) => {
     if (!ctx.httpLimiter.take(req.ip)) throw new CandorError('rate_limited', 'too many requests')
@@ -163,10 +181,6 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
-  app.get('/metrics', async (_req, reply) => {
-    void reply.type(metrics.registry.contentType)
-    return metrics.registry.metrics()
-  })
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })
   }
@@ -191,7 +205,15 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   // backlog (511) overflows, and dropped handshakes wait out 1 s, 2 s, … retransmits or are reset.
   // The kernel caps this at net.core.somaxconn.
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, backlog: LISTEN_BACKLOG })
-  const gateway = new WebSocketGateway(app.server, ctx)
+  const gateway = new WebSocketGateway(app.server, ctx, timeouts.wsAuthMs)
+  let metricsListener: MetricsListener | undefined
+  try {
+    if (opts.metrics) metricsListener = await listenForMetrics(metrics, opts.metrics.host ?? '127.0.0.1', opts.metrics.port, timeouts)
+  } catch (e) {
+    await gateway.close()
+    await app.close()
+    throw e
+  }
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0)
   const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1'
@@ -200,7 +222,9 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     port,
     app,
     context: ctx,
+    metricsUrl: metricsListener?.url,
     async close() {
+      await metricsListener?.close()
       clearInterval(sweeper)
       clearInterval(receiptSweeper)
       await gateway.close()

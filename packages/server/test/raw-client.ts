@@ -2,7 +2,7 @@
 import { request } from 'node:http'
 import WebSocket from 'ws'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
-import { authStatement, registrationStatement, toBase64Url, type DeviceId } from '@candor/protocol'
+import { authStatement, encodeAuth, registrationStatement, toBase64Url, type DeviceId } from '@candor/protocol'
 
 export interface RawDevice {
   userId: string
@@ -69,13 +69,30 @@ export async function rawRegister(base: string, userId: string): Promise<RawDevi
   return { userId, deviceId, token: s.json.token as string, publicKey: k.publicKey, secretKey: k.secretKey }
 }
 
-export function openSocket(base: string, token: string): Promise<{ ws: WebSocket; frames: Uint8Array[]; next: () => Promise<Uint8Array> }> {
+export interface RawSocket {
+  ws: WebSocket
+  frames: Uint8Array[]
+  next: () => Promise<Uint8Array>
+  /** Resolves with the close code and reason once the socket is closed. */
+  closed: Promise<{ code: number; reason: string }>
+  /** Bytes of WebSocket messages received so far (payloads). */
+  received: () => number
+}
+
+/**
+ * A WebSocket to /v1/ws (or `path`) without signing in: resolves once open. For tests that send
+ * what they like first.
+ */
+export function rawSocket(base: string, path = '/v1/ws'): Promise<RawSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/v1/ws?token=${encodeURIComponent(token)}`)
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}${path}`)
     const frames: Uint8Array[] = []
     const waiters: Array<(f: Uint8Array) => void> = []
+    let received = 0
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.once('close', (code, reason) => r({ code, reason: reason.toString() })))
     ws.on('message', (d: Buffer) => {
       const f = new Uint8Array(d)
+      received += f.length
       const w = waiters.shift()
       if (w) w(f)
       else frames.push(f)
@@ -84,6 +101,8 @@ export function openSocket(base: string, token: string): Promise<{ ws: WebSocket
       resolve({
         ws,
         frames,
+        closed,
+        received: () => received,
         next: () =>
           new Promise<Uint8Array>((res, rej) => {
             const f = frames.shift()
@@ -99,4 +118,23 @@ export function openSocket(base: string, token: string): Promise<{ ws: WebSocket
     ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)))
     ws.once('error', reject)
   })
+}
+
+/**
+ * A signed-in socket: the `auth` frame first, then resolves once the server has sent its first
+ * frame (the queue, or `synced` when it is empty) — so the device is subscribed — or rejects
+ * naming the close code and reason if the server closed it instead.
+ */
+export async function openSocket(base: string, token: string): Promise<RawSocket> {
+  const s = await rawSocket(base)
+  s.ws.send(encodeAuth(token))
+  const first = await Promise.race([
+    new Promise<Uint8Array>((resolve) => {
+      if (s.frames.length > 0) return resolve(s.frames[0]!)
+      s.ws.once('message', (d: Buffer) => resolve(new Uint8Array(d)))
+    }),
+    s.closed,
+  ])
+  if (!(first instanceof Uint8Array)) throw new Error(`socket closed: ${first.code} ${first.reason}`)
+  return s
 }

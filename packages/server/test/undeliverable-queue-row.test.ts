@@ -20,7 +20,7 @@ const logLines: string[] = []
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-set-aside-'))
   store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'error', logDestination: { write: (s: string) => void logLines.push(s) }, httpRatePerSecond: 10_000 })
+  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'error', logDestination: { write: (s: string) => void logLines.push(s) }, httpRatePerSecond: 10_000, metrics: { port: 0 } })
   victim = await rawRegister(server.url, 'victim')
 })
 afterAll(async () => {
@@ -30,7 +30,7 @@ afterAll(async () => {
 })
 
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text()
+  const text = await (await fetch(server.metricsUrl!)).text()
   const line = text.split('\n').find((l) => l.startsWith(`${name} `))
   return Number(line?.split(' ')[1] ?? NaN)
 }

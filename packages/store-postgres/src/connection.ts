@@ -25,15 +25,34 @@ export interface ConnectOptions {
   schema?: string
   /** Pool size per node; default 10. */
   max?: number
+  /**
+   * A statement running longer is cancelled by PostgreSQL (`statement_timeout`); the request
+   * fails instead of holding a pool connection and its locks. Default 30 000 ms; 0 turns it off.
+   */
+  statementTimeoutMs?: number
+  /** A session idle inside a transaction this long is ended by PostgreSQL. Default 60 000 ms. */
+  idleInTransactionTimeoutMs?: number
+  /** Opening a connection may take this long. Default 10 000 ms. */
+  connectTimeoutMs?: number
 }
+
+export const DEFAULT_POSTGRES_TIMEOUTS = { statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 60_000, connectTimeoutMs: 10_000 } as const
 
 export function connect(url: string, opts: ConnectOptions = {}): { sql: Sql; schema: string } {
   const schema = opts.schema ?? 'public'
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`)
+  const d = DEFAULT_POSTGRES_TIMEOUTS
   const sql = postgres(url, {
     max: opts.max ?? 10,
     types: { int8 },
-    connection: { search_path: schema, application_name: 'candor' },
+    // postgres.js takes whole seconds; a part of one rounds up, never to "no timeout".
+    connect_timeout: Math.max(1, Math.ceil((opts.connectTimeoutMs ?? d.connectTimeoutMs) / 1000)),
+    connection: {
+      search_path: schema,
+      application_name: 'candor',
+      statement_timeout: opts.statementTimeoutMs ?? d.statementTimeoutMs,
+      idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? d.idleInTransactionTimeoutMs,
+    },
     onnotice: () => {},
   })
   return { sql, schema }
@@ -41,6 +60,9 @@ export function connect(url: string, opts: ConnectOptions = {}): { sql: Sql; sch
 
 export async function migrate(sql: Sql, schema: string): Promise<number[]> {
   return (await sql.begin(async (tx) => {
+    // Migrations may rewrite big tables, and a node waits here while another migrates: neither is
+    // a runaway statement.
+    await tx`SET LOCAL statement_timeout = 0`
     await tx`SELECT pg_advisory_xact_lock(hashtext(${`candor:migrate:${schema}`}))`
     await tx`CREATE SCHEMA IF NOT EXISTS ${tx(schema)}`
     await tx`SET LOCAL search_path TO ${tx(schema)}`

@@ -9,12 +9,20 @@ const LABEL: Record<ConnectionState, string> = {
   closed: 'Signed out',
 }
 
-export function ConnectionBanner({ state, compact = false }: { state: ConnectionState; compact?: boolean }) {
+/** `ended`: why the server ended this device's session for good; said instead of the state. */
+export function ConnectionBanner({ state, ended, compact = false }: { state: ConnectionState; ended?: string | undefined; compact?: boolean }) {
   if (compact) {
     return (
       <span class={`status-dot ${state}`} data-testid="connection-state" data-state={state} title={LABEL[state]}>
         <span class="visually-hidden">{LABEL[state]}</span>
       </span>
+    )
+  }
+  if (ended !== undefined) {
+    return (
+      <div class="banner danger" role="alert" data-testid="offline-banner" data-ended="true">
+        {ended}
+      </div>
     )
   }
   if (state === 'online') return null

@@ -1,8 +1,8 @@
 // The signed-in device as the views see it: conversations with unread counts, messages with
 // their delivery state, the connection, enrolment requests and notices. It listens to the
 // SDK's events and keeps everything the views read in memory.
-import type { CandorClient, ConnectionState, FailedFor, LocalStore, MessageRecord, SecurityAlert } from '@candor/sdk'
-import { CandorError, normaliseUserName, type DeviceInfo } from '@candor/protocol'
+import { sessionEndedText, sessionResumes, type CandorClient, type ConnectionState, type FailedFor, type LocalStore, type MessageRecord, type SecurityAlert } from '@candor/sdk'
+import { CandorError, normaliseUserName, type DeviceInfo, type SessionEndReason } from '@candor/protocol'
 import { alertText } from './alert-text.ts'
 import { errorText } from './error-text.ts'
 import { Observable } from './observable.ts'
@@ -74,6 +74,7 @@ export class Messenger extends Observable {
   readonly #deviceNames = new Map<string, string>()
   #open: string | undefined
   #connection: ConnectionState
+  #ended: SessionEndReason | undefined
 
   constructor(client: CandorClient, store: LocalStore) {
     super()
@@ -85,6 +86,13 @@ export class Messenger extends Observable {
 
   get connection(): ConnectionState {
     return this.#connection
+  }
+  /**
+   * Why this device can no longer send, when the server ended its session for good (revoked,
+   * suspended, erased): shown instead of a message box, never a send that stays "Sending…".
+   */
+  get ended(): string | undefined {
+    return this.#ended === undefined ? undefined : sessionEndedText(this.#ended)
   }
   get conversations(): readonly ConversationSummary[] {
     return this.#summaries
@@ -127,6 +135,7 @@ export class Messenger extends Observable {
       c.on('message', (m) => this.#onMessage(m)),
       c.on('conversation', (e) => void this.#onConversation(e.id, e.change)),
       c.on('connection', (s) => this.#onConnection(s)),
+      c.on('session_ended', (e) => this.#onSessionEnded(e.reason)),
       c.on('enrolment', () => void this.refreshEnrolments()),
       c.on('error', (e) => this.#onError(e.where, e.error)),
       c.on('alert', (a) => this.#onAlert(a)),
@@ -206,6 +215,7 @@ export class Messenger extends Observable {
   // ---- messages ----
 
   async send(conversation: string, text: string): Promise<void> {
+    if (this.ended !== undefined) throw new Error(this.ended)
     const local: UiMessage = {
       id: `local-${crypto.randomUUID()}`,
       conversation,
@@ -329,6 +339,19 @@ export class Messenger extends Observable {
       void this.refreshEnrolments()
       void this.verification.check(this.#contacts()).catch((e: unknown) => this.#onError('checking keys', e))
     }
+  }
+
+  #onSessionEnded(reason: SessionEndReason): void {
+    if (sessionResumes(reason)) return
+    this.#ended = reason
+    const why = sessionEndedText(reason)
+    // What was still on its way will not go: say so on each, with the reason.
+    for (const [conversation, list] of this.#messages) {
+      if (list.some((m) => m.delivery === 'sending')) {
+        this.#messages.set(conversation, list.map((m) => (m.delivery === 'sending' ? { ...m, delivery: 'failed', error: why } : m)))
+      }
+    }
+    this.#refreshList()
   }
 
   #onAlert(a: SecurityAlert): void {

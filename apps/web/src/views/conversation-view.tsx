@@ -39,7 +39,11 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
       </PaneHeader>
       <KeyChangeBanner messenger={messenger} conversation={id} users={c.others} />
       <MessageList messenger={messenger} messages={messenger.messages(id)} showSender={group} />
-      {c.status === 'active' ? (
+      {messenger.ended !== undefined ? (
+        <p class="banner danger" role="status" data-testid="session-ended">
+          {messenger.ended} Messages can no longer be sent from it.
+        </p>
+      ) : c.status === 'active' ? (
         <Composer onSend={(text) => messenger.send(id, text)} label={`Message ${c.title}`} />
       ) : (
         <p class="banner info" role="status" data-testid="inactive-banner">

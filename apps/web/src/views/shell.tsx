@@ -65,7 +65,7 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
   return (
     <div class="frame">
     <SecurityAlerts messenger={messenger} />
-    <ConnectionBanner state={messenger.connection} />
+    <ConnectionBanner state={messenger.connection} ended={messenger.ended} />
     <div class={`shell ${route.name === 'home' ? 'at-home' : 'at-detail'}`}>
       <aside class="sidebar" aria-label="Conversations">
         <header class="bar">

@@ -1,7 +1,7 @@
 // send, read and chat.
 import { createInterface } from 'node:readline'
 import { isGroupId, normaliseUserName } from '@candor/protocol'
-import type { CandorClient, MessageRecord } from '@candor/sdk'
+import { sessionResumes, type CandorClient, type MessageRecord } from '@candor/sdk'
 import { FileLocalStore } from '@candor/sdk/node'
 import { connectedDevice, type GlobalFlags } from '../device-session.ts'
 import { formatFailure, formatMessage, messageJson, printJson } from '../output.ts'
@@ -92,6 +92,13 @@ export async function chat(g: GlobalFlags, target: string): Promise<number> {
     if (s !== 'online') process.stdout.write(`(${s})\n`)
   })
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY })
+  // The device's session is over (revoked, suspended, erased): connectedDevice said why; stop.
+  let ended = false
+  client.on('session_ended', (e) => {
+    if (sessionResumes(e.reason)) return
+    ended = true
+    rl.close()
+  })
   process.stdout.write(`chatting in ${conversation}; type a message and press Enter, Ctrl-D to quit\n`)
   for await (const line of rl) {
     const text = line.trim()
@@ -103,5 +110,5 @@ export async function chat(g: GlobalFlags, target: string): Promise<number> {
     }
   }
   client.close()
-  return 0
+  return ended ? 1 : 0
 }

@@ -15,7 +15,7 @@ async function openStore(c: ServeConfig): Promise<Store> {
 async function openBus(c: ServeConfig): Promise<Bus | undefined> {
   if (c.bus === 'local') return undefined
   const { NatsBus } = await import('@candor/bus-nats')
-  return NatsBus.connect(c.bus, c.nodeId)
+  return NatsBus.connect(c.bus, c.nodeId, c.busSecurity)
 }
 
 export async function serve(c: ServeConfig): Promise<number> {
@@ -37,6 +37,7 @@ export async function serve(c: ServeConfig): Promise<number> {
       logLevel: c.logLevel,
       webRoot: c.webRoot,
       witnesses: c.witnesses,
+      ...(c.metrics ? { metrics: c.metrics } : {}),
     })
   } catch (e) {
     // Close what did open, so a node that cannot start exits instead of lingering.
@@ -51,6 +52,7 @@ export async function serve(c: ServeConfig): Promise<number> {
   }
   if (c.witnesses.length > 0) process.stdout.write(`accepting directory cosignatures from ${c.witnesses.length} witness(es)\n`)
   process.stdout.write(`Candor listening on ${server.url} (${where})\n`)
+  if (server.metricsUrl) process.stdout.write(`Metrics at ${server.metricsUrl}\n`)
   if (!existsSync(c.webRoot)) process.stdout.write(`(web client not built: run "npm run build" to serve it at /)\n`)
   await new Promise<void>((resolve) => {
     const stop = () => resolve()

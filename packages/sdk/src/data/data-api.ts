@@ -3,6 +3,7 @@
 // with their codes, and every response is checked against its schema before use.
 import { CandorError, isErrorCode } from '@candor/protocol'
 import type { ApiClient } from '../api-client.ts'
+import { httpCall } from '../http-call.ts'
 
 /** What the SDK needs of a (zod) schema from @candor/protocol. */
 export interface Schema<T> {
@@ -24,16 +25,10 @@ export class DataApi {
     const headers: Record<string, string> = {}
     if (opts.body !== undefined) headers['content-type'] = 'application/json'
     if (opts.signedIn !== false) headers.authorization = `Bearer ${await this.#api.token()}`
-    let res: Response
-    try {
-      res = await fetch(this.#api.baseUrl + path, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) })
-    } catch (e) {
-      throw new CandorError('unavailable', `cannot reach the server at ${this.#api.baseUrl}`, { cause: e })
-    }
+    const res = await httpCall(this.#api.baseUrl + path, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) }, this.#api.timeoutMs)
     let json: unknown
     try {
-      const text = await res.text()
-      json = text ? JSON.parse(text) : {}
+      json = res.text ? JSON.parse(res.text) : {}
     } catch (e) {
       throw new CandorError('internal', `server answered ${res.status} with a body that is not JSON`, { cause: e })
     }

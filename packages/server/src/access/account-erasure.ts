@@ -20,6 +20,7 @@ export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<Del
   const log = ctx.access.log
   const index = await log.appendUnaddressed(utf8(text), deletedAt)
   const erased = await ctx.store.eraseUser(userId)
+  ctx.sessions.end(devices.map((d) => d.deviceId), 'erased')
   // A new, empty version first (everyone sees the account changed), then every version's
   // value and opening go.
   await ctx.directory.publishUser(userId)

@@ -1,9 +1,13 @@
 // One authenticated device on one WebSocket. Pushes its queue in order with a bounded window
 // of unacknowledged frames (a slow device costs the server at most the window), takes sends
-// and acks, and answers every bad frame with an error frame that changes nothing.
+// and acks, and refuses bad frames without changing anything: a request that cannot be served
+// is answered, but malformed frames are counted, not answered one by one (the first of a window
+// is), and past a small budget the socket is closed — so is one acking seqs it was never sent.
+// The session ends when its token expires unless the device re-authenticated on the socket.
 import type { WebSocket } from 'ws'
 import {
   CandorError,
+  CloseCode,
   LIMITS,
   bytesEqual,
   decodeClientFrame,
@@ -13,14 +17,22 @@ import {
   fromBase64Url,
   type DeviceId,
   type SendFrame,
+  type SessionEndReason,
 } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import type { Session } from '../auth/tokens.ts'
+import { sessionFromToken } from '../auth/authenticate.ts'
+import { SOCKET_BUDGETS } from '../server-limits.ts'
+import { closeSocket } from './close-socket.ts'
+import { FrameBudget } from './frame-budget.ts'
+import type { EarlyFrame } from './socket-auth.ts'
 import type { BusDelivery, QueuedMessage } from '@candor/ports'
 import { deliverFrame } from './delivery-service.ts'
 import { readMlsHeader, WireFormat } from '../mls/mls-header.ts'
 
 const WINDOW_BYTES = 4 * 1024 * 1024
+/** setTimeout's longest delay; a later expiry is checked again when this one fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 interface Corkable {
   cork(): void
@@ -46,7 +58,7 @@ function uncorkAll(): void {
 
 export class DeviceConnection {
   readonly #ws: WebSocket
-  readonly #session: Session
+  #session: Session
   readonly #ctx: AppContext
   readonly #inflight = new Map<number, number>()
   #inflightBytes = 0
@@ -57,6 +69,10 @@ export class DeviceConnection {
   #corked = false
   #synced = false
   #unsubscribe: (() => void) | undefined
+  #expiry: ReturnType<typeof setTimeout> | undefined
+  readonly #malformed = new FrameBudget(SOCKET_BUDGETS.malformedFrames, SOCKET_BUDGETS.windowMs)
+  readonly #unknownAcks = new FrameBudget(SOCKET_BUDGETS.unknownAckedSeqs, SOCKET_BUDGETS.windowMs)
+  readonly #reauths = new FrameBudget(SOCKET_BUDGETS.reauths, SOCKET_BUDGETS.windowMs)
 
   constructor(ws: WebSocket, session: Session, ctx: AppContext) {
     this.#ws = ws
@@ -64,21 +80,79 @@ export class DeviceConnection {
     this.#ctx = ctx
   }
 
-  start(): void {
+  /** `early`: frames that came after the auth frame, before it was checked. */
+  start(early: readonly EarlyFrame[] = []): void {
     this.#ctx.metrics.connections.inc()
     this.#unsubscribe = this.#ctx.bus.subscribeDevice(this.#session.deviceId, (d) => this.#onDelivery(d))
     this.#ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary))
     this.#ws.on('close', () => this.close())
     this.#ws.on('error', () => this.close())
+    this.#watchExpiry()
+    for (const f of early) this.#onFrame(f.data, f.isBinary)
     void this.#fill()
   }
 
+  /** Drops the socket at once (replaced by a newer connection of the device, server shutdown). */
   close(): void {
+    if (!this.#stop()) return
+    this.#ws.terminate()
+  }
+
+  /**
+   * The device's session is over: it is told why (a `session_ended` notice, which it shows the
+   * person), then the socket closes with code 4001.
+   */
+  end(reason: SessionEndReason): void {
     if (this.#closed) return
+    this.#send(encodeNotice({ kind: 'session_ended', reason }))
+    this.#stop()
+    this.#ctx.metrics.connectionsClosed.inc({ reason })
+    closeSocket(this.#ws, CloseCode.sessionEnded, reason)
+  }
+
+  /** Closes a socket that broke a budget or sent an unusable token; `reason` is an error code. */
+  #refuse(code: number, reason: string): void {
+    if (!this.#stop()) return
+    this.#ctx.metrics.connectionsClosed.inc({ reason })
+    closeSocket(this.#ws, code, reason)
+  }
+
+  /** Stops everything but the socket itself; false if already stopped. */
+  #stop(): boolean {
+    if (this.#closed) return false
     this.#closed = true
+    clearTimeout(this.#expiry)
     this.#ctx.metrics.connections.dec()
     this.#unsubscribe?.()
-    this.#ws.terminate()
+    return true
+  }
+
+  #watchExpiry(): void {
+    clearTimeout(this.#expiry)
+    const left = this.#session.expiresAt - Date.now()
+    this.#expiry = setTimeout(() => (Date.now() >= this.#session.expiresAt ? this.end('expired') : this.#watchExpiry()), Math.min(Math.max(left, 0), MAX_TIMER_MS))
+    this.#expiry.unref()
+  }
+
+  /**
+   * A fresh token on the open socket keeps the session going past the old token's expiry. It
+   * must be this device's and still valid; anything else closes the socket.
+   */
+  #reauthenticate(token: string): void {
+    if (!this.#reauths.take()) return this.#refuse(CloseCode.tooManyBadFrames, 'too_many_auth_frames')
+    sessionFromToken(this.#ctx, token).then(
+      (s) => {
+        if (this.#closed) return
+        if (s.deviceId !== this.#session.deviceId) return this.#refuse(CloseCode.authRefused, 'forbidden')
+        if (s.expiresAt <= this.#session.expiresAt) return
+        this.#session = s
+        this.#watchExpiry()
+      },
+      (e: unknown) => {
+        if (!(e instanceof CandorError)) this.#ctx.log.error({ err: e }, 're-authentication failed')
+        this.#refuse(CloseCode.authRefused, e instanceof CandorError ? e.code : 'internal')
+      },
+    )
   }
 
   /**
@@ -191,26 +265,44 @@ export class DeviceConnection {
   }
 
   #onFrame(data: Buffer, isBinary: boolean): void {
+    if (this.#closed) return
     let frame
     try {
       if (!isBinary) throw new CandorError('malformed_frame', 'frames must be binary')
       frame = decodeClientFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
     } catch (e) {
-      this.#reject(0, e)
+      this.#onMalformed(e)
       return
     }
     if (frame.type === 'ack') this.#onAck(frame.seqs)
+    else if (frame.type === 'auth') this.#reauthenticate(frame.token)
     else this.#onSend(frame)
   }
 
+  /**
+   * A frame that does not decode has no request to answer. Answering each would make the server
+   * an amplifier, so only a window's first is (it tells an honest client what is wrong); past the
+   * budget the socket closes.
+   */
+  #onMalformed(e: unknown): void {
+    const code = e instanceof CandorError ? e.code : 'malformed_frame'
+    this.#ctx.metrics.rejected.inc({ code })
+    if (!this.#malformed.take()) return this.#refuse(CloseCode.tooManyBadFrames, code)
+    if (this.#malformed.used === 1) this.#send(encodeError(0, code, e instanceof CandorError ? e.message : 'malformed frame'))
+  }
+
   #onAck(seqs: number[]): void {
+    let unknown = 0
     for (const s of seqs) {
       const bytes = this.#inflight.get(s)
       if (bytes !== undefined) {
         this.#inflight.delete(s)
         this.#inflightBytes -= bytes
-      }
+      } else unknown++
     }
+    // Seqs not in flight here are still acked (a device that reconnected may ack what its previous
+    // socket was sent: its own queue only), but a flood of them is only database work: bounded.
+    if (unknown > 0 && !this.#unknownAcks.take(unknown)) return this.#refuse(CloseCode.tooManyBadFrames, 'unknown_acks')
     this.#ctx.store.ack(this.#session.deviceId, seqs).catch((e: unknown) => this.#ctx.log.error({ err: e }, 'ack failed'))
     if (this.#more && this.#inflight.size <= LIMITS.deliveryWindow / 2) void this.#fill()
   }

@@ -1,10 +1,11 @@
-import type { DeviceId, GroupId } from '@candor/protocol'
+import type { DeviceId, GroupId, SessionEndReason } from '@candor/protocol'
 import type { Bus, BusDelivery } from '@candor/ports'
 
 /** The single-node bus: deliveries go straight to the local connection, if any. */
 export class InProcessBus implements Bus {
   readonly #devices = new Map<DeviceId, (d: BusDelivery) => void>()
   readonly #groupHandlers: Array<(g: GroupId) => void> = []
+  readonly #sessionHandlers: Array<(deviceIds: readonly DeviceId[], reason: SessionEndReason) => void> = []
 
   subscribeDevice(deviceId: DeviceId, onDelivery: (d: BusDelivery) => void): () => void {
     this.#devices.set(deviceId, onDelivery)
@@ -23,6 +24,15 @@ export class InProcessBus implements Bus {
 
   onGroupChanged(handler: (groupId: GroupId) => void): void {
     this.#groupHandlers.push(handler)
+  }
+
+  publishSessionEnded(deviceIds: readonly DeviceId[], reason: SessionEndReason): void {
+    if (deviceIds.length === 0) return
+    for (const h of this.#sessionHandlers) h(deviceIds, reason)
+  }
+
+  onSessionEnded(handler: (deviceIds: readonly DeviceId[], reason: SessionEndReason) => void): void {
+    this.#sessionHandlers.push(handler)
   }
 
   async isOnline(deviceId: DeviceId): Promise<boolean> {

@@ -1,25 +1,36 @@
-// Accepts WebSocket upgrades on /v1/ws?token=…, authenticates the device and hands the socket
-// to a DeviceConnection. One live connection per device: a newer one replaces the older.
+// Accepts WebSocket upgrades on /v1/ws and hands each socket, once its first frame (`auth`)
+// proved a session, to a DeviceConnection. One live connection per device: a newer one replaces
+// the older. A session token in the URL is refused: URLs are logged by proxies and servers.
+// Ended sessions (Sessions.end on any node, over the bus) close the devices' sockets here.
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer } from 'ws'
-import { CandorError, LIMITS, type DeviceId } from '@candor/protocol'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { CloseCode, LIMITS, encodeNotice, type DeviceId, type SessionEndReason } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
-import { sessionFromToken } from '../auth/authenticate.ts'
+import type { Session } from '../auth/tokens.ts'
+import { closeSocket } from './close-socket.ts'
 import { DeviceConnection } from './device-connection.ts'
+import { awaitAuth, type EarlyFrame } from './socket-auth.ts'
 
 const PING_MS = 30_000
+/** How long an ended session is remembered, for sockets whose sign-in check was under way then. */
+const ENDED_MEMORY_MS = 60_000
 
 export class WebSocketGateway {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsFrameBytes, perMessageDeflate: false })
   readonly #connections = new Map<DeviceId, DeviceConnection>()
   readonly #alive = new WeakSet<object>()
+  /** Devices whose sessions ended lately, and when (performance.now()) and why. */
+  readonly #ended = new Map<DeviceId, { at: number; reason: SessionEndReason }>()
   readonly #ctx: AppContext
+  readonly #authTimeoutMs: number
   readonly #pinger: NodeJS.Timeout
 
-  constructor(server: Server, ctx: AppContext) {
+  constructor(server: Server, ctx: AppContext, authTimeoutMs: number) {
     this.#ctx = ctx
-    server.on('upgrade', (req, socket, head) => void this.#upgrade(req, socket, head))
+    this.#authTimeoutMs = authTimeoutMs
+    server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head))
+    ctx.bus.onSessionEnded((deviceIds, reason) => this.#endSessions(deviceIds, reason))
     this.#pinger = setInterval(() => {
       for (const ws of this.#wss.clients) {
         if (!this.#alive.has(ws)) {
@@ -33,9 +44,9 @@ export class WebSocketGateway {
     this.#pinger.unref()
   }
 
-  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const refuse = (status: number, code: string) => {
-      socket.end(`HTTP/1.1 ${status} ${code}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (status: number, reason: string, body = '') => {
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
     }
     let url: URL
     try {
@@ -44,35 +55,52 @@ export class WebSocketGateway {
       return refuse(400, 'Bad Request')
     }
     if (url.pathname !== '/v1/ws') return refuse(404, 'Not Found')
-    let session
-    try {
-      session = await sessionFromToken(this.#ctx, url.searchParams.get('token') ?? undefined)
-    } catch (e) {
-      const err = e instanceof CandorError ? e : new CandorError('internal', 'internal error')
-      return refuse(err.status, err.code)
+    if (url.searchParams.has('token')) {
+      return refuse(400, 'Bad Request', 'bad_request: the session token goes in the first frame (auth), never in the URL\n')
     }
     ;(socket as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true)
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       this.#alive.add(ws)
       ws.on('pong', () => this.#alive.add(ws))
-      this.#connections.get(session.deviceId)?.close()
-      const conn = new DeviceConnection(ws, session, this.#ctx)
-      this.#connections.set(session.deviceId, conn)
-      ws.on('close', () => {
-        if (this.#connections.get(session.deviceId) === conn) this.#connections.delete(session.deviceId)
-      })
-      conn.start()
+      awaitAuth(ws, this.#ctx, this.#authTimeoutMs, (session, early, checkedFrom) => this.#accept(ws, session, early, checkedFrom))
     })
   }
 
-  /** Closes a device's connection, e.g. when it is revoked. */
-  disconnect(deviceId: DeviceId): void {
-    this.#connections.get(deviceId)?.close()
+  #accept(ws: WebSocket, session: Session, early: EarlyFrame[], checkedFrom: number): void {
+    // The session ended while its device was being looked up: the lookup may have read the
+    // device before it was revoked, and the ending has passed this socket by. End it here.
+    const ended = this.#ended.get(session.deviceId)
+    if (ended && ended.at >= checkedFrom) {
+      this.#ctx.metrics.connectionsClosed.inc({ reason: ended.reason })
+      ws.send(encodeNotice({ kind: 'session_ended', reason: ended.reason }))
+      return closeSocket(ws, CloseCode.sessionEnded, ended.reason)
+    }
+    this.#connections.get(session.deviceId)?.close()
+    const conn = new DeviceConnection(ws, session, this.#ctx)
+    this.#connections.set(session.deviceId, conn)
+    ws.on('close', () => {
+      if (this.#connections.get(session.deviceId) === conn) this.#connections.delete(session.deviceId)
+    })
+    conn.start(early)
+  }
+
+  #endSessions(deviceIds: readonly DeviceId[], reason: SessionEndReason): void {
+    const now = performance.now()
+    for (const [d, e] of this.#ended) if (now - e.at > ENDED_MEMORY_MS) this.#ended.delete(d)
+    for (const d of deviceIds) {
+      this.#ended.set(d, { at: now, reason })
+      const conn = this.#connections.get(d)
+      if (!conn) continue
+      this.#connections.delete(d)
+      conn.end(reason)
+    }
   }
 
   async close(): Promise<void> {
     clearInterval(this.#pinger)
     for (const c of this.#connections.values()) c.close()
+    // Sockets still waiting for their auth frame belong to no connection.
+    for (const ws of this.#wss.clients) ws.terminate()
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()))
   }
 }

@@ -164,6 +164,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
         ctx.roster.changed(g.groupId)
       }
       notifyDevices(ctx, await ctx.store.listDevices(device.userId), { kind: 'device_revoked', deviceId })
+      ctx.sessions.end([deviceId], 'suspended')
       ctx.log.warn({ by: admin.userId, deviceId }, 'device suspended by an admin')
       return deviceInfo({ ...device, status: 'revoked' })
     })

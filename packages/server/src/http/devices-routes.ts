@@ -33,6 +33,7 @@ export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
     const devices = await ctx.store.listDevices(s.userId)
     notifyDevices(ctx, devices, { kind: 'device_revoked', deviceId })
     notifyDevices(ctx, [{ ...device, status: 'active' }], { kind: 'device_revoked', deviceId })
+    ctx.sessions.end([deviceId], 'revoked')
     ctx.log.info({ userId: s.userId, deviceId, by: s.deviceId }, 'device revoked')
     return deviceInfo({ ...device, status: 'revoked' })
   })

@@ -1,0 +1,118 @@
+// The delivery socket signs in with its first frame (`auth`, docs/protocol.md §6), never with a
+// token in the URL; anything else first, or nothing, closes it and changes nothing. A session
+// ends when its token expires, unless the device sent a fresh token on the socket.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CloseCode, decodeServerFrame, encodeAuth, encodeSend, newGroupId, newMessageId, type GroupId, type ServerFrame } from '@candor/protocol'
+import { SqliteStore } from '@candor/store-sqlite'
+import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import { http, openSocket, rawRegister, rawSocket, type RawDevice, type RawSocket } from './raw-client.ts'
+
+let server: CandorServer
+let store: SqliteStore
+let dir: string
+let alice: RawDevice
+let bob: RawDevice
+let group: GroupId
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'candor-socket-auth-'))
+  store = SqliteStore.open(join(dir, 'db.sqlite'))
+  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000, timeouts: { wsAuthMs: 300 } })
+  alice = await rawRegister(server.url, 'alice')
+  bob = await rawRegister(server.url, 'bob')
+  group = newGroupId()
+  expect((await http(server.url, 'POST', '/v1/groups', { groupId: group }, alice.token)).status).toBe(201)
+})
+afterAll(async () => {
+  await server.close()
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** A send the server answers (an invalid MLS payload in alice's group): proof the socket is served. */
+const probe = (reqId: number) => encodeSend({ reqId, messageId: newMessageId(), groupId: group, payload: new Uint8Array([0, 1, 0, 5]) })
+
+/** The next frame that is not a notice of `kind` to skip. */
+async function nextAnswer(s: RawSocket): Promise<ServerFrame> {
+  for (;;) {
+    const f = decodeServerFrame(await s.next())
+    if (f.type !== 'notice') return f
+  }
+}
+
+/** A token of alice's device that expires `ms` from now, as the server would have issued it. */
+const shortToken = (ms: number, who: RawDevice = alice) => server.context.tokens.issue({ deviceId: who.deviceId, userId: who.userId as never, expiresAt: Date.now() + ms })
+
+describe('signing a delivery socket in', () => {
+  it('refuses a token in the URL before any upgrade, and the device is not connected', async () => {
+    await expect(rawSocket(server.url, `/v1/ws?token=${encodeURIComponent(alice.token)}`)).rejects.toThrow(/400/)
+    expect(await server.context.bus.isOnline(alice.deviceId)).toBe(false)
+  })
+
+  it('closes a socket whose first frame is not auth (4002), answering nothing and serving nothing', async () => {
+    for (const first of [probe(1), new TextEncoder().encode(alice.token), new Uint8Array([0x03])]) {
+      const s = await rawSocket(server.url)
+      s.ws.send(first)
+      s.ws.send(encodeAuth(alice.token))
+      s.ws.send(probe(2))
+      expect(await s.closed).toEqual({ code: CloseCode.authRequired, reason: 'auth_required' })
+      expect(s.received()).toBe(0)
+    }
+    const text = await rawSocket(server.url)
+    text.ws.send(alice.token)
+    expect(await text.closed).toEqual({ code: CloseCode.authRequired, reason: 'auth_required' })
+    expect(await server.context.bus.isOnline(alice.deviceId)).toBe(false)
+  })
+
+  it('closes a socket that says nothing within the auth timeout (4002 auth_timeout)', async () => {
+    const s = await rawSocket(server.url)
+    expect(await s.closed).toEqual({ code: CloseCode.authRequired, reason: 'auth_timeout' })
+    expect(s.received()).toBe(0)
+  })
+
+  it('closes a socket whose token is refused with the reason (4003 and the error code)', async () => {
+    const forged = `${alice.token.slice(0, -4)}AAAA`
+    await expect(openSocket(server.url, forged)).rejects.toThrow(`${CloseCode.authRefused} unauthenticated`)
+    await expect(openSocket(server.url, shortToken(-1))).rejects.toThrow(`${CloseCode.authRefused} unauthenticated`)
+  })
+
+  it('serves frames sent right behind the auth frame, once it checks out', async () => {
+    const s = await rawSocket(server.url)
+    s.ws.send(encodeAuth(alice.token))
+    s.ws.send(probe(41))
+    expect(await nextAnswer(s)).toMatchObject({ type: 'error', reqId: 41, code: 'invalid_mls_message' })
+    s.ws.close()
+  })
+})
+
+describe('a session on an open socket', () => {
+  it('ends when its token expires: a session_ended notice, then close 4001', async () => {
+    const s = await openSocket(server.url, shortToken(1_000))
+    expect(await s.closed).toEqual({ code: CloseCode.sessionEnded, reason: 'expired' })
+    const all = s.frames.map((f) => decodeServerFrame(f))
+    expect(all.filter((f) => f.type === 'notice' && f.notice.kind === 'session_ended')).toEqual([{ type: 'notice', notice: { kind: 'session_ended', reason: 'expired' } }])
+  })
+
+  it('goes on past the first token when the device sends a fresh one on the socket', async () => {
+    const expiresAt = Date.now() + 1_000
+    const s = await openSocket(server.url, server.context.tokens.issue({ deviceId: alice.deviceId, userId: alice.userId as never, expiresAt }))
+    s.ws.send(encodeAuth(alice.token))
+    while (Date.now() < expiresAt + 500) await new Promise((r) => setTimeout(r, 100))
+    s.ws.send(probe(51))
+    expect(await nextAnswer(s)).toMatchObject({ type: 'error', reqId: 51 })
+    expect(s.frames.map((f) => decodeServerFrame(f)).some((f) => f.type === 'notice' && f.notice.kind === 'session_ended')).toBe(false)
+    s.ws.close()
+  })
+
+  it('closes the socket when a fresh token is another device’s (4003 forbidden) or refused', async () => {
+    const s = await openSocket(server.url, alice.token)
+    s.ws.send(encodeAuth(bob.token))
+    expect(await s.closed).toEqual({ code: CloseCode.authRefused, reason: 'forbidden' })
+    const t = await openSocket(server.url, alice.token)
+    t.ws.send(encodeAuth(shortToken(-1)))
+    expect(await t.closed).toEqual({ code: CloseCode.authRefused, reason: 'unauthenticated' })
+  })
+})
