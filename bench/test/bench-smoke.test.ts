@@ -41,21 +41,25 @@ function expectFigures(rows: Row[], systems: string[], scenarios: string[]): voi
   }
 }
 
-const SCENARIOS = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'offline-drain', 'connection-storm']
+// What bench/src/plan.ts runs each system through.
+const CANDOR = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'offline-drain', 'connection-storm']
+const CEILING = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'connection-storm']
 
 describe('npm run bench (every system and scenario, about a second each)', () => {
-  it('candor and the ceiling relay, every scenario', async () => {
-    expectFigures(await bench(['--systems', 'candor,ceiling']), ['candor', 'ceiling'], SCENARIOS)
+  it('candor and the ceiling relay, every scenario each runs', async () => {
+    const rows = await bench(['--systems', 'candor,ceiling'])
+    expectFigures(rows, ['candor'], CANDOR)
+    expectFigures(rows, ['ceiling'], CEILING)
   }, 900_000)
 
-  it('prosody, every scenario', async (ctx) => {
+  it('prosody (the 1:1 saturation it is measured in)', async (ctx) => {
     if (!existsSync('/usr/bin/prosody')) {
       const msg = '\n*** bench smoke: Prosody is not installed (apt-get install -y prosody); SKIPPING its rows ***\n'
       if (process.env['CI'] === 'true') throw new Error(msg)
       console.warn(msg)
       ctx.skip()
     }
-    expectFigures(await bench(['--systems', 'prosody']), ['prosody'], SCENARIOS)
+    expectFigures(await bench(['--systems', 'prosody', '--scenarios', '1to1-saturation']), ['prosody'], ['1to1-saturation'])
   }, 900_000)
 
   it('candor on PostgreSQL and NATS, one and three nodes', async (ctx) => {
