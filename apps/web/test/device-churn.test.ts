@@ -77,7 +77,7 @@ describe.skipIf(!chromiumAvailable())('device churn while a contact is offline, 
     await alice.page.getByRole('link', { name: /^Settings/ }).click()
     await alice.page.getByRole('button', { name: 'Revoke alice laptop' }).click()
     await alice.page.locator('[data-testid="device"][data-status="revoked"]').waitFor({ timeout: T })
-    await laptop.page.getByTestId('offline-banner').filter({ hasText: 'signed out' }).waitFor({ timeout: T })
+    await laptop.page.getByTestId('offline-banner').filter({ hasText: 'This device was removed from your account' }).waitFor({ timeout: T })
     await laptop.context.close()
     devices.splice(devices.indexOf(laptop), 1)
     await openConversation(alice.page, direct)
