@@ -6,7 +6,6 @@
 // authorization-matrix.ts; a route without a row fails here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -14,21 +13,17 @@ import {
   CloseCode,
   ERROR_STATUS,
   FrameType,
-  approvalStatement,
   decodeServerFrame,
   encodeSend,
-  enrolmentStatement,
   newGroupId,
   newMessageId,
-  toBase64Url,
-  type DeviceId,
   type ErrorFrame,
 } from '@candor/protocol'
-import { generateDeviceKey, signDetached } from '@candor/crypto'
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, rawSocket, type RawDevice, type RawSocket } from './raw-client.ts'
 import { FRAME_ROWS, HTTP_ROWS, mlsMessage, type Req, type Row, type World } from './authorization-matrix.ts'
+import { buildWorld, databaseDigest, strangerDevice } from './authorization-world.ts'
 
 let dir: string
 let store: SqliteStore
@@ -38,28 +33,10 @@ let w: World
 /** Someone with a key and no account: what a stranger signs with. */
 let stranger: RawDevice
 
-/** One hash per table of the whole database, rows in a stable order. */
-function digest(): Record<string, string> {
-  const out: Record<string, string> = {}
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]
-  for (const t of tables) {
-    const rows = (db.prepare(`SELECT * FROM "${t}"`).raw().all() as unknown[][]).map((r) => JSON.stringify(r.map((v) => (v instanceof Uint8Array ? toBase64Url(v) : v))))
-    out[t] = createHash('sha256').update(rows.sort().join('\n')).digest('hex')
-  }
-  return out
-}
+const digest = () => databaseDigest(db)
 
 async function send(token: string | undefined, method: string, req: Req) {
   return http(server.url, method, req.path, req.body, token)
-}
-
-/** An enrolment request for `userId` by a fresh key. */
-async function enrolRequest(userId: string): Promise<{ deviceId: DeviceId; publicKey: string }> {
-  const k = generateDeviceKey()
-  const publicKey = toBase64Url(k.publicKey)
-  const r = await http(server.url, 'POST', '/v1/enrolments', { userId, publicKey, deviceName: 'tablet', signature: toBase64Url(signDetached(k.secretKey, enrolmentStatement(userId, publicKey, 'tablet'))) })
-  expect(r.status).toBe(202)
-  return { deviceId: r.json.deviceId as DeviceId, publicKey }
 }
 
 beforeAll(async () => {
@@ -68,51 +45,8 @@ beforeAll(async () => {
   // The sweepers stay out of the way: nothing may change the database but the requests.
   server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 100_000, retentionSweepMs: 3_600_000, receiptSweepMs: 3_600_000 })
   db = new Database(join(dir, 'db.sqlite'), { readonly: true, fileMustExist: true })
-
-  const alice = await rawRegister(server.url, 'matrix-alice')
-  const tablet = await enrolRequest(alice.userId)
-  const approve = await http(server.url, 'POST', `/v1/enrolments/${tablet.deviceId}/approve`, { signature: toBase64Url(signDetached(alice.secretKey, approvalStatement(alice.deviceId, alice.userId, tablet.publicKey))) }, alice.token)
-  expect(approve.status).toBe(200)
-  const pending = await enrolRequest(alice.userId)
-  const amy = await rawRegister(server.url, 'matrix-amy')
-  const bob = await rawRegister(server.url, 'matrix-bob')
-  const revoked = await rawRegister(server.url, 'matrix-rita')
-  expect((await http(server.url, 'DELETE', `/v1/devices/${revoked.deviceId}`, undefined, revoked.token)).status).toBe(200)
-  const admin = await rawRegister(server.url, 'matrix-ops')
-  expect((await http(server.url, 'POST', '/v1/admin/enrol', { token: await server.context.admins.enrolmentToken() }, admin.token)).status).toBe(201)
-  const orgAdmin = await rawRegister(server.url, 'matrix-olga')
-  expect((await http(server.url, 'POST', '/v1/admin/admins', { userId: orgAdmin.userId, role: 'org_admin', org: 'acme' }, admin.token)).status).toBe(201)
-  // One receipt in the access log, so its consistency route has sizes to be asked about.
-  expect((await http(server.url, 'GET', `/v1/admin/users/${amy.userId}?why=support_request&case=T-1`, undefined, admin.token)).status).toBe(200)
-
-  // Alice's group with amy in its delivery roster (the MLS side is not under test): amy's queue
-  // holds the welcome, seq 1.
-  const group = newGroupId()
-  expect((await http(server.url, 'POST', '/v1/groups', { groupId: group }, alice.token)).status).toBe(201)
-  await store.acceptCommit({ groupId: group, epoch: 0, sender: alice.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [amy.deviceId], removed: [] })
-  server.context.roster.changed(group)
-  expect(await store.pendingCount(amy.deviceId)).toBe(1)
-
-  const directory = (await http(server.url, 'GET', '/v1/directory')).json as unknown as { checkpoint: string }
-  const accessLog = (await http(server.url, 'GET', '/v1/access-log')).json as unknown as { checkpoint: string }
-  const k = generateDeviceKey()
-  stranger = { userId: 'matrix-stranger', deviceId: toBase64Url(k.publicKey.subarray(0, 16)) as DeviceId, token: '', publicKey: k.publicKey, secretKey: k.secretKey }
-  w = {
-    alice,
-    aliceTablet: tablet.deviceId,
-    amy,
-    bob,
-    revoked,
-    admin,
-    orgAdmin,
-    group,
-    pending,
-    directorySize: Number(directory.checkpoint.split('\n')[1]),
-    accessLogSize: Number(accessLog.checkpoint.split('\n')[1]),
-    checkpoint: directory.checkpoint,
-    challenge: async () => (await http(server.url, 'POST', '/v1/auth/challenge', { deviceId: alice.deviceId })).json.challenge as string,
-  }
-  expect(w.accessLogSize).toBeGreaterThan(0)
+  w = await buildWorld(server, store)
+  stranger = strangerDevice()
 })
 
 afterAll(async () => {

@@ -1,0 +1,94 @@
+// Every HTTP route's input, fuzzed against a live server (Fastify's inject: the whole request
+// path, no socket): bodies near the valid one its rightful user sends (the authorisation
+// matrix's rows build it), broken JSON, and, for GETs, query strings. The contract: never a 500
+// (a TypeError in a handler would be one), every refusal a known error code, and a refused
+// request changes nothing in the database.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import Database from 'better-sqlite3'
+import { isErrorCode } from '@candor/protocol'
+import { SqliteStore } from '@candor/store-sqlite'
+import { createServer, generateServerKeys, type CandorServer } from '../../src/index.ts'
+import { HTTP_ROWS, type World } from '../authorization-matrix.ts'
+import { buildWorld } from '../authorization-world.ts'
+import { jsonInput, textInput } from './mutate.ts'
+import type { FuzzResult } from './fuzz-target.ts'
+
+export interface HttpFuzz {
+  server: CandorServer
+  world: World
+  routes: readonly string[]
+  /** Fuzzes one route with `numRuns` inputs; throws fast-check's report on a violation. */
+  fuzzRoute(route: string, numRuns: number, seed?: number): Promise<FuzzResult>
+  close(): Promise<void>
+}
+
+type Input = { kind: 'json'; body: unknown } | { kind: 'text'; text: string } | { kind: 'query'; query: string }
+
+export async function startHttpFuzz(): Promise<HttpFuzz> {
+  const dir = mkdtempSync(join(tmpdir(), 'candor-fuzz-http-'))
+  const store = SqliteStore.open(join(dir, 'db.sqlite'))
+  const server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 1_000_000, retentionSweepMs: 3_600_000, receiptSweepMs: 3_600_000 })
+  const db = new Database(join(dir, 'db.sqlite'), { readonly: true, fileMustExist: true })
+  const world = await buildWorld(server, store)
+  // Any commit by the server's connection moves the read-only connection's data_version: a
+  // refused request must commit nothing (cheaper than a digest per input; the matrix digests).
+  const dataVersion = db.prepare('PRAGMA data_version').pluck()
+  let before = dataVersion.get() as number
+
+  async function fuzzRoute(route: string, numRuns: number, seed?: number): Promise<FuzzResult> {
+    const row = HTTP_ROWS[route]
+    if (!row) throw new Error(`no row for ${route} in authorization-matrix.ts`)
+    const [method] = route.split(' ') as [string]
+    const as = row.access.kind === 'admin' ? world.admin : world.alice
+    const req = await row.build(world, as)
+    const [path, query = ''] = req.path.split('?') as [string, string?]
+    const bodySeeds = [req.body ?? {}]
+    const input: fc.Arbitrary<Input> = fc.oneof(
+      { arbitrary: jsonInput(bodySeeds).map((body): Input => ({ kind: 'json', body })), weight: 3 },
+      { arbitrary: textInput([JSON.stringify(req.body ?? {})], 256).map((text): Input => ({ kind: 'text', text })), weight: 1 },
+      { arbitrary: textInput([query, 'from=1&to=2', 'why=support_request&case=T-1&delayUntil=1'], 128).map((q): Input => ({ kind: 'query', query: q })), weight: method === 'GET' ? 3 : 1 },
+    )
+    const start = performance.now()
+    await fc.assert(
+      fc.asyncProperty(input, async (x) => {
+        const url = x.kind === 'query' ? `${path}?${encodeURI(x.query)}` : req.path
+        const headers: Record<string, string> = { authorization: `Bearer ${as.token}` }
+        let payload: string | undefined
+        if (x.kind === 'json' && x.body !== undefined && method !== 'GET') payload = JSON.stringify(x.body)
+        if (x.kind === 'text' && method !== 'GET') payload = x.text
+        if (payload !== undefined) headers['content-type'] = 'application/json'
+        const r = await server.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload }) })
+        let code: unknown
+        if (r.statusCode >= 400) {
+          try {
+            code = (JSON.parse(r.body) as { error?: { code?: unknown } }).error?.code
+          } catch {
+            code = undefined
+          }
+        }
+        if (r.statusCode >= 500 || (r.statusCode >= 400 && !isErrorCode(code))) throw new Error(`${route}: ${r.statusCode} ${r.body.slice(0, 300)}`)
+        const now = dataVersion.get() as number
+        if (r.statusCode >= 400 && now !== before) throw new Error(`${route}: refused with ${r.statusCode} ${String(code)} but the database changed`)
+        before = now
+      }),
+      { numRuns, ...(seed === undefined ? {} : { seed }) },
+    )
+    return { name: `http: ${route}`, runs: numRuns, ms: performance.now() - start }
+  }
+
+  return {
+    server,
+    world,
+    routes: server.routes,
+    fuzzRoute,
+    async close() {
+      db.close()
+      await server.close()
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
