@@ -98,6 +98,7 @@ export async function decoderTargets(): Promise<FuzzTarget[]> {
     encodeDeliver({ seq: 5, kind: 0, messageId: newMessageId(), groupId: group, sentAt: 1_764_500_000_000, sender, payload: mlsHeader(group, 2, 3n, 1) }),
     encodeNotice({ kind: 'session_ended', reason: 'revoked' }),
   ]
+  const notices = [{ kind: 'synced' }, { kind: 'session_ended', reason: 'revoked' }, { kind: 'key_packages_low', remaining: 3 }, { kind: 'enrolment_request', requestId: b64(16, 1) }, { kind: 'device_revoked', deviceId: b64(16, 2) }]
   const mls = [mlsHeader(group, 2, 0n, 1), mlsHeader(group, 2, 7n, 3), mlsHeader(group, 1, 1n, 0), new Uint8Array([0, 1, 0, 3, 0, 0]), new Uint8Array([0, 1, 0, 2, 0x40, 0x10])]
 
   const d = await directorySeeds()
@@ -153,7 +154,16 @@ export async function decoderTargets(): Promise<FuzzTarget[]> {
 
   return [
     target('frames: decodeClientFrame', 'candor-error', frameBytes(clientFrames), decodeClientFrame),
-    target('frames: decodeServerFrame', 'candor-error', frameBytes(serverFrames), decodeServerFrame),
+    target(
+      'frames: decodeServerFrame',
+      'candor-error',
+      fc.oneof(frameBytes(serverFrames), jsonBytesInput(notices).map((j) => Uint8Array.from([0x84, ...j]))),
+      // Read as the SDK's connection reads it: a notice's kind, and a session end's reason.
+      (b) => {
+        const f = decodeServerFrame(b)
+        if (f.type === 'notice' && f.notice.kind === 'session_ended' && typeof f.notice.reason !== 'string') throw new TypeError('session_ended without a reason')
+      },
+    ),
     target('mls: readMlsHeader (server)', 'candor-error', bytesInput(mls, 96), readMlsHeader),
     target('mls: messageEpoch (crypto message-facts)', 'never-throws', bytesInput(mls, 96), messageEpoch),
     target('directory: decodeLookupProof', 'never-throws', bytesInput(d.lookups, 2048), decodeLookupProof),
