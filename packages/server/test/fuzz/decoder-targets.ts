@@ -51,6 +51,11 @@ import {
   parseCheckpoint,
   parseNote,
   parseVerifierKey,
+  verifyConsistency,
+  verifyHistory,
+  verifyInclusion,
+  verifyLookup,
+  verifyPastLookup,
 } from '@candor/transparency'
 import { readMlsHeader } from '../../src/mls/mls-header.ts'
 import { bytesInput, jsonBytesInput, jsonInput, textInput } from './mutate.ts'
@@ -108,6 +113,7 @@ export async function decoderTargets(): Promise<FuzzTarget[]> {
   const cosigned = formatNote(text, [...parseNote(d.checkpoint)!.signatures, { name: witness.name, keyId: witness.keyId, signature: witness.sign(utf8(text)) }])
   const vkey = formatVerifierKey('witness.fuzz', SIG_TYPE_COSIGNATURE_V1, publicKey)
   const verifiers = [noteVerifierFromKey(d.dir.verifierKey)!, noteVerifierFromKey(vkey)!]
+  const cp = parseCheckpoint(text)!
   const notes = [d.checkpoint, cosigned, `${text}\n— nobody AAAA\n`]
 
   const device = (id: string, fill: number) => ({ id, key: b64(32, fill), by: id, byKey: b64(32, fill), sig: b64(64, fill) })
@@ -169,6 +175,25 @@ export async function decoderTargets(): Promise<FuzzTarget[]> {
     target('directory: decodeLookupProof', 'never-throws', bytesInput(d.lookups, 2048), decodeLookupProof),
     target('directory: decodePastLookupProof', 'never-throws', bytesInput(d.past, 2048), decodePastLookupProof),
     target('directory: decodeHistoryProof', 'never-throws', bytesInput(d.history, 2048), decodeHistoryProof),
+    // What a client does with a server's answer: decode, then verify against its checkpoint.
+    target('directory: verifyLookup of a decoded proof', 'never-throws', bytesInput(d.lookups, 2048), (b) => {
+      const p = decodeLookupProof(b)
+      return p && verifyLookup('alice', p, cp, d.dir.vrfPublicKey)
+    }, 0.1),
+    target('directory: verifyPastLookup of a decoded proof', 'never-throws', bytesInput(d.past, 2048), (b) => {
+      const p = decodePastLookupProof(b)
+      return p && verifyPastLookup('alice', p, cp, d.dir.vrfPublicKey, 1)
+    }, 0.1),
+    target('directory: verifyHistory of a decoded proof', 'never-throws', bytesInput(d.history, 2048), (b) => {
+      const p = decodeHistoryProof(b)
+      return p && verifyHistory('alice', p, cp, d.dir.vrfPublicKey)
+    }, 0.05),
+    target(
+      'merkle: verifyInclusion and verifyConsistency',
+      'never-throws',
+      fc.tuple(fc.oneof(fc.nat(20), fc.integer(), fc.double()), fc.oneof(fc.nat(20), fc.integer(), fc.double()), fc.array(fc.uint8Array({ minLength: 31, maxLength: 33 }), { maxLength: 8 }), fc.uint8Array({ minLength: 31, maxLength: 33 })),
+      ([a, b, proof, hash]) => [verifyInclusion(a, b, hash, proof, cp.rootHash), verifyConsistency(a, b, hash, cp.rootHash, proof)],
+    ),
     target('directory: decodePrefixProof', 'never-throws', bytesInput(d.lookups, 2048), (b) => decodePrefixProof(b)),
     target('directory: labelBytes', 'never-throws', fc.oneof(textInput(['alice', 'a@b.example']), fc.anything()), labelBytes),
     target('directory: decodeDirectoryValue', 'never-throws', fc.oneof(bytesInput(values, 1024), jsonBytesInput(values.map((v) => JSON.parse(new TextDecoder().decode(v)) as unknown))), decodeDirectoryValue),

@@ -10,10 +10,17 @@ export interface FuzzTarget<T = unknown> {
   contract: 'never-throws' | 'candor-error'
   input: fc.Arbitrary<T>
   run: (input: T) => unknown
+  /** The share of the run count this target gets: below 1 for slow ones (signature checks). */
+  share: number
 }
 
-export function target<T>(name: string, contract: FuzzTarget['contract'], input: fc.Arbitrary<T>, run: (input: T) => unknown): FuzzTarget {
-  return { name, contract, input, run: run as (input: unknown) => unknown }
+export function target<T>(name: string, contract: FuzzTarget['contract'], input: fc.Arbitrary<T>, run: (input: T) => unknown, share = 1): FuzzTarget {
+  return { name, contract, input, run: run as (input: unknown) => unknown, share }
+}
+
+/** The inputs a target gets out of a run count (at least 10). */
+export function runsFor(t: FuzzTarget, runs: number): number {
+  return Math.max(10, Math.round(runs * t.share))
 }
 
 /** Why the decoder broke its contract on this input, or null. */

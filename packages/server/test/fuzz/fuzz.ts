@@ -8,12 +8,12 @@
 //   npm run fuzz [-- --runs N] [--http-runs N] [--seed S] [--only TEXT]
 import { parseArgs } from 'node:util'
 import { decoderTargets } from './decoder-targets.ts'
-import { fuzz, type FuzzResult } from './fuzz-target.ts'
+import { fuzz, runsFor, type FuzzResult } from './fuzz-target.ts'
 import { startHttpFuzz } from './http-bodies.ts'
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '43000' },
+    runs: { type: 'string', default: '41000' },
     'http-runs': { type: 'string', default: '500' },
     seed: { type: 'string' },
     only: { type: 'string' },
@@ -34,7 +34,7 @@ const report = (r: FuzzResult) => {
 for (const t of await decoderTargets()) {
   if (!wanted(t.name)) continue
   process.stdout.write(`${t.name}:`)
-  report(fuzz(t, runs, seed))
+  report(fuzz(t, runsFor(t, runs), seed))
 }
 
 const h = await startHttpFuzz()
