@@ -93,6 +93,15 @@ for (const [route, row] of Object.entries(HTTP_ROWS)) {
       }
       return
     }
+    if (method === 'GET') {
+      // Control: the same request by its rightful user is served, so each refusal below is about
+      // who asks, not what is asked.
+      it('control: the rightful user’s same request is served', async () => {
+        const as = a.kind === 'admin' ? w.admin : w.alice
+        const r = await send(as.token, method, await row.build(w, as))
+        expect(r.status, JSON.stringify(r.json)).toBeLessThan(300)
+      })
+    }
     it('no token: 401 unauthenticated, nothing changed', () => refused(method, row, w.alice, undefined, 'unauthenticated'))
     it('a forged token: 401 unauthenticated, nothing changed', () => {
       const [kid, body] = w.alice.token.split('.')

@@ -1,8 +1,8 @@
 // Every HTTP route's input, fuzzed against a live server (Fastify's inject: the whole request
 // path, no socket): bodies near the valid one its rightful user sends (the authorisation
 // matrix's rows build it), broken JSON, and, for GETs, query strings. The contract: never a 500
-// (a TypeError in a handler would be one), every refusal a known error code, and a refused
-// request changes nothing in the database.
+// (a TypeError in a handler would be one), every refusal a known error code, a body that is not
+// JSON is 400 bad_request, and a refused request changes nothing in the database.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +26,15 @@ export interface HttpFuzz {
 }
 
 type Input = { kind: 'json'; body: unknown } | { kind: 'text'; text: string } | { kind: 'query'; query: string }
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
 
 export async function startHttpFuzz(): Promise<HttpFuzz> {
   const dir = mkdtempSync(join(tmpdir(), 'candor-fuzz-http-'))
@@ -70,6 +79,9 @@ export async function startHttpFuzz(): Promise<HttpFuzz> {
           }
         }
         if (r.statusCode >= 500 || (r.statusCode >= 400 && !isErrorCode(code))) throw new Error(`${route}: ${r.statusCode} ${r.body.slice(0, 300)}`)
+        if (payload !== undefined && !isJson(payload) && (r.statusCode !== 400 || code !== 'bad_request')) {
+          throw new Error(`${route}: a body that is not JSON got ${r.statusCode} ${String(code)}, not 400 bad_request`)
+        }
         const now = dataVersion.get() as number
         if (r.statusCode >= 400 && now !== before) throw new Error(`${route}: refused with ${r.statusCode} ${String(code)} but the database changed`)
         before = now
