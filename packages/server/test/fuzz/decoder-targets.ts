@@ -1,4 +1,5 @@
 // Every decoder of untrusted bytes or text, with seeds of valid encodings to mutate: frames,
+// real MLS messages and key packages (ts-mls's decoders behind the server's checks),
 // MLS headers, key-directory values and proofs, signed notes, checkpoints and cosignatures,
 // access receipts and their commitment, the handshake AAD and message content.
 import fc from 'fast-check'
@@ -29,7 +30,20 @@ import {
   type DeviceId,
   type GroupId,
 } from '@candor/protocol'
-import { generateDeviceKey, messageEpoch } from '@candor/crypto'
+import {
+  DirectoryAuthenticationService,
+  checkKeyPackage,
+  clientConfigWith,
+  commitChanges,
+  decodeKeyPackage,
+  encryptApplication,
+  generateDeviceKey,
+  getSuite,
+  messageEpoch,
+  newKeyPackage,
+  startGroup,
+} from '@candor/crypto'
+import { nodeCryptoProvider } from '@candor/crypto/node'
 import {
   KeyDirectory,
   SIG_TYPE_COSIGNATURE_V1,
@@ -74,6 +88,28 @@ function mlsHeader(group: GroupId, wireFormat: number, epoch: bigint, contentTyp
   return out
 }
 
+/** Real MLS bytes: key packages, a commit with its Welcome, an application message. */
+async function mlsSeeds() {
+  const suite = await getSuite(nodeCryptoProvider())
+  const directory = new Map<string, Uint8Array>()
+  const config = clientConfigWith(new DirectoryAuthenticationService(async (u, d) => directory.get(`${u}/${d}`) ?? null))
+  const device = (userId: string, deviceId: string) => {
+    const keys = { userId, deviceId, ...generateDeviceKey() }
+    directory.set(`${userId}/${deviceId}`, keys.publicKey)
+    return keys
+  }
+  const alice = device('alice', 'device-a')
+  const bob = device('bob', 'device-b')
+  const aliceKp = await newKeyPackage(suite, alice, false)
+  const bobKp = await newKeyPackage(suite, bob, false)
+  const bytes = (kp: { publicPackage: string }) => Buffer.from(kp.publicPackage, 'base64url')
+  const group = await startGroup(suite, config, crypto.getRandomValues(new Uint8Array(16)), aliceKp)
+  const out = await commitChanges(suite, group, [decodeKeyPackage(bytes(bobKp))], [])
+  const app = await encryptApplication(suite, out.state, utf8('hello'))
+  const owner = { userId: alice.userId, deviceId: alice.deviceId, publicKey: alice.publicKey }
+  return { suite, owner, keyPackages: [new Uint8Array(bytes(aliceKp)), new Uint8Array(bytes(await newKeyPackage(suite, alice, true)))], messages: [out.commit, out.welcome!, app.message] }
+}
+
 async function directorySeeds() {
   let t = 1_700_000_000_000
   const dir = await KeyDirectory.open({ origin: 'fuzz/directory', signingKey: new Uint8Array(32).fill(1), vrfKey: new Uint8Array(32).fill(2), now: () => (t += 1000) })
@@ -104,7 +140,8 @@ export async function decoderTargets(): Promise<FuzzTarget[]> {
     encodeNotice({ kind: 'session_ended', reason: 'revoked' }),
   ]
   const notices = [{ kind: 'synced' }, { kind: 'session_ended', reason: 'revoked' }, { kind: 'key_packages_low', remaining: 3 }, { kind: 'enrolment_request', requestId: b64(16, 1) }, { kind: 'device_revoked', deviceId: b64(16, 2) }]
-  const mls = [mlsHeader(group, 2, 0n, 1), mlsHeader(group, 2, 7n, 3), mlsHeader(group, 1, 1n, 0), new Uint8Array([0, 1, 0, 3, 0, 0]), new Uint8Array([0, 1, 0, 2, 0x40, 0x10])]
+  const real = await mlsSeeds()
+  const mls = [...real.messages, mlsHeader(group, 2, 0n, 1), mlsHeader(group, 2, 7n, 3), mlsHeader(group, 1, 1n, 0), new Uint8Array([0, 1, 0, 3, 0, 0]), new Uint8Array([0, 1, 0, 2, 0x40, 0x10])]
 
   const d = await directorySeeds()
   const { secretKey, publicKey } = generateDeviceKey()
@@ -172,6 +209,8 @@ export async function decoderTargets(): Promise<FuzzTarget[]> {
     ),
     target('mls: readMlsHeader (server)', 'candor-error', bytesInput(mls, 96), readMlsHeader),
     target('mls: messageEpoch (crypto message-facts)', 'never-throws', bytesInput(mls, 96), messageEpoch),
+    target('mls: checkKeyPackage (server, on every upload)', 'candor-error', bytesInput(real.keyPackages, 1024), (b) => checkKeyPackage(real.suite, b, real.owner)),
+    target('mls: decodeKeyPackage', 'candor-error', bytesInput(real.keyPackages, 1024), decodeKeyPackage),
     target('directory: decodeLookupProof', 'never-throws', bytesInput(d.lookups, 2048), decodeLookupProof),
     target('directory: decodePastLookupProof', 'never-throws', bytesInput(d.past, 2048), decodePastLookupProof),
     target('directory: decodeHistoryProof', 'never-throws', bytesInput(d.history, 2048), decodeHistoryProof),

@@ -11,8 +11,8 @@ beforeAll(async () => {
 })
 
 describe('every decoder, fuzzed', () => {
-  it('throws only CandorError (or nothing) on 300 inputs each (fewer for signature checks)', () => {
+  it('throws only CandorError (or nothing) on 300 inputs each (fewer for signature checks)', async () => {
     expect(targets.length).toBeGreaterThan(20)
-    for (const t of targets) expect(fuzz(t, runsFor(t, 300)).runs).toBe(runsFor(t, 300))
+    for (const t of targets) expect((await fuzz(t, runsFor(t, 300))).runs).toBe(runsFor(t, 300))
   })
 })

@@ -23,10 +23,11 @@ export function runsFor(t: FuzzTarget, runs: number): number {
   return Math.max(10, Math.round(runs * t.share))
 }
 
-/** Why the decoder broke its contract on this input, or null. */
-export function violation(t: FuzzTarget, input: unknown): string | null {
+/** Why the decoder broke its contract on this input, or null (an async decoder is awaited). */
+export async function violation(t: FuzzTarget, input: unknown): Promise<string | null> {
   try {
-    t.run(input)
+    const out = t.run(input)
+    if (out instanceof Promise) await out
     return null
   } catch (e) {
     if (t.contract === 'candor-error' && e instanceof CandorError) return null
@@ -41,11 +42,11 @@ export interface FuzzResult {
 }
 
 /** Runs `numRuns` inputs through the target; throws fast-check's report (with the shrunk input) on a violation. */
-export function fuzz(t: FuzzTarget, numRuns: number, seed?: number): FuzzResult {
+export async function fuzz(t: FuzzTarget, numRuns: number, seed?: number): Promise<FuzzResult> {
   const start = performance.now()
-  fc.assert(
-    fc.property(t.input, (x) => {
-      const v = violation(t, x)
+  await fc.assert(
+    fc.asyncProperty(t.input, async (x) => {
+      const v = await violation(t, x)
       if (v !== null) throw new Error(v)
     }),
     { numRuns, ...(seed === undefined ? {} : { seed }) },

@@ -34,7 +34,7 @@ const report = (r: FuzzResult) => {
 for (const t of await decoderTargets()) {
   if (!wanted(t.name)) continue
   process.stdout.write(`${t.name}:`)
-  report(fuzz(t, runsFor(t, runs), seed))
+  report(await fuzz(t, runsFor(t, runs), seed))
 }
 
 const h = await startHttpFuzz()
