@@ -1,6 +1,6 @@
 // Every HTTP route's input, fuzzed against a live server (Fastify's inject: the whole request
 // path, no socket): bodies near the valid one its rightful user sends (the authorisation
-// matrix's rows build it), broken JSON, and, for GETs, query strings. The contract: never a 500
+// matrix's rows build it), broken JSON, route parameters and query strings. The contract: never a 500
 // (a TypeError in a handler would be one), every refusal a known error code, a body that is not
 // JSON is 400 bad_request, and a refused request changes nothing in the database.
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -25,7 +25,7 @@ export interface HttpFuzz {
   close(): Promise<void>
 }
 
-type Input = { kind: 'json'; body: unknown } | { kind: 'text'; text: string } | { kind: 'query'; query: string }
+type Input = { kind: 'json'; body: unknown } | { kind: 'text'; text: string } | { kind: 'query'; query: string } | { kind: 'params'; values: string[] }
 
 function isJson(text: string): boolean {
   try {
@@ -55,15 +55,29 @@ export async function startHttpFuzz(): Promise<HttpFuzz> {
     const req = await row.build(world, as)
     const [path, query = ''] = req.path.split('?') as [string, string?]
     const bodySeeds = [req.body ?? {}]
+    // The route's parameters (`:groupId` …) and the values the row filled in, segment by segment.
+    const template = route.split(' ')[1]!.split('/')
+    const segments = path.split('/')
+    const params = template.flatMap((t, i) => (t.startsWith(':') ? [i] : []))
     const input: fc.Arbitrary<Input> = fc.oneof(
       { arbitrary: jsonInput(bodySeeds).map((body): Input => ({ kind: 'json', body })), weight: 3 },
       { arbitrary: textInput([JSON.stringify(req.body ?? {})], 256).map((text): Input => ({ kind: 'text', text })), weight: 1 },
       { arbitrary: textInput([query, 'from=1&to=2', 'why=support_request&case=T-1&delayUntil=1'], 128).map((q): Input => ({ kind: 'query', query: q })), weight: method === 'GET' ? 3 : 1 },
+      {
+        arbitrary: fc.tuple(...params.map((i) => textInput([decodeURIComponent(segments[i]!), '0', 'AAAAAAAAAAAAAAAAAAAAAA'], 80))).map((values): Input => ({ kind: 'params', values })),
+        weight: params.length > 0 ? 2 : 0,
+      },
     )
     const start = performance.now()
     await fc.assert(
       fc.asyncProperty(input, async (x) => {
-        const url = x.kind === 'query' ? `${path}?${encodeURI(x.query)}` : req.path
+        let url = req.path
+        if (x.kind === 'query') url = `${path}?${encodeURI(x.query)}`
+        if (x.kind === 'params') {
+          const parts = [...segments]
+          params.forEach((i, n) => (parts[i] = encodeURIComponent(x.values[n]!)))
+          url = parts.join('/') + (query ? `?${query}` : '')
+        }
         const headers: Record<string, string> = { authorization: `Bearer ${as.token}` }
         let payload: string | undefined
         if (x.kind === 'json' && x.body !== undefined && method !== 'GET') payload = JSON.stringify(x.body)
