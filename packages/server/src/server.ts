@@ -198,6 +198,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   // logged; the store says whose are due, so a restart or another node picks them up.
   const receiptSweeper = setInterval(() => {
     directory.publishDueReceipts().catch((err: unknown) => log.error({ err }, 'receipt commitment sweep failed'))
+    // Device changes whose publication failed or was cut short by a crash (of any node).
+    directory.applyBacklog().catch((err: unknown) => log.error({ err }, 'directory backlog sweep failed'))
   }, opts.receiptSweepMs ?? 5_000)
   receiptSweeper.unref()
 

@@ -20,21 +20,18 @@ export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.delete('/v1/devices/:deviceId', async (req) => {
     const s = await authenticate(ctx, req)
     const deviceId = parseParam(req.params, 'deviceId', parseDeviceId)
-    const device = await ctx.store.getDevice(deviceId)
-    if (!device || device.userId !== s.userId) throw new CandorError('unknown_device', 'no such device on your account')
+    // One store transaction (status, queue, key packages, rosters, the directory's backlog row).
+    const revoked = await ctx.store.revokeDevice(deviceId, s.userId)
+    if (!revoked) throw new CandorError('unknown_device', 'no such device on your account')
+    const { device, groups } = revoked
     if (device.status === 'revoked') return deviceInfo(device)
-    const groups = await ctx.store.listGroups(deviceId)
-    await ctx.store.setDeviceStatus(deviceId, 'revoked')
-    await ctx.directory.publishUser(s.userId)
-    for (const g of groups) {
-      await ctx.store.removeMember(g.groupId, deviceId)
-      ctx.roster.changed(g.groupId)
-    }
+    ctx.sessions.end([deviceId], 'revoked')
+    for (const g of groups) ctx.roster.changed(g)
     const devices = await ctx.store.listDevices(s.userId)
     notifyDevices(ctx, devices, { kind: 'device_revoked', deviceId })
-    notifyDevices(ctx, [{ ...device, status: 'active' }], { kind: 'device_revoked', deviceId })
-    ctx.sessions.end([deviceId], 'revoked')
+    notifyDevices(ctx, [device], { kind: 'device_revoked', deviceId })
     ctx.log.info({ userId: s.userId, deviceId, by: s.deviceId }, 'device revoked')
+    await ctx.directory.applyBacklog()
     return deviceInfo({ ...device, status: 'revoked' })
   })
 }
