@@ -223,8 +223,11 @@ export interface Store {
   consumeNonce(nonce: string, expiresAt: number): Promise<boolean>
 
   addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined): Promise<void>
-  /** Takes one one-time package (deleted as it is handed out), else the last-resort one. */
-  claimKeyPackage(deviceId: DeviceId): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null>
+  /**
+   * Takes one one-time package (deleted as it is handed out), else the last-resort one (never
+   * deleted); with `lastResortOnly`, the last-resort one and nothing else.
+   */
+  claimKeyPackage(deviceId: DeviceId, lastResortOnly?: boolean): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null>
   countKeyPackages(deviceId: DeviceId): Promise<{ oneTime: number; lastResort: boolean }>
 
   /** Creates a group at epoch 0 with its creator as the only member; false if the id exists. */

@@ -262,9 +262,11 @@ export class PostgresStore implements Store {
     })
   }
 
-  async claimKeyPackage(deviceId: DeviceId): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
+  async claimKeyPackage(deviceId: DeviceId, lastResortOnly = false): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
     // SKIP LOCKED: concurrent claimers take different rows instead of queueing on one.
-    const [one] = await this.#sql<{ data: Buffer }[]>`
+    const [one] = lastResortOnly
+      ? []
+      : await this.#sql<{ data: Buffer }[]>`
       DELETE FROM key_packages WHERE id = (
         SELECT id FROM key_packages WHERE device_id = ${deviceId} AND NOT last_resort
         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)

@@ -311,8 +311,8 @@ export class SqliteStore implements Store {
     })()
   }
 
-  async claimKeyPackage(deviceId: DeviceId): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
-    const one = this.#s.takeOneTime.get(deviceId) as { data: Buffer } | undefined
+  async claimKeyPackage(deviceId: DeviceId, lastResortOnly = false): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
+    const one = lastResortOnly ? undefined : (this.#s.takeOneTime.get(deviceId) as { data: Buffer } | undefined)
     if (one) return { keyPackage: new Uint8Array(one.data), lastResort: false }
     const last = this.#s.getLastResort.get(deviceId) as Buffer | undefined
     return last ? { keyPackage: new Uint8Array(last), lastResort: true } : null
