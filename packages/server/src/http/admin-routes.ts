@@ -157,9 +157,9 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
       // owner's other devices then remove it from each MLS group by a commit.
       const revoked = await ctx.store.revokeDevice(deviceId, device.userId)
       if (!revoked || revoked.device.status === 'revoked') return deviceInfo(revoked?.device ?? device)
-      ctx.sessions.end([deviceId], 'suspended')
       for (const g of revoked.groups) ctx.roster.changed(g)
       notifyDevices(ctx, await ctx.store.listDevices(device.userId), { kind: 'device_revoked', deviceId })
+      ctx.sessions.end([deviceId], 'suspended')
       await ctx.directory.applyBacklog()
       ctx.log.warn({ by: admin.userId, deviceId }, 'device suspended by an admin')
       return deviceInfo({ ...device, status: 'revoked' })

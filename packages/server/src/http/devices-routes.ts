@@ -25,11 +25,11 @@ export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!revoked) throw new CandorError('unknown_device', 'no such device on your account')
     const { device, groups } = revoked
     if (device.status === 'revoked') return deviceInfo(device)
-    ctx.sessions.end([deviceId], 'revoked')
     for (const g of groups) ctx.roster.changed(g)
     const devices = await ctx.store.listDevices(s.userId)
     notifyDevices(ctx, devices, { kind: 'device_revoked', deviceId })
     notifyDevices(ctx, [device], { kind: 'device_revoked', deviceId })
+    ctx.sessions.end([deviceId], 'revoked')
     ctx.log.info({ userId: s.userId, deviceId, by: s.deviceId }, 'device revoked')
     await ctx.directory.applyBacklog()
     return deviceInfo({ ...device, status: 'revoked' })
