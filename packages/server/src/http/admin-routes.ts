@@ -23,6 +23,7 @@ import { authenticate } from '../auth/authenticate.ts'
 import { requireAdmin } from '../access/admins.ts'
 import type { AdminRecord } from '@candor/ports'
 import { deviceInfo, notifyDevices } from './device-info.ts'
+import { publish } from './publish-devices.ts'
 import { parseBody, parseParam } from './parse.ts'
 
 const MAX_DELAY_MS = 366 * 24 * 3600_000
@@ -157,10 +158,11 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
       // owner's other devices then remove it from each MLS group by a commit.
       const revoked = await ctx.store.revokeDevice(deviceId, device.userId)
       if (!revoked || revoked.device.status === 'revoked') return deviceInfo(revoked?.device ?? device)
+      const published = await publish(ctx)
       for (const g of revoked.groups) ctx.roster.changed(g)
       notifyDevices(ctx, await ctx.store.listDevices(device.userId), { kind: 'device_revoked', deviceId })
       ctx.sessions.end([deviceId], 'suspended')
-      await ctx.directory.applyBacklog()
+      if (published !== true) throw published
       ctx.log.warn({ by: admin.userId, deviceId }, 'device suspended by an admin')
       return deviceInfo({ ...device, status: 'revoked' })
     })

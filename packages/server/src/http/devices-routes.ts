@@ -8,6 +8,7 @@ import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseParam } from './parse.ts'
 import { deviceInfo, enrolmentInfo, notifyDevices } from './device-info.ts'
+import { publish } from './publish-devices.ts'
 
 export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
   /** The caller's devices, then their pending enrolment requests (status `pending`). */
@@ -25,13 +26,16 @@ export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!revoked) throw new CandorError('unknown_device', 'no such device on your account')
     const { device, groups } = revoked
     if (device.status === 'revoked') return deviceInfo(device)
+    // Published before the owner's devices hear of it (they then check the directory); if that
+    // fails, the backlog publishes it later, and the device is taken out all the same.
+    const published = await publish(ctx)
     for (const g of groups) ctx.roster.changed(g)
     const devices = await ctx.store.listDevices(s.userId)
     notifyDevices(ctx, devices, { kind: 'device_revoked', deviceId })
     notifyDevices(ctx, [device], { kind: 'device_revoked', deviceId })
     ctx.sessions.end([deviceId], 'revoked')
     ctx.log.info({ userId: s.userId, deviceId, by: s.deviceId }, 'device revoked')
-    await ctx.directory.applyBacklog()
+    if (published !== true) throw published
     return deviceInfo({ ...device, status: 'revoked' })
   })
 }
