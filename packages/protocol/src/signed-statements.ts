@@ -22,3 +22,11 @@ export function approvalStatement(approver: string, userId: string, publicKeyB64
 export function denialStatement(userId: string, publicKeyB64: string): Uint8Array {
   return utf8(`candor/deny/v1\n${userId}\n${publicKeyB64}`)
 }
+
+/**
+ * Signed by the device asking to erase its account, over a fresh single-use challenge from
+ * `POST /v1/account/delete/challenge`: a session token alone cannot erase an account.
+ */
+export function accountDeletionStatement(userId: string, deviceId: string, challenge: string): Uint8Array {
+  return utf8(`candor/delete-account/v1\n${userId}\n${deviceId}\n${challenge}`)
+}

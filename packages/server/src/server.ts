@@ -35,6 +35,7 @@ import { listenForMetrics, type MetricsListener } from './metrics-listener.ts'
 import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './server-limits.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { EnrolmentLimits } from './enrolment-limits.ts'
+import { KeyPackageClaims } from './key-package-claims.ts'
 import type { Bus, Store } from '@candor/ports'
 import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
@@ -131,6 +132,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     sendLimiter: new RateLimiter(LIMITS.sendRatePerSecond, LIMITS.sendBurst),
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
     enrolments: new EnrolmentLimits(opts.enrolmentClock),
+    claims: new KeyPackageClaims(),
     metrics,
     directory,
     access: AccessGate.open(
@@ -172,6 +174,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   app.setErrorHandler((err, _req, reply) => {
     const e = toCandorError(err, log)
     metrics.rejected.inc({ code: e.code })
+    const wait = e.details?.retryAfterMs
+    if (typeof wait === 'number') void reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))))
     void reply.code(e.status).send(errorBody(e))
   })
   app.setNotFoundHandler((_req, reply) => {
@@ -207,6 +211,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   // logged; the store says whose are due, so a restart or another node picks them up.
   const receiptSweeper = setInterval(() => {
     directory.publishDueReceipts().catch((err: unknown) => log.error({ err }, 'receipt commitment sweep failed'))
+    // Device changes whose publication failed or was cut short by a crash (of any node).
+    directory.applyBacklog().catch((err: unknown) => log.error({ err }, 'directory backlog sweep failed'))
   }, opts.receiptSweepMs ?? 5_000)
   receiptSweeper.unref()
 

@@ -162,4 +162,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (group_id, epoch)
   );
   `,
+  // Erased accounts' user ids (their digests), never given out again; and the key directory's
+  // backlog of users whose entries must be published, written in the transaction that changed them.
+  `
+  CREATE TABLE erased_user_ids (digest text COLLATE "C" PRIMARY KEY);
+  CREATE TABLE directory_backlog (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL,
+    erased boolean NOT NULL
+  );
+  `,
 ]

@@ -20,6 +20,7 @@ import type {
   NewAccessLeaf,
   ReceiptTally,
   DeviceAttestation,
+  DirectoryBacklogEntry,
   AppendResult,
   CommitInput,
   CommitResult,
@@ -39,6 +40,7 @@ import { AckBatcher } from './ack-batcher.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
 import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
+import { clearDirectoryBacklog, directoryBacklog, recordDirectoryUpdate, refuseReserved, reserveUserId, revokeDevice } from './lifecycle-storage.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
 /** The meta rows where versions before the key file kept the server's secrets (Store.legacySecrets). */
@@ -164,7 +166,9 @@ export class PostgresStore implements Store {
     await transaction(this.#sql, async (tx) => {
       const r = await tx`INSERT INTO users (user_id, created_at) VALUES (${userId}, ${device.createdAt}) ON CONFLICT DO NOTHING RETURNING 1`
       if (r.length === 0) throw new CandorError('user_exists', `user ${userId} already exists`)
+      await refuseReserved(tx, userId)
       await insertDevice(tx, device)
+      await recordDirectoryUpdate(tx, userId)
     })
   }
 
@@ -186,17 +190,17 @@ export class PostgresStore implements Store {
     return rows.map(toDevice)
   }
 
-  async setDeviceStatus(deviceId: DeviceId, status: DeviceStatus, attestation?: DeviceAttestation): Promise<void> {
-    await transaction(this.#sql, async (tx) => {
-      await tx`UPDATE devices SET status = ${status} WHERE device_id = ${deviceId}`
-      if (attestation) {
-        await tx`UPDATE devices SET attested_by = ${attestation.by}, attestation = ${buf(attestation.signature)} WHERE device_id = ${deviceId}`
-      }
-      if (status !== 'revoked') return
-      await tx`DELETE FROM key_packages WHERE device_id = ${deviceId}`
-      const gone = await tx<{ message: number }[]>`DELETE FROM queue WHERE device_id = ${deviceId} RETURNING message`
-      await releaseMessages(tx, gone.map((r) => r.message))
-    })
+  revokeDevice(deviceId: DeviceId, userId: UserId): Promise<{ device: DeviceRecord; groups: GroupId[] } | null> {
+    return revokeDevice(this.#sql, deviceId, userId, toDevice)
+  }
+
+  // ---- the key directory's backlog (lifecycle-storage.ts) ----
+  directoryBacklog(limit: number): Promise<DirectoryBacklogEntry[]> {
+    return directoryBacklog(this.#sql, limit)
+  }
+
+  clearDirectoryBacklog(seqs: readonly number[]): Promise<void> {
+    return clearDirectoryBacklog(this.#sql, seqs)
   }
 
   // ---- enrolment requests (enrolment-storage.ts) ----
@@ -258,9 +262,11 @@ export class PostgresStore implements Store {
     })
   }
 
-  async claimKeyPackage(deviceId: DeviceId): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
+  async claimKeyPackage(deviceId: DeviceId, lastResortOnly = false): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
     // SKIP LOCKED: concurrent claimers take different rows instead of queueing on one.
-    const [one] = await this.#sql<{ data: Buffer }[]>`
+    const [one] = lastResortOnly
+      ? []
+      : await this.#sql<{ data: Buffer }[]>`
       DELETE FROM key_packages WHERE id = (
         SELECT id FROM key_packages WHERE device_id = ${deviceId} AND NOT last_resort
         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -497,6 +503,8 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
       const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL, position = NULL WHERE subject = ${userId}`
+      await reserveUserId(tx, userId)
+      await recordDirectoryUpdate(tx, userId, true)
       return { devices: devices.length, queued: gone.length, keyPackages: kp.count, memberships: gm.count, sentMessages: sent.count, accessReceipts: ar.count }
     })
   }

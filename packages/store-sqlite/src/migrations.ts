@@ -196,4 +196,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (group_id, epoch)
   ) WITHOUT ROWID;
   `,
+  // Erased accounts' user ids (their digests), never given out again; and the key directory's
+  // backlog of users whose entries must be published, written in the transaction that changed them.
+  `
+  CREATE TABLE erased_user_ids (digest TEXT PRIMARY KEY) WITHOUT ROWID;
+  CREATE TABLE directory_backlog (
+    seq INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    erased INTEGER NOT NULL
+  );
+  `,
 ]
