@@ -197,6 +197,7 @@ export const HTTP_ROWS: Record<string, Row> = {
   'GET /v1/access-log/consistency': publicRoute('proofs for auditors', (w) => ({ path: `/v1/access-log/consistency?from=1&to=${w.accessLogSize}` })),
   'GET /v1/access-receipts': session('own-data', at('/v1/access-receipts')),
   'POST /v1/account/delete': session('bad_request', (w) => ({ path: '/v1/account/delete', body: { confirm: w.alice.userId } })),
+  'POST /v1/account/delete/challenge': session('own-data', () => ({ path: '/v1/account/delete/challenge', body: {} })),
   'GET /v1/account/export': session('own-data', at('/v1/account/export')),
   'POST /v1/consents': session('forbidden', (w, as) => consent(as, w.alice.userId)),
   'GET /v1/consents': session('own-data', at('/v1/consents')),
