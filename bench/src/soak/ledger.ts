@@ -35,6 +35,8 @@ interface SeqRecord {
   deliveries: number
   /** The server life the latest ack of this seq reached, if any. */
   ackedInLife: number | undefined
+  /** When that ack was written to the server's socket (ms since the epoch). */
+  ackedAt: number
 }
 
 /** A device's queue rows left in the database at a kill: device id → seqs. */
@@ -90,7 +92,10 @@ export class DeviceLedger {
     }
     for (const s of seqs) {
       const r = this.#seqs.get(s)
-      if (r) r.ackedInLife = life
+      if (r) {
+        r.ackedInLife = life
+        r.ackedAt = Date.now()
+      }
     }
   }
 
@@ -105,7 +110,7 @@ export class DeviceLedger {
     }
     const others = this.#seqsOf.get(key)
     if (others) this.#count(others.some((s) => this.#seqs.get(s)!.ackedInLife !== undefined) ? 'resentAfterAck' : 'storedTwice')
-    this.#seqs.set(seq, { messageKey: key, deliveries: 1, ackedInLife: undefined })
+    this.#seqs.set(seq, { messageKey: key, deliveries: 1, ackedInLife: undefined, ackedAt: 0 })
     this.#seqsOf.set(key, [...(others ?? []), seq])
   }
 
@@ -131,12 +136,17 @@ export class DeviceLedger {
     return this.#seqsOf.size
   }
 
-  /** Seqs acknowledged in `life` that were still queued at its kill. */
-  acksLostIn(life: number, snapshot: QueueSnapshot): number {
+  /** Seqs acknowledged in `life` that were still queued at its kill, and when the oldest was sent. */
+  acksLostIn(life: number, snapshot: QueueSnapshot): { count: number; oldest: number } {
     const queued = snapshot.get(this.deviceId)
-    let n = 0
-    for (const [seq, r] of this.#seqs) if (r.ackedInLife === life && queued?.has(seq)) n++
-    return n
+    let count = 0
+    let oldest = Infinity
+    for (const [seq, r] of this.#seqs) {
+      if (r.ackedInLife !== life || !queued?.has(seq)) continue
+      count++
+      oldest = Math.min(oldest, r.ackedAt)
+    }
+    return { count, oldest }
   }
 }
 
@@ -155,6 +165,8 @@ export interface SoakVerdict {
   violations: number
   /** Acks that reached a server socket but not the database before the kill, per kill. */
   acksLostPerKill: number[]
+  /** Per kill, how long before it the oldest of those acks was written to the server's socket (ms). */
+  oldestLostAckMs: number[]
   acksNotForwarded: number
   refused: Record<string, number>
   malformedFrames: number
@@ -168,6 +180,7 @@ export class SoakLedger {
   life = 0
   readonly #snapshots: QueueSnapshot[] = []
   readonly #acksLost: number[] = []
+  readonly #oldestLostAck: number[] = []
 
   device(label: string): DeviceLedger {
     let d = this.devices.get(label)
@@ -176,11 +189,17 @@ export class SoakLedger {
   }
 
   /** The server of the current life was killed; `snapshot` is the queue its database kept. */
-  killed(snapshot: QueueSnapshot): void {
+  killed(snapshot: QueueSnapshot, at = Date.now()): void {
     this.#snapshots[this.life] = snapshot
     let lost = 0
-    for (const d of this.devices.values()) lost += d.acksLostIn(this.life, snapshot)
+    let oldest = at
+    for (const d of this.devices.values()) {
+      const l = d.acksLostIn(this.life, snapshot)
+      lost += l.count
+      oldest = Math.min(oldest, l.oldest)
+    }
     this.#acksLost.push(lost)
+    this.#oldestLostAck.push(at - oldest)
     this.life++
   }
 
@@ -235,6 +254,7 @@ export class SoakLedger {
       duplicates,
       violations,
       acksLostPerKill: [...this.#acksLost],
+      oldestLostAckMs: [...this.#oldestLostAck],
       acksNotForwarded,
       refused,
       malformedFrames,

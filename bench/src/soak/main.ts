@@ -49,7 +49,7 @@ export function formatSoakReport(r: SoakReport): string {
     `duplicates by cause (counted at the server's delivery, before the client's de-duplication):`,
     ...causes,
     `re-deliveries against the guarantee: ${v.violations}`,
-    `acks that reached the server but not its database before a kill: ${lostAcks} (at most ${Math.max(0, ...v.acksLostPerKill)} at one kill); acks sent while no server socket was open: ${v.acksNotForwarded}`,
+    `acks that reached the server but not its database before a kill: ${lostAcks} (at most ${Math.max(0, ...v.acksLostPerKill)} at one kill; the oldest written to the server's socket ${Math.max(0, ...v.oldestLostAckMs)} ms before its kill); acks sent while no server socket was open: ${v.acksNotForwarded}`,
     `left queued at the end: ${r.leftQueued}`,
     `malformed frames: ${v.malformedFrames}`,
     `time: ${r.seconds.toFixed(1)} s`,

@@ -137,10 +137,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       await until('every device back online', online, 120_000)
       await sleep(o.minUpMs + rnd() * (o.maxUpMs - o.minUpMs))
       if (server.crashed) throw new Error(`soak: the server exited by itself: ${server.output()}`)
+      const killedAt = Date.now()
       await server.kill()
-      ledger.killed(queueSnapshot(server.dataDir))
+      ledger.killed(queueSnapshot(server.dataDir), killedAt)
       const v = ledger.verdict()
-      o.log(`kill ${k}/${o.kills}: accepted ${v.accepted}, delivered ${v.delivered}, acks lost with this kill ${v.acksLostPerKill.at(-1)}, violations ${v.violations}`)
+      o.log(`kill ${k}/${o.kills}: accepted ${v.accepted}, delivered ${v.delivered}, acks lost with this kill ${v.acksLostPerKill.at(-1)} (oldest sent ${v.oldestLostAckMs.at(-1)} ms before it), violations ${v.violations}`)
       await server.start()
       // As an app does when the network is back: try at once instead of waiting out the backoff.
       for (const d of devices) d.client.reconnectNow()
