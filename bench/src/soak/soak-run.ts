@@ -9,7 +9,7 @@ import { CandorClient, MemoryLocalStore } from '@candor/sdk'
 import { nodeWebSocket } from '@candor/sdk/node'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { FrameTap } from './frame-tap.ts'
-import { SoakLedger, type SoakVerdict } from './ledger.ts'
+import { DUPLICATE_CAUSES, SoakLedger, type DuplicateCause, type SoakVerdict } from './ledger.ts'
 import { queueSnapshot } from './queue-snapshot.ts'
 import { ServerLife } from './server-life.ts'
 
@@ -141,7 +141,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       await server.kill()
       ledger.killed(queueSnapshot(server.dataDir), killedAt)
       const v = ledger.verdict()
-      o.log(`kill ${k}/${o.kills}: accepted ${v.accepted}, delivered ${v.delivered}, acks lost with this kill ${v.acksLostPerKill.at(-1)} (oldest sent ${v.oldestLostAckMs.at(-1)} ms before it), violations ${v.violations}`)
+      const causes = (Object.keys(v.duplicates) as DuplicateCause[]).filter((c) => v.duplicates[c] > 0 && !DUPLICATE_CAUSES[c].allowed).map((c) => `${c} ${v.duplicates[c]}`)
+      o.log(
+        `kill ${k}/${o.kills}: accepted ${v.accepted}, delivered ${v.delivered}, acks lost with this kill ${v.acksLostPerKill.at(-1)} (oldest sent ${v.oldestLostAckMs.at(-1)} ms before it), violations ${v.violations}${causes.length ? ` (${causes.join(', ')})` : ''}`,
+      )
       await server.start()
       // As an app does when the network is back: try at once instead of waiting out the backoff.
       for (const d of devices) d.client.reconnectNow()
