@@ -49,13 +49,37 @@ describe('the soak ledger', () => {
     expect(v.violations).toBe(1)
   })
 
-  it('acknowledged to a server that then sends it again, with no kill between: a violation', () => {
+  it('acknowledged to a server that sends it again after it read the ack (it answered a later send first), with no kill between: a violation', () => {
     const { ledger, bob } = setup()
-    bob.onDeliver(1, 'A', 'm1', 0)
-    bob.onAck([1], 0)
-    bob.onDeliver(1, 'A', 'm1', 0)
+    bob.onDeliver(1, 'A', 'm1', 0, 1)
+    bob.onAck([1], 0, { socket: 1, at: 3 })
+    bob.onSend(9, 'b1', 'g', { socket: 1, at: 4 })
+    bob.onAccepted(9)
+    bob.onDeliver(1, 'A', 'm1', 0, 1)
     expect(ledger.verdict().duplicates.ackedThisLife).toBe(1)
     expect(ledger.verdict().violations).toBe(1)
+  })
+
+  it('sent again while its ack was on the way (no answer yet to anything after the ack): allowed', () => {
+    const { ledger, bob } = setup()
+    bob.onDeliver(1, 'A', 'm1', 0, 1)
+    bob.onSend(8, 'b0', 'g', { socket: 1, at: 2 })
+    bob.onAck([1], 0, { socket: 1, at: 3 })
+    bob.onSend(9, 'b1', 'g', { socket: 1, at: 4 })
+    // The answer to a send written before the ack proves nothing about the ack.
+    bob.onAccepted(8)
+    bob.onDeliver(1, 'A', 'm1', 0, 1)
+    const v = ledger.verdict()
+    expect(v.duplicates.ackCrossed).toBe(1)
+    expect(v.violations).toBe(0)
+  })
+
+  it('acknowledged on one socket of a server life, delivered again on another of the same life: a violation', () => {
+    const { ledger, bob } = setup()
+    bob.onDeliver(1, 'A', 'm1', 0, 1)
+    bob.onAck([1], 0, { socket: 1, at: 3 })
+    bob.onDeliver(1, 'A', 'm1', 0, 2)
+    expect(ledger.verdict().duplicates.ackedThisLife).toBe(1)
   })
 
   it('the same message under a new seq: after its ack, or while queued, both violations', () => {

@@ -32,6 +32,7 @@ export class FrameTap {
   readonly #sockets = new Set<Socket>()
   /** Relayed sockets open now: [client side, server side]. */
   readonly #relays = new Set<[WebSocket, WebSocket]>()
+  #socketsOpened = 0
 
   private constructor(o: FrameTapOptions) {
     this.#o = o
@@ -96,6 +97,9 @@ export class FrameTap {
     let down: WebSocket | undefined
     /** The server life this socket reached, once open. */
     let life: number | undefined
+    const socketNo = ++this.#socketsOpened
+    /** Client frames written to the server on this socket so far. */
+    let written = 0
     const waiting: Array<{ data: Uint8Array; isBinary: boolean }> = []
     socket.once('close', () => {
       if (!down) up.terminate()
@@ -120,13 +124,17 @@ export class FrameTap {
             try {
               const f = decodeClientFrame(data)
               const open = up.readyState === WebSocket.OPEN
-              if (f.type === 'send') ledger.onSend(f.reqId, f.messageId, f.groupId)
-              else if (f.type === 'ack') ledger.onAck(f.seqs, open ? life : undefined)
+              const mark = { socket: socketNo, at: written }
+              if (f.type === 'send') ledger.onSend(f.reqId, f.messageId, f.groupId, mark)
+              else if (f.type === 'ack') ledger.onAck(f.seqs, open ? life : undefined, mark)
             } catch {
               ledger.malformed++
             }
           }
-          if (up.readyState === WebSocket.OPEN) up.send(data, { binary: isBinary })
+          if (up.readyState === WebSocket.OPEN) {
+            up.send(data, { binary: isBinary })
+            written++
+          }
         })
         d.on('close', () => {
           this.#relays.delete(pair)
@@ -141,7 +149,7 @@ export class FrameTap {
       if (isBinary) {
         try {
           const f = decodeServerFrame(data)
-          if (f.type === 'deliver') ledger.onDeliver(f.seq, f.sender, f.messageId, life!)
+          if (f.type === 'deliver') ledger.onDeliver(f.seq, f.sender, f.messageId, life!, socketNo)
           else if (f.type === 'accepted') ledger.onAccepted(f.reqId)
           else if (f.type === 'error') ledger.onError(f.reqId, f.code)
         } catch {

@@ -7,7 +7,10 @@
 //  - its ack was still queued in the database at the kill after it (the ack was lost with the
 //    kill — allowed: acks are committed without waiting for the disk, see docs/protocol.md §5.4);
 //  - its ack was gone from the database at that kill (the ack was persisted) — a violation;
-//  - it was acknowledged to this same server life, which then sent it again — a violation;
+//  - it was acknowledged to this same server life, which sent it again after it had read the
+//    ack — a violation. The server reads a socket's frames in order, so it had read the ack
+//    once it answered (`accepted`/`error`) a send written after the ack on the same socket;
+//    a re-delivery before any such answer may have crossed the ack on the wire (allowed);
 //  - the same message (sender, message id) under a new seq after an earlier copy was
 //    acknowledged, or while it was still queued — a violation (the server stored it twice).
 //
@@ -21,8 +24,10 @@ export const DUPLICATE_CAUSES = {
   ackLostWithKill: { allowed: true, text: 'ack lost with the kill (allowed)' },
   /** Its ack was persisted (the row was gone at the kill), yet it came again. */
   persistedAckRedelivered: { allowed: false, text: 'persisted ack delivered again' },
-  /** Acknowledged to this same server life, which sent it again. */
-  ackedThisLife: { allowed: false, text: 'acked to this server life, delivered again' },
+  /** Acknowledged to this same server life, which may have sent it again before reading the ack. */
+  ackCrossed: { allowed: true, text: 'delivered again while its ack was on the way (allowed)' },
+  /** Acknowledged to this same server life, which sent it again after reading the ack. */
+  ackedThisLife: { allowed: false, text: 'acked to this server life, delivered again after it read the ack' },
   /** The same message under a new seq after an earlier copy was acknowledged. */
   resentAfterAck: { allowed: false, text: 'same message re-queued after its ack' },
   /** The same message under a new seq while an earlier copy was still unacknowledged. */
@@ -33,14 +38,22 @@ export type DuplicateCause = keyof typeof DUPLICATE_CAUSES
 interface SeqRecord {
   messageKey: string
   deliveries: number
-  /** The server life the latest ack of this seq reached, if any. */
+  /** The server life the latest ack of this seq reached, if any, and where on which socket. */
   ackedInLife: number | undefined
+  ackedOn: SocketMark | undefined
   /** When that ack was written to the server's socket (ms since the epoch). */
   ackedAt: number
 }
 
 /** A device's queue rows left in the database at a kill: device id → seqs. */
 export type QueueSnapshot = ReadonlyMap<string, ReadonlySet<number>>
+
+/** A client frame's place: the relayed socket (numbered per device) and its index among the frames written to the server on it. */
+export interface SocketMark {
+  socket: number
+  at: number
+}
+const NO_MARK: SocketMark = { socket: 0, at: 0 }
 
 const messageKey = (sender: string, messageId: string): string => `${sender}/${messageId}`
 
@@ -50,7 +63,9 @@ export class DeviceLedger {
   readonly #soak: SoakLedger
   readonly #seqs = new Map<number, SeqRecord>()
   readonly #seqsOf = new Map<string, number[]>()
-  readonly #sends = new Map<number, { messageId: string; groupId: string }>()
+  readonly #sends = new Map<number, { messageId: string; groupId: string; mark: SocketMark }>()
+  /** Per socket: the last client frame the server is known to have read (it answered a send at or after it). */
+  readonly #readUpTo = new Map<number, number>()
   /** Message ids this device sent (send frames), and those the server accepted, with their group. */
   readonly sent = new Set<string>()
   readonly accepted = new Map<string, string>()
@@ -68,24 +83,33 @@ export class DeviceLedger {
     this.#soak = soak
   }
 
-  onSend(reqId: number, messageId: string, groupId: string): void {
-    this.#sends.set(reqId, { messageId, groupId })
+  onSend(reqId: number, messageId: string, groupId: string, mark: SocketMark = NO_MARK): void {
+    this.#sends.set(reqId, { messageId, groupId, mark })
     this.sent.add(messageId)
   }
 
   onAccepted(reqId: number): void {
     const s = this.#sends.get(reqId)
-    if (s) this.accepted.set(s.messageId, s.groupId)
+    if (!s) return
+    this.accepted.set(s.messageId, s.groupId)
+    this.#answered(s.mark)
     this.#sends.delete(reqId)
   }
 
   onError(reqId: number, code: string): void {
-    if (!this.#sends.delete(reqId)) return
+    const s = this.#sends.get(reqId)
+    if (!s) return
+    this.#answered(s.mark)
+    this.#sends.delete(reqId)
     this.refused.set(code, (this.refused.get(code) ?? 0) + 1)
   }
 
+  #answered(mark: SocketMark): void {
+    this.#readUpTo.set(mark.socket, Math.max(this.#readUpTo.get(mark.socket) ?? -1, mark.at))
+  }
+
   /** An ack written to a server socket of `life` (undefined: no server socket was open). */
-  onAck(seqs: readonly number[], life: number | undefined): void {
+  onAck(seqs: readonly number[], life: number | undefined, mark: SocketMark = NO_MARK): void {
     if (life === undefined) {
       this.acksNotForwarded += seqs.length
       return
@@ -94,30 +118,35 @@ export class DeviceLedger {
       const r = this.#seqs.get(s)
       if (r) {
         r.ackedInLife = life
+        r.ackedOn = mark
         r.ackedAt = Date.now()
       }
     }
   }
 
-  onDeliver(seq: number, sender: string, messageId: string, life: number): void {
+  onDeliver(seq: number, sender: string, messageId: string, life: number, socket = NO_MARK.socket): void {
     this.deliverFrames++
     const key = messageKey(sender, messageId)
     const prior = this.#seqs.get(seq)
     if (prior) {
       prior.deliveries++
-      this.#count(this.#causeOfRedelivery(seq, prior, life))
+      this.#count(this.#causeOfRedelivery(seq, prior, life, socket))
       return
     }
     const others = this.#seqsOf.get(key)
     if (others) this.#count(others.some((s) => this.#seqs.get(s)!.ackedInLife !== undefined) ? 'resentAfterAck' : 'storedTwice')
-    this.#seqs.set(seq, { messageKey: key, deliveries: 1, ackedInLife: undefined, ackedAt: 0 })
+    this.#seqs.set(seq, { messageKey: key, deliveries: 1, ackedInLife: undefined, ackedOn: undefined, ackedAt: 0 })
     this.#seqsOf.set(key, [...(others ?? []), seq])
   }
 
-  #causeOfRedelivery(seq: number, r: SeqRecord, life: number): DuplicateCause {
+  #causeOfRedelivery(seq: number, r: SeqRecord, life: number, socket: number): DuplicateCause {
     const acked = r.ackedInLife
     if (acked === undefined) return 'unacknowledged'
-    if (acked === life) return 'ackedThisLife'
+    if (acked === life) {
+      // On another socket of the same life: the server had it (conservatively, a violation).
+      if (r.ackedOn === undefined || r.ackedOn.socket !== socket) return 'ackedThisLife'
+      return (this.#readUpTo.get(socket) ?? -1) >= r.ackedOn.at ? 'ackedThisLife' : 'ackCrossed'
+    }
     // Acked in an earlier life: was the row still in the database when that life was killed?
     return this.#soak.queuedAtKill(acked, this.deviceId, seq) ? 'ackLostWithKill' : 'persistedAckRedelivered'
   }
