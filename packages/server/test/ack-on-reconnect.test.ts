@@ -1,7 +1,7 @@
 // A device whose socket dropped acknowledges, right behind the `auth` frame of its next socket,
 // what it processed meanwhile (the SDK keeps acks made offline and sends them first). The server
 // has read those acks before it reads the queue for the new socket, so it must not push them
-// again: found by the soak (npm run soak) as "acked to this server life, delivered again".
+// again (found reading the delivery path while writing the soak's rules, npm run soak).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
