@@ -172,4 +172,17 @@ export const MIGRATIONS: readonly string[] = [
     erased boolean NOT NULL
   );
   `,
+  // Every message stored in the last minutes by its (sender, message id, kind), kept after its
+  // queue entries are acknowledged: a sender retrying after a lost `accepted` is a duplicate
+  // even once every recipient acknowledged the first copy (pruned by age: RECENT_SENDS_MS).
+  `
+  CREATE TABLE recent_sends (
+    sender text COLLATE "C" NOT NULL,
+    message_id text COLLATE "C" NOT NULL,
+    kind smallint NOT NULL,
+    sent_at bigint NOT NULL,
+    PRIMARY KEY (sender, message_id, kind)
+  );
+  CREATE INDEX recent_sends_by_time ON recent_sends (sent_at);
+  `,
 ]

@@ -35,7 +35,7 @@ import type {
   Store,
 } from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
-import { appendIn, releaseMessages } from './message-writes.ts'
+import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
@@ -308,7 +308,20 @@ export class PostgresStore implements Store {
   /** One statement, its own transaction: one round trip per batch (see message-writes.ts). */
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     if (batch.length === 0) return []
+    this.#pruneRecentSends()
     return retrying(() => appendIn(this.#sql, batch))
+  }
+
+  #prunedAt = 0
+
+  /** At most once a minute per node, off the send's path: forget sends past the dedup window. */
+  #pruneRecentSends(): void {
+    const now = Date.now()
+    if (now - this.#prunedAt < 60_000) return
+    this.#prunedAt = now
+    pruneRecentSends(this.#sql, now).catch(() => {
+      // tried again a minute later; an unpruned row only keeps a duplicate a duplicate longer
+    })
   }
 
   async acceptCommit(c: CommitInput): Promise<CommitResult> {
@@ -496,6 +509,7 @@ export class PostgresStore implements Store {
       const kp = await tx`DELETE FROM key_packages WHERE device_id = ANY(${ids}::text[])`
       const gm = await tx`DELETE FROM group_members WHERE device_id = ANY(${ids}::text[])`
       const sent = await tx`UPDATE messages SET sender = ${ERASED_DEVICE_ID} WHERE sender = ANY(${ids}::text[])`
+      await tx`DELETE FROM recent_sends WHERE sender = ANY(${ids}::text[])`
       await tx`DELETE FROM device_seq WHERE device_id = ANY(${ids}::text[])`
       await tx`DELETE FROM devices WHERE user_id = ${userId}`
       await tx`DELETE FROM enrolments WHERE user_id = ${userId}`

@@ -206,4 +206,17 @@ export const MIGRATIONS: readonly string[] = [
     erased INTEGER NOT NULL
   );
   `,
+  // Every message stored in the last minutes by its (sender, message id, kind), kept after its
+  // queue rows are acknowledged: a sender retrying after a lost `accepted` is a duplicate even
+  // once every recipient acknowledged the first copy (forgotten by age: RECENT_SENDS_MS).
+  `
+  CREATE TABLE recent_sends (
+    sender TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (sender, message_id, kind)
+  ) WITHOUT ROWID;
+  CREATE INDEX recent_sends_by_time ON recent_sends(sent_at);
+  `,
 ]
