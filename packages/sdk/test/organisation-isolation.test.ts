@@ -106,4 +106,37 @@ describe('an admin of acme and a person of globex', () => {
     // Still hidden from ann: the notice is delayed.
     expect((await ann.accessReceipts()).length).toBe(before)
   })
+
+  it('a stranger with no token, a person with no role and a suspended admin’s device are refused every organisations route; nothing changes', async () => {
+    const before = await o.root.admin.organisation('acme')
+    const url = o.env.server.url
+    const routes: Array<[string, string, unknown?]> = [
+      ['POST', '/v1/orgs', { id: 'stranger-org', name: 'S' }],
+      ['GET', '/v1/orgs/acme'],
+      ['POST', '/v1/orgs/acme/domains', { domain: 'stranger.example' }],
+      ['POST', '/v1/orgs/acme/signup', { signup: 'closed' }],
+      ['GET', '/v1/orgs/acme/members'],
+      ['POST', '/v1/admin/admins', { userId: 'ann@acme.example', role: 'owner' }],
+    ]
+    for (const [method, path, body] of routes) {
+      const r = await fetch(`${url}${path}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) })
+      expect([path, r.status, ((await r.json()) as { error: { code: string } }).error.code]).toEqual([path, 401, 'unauthenticated'])
+    }
+    const calls = (c: CandorClient) => [
+      () => c.admin.createOrganisation('stranger-org', 'S'),
+      () => c.admin.organisation('acme'),
+      () => c.admin.addDomain('acme', 'stranger.example'),
+      () => c.admin.setSignup('acme', 'closed'),
+      () => c.admin.members('acme'),
+      () => c.admin.grant('ann@acme.example', 'owner'),
+    ]
+    for (const call of calls(ann)) expect(await code(call())).toBe('forbidden')
+    const dora = await o.env.user('dora')
+    await o.root.admin.grant('dora', 'admin')
+    await o.root.admin.suspendDevice(dora.deviceId, { why: 'security_investigation', case: 'S-9' })
+    for (const call of calls(dora)) expect(await code(call())).toBe('device_revoked')
+    expect(await o.root.admin.organisation('acme')).toEqual(before)
+    expect(await o.env.server.context.store.getOrganisation('stranger-org' as never)).toBeNull()
+    expect(await o.env.server.context.store.getAdmin('ann@acme.example' as UserId)).toBeNull()
+  })
 })
