@@ -2,7 +2,7 @@
 // What each role may do is one table in the server (packages/server/src/organisations/roles.ts,
 // and docs/organisations.md); here are only the names clients and server agree on.
 import { z } from 'zod'
-import { parseOrgId, type OrgId } from './ids.ts'
+import { parseOrgId } from './ids.ts'
 import { parseDomain } from './user-id.ts'
 import { stringField, userIdSchema } from './field-schemas.ts'
 
@@ -67,4 +67,3 @@ export const organisationMembersResponse = z.strictObject({
 })
 export type OrganisationMembers = z.infer<typeof organisationMembersResponse>
 
-export type { OrgId }
