@@ -104,6 +104,11 @@ export interface CandorServer {
   readonly context: AppContext
   /** Where metrics are served, when asked for (ServerOptions.metrics). */
   readonly metricsUrl: string | undefined
+  /**
+   * Every HTTP route this node serves, as `METHOD /path` the way it was registered (HEAD routes
+   * Fastify adds for GETs left out): what the authorisation matrix walks.
+   */
+  readonly routes: readonly string[]
   close(): Promise<void>
 }
 
@@ -164,6 +169,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     keepAliveTimeout: timeouts.keepAliveMs,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
   }) as unknown as FastifyInstance
+  const routes: string[] = []
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`)
+  })
   app.addHook('onRequest', async (req) => {
     if (!ctx.httpLimiter.take(req.ip)) throw new CandorError('rate_limited', 'too many requests')
   })
@@ -231,6 +240,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     app,
     context: ctx,
     metricsUrl: metricsListener?.url,
+    routes,
     async close() {
       await metricsListener?.close()
       clearInterval(sweeper)
