@@ -111,6 +111,12 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     const [a, b] = await Promise.all([numberOn(alice), numberOn(bob)])
     expect(a).toMatch(/^(\d{5} ){11}\d{5}$/)
     expect(a).toBe(b)
+    // Each sees the other's organisation, from the same directory proof as the keys.
+    for (const d of [alice, bob]) {
+      const org = d.page.getByTestId('contact-organisation')
+      expect(await org.getAttribute('data-value')).toBe('default')
+      expect(await org.textContent()).toMatch(/belongs to the organisation default, as the key directory proves/)
+    }
     await alice.page.getByRole('button', { name: 'Mark as verified' }).click()
     await alice.page.locator('[data-testid="trust"][data-state="verified"]').waitFor({ timeout: T })
     await screenshot(alice.page, 'safety-number')

@@ -10,6 +10,7 @@ import { safety } from './commands/safety.ts'
 import { witness } from './commands/witness.ts'
 import { receipts } from './commands/receipts.ts'
 import { admin, ADMIN_USAGE } from './commands/admin.ts'
+import { org, ORG_USAGE } from './commands/org.ts'
 import { accountDelete } from './commands/account-delete.ts'
 import { exportData, verifyExportDir } from './commands/export.ts'
 import { consent, consents } from './commands/consents.ts'
@@ -22,7 +23,7 @@ export const USAGE = `candor — end-to-end-encrypted messaging you can verify
 
 Server:
   candor serve [--port P] [--data DIR] [--key-file PATH] [--host H] [--store sqlite|postgres://…] [--bus local|nats://…]
-               [--witness VKEY …] [--metrics-port P [--metrics-host H]]
+               [--witness VKEY …] [--metrics-port P [--metrics-host H]] [--no-open-signup | --open-signup]
                [--bus-tls] [--bus-ca FILE] [--bus-cert FILE --bus-key FILE]
                [--bus-user NAME (password in CANDOR_BUS_PASSWORD) | --bus-creds FILE | --bus-nkey FILE]
       the server's secrets: the key file (default DIR/server-keys.json, created mode 600 on first
@@ -30,11 +31,13 @@ Server:
       CANDOR_WITNESSES, comma-separated): a witness whose cosignatures the directory accepts and
       serves, by the verifier key \`candor witness\` prints; any other cosignature is refused.
       /metrics only on its own listener (loopback unless --metrics-host). NATS over TLS and with
-      credentials: docs/scale-out.md
+      credentials: docs/scale-out.md. --no-open-signup (CANDOR_OPEN_SIGNUP=0) closes the default
+      organisation's sign-up (docs/organisations.md); --open-signup opens it again.
 ${KEYS_USAGE}
 
 Device (each --home folder is one device; flags may come from CANDOR_SERVER / CANDOR_HOME):
-  candor --server URL --home DIR register <user> [--name DEVICE]   create a user and its first device
+  candor --server URL --home DIR register <user> [--name DEVICE] [--org ORG]   create a user and its first
+                                              device, through the sign-up of ORG (default: default)
   candor --server URL --home DIR enrol <user> [--name DEVICE] [--wait]   ask to add a further device
   candor --home DIR approve <deviceId>        approve a pending device of yours
   candor --home DIR deny <deviceId>           turn down a device asking to join your account
@@ -63,6 +66,7 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR receipts [--log-key VKEY]  who accessed your data: access receipts, proven in the log;
                                               exits 3 if the server kept one your directory entry commits to
 ${ADMIN_USAGE}
+${ORG_USAGE}
 
 Add --json for one JSON object per line.`
 
@@ -121,6 +125,9 @@ export async function main(argv: string[]): Promise<number> {
         'drop-old': { type: 'boolean' },
         'signs-in': { type: 'string' },
         witness: { type: 'string', multiple: true },
+        'open-signup': { type: 'boolean' },
+        'no-open-signup': { type: 'boolean' },
+        signup: { type: 'string' },
       },
     })
   } catch (e) {
@@ -159,7 +166,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'register':
       case 'init':
         need(args, 1, 'user id')
-        return await register(g, user(args[0]!), name ?? 'cli')
+        return await register(g, user(args[0]!), name ?? 'cli', typeof values.org === 'string' ? values.org : undefined)
       case 'enrol':
         need(args, 1, 'user id')
         return await enrol(g, user(args[0]!), name ?? 'cli', values.wait === true)
@@ -229,6 +236,10 @@ export async function main(argv: string[]): Promise<number> {
           role: str('role'),
           out: str('out'),
         })
+      }
+      case 'org': {
+        const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
+        return await org(g, args[0], args.slice(1), { name, signup: str('signup'), why: str('why'), case: str('case'), delayUntil: str('delay-until') })
       }
       default:
         process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`)

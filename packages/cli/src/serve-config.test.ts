@@ -43,3 +43,16 @@ describe('serve configuration: metrics', () => {
     expect(() => cfg({ 'metrics-host': '0.0.0.0' })).toThrow(/needs --metrics-port/)
   })
 })
+
+describe('serve configuration: the default organisation’s sign-up', () => {
+  it('is left as stored unless a flag or CANDOR_OPEN_SIGNUP says otherwise', () => {
+    expect(cfg({}).defaultSignup).toBeUndefined()
+    expect(cfg({ 'no-open-signup': true }).defaultSignup).toBe('closed')
+    expect(cfg({ 'open-signup': true }).defaultSignup).toBe('open')
+    expect(cfg({}, { CANDOR_OPEN_SIGNUP: '0' }).defaultSignup).toBe('closed')
+    expect(cfg({}, { CANDOR_OPEN_SIGNUP: '1' }).defaultSignup).toBe('open')
+    expect(cfg({ 'open-signup': true }, { CANDOR_OPEN_SIGNUP: '0' }).defaultSignup).toBe('open')
+    expect(() => cfg({ 'open-signup': true, 'no-open-signup': true })).toThrow(/not both/)
+    expect(() => cfg({}, { CANDOR_OPEN_SIGNUP: 'no' })).toThrow(/CANDOR_OPEN_SIGNUP must be 1/)
+  })
+})

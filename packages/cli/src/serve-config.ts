@@ -36,6 +36,12 @@ export interface ServeConfig {
    * `--witness VKEY` (repeatable), else CANDOR_WITNESSES (comma-separated). Checked by the server.
    */
   witnesses: string[]
+  /**
+   * The `default` organisation's sign-up, set at start: `--no-open-signup` (CANDOR_OPEN_SIGNUP=0)
+   * closes it, `--open-signup` (CANDOR_OPEN_SIGNUP=1) opens it; neither leaves it as stored
+   * (open on a fresh data folder).
+   */
+  defaultSignup: 'open' | 'closed' | undefined
 }
 
 /** Parsed command-line flags (a repeatable one gives a list). */
@@ -72,6 +78,20 @@ export function readWitnesses(flags: Flags, env: NodeJS.ProcessEnv): string[] {
   if (given.some((w) => typeof w !== 'string')) throw new CandorError('bad_request', '--witness needs a verifier key: --witness VKEY')
   const list = given.length > 0 ? (given as string[]) : (env['CANDOR_WITNESSES'] ?? '').split(',')
   return [...new Set(list.map((w) => w.trim()).filter((w) => w !== ''))]
+}
+
+/** `--open-signup` / `--no-open-signup`, else CANDOR_OPEN_SIGNUP (1 or 0), else unchanged. */
+export function readDefaultSignup(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig['defaultSignup'] {
+  const open = flags['open-signup'] === true
+  const closed = flags['no-open-signup'] === true
+  if (open && closed) throw new Error('give --open-signup or --no-open-signup, not both')
+  if (open) return 'open'
+  if (closed) return 'closed'
+  const e = env['CANDOR_OPEN_SIGNUP']
+  if (e === undefined || e === '') return undefined
+  if (e === '1') return 'open'
+  if (e === '0') return 'closed'
+  throw new Error('CANDOR_OPEN_SIGNUP must be 1 (open) or 0 (closed)')
 }
 
 const parsePort = (v: string, what: string): number => {
@@ -160,5 +180,6 @@ export function readServeConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConf
     nodeId: str('node-id', 'CANDOR_NODE_ID', `node-${process.pid}`),
     keys: readServerKeySource(flags, env),
     witnesses: readWitnesses(flags, env),
+    defaultSignup: readDefaultSignup(flags, env),
   }
 }

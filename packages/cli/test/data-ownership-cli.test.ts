@@ -60,7 +60,7 @@ describe('candor data-ownership commands', () => {
     expect((await candor('sam', 'admin', 'revoke', 'op', '--why', 'support_request', '--case', 'T-1')).stderr).toMatch(/forbidden/)
     const revoked = await candor('op', 'admin', 'revoke', 'sam', '--why', 'security_investigation', '--case', 'SEC-7')
     expect(revoked.code).toBe(0)
-    expect(revoked.stdout).toMatch(/sam is no longer an admin \(was support, acme/)
+    expect(revoked.stdout).toMatch(/sam is no longer an admin \(was support, default/)
     expect((await candor('sam', 'admin', 'devices', 'op', '--why', 'support_request', '--case', 'T-2')).stderr).toMatch(/forbidden/)
 
     const { verifierKey } = (await (await fetch(`${url}/v1/access-log`)).json()) as { verifierKey: string }

@@ -1,6 +1,6 @@
 // The storage interface of the server. Adapters (store-sqlite, store-postgres) implement it;
 // the shared contract suite (@candor/testkit/store-contract) runs against every adapter.
-import type { AccessorRole, DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, UserId } from '@candor/protocol'
+import type { AdminRole, DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, OrgId, SignupMode, UserId } from '@candor/protocol'
 import type { DirectoryStorage } from '@candor/transparency'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
@@ -148,11 +148,12 @@ export interface Store {
   eraseLegacySecrets(): Promise<void>
 
   /**
-   * Creates the user and its first (active) device and records a directory update for the user
-   * (directoryBacklog), in one transaction. Throws CandorError('user_exists'), or
-   * CandorError('user_id_reserved') for the id of an erased account; either changes nothing.
+   * Creates the user, its first (active) device and its membership (default: a member of
+   * `default`), and records a directory update for the user (directoryBacklog), in one
+   * transaction. Throws CandorError('user_exists'), or CandorError('user_id_reserved') for the
+   * id of an erased account; either changes nothing.
    */
-  createUser(userId: UserId, device: DeviceRecord): Promise<void>
+  createUser(userId: UserId, device: DeviceRecord, membership?: NewMembership): Promise<void>
   userExists(userId: UserId): Promise<boolean>
   /** Adds a further device as it is; throws on a duplicate id. (Enrolment goes through fileEnrolment.) */
   addDevice(device: DeviceRecord): Promise<void>
@@ -300,6 +301,29 @@ export interface Store {
    */
   removeAdmin(userId: UserId): Promise<'removed' | 'not_admin' | 'last_operator'>
 
+  // ---- organisations (tenants) ----
+  /** Creates an organisation with no domains; false if the id exists. */
+  createOrganisation(org: NewOrganisation): Promise<boolean>
+  /** The organisation with its verified domains (sorted), or null. */
+  getOrganisation(org: OrgId): Promise<OrganisationRecord | null>
+  /** Every organisation, by id. */
+  listOrganisations(): Promise<OrganisationRecord[]>
+  /** Sets who may register through the organisation's sign-up; false if there is no such organisation. */
+  setSignup(org: OrgId, signup: SignupMode): Promise<boolean>
+  /**
+   * Records a domain as verified by the organisation. 'taken': another organisation verified it
+   * (a domain belongs to one organisation); 'unchanged': this one already had it; 'no_org'.
+   */
+  addDomain(org: OrgId, domain: string, at: number): Promise<'added' | 'unchanged' | 'taken' | 'no_org'>
+  /** The organisation that verified the domain, or null. */
+  organisationOfDomain(domain: string): Promise<OrgId | null>
+  /** How many users have an id `…@domain` and are not in `org`. */
+  countDomainUsersElsewhere(domain: string, org: OrgId): Promise<number>
+  /** The user's membership, or null when there is no such user. */
+  membershipOf(userId: UserId): Promise<Membership | null>
+  /** The organisation's people (members and guests) with user id > `after`, by user id, at most `limit`. */
+  listMembers(org: OrgId, after: UserId | null, limit: number): Promise<Membership[]>
+
   // ---- erasure (data ownership) ----
   /**
    * Deletes everything stored about a user in one transaction: the user and device records,
@@ -360,10 +384,37 @@ export interface ErasureCounts {
   accessReceipts: number
 }
 
-/** A person with administrator rights (they sign in with their own device key like anyone). */
+/** Where a new user belongs: an organisation, as a member or as a guest it hosts. */
+export interface NewMembership {
+  org: OrgId
+  /** A guest is hosted by `org` but not one of its members (their directory entry says `org: null`). */
+  guest: boolean
+}
+
+export interface Membership extends NewMembership {
+  userId: UserId
+}
+
+export interface NewOrganisation {
+  id: OrgId
+  name: string
+  signup: SignupMode
+  createdAt: number
+}
+
+export interface OrganisationRecord extends NewOrganisation {
+  /** Domains the operator verified for it, sorted. */
+  domains: string[]
+}
+
+/**
+ * A person with administrator rights (they sign in with their own device key like anyone):
+ * `operator` runs the server; any other role holds in `org`, the person's own organisation.
+ */
 export interface AdminRecord {
   userId: UserId
-  role: AccessorRole
+  role: AdminRole
+  /** The organisation the role holds in; for an operator, the name its receipts show. */
   org: string
   /** Null for the operator's first admin, enrolled with the one-time token. */
   grantedBy: UserId | null

@@ -5,7 +5,10 @@ import { z } from 'zod'
 import { base64UrlLength, parseBase64Url, parseFixedBytes } from './binary-fields.ts'
 import { caseRefSchema, challengeSchema, deviceIdSchema, justificationSchema, opaqueIdSchema, signatureSchema, stringField, timestampSchema, userIdSchema } from './field-schemas.ts'
 
-export const ACCESSOR_ROLES = ['operator', 'org_admin', 'compliance_officer', 'legal_hold', 'support', 'export'] as const
+// Receipts name the accessor's role. 'org_admin', 'legal_hold' and 'export' are read in receipts
+// written before organisations had roles (organisations.ts); 'owner', 'admin' and 'auditor' are
+// organisation roles written since.
+export const ACCESSOR_ROLES = ['operator', 'org_admin', 'compliance_officer', 'legal_hold', 'support', 'export', 'owner', 'admin', 'auditor'] as const
 export type AccessorRole = (typeof ACCESSOR_ROLES)[number]
 
 export const DATA_CATEGORIES = [

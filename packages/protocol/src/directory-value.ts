@@ -5,6 +5,7 @@
 // JSON so every party hashes the same bytes; readers accept versions 1 and 2, writers write 2.
 import canonicalize from 'canonicalize'
 import { fromBase64Url, fromUtf8, utf8 } from './bytes.ts'
+import { isOrgId } from './ids.ts'
 
 export interface DirectoryDevice {
   /** Device id (derived from the key). */
@@ -59,9 +60,6 @@ export interface DirectoryEntry {
   receipts: string | null
 }
 
-// OrgId (docs/protocol.md §1); ids.ts has no parser for it yet.
-const ORG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/
-
 function byId(devices: readonly DirectoryDevice[]): DirectoryDevice[] {
   return devices
     .map((d) => ({ id: d.id, key: d.key, by: d.by, byKey: d.byKey, sig: d.sig }))
@@ -96,7 +94,7 @@ function wellFormed(o: DirectoryValue): boolean {
   }
   if (o.v === 1) return true
   if (!DIRECTORY_KINDS.includes(o.kind)) return false
-  if (o.org !== null && !(typeof o.org === 'string' && ORG_ID.test(o.org))) return false
+  if (o.org !== null && !isOrgId(o.org)) return false
   if (o.idp !== undefined) {
     const idp = o.idp as unknown
     if (typeof idp !== 'object' || idp === null) return false

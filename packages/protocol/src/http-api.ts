@@ -3,7 +3,7 @@
 // canonical values. Request types (XRequest) are what a client sends: the schema's input.
 import { z } from 'zod'
 import { LIMITS } from './limits.ts'
-import { ACCESSOR_ROLES } from './access-receipt.ts'
+import { ADMIN_ROLES, orgIdSchema } from './organisations.ts'
 import {
   base64UrlSchema,
   caseRefSchema,
@@ -27,6 +27,8 @@ export const registerRequest = z.strictObject({
   publicKey: publicKeySchema,
   deviceName: deviceNameSchema,
   signature: signatureSchema,
+  /** The organisation whose sign-up this comes through (docs/organisations.md); default `default`. */
+  org: orgIdSchema.optional(),
 })
 export type RegisterRequest = z.input<typeof registerRequest>
 export interface RegisterResponse {
@@ -189,14 +191,15 @@ export const adminEnrolRequest = z.strictObject({
   token: z.string().min(16).max(128),
   org: z.string().min(1).max(128).optional(),
 })
+/** A role in the grantee's own organisation (`org`, when given, must be it), or `operator`. */
 export const adminGrantRequest = z.strictObject({
   userId: userIdSchema,
-  role: z.enum(ACCESSOR_ROLES),
-  org: z.string().min(1).max(128).optional(),
+  role: z.enum(ADMIN_ROLES),
+  org: orgIdSchema.optional(),
 })
 export const adminRecordSchema = z.strictObject({
   userId: userIdSchema,
-  role: z.enum(ACCESSOR_ROLES),
+  role: z.enum(ADMIN_ROLES),
   org: z.string(),
   grantedBy: userIdSchema.nullable(),
   grantedAt: z.number().int(),

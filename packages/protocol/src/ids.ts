@@ -10,6 +10,20 @@ export type UserId = string & { readonly __brand: 'UserId' }
 export type DeviceId = string & { readonly __brand: 'DeviceId' }
 export type GroupId = string & { readonly __brand: 'GroupId' }
 export type MessageId = string & { readonly __brand: 'MessageId' }
+/** An organisation (tenant): `[a-z0-9][a-z0-9-]{0,62}` (docs/protocol.md §1). */
+export type OrgId = string & { readonly __brand: 'OrgId' }
+
+/** The organisation of a fresh server, and of every user created before organisations existed. */
+export const DEFAULT_ORG_ID = 'default' as OrgId
+const ORG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/
+
+export function isOrgId(v: unknown): v is OrgId {
+  return typeof v === 'string' && ORG_ID.test(v)
+}
+export function parseOrgId(v: unknown, field = 'org'): OrgId {
+  if (!isOrgId(v)) throw fieldError(field, 'must be 1-63 of a-z 0-9 -, starting with a letter or digit')
+  return v
+}
 
 export const OPAQUE_ID_BYTES = 16
 const OPAQUE_ID_CHARS = 22

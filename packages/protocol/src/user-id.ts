@@ -20,10 +20,28 @@ function userIdProblem(v: unknown): string | null {
   if (!LOCAL.test(local)) return 'must start with 1-64 of a-z 0-9 . _ + - (the first a letter or digit), optionally followed by @domain'
   if (at < 0) return null
   // The 254-character bound on the whole id keeps the domain within DNS's 253.
-  const labels = v.slice(at + 1).split('.')
+  return domainProblem(v.slice(at + 1))
+}
+
+function domainProblem(v: string): string | null {
+  if (v.length > 253) return 'domain must be at most 253 characters'
+  const labels = v.split('.')
   if (labels.length < 2) return 'domain must have at least two labels (example.org)'
   if (!labels.every((l) => LABEL.test(l))) return 'domain labels must be 1-63 of a-z 0-9 -, not starting or ending with -'
   return null
+}
+
+/** A domain as in a user id (`acme.example`): what an organisation verifies. */
+export function parseDomain(v: unknown, field = 'domain'): string {
+  const problem = typeof v !== 'string' ? 'must be a string' : /[A-Z]/.test(v) ? 'must be lower case' : domainProblem(v)
+  if (problem !== null) throw fieldError(field, problem)
+  return v as string
+}
+
+/** The domain of a `local@domain` id, null for an id without one. */
+export function userIdDomain(userId: UserId): string | null {
+  const at = userId.indexOf('@')
+  return at < 0 ? null : userId.slice(at + 1)
 }
 
 export function parseUserId(v: unknown, field = 'userId'): UserId {

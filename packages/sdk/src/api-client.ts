@@ -124,7 +124,7 @@ export class ApiClient {
     }
   }
 
-  register(body: { userId: string; publicKey: string; deviceName: string; signature: string }): Promise<RegisterResponse> {
+  register(body: { userId: string; publicKey: string; deviceName: string; signature: string; org?: string }): Promise<RegisterResponse> {
     return this.#call('POST', '/v1/register', body)
   }
   requestEnrolment(body: { userId: string; publicKey: string; deviceName: string; signature: string }): Promise<EnrolmentResponse> {

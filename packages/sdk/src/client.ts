@@ -150,10 +150,11 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   /** Registers a new user with this as its first device. */
-  static async register(opts: ClientOptions, userId: string, deviceName = 'first device'): Promise<CandorClient> {
+  /** Registers a new user and this, its first device; `org`: the organisation whose sign-up to use (else the server's `default`). */
+  static async register(opts: ClientOptions, userId: string, deviceName = 'first device', org?: string): Promise<CandorClient> {
     if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
     const api = new ApiClient(opts.server, undefined, httpOptions(opts))
-    const identity = await registerIdentity(api, userId, deviceName)
+    const identity = await registerIdentity(api, userId, deviceName, org)
     await saveIdentity(opts.store, identity)
     api.setDevice(identity)
     const c = await CandorClient.#make(opts, api, identity)
@@ -274,14 +275,20 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /**
    * The safety number between this user and another, from both users' directory-proven device
-   * keys. Compare it out of band (read aloud, or scan the QR payload); it changes when either
-   * user's devices change.
+   * keys, and the other user's organisation as the same directory proof binds it (null: a guest,
+   * or an entry of no organisation). Compare the number out of band (read aloud, or scan the QR
+   * payload); it changes when either user's devices change.
    */
-  async safetyNumber(userId: string): Promise<{ number: string; qr: string }> {
-    const [mine, theirs] = await Promise.all([this.verifiedDevices(this.userId), this.verifiedDevices(userId)])
-    const number = safetyNumber({ userId: this.userId, keys: mine.map((d) => d.publicKey) }, { userId, keys: theirs.map((d) => d.publicKey) })
+  async safetyNumber(userId: string): Promise<{ number: string; qr: string; organisation: string | null }> {
+    const [mine, theirs] = await Promise.all([this.#directory.entry(this.userId, true), this.#directory.entry(userId, true)])
+    const number = safetyNumber({ userId: this.userId, keys: mine.devices.map((d) => d.publicKey) }, { userId, keys: theirs.devices.map((d) => d.publicKey) })
     const qr = `candor-safety:1:${[this.userId, userId].sort().join(':')}:${number.replace(/\s+/g, '')}`
-    return { number, qr }
+    return { number, qr, organisation: theirs.org }
+  }
+
+  /** A user's organisation as the key directory proves it (null: a guest, or no organisation). */
+  async organisationOf(userId: string): Promise<string | null> {
+    return (await this.#directory.entry(userId, true)).org
   }
 
   /**

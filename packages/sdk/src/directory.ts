@@ -26,6 +26,12 @@ export interface VerifiedDevice {
   publicKey: Uint8Array
 }
 
+/** What the directory proves about a user: their organisation (null for a guest or none) and devices. */
+export interface ProvenEntry {
+  org: string | null
+  devices: VerifiedDevice[]
+}
+
 /** A device in a user's own directory history that no device of theirs enrolled. */
 export interface UnknownDevice {
   deviceId: string
@@ -50,16 +56,22 @@ export function attestationValid(userId: string, d: DirectoryDevice): boolean {
 
 /** The devices of a proven directory value whose enrolment signature checks out. */
 export function attestedDevices(userId: string, proven: Uint8Array | null): VerifiedDevice[] {
-  if (!proven) return []
+  return provenEntry(userId, proven).devices
+}
+
+/** A proven directory value as a reader sees it: the organisation, and the devices whose enrolment signature checks out. */
+export function provenEntry(userId: string, proven: Uint8Array | null): ProvenEntry {
+  if (!proven) return { org: null, devices: [] }
   const value = decodeDirectoryValue(proven)
   if (!value) throw fail(`the directory value for ${userId} is malformed`)
-  return value.devices.filter((d) => attestationValid(userId, d)).map((d) => ({ deviceId: d.id, publicKey: fromBase64Url(d.key)! }))
+  const devices = value.devices.filter((d) => attestationValid(userId, d)).map((d) => ({ deviceId: d.id, publicKey: fromBase64Url(d.key)! }))
+  return { org: directoryEntry(value).org, devices }
 }
 
 export class DeviceDirectory {
   readonly #api: ApiClient
   readonly #tracker: CheckpointTracker
-  readonly #cache = new Map<string, { at: number; devices: Promise<VerifiedDevice[]> }>()
+  readonly #cache = new Map<string, { at: number; entry: Promise<ProvenEntry> }>()
 
   constructor(api: ApiClient, tracker: CheckpointTracker) {
     this.#api = api
@@ -67,22 +79,27 @@ export class DeviceDirectory {
   }
 
   /** The user's devices, proven by the directory; devices with a bad enrolment signature are left out. */
-  devices(userId: string, fresh = false): Promise<VerifiedDevice[]> {
-    const hit = this.#cache.get(userId)
-    if (hit && !fresh && Date.now() - hit.at < TTL_MS) return hit.devices
-    const devices = this.#lookup(userId)
-    this.#cache.set(userId, { at: Date.now(), devices })
-    devices.catch(() => this.#cache.delete(userId))
-    return devices
+  async devices(userId: string, fresh = false): Promise<VerifiedDevice[]> {
+    return (await this.entry(userId, fresh)).devices
   }
 
-  async #lookup(userId: string): Promise<VerifiedDevice[]> {
+  /** The user's organisation and devices, from one lookup proof. */
+  entry(userId: string, fresh = false): Promise<ProvenEntry> {
+    const hit = this.#cache.get(userId)
+    if (hit && !fresh && Date.now() - hit.at < TTL_MS) return hit.entry
+    const entry = this.#lookup(userId)
+    this.#cache.set(userId, { at: Date.now(), entry })
+    entry.catch(() => this.#cache.delete(userId))
+    return entry
+  }
+
+  async #lookup(userId: string): Promise<ProvenEntry> {
     const r = await this.#api.directoryLookup(userId)
     const checkpoint = await this.#tracker.accept(r.checkpoint)
     const proof = decodeLookupProof(fromBase64Url(r.proof))
     const verified = proof && verifyLookup(userId, proof, checkpoint, await this.#tracker.vrfPublicKey())
     if (!verified) throw fail(`the lookup proof for ${userId} does not verify`)
-    return attestedDevices(userId, verified.value)
+    return provenEntry(userId, verified.value)
   }
 
   /** The proven key of a device, refreshing once on a miss (it may be new); null if it has none. */

@@ -52,11 +52,11 @@ export async function saveIdentity(store: LocalStore, id: Identity): Promise<voi
 }
 
 /** Creates a key and asks the server to register it as a new user's first device. */
-export async function registerIdentity(api: ApiClient, userId: string, deviceName: string): Promise<Identity> {
+export async function registerIdentity(api: ApiClient, userId: string, deviceName: string, org?: string): Promise<Identity> {
   const { publicKey, secretKey } = generateDeviceKey()
   const pk = toBase64Url(publicKey)
   const signature = toBase64Url(signDetached(secretKey, registrationStatement(userId, pk)))
-  await api.register({ userId, publicKey: pk, deviceName, signature })
+  await api.register({ userId, publicKey: pk, deviceName, signature, ...(org !== undefined ? { org } : {}) })
   return { userId, deviceId: deviceIdFromKey(publicKey), deviceName, publicKey, secretKey, status: 'active' }
 }
 

@@ -20,3 +20,4 @@ export {
   type TokenKey,
   type TokenKeyEntry,
 } from './keys/server-keys.ts'
+export { PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './organisations/roles.ts'

@@ -2,7 +2,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import { existsSync } from 'node:fs'
-import { CandorError, LIMITS, USER_ID_MAX_LENGTH } from '@candor/protocol'
+import { CandorError, DEFAULT_ORG_ID, LIMITS, USER_ID_MAX_LENGTH, type SignupMode } from '@candor/protocol'
 import type { AppContext } from './app-context.ts'
 import { TokenIssuer } from './auth/tokens.ts'
 import { Sessions } from './auth/sessions.ts'
@@ -19,6 +19,7 @@ import { AccessLog } from './access/access-log.ts'
 import { ReceiptCommitments } from './access/receipt-commitments.ts'
 import { Admins } from './access/admins.ts'
 import { adminRoutes } from './http/admin-routes.ts'
+import { organisationRoutes } from './http/organisation-routes.ts'
 import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
@@ -90,6 +91,11 @@ export interface ServerOptions {
    * their subjects' key-directory entries (default 5 s).
    */
   receiptSweepMs?: number
+  /**
+   * Sets the `default` organisation's sign-up at start (`candor serve --no-open-signup`: closed).
+   * Left out, it stays as stored: open on a fresh data folder.
+   */
+  defaultSignup?: SignupMode
 }
 
 export interface CandorServer {
@@ -145,6 +151,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     admins: Admins.open(opts.store, opts.keys.adminEnrolmentSecret),
     retention: opts.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
   }
+  if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
   await checkServedKeys(opts.store, {
     directorySigning: ctx.directory.directory.signingPublicKey,
     directoryVrf: ctx.directory.directory.vrfPublicKey,
@@ -191,6 +198,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   directoryRoutes(app, ctx)
   accountDataRoutes(app, ctx)
   adminRoutes(app, ctx)
+  organisationRoutes(app, ctx)
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))

@@ -45,7 +45,7 @@ export interface World {
   revoked: RawDevice
   /** The operator admin. */
   admin: RawDevice
-  /** An admin without operator rights (org_admin). */
+  /** An admin without operator rights: support in the default organisation (no grants, no organisation changes). */
   orgAdmin: RawDevice
   group: GroupId
   /** The key of a pending enrolment request for alice's account, and its device id. */
@@ -74,8 +74,9 @@ export type Build = (w: World, as: RawDevice) => Req | Promise<Req>
  *   an error code, `own-data` (the route only ever serves the caller's own data: the test checks
  *   none of alice's ids are in the answer), or `allowed` (by design, with the reason).
  * - `member`: a session, and a member of the group: a non-member → not_member.
- * - `admin`: a session, and an admin record: a non-admin → forbidden. `operator`: admin rights
- *   granted only to operators: an org admin → forbidden too.
+ * - `admin`: a session, and an admin record: a non-admin → forbidden. `operator`: rights a
+ *   support admin does not hold (operators', owners' or admins'): the support admin → forbidden too.
+ *   Which role may do what, and across organisations, is sdk/test/organisation-*.test.ts.
  */
 export type OtherUser = ErrorCode | 'own-data' | { allowed: string }
 export type Access =
@@ -209,6 +210,11 @@ export const HTTP_ROWS: Record<string, Row> = {
   'GET /v1/admin/users/:userId/devices': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}/devices${reason}` })),
   'GET /v1/admin/users/:userId/metadata-export': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}/metadata-export${reason}` })),
   'POST /v1/admin/devices/:deviceId/suspend': admin((w) => ({ path: `/v1/admin/devices/${w.aliceTablet}/suspend`, body: reasonBody })),
+  'POST /v1/orgs': admin(() => ({ path: '/v1/orgs', body: { id: 'matrix-org', name: 'Matrix' } }), true),
+  'GET /v1/orgs/:org': admin(at('/v1/orgs/default')),
+  'POST /v1/orgs/:org/domains': admin(() => ({ path: '/v1/orgs/default/domains', body: { domain: 'matrix.example' } }), true),
+  'POST /v1/orgs/:org/signup': admin(() => ({ path: '/v1/orgs/default/signup', body: { signup: 'closed' } }), true),
+  'GET /v1/orgs/:org/members': admin(at('/v1/orgs/default/members')),
 }
 
 /**

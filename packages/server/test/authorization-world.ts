@@ -1,7 +1,7 @@
 // The world the authorisation matrix (and the HTTP fuzzer) acts in: alice with a second device
 // and a pending enrolment request, her group with amy on its roster (amy's queue holds seq 1),
 // bob who is nothing of hers, a revoked device with its unexpired token, an operator admin and
-// an org admin, one access receipt in the log.
+// a support admin of the default organisation, one access receipt in the log.
 import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { approvalStatement, enrolmentStatement, newGroupId, newMessageId, toBase64Url, type DeviceId } from '@candor/protocol'
@@ -55,7 +55,7 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   const admin = await rawRegister(base, 'matrix-ops')
   must((await http(base, 'POST', '/v1/admin/enrol', { token: await server.context.admins.enrolmentToken() }, admin.token)).status === 201, 'the operator admin enrols')
   const orgAdmin = await rawRegister(base, 'matrix-olga')
-  must((await http(base, 'POST', '/v1/admin/admins', { userId: orgAdmin.userId, role: 'org_admin', org: 'acme' }, admin.token)).status === 201, 'an org admin is granted')
+  must((await http(base, 'POST', '/v1/admin/admins', { userId: orgAdmin.userId, role: 'support' }, admin.token)).status === 201, 'an organisation role (support) is granted')
   // One receipt in the access log, so its consistency route has sizes to be asked about.
   must((await http(base, 'GET', `/v1/admin/users/${amy.userId}?why=support_request&case=T-1`, undefined, admin.token)).status === 200, 'the admin reads amy’s account')
 

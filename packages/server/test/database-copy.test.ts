@@ -39,7 +39,7 @@ beforeAll(async () => {
   const token = await server.context.admins.enrolmentToken()
   expect((await http(server.url, 'POST', '/v1/admin/enrol', { token }, admin.token)).status).toBe(201)
   await rawRegister(server.url, 'carol')
-  expect((await http(server.url, 'POST', '/v1/admin/admins', { userId: 'carol', role: 'org_admin', org: 'acme' }, admin.token)).status).toBe(201)
+  expect((await http(server.url, 'POST', '/v1/admin/admins', { userId: 'carol', role: 'admin', org: 'default' }, admin.token)).status).toBe(201)
 
   // The thief's copy: the database file and its WAL as they are on disk, no key file.
   copyPath = join(dir, 'stolen', 'candor.db')

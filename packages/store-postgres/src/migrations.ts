@@ -185,4 +185,24 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX recent_sends_by_time ON recent_sends (sent_at);
   `,
+  // Organisations (tenants): every user belongs to one (existing users to `default`, which a
+  // fresh server opens to sign-up), or is a guest it hosts. Admin roles from before organisations
+  // become organisation roles of `default` (org_admin → admin; legal_hold, export →
+  // compliance_officer); the operator keeps its role and the name its receipts show.
+  `
+  CREATE TABLE organisations (
+    org_id text COLLATE "C" PRIMARY KEY,
+    name text NOT NULL,
+    signup text NOT NULL CHECK (signup IN ('open','guests','closed')),
+    created_at bigint NOT NULL
+  );
+  CREATE TABLE org_domains (domain text COLLATE "C" PRIMARY KEY, org_id text COLLATE "C" NOT NULL REFERENCES organisations(org_id), added_at bigint NOT NULL);
+  CREATE INDEX org_domains_by_org ON org_domains (org_id);
+  INSERT INTO organisations (org_id, name, signup, created_at) VALUES ('default', 'Default', 'open', (extract(epoch FROM now()) * 1000)::bigint);
+  ALTER TABLE users ADD COLUMN org_id text COLLATE "C" NOT NULL DEFAULT 'default';
+  ALTER TABLE users ADD COLUMN guest boolean NOT NULL DEFAULT false;
+  CREATE INDEX users_by_org ON users (org_id, user_id);
+  UPDATE admins SET role = CASE role WHEN 'org_admin' THEN 'admin' WHEN 'legal_hold' THEN 'compliance_officer' WHEN 'export' THEN 'compliance_officer' ELSE role END;
+  UPDATE admins SET org = 'default' WHERE role <> 'operator';
+  `,
 ]

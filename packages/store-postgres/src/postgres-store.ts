@@ -4,17 +4,24 @@
 import {
   CandorError,
   ERASED_DEVICE_ID,
-  type AccessorRole,
+  DEFAULT_ORG_ID,
+  type AdminRole,
   type DeviceId,
   type DeviceStatus,
   type GroupId,
   type MessageId,
   type MessageKind,
+  type OrgId,
+  type SignupMode,
   type UserId,
 } from '@candor/protocol'
 import type {
   StoredConsent,
   ErasureCounts,
+  Membership,
+  NewMembership,
+  NewOrganisation,
+  OrganisationRecord,
   AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
@@ -37,6 +44,7 @@ import type {
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
+import * as orgs from './organisation-storage.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
 import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
@@ -162,9 +170,9 @@ export class PostgresStore implements Store {
     await this.#sql`VACUUM FULL meta`
   }
 
-  async createUser(userId: UserId, device: DeviceRecord): Promise<void> {
+  async createUser(userId: UserId, device: DeviceRecord, membership: NewMembership = { org: DEFAULT_ORG_ID, guest: false }): Promise<void> {
     await transaction(this.#sql, async (tx) => {
-      const r = await tx`INSERT INTO users (user_id, created_at) VALUES (${userId}, ${device.createdAt}) ON CONFLICT DO NOTHING RETURNING 1`
+      const r = await tx`INSERT INTO users (user_id, created_at, org_id, guest) VALUES (${userId}, ${device.createdAt}, ${membership.org}, ${membership.guest}) ON CONFLICT DO NOTHING RETURNING 1`
       if (r.length === 0) throw new CandorError('user_exists', `user ${userId} already exists`)
       await refuseReserved(tx, userId)
       await insertDevice(tx, device)
@@ -469,7 +477,7 @@ export class PostgresStore implements Store {
   }
 
   async getAdmin(userId: UserId): Promise<AdminRecord | null> {
-    const [r] = await this.#sql<{ user_id: string; role: AccessorRole; org: string; granted_by: string | null; granted_at: number }[]>`
+    const [r] = await this.#sql<{ user_id: string; role: AdminRole; org: string; granted_by: string | null; granted_at: number }[]>`
       SELECT * FROM admins WHERE user_id = ${userId}`
     return r ? { userId: r.user_id as UserId, role: r.role, org: r.org, grantedBy: r.granted_by as UserId | null, grantedAt: r.granted_at } : null
   }
@@ -480,7 +488,7 @@ export class PostgresStore implements Store {
   }
 
   async listAdmins(): Promise<AdminRecord[]> {
-    const rows = await this.#sql<{ user_id: string; role: AccessorRole; org: string; granted_by: string | null; granted_at: number }[]>`
+    const rows = await this.#sql<{ user_id: string; role: AdminRole; org: string; granted_by: string | null; granted_at: number }[]>`
       SELECT * FROM admins ORDER BY granted_at, user_id`
     return rows.map((r) => ({ userId: r.user_id as UserId, role: r.role, org: r.org, grantedBy: r.granted_by as UserId | null, grantedAt: r.granted_at }))
   }
@@ -490,13 +498,24 @@ export class PostgresStore implements Store {
       // Locking every operator row (and the target's) makes two revocations of the last two
       // operators queue up: the second re-reads after the first commits and sees one left.
       const operators = await tx<{ user_id: string }[]>`SELECT user_id FROM admins WHERE role = 'operator' ORDER BY user_id FOR UPDATE`
-      const [target] = await tx<{ role: AccessorRole }[]>`SELECT role FROM admins WHERE user_id = ${userId} FOR UPDATE`
+      const [target] = await tx<{ role: AdminRole }[]>`SELECT role FROM admins WHERE user_id = ${userId} FOR UPDATE`
       if (!target) return 'not_admin' as const
       if (target.role === 'operator' && operators.length <= 1) return 'last_operator' as const
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       return 'removed' as const
     })
   }
+
+  // Organisations: organisation-storage.ts.
+  createOrganisation = (o: NewOrganisation): Promise<boolean> => orgs.createOrganisation(this.#sql, o)
+  getOrganisation = (org: OrgId): Promise<OrganisationRecord | null> => orgs.getOrganisation(this.#sql, org)
+  listOrganisations = (): Promise<OrganisationRecord[]> => orgs.listOrganisations(this.#sql)
+  setSignup = (org: OrgId, signup: SignupMode): Promise<boolean> => orgs.setSignup(this.#sql, org, signup)
+  addDomain = (org: OrgId, domain: string, at: number) => orgs.addDomain(this.#sql, org, domain, at)
+  organisationOfDomain = (domain: string): Promise<OrgId | null> => orgs.organisationOfDomain(this.#sql, domain)
+  countDomainUsersElsewhere = (domain: string, org: OrgId): Promise<number> => orgs.countDomainUsersElsewhere(this.#sql, domain, org)
+  membershipOf = (userId: UserId): Promise<Membership | null> => orgs.membershipOf(this.#sql, userId)
+  listMembers = (org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> => orgs.listMembers(this.#sql, org, after, limit)
 
   // ---- erasure (data ownership) ----
   /** Dead row versions stay on disk until PostgreSQL vacuums the tables (autovacuum, or VACUUM). */

@@ -1,12 +1,12 @@
 // Administrators on SQLite: who may act on other people's data (every such act goes through
 // the access gate and leaves a receipt; this table only says who holds which role).
 import type Database from 'better-sqlite3'
-import type { AccessorRole, UserId } from '@candor/protocol'
+import type { AdminRole, UserId } from '@candor/protocol'
 import type { AdminRecord } from '@candor/ports'
 
 interface Row {
   user_id: string
-  role: AccessorRole
+  role: AdminRole
   org: string
   granted_by: string | null
   granted_at: number
@@ -44,7 +44,7 @@ export class SqliteAdmins {
   remove(userId: UserId): 'removed' | 'not_admin' | 'last_operator' {
     // One writer at a time on SQLite: the check and the delete cannot interleave with another revocation.
     return this.#db.transaction(() => {
-      const role = this.#db.prepare('SELECT role FROM admins WHERE user_id = ?').pluck().get(userId) as AccessorRole | undefined
+      const role = this.#db.prepare('SELECT role FROM admins WHERE user_id = ?').pluck().get(userId) as AdminRole | undefined
       if (role === undefined) return 'not_admin' as const
       if (role === 'operator' && (this.#db.prepare("SELECT COUNT(*) FROM admins WHERE role = 'operator'").pluck().get() as number) <= 1) return 'last_operator' as const
       this.#db.prepare('DELETE FROM admins WHERE user_id = ?').run(userId)

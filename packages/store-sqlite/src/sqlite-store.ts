@@ -6,10 +6,14 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { CandorError, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type UserId } from '@candor/protocol'
+import { CandorError, DEFAULT_ORG_ID, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type OrgId, type SignupMode, type UserId } from '@candor/protocol'
 import type {
   StoredConsent,
   ErasureCounts,
+  Membership,
+  NewMembership,
+  NewOrganisation,
+  OrganisationRecord,
   AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
@@ -34,6 +38,7 @@ import { SqliteDirectoryStorage } from './directory-storage.ts'
 import { SqliteAccessLog } from './access-log-storage.ts'
 import { SqliteQueue } from './queue-storage.ts'
 import { SqliteAdmins } from './admin-storage.ts'
+import { SqliteOrganisations } from './organisation-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
@@ -93,6 +98,7 @@ export class SqliteStore implements Store {
   readonly #s
   readonly #queue: SqliteQueue
   readonly #admins: SqliteAdmins
+  readonly #orgs: SqliteOrganisations
   readonly #consents: SqliteConsents
   readonly #retention: SqliteRetention
   readonly #accessLog: SqliteAccessLog
@@ -105,6 +111,7 @@ export class SqliteStore implements Store {
     this.#walSync = walSync
     this.#queue = new SqliteQueue(db, synchronous, walSync)
     this.#admins = new SqliteAdmins(db)
+    this.#orgs = new SqliteOrganisations(db)
     this.#consents = new SqliteConsents(db)
     this.#retention = new SqliteRetention(db)
     this.#accessLog = new SqliteAccessLog(db)
@@ -118,7 +125,7 @@ export class SqliteStore implements Store {
       legacySecrets: p(`SELECT key, value FROM meta WHERE key IN (${LEGACY_SECRET_NAMES.map(() => '?').join(', ')})`),
       eraseLegacySecrets: p(`DELETE FROM meta WHERE key IN (${LEGACY_SECRET_NAMES.map(() => '?').join(', ')})`),
       userExists: p('SELECT 1 FROM users WHERE user_id = ?').pluck(),
-      insertUser: p('INSERT INTO users (user_id, created_at) VALUES (?, ?)'),
+      insertUser: p('INSERT INTO users (user_id, created_at, org_id, guest) VALUES (?, ?, ?, ?)'),
       insertDevice: p(
         'INSERT INTO devices (device_id, user_id, name, public_key, status, created_at, attested_by, attestation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -204,11 +211,11 @@ export class SqliteStore implements Store {
     await this.purgeDeleted()
   }
 
-  async createUser(userId: UserId, device: DeviceRecord): Promise<void> {
+  async createUser(userId: UserId, device: DeviceRecord, membership: NewMembership = { org: DEFAULT_ORG_ID, guest: false }): Promise<void> {
     this.#db.transaction(() => {
       if (this.#s.userExists.get(userId)) throw new CandorError('user_exists', `user ${userId} already exists`)
       this.#lifecycle.refuseReserved(userId)
-      this.#s.insertUser.run(userId, device.createdAt)
+      this.#s.insertUser.run(userId, device.createdAt, membership.org, membership.guest ? 1 : 0)
       this.#insertDevice(device)
       this.#lifecycle.record(userId)
     }).immediate()
@@ -462,6 +469,17 @@ export class SqliteStore implements Store {
   async removeAdmin(userId: UserId): Promise<'removed' | 'not_admin' | 'last_operator'> {
     return this.#admins.remove(userId)
   }
+
+  // Organisations: organisation-storage.ts.
+  createOrganisation = async (o: NewOrganisation): Promise<boolean> => this.#orgs.create(o)
+  getOrganisation = async (org: OrgId): Promise<OrganisationRecord | null> => this.#orgs.get(org)
+  listOrganisations = async (): Promise<OrganisationRecord[]> => this.#orgs.list()
+  setSignup = async (org: OrgId, signup: SignupMode): Promise<boolean> => this.#orgs.setSignup(org, signup)
+  addDomain = async (org: OrgId, domain: string, at: number) => this.#orgs.addDomain(org, domain, at)
+  organisationOfDomain = async (domain: string): Promise<OrgId | null> => this.#orgs.ofDomain(domain)
+  countDomainUsersElsewhere = async (domain: string, org: OrgId): Promise<number> => this.#orgs.countDomainUsersElsewhere(domain, org)
+  membershipOf = async (userId: UserId): Promise<Membership | null> => this.#orgs.membershipOf(userId)
+  listMembers = async (org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> => this.#orgs.listMembers(org, after, limit)
 
   // ---- erasure (data ownership) ----
   async eraseUser(userId: UserId): Promise<ErasureCounts> {

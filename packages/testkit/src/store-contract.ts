@@ -8,6 +8,7 @@ import { directoryContract } from './store-contract/directory-contract.ts'
 import { keyPackageContract } from './store-contract/key-package-contract.ts'
 import { queueContract } from './store-contract/queue-contract.ts'
 import { groupContract } from './store-contract/group-contract.ts'
+import { organisationContract } from './store-contract/organisation-contract.ts'
 import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
 import { lifecycleContract } from './store-contract/lifecycle-contract.ts'
 import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './store-contract/access-log-contract.ts'
@@ -35,6 +36,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('groups and commits', () => groupContract(ref))
     describe('access log', () => accessLogContract(ref))
     describe('administrators', () => adminContract(ref))
+    describe('organisations', () => organisationContract(ref))
     describe('erasure', () => erasureContract(ref))
     describe('consent ledger', () => consentContract(ref))
     describe('retention', () => retentionContract(ref))

@@ -16,6 +16,8 @@ interface Computed {
   theirs: KeySet
   number: string
   qr: string
+  /** The contact's organisation, from the same directory proof as their keys; null: a guest. */
+  organisation: string | null
 }
 
 export function SafetyNumberView({ messenger, conversation, userId }: { messenger: Messenger; conversation: string; userId: string }) {
@@ -29,8 +31,8 @@ export function SafetyNumberView({ messenger, conversation, userId }: { messenge
     let live = true
     const client = messenger.client
     Promise.all([provenKeys(client, userId), client.safetyNumber(userId)])
-      .then(([theirs, { number, qr }]) => {
-        if (live) setComputed({ theirs, number, qr })
+      .then(([theirs, { number, qr, organisation }]) => {
+        if (live) setComputed({ theirs, number, qr, organisation })
         return v.check([userId])
       })
       .catch((e: unknown) => live && setError(errorText(e)))
@@ -64,6 +66,17 @@ export function SafetyNumberView({ messenger, conversation, userId }: { messenge
         )}
         {computed ? (
           <>
+            <p data-testid="contact-organisation" data-value={computed.organisation ?? ''}>
+              {computed.organisation === null ? (
+                <>
+                  <strong>{userId}</strong> is a guest: no organisation vouches for them.
+                </>
+              ) : (
+                <>
+                  <strong>{userId}</strong> belongs to the organisation <strong>{computed.organisation}</strong>, as the key directory proves.
+                </>
+              )}
+            </p>
             <div class="safety-number" data-testid="safety-number" data-value={computed.number} aria-label={`Safety number ${computed.number}`} role="group">
               {groups.map((g, i) => (
                 <span key={i}>{g}</span>

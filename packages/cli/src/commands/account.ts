@@ -3,8 +3,8 @@ import { CandorClient } from '@candor/sdk'
 import { clientOptions, connectedDevice, openDevice, type GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
 
-export async function register(g: GlobalFlags, userId: string, deviceName: string): Promise<number> {
-  const client = await CandorClient.register(await clientOptions(g), userId, deviceName)
+export async function register(g: GlobalFlags, userId: string, deviceName: string, org?: string): Promise<number> {
+  const client = await CandorClient.register(await clientOptions(g), userId, deviceName, org)
   if (g.json) printJson({ userId: client.userId, deviceId: client.deviceId })
   else process.stdout.write(`registered ${client.userId}, device ${client.deviceId}\n`)
   client.close()

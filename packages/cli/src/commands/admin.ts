@@ -1,7 +1,7 @@
 // `candor admin …`: the admin API from the admin's own device. Every inspection, export and
 // suspension names --why and --case, and leaves a receipt to the person concerned.
 import { writeFile } from 'node:fs/promises'
-import { ACCESSOR_ROLES, CandorError, JUSTIFICATIONS, type AccessReason, type AccessorRole, type Justification } from '@candor/protocol'
+import { ADMIN_ROLES, CandorError, JUSTIFICATIONS, type AccessReason, type AdminRole, type Justification } from '@candor/protocol'
 import { openDevice, type GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
 
@@ -19,12 +19,12 @@ export const ADMIN_USAGE = `  candor --home DIR admin enrol <token> [--org ORG] 
   candor --home DIR admin devices <user> --why CODE --case REF      a user's devices
   candor --home DIR admin export <user> --why CODE --case REF [--out FILE]   server-held metadata
   candor --home DIR admin suspend <deviceId> --why CODE --case REF  take a device out at once
-  candor --home DIR admin grant <user> --role ROLE [--org ORG]      give admin rights (operators)
-  candor --home DIR admin revoke <user> --why CODE --case REF       take admin rights away (operators;
-                                                                    never the last operator)
+  candor --home DIR admin grant <user> --role ROLE [--org ORG]      give a role in the person's organisation
+  candor --home DIR admin revoke <user> --why CODE --case REF       take it away (never the last operator)
+    ROLE: ${ADMIN_ROLES.join(' | ')} (docs/organisations.md: who may grant which)
     CODE: ${JUSTIFICATIONS.join(' | ')}`
 
-function reason(f: AdminFlags): AccessReason {
+export function reason(f: Pick<AdminFlags, 'why' | 'case' | 'delayUntil'>): AccessReason {
   if (!f.why || !(JUSTIFICATIONS as readonly string[]).includes(f.why)) {
     throw new CandorError('bad_request', `--why must be one of: ${JUSTIFICATIONS.join(', ')}`)
   }
@@ -77,10 +77,10 @@ export async function admin(g: GlobalFlags, sub: string | undefined, args: strin
         return 0
       }
       case 'grant': {
-        if (!f.role || !(ACCESSOR_ROLES as readonly string[]).includes(f.role)) {
-          throw new CandorError('bad_request', `--role must be one of: ${ACCESSOR_ROLES.join(', ')}`)
+        if (!f.role || !(ADMIN_ROLES as readonly string[]).includes(f.role)) {
+          throw new CandorError('bad_request', `--role must be one of: ${ADMIN_ROLES.join(', ')}`)
         }
-        const rec = await client.admin.grant(arg('user'), f.role as AccessorRole, f.org)
+        const rec = await client.admin.grant(arg('user'), f.role as AdminRole, f.org)
         show(rec, `${rec.userId} is now an admin (${rec.role}, ${rec.org})`)
         return 0
       }

@@ -5,9 +5,11 @@ import { printJson } from '../output.ts'
 export async function safety(g: GlobalFlags, userId: string): Promise<number> {
   const client = await connectedDevice(g)
   try {
-    const { number, qr } = await client.safetyNumber(userId)
-    if (g.json) printJson({ user: userId, safetyNumber: number, qr })
+    const { number, qr, organisation } = await client.safetyNumber(userId)
+    if (g.json) printJson({ user: userId, organisation, safetyNumber: number, qr })
     else {
+      // The organisation comes from the same directory proof as the keys.
+      process.stdout.write(`${userId}: ${organisation === null ? 'a guest (no organisation)' : `organisation ${organisation}`}, proven by the key directory\n`)
       process.stdout.write(`safety number with ${userId} (compare it with theirs, in person or on a call):\n\n  ${number}\n\n`)
       process.stdout.write(`QR payload: ${qr}\n`)
     }

@@ -38,6 +38,7 @@ export async function serve(c: ServeConfig): Promise<number> {
       webRoot: c.webRoot,
       witnesses: c.witnesses,
       ...(c.metrics ? { metrics: c.metrics } : {}),
+      ...(c.defaultSignup ? { defaultSignup: c.defaultSignup } : {}),
     })
   } catch (e) {
     // Close what did open, so a node that cannot start exits instead of lingering.

@@ -2,13 +2,19 @@
 // anyone else. Every read or change names a justification and a case reference, which go
 // into the access receipt the server logs to the person concerned before it acts.
 import {
+  addDomainResponse,
+  organisationMembersResponse,
+  organisationSchema,
   adminDeviceResponse,
   adminDevicesResponse,
   adminMetadataExport,
   adminRecordSchema,
   adminUserResponse,
   type AccessReason,
-  type AccessorRole,
+  type AdminRole,
+  type OrganisationInfo,
+  type OrganisationMembers,
+  type SignupMode,
   type AdminMetadataExport,
   type AdminRecordInfo,
   type AdminUserResponse,
@@ -38,7 +44,8 @@ export class AdminClient {
     return this.#api.call(adminRecordSchema, 'GET', '/v1/admin/me')
   }
 
-  grant(userId: string, role: AccessorRole, org?: string): Promise<AdminRecordInfo> {
+  /** Grants a role in the grantee's own organisation (or `operator`); see docs/organisations.md for who may grant what. */
+  grant(userId: string, role: AdminRole, org?: string): Promise<AdminRecordInfo> {
     return this.#api.call(adminRecordSchema, 'POST', '/v1/admin/admins', { body: { userId, role, ...(org ? { org } : {}) } })
   }
 
@@ -61,5 +68,31 @@ export class AdminClient {
 
   suspendDevice(deviceId: string, reason: AccessReason): Promise<DeviceInfo> {
     return this.#api.call(adminDeviceResponse, 'POST', `/v1/admin/devices/${encodeURIComponent(deviceId)}/suspend`, { body: reason })
+  }
+
+  // ---- organisations (docs/organisations.md) ----
+
+  /** Creates an organisation (operator only); its sign-up is closed unless `signup` says otherwise. */
+  createOrganisation(id: string, name: string, signup?: SignupMode): Promise<OrganisationInfo> {
+    return this.#api.call(organisationSchema, 'POST', '/v1/orgs', { body: { id, name, ...(signup ? { signup } : {}) } })
+  }
+
+  organisation(id: string): Promise<OrganisationInfo> {
+    return this.#api.call(organisationSchema, 'GET', `/v1/orgs/${encodeURIComponent(id)}`)
+  }
+
+  /** Records a domain the operator verified as the organisation's (operator only); `elsewhere`: people of it in other organisations. */
+  addDomain(id: string, domain: string): Promise<{ organisation: OrganisationInfo; elsewhere: number }> {
+    return this.#api.call(addDomainResponse, 'POST', `/v1/orgs/${encodeURIComponent(id)}/domains`, { body: { domain } })
+  }
+
+  setSignup(id: string, signup: SignupMode): Promise<OrganisationInfo> {
+    return this.#api.call(organisationSchema, 'POST', `/v1/orgs/${encodeURIComponent(id)}/signup`, { body: { signup } })
+  }
+
+  /** One page of the organisation's people and their roles; pass `next` as `after` for the next. */
+  members(id: string, after?: string): Promise<OrganisationMembers> {
+    const q = after !== undefined ? `?${new URLSearchParams({ after }).toString()}` : ''
+    return this.#api.call(organisationMembersResponse, 'GET', `/v1/orgs/${encodeURIComponent(id)}/members${q}`)
   }
 }

@@ -5,11 +5,12 @@
 // and refused for good once any admin exists. Admin rights are looked up on every call.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import { CandorError, toBase64Url, type AccessorRole, type UserId } from '@candor/protocol'
+import { CandorError, toBase64Url, type AdminRole, type OrgId, type UserId } from '@candor/protocol'
 import type { AdminRecord, Store } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import type { Session } from '../auth/tokens.ts'
+import { allowedAnywhere, allowedIn } from '../organisations/roles.ts'
 
 export class Admins {
   readonly #store: Store
@@ -46,19 +47,41 @@ export class Admins {
     return rec
   }
 
-  async grant(by: AdminRecord, userId: UserId, role: AccessorRole, org: string | undefined, now: number): Promise<AdminRecord> {
-    if (by.role !== 'operator') throw new CandorError('forbidden', 'only an operator admin may grant admin rights')
-    if (!(await this.#store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
-    const rec: AdminRecord = { userId, role, org: org ?? by.org, grantedBy: by.userId, grantedAt: now }
+  /**
+   * Grants a role: `operator` by an operator only; an organisation role in the grantee's own
+   * organisation (never to a guest), by an admin holding `roles.grant` there (`owners.manage`
+   * for owner). A grantee in an organisation the granter cannot act in is `unknown_user`, as
+   * one who does not exist; `org`, when given, must be the grantee's organisation.
+   */
+  async grant(by: AdminRecord, userId: UserId, role: AdminRole, org: OrgId | undefined, now: number): Promise<AdminRecord> {
+    let rec: AdminRecord
+    if (role === 'operator') {
+      if (by.role !== 'operator') throw new CandorError('forbidden', 'only an operator may make an operator')
+      if (!(await this.#store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
+      rec = { userId, role, org: by.org, grantedBy: by.userId, grantedAt: now }
+    } else {
+      const p = role === 'owner' ? 'owners.manage' : 'roles.grant'
+      if (!allowedAnywhere(by, p)) throw new CandorError('forbidden', `your role (${by.role}) may not grant ${role}`)
+      const m = await this.#store.membershipOf(userId)
+      if (!m || !allowedIn(by, m.org, p) || (org !== undefined && org !== m.org)) throw new CandorError('unknown_user', 'no such user')
+      if (m.guest) throw new CandorError('forbidden', `${userId} is a guest of the organisation: guests hold no roles`)
+      rec = { userId, role, org: m.org, grantedBy: by.userId, grantedAt: now }
+    }
     if (!(await this.#store.addAdmin(rec))) throw new CandorError('conflict', `${userId} is already an admin`)
     return rec
   }
 
-  /** Checks a revocation may go ahead (the caller then logs the receipt and calls `revoke`). */
+  /**
+   * Checks a revocation may go ahead (the caller then logs the receipt and calls `revoke`): the
+   * same permission as granting that role, in the target's organisation; an admin the revoker
+   * cannot act on is `not_found`, as one who is not an admin.
+   */
   async revocable(by: AdminRecord, userId: UserId): Promise<AdminRecord> {
-    if (by.role !== 'operator') throw new CandorError('forbidden', 'only an operator admin may revoke admin rights')
+    if (by.role !== 'operator' && !allowedAnywhere(by, 'roles.grant')) throw new CandorError('forbidden', `your role (${by.role}) may not revoke admin rights`)
     const target = await this.#store.getAdmin(userId)
-    if (!target) throw new CandorError('not_found', `${userId} is not an admin`)
+    const mayAct = (t: AdminRecord) =>
+      t.role === 'operator' ? by.role === 'operator' : allowedIn(by, t.org as OrgId, t.role === 'owner' ? 'owners.manage' : 'roles.grant')
+    if (!target || !mayAct(target)) throw new CandorError('not_found', `${userId} is not an admin`)
     // Checked here too so a refused revocation leaves no receipt; the store re-checks atomically.
     if (target.role === 'operator' && (await this.#store.listAdmins()).filter((a) => a.role === 'operator').length <= 1) {
       throw new CandorError('conflict', `${userId} is the last operator; grant another operator first`)

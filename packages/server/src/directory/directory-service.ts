@@ -139,7 +139,7 @@ export class DirectoryService {
   }
 
   /**
-   * The user's entry: their active, attested devices and the commitment to their receipts
+   * The user's entry: their organisation, their active, attested devices and the commitment to their receipts
    * (tallying the ones that became readable since the last publication).
    */
   async valueOf(userId: UserId): Promise<Uint8Array> {
@@ -158,7 +158,10 @@ export class DirectoryService {
         sig: toBase64Url(d.attestation.signature),
       })
     }
-    return encodeDirectoryValue({ v: 2, kind: 'person', org: null, devices: entries, receipts: await this.#receipts.commitment(userId) })
+    // A guest is hosted by an organisation but belongs to none (§3 `org`).
+    const membership = await this.#store.membershipOf(userId)
+    const org = membership && !membership.guest ? membership.org : null
+    return encodeDirectoryValue({ v: 2, kind: 'person', org, devices: entries, receipts: await this.#receipts.commitment(userId) })
   }
 
   /**

@@ -19,6 +19,7 @@ import {
 } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { checkSignature } from './device-signature.ts'
+import { membershipOfNewUser } from '../organisations/sign-up.ts'
 import { parseBody } from './parse.ts'
 
 /**
@@ -40,6 +41,7 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const publicKey = base64UrlBytes(body.publicKey)
     checkSignature(publicKey, registrationStatement(body.userId, body.publicKey), body.signature)
     const deviceId = deviceIdFromKey(publicKey)
+    const membership = await membershipOfNewUser(ctx.store, body.userId, body.org)
     await ctx.store.createUser(body.userId, {
       deviceId,
       userId: body.userId,
@@ -48,7 +50,7 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
       status: 'active',
       createdAt: Date.now(),
       attestation: { by: deviceId, signature: base64UrlBytes(body.signature) },
-    })
+    }, membership)
     await ctx.directory.applyBacklog()
     ctx.log.info({ userId: body.userId, deviceId }, 'user registered')
     reply.code(201)

@@ -1,7 +1,8 @@
-// The admin API. Every call signs the admin in, checks their admin record, and reads or
-// changes a person's data only through the access gate, which logs a receipt to that person
-// first. Each call names a justification code and a case reference.
-import type { FastifyInstance } from 'fastify'
+// The admin API. Every call signs the admin in, checks their role's permission in the target's
+// organisation (organisations/roles.ts; another organisation's people are answered as if they
+// did not exist), and reads or changes a person's data only through the access gate, which logs
+// a receipt to that person first. Each call names a justification code and a case reference.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
   CandorError,
   accessReasonQuery,
@@ -21,12 +22,15 @@ import type { z } from 'zod'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { requireAdmin } from '../access/admins.ts'
-import type { AdminRecord } from '@candor/ports'
+import type { AdminRecord, Membership } from '@candor/ports'
+import { allowedIn, type Permission } from '../organisations/roles.ts'
+import { requirePermission, scopedDevice, scopedUser } from '../organisations/org-scope.ts'
 import { deviceInfo, notifyDevices } from './device-info.ts'
 import { publish } from './publish-devices.ts'
 import { parseBody, parseParam } from './parse.ts'
 
-const MAX_DELAY_MS = 366 * 24 * 3600_000
+/** How far a person's notice of an access may be delayed (docs/limits.md). */
+export const MAX_NOTICE_DELAY_MS = 90 * 24 * 3600_000
 
 /** The reason of a call: in the JSON body of a POST, in the query string (all text) of a GET. */
 function reasonOf(schema: z.ZodType<AccessReason, unknown>, raw: unknown, now: number): AccessReason {
@@ -35,9 +39,16 @@ function reasonOf(schema: z.ZodType<AccessReason, unknown>, raw: unknown, now: n
     if (r.why !== 'legal_hold' && r.why !== 'security_investigation') {
       throw new CandorError('bad_request', 'a notice may be delayed only for a legal hold or a security investigation')
     }
-    if (r.delayUntil > now + MAX_DELAY_MS) throw new CandorError('bad_request', 'a notice may be delayed by at most a year')
+    if (r.delayUntil > now + MAX_NOTICE_DELAY_MS) throw new CandorError('bad_request', 'a notice may be delayed by at most 90 days')
   }
   return r
+}
+
+/** A delayed notice needs its own permission, in the subject's organisation. */
+function checkDelay(admin: AdminRecord, subject: Membership, reason: AccessReason): void {
+  if (reason.delayUntil !== undefined && !allowedIn(admin, subject.org, 'notices.delay')) {
+    throw new CandorError('forbidden', `your role (${admin.role}) may not delay a person's notice`)
+  }
 }
 
 function userParam(params: unknown): UserId {
@@ -60,8 +71,13 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
       perform,
     )
 
-  const existing = async (userId: UserId) => {
-    if (!(await ctx.store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
+  /** The admin, the subject and the reason of a call about one person, each checked. */
+  const userCall = async (req: FastifyRequest, p: Permission) => {
+    const admin = await requirePermission(ctx, req, p)
+    const userId = userParam(req.params)
+    const reason = reasonOf(accessReasonQuery, req.query, ctx.access.now())
+    checkDelay(admin, await scopedUser(ctx, admin, userId, p), reason)
+    return { admin, userId, reason }
   }
 
   app.post('/v1/admin/enrol', async (req, reply) => {
@@ -91,6 +107,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     const userId = userParam(req.params)
     const reason = reasonOf(accessReasonSchema, req.body, ctx.access.now())
     const target = await ctx.admins.revocable(admin, userId)
+    const subject = await ctx.store.membershipOf(userId)
+    if (subject) checkDelay(admin, subject, reason)
     return gated(admin, userId, ['account_metadata'], [`admin:${userId}`], reason, async () => {
       await ctx.admins.revoke(userId)
       ctx.log.warn({ by: admin.userId, userId, role: target.role }, 'admin rights revoked')
@@ -99,10 +117,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   })
 
   app.get('/v1/admin/users/:userId', async (req): Promise<AdminUserResponse> => {
-    const { admin } = await requireAdmin(ctx, req)
-    const userId = userParam(req.params)
-    const reason = reasonOf(accessReasonQuery, req.query, ctx.access.now())
-    await existing(userId)
+    const { admin, userId, reason } = await userCall(req, 'users.read')
     return gated(admin, userId, ['account_metadata', 'device_list'], [`user:${userId}`], reason, async () => {
       const devices = await ctx.store.listDevices(userId)
       const groups = new Set<string>()
@@ -117,20 +132,14 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   })
 
   app.get('/v1/admin/users/:userId/devices', async (req): Promise<{ devices: DeviceInfo[] }> => {
-    const { admin } = await requireAdmin(ctx, req)
-    const userId = userParam(req.params)
-    const reason = reasonOf(accessReasonQuery, req.query, ctx.access.now())
-    await existing(userId)
+    const { admin, userId, reason } = await userCall(req, 'users.read')
     return gated(admin, userId, ['device_list'], [`user:${userId}/devices`], reason, async () => ({
       devices: (await ctx.store.listDevices(userId)).map(deviceInfo),
     }))
   })
 
   app.get('/v1/admin/users/:userId/metadata-export', async (req): Promise<AdminMetadataExport> => {
-    const { admin } = await requireAdmin(ctx, req)
-    const userId = userParam(req.params)
-    const reason = reasonOf(accessReasonQuery, req.query, ctx.access.now())
-    await existing(userId)
+    const { admin, userId, reason } = await userCall(req, 'users.export')
     const categories: DataCategory[] = ['account_metadata', 'device_list', 'group_membership', 'queue', 'key_packages']
     return gated(admin, userId, categories, [`user:${userId}`], reason, async () => {
       const devices = await ctx.store.listDevices(userId)
@@ -147,11 +156,11 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   })
 
   app.post('/v1/admin/devices/:deviceId/suspend', async (req): Promise<DeviceInfo> => {
-    const { admin } = await requireAdmin(ctx, req)
+    const admin = await requirePermission(ctx, req, 'devices.suspend')
     const deviceId = parseParam(req.params, 'deviceId', parseDeviceId)
     const reason = reasonOf(accessReasonSchema, req.body, ctx.access.now())
-    const device = await ctx.store.getDevice(deviceId)
-    if (!device) throw new CandorError('unknown_device', 'no such device')
+    const { device, membership } = await scopedDevice(ctx, admin, deviceId, 'devices.suspend')
+    checkDelay(admin, membership, reason)
     return gated(admin, device.userId, ['device_status'], [`device:${deviceId}`], reason, async () => {
       // Suspension takes the device out at once, as its owner's revocation would: sessions
       // stop, queue and key packages go, it leaves every roster (one store transaction); the

@@ -1,0 +1,113 @@
+// `candor org …`: the organisations API from an admin's own device (docs/organisations.md). The
+// operator creates organisations and records their verified domains; an organisation's admins
+// see it, its people and their roles, set its sign-up and grant roles, as their role allows.
+import { ADMIN_ROLES, CandorError, SIGNUP_MODES, type AdminRole, type OrganisationInfo, type SignupMode } from '@candor/protocol'
+import type { CandorClient } from '@candor/sdk'
+import { openDevice, type GlobalFlags } from '../device-session.ts'
+import { printJson } from '../output.ts'
+import { reason } from './admin.ts'
+
+export interface OrgFlags {
+  name: string | undefined
+  signup: string | undefined
+  why: string | undefined
+  case: string | undefined
+  delayUntil: string | undefined
+}
+
+export const ORG_USAGE = `  candor --home DIR org create <org> --name NAME [--signup open|guests|closed]   a new organisation (operator;
+                                                                    sign-up closed unless --signup)
+  candor --home DIR org show <org>                                  name, sign-up and verified domains
+  candor --home DIR org domains <org> [add <domain>]                list, or record a domain the operator verified
+  candor --home DIR org signup <org> open|guests|closed             who may register through its sign-up
+  candor --home DIR org people <org>                                its members and guests, with their roles
+  candor --home DIR org roles <org>                                 who holds which role
+  candor --home DIR org grant <org> <user> <role>                   give a person of the organisation a role
+  candor --home DIR org revoke <user> --why CODE --case REF         take a person's role away (logged to them)`
+
+function signupMode(v: string | undefined, what: string): SignupMode {
+  if (!v || !(SIGNUP_MODES as readonly string[]).includes(v)) throw new CandorError('bad_request', `${what} must be one of: ${SIGNUP_MODES.join(', ')}`)
+  return v as SignupMode
+}
+
+const describe = (o: OrganisationInfo) => `${o.id}: ${o.name}; sign-up ${o.signup}; domains: ${o.domains.length ? o.domains.join(', ') : '(none)'}`
+
+async function everyone(client: CandorClient, org: string) {
+  const all = []
+  let after: string | undefined
+  for (;;) {
+    const page = await client.admin.members(org, after)
+    all.push(...page.members)
+    if (page.next === null) return all
+    after = page.next
+  }
+}
+
+export async function org(g: GlobalFlags, sub: string | undefined, args: string[], f: OrgFlags): Promise<number> {
+  const at = (i: number, what: string): string => {
+    const v = args[i]
+    if (!v) throw new CandorError('bad_request', `missing ${what}\n\n${ORG_USAGE}`)
+    return v
+  }
+  const client = await openDevice(g)
+  const show = (value: unknown, text: string) => (g.json ? printJson(value) : process.stdout.write(`${text}\n`))
+  try {
+    switch (sub) {
+      case 'create': {
+        if (!f.name) throw new CandorError('bad_request', '--name NAME is required (the organisation’s name)')
+        const o = await client.admin.createOrganisation(at(0, 'organisation id'), f.name, f.signup === undefined ? undefined : signupMode(f.signup, '--signup'))
+        show(o, `created ${describe(o)}`)
+        return 0
+      }
+      case 'show': {
+        const o = await client.admin.organisation(at(0, 'organisation id'))
+        show(o, describe(o))
+        return 0
+      }
+      case 'domains': {
+        const id = at(0, 'organisation id')
+        if (args[1] === undefined) {
+          const o = await client.admin.organisation(id)
+          if (g.json) printJson({ org: o.id, domains: o.domains })
+          else process.stdout.write(o.domains.length ? `${o.domains.join('\n')}\n` : '(no verified domains)\n')
+          return 0
+        }
+        if (args[1] !== 'add') throw new CandorError('bad_request', `unknown "org domains ${args[1]}"\n\n${ORG_USAGE}`)
+        const r = await client.admin.addDomain(id, at(2, 'domain'))
+        const note = r.elsewhere > 0 ? `; ${r.elsewhere} person(s) of it signed up elsewhere before and stay there` : ''
+        show(r, `${describe(r.organisation)}${note}`)
+        return 0
+      }
+      case 'signup': {
+        const o = await client.admin.setSignup(at(0, 'organisation id'), signupMode(at(1, 'sign-up mode'), 'the sign-up mode'))
+        show(o, describe(o))
+        return 0
+      }
+      case 'people':
+      case 'roles': {
+        const people = await everyone(client, at(0, 'organisation id'))
+        const shown = sub === 'roles' ? people.filter((p) => p.role !== null) : people
+        if (g.json) for (const p of shown) printJson(p)
+        else for (const p of shown) process.stdout.write(`${p.userId}${p.guest ? '  (guest)' : ''}${p.role ? `  ${p.role}` : ''}\n`)
+        return 0
+      }
+      case 'grant': {
+        const role = at(2, 'role')
+        if (!(ADMIN_ROLES as readonly string[]).includes(role)) throw new CandorError('bad_request', `the role must be one of: ${ADMIN_ROLES.join(', ')}`)
+        const rec = await client.admin.grant(at(1, 'user'), role as AdminRole, at(0, 'organisation id'))
+        show(rec, `${rec.userId} is now ${rec.role} of ${rec.org}`)
+        return 0
+      }
+      case 'revoke': {
+        // A person holds one role, in their own organisation: the user names it.
+        const rec = await client.admin.revoke(at(0, 'user'), reason(f))
+        show(rec, `${rec.userId} is no longer ${rec.role} of ${rec.org} (a receipt was logged to them)`)
+        return 0
+      }
+      default:
+        throw new CandorError('bad_request', `unknown org command "${sub ?? ''}"\n\n${ORG_USAGE}`)
+    }
+  } finally {
+    client.close()
+  }
+}

@@ -1,0 +1,135 @@
+// Each role does exactly what the one table says (ROLE_PERMISSIONS in the server), in its own
+// organisation: the test is generated from the table. For every role and every permission an
+// admin of that role tries the action the permission names on acme; it must work exactly when
+// the table lists it, and a refusal (`forbidden`) must change nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_ROLES, ORG_ROLES, type AdminRole, type UserId } from '@candor/protocol'
+import { PERMISSIONS, ROLE_PERMISSIONS, type Permission } from '@candor/server'
+import type { CandorClient } from '../src/index.ts'
+import { refusal, startOrgEnv, type OrgEnv } from './org-env.ts'
+
+let o: OrgEnv
+let seq = 0
+const fresh = (stem: string) => `${stem}${++seq}@acme.example`
+const reason = { why: 'support_request', case: 'R-1' } as const
+
+beforeAll(async () => {
+  o = await startOrgEnv()
+})
+afterAll(async () => o.close())
+
+/** One action per permission, by `admin` on acme; `check` says whether it took effect (after success) or left no trace (after refusal). */
+interface Trial {
+  run(): Promise<unknown>
+  /** True when the action's effect is present. */
+  effect(): Promise<boolean>
+}
+
+async function trial(admin: CandorClient, p: Permission): Promise<Trial> {
+  const store = o.env.server.context.store
+  const receiptsOf = async (u: string) => (await store.accessLeavesOf(u as UserId, Number.MAX_SAFE_INTEGER)).length
+  switch (p) {
+    case 'orgs.create': {
+      const id = `org-${++seq}`
+      return { run: () => admin.admin.createOrganisation(id, 'New'), effect: async () => (await store.getOrganisation(id as never)) !== null }
+    }
+    case 'domains.add': {
+      const domain = `d${++seq}.acme.example`
+      return { run: () => admin.admin.addDomain('acme', domain), effect: async () => (await store.organisationOfDomain(domain)) === 'acme' }
+    }
+    case 'org.read':
+      return { run: () => admin.admin.organisation('acme'), effect: async () => true }
+    case 'members.list':
+      return { run: () => admin.admin.members('acme'), effect: async () => true }
+    case 'signup.set': {
+      await store.setSignup('acme' as never, 'open')
+      return { run: () => admin.admin.setSignup('acme', 'guests'), effect: async () => (await store.getOrganisation('acme' as never))!.signup === 'guests' }
+    }
+    case 'roles.grant':
+    case 'owners.manage': {
+      const u = fresh('grantee')
+      await o.person(u, 'acme')
+      const role = p === 'owners.manage' ? 'owner' : 'auditor'
+      return { run: () => admin.admin.grant(u, role), effect: async () => (await store.getAdmin(u as UserId))?.role === role }
+    }
+    case 'users.read':
+    case 'users.export':
+    case 'notices.delay': {
+      const u = fresh('subject')
+      await o.person(u, 'acme')
+      const run =
+        p === 'users.read'
+          ? () => admin.admin.user(u, reason)
+          : p === 'users.export'
+            ? () => admin.admin.exportMetadata(u, reason)
+            : () => admin.admin.user(u, { why: 'legal_hold', case: 'LH-1', delayUntil: Date.now() + 7 * 24 * 3600_000 })
+      return { run, effect: async () => (await receiptsOf(u)) === 1 }
+    }
+    case 'devices.suspend': {
+      const u = fresh('device-owner')
+      const c = await o.person(u, 'acme')
+      return {
+        run: () => admin.admin.suspendDevice(c.deviceId, { why: 'security_investigation', case: 'S-1' }),
+        effect: async () => (await store.getDevice(c.deviceId as never))!.status === 'revoked' && (await receiptsOf(u)) === 1,
+      }
+    }
+  }
+}
+
+describe('the roles table, role by role, in the role’s own organisation', () => {
+  it('names every role and every permission once', () => {
+    expect(Object.keys(ROLE_PERMISSIONS).sort()).toEqual([...ADMIN_ROLES].sort())
+    for (const r of ADMIN_ROLES) {
+      expect(new Set(ROLE_PERMISSIONS[r]).size).toBe(ROLE_PERMISSIONS[r].length)
+      for (const p of ROLE_PERMISSIONS[r]) expect(PERMISSIONS).toContain(p)
+    }
+    // The delay is tried on a read, so a role that may delay must be able to read.
+    for (const r of ADMIN_ROLES) if (ROLE_PERMISSIONS[r].includes('notices.delay')) expect(ROLE_PERMISSIONS[r]).toContain('users.read')
+  })
+
+  // The operator acts on acme here, where only its own list holds (in `default` it is also owner).
+  const roles: AdminRole[] = [...ORG_ROLES, 'operator']
+  for (const role of roles) {
+    it(`${role}: ${ROLE_PERMISSIONS[role].join(', ')} — and nothing else`, async () => {
+      let admin = o.root
+      if (role !== 'operator') {
+        const u = fresh(role.replace('_', '-'))
+        admin = await o.person(u, 'acme')
+        await o.root.admin.grant(u, role)
+        expect(await admin.admin.me()).toMatchObject({ role, org: 'acme' })
+      }
+      for (const p of PERMISSIONS) {
+        const t = await trial(admin, p)
+        const allowed = ROLE_PERMISSIONS[role].includes(p)
+        // What the operator holds in `default` only, it is refused in acme as for a target that does not exist.
+        const elsewhere = role === 'operator' && ROLE_PERMISSIONS.owner.includes(p)
+        const outcome = await refusal(t.run())
+        if (allowed) expect([p, outcome]).toEqual([p, expect.stringMatching(/^no error/)])
+        else if (elsewhere) expect([p, outcome]).toEqual([p, { code: expect.stringMatching(/^(not_found|unknown_user|unknown_device)$/), message: expect.any(String) }])
+        else expect([p, outcome]).toEqual([p, { code: 'forbidden', message: expect.any(String) }])
+        if (p !== 'org.read' && p !== 'members.list') expect([p, await t.effect()]).toEqual([p, allowed])
+        await o.env.server.context.store.setSignup('acme' as never, 'open')
+      }
+    })
+  }
+
+  it('the operator is owner of default: it reads and suspends there', async () => {
+    const dan = await o.env.user('dan')
+    expect((await o.root.admin.user('dan', reason)).userId).toBe('dan')
+    expect((await o.root.admin.members('default')).members.map((m) => m.userId)).toEqual(expect.arrayContaining(['dan', 'root']))
+    expect((await o.root.admin.suspendDevice(dan.deviceId, reason)).status).toBe('revoked')
+  })
+
+  it('an admin may not make an owner, nor take an owner’s role away; an owner may', async () => {
+    const own = fresh('owner')
+    const adm = fresh('admin')
+    const owner = await o.person(own, 'acme')
+    const admin = await o.person(adm, 'acme')
+    await o.root.admin.grant(own, 'owner')
+    await o.root.admin.grant(adm, 'admin')
+    expect((await refusal(admin.admin.revoke(own, { why: 'security_investigation', case: 'X' })) as { code: string }).code).toBe('not_found')
+    expect((await o.env.server.context.store.getAdmin(own as UserId))?.role).toBe('owner')
+    expect(await owner.admin.revoke(adm, { why: 'security_investigation', case: 'X' })).toMatchObject({ userId: adm, role: 'admin' })
+    expect(await o.env.server.context.store.getAdmin(adm as UserId)).toBeNull()
+  })
+})

@@ -1,0 +1,54 @@
+// What each admin role may do: the one table (docs/organisations.md shows the same). An
+// organisation role holds in the admin's own organisation only; the operator's list holds in
+// every organisation, and in `default` — the organisation the operator runs itself, where a
+// fresh server's people sign up — the operator also holds every owner permission.
+import { DEFAULT_ORG_ID, type AdminRole, type OrgId } from '@candor/protocol'
+import type { AdminRecord } from '@candor/ports'
+
+export const PERMISSIONS = [
+  /** Create an organisation (operator only). */
+  'orgs.create',
+  /** Record a domain as verified by an organisation (operator only: DNS verification is not built). */
+  'domains.add',
+  /** See the organisation: name, sign-up, domains. */
+  'org.read',
+  /** List its people (members and guests) and their roles. */
+  'members.list',
+  /** Open or close its sign-up, or make it a sign-up for guests. */
+  'signup.set',
+  /** Grant and revoke every role but owner. */
+  'roles.grant',
+  /** Grant and revoke the owner role. */
+  'owners.manage',
+  /** A person's account metadata and device list (`GET /v1/admin/users/:id`, `…/devices`). */
+  'users.read',
+  /** Everything the server holds about a person's account (`…/metadata-export`). */
+  'users.export',
+  /** Suspend a person's device (`POST /v1/admin/devices/:id/suspend`). */
+  'devices.suspend',
+  /** Delay the person's notice of an access (legal hold or investigation, at most 90 days). */
+  'notices.delay',
+] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+const IN_ORG: readonly Permission[] = ['org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'notices.delay']
+
+export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = {
+  owner: IN_ORG,
+  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend'],
+  compliance_officer: ['org.read', 'members.list', 'users.read', 'users.export', 'notices.delay'],
+  support: ['org.read', 'members.list', 'users.read', 'devices.suspend'],
+  auditor: ['org.read', 'members.list'],
+  operator: ['orgs.create', 'domains.add', 'org.read', 'signup.set', 'roles.grant', 'owners.manage'],
+}
+
+/** Whether the admin holds the permission in this organisation. */
+export function allowedIn(admin: AdminRecord, org: OrgId, p: Permission): boolean {
+  if (admin.role === 'operator') return ROLE_PERMISSIONS.operator.includes(p) || (org === DEFAULT_ORG_ID && ROLE_PERMISSIONS.owner.includes(p))
+  return admin.org === org && ROLE_PERMISSIONS[admin.role].includes(p)
+}
+
+/** Whether the admin holds the permission in any organisation (else a call is `forbidden` whatever it names). */
+export function allowedAnywhere(admin: AdminRecord, p: Permission): boolean {
+  return allowedIn(admin, admin.role === 'operator' ? DEFAULT_ORG_ID : (admin.org as OrgId), p)
+}
