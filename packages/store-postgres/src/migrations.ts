@@ -162,4 +162,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (group_id, epoch)
   );
   `,
+  // Conversations reset onto a new group (docs/protocol.md §5.4): each group is reset at most once.
+  `
+  CREATE TABLE group_resets (
+    previous_group text COLLATE "C" PRIMARY KEY,
+    group_id text COLLATE "C" NOT NULL UNIQUE,
+    conversation_id text COLLATE "C" NOT NULL,
+    epoch bigint NOT NULL,
+    reset_by text COLLATE "C" NOT NULL,
+    reset_at bigint NOT NULL
+  );
+  `,
 ]

@@ -23,6 +23,8 @@ import type {
   AppendResult,
   CommitInput,
   CommitResult,
+  GroupReset,
+  ResetResult,
   DeviceRecord,
   EnrolmentRecord,
   WitnessCosignatureRecord,
@@ -39,6 +41,7 @@ import { AckBatcher } from './ack-batcher.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
 import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
+import { groupResets, resetGroup } from './group-reset-storage.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
 /** The meta rows where versions before the key file kept the server's secrets (Store.legacySecrets). */
@@ -341,6 +344,15 @@ export class PostgresStore implements Store {
   async acceptedCommit(groupId: GroupId, epoch: number): Promise<MessageId | null> {
     const [row] = await this.#sql<{ message_id: MessageId }[]>`SELECT message_id FROM group_commits WHERE group_id = ${groupId} AND epoch = ${epoch}`
     return row?.message_id ?? null
+  }
+
+  // ---- conversation resets (group-reset-storage.ts) ----
+  resetGroup(r: GroupReset): Promise<ResetResult> {
+    return resetGroup(this.#sql, r)
+  }
+
+  groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }> {
+    return groupResets(this.#sql, groupId)
   }
 
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {

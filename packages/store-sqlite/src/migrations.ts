@@ -196,4 +196,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (group_id, epoch)
   ) WITHOUT ROWID;
   `,
+  // Conversations reset onto a new group (docs/protocol.md §5.4): each group is reset at most once.
+  `
+  CREATE TABLE group_resets (
+    previous_group TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL UNIQUE,
+    conversation_id TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    reset_by TEXT NOT NULL,
+    reset_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ]

@@ -18,6 +18,8 @@ import type {
   DeviceAttestation,
   CommitInput,
   CommitResult,
+  GroupReset,
+  ResetResult,
   DeviceRecord,
   EnrolmentRecord,
   WitnessCosignatureRecord,
@@ -37,6 +39,7 @@ import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
 import { SqliteCosignatures } from './cosignature-storage.ts'
+import { SqliteGroupResets } from './group-reset-storage.ts'
 import { eraseUserIn } from './erasure.ts'
 import { Checkpointer } from './checkpointer.ts'
 import { WalSync } from './wal-sync.ts'
@@ -96,6 +99,7 @@ export class SqliteStore implements Store {
   readonly #accessLog: SqliteAccessLog
   readonly #enrolments: SqliteEnrolments
   readonly #cosignatures: SqliteCosignatures
+  readonly #resets: SqliteGroupResets
 
   private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
     this.#db = db
@@ -107,6 +111,7 @@ export class SqliteStore implements Store {
     this.#accessLog = new SqliteAccessLog(db)
     this.#enrolments = new SqliteEnrolments(db)
     this.#cosignatures = new SqliteCosignatures(db)
+    this.#resets = new SqliteGroupResets(db)
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -381,6 +386,14 @@ export class SqliteStore implements Store {
 
   async acceptedCommit(groupId: GroupId, epoch: number): Promise<MessageId | null> {
     return (this.#s.acceptedCommit.get(groupId, epoch) as MessageId | undefined) ?? null
+  }
+
+  async resetGroup(r: GroupReset): Promise<ResetResult> {
+    return this.#resets.reset(r)
+  }
+
+  async groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }> {
+    return this.#resets.of(groupId)
   }
 
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
