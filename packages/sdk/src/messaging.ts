@@ -60,7 +60,7 @@ export class Messaging {
 
   async direct(userId: string): Promise<string> {
     const existing = this.#d.conversations.withUsers(new Set([this.#d.me.userId, userId]))[0]
-    return existing ? existing.meta.id : this.create([userId])
+    return existing ? this.#d.conversations.conversationOf(existing.meta.id) : this.create([userId])
   }
 
   async add(conversation: string, userIds: readonly string[]): Promise<void> {
@@ -131,7 +131,7 @@ export class Messaging {
     const sentAt = await this.sendContent(conversation, content)
     const record: MessageRecord = {
       id: content.id,
-      conversation,
+      conversation: conversations.conversationOf(conversation),
       from: me.userId,
       fromDevice: me.deviceId,
       text,

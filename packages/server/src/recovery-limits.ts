@@ -9,7 +9,7 @@ export interface RecoveryLimitSettings {
   /** Commits per member per group: this many at once, refilled one per `commitEveryMs`. */
   commitBurst: number
   commitEveryMs: number
-  /** Resets per member per conversation group. */
+  /** Resets per member per conversation (not per group: each reset makes a new one). */
   resetBurst: number
   resetEveryMs: number
   /** Reports per member per group. */

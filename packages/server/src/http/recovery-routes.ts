@@ -80,7 +80,7 @@ export function recoveryRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     if (resets.to) throw new CandorError('conflict', 'this group was reset already', { details: { groupId: resets.to.groupId } })
     if (body.epoch > group.epoch) throw new CandorError('bad_request', `epoch: the group is at epoch ${group.epoch}`, { details: { epoch: group.epoch } })
-    ctx.recoveryLimits.take('reset', s.deviceId, body.previousGroup)
+    ctx.recoveryLimits.take('reset', s.deviceId, conversationId)
     const reset: GroupReset = { conversationId, previousGroup: body.previousGroup, groupId: body.groupId, epoch: body.epoch, resetBy: s.deviceId, resetAt: Date.now() }
     const r = await ctx.store.resetGroup(reset)
     if (!r.reset) {
