@@ -131,7 +131,7 @@ export class CandorClient extends Emitter<ClientEvents> {
       groups,
       keyPackages,
       emit,
-      send: (groupId, content) => messaging.sendContent(groupId, content),
+      send: (groupId, content, messageId) => messaging.sendContent(groupId, content, messageId),
     })
     const failures = (this.#failures = new DeliveryFailures(opts.store))
     this.#undecryptable = new Undecryptables({

@@ -18,6 +18,7 @@ import {
   reportStatement,
   toBase64Url,
   type DeliverFrame,
+  type MessageId,
   type ResetContent,
 } from '@candor/protocol'
 import { epochOf, leaves, messageEpoch, signDetached, startGroup, verifyDetached, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
@@ -46,8 +47,8 @@ export interface RecoveryDeps {
   groups: GroupChanges
   keyPackages: KeyPackages
   emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
-  /** Sends a content into an MLS group (takes the MLS lock itself). */
-  send(groupId: string, content: Outgoing): Promise<number>
+  /** Sends a content into an MLS group (takes the MLS lock itself), under this delivery id if given. */
+  send(groupId: string, content: Outgoing, messageId?: MessageId): Promise<number>
 }
 
 /** A member's signed report, as this device checked it (docs/protocol.md §5.3). */
@@ -146,8 +147,9 @@ export class Recovery {
     const leftOut = everyone.filter((l) => l.deviceId !== me.deviceId && !invited.has(l.deviceId)).map((l) => ({ userId: l.userId, deviceId: l.deviceId }))
     const content: Outgoing = { type: 'reset', id: newMessageId(), sentAt: Date.now(), previousGroup: groupId as never, leftOut: leftOut as never, reason }
     const sentAt = await this.#d.send(newGroup, content)
-    // The same announcement in the old group, for whoever was left out (one record each: same id).
-    await this.#d.send(groupId, content).catch(() => undefined)
+    // The same announcement in the old group, for whoever was left out (one record each: same
+    // content id; another delivery id, or the server would drop it as a duplicate).
+    await this.#d.send(groupId, content, newMessageId()).catch((error: unknown) => this.#d.emit('error', { where: 'announcing the reset in the old group', error }))
     const self = everyone.find((l) => l.deviceId === me.deviceId)!
     await lock.run(() => this.#moved(groupId, newGroup, self, content as ResetContent, sentAt))
     return newGroup
