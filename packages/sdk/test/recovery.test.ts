@@ -11,7 +11,8 @@ import { nextMessage, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
 
 let env: DevEnv
 beforeEach(async () => {
-  env = await startDevEnv()
+  // A small commit budget, so a loop runs into it within a test.
+  env = await startDevEnv({ recoveryLimits: { commitBurst: 3, commitEveryMs: 60_000 } })
 })
 afterEach(async () => {
   await env.close()
@@ -103,6 +104,28 @@ describe('a commit nobody can process', () => {
       expect(seconds).toBeGreaterThan(0)
     })
   }
+
+  it('a member posting junk commits in a loop is refused past its budget, and the group talks again without it', async () => {
+    const { honest, mallory, conv } = await groupOfFive()
+    const token = await mallory.client.api.token()
+    const answers: string[] = []
+    for (let i = 0; i < 8; i++) {
+      // At the server's epoch each time: a junk commit needs no state.
+      const epoch = (await env.server.context.store.getGroup(conv as never))!.epoch
+      const res = await fetch(`${env.server.url}/v1/groups/${conv}/commits`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ messageId: newMessageId(), epoch, commit: toBase64Url(junkCommit(fromBase64Url(conv)!, epoch, randomBytes)), added: [], removed: [] }),
+      })
+      const json = (await res.json()) as { error?: { code: string; message: string } }
+      answers.push(json.error ? `${res.status} ${json.error.code}: ${json.error.message}` : String(res.status))
+    }
+    expect(answers.slice(0, 3)).toEqual(['200', '200', '200'])
+    for (const a of answers.slice(3)) expect(a).toBe('429 rate_limited: too many commits from this device in this group: at most 3 at once, then one every 60 s')
+    for (const c of honest) await waitFor(async () => (await resetLine(c, conv)) !== undefined, `${c.userId} to see the reset`)
+    await talks(honest, conv, 'still talking', mallory)
+    for (const c of honest) expect((await c.history(conv)).filter((m) => m.kind === 'reset')).toHaveLength(1)
+  })
 
   it('a false reset is seen by everyone, the person left out included, and anyone can add them back', async () => {
     const { honest, mallory, conv } = await groupOfFive()
