@@ -252,7 +252,7 @@ export async function runBench(argv: string[]): Promise<number> {
         for (let attempt = 0; attempt < 3; attempt++) {
           log(`${p.scenario} / ${system}: run ${rep + 1}/${a.runs}${attempt ? ` (retry ${attempt}, noisy)` : ''}`)
           try {
-            const o = await runOnce({ system, start: st, scenario: p.scenario, params: p.params, log, verbose: a.verbose, timeoutMs: 600_000, idleWaitMs: a.idleWaitMs })
+            const o = await runOnce({ system, start: st, scenario: p.scenario, params: p.params, log, verbose: a.verbose, timeoutMs: p.scenario === 'recovery' ? 1_800_000 : 600_000, idleWaitMs: a.idleWaitMs })
             log(
               `  ${fmt(o.load.deliveredPerSec ?? NaN, 0)}/s p99 ${fmt(o.load.p99Ms ?? NaN, 2)} ms, server CPU ${fmt(o.serverCpuMs, 0)} ms, others ${(o.otherCpu * 100).toFixed(1)}%` +
                 (o.load.extra ? ` ${JSON.stringify(o.load.extra)}` : ''),

@@ -48,6 +48,8 @@ async function currentGroup(store: MemoryLocalStore, conversation: string): Prom
 
 export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, port: number): Promise<LoadResult> {
   const server = `http://127.0.0.1:${port}`
+  const setup = performance.now()
+  const took = () => `${((performance.now() - setup) / 1000).toFixed(0)} s`
   const suite = await getSuite(crypto)
   const run = Math.random().toString(36).slice(2, 8)
   const honest: CandorClient[] = []
@@ -57,15 +59,19 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
   const hostileStore = new MemoryLocalStore()
   const hostile = await CandorClient.register(options(server, hostileStore), `r${run}-hostile`)
   const all = [...honest, hostile]
+  ctx.log(`registered ${all.length} devices (${took()})`)
   let errors = 0
   for (const c of all) {
     c.on('error', () => errors++)
     await c.connect()
   }
+  ctx.log(`connected (${took()})`)
   const [creator] = honest
   const conv = await creator!.createConversation(all.slice(1).map((c) => c.userId))
-  await until(() => all.every((c) => c.conversations().some((v) => v.id === conv && v.status === 'active')), 'everyone to join')
-  ctx.log(`${p.members} members and a hostile one in conversation ${conv}`)
+  ctx.log(`conversation created (${took()})`)
+  // Setup, not measured: each joiner checks every member's key against the directory.
+  await until(() => all.every((c) => c.conversations().some((v) => v.id === conv && v.status === 'active')), 'everyone to join', 900_000)
+  ctx.log(`${p.members} members and a hostile one in conversation ${conv} (${took()})`)
 
   // The honest members chat all along; every message is expected at every other honest member.
   const honestIds = new Set(honest.map((c) => c.userId))
@@ -101,7 +107,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
     if (!groupId) throw new Error('the hostile member is in no group of the conversation')
     const state = loadState((await hostileStore.get(`state/${groupId}`))!, clientConfigWith(new DirectoryAuthenticationService(async () => null)))
     const epoch = epochOf(state)
-    const commit = round % 2 === 0 ? junkCommit(fromBase64Url(groupId)!, epoch, randomBytes) : await commitWithWrongConfirmationTag(suite, state)
+    const commit = round % 2 === 0 ? junkCommit(fromBase64Url(groupId)!, epoch, randomBytes) : (await commitWithWrongConfirmationTag(suite, state)).commit
     const before = await Promise.all(honest.map(resets))
     const struck = performance.now()
     try {

@@ -33,7 +33,7 @@ async function postBadCommit(h: Hostile, groupId: string, kind: 'wrong_tag' | 'j
   const suite = await getSuite(nodeCryptoProvider())
   const state = loadState((await h.store.get(`state/${groupId}`))!, clientConfigWith(new DirectoryAuthenticationService(async () => null)))
   const epoch = epochOf(state)
-  const commit = kind === 'wrong_tag' ? await commitWithWrongConfirmationTag(suite, state) : junkCommit(fromBase64Url(groupId)!, epoch, randomBytes)
+  const commit = kind === 'wrong_tag' ? (await commitWithWrongConfirmationTag(suite, state)).commit : junkCommit(fromBase64Url(groupId)!, epoch, randomBytes)
   const res = await fetch(`${env.server.url}/v1/groups/${groupId}/commits`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${await h.client.api.token()}` },

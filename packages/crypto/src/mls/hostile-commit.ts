@@ -7,9 +7,10 @@ import { commitChanges } from './group-commit.ts';
 /**
  * An otherwise valid commit (an update of the committer's own path, no proposals) whose
  * confirmation tag is wrong: every member that processes it rejects it. In a PrivateMessage
- * commit the confirmation tag is the suite's only MAC, so the MAC's output is flipped.
+ * commit the confirmation tag is the suite's only MAC, so the MAC's output is flipped. Returns
+ * the commit and the committer's state after it (a committer that believes its commit is fine).
  */
-export async function commitWithWrongConfirmationTag(suite: MlsSuite, state: GroupState): Promise<Uint8Array> {
+export async function commitWithWrongConfirmationTag(suite: MlsSuite, state: GroupState): Promise<{ commit: Uint8Array; state: GroupState }> {
   const hash = suite.hash;
   const tampered: MlsSuite = {
     ...suite,
@@ -22,7 +23,9 @@ export async function commitWithWrongConfirmationTag(suite: MlsSuite, state: Gro
       },
     },
   };
-  return (await commitChanges(tampered, state, [], [])).commit;
+  // The committer's own next state: where a committer that believes its commit is fine goes.
+  const out = await commitChanges(tampered, state, [], []);
+  return { commit: out.commit, state: out.state };
 }
 
 /** A commit's outer header (PrivateMessage, content type commit, this group and epoch) over random bytes. */
