@@ -313,7 +313,7 @@ export interface Store {
    * sender id (`ERASED_DEVICE_ID` of @candor/protocol); its access-log rows keep only their
    * leaf hashes (the log stays append-only; the subject, envelope and tally position go).
    * The key directory's entries are tombstoned separately, through the directory. Pending
-   * enrolment requests for the user go too.
+   * enrolment requests for the user go too; the resets its devices made keep the erased sender id.
    */
   eraseUser(userId: UserId): Promise<ErasureCounts>
   /**

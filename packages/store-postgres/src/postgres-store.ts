@@ -502,6 +502,7 @@ export class PostgresStore implements Store {
       const kp = await tx`DELETE FROM key_packages WHERE device_id = ANY(${ids}::text[])`
       const gm = await tx`DELETE FROM group_members WHERE device_id = ANY(${ids}::text[])`
       const sent = await tx`UPDATE messages SET sender = ${ERASED_DEVICE_ID} WHERE sender = ANY(${ids}::text[])`
+      await tx`UPDATE group_resets SET reset_by = ${ERASED_DEVICE_ID} WHERE reset_by = ANY(${ids}::text[])`
       await tx`DELETE FROM device_seq WHERE device_id = ANY(${ids}::text[])`
       await tx`DELETE FROM devices WHERE user_id = ${userId}`
       await tx`DELETE FROM enrolments WHERE user_id = ${userId}`

@@ -1,7 +1,7 @@
 // Conversation resets (docs/protocol.md §5.4): the new group and its link to the one it replaced
 // are written together, and a group is reset at most once.
 import { expect, it } from 'vitest'
-import { newGroupId, type DeviceId } from '@candor/protocol'
+import { ERASED_DEVICE_ID, newGroupId, type DeviceId } from '@candor/protocol'
 import type { GroupReset } from '@candor/ports'
 import { registeredDevices, type StoreRef } from './fixtures.ts'
 
@@ -27,6 +27,16 @@ export function groupResetContract(store: StoreRef): void {
     const next: GroupReset = { conversationId: previousGroup, previousGroup: r.groupId, groupId: newGroupId(), epoch: 1, resetBy: b, resetAt: Date.now() }
     expect(await store().resetGroup(next)).toEqual({ reset: true })
     expect(await store().groupResets(r.groupId)).toEqual({ from: r, to: next })
+  })
+
+  it('keeps a reset of an erased user under the erased device id', async () => {
+    const [a] = (await registeredDevices(store(), 1)) as [DeviceId]
+    const previousGroup = newGroupId()
+    await store().createGroup(previousGroup, a, Date.now())
+    const r: GroupReset = { conversationId: previousGroup, previousGroup, groupId: newGroupId(), epoch: 0, resetBy: a, resetAt: Date.now() }
+    expect(await store().resetGroup(r)).toEqual({ reset: true })
+    await store().eraseUser((await store().getDevice(a))!.userId)
+    expect((await store().groupResets(previousGroup)).to).toEqual({ ...r, resetBy: ERASED_DEVICE_ID })
   })
 
   it('refuses a new group id that is taken, changing nothing', async () => {
