@@ -18,6 +18,7 @@ import {
   reportStatement,
   toBase64Url,
   type DeliverFrame,
+  type GroupResetsResponse,
   type MessageId,
   type ResetContent,
 } from '@candor/protocol'
@@ -25,7 +26,7 @@ import { epochOf, leaves, messageEpoch, signDetached, startGroup, verifyDetached
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client-types.ts'
 import type { Conversations, MessageRecord, ResetNotice } from './conversations.ts'
-import type { UndecryptableReason } from './delivery-failure.ts'
+import { isTransient, type UndecryptableReason } from './delivery-failure.ts'
 import type { Claimed, GroupChanges } from './group-changes.ts'
 import type { KeyPackages } from './key-packages.ts'
 import type { Outgoing } from './message-content.ts'
@@ -236,7 +237,14 @@ export class Recovery {
    * before the join is saved; returns the conversation id, if any.
    */
   async conversationOfJoined(groupId: string): Promise<{ conversation: string; previousGroup: string } | undefined> {
-    const r = await this.#d.api.groupResets(groupId)
+    let r: GroupResetsResponse
+    try {
+      r = await this.#d.api.groupResets(groupId)
+    } catch (e) {
+      // Asked again when the server answers; a refusal (removed meanwhile) leaves the group unlinked.
+      if (isTransient(e)) throw e
+      return undefined
+    }
     const prev = r.from ? this.#d.conversations.get(r.from.previousGroup) : undefined
     if (!r.from || !prev) return undefined
     return { conversation: this.#d.conversations.conversationOf(r.from.previousGroup), previousGroup: r.from.previousGroup }
