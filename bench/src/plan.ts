@@ -65,7 +65,7 @@ export function plan(s: Sizes): PlannedScenario[] {
     {
       scenario: 'recovery',
       systems: ['candor'],
-      params: { members: s.quick ? 5 : 50, attackMs: s.quick ? 2000 : 30_000, chatEveryMs: 100 },
+      params: { members: s.quick ? 5 : 50, attackMs: s.quick ? 2000 : 30_000, chatEveryMs: s.quick ? 100 : 500 },
       unit: 'message',
     },
     {

@@ -121,19 +121,26 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
       continue
     }
     // Talking again: every honest member moved on, and a message sent after that reaches all of them.
-    await until(async () => (await Promise.all(honest.map(resets))).every((n, i) => n > before[i]!), `round ${round}: everyone to see the reset`)
+    const saw: number[] = []
+    await until(async () => {
+      const now = await Promise.all(honest.map(resets))
+      const moved = now.filter((n, i) => n > before[i]!).length
+      while (saw.length < moved) saw.push(performance.now() - struck)
+      return moved === honest.length
+    }, `round ${round}: everyone to see the reset`, 900_000)
+    ctx.log(`round ${round}: first member saw the reset after ${saw[0]!.toFixed(0)} ms, half after ${saw[Math.floor(saw.length / 2)]!.toFixed(0)} ms, all after ${saw.at(-1)!.toFixed(0)} ms`)
     const talker = honest[1 + (round % (honest.length - 1))]!
     const probe = `probe ${round}`
     probes.set(probe, new Set())
     await talker.send(conv, probe)
-    await until(() => probes.get(probe)!.size === honest.length - 1, `round ${round}: the probe to reach everyone`)
+    await until(() => probes.get(probe)!.size === honest.length - 1, `round ${round}: the probe to reach everyone`, 900_000)
     const ms = performance.now() - struck
     samples.push(ms)
     ctx.log(`round ${round} (${round % 2 === 0 ? 'junk' : 'wrong confirmation tag'}): talking again after ${ms.toFixed(0)} ms`)
     if (performance.now() - t0 >= p.attackMs) break
     // Anyone can add the person left out back; it strikes again.
     await honest[round % honest.length]!.addMembers(conv, [hostile.userId])
-    await until(async () => (await currentGroup(hostileStore, conv)) !== undefined && (await currentGroup(hostileStore, conv)) !== groupId, `round ${round}: the hostile member to be added back`)
+    await until(async () => (await currentGroup(hostileStore, conv)) !== undefined && (await currentGroup(hostileStore, conv)) !== groupId, `round ${round}: the hostile member to be added back`, 900_000)
   }
   chatting = false
   await chatter
