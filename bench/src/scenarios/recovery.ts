@@ -61,8 +61,13 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
   const all = [...honest, hostile]
   ctx.log(`registered ${all.length} devices (${took()})`)
   let errors = 0
+  const errorCodes = new Map<string, number>()
   for (const c of all) {
-    c.on('error', () => errors++)
+    c.on('error', (e) => {
+      errors++
+      const code = e.error instanceof CandorError ? e.error.code : 'other'
+      errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1)
+    })
     await c.connect()
   }
   ctx.log(`connected (${took()})`)
@@ -165,6 +170,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
       chatExpected: chatSent * (honest.length - 1),
       hostileInGroupAtEnd: members.includes(hostile.userId) ? 'yes' : 'no',
       clientErrors: errors,
+      ...(errors > 0 ? { clientErrorCodes: [...errorCodes].map(([k, v]) => `${k}:${v}`).join('/') } : {}),
     },
   }
 }
