@@ -36,7 +36,7 @@ import type { SerialLock } from './serial-lock.ts'
 export const RESET_STEP_MS = 400
 const RESET_JITTER_MS = 150
 /** Key-package claims in flight at once while inviting everyone into the new group. */
-const CLAIMS_AT_ONCE = 8
+const CLAIMS_AT_ONCE = 16
 
 export interface RecoveryDeps {
   api: ApiClient
@@ -133,16 +133,24 @@ export class Recovery {
     const conversation = conversations.conversationOf(groupId)
     const everyone = leaves(c.state)
     const newGroup = newGroupId()
-    await api.resetConversation(conversation, { previousGroup: groupId, epoch: epochOf(c.state), groupId: newGroup })
+    const out = new Set(leaveOut)
+    const invite = everyone.filter((l) => l.deviceId !== me.deviceId && !out.has(l.deviceId))
+    // Key packages are claimed while the server records the reset: both take round trips, and
+    // this device is the one the whole group waits for (a lost race wastes the claims only).
+    const claiming = this.#claim(invite)
+    try {
+      await api.resetConversation(conversation, { previousGroup: groupId, epoch: epochOf(c.state), groupId: newGroup })
+    } catch (e) {
+      void claiming.catch(() => undefined)
+      throw e
+    }
     await lock.run(async () => {
       const [kp] = await this.#d.keyPackages.generate(1, false)
       const state = await startGroup(this.#d.suite, this.#d.config, fromBase64Url(newGroup)!, kp!)
       await this.#d.keyPackages.consumed(kp!)
       await conversations.save(newGroup, state, { createdAt: Date.now(), status: 'active', conversation })
     })
-    const out = new Set(leaveOut)
-    const invite = everyone.filter((l) => l.deviceId !== me.deviceId && !out.has(l.deviceId))
-    const claimed = await this.#claim(invite)
+    const claimed = await claiming
     if (claimed.length > 0) await groups.commit(newGroup, async () => ({ add: claimed, removeDevices: [] }))
     const invited = new Set(claimed.map((k) => k.deviceId))
     const leftOut = everyone.filter((l) => l.deviceId !== me.deviceId && !invited.has(l.deviceId)).map((l) => ({ userId: l.userId, deviceId: l.deviceId }))
