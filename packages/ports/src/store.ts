@@ -163,7 +163,11 @@ export interface Store {
    */
   eraseLegacySecrets(): Promise<void>
 
-  /** Creates the user and its first (active) device; throws CandorError('user_exists'). */
+  /**
+   * Creates the user and its first (active) device and records a directory update for the user
+   * (directoryBacklog), in one transaction. Throws CandorError('user_exists'), or
+   * CandorError('user_id_reserved') for the id of an erased account; either changes nothing.
+   */
   createUser(userId: UserId, device: DeviceRecord): Promise<void>
   userExists(userId: UserId): Promise<boolean>
   /** Adds a further device as it is; throws on a duplicate id. (Enrolment goes through fileEnrolment.) */
@@ -171,10 +175,24 @@ export interface Store {
   getDevice(deviceId: DeviceId): Promise<DeviceRecord | null>
   listDevices(userId: UserId): Promise<DeviceRecord[]>
   /**
-   * Sets a device's status (with the approving signature when it becomes active); revoking
-   * also deletes its queue and key packages.
+   * Revokes the user's device in one transaction: its status becomes revoked, its queue and key
+   * packages are deleted, it leaves every group's delivery roster, and a directory update for the
+   * user is recorded (directoryBacklog). Returns the device as it was and the groups it left;
+   * null when the user has no such device. A device revoked already is returned unchanged, with
+   * no groups, and nothing is recorded.
    */
-  setDeviceStatus(deviceId: DeviceId, status: DeviceStatus, attestation?: DeviceAttestation): Promise<void>
+  revokeDevice(deviceId: DeviceId, userId: UserId): Promise<{ device: DeviceRecord; groups: GroupId[] } | null>
+
+  // ---- the key directory's backlog ----
+  /**
+   * Directory updates recorded by createUser, approveEnrolment, revokeDevice and eraseUser in
+   * their own transactions and not yet cleared, oldest first, at most `limit`. The directory
+   * publishes each user's entry as the device table has it, then clears them, so a crash between
+   * a change and its publication never leaves the two disagreeing for good.
+   */
+  directoryBacklog(limit: number): Promise<DirectoryBacklogEntry[]>
+  /** Deletes these backlog entries (once their users' entries are published). */
+  clearDirectoryBacklog(seqs: readonly number[]): Promise<void>
 
   // ---- enrolment requests ----
   /**
@@ -190,8 +208,8 @@ export interface Store {
   /** The request of this device id if it has not expired at `now`, else null. */
   getEnrolment(deviceId: DeviceId, now: number): Promise<EnrolmentRecord | null>
   /**
-   * Makes the user's request an active device with this attestation and deletes the request, in
-   * one transaction; null when the user has no such request unexpired at `now` (denied,
+   * Makes the user's request an active device with this attestation, deletes the request and
+   * records a directory update for the user (directoryBacklog), in one transaction; null when the user has no such request unexpired at `now` (denied,
    * dropped, expired or approved already). Refuses with CandorError('forbidden') when the user
    * already has `maxDevices` active devices.
    */
@@ -221,8 +239,11 @@ export interface Store {
   consumeNonce(nonce: string, expiresAt: number): Promise<boolean>
 
   addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined): Promise<void>
-  /** Takes one one-time package (deleted as it is handed out), else the last-resort one. */
-  claimKeyPackage(deviceId: DeviceId): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null>
+  /**
+   * Takes one one-time package (deleted as it is handed out), else the last-resort one (never
+   * deleted); with `lastResortOnly`, the last-resort one and nothing else.
+   */
+  claimKeyPackage(deviceId: DeviceId, lastResortOnly?: boolean): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null>
   countKeyPackages(deviceId: DeviceId): Promise<{ oneTime: number; lastResort: boolean }>
 
   /** Creates a group at epoch 0 with its creator as the only member; false if the id exists. */
@@ -312,8 +333,11 @@ export interface Store {
    * messages its devices sent that still wait in others' queues keep flowing under an erased
    * sender id (`ERASED_DEVICE_ID` of @candor/protocol); its access-log rows keep only their
    * leaf hashes (the log stays append-only; the subject, envelope and tally position go).
-   * The key directory's entries are tombstoned separately, through the directory. Pending
-   * enrolment requests for the user go too; the resets its devices made keep the erased sender id.
+   * Pending enrolment requests for the user go too. In the same transaction the user id is
+   * reserved for good (createUser refuses it; only a digest of it is kept, erasedUserIdDigest of
+   * @candor/protocol) and a directory update marked `erased` is recorded (directoryBacklog): the
+   * directory then publishes an empty entry and tombstones the user's entries. The resets its
+   * devices made keep the erased sender id.
    */
   eraseUser(userId: UserId): Promise<ErasureCounts>
   /**
@@ -338,6 +362,13 @@ export interface Store {
    * out by `now`. Handshake messages (commits, welcomes) are kept until delivered.
    */
   expireMessages(now: number): Promise<number>
+}
+
+/** A user whose directory entry must be published again (and, when `erased`, tombstoned). */
+export interface DirectoryBacklogEntry {
+  seq: number
+  userId: UserId
+  erased: boolean
 }
 
 export interface StoredConsent {

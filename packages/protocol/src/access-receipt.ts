@@ -3,7 +3,7 @@
 // sealed envelope is what the access log's leaf commits to, so the public log reveals nothing.
 import { z } from 'zod'
 import { base64UrlLength, parseBase64Url, parseFixedBytes } from './binary-fields.ts'
-import { caseRefSchema, deviceIdSchema, justificationSchema, opaqueIdSchema, stringField, timestampSchema, userIdSchema } from './field-schemas.ts'
+import { caseRefSchema, challengeSchema, deviceIdSchema, justificationSchema, opaqueIdSchema, signatureSchema, stringField, timestampSchema, userIdSchema } from './field-schemas.ts'
 
 export const ACCESSOR_ROLES = ['operator', 'org_admin', 'compliance_officer', 'legal_hold', 'support', 'export'] as const
 export type AccessorRole = (typeof ACCESSOR_ROLES)[number]
@@ -107,8 +107,12 @@ export const consistencyResponseSchema = z.strictObject({
   proof: z.array(bytes32).max(64),
 })
 
-/** POST /v1/account/delete: the caller confirms by naming their own user id. */
-export const deleteAccountRequest = z.strictObject({ confirm: userIdSchema })
+/**
+ * POST /v1/account/delete: the caller confirms by naming their own user id, and its device signs
+ * `accountDeletionStatement` over a challenge from POST /v1/account/delete/challenge.
+ */
+export const deleteAccountRequest = z.strictObject({ confirm: userIdSchema, challenge: challengeSchema, signature: signatureSchema })
+export type DeleteAccountRequest = z.input<typeof deleteAccountRequest>
 
 /** The server-signed deletion receipt (a C2SP signed note by the access-log key) and its log proof. */
 export const deletionReceiptResponseSchema = z.strictObject({

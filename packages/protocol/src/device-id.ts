@@ -15,3 +15,13 @@ export function deviceIdFromKey(publicKey: Uint8Array): DeviceId {
  * erased: sixteen zero bytes, a well-formed id that no key derives to in practice.
  */
 export const ERASED_DEVICE_ID = 'AAAAAAAAAAAAAAAAAAAAAA' as DeviceId
+
+const ERASED_USER_DOMAIN = utf8('candor/erased-user-id/v1\n')
+
+/**
+ * What a store keeps of an erased account's user id to refuse it to anyone else for good:
+ * SHA-256 under its own domain label, as unpadded base64url (not the id itself).
+ */
+export function erasedUserIdDigest(userId: string): string {
+  return toBase64Url(sha256(concatBytes(ERASED_USER_DOMAIN, utf8(userId))))
+}

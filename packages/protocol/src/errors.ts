@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   not_member: 403,
   conflict: 409,
   user_exists: 409,
+  /** A user id that belonged to an erased account: never handed out again. */
+  user_id_reserved: 409,
   stale_epoch: 409,
   duplicate: 409,
   no_key_package: 409,

@@ -76,4 +76,36 @@ describe('delivery frames', () => {
     }
     expect(() => decodeServerFrame(encodeAccepted(1, 2 ** 60))).toThrow(expect.objectContaining({ code: 'malformed_frame', message: expect.stringMatching(/^sentAt: /) }))
   })
+
+  // Found by `npm run fuzz`: a notice was handed on as whatever JSON it held, and the SDK's
+  // socket handler threw a TypeError reading `null`'s kind or a session end without a reason.
+  it('decode only well-formed notices of a known kind; anything else is malformed_frame', () => {
+    const notices = [
+      { kind: 'synced' },
+      { kind: 'key_packages_low', remaining: 3 },
+      { kind: 'enrolment_request', requestId: 'AAAAAAAAAAAAAAAAAAAAAA' },
+      { kind: 'device_revoked', deviceId: 'AQEBAQEBAQEBAQEBAQEBAQ' },
+      ...['revoked', 'suspended', 'erased', 'expired', 'logged_out'].map((reason) => ({ kind: 'session_ended', reason })),
+    ]
+    for (const n of notices) expect(decodeServerFrame(encodeNotice(n as never))).toEqual({ type: 'notice', notice: n })
+    const raw = (text: string) => Uint8Array.from([FrameType.notice, ...new TextEncoder().encode(text)])
+    for (const bad of [
+      'null',
+      '[]',
+      '"synced"',
+      '7',
+      '{}',
+      '{"kind":5}',
+      '{"kind":"later-kind"}',
+      '{"kind":"session_ended"}',
+      '{"kind":"session_ended","reason":"bored"}',
+      '{"kind":"key_packages_low","remaining":"3"}',
+      '{"kind":"key_packages_low","remaining":-1}',
+      '{"kind":"enrolment_request"}',
+      '{"kind":"device_revoked","deviceId":7}',
+      '{"kind":"synced","extra":1}',
+    ]) {
+      expect(() => decodeServerFrame(raw(bad)), bad).toThrow(expect.objectContaining({ code: 'malformed_frame' }))
+    }
+  })
 })

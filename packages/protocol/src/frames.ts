@@ -67,7 +67,7 @@ export interface NoticeFrame {
 }
 export type ServerFrame = AcceptedFrame | ErrorFrame | DeliverFrame | NoticeFrame
 
-/** Out-of-band events the server tells a connected device about. */
+/** Out-of-band events the server tells a connected device about (a new kind needs its case in parseNotice). */
 export type Notice =
   | { kind: 'key_packages_low'; remaining: number }
   | { kind: 'enrolment_request'; requestId: string }
@@ -280,6 +280,48 @@ export function encodeNotice(n: Notice): Uint8Array {
   return out
 }
 
+/**
+ * A notice's JSON, checked: one of the kinds above with its fields of the right types, nothing
+ * else. Handed on unchecked, `null` or a `session_ended` without a reason threw a TypeError in
+ * the client's socket handler (found by `npm run fuzz`). A kind this version does not know is
+ * malformed too, which a client ignores like any malformed frame.
+ */
+function parseNotice(v: unknown): Notice {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed('notice must be a JSON object')
+  const o = v as Record<string, unknown>
+  const only = (...keys: string[]) => {
+    if (Object.keys(o).some((k) => k !== 'kind' && !keys.includes(k))) throw malformed(`notice ${String(o.kind)} has a field it does not carry`)
+  }
+  const text = (k: string): string => {
+    const x = o[k]
+    if (typeof x !== 'string' || x.length === 0 || x.length > 256) throw malformed(`notice ${String(o.kind)}: ${k} must be a non-empty string`)
+    return x
+  }
+  switch (o.kind) {
+    case 'synced':
+      only()
+      return { kind: 'synced' }
+    case 'key_packages_low': {
+      only('remaining')
+      const remaining = o.remaining
+      if (typeof remaining !== 'number' || !Number.isSafeInteger(remaining) || remaining < 0) throw malformed('notice key_packages_low: remaining must be a count')
+      return { kind: 'key_packages_low', remaining }
+    }
+    case 'enrolment_request':
+      only('requestId')
+      return { kind: 'enrolment_request', requestId: text('requestId') }
+    case 'device_revoked':
+      only('deviceId')
+      return { kind: 'device_revoked', deviceId: text('deviceId') }
+    case 'session_ended':
+      only('reason')
+      if (!isSessionEndReason(o.reason)) throw malformed(`notice session_ended: reason must be one of ${SESSION_END_REASONS.join(', ')}`)
+      return { kind: 'session_ended', reason: o.reason }
+    default:
+      throw malformed(`unknown notice kind ${JSON.stringify(o.kind)?.slice(0, 40) ?? 'undefined'}`)
+  }
+}
+
 /** Parses a server frame (client side); throws CandorError('malformed_frame'). */
 export function decodeServerFrame(b: Uint8Array): ServerFrame {
   if (b.length < 1) throw malformed('empty frame')
@@ -314,12 +356,15 @@ export function decodeServerFrame(b: Uint8Array): ServerFrame {
         payload: b.subarray(DELIVER_HEADER),
       }
     }
-    case FrameType.notice:
+    case FrameType.notice: {
+      let json: unknown
       try {
-        return { type: 'notice', notice: JSON.parse(new TextDecoder().decode(b.subarray(1))) as Notice }
+        json = JSON.parse(new TextDecoder().decode(b.subarray(1)))
       } catch (e) {
         throw new CandorError('malformed_frame', 'notice is not JSON', { cause: e })
       }
+      return { type: 'notice', notice: parseNotice(json) }
+    }
     default:
       throw malformed(`unknown frame type ${b[0]}`)
   }

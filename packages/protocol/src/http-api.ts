@@ -40,6 +40,8 @@ export interface ChallengeResponse {
   challenge: string
   expiresAt: number
 }
+/** A challenge as a client checks it (sign-in, or account deletion: POST /v1/account/delete/challenge). */
+export const challengeResponseSchema = z.strictObject({ challenge: challengeSchema, expiresAt: timestampSchema })
 
 export const sessionRequest = z.strictObject({
   deviceId: deviceIdSchema,

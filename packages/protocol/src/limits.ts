@@ -26,6 +26,16 @@ export const LIMITS = {
   enrolmentsPerAddress: 5,
   enrolmentsPerUser: 10,
   enrolmentWindowMs: 10 * 60 * 1000,
+  /**
+   * Key-package claims (docs/limits.md), per server node: one user may claim another user's
+   * packages this many times per window (a token bucket refilled evenly over it; beyond it
+   * `rate_limited` with `retryAfterMs`); and at most this many one-time packages of one user
+   * are handed out per window to everyone together, after which claims get the device's
+   * last-resort package (never consumed), so the user can still be added.
+   */
+  keyPackageClaimsPerPair: 10,
+  keyPackageOneTimePerTarget: 20,
+  keyPackageClaimWindowMs: 60 * 60 * 1000,
   /** Messages a device may send per second (token bucket refill) and burst. */
   sendRatePerSecond: 2000,
   sendBurst: 4000,

@@ -24,6 +24,14 @@ export function denialStatement(userId: string, publicKeyB64: string): Uint8Arra
 }
 
 /**
+ * Signed by the device asking to erase its account, over a fresh single-use challenge from
+ * `POST /v1/account/delete/challenge`: a session token alone cannot erase an account.
+ */
+export function accountDeletionStatement(userId: string, deviceId: string, challenge: string): Uint8Array {
+  return utf8(`candor/delete-account/v1\n${userId}\n${deviceId}\n${challenge}`)
+}
+
+/**
  * Signed by a member's device: "I cannot process the commit `messageId` that `committer` made at
  * `epoch` of `groupId`" (docs/protocol.md §5.3). `reason` is an `undecryptable` reason (§2).
  */

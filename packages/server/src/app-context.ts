@@ -7,6 +7,7 @@ import type { GroupRoster } from './delivery/group-roster.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import type { RecoveryLimits } from './recovery-limits.ts'
 import type { EnrolmentLimits } from './enrolment-limits.ts'
+import type { KeyPackageClaims } from './key-package-claims.ts'
 import type { Metrics } from './metrics.ts'
 import type { DirectoryService } from './directory/directory-service.ts'
 import type { AccessGate } from './access/access-gate.ts'
@@ -29,6 +30,8 @@ export interface AppContext {
   recoveryLimits: RecoveryLimits
   /** Limits on enrolment requests (filed without a session) and the clock of their expiry. */
   enrolments: EnrolmentLimits
+  /** Bounds on claims of others' key packages (per claimer and target; one-time per target). */
+  claims: KeyPackageClaims
   metrics: Metrics
   directory: DirectoryService
   /** The one gate for access to a person's data by non-participants (writes receipts first). */

@@ -25,6 +25,14 @@ export class RateLimiter {
     return true
   }
 
+  /** How long until the key has `n` tokens again (0 when it has them now); takes nothing. */
+  waitMs(key: string, n = 1, now = performance.now()): number {
+    const b = this.#buckets.get(key)
+    if (!b) return 0
+    const tokens = Math.min(this.#burst, b.tokens + ((now - b.at) / 1000) * this.#rate)
+    return tokens >= n ? 0 : Math.ceil(((n - tokens) / this.#rate) * 1000)
+  }
+
   #sweep(now: number): void {
     for (const [k, b] of this.#buckets) if (now - b.at > (this.#burst / this.#rate) * 1000) this.#buckets.delete(k)
   }

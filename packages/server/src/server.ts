@@ -37,6 +37,7 @@ import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './server-limits.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { RecoveryLimits, type RecoveryLimitSettings } from './recovery-limits.ts'
 import { EnrolmentLimits } from './enrolment-limits.ts'
+import { KeyPackageClaims } from './key-package-claims.ts'
 import type { Bus, Store } from '@candor/ports'
 import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
@@ -102,6 +103,11 @@ export interface CandorServer {
   readonly context: AppContext
   /** Where metrics are served, when asked for (ServerOptions.metrics). */
   readonly metricsUrl: string | undefined
+  /**
+   * Every HTTP route this node serves, as `METHOD /path` the way it was registered (HEAD routes
+   * Fastify adds for GETs left out): what the authorisation matrix walks.
+   */
+  readonly routes: readonly string[]
   close(): Promise<void>
 }
 
@@ -131,6 +137,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
     recoveryLimits: new RecoveryLimits(opts.recoveryLimits),
     enrolments: new EnrolmentLimits(opts.enrolmentClock),
+    claims: new KeyPackageClaims(),
     metrics,
     directory,
     access: AccessGate.open(
@@ -162,12 +169,18 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     keepAliveTimeout: timeouts.keepAliveMs,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
   }) as unknown as FastifyInstance
+  const routes: string[] = []
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`)
+  })
   app.addHook('onRequest', async (req) => {
     if (!ctx.httpLimiter.take(req.ip)) throw new CandorError('rate_limited', 'too many requests')
   })
   app.setErrorHandler((err, _req, reply) => {
     const e = toCandorError(err, log)
     metrics.rejected.inc({ code: e.code })
+    const wait = e.details?.retryAfterMs
+    if (typeof wait === 'number') void reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))))
     void reply.code(e.status).send(errorBody(e))
   })
   app.setNotFoundHandler((_req, reply) => {
@@ -204,6 +217,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   // logged; the store says whose are due, so a restart or another node picks them up.
   const receiptSweeper = setInterval(() => {
     directory.publishDueReceipts().catch((err: unknown) => log.error({ err }, 'receipt commitment sweep failed'))
+    // Device changes whose publication failed or was cut short by a crash (of any node).
+    directory.applyBacklog().catch((err: unknown) => log.error({ err }, 'directory backlog sweep failed'))
   }, opts.receiptSweepMs ?? 5_000)
   receiptSweeper.unref()
 
@@ -229,6 +244,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     app,
     context: ctx,
     metricsUrl: metricsListener?.url,
+    routes,
     async close() {
       await metricsListener?.close()
       clearInterval(sweeper)

@@ -2,7 +2,17 @@
 import { request } from 'node:http'
 import WebSocket from 'ws'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
-import { authStatement, encodeAuth, registrationStatement, toBase64Url, type DeviceId } from '@candor/protocol'
+import {
+  accountDeletionStatement,
+  approvalStatement,
+  authStatement,
+  deviceIdFromKey,
+  encodeAuth,
+  enrolmentStatement,
+  registrationStatement,
+  toBase64Url,
+  type DeviceId,
+} from '@candor/protocol'
 
 export interface RawDevice {
   userId: string
@@ -59,14 +69,46 @@ export async function rawRegister(base: string, userId: string): Promise<RawDevi
   })
   if (reg.status !== 201) throw new Error(`register failed: ${JSON.stringify(reg.json)}`)
   const deviceId = reg.json.deviceId as DeviceId
+  return { userId, deviceId, token: await rawSignIn(base, deviceId, k.secretKey), publicKey: k.publicKey, secretKey: k.secretKey }
+}
+
+/** A session token for the device (challenge, signature), or throws with the server's answer. */
+export async function rawSignIn(base: string, deviceId: DeviceId, secretKey: Uint8Array): Promise<string> {
   const ch = await http(base, 'POST', '/v1/auth/challenge', { deviceId })
   const challenge = ch.json.challenge as string
-  const s = await http(base, 'POST', '/v1/auth/session', {
-    deviceId,
-    challenge,
-    signature: toBase64Url(signDetached(k.secretKey, authStatement(deviceId, challenge))),
-  })
-  return { userId, deviceId, token: s.json.token as string, publicKey: k.publicKey, secretKey: k.secretKey }
+  const s = await http(base, 'POST', '/v1/auth/session', { deviceId, challenge, signature: toBase64Url(signDetached(secretKey, authStatement(deviceId, challenge))) })
+  if (s.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(s.json)}`)
+  return s.json.token as string
+}
+
+/** A further device of `owner`'s user: files its enrolment, `owner` approves it, it signs in. */
+export async function rawEnrolApproved(base: string, owner: RawDevice, name = 'second'): Promise<RawDevice> {
+  const k = generateDeviceKey()
+  const pk = toBase64Url(k.publicKey)
+  const deviceId = deviceIdFromKey(k.publicKey)
+  const filed = await http(base, 'POST', '/v1/enrolments', { userId: owner.userId, publicKey: pk, deviceName: name, signature: toBase64Url(signDetached(k.secretKey, enrolmentStatement(owner.userId, pk, name))) })
+  if (filed.status !== 202) throw new Error(`enrolment failed: ${JSON.stringify(filed.json)}`)
+  const signature = toBase64Url(signDetached(owner.secretKey, approvalStatement(owner.deviceId, owner.userId, pk)))
+  const ok = await http(base, 'POST', `/v1/enrolments/${deviceId}/approve`, { signature }, owner.token)
+  if (ok.status !== 200) throw new Error(`approval failed: ${JSON.stringify(ok.json)}`)
+  return { userId: owner.userId, deviceId, token: await rawSignIn(base, deviceId, k.secretKey), publicKey: k.publicKey, secretKey: k.secretKey }
+}
+
+/** A deletion challenge for the session's device (POST /v1/account/delete/challenge). */
+export async function deletionChallenge(base: string, token: string): Promise<string> {
+  const r = await http(base, 'POST', '/v1/account/delete/challenge', {}, token)
+  if (r.status !== 200) throw new Error(`no deletion challenge: ${JSON.stringify(r.json)}`)
+  return r.json.challenge as string
+}
+
+/** The signed deletion request of `device` over `challenge` (docs/protocol.md §4.4). */
+export function deletionRequest(device: Pick<RawDevice, 'userId' | 'deviceId' | 'secretKey'>, challenge: string) {
+  return { confirm: device.userId, challenge, signature: toBase64Url(signDetached(device.secretKey, accountDeletionStatement(device.userId, device.deviceId, challenge))) }
+}
+
+/** Erases the device's account as the SDK does: a fresh challenge, signed. */
+export async function rawDeleteAccount(base: string, device: RawDevice) {
+  return http(base, 'POST', '/v1/account/delete', deletionRequest(device, await deletionChallenge(base, device.token)), device.token)
 }
 
 export interface RawSocket {

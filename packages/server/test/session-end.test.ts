@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { CloseCode, decodeServerFrame, encodeAuth, type Notice } from '@candor/protocol'
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
-import { http, openSocket, rawRegister, rawSocket, type RawSocket } from './raw-client.ts'
+import { http, openSocket, rawDeleteAccount, rawRegister, rawSocket, type RawSocket } from './raw-client.ts'
 
 let server: CandorServer
 let store: SqliteStore
@@ -60,7 +60,7 @@ describe('ending a device’s session closes its open socket', () => {
   it('erasure: session_ended erased, close 4001; the device is unknown after', async () => {
     const zoe = await rawRegister(server.url, 'zoe')
     const s = await openSocket(server.url, zoe.token)
-    expect((await http(server.url, 'POST', '/v1/account/delete', { confirm: 'zoe' }, zoe.token)).status).toBe(200)
+    expect((await rawDeleteAccount(server.url, zoe)).status).toBe(200)
     const e = await ending(s)
     expect(e).toMatchObject({ code: CloseCode.sessionEnded, reason: 'erased' })
     expect(e.notices).toEqual([{ kind: 'session_ended', reason: 'erased' }])

@@ -3,6 +3,7 @@
 import { CandorError, type DeviceId, type UserId } from '@candor/protocol'
 import type { DeviceAttestation, DeviceRecord, EnrolmentRecord } from '@candor/ports'
 import { bytes, sqlState, transaction, type Sql } from './connection.ts'
+import { recordDirectoryUpdate } from './lifecycle-storage.ts'
 
 interface Row {
   device_id: string
@@ -80,6 +81,7 @@ export async function approveEnrolment(
     await tx`
       INSERT INTO devices (device_id, user_id, name, public_key, status, created_at, attested_by, attestation)
       VALUES (${e.deviceId}, ${userId}, ${e.name}, ${r.public_key}, 'active', ${e.createdAt}, ${attestation.by}, ${buf(attestation.signature)})`
+    await recordDirectoryUpdate(tx, userId)
     return { deviceId: e.deviceId, userId, name: e.name, publicKey: e.publicKey, status: 'active', createdAt: e.createdAt, attestation }
   })
 }

@@ -49,10 +49,19 @@ export async function appendIn(db: Db, batch: readonly NewMessage[]): Promise<Ap
         ${db.array(recipients.map((r) => r.length))}::integer[]
       ) WITH ORDINALITY AS t(sender, message_id, group_id, kind, sent_at, payload, remaining, ord)
     ),
+    -- Sent before within RECENT_SENDS_MS (also if every copy was acknowledged since): a duplicate.
+    fresh AS (
+      INSERT INTO recent_sends (sender, message_id, kind, sent_at)
+      SELECT sender, message_id, kind, sent_at FROM input
+      ORDER BY kind, sender COLLATE "C", message_id COLLATE "C"
+      ON CONFLICT (sender, message_id, kind) DO NOTHING
+      RETURNING sender, message_id, kind
+    ),
     ins AS (
       INSERT INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining)
-      SELECT sender, message_id, group_id, kind, sent_at, payload, remaining FROM input
-      ORDER BY kind, sender COLLATE "C", message_id COLLATE "C"
+      SELECT t.sender, t.message_id, t.group_id, t.kind, t.sent_at, t.payload, t.remaining FROM input t
+      JOIN fresh f ON f.sender = t.sender COLLATE "C" AND f.message_id = t.message_id COLLATE "C" AND f.kind = t.kind
+      ORDER BY t.kind, t.sender COLLATE "C", t.message_id COLLATE "C"
       ON CONFLICT (sender, message_id, kind) DO NOTHING
       RETURNING id, sender, message_id, kind
     ),
@@ -95,11 +104,17 @@ export async function appendIn(db: Db, batch: readonly NewMessage[]): Promise<Ap
   const dups = unique.filter((m) => !stored.has(keyOf(m)))
   if (dups.length > 0) {
     const prior = await db<{ sender: string; message_id: string; kind: number; sent_at: number }[]>`
+      WITH t AS (SELECT * FROM unnest(${db.array(dups.map((d) => d.sender))}::text[], ${db.array(dups.map((d) => d.messageId))}::text[],
+                  ${db.array(dups.map((d) => d.kind))}::smallint[]) AS t(sender, message_id, kind))
       SELECT m.sender, m.message_id, m.kind, m.sent_at FROM messages m
-      JOIN unnest(${db.array(dups.map((d) => d.sender))}::text[], ${db.array(dups.map((d) => d.messageId))}::text[],
-                  ${db.array(dups.map((d) => d.kind))}::smallint[]) AS t(sender, message_id, kind)
-        ON m.sender = t.sender AND m.message_id = t.message_id AND m.kind = t.kind`
-    for (const r of prior) priorSentAt.set(keyOf({ sender: r.sender, messageId: r.message_id, kind: r.kind }), r.sent_at)
+        JOIN t ON m.sender = t.sender AND m.message_id = t.message_id AND m.kind = t.kind
+      UNION ALL
+      SELECT r.sender, r.message_id, r.kind, r.sent_at FROM recent_sends r
+        JOIN t ON r.sender = t.sender AND r.message_id = t.message_id AND r.kind = t.kind`
+    for (const r of prior) {
+      const k = keyOf({ sender: r.sender, messageId: r.message_id, kind: r.kind })
+      if (!priorSentAt.has(k)) priorSentAt.set(k, Number(r.sent_at))
+    }
   }
 
   const byKey = new Map<string, AppendResult>()
@@ -118,6 +133,20 @@ export async function appendIn(db: Db, batch: readonly NewMessage[]): Promise<Ap
     const r = byKey.get(keyOf(m))!
     return firstIndex.get(keyOf(m)) === i ? r : { duplicate: true, sentAt: r.sentAt, deliveries: [] }
   })
+}
+
+/**
+ * How long a stored message's (sender, message id, kind) is remembered after it was stored, so
+ * that a retry is a duplicate even after every copy was acknowledged. The SDK retries a send for
+ * at most about 2.5 minutes (6 attempts of at most 25 s); a retry later than this may be stored
+ * and delivered again (the devices drop it by id).
+ */
+export const RECENT_SENDS_MS = 10 * 60_000
+
+/** Forgets sends older than RECENT_SENDS_MS. */
+export async function pruneRecentSends(db: Db, now: number): Promise<number> {
+  const r = await db`DELETE FROM recent_sends WHERE sent_at < ${now - RECENT_SENDS_MS}`
+  return r.count
 }
 
 /**

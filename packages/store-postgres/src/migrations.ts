@@ -162,6 +162,29 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (group_id, epoch)
   );
   `,
+  // Erased accounts' user ids (their digests), never given out again; and the key directory's
+  // backlog of users whose entries must be published, written in the transaction that changed them.
+  `
+  CREATE TABLE erased_user_ids (digest text COLLATE "C" PRIMARY KEY);
+  CREATE TABLE directory_backlog (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL,
+    erased boolean NOT NULL
+  );
+  `,
+  // Every message stored in the last minutes by its (sender, message id, kind), kept after its
+  // queue entries are acknowledged: a sender retrying after a lost `accepted` is a duplicate
+  // even once every recipient acknowledged the first copy (pruned by age: RECENT_SENDS_MS).
+  `
+  CREATE TABLE recent_sends (
+    sender text COLLATE "C" NOT NULL,
+    message_id text COLLATE "C" NOT NULL,
+    kind smallint NOT NULL,
+    sent_at bigint NOT NULL,
+    PRIMARY KEY (sender, message_id, kind)
+  );
+  CREATE INDEX recent_sends_by_time ON recent_sends (sent_at);
+  `,
   // Conversations reset onto a new group (docs/protocol.md §5.4): each group is reset at most once.
   `
   CREATE TABLE group_resets (

@@ -20,6 +20,7 @@ import type {
   NewAccessLeaf,
   ReceiptTally,
   DeviceAttestation,
+  DirectoryBacklogEntry,
   AppendResult,
   CommitInput,
   CommitResult,
@@ -36,12 +37,13 @@ import type {
   Store,
 } from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
-import { appendIn, releaseMessages } from './message-writes.ts'
+import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
 import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
 import { groupResets, resetGroup } from './group-reset-storage.ts'
+import { clearDirectoryBacklog, directoryBacklog, recordDirectoryUpdate, refuseReserved, reserveUserId, revokeDevice } from './lifecycle-storage.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
 /** The meta rows where versions before the key file kept the server's secrets (Store.legacySecrets). */
@@ -167,7 +169,9 @@ export class PostgresStore implements Store {
     await transaction(this.#sql, async (tx) => {
       const r = await tx`INSERT INTO users (user_id, created_at) VALUES (${userId}, ${device.createdAt}) ON CONFLICT DO NOTHING RETURNING 1`
       if (r.length === 0) throw new CandorError('user_exists', `user ${userId} already exists`)
+      await refuseReserved(tx, userId)
       await insertDevice(tx, device)
+      await recordDirectoryUpdate(tx, userId)
     })
   }
 
@@ -189,17 +193,17 @@ export class PostgresStore implements Store {
     return rows.map(toDevice)
   }
 
-  async setDeviceStatus(deviceId: DeviceId, status: DeviceStatus, attestation?: DeviceAttestation): Promise<void> {
-    await transaction(this.#sql, async (tx) => {
-      await tx`UPDATE devices SET status = ${status} WHERE device_id = ${deviceId}`
-      if (attestation) {
-        await tx`UPDATE devices SET attested_by = ${attestation.by}, attestation = ${buf(attestation.signature)} WHERE device_id = ${deviceId}`
-      }
-      if (status !== 'revoked') return
-      await tx`DELETE FROM key_packages WHERE device_id = ${deviceId}`
-      const gone = await tx<{ message: number }[]>`DELETE FROM queue WHERE device_id = ${deviceId} RETURNING message`
-      await releaseMessages(tx, gone.map((r) => r.message))
-    })
+  revokeDevice(deviceId: DeviceId, userId: UserId): Promise<{ device: DeviceRecord; groups: GroupId[] } | null> {
+    return revokeDevice(this.#sql, deviceId, userId, toDevice)
+  }
+
+  // ---- the key directory's backlog (lifecycle-storage.ts) ----
+  directoryBacklog(limit: number): Promise<DirectoryBacklogEntry[]> {
+    return directoryBacklog(this.#sql, limit)
+  }
+
+  clearDirectoryBacklog(seqs: readonly number[]): Promise<void> {
+    return clearDirectoryBacklog(this.#sql, seqs)
   }
 
   // ---- enrolment requests (enrolment-storage.ts) ----
@@ -261,9 +265,11 @@ export class PostgresStore implements Store {
     })
   }
 
-  async claimKeyPackage(deviceId: DeviceId): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
+  async claimKeyPackage(deviceId: DeviceId, lastResortOnly = false): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
     // SKIP LOCKED: concurrent claimers take different rows instead of queueing on one.
-    const [one] = await this.#sql<{ data: Buffer }[]>`
+    const [one] = lastResortOnly
+      ? []
+      : await this.#sql<{ data: Buffer }[]>`
       DELETE FROM key_packages WHERE id = (
         SELECT id FROM key_packages WHERE device_id = ${deviceId} AND NOT last_resort
         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -305,7 +311,20 @@ export class PostgresStore implements Store {
   /** One statement, its own transaction: one round trip per batch (see message-writes.ts). */
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     if (batch.length === 0) return []
+    this.#pruneRecentSends()
     return retrying(() => appendIn(this.#sql, batch))
+  }
+
+  #prunedAt = 0
+
+  /** At most once a minute per node, off the send's path: forget sends past the dedup window. */
+  #pruneRecentSends(): void {
+    const now = Date.now()
+    if (now - this.#prunedAt < 60_000) return
+    this.#prunedAt = now
+    pruneRecentSends(this.#sql, now).catch(() => {
+      // tried again a minute later; an unpruned row only keeps a duplicate a duplicate longer
+    })
   }
 
   async acceptCommit(c: CommitInput): Promise<CommitResult> {
@@ -503,6 +522,7 @@ export class PostgresStore implements Store {
       const gm = await tx`DELETE FROM group_members WHERE device_id = ANY(${ids}::text[])`
       const sent = await tx`UPDATE messages SET sender = ${ERASED_DEVICE_ID} WHERE sender = ANY(${ids}::text[])`
       await tx`UPDATE group_resets SET reset_by = ${ERASED_DEVICE_ID} WHERE reset_by = ANY(${ids}::text[])`
+      await tx`DELETE FROM recent_sends WHERE sender = ANY(${ids}::text[])`
       await tx`DELETE FROM device_seq WHERE device_id = ANY(${ids}::text[])`
       await tx`DELETE FROM devices WHERE user_id = ${userId}`
       await tx`DELETE FROM enrolments WHERE user_id = ${userId}`
@@ -510,6 +530,8 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
       const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL, position = NULL WHERE subject = ${userId}`
+      await reserveUserId(tx, userId)
+      await recordDirectoryUpdate(tx, userId, true)
       return { devices: devices.length, queued: gone.length, keyPackages: kp.count, memberships: gm.count, sentMessages: sent.count, accessReceipts: ar.count }
     })
   }

@@ -22,6 +22,7 @@ export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCount
       c.sentMessages += db.prepare('UPDATE messages SET sender = ? WHERE sender = ?').run(ERASED_DEVICE_ID, d).changes
       c.sentMessages += db.prepare('UPDATE queue SET sender = ? WHERE sender = ? AND message IS NULL').run(ERASED_DEVICE_ID, d).changes
       db.prepare('UPDATE group_resets SET reset_by = ? WHERE reset_by = ?').run(ERASED_DEVICE_ID, d)
+      db.prepare('DELETE FROM recent_sends WHERE sender = ?').run(d)
     }
     db.prepare('DELETE FROM devices WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM enrolments WHERE user_id = ?').run(userId)

@@ -196,6 +196,29 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (group_id, epoch)
   ) WITHOUT ROWID;
   `,
+  // Erased accounts' user ids (their digests), never given out again; and the key directory's
+  // backlog of users whose entries must be published, written in the transaction that changed them.
+  `
+  CREATE TABLE erased_user_ids (digest TEXT PRIMARY KEY) WITHOUT ROWID;
+  CREATE TABLE directory_backlog (
+    seq INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    erased INTEGER NOT NULL
+  );
+  `,
+  // Every message stored in the last minutes by its (sender, message id, kind), kept after its
+  // queue rows are acknowledged: a sender retrying after a lost `accepted` is a duplicate even
+  // once every recipient acknowledged the first copy (forgotten by age: RECENT_SENDS_MS).
+  `
+  CREATE TABLE recent_sends (
+    sender TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (sender, message_id, kind)
+  ) WITHOUT ROWID;
+  CREATE INDEX recent_sends_by_time ON recent_sends(sent_at);
+  `,
   // Conversations reset onto a new group (docs/protocol.md §5.4): each group is reset at most once.
   `
   CREATE TABLE group_resets (

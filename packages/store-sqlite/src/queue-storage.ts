@@ -53,6 +53,13 @@ function settle(batch: readonly PendingWrite[], outcomes: readonly Outcome[], fl
 }
 
 const SEQ_BLOCK = 10_000
+/**
+ * How long a stored message's (sender, message id, kind) is remembered after it was stored, so
+ * that a retry is a duplicate even after every copy was acknowledged. The SDK retries a send for
+ * at most about 2.5 minutes (6 attempts of at most 25 s); a retry later than this may be stored
+ * and delivered again (the devices drop it by id).
+ */
+export const RECENT_SENDS_MS = 10 * 60_000
 /** Queue rows of a shared message are inserted this many per statement, then one by one. */
 const CHUNKS = [32, 8] as const
 
@@ -64,6 +71,8 @@ export class SqliteQueue {
   #reservedSeq: number
   /** Acknowledged recipients per shared message in the current transaction (see #applyReleases). */
   readonly #releases = new Map<number, number>()
+  /** Sends remembered in the current transaction (as many expired ones are forgotten, twice over). */
+  #remembered = 0
   #writes: PendingWrite[] = []
   /** The configured synchronous level: what any transaction that must survive power loss uses. */
   readonly #synchronous: 'FULL' | 'NORMAL'
@@ -101,6 +110,11 @@ export class SqliteQueue {
       release: p('UPDATE messages SET remaining = remaining - ? WHERE id = ? RETURNING remaining').pluck(),
       deleteMessage: p('DELETE FROM messages WHERE id = ?'),
       pending: p('SELECT COUNT(*) FROM queue WHERE device_id = ?').pluck(),
+      rememberSend: p('INSERT OR IGNORE INTO recent_sends (sender, message_id, kind, sent_at) VALUES (?, ?, ?, ?)'),
+      recentSend: p('SELECT sent_at FROM recent_sends WHERE sender = ? AND message_id = ? AND kind = ?').pluck(),
+      forgetSends: p(
+        'DELETE FROM recent_sends WHERE (sender, message_id, kind) IN (SELECT sender, message_id, kind FROM recent_sends WHERE sent_at < ? ORDER BY sent_at LIMIT ?)',
+      ),
     }
     const saved = Number(this.#s.getSeq.get() ?? 0)
     const highest = (db.prepare('SELECT MAX(seq) FROM queue').pluck().get() as number | null) ?? 0
@@ -112,6 +126,12 @@ export class SqliteQueue {
     const recipients = m.recipients
     // Nobody to deliver to (the sender is alone in the group): nothing is kept.
     if (recipients.length === 0) return { duplicate: false, sentAt: m.sentAt, deliveries: [] }
+    // Sent before, within RECENT_SENDS_MS: a duplicate, also when every copy was acknowledged
+    // since (a sender retrying after a lost `accepted`). Older rows are checked below as well.
+    if (this.#s.rememberSend.run(m.sender, m.messageId, m.kind, m.sentAt).changes === 0) {
+      return { duplicate: true, sentAt: this.#s.recentSend.get(m.sender, m.messageId, m.kind) as number, deliveries: [] }
+    }
+    this.#remembered++
     // A retry is a no-op (unique indexes on both forms); the other form is checked too, in case
     // the recipient count changed between the first attempt and the retry.
     if (recipients.length === 1) {
@@ -288,9 +308,11 @@ export class SqliteQueue {
     try {
       return this.#db.transaction(() => {
         this.#releases.clear()
+        this.#remembered = 0
         const v = fn()
         this.#applyReleases()
         this.#persistSeq()
+        if (this.#remembered > 0) this.#s.forgetSends.run(Date.now() - RECENT_SENDS_MS, 2 * this.#remembered + 16)
         return v
       })()
     } catch (e) {

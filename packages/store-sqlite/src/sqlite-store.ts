@@ -16,6 +16,7 @@ import type {
   ReceiptTally,
   AppendResult,
   DeviceAttestation,
+  DirectoryBacklogEntry,
   CommitInput,
   CommitResult,
   GroupReset,
@@ -41,6 +42,7 @@ import { SqliteEnrolments } from './enrolment-storage.ts'
 import { SqliteCosignatures } from './cosignature-storage.ts'
 import { SqliteGroupResets } from './group-reset-storage.ts'
 import { eraseUserIn } from './erasure.ts'
+import { SqliteLifecycle } from './lifecycle-storage.ts'
 import { Checkpointer } from './checkpointer.ts'
 import { WalSync } from './wal-sync.ts'
 import type { DirectoryStorage } from '@candor/transparency'
@@ -100,6 +102,7 @@ export class SqliteStore implements Store {
   readonly #enrolments: SqliteEnrolments
   readonly #cosignatures: SqliteCosignatures
   readonly #resets: SqliteGroupResets
+  readonly #lifecycle: SqliteLifecycle
 
   private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
     this.#db = db
@@ -112,6 +115,7 @@ export class SqliteStore implements Store {
     this.#enrolments = new SqliteEnrolments(db)
     this.#cosignatures = new SqliteCosignatures(db)
     this.#resets = new SqliteGroupResets(db)
+    this.#lifecycle = new SqliteLifecycle(db)
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -125,9 +129,6 @@ export class SqliteStore implements Store {
       ),
       getDevice: p('SELECT * FROM devices WHERE device_id = ?'),
       listDevices: p('SELECT * FROM devices WHERE user_id = ? ORDER BY created_at, device_id'),
-      setStatus: p('UPDATE devices SET status = ? WHERE device_id = ?'),
-      setAttestation: p('UPDATE devices SET attested_by = ?, attestation = ? WHERE device_id = ?'),
-      deleteKeyPackagesOf: p('DELETE FROM key_packages WHERE device_id = ?'),
       insertNonce: p('INSERT OR IGNORE INTO nonces (nonce, expires_at) VALUES (?, ?)'),
       expireNonces: p('DELETE FROM nonces WHERE expires_at < ?'),
       insertKeyPackage: p('INSERT INTO key_packages (device_id, last_resort, data) VALUES (?, ?, ?)'),
@@ -211,9 +212,11 @@ export class SqliteStore implements Store {
   async createUser(userId: UserId, device: DeviceRecord): Promise<void> {
     this.#db.transaction(() => {
       if (this.#s.userExists.get(userId)) throw new CandorError('user_exists', `user ${userId} already exists`)
+      this.#lifecycle.refuseReserved(userId)
       this.#s.insertUser.run(userId, device.createdAt)
       this.#insertDevice(device)
-    })()
+      this.#lifecycle.record(userId)
+    }).immediate()
   }
 
   async userExists(userId: UserId): Promise<boolean> {
@@ -244,14 +247,24 @@ export class SqliteStore implements Store {
     return (this.#s.listDevices.all(userId) as DeviceRow[]).map(toDevice)
   }
 
-  async setDeviceStatus(deviceId: DeviceId, status: DeviceStatus, attestation?: DeviceAttestation): Promise<void> {
-    this.#db.transaction(() => {
-      this.#s.setStatus.run(status, deviceId)
-      if (attestation) this.#s.setAttestation.run(attestation.by, attestation.signature, deviceId)
-      if (status !== 'revoked') return
-      this.#s.deleteKeyPackagesOf.run(deviceId)
+  async revokeDevice(deviceId: DeviceId, userId: UserId): Promise<{ device: DeviceRecord; groups: GroupId[] } | null> {
+    return this.#queue.transaction(() => {
+      const r = this.#s.getDevice.get(deviceId) as DeviceRow | undefined
+      if (!r || r.user_id !== userId) return null
+      const device = toDevice(r)
+      if (device.status === 'revoked') return { device, groups: [] }
       this.#queue.dropAllOf(deviceId)
-    })()
+      return { device, groups: this.#lifecycle.revoke(deviceId, userId) }
+    })
+  }
+
+  // ---- the key directory's backlog (lifecycle-storage.ts) ----
+  async directoryBacklog(limit: number): Promise<DirectoryBacklogEntry[]> {
+    return this.#lifecycle.backlog(limit)
+  }
+
+  async clearDirectoryBacklog(seqs: readonly number[]): Promise<void> {
+    this.#db.transaction(() => this.#lifecycle.clear(seqs))()
   }
 
   // ---- enrolment requests ----
@@ -268,7 +281,11 @@ export class SqliteStore implements Store {
   }
 
   async approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number): Promise<DeviceRecord | null> {
-    return this.#enrolments.approve(deviceId, userId, attestation, now, maxDevices)
+    return this.#db.transaction(() => {
+      const device = this.#enrolments.approve(deviceId, userId, attestation, now, maxDevices)
+      if (device) this.#lifecycle.record(userId)
+      return device
+    }).immediate()
   }
 
   async denyEnrolment(deviceId: DeviceId, userId: UserId): Promise<boolean> {
@@ -299,8 +316,8 @@ export class SqliteStore implements Store {
     })()
   }
 
-  async claimKeyPackage(deviceId: DeviceId): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
-    const one = this.#s.takeOneTime.get(deviceId) as { data: Buffer } | undefined
+  async claimKeyPackage(deviceId: DeviceId, lastResortOnly = false): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
+    const one = lastResortOnly ? undefined : (this.#s.takeOneTime.get(deviceId) as { data: Buffer } | undefined)
     if (one) return { keyPackage: new Uint8Array(one.data), lastResort: false }
     const last = this.#s.getLastResort.get(deviceId) as Buffer | undefined
     return last ? { keyPackage: new Uint8Array(last), lastResort: true } : null
@@ -461,7 +478,12 @@ export class SqliteStore implements Store {
 
   // ---- erasure (data ownership) ----
   async eraseUser(userId: UserId): Promise<ErasureCounts> {
-    return eraseUserIn(this.#db, userId)
+    return this.#db.transaction(() => {
+      const counts = eraseUserIn(this.#db, userId)
+      this.#lifecycle.reserve(userId)
+      this.#lifecycle.record(userId, true)
+      return counts
+    }).immediate()
   }
 
   /**

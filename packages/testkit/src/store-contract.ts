@@ -10,6 +10,7 @@ import { queueContract } from './store-contract/queue-contract.ts'
 import { groupContract } from './store-contract/group-contract.ts'
 import { groupResetContract } from './store-contract/group-reset-contract.ts'
 import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
+import { lifecycleContract } from './store-contract/lifecycle-contract.ts'
 import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './store-contract/access-log-contract.ts'
 
 export function storeContract(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void> | void): void {
@@ -39,5 +40,6 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('erasure', () => erasureContract(ref))
     describe('consent ledger', () => consentContract(ref))
     describe('retention', () => retentionContract(ref))
+    describe('device lifecycle and the directory backlog', () => lifecycleContract(ref))
   })
 }

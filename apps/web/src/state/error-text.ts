@@ -5,6 +5,7 @@ import { CandorError, type ErrorCode } from '@candor/protocol'
 const PLAIN: Partial<Record<ErrorCode, string>> = {
   unknown_user: 'There is no one with that user name.',
   user_exists: 'That user name is taken. If it is yours, choose “Add this device” instead.',
+  user_id_reserved: 'That user name belonged to an account that was deleted; it is never given out again. Choose another.',
   no_key_package: 'That person has no device ready to receive an encrypted conversation yet.',
   unavailable: 'Cannot reach the server right now. Check your connection; it will retry.',
   rate_limited: 'Too many requests. Wait a moment and try again.',

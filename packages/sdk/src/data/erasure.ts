@@ -3,7 +3,17 @@
 // check the deletion receipt it returns: signed with the pinned access-log key and included in
 // a checkpoint consistent with what this device saw before.
 import { merkleLeafHash, openNote, verifyInclusion } from '@candor/transparency'
-import { CandorError, deletionReceiptResponseSchema, fromBase64Url, utf8, type DeletionReceiptResponse } from '@candor/protocol'
+import { signDetached } from '@candor/crypto'
+import {
+  CandorError,
+  accountDeletionStatement,
+  challengeResponseSchema,
+  deletionReceiptResponseSchema,
+  fromBase64Url,
+  toBase64Url,
+  utf8,
+  type DeletionReceiptResponse,
+} from '@candor/protocol'
 import type { DataApi } from './data-api.ts'
 import type { AccessLogTracker } from './access-log-tracker.ts'
 
@@ -15,11 +25,21 @@ export interface DeletionReceipt extends DeletionReceiptResponse {
   text: string
 }
 
-export async function requestErasure(api: DataApi, tracker: AccessLogTracker, userId: string): Promise<DeletionReceipt> {
+/** The device asking: it signs the deletion over the server's fresh challenge. */
+export interface ErasingDevice {
+  userId: string
+  deviceId: string
+  secretKey: Uint8Array
+}
+
+export async function requestErasure(api: DataApi, tracker: AccessLogTracker, device: ErasingDevice): Promise<DeletionReceipt> {
+  const { userId } = device
   // Pin the log key and record where the log stands before the account is gone.
   await tracker.refresh()
   const verifier = await tracker.verifier()
-  const res = await api.call(deletionReceiptResponseSchema, 'POST', '/v1/account/delete', { body: { confirm: userId } })
+  const { challenge } = await api.call(challengeResponseSchema, 'POST', '/v1/account/delete/challenge', { body: {} })
+  const signature = toBase64Url(signDetached(device.secretKey, accountDeletionStatement(userId, device.deviceId, challenge)))
+  const res = await api.call(deletionReceiptResponseSchema, 'POST', '/v1/account/delete', { body: { confirm: userId, challenge, signature } })
   const opened = openNote(res.receipt, [verifier])
   const fail = (why: string) => new CandorError('receipt_invalid', `the deletion receipt does not check: ${why}`)
   if (!opened) throw fail('it is not signed by the access-log key')

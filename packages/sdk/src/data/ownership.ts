@@ -103,7 +103,7 @@ export class DataOwnership {
   async deleteAccount(): Promise<DeletionReceipt> {
     const { client, store } = this.#d
     for (const c of client.conversations()) if (c.status === 'active') await client.leave(c.id)
-    const receipt = await requestErasure(this.#d.data, this.#accessLog, this.#d.identity.userId)
+    const receipt = await requestErasure(this.#d.data, this.#accessLog, this.#d.identity)
     client.close()
     await this.#d.conversations.wipeHistory()
     for (const key of await store.keys('')) await store.delete(key)

@@ -19,12 +19,12 @@ export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<Del
   ].join('\n') + '\n'
   const log = ctx.access.log
   const index = await log.appendUnaddressed(utf8(text), deletedAt)
+  // One store transaction: the records go, the id is reserved, the directory's backlog row is written.
   const erased = await ctx.store.eraseUser(userId)
   ctx.sessions.end(devices.map((d) => d.deviceId), 'erased')
   // A new, empty version first (everyone sees the account changed), then every version's
-  // value and opening go.
-  await ctx.directory.publishUser(userId)
-  await ctx.directory.directory.tombstone(userId)
+  // value and opening go (DirectoryService.applyBacklog).
+  await ctx.directory.applyBacklog()
   await ctx.store.purgeDeleted()
   const size = log.size
   ctx.log.warn({ index, devices: erased.devices }, 'account erased')

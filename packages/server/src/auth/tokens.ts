@@ -12,6 +12,9 @@ export interface Session {
   expiresAt: number
 }
 
+export type ChallengePurpose = 'sign-in' | 'delete-account'
+const CHALLENGE_MAC: Record<ChallengePurpose, string> = { 'sign-in': 'challenge', 'delete-account': 'delete-account-challenge' }
+
 export class TokenIssuer {
   readonly #keys: ReadonlyArray<{ id: string; key: Buffer; signsFrom: number }>
   readonly #byId: ReadonlyMap<string, Buffer>
@@ -68,14 +71,17 @@ export class TokenIssuer {
     return { deviceId: deviceId as DeviceId, userId: userId as UserId, expiresAt }
   }
 
-  /** A stateless challenge: random nonce + expiry, MACed; single use is enforced by the store. */
-  challenge(deviceId: string, ttlMs: number, now = Date.now()): { challenge: string; expiresAt: number } {
+  /**
+   * A stateless challenge: random nonce + expiry, MACed for its purpose (a sign-in challenge is
+   * no deletion challenge); single use is enforced by the store.
+   */
+  challenge(deviceId: string, ttlMs: number, now = Date.now(), purpose: ChallengePurpose = 'sign-in'): { challenge: string; expiresAt: number } {
     const expiresAt = now + ttlMs
-    return { challenge: this.#seal(`${deviceId}.${expiresAt}.${toBase64Url(randomBytes(16))}`, 'challenge', now), expiresAt }
+    return { challenge: this.#seal(`${deviceId}.${expiresAt}.${toBase64Url(randomBytes(16))}`, CHALLENGE_MAC[purpose], now), expiresAt }
   }
 
-  checkChallenge(deviceId: string, challenge: string, now = Date.now()): { expiresAt: number } | null {
-    const body = this.#open(challenge, 'challenge')
+  checkChallenge(deviceId: string, challenge: string, now = Date.now(), purpose: ChallengePurpose = 'sign-in'): { expiresAt: number } | null {
+    const body = this.#open(challenge, CHALLENGE_MAC[purpose])
     if (body === null) return null
     const [d, exp] = body.split('.')
     const expiresAt = Number(exp)

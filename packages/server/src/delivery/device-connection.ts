@@ -69,6 +69,12 @@ export class DeviceConnection {
   #corked = false
   #synced = false
   #unsubscribe: (() => void) | undefined
+  /**
+   * Acks of seqs this socket did not push (the device acknowledges, right behind `auth`, what it
+   * processed while offline) until their transaction commits: the queue is read after them, or
+   * it would push again what the device just acknowledged.
+   */
+  #foreignAcks: Promise<void> | undefined
   #expiry: ReturnType<typeof setTimeout> | undefined
   readonly #malformed = new FrameBudget(SOCKET_BUDGETS.malformedFrames, SOCKET_BUDGETS.windowMs)
   readonly #unknownAcks = new FrameBudget(SOCKET_BUDGETS.unknownAckedSeqs, SOCKET_BUDGETS.windowMs)
@@ -220,6 +226,8 @@ export class DeviceConnection {
     try {
       while (this.#more && !this.#full() && !this.#closed) {
         this.#more = false
+        if (this.#foreignAcks) await this.#foreignAcks
+        if (this.#closed) break
         const limit = LIMITS.deliveryWindow - this.#inflight.size
         const rows = await this.#ctx.store.fetchQueue(this.#session.deviceId, this.#lastPushed, limit)
         if (rows.length === limit) this.#more = true
@@ -303,7 +311,16 @@ export class DeviceConnection {
     // Seqs not in flight here are still acked (a device that reconnected may ack what its previous
     // socket was sent: its own queue only), but a flood of them is only database work: bounded.
     if (unknown > 0 && !this.#unknownAcks.take(unknown)) return this.#refuse(CloseCode.tooManyBadFrames, 'unknown_acks')
-    this.#ctx.store.ack(this.#session.deviceId, seqs).catch((e: unknown) => this.#ctx.log.error({ err: e }, 'ack failed'))
+    const applied = this.#ctx.store.ack(this.#session.deviceId, seqs).then(
+      () => {},
+      (e: unknown) => this.#ctx.log.error({ err: e }, 'ack failed'),
+    )
+    if (unknown > 0) {
+      const waited = applied.then(() => {
+        if (this.#foreignAcks === waited) this.#foreignAcks = undefined
+      })
+      this.#foreignAcks = waited
+    }
     if (this.#more && this.#inflight.size <= LIMITS.deliveryWindow / 2) void this.#fill()
   }
 

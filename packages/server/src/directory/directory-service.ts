@@ -31,6 +31,9 @@ const PUBLISH_DELAY_MS = 5
 
 const PUBLISH_ATTEMPTS = 5
 
+/** Backlog rows applied per round (rounds repeat until the backlog is empty). */
+const BACKLOG_BATCH = 256
+
 /**
  * Several nodes may share one store: a node publishes only under the store's directory lock,
  * after catching up with epochs others stored; readers check the stored epoch count before
@@ -47,6 +50,9 @@ export class DirectoryService {
   readonly #pendingUsers = new Set<UserId>()
   #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = []
   #draining = false
+  /** The backlog round running now, and the one queued behind it (later callers join that one). */
+  #backlogRunning: Promise<void> | undefined
+  #backlogQueued: Promise<void> | undefined
 
   private constructor(
     directory: KeyDirectory,
@@ -87,6 +93,8 @@ export class DirectoryService {
     await service.#underLock(async () => {
       if (service.#directory.epoch < 0) await service.#publishNow()
     })
+    // Changes a crash (of this node or another) left unpublished are published before serving.
+    await service.applyBacklog().catch((err: unknown) => log.warn({ err }, 'directory backlog not applied at start; the sweep will'))
     return service
   }
 
@@ -177,6 +185,44 @@ export class DirectoryService {
   /** The salt of the person's receipts commitment, handed to them with their receipts. */
   receiptsSalt(userId: UserId): Uint8Array {
     return this.#receipts.salt(userId)
+  }
+
+  /**
+   * Applies the store's backlog (Store.directoryBacklog): the users whose devices a store
+   * transaction changed — registration, approval, revocation, erasure — get their entries
+   * published as the device table has them now, erased users' entries are then tombstoned, and
+   * only then are those rows cleared. Resolves once every row recorded before the call is applied
+   * (callers await it after their change, so the change is provable when they answer). Several
+   * nodes may apply the same rows: publishing an entry twice is harmless.
+   */
+  applyBacklog(): Promise<void> {
+    if (this.#backlogQueued) return this.#backlogQueued
+    const before = this.#backlogRunning ?? Promise.resolve()
+    const round: Promise<void> = before
+      .catch(() => undefined)
+      .then(() => {
+        this.#backlogQueued = undefined
+        this.#backlogRunning = round
+        return this.#applyBacklogRows()
+      })
+      .finally(() => {
+        if (this.#backlogRunning === round) this.#backlogRunning = undefined
+      })
+    this.#backlogQueued = round
+    return round
+  }
+
+  async #applyBacklogRows(): Promise<void> {
+    for (;;) {
+      const rows = await this.#store.directoryBacklog(BACKLOG_BATCH)
+      if (rows.length === 0) return
+      await Promise.all([...new Set(rows.map((r) => r.userId))].map((u) => this.publishUser(u)))
+      // An erased user's new, empty version is out (everyone sees the account changed); now every
+      // version's value and opening go.
+      for (const u of new Set(rows.filter((r) => r.erased).map((r) => r.userId))) await this.#directory.tombstone(u)
+      await this.#store.clearDirectoryBacklog(rows.map((r) => r.seq))
+      if (rows.length < BACKLOG_BATCH) return
+    }
   }
 
   /**

@@ -3,11 +3,26 @@
 // erasure of the caller's account.
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { CandorError, decimalText, deleteAccountRequest, parseLogSize, stringField, toBase64Url, type AccessLogInfo, type AccessReceiptsResponse, type AccountExport, type DeletionReceiptResponse } from '@candor/protocol'
+import {
+  CandorError,
+  LIMITS,
+  accountDeletionStatement,
+  decimalText,
+  deleteAccountRequest,
+  parseLogSize,
+  stringField,
+  toBase64Url,
+  type AccessLogInfo,
+  type AccessReceiptsResponse,
+  type AccountExport,
+  type ChallengeResponse,
+  type DeletionReceiptResponse,
+} from '@candor/protocol'
 import { eraseAccount } from '../access/account-erasure.ts'
 import { exportAccount } from '../access/account-export.ts'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
+import { checkSignature } from './device-signature.ts'
 import { parseBody } from './parse.ts'
 
 const logSizeText = stringField(decimalText(parseLogSize), 16)
@@ -23,10 +38,24 @@ export function accountDataRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { proof: (await ctx.access.log.consistency(from, to)).map(toBase64Url) }
   })
 
+  // Erasure needs the session and a fresh signature of its device over a single-use challenge
+  // (docs/protocol.md §4.4): a stolen session token alone erases nothing.
+  app.post('/v1/account/delete/challenge', async (req): Promise<ChallengeResponse> => {
+    const s = await authenticate(ctx, req)
+    return ctx.tokens.challenge(s.deviceId, LIMITS.challengeTtlMs, Date.now(), 'delete-account')
+  })
+
   app.post('/v1/account/delete', async (req): Promise<DeletionReceiptResponse> => {
     const s = await authenticate(ctx, req)
-    const { confirm } = parseBody(deleteAccountRequest, req.body)
+    const { confirm, challenge, signature } = parseBody(deleteAccountRequest, req.body)
     if (confirm !== s.userId) throw new CandorError('bad_request', 'confirm must be your own user id')
+    const valid = ctx.tokens.checkChallenge(s.deviceId, challenge, Date.now(), 'delete-account')
+    if (!valid) throw new CandorError('unauthenticated', "the challenge is not this device's deletion challenge, or it expired: ask for a new one")
+    const device = await ctx.store.getDevice(s.deviceId)
+    if (!device || device.status !== 'active') throw new CandorError('device_revoked', 'this device is not an active device of the account')
+    checkSignature(device.publicKey, accountDeletionStatement(s.userId, s.deviceId, challenge), signature)
+    // Consumed only once the signature checks, so a forged attempt cannot burn the owner's challenge.
+    if (!(await ctx.store.consumeNonce(challenge, valid.expiresAt))) throw new CandorError('unauthenticated', 'this challenge was already used')
     return eraseAccount(ctx, s.userId)
   })
 

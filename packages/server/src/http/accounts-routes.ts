@@ -49,7 +49,7 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
       createdAt: Date.now(),
       attestation: { by: deviceId, signature: base64UrlBytes(body.signature) },
     })
-    await ctx.directory.publishUser(body.userId)
+    await ctx.directory.applyBacklog()
     ctx.log.info({ userId: body.userId, deviceId }, 'user registered')
     reply.code(201)
     return { userId: body.userId, deviceId }

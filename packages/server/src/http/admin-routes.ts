@@ -23,6 +23,7 @@ import { authenticate } from '../auth/authenticate.ts'
 import { requireAdmin } from '../access/admins.ts'
 import type { AdminRecord } from '@candor/ports'
 import { deviceInfo, notifyDevices } from './device-info.ts'
+import { publish } from './publish-devices.ts'
 import { parseBody, parseParam } from './parse.ts'
 
 const MAX_DELAY_MS = 366 * 24 * 3600_000
@@ -152,19 +153,16 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     const device = await ctx.store.getDevice(deviceId)
     if (!device) throw new CandorError('unknown_device', 'no such device')
     return gated(admin, device.userId, ['device_status'], [`device:${deviceId}`], reason, async () => {
-      if (device.status === 'revoked') return deviceInfo(device)
       // Suspension takes the device out at once, as its owner's revocation would: sessions
-      // stop, queue and key packages go, it leaves every roster; the owner's other devices
-      // then remove it from each MLS group by a commit.
-      const groups = await ctx.store.listGroups(deviceId)
-      await ctx.store.setDeviceStatus(deviceId, 'revoked')
-      await ctx.directory.publishUser(device.userId)
-      for (const g of groups) {
-        await ctx.store.removeMember(g.groupId, deviceId)
-        ctx.roster.changed(g.groupId)
-      }
+      // stop, queue and key packages go, it leaves every roster (one store transaction); the
+      // owner's other devices then remove it from each MLS group by a commit.
+      const revoked = await ctx.store.revokeDevice(deviceId, device.userId)
+      if (!revoked || revoked.device.status === 'revoked') return deviceInfo(revoked?.device ?? device)
+      const published = await publish(ctx)
+      for (const g of revoked.groups) ctx.roster.changed(g)
       notifyDevices(ctx, await ctx.store.listDevices(device.userId), { kind: 'device_revoked', deviceId })
       ctx.sessions.end([deviceId], 'suspended')
+      if (published !== true) throw published
       ctx.log.warn({ by: admin.userId, deviceId }, 'device suspended by an admin')
       return deviceInfo({ ...device, status: 'revoked' })
     })

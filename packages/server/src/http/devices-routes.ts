@@ -8,6 +8,7 @@ import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseParam } from './parse.ts'
 import { deviceInfo, enrolmentInfo, notifyDevices } from './device-info.ts'
+import { publish } from './publish-devices.ts'
 
 export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
   /** The caller's devices, then their pending enrolment requests (status `pending`). */
@@ -20,21 +21,21 @@ export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.delete('/v1/devices/:deviceId', async (req) => {
     const s = await authenticate(ctx, req)
     const deviceId = parseParam(req.params, 'deviceId', parseDeviceId)
-    const device = await ctx.store.getDevice(deviceId)
-    if (!device || device.userId !== s.userId) throw new CandorError('unknown_device', 'no such device on your account')
+    // One store transaction (status, queue, key packages, rosters, the directory's backlog row).
+    const revoked = await ctx.store.revokeDevice(deviceId, s.userId)
+    if (!revoked) throw new CandorError('unknown_device', 'no such device on your account')
+    const { device, groups } = revoked
     if (device.status === 'revoked') return deviceInfo(device)
-    const groups = await ctx.store.listGroups(deviceId)
-    await ctx.store.setDeviceStatus(deviceId, 'revoked')
-    await ctx.directory.publishUser(s.userId)
-    for (const g of groups) {
-      await ctx.store.removeMember(g.groupId, deviceId)
-      ctx.roster.changed(g.groupId)
-    }
+    // Published before the owner's devices hear of it (they then check the directory); if that
+    // fails, the backlog publishes it later, and the device is taken out all the same.
+    const published = await publish(ctx)
+    for (const g of groups) ctx.roster.changed(g)
     const devices = await ctx.store.listDevices(s.userId)
     notifyDevices(ctx, devices, { kind: 'device_revoked', deviceId })
-    notifyDevices(ctx, [{ ...device, status: 'active' }], { kind: 'device_revoked', deviceId })
+    notifyDevices(ctx, [device], { kind: 'device_revoked', deviceId })
     ctx.sessions.end([deviceId], 'revoked')
     ctx.log.info({ userId: s.userId, deviceId, by: s.deviceId }, 'device revoked')
+    if (published !== true) throw published
     return deviceInfo({ ...device, status: 'revoked' })
   })
 }

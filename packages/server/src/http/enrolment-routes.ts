@@ -80,7 +80,7 @@ export function enrolmentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const attestation = { by: s.deviceId, signature: base64UrlBytes(signature) }
     const device = await ctx.store.approveEnrolment(deviceId, s.userId, attestation, now, LIMITS.devicesPerUser)
     if (!device) throw new CandorError('not_found', 'this enrolment request was denied, replaced or approved meanwhile')
-    await ctx.directory.publishUser(s.userId)
+    await ctx.directory.applyBacklog()
     ctx.log.info({ userId: s.userId, deviceId, approvedBy: s.deviceId }, 'device approved')
     return deviceInfo(device)
   })

@@ -1,5 +1,5 @@
 // KeyPackages: devices upload one-time packages and one last-resort package; a claim hands
-// each one-time package out at most once.
+// each one-time package out at most once, and claims are bounded (key-package-claims.ts).
 import type { FastifyInstance } from 'fastify'
 import {
   CandorError,
@@ -51,13 +51,14 @@ export function keyPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
     const userId = parseParam(req.params, 'userId', parseUserId)
     if (!(await ctx.store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
     const { deviceIds } = parseBody(claimRequest, req.body ?? {})
+    ctx.claims.claim(s.userId, userId)
     const wanted = deviceIds ? new Set(deviceIds) : undefined
     const devices = (await ctx.store.listDevices(userId)).filter(
       (d) => d.status === 'active' && d.deviceId !== s.deviceId && (!wanted || wanted.has(d.deviceId)),
     )
     const out: ClaimResponse['keyPackages'] = []
     for (const d of devices) {
-      const kp = await ctx.store.claimKeyPackage(d.deviceId)
+      const kp = await ctx.store.claimKeyPackage(d.deviceId, !ctx.claims.oneTime(s.userId, userId))
       if (!kp) continue
       out.push({
         userId,

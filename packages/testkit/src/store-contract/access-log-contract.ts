@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest'
 import { ERASED_DEVICE_ID, newGroupId, randomBytes } from '@candor/protocol'
 import type { NewAccessLeaf } from '@candor/ports'
-import { deviceRecord, message, newUserId, registeredDevice, type StoreRef } from './fixtures.ts'
+import { deviceRecord, expectCandorError, message, newUserId, registeredDevice, type StoreRef } from './fixtures.ts'
 
 function leaf(subject = newUserId(), visibleAt = 1_000): NewAccessLeaf {
   return { subject, leafHash: randomBytes(32), envelope: randomBytes(100), loggedAt: 1_000, visibleAt }
@@ -156,8 +156,11 @@ export function erasureContract(store: StoreRef): void {
     expect(fromMe!.deliveries.map((d) => d.deviceId)).toEqual([other])
     expect(q.filter((m) => m.sender === ERASED_DEVICE_ID)).toHaveLength(1)
     expect(q.some((m) => m.sender === mine.deviceId)).toBe(false)
-    // A new user may take the id again.
-    await s.createUser(userId, deviceRecord(userId))
+    // Nobody may take the id again (Store.eraseUser reserves it).
+    const again = deviceRecord(userId)
+    await expectCandorError(s.createUser(userId, again), 'user_id_reserved')
+    expect(await s.userExists(userId)).toBe(false)
+    expect(await s.getDevice(again.deviceId)).toBeNull()
   })
 }
 

@@ -46,7 +46,7 @@ export function directoryContract(store: StoreRef): void {
     expect(await store().listDevices(userId)).toHaveLength(1)
   })
 
-  it('adds, lists and changes the status of further devices', async () => {
+  it('adds, lists and revokes further devices', async () => {
     const userId = newUserId()
     const first = deviceRecord(userId, 'active', 1000)
     const second = deviceRecord(userId, 'pending', 2000)
@@ -55,8 +55,8 @@ export function directoryContract(store: StoreRef): void {
     expect((await store().getDevice(second.deviceId))?.status).toBe('pending')
     const listed = await store().listDevices(userId)
     expect(listed.map((d) => d.deviceId).sort()).toEqual([first.deviceId, second.deviceId].sort())
-    await store().setDeviceStatus(second.deviceId, 'active')
-    expect((await store().getDevice(second.deviceId))?.status).toBe('active')
+    expect((await store().revokeDevice(second.deviceId, userId))?.device.status).toBe('pending')
+    expect((await store().getDevice(second.deviceId))?.status).toBe('revoked')
     expect((await store().getDevice(first.deviceId))?.status).toBe('active')
   })
 
@@ -81,7 +81,7 @@ export function directoryContract(store: StoreRef): void {
     await store().addKeyPackages(victim, [randomBytes(30), randomBytes(30)], randomBytes(30))
     await store().appendMessages([message(sender, [victim, other]), message(sender, [victim])])
     expect(await store().pendingCount(victim)).toBe(2)
-    await store().setDeviceStatus(victim, 'revoked')
+    await store().revokeDevice(victim, (await store().getDevice(victim))!.userId)
     expect((await store().getDevice(victim))?.status).toBe('revoked')
     expect(await store().pendingCount(victim)).toBe(0)
     expect(await store().fetchQueue(victim, 0, 100)).toEqual([])

@@ -113,7 +113,7 @@ export function enrolmentContract(store: StoreRef): void {
     await expectCandorError(store().approveEnrolment(r.deviceId, userId, { by: first, signature: randomBytes(64) }, now, 2), 'forbidden')
     expect(ids(await store().listEnrolments(userId, now))).toEqual([r.deviceId])
     expect(await store().getDevice(r.deviceId)).toBeNull()
-    await store().setDeviceStatus(second.deviceId, 'revoked')
+    await store().revokeDevice(second.deviceId, userId)
     expect((await store().approveEnrolment(r.deviceId, userId, { by: first, signature: randomBytes(64) }, now, 2))?.status).toBe('active')
   })
 

@@ -50,6 +50,23 @@ export function keyPackageContract(store: StoreRef): void {
     expect(hex((await store().claimKeyPackage(d))!.keyPackage)).toBe(hex(second))
   })
 
+  it('with lastResortOnly hands out the last-resort package and consumes no one-time one', async () => {
+    const d = await registeredDevice(store())
+    const oneTime = [randomBytes(50), randomBytes(50)]
+    const lastResort = randomBytes(50)
+    await store().addKeyPackages(d, oneTime, undefined)
+    expect(await store().claimKeyPackage(d, true)).toBeNull()
+    await store().addKeyPackages(d, [], lastResort)
+    for (let i = 0; i < 3; i++) {
+      const c = await store().claimKeyPackage(d, true)
+      expect(c?.lastResort).toBe(true)
+      expect(hex(c!.keyPackage)).toBe(hex(lastResort))
+    }
+    expect(await store().countKeyPackages(d)).toEqual({ oneTime: 2, lastResort: true })
+    expect((await store().claimKeyPackage(d, false))?.lastResort).toBe(false)
+    expect(await store().countKeyPackages(d)).toEqual({ oneTime: 1, lastResort: true })
+  })
+
   it('keeps packages of different devices apart', async () => {
     const a = await registeredDevice(store())
     const b = await registeredDevice(store())

@@ -121,6 +121,22 @@ export function queueContract(store: StoreRef): void {
     expect(await store().pendingCount(b)).toBe(1)
   })
 
+  it('still deduplicates a message after every recipient acknowledged it (a sender retrying after a lost accepted)', async () => {
+    const [sender, a, b] = (await registeredDevices(store(), 3)) as [DeviceId, DeviceId, DeviceId]
+    for (const recipients of [[a], [a, b]]) {
+      const m = message(sender, recipients, { sentAt: Date.now() - 1_000 })
+      const [r] = await store().appendMessages([m])
+      for (const d of recipients) expect(await store().ack(d, seqsOf(r!.deliveries, d))).toBe(1)
+      const [again] = await store().appendMessages([{ ...m, sentAt: Date.now() }])
+      expect(again).toEqual({ duplicate: true, sentAt: m.sentAt, deliveries: [] })
+      for (const d of recipients) expect(await store().pendingCount(d)).toBe(0)
+    }
+    // Control: another message of the same sender is stored and queued.
+    const [other] = await store().appendMessages([message(sender, [a])])
+    expect(other?.duplicate).toBe(false)
+    expect(await store().pendingCount(a)).toBe(1)
+  })
+
   it('gives distinct, ordered seqs to concurrent batches for the same device', async () => {
     const [s1, s2, a] = (await registeredDevices(store(), 3)) as [DeviceId, DeviceId, DeviceId]
     const batches = Array.from({ length: 6 }, (_, i) => [message(i % 2 ? s1 : s2, [a]), message(i % 2 ? s1 : s2, [a])])

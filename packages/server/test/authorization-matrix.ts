@@ -1,0 +1,236 @@
+// The authorisation matrix: one row per HTTP route and per WebSocket frame type, saying who may
+// use it and what everyone else gets. authorization-matrix.test.ts walks the routes the server
+// itself registered and fails on any route without a row here, so a new route is one line:
+//
+//   'POST /v1/things/:thingId': member((w) => ({ path: `/v1/things/${w.thing}`, body: {…} })),
+//
+// The request a row builds is one its rightful user would make (valid body, real ids of the
+// world below), so a refusal is about who asks, never about bad input.
+import {
+  FrameType,
+  approvalStatement,
+  authStatement,
+  registrationStatement,
+  utf8,
+  denialStatement,
+  encodeAccepted,
+  encodeAck,
+  encodeAuth,
+  encodeDeliver,
+  encodeError,
+  encodeNotice,
+  encodeSend,
+  enrolmentStatement,
+  newMessageId,
+  toBase64Url,
+  type DeviceId,
+  type ErrorCode,
+  type GroupId,
+} from '@candor/protocol'
+import { generateDeviceKey, signDetached } from '@candor/crypto'
+import { cosigner, formatNote, parseNote } from '@candor/transparency'
+import type { RawDevice } from './raw-client.ts'
+
+/** The people and things every row's request refers to (built once by the test). */
+export interface World {
+  /** Owns the group, the pending enrolment and the devices the rows target. */
+  alice: RawDevice
+  /** Alice's second device, the target of revocation by others. */
+  aliceTablet: DeviceId
+  /** The group's other member (receives alice's messages). */
+  amy: RawDevice
+  /** Another user: no member of anything of alice's, no admin. */
+  bob: RawDevice
+  /** A device revoked by its owner, holding its still-unexpired session token. */
+  revoked: RawDevice
+  /** The operator admin. */
+  admin: RawDevice
+  /** An admin without operator rights (org_admin). */
+  orgAdmin: RawDevice
+  group: GroupId
+  /** The key of a pending enrolment request for alice's account, and its device id. */
+  pending: { deviceId: DeviceId; publicKey: string }
+  /** Sizes the public log routes are asked about. */
+  directorySize: number
+  accessLogSize: number
+  /** A checkpoint note of the directory, for a forged witness cosignature. */
+  checkpoint: string
+  /** A fresh challenge for alice's device (sign-in rows). */
+  challenge: () => Promise<string>
+}
+
+export interface Req {
+  path: string
+  body?: unknown
+}
+export type Build = (w: World, as: RawDevice) => Req | Promise<Req>
+
+/**
+ * Who may use a route, and so which refusals the test asserts:
+ * - `public`: anyone, no session. `stranger` is an attack a stranger may try and its refusal;
+ *   without one, the route is read-only and the test asserts a stranger's call changes nothing.
+ * - `session`: a signed-in device; no token → unauthenticated, a revoked device → device_revoked.
+ *   `otherUser` is what another user's device gets when it aims the request at alice's things:
+ *   an error code, `own-data` (the route only ever serves the caller's own data: the test checks
+ *   none of alice's ids are in the answer), or `allowed` (by design, with the reason).
+ * - `member`: a session, and a member of the group: a non-member → not_member.
+ * - `admin`: a session, and an admin record: a non-admin → forbidden. `operator`: admin rights
+ *   granted only to operators: an org admin → forbidden too.
+ */
+export type OtherUser = ErrorCode | 'own-data' | { allowed: string }
+export type Access =
+  | { kind: 'public'; stranger?: ErrorCode; why: string }
+  | { kind: 'session'; otherUser: OtherUser }
+  | { kind: 'member' }
+  | { kind: 'admin'; operatorOnly: boolean }
+
+export interface Row {
+  access: Access
+  build: Build
+}
+
+const at = (path: string): Build => () => ({ path })
+const reason = '?why=security_investigation&case=SEC-1'
+const reasonBody = { why: 'security_investigation', case: 'SEC-1' }
+
+export const publicRoute = (why: string, build: Build, stranger?: ErrorCode): Row => ({ access: stranger ? { kind: 'public', why, stranger } : { kind: 'public', why }, build })
+export const session = (otherUser: OtherUser, build: Build): Row => ({ access: { kind: 'session', otherUser }, build })
+export const member = (build: Build): Row => ({ access: { kind: 'member' }, build })
+export const admin = (build: Build, operatorOnly = false): Row => ({ access: { kind: 'admin', operatorOnly }, build })
+
+/** An MLS PrivateMessage header (the server reads only this) for a group and content type. */
+export function mlsMessage(group: GroupId, epoch: number, contentType: number): Uint8Array {
+  const gid = Buffer.from(group, 'base64url')
+  const out = new Uint8Array(5 + gid.length + 8 + 1 + 32)
+  out.set([0, 1, 0, 2, gid.length], 0)
+  out.set(gid, 5)
+  new DataView(out.buffer).setBigUint64(5 + gid.length, BigInt(epoch))
+  out[5 + gid.length + 8] = contentType
+  return out
+}
+
+/** A consent record for `as`'s account, signed by `as`. */
+function consent(as: RawDevice, userId: string): Req {
+  const record = JSON.stringify({
+    v: 1,
+    id: toBase64Url(crypto.getRandomValues(new Uint8Array(16))),
+    userId,
+    deviceId: as.deviceId,
+    deviceKey: toBase64Url(as.publicKey),
+    purpose: 'data_export',
+    scope: 'all',
+    state: 'given',
+    controller: 'http://candor.test',
+    at: Date.now(),
+  })
+  return { path: '/v1/consents', body: { record, signature: toBase64Url(signDetached(as.secretKey, utf8(record))) } }
+}
+
+export const HTTP_ROWS: Record<string, Row> = {
+  'GET /healthz': publicRoute('liveness', at('/healthz')),
+  'POST /v1/register': publicRoute(
+    'anyone may create an account',
+    (w) => {
+      const k = generateDeviceKey()
+      const pk = toBase64Url(k.publicKey)
+      return { path: '/v1/register', body: { userId: w.alice.userId, publicKey: pk, deviceName: 'x', signature: toBase64Url(signDetached(k.secretKey, registrationStatement(w.alice.userId, pk))) } }
+    },
+    'user_exists',
+  ),
+  'POST /v1/auth/challenge': publicRoute('a challenge is worth nothing without the device key', (w) => ({ path: '/v1/auth/challenge', body: { deviceId: w.alice.deviceId } })),
+  'POST /v1/auth/session': publicRoute(
+    'sign-in: only the holder of the device key gets a token',
+    async (w, as) => {
+      const challenge = await w.challenge()
+      return { path: '/v1/auth/session', body: { deviceId: w.alice.deviceId, challenge, signature: toBase64Url(signDetached(as.secretKey, authStatement(w.alice.deviceId, challenge))) } }
+    },
+    'bad_signature',
+  ),
+  'POST /v1/enrolments': publicRoute(
+    'a new device asks to join (bounded: stranger-enrolments.test.ts); naming a key it does not hold is refused',
+    (w, as) => {
+      const pk = toBase64Url(w.alice.publicKey)
+      return { path: '/v1/enrolments', body: { userId: w.alice.userId, publicKey: pk, deviceName: 'take-over', signature: toBase64Url(signDetached(as.secretKey, enrolmentStatement(w.alice.userId, pk, 'take-over'))) } }
+    },
+    'bad_signature',
+  ),
+  'GET /v1/enrolments': session('own-data', at('/v1/enrolments')),
+  'POST /v1/enrolments/:deviceId/approve': session('not_found', (w, as) => ({
+    path: `/v1/enrolments/${w.pending.deviceId}/approve`,
+    body: { signature: toBase64Url(signDetached(as.secretKey, approvalStatement(as.deviceId, as.userId, w.pending.publicKey))) },
+  })),
+  'POST /v1/enrolments/:deviceId/deny': session('not_found', (w, as) => ({
+    path: `/v1/enrolments/${w.pending.deviceId}/deny`,
+    body: { signature: toBase64Url(signDetached(as.secretKey, denialStatement(as.userId, w.pending.publicKey))) },
+  })),
+  'GET /v1/devices': session('own-data', at('/v1/devices')),
+  'DELETE /v1/devices/:deviceId': session('unknown_device', (w) => ({ path: `/v1/devices/${w.aliceTablet}` })),
+  'POST /v1/key-packages': session('own-data', () => ({ path: '/v1/key-packages', body: { oneTime: [] } })),
+  'GET /v1/key-packages/count': session('own-data', at('/v1/key-packages/count')),
+  'POST /v1/users/:userId/key-packages/claim': session({ allowed: 'how a conversation with alice starts: one key package per device, handed out once' }, (w) => ({ path: `/v1/users/${w.alice.userId}/key-packages/claim`, body: {} })),
+  'POST /v1/groups': session('conflict', (w) => ({ path: '/v1/groups', body: { groupId: w.group } })),
+  'GET /v1/groups': session('own-data', at('/v1/groups')),
+  'GET /v1/groups/:groupId': member((w) => ({ path: `/v1/groups/${w.group}` })),
+  'POST /v1/groups/:groupId/leave': member((w) => ({ path: `/v1/groups/${w.group}/leave`, body: {} })),
+  'POST /v1/groups/:groupId/commits': member((w) => ({
+    path: `/v1/groups/${w.group}/commits`,
+    body: { messageId: newMessageId(), epoch: 1, commit: toBase64Url(mlsMessage(w.group, 1, 3)), added: [], removed: [] },
+  })),
+  'GET /v1/groups/:groupId/commits/:epoch': member((w) => ({ path: `/v1/groups/${w.group}/commits/0` })),
+  'GET /v1/groups/:groupId/retention': member((w) => ({ path: `/v1/groups/${w.group}/retention` })),
+  'PUT /v1/groups/:groupId/retention': member((w) => ({ path: `/v1/groups/${w.group}/retention`, body: { seconds: 3600 } })),
+  'GET /v1/directory': publicRoute('the directory’s public parameters and checkpoint', at('/v1/directory')),
+  'GET /v1/directory/lookup/:userId': session({ allowed: 'anyone signed in may look up anyone’s device keys, with proofs (no names, no status)' }, (w) => ({ path: `/v1/directory/lookup/${w.alice.userId}` })),
+  'GET /v1/directory/history': session('own-data', at('/v1/directory/history')),
+  'GET /v1/directory/consistency': publicRoute('proofs for witnesses and auditors', (w) => ({ path: `/v1/directory/consistency?from=1&to=${w.directorySize}` })),
+  'GET /v1/directory/checkpoints/:size': publicRoute('past checkpoints for witnesses and auditors', (w) => ({ path: `/v1/directory/checkpoints/${w.directorySize}` })),
+  'POST /v1/directory/cosignatures': publicRoute(
+    'a witness is not a user; only configured witnesses’ verified cosignatures are kept',
+    (w) => {
+      const signer = cosigner('witness.forged', generateDeviceKey().secretKey, () => Math.floor(Date.now() / 1000))
+      const text = parseNote(w.checkpoint)!.text
+      return { path: '/v1/directory/cosignatures', body: { note: formatNote(text, [{ name: signer.name, keyId: signer.keyId, signature: signer.sign(utf8(text)) }]) } }
+    },
+    'forbidden',
+  ),
+  'GET /v1/access-log': publicRoute('the access log’s public parameters and checkpoint', at('/v1/access-log')),
+  'GET /v1/access-log/consistency': publicRoute('proofs for auditors', (w) => ({ path: `/v1/access-log/consistency?from=1&to=${w.accessLogSize}` })),
+  'GET /v1/access-receipts': session('own-data', at('/v1/access-receipts')),
+  'POST /v1/account/delete': session('bad_request', (w) => ({ path: '/v1/account/delete', body: { confirm: w.alice.userId } })),
+  'POST /v1/account/delete/challenge': session('own-data', () => ({ path: '/v1/account/delete/challenge', body: {} })),
+  'GET /v1/account/export': session('own-data', at('/v1/account/export')),
+  'POST /v1/consents': session('forbidden', (w, as) => consent(as, w.alice.userId)),
+  'GET /v1/consents': session('own-data', at('/v1/consents')),
+  'POST /v1/admin/enrol': admin(() => ({ path: '/v1/admin/enrol', body: { token: 'adm-0123456789abcdef0123456789abcdef' } })),
+  'GET /v1/admin/me': admin(at('/v1/admin/me')),
+  'POST /v1/admin/admins': admin((w) => ({ path: '/v1/admin/admins', body: { userId: w.bob.userId, role: 'operator' } }), true),
+  'POST /v1/admin/admins/:userId/revoke': admin((w) => ({ path: `/v1/admin/admins/${w.orgAdmin.userId}/revoke`, body: reasonBody }), true),
+  'GET /v1/admin/users/:userId': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}${reason}` })),
+  'GET /v1/admin/users/:userId/devices': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}/devices${reason}` })),
+  'GET /v1/admin/users/:userId/metadata-export': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}/metadata-export${reason}` })),
+  'POST /v1/admin/devices/:deviceId/suspend': admin((w) => ({ path: `/v1/admin/devices/${w.aliceTablet}/suspend`, body: reasonBody })),
+}
+
+/**
+ * What a frame of each type does when it is not the first frame of a signed-in socket, and what
+ * a signed-in device that may not use it gets. Typed over every FrameType, so a new frame type
+ * does not compile without its row.
+ */
+export interface FrameRow {
+  frame: (w: World, as: RawDevice) => Uint8Array
+  /** What a signed-in device that is no member / not the owner gets (an error frame's code). */
+  signedIn: ErrorCode | 'ack-foreign' | 'reauth'
+}
+
+export const FRAME_ROWS: { [K in keyof typeof FrameType]: FrameRow } = {
+  send: { frame: (w) => encodeSend({ reqId: 7, messageId: newMessageId(), groupId: w.group, payload: mlsMessage(w.group, 0, 1) }), signedIn: 'not_member' },
+  ack: { frame: () => encodeAck([1]), signedIn: 'ack-foreign' },
+  auth: { frame: (w) => encodeAuth(w.alice.token), signedIn: 'reauth' },
+  accepted: { frame: () => encodeAccepted(7, Date.now()), signedIn: 'malformed_frame' },
+  error: { frame: () => encodeError(7, 'internal', 'x'), signedIn: 'malformed_frame' },
+  deliver: {
+    frame: (w, as) => encodeDeliver({ seq: 1, kind: 0, messageId: newMessageId(), groupId: w.group, sentAt: Date.now(), sender: as.deviceId, payload: mlsMessage(w.group, 0, 1) }),
+    signedIn: 'malformed_frame',
+  },
+  notice: { frame: () => encodeNotice({ kind: 'synced' }), signedIn: 'malformed_frame' },
+}

@@ -1,0 +1,89 @@
+// The world the authorisation matrix (and the HTTP fuzzer) acts in: alice with a second device
+// and a pending enrolment request, her group with amy on its roster (amy's queue holds seq 1),
+// bob who is nothing of hers, a revoked device with its unexpired token, an operator admin and
+// an org admin, one access receipt in the log.
+import { createHash } from 'node:crypto'
+import type Database from 'better-sqlite3'
+import { approvalStatement, enrolmentStatement, newGroupId, newMessageId, toBase64Url, type DeviceId } from '@candor/protocol'
+import { generateDeviceKey, signDetached } from '@candor/crypto'
+import type { Store } from '@candor/ports'
+import type { CandorServer } from '../src/index.ts'
+import { http, rawRegister, type RawDevice } from './raw-client.ts'
+import { mlsMessage, type World } from './authorization-matrix.ts'
+
+function must(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`setting up the world failed: ${what}`)
+}
+
+/** One hash per table of the whole database, rows in a stable order: what "nothing changed" compares. */
+export function databaseDigest(db: Database.Database): Record<string, string> {
+  const out: Record<string, string> = {}
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]
+  for (const t of tables) {
+    const rows = (db.prepare(`SELECT * FROM "${t}"`).raw().all() as unknown[][]).map((r) => JSON.stringify(r.map((v) => (v instanceof Uint8Array ? toBase64Url(v) : v))))
+    out[t] = createHash('sha256').update(rows.sort().join('\n')).digest('hex')
+  }
+  return out
+}
+
+/** An enrolment request for `userId` by a fresh key. */
+async function enrolRequest(base: string, userId: string): Promise<{ deviceId: DeviceId; publicKey: string }> {
+  const k = generateDeviceKey()
+  const publicKey = toBase64Url(k.publicKey)
+  const r = await http(base, 'POST', '/v1/enrolments', { userId, publicKey, deviceName: 'tablet', signature: toBase64Url(signDetached(k.secretKey, enrolmentStatement(userId, publicKey, 'tablet'))) })
+  must(r.status === 202, 'an enrolment request is filed')
+  return { deviceId: r.json.deviceId as DeviceId, publicKey }
+}
+
+/** Someone with a key and no account: what a stranger signs with. */
+export function strangerDevice(): RawDevice {
+  const k = generateDeviceKey()
+  return { userId: 'matrix-stranger', deviceId: toBase64Url(k.publicKey.subarray(0, 16)) as DeviceId, token: '', publicKey: k.publicKey, secretKey: k.secretKey }
+}
+
+export async function buildWorld(server: CandorServer, store: Store): Promise<World> {
+  const base = server.url
+  const alice = await rawRegister(base, 'matrix-alice')
+  const tablet = await enrolRequest(base, alice.userId)
+  const approve = await http(base, 'POST', `/v1/enrolments/${tablet.deviceId}/approve`, { signature: toBase64Url(signDetached(alice.secretKey, approvalStatement(alice.deviceId, alice.userId, tablet.publicKey))) }, alice.token)
+  must(approve.status === 200, 'alice approves her tablet')
+  const pending = await enrolRequest(base, alice.userId)
+  const amy = await rawRegister(base, 'matrix-amy')
+  const bob = await rawRegister(base, 'matrix-bob')
+  const revoked = await rawRegister(base, 'matrix-rita')
+  must((await http(base, 'DELETE', `/v1/devices/${revoked.deviceId}`, undefined, revoked.token)).status === 200, 'rita revokes her device')
+  const admin = await rawRegister(base, 'matrix-ops')
+  must((await http(base, 'POST', '/v1/admin/enrol', { token: await server.context.admins.enrolmentToken() }, admin.token)).status === 201, 'the operator admin enrols')
+  const orgAdmin = await rawRegister(base, 'matrix-olga')
+  must((await http(base, 'POST', '/v1/admin/admins', { userId: orgAdmin.userId, role: 'org_admin', org: 'acme' }, admin.token)).status === 201, 'an org admin is granted')
+  // One receipt in the access log, so its consistency route has sizes to be asked about.
+  must((await http(base, 'GET', `/v1/admin/users/${amy.userId}?why=support_request&case=T-1`, undefined, admin.token)).status === 200, 'the admin reads amy’s account')
+
+  // Alice's group with amy on its delivery roster (the MLS side is not under test): amy's queue
+  // holds the welcome, seq 1.
+  const group = newGroupId()
+  must((await http(base, 'POST', '/v1/groups', { groupId: group }, alice.token)).status === 201, 'alice creates her group')
+  await store.acceptCommit({ groupId: group, epoch: 0, sender: alice.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [amy.deviceId], removed: [] })
+  server.context.roster.changed(group)
+  must((await store.pendingCount(amy.deviceId)) === 1, 'amy’s queue holds the welcome')
+
+  const directory = (await http(base, 'GET', '/v1/directory')).json as unknown as { checkpoint: string }
+  const accessLog = (await http(base, 'GET', '/v1/access-log')).json as unknown as { checkpoint: string }
+  const w: World = {
+    alice,
+    aliceTablet: tablet.deviceId,
+    amy,
+    bob,
+    revoked,
+    admin,
+    orgAdmin,
+    group,
+    pending,
+    directorySize: Number(directory.checkpoint.split('\n')[1]),
+    accessLogSize: Number(accessLog.checkpoint.split('\n')[1]),
+    checkpoint: directory.checkpoint,
+    challenge: async () => (await http(base, 'POST', '/v1/auth/challenge', { deviceId: alice.deviceId })).json.challenge as string,
+  }
+  must(w.accessLogSize > 0, 'an access receipt in the log')
+  return w
+}
