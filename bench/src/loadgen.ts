@@ -4,7 +4,7 @@ import type { Driver } from './drivers/driver.ts'
 import type { LoadResult, ScenarioContext } from './scenarios/common.ts'
 import type { SystemName } from './systems/system.ts'
 
-export type ScenarioName = '1to1-saturation' | '1to1-fixed-rate' | 'group-fanout' | 'offline-drain' | 'connection-storm'
+export type ScenarioName = '1to1-saturation' | '1to1-fixed-rate' | 'group-fanout' | 'offline-drain' | 'connection-storm' | 'recovery'
 
 export interface Job {
   system: SystemName
@@ -93,6 +93,11 @@ async function run(job: Job): Promise<LoadResult> {
       case 'connection-storm': {
         const { storm } = await import('./scenarios/storm.ts')
         return await storm(ctx, p)
+      }
+      case 'recovery': {
+        // Real SDK clients (MLS and all): the raw driver is not used.
+        const { recoveryScenario } = await import('./scenarios/recovery.ts')
+        return await recoveryScenario(ctx, p, job.port)
       }
     }
   } finally {

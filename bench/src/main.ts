@@ -73,7 +73,7 @@ function parseArgs(argv: string[]): Args {
 
 const HELP = `npm run bench -- [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody,candor-pg1,candor-pg3,candor-pg3-spread]
                 [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
-scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm`
+scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm recovery`
 
 async function starter(system: SystemName): Promise<Starter> {
   switch (system) {
@@ -252,7 +252,7 @@ export async function runBench(argv: string[]): Promise<number> {
         for (let attempt = 0; attempt < 3; attempt++) {
           log(`${p.scenario} / ${system}: run ${rep + 1}/${a.runs}${attempt ? ` (retry ${attempt}, noisy)` : ''}`)
           try {
-            const o = await runOnce({ system, start: st, scenario: p.scenario, params: p.params, log, verbose: a.verbose, timeoutMs: 600_000, idleWaitMs: a.idleWaitMs })
+            const o = await runOnce({ system, start: st, scenario: p.scenario, params: p.params, log, verbose: a.verbose, timeoutMs: p.scenario === 'recovery' ? 1_800_000 : 600_000, idleWaitMs: a.idleWaitMs })
             log(
               `  ${fmt(o.load.deliveredPerSec ?? NaN, 0)}/s p99 ${fmt(o.load.p99Ms ?? NaN, 2)} ms, server CPU ${fmt(o.serverCpuMs, 0)} ms, others ${(o.otherCpu * 100).toFixed(1)}%` +
                 (o.load.extra ? ` ${JSON.stringify(o.load.extra)}` : ''),

@@ -63,6 +63,12 @@ export function plan(s: Sizes): PlannedScenario[] {
       unit: 'message',
     },
     {
+      scenario: 'recovery',
+      systems: ['candor'],
+      params: { members: s.quick ? 5 : 50, attackMs: s.quick ? 2000 : 30_000, chatEveryMs: s.quick ? 100 : 500 },
+      unit: 'message',
+    },
+    {
       scenario: 'connection-storm',
       systems: ['ceiling', 'candor'],
       params: { connections: s.connections, settleMs: s.quick ? 500 : 3000 },

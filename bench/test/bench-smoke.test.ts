@@ -34,6 +34,10 @@ function expectFigures(rows: Row[], systems: string[], scenarios: string[]): voi
       const row = rows.find((r) => r.system === system && r.scenario === scenario)
       expect(row, `${system} / ${scenario}`).toBeDefined()
       expect(row!.error, `${system} / ${scenario}`).toBeUndefined()
+      if (scenario === 'recovery') {
+        expect(Number(row!.extra?.['recoveries']), `${system} / ${scenario}`).toBeGreaterThan(0)
+        expect(row!.extra?.['hostileInGroupAtEnd'], `${system} / ${scenario}`).toBe('no')
+      }
       if (scenario === 'connection-storm') expect(Number(row!.extra?.['connections']), `${system} / ${scenario}`).toBeGreaterThan(0)
       else expect(row!.deliveredPerSec, `${system} / ${scenario}`).toBeGreaterThan(0)
       expect(row!.serverCpuMsPer1k, `${system} / ${scenario}`).toBeGreaterThan(0)
@@ -42,7 +46,7 @@ function expectFigures(rows: Row[], systems: string[], scenarios: string[]): voi
 }
 
 // What bench/src/plan.ts runs each system through.
-const CANDOR = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'offline-drain', 'connection-storm']
+const CANDOR = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'offline-drain', 'connection-storm', 'recovery']
 const CEILING = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'connection-storm']
 
 describe('npm run bench (every system and scenario, about a second each)', () => {

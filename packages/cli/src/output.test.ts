@@ -48,6 +48,28 @@ describe('read output', () => {
     })
   })
 
+  it('shows a reset as a notice, and as kind "notice" with notice.type "reset" in JSON', () => {
+    const leftOut = [{ userId: 'mallory', deviceId: 'AwMDAwMDAwMDAwMDAwMDAw' }]
+    const m: MessageRecord = {
+      ...base,
+      direction: 'out',
+      kind: 'reset',
+      text: 'alice reset the conversation; you may have missed messages. Left out: mallory (anyone can add them back).',
+      reset: { previousGroup: base.conversation, group: 'BAQEBAQEBAQEBAQEBAQEBA', leftOut, reason: 'a commit could not be processed' },
+    }
+    expect(formatMessage(m)).toBe('[2026-01-02 03:04:05] (AQEBAQEB) * alice reset the conversation; you may have missed messages. Left out: mallory (anyone can add them back).')
+    expect(messageJson(m)).toEqual({
+      conversation: m.conversation,
+      from: 'alice',
+      fromDevice: m.fromDevice,
+      text: m.text,
+      id: m.id,
+      sentAt: m.sentAt,
+      kind: 'notice',
+      notice: { type: 'reset', previousGroup: base.conversation, leftOut, reason: 'a commit could not be processed' },
+    })
+  })
+
   it('gives the person’s own messages a status, failed with failedFor when a recipient could not decrypt', () => {
     const mine: MessageRecord = { ...base, direction: 'out' }
     expect(messageJson(mine)).toMatchObject({ status: 'sent' })

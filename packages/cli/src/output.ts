@@ -11,7 +11,7 @@ export function shortId(id: string): string {
 export function formatMessage(m: MessageRecord): string {
   const t = new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19)
   // A notice is not something the person wrote: no "name:" before it.
-  if (m.kind === 'timer' || m.kind === 'undecryptable') return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
+  if (m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset') return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
   // Sent by the person, but this version cannot show it: their name, then the text saying so.
   if (m.kind === 'unsupported') return `[${t}] (${shortId(m.conversation)}) ${m.from}: [${m.text}]`
   return `[${t}] (${shortId(m.conversation)}) ${m.from}: ${m.text}`
@@ -48,7 +48,9 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
       ? { kind: m.kind, timerMs: m.timerMs ?? null }
       : m.kind === 'undecryptable' && m.undecryptable
         ? { kind: 'notice', notice: { type: 'undecryptable', target: { messageId: m.undecryptable.messageId, sender: m.undecryptable.sender, epoch: m.undecryptable.epoch, kind: m.undecryptable.kind }, reason: m.undecryptable.reason } }
-        : m.kind
+        : m.kind === 'reset' && m.reset
+          ? { kind: 'notice', notice: { type: 'reset', previousGroup: m.reset.previousGroup, leftOut: m.reset.leftOut, reason: m.reset.reason } }
+          : m.kind
           ? { kind: m.kind }
           : {}),
     // docs/protocol.md §7: the status of the person's own messages; failedFor when a recipient could not decrypt.

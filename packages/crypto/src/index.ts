@@ -38,6 +38,7 @@ export {
 export { checkKeyPackage, type KeyPackageOwner } from './mls/key-package-check.ts';
 export { startGroup } from './mls/group-create.ts';
 export { commitChanges, type CommitOutput } from './mls/group-commit.ts';
+export { commitWithWrongConfirmationTag, junkCommit } from './mls/hostile-commit.ts';
 export { encryptApplication } from './mls/application-message.ts';
 export { processIncoming, type Incoming } from './mls/incoming-message.ts';
 export { messageEpoch, isCredentialRejection, isMlsRejection } from './mls/message-facts.ts';

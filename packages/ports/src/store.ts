@@ -98,6 +98,22 @@ export interface CommitInput {
   removed: readonly DeviceId[]
 }
 
+/**
+ * A conversation reset onto a new MLS group (docs/protocol.md §5.4): `groupId` replaced
+ * `previousGroup` under the same conversation, created by `resetBy` at `epoch` of the previous group.
+ */
+export interface GroupReset {
+  conversationId: GroupId
+  previousGroup: GroupId
+  groupId: GroupId
+  /** The previous group's epoch the resetting device was at. */
+  epoch: number
+  resetBy: DeviceId
+  resetAt: number
+}
+
+export type ResetResult = { reset: true } | { reset: false; existing: GroupReset | null }
+
 export type CommitResult =
   | { accepted: true; epoch: number; sentAt: number; deliveries: Delivery[] }
   | { accepted: false; epoch: number }
@@ -258,6 +274,16 @@ export interface Store {
    */
   acceptedCommit(groupId: GroupId, epoch: number): Promise<MessageId | null>
 
+  /**
+   * Resets a conversation in one transaction: creates `groupId` at epoch 0 with `resetBy` as its
+   * only member and records it as the reset of `previousGroup`. A group is reset at most once:
+   * `{ reset: false, existing }` when `previousGroup` was reset already (that reset), and
+   * `{ reset: false, existing: null }` when `groupId` is taken; nothing changes then.
+   */
+  resetGroup(r: GroupReset): Promise<ResetResult>
+  /** The reset that created this group (`from`) and the reset that replaced it (`to`), each null when none. */
+  groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }>
+
   /** Queued messages of a device with seq > afterSeq, oldest first. */
   fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]>
   /** Deletes acknowledged queue entries; returns how many existed. */
@@ -334,7 +360,8 @@ export interface Store {
    * Pending enrolment requests for the user go too. In the same transaction the user id is
    * reserved for good (createUser refuses it; only a digest of it is kept, erasedUserIdDigest of
    * @candor/protocol) and a directory update marked `erased` is recorded (directoryBacklog): the
-   * directory then publishes an empty entry and tombstones the user's entries.
+   * directory then publishes an empty entry and tombstones the user's entries. The resets its
+   * devices made keep the erased sender id.
    */
   eraseUser(userId: UserId): Promise<ErasureCounts>
   /**

@@ -16,7 +16,7 @@ export const FrameType = {
   notice: 0x84,
 } as const
 
-export const MessageKind = { application: 0, commit: 1, welcome: 2 } as const
+export const MessageKind = { application: 0, commit: 1, welcome: 2, report: 4 } as const
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind]
 
 export interface SendFrame {
@@ -344,7 +344,7 @@ export function decodeServerFrame(b: Uint8Array): ServerFrame {
     case FrameType.deliver: {
       if (b.length < DELIVER_HEADER) throw malformed('deliver frame too short')
       const kind = b[9]
-      if (kind !== 0 && kind !== 1 && kind !== 2) throw malformed('unknown message kind')
+      if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 4) throw malformed('unknown message kind')
       return {
         type: 'deliver',
         seq: frameField(parseSeq, v.getFloat64(1), 'seq'),

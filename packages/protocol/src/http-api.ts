@@ -4,6 +4,8 @@
 import { z } from 'zod'
 import { LIMITS } from './limits.ts'
 import { ADMIN_ROLES, orgIdSchema } from './organisations.ts'
+import { ACCESSOR_ROLES } from './access-receipt.ts'
+import { UNDECRYPTABLE_REASONS } from './content/content-types.ts'
 import {
   base64UrlSchema,
   caseRefSchema,
@@ -134,6 +136,53 @@ export interface AcceptedCommitResponse {
   groupId: string
   epoch: number
   messageId: string
+}
+
+/**
+ * POST /v1/groups/:groupId/reports (docs/protocol.md §5.3): this device cannot process the
+ * commit `messageId` that `committer` made at `epoch`; `signature` by this device's key over
+ * `reportStatement(groupId, epoch, committer, messageId, reason)`.
+ */
+export const reportRequest = z.strictObject({
+  epoch: epochSchema,
+  committer: deviceIdSchema,
+  messageId: messageIdSchema,
+  reason: z.enum(UNDECRYPTABLE_REASONS),
+  signature: signatureSchema,
+})
+export type ReportRequest = z.input<typeof reportRequest>
+export interface ReportResponse {
+  reportedAt: number
+}
+/** A report as relayed to the group's members: the deliver frame's payload (kind `report`), UTF-8 JSON. */
+export const relayedReport = reportRequest.extend({ groupId: groupIdSchema })
+export type RelayedReport = z.output<typeof relayedReport>
+
+/**
+ * POST /v1/conversations/:conversationId/reset (docs/protocol.md §5.4): replaces
+ * `previousGroup` (the conversation's current group, of which this device is a member, at
+ * `epoch` on this device) by the new, empty group `groupId`; the device then adds the members.
+ */
+export const resetRequest = z.strictObject({
+  previousGroup: groupIdSchema,
+  epoch: epochSchema,
+  groupId: groupIdSchema,
+})
+export type ResetRequest = z.input<typeof resetRequest>
+export interface ResetResponse {
+  conversationId: string
+  previousGroup: string
+  groupId: string
+  epoch: number
+  resetBy: string
+  resetAt: number
+}
+/** GET /v1/groups/:groupId/resets: the conversation a group belongs to, the group it replaced and the one that replaced it. */
+export interface GroupResetsResponse {
+  groupId: string
+  conversationId: string
+  from: ResetResponse | null
+  to: ResetResponse | null
 }
 
 export interface GroupInfoResponse {

@@ -30,3 +30,11 @@ export function denialStatement(userId: string, publicKeyB64: string): Uint8Arra
 export function accountDeletionStatement(userId: string, deviceId: string, challenge: string): Uint8Array {
   return utf8(`candor/delete-account/v1\n${userId}\n${deviceId}\n${challenge}`)
 }
+
+/**
+ * Signed by a member's device: "I cannot process the commit `messageId` that `committer` made at
+ * `epoch` of `groupId`" (docs/protocol.md §5.3). `reason` is an `undecryptable` reason (§2).
+ */
+export function reportStatement(groupId: string, epoch: number, committer: string, messageId: string, reason: string): Uint8Array {
+  return utf8(`candor/report/v1\n${groupId}\n${epoch}\n${committer}\n${messageId}\n${reason}`)
+}

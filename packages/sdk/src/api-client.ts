@@ -18,6 +18,11 @@ import {
   type EnrolmentInfo,
   type EnrolmentResponse,
   type GroupInfoResponse,
+  type GroupResetsResponse,
+  type ReportRequest,
+  type ReportResponse,
+  type ResetRequest,
+  type ResetResponse,
   type KeyPackageCount,
   type RegisterResponse,
   type SessionResponse,
@@ -196,6 +201,17 @@ export class ApiClient {
   }
   postCosignature(note: string): Promise<{ accepted: boolean; witness: string; size: number }> {
     return this.#call('POST', '/v1/directory/cosignatures', { note })
+  }
+  /** Reports a commit this device cannot process (docs/protocol.md §5.3). */
+  report(groupId: string, body: ReportRequest): Promise<ReportResponse> {
+    return this.#authed('POST', `/v1/groups/${groupId}/reports`, body)
+  }
+  /** Moves a conversation onto a new, empty group (docs/protocol.md §5.4). */
+  resetConversation(conversationId: string, body: ResetRequest): Promise<ResetResponse> {
+    return this.#authed('POST', `/v1/conversations/${conversationId}/reset`, body)
+  }
+  groupResets(groupId: string): Promise<GroupResetsResponse> {
+    return this.#authed('GET', `/v1/groups/${groupId}/resets`)
   }
   leave(groupId: string): Promise<{ left: boolean }> {
     return this.#authed('POST', `/v1/groups/${groupId}/leave`, {})

@@ -33,6 +33,8 @@ export interface ClientOptions {
  * many committed receipts the server did hand over), or a sender's device saw a directory or
  * access log the server cannot prove is the one this device sees (a split view, §2.3).
  */
+import type { MemberReport } from './recovery.ts'
+
 export type SecurityAlert =
   | { kind: 'unknown_device'; deviceId: string; publicKey: string; version: number }
   | { kind: 'unverified_device'; userId: string; deviceId: string }
@@ -41,7 +43,10 @@ export type SecurityAlert =
 
 export interface ClientEvents extends Record<string, unknown> {
   message: MessageRecord
-  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' }
+  /** `reset`: the conversation moved onto a new MLS group (docs/protocol.md §5.4); its id stays. */
+  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' | 'reset' }
+  /** A member reported, signed, that it cannot process a commit in a conversation (§5.3); checked against its key. */
+  report: MemberReport
   connection: ConnectionState
   enrolment: { deviceId: string }
   alert: SecurityAlert

@@ -34,6 +34,7 @@ import { processDelivery } from './incoming.ts'
 import { storeFailuresAsUnavailable } from './local-store-failures.ts'
 import { Undecryptables, type UnreportedFailure } from './undecryptable.ts'
 import { Messaging } from './messaging.ts'
+import { Recovery } from './recovery.ts'
 import { OwnDevices } from './own-devices.ts'
 import { PendingCommits } from './pending-commits.ts'
 import { DataApi } from './data/data-api.ts'
@@ -76,6 +77,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #failures: DeliveryFailures
   readonly #undecryptable: Undecryptables
   readonly #pending: PendingCommits
+  readonly #recovery: Recovery
   #connection: Connection | undefined
   #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
@@ -119,6 +121,18 @@ export class CandorClient extends Emitter<ClientEvents> {
     const connection = () => this.#connection
     const seen = () => splitViews.seen()
     const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
+    this.#recovery = new Recovery({
+      api,
+      suite,
+      config,
+      lock,
+      me: identity,
+      conversations,
+      groups,
+      keyPackages,
+      emit,
+      send: (groupId, content, messageId) => messaging.sendContent(groupId, content, messageId),
+    })
     const failures = (this.#failures = new DeliveryFailures(opts.store))
     this.#undecryptable = new Undecryptables({
       store: opts.store,
@@ -356,10 +370,14 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   // ---- conversations (see messaging.ts) ----
 
-  /** `timer`: the disappearing timer in ms as this device knows it, null when off. */
+  /**
+   * `timer`: the disappearing timer in ms as this device knows it, null when off. A conversation
+   * keeps its id when it is reset onto a new MLS group (§5.4); it is listed once, with the group it uses now.
+   */
   conversations(): Array<{ id: string; status: string; members: string[]; epoch: number; timer: number | null }> {
-    return this.#conversations.list().map((c) => ({
-      id: c.meta.id,
+    const conversations = this.#conversations
+    return conversations.list().filter((c) => conversations.groupOf(conversations.conversationOf(c.meta.id)) === c.meta.id).map((c) => ({
+      id: conversations.conversationOf(c.meta.id),
       status: c.meta.status,
       members: [...new Set(leaves(c.state).map((l) => l.userId))].sort(),
       epoch: epochOf(c.state),
@@ -378,20 +396,38 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   async addMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    return this.#messaging.add(conversation, userIds)
+    return this.#messaging.add(this.#group(conversation), userIds)
   }
 
   async removeMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    return this.#messaging.remove(conversation, userIds)
+    return this.#messaging.remove(this.#group(conversation), userIds)
+  }
+
+  /** The MLS group a conversation uses now (it changes when the conversation is reset). */
+  #group(conversation: string): string {
+    return this.#conversations.groupOf(conversation)
+  }
+
+  /**
+   * Resets the conversation (docs/protocol.md §5.4): a new MLS group with every member device but
+   * those of `leaveOut` (user ids), announced in every member's timeline (and to those left
+   * out) as a line naming who reset it and whom it left out. Returns the new group's id.
+   */
+  async reset(conversation: string, leaveOut: readonly string[] = [], reason = 'reset by a member'): Promise<string> {
+    const groupId = this.#group(conversation)
+    const c = this.#conversations.get(groupId)
+    const out = new Set(leaveOut)
+    const devices = c ? leaves(c.state).filter((l) => out.has(l.userId) && l.userId !== this.userId).map((l) => l.deviceId) : []
+    return this.#recovery.reset(groupId, devices, reason)
   }
 
   /** Leaves: tells the members (one of them commits the removal) and stops delivery here. */
   async leave(conversation: string): Promise<void> {
-    return this.#messaging.leave(conversation)
+    return this.#messaging.leave(this.#group(conversation))
   }
 
   async send(conversation: string, text: string): Promise<MessageRecord> {
-    return this.#messaging.send(conversation, text)
+    return this.#messaging.send(this.#group(conversation), text)
   }
 
   /** The conversation's records, oldest first; this device's own messages a recipient could not decrypt carry `status: 'failed'` and `failedFor`. */
@@ -421,7 +457,7 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Exactly who can decrypt this conversation, from the verified MLS tree and the directory. */
   async whoCanRead(conversation: string): Promise<Reader[]> {
-    return this.#messaging.whoCanRead(conversation)
+    return this.#messaging.whoCanRead(this.#group(conversation))
   }
 
   // ---- delivery ----
@@ -478,6 +514,7 @@ export class CandorClient extends Emitter<ClientEvents> {
           },
           undecryptable: this.#undecryptable,
           pending: this.#pending,
+          recovery: this.#recovery,
         },
         f,
       ),
@@ -556,11 +593,11 @@ export class CandorClient extends Emitter<ClientEvents> {
    * every member's devices learn it and delete their copies. Returns the timer applied (ms).
    */
   async setDisappearingTimer(conversation: string, seconds: number | null): Promise<number | null> {
-    return this.#timer.set(conversation, seconds)
+    return this.#timer.set(this.#group(conversation), seconds)
   }
 
   /** The timer the server applies to the conversation (ms; null when off). */
   async disappearingTimer(conversation: string): Promise<number | null> {
-    return this.#timer.get(conversation)
+    return this.#timer.get(this.#group(conversation))
   }
 }

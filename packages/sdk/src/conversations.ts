@@ -6,7 +6,8 @@ import { epochOf, leaves, loadState, saveState, type GroupState, type MlsConfig 
 import type { LocalStore } from './local-store.ts'
 import { SerialLock } from './serial-lock.ts'
 
-export type ConversationStatus = 'active' | 'removed' | 'left'
+/** 'reset': the conversation moved on to a new group (`resetTo`); this group is no longer used. */
+export type ConversationStatus = 'active' | 'removed' | 'left' | 'reset'
 
 /** The conversation's disappearing timer as this device knows it. */
 export interface TimerSetting {
@@ -23,6 +24,13 @@ export interface ConversationMeta {
   status: ConversationStatus
   /** Absent: no timer was ever set or learnt (the same as off). */
   timer?: TimerSetting
+  /**
+   * The conversation this MLS group belongs to (docs/protocol.md §5.4), when it is not the
+   * group's own id: a group made by a reset keeps its conversation's id.
+   */
+  conversation?: string
+  /** For status 'reset': the group that replaced this one. */
+  resetTo?: string
 }
 
 export interface MessageRecord {
@@ -45,11 +53,13 @@ export interface MessageRecord {
    * 'undecryptable' for the notice that a message could not be processed by this device
    * (`undecryptable` says which and why; its id is the delivery's message id).
    */
-  kind?: 'timer' | 'unsupported' | 'undecryptable'
+  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset'
   /** For kind 'timer': the timer set, in ms; null when turned off. */
   timerMs?: number | null
   /** For kind 'undecryptable': the message this device could not process, and why. */
   undecryptable?: UndecryptableNotice
+  /** For kind 'reset': the group left behind and who was left out of the new one (docs/protocol.md §5.4). */
+  reset?: ResetNotice
   /**
    * On this device's own messages, 'failed' once a recipient device reported it could not
    * decrypt it (`failedFor` lists them); absent otherwise (sent). Not stored in the record:
@@ -73,6 +83,13 @@ export interface UndecryptableNotice {
   reason: UndecryptableContent['reason']
   /** Whether this device told the sender (false: it could not send in the group, or it was rate-limited). */
   reported: boolean
+}
+
+export interface ResetNotice {
+  previousGroup: string
+  group: string
+  leftOut: Array<{ userId: string; deviceId: string }>
+  reason: string
 }
 
 /** A recipient device that reported it could not decrypt one of this device's messages. */
@@ -142,6 +159,25 @@ export class Conversations {
 
   get(id: string): Conversation | undefined {
     return this.#open.get(id)
+  }
+
+  /** The conversation an MLS group belongs to: its own id unless a reset made it (§5.4). */
+  conversationOf(groupId: string): string {
+    return this.#open.get(groupId)?.meta.conversation ?? groupId
+  }
+
+  /**
+   * The MLS group a conversation uses now: of the groups this device holds for it, an active
+   * one (the newest), else the newest; the id itself when it holds none.
+   */
+  groupOf(conversation: string): string {
+    let best: Conversation | undefined
+    for (const c of this.#open.values()) {
+      if ((c.meta.conversation ?? c.meta.id) !== conversation) continue
+      const rank = (x: Conversation) => (x.meta.status === 'active' ? 1 : 0)
+      if (!best || rank(c) > rank(best) || (rank(c) === rank(best) && c.meta.createdAt >= best.meta.createdAt)) best = c
+    }
+    return best?.meta.id ?? conversation
   }
 
   list(): Conversation[] {

@@ -78,14 +78,20 @@ export class GroupChanges {
     return false
   }
 
-  /** Adds these devices of a user (e.g. one just approved) to a conversation. */
-  async addDevices(conversation: string, userId: string, deviceIds: string[]): Promise<void> {
+  /** One key package of each of these devices of a user that has one and the key directory proves. */
+  async claimDevices(userId: string, deviceIds: string[]): Promise<Claimed[]> {
     const { keyPackages } = await this.#d.api.claimKeyPackages(userId, deviceIds)
     const add: Claimed[] = []
     for (const k of keyPackages) {
       const keyPackage = decodeKeyPackage(fromBase64Url(k.keyPackage)!)
       if (await this.#proven(userId, k.deviceId, keyPackage)) add.push({ deviceId: k.deviceId, keyPackage })
     }
+    return add
+  }
+
+  /** Adds these devices of a user (e.g. one just approved) to a conversation. */
+  async addDevices(conversation: string, userId: string, deviceIds: string[]): Promise<void> {
+    const add = await this.claimDevices(userId, deviceIds)
     await this.commit(conversation, async (c) => {
       const present = new Set(leaves(c.state).map((l) => l.deviceId))
       return { add: add.filter((k) => !present.has(k.deviceId)), removeDevices: [] }

@@ -18,6 +18,7 @@ import { classifyFailure } from './delivery-failure.ts'
 import type { KeyPackages } from './key-packages.ts'
 import { unsupportedText } from './message-content.ts'
 import type { PendingCommits } from './pending-commits.ts'
+import type { Recovery } from './recovery.ts'
 import type { Undecryptables } from './undecryptable.ts'
 import { expiresAt, timerNotice } from './data/retention.ts'
 
@@ -42,6 +43,8 @@ export interface IncomingDeps {
   undecryptable: Undecryptables
   /** This device's own commits whose answer it never had (pending-commits.ts). */
   pending: PendingCommits
+  /** Reports and resets of groups a member cannot follow (recovery.ts). */
+  recovery: Recovery
 }
 
 /** The shorter of the sender's timer and this device's, in ms (null: none). */
@@ -70,6 +73,8 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
     // Only a member at the message's epoch (or later) still sends in step with the group.
     const canSend = f.kind === 0 && facts.messageEpoch !== null && facts.ownEpoch !== null && facts.messageEpoch <= facts.ownEpoch
     await d.undecryptable.failed(f, verdict.reason, { epoch: facts.messageEpoch ?? facts.ownEpoch ?? 0, canSend })
+    // A commit nobody can follow is reported and the conversation reset (recovery.ts).
+    if (f.kind === 1) d.recovery.commitFailed(f, verdict.reason)
   }
 }
 
@@ -78,11 +83,18 @@ async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
   if (f.kind === 2) {
     // A welcome to a group this device is active in is stale; after removal or leaving, it is a re-invitation.
     if (conversations.get(f.groupId)?.meta.status === 'active') return
+    // A group made by a reset belongs to the conversation of the group it replaced (§5.4).
+    const link = await d.recovery.conversationOfJoined(f.groupId)
     const { state, used } = await joinFromWelcome(d.suite, d.config, f.payload, (ref) => d.keyPackages.find(ref), { authenticationFor: d.authentication.welcome })
-    await conversations.save(f.groupId, state, { createdAt: f.sentAt, status: 'active' })
+    await conversations.save(f.groupId, state, { createdAt: f.sentAt, status: 'active', ...(link ? { conversation: link.conversation } : {}) })
     await d.keyPackages.consumed(used)
-    d.emit('conversation', { id: f.groupId, change: 'joined' })
+    if (link) await d.recovery.replaced(link.previousGroup, f.groupId)
+    d.emit('conversation', { id: conversations.conversationOf(f.groupId), change: 'joined' })
     d.onJoin(f.groupId)
+    return
+  }
+  if (f.kind === 4) {
+    d.recovery.reportReceived(f)
     return
   }
   if (d.pending.has(f.groupId)) {
@@ -133,7 +145,7 @@ async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, cont
   if (content.type === 'text') {
     const record: MessageRecord = {
       id: content.id,
-      conversation: f.groupId,
+      conversation: conversations.conversationOf(f.groupId),
       from: sender.userId,
       fromDevice: sender.deviceId,
       text: content.text,
@@ -150,7 +162,7 @@ async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, cont
     await conversations.setTimer(f.groupId, { ms, setBy: sender.userId, setAt: f.sentAt })
     const record = timerNotice({
       id: content.id,
-      conversation: f.groupId,
+      conversation: conversations.conversationOf(f.groupId),
       from: sender.userId,
       fromDevice: sender.deviceId,
       sentAt: f.sentAt,
@@ -160,7 +172,9 @@ async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, cont
     if (await conversations.record(record)) d.emit('message', record)
     d.onTimer(f.groupId, ms)
   } else if (content.type === 'undecryptable') {
-    await d.undecryptable.reported(f.groupId, sender, content)
+    await d.undecryptable.reported(conversations.conversationOf(f.groupId), sender, content)
+  } else if (content.type === 'reset') {
+    await d.recovery.received(f, sender, content)
   } else if (content.type === 'receipt' || content.type === 'typing') {
     // State about other messages, not a line of the conversation: nothing to show until
     // this version implements them.
@@ -177,7 +191,7 @@ async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, cont
 async function recordUnsupported(d: IncomingDeps, f: DeliverFrame, sender: Leaf, content: Content): Promise<void> {
   const record: MessageRecord = {
     id: content.id ?? f.messageId,
-    conversation: f.groupId,
+    conversation: d.conversations.conversationOf(f.groupId),
     from: sender.userId,
     fromDevice: sender.deviceId,
     text: unsupportedText(content),

@@ -60,7 +60,7 @@ export class Messaging {
 
   async direct(userId: string): Promise<string> {
     const existing = this.#d.conversations.withUsers(new Set([this.#d.me.userId, userId]))[0]
-    return existing ? existing.meta.id : this.create([userId])
+    return existing ? this.#d.conversations.conversationOf(existing.meta.id) : this.create([userId])
   }
 
   async add(conversation: string, userIds: readonly string[]): Promise<void> {
@@ -131,7 +131,7 @@ export class Messaging {
     const sentAt = await this.sendContent(conversation, content)
     const record: MessageRecord = {
       id: content.id,
-      conversation,
+      conversation: conversations.conversationOf(conversation),
       from: me.userId,
       fromDevice: me.deviceId,
       text,
@@ -146,9 +146,10 @@ export class Messaging {
 
   /**
    * Encrypts and sends one content message, as version 2 with this device's checkpoints as
-   * `seen`; resolves to the time the server stamped on it.
+   * `seen`; resolves to the time the server stamped on it. `messageId`: the delivery's id, when
+   * it is not the content's (the same content sent into two groups, §5.4).
    */
-  async sendContent(conversation: string, content: Outgoing): Promise<number> {
+  async sendContent(conversation: string, content: Outgoing, messageId: MessageId = content.id): Promise<number> {
     const conn = this.#d.connection()
     if (!conn) throw new CandorError('unavailable', 'not connected: call connect() first')
     // Encoded before the lock: content the format refuses (a text over the limit) changes nothing.
@@ -161,7 +162,6 @@ export class Messaging {
       return out.message
     })
     // The same id on a retry lets the server drop a duplicate.
-    const messageId = content.id
     for (let attempt = 0; ; attempt++) {
       try {
         await conn.whenOnline()

@@ -82,7 +82,7 @@ export class Undecryptables {
     const notice: UndecryptableNotice = { ...target, reason, reported: report }
     const record: MessageRecord = {
       id: f.messageId,
-      conversation: f.groupId,
+      conversation: conversations.conversationOf(f.groupId),
       from: from?.userId ?? '',
       fromDevice: f.sender,
       text: undecryptableText(from?.userId ?? `device ${f.sender}`, reason),

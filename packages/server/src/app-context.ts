@@ -5,6 +5,7 @@ import type { Logger } from './logger.ts'
 import type { DeliveryService } from './delivery/delivery-service.ts'
 import type { GroupRoster } from './delivery/group-roster.ts'
 import type { RateLimiter } from './rate-limit.ts'
+import type { RecoveryLimits } from './recovery-limits.ts'
 import type { EnrolmentLimits } from './enrolment-limits.ts'
 import type { KeyPackageClaims } from './key-package-claims.ts'
 import type { Metrics } from './metrics.ts'
@@ -25,6 +26,8 @@ export interface AppContext {
   roster: GroupRoster
   sendLimiter: RateLimiter
   httpLimiter: RateLimiter
+  /** Per-member budgets for commits, resets and reports (recovery-limits.ts). */
+  recoveryLimits: RecoveryLimits
   /** Limits on enrolment requests (filed without a session) and the clock of their expiry. */
   enrolments: EnrolmentLimits
   /** Bounds on claims of others' key packages (per claimer and target; one-time per target). */

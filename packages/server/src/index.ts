@@ -1,5 +1,6 @@
 export { createServer, type CandorServer, type ServerOptions } from './server.ts'
 export { DEFAULT_TIMEOUTS, SOCKET_BUDGETS, type ServerTimeouts } from './server-limits.ts'
+export { DEFAULT_RECOVERY_LIMITS, type RecoveryLimitSettings } from './recovery-limits.ts'
 export { createLogger, REDACTED_FIELDS } from './logger.ts'
 export type { Store, Bus } from '@candor/ports'
 export { InProcessBus } from './delivery/in-process-bus.ts'

@@ -29,12 +29,14 @@ import { directoryRoutes } from './http/directory-routes.ts'
 import { DirectoryService } from './directory/directory-service.ts'
 import { groupsRoutes } from './http/groups-routes.ts'
 import { groupCommitsRoutes } from './http/group-commits-routes.ts'
+import { recoveryRoutes } from './http/recovery-routes.ts'
 import { keyPackagesRoutes } from './http/key-packages-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
 import { listenForMetrics, type MetricsListener } from './metrics-listener.ts'
 import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './server-limits.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { RecoveryLimits, type RecoveryLimitSettings } from './recovery-limits.ts'
 import { EnrolmentLimits } from './enrolment-limits.ts'
 import { KeyPackageClaims } from './key-package-claims.ts'
 import type { Bus, Store } from '@candor/ports'
@@ -96,6 +98,8 @@ export interface ServerOptions {
    * Left out, it stays as stored: open on a fresh data folder.
    */
   defaultSignup?: SignupMode
+  /** Per-member budgets for commits, resets and reports; each one left out keeps its default (recovery-limits.ts). */
+  recoveryLimits?: Partial<RecoveryLimitSettings>
 }
 
 export interface CandorServer {
@@ -137,6 +141,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     roster: new GroupRoster(opts.store, bus),
     sendLimiter: new RateLimiter(LIMITS.sendRatePerSecond, LIMITS.sendBurst),
     httpLimiter: new RateLimiter(opts.httpRatePerSecond ?? 200, (opts.httpRatePerSecond ?? 200) * 4),
+    recoveryLimits: new RecoveryLimits(opts.recoveryLimits),
     enrolments: new EnrolmentLimits(opts.enrolmentClock),
     claims: new KeyPackageClaims(),
     metrics,
@@ -195,6 +200,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   keyPackagesRoutes(app, ctx)
   groupsRoutes(app, ctx)
   groupCommitsRoutes(app, ctx)
+  recoveryRoutes(app, ctx)
   directoryRoutes(app, ctx)
   accountDataRoutes(app, ctx)
   adminRoutes(app, ctx)

@@ -205,4 +205,15 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE admins SET role = CASE role WHEN 'org_admin' THEN 'admin' WHEN 'legal_hold' THEN 'compliance_officer' WHEN 'export' THEN 'compliance_officer' ELSE role END;
   UPDATE admins SET org = 'default' WHERE role <> 'operator';
   `,
+  // Conversations reset onto a new group (docs/protocol.md §5.4): each group is reset at most once.
+  `
+  CREATE TABLE group_resets (
+    previous_group text COLLATE "C" PRIMARY KEY,
+    group_id text COLLATE "C" NOT NULL UNIQUE,
+    conversation_id text COLLATE "C" NOT NULL,
+    epoch bigint NOT NULL,
+    reset_by text COLLATE "C" NOT NULL,
+    reset_at bigint NOT NULL
+  );
+  `,
 ]

@@ -31,6 +31,8 @@ import type {
   AppendResult,
   CommitInput,
   CommitResult,
+  GroupReset,
+  ResetResult,
   DeviceRecord,
   EnrolmentRecord,
   WitnessCosignatureRecord,
@@ -48,6 +50,7 @@ import * as orgs from './organisation-storage.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
 import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
+import { groupResets, resetGroup } from './group-reset-storage.ts'
 import { clearDirectoryBacklog, directoryBacklog, recordDirectoryUpdate, refuseReserved, reserveUserId, revokeDevice } from './lifecycle-storage.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
@@ -370,6 +373,15 @@ export class PostgresStore implements Store {
     return row?.message_id ?? null
   }
 
+  // ---- conversation resets (group-reset-storage.ts) ----
+  resetGroup(r: GroupReset): Promise<ResetResult> {
+    return resetGroup(this.#sql, r)
+  }
+
+  groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }> {
+    return groupResets(this.#sql, groupId)
+  }
+
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
     const rows = await this.#sql<
       QueueRow[]
@@ -528,6 +540,7 @@ export class PostgresStore implements Store {
       const kp = await tx`DELETE FROM key_packages WHERE device_id = ANY(${ids}::text[])`
       const gm = await tx`DELETE FROM group_members WHERE device_id = ANY(${ids}::text[])`
       const sent = await tx`UPDATE messages SET sender = ${ERASED_DEVICE_ID} WHERE sender = ANY(${ids}::text[])`
+      await tx`UPDATE group_resets SET reset_by = ${ERASED_DEVICE_ID} WHERE reset_by = ANY(${ids}::text[])`
       await tx`DELETE FROM recent_sends WHERE sender = ANY(${ids}::text[])`
       await tx`DELETE FROM device_seq WHERE device_id = ANY(${ids}::text[])`
       await tx`DELETE FROM devices WHERE user_id = ${userId}`

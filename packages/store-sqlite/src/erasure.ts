@@ -21,6 +21,7 @@ export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCount
       c.memberships += db.prepare('DELETE FROM group_members WHERE device_id = ?').run(d).changes
       c.sentMessages += db.prepare('UPDATE messages SET sender = ? WHERE sender = ?').run(ERASED_DEVICE_ID, d).changes
       c.sentMessages += db.prepare('UPDATE queue SET sender = ? WHERE sender = ? AND message IS NULL').run(ERASED_DEVICE_ID, d).changes
+      db.prepare('UPDATE group_resets SET reset_by = ? WHERE reset_by = ?').run(ERASED_DEVICE_ID, d)
       db.prepare('DELETE FROM recent_sends WHERE sender = ?').run(d)
     }
     db.prepare('DELETE FROM devices WHERE user_id = ?').run(userId)

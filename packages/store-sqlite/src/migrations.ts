@@ -239,4 +239,15 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE admins SET role = CASE role WHEN 'org_admin' THEN 'admin' WHEN 'legal_hold' THEN 'compliance_officer' WHEN 'export' THEN 'compliance_officer' ELSE role END;
   UPDATE admins SET org = 'default' WHERE role <> 'operator';
   `,
+  // Conversations reset onto a new group (docs/protocol.md §5.4): each group is reset at most once.
+  `
+  CREATE TABLE group_resets (
+    previous_group TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL UNIQUE,
+    conversation_id TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    reset_by TEXT NOT NULL,
+    reset_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ]

@@ -23,6 +23,8 @@ import type {
   DirectoryBacklogEntry,
   CommitInput,
   CommitResult,
+  GroupReset,
+  ResetResult,
   DeviceRecord,
   EnrolmentRecord,
   WitnessCosignatureRecord,
@@ -43,6 +45,7 @@ import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
 import { SqliteCosignatures } from './cosignature-storage.ts'
+import { SqliteGroupResets } from './group-reset-storage.ts'
 import { eraseUserIn } from './erasure.ts'
 import { SqliteLifecycle } from './lifecycle-storage.ts'
 import { Checkpointer } from './checkpointer.ts'
@@ -104,6 +107,7 @@ export class SqliteStore implements Store {
   readonly #accessLog: SqliteAccessLog
   readonly #enrolments: SqliteEnrolments
   readonly #cosignatures: SqliteCosignatures
+  readonly #resets: SqliteGroupResets
   readonly #lifecycle: SqliteLifecycle
 
   private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
@@ -117,6 +121,7 @@ export class SqliteStore implements Store {
     this.#accessLog = new SqliteAccessLog(db)
     this.#enrolments = new SqliteEnrolments(db)
     this.#cosignatures = new SqliteCosignatures(db)
+    this.#resets = new SqliteGroupResets(db)
     this.#lifecycle = new SqliteLifecycle(db)
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
@@ -405,6 +410,14 @@ export class SqliteStore implements Store {
 
   async acceptedCommit(groupId: GroupId, epoch: number): Promise<MessageId | null> {
     return (this.#s.acceptedCommit.get(groupId, epoch) as MessageId | undefined) ?? null
+  }
+
+  async resetGroup(r: GroupReset): Promise<ResetResult> {
+    return this.#resets.reset(r)
+  }
+
+  async groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }> {
+    return this.#resets.of(groupId)
   }
 
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {

@@ -34,8 +34,8 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
     >
       {messages.length === 0 && <li class="muted pad centre-text">No messages yet. Say hello — only the people in this conversation can read it.</li>}
       {messages.map((m) =>
-        m.kind === 'timer' || m.kind === 'undecryptable' ? (
-          <li key={m.id} class="muted small centre-text" data-testid={m.kind === 'timer' ? 'timer-notice' : 'undecryptable-notice'}>
+        m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' ? (
+          <li key={m.id} class="muted small centre-text" data-testid={`${m.kind}-notice`}>
             {m.text} · <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
           </li>
         ) : m.kind === 'unsupported' ? (

@@ -22,9 +22,10 @@ export interface UiMessage {
   /**
    * 'timer': a notice that a member changed the disappearing timer, not something someone
    * wrote; 'unsupported': a message this version cannot show (its text says so);
-   * 'undecryptable': a notice that a message could not be decrypted on this device.
+   * 'undecryptable': a notice that a message could not be decrypted on this device; 'reset': a
+   * member reset the conversation (its text names who, and whom it left out).
    */
-  kind?: 'timer' | 'unsupported' | 'undecryptable'
+  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset'
   /** When the device deletes it (ms since the epoch); it leaves the view then. */
   expiresAt?: number
   /** On the person's own message: recipient devices that reported they could not decrypt it. */

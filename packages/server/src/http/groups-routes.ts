@@ -65,6 +65,7 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const s = await authenticate(ctx, req)
     const groupId = groupParam(req.params)
     const body = parseBody(commitRequest, req.body)
+    ctx.recoveryLimits.take('commit', s.deviceId, groupId)
     const group = await ctx.store.getGroup(groupId)
     if (!group) throw new CandorError('unknown_group', 'no such group')
     const members = new Set(group.members)

@@ -1,0 +1,287 @@
+// A group a member cannot follow (docs/protocol.md §5.3, §5.4). A commit this device can never
+// process (a junk commit, a wrong confirmation tag) is reported to the server, signed, and the
+// conversation is reset: a new MLS group under the same conversation, with everyone but the
+// committer, announced by a `reset` content in the new group and in the old one (so whoever was
+// left out sees it too, and anyone can add them back).
+//
+// Who resets: every member that fails the commit ranks itself among the old group's leaves
+// without the committer (leaf order: the same for all of them) and waits rank × RESET_STEP_MS
+// plus a little jitter. The first one resets; the others see the `reset` content (or the
+// server's `conflict`) and join the new group from its Welcome instead. If the first cannot
+// (offline, over its budget), the next one does, a step later.
+import {
+  CandorError,
+  fromBase64Url,
+  newGroupId,
+  newMessageId,
+  relayedReport,
+  reportStatement,
+  toBase64Url,
+  type DeliverFrame,
+  type GroupResetsResponse,
+  type MessageId,
+  type ResetContent,
+} from '@candor/protocol'
+import { epochOf, leaves, messageEpoch, signDetached, startGroup, verifyDetached, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import type { ApiClient } from './api-client.ts'
+import type { ClientEvents } from './client-types.ts'
+import type { Conversations, MessageRecord, ResetNotice } from './conversations.ts'
+import { isTransient, type UndecryptableReason } from './delivery-failure.ts'
+import type { Claimed, GroupChanges } from './group-changes.ts'
+import type { KeyPackages } from './key-packages.ts'
+import type { Outgoing } from './message-content.ts'
+import type { SerialLock } from './serial-lock.ts'
+
+/** How long each member waits per rank before it resets in place of those before it. */
+export const RESET_STEP_MS = 400
+const RESET_JITTER_MS = 150
+/** Key-package claims in flight at once while inviting everyone into the new group. */
+const CLAIMS_AT_ONCE = 16
+
+export interface RecoveryDeps {
+  api: ApiClient
+  suite: MlsSuite
+  config: MlsConfig
+  lock: SerialLock
+  me: { userId: string; deviceId: string; secretKey: Uint8Array }
+  conversations: Conversations
+  groups: GroupChanges
+  keyPackages: KeyPackages
+  emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
+  /** Sends a content into an MLS group (takes the MLS lock itself), under this delivery id if given. */
+  send(groupId: string, content: Outgoing, messageId?: MessageId): Promise<number>
+}
+
+/** A member's signed report, as this device checked it (docs/protocol.md §5.3). */
+export interface MemberReport {
+  groupId: string
+  reporter: { userId: string; deviceId: string }
+  epoch: number
+  committer: string
+  messageId: string
+  reason: UndecryptableReason
+}
+
+export function resetText(who: string, leftOut: ReadonlyArray<{ userId: string }>): string {
+  const out = [...new Set(leftOut.map((l) => l.userId))]
+  return `${who} reset the conversation; you may have missed messages.${out.length > 0 ? ` Left out: ${out.join(', ')} (anyone can add them back).` : ''}`
+}
+
+export class Recovery {
+  readonly #d: RecoveryDeps
+  /** Groups with a reset waiting for this device's turn. */
+  readonly #waiting = new Set<string>()
+
+  constructor(deps: RecoveryDeps) {
+    this.#d = deps
+  }
+
+  /**
+   * A commit delivery this device can never process. Called under the MLS lock: reports it
+   * and, when the commit was made at this device's epoch (the committer's fault, not this
+   * device being behind), takes its turn to reset. Both run after the lock is released.
+   */
+  commitFailed(f: DeliverFrame, reason: UndecryptableReason): void {
+    const c = this.#d.conversations.get(f.groupId)
+    if (!c || c.meta.status !== 'active') return
+    const epoch = epochOf(c.state)
+    setTimeout(() => void this.#report(f.groupId, epoch, f.sender, f.messageId, reason), 0)
+    const at = messageEpoch(f.payload)
+    if (at !== null && at !== epoch) return
+    const order = leaves(c.state)
+      .filter((l) => l.deviceId !== f.sender)
+      .sort((a, b) => a.leafIndex - b.leafIndex)
+    const rank = order.findIndex((l) => l.deviceId === this.#d.me.deviceId)
+    if (rank < 0 || this.#waiting.has(f.groupId)) return
+    this.#waiting.add(f.groupId)
+    const committer = leaves(c.state).find((l) => l.deviceId === f.sender)
+    const why = `a commit by ${committer?.userId ?? `device ${f.sender}`} at epoch ${epoch} could not be processed`
+    setTimeout(() => void this.#resetInTurn(f.groupId, epoch, f.sender, why), rank * RESET_STEP_MS + Math.random() * RESET_JITTER_MS)
+  }
+
+  async #report(groupId: string, epoch: number, committer: string, messageId: string, reason: UndecryptableReason): Promise<void> {
+    const signature = toBase64Url(signDetached(this.#d.me.secretKey, reportStatement(groupId, epoch, committer, messageId, reason)))
+    try {
+      await this.#d.api.report(groupId, { epoch, committer, messageId, reason, signature })
+    } catch (error) {
+      this.#d.emit('error', { where: `reporting commit ${messageId} that could not be processed`, error })
+    }
+  }
+
+  async #resetInTurn(groupId: string, epoch: number, committer: string, reason: string): Promise<void> {
+    try {
+      const c = this.#d.conversations.get(groupId)
+      // Someone reset it already (its `reset` content arrived), or the group moved on.
+      if (!c || c.meta.status !== 'active' || epochOf(c.state) !== epoch) return
+      await this.reset(groupId, [committer], reason)
+    } catch (error) {
+      // Another member won (`conflict`): its Welcome and `reset` content are on their way.
+      if (error instanceof CandorError && error.code === 'conflict') return
+      this.#d.emit('error', { where: `resetting the conversation after a commit that could not be processed`, error })
+    } finally {
+      this.#waiting.delete(groupId)
+    }
+  }
+
+  /**
+   * Resets the conversation of this MLS group onto a new group with every member device but
+   * `leaveOut` (devices), and announces it; returns the new group's id.
+   */
+  async reset(groupId: string, leaveOut: readonly string[], reason: string): Promise<string> {
+    const { api, conversations, groups, lock, me } = this.#d
+    const c = groups.active(groupId)
+    const conversation = conversations.conversationOf(groupId)
+    const everyone = leaves(c.state)
+    const newGroup = newGroupId()
+    const out = new Set(leaveOut)
+    const invite = everyone.filter((l) => l.deviceId !== me.deviceId && !out.has(l.deviceId))
+    // Key packages are claimed while the server records the reset: both take round trips, and
+    // this device is the one the whole group waits for (a lost race wastes the claims only).
+    const claiming = this.#claim(invite)
+    try {
+      await api.resetConversation(conversation, { previousGroup: groupId, epoch: epochOf(c.state), groupId: newGroup })
+    } catch (e) {
+      void claiming.catch(() => undefined)
+      throw e
+    }
+    await lock.run(async () => {
+      const [kp] = await this.#d.keyPackages.generate(1, false)
+      const state = await startGroup(this.#d.suite, this.#d.config, fromBase64Url(newGroup)!, kp!)
+      await this.#d.keyPackages.consumed(kp!)
+      await conversations.save(newGroup, state, { createdAt: Date.now(), status: 'active', conversation })
+    })
+    const claimed = await claiming
+    if (claimed.length > 0) await groups.commit(newGroup, async () => ({ add: claimed, removeDevices: [] }))
+    const invited = new Set(claimed.map((k) => k.deviceId))
+    const leftOut = everyone.filter((l) => l.deviceId !== me.deviceId && !invited.has(l.deviceId)).map((l) => ({ userId: l.userId, deviceId: l.deviceId }))
+    const content: Outgoing = { type: 'reset', id: newMessageId(), sentAt: Date.now(), previousGroup: groupId as never, leftOut: leftOut as never, reason }
+    const sentAt = await this.#d.send(newGroup, content)
+    // The same announcement in the old group, for whoever was left out (one record each: same
+    // content id; another delivery id, or the server would drop it as a duplicate).
+    await this.#d.send(groupId, content, newMessageId()).catch((error: unknown) => this.#d.emit('error', { where: 'announcing the reset in the old group', error }))
+    const self = everyone.find((l) => l.deviceId === me.deviceId)!
+    await lock.run(() => this.#moved(groupId, newGroup, self, content as ResetContent, sentAt))
+    return newGroup
+  }
+
+  /** Claims key packages of these devices, a few users at a time; a device without one is left out. */
+  async #claim(invite: readonly Leaf[]): Promise<Claimed[]> {
+    const byUser = new Map<string, string[]>()
+    for (const l of invite) byUser.set(l.userId, [...(byUser.get(l.userId) ?? []), l.deviceId])
+    const users = [...byUser.entries()]
+    const claimed: Claimed[] = []
+    const worker = async (): Promise<void> => {
+      for (let next = users.shift(); next; next = users.shift()) {
+        try {
+          claimed.push(...(await this.#d.groups.claimDevices(next[0], next[1])))
+        } catch (error) {
+          this.#d.emit('error', { where: `inviting ${next[0]} into the reset conversation`, error })
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: CLAIMS_AT_ONCE }, worker))
+    return claimed
+  }
+
+  /**
+   * A `reset` content, under the MLS lock. In the new group: links it to the conversation of
+   * the group it replaces (only one this device holds, reset by one of its members) and moves
+   * there. In the old group (its own id as `previousGroup`): the announcement for those left
+   * out, who stop using the group. Each device shows it once in the conversation's timeline.
+   */
+  async received(f: DeliverFrame, sender: Leaf, content: ResetContent): Promise<void> {
+    const { conversations, me } = this.#d
+    if (content.previousGroup === f.groupId) {
+      const notice = { previousGroup: f.groupId, group: '', leftOut: [...content.leftOut], reason: content.reason }
+      await this.#record(f.groupId, sender, content, f.sentAt, notice)
+      const c = conversations.get(f.groupId)
+      if (c?.meta.status === 'active' && content.leftOut.some((l) => l.deviceId === me.deviceId)) {
+        await conversations.save(f.groupId, c.state, { status: 'removed' })
+        this.#d.emit('conversation', { id: conversations.conversationOf(f.groupId), change: 'removed' })
+      }
+      return
+    }
+    await this.#moved(content.previousGroup, f.groupId, sender, content, f.sentAt)
+  }
+
+  async #moved(previousGroup: string, groupId: string, sender: Leaf, content: ResetContent, sentAt: number): Promise<void> {
+    const { conversations } = this.#d
+    const prev = conversations.get(previousGroup)
+    const here = conversations.get(groupId)
+    if (prev && here && leaves(prev.state).some((l) => l.userId === sender.userId)) {
+      const conversation = conversations.conversationOf(previousGroup)
+      if (here.meta.conversation !== conversation) await conversations.save(groupId, here.state, { conversation })
+      if (prev.meta.status !== 'reset') {
+        await conversations.save(previousGroup, prev.state, { status: 'reset', resetTo: groupId })
+        // Nothing more of the old group is read here: the server stops sending it.
+        void this.#d.api.leave(previousGroup).catch(() => undefined)
+      }
+    }
+    const notice: ResetNotice = { previousGroup, group: groupId, leftOut: [...content.leftOut], reason: content.reason }
+    await this.#record(groupId, sender, content, sentAt, notice)
+    this.#d.emit('conversation', { id: conversations.conversationOf(groupId), change: 'reset' })
+  }
+
+  async #record(groupId: string, sender: Leaf, content: ResetContent, sentAt: number, reset: ResetNotice): Promise<void> {
+    const record: MessageRecord = {
+      id: content.id,
+      conversation: this.#d.conversations.conversationOf(groupId),
+      from: sender.userId,
+      fromDevice: sender.deviceId,
+      text: resetText(sender.userId, content.leftOut),
+      sentAt,
+      receivedAt: Date.now(),
+      direction: sender.userId === this.#d.me.userId ? 'out' : 'in',
+      kind: 'reset',
+      reset,
+    }
+    if (await this.#d.conversations.record(record)) this.#d.emit('message', record)
+  }
+
+  /**
+   * A Welcome to a group the server says a reset made: links it to its conversation when this
+   * device holds the group it replaced (the `reset` content, end-to-end authenticated, confirms
+   * it for those present at the reset; this is for devices added back later). Under the lock,
+   * before the join is saved; returns the conversation id, if any.
+   */
+  async conversationOfJoined(groupId: string): Promise<{ conversation: string; previousGroup: string } | undefined> {
+    let r: GroupResetsResponse
+    try {
+      r = await this.#d.api.groupResets(groupId)
+    } catch (e) {
+      // Asked again when the server answers; a refusal (removed meanwhile) leaves the group unlinked.
+      if (isTransient(e)) throw e
+      return undefined
+    }
+    const prev = r.from ? this.#d.conversations.get(r.from.previousGroup) : undefined
+    if (!r.from || !prev) return undefined
+    return { conversation: this.#d.conversations.conversationOf(r.from.previousGroup), previousGroup: r.from.previousGroup }
+  }
+
+  /** Marks the group a joined one replaced as reset (after the join is saved). */
+  async replaced(previousGroup: string, groupId: string): Promise<void> {
+    const prev = this.#d.conversations.get(previousGroup)
+    if (!prev || prev.meta.status === 'reset') return
+    await this.#d.conversations.save(previousGroup, prev.state, { status: 'reset', resetTo: groupId })
+    void this.#d.api.leave(previousGroup).catch(() => undefined)
+  }
+
+  /**
+   * A member's report relayed by the server (deliver kind `report`): checked against the
+   * reporter's key in this device's tree, then told to the application. Anything that does not
+   * check out is dropped (it came through the server; a member's report is signed).
+   */
+  reportReceived(f: DeliverFrame): void {
+    try {
+      const r = relayedReport.parse(JSON.parse(new TextDecoder().decode(f.payload)))
+      const c = this.#d.conversations.get(f.groupId)
+      const reporter = c ? leaves(c.state).find((l) => l.deviceId === f.sender) : undefined
+      if (!reporter || r.groupId !== f.groupId || r.messageId !== f.messageId) return
+      const statement = reportStatement(r.groupId, r.epoch, r.committer, r.messageId, r.reason)
+      if (!verifyDetached(reporter.signatureKey, statement, fromBase64Url(r.signature)!)) return
+      this.#d.emit('report', { groupId: f.groupId, reporter: { userId: reporter.userId, deviceId: reporter.deviceId }, epoch: r.epoch, committer: r.committer, messageId: r.messageId, reason: r.reason })
+    } catch {
+      // Not a report this version can read: nothing to show.
+    }
+  }
+}
