@@ -20,6 +20,8 @@ import {
   encodeError,
   encodeNotice,
   encodeSend,
+  newGroupId,
+  reportStatement,
   enrolmentStatement,
   newMessageId,
   toBase64Url,
@@ -178,6 +180,15 @@ export const HTTP_ROWS: Record<string, Row> = {
     body: { messageId: newMessageId(), epoch: 1, commit: toBase64Url(mlsMessage(w.group, 1, 3)), added: [], removed: [] },
   })),
   'GET /v1/groups/:groupId/commits/:epoch': member((w) => ({ path: `/v1/groups/${w.group}/commits/0` })),
+  'POST /v1/groups/:groupId/reports': member((w, as) => {
+    const messageId = newMessageId()
+    return {
+      path: `/v1/groups/${w.group}/reports`,
+      body: { epoch: 0, committer: w.amy.deviceId, messageId, reason: 'decrypt_failed', signature: toBase64Url(signDetached(as.secretKey, reportStatement(w.group, 0, w.amy.deviceId, messageId, 'decrypt_failed'))) },
+    }
+  }),
+  'POST /v1/conversations/:conversationId/reset': member((w) => ({ path: `/v1/conversations/${w.group}/reset`, body: { previousGroup: w.group, epoch: 0, groupId: newGroupId() } })),
+  'GET /v1/groups/:groupId/resets': member((w) => ({ path: `/v1/groups/${w.group}/resets` })),
   'GET /v1/groups/:groupId/retention': member((w) => ({ path: `/v1/groups/${w.group}/retention` })),
   'PUT /v1/groups/:groupId/retention': member((w) => ({ path: `/v1/groups/${w.group}/retention`, body: { seconds: 3600 } })),
   'GET /v1/directory': publicRoute('the directory’s public parameters and checkpoint', at('/v1/directory')),
