@@ -22,6 +22,9 @@ import type {
   NewMembership,
   NewOrganisation,
   OrganisationRecord,
+  SsoConfigRecord,
+  SsoSessionState,
+  SsoSignIn,
   AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
@@ -47,6 +50,7 @@ import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectO
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
+import * as sso from './sso-storage.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
 import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
@@ -529,6 +533,14 @@ export class PostgresStore implements Store {
   membershipOf = (userId: UserId): Promise<Membership | null> => orgs.membershipOf(this.#sql, userId)
   listMembers = (org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> => orgs.listMembers(this.#sql, org, after, limit)
 
+  // Single sign-on: sso-storage.ts.
+  setSsoConfig = (org: OrgId, c: SsoConfigRecord): Promise<boolean> => sso.setSsoConfig(this.#sql, org, c)
+  getSsoConfig = (org: OrgId): Promise<SsoConfigRecord | null> => sso.getSsoConfig(this.#sql, org)
+  ssoUserOfSubject = (org: OrgId, issuer: string, subject: string): Promise<UserId | null> => sso.ssoUserOfSubject(this.#sql, org, issuer, subject)
+  recordSsoSignIn = (s: SsoSignIn) => sso.recordSsoSignIn(this.#sql, s)
+  ssoSessionOf = (userId: UserId): Promise<SsoSessionState | null> => sso.ssoSessionOf(this.#sql, userId)
+  endSsoSessions = (org: OrgId, issuer: string, match: { subject?: string; sid?: string }, at: number): Promise<UserId[]> => sso.endSsoSessions(this.#sql, org, issuer, match, at)
+
   // ---- erasure (data ownership) ----
   /** Dead row versions stay on disk until PostgreSQL vacuums the tables (autovacuum, or VACUUM). */
   async eraseUser(userId: UserId): Promise<ErasureCounts> {
@@ -548,6 +560,7 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM users WHERE user_id = ${userId}`
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
+      await tx`DELETE FROM sso_identities WHERE user_id = ${userId}`
       const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL, position = NULL WHERE subject = ${userId}`
       await reserveUserId(tx, userId)
       await recordDirectoryUpdate(tx, userId, true)

@@ -14,6 +14,9 @@ import type {
   NewMembership,
   NewOrganisation,
   OrganisationRecord,
+  SsoConfigRecord,
+  SsoSessionState,
+  SsoSignIn,
   AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
@@ -41,6 +44,7 @@ import { SqliteAccessLog } from './access-log-storage.ts'
 import { SqliteQueue } from './queue-storage.ts'
 import { SqliteAdmins } from './admin-storage.ts'
 import { SqliteOrganisations } from './organisation-storage.ts'
+import { SqliteSso } from './sso-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
@@ -102,6 +106,7 @@ export class SqliteStore implements Store {
   readonly #queue: SqliteQueue
   readonly #admins: SqliteAdmins
   readonly #orgs: SqliteOrganisations
+  readonly #sso: SqliteSso
   readonly #consents: SqliteConsents
   readonly #retention: SqliteRetention
   readonly #accessLog: SqliteAccessLog
@@ -116,6 +121,7 @@ export class SqliteStore implements Store {
     this.#queue = new SqliteQueue(db, synchronous, walSync)
     this.#admins = new SqliteAdmins(db)
     this.#orgs = new SqliteOrganisations(db)
+    this.#sso = new SqliteSso(db)
     this.#consents = new SqliteConsents(db)
     this.#retention = new SqliteRetention(db)
     this.#accessLog = new SqliteAccessLog(db)
@@ -493,6 +499,14 @@ export class SqliteStore implements Store {
   countDomainUsersElsewhere = async (domain: string, org: OrgId): Promise<number> => this.#orgs.countDomainUsersElsewhere(domain, org)
   membershipOf = async (userId: UserId): Promise<Membership | null> => this.#orgs.membershipOf(userId)
   listMembers = async (org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> => this.#orgs.listMembers(org, after, limit)
+
+  // Single sign-on: sso-storage.ts.
+  setSsoConfig = async (org: OrgId, c: SsoConfigRecord): Promise<boolean> => this.#sso.setConfig(org, c)
+  getSsoConfig = async (org: OrgId): Promise<SsoConfigRecord | null> => this.#sso.getConfig(org)
+  ssoUserOfSubject = async (org: OrgId, issuer: string, subject: string): Promise<UserId | null> => this.#sso.userOfSubject(org, issuer, subject)
+  recordSsoSignIn = async (s: SsoSignIn) => this.#sso.recordSignIn(s)
+  ssoSessionOf = async (userId: UserId): Promise<SsoSessionState | null> => this.#sso.sessionOf(userId)
+  endSsoSessions = async (org: OrgId, issuer: string, match: { subject?: string; sid?: string }, at: number): Promise<UserId[]> => this.#sso.endSessions(org, issuer, match, at)
 
   // ---- erasure (data ownership) ----
   async eraseUser(userId: UserId): Promise<ErasureCounts> {
