@@ -359,7 +359,8 @@ export interface Store {
   ssoUserOfSubject(org: OrgId, issuer: string, subject: string): Promise<UserId | null>
   /**
    * Records a successful sign-in: binds (org, issuer, subject) to the user on the first one and
-   * refreshes email, sid and time (clearing an ended session). 'subject_taken': the subject is
+   * refreshes email, sid and time (the last logout's time stays: a sign-in after it is valid,
+   * session tokens issued before it are not). 'subject_taken': the subject is
    * bound to another user; 'user_bound': the user is bound to another subject or issuer.
    */
   recordSsoSignIn(s: SsoSignIn): Promise<'recorded' | 'subject_taken' | 'user_bound'>
@@ -491,7 +492,7 @@ export interface SsoIdentity {
   email: string
   sid: string | null
   authenticatedAt: number
-  /** When a back-channel logout ended the session (null while it holds). */
+  /** When a back-channel logout last ended the person's session (null if never); a sign-in after it holds again. */
   endedAt: number | null
 }
 

@@ -41,6 +41,9 @@ async function trial(admin: CandorClient, p: Permission): Promise<Trial> {
       return { run: () => admin.admin.organisation('acme'), effect: async () => true }
     case 'members.list':
       return { run: () => admin.admin.members('acme'), effect: async () => true }
+    case 'sso.manage':
+      // Setting needs a live identity provider (server/test/sso-*.test.ts); reading is the same permission.
+      return { run: () => admin.admin.ssoSettings('acme'), effect: async () => true }
     case 'signup.set': {
       await store.setSignup('acme' as never, 'open')
       return { run: () => admin.admin.setSignup('acme', 'guests'), effect: async () => (await store.getOrganisation('acme' as never))!.signup === 'guests' }

@@ -14,6 +14,8 @@ import type { AccessGate } from './access/access-gate.ts'
 import type { Admins } from './access/admins.ts'
 import type { RetentionPolicy } from './access/retention-policy.ts'
 import type { Sessions } from './auth/sessions.ts'
+import type { RelyingParty } from './organisations/sso/relying-party.ts'
+import type { SsoSecrets } from './organisations/sso/sso-secrets.ts'
 
 export interface AppContext {
   store: Store
@@ -40,4 +42,6 @@ export interface AppContext {
   admins: Admins
   /** Bounds on disappearing-message timers (an organisation's policy plugs in here). */
   retention: RetentionPolicy
+  /** Single sign-on: the relying party (flows under way on this node) and the keys of client secrets and tickets. */
+  sso: { rp: RelyingParty; secrets: SsoSecrets }
 }

@@ -20,6 +20,9 @@ import { ReceiptCommitments } from './access/receipt-commitments.ts'
 import { Admins } from './access/admins.ts'
 import { adminRoutes } from './http/admin-routes.ts'
 import { organisationRoutes } from './http/organisation-routes.ts'
+import { ssoRoutes } from './http/sso-routes.ts'
+import { RelyingParty } from './organisations/sso/relying-party.ts'
+import { ssoSecrets } from './organisations/sso/sso-secrets.ts'
 import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
@@ -100,6 +103,13 @@ export interface ServerOptions {
   defaultSignup?: SignupMode
   /** Per-member budgets for commits, resets and reports; each one left out keeps its default (recovery-limits.ts). */
   recoveryLimits?: Partial<RecoveryLimitSettings>
+  /**
+   * The URL people and identity providers reach this server at (SSO redirect and back-channel
+   * logout URIs are under it). Default: the address it listens on.
+   */
+  publicUrl?: string
+  /** Accept http:// identity providers (tests on loopback). Never in production. */
+  ssoAllowInsecureIssuers?: boolean
 }
 
 export interface CandorServer {
@@ -123,6 +133,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   const metrics = new Metrics(true)
   const accessClock = opts.accessClock ?? Date.now
   const timeouts: ServerTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
+  let listeningUrl = ''
+  const secrets = ssoSecrets(opts.keys)
   const directory = await DirectoryService.open(
     opts.store,
     log,
@@ -155,6 +167,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     ),
     admins: Admins.open(opts.store, opts.keys.adminEnrolmentSecret),
     retention: opts.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
+    sso: {
+      secrets,
+      rp: new RelyingParty({ publicUrl: () => (opts.publicUrl ?? listeningUrl).replace(/\/$/, ''), allowInsecureIssuers: opts.ssoAllowInsecureIssuers ?? false, secrets, log }),
+    },
   }
   if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
   await checkServedKeys(opts.store, {
@@ -205,6 +221,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   accountDataRoutes(app, ctx)
   adminRoutes(app, ctx)
   organisationRoutes(app, ctx)
+  ssoRoutes(app, ctx)
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
@@ -246,8 +263,9 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0)
   const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1'
+  listeningUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: listeningUrl,
     port,
     app,
     context: ctx,
@@ -257,6 +275,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       await metricsListener?.close()
       clearInterval(sweeper)
       clearInterval(receiptSweeper)
+      ctx.sso.rp.close()
       await gateway.close()
       await app.close()
       await bus.close()

@@ -74,7 +74,7 @@ export async function recordSsoSignIn(sql: Sql, s: SsoSignIn): Promise<'recorded
     const r = await tx`
       INSERT INTO sso_identities (user_id, org_id, issuer, subject, email, sid, authenticated_at, ended_at)
       VALUES (${s.userId}, ${s.org}, ${s.issuer}, ${s.subject}, ${s.email}, ${s.sid}, ${s.at}, NULL)
-      ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email, sid = EXCLUDED.sid, authenticated_at = EXCLUDED.authenticated_at, ended_at = NULL
+      ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email, sid = EXCLUDED.sid, authenticated_at = EXCLUDED.authenticated_at
         WHERE sso_identities.org_id = EXCLUDED.org_id AND sso_identities.issuer = EXCLUDED.issuer AND sso_identities.subject = EXCLUDED.subject
       RETURNING 1`
     return r.length === 1 ? ('recorded' as const) : ('user_bound' as const)

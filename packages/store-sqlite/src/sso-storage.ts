@@ -79,7 +79,7 @@ export class SqliteSso {
       this.#db
         .prepare(
           `INSERT INTO sso_identities (user_id, org_id, issuer, subject, email, sid, authenticated_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
-           ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, sid = excluded.sid, authenticated_at = excluded.authenticated_at, ended_at = NULL`,
+           ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, sid = excluded.sid, authenticated_at = excluded.authenticated_at`,
         )
         .run(s.userId, s.org, s.issuer, s.subject, s.email, s.sid, s.at)
       return 'recorded' as const

@@ -20,6 +20,7 @@ import {
 import type { AppContext } from '../app-context.ts'
 import { checkSignature } from './device-signature.ts'
 import { membershipOfNewUser } from '../organisations/sign-up.ts'
+import { checkSsoSession, recordSignIn, requiredSso, useTicket } from '../organisations/sso/sign-in.ts'
 import { parseBody } from './parse.ts'
 
 /**
@@ -42,6 +43,10 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     checkSignature(publicKey, registrationStatement(body.userId, body.publicKey), body.signature)
     const deviceId = deviceIdFromKey(publicKey)
     const membership = await membershipOfNewUser(ctx.store, body.userId, body.org)
+    // An organisation that requires SSO registers only the person its identity provider vouched for.
+    const sso = await requiredSso(ctx, membership.org)
+    if (sso && (await ctx.store.userExists(body.userId))) throw new CandorError('user_exists', 'user id already registered')
+    const ticket = sso ? await useTicket(ctx, body.ssoTicket, membership.org, body.userId, sso) : null
     await ctx.store.createUser(body.userId, {
       deviceId,
       userId: body.userId,
@@ -51,6 +56,7 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
       createdAt: Date.now(),
       attestation: { by: deviceId, signature: base64UrlBytes(body.signature) },
     }, membership)
+    if (ticket) await recordSignIn(ctx, ticket)
     await ctx.directory.applyBacklog()
     ctx.log.info({ userId: body.userId, deviceId }, 'user registered')
     reply.code(201)
@@ -75,6 +81,15 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!(await ctx.store.consumeNonce(body.challenge, valid.expiresAt))) {
       throw new CandorError('unauthenticated', 'this challenge was already used')
     }
+    // A fresh sign-in at the organisation's identity provider renews the SSO session; without
+    // one, the last sign-in must still hold (not logged out, within the re-authentication interval).
+    if (body.ssoTicket !== undefined) {
+      const m = await ctx.store.membershipOf(device.userId)
+      const sso = m ? await requiredSso(ctx, m.org) : null
+      if (!m || !sso) throw new CandorError('bad_request', 'ssoTicket: your organisation does not use single sign-on')
+      await recordSignIn(ctx, await useTicket(ctx, body.ssoTicket, m.org, device.userId, sso))
+    }
+    await checkSsoSession(ctx, device.userId, null)
     const expiresAt = Date.now() + LIMITS.sessionTtlMs
     return { token: ctx.tokens.issue({ deviceId, userId: device.userId, expiresAt }), expiresAt, userId: device.userId }
   })

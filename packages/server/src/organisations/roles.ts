@@ -26,16 +26,18 @@ export const PERMISSIONS = [
   'users.export',
   /** Suspend a person's device (`POST /v1/admin/devices/:id/suspend`). */
   'devices.suspend',
+  /** Set and read its single sign-on (identity provider; the client secret is never shown). */
+  'sso.manage',
   /** Delay the person's notice of an access (legal hold or investigation, at most 90 days). */
   'notices.delay',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
-const IN_ORG: readonly Permission[] = ['org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'notices.delay']
+const IN_ORG: readonly Permission[] = ['org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'sso.manage', 'notices.delay']
 
 export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = {
   owner: IN_ORG,
-  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend'],
+  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend', 'sso.manage'],
   compliance_officer: ['org.read', 'members.list', 'users.read', 'users.export', 'notices.delay'],
   support: ['org.read', 'members.list', 'users.read', 'devices.suspend'],
   auditor: ['org.read', 'members.list'],

@@ -52,11 +52,11 @@ export function ssoContract(store: StoreRef): void {
     expect((await store().ssoSessionOf(ana))!.identity).toEqual({ issuer: iss, subject: 'sub-ana', email: 'ana@acme.example', sid: 's1', authenticatedAt: 100, endedAt: null })
     expect(await store().ssoSessionOf(bob)).toEqual({ org, reauthMs: 3_600_000, identity: null })
 
-    // A logout by subject, or by the provider's session id, ends it; the next sign-in clears that.
+    // A logout by subject, or by the provider's session id, ends it; a later sign-in holds again (the logout's time stays).
     expect(await store().endSsoSessions(org, iss, { subject: 'sub-ana' }, 200)).toEqual([ana])
     expect((await store().ssoSessionOf(ana))!.identity!.endedAt).toBe(200)
     expect(await store().recordSsoSignIn({ ...signIn, sid: 's2', at: 300 })).toBe('recorded')
-    expect((await store().ssoSessionOf(ana))!.identity).toMatchObject({ sid: 's2', authenticatedAt: 300, endedAt: null })
+    expect((await store().ssoSessionOf(ana))!.identity).toMatchObject({ sid: 's2', authenticatedAt: 300, endedAt: 200 })
     expect(await store().endSsoSessions(org, iss, { sid: 's1' }, 400)).toEqual([])
     expect(await store().endSsoSessions(org, 'https://other.example', { sid: 's2' }, 400)).toEqual([])
     expect(await store().endSsoSessions(org, iss, {}, 400)).toEqual([])
