@@ -44,7 +44,7 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const deviceId = deviceIdFromKey(publicKey)
     const membership = await membershipOfNewUser(ctx.store, body.userId, body.org)
     // An organisation that requires SSO registers only the person its identity provider vouched for.
-    const sso = await requiredSso(ctx, membership.org)
+    const sso = await requiredSso(ctx, membership.org, body.ssoTicket !== undefined)
     if (sso && (await ctx.store.userExists(body.userId))) throw new CandorError('user_exists', 'user id already registered')
     const ticket = sso ? await useTicket(ctx, body.ssoTicket, membership.org, body.userId, sso) : null
     await ctx.store.createUser(body.userId, {
@@ -85,7 +85,7 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     // one, the last sign-in must still hold (not logged out, within the re-authentication interval).
     if (body.ssoTicket !== undefined) {
       const m = await ctx.store.membershipOf(device.userId)
-      const sso = m ? await requiredSso(ctx, m.org) : null
+      const sso = m ? await requiredSso(ctx, m.org, true) : null
       if (!m || !sso) throw new CandorError('bad_request', 'ssoTicket: your organisation does not use single sign-on')
       await recordSignIn(ctx, await useTicket(ctx, body.ssoTicket, m.org, device.userId, sso))
     }

@@ -212,8 +212,11 @@ export class RelyingParty {
 /** An error of the provider or of a check on its answer, as the caller hears it (the details go to the log only through the message). */
 function refusal(e: unknown): CandorError {
   if (e instanceof CandorError) return e
-  const err = e as { name?: string; code?: string; error?: string; message?: string }
+  const err = e as { name?: string; code?: string; error?: string; message?: string; cause?: { claim?: unknown } }
   if (err.name === 'AbortError' || err.error === 'expired_token') return new CandorError('unauthenticated', 'the device sign-in expired: start again')
   if (err.error === 'access_denied') return new CandorError('unauthenticated', 'the sign-in was refused at the identity provider')
-  return new CandorError('unauthenticated', `the sign-in at the identity provider failed: ${err.error ?? err.code ?? 'error'}: ${err.message ?? ''}`.trim())
+  // openid-client wraps oauth4webapi's error, whose message names the claim that failed.
+  const inner = err.cause instanceof Error ? err.cause : null
+  const claim = inner ? ` (${inner.message})` : typeof err.cause?.claim === 'string' ? ` (claim ${err.cause.claim})` : ''
+  return new CandorError('unauthenticated', `the sign-in at the identity provider failed: ${err.error ?? err.code ?? 'error'}: ${err.message ?? ''}${claim}`.trim())
 }

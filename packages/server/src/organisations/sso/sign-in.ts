@@ -58,10 +58,14 @@ export async function ticketFor(ctx: AppContext, org: OrgId, rec: SsoConfigRecor
   }
 }
 
-/** The organisation's settings when it requires SSO, else null. */
-export async function requiredSso(ctx: AppContext, org: OrgId): Promise<SsoConfigRecord | null> {
+/**
+ * The organisation's settings when it requires SSO — or, when the request brings a ticket
+ * anyway, when it has SSO at all (so people bind their identity before it becomes required) —
+ * else null.
+ */
+export async function requiredSso(ctx: AppContext, org: OrgId, withTicket = false): Promise<SsoConfigRecord | null> {
   const rec = await ctx.store.getSsoConfig(org)
-  return rec?.requireSso ? rec : null
+  return rec && (rec.requireSso || withTicket) ? rec : null
 }
 
 /**
