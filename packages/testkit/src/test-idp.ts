@@ -95,6 +95,12 @@ export async function startTestIdp(opts: TestIdpOptions): Promise<TestIdp> {
     pkce: { required: () => true },
     // Scope claims (email, groups) in the ID token too, as Keycloak, Entra ID and Okta send them.
     conformIdTokenClaims: false,
+    // The provider refuses to post to loopback addresses (SSRF protection); the Candor server of
+    // the test is on loopback, so its outgoing requests (the logout token) go without that guard.
+    fetch: (url: string | URL | Request, options?: RequestInit) => {
+      const { dispatcher: _guard, ...rest } = (options ?? {}) as RequestInit & { dispatcher?: unknown }
+      return fetch(url, rest)
+    },
     // First-party client: no consent screen (the grant is made on login).
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
       const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId)
