@@ -56,6 +56,10 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   must((await http(base, 'POST', '/v1/admin/enrol', { token: await server.context.admins.enrolmentToken() }, admin.token)).status === 201, 'the operator admin enrols')
   const orgAdmin = await rawRegister(base, 'matrix-olga')
   must((await http(base, 'POST', '/v1/admin/admins', { userId: orgAdmin.userId, role: 'support' }, admin.token)).status === 201, 'an organisation role (support) is granted')
+  // An admin of another organisation: the owner of matrix-other.
+  must((await http(base, 'POST', '/v1/orgs', { id: 'matrix-other', name: 'Other', signup: 'open' }, admin.token)).status === 201, 'another organisation is created')
+  const otherOrgAdmin = await rawRegister(base, 'matrix-otto', 'matrix-other')
+  must((await http(base, 'POST', '/v1/admin/admins', { userId: otherOrgAdmin.userId, role: 'owner' }, admin.token)).status === 201, 'its owner is granted')
   // One receipt in the access log, so its consistency route has sizes to be asked about.
   must((await http(base, 'GET', `/v1/admin/users/${amy.userId}?why=support_request&case=T-1`, undefined, admin.token)).status === 200, 'the admin reads amy’s account')
 
@@ -77,6 +81,7 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     revoked,
     admin,
     orgAdmin,
+    otherOrgAdmin,
     group,
     pending,
     directorySize: Number(directory.checkpoint.split('\n')[1]),
