@@ -6,6 +6,7 @@ import type { CandorClient } from '@candor/sdk'
 import { openDevice, type GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
 import { reason } from './admin.ts'
+import { ORG_SSO_USAGE, orgSso } from './org-sso.ts'
 
 export interface OrgFlags {
   name: string | undefined
@@ -23,7 +24,8 @@ export const ORG_USAGE = `  candor --home DIR org create <org> --name NAME [--si
   candor --home DIR org people <org>                                its members and guests, with their roles
   candor --home DIR org roles <org>                                 who holds which role
   candor --home DIR org grant <org> <user> <role>                   give a person of the organisation a role
-  candor --home DIR org revoke <user> --why CODE --case REF         take a person's role away (logged to them)`
+  candor --home DIR org revoke <user> --why CODE --case REF         take a person's role away (logged to them)
+${ORG_SSO_USAGE}`
 
 function signupMode(v: string | undefined, what: string): SignupMode {
   if (!v || !(SIGNUP_MODES as readonly string[]).includes(v)) throw new CandorError('bad_request', `${what} must be one of: ${SIGNUP_MODES.join(', ')}`)
@@ -59,6 +61,8 @@ export async function org(g: GlobalFlags, sub: string | undefined, args: string[
         show(o, `created ${describe(o)}`)
         return 0
       }
+      case 'sso':
+        return await orgSso(client, g, args, process.env)
       case 'show': {
         const o = await client.admin.organisation(at(0, 'organisation id'))
         show(o, describe(o))
