@@ -110,6 +110,13 @@ describe('candor and single sign-on', () => {
     expect(devices.stdout).toMatch(/laptop/)
   }, 60_000)
 
+  it('a contact sees the identity the provider vouched for, proven by the key directory beside the safety number', async () => {
+    const s = await candor('op', 'safety', 'ana@acme.example')
+    expect(s.stderr).toBe('')
+    expect(s.stdout).toContain('ana@acme.example: organisation acme, proven by the key directory')
+    expect(s.stdout).toContain(`signed in as ana@acme.example at ${idp.issuer} (subject ana)`)
+  }, 60_000)
+
   it('without the sign-in nobody registers in acme: the CLI turns to the device flow and waits', async () => {
     let prompted = false
     const r = await candorLive('mallory', ['register', 'mallory@acme.example', '--org', 'acme', '--name', 'x'], (line, stop) => {

@@ -369,6 +369,8 @@ export interface Store {
    * re-authentication interval and the identity bound to them, if any.
    */
   ssoSessionOf(userId: UserId): Promise<SsoSessionState | null>
+  /** The identity at the provider bound to the user (whether or not SSO is required now), or null. */
+  ssoIdentityOf(userId: UserId): Promise<SsoIdentity | null>
   /**
    * Ends the SSO sessions of the organisation's identities matching the subject (or, without
    * one, the provider's session id `sid`); returns the users whose session ended.

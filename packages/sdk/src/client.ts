@@ -323,6 +323,15 @@ export class CandorClient extends Emitter<ClientEvents> {
     return { number, qr, organisation: theirs.org }
   }
 
+  /**
+   * The corporate identity the key directory binds to a user where their organisation uses
+   * single sign-on — the provider's issuer, the subject and the verified email of the sign-in —
+   * proven by the same lookup as their keys; null where none is bound. Show it beside the safety number.
+   */
+  async verifiedIdentityOf(userId: string): Promise<{ issuer: string; subject: string; email: string } | null> {
+    return (await this.#directory.entry(userId, true)).idp
+  }
+
   /** A user's organisation as the key directory proves it (null: a guest, or no organisation). */
   async organisationOf(userId: string): Promise<string | null> {
     return (await this.#directory.entry(userId, true)).org

@@ -24,6 +24,7 @@ import type {
   OrganisationRecord,
   SsoConfigRecord,
   SsoSessionState,
+  SsoIdentity,
   SsoSignIn,
   AdminRecord,
   AccessLeaf,
@@ -539,6 +540,7 @@ export class PostgresStore implements Store {
   ssoUserOfSubject = (org: OrgId, issuer: string, subject: string): Promise<UserId | null> => sso.ssoUserOfSubject(this.#sql, org, issuer, subject)
   recordSsoSignIn = (s: SsoSignIn) => sso.recordSsoSignIn(this.#sql, s)
   ssoSessionOf = (userId: UserId): Promise<SsoSessionState | null> => sso.ssoSessionOf(this.#sql, userId)
+  ssoIdentityOf = (userId: UserId): Promise<SsoIdentity | null> => sso.ssoIdentityOf(this.#sql, userId)
   endSsoSessions = (org: OrgId, issuer: string, match: { subject?: string; sid?: string }, at: number): Promise<UserId[]> => sso.endSsoSessions(this.#sql, org, issuer, match, at)
 
   // ---- erasure (data ownership) ----

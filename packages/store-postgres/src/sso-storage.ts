@@ -93,6 +93,11 @@ export async function ssoSessionOf(sql: Sql, userId: UserId): Promise<SsoSession
   return { org: r.org_id as OrgId, reauthMs: r.reauth_ms, identity: i ? toIdentity(i) : null }
 }
 
+export async function ssoIdentityOf(sql: Sql, userId: UserId): Promise<SsoIdentity | null> {
+  const [i] = await sql<IdentityRow[]>`SELECT * FROM sso_identities WHERE user_id = ${userId}`
+  return i ? toIdentity(i) : null
+}
+
 export async function endSsoSessions(sql: Sql, org: OrgId, issuer: string, match: { subject?: string; sid?: string }, at: number): Promise<UserId[]> {
   let rows: { user_id: string }[] = []
   if (match.subject !== undefined) {

@@ -16,6 +16,7 @@ import type {
   OrganisationRecord,
   SsoConfigRecord,
   SsoSessionState,
+  SsoIdentity,
   SsoSignIn,
   AdminRecord,
   AccessLeaf,
@@ -506,6 +507,7 @@ export class SqliteStore implements Store {
   ssoUserOfSubject = async (org: OrgId, issuer: string, subject: string): Promise<UserId | null> => this.#sso.userOfSubject(org, issuer, subject)
   recordSsoSignIn = async (s: SsoSignIn) => this.#sso.recordSignIn(s)
   ssoSessionOf = async (userId: UserId): Promise<SsoSessionState | null> => this.#sso.sessionOf(userId)
+  ssoIdentityOf = async (userId: UserId): Promise<SsoIdentity | null> => this.#sso.identityOf(userId)
   endSsoSessions = async (org: OrgId, issuer: string, match: { subject?: string; sid?: string }, at: number): Promise<UserId[]> => this.#sso.endSessions(org, issuer, match, at)
 
   // ---- erasure (data ownership) ----

@@ -97,6 +97,11 @@ export class SqliteSso {
     return { org: r.org_id as OrgId, reauthMs: r.reauth_ms, identity: i ? toIdentity(i) : null }
   }
 
+  identityOf(userId: UserId): SsoIdentity | null {
+    const i = this.#db.prepare('SELECT * FROM sso_identities WHERE user_id = ?').get(userId) as IdentityRow | undefined
+    return i ? toIdentity(i) : null
+  }
+
   endSessions(org: OrgId, issuer: string, match: { subject?: string; sid?: string }, at: number): UserId[] {
     if (match.subject !== undefined) {
       return this.#db.prepare('UPDATE sso_identities SET ended_at = ? WHERE org_id = ? AND issuer = ? AND subject = ? RETURNING user_id').pluck().all(at, org, issuer, match.subject) as UserId[]

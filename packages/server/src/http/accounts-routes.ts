@@ -56,7 +56,8 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
       createdAt: Date.now(),
       attestation: { by: deviceId, signature: base64UrlBytes(body.signature) },
     }, membership)
-    if (ticket) await recordSignIn(ctx, ticket)
+    // Published with the rest of the new entry by applyBacklog below.
+    if (ticket) await recordSignIn(ctx, ticket, false)
     await ctx.directory.applyBacklog()
     ctx.log.info({ userId: body.userId, deviceId }, 'user registered')
     reply.code(201)

@@ -65,6 +65,9 @@ export function ssoContract(store: StoreRef): void {
 
     await store().setSsoConfig(org, config({ issuer: iss, requireSso: false }))
     expect(await store().ssoSessionOf(ana)).toBeNull()
+    // The identity stays bound (the key directory shows it) whether or not SSO is required.
+    expect(await store().ssoIdentityOf(ana)).toMatchObject({ issuer: iss, subject: 'sub-ana', email: 'ana@acme.example' })
+    expect(await store().ssoIdentityOf(bob)).toBeNull()
   })
 
   it('erasure removes the identity, so the subject is free again', async () => {

@@ -90,9 +90,15 @@ function sameIssuer(a: string, b: string): boolean {
 }
 
 /** Records the sign-in a used ticket proves (binds the subject on the first one). */
-export async function recordSignIn(ctx: AppContext, t: TicketClaims): Promise<void> {
-  const r = await ctx.store.recordSsoSignIn({ org: t.org, issuer: t.iss, subject: t.sub, userId: t.userId as UserId, email: t.email, sid: t.sid, at: t.at })
+export async function recordSignIn(ctx: AppContext, t: TicketClaims, publish = true): Promise<void> {
+  const userId = t.userId as UserId
+  const before = await ctx.store.ssoIdentityOf(userId)
+  const r = await ctx.store.recordSsoSignIn({ org: t.org, issuer: t.iss, subject: t.sub, userId, email: t.email, sid: t.sid, at: t.at })
   if (r !== 'recorded') throw new CandorError('forbidden', r === 'subject_taken' ? 'this identity is bound to another user' : 'this user is bound to another identity at the provider')
+  // The key directory shows the binding (§3 `idp`): republish when it is new or the email changed.
+  if (publish && (!before || before.email !== t.email)) {
+    if (await ctx.store.userExists(userId)) await ctx.directory.publishUser(userId)
+  }
 }
 
 /**
