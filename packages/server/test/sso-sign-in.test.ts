@@ -214,6 +214,13 @@ describe('the device flow (CLI)', () => {
     expect((await e.enrol('ana@acme.example', r.json.ticket as string)).status).toBe(202)
   }, 30_000)
 
+  it('a ticket where the organisation has no single sign-on is refused, not ignored', async () => {
+    const t = (await e.signIn('ana')).ticket as string
+    const r = await e.register('someone@globex.example', t, 'globex')
+    expect(r.res.json.error?.message).toMatch(/ssoTicket: the organisation globex does not use single sign-on/)
+    expect(await e.store.userExists('someone@globex.example' as never)).toBe(false)
+  })
+
   it('an unknown handle, an organisation without SSO and one that does not exist are refused alike', async () => {
     expect((await http(base(), 'POST', '/v1/sso/device/poll', { handle: 'nope' })).json.error?.code).toBe('not_found')
     expect((await http(base(), 'POST', '/v1/orgs/globex/sso/device', {})).json.error?.code).toBe('not_found')

@@ -45,6 +45,7 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const membership = await membershipOfNewUser(ctx.store, body.userId, body.org)
     // An organisation that requires SSO registers only the person its identity provider vouched for.
     const sso = await requiredSso(ctx, membership.org, body.ssoTicket !== undefined)
+    if (body.ssoTicket !== undefined && !sso) throw new CandorError('bad_request', `ssoTicket: the organisation ${membership.org} does not use single sign-on`)
     if (sso && (await ctx.store.userExists(body.userId))) throw new CandorError('user_exists', 'user id already registered')
     const ticket = sso ? await useTicket(ctx, body.ssoTicket, membership.org, body.userId, sso) : null
     await ctx.store.createUser(body.userId, {

@@ -53,6 +53,7 @@ export function enrolmentRoutes(app: FastifyInstance, ctx: AppContext): void {
     // In an organisation that requires SSO, only the person who signed in there may ask.
     const membership = await ctx.store.membershipOf(userId)
     const sso = membership ? await requiredSso(ctx, membership.org, body.ssoTicket !== undefined) : null
+    if (body.ssoTicket !== undefined && !sso) throw new CandorError('bad_request', 'ssoTicket: your organisation does not use single sign-on')
     if (sso) await recordSignIn(ctx, await useTicket(ctx, body.ssoTicket, membership!.org, userId, sso))
     const now = ctx.enrolments.now()
     const deviceId = deviceIdFromKey(publicKey)
