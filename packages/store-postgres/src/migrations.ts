@@ -216,4 +216,51 @@ export const MIGRATIONS: readonly string[] = [
     reset_at bigint NOT NULL
   );
   `,
+  // SCIM provisioning (docs/organisations.md §SCIM): each organisation's bearer tokens (digests
+  // only), the people it provisioned (one row per user id; `deleted` rows stay hidden while the
+  // account exists, so only the same externalId comes back), its groups and their members, and
+  // the digests that let it bring back an erased person under the same externalId.
+  `
+  CREATE TABLE scim_tokens (
+    token_id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL REFERENCES organisations(org_id),
+    digest text COLLATE "C" NOT NULL UNIQUE,
+    created_by text COLLATE "C" NOT NULL,
+    created_at bigint NOT NULL,
+    revoked_at bigint
+  );
+  CREATE INDEX scim_tokens_by_org ON scim_tokens (org_id, created_at);
+  CREATE TABLE scim_users (
+    scim_id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL REFERENCES organisations(org_id),
+    user_id text COLLATE "C" NOT NULL UNIQUE,
+    external_id text COLLATE "C",
+    active boolean NOT NULL,
+    attributes text NOT NULL,
+    version bigint NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    rejoin boolean NOT NULL DEFAULT false,
+    deleted boolean NOT NULL DEFAULT false
+  );
+  CREATE UNIQUE INDEX scim_users_by_external_id ON scim_users (org_id, external_id) WHERE NOT deleted AND external_id IS NOT NULL;
+  CREATE INDEX scim_users_by_org ON scim_users (org_id, created_at, scim_id);
+  CREATE TABLE scim_returning (digest text COLLATE "C" PRIMARY KEY);
+  CREATE TABLE scim_groups (
+    scim_id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL REFERENCES organisations(org_id),
+    display_name text NOT NULL,
+    external_id text COLLATE "C",
+    version bigint NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE INDEX scim_groups_by_org ON scim_groups (org_id, created_at, scim_id);
+  CREATE TABLE scim_group_members (
+    group_id text COLLATE "C" NOT NULL REFERENCES scim_groups(scim_id),
+    member_id text COLLATE "C" NOT NULL,
+    PRIMARY KEY (group_id, member_id)
+  );
+  CREATE INDEX scim_group_members_by_member ON scim_group_members (member_id);
+  `,
 ]
