@@ -20,6 +20,8 @@ import { ReceiptCommitments } from './access/receipt-commitments.ts'
 import { Admins } from './access/admins.ts'
 import { adminRoutes } from './http/admin-routes.ts'
 import { organisationRoutes } from './http/organisation-routes.ts'
+import { scimRoutes } from './http/scim-routes.ts'
+import { scimTokenRoutes } from './http/scim-token-routes.ts'
 import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
@@ -205,6 +207,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   accountDataRoutes(app, ctx)
   adminRoutes(app, ctx)
   organisationRoutes(app, ctx)
+  scimTokenRoutes(app, ctx)
+  scimRoutes(app, ctx)
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
