@@ -58,7 +58,8 @@ export function httpFrom(localAddress: string, base: string, method: string, pat
   })
 }
 
-export async function rawRegister(base: string, userId: string): Promise<RawDevice> {
+/** Registers `userId` (through the sign-up of `org` when given). */
+export async function rawRegister(base: string, userId: string, org?: string): Promise<RawDevice> {
   const k = generateDeviceKey()
   const pk = toBase64Url(k.publicKey)
   const reg = await http(base, 'POST', '/v1/register', {
@@ -66,6 +67,7 @@ export async function rawRegister(base: string, userId: string): Promise<RawDevi
     publicKey: pk,
     deviceName: 'raw',
     signature: toBase64Url(signDetached(k.secretKey, registrationStatement(userId, pk))),
+    ...(org !== undefined ? { org } : {}),
   })
   if (reg.status !== 201) throw new Error(`register failed: ${JSON.stringify(reg.json)}`)
   const deviceId = reg.json.deviceId as DeviceId
