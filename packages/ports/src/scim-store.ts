@@ -89,7 +89,8 @@ export interface ScimStore {
    * id's user was provisioned before under another externalId (another person); 'external_id_taken'
    * when another person of the organisation has the externalId; 'reserved' for the id of an erased
    * account, unless this organisation provisioned that account under the same (non-null)
-   * externalId. An existing member of the organisation is linked. Refusals change nothing.
+   * externalId. An existing member of the organisation is linked (with `rejoin` when the person
+   * is active and none of their devices is: they may register a device again). Refusals change nothing.
    */
   createScimUser(u: NewScimUser): Promise<ScimUserCreation>
   /** The organisation's provisioned person (deleted ones are not), or null. */

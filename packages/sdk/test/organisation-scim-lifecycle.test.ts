@@ -100,6 +100,9 @@ describe('a provisioned person’s lifecycle', () => {
     const back = await call('POST', '/Users', { schemas: [USER], userName: 'carol@acme.example', externalId: 'idp-carol' })
     expect(back.status).toBe(201)
     id = back.json.id
+    // Provisioned again, the same person registers a device again.
+    const returned = await register('carol@acme.example')
+    expect(await status(returned.deviceId)).toBe('active')
   })
 
   it('an erased id is never given to another person; the organisation may bring back the same one', async () => {

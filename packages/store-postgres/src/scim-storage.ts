@@ -113,9 +113,11 @@ export function createScimUser(sql: Sql, u: NewScimUser): Promise<ScimUserCreati
         if (u.externalId === null || (await tx`SELECT 1 FROM scim_returning WHERE digest = ${scimReturnDigest(u.org, u.userId, u.externalId)}`).length === 0) return 'reserved'
       }
       if (held) await tx`DELETE FROM scim_users WHERE scim_id = ${held.scim_id}`
+      // A linked account none of whose devices is active (deprovisioned, then deleted) may register a device again.
+      const rejoin = account !== undefined && u.active && (await tx`SELECT 1 FROM devices WHERE user_id = ${u.userId} AND status = 'active'`).length === 0
       await tx`
         INSERT INTO scim_users (scim_id, org_id, user_id, external_id, active, attributes, version, created_at, updated_at, rejoin, deleted)
-        VALUES (${u.id}, ${u.org}, ${u.userId}, ${u.externalId}, ${u.active}, ${u.attributes}, 1, ${u.createdAt}, ${u.createdAt}, false, false)`
+        VALUES (${u.id}, ${u.org}, ${u.userId}, ${u.externalId}, ${u.active}, ${u.attributes}, 1, ${u.createdAt}, ${u.createdAt}, ${rejoin}, false)`
       return 'created'
     }),
   )

@@ -104,9 +104,11 @@ export class SqliteScim {
         if (u.externalId === null || !this.#db.prepare('SELECT 1 FROM scim_returning WHERE digest = ?').get(scimReturnDigest(u.org, u.userId, u.externalId))) return 'reserved'
       }
       if (held) this.#db.prepare('DELETE FROM scim_users WHERE scim_id = ?').run(held.scim_id)
+      // A linked account none of whose devices is active (deprovisioned, then deleted) may register a device again.
+      const rejoin = account !== undefined && u.active && !this.#db.prepare("SELECT 1 FROM devices WHERE user_id = ? AND status = 'active'").get(u.userId)
       this.#db
-        .prepare('INSERT INTO scim_users (scim_id, org_id, user_id, external_id, active, attributes, version, created_at, updated_at, rejoin, deleted) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 0)')
-        .run(u.id, u.org, u.userId, u.externalId, u.active ? 1 : 0, u.attributes, u.createdAt, u.createdAt)
+        .prepare('INSERT INTO scim_users (scim_id, org_id, user_id, external_id, active, attributes, version, created_at, updated_at, rejoin, deleted) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 0)')
+        .run(u.id, u.org, u.userId, u.externalId, u.active ? 1 : 0, u.attributes, u.createdAt, u.createdAt, rejoin ? 1 : 0)
       return 'created'
     }).immediate()
   }

@@ -139,7 +139,17 @@ export function scimContract(store: StoreRef): void {
     expect(await store().deleteScimUser(a, p.id, null)).toBe('not_found')
     expect(await store().getScimGroup(a, g.id)).toMatchObject({ members: [q.id], version: 2 })
     expect(await store().createScimUser(person(a, p.userId, 'someone-else'))).toBe('user_name_taken')
-    expect(await store().createScimUser(person(a, p.userId, p.externalId))).toBe('created')
+    // Still an active device: linked without rejoin.
+    const again = person(a, p.userId, p.externalId)
+    expect(await store().createScimUser(again)).toBe('created')
+    expect((await store().getScimUser(a, again.id))!.rejoin).toBe(false)
+    // Deprovisioned (every device revoked), deleted, provisioned again: they may register a device again.
+    await store().revokeDevice((await store().activeDevicesOf(p.userId))[0]!, p.userId)
+    await store().deleteScimUser(a, again.id, null)
+    const third = person(a, p.userId, p.externalId)
+    expect(await store().createScimUser(third)).toBe('created')
+    expect((await store().getScimUser(a, third.id))!.rejoin).toBe(true)
+    expect(await store().addProvisionedDevice(deviceRecord(p.userId))).toBe(true)
     // q never registered: once deleted, nothing of them is kept.
     await store().deleteScimUser(a, q.id, null)
     expect(await store().createScimUser(person(a, q.userId, 'another'))).toBe('created')
