@@ -73,6 +73,8 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
           return
         }
         ctx.metrics.rejected.inc({ code: `scim_${e.status}` })
+        const wait = (err as { details?: { retryAfterMs?: unknown } }).details?.retryAfterMs
+        if (typeof wait === 'number') void reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))))
         void reply.code(e.status).type(SCIM_CONTENT_TYPE).send(scimErrorBody(e))
       })
       scim.setNotFoundHandler((_req, reply) => {
