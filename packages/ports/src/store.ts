@@ -2,6 +2,7 @@
 // the shared contract suite (@candor/testkit/store-contract) runs against every adapter.
 import type { AdminRole, DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, OrgId, SignupMode, UserId } from '@candor/protocol'
 import type { DirectoryStorage } from '@candor/transparency'
+import type { ScimStore } from './scim-store.ts'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
 export interface DeviceAttestation {
@@ -132,7 +133,7 @@ export type LegacySecretName =
 /** Each present legacy secret as it was stored: base64url of 32 random bytes. */
 export type LegacySecrets = Partial<Record<LegacySecretName, string>>
 
-export interface Store {
+export interface Store extends ScimStore {
   /**
    * True when each device's queue seqs are contiguous (1, 2, 3, … per device, no holes) and
    * become visible in seq order, so a committed seq implies every lower seq of that device
@@ -167,7 +168,8 @@ export interface Store {
    * Creates the user, its first (active) device and its membership (default: a member of
    * `default`), and records a directory update for the user (directoryBacklog), in one
    * transaction. Throws CandorError('user_exists'), or CandorError('user_id_reserved') for the
-   * id of an erased account; either changes nothing.
+   * id of an erased account (unless its organisation provisioned the same person again over
+   * SCIM: createScimUser, and `membership.org` is that organisation); either changes nothing.
    */
   createUser(userId: UserId, device: DeviceRecord, membership?: NewMembership): Promise<void>
   userExists(userId: UserId): Promise<boolean>

@@ -20,6 +20,8 @@ import { ReceiptCommitments } from './access/receipt-commitments.ts'
 import { Admins } from './access/admins.ts'
 import { adminRoutes } from './http/admin-routes.ts'
 import { organisationRoutes } from './http/organisation-routes.ts'
+import { scimRoutes } from './http/scim-routes.ts'
+import { scimTokenRoutes } from './http/scim-token-routes.ts'
 import { ssoRoutes } from './http/sso-routes.ts'
 import { RelyingParty } from './organisations/sso/relying-party.ts'
 import { ssoSecrets } from './organisations/sso/sso-secrets.ts'
@@ -221,6 +223,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   accountDataRoutes(app, ctx)
   adminRoutes(app, ctx)
   organisationRoutes(app, ctx)
+  scimTokenRoutes(app, ctx)
+  scimRoutes(app, ctx)
   ssoRoutes(app, ctx)
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)

@@ -93,6 +93,38 @@ for (const [route, row] of Object.entries(HTTP_ROWS)) {
       }
       return
     }
+    if (a.kind === 'scim') {
+      const scimRefused = async (token: string | undefined, status: number) => {
+        const before = digest()
+        const r = await send(token, method, await row.build(w, w.alice))
+        expect({ status: r.status, schemas: r.json['schemas'] }, JSON.stringify(r.json)).toEqual({ status, schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'] })
+        expect(digest()).toEqual(before)
+      }
+      if (method === 'GET') {
+        it('control: the organisation’s own SCIM token is served', async () => {
+          const r = await send(w.scim.token, method, await row.build(w, w.alice))
+          expect(r.status, JSON.stringify(r.json)).toBe(200)
+        })
+      }
+      it('no token: 401, nothing changed', () => scimRefused(undefined, 401))
+      it('a made-up SCIM token: 401, nothing changed', () => scimRefused(`scim_${'A'.repeat(43)}`, 401))
+      it('a revoked SCIM token: 401, nothing changed', () => scimRefused(w.scim.revoked, 401))
+      it('a device’s session token: 401, nothing changed', () => scimRefused(w.alice.token, 401))
+      const other = a.otherOrg
+      if (typeof other === 'number') {
+        it(`a SCIM token of another organisation: ${other}, nothing changed`, () => scimRefused(w.scim.otherOrg, other))
+      } else {
+        it(`a SCIM token of another organisation is served ${other === 'own-data' ? 'only its own organisation’s' : 'what every organisation is (discovery)'}, and nothing changes`, async () => {
+          const before = digest()
+          const r = await send(w.scim.otherOrg, method, await row.build(w, w.alice))
+          expect(r.status, JSON.stringify(r.json)).toBe(200)
+          const text = JSON.stringify(r.json)
+          for (const id of [w.scim.user, w.scim.userName, w.scim.group]) expect(text).not.toContain(id)
+          expect(digest()).toEqual(before)
+        })
+      }
+      return
+    }
     if (method === 'GET') {
       // Control: the same request by its rightful user is served, so each refusal below is about
       // who asks, not what is asked.

@@ -56,10 +56,6 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   must((await http(base, 'POST', '/v1/admin/enrol', { token: await server.context.admins.enrolmentToken() }, admin.token)).status === 201, 'the operator admin enrols')
   const orgAdmin = await rawRegister(base, 'matrix-olga')
   must((await http(base, 'POST', '/v1/admin/admins', { userId: orgAdmin.userId, role: 'support' }, admin.token)).status === 201, 'an organisation role (support) is granted')
-  // An admin of another organisation: the owner of matrix-other.
-  must((await http(base, 'POST', '/v1/orgs', { id: 'matrix-other', name: 'Other', signup: 'open' }, admin.token)).status === 201, 'another organisation is created')
-  const otherOrgAdmin = await rawRegister(base, 'matrix-otto', 'matrix-other')
-  must((await http(base, 'POST', '/v1/admin/admins', { userId: otherOrgAdmin.userId, role: 'owner' }, admin.token)).status === 201, 'its owner is granted')
   // One receipt in the access log, so its consistency route has sizes to be asked about.
   must((await http(base, 'GET', `/v1/admin/users/${amy.userId}?why=support_request&case=T-1`, undefined, admin.token)).status === 200, 'the admin reads amy’s account')
 
@@ -71,6 +67,26 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   server.context.roster.changed(group)
   must((await store.pendingCount(amy.deviceId)) === 1, 'amy’s queue holds the welcome')
 
+  // SCIM: a token of `default` (the operator is its owner), one revoked, and a token of another
+  // organisation (made by its owner); one provisioned person and one group in `default`.
+  const scimToken = async (org: string, owner: RawDevice) => {
+    const r = await http(base, 'POST', `/v1/orgs/${org}/scim-tokens`, {}, owner.token)
+    must(r.status === 201, `a SCIM token of ${org}`)
+    return r.json as { id: string; token: string }
+  }
+  const scimOwn = await scimToken('default', admin)
+  const scimRevoked = await scimToken('default', admin)
+  must((await http(base, 'DELETE', `/v1/orgs/default/scim-tokens/${scimRevoked.id}`, undefined, admin.token)).status === 200, 'a SCIM token revoked')
+  must((await http(base, 'POST', '/v1/orgs', { id: 'matrix-other', name: 'Other', signup: 'open' }, admin.token)).status === 201, 'another organisation')
+  const otherOwner = await rawRegister(base, 'matrix-otto', 'matrix-other')
+  must((await http(base, 'POST', '/v1/admin/admins', { userId: otherOwner.userId, role: 'owner' }, admin.token)).status === 201, 'its owner')
+  const scimOther = await scimToken('matrix-other', otherOwner)
+  const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
+  const sam = await http(base, 'POST', '/scim/v2/Users', { schemas: [USER], userName: 'matrix-sam', externalId: 'sam-1' }, scimOwn.token)
+  must(sam.status === 201, 'a provisioned person')
+  const team = await http(base, 'POST', '/scim/v2/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Team', members: [{ value: sam.json.id }] }, scimOwn.token)
+  must(team.status === 201, 'a SCIM group')
+
   const directory = (await http(base, 'GET', '/v1/directory')).json as unknown as { checkpoint: string }
   const accessLog = (await http(base, 'GET', '/v1/access-log')).json as unknown as { checkpoint: string }
   const w: World = {
@@ -81,12 +97,14 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     revoked,
     admin,
     orgAdmin,
-    otherOrgAdmin,
+    // An admin of another organisation: the owner of matrix-other.
+    otherOrgAdmin: otherOwner,
     group,
     pending,
     directorySize: Number(directory.checkpoint.split('\n')[1]),
     accessLogSize: Number(accessLog.checkpoint.split('\n')[1]),
     checkpoint: directory.checkpoint,
+    scim: { token: scimOwn.token, tokenId: scimOwn.id, revoked: scimRevoked.token, otherOrg: scimOther.token, user: sam.json.id as string, userName: 'matrix-sam', group: team.json.id as string },
     challenge: async () => (await http(base, 'POST', '/v1/auth/challenge', { deviceId: alice.deviceId })).json.challenge as string,
   }
   must(w.accessLogSize > 0, 'an access receipt in the log')

@@ -58,6 +58,7 @@ export function httpFrom(localAddress: string, base: string, method: string, pat
   })
 }
 
+/** Registers `userId` (through the sign-up of `org` when given). */
 export async function rawRegister(base: string, userId: string, org?: string): Promise<RawDevice> {
   const k = generateDeviceKey()
   const pk = toBase64Url(k.publicKey)

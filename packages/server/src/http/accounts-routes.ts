@@ -21,6 +21,7 @@ import type { AppContext } from '../app-context.ts'
 import { checkSignature } from './device-signature.ts'
 import { membershipOfNewUser } from '../organisations/sign-up.ts'
 import { checkSsoSession, recordSignIn, requiredSso, useTicket } from '../organisations/sso/sign-in.ts'
+import { provisionedRegistration } from '../organisations/scim/provisioned-sign-up.ts'
 import { parseBody } from './parse.ts'
 
 /**
@@ -42,21 +43,29 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const publicKey = base64UrlBytes(body.publicKey)
     checkSignature(publicKey, registrationStatement(body.userId, body.publicKey), body.signature)
     const deviceId = deviceIdFromKey(publicKey)
-    const membership = await membershipOfNewUser(ctx.store, body.userId, body.org)
-    // An organisation that requires SSO registers only the person its identity provider vouched for.
-    const sso = await requiredSso(ctx, membership.org, body.ssoTicket !== undefined)
-    if (body.ssoTicket !== undefined && !sso) throw new CandorError('bad_request', `ssoTicket: the organisation ${membership.org} does not use single sign-on`)
-    if (sso && (await ctx.store.userExists(body.userId))) throw new CandorError('user_exists', 'user id already registered')
-    const ticket = sso ? await useTicket(ctx, body.ssoTicket, membership.org, body.userId, sso) : null
-    await ctx.store.createUser(body.userId, {
+    const device = {
       deviceId,
       userId: body.userId,
       name: body.deviceName,
       publicKey,
-      status: 'active',
+      status: 'active' as const,
       createdAt: Date.now(),
       attestation: { by: deviceId, signature: base64UrlBytes(body.signature) },
-    }, membership)
+    }
+    // A person provisioned over SCIM registers into their organisation (or again, once reactivated).
+    const provisioned = await provisionedRegistration(ctx.store, body.userId, body.org)
+    const membership = provisioned?.kind === 'rejoin' ? null : (provisioned?.membership ?? (await membershipOfNewUser(ctx.store, body.userId, body.org)))
+    const org = membership?.org ?? (await ctx.store.membershipOf(body.userId))?.org ?? null
+    // An organisation that requires SSO registers only the person its identity provider vouched for.
+    const sso = org ? await requiredSso(ctx, org, body.ssoTicket !== undefined) : null
+    if (body.ssoTicket !== undefined && !sso) throw new CandorError('bad_request', `ssoTicket: the organisation ${org ?? body.org ?? 'default'} does not use single sign-on`)
+    if (sso && membership && (await ctx.store.userExists(body.userId))) throw new CandorError('user_exists', 'user id already registered')
+    const ticket = sso ? await useTicket(ctx, body.ssoTicket, org!, body.userId, sso) : null
+    if (!membership) {
+      if (!(await ctx.store.addProvisionedDevice(device))) throw new CandorError('user_exists', `user ${body.userId} already exists`)
+    } else {
+      await ctx.store.createUser(body.userId, device, membership)
+    }
     // Published with the rest of the new entry by applyBacklog below.
     if (ticket) await recordSignIn(ctx, ticket, false)
     await ctx.directory.applyBacklog()

@@ -78,7 +78,9 @@ export async function startHttpFuzz(): Promise<HttpFuzz> {
           params.forEach((i, n) => (parts[i] = encodeURIComponent(x.values[n]!)))
           url = parts.join('/') + (query ? `?${query}` : '')
         }
-        const headers: Record<string, string> = { authorization: `Bearer ${as.token}` }
+        // SCIM routes take the organisation's SCIM token, and answer SCIM error bodies.
+        const scim = row.access.kind === 'scim'
+        const headers: Record<string, string> = { authorization: `Bearer ${scim ? world.scim.token : as.token}` }
         let payload: string | undefined
         if (x.kind === 'json' && x.body !== undefined && method !== 'GET') payload = JSON.stringify(x.body)
         if (x.kind === 'text' && method !== 'GET') payload = x.text
@@ -87,7 +89,9 @@ export async function startHttpFuzz(): Promise<HttpFuzz> {
         let code: unknown
         if (r.statusCode >= 400) {
           try {
-            code = (JSON.parse(r.body) as { error?: { code?: unknown } }).error?.code
+            const b = JSON.parse(r.body) as { error?: { code?: unknown }; schemas?: unknown; status?: unknown; scimType?: unknown }
+            // A SCIM error (RFC 7644 §3.12) stands for a known code when its status is the answer's.
+            code = scim ? (JSON.stringify(b.schemas) === '["urn:ietf:params:scim:api:messages:2.0:Error"]' && b.status === String(r.statusCode) ? (b.scimType === 'invalidSyntax' ? 'bad_request' : 'internal') : undefined) : b.error?.code
           } catch {
             code = undefined
           }
