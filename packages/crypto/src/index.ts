@@ -48,3 +48,17 @@ export { groupInfoForExternalJoin, joinByExternalCommit } from './mls/external-j
 export { leaves, ownLeafIndex, epochOf, isRemoved, type Leaf } from './mls/group-members.ts';
 export { saveState, loadState } from './mls/group-state-codec.ts';
 export { MAX_TREE_LEAVES } from './mls/ts-mls-guards.ts';
+export {
+  ATTACHMENT_CHUNK_SIZE,
+  MAX_ATTACHMENT_CHUNK_SIZE,
+  AttachmentDecryptor,
+  AttachmentEncryptor,
+  AttachmentError,
+  chunkCount,
+  chunkNonce,
+  decryptAttachmentBytes,
+  encryptAttachmentBytes,
+  encryptedSize,
+  newAttachmentKey,
+  type AttachmentSecrets,
+} from './attachment-stream.ts';
