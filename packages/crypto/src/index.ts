@@ -19,12 +19,6 @@ export {
 } from './directory-authentication.ts';
 export { generateDeviceKey, signDetached, verifyDetached, type DeviceKeyPair } from './device-key.ts';
 export { safetyNumber, type SafetyParty } from './safety-number.ts';
-export {
-  encryptAttachment,
-  decryptAttachment,
-  MAX_ATTACHMENT_BYTES,
-  type EncryptedAttachment,
-} from './attachment.ts';
 
 // MLS groups as a Candor device uses them (src/mls/). ts-mls is reached only through here.
 export type { GroupState, MlsSuite, MlsConfig, AuthenticationService, Credential, CryptoProvider, KeyPackage } from './mls/mls-types.ts';
