@@ -52,6 +52,8 @@ describe.skipIf(!chromiumAvailable())('files in the web client (Chromium)', () =
     await expect(mine.locator('.file-name').textContent()).resolves.toBe('quarterly report.pdf')
     await screenshot(alice.page, 'attachment-sent')
 
+    // Bob's conversation list names the file as the last message.
+    await bob.page.locator('.conversation-last', { hasText: 'File: quarterly report.pdf' }).waitFor({ timeout: T })
     await openConversation(bob.page, conv)
     const item = bob.page.getByTestId('attachment').filter({ hasText: 'quarterly report.pdf' })
     await item.waitFor({ timeout: T })
