@@ -263,4 +263,35 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX scim_group_members_by_member ON scim_group_members (member_id);
   `,
+  // Attachment blobs (docs/protocol.md §2.4): the bytes for PostgresBlobStore (one row per
+  // append, stored uncompressed: ciphertext does not compress) and, for the Store, the group each
+  // blob was uploaded to and its uploader (NULL once that account is erased).
+  `
+  CREATE TABLE blobs (
+    blob_id text COLLATE "C" PRIMARY KEY,
+    owner text COLLATE "C" NOT NULL,
+    size bigint NOT NULL,
+    received bigint NOT NULL,
+    complete boolean NOT NULL,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX blobs_by_created ON blobs (created_at);
+  CREATE INDEX blobs_by_owner ON blobs (owner);
+  CREATE TABLE blob_chunks (
+    blob_id text COLLATE "C" NOT NULL,
+    start bigint NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY (blob_id, start)
+  );
+  ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+  CREATE TABLE blob_bindings (
+    blob_id text COLLATE "C" PRIMARY KEY,
+    group_id text COLLATE "C" NOT NULL,
+    uploader text COLLATE "C",
+    size bigint NOT NULL,
+    bound_at bigint NOT NULL
+  );
+  CREATE INDEX blob_bindings_by_group ON blob_bindings (group_id);
+  CREATE INDEX blob_bindings_by_uploader ON blob_bindings (uploader, bound_at);
+  `,
 ]

@@ -297,4 +297,17 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX scim_group_members_by_member ON scim_group_members(member_id);
   `,
+  // Attachment blobs (docs/protocol.md §2.4): the group each was uploaded to and its uploader
+  // (NULL once that account is erased). The bytes live in the blob folder, not here.
+  `
+  CREATE TABLE blob_bindings (
+    blob_id TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL,
+    uploader TEXT,
+    size INTEGER NOT NULL,
+    bound_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX blob_bindings_by_group ON blob_bindings(group_id);
+  CREATE INDEX blob_bindings_by_uploader ON blob_bindings(uploader, bound_at);
+  `,
 ]
