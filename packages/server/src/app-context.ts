@@ -1,5 +1,5 @@
 // Everything a request handler needs, built once from the configuration.
-import type { Store, Bus } from '@candor/ports'
+import type { BlobStore, Store, Bus } from '@candor/ports'
 import type { TokenIssuer } from './auth/tokens.ts'
 import type { Logger } from './logger.ts'
 import type { DeliveryService } from './delivery/delivery-service.ts'
@@ -42,6 +42,10 @@ export interface AppContext {
   admins: Admins
   /** Bounds on disappearing-message timers (an organisation's policy plugs in here). */
   retention: RetentionPolicy
+  /** Where attachment ciphertext lives; without one the blob routes answer `unavailable`. */
+  blobs: BlobStore | undefined
+  /** Each user's attachment storage quota and how long an upload may stay incomplete. */
+  blobPolicy: { quotaBytes: number; uploadTtlMs: number }
   /** Single sign-on: the relying party (flows under way on this node) and the keys of client secrets and tickets. */
   sso: { rp: RelyingParty; secrets: SsoSecrets }
 }

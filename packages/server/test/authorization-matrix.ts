@@ -66,11 +66,16 @@ export interface World {
   scim: { token: string; tokenId: string; revoked: string; otherOrg: string; user: string; userName: string; group: string }
   /** A fresh challenge for alice's device (sign-in rows). */
   challenge: () => Promise<string>
+  /** Alice's complete attachment blob in her group (10 bytes), and an upload of hers not started (10 bytes). */
+  blob: string
+  upload: string
 }
 
 export interface Req {
   path: string
   body?: unknown
+  /** Sent as application/octet-stream instead of a JSON body. */
+  bytes?: Uint8Array
 }
 export type Build = (w: World, as: RawDevice) => Req | Promise<Req>
 
@@ -210,6 +215,11 @@ export const HTTP_ROWS: Record<string, Row> = {
   'GET /v1/groups/:groupId/resets': member((w) => ({ path: `/v1/groups/${w.group}/resets` })),
   'GET /v1/groups/:groupId/retention': member((w) => ({ path: `/v1/groups/${w.group}/retention` })),
   'PUT /v1/groups/:groupId/retention': member((w) => ({ path: `/v1/groups/${w.group}/retention`, body: { seconds: 3600 } })),
+  'POST /v1/groups/:groupId/blobs': member((w) => ({ path: `/v1/groups/${w.group}/blobs`, body: { size: 10 } })),
+  'PUT /v1/blobs/:blobId': member((w) => ({ path: `/v1/blobs/${w.upload}?offset=0`, bytes: new Uint8Array(4) })),
+  'POST /v1/blobs/:blobId/complete': member((w) => ({ path: `/v1/blobs/${w.blob}/complete`, body: {} })),
+  'GET /v1/blobs/:blobId': member((w) => ({ path: `/v1/blobs/${w.blob}` })),
+  'GET /v1/blobs/:blobId/content': member((w) => ({ path: `/v1/blobs/${w.blob}/content` })),
   'GET /v1/directory': publicRoute('the directory’s public parameters and checkpoint', at('/v1/directory')),
   'GET /v1/directory/lookup/:userId': session({ allowed: 'anyone signed in may look up anyone’s device keys, with proofs (no names, no status)' }, (w) => ({ path: `/v1/directory/lookup/${w.alice.userId}` })),
   'GET /v1/directory/history': session('own-data', at('/v1/directory/history')),

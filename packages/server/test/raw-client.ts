@@ -31,6 +31,18 @@ export async function http(base: string, method: string, path: string, body?: un
   return { status: res.status, json }
 }
 
+/** Raw bytes up (application/octet-stream) or down: for the blob routes. The answer's JSON when it is JSON. */
+export async function httpBytes(base: string, method: string, path: string, body: Uint8Array | undefined, token?: string, headers: Record<string, string> = {}) {
+  const h: Record<string, string> = { ...headers }
+  if (body !== undefined) h['content-type'] = 'application/octet-stream'
+  if (token) h.authorization = `Bearer ${token}`
+  const res = await fetch(base + path, { method, headers: h, ...(body !== undefined ? { body: new Uint8Array(body) } : {}) })
+  const bytes = new Uint8Array(await res.arrayBuffer())
+  const isJson = (res.headers.get('content-type') ?? '').startsWith('application/json')
+  const json = (isJson ? JSON.parse(new TextDecoder().decode(bytes)) : {}) as Record<string, unknown> & { error?: { code: string; message: string; details?: Record<string, unknown> } }
+  return { status: res.status, json, bytes, headers: res.headers }
+}
+
 /**
  * As `http`, from another client address: any 127.x.y.z is this machine's loopback, so the
  * server sees one client per address (what per-address limits key on).

@@ -36,6 +36,8 @@ import type {
   CommitInput,
   CommitResult,
   GroupReset,
+  BlobBinding,
+  BlobId,
   ResetResult,
   DeviceRecord,
   EnrolmentRecord,
@@ -61,6 +63,7 @@ import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
 import * as scim from './scim-storage.ts'
+import * as blobs from './blob-binding-storage.ts'
 import * as sso from './sso-storage.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
@@ -398,6 +401,14 @@ export class PostgresStore implements Store {
     return groupResets(this.#sql, groupId)
   }
 
+  // ---- attachment blobs (blob-binding-storage.ts) ----
+  bindBlob = (b: BlobBinding): Promise<boolean> => blobs.bindBlob(this.#sql, b)
+  blobGroup = (blobId: BlobId): Promise<BlobBinding | null> => blobs.blobGroup(this.#sql, blobId)
+  unbindBlob = (blobId: BlobId): Promise<boolean> => blobs.unbindBlob(this.#sql, blobId)
+  blobBytesOf = (uploader: UserId): Promise<number> => blobs.blobBytesOf(this.#sql, uploader)
+  blobsOf = (uploader: UserId, limit: number): Promise<BlobBinding[]> => blobs.blobsOf(this.#sql, uploader, limit)
+  blobsWithoutMembers = (limit: number): Promise<BlobId[]> => blobs.blobsWithoutMembers(this.#sql, limit)
+
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
     const rows = await this.#sql<
       QueueRow[]
@@ -605,6 +616,7 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM users WHERE user_id = ${userId}`
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
+      await tx`UPDATE blob_bindings SET uploader = NULL WHERE uploader = ${userId}`
       await tx`DELETE FROM sso_identities WHERE user_id = ${userId}`
       const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL, position = NULL WHERE subject = ${userId}`
       await scim.eraseScim(tx, userId, Date.now())

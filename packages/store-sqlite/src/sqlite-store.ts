@@ -28,6 +28,8 @@ import type {
   CommitInput,
   CommitResult,
   GroupReset,
+  BlobBinding,
+  BlobId,
   ResetResult,
   DeviceRecord,
   EnrolmentRecord,
@@ -61,6 +63,7 @@ import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
 import { SqliteCosignatures } from './cosignature-storage.ts'
 import { SqliteGroupResets } from './group-reset-storage.ts'
+import { SqliteBlobBindings } from './blob-binding-storage.ts'
 import { eraseUserIn } from './erasure.ts'
 import { SqliteLifecycle } from './lifecycle-storage.ts'
 import { Checkpointer } from './checkpointer.ts'
@@ -125,6 +128,7 @@ export class SqliteStore implements Store {
   readonly #enrolments: SqliteEnrolments
   readonly #cosignatures: SqliteCosignatures
   readonly #resets: SqliteGroupResets
+  readonly #blobs: SqliteBlobBindings
   readonly #lifecycle: SqliteLifecycle
 
   private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
@@ -141,6 +145,7 @@ export class SqliteStore implements Store {
     this.#enrolments = new SqliteEnrolments(db)
     this.#cosignatures = new SqliteCosignatures(db)
     this.#resets = new SqliteGroupResets(db)
+    this.#blobs = new SqliteBlobBindings(db)
     this.#lifecycle = new SqliteLifecycle(db)
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
@@ -438,6 +443,31 @@ export class SqliteStore implements Store {
 
   async groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }> {
     return this.#resets.of(groupId)
+  }
+
+  // ---- attachment blobs (blob-binding-storage.ts) ----
+  async bindBlob(b: BlobBinding): Promise<boolean> {
+    return this.#blobs.bind(b)
+  }
+
+  async blobGroup(blobId: BlobId): Promise<BlobBinding | null> {
+    return this.#blobs.get(blobId)
+  }
+
+  async unbindBlob(blobId: BlobId): Promise<boolean> {
+    return this.#blobs.unbind(blobId)
+  }
+
+  async blobBytesOf(uploader: UserId): Promise<number> {
+    return this.#blobs.bytesOf(uploader)
+  }
+
+  async blobsOf(uploader: UserId, limit: number): Promise<BlobBinding[]> {
+    return this.#blobs.of(uploader, limit)
+  }
+
+  async blobsWithoutMembers(limit: number): Promise<BlobId[]> {
+    return this.#blobs.withoutMembers(limit)
   }
 
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {

@@ -12,6 +12,7 @@ import { organisationContract } from './store-contract/organisation-contract.ts'
 import { scimContract } from './store-contract/scim-contract.ts'
 import { ssoContract } from './store-contract/sso-contract.ts'
 import { groupResetContract } from './store-contract/group-reset-contract.ts'
+import { blobBindingContract } from './store-contract/blob-binding-contract.ts'
 import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
 import { lifecycleContract } from './store-contract/lifecycle-contract.ts'
 import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './store-contract/access-log-contract.ts'
@@ -38,6 +39,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('message queue', () => queueContract(ref))
     describe('groups and commits', () => groupContract(ref))
     describe('conversation resets', () => groupResetContract(ref))
+    describe('attachment blob bindings', () => blobBindingContract(ref))
     describe('access log', () => accessLogContract(ref))
     describe('administrators', () => adminContract(ref))
     describe('organisations', () => organisationContract(ref))

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import Database from 'better-sqlite3'
 import { isErrorCode } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
+import { FolderBlobStore, SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../../src/index.ts'
 import { HTTP_ROWS, type World } from '../authorization-matrix.ts'
 import { buildWorld } from '../authorization-world.ts'
@@ -39,7 +39,8 @@ function isJson(text: string): boolean {
 export async function startHttpFuzz(): Promise<HttpFuzz> {
   const dir = mkdtempSync(join(tmpdir(), 'candor-fuzz-http-'))
   const store = SqliteStore.open(join(dir, 'db.sqlite'))
-  const server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 1_000_000, retentionSweepMs: 3_600_000, receiptSweepMs: 3_600_000 })
+  const blobs = await FolderBlobStore.open(join(dir, 'blobs'))
+  const server = await createServer({ store, blobs, blobSweepMs: 3_600_000, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 1_000_000, retentionSweepMs: 3_600_000, receiptSweepMs: 3_600_000 })
   const db = new Database(join(dir, 'db.sqlite'), { readonly: true, fileMustExist: true })
   const world = await buildWorld(server, store)
   // Any commit by the server's connection moves the read-only connection's data_version: a
@@ -118,6 +119,7 @@ export async function startHttpFuzz(): Promise<HttpFuzz> {
       db.close()
       await server.close()
       await store.close()
+      await blobs.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }
