@@ -48,3 +48,7 @@ export { groupInfoForExternalJoin, joinByExternalCommit } from './mls/external-j
 export { leaves, ownLeafIndex, epochOf, isRemoved, type Leaf } from './mls/group-members.ts';
 export { saveState, loadState } from './mls/group-state-codec.ts';
 export { MAX_TREE_LEAVES } from './mls/ts-mls-guards.ts';
+// The delivery service's view of a group: its public state and commits validated against it
+// (docs/protocol.md §5.1, §5.2).
+export { checkGroupInfo, checkNewGroupInfo, loadPublicGroup, treeLeaves, publicEpoch, type PublicGroup } from './mls/public-group.ts';
+export { validatePublicCommit, type ValidatedCommit } from './mls/public-commit.ts';

@@ -28,14 +28,18 @@ export async function commitWithWrongConfirmationTag(suite: MlsSuite, state: Gro
   return { commit: out.commit, state: out.state };
 }
 
-/** A commit's outer header (PrivateMessage, content type commit, this group and epoch) over random bytes. */
-export function junkCommit(groupId: Uint8Array, epoch: number, random: (n: number) => Uint8Array): Uint8Array {
-  // MLSMessage: version mls10 (1), wire format private (2); PrivateMessage: group_id<V>, epoch u64, content_type (commit 3), authenticated_data<V>, encrypted_sender_data<V>, ciphertext<V>
-  const sender = random(32);
-  const ciphertext = random(200);
-  const parts: number[] = [0, 1, 0, 2, groupId.length, ...groupId];
+/**
+ * A commit's outer header (PublicMessage, content type commit, this group and epoch, sender a
+ * member leaf) over random bytes: what a member trying to freeze the group would post. The
+ * delivery service refuses it (docs/protocol.md §5.1).
+ */
+export function junkCommit(groupId: Uint8Array, epoch: number, random: (n: number) => Uint8Array, senderLeaf = 0): Uint8Array {
+  // MLSMessage: version mls10 (1), wire format public (1); FramedContent: group_id<V>, epoch u64,
+  // sender (member 1, leaf u32), authenticated_data<V>, content_type (commit 3), then random bytes.
+  const body = random(200);
+  const parts: number[] = [0, 1, 0, 1, groupId.length, ...groupId];
   const e = new DataView(new ArrayBuffer(8));
   e.setBigUint64(0, BigInt(epoch));
-  parts.push(...new Uint8Array(e.buffer), 3, 0, sender.length, ...sender, 0x40 | (ciphertext.length >> 8), ciphertext.length & 0xff, ...ciphertext);
+  parts.push(...new Uint8Array(e.buffer), 1, (senderLeaf >>> 24) & 0xff, (senderLeaf >>> 16) & 0xff, (senderLeaf >>> 8) & 0xff, senderLeaf & 0xff, 0, 3, ...body);
   return new Uint8Array(parts);
 }
