@@ -220,7 +220,7 @@ describe('WebSocket frames', () => {
     const rex = await rawRegister(server.url, 'matrix-rex')
     const group = newGroupId()
     expect((await http(server.url, 'POST', '/v1/groups', { groupId: group }, rex.token)).status).toBe(201)
-    await store.acceptCommit({ groupId: group, epoch: 0, sender: rex.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [w.amy.deviceId], removed: [] })
+    await store.acceptCommit({ groupId: group, epoch: 0, sender: rex.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [w.amy.deviceId], removed: [], groupInfo: new Uint8Array([0, 1, 0, 4]) })
     server.context.roster.changed(group)
     const queued = await store.pendingCount(w.amy.deviceId)
     const s = await openSocket(server.url, rex.token)

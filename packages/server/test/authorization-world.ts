@@ -63,7 +63,7 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   // holds the welcome, seq 1.
   const group = newGroupId()
   must((await http(base, 'POST', '/v1/groups', { groupId: group }, alice.token)).status === 201, 'alice creates her group')
-  await store.acceptCommit({ groupId: group, epoch: 0, sender: alice.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [amy.deviceId], removed: [] })
+  await store.acceptCommit({ groupId: group, epoch: 0, sender: alice.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [amy.deviceId], removed: [], groupInfo: new Uint8Array([0, 1, 0, 4]) })
   server.context.roster.changed(group)
   must((await store.pendingCount(amy.deviceId)) === 1, 'amy’s queue holds the welcome')
 

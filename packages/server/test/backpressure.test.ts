@@ -41,7 +41,7 @@ describe('backpressure', () => {
     const group = newGroupId()
     await http(server.url, 'POST', '/v1/groups', { groupId: group }, sender.token)
     // Put the slow device on the delivery roster directly (the MLS side is not under test here).
-    await store.acceptCommit({ groupId: group, epoch: 0, sender: sender.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: new Uint8Array(1), welcome: new Uint8Array(1), added: [slow.deviceId], removed: [] })
+    await store.acceptCommit({ groupId: group, epoch: 0, sender: sender.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: new Uint8Array(1), welcome: new Uint8Array(1), added: [slow.deviceId], removed: [], groupInfo: new Uint8Array([0, 1, 0, 4]) })
     server.context.roster.changed(group)
 
     const s = await openSocket(server.url, sender.token)

@@ -216,4 +216,8 @@ export const MIGRATIONS: readonly string[] = [
     reset_at bigint NOT NULL
   );
   `,
+  // Each group's public state: its latest signed GroupInfo (docs/protocol.md §5.1).
+  `
+  ALTER TABLE groups ADD COLUMN group_info bytea;
+  `,
 ]

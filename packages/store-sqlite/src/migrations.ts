@@ -250,4 +250,8 @@ export const MIGRATIONS: readonly string[] = [
     reset_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // Each group's public state: its latest signed GroupInfo (docs/protocol.md §5.1).
+  `
+  ALTER TABLE groups ADD COLUMN group_info BLOB;
+  `,
 ]

@@ -50,7 +50,7 @@ describe('new group info', () => {
     const out = await commitChanges(w.suite, g.state, [(await kpOf(w.device('bob'))).kp], []);
     await expect(checkNewGroupInfo(w.suite, out.groupInfo, g.groupId)).rejects.toThrow(/epoch 0/);
     const tampered = reencode(g.groupInfo, (m) => {
-      if (m.wireformat === 'mls_group_info') m.groupInfo.signature[3] ^= 1;
+      if (m.wireformat === 'mls_group_info') m.groupInfo.signature[3]! ^= 1;
     });
     await expect(checkGroupInfo(w.suite, tampered)).rejects.toThrow(/signature does not verify/);
     await expect(checkNewGroupInfo(w.suite, new Uint8Array([0, 1, 0, 4, 9]), g.groupId)).rejects.toThrow(/does not decode/);
@@ -102,7 +102,7 @@ describe('member commits', () => {
     const gi = add.groupInfo;
     await expect(validatePublicCommit(w.suite, g.groupInfo, junkCommit(g.groupId, 0, random), gi, { external: false })).rejects.toMatchObject({ code: 'invalid_mls_message' });
     const forged = reencode(add.commit, (m) => {
-      if (m.wireformat === 'mls_public_message') m.publicMessage.auth.signature[5] ^= 1;
+      if (m.wireformat === 'mls_public_message') m.publicMessage.auth.signature[5]! ^= 1;
     });
     await expect(validatePublicCommit(w.suite, g.groupInfo, forged, gi, { external: false })).rejects.toThrow(/signature does not verify/);
     const stranger = reencode(add.commit, (m) => {
@@ -121,11 +121,11 @@ describe('member commits', () => {
     const before = await groupInfoForExternalJoin(w.suite, a!);
     const out = await commitChanges(w.suite, a!, [], []);
     const tampered = reencode(out.groupInfo, (m) => {
-      if (m.wireformat === 'mls_group_info') m.groupInfo.groupContext.treeHash[0] ^= 1;
+      if (m.wireformat === 'mls_group_info') m.groupInfo.groupContext.treeHash[0]! ^= 1;
     });
     await expect(validatePublicCommit(w.suite, before, out.commit, tampered, { external: false })).rejects.toThrow(/group context/);
     const badSig = reencode(out.groupInfo, (m) => {
-      if (m.wireformat === 'mls_group_info') m.groupInfo.signature[0] ^= 1;
+      if (m.wireformat === 'mls_group_info') m.groupInfo.signature[0]! ^= 1;
     });
     await expect(validatePublicCommit(w.suite, before, out.commit, badSig, { external: false })).rejects.toThrow(/signature/);
     // Another commit's group info (bob's own commit at the same epoch).
