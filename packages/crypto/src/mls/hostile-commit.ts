@@ -1,8 +1,10 @@
 // What a hostile (or broken) member can post as a commit, for tests and the bench to act it out
-// (docs/protocol.md §5.1: the delivery service cannot check a PrivateMessage commit's
-// confirmation tag; members can, and report it, §5.3). Never used by a device on its own.
+// (docs/protocol.md §5.1: the delivery service validates a commit against the group's public
+// state but cannot check its confirmation tag; members can, and report it, §5.3). Never used by
+// a device on its own.
 import type { GroupState, MlsSuite } from './mls-types.ts';
 import { commitChanges } from './group-commit.ts';
+import { groupInfoForExternalJoin } from './external-join.ts';
 
 /**
  * An otherwise valid commit (an update of the committer's own path, no proposals) whose
@@ -10,7 +12,7 @@ import { commitChanges } from './group-commit.ts';
  * commit the confirmation tag is the suite's only MAC, so the MAC's output is flipped. Returns
  * the commit and the committer's state after it (a committer that believes its commit is fine).
  */
-export async function commitWithWrongConfirmationTag(suite: MlsSuite, state: GroupState): Promise<{ commit: Uint8Array; state: GroupState }> {
+export async function commitWithWrongConfirmationTag(suite: MlsSuite, state: GroupState): Promise<{ commit: Uint8Array; groupInfo: Uint8Array; state: GroupState }> {
   const hash = suite.hash;
   const tampered: MlsSuite = {
     ...suite,
@@ -25,7 +27,9 @@ export async function commitWithWrongConfirmationTag(suite: MlsSuite, state: Gro
   };
   // The committer's own next state: where a committer that believes its commit is fine goes.
   const out = await commitChanges(tampered, state, [], []);
-  return { commit: out.commit, state: out.state };
+  // Its GroupInfo names the (wrong) tag the commit carries, as an honest one names the right one:
+  // the server, which cannot check the tag, accepts the pair (docs/protocol.md §5.1).
+  return { commit: out.commit, groupInfo: await groupInfoForExternalJoin(suite, out.state), state: out.state };
 }
 
 /**
