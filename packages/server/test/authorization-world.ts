@@ -10,6 +10,7 @@ import type { Store } from '@candor/ports'
 import type { CandorServer } from '../src/index.ts'
 import { http, rawRegister, type RawDevice } from './raw-client.ts'
 import { mlsMessage, type World } from './authorization-matrix.ts'
+import { createGroup } from './raw-mls.ts'
 
 function must(ok: boolean, what: string): void {
   if (!ok) throw new Error(`setting up the world failed: ${what}`)
@@ -62,7 +63,7 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   // Alice's group with amy on its delivery roster (the MLS side is not under test): amy's queue
   // holds the welcome, seq 1.
   const group = newGroupId()
-  must((await http(base, 'POST', '/v1/groups', { groupId: group }, alice.token)).status === 201, 'alice creates her group')
+  await createGroup(base, alice, group)
   await store.acceptCommit({ groupId: group, epoch: 0, sender: alice.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [amy.deviceId], removed: [], groupInfo: new Uint8Array([0, 1, 0, 4]) })
   server.context.roster.changed(group)
   must((await store.pendingCount(amy.deviceId)) === 1, 'amy’s queue holds the welcome')

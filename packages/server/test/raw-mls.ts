@@ -107,3 +107,22 @@ export async function externalCommitBody(d: MlsKeys, groupInfo: string): Promise
   const j = await joinByExternalCommit(suite, rawConfig, fromBase64Url(groupInfo)!, (await keyPackageOf(d)).stored, { resync: true })
   return { body: { messageId: newMessageId(), commit: toBase64Url(j.commit), groupInfo: toBase64Url(j.groupInfo) }, state: j.state }
 }
+
+/**
+ * A group on the server made of the creator and these devices, added by one real commit (their
+ * key packages made here, from their keys). Returns the creator's state after it.
+ */
+export async function rawGroup(base: string, creator: MlsKeys & { token: string }, members: readonly MlsKeys[], groupId?: GroupId): Promise<NewGroup> {
+  const g = await createGroup(base, creator, groupId)
+  if (members.length === 0) return g
+  const kps = await Promise.all(members.map((m) => keyPackageOf(m)))
+  const c = await commitBody(g.state, { add: kps.map((k) => k.keyPackage) })
+  const r = await http(base, 'POST', `/v1/groups/${g.groupId}/commits`, c.body, creator.token)
+  if (r.status !== 200) throw new Error(`adding the members failed: ${JSON.stringify(r.json)}`)
+  return { ...g, state: c.state, groupInfo: c.body.groupInfo }
+}
+
+/** A reset request body (docs/protocol.md §5.4) whose new group's GroupInfo is `d`'s. */
+export async function resetBody(d: MlsKeys, previousGroup: string, epoch: number, groupId: GroupId = newGroupId()) {
+  return { previousGroup, epoch, groupId, groupInfo: (await newGroupState(d, groupId)).groupInfo }
+}
