@@ -111,7 +111,7 @@ describe('HTTP boundary', () => {
       server.url,
       'POST',
       `/v1/groups/${group}/commits`,
-      { messageId: newMessageId(), epoch: 0, commit: toBase64Url(new Uint8Array(40)), added: [], removed: [] },
+      { messageId: newMessageId(), commit: toBase64Url(new Uint8Array(40)), groupInfo: toBase64Url(new Uint8Array(40)) },
       alice.token,
     )
     expect(r.json.error?.code).toBe('invalid_mls_message')

@@ -107,8 +107,8 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const groupId = groupParam(req.params)
     const body = parseBody(externalCommitRequest, req.body)
     ctx.recoveryLimits.take('commit', s.deviceId, groupId)
-    const group = await ctx.store.getGroup(groupId)
-    if (!group) throw new CandorError('unknown_group', 'no such group')
+    // A resync: the device is still a member (on the roster and a leaf) but holds no usable state.
+    const group = await memberGroup(ctx, groupId, s.deviceId)
     const commit = base64UrlBytes(body.commit)
     const groupInfo = base64UrlBytes(body.groupInfo)
     const v = await validatedCommit(ctx, groupId, s, commit, groupInfo, { external: true })
