@@ -14,7 +14,7 @@ import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { verifyFramedContentSignature } from 'ts-mls/framedContent.js';
 import { verifyGroupInfoSignature } from 'ts-mls/groupInfo.js';
 import { emptyPskIndex } from 'ts-mls/pskIndex.js';
-import { filteredDirectPathAndCopathResolution } from 'ts-mls/ratchetTree.js';
+import { encodeRatchetTree, filteredDirectPathAndCopathResolution } from 'ts-mls/ratchetTree.js';
 import { treeHashRoot } from 'ts-mls/treeHash.js';
 import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js';
 import { applyUpdatePath } from 'ts-mls/updatePath.js';
@@ -24,7 +24,7 @@ import { decodeDeviceCredential } from '../device-credential.ts';
 import { leafAt, type Leaf } from './group-members.ts';
 import type { MlsSuite } from './mls-types.ts';
 import { groupContextBytes, treeLeaves, type PublicGroup } from './public-group.ts';
-import { checkReceivedTree, decodeExactly, mlsStep, publicAuthentication, treeOfGroupInfo, verifiesOrFalse } from './ts-mls-guards.ts';
+import { checkReceivedTree, decodeExactly, mlsStep, publicAuthentication, verifiesOrFalse } from './ts-mls-guards.ts';
 
 /** What the server learns from a commit it validated, and the group's public state after it. */
 export interface ValidatedCommit {
@@ -132,10 +132,11 @@ export async function finishCommit(
   if (!bytesEqual(gi.confirmationTag, auth.confirmationTag)) throw why("its confirmation tag is not the commit's");
   if (gi.signer !== committerLeaf) throw why(`it is signed by leaf ${gi.signer}, not by the committer (leaf ${committerLeaf})`);
   if (!(await verifiesOrFalse(() => verifyGroupInfoSignature(gi, committer.signatureKey, suite.signature)))) throw why("its signature does not verify with the committer's key");
-  const giTree = treeOfGroupInfo(gi);
-  checkReceivedTree(giTree);
-  const giTreeHash = await mlsStep('group info tree hash', () => treeHashRoot(giTree, suite.hash));
-  if (!bytesEqual(giTreeHash, treeHash)) throw why('its ratchet tree is not the tree the commit leads to');
+  // The tree it carries must be the new tree, byte for byte (comparing the encoding is much
+  // cheaper than decoding and hashing a second tree; equal trees encode equally).
+  const carried = gi.extensions.filter((e) => e.extensionType === 'ratchet_tree');
+  if (carried.length !== 1) throw why('it must carry the ratchet tree (one ratchet_tree extension)');
+  if (!bytesEqual(carried[0]!.extensionData, encodeRatchetTree(tree))) throw why('its ratchet tree is not the tree the commit leads to');
   return { group: { groupInfo: gi, groupContext: gi.groupContext, tree, confirmationTag: gi.confirmationTag }, committer };
 }
 

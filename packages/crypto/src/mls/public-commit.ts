@@ -5,20 +5,24 @@
 import type { MlsSuite } from './mls-types.ts';
 import { decodePublicCommit, validateMemberCommit, type ValidatedCommit } from './public-commit-steps.ts';
 import { validateExternalCommit } from './public-external-commit.ts';
-import { loadPublicGroup } from './public-group.ts';
+import { loadPublicGroup, type PublicGroup } from './public-group.ts';
 import { LIMITS } from '@candor/protocol';
 import { CandorError } from '@candor/protocol';
 
 export type { ValidatedCommit } from './public-commit-steps.ts';
 
+/**
+ * `stored`: the group's stored GroupInfo, or its public state already decoded from it (a
+ * server may keep the last one it validated: decoding a large tree is most of the cost).
+ */
 export async function validatePublicCommit(
   suite: MlsSuite,
-  storedGroupInfo: Uint8Array,
+  stored: Uint8Array | PublicGroup,
   commit: Uint8Array,
   groupInfo: Uint8Array,
   options: { external: boolean },
 ): Promise<ValidatedCommit> {
-  const group = loadPublicGroup(storedGroupInfo);
+  const group = stored instanceof Uint8Array ? loadPublicGroup(stored) : stored;
   const pm = decodePublicCommit(group, commit);
   const external = pm.content.sender.senderType === 'new_member_commit';
   if (external !== options.external) {

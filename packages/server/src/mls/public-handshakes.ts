@@ -4,7 +4,7 @@
 // checks are @candor/crypto's; here are the checks only the server can make: the committer is
 // the authenticated device, and every new leaf names an active device of its user with the key
 // that device registered.
-import { checkNewGroupInfo, getSuite, validatePublicCommit, type ValidatedCommit } from '@candor/crypto'
+import { checkNewGroupInfo, getSuite, validatePublicCommit, type PublicGroup, type ValidatedCommit } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { CandorError, bytesEqual, opaqueIdBytes, type DeviceId, type GroupId, type UserId } from '@candor/protocol'
 import type { DeviceRecord } from '@candor/ports'
@@ -12,6 +12,21 @@ import type { AppContext } from '../app-context.ts'
 
 /** Built once, when this module loads. */
 const suite = getSuite(nodeCryptoProvider())
+
+/**
+ * The public state this process last validated per group, with the GroupInfo bytes it is
+ * decoded from: decoding a large tree is most of a commit's validation, and the next commit of
+ * the group starts from it. Used only while the stored bytes are exactly these (another node, or
+ * a commit that lost the race, stored others). Bounded; dropped oldest first.
+ */
+const decoded = new Map<GroupId, { bytes: Uint8Array; group: PublicGroup }>()
+const MAX_DECODED = 256
+
+function remember(groupId: GroupId, bytes: Uint8Array, group: PublicGroup): void {
+  decoded.delete(groupId)
+  if (decoded.size >= MAX_DECODED) decoded.delete(decoded.keys().next().value!)
+  decoded.set(groupId, { bytes, group })
+}
 
 export interface Caller {
   userId: UserId
@@ -66,7 +81,9 @@ export async function validatedCommit(
   groupInfo: Uint8Array,
   options: { external: boolean },
 ): Promise<ValidatedCommit> {
-  const v = await validatePublicCommit(await suite, await storedGroupInfo(ctx, groupId), commit, groupInfo, options)
+  const stored = await storedGroupInfo(ctx, groupId)
+  const hit = decoded.get(groupId)
+  const v = await validatePublicCommit(await suite, hit && bytesEqual(hit.bytes, stored) ? hit.group : stored, commit, groupInfo, options)
   if (v.committer.deviceId !== caller.deviceId || v.committer.userId !== caller.userId) {
     throw new CandorError('forbidden', 'the commit is signed by another device than the one posting it')
   }
@@ -75,5 +92,6 @@ export async function validatedCommit(
     throw new CandorError('forbidden', "an external commit must remove this device's own old leaf (a resync)")
   }
   for (const leaf of v.added) await activeDeviceOf(ctx, leaf, 'added device')
+  remember(groupId, groupInfo, v.group)
   return v
 }
