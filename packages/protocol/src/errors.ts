@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   wrong_offset: 409,
   /** A blob read or completed before all its declared bytes arrived. */
   blob_incomplete: 409,
+  /** A new blob would take its uploader past their storage quota; details `{ quota, used }`. */
+  quota_exceeded: 413,
   invalid_key_package: 400,
   invalid_mls_message: 400,
   rate_limited: 429,

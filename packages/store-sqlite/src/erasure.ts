@@ -29,6 +29,7 @@ export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCount
     db.prepare('DELETE FROM users WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM admins WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM consents WHERE user_id = ?').run(userId)
+    db.prepare('UPDATE blob_bindings SET uploader = NULL WHERE uploader = ?').run(userId)
     c.accessReceipts = db.prepare('UPDATE access_log SET subject = NULL, envelope = NULL, position = NULL WHERE subject = ?').run(userId).changes
     return c
   }).immediate()
