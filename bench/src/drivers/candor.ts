@@ -1,11 +1,25 @@
 // Load-generator side of Candor, written against @candor/protocol: devices with Ed25519 keys
 // register and sign in over HTTP, conversations are groups created and populated with a
-// commit, and messages travel as binary WebSocket frames (send → accepted, deliver → ack).
-// Payloads are opaque MLS-PrivateMessage-shaped frames (a valid plaintext MLS header naming
-// the group, then filler) standing in for ciphertext.
-import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
+// real MLS commit (the server validates it against the group's public state, docs/protocol.md
+// §5.1), and messages travel as binary WebSocket frames (send → accepted, deliver → ack).
+// Application payloads are opaque MLS-PrivateMessage-shaped frames (a valid plaintext MLS header
+// naming the group, then filler) standing in for ciphertext.
+import { randomBytes } from 'node:crypto'
 import WebSocket from 'ws'
 import { authStatement, encodeAuth, registrationStatement, toBase64Url } from '@candor/protocol'
+import {
+  clientConfigWith,
+  commitChanges,
+  decodeKeyPackage,
+  generateDeviceKey,
+  getSuite,
+  groupInfoForExternalJoin,
+  newKeyPackage,
+  signDetached,
+  startGroup,
+  type MlsSuite,
+} from '@candor/crypto'
+import { nodeCryptoProvider } from '@candor/crypto/node'
 import { CandorHttp, pool } from './candor-http.ts'
 import { noop, sourceAddress, type ConnectOptions, type Driver, type Endpoint, type Received } from './driver.ts'
 
@@ -14,7 +28,14 @@ export interface Device {
   userId: string
   deviceId: string
   token: string
+  /** The device's Ed25519 key pair (its MLS signature key too). */
+  publicKey: Uint8Array
+  secretKey: Uint8Array
 }
+
+let suite: Promise<MlsSuite> | undefined
+/** The bench's devices check nobody's credentials: they only carry load. */
+const benchConfig = clientConfigWith({ validateCredential: async () => true })
 
 /** Plaintext header of an MLS PrivateMessage (RFC 9420 §6): version, wire format, group id, epoch, content type. */
 export function mlsHeader(groupId: Uint8Array, epoch: number, contentType: number): Buffer {
@@ -64,10 +85,10 @@ export class CandorDriver implements Driver {
     const base = this.#users
     this.#users += n
     return pool(Array.from({ length: n }, (_, i) => base + i), concurrency, async (index) => {
-      const { publicKey, privateKey } = generateKeyPairSync('ed25519')
-      const pk = (publicKey.export({ format: 'jwk' }) as { x: string }).x
+      const { publicKey, secretKey: privateKey } = generateDeviceKey()
+      const pk = toBase64Url(publicKey)
       const userId = `b${this.#run}u${index}`
-      const sig = (m: Uint8Array, k: KeyObject) => toBase64Url(sign(null, m, k))
+      const sig = (m: Uint8Array, k: Uint8Array) => toBase64Url(signDetached(k, m))
       const reg = await this.http.post<{ deviceId: string }>('/v1/register', {
         userId,
         publicKey: pk,
@@ -80,28 +101,32 @@ export class CandorDriver implements Driver {
         challenge,
         signature: sig(authStatement(reg.deviceId, challenge), privateKey),
       })
-      return { index, userId, deviceId: reg.deviceId, token }
+      return { index, userId, deviceId: reg.deviceId, token, publicKey, secretKey: privateKey }
     })
   }
 
-  /** Creates a group owned by members[0] and adds the others with one commit (epoch 0 → 1). */
+  /**
+   * Creates a group owned by members[0] and adds the others with one commit (epoch 0 → 1), real
+   * MLS both: the owner's GroupInfo at epoch 0, then a PublicMessage commit adding a key package
+   * of each member (made here from its key; the bench's devices upload none) with its GroupInfo.
+   */
   async newGroup(members: Device[]): Promise<Buffer> {
+    const s = await (suite ??= getSuite(nodeCryptoProvider()))
     const gid = randomBytes(16)
     const groupId = toBase64Url(gid)
     const owner = members[0]!
-    await this.http.post('/v1/groups', { groupId }, owner.token)
+    const state = await startGroup(s, benchConfig, gid, await newKeyPackage(s, owner, false))
+    await this.http.post('/v1/groups', { groupId, groupInfo: toBase64Url(await groupInfoForExternalJoin(s, state)) }, owner.token)
     if (members.length > 1) {
-      const commit = Buffer.concat([mlsHeader(gid, 0, 3), randomBytes(200)])
-      const welcome = Buffer.concat([Buffer.from([0, 1, 0, 3]), randomBytes(200)])
+      const kps = await Promise.all(members.slice(1).map(async (d) => decodeKeyPackage(Buffer.from((await newKeyPackage(s, d, false)).publicPackage, 'base64url'))))
+      const out = await commitChanges(s, state, kps, [])
       await this.http.post(
         `/v1/groups/${groupId}/commits`,
         {
           messageId: toBase64Url(randomBytes(16)),
-          epoch: 0,
-          commit: toBase64Url(commit),
-          welcome: toBase64Url(welcome),
-          added: members.slice(1).map((d) => d.deviceId),
-          removed: [],
+          commit: toBase64Url(out.commit),
+          groupInfo: toBase64Url(out.groupInfo),
+          welcome: toBase64Url(out.welcome!),
         },
         owner.token,
       )

@@ -1,13 +1,25 @@
-// Scenario "recovery" (docs/protocol.md §5.3, §5.4): a group of `members` real SDK clients and
-// one hostile member that, for `attackMs`, posts commits nobody can process — a junk commit and
-// a commit with a wrong confirmation tag, in turn. The honest members report it, one resets the
+// Scenario "recovery" (docs/protocol.md §5.1, §5.3, §5.4): a group of `members` real SDK clients
+// and one hostile member that, for `attackMs`, posts commits nobody can process: each round a
+// junk commit (which the server refuses: it validates commits against the group's public state,
+// counted as `junkRefused`) and then a commit with a wrong confirmation tag (which the server
+// cannot check, and accepts). The honest members report it, one resets the
 // conversation without the hostile member, and they talk on; then one of them adds the hostile
 // member back (as anyone may after a reset) and it strikes again. Meanwhile the honest members
 // chat. Figures: the time from each bad commit to the group talking again (a message sent after
 // the reset reaching every other honest member; median and max), and the chat messages delivered
 // to honest members (of those sent, each expected at every other honest member).
 import { CandorError, fromBase64Url, newMessageId, randomBytes, toBase64Url } from '@candor/protocol'
-import { DirectoryAuthenticationService, clientConfigWith, commitWithWrongConfirmationTag, epochOf, getSuite, junkCommit, loadState } from '@candor/crypto'
+import {
+  DirectoryAuthenticationService,
+  clientConfigWith,
+  commitWithWrongConfirmationTag,
+  epochOf,
+  getSuite,
+  groupInfoForExternalJoin,
+  junkCommit,
+  loadState,
+  ownLeafIndex,
+} from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { CandorClient, MemoryLocalStore, type MessageRecord } from '@candor/sdk'
 import { nodeWebSocket } from '@candor/sdk/node'
@@ -104,6 +116,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
   const resets = async (c: CandorClient) => (await c.history(conv)).filter((m) => m.kind === 'reset').length
   const samples: number[] = []
   let refused = 0
+  let junkRefused = 0
   let honestLeftOut = 0
   await ctx.mark('measure-start')
   const t0 = performance.now()
@@ -113,11 +126,20 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
     if (!groupId) throw new Error('the hostile member is in no group of the conversation')
     const state = loadState((await hostileStore.get(`state/${groupId}`))!, clientConfigWith(new DirectoryAuthenticationService(async () => null)))
     const epoch = epochOf(state)
-    const commit = round % 2 === 0 ? junkCommit(fromBase64Url(groupId)!, epoch, randomBytes) : (await commitWithWrongConfirmationTag(suite, state)).commit
+    // First junk with a valid header: refused by the server, the group does not notice.
+    try {
+      const junk = junkCommit(fromBase64Url(groupId)!, epoch, randomBytes, ownLeafIndex(state))
+      await hostile.api.commit(groupId, { messageId: newMessageId(), commit: toBase64Url(junk), groupInfo: toBase64Url(await groupInfoForExternalJoin(suite, state)) })
+      throw new Error(`round ${round}: the server accepted a junk commit`)
+    } catch (e) {
+      if (!(e instanceof CandorError) || e.code !== 'invalid_mls_message') throw e
+      junkRefused++
+    }
+    const bad = await commitWithWrongConfirmationTag(suite, state)
     const before = await Promise.all(honest.map(resets))
     const struck = performance.now()
     try {
-      await hostile.api.commit(groupId, { messageId: newMessageId(), epoch, commit: toBase64Url(commit), added: [], removed: [] })
+      await hostile.api.commit(groupId, { messageId: newMessageId(), commit: toBase64Url(bad.commit), groupInfo: toBase64Url(bad.groupInfo) })
     } catch (e) {
       if (!(e instanceof CandorError)) throw e
       refused++
@@ -148,7 +170,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
     await until(() => probes.get(probe)!.size === inGroup.length - 1, `round ${round}: the probe to reach everyone`, 900_000)
     const ms = performance.now() - struck
     samples.push(ms)
-    ctx.log(`round ${round} (${round % 2 === 0 ? 'junk' : 'wrong confirmation tag'}): talking again after ${ms.toFixed(0)} ms`)
+    ctx.log(`round ${round} (junk refused, then a wrong confirmation tag): talking again after ${ms.toFixed(0)} ms`)
     if (performance.now() - t0 >= p.attackMs) break
     // Anyone can add the person left out back; it strikes again.
     await honest[round % honest.length]!.addMembers(conv, [hostile.userId])
@@ -169,6 +191,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
     refused,
     extra: {
       recoveries: samples.length,
+      junkRefused,
       recoverMedianMs: Math.round(median(samples)),
       recoverMaxMs: Math.round(Math.max(...samples)),
       chatSent,

@@ -56,3 +56,7 @@ export {
   newAttachmentKey,
   type AttachmentSecrets,
 } from './attachment-stream.ts';
+// The delivery service's view of a group: its public state and commits validated against it
+// (docs/protocol.md §5.1, §5.2).
+export { checkGroupInfo, checkNewGroupInfo, loadPublicGroup, treeLeaves, publicEpoch, type PublicGroup } from './mls/public-group.ts';
+export { validatePublicCommit, type ValidatedCommit } from './mls/public-commit.ts';

@@ -96,8 +96,12 @@ export interface CommitInput {
   sentAt: number
   commit: Uint8Array
   welcome: Uint8Array | undefined
+  /** Devices that join the delivery roster (the welcome goes to them). */
   added: readonly DeviceId[]
+  /** Devices that leave the delivery roster (they are still sent the commit). */
   removed: readonly DeviceId[]
+  /** The group's GroupInfo after the commit (docs/protocol.md §5.1), kept as its public state. */
+  groupInfo: Uint8Array
 }
 
 /**
@@ -250,8 +254,14 @@ export interface Store extends ScimStore {
   claimKeyPackage(deviceId: DeviceId, lastResortOnly?: boolean): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null>
   countKeyPackages(deviceId: DeviceId): Promise<{ oneTime: number; lastResort: boolean }>
 
-  /** Creates a group at epoch 0 with its creator as the only member; false if the id exists. */
-  createGroup(groupId: GroupId, creator: DeviceId, createdAt: number): Promise<boolean>
+  /**
+   * Creates a group at epoch 0 with its creator as the only member and `groupInfo` (the creator's
+   * signed GroupInfo at epoch 0) as its public state; false if the id exists. (The server always
+   * passes the group info; store tests of unrelated features may leave it out.)
+   */
+  createGroup(groupId: GroupId, creator: DeviceId, createdAt: number, groupInfo?: Uint8Array): Promise<boolean>
+  /** The group's latest GroupInfo (its public state, docs/protocol.md §5.1); null for no group or none stored. */
+  groupInfo(groupId: GroupId): Promise<Uint8Array | null>
   getGroup(groupId: GroupId): Promise<GroupRecord | null>
   listGroups(deviceId: DeviceId): Promise<GroupRecord[]>
   /** Removes a device from a group's delivery roster without an epoch change (leave, revoke). */
@@ -283,7 +293,7 @@ export interface Store extends ScimStore {
    * `{ reset: false, existing }` when `previousGroup` was reset already (that reset), and
    * `{ reset: false, existing: null }` when `groupId` is taken; nothing changes then.
    */
-  resetGroup(r: GroupReset): Promise<ResetResult>
+  resetGroup(r: GroupReset, groupInfo?: Uint8Array): Promise<ResetResult>
   /** The reset that created this group (`from`) and the reset that replaced it (`to`), each null when none. */
   groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }>
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { commitRequest, registerRequest } from './http-api.ts'
-import { newDeviceId, newMessageId, type MessageId } from './ids.ts'
+import { newMessageId, type MessageId } from './ids.ts'
 import { toBase64Url } from './bytes.ts'
 
 describe('HTTP schemas built from the field parsers', () => {
-  const commit = () => ({ messageId: newMessageId(), epoch: 0, commit: toBase64Url(new Uint8Array([0, 1, 0, 2])), added: [newDeviceId()], removed: [] })
+  const commit = () => ({ messageId: newMessageId(), commit: toBase64Url(new Uint8Array([0, 1, 0, 1])), groupInfo: toBase64Url(new Uint8Array([0, 1, 0, 4])) })
 
   it('output the canonical values, branded', () => {
     const body = commit()
@@ -17,8 +17,7 @@ describe('HTTP schemas built from the field parsers', () => {
     const poisoned = 'AAAAAAAAAAAAAAAAAAAAAB'
     for (const [path, body] of [
       ['messageId', { ...commit(), messageId: poisoned }],
-      ['added.1', { ...commit(), added: [newDeviceId(), poisoned] }],
-      ['removed.0', { ...commit(), removed: [poisoned] }],
+      ['groupInfo', { ...commit(), groupInfo: 'AB' }],
       ['commit', { ...commit(), commit: 'AB' }],
     ] as const) {
       const r = commitRequest.safeParse(body)

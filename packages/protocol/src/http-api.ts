@@ -122,17 +122,36 @@ export interface ClaimResponse {
   keyPackages: ClaimedKeyPackage[]
 }
 
-export const createGroupRequest = z.strictObject({ groupId: groupIdSchema })
+/** POST /v1/groups (docs/protocol.md §5.1): the creator's signed GroupInfo of the new group at epoch 0. */
+export const createGroupRequest = z.strictObject({ groupId: groupIdSchema, groupInfo: base64UrlSchema(LIMITS.handshakeBytes) })
+export type CreateGroupRequest = z.input<typeof createGroupRequest>
 
+/**
+ * POST /v1/groups/:groupId/commits (docs/protocol.md §5.1): an MLS PublicMessage commit and the
+ * group's GroupInfo after it; the epoch, who is added and who removed are read from the commit.
+ */
 export const commitRequest = z.strictObject({
   messageId: messageIdSchema,
-  epoch: epochSchema,
   commit: base64UrlSchema(LIMITS.handshakeBytes),
+  groupInfo: base64UrlSchema(LIMITS.handshakeBytes),
   welcome: base64UrlSchema(LIMITS.handshakeBytes).optional(),
-  added: z.array(deviceIdSchema).max(LIMITS.groupMembers),
-  removed: z.array(deviceIdSchema).max(LIMITS.groupMembers),
 })
 export type CommitRequest = z.input<typeof commitRequest>
+
+/** POST /v1/groups/:groupId/external-commits (docs/protocol.md §5.2): an external commit (resync) and the GroupInfo after it. */
+export const externalCommitRequest = z.strictObject({
+  messageId: messageIdSchema,
+  commit: base64UrlSchema(LIMITS.handshakeBytes),
+  groupInfo: base64UrlSchema(LIMITS.handshakeBytes),
+})
+export type ExternalCommitRequest = z.input<typeof externalCommitRequest>
+
+/** GET /v1/groups/:groupId/group-info: the group's latest signed GroupInfo (with its ratchet tree and external_pub). */
+export interface GroupInfoBytesResponse {
+  groupId: string
+  epoch: number
+  groupInfo: string
+}
 export interface CommitResponse {
   epoch: number
   sentAt: number
@@ -174,6 +193,8 @@ export const resetRequest = z.strictObject({
   previousGroup: groupIdSchema,
   epoch: epochSchema,
   groupId: groupIdSchema,
+  /** The new group's GroupInfo at epoch 0, checked as POST /v1/groups checks it. */
+  groupInfo: base64UrlSchema(LIMITS.handshakeBytes),
 })
 export type ResetRequest = z.input<typeof resetRequest>
 export interface ResetResponse {

@@ -9,6 +9,8 @@ import {
   type ChallengeResponse,
   type ClaimResponse,
   type CommitRequest,
+  type ExternalCommitRequest,
+  type GroupInfoBytesResponse,
   type CommitResponse,
   type DeviceId,
   type DeviceInfo,
@@ -182,8 +184,17 @@ export class ApiClient {
   claimKeyPackages(userId: string, deviceIds?: string[]): Promise<ClaimResponse> {
     return this.#authed('POST', `/v1/users/${encodeURIComponent(userId)}/key-packages/claim`, deviceIds ? { deviceIds } : {})
   }
-  createGroup(groupId: string): Promise<GroupInfoResponse> {
-    return this.#authed('POST', '/v1/groups', { groupId })
+  /** Creates a group on the server from its creator's GroupInfo at epoch 0 (docs/protocol.md §5.1). */
+  createGroup(groupId: string, groupInfo: string): Promise<GroupInfoResponse> {
+    return this.#authed('POST', '/v1/groups', { groupId, groupInfo })
+  }
+  /** The group's latest GroupInfo the server keeps (members only). */
+  groupInfo(groupId: string): Promise<GroupInfoBytesResponse> {
+    return this.#authed('GET', `/v1/groups/${groupId}/group-info`)
+  }
+  /** Posts an external commit (a resync, docs/protocol.md §5.2). */
+  externalCommit(groupId: string, body: ExternalCommitRequest): Promise<CommitResponse> {
+    return this.#authed('POST', `/v1/groups/${groupId}/external-commits`, body)
   }
   groups(): Promise<{ groups: GroupInfoResponse[] }> {
     return this.#authed('GET', '/v1/groups')

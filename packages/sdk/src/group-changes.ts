@@ -128,11 +128,9 @@ export class GroupChanges {
           epoch,
           {
             messageId: newMessageId(),
-            epoch,
             commit: toBase64Url(out.commit),
+            groupInfo: toBase64Url(out.groupInfo),
             ...(out.welcome ? { welcome: toBase64Url(out.welcome) } : {}),
-            added: add.map((a) => a.deviceId),
-            removed: removeLeaves.map((l) => l.deviceId),
           },
           out.state,
         )

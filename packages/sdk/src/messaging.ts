@@ -2,7 +2,7 @@
 // sending into them, and telling who can read them. CandorClient delegates its conversation
 // methods here; the MLS changes themselves go through GroupChanges.
 import { CandorError, fromBase64Url, newGroupId, newMessageId, toBase64Url, type AttachmentRef, type GroupId, type MessageId, type Seen } from '@candor/protocol'
-import { encryptApplication, leaves, ownLeafIndex, startGroup, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import { encryptApplication, groupInfoForExternalJoin, leaves, ownLeafIndex, startGroup, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents, Reader } from './client-types.ts'
 import type { Connection } from './connection.ts'
@@ -45,12 +45,13 @@ export class Messaging {
     const { api, lock, keyPackages, conversations, groups, me } = this.#d
     const others = [...new Set(userIds)].filter((u) => u !== me.userId)
     const groupId = newGroupId()
-    await api.createGroup(groupId)
-    await this.#d.archives.beforeChange(groupId, others, 'given')
     await lock.run(async () => {
       const [kp] = await keyPackages.generate(1, false)
       const state = await startGroup(this.#d.suite, this.#d.config, fromBase64Url(groupId)!, kp!)
       await keyPackages.consumed(kp!)
+      // The server keeps the group's public state from its first GroupInfo (docs/protocol.md §5.1).
+      await api.createGroup(groupId, toBase64Url(await groupInfoForExternalJoin(this.#d.suite, state)))
+      await this.#d.archives.beforeChange(groupId, others, 'given')
       await conversations.save(groupId, state, { createdAt: Date.now(), status: 'active' })
     })
     const claims = await groups.claim([me.userId, ...others], true)

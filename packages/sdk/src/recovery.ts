@@ -22,7 +22,7 @@ import {
   type MessageId,
   type ResetContent,
 } from '@candor/protocol'
-import { epochOf, leaves, messageEpoch, signDetached, startGroup, verifyDetached, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import { epochOf, groupInfoForExternalJoin, leaves, messageEpoch, signDetached, startGroup, verifyDetached, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client-types.ts'
 import type { Conversations, MessageRecord, ResetNotice } from './conversations.ts'
@@ -138,16 +138,19 @@ export class Recovery {
     // Key packages are claimed while the server records the reset: both take round trips, and
     // this device is the one the whole group waits for (a lost race wastes the claims only).
     const claiming = this.#claim(invite)
+    // The new group's first state is made before the reset is asked for: the server checks its
+    // GroupInfo as it checks a new group's (docs/protocol.md §5.4).
+    const [kp] = await this.#d.keyPackages.generate(1, false)
+    const state = await startGroup(this.#d.suite, this.#d.config, fromBase64Url(newGroup)!, kp!)
+    await this.#d.keyPackages.consumed(kp!)
     try {
-      await api.resetConversation(conversation, { previousGroup: groupId, epoch: epochOf(c.state), groupId: newGroup })
+      const groupInfo = toBase64Url(await groupInfoForExternalJoin(this.#d.suite, state))
+      await api.resetConversation(conversation, { previousGroup: groupId, epoch: epochOf(c.state), groupId: newGroup, groupInfo })
     } catch (e) {
       void claiming.catch(() => undefined)
       throw e
     }
     await lock.run(async () => {
-      const [kp] = await this.#d.keyPackages.generate(1, false)
-      const state = await startGroup(this.#d.suite, this.#d.config, fromBase64Url(newGroup)!, kp!)
-      await this.#d.keyPackages.consumed(kp!)
       await conversations.save(newGroup, state, { createdAt: Date.now(), status: 'active', conversation })
     })
     const claimed = await claiming

@@ -2,10 +2,13 @@
 // with ids that look like ids but are not the canonical encoding of 16 bytes. If such a row
 // reached the victim's queue, the server could not put it into a deliver frame, and every
 // connection of the victim's device would fail on it: the victim would receive nothing, from
-// anyone, for good. The attacker speaks raw HTTP; the victim and a friend are real clients.
+// anyone, for good. The attacker speaks raw HTTP (with real MLS where the server checks it); the
+// victim and a friend are real clients. Commits no longer declare whom they add: the server
+// reads it from the validated commit (docs/protocol.md §5.1), so those fields are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authStatement, fromBase64Url, newGroupId, newMessageId, registrationStatement, toBase64Url, type GroupId } from '@candor/protocol'
-import { generateDeviceKey, signDetached } from '@candor/crypto'
+import { clientConfigWith, generateDeviceKey, getSuite, groupInfoForExternalJoin, newKeyPackage, signDetached, startGroup } from '@candor/crypto'
+import { nodeCryptoProvider } from '@candor/crypto/node'
 import { CandorClient, MemoryLocalStore } from '../src/index.ts'
 import { nextMessage, options, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
 
@@ -28,7 +31,7 @@ async function http(base: string, method: string, path: string, body?: unknown, 
 }
 
 /** A registered user acting with raw HTTP requests. */
-async function attacker(base: string, userId: string): Promise<{ token: string }> {
+async function attacker(base: string, userId: string): Promise<{ token: string; userId: string; deviceId: string; publicKey: Uint8Array; secretKey: Uint8Array }> {
   const k = generateDeviceKey()
   const pk = toBase64Url(k.publicKey)
   const sig = toBase64Url(signDetached(k.secretKey, registrationStatement(userId, pk)))
@@ -36,14 +39,22 @@ async function attacker(base: string, userId: string): Promise<{ token: string }
   const deviceId = reg.json.deviceId as string
   const { challenge } = (await http(base, 'POST', '/v1/auth/challenge', { deviceId })).json as { challenge: string }
   const s = await http(base, 'POST', '/v1/auth/session', { deviceId, challenge, signature: toBase64Url(signDetached(k.secretKey, authStatement(deviceId, challenge))) })
-  return { token: s.json.token as string }
+  return { token: s.json.token as string, userId, deviceId, publicKey: k.publicKey, secretKey: k.secretKey }
 }
 
-/** Just enough of an MLS PrivateMessage commit for the delivery service's header check. */
+/** A real new group's GroupInfo (base64url) with the attacker's device as its only member. */
+async function newGroupInfo(who: Awaited<ReturnType<typeof attacker>>, groupId: string): Promise<string> {
+  const suite = await getSuite(nodeCryptoProvider())
+  const id = fromBase64Url(groupId) ?? new Uint8Array(Buffer.from(groupId, 'base64url'))
+  const state = await startGroup(suite, clientConfigWith({ validateCredential: async () => true }), id, await newKeyPackage(suite, who, false))
+  return toBase64Url(await groupInfoForExternalJoin(suite, state))
+}
+
+/** An MLS PublicMessage commit header over nothing: refused by the server in any case. */
 function fakeCommit(group: GroupId, epoch: number): string {
   const id = fromBase64Url(group)!
   const b = new Uint8Array(4 + 1 + id.length + 8 + 1 + 16)
-  b.set([0, 1, 0, 2, id.length], 0)
+  b.set([0, 1, 0, 1, id.length], 0)
   b.set(id, 5)
   new DataView(b.buffer).setBigUint64(5 + id.length, BigInt(epoch))
   b[5 + id.length + 8] = 3
@@ -57,7 +68,7 @@ describe('a poisoned queue', () => {
   let victimStore: MemoryLocalStore
   let bob: CandorClient
   let conversation: string
-  let mallory: { token: string }
+  let mallory: Awaited<ReturnType<typeof attacker>>
   let group: GroupId
   let sent = 0
 
@@ -70,7 +81,7 @@ describe('a poisoned queue', () => {
     await waitFor(() => victim.conversations().some((c) => c.id === conversation), 'the victim to join')
     mallory = await attacker(env.server.url, 'mallory')
     group = newGroupId()
-    expect((await http(env.server.url, 'POST', '/v1/groups', { groupId: group }, mallory.token)).status).toBe(201)
+    expect((await http(env.server.url, 'POST', '/v1/groups', { groupId: group, groupInfo: await newGroupInfo(mallory, group) }, mallory.token)).status).toBe(201)
   })
   afterAll(async () => {
     await env.close()
@@ -99,7 +110,7 @@ describe('a poisoned queue', () => {
         env.server.url,
         'POST',
         `/v1/groups/${group}/commits`,
-        { messageId: nonCanonical(newMessageId()), epoch: 0, commit: fakeCommit(group, 0), welcome: fakeWelcome, added: [victim.deviceId], removed: [] },
+        { messageId: nonCanonical(newMessageId()), commit: fakeCommit(group, 0), groupInfo: fakeWelcome, welcome: fakeWelcome },
         mallory.token,
       ),
     )
@@ -114,7 +125,7 @@ describe('a poisoned queue', () => {
         env.server.url,
         'POST',
         `/v1/groups/${nonCanonical(group)}/commits`,
-        { messageId: newMessageId(), epoch: 0, commit: fakeCommit(group, 0), welcome: fakeWelcome, added: [victim.deviceId], removed: [] },
+        { messageId: newMessageId(), commit: fakeCommit(group, 0), groupInfo: fakeWelcome, welcome: fakeWelcome },
         mallory.token,
       ),
     )
@@ -125,13 +136,13 @@ describe('a poisoned queue', () => {
   it('the same with a group created under a non-canonical id', async () => {
     const spelt = nonCanonical(newGroupId())
     const r = await victimStillReceives(async () => {
-      const created = await http(env.server.url, 'POST', '/v1/groups', { groupId: spelt }, mallory.token)
+      const created = await http(env.server.url, 'POST', '/v1/groups', { groupId: spelt, groupInfo: await newGroupInfo(mallory, spelt) }, mallory.token)
       expect(created.json.error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/^groupId: /) })
       return http(
         env.server.url,
         'POST',
         `/v1/groups/${spelt}/commits`,
-        { messageId: newMessageId(), epoch: 0, commit: fakeCommit(group, 0), welcome: fakeWelcome, added: [victim.deviceId], removed: [] },
+        { messageId: newMessageId(), commit: fakeCommit(group, 0), groupInfo: fakeWelcome, welcome: fakeWelcome },
         mallory.token,
       )
     })
@@ -139,26 +150,27 @@ describe('a poisoned queue', () => {
     expect(await env.server.context.store.getGroup(spelt as GroupId)).toBeNull()
   })
 
-  it('the same with the victim’s device id spelt otherwise in added or removed', async () => {
+  it('a commit declaring whom it adds or removes is refused: those lists are gone, the roster follows the validated tree', async () => {
     for (const field of ['added', 'removed'] as const) {
       const r = await victimStillReceives(() =>
         http(
           env.server.url,
           'POST',
           `/v1/groups/${group}/commits`,
-          {
-            messageId: newMessageId(),
-            epoch: 0,
-            commit: fakeCommit(group, 0),
-            welcome: fakeWelcome,
-            added: field === 'added' ? [nonCanonical(victim.deviceId)] : [],
-            removed: field === 'removed' ? [nonCanonical(victim.deviceId)] : [],
-          },
+          { messageId: newMessageId(), commit: fakeCommit(group, 0), groupInfo: fakeWelcome, welcome: fakeWelcome, [field]: [nonCanonical(victim.deviceId)] },
           mallory.token,
         ),
       )
-      expect(r.json.error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(new RegExp(`^${field}\\.0: `)) })
+      expect(r.json.error).toMatchObject({ code: 'bad_request' })
       expect((await env.server.context.store.getGroup(group))?.epoch).toBe(0)
     }
+  })
+
+  it('a junk commit with a valid header, adding nobody the server can see, is refused and changes nothing', async () => {
+    const r = await victimStillReceives(() =>
+      http(env.server.url, 'POST', `/v1/groups/${group}/commits`, { messageId: newMessageId(), commit: fakeCommit(group, 0), groupInfo: fakeWelcome, welcome: fakeWelcome }, mallory.token),
+    )
+    expect(r.json.error).toMatchObject({ code: 'invalid_mls_message' })
+    expect((await env.server.context.store.getGroup(group))?.epoch).toBe(0)
   })
 })

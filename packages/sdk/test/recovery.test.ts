@@ -1,10 +1,10 @@
 // A group that a hostile member breaks with a commit nobody can process (docs/protocol.md §5.3,
 // §5.4), through a real server and real clients. The hostile member is a real device whose MLS
 // state is read from its own store and used to craft what the SDK never sends: a commit with a
-// wrong confirmation tag (the server cannot check it) or a junk commit.
+// wrong confirmation tag (the server cannot check it, §5.1) or a junk commit (the server refuses it).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newMessageId, randomBytes, toBase64Url, fromBase64Url } from '@candor/protocol'
-import { DirectoryAuthenticationService, clientConfigWith, commitWithWrongConfirmationTag, epochOf, getSuite, junkCommit, loadState } from '@candor/crypto'
+import { DirectoryAuthenticationService, clientConfigWith, commitWithWrongConfirmationTag, epochOf, getSuite, groupInfoForExternalJoin, junkCommit, loadState, ownLeafIndex } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { MemoryLocalStore, type CandorClient, type MemberReport, type MessageRecord } from '../src/index.ts'
 import { nextMessage, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
@@ -33,11 +33,14 @@ async function postBadCommit(h: Hostile, groupId: string, kind: 'wrong_tag' | 'j
   const suite = await getSuite(nodeCryptoProvider())
   const state = loadState((await h.store.get(`state/${groupId}`))!, clientConfigWith(new DirectoryAuthenticationService(async () => null)))
   const epoch = epochOf(state)
-  const commit = kind === 'wrong_tag' ? (await commitWithWrongConfirmationTag(suite, state)).commit : junkCommit(fromBase64Url(groupId)!, epoch, randomBytes)
+  const bad =
+    kind === 'wrong_tag'
+      ? await commitWithWrongConfirmationTag(suite, state)
+      : { commit: junkCommit(fromBase64Url(groupId)!, epoch, randomBytes, ownLeafIndex(state)), groupInfo: await groupInfoForExternalJoin(suite, state) }
   const res = await fetch(`${env.server.url}/v1/groups/${groupId}/commits`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${await h.client.api.token()}` },
-    body: JSON.stringify({ messageId: newMessageId(), epoch, commit: toBase64Url(commit), added: [], removed: [] }),
+    body: JSON.stringify({ messageId: newMessageId(), commit: toBase64Url(bad.commit), groupInfo: toBase64Url(bad.groupInfo) }),
   })
   const json = (await res.json()) as { error?: { code: string } }
   return { status: res.status, ...(json.error ? { code: json.error.code } : {}) }
@@ -69,7 +72,16 @@ async function talks(honest: CandorClient[], conv: string, text: string, outside
 }
 
 describe('a commit nobody can process', () => {
-  for (const kind of ['wrong_tag', 'junk'] as const) {
+  it('(junk) is refused by the server: nothing is stored, nobody resets, the group talks on with its author', async () => {
+    const { honest, mallory, conv } = await groupOfFive()
+    const before = (await env.server.context.store.getGroup(conv as never))!.epoch
+    expect(await postBadCommit(mallory, conv, 'junk')).toEqual({ status: 400, code: 'invalid_mls_message' })
+    expect((await env.server.context.store.getGroup(conv as never))!.epoch).toBe(before)
+    await talks([...honest, mallory.client], conv, 'nothing happened')
+    for (const c of honest) expect(await resetLine(c, conv)).toBeUndefined()
+  })
+
+  for (const kind of ['wrong_tag'] as const) {
     it(`(${kind}) is reported, one member resets, and the group talks again without its committer`, async () => {
       const { honest, mallory, conv } = await groupOfFive()
       const [ann] = honest
@@ -105,7 +117,7 @@ describe('a commit nobody can process', () => {
     })
   }
 
-  it('a member posting junk commits in a loop is refused past its budget, and the group talks again without it', async () => {
+  it('a member posting junk commits in a loop is refused each time, then past its budget, and the group never stops', async () => {
     const { honest, mallory, conv } = await groupOfFive()
     const token = await mallory.client.api.token()
     const answers: string[] = []
@@ -115,16 +127,16 @@ describe('a commit nobody can process', () => {
       const res = await fetch(`${env.server.url}/v1/groups/${conv}/commits`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ messageId: newMessageId(), epoch, commit: toBase64Url(junkCommit(fromBase64Url(conv)!, epoch, randomBytes)), added: [], removed: [] }),
+        body: JSON.stringify({ messageId: newMessageId(), commit: toBase64Url(junkCommit(fromBase64Url(conv)!, epoch, randomBytes, 4)), groupInfo: toBase64Url(randomBytes(64)) }),
       })
       const json = (await res.json()) as { error?: { code: string; message: string } }
       answers.push(json.error ? `${res.status} ${json.error.code}: ${json.error.message}` : String(res.status))
     }
-    expect(answers.slice(0, 3)).toEqual(['200', '200', '200'])
+    for (const a of answers.slice(0, 3)) expect(a).toMatch(/^400 invalid_mls_message: /)
     for (const a of answers.slice(3)) expect(a).toBe('429 rate_limited: too many commits from this device in this group: at most 3 at once, then one every 60 s')
-    for (const c of honest) await waitFor(async () => (await resetLine(c, conv)) !== undefined, `${c.userId} to see the reset`)
-    await talks(honest, conv, 'still talking', mallory)
-    for (const c of honest) expect((await c.history(conv)).filter((m) => m.kind === 'reset')).toHaveLength(1)
+    expect((await env.server.context.store.getGroup(conv as never))!.epoch).toBe(1)
+    await talks([...honest, mallory.client], conv, 'still talking')
+    for (const c of honest) expect((await c.history(conv)).filter((m) => m.kind === 'reset')).toHaveLength(0)
   })
 
   it('a false reset is seen by everyone, the person left out included, and anyone can add them back', async () => {

@@ -35,7 +35,7 @@ describe('a committer whose commit nobody else can process', () => {
     const posted = await fetch(`${env.server.url}/v1/groups/${conv}/commits`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await cat.api.token()}` },
-      body: JSON.stringify({ messageId: newMessageId(), epoch, commit: toBase64Url(bad.commit), added: [], removed: [] }),
+      body: JSON.stringify({ messageId: newMessageId(), commit: toBase64Url(bad.commit), groupInfo: toBase64Url(bad.groupInfo) }),
     })
     expect(posted.status).toBe(200)
     await catStore.put(`state/${conv}`, saveState(bad.state))

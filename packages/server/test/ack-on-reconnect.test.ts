@@ -10,6 +10,7 @@ import { decodeServerFrame, encodeAck, encodeAuth, encodeSend, fromBase64Url, ne
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, rawSocket, type RawSocket } from './raw-client.ts'
+import { createGroup } from './raw-mls.ts'
 
 let server: CandorServer
 let store: SqliteStore
@@ -57,8 +58,8 @@ describe('acks sent right behind auth on a new socket', () => {
     const alice = await rawRegister(server.url, 'alice')
     const bob = await rawRegister(server.url, 'bob')
     const group = newGroupId()
-    await http(server.url, 'POST', '/v1/groups', { groupId: group }, alice.token)
-    await store.acceptCommit({ groupId: group, epoch: 0, sender: alice.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: new Uint8Array(1), welcome: new Uint8Array(1), added: [bob.deviceId], removed: [] })
+    await createGroup(server.url, alice, group)
+    await store.acceptCommit({ groupId: group, epoch: 0, sender: alice.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: new Uint8Array(1), welcome: new Uint8Array(1), added: [bob.deviceId], removed: [], groupInfo: new Uint8Array([0, 1, 0, 4]) })
     server.context.roster.changed(group)
 
     // Bob's first socket is pushed the welcome and 5 messages, then drops without acknowledging.

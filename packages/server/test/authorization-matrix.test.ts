@@ -24,6 +24,7 @@ import { createServer, generateServerKeys, type CandorServer } from '../src/inde
 import { http, httpBytes, openSocket, rawRegister, rawSocket, type RawDevice, type RawSocket } from './raw-client.ts'
 import { FRAME_ROWS, HTTP_ROWS, mlsMessage, type Req, type Row, type World } from './authorization-matrix.ts'
 import { buildWorld, databaseDigest, folderDigest, strangerDevice } from './authorization-world.ts'
+import { createGroup } from './raw-mls.ts'
 
 let dir: string
 let store: SqliteStore
@@ -257,8 +258,8 @@ describe('WebSocket frames', () => {
   it('a revoked device’s still-open socket: its frames after the revocation deliver nothing; it closes 4001', async () => {
     const rex = await rawRegister(server.url, 'matrix-rex')
     const group = newGroupId()
-    expect((await http(server.url, 'POST', '/v1/groups', { groupId: group }, rex.token)).status).toBe(201)
-    await store.acceptCommit({ groupId: group, epoch: 0, sender: rex.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [w.amy.deviceId], removed: [] })
+    await createGroup(server.url, rex, group)
+    await store.acceptCommit({ groupId: group, epoch: 0, sender: rex.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [w.amy.deviceId], removed: [], groupInfo: new Uint8Array([0, 1, 0, 4]) })
     server.context.roster.changed(group)
     const queued = await store.pendingCount(w.amy.deviceId)
     const s = await openSocket(server.url, rex.token)

@@ -29,9 +29,10 @@ import {
   type ErrorCode,
   type GroupId,
 } from '@candor/protocol'
-import { generateDeviceKey, signDetached } from '@candor/crypto'
+import { generateDeviceKey, signDetached, type GroupState } from '@candor/crypto'
 import { cosigner, formatNote, parseNote } from '@candor/transparency'
 import type { RawDevice } from './raw-client.ts'
+import { commitBody, externalCommitBody, newGroupState, resetBody } from './raw-mls.ts'
 
 /** The people and things every row's request refers to (built once by the test). */
 export interface World {
@@ -52,6 +53,10 @@ export interface World {
   /** The owner of another organisation (`matrix-other`): every right there, none in `default`. */
   otherOrgAdmin: RawDevice
   group: GroupId
+  /** Alice's MLS state of the group (epoch 1), for the real commits the group rows build. */
+  groupState: GroupState
+  /** The group's GroupInfo at epoch 1 (base64url), for an external commit. */
+  groupInfo: string
   /** The key of a pending enrolment request for alice's account, and its device id. */
   pending: { deviceId: DeviceId; publicKey: string }
   /** Sizes the public log routes are asked about. */
@@ -195,14 +200,14 @@ export const HTTP_ROWS: Record<string, Row> = {
   'POST /v1/key-packages': session('own-data', () => ({ path: '/v1/key-packages', body: { oneTime: [] } })),
   'GET /v1/key-packages/count': session('own-data', at('/v1/key-packages/count')),
   'POST /v1/users/:userId/key-packages/claim': session({ allowed: 'how a conversation with alice starts: one key package per device, handed out once' }, (w) => ({ path: `/v1/users/${w.alice.userId}/key-packages/claim`, body: {} })),
-  'POST /v1/groups': session('conflict', (w) => ({ path: '/v1/groups', body: { groupId: w.group } })),
+  'POST /v1/groups': session('conflict', async (w, as) => ({ path: '/v1/groups', body: { groupId: w.group, groupInfo: (await newGroupState(as, w.group)).groupInfo } })),
   'GET /v1/groups': session('own-data', at('/v1/groups')),
   'GET /v1/groups/:groupId': member((w) => ({ path: `/v1/groups/${w.group}` })),
   'POST /v1/groups/:groupId/leave': member((w) => ({ path: `/v1/groups/${w.group}/leave`, body: {} })),
-  'POST /v1/groups/:groupId/commits': member((w) => ({
-    path: `/v1/groups/${w.group}/commits`,
-    body: { messageId: newMessageId(), epoch: 1, commit: toBase64Url(mlsMessage(w.group, 1, 3)), added: [], removed: [] },
-  })),
+  'POST /v1/groups/:groupId/commits': member(async (w) => ({ path: `/v1/groups/${w.group}/commits`, body: (await commitBody(w.groupState)).body })),
+  'GET /v1/groups/:groupId/group-info': member((w) => ({ path: `/v1/groups/${w.group}/group-info` })),
+  // Alice's own resync (only the device a leaf names can make one; the others post hers).
+  'POST /v1/groups/:groupId/external-commits': member(async (w) => ({ path: `/v1/groups/${w.group}/external-commits`, body: (await externalCommitBody(w.alice, w.groupInfo)).body })),
   'GET /v1/groups/:groupId/commits/:epoch': member((w) => ({ path: `/v1/groups/${w.group}/commits/0` })),
   'POST /v1/groups/:groupId/reports': member((w, as) => {
     const messageId = newMessageId()
@@ -211,7 +216,7 @@ export const HTTP_ROWS: Record<string, Row> = {
       body: { epoch: 0, committer: w.amy.deviceId, messageId, reason: 'decrypt_failed', signature: toBase64Url(signDetached(as.secretKey, reportStatement(w.group, 0, w.amy.deviceId, messageId, 'decrypt_failed'))) },
     }
   }),
-  'POST /v1/conversations/:conversationId/reset': member((w) => ({ path: `/v1/conversations/${w.group}/reset`, body: { previousGroup: w.group, epoch: 0, groupId: newGroupId() } })),
+  'POST /v1/conversations/:conversationId/reset': member(async (w, as) => ({ path: `/v1/conversations/${w.group}/reset`, body: await resetBody(as, w.group, 0) })),
   'GET /v1/groups/:groupId/resets': member((w) => ({ path: `/v1/groups/${w.group}/resets` })),
   'GET /v1/groups/:groupId/retention': member((w) => ({ path: `/v1/groups/${w.group}/retention` })),
   'PUT /v1/groups/:groupId/retention': member((w) => ({ path: `/v1/groups/${w.group}/retention`, body: { seconds: 3600 } })),

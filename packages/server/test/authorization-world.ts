@@ -6,12 +6,13 @@ import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
-import { approvalStatement, enrolmentStatement, newGroupId, newMessageId, toBase64Url, type DeviceId } from '@candor/protocol'
+import { approvalStatement, enrolmentStatement, newMessageId, toBase64Url, type DeviceId } from '@candor/protocol'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
 import type { Store } from '@candor/ports'
 import type { CandorServer } from '../src/index.ts'
 import { http, httpBytes, rawRegister, type RawDevice } from './raw-client.ts'
-import { mlsMessage, type World } from './authorization-matrix.ts'
+import type { World } from './authorization-matrix.ts'
+import { rawGroup } from './raw-mls.ts'
 
 function must(ok: boolean, what: string): void {
   if (!ok) throw new Error(`setting up the world failed: ${what}`)
@@ -68,12 +69,10 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   // One receipt in the access log, so its consistency route has sizes to be asked about.
   must((await http(base, 'GET', `/v1/admin/users/${amy.userId}?why=support_request&case=T-1`, undefined, admin.token)).status === 200, 'the admin reads amy’s account')
 
-  // Alice's group with amy on its delivery roster (the MLS side is not under test): amy's queue
+  // Alice's group with amy added by a real MLS commit (the server validates it): amy's queue
   // holds the welcome, seq 1.
-  const group = newGroupId()
-  must((await http(base, 'POST', '/v1/groups', { groupId: group }, alice.token)).status === 201, 'alice creates her group')
-  await store.acceptCommit({ groupId: group, epoch: 0, sender: alice.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [amy.deviceId], removed: [] })
-  server.context.roster.changed(group)
+  const made = await rawGroup(base, alice, [amy])
+  const group = made.groupId
   must((await store.pendingCount(amy.deviceId)) === 1, 'amy’s queue holds the welcome')
 
   // SCIM: a token of `default` (the operator is its owner), one revoked, and a token of another
@@ -123,6 +122,8 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     // An admin of another organisation: the owner of matrix-other.
     otherOrgAdmin: otherOwner,
     group,
+    groupState: made.state,
+    groupInfo: made.groupInfo,
     pending,
     directorySize: Number(directory.checkpoint.split('\n')[1]),
     accessLogSize: Number(accessLog.checkpoint.split('\n')[1]),

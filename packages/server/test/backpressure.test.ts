@@ -8,6 +8,7 @@ import { LIMITS, decodeServerFrame, encodeAck, encodeSend, fromBase64Url, newGro
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister } from './raw-client.ts'
+import { createGroup } from './raw-mls.ts'
 
 let server: CandorServer
 let store: SqliteStore
@@ -39,9 +40,9 @@ describe('backpressure', () => {
     const sender = await rawRegister(server.url, 'sender')
     const slow = await rawRegister(server.url, 'slow')
     const group = newGroupId()
-    await http(server.url, 'POST', '/v1/groups', { groupId: group }, sender.token)
+    await createGroup(server.url, sender, group)
     // Put the slow device on the delivery roster directly (the MLS side is not under test here).
-    await store.acceptCommit({ groupId: group, epoch: 0, sender: sender.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: new Uint8Array(1), welcome: new Uint8Array(1), added: [slow.deviceId], removed: [] })
+    await store.acceptCommit({ groupId: group, epoch: 0, sender: sender.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: new Uint8Array(1), welcome: new Uint8Array(1), added: [slow.deviceId], removed: [], groupInfo: new Uint8Array([0, 1, 0, 4]) })
     server.context.roster.changed(group)
 
     const s = await openSocket(server.url, sender.token)

@@ -19,6 +19,7 @@ import { generateDeviceKey, signDetached } from '@candor/crypto'
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, type RawDevice } from './raw-client.ts'
+import { createGroup } from './raw-mls.ts'
 
 let server: CandorServer
 let store: SqliteStore
@@ -32,7 +33,7 @@ beforeAll(async () => {
   server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
   alice = await rawRegister(server.url, 'alice')
   group = newGroupId()
-  expect((await http(server.url, 'POST', '/v1/groups', { groupId: group }, alice.token)).status).toBe(201)
+  await createGroup(server.url, alice, group)
 })
 afterAll(async () => {
   await server.close()
@@ -110,7 +111,7 @@ describe('HTTP boundary', () => {
       server.url,
       'POST',
       `/v1/groups/${group}/commits`,
-      { messageId: newMessageId(), epoch: 0, commit: toBase64Url(new Uint8Array(40)), added: [], removed: [] },
+      { messageId: newMessageId(), commit: toBase64Url(new Uint8Array(40)), groupInfo: toBase64Url(new Uint8Array(40)) },
       alice.token,
     )
     expect(r.json.error?.code).toBe('invalid_mls_message')

@@ -11,7 +11,7 @@ import { FolderBlobStore, SqliteStore } from '@candor/store-sqlite'
 import type { BlobId } from '@candor/ports'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, httpBytes, rawDeleteAccount, rawRegister, type RawDevice } from './raw-client.ts'
-import { mlsMessage } from './authorization-matrix.ts'
+import { rawGroup } from './raw-mls.ts'
 
 const QUOTA = 64 * 1024
 const TTL = 60_000
@@ -26,13 +26,8 @@ let group: GroupId
 let n = 0
 
 async function groupOf(owner: RawDevice, others: RawDevice[]): Promise<GroupId> {
-  const g = newGroupId()
-  expect((await http(server.url, 'POST', '/v1/groups', { groupId: g }, owner.token)).status).toBe(201)
-  if (others.length > 0) {
-    await store.acceptCommit({ groupId: g, epoch: 0, sender: owner.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(g, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: others.map((o) => o.deviceId), removed: [] })
-    server.context.roster.changed(g)
-  }
-  return g
+  // A real MLS group: the server validates the commit that adds the others.
+  return (await rawGroup(server.url, owner, others)).groupId
 }
 
 const create = (as: RawDevice, g: GroupId, size: number) => http(server.url, 'POST', `/v1/groups/${g}/blobs`, { size }, as.token)

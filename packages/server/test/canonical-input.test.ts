@@ -10,6 +10,7 @@ import { generateDeviceKey, signDetached } from '@candor/crypto'
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, rawRegister, type RawDevice } from './raw-client.ts'
+import { createGroup } from './raw-mls.ts'
 
 let server: CandorServer
 let store: SqliteStore
@@ -80,13 +81,14 @@ describe('canonical input at the HTTP boundary', () => {
     await expectBad(http(server.url, 'POST', '/v1/auth/session', { deviceId: alice.deviceId, challenge: `${challenge}.x`, signature: sig }), 'challenge')
   })
 
-  it('commits: epoch, message id and blobs', async () => {
+  it('commits: message id and blobs', async () => {
     const group = newGroupId()
-    expect((await http(server.url, 'POST', '/v1/groups', { groupId: group }, alice.token)).status).toBe(201)
-    const body = { messageId: respelt(newGroupId()), epoch: 0, commit: 'AAAA', added: [], removed: [] }
+    await createGroup(server.url, alice, group)
+    const body = { messageId: respelt(newGroupId()), commit: 'AAAA', groupInfo: 'AAAA' }
     await expectBad(http(server.url, 'POST', `/v1/groups/${group}/commits`, body, alice.token), 'messageId')
-    await expectBad(http(server.url, 'POST', `/v1/groups/${group}/commits`, { ...body, messageId: newGroupId(), epoch: -1 }, alice.token), 'epoch')
     await expectBad(http(server.url, 'POST', `/v1/groups/${group}/commits`, { ...body, messageId: newGroupId(), commit: 'AAB' }, alice.token), 'commit')
+    await expectBad(http(server.url, 'POST', `/v1/groups/${group}/commits`, { ...body, messageId: newGroupId(), groupInfo: 'AAB' }, alice.token), 'groupInfo')
+    await expectBad(http(server.url, 'POST', `/v1/groups`, { groupId: newGroupId(), groupInfo: 'AAB' }, alice.token), 'groupInfo')
     expect((await store.getGroup(group))?.epoch).toBe(0)
   })
 

@@ -55,6 +55,7 @@ describe('delivery order', () => {
       welcome: randomBytes(40),
       added: [recipient],
       removed: [],
+      groupInfo: randomBytes(40),
     })
     if (!commit.accepted) throw new Error('the commit was refused')
     expect(commit.deliveries.map((d) => d.deviceId)).toEqual([recipient])

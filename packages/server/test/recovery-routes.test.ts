@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeServerFrame, fromBase64Url, newGroupId, newMessageId, randomBytes, reportStatement, toBase64Url, type DeviceId, type GroupId } from '@candor/protocol'
-import { junkCommit, signDetached } from '@candor/crypto'
+import { signDetached, type GroupState } from '@candor/crypto'
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, type RawDevice } from './raw-client.ts'
+import { commitBody, junkCommit, rawGroup, resetBody } from './raw-mls.ts'
 
 let server: CandorServer
 let store: SqliteStore
@@ -34,16 +35,13 @@ afterAll(async () => {
 })
 
 let n = 0
-const WELCOME = toBase64Url(new Uint8Array([0, 1, 0, 3, 0, 0]))
+const creatorStates = new Map<string, GroupState>()
 
-/** A group of the creator and these devices (the server checks only a commit's header, so a junk one does). */
+/** A group of the creator and these devices, added by a real MLS commit (the server validates it). */
 async function group(creator: RawDevice, members: RawDevice[]): Promise<GroupId> {
-  const groupId = newGroupId()
-  expect((await http(server.url, 'POST', '/v1/groups', { groupId }, creator.token)).status).toBe(201)
-  const commit = toBase64Url(junkCommit(fromBase64Url(groupId)!, 0, randomBytes))
-  const r = await http(server.url, 'POST', `/v1/groups/${groupId}/commits`, { messageId: newMessageId(), epoch: 0, commit, welcome: WELCOME, added: members.map((m) => m.deviceId), removed: [] }, creator.token)
-  expect(r.status).toBe(200)
-  return groupId
+  const g = await rawGroup(server.url, creator, members)
+  creatorStates.set(g.groupId, g.state)
+  return g.groupId
 }
 
 async function people(k: number): Promise<RawDevice[]> {
@@ -111,13 +109,13 @@ describe('POST /v1/conversations/:conversationId/reset', () => {
     const [a, b, c] = await people(3)
     const g = await group(a!, [b!, c!])
     const first = newGroupId()
-    const r = await http(server.url, 'POST', `/v1/conversations/${g}/reset`, { previousGroup: g, epoch: 1, groupId: first }, b!.token)
+    const r = await http(server.url, 'POST', `/v1/conversations/${g}/reset`, await resetBody(b!, g, 1, first), b!.token)
     expect(r.status).toBe(201)
     expect(r.json).toMatchObject({ conversationId: g, previousGroup: g, groupId: first, epoch: 1, resetBy: b!.deviceId })
     expect(await store.getGroup(first)).toEqual({ groupId: first, epoch: 0, members: [b!.deviceId] })
 
     const second = newGroupId()
-    const again = await http(server.url, 'POST', `/v1/conversations/${g}/reset`, { previousGroup: g, epoch: 1, groupId: second }, c!.token)
+    const again = await http(server.url, 'POST', `/v1/conversations/${g}/reset`, await resetBody(c!, g, 1, second), c!.token)
     expect([again.status, again.json.error?.code, again.json.error?.details]).toEqual([409, 'conflict', { groupId: first }])
     expect(await store.getGroup(second)).toBeNull()
 
@@ -133,7 +131,8 @@ describe('POST /v1/conversations/:conversationId/reset', () => {
     const [a, b, outsider] = await people(3)
     const g = await group(a!, [b!])
     const elsewhere = await group(b!, [a!])
-    const refused = async (conversation: string, body: { previousGroup: string; epoch: number; groupId: string }, token: string | undefined, status: number, code: string) => {
+    const refused = async (conversation: string, reset: { previousGroup: string; epoch: number; groupId: string }, token: string | undefined, status: number, code: string) => {
+      const body = await resetBody(b!, reset.previousGroup, reset.epoch, reset.groupId as GroupId)
       const r = await http(server.url, 'POST', `/v1/conversations/${conversation}/reset`, body, token)
       expect([r.status, r.json.error?.code]).toEqual([status, code])
       if (body.groupId !== g && body.groupId !== elsewhere) expect(await store.getGroup(body.groupId as GroupId)).toBeNull()
@@ -144,6 +143,14 @@ describe('POST /v1/conversations/:conversationId/reset', () => {
     await refused(g, { previousGroup: g, epoch: 5, groupId: newGroupId() }, b!.token, 400, 'bad_request')
     await refused(g, { previousGroup: g, epoch: 1, groupId: elsewhere }, b!.token, 409, 'conflict')
     await refused(g, { previousGroup: newGroupId(), epoch: 1, groupId: newGroupId() }, b!.token, 404, 'unknown_group')
+    // The new group's GroupInfo must be the resetter's own new group (another device's, or junk, is refused).
+    const notMine = await resetBody(a!, g, 1)
+    const r1 = await http(server.url, 'POST', `/v1/conversations/${g}/reset`, notMine, b!.token)
+    expect([r1.status, r1.json.error?.code]).toEqual([403, 'forbidden'])
+    const junk = { ...(await resetBody(b!, g, 1)), groupInfo: toBase64Url(randomBytes(90)) }
+    const r2 = await http(server.url, 'POST', `/v1/conversations/${g}/reset`, junk, b!.token)
+    expect([r2.status, r2.json.error?.code]).toEqual([400, 'invalid_mls_message'])
+    for (const body of [notMine, junk]) expect(await store.getGroup(body.groupId)).toBeNull()
     expect((await http(server.url, 'DELETE', `/v1/devices/${b!.deviceId}`, undefined, b!.token)).status).toBe(200)
     await refused(g, { previousGroup: g, epoch: 1, groupId: newGroupId() }, b!.token, 403, 'device_revoked')
     expect(await store.groupResets(g)).toEqual({ from: null, to: null })
@@ -157,16 +164,18 @@ describe('per-member budgets', () => {
     const g = await group(a!, [b!])
     const codes: string[] = []
     for (let i = 0; i < 6; i++) {
+      // Junk (refused by validation) counts against the budget as a valid commit does.
       const epoch = (await store.getGroup(g))!.epoch
-      const commit = toBase64Url(junkCommit(fromBase64Url(g)!, epoch, randomBytes))
-      const r = await http(server.url, 'POST', `/v1/groups/${g}/commits`, { messageId: newMessageId(), epoch, commit, added: [], removed: [] }, b!.token)
+      const commit = toBase64Url(junkCommit(fromBase64Url(g)!, epoch, randomBytes, 1))
+      const r = await http(server.url, 'POST', `/v1/groups/${g}/commits`, { messageId: newMessageId(), commit, groupInfo: commit }, b!.token)
       codes.push(r.status === 200 ? 'ok' : String(r.json.error?.code))
     }
-    expect(codes).toEqual(['ok', 'ok', 'ok', 'rate_limited', 'rate_limited', 'rate_limited'])
-    const epoch = (await store.getGroup(g))!.epoch
-    expect(epoch).toBe(4)
-    const r = await http(server.url, 'POST', `/v1/groups/${g}/commits`, { messageId: newMessageId(), epoch, commit: toBase64Url(junkCommit(fromBase64Url(g)!, epoch, randomBytes)), added: [], removed: [] }, a!.token)
+    expect(codes).toEqual(['invalid_mls_message', 'invalid_mls_message', 'invalid_mls_message', 'rate_limited', 'rate_limited', 'rate_limited'])
+    expect((await store.getGroup(g))!.epoch).toBe(1)
+    const update = await commitBody(creatorStates.get(g)!)
+    const r = await http(server.url, 'POST', `/v1/groups/${g}/commits`, update.body, a!.token)
     expect(r.status).toBe(200)
+    expect((await store.getGroup(g))!.epoch).toBe(2)
   })
 
   it('resets in a loop, group after group of one conversation: refused past the budget', async () => {
@@ -176,7 +185,7 @@ describe('per-member budgets', () => {
     const codes: string[] = []
     for (let i = 0; i < 4; i++) {
       const next = newGroupId()
-      const r = await http(server.url, 'POST', `/v1/conversations/${g}/reset`, { previousGroup: current, epoch: 0, groupId: next }, b!.token)
+      const r = await http(server.url, 'POST', `/v1/conversations/${g}/reset`, await resetBody(b!, current, 0, next), b!.token)
       codes.push(r.status === 201 ? 'ok' : String(r.json.error?.code))
       if (r.status === 201) current = next
       else expect(r.json.error?.message).toMatch(/at most 2 at once/)

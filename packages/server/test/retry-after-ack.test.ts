@@ -10,6 +10,7 @@ import { decodeServerFrame, encodeAck, encodeSend, fromBase64Url, newGroupId, ne
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, type RawSocket } from './raw-client.ts'
+import { createGroup } from './raw-mls.ts'
 
 let server: CandorServer
 let store: SqliteStore
@@ -66,8 +67,8 @@ describe('a send retried after its recipients acknowledged it', () => {
       const alice = await rawRegister(server.url, `alice${recipients}`)
       const others = await Promise.all(Array.from({ length: recipients }, (_, i) => rawRegister(server.url, `bob${recipients}x${i}`)))
       const group = newGroupId()
-      await http(server.url, 'POST', '/v1/groups', { groupId: group }, alice.token)
-      await store.acceptCommit({ groupId: group, epoch: 0, sender: alice.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: new Uint8Array(1), welcome: new Uint8Array(1), added: others.map((o) => o.deviceId), removed: [] })
+      await createGroup(server.url, alice, group)
+      await store.acceptCommit({ groupId: group, epoch: 0, sender: alice.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: new Uint8Array(1), welcome: new Uint8Array(1), added: others.map((o) => o.deviceId), removed: [], groupInfo: new Uint8Array([0, 1, 0, 4]) })
       server.context.roster.changed(group)
       const sockets = await Promise.all(others.map((o) => openSocket(server.url, o.token)))
       for (const s of sockets) {

@@ -9,6 +9,7 @@ import { CloseCode, decodeServerFrame, encodeAuth, encodeSend, newGroupId, newMe
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, rawSocket, type RawDevice, type RawSocket } from './raw-client.ts'
+import { createGroup } from './raw-mls.ts'
 
 let server: CandorServer
 let store: SqliteStore
@@ -24,7 +25,7 @@ beforeAll(async () => {
   alice = await rawRegister(server.url, 'alice')
   bob = await rawRegister(server.url, 'bob')
   group = newGroupId()
-  expect((await http(server.url, 'POST', '/v1/groups', { groupId: group }, alice.token)).status).toBe(201)
+  await createGroup(server.url, alice, group)
 })
 afterAll(async () => {
   await server.close()

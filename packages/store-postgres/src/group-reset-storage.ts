@@ -21,7 +21,7 @@ function toReset(r: Row | undefined): GroupReset | null {
 
 class Taken extends Error {}
 
-export async function resetGroup(sql: Sql, r: GroupReset): Promise<ResetResult> {
+export async function resetGroup(sql: Sql, r: GroupReset, groupInfo?: Uint8Array): Promise<ResetResult> {
   try {
     return await transaction(sql, async (tx): Promise<ResetResult> => {
       const claimed = await tx`
@@ -29,7 +29,9 @@ export async function resetGroup(sql: Sql, r: GroupReset): Promise<ResetResult> 
         VALUES (${r.previousGroup}, ${r.groupId}, ${r.conversationId}, ${r.epoch}, ${r.resetBy}, ${r.resetAt})
         ON CONFLICT DO NOTHING RETURNING 1`
       if (claimed.length === 0) throw new Taken()
-      const made = await tx`INSERT INTO groups (group_id, epoch, created_at) VALUES (${r.groupId}, 0, ${r.resetAt}) ON CONFLICT DO NOTHING RETURNING 1`
+      const made = await tx`
+        INSERT INTO groups (group_id, epoch, created_at, group_info) VALUES (${r.groupId}, 0, ${r.resetAt}, ${groupInfo ? Buffer.from(groupInfo) : null})
+        ON CONFLICT DO NOTHING RETURNING 1`
       if (made.length === 0) throw new Taken()
       await tx`INSERT INTO group_members (group_id, device_id) VALUES (${r.groupId}, ${r.resetBy})`
       return { reset: true }

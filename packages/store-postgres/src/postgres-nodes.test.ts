@@ -40,7 +40,7 @@ describe.skipIf(!available)('PostgresStore with three nodes', () => {
         nodes.map((n) =>
           n.acceptCommit({
             groupId, epoch, sender: a, messageId: newMessageId(), sentAt: Date.now(),
-            commit: randomBytes(20), welcome: undefined, added: [], removed: [],
+            commit: randomBytes(20), welcome: undefined, added: [], removed: [], groupInfo: randomBytes(30),
           }),
         ),
       )

@@ -313,9 +313,11 @@ export class PostgresStore implements Store {
     return { oneTime: r?.one_time ?? 0, lastResort: r?.last_resort ?? false }
   }
 
-  async createGroup(groupId: GroupId, creator: DeviceId, createdAt: number): Promise<boolean> {
+  async createGroup(groupId: GroupId, creator: DeviceId, createdAt: number, groupInfo?: Uint8Array): Promise<boolean> {
     return transaction(this.#sql, async (tx) => {
-      const r = await tx`INSERT INTO groups (group_id, epoch, created_at) VALUES (${groupId}, 0, ${createdAt}) ON CONFLICT DO NOTHING RETURNING 1`
+      const r = await tx`
+        INSERT INTO groups (group_id, epoch, created_at, group_info) VALUES (${groupId}, 0, ${createdAt}, ${groupInfo ? Buffer.from(groupInfo) : null})
+        ON CONFLICT DO NOTHING RETURNING 1`
       if (r.length === 0) return false
       await tx`INSERT INTO group_members (group_id, device_id) VALUES (${groupId}, ${creator})`
       return true
@@ -324,6 +326,11 @@ export class PostgresStore implements Store {
 
   async getGroup(groupId: GroupId): Promise<GroupRecord | null> {
     return (await groups(this.#sql, [groupId]))[0] ?? null
+  }
+
+  async groupInfo(groupId: GroupId): Promise<Uint8Array | null> {
+    const [row] = await this.#sql<{ group_info: Buffer | null }[]>`SELECT group_info FROM groups WHERE group_id = ${groupId}`
+    return row?.group_info ? new Uint8Array(row.group_info) : null
   }
 
   async listGroups(deviceId: DeviceId): Promise<GroupRecord[]> {
@@ -359,7 +366,7 @@ export class PostgresStore implements Store {
       // The row lock taken here orders concurrent commits; a loser re-reads the new epoch
       // and matches nothing.
       const [bumped] = await tx<{ epoch: number }[]>`
-        UPDATE groups SET epoch = epoch + 1 WHERE group_id = ${c.groupId} AND epoch = ${c.epoch} RETURNING epoch`
+        UPDATE groups SET epoch = epoch + 1, group_info = ${Buffer.from(c.groupInfo)} WHERE group_id = ${c.groupId} AND epoch = ${c.epoch} RETURNING epoch`
       if (!bumped) {
         const [current] = await tx<{ epoch: number }[]>`SELECT epoch FROM groups WHERE group_id = ${c.groupId}`
         if (!current) throw new CandorError('unknown_group', 'no such group')
@@ -393,8 +400,8 @@ export class PostgresStore implements Store {
   }
 
   // ---- conversation resets (group-reset-storage.ts) ----
-  resetGroup(r: GroupReset): Promise<ResetResult> {
-    return resetGroup(this.#sql, r)
+  resetGroup(r: GroupReset, groupInfo?: Uint8Array): Promise<ResetResult> {
+    return resetGroup(this.#sql, r, groupInfo)
   }
 
   groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }> {

@@ -25,11 +25,11 @@ export class SqliteGroupResets {
     this.#db = db
   }
 
-  reset(r: GroupReset): ResetResult {
+  reset(r: GroupReset, groupInfo: Uint8Array | undefined): ResetResult {
     return this.#db.transaction((): ResetResult => {
       const existing = this.#byPrevious(r.previousGroup)
       if (existing) return { reset: false, existing }
-      if (this.#db.prepare('INSERT OR IGNORE INTO groups (group_id, epoch, created_at) VALUES (?, 0, ?)').run(r.groupId, r.resetAt).changes !== 1) {
+      if (this.#db.prepare('INSERT OR IGNORE INTO groups (group_id, epoch, created_at, group_info) VALUES (?, 0, ?, ?)').run(r.groupId, r.resetAt, groupInfo ?? null).changes !== 1) {
         return { reset: false, existing: null }
       }
       this.#db.prepare('INSERT INTO group_members (group_id, device_id) VALUES (?, ?)').run(r.groupId, r.resetBy)

@@ -338,4 +338,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sso_identities_by_sid ON sso_identities(org_id, issuer, sid);
   `,
+  // Each group's public state: its latest signed GroupInfo (docs/protocol.md §5.1).
+  `
+  ALTER TABLE groups ADD COLUMN group_info BLOB;
+  `,
 ]

@@ -167,7 +167,9 @@ export class SqliteStore implements Store {
       takeOneTime: p('DELETE FROM key_packages WHERE id = (SELECT id FROM key_packages WHERE device_id = ? AND last_resort = 0 ORDER BY id LIMIT 1) RETURNING data'),
       getLastResort: p('SELECT data FROM key_packages WHERE device_id = ? AND last_resort = 1').pluck(),
       countKeyPackages: p('SELECT last_resort, COUNT(*) AS n FROM key_packages WHERE device_id = ? GROUP BY last_resort'),
-      insertGroup: p('INSERT OR IGNORE INTO groups (group_id, epoch, created_at) VALUES (?, 0, ?)'),
+      insertGroup: p('INSERT OR IGNORE INTO groups (group_id, epoch, created_at, group_info) VALUES (?, 0, ?, ?)'),
+      groupInfo: p('SELECT group_info FROM groups WHERE group_id = ?').pluck(),
+      setGroupInfo: p('UPDATE groups SET group_info = ? WHERE group_id = ?'),
       getEpoch: p('SELECT epoch FROM groups WHERE group_id = ?').pluck(),
       setEpoch: p('UPDATE groups SET epoch = ? WHERE group_id = ?'),
       recordCommit: p('INSERT INTO group_commits (group_id, epoch, message_id) VALUES (?, ?, ?)'),
@@ -363,9 +365,9 @@ export class SqliteStore implements Store {
     }
   }
 
-  async createGroup(groupId: GroupId, creator: DeviceId, createdAt: number): Promise<boolean> {
+  async createGroup(groupId: GroupId, creator: DeviceId, createdAt: number, groupInfo?: Uint8Array): Promise<boolean> {
     return this.#db.transaction(() => {
-      if (this.#s.insertGroup.run(groupId, createdAt).changes !== 1) return false
+      if (this.#s.insertGroup.run(groupId, createdAt, groupInfo ?? null).changes !== 1) return false
       this.#s.addMember.run(groupId, creator)
       return true
     })()
@@ -379,6 +381,11 @@ export class SqliteStore implements Store {
 
   async getGroup(groupId: GroupId): Promise<GroupRecord | null> {
     return this.#group(groupId)
+  }
+
+  async groupInfo(groupId: GroupId): Promise<Uint8Array | null> {
+    const b = this.#s.groupInfo.get(groupId) as Buffer | null | undefined
+    return b ? new Uint8Array(b) : null
   }
 
   async listGroups(deviceId: DeviceId): Promise<GroupRecord[]> {
@@ -401,6 +408,7 @@ export class SqliteStore implements Store {
       if (group.epoch !== c.epoch) return { accepted: false, epoch: group.epoch }
       const epoch = group.epoch + 1
       this.#s.setEpoch.run(epoch, c.groupId)
+      this.#s.setGroupInfo.run(c.groupInfo, c.groupId)
       this.#s.recordCommit.run(c.groupId, c.epoch, c.messageId)
       for (const d of c.removed) this.#s.removeMember.run(c.groupId, d)
       for (const d of c.added) this.#s.addMember.run(c.groupId, d)
@@ -437,8 +445,8 @@ export class SqliteStore implements Store {
     return (this.#s.acceptedCommit.get(groupId, epoch) as MessageId | undefined) ?? null
   }
 
-  async resetGroup(r: GroupReset): Promise<ResetResult> {
-    return this.#resets.reset(r)
+  async resetGroup(r: GroupReset, groupInfo?: Uint8Array): Promise<ResetResult> {
+    return this.#resets.reset(r, groupInfo)
   }
 
   async groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }> {

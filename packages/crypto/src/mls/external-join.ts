@@ -23,12 +23,16 @@ export async function joinByExternalCommit(
   groupInfoBytes: Uint8Array,
   kp: StoredKeyPackage,
   options: { resync: boolean; maxLeaves?: number },
-): Promise<{ state: GroupState; commit: Uint8Array }> {
+): Promise<{ state: GroupState; commit: Uint8Array; groupInfo: Uint8Array }> {
   const groupInfo = decodeExactly(groupInfoBytes, 'mls_group_info').groupInfo;
   const tree = treeOfGroupInfo(groupInfo);
   checkReceivedTree(tree, options.maxLeaves);
   const { publicPackage, privatePackage } = openStoredKeyPackage(kp);
   if (options.resync) formerLeafForResync(tree, publicPackage, config);
   const r = await joinGroupExternal(groupInfo, publicPackage, privatePackage, options.resync, suite, undefined, config);
-  return { state: r.newState, commit: encodeMlsMessage({ version: 'mls10', wireformat: 'mls_public_message', publicMessage: r.publicMessage }) };
+  return {
+    state: r.newState,
+    commit: encodeMlsMessage({ version: 'mls10', wireformat: 'mls_public_message', publicMessage: r.publicMessage }),
+    groupInfo: await groupInfoForExternalJoin(suite, r.newState),
+  };
 }

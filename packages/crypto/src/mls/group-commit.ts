@@ -1,13 +1,18 @@
-// A commit that removes and adds members. It travels as a PrivateMessage; the Welcome for the
+// A commit that removes and adds members. It travels as a PublicMessage, with the group's new
+// GroupInfo (signed, with its ratchet tree and external_pub), so the delivery service can
+// validate it against the group's public state (docs/protocol.md §5.1); the Welcome for the
 // added devices carries the ratchet tree (ratchet_tree extension), so joiners need nothing else.
 import { createCommit, encodeMlsMessage, type KeyPackage, type Proposal } from 'ts-mls';
+import { groupInfoForExternalJoin } from './external-join.ts';
 import { HANDSHAKE_AAD_EXTENSION } from './handshake-authentication.ts';
 import type { GroupState, MlsSuite } from './mls-types.ts';
 
 export interface CommitOutput {
   state: GroupState;
-  /** The encoded MLSMessage (mls_private_message). */
+  /** The encoded MLSMessage (mls_public_message). */
   commit: Uint8Array;
+  /** The group's GroupInfo after the commit (encoded mls_group_info), posted with it. */
+  groupInfo: Uint8Array;
   /** The encoded MLSMessage (mls_welcome), when the commit adds anyone. */
   welcome: Uint8Array | undefined;
 }
@@ -34,12 +39,14 @@ export async function commitChanges(
     {
       extraProposals: proposals,
       ratchetTreeExtension: true,
+      wireAsPublicMessage: true,
       ...(aad ? { authenticatedData: aad, groupInfoExtensions: [{ extensionType: HANDSHAKE_AAD_EXTENSION, extensionData: aad }] } : {}),
     },
   );
   return {
     state: r.newState,
     commit: encodeMlsMessage(r.commit),
+    groupInfo: await groupInfoForExternalJoin(suite, r.newState),
     welcome: r.welcome ? encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: r.welcome }) : undefined,
   };
 }

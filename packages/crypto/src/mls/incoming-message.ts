@@ -1,6 +1,7 @@
-// What a member device does with a PrivateMessage of its group: decrypt an application
-// message and say which member sent it, or apply a commit or proposal.
-import { emptyPskIndex, processPrivateMessage, type PrivateMessage } from 'ts-mls';
+// What a member device does with a message of its group: decrypt an application message
+// (PrivateMessage) and say which member sent it, or apply a commit or proposal (PublicMessage,
+// docs/protocol.md §5.1; a PrivateMessage one from an older client too).
+import { emptyPskIndex, processPrivateMessage, processPublicMessage, type PrivateMessage, type PublicMessage } from 'ts-mls';
 import { decryptSenderData } from 'ts-mls/privateMessage.js';
 import { CandorError } from '@candor/protocol';
 import { bytesEqual } from '../bytes.ts';
@@ -26,6 +27,7 @@ export async function processIncoming(
   bytes: Uint8Array,
   options: { authenticationFor?: AuthenticationFor } = {},
 ): Promise<Incoming> {
+  if (isPublicMessage(bytes)) return processPublic(suite, state, decodeExactly(bytes, 'mls_public_message').publicMessage, options);
   const pm = decodeExactly(bytes, 'mls_private_message').privateMessage;
   const epoch = state.groupContext.epoch;
   if (!bytesEqual(pm.groupId, state.groupContext.groupId)) throw new CandorError('invalid_mls_message', 'the message is for another group');
@@ -65,4 +67,30 @@ async function senderOf(suite: MlsSuite, state: GroupState, pm: PrivateMessage):
   const sender = senderData ? leafAt(epochData.ratchetTree, senderData.leafIndex) : undefined;
   if (!sender) throw new CandorError('invalid_mls_message', 'cannot identify the sender of the message');
   return sender;
+}
+
+/** The wire format in the MLSMessage header (version mls10 = 1, wire format u16): 1 is PublicMessage. */
+function isPublicMessage(bytes: Uint8Array): boolean {
+  return bytes instanceof Uint8Array && bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 1 && bytes[2] === 0 && bytes[3] === 1;
+}
+
+async function processPublic(
+  suite: MlsSuite,
+  state: GroupState,
+  pm: PublicMessage,
+  options: { authenticationFor?: AuthenticationFor },
+): Promise<Incoming> {
+  const c = pm.content;
+  const epoch = state.groupContext.epoch;
+  if (!bytesEqual(c.groupId, state.groupContext.groupId)) throw new CandorError('invalid_mls_message', 'the message is for another group');
+  if (c.contentType === 'application') throw new CandorError('invalid_mls_message', 'an application message travels as a PrivateMessage');
+  if (c.epoch > epoch) {
+    throw new CandorError('invalid_mls_message', `the message is for epoch ${c.epoch} and this device is at epoch ${epoch}: it has missed a commit`, {
+      details: { epoch: Number(c.epoch) },
+    });
+  }
+  if (c.epoch < epoch) return { kind: 'stale', state };
+  const judged = options.authenticationFor ? withAuthentication(state, options.authenticationFor(c.authenticatedData)) : state;
+  const r = await processPublicMessage(judged, pm, emptyPskIndex, suite);
+  return { kind: 'handshake', state: withConfigOf(r.newState, state) };
 }

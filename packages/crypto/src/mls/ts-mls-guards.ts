@@ -3,13 +3,14 @@
 // the guard is here and only here; the other files of this folder call these before (or
 // instead of) the ts-mls call concerned. README.md ("ts-mls pitfalls we guard") lists them and
 // ts-mls-guards.test.ts shows each one failing without its guard.
-import { decodeMlsMessage, type GroupInfo, type KeyPackage, type MLSMessage, type PrivateKeyPackage, type PrivateMessage, type RatchetTree, type Welcome } from 'ts-mls';
+import { decodeMlsMessage, type AuthenticationService, type Credential, type GroupInfo, type KeyPackage, type MLSMessage, type PrivateKeyPackage, type PrivateMessage, type RatchetTree, type Welcome } from 'ts-mls';
 import { decodeGroupState } from 'ts-mls/clientState.js';
 import { ratchetTreeFromExtension } from 'ts-mls/groupInfo.js';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { decryptGroupInfo, decryptGroupSecrets } from 'ts-mls/welcome.js';
 import { CandorError, LIMITS } from '@candor/protocol';
 import { bytesEqual } from '../bytes.ts';
+import { decodeDeviceCredential } from '../device-credential.ts';
 import { leafAt, type Leaf } from './group-members.ts';
 import type { GroupState, MlsConfig, MlsSuite } from './mls-types.ts';
 
@@ -183,3 +184,53 @@ export function checkPastEpochSender(state: GroupState, message: PrivateMessage,
     throw new CandorError('invalid_mls_message', 'a message from an earlier epoch whose sender is no longer in the group');
   }
 }
+
+/**
+ * The authentication service a non-member (the delivery service) judges credentials with: a
+ * credential is accepted when it names a Candor device in canonical form. Whether that device
+ * exists, is active and owns the key is the caller's check (the server asks its store), which
+ * ts-mls's synchronous-per-leaf service cannot batch.
+ */
+export const publicAuthentication: AuthenticationService = {
+  async validateCredential(credential: Credential): Promise<boolean> {
+    return decodeDeviceCredential(credential) !== null;
+  },
+};
+
+/** A malformed signature or key makes ts-mls's verify functions throw; here that is a failed verification. */
+export async function verifiesOrFalse(verify: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await verify();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * ts-mls signals a refused handshake by throwing its own errors (and, for some malformed input,
+ * TypeErrors from deep inside); a non-member validating a commit turns every one of them into a
+ * refusal naming the step, keeping CandorErrors as they are.
+ */
+export async function mlsStep<T>(what: string, step: () => Promise<T> | T): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (e instanceof CandorError) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    throw new CandorError('invalid_mls_message', `commit rejected: ${what}: ${why}`, { cause: e });
+  }
+}
+
+/*
+ * Met while assembling the non-member commit validator (public-commit*.ts), guarded where used:
+ * - ts-mls's decoders return byte fields as views into the input buffer: editing a decoded
+ *   message edits the bytes it came from (tests re-encode from a copy).
+ * - applyProposals, validateLeafNode* and validateRatchetTree report most refusals by
+ *   returning an error (or throwing one, or a TypeError on malformed input) — mlsStep and the
+ *   callers turn both into CandorError('invalid_mls_message').
+ * - applyProposals reads a member's state (config, unapplied proposals, own leaf); a non-member
+ *   hands it the public parts only, so proposals by reference and PSKs are refused before it.
+ * - nothing in ts-mls checks that a commit's update path keeps the committer's identity, or that
+ *   each path node carries one ciphertext per resolution node: checkSameDevice and
+ *   checkPathSecretCounts do.
+ */

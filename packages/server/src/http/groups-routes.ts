@@ -1,36 +1,59 @@
 // Conversations as MLS groups. The server is the Delivery Service: it keeps each group's
-// epoch and delivery roster, accepts exactly one commit per epoch (a stale one is refused
-// with the current epoch so the client can catch up and retry), and routes welcomes.
+// epoch, public state (its latest signed GroupInfo) and delivery roster, accepts exactly one
+// commit per epoch and only one valid against the group's public state (docs/protocol.md §5.1;
+// a stale one is refused with the current epoch so the client can catch up and retry), and
+// routes welcomes. The roster follows the validated tree (mls/accepted-commit.ts).
 import type { FastifyInstance } from 'fastify'
 import {
   CandorError,
-  LIMITS,
-  bytesEqual,
   commitRequest,
   createGroupRequest,
+  externalCommitRequest,
   base64UrlBytes,
-  opaqueIdBytes,
   parseGroupId,
+  toBase64Url,
+  type Base64Url,
   type CommitResponse,
+  type DeviceId,
   type GroupId,
+  type GroupInfoBytesResponse,
   type GroupInfoResponse,
 } from '@candor/protocol'
+import type { GroupRecord } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
-import { readMlsHeader, WireFormat } from '../mls/mls-header.ts'
+import { acceptValidatedCommit } from '../mls/accepted-commit.ts'
+import { WireFormat } from '../mls/mls-header.ts'
+import { checkNewGroup, storedGroupInfo, validatedCommit } from '../mls/public-handshakes.ts'
 import { parseBody, parseParam } from './parse.ts'
-
-const CONTENT_COMMIT = 3
 
 function groupParam(params: unknown): GroupId {
   return parseParam(params, 'groupId', parseGroupId)
 }
 
+async function memberGroup(ctx: AppContext, groupId: GroupId, deviceId: DeviceId): Promise<GroupRecord> {
+  const group = await ctx.store.getGroup(groupId)
+  if (!group) throw new CandorError('unknown_group', 'no such group')
+  if (!group.members.includes(deviceId)) throw new CandorError('not_member', 'this device is not a member of the group')
+  return group
+}
+
+function welcomeBytes(welcome: Base64Url | undefined): Uint8Array | undefined {
+  if (welcome === undefined) return undefined
+  const bytes = base64UrlBytes(welcome)
+  if (!(bytes[0] === 0 && bytes[1] === 1 && bytes[2] === 0 && bytes[3] === WireFormat.welcome)) {
+    throw new CandorError('invalid_mls_message', 'welcome is not an MLS Welcome')
+  }
+  return bytes
+}
+
 export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/groups', async (req, reply): Promise<GroupInfoResponse> => {
     const s = await authenticate(ctx, req)
-    const { groupId } = parseBody(createGroupRequest, req.body)
-    if (!(await ctx.store.createGroup(groupId, s.deviceId, Date.now()))) {
+    const { groupId, groupInfo } = parseBody(createGroupRequest, req.body)
+    const info = base64UrlBytes(groupInfo)
+    await checkNewGroup(ctx, groupId, info, s)
+    if (!(await ctx.store.createGroup(groupId, s.deviceId, Date.now(), info))) {
       throw new CandorError('conflict', 'a group with this id exists')
     }
     reply.code(201)
@@ -44,18 +67,20 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/v1/groups/:groupId', async (req): Promise<GroupInfoResponse> => {
     const s = await authenticate(ctx, req)
-    const group = await ctx.store.getGroup(groupParam(req.params))
-    if (!group) throw new CandorError('unknown_group', 'no such group')
-    if (!group.members.includes(s.deviceId)) throw new CandorError('not_member', 'this device is not a member of the group')
-    return group
+    return memberGroup(ctx, groupParam(req.params), s.deviceId)
+  })
+
+  app.get('/v1/groups/:groupId/group-info', async (req): Promise<GroupInfoBytesResponse> => {
+    const s = await authenticate(ctx, req)
+    const groupId = groupParam(req.params)
+    const group = await memberGroup(ctx, groupId, s.deviceId)
+    return { groupId, epoch: group.epoch, groupInfo: toBase64Url(await storedGroupInfo(ctx, groupId)) }
   })
 
   app.post('/v1/groups/:groupId/leave', async (req) => {
     const s = await authenticate(ctx, req)
     const groupId = groupParam(req.params)
-    const group = await ctx.store.getGroup(groupId)
-    if (!group) throw new CandorError('unknown_group', 'no such group')
-    if (!group.members.includes(s.deviceId)) throw new CandorError('not_member', 'this device is not a member of the group')
+    await memberGroup(ctx, groupId, s.deviceId)
     await ctx.store.removeMember(groupId, s.deviceId)
     ctx.roster.changed(groupId)
     return { left: true }
@@ -66,61 +91,27 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const groupId = groupParam(req.params)
     const body = parseBody(commitRequest, req.body)
     ctx.recoveryLimits.take('commit', s.deviceId, groupId)
-    const group = await ctx.store.getGroup(groupId)
-    if (!group) throw new CandorError('unknown_group', 'no such group')
-    const members = new Set(group.members)
-    if (!members.has(s.deviceId)) throw new CandorError('not_member', 'this device is not a member of the group')
-
+    const group = await memberGroup(ctx, groupId, s.deviceId)
     const commit = base64UrlBytes(body.commit)
-    const h = readMlsHeader(commit)
-    if (h.wireFormat !== WireFormat.private || h.contentType !== CONTENT_COMMIT) {
-      throw new CandorError('invalid_mls_message', 'commit must be an MLS PrivateMessage carrying a commit')
-    }
-    if (!bytesEqual(h.groupId, opaqueIdBytes(groupId, 'groupId'))) throw new CandorError('invalid_mls_message', 'MLS group id does not match')
-    if (h.epoch !== body.epoch) throw new CandorError('invalid_mls_message', 'declared epoch does not match the MLS message')
-    if (body.epoch !== group.epoch) {
-      throw new CandorError('stale_epoch', `the group is at epoch ${group.epoch}`, { details: { epoch: group.epoch } })
-    }
-    const welcome = body.welcome === undefined ? undefined : base64UrlBytes(body.welcome)
-    if (welcome && !(welcome[0] === 0 && welcome[1] === 1 && welcome[2] === 0 && welcome[3] === WireFormat.welcome)) {
-      throw new CandorError('invalid_mls_message', 'welcome is not an MLS Welcome')
-    }
-    if (body.added.length > 0 && !welcome) throw new CandorError('bad_request', 'adding devices needs a welcome')
-    const added = [...new Set(body.added)]
-    // Devices that already left the delivery roster (revoked, or left) may still be MLS leaves
-    // to remove; only current members change the roster.
-    const removed = [...new Set(body.removed)].filter((d) => members.has(d))
-    if (members.size + added.length - removed.length > LIMITS.groupMembers) {
-      throw new CandorError('forbidden', `a group has at most ${LIMITS.groupMembers} devices`)
-    }
-    for (const d of added) {
-      if (members.has(d)) throw new CandorError('conflict', `device ${d} is already a member`)
-      const dev = await ctx.store.getDevice(d)
-      if (!dev || dev.status !== 'active') throw new CandorError('unknown_device', `device ${d} is not an active device`)
-    }
+    const groupInfo = base64UrlBytes(body.groupInfo)
+    const welcome = welcomeBytes(body.welcome)
+    const v = await validatedCommit(ctx, groupId, s, commit, groupInfo, { external: false })
+    // Here the devices this commit adds are known, validated (addedDevices(v): active devices,
+    // each its user's, with its key) and nothing is stored yet: the one place for a check of who
+    // may add whom to a conversation.
+    return acceptValidatedCommit(ctx, v, { groupId, group, sender: s.deviceId, messageId: body.messageId, commit, welcome, groupInfo })
+  })
 
-    const sentAt = Date.now()
-    const r = await ctx.store.acceptCommit({
-      groupId,
-      epoch: body.epoch,
-      sender: s.deviceId,
-      messageId: body.messageId,
-      sentAt,
-      commit,
-      welcome,
-      added,
-      removed,
-    })
-    if (!r.accepted) throw new CandorError('stale_epoch', `the group is at epoch ${r.epoch}`, { details: { epoch: r.epoch } })
-    ctx.roster.changed(groupId)
-    const addedSet = new Set(added)
-    const frames = []
-    for (const d of r.deliveries) {
-      const kind = addedSet.has(d.deviceId) ? 2 : 1
-      const payload = kind === 2 ? welcome! : commit
-      frames.push(...ctx.delivery.fanOut({ messageId: body.messageId, groupId, sender: s.deviceId, kind, sentAt, payload }, [d]))
-    }
-    ctx.delivery.publish(frames)
-    return { epoch: r.epoch, sentAt }
+  app.post('/v1/groups/:groupId/external-commits', async (req): Promise<CommitResponse> => {
+    const s = await authenticate(ctx, req)
+    const groupId = groupParam(req.params)
+    const body = parseBody(externalCommitRequest, req.body)
+    ctx.recoveryLimits.take('commit', s.deviceId, groupId)
+    // A resync: the device is still a member (on the roster and a leaf) but holds no usable state.
+    const group = await memberGroup(ctx, groupId, s.deviceId)
+    const commit = base64UrlBytes(body.commit)
+    const groupInfo = base64UrlBytes(body.groupInfo)
+    const v = await validatedCommit(ctx, groupId, s, commit, groupInfo, { external: true })
+    return acceptValidatedCommit(ctx, v, { groupId, group, sender: s.deviceId, messageId: body.messageId, commit, welcome: undefined, groupInfo })
   })
 }

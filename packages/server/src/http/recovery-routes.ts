@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify'
 import {
   CandorError,
+  base64UrlBytes,
   parseGroupId,
   relayedReport,
   reportRequest,
@@ -23,6 +24,7 @@ import {
 import type { GroupRecord, GroupReset } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
+import { checkNewGroup } from '../mls/public-handshakes.ts'
 import { checkSignature } from './device-signature.ts'
 import { parseBody, parseParam } from './parse.ts'
 
@@ -80,9 +82,11 @@ export function recoveryRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     if (resets.to) throw new CandorError('conflict', 'this group was reset already', { details: { groupId: resets.to.groupId } })
     if (body.epoch > group.epoch) throw new CandorError('bad_request', `epoch: the group is at epoch ${group.epoch}`, { details: { epoch: group.epoch } })
+    const groupInfo = base64UrlBytes(body.groupInfo)
+    await checkNewGroup(ctx, body.groupId, groupInfo, s)
     ctx.recoveryLimits.take('reset', s.deviceId, conversationId)
     const reset: GroupReset = { conversationId, previousGroup: body.previousGroup, groupId: body.groupId, epoch: body.epoch, resetBy: s.deviceId, resetAt: Date.now() }
-    const r = await ctx.store.resetGroup(reset)
+    const r = await ctx.store.resetGroup(reset, groupInfo)
     if (!r.reset) {
       if (r.existing) throw new CandorError('conflict', 'this group was reset already', { details: { groupId: r.existing.groupId } })
       throw new CandorError('conflict', 'groupId: a group with this id exists')

@@ -39,9 +39,12 @@ import {
   encryptApplication,
   generateDeviceKey,
   getSuite,
+  checkNewGroupInfo,
+  groupInfoForExternalJoin,
   messageEpoch,
   newKeyPackage,
   startGroup,
+  validatePublicCommit,
 } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import {
@@ -103,11 +106,13 @@ async function mlsSeeds() {
   const aliceKp = await newKeyPackage(suite, alice, false)
   const bobKp = await newKeyPackage(suite, bob, false)
   const bytes = (kp: { publicPackage: string }) => Buffer.from(kp.publicPackage, 'base64url')
-  const group = await startGroup(suite, config, crypto.getRandomValues(new Uint8Array(16)), aliceKp)
+  const groupId = crypto.getRandomValues(new Uint8Array(16))
+  const group = await startGroup(suite, config, groupId, aliceKp)
+  const before = await groupInfoForExternalJoin(suite, group)
   const out = await commitChanges(suite, group, [decodeKeyPackage(bytes(bobKp))], [])
   const app = await encryptApplication(suite, out.state, utf8('hello'))
   const owner = { userId: alice.userId, deviceId: alice.deviceId, publicKey: alice.publicKey }
-  return { suite, owner, keyPackages: [new Uint8Array(bytes(aliceKp)), new Uint8Array(bytes(await newKeyPackage(suite, alice, true)))], messages: [out.commit, out.welcome!, app.message] }
+  return { suite, owner, keyPackages: [new Uint8Array(bytes(aliceKp)), new Uint8Array(bytes(await newKeyPackage(suite, alice, true)))], messages: [out.commit, out.welcome!, app.message], groupId, before, commit: out.commit, after: out.groupInfo }
 }
 
 async function directorySeeds() {
@@ -211,6 +216,13 @@ export async function decoderTargets(): Promise<FuzzTarget[]> {
     target('mls: messageEpoch (crypto message-facts)', 'never-throws', bytesInput(mls, 96), messageEpoch),
     target('mls: checkKeyPackage (server, on every upload)', 'candor-error', bytesInput(real.keyPackages, 1024), (b) => checkKeyPackage(real.suite, b, real.owner)),
     target('mls: decodeKeyPackage', 'candor-error', bytesInput(real.keyPackages, 1024), decodeKeyPackage),
+    // The server's validation of what members post (docs/protocol.md §5.1): a new group's GroupInfo,
+    // and a commit and its GroupInfo against the stored one.
+    target('mls: checkNewGroupInfo (server, POST /v1/groups)', 'candor-error', bytesInput([real.before, real.after], 2048), (b) => checkNewGroupInfo(real.suite, b, real.groupId), 0.2),
+    target('mls: validatePublicCommit, the commit mutated (server, every commit)', 'candor-error', bytesInput([real.commit], 2048), (b) =>
+      validatePublicCommit(real.suite, real.before, b, real.after, { external: false }), 0.2),
+    target('mls: validatePublicCommit, its group info mutated (server, every commit)', 'candor-error', bytesInput([real.after], 2048), (b) =>
+      validatePublicCommit(real.suite, real.before, real.commit, b, { external: false }), 0.2),
     target('directory: decodeLookupProof', 'never-throws', bytesInput(d.lookups, 2048), decodeLookupProof),
     target('directory: decodePastLookupProof', 'never-throws', bytesInput(d.past, 2048), decodePastLookupProof),
     target('directory: decodeHistoryProof', 'never-throws', bytesInput(d.history, 2048), decodeHistoryProof),

@@ -16,6 +16,7 @@ function commit(groupId: GroupId, epoch: number, sender: DeviceId, change: { add
     welcome: change.welcome === false || added.length === 0 ? undefined : randomBytes(120),
     added,
     removed: change.removed ?? [],
+    groupInfo: randomBytes(60),
   }
 }
 
@@ -24,8 +25,11 @@ export function groupContract(store: StoreRef): void {
     const [creator, other] = (await registeredDevices(store(), 2)) as [DeviceId, DeviceId]
     const groupId = newGroupId()
     expect(await store().getGroup(groupId)).toBeNull()
-    expect(await store().createGroup(groupId, creator, Date.now())).toBe(true)
-    expect(await store().createGroup(groupId, other, Date.now())).toBe(false)
+    const info = randomBytes(50)
+    expect(await store().groupInfo(groupId)).toBeNull()
+    expect(await store().createGroup(groupId, creator, Date.now(), info)).toBe(true)
+    expect(await store().createGroup(groupId, other, Date.now(), randomBytes(50))).toBe(false)
+    expect(await store().groupInfo(groupId)).toEqual(info)
     expect(await store().getGroup(groupId)).toEqual({ groupId, epoch: 0, members: [creator] })
     expect((await store().listGroups(creator)).map((g) => g.groupId)).toEqual([groupId])
     expect(await store().listGroups(other)).toEqual([])
@@ -99,9 +103,13 @@ export function groupContract(store: StoreRef): void {
     const [a, b, c] = (await registeredDevices(store(), 3)) as [DeviceId, DeviceId, DeviceId]
     const groupId = newGroupId()
     await store().createGroup(groupId, a, Date.now())
-    await store().acceptCommit(commit(groupId, 0, a, { added: [b] }))
+    const accepted = commit(groupId, 0, a, { added: [b] })
+    await store().acceptCommit(accepted)
+    // The accepted commit's group info is the group's public state; a refused one's is not kept.
+    expect(await store().groupInfo(groupId)).toEqual(accepted.groupInfo)
     const pendingB = await store().pendingCount(b)
     expect(await store().acceptCommit(commit(groupId, 0, a, { added: [c] }))).toEqual({ accepted: false, epoch: 1 })
+    expect(await store().groupInfo(groupId)).toEqual(accepted.groupInfo)
     expect(await store().acceptCommit(commit(groupId, 7, a, { added: [c] }))).toEqual({ accepted: false, epoch: 1 })
     expect(await store().getGroup(groupId)).toEqual({ groupId, epoch: 1, members: sorted([a, b]) })
     expect(await store().pendingCount(b)).toBe(pendingB)
