@@ -2,3 +2,4 @@
 export type * from './store.ts'
 export type * from './bus.ts'
 export type * from './blob-store.ts'
+export type * from './contact-storage.ts'

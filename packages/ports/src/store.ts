@@ -2,6 +2,7 @@
 // the shared contract suite (@candor/testkit/store-contract) runs against every adapter.
 import type { AdminRole, DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, OrgId, SignupMode, UserId } from '@candor/protocol'
 import type { DirectoryStorage } from '@candor/transparency'
+import type { ContactStorage } from './contact-storage.ts'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
 export interface DeviceAttestation {
@@ -220,6 +221,8 @@ export interface Store {
 
   /** Where the key directory keeps its entries and epochs. */
   directoryStorage(): DirectoryStorage
+  /** Contacts, blocks, contact requests and their held deliveries (contact-storage.ts). */
+  contacts(): ContactStorage
   /**
    * Runs fn while holding the cluster-wide key-directory publication lock, so only one node at a
    * time appends an epoch (a no-op lock where the store belongs to one process).

@@ -16,6 +16,7 @@ import {
   type UserId,
 } from '@candor/protocol'
 import type {
+  ContactStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -44,6 +45,7 @@ import type {
   Store,
 } from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
+import { PostgresContacts } from './contact-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
@@ -413,6 +415,12 @@ export class PostgresStore implements Store {
       reserved.release()
     }
   }
+
+  /** Contacts, blocks and contact requests: contact-storage.ts. */
+  contacts(): ContactStorage {
+    return (this.#contacts ??= new PostgresContacts(this.#sql))
+  }
+  #contacts: PostgresContacts | undefined
 
   directoryStorage(): DirectoryStorage {
     return new PostgresDirectoryStorage(this.#sql)

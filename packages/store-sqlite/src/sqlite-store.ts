@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { CandorError, DEFAULT_ORG_ID, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type OrgId, type SignupMode, type UserId } from '@candor/protocol'
 import type {
+  ContactStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -41,6 +42,7 @@ import { SqliteAccessLog } from './access-log-storage.ts'
 import { SqliteQueue } from './queue-storage.ts'
 import { SqliteAdmins } from './admin-storage.ts'
 import { SqliteOrganisations } from './organisation-storage.ts'
+import { SqliteContacts } from './contact-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
@@ -102,6 +104,7 @@ export class SqliteStore implements Store {
   readonly #queue: SqliteQueue
   readonly #admins: SqliteAdmins
   readonly #orgs: SqliteOrganisations
+  readonly #contacts: SqliteContacts
   readonly #consents: SqliteConsents
   readonly #retention: SqliteRetention
   readonly #accessLog: SqliteAccessLog
@@ -116,6 +119,7 @@ export class SqliteStore implements Store {
     this.#queue = new SqliteQueue(db, synchronous, walSync)
     this.#admins = new SqliteAdmins(db)
     this.#orgs = new SqliteOrganisations(db)
+    this.#contacts = new SqliteContacts(db, this.#queue)
     this.#consents = new SqliteConsents(db)
     this.#retention = new SqliteRetention(db)
     this.#accessLog = new SqliteAccessLog(db)
@@ -439,6 +443,11 @@ export class SqliteStore implements Store {
 
   directoryStorage(): DirectoryStorage {
     return new SqliteDirectoryStorage(this.#db)
+  }
+
+  /** Contacts, blocks and contact requests: contact-storage.ts. */
+  contacts(): ContactStorage {
+    return this.#contacts
   }
 
   // ---- access log (data ownership) ----

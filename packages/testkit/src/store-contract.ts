@@ -11,6 +11,7 @@ import { groupContract } from './store-contract/group-contract.ts'
 import { organisationContract } from './store-contract/organisation-contract.ts'
 import { groupResetContract } from './store-contract/group-reset-contract.ts'
 import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
+import { contactContract } from './store-contract/contact-contract.ts'
 import { lifecycleContract } from './store-contract/lifecycle-contract.ts'
 import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './store-contract/access-log-contract.ts'
 
@@ -43,5 +44,6 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('consent ledger', () => consentContract(ref))
     describe('retention', () => retentionContract(ref))
     describe('device lifecycle and the directory backlog', () => lifecycleContract(ref))
+    describe('contacts and contact requests', () => contactContract(ref))
   })
 }
