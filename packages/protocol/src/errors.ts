@@ -29,6 +29,8 @@ export const ERROR_STATUS = {
   invalid_key_package: 400,
   invalid_mls_message: 400,
   rate_limited: 429,
+  /** Over a bound on held messages of contact requests (LIMITS.heldPer*); nothing was stored. */
+  quota_exceeded: 429,
   directory_proof_invalid: 502,
   backpressure: 503,
   unavailable: 503,

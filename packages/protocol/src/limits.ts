@@ -46,4 +46,13 @@ export const LIMITS = {
   challengeTtlMs: 2 * 60 * 1000,
   /** Longest session token (what an `auth` frame may carry). */
   sessionTokenBytes: 512,
+  /**
+   * Consent to be contacted (docs/limits.md, docs/protocol.md §5.5): messages held for one
+   * pending contact request (its welcome not counted), held for the requests one sender has
+   * pending, and held for the requests one recipient has pending (these two count welcomes).
+   * Beyond them: `quota_exceeded`, and nothing is stored.
+   */
+  heldPerRequest: 20,
+  heldPerSender: 200,
+  heldPerRecipient: 500,
 } as const

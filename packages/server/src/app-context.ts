@@ -14,6 +14,7 @@ import type { AccessGate } from './access/access-gate.ts'
 import type { Admins } from './access/admins.ts'
 import type { RetentionPolicy } from './access/retention-policy.ts'
 import type { Sessions } from './auth/sessions.ts'
+import type { ContactGate, NotifyUser } from './contacts/contact-gate.ts'
 
 export interface AppContext {
   store: Store
@@ -40,4 +41,8 @@ export interface AppContext {
   admins: Admins
   /** Bounds on disappearing-message timers (an organisation's policy plugs in here). */
   retention: RetentionPolicy
+  /** Consent to be contacted: who needs a request, held deliveries, blocks (contacts/contact-gate.ts). */
+  contacts: ContactGate
+  /** Tells a user's connected active devices about an event. */
+  notifyUser: NotifyUser
 }

@@ -2,7 +2,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import { existsSync } from 'node:fs'
-import { CandorError, DEFAULT_ORG_ID, LIMITS, USER_ID_MAX_LENGTH, type SignupMode } from '@candor/protocol'
+import { CandorError, DEFAULT_ORG_ID, LIMITS, USER_ID_MAX_LENGTH, encodeNotice, type SignupMode } from '@candor/protocol'
 import type { AppContext } from './app-context.ts'
 import { TokenIssuer } from './auth/tokens.ts'
 import { Sessions } from './auth/sessions.ts'
@@ -22,6 +22,8 @@ import { adminRoutes } from './http/admin-routes.ts'
 import { organisationRoutes } from './http/organisation-routes.ts'
 import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
+import { ContactGate, type NotifyUser } from './contacts/contact-gate.ts'
+import { requestRoutes } from './contacts/request-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { enrolmentRoutes } from './http/enrolment-routes.ts'
@@ -39,7 +41,7 @@ import { RateLimiter } from './rate-limit.ts'
 import { RecoveryLimits, type RecoveryLimitSettings } from './recovery-limits.ts'
 import { EnrolmentLimits } from './enrolment-limits.ts'
 import { KeyPackageClaims } from './key-package-claims.ts'
-import type { Bus, Store } from '@candor/ports'
+import type { Bus, HoldLimits, Store } from '@candor/ports'
 import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
 
@@ -100,6 +102,8 @@ export interface ServerOptions {
   defaultSignup?: SignupMode
   /** Per-member budgets for commits, resets and reports; each one left out keeps its default (recovery-limits.ts). */
   recoveryLimits?: Partial<RecoveryLimitSettings>
+  /** Bounds on messages held for contact requests; each one left out keeps its default (LIMITS.heldPer*). */
+  contactLimits?: Partial<HoldLimits>
 }
 
 export interface CandorServer {
@@ -131,6 +135,13 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     new ReceiptCommitments(opts.store, receiptsSaltKey(opts.keys), accessClock),
     opts.witnesses ?? [],
   )
+  const notifyUser: NotifyUser = (userId, notice) => {
+    const frame = encodeNotice(notice)
+    opts.store.listDevices(userId).then(
+      (devices) => bus.publish(devices.filter((d) => d.status === 'active').map((d) => ({ deviceId: d.deviceId, seq: 0, frame }))),
+      (err: unknown) => log.error({ err }, 'notifying a user failed'),
+    )
+  }
   const ctx: AppContext = {
     store: opts.store,
     bus,
@@ -155,6 +166,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     ),
     admins: Admins.open(opts.store, opts.keys.adminEnrolmentSecret),
     retention: opts.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
+    contacts: new ContactGate(opts.store, bus, log, notifyUser, opts.contactLimits),
+    notifyUser,
   }
   if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
   await checkServedKeys(opts.store, {
@@ -207,6 +220,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   organisationRoutes(app, ctx)
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
+  requestRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })

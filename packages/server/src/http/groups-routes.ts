@@ -100,6 +100,8 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
 
     const sentAt = Date.now()
+    // Consent to be contacted (contacts/contact-gate.ts): strangers' devices are held under a request.
+    const gate = await ctx.contacts.membersAdded(groupId, s.deviceId, added, welcome && { messageId: body.messageId, sentAt, payload: welcome })
     const r = await ctx.store.acceptCommit({
       groupId,
       epoch: body.epoch,
@@ -108,10 +110,14 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
       sentAt,
       commit,
       welcome,
-      added,
+      added: gate.delivered,
       removed,
     })
-    if (!r.accepted) throw new CandorError('stale_epoch', `the group is at epoch ${r.epoch}`, { details: { epoch: r.epoch } })
+    if (!r.accepted) {
+      await gate.abandon()
+      throw new CandorError('stale_epoch', `the group is at epoch ${r.epoch}`, { details: { epoch: r.epoch } })
+    }
+    await gate.committed({ messageId: body.messageId, groupId, sender: s.deviceId, kind: 1, sentAt, payload: commit })
     ctx.roster.changed(groupId)
     const addedSet = new Set(added)
     const frames = []
