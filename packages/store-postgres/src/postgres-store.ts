@@ -556,6 +556,11 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM users WHERE user_id = ${userId}`
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
+      // Consent to be contacted: their contacts, blocks (either side) and requests (either side), with what those held.
+      await tx`DELETE FROM request_holds WHERE request_id IN (SELECT request_id FROM contact_requests WHERE recipient = ${userId} OR sender = ${userId})`
+      await tx`DELETE FROM contact_requests WHERE recipient = ${userId} OR sender = ${userId}`
+      await tx`DELETE FROM contacts WHERE user_id = ${userId} OR contact_id = ${userId}`
+      await tx`DELETE FROM blocks WHERE user_id = ${userId} OR blocked_id = ${userId}`
       const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL, position = NULL WHERE subject = ${userId}`
       await reserveUserId(tx, userId)
       await recordDirectoryUpdate(tx, userId, true)

@@ -32,10 +32,13 @@ export function ContactRequests({ messenger }: { messenger: Messenger }) {
         </p>
       )}
       <ul>
-        {requests.map((r) => (
+        {requests.map((r) => {
+          // What the server holds counts the welcome that opens the conversation: not a message to show.
+          const waiting = Math.max(0, r.held - 1)
+          return (
           <li key={r.requestId} data-testid="contact-request" data-from={r.from}>
             <p>
-              <strong>{r.from}</strong> wants to talk to you ({r.held} message{r.held === 1 ? '' : 's'} waiting). Nothing they sent is shown until you accept; if you decline, they are not told.
+              <strong>{r.from}</strong> wants to talk to you ({waiting} message{waiting === 1 ? '' : 's'} waiting). Nothing they sent is shown until you accept; if you decline, they are not told.
             </p>
             <div class="row">
               <button type="button" class="primary" disabled={busy !== null} onClick={() => void act(`accept ${r.requestId}`, () => messenger.acceptRequest(r.requestId))}>
@@ -49,7 +52,8 @@ export function ContactRequests({ messenger }: { messenger: Messenger }) {
               </button>
             </div>
           </li>
-        ))}
+          )
+        })}
       </ul>
     </section>
   )

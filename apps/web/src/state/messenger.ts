@@ -58,6 +58,8 @@ export interface TrustAlert {
 }
 
 const READ_PREFIX = 'web/read/'
+/** How often pending contact requests are looked at again while there are any. */
+const REQUESTS_REFRESH_MS = 5_000
 
 export class Messenger extends Observable {
   readonly client: CandorClient
@@ -145,6 +147,13 @@ export class Messenger extends Observable {
       c.on('enrolment', () => void this.refreshEnrolments()),
       c.on('request', () => void this.refreshRequests()),
       c.on('request_settled', () => void this.refreshRequests()),
+      // A pending request's count grows as its sender writes on (no notice for each): look again now and then.
+      (() => {
+        const t = setInterval(() => {
+          if (this.#requests.length > 0 && this.#connection === 'online') void this.refreshRequests()
+        }, REQUESTS_REFRESH_MS)
+        return () => clearInterval(t)
+      })(),
       c.on('error', (e) => this.#onError(e.where, e.error)),
       c.on('alert', (a) => this.#onAlert(a)),
       c.on('timer', () => this.#refreshList()),

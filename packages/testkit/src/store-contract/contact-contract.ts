@@ -189,4 +189,20 @@ export function contactContract(store: StoreRef): void {
     expect(await c.requestIn(refused.groupId, r.userId)).toBeNull()
     expect((await c.listRequests(r.userId)).length).toBe(6)
   })
+
+  it('erasing a user deletes their contacts, blocks and requests on both sides, with what was held', async () => {
+    const s = await person(store())
+    const r = await person(store())
+    const c = store().contacts()
+    await c.addContact(r.userId, s.userId, 1)
+    await c.addContact(s.userId, r.userId, 1)
+    await c.block(r.userId, s.userId, 2)
+    const w = welcome(newGroupId(), s, r)
+    await c.hold(w, LIMITS)
+    await store().eraseUser(s.userId)
+    expect(await c.isContact(r.userId, s.userId)).toBe(false)
+    expect(await c.listBlocks(r.userId)).toEqual([])
+    expect(await c.getRequest(w.open!.requestId)).toBeNull()
+    expect(await c.listRequests(r.userId)).toEqual([])
+  })
 }
