@@ -194,4 +194,25 @@ describe('contact requests', () => {
     await after
     expect(await pete.requests.list()).toEqual([])
   })
+
+  it('a reset keeps a pending request pending and a declined one dropped', async () => {
+    const rita = await person('acme', 'rita')
+    const sven = await person('globex', 'sven')
+    const tara = await person('globex', 'tara')
+    const conv = await rita.createConversation([sven.userId, tara.userId])
+    await rita.send(conv, 'before the reset')
+    await waitFor(async () => (await sven.requests.list()).length === 1 && (await tara.requests.list()).length === 1, 'both requests')
+    const [declined] = await tara.requests.list()
+    await tara.requests.decline(declined!.requestId)
+
+    await rita.reset(conv)
+    // sven's request carries over to the new group (a second request, pending); tara gets none.
+    await waitFor(async () => (await sven.requests.list()).length === 2, 'sven’s request in the new group')
+    const after = await sven.requests.list()
+    expect(after.map((r) => r.from)).toEqual([rita.userId, rita.userId])
+    expect(new Set(after.map((r) => r.groupId)).size).toBe(2)
+    expect(await tara.requests.list()).toEqual([])
+    await new Promise((r) => setTimeout(r, 300))
+    expect(joined(tara, conv)).toBe(false)
+  })
 })
