@@ -4,7 +4,7 @@ import type { Driver } from './drivers/driver.ts'
 import type { LoadResult, ScenarioContext } from './scenarios/common.ts'
 import type { SystemName } from './systems/system.ts'
 
-export type ScenarioName = '1to1-saturation' | '1to1-fixed-rate' | 'group-fanout' | 'offline-drain' | 'connection-storm' | 'recovery'
+export type ScenarioName = '1to1-saturation' | '1to1-fixed-rate' | 'group-fanout' | 'offline-drain' | 'connection-storm' | 'recovery' | 'attachments'
 
 export interface Job {
   system: SystemName
@@ -98,6 +98,11 @@ async function run(job: Job): Promise<LoadResult> {
         // Real SDK clients (MLS and all): the raw driver is not used.
         const { recoveryScenario } = await import('./scenarios/recovery.ts')
         return await recoveryScenario(ctx, p, job.port)
+      }
+      case 'attachments': {
+        // Real SDK clients (files encrypted and decrypted on their side): the raw driver is not used.
+        const { attachmentsScenario } = await import('./scenarios/attachments.ts')
+        return await attachmentsScenario(ctx, p, job.port)
       }
     }
   } finally {

@@ -73,7 +73,7 @@ function parseArgs(argv: string[]): Args {
 
 const HELP = `npm run bench -- [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody,candor-pg1,candor-pg3,candor-pg3-spread]
                 [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
-scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm recovery`
+scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm recovery attachments`
 
 async function starter(system: SystemName): Promise<Starter> {
   switch (system) {
@@ -122,6 +122,10 @@ function toRow(p: PlannedScenario, system: SystemName, all: RunOutcome[], noisy:
   for (const k of keys) {
     const vals = outs.map((o) => o.load.extra?.[k])
     extra[k] = typeof vals[0] === 'number' ? round(median(vals as number[]), 1) : String(vals[0])
+  }
+  if (p.unit === 'MiB') {
+    // Per MiB moved, not per 1,000 (the serverCpuMsPer1k column would be per 1,000 MiB).
+    extra.serverCpuMsPerMiB = round(median(outs.map((o) => o.serverCpuMs / (o.load.delivered ?? NaN))), 1)
   }
   if (p.scenario === 'connection-storm') {
     const perConn = outs.map((o) => ((o.serverRssMb - o.serverRssStartMb) * 1024) / Number(o.load.extra?.connections ?? NaN))

@@ -17,7 +17,7 @@ export interface PlannedScenario {
   systems: SystemName[]
   params: Record<string, unknown>
   /** What a delivered message means for CPU per 1,000: a message, or one member reached. */
-  unit: 'message' | 'delivery' | 'connection'
+  unit: 'message' | 'delivery' | 'connection' | 'MiB'
 }
 
 export function defaultSizes(quick: boolean): Sizes {
@@ -67,6 +67,13 @@ export function plan(s: Sizes): PlannedScenario[] {
       systems: ['candor'],
       params: { members: s.quick ? 5 : 50, attackMs: s.quick ? 2000 : 30_000, chatEveryMs: s.quick ? 100 : 500 },
       unit: 'message',
+    },
+    {
+      // A file up and down through the server (docs/protocol.md §2.4); its CPU is per MiB moved.
+      scenario: 'attachments',
+      systems: ['candor'],
+      params: { mib: s.quick ? 4 : 100 },
+      unit: 'MiB',
     },
     {
       scenario: 'connection-storm',

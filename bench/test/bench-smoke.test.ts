@@ -46,7 +46,7 @@ function expectFigures(rows: Row[], systems: string[], scenarios: string[]): voi
 }
 
 // What bench/src/plan.ts runs each system through.
-const CANDOR = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'offline-drain', 'connection-storm', 'recovery']
+const CANDOR = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'offline-drain', 'connection-storm', 'recovery', 'attachments']
 const CEILING = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'connection-storm']
 
 describe('npm run bench (every system and scenario, about a second each)', () => {

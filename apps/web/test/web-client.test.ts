@@ -306,7 +306,10 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     await openConversation(alice.page, direct)
     await send(alice.page, canary)
     await message(bob.page, canary).waitFor({ timeout: T })
-    const files = readdirSync(server.dataDir).map((f) => readFileSync(join(server.dataDir, f)))
+    // Every file under the data folder: the database and the blob folder.
+    const files = readdirSync(server.dataDir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => readFileSync(join(e.parentPath, e.name)))
     expect(files.length).toBeGreaterThan(0)
     for (const bytes of files) expect(bytes.includes(canary)).toBe(false)
   })

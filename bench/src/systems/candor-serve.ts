@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, generateServerKeyFile, parseServerKeyFile, serverKeysOf } from '@candor/server'
-import { SqliteStore } from '@candor/store-sqlite'
+import { FolderBlobStore, SqliteStore } from '@candor/store-sqlite'
 
 const args = process.argv.slice(2)
 const flag = (name: string, dflt: string): string => {
@@ -20,10 +20,12 @@ const store = await SqliteStore.open(join(dir, 'candor-direct.db'))
 const keyPath = join(dir, 'candor-direct-keys.json')
 if (!existsSync(keyPath)) writeFileSync(keyPath, JSON.stringify(generateServerKeyFile(Date.now())), { mode: 0o600, flag: 'wx' })
 const keys = serverKeysOf(parseServerKeyFile(readFileSync(keyPath, 'utf8'), keyPath))
-const server = await createServer({ store, keys, host: '127.0.0.1', port: Number(flag('port', '0')), logLevel: flag('log-level', 'warn') })
+const blobs = await FolderBlobStore.open(join(dir, 'blobs'))
+const server = await createServer({ store, blobs, keys, host: '127.0.0.1', port: Number(flag('port', '0')), logLevel: flag('log-level', 'warn') })
 process.stdout.write(`Candor listening on ${server.url}\n`)
 const stop = async () => {
   await server.close()
+  await blobs.close()
   await store.close()
   process.exit(0)
 }

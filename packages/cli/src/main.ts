@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { CandorError, normaliseUserName } from '@candor/protocol'
 import { approve, deny, devices, enrol, register, revoke } from './commands/account.ts'
 import { chat, read, send } from './commands/messaging.ts'
+import { downloadCommand, sendFile } from './commands/attachments.ts'
 import { create, groups, leave, membership, who } from './commands/conversations.ts'
 import { serve } from './commands/serve.ts'
 import { safety } from './commands/safety.ts'
@@ -45,6 +46,8 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR devices                   list your devices
   candor --home DIR revoke <deviceId>         revoke a device and remove it from your conversations
   candor --home DIR send <user-or-conversation> <text>
+  candor --home DIR send <user-or-conversation> --file PATH [text]   send a file (encrypted here)
+  candor --home DIR download <attachment-id> <dir>   save a received file, its SHA-256 checked
   candor --home DIR read                      print and acknowledge new messages
   candor --home DIR chat <user-or-conversation>   interactive chat
   candor --home DIR groups                    list conversations
@@ -125,6 +128,7 @@ export async function main(argv: string[]): Promise<number> {
         org: { type: 'string' },
         role: { type: 'string' },
         out: { type: 'string' },
+        file: { type: 'string' },
         yes: { type: 'boolean' },
         'log-key': { type: 'string' },
         'directory-key': { type: 'string' },
@@ -201,8 +205,15 @@ export async function main(argv: string[]): Promise<number> {
         need(args, 1, 'device id')
         return await revoke(g, args[0]!)
       case 'send':
+        if (typeof values.file === 'string') {
+          need(args, 1, 'recipient')
+          return await sendFile(g, args[0]!, values.file, args.slice(1).join(' '))
+        }
         need(args, 2, 'recipient and text')
         return await send(g, args[0]!, args.slice(1).join(' '))
+      case 'download':
+        need(args, 2, 'attachment id and folder')
+        return await downloadCommand(g, args[0]!, args[1]!)
       case 'read':
         return await read(g)
       case 'chat':

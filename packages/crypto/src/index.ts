@@ -19,12 +19,6 @@ export {
 } from './directory-authentication.ts';
 export { generateDeviceKey, signDetached, verifyDetached, type DeviceKeyPair } from './device-key.ts';
 export { safetyNumber, type SafetyParty } from './safety-number.ts';
-export {
-  encryptAttachment,
-  decryptAttachment,
-  MAX_ATTACHMENT_BYTES,
-  type EncryptedAttachment,
-} from './attachment.ts';
 
 // MLS groups as a Candor device uses them (src/mls/). ts-mls is reached only through here.
 export type { GroupState, MlsSuite, MlsConfig, AuthenticationService, Credential, CryptoProvider, KeyPackage } from './mls/mls-types.ts';
@@ -48,3 +42,17 @@ export { groupInfoForExternalJoin, joinByExternalCommit } from './mls/external-j
 export { leaves, ownLeafIndex, epochOf, isRemoved, type Leaf } from './mls/group-members.ts';
 export { saveState, loadState } from './mls/group-state-codec.ts';
 export { MAX_TREE_LEAVES } from './mls/ts-mls-guards.ts';
+export {
+  ATTACHMENT_CHUNK_SIZE,
+  MAX_ATTACHMENT_CHUNK_SIZE,
+  AttachmentDecryptor,
+  AttachmentEncryptor,
+  AttachmentError,
+  chunkCount,
+  chunkNonce,
+  decryptAttachmentBytes,
+  encryptAttachmentBytes,
+  encryptedSize,
+  newAttachmentKey,
+  type AttachmentSecrets,
+} from './attachment-stream.ts';

@@ -2,6 +2,8 @@
 // the shared contract suite (@candor/testkit/store-contract) runs against every adapter.
 import type { AdminRole, DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, OrgId, SignupMode, UserId } from '@candor/protocol'
 import type { DirectoryStorage } from '@candor/transparency'
+import type { ScimStore } from './scim-store.ts'
+import type { BlobId } from './blob-store.ts'
 import type { ContactStorage } from './contact-storage.ts'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
@@ -133,7 +135,7 @@ export type LegacySecretName =
 /** Each present legacy secret as it was stored: base64url of 32 random bytes. */
 export type LegacySecrets = Partial<Record<LegacySecretName, string>>
 
-export interface Store {
+export interface Store extends ScimStore {
   /**
    * True when each device's queue seqs are contiguous (1, 2, 3, … per device, no holes) and
    * become visible in seq order, so a committed seq implies every lower seq of that device
@@ -168,7 +170,8 @@ export interface Store {
    * Creates the user, its first (active) device and its membership (default: a member of
    * `default`), and records a directory update for the user (directoryBacklog), in one
    * transaction. Throws CandorError('user_exists'), or CandorError('user_id_reserved') for the
-   * id of an erased account; either changes nothing.
+   * id of an erased account (unless its organisation provisioned the same person again over
+   * SCIM: createScimUser, and `membership.org` is that organisation); either changes nothing.
    */
   createUser(userId: UserId, device: DeviceRecord, membership?: NewMembership): Promise<void>
   userExists(userId: UserId): Promise<boolean>
@@ -389,6 +392,36 @@ export interface Store {
    * out by `now`. Handshake messages (commits, welcomes) are kept until delivered.
    */
   expireMessages(now: number): Promise<number>
+
+  // ---- attachment blobs (docs/protocol.md §2.4): which group a blob belongs to ----
+  /**
+   * Records the group a blob was uploaded to and who uploaded it (for the members-only check,
+   * the uploader's quota and export). False, changing nothing, when the blob is bound already.
+   */
+  bindBlob(b: BlobBinding): Promise<boolean>
+  /** The blob's binding, or null. */
+  blobGroup(blobId: BlobId): Promise<BlobBinding | null>
+  /** Removes the binding (the blob is being deleted); false if there was none. */
+  unbindBlob(blobId: BlobId): Promise<boolean>
+  /** Total declared size of the blobs the user uploaded that are still bound: their quota use. */
+  blobBytesOf(uploader: UserId): Promise<number>
+  /** The user's bound uploads, oldest first, at most `limit` (account export). */
+  blobsOf(uploader: UserId, limit: number): Promise<BlobBinding[]>
+  /** Blobs bound to groups that have no members left, at most `limit`: the sweep deletes them. */
+  blobsWithoutMembers(limit: number): Promise<BlobId[]>
+}
+
+/**
+ * A blob's place: the group it was uploaded to (only that group's member devices may read it)
+ * and the user who uploaded it — null once that account was erased (eraseUser).
+ */
+export interface BlobBinding {
+  blobId: BlobId
+  groupId: GroupId
+  uploader: UserId | null
+  /** The blob's declared size in bytes (what counts against the uploader's quota). */
+  size: number
+  boundAt: number
 }
 
 /** A user whose directory entry must be published again (and, when `erased`, tombstoned). */

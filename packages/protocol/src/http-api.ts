@@ -305,5 +305,24 @@ export const accountExportSchema = z.strictObject({
   keyPackages: z.array(z.strictObject({ deviceId: z.string(), oneTime: z.number().int(), lastResort: z.boolean() })),
   admin: adminRecordSchema.nullable(),
   accessLog: z.array(z.strictObject({ index: z.number().int(), loggedAt: z.number().int(), visibleAt: z.number().int() })),
+  /** The attachment blobs this account uploaded that the server still holds (ciphertext sizes only). */
+  blobs: z.array(z.strictObject({ blobId: z.string(), groupId: z.string(), size: z.number().int(), uploadedAt: z.number().int() })),
 })
 export type AccountExport = z.infer<typeof accountExportSchema>
+
+// ---- attachment blobs (docs/protocol.md §2.4) ----
+export const createBlobRequest = z.strictObject({
+  /** The blob's length in bytes: the encrypted chunks together (1 to LIMITS.blobBytes). */
+  size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+})
+export const blobInfoSchema = z.strictObject({
+  blobId: z.string(),
+  groupId: z.string(),
+  size: z.number().int(),
+  /** Bytes stored so far: where an upload resumes. */
+  received: z.number().int(),
+  complete: z.boolean(),
+  createdAt: z.number().int(),
+})
+export type BlobInfo = z.infer<typeof blobInfoSchema>
+export const blobAppendResponse = z.strictObject({ received: z.number().int() })

@@ -61,6 +61,15 @@ export function parseMessageId(v: unknown, field = 'messageId'): MessageId {
   return v as MessageId
 }
 
+/** A blob's id (docs/protocol.md §2, blob routes): the form of a MessageId, chosen by the server. */
+export function parseBlobId(v: unknown, field = 'blobId'): string {
+  opaqueIdBytes(v, field)
+  return v as string
+}
+export function newBlobId(): string {
+  return toBase64Url(randomBytes(OPAQUE_ID_BYTES))
+}
+
 export function isDeviceId(v: unknown): v is DeviceId {
   return tryOpaqueIdBytes(v) !== null
 }

@@ -47,6 +47,17 @@ export const LIMITS = {
   /** Longest session token (what an `auth` frame may carry). */
   sessionTokenBytes: 512,
   /**
+   * Attachment blobs (docs/protocol.md §2.4): the largest blob a device may declare (a 100 MiB
+   * file with its chunk framing, 16 bytes per chunk, and room for small chunk sizes)…
+   */
+  blobBytes: 101 * 1024 * 1024,
+  /** …the most one `PUT /v1/blobs/:blobId` request may carry… */
+  blobRequestBytes: 4 * 1024 * 1024,
+  /** …what one user's bound blobs may hold together by default (a server sets its own)… */
+  blobQuotaBytes: 1024 * 1024 * 1024,
+  /** …and how long an upload may stay incomplete before the server deletes it. */
+  blobUploadTtlMs: 24 * 60 * 60 * 1000,
+  /**
    * Consent to be contacted (docs/limits.md, docs/protocol.md §5.5): messages held for one
    * pending contact request (its welcome not counted), held for the requests one sender has
    * pending, and held for the requests one recipient has pending (these two count welcomes).

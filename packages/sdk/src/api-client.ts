@@ -129,6 +129,11 @@ export class ApiClient {
     }
   }
 
+  /** A JSON call with this device's session (for modules with routes of their own: blob-transfer.ts). */
+  authedJson<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.#authed(method, path, body)
+  }
+
   register(body: { userId: string; publicKey: string; deviceName: string; signature: string; org?: string }): Promise<RegisterResponse> {
     return this.#call('POST', '/v1/register', body)
   }

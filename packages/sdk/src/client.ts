@@ -51,6 +51,15 @@ import { DisappearingTimer } from './data/disappearing-timer.ts'
 import { accessLogView, directoryView } from './split-view-logs.ts'
 import { SplitViewMonitor, type SplitViewAlert } from './split-view-monitor.ts'
 import { sessionResumes } from './session-ended-text.ts'
+import { Attachments, type FileToSend, type Progress } from './attachments.ts'
+import { BlobTransfer } from './blob-transfer.ts'
+import type { AttachmentRef } from '@candor/protocol'
+
+function attachmentOf(message: MessageRecord, index: number): AttachmentRef {
+  const ref = message.attachments?.[index]
+  if (!ref) throw new CandorError('not_found', `message ${message.id} has no attachment ${index}`)
+  return ref
+}
 
 export type { ClientEvents, ClientOptions, Reader, SecurityAlert } from './client-types.ts'
 
@@ -81,6 +90,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #undecryptable: Undecryptables
   readonly #pending: PendingCommits
   readonly #recovery: Recovery
+  readonly #attachments: Attachments
   #connection: Connection | undefined
   #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
@@ -124,6 +134,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.#devices = new OwnDevices({ api, identity, directory, conversations, groups, consent: consent('device_enrolment'), emit })
     const connection = () => this.#connection
     const seen = () => splitViews.seen()
+    this.#attachments = new Attachments(new BlobTransfer(api))
     const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
     this.#recovery = new Recovery({
       api,
@@ -432,6 +443,30 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   async send(conversation: string, text: string): Promise<MessageRecord> {
     return this.#messaging.send(this.#group(conversation), text)
+  }
+
+  /**
+   * Sends a file (docs/protocol.md §2): encrypted here in chunks under a fresh key, uploaded
+   * to the conversation's group (resuming after cut connections), then announced in a message
+   * carrying its key, SHA-256, size, name and media type, with `text` as its caption.
+   */
+  async sendFile(conversation: string, file: FileToSend): Promise<MessageRecord> {
+    const group = this.#group(conversation)
+    const ref = await this.#attachments.upload(group, file)
+    return this.#messaging.send(group, file.text ?? '', [ref])
+  }
+
+  /**
+   * Downloads and decrypts a message's attachment (`index`: which one, default the first) into
+   * memory, checking its SHA-256; throws AttachmentError when the server's blob is not it.
+   */
+  async downloadAttachment(message: MessageRecord, index = 0, onProgress?: (p: Progress) => void): Promise<Uint8Array> {
+    return this.#attachments.downloadBytes(attachmentOf(message, index), onProgress)
+  }
+
+  /** As downloadAttachment, handing the plaintext to `sink` chunk by chunk (a file is kept only once this resolved). */
+  async downloadAttachmentTo(ref: AttachmentRef, sink: (plain: Uint8Array) => void | Promise<void>, onProgress?: (p: Progress) => void): Promise<void> {
+    return this.#attachments.download(ref, sink, onProgress)
   }
 
   /** The conversation's records, oldest first; this device's own messages a recipient could not decrypt carry `status: 'failed'` and `failedFor`. */

@@ -1,7 +1,7 @@
 // The device's conversations: MLS group state (persisted after every change), a little
 // metadata, and the message history as a log per conversation, appended to as messages come
 // and rewritten without the records whose disappearing timer has run out.
-import type { UndecryptableContent } from '@candor/protocol'
+import type { AttachmentRef, UndecryptableContent } from '@candor/protocol'
 import { epochOf, leaves, loadState, saveState, type GroupState, type MlsConfig } from '@candor/crypto'
 import type { LocalStore } from './local-store.ts'
 import { SerialLock } from './serial-lock.ts'
@@ -69,6 +69,8 @@ export interface MessageRecord {
   failedFor?: FailedFor[]
   /** When this device deletes the record (ms since the epoch): its sentAt plus the timer it was sent under. */
   expiresAt?: number
+  /** Files sent with the message (docs/protocol.md §2), with the keys to download and decrypt them. */
+  attachments?: AttachmentRef[]
   /** Only in inbox(): the record's position in this device's inbox, unchanged when expired records are deleted. */
   seq?: number
 }

@@ -153,6 +153,7 @@ async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, cont
       receivedAt: Date.now(),
       direction: sender.userId === d.userId ? 'out' : 'in',
       ...expiresAt(f.sentAt, timerOf(d, f.groupId, content.timer)),
+      ...(content.attachments && content.attachments.length > 0 ? { attachments: [...content.attachments] } : {}),
     }
     if (await conversations.record(record)) d.emit('message', record)
   } else if (content.type === 'leave') {

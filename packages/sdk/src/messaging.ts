@@ -1,7 +1,7 @@
 // Conversations from this device: creating them, changing and leaving their membership,
 // sending into them, and telling who can read them. CandorClient delegates its conversation
 // methods here; the MLS changes themselves go through GroupChanges.
-import { CandorError, fromBase64Url, newGroupId, newMessageId, toBase64Url, type GroupId, type MessageId, type Seen } from '@candor/protocol'
+import { CandorError, fromBase64Url, newGroupId, newMessageId, toBase64Url, type AttachmentRef, type GroupId, type MessageId, type Seen } from '@candor/protocol'
 import { encryptApplication, leaves, ownLeafIndex, startGroup, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents, Reader } from './client-types.ts'
@@ -122,12 +122,19 @@ export class Messaging {
     }, 0)
   }
 
-  async send(conversation: string, text: string): Promise<MessageRecord> {
+  async send(conversation: string, text: string, attachments: readonly AttachmentRef[] = []): Promise<MessageRecord> {
     const { conversations, me } = this.#d
     // Stamped with the timer, so a member who missed the timer message still deletes it in time.
     const timer = conversations.timerMs(conversation)
     const seconds = timerSeconds(timer)
-    const content: Outgoing = { type: 'text', id: newMessageId(), text, sentAt: Date.now(), ...(seconds === null ? {} : { timer: seconds }) }
+    const content: Outgoing = {
+      type: 'text',
+      id: newMessageId(),
+      text,
+      sentAt: Date.now(),
+      ...(seconds === null ? {} : { timer: seconds }),
+      ...(attachments.length > 0 ? { attachments } : {}),
+    }
     const sentAt = await this.sendContent(conversation, content)
     const record: MessageRecord = {
       id: content.id,
@@ -139,6 +146,7 @@ export class Messaging {
       receivedAt: sentAt,
       direction: 'out',
       ...expiresAt(sentAt, seconds === null ? null : seconds * 1000),
+      ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
     }
     await conversations.record(record)
     return record

@@ -65,6 +65,10 @@ async function trial(admin: CandorClient, p: Permission): Promise<Trial> {
             : () => admin.admin.user(u, { why: 'legal_hold', case: 'LH-1', delayUntil: Date.now() + 7 * 24 * 3600_000 })
       return { run, effect: async () => (await receiptsOf(u)) === 1 }
     }
+    case 'scim.manage': {
+      const before = (await store.listScimTokens('acme' as never)).length
+      return { run: () => admin.admin.createScimToken('acme'), effect: async () => (await store.listScimTokens('acme' as never)).length > before }
+    }
     case 'devices.suspend': {
       const u = fresh('device-owner')
       const c = await o.person(u, 'acme')

@@ -1,5 +1,5 @@
 // Everything a request handler needs, built once from the configuration.
-import type { Store, Bus } from '@candor/ports'
+import type { BlobStore, Store, Bus } from '@candor/ports'
 import type { TokenIssuer } from './auth/tokens.ts'
 import type { Logger } from './logger.ts'
 import type { DeliveryService } from './delivery/delivery-service.ts'
@@ -41,6 +41,10 @@ export interface AppContext {
   admins: Admins
   /** Bounds on disappearing-message timers (an organisation's policy plugs in here). */
   retention: RetentionPolicy
+  /** Where attachment ciphertext lives; without one the blob routes answer `unavailable`. */
+  blobs: BlobStore | undefined
+  /** Each user's attachment storage quota and how long an upload may stay incomplete. */
+  blobPolicy: { quotaBytes: number; uploadTtlMs: number }
   /** Consent to be contacted: who needs a request, held deliveries, blocks (contacts/contact-gate.ts). */
   contacts: ContactGate
   /** Tells a user's connected active devices about an event. */

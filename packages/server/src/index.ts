@@ -2,7 +2,7 @@ export { createServer, type CandorServer, type ServerOptions } from './server.ts
 export { DEFAULT_TIMEOUTS, SOCKET_BUDGETS, type ServerTimeouts } from './server-limits.ts'
 export { DEFAULT_RECOVERY_LIMITS, type RecoveryLimitSettings } from './recovery-limits.ts'
 export { createLogger, REDACTED_FIELDS } from './logger.ts'
-export type { Store, Bus } from '@candor/ports'
+export type { Store, Bus, BlobStore } from '@candor/ports'
 export { InProcessBus } from './delivery/in-process-bus.ts'
 export {
   LEGACY_TOKEN_KEY_ID,

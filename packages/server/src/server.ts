@@ -20,6 +20,8 @@ import { ReceiptCommitments } from './access/receipt-commitments.ts'
 import { Admins } from './access/admins.ts'
 import { adminRoutes } from './http/admin-routes.ts'
 import { organisationRoutes } from './http/organisation-routes.ts'
+import { scimRoutes } from './http/scim-routes.ts'
+import { scimTokenRoutes } from './http/scim-token-routes.ts'
 import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
 import { ContactGate, type NotifyUser } from './contacts/contact-gate.ts'
@@ -41,7 +43,9 @@ import { RateLimiter } from './rate-limit.ts'
 import { RecoveryLimits, type RecoveryLimitSettings } from './recovery-limits.ts'
 import { EnrolmentLimits } from './enrolment-limits.ts'
 import { KeyPackageClaims } from './key-package-claims.ts'
-import type { Bus, HoldLimits, Store } from '@candor/ports'
+import type { BlobStore, Bus, HoldLimits, Store } from '@candor/ports'
+import { blobRoutes } from './http/blob-routes.ts'
+import { BlobSweep } from './delivery/blob-sweep.ts'
 import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
 
@@ -102,6 +106,14 @@ export interface ServerOptions {
   defaultSignup?: SignupMode
   /** Per-member budgets for commits, resets and reports; each one left out keeps its default (recovery-limits.ts). */
   recoveryLimits?: Partial<RecoveryLimitSettings>
+  /** Where attachment ciphertext is kept (`candor serve`: a folder under --data, or PostgreSQL). */
+  blobs?: BlobStore
+  /** Each user's attachment quota in bytes (default LIMITS.blobQuotaBytes). */
+  blobQuotaBytes?: number
+  /** How long an upload may stay incomplete (default LIMITS.blobUploadTtlMs). */
+  blobUploadTtlMs?: number
+  /** How often abandoned uploads and blobs of memberless groups are deleted (default 60 s). */
+  blobSweepMs?: number
   /** Bounds on messages held for contact requests; each one left out keeps its default (LIMITS.heldPer*). */
   contactLimits?: Partial<HoldLimits>
 }
@@ -118,6 +130,8 @@ export interface CandorServer {
    * Fastify adds for GETs left out): what the authorisation matrix walks.
    */
   readonly routes: readonly string[]
+  /** Deletes abandoned uploads and blobs of memberless groups now (the timer does it too); null without a blob store. */
+  readonly blobSweep: BlobSweep | null
   close(): Promise<void>
 }
 
@@ -166,6 +180,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     ),
     admins: Admins.open(opts.store, opts.keys.adminEnrolmentSecret),
     retention: opts.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
+    blobs: opts.blobs,
+    blobPolicy: { quotaBytes: opts.blobQuotaBytes ?? LIMITS.blobQuotaBytes, uploadTtlMs: opts.blobUploadTtlMs ?? LIMITS.blobUploadTtlMs },
     contacts: new ContactGate(opts.store, bus, log, notifyUser, opts.contactLimits),
     notifyUser,
   }
@@ -218,8 +234,11 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   accountDataRoutes(app, ctx)
   adminRoutes(app, ctx)
   organisationRoutes(app, ctx)
+  scimTokenRoutes(app, ctx)
+  scimRoutes(app, ctx)
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
+  blobRoutes(app, ctx)
   requestRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
@@ -243,6 +262,11 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     directory.applyBacklog().catch((err: unknown) => log.error({ err }, 'directory backlog sweep failed'))
   }, opts.receiptSweepMs ?? 5_000)
   receiptSweeper.unref()
+  const blobSweep = opts.blobs ? new BlobSweep(opts.store, opts.blobs, ctx.blobPolicy.uploadTtlMs, log) : null
+  const blobSweeper = setInterval(() => {
+    blobSweep?.run().catch((err: unknown) => log.error({ err }, 'blob sweep failed'))
+  }, opts.blobSweepMs ?? 60_000)
+  blobSweeper.unref()
 
   // A node restart or a network blip makes every device reconnect at once: Node's default accept
   // backlog (511) overflows, and dropped handshakes wait out 1 s, 2 s, … retransmits or are reset.
@@ -267,10 +291,12 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     context: ctx,
     metricsUrl: metricsListener?.url,
     routes,
+    blobSweep,
     async close() {
       await metricsListener?.close()
       clearInterval(sweeper)
       clearInterval(receiptSweeper)
+      clearInterval(blobSweeper)
       await gateway.close()
       await app.close()
       await bus.close()

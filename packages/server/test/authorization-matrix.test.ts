@@ -19,23 +19,25 @@ import {
   newMessageId,
   type ErrorFrame,
 } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
+import { FolderBlobStore, SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
-import { http, openSocket, rawRegister, rawSocket, type RawDevice, type RawSocket } from './raw-client.ts'
+import { http, httpBytes, openSocket, rawRegister, rawSocket, type RawDevice, type RawSocket } from './raw-client.ts'
 import { FRAME_ROWS, HTTP_ROWS, mlsMessage, type Req, type Row, type World } from './authorization-matrix.ts'
-import { buildWorld, databaseDigest, strangerDevice } from './authorization-world.ts'
+import { buildWorld, databaseDigest, folderDigest, strangerDevice } from './authorization-world.ts'
 
 let dir: string
 let store: SqliteStore
+let blobs: FolderBlobStore
 let db: Database.Database
 let server: CandorServer
 let w: World
 /** Someone with a key and no account: what a stranger signs with. */
 let stranger: RawDevice
 
-const digest = () => databaseDigest(db)
+const digest = () => ({ ...databaseDigest(db), ...folderDigest(join(dir, 'blobs')) })
 
 async function send(token: string | undefined, method: string, req: Req) {
+  if (req.bytes || req.path.endsWith('/content')) return httpBytes(server.url, method, req.path, req.bytes, token)
   return http(server.url, method, req.path, req.body, token)
 }
 
@@ -43,7 +45,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-matrix-'))
   store = SqliteStore.open(join(dir, 'db.sqlite'))
   // The sweepers stay out of the way: nothing may change the database but the requests.
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 100_000, retentionSweepMs: 3_600_000, receiptSweepMs: 3_600_000 })
+  blobs = await FolderBlobStore.open(join(dir, 'blobs'))
+  server = await createServer({ store, blobs, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 100_000, retentionSweepMs: 3_600_000, receiptSweepMs: 3_600_000, blobSweepMs: 3_600_000 })
   db = new Database(join(dir, 'db.sqlite'), { readonly: true, fileMustExist: true })
   w = await buildWorld(server, store)
   stranger = strangerDevice()
@@ -53,6 +56,7 @@ afterAll(async () => {
   db?.close()
   await server?.close()
   await store?.close()
+  await blobs?.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -66,7 +70,7 @@ async function refused(method: string, row: Row, as: RawDevice, token: string | 
 }
 
 /** The ids of alice's things: none may appear in what another user is served. */
-const aliceIds = () => [w.alice.userId, w.alice.deviceId, w.aliceTablet, w.group, w.pending.deviceId, w.request, w.blocked]
+const aliceIds = () => [w.alice.userId, w.alice.deviceId, w.aliceTablet, w.group, w.pending.deviceId, w.blob, w.upload, w.request, w.blocked]
 
 describe('the HTTP route table', () => {
   it('has a row for every route the server registered, and no row for a route it does not serve', () => {
@@ -88,6 +92,38 @@ for (const [route, row] of Object.entries(HTTP_ROWS)) {
           const before = digest()
           const r = await send(undefined, method, await row.build(w, stranger))
           expect(r.status, JSON.stringify(r.json)).toBeLessThan(300)
+          expect(digest()).toEqual(before)
+        })
+      }
+      return
+    }
+    if (a.kind === 'scim') {
+      const scimRefused = async (token: string | undefined, status: number) => {
+        const before = digest()
+        const r = await send(token, method, await row.build(w, w.alice))
+        expect({ status: r.status, schemas: r.json['schemas'] }, JSON.stringify(r.json)).toEqual({ status, schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'] })
+        expect(digest()).toEqual(before)
+      }
+      if (method === 'GET') {
+        it('control: the organisation’s own SCIM token is served', async () => {
+          const r = await send(w.scim.token, method, await row.build(w, w.alice))
+          expect(r.status, JSON.stringify(r.json)).toBe(200)
+        })
+      }
+      it('no token: 401, nothing changed', () => scimRefused(undefined, 401))
+      it('a made-up SCIM token: 401, nothing changed', () => scimRefused(`scim_${'A'.repeat(43)}`, 401))
+      it('a revoked SCIM token: 401, nothing changed', () => scimRefused(w.scim.revoked, 401))
+      it('a device’s session token: 401, nothing changed', () => scimRefused(w.alice.token, 401))
+      const other = a.otherOrg
+      if (typeof other === 'number') {
+        it(`a SCIM token of another organisation: ${other}, nothing changed`, () => scimRefused(w.scim.otherOrg, other))
+      } else {
+        it(`a SCIM token of another organisation is served ${other === 'own-data' ? 'only its own organisation’s' : 'what every organisation is (discovery)'}, and nothing changes`, async () => {
+          const before = digest()
+          const r = await send(w.scim.otherOrg, method, await row.build(w, w.alice))
+          expect(r.status, JSON.stringify(r.json)).toBe(200)
+          const text = JSON.stringify(r.json)
+          for (const id of [w.scim.user, w.scim.userName, w.scim.group]) expect(text).not.toContain(id)
           expect(digest()).toEqual(before)
         })
       }

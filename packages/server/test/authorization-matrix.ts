@@ -61,13 +61,23 @@ export interface World {
   accessLogSize: number
   /** A checkpoint note of the directory, for a forged witness cosignature. */
   checkpoint: string
+  /**
+   * SCIM (organisation `default`): its token and the token's id, a revoked token of it, a token of
+   * another organisation, a provisioned person (SCIM id and userName) and a group of them.
+   */
+  scim: { token: string; tokenId: string; revoked: string; otherOrg: string; user: string; userName: string; group: string }
   /** A fresh challenge for alice's device (sign-in rows). */
   challenge: () => Promise<string>
+  /** Alice's complete attachment blob in her group (10 bytes), and an upload of hers not started (10 bytes). */
+  blob: string
+  upload: string
 }
 
 export interface Req {
   path: string
   body?: unknown
+  /** Sent as application/octet-stream instead of a JSON body. */
+  bytes?: Uint8Array
 }
 export type Build = (w: World, as: RawDevice) => Req | Promise<Req>
 
@@ -83,6 +93,11 @@ export type Build = (w: World, as: RawDevice) => Req | Promise<Req>
  * - `admin`: a session, and an admin record: a non-admin → forbidden. `operator`: rights a
  *   support admin does not hold (operators', owners' or admins'): the support admin → forbidden too.
  *   Which role may do what, and across organisations, is sdk/test/organisation-*.test.ts.
+ * - `scim`: an organisation's SCIM bearer token, no device session. No token, a made-up token, a
+ *   revoked token and a device's session token → 401; `otherOrg` is what a SCIM token of another
+ *   organisation gets aiming at this one's resources: an HTTP status (with the SCIM error body),
+ *   `own-data` (it is served its own organisation's, none of this one's ids in the answer), or
+ *   `allowed` (the same for every organisation: discovery).
  */
 export type OtherUser = ErrorCode | 'own-data' | { allowed: string }
 export type Access =
@@ -90,6 +105,7 @@ export type Access =
   | { kind: 'session'; otherUser: OtherUser }
   | { kind: 'member' }
   | { kind: 'admin'; operatorOnly: boolean }
+  | { kind: 'scim'; otherOrg: number | 'own-data' | 'allowed' }
 
 export interface Row {
   access: Access
@@ -104,6 +120,10 @@ export const publicRoute = (why: string, build: Build, stranger?: ErrorCode): Ro
 export const session = (otherUser: OtherUser, build: Build): Row => ({ access: { kind: 'session', otherUser }, build })
 export const member = (build: Build): Row => ({ access: { kind: 'member' }, build })
 export const admin = (build: Build, operatorOnly = false): Row => ({ access: { kind: 'admin', operatorOnly }, build })
+export const scimRoute = (otherOrg: number | 'own-data' | 'allowed', build: Build): Row => ({ access: { kind: 'scim', otherOrg }, build })
+const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
+const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
+const SCIM_PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 
 /** An MLS PrivateMessage header (the server reads only this) for a group and content type. */
 export function mlsMessage(group: GroupId, epoch: number, contentType: number): Uint8Array {
@@ -195,6 +215,11 @@ export const HTTP_ROWS: Record<string, Row> = {
   'GET /v1/groups/:groupId/resets': member((w) => ({ path: `/v1/groups/${w.group}/resets` })),
   'GET /v1/groups/:groupId/retention': member((w) => ({ path: `/v1/groups/${w.group}/retention` })),
   'PUT /v1/groups/:groupId/retention': member((w) => ({ path: `/v1/groups/${w.group}/retention`, body: { seconds: 3600 } })),
+  'POST /v1/groups/:groupId/blobs': member((w) => ({ path: `/v1/groups/${w.group}/blobs`, body: { size: 10 } })),
+  'PUT /v1/blobs/:blobId': member((w) => ({ path: `/v1/blobs/${w.upload}?offset=0`, bytes: new Uint8Array(4) })),
+  'POST /v1/blobs/:blobId/complete': member((w) => ({ path: `/v1/blobs/${w.blob}/complete`, body: {} })),
+  'GET /v1/blobs/:blobId': member((w) => ({ path: `/v1/blobs/${w.blob}` })),
+  'GET /v1/blobs/:blobId/content': member((w) => ({ path: `/v1/blobs/${w.blob}/content` })),
   'GET /v1/directory': publicRoute('the directory’s public parameters and checkpoint', at('/v1/directory')),
   'GET /v1/directory/lookup/:userId': session({ allowed: 'anyone signed in may look up anyone’s device keys, with proofs (no names, no status)' }, (w) => ({ path: `/v1/directory/lookup/${w.alice.userId}` })),
   'GET /v1/directory/history': session('own-data', at('/v1/directory/history')),
@@ -240,6 +265,28 @@ export const HTTP_ROWS: Record<string, Row> = {
   'PUT /v1/blocks/:userId': session({ allowed: 'anyone may block anyone: it changes only their own list' }, (w) => ({ path: `/v1/blocks/${w.amy.userId}` })),
   'DELETE /v1/blocks/:userId': session('not_found', (w) => ({ path: `/v1/blocks/${w.blocked}` })),
   'GET /v1/orgs/:org/members': admin(at('/v1/orgs/default/members')),
+  'POST /v1/orgs/:org/scim-tokens': admin(() => ({ path: '/v1/orgs/default/scim-tokens', body: {} }), true),
+  'GET /v1/orgs/:org/scim-tokens': admin(at('/v1/orgs/default/scim-tokens'), true),
+  'DELETE /v1/orgs/:org/scim-tokens/:tokenId': admin((w) => ({ path: `/v1/orgs/default/scim-tokens/${w.scim.tokenId}` }), true),
+  'GET /scim/v2/ServiceProviderConfig': scimRoute('allowed', at('/scim/v2/ServiceProviderConfig')),
+  'GET /scim/v2/ResourceTypes': scimRoute('allowed', at('/scim/v2/ResourceTypes')),
+  'GET /scim/v2/ResourceTypes/:id': scimRoute('allowed', at('/scim/v2/ResourceTypes/User')),
+  'GET /scim/v2/Schemas': scimRoute('allowed', at('/scim/v2/Schemas')),
+  'GET /scim/v2/Schemas/:id': scimRoute('allowed', at(`/scim/v2/Schemas/${encodeURIComponent(SCIM_USER)}`)),
+  'GET /scim/v2/Users': scimRoute('own-data', at('/scim/v2/Users')),
+  // Another organisation provisioning this one's person: the user id is taken.
+  'POST /scim/v2/Users': scimRoute(409, (w) => ({ path: '/scim/v2/Users', body: { schemas: [SCIM_USER], userName: w.scim.userName, externalId: 'sam-1' } })),
+  'GET /scim/v2/Users/:id': scimRoute(404, (w) => ({ path: `/scim/v2/Users/${w.scim.user}` })),
+  'PUT /scim/v2/Users/:id': scimRoute(404, (w) => ({ path: `/scim/v2/Users/${w.scim.user}`, body: { schemas: [SCIM_USER], userName: w.scim.userName, active: false } })),
+  'PATCH /scim/v2/Users/:id': scimRoute(404, (w) => ({ path: `/scim/v2/Users/${w.scim.user}`, body: { schemas: [SCIM_PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] } })),
+  'DELETE /scim/v2/Users/:id': scimRoute(404, (w) => ({ path: `/scim/v2/Users/${w.scim.user}` })),
+  'GET /scim/v2/Groups': scimRoute('own-data', at('/scim/v2/Groups')),
+  // Another organisation's group naming this one's person: no such member there.
+  'POST /scim/v2/Groups': scimRoute(400, (w) => ({ path: '/scim/v2/Groups', body: { schemas: [SCIM_GROUP], displayName: 'Stolen', members: [{ value: w.scim.user }] } })),
+  'GET /scim/v2/Groups/:id': scimRoute(404, (w) => ({ path: `/scim/v2/Groups/${w.scim.group}` })),
+  'PUT /scim/v2/Groups/:id': scimRoute(404, (w) => ({ path: `/scim/v2/Groups/${w.scim.group}`, body: { schemas: [SCIM_GROUP], displayName: 'Renamed', members: [] } })),
+  'PATCH /scim/v2/Groups/:id': scimRoute(404, (w) => ({ path: `/scim/v2/Groups/${w.scim.group}`, body: { schemas: [SCIM_PATCH], Operations: [{ op: 'remove', path: 'members' }] } })),
+  'DELETE /scim/v2/Groups/:id': scimRoute(404, (w) => ({ path: `/scim/v2/Groups/${w.scim.group}` })),
 }
 
 /**

@@ -3,16 +3,25 @@
 // bob who is nothing of hers, a revoked device with its unexpired token, an operator admin and
 // a support admin of the default organisation, one access receipt in the log.
 import { createHash } from 'node:crypto'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { approvalStatement, enrolmentStatement, newGroupId, newMessageId, randomBytes, toBase64Url, type DeviceId, type UserId } from '@candor/protocol'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
 import type { Store } from '@candor/ports'
 import type { CandorServer } from '../src/index.ts'
-import { http, rawRegister, type RawDevice } from './raw-client.ts'
+import { http, httpBytes, rawRegister, type RawDevice } from './raw-client.ts'
 import { mlsMessage, type World } from './authorization-matrix.ts'
 
 function must(ok: boolean, what: string): void {
   if (!ok) throw new Error(`setting up the world failed: ${what}`)
+}
+
+/** One hash per file of a blob folder (name and bytes): with databaseDigest, what "nothing changed" compares. */
+export function folderDigest(dir: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const f of readdirSync(dir).sort()) out[`blobs/${f}`] = createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')
+  return out
 }
 
 /** One hash per table of the whole database, rows in a stable order: what "nothing changed" compares. */
@@ -67,6 +76,39 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   server.context.roster.changed(group)
   must((await store.pendingCount(amy.deviceId)) === 1, 'amy’s queue holds the welcome')
 
+  // SCIM: a token of `default` (the operator is its owner), one revoked, and a token of another
+  // organisation (made by its owner); one provisioned person and one group in `default`.
+  const scimToken = async (org: string, owner: RawDevice) => {
+    const r = await http(base, 'POST', `/v1/orgs/${org}/scim-tokens`, {}, owner.token)
+    must(r.status === 201, `a SCIM token of ${org}`)
+    return r.json as { id: string; token: string }
+  }
+  const scimOwn = await scimToken('default', admin)
+  const scimRevoked = await scimToken('default', admin)
+  must((await http(base, 'DELETE', `/v1/orgs/default/scim-tokens/${scimRevoked.id}`, undefined, admin.token)).status === 200, 'a SCIM token revoked')
+  must((await http(base, 'POST', '/v1/orgs', { id: 'matrix-other', name: 'Other', signup: 'open' }, admin.token)).status === 201, 'another organisation')
+  const otherOwner = await rawRegister(base, 'matrix-otto', 'matrix-other')
+  must((await http(base, 'POST', '/v1/admin/admins', { userId: otherOwner.userId, role: 'owner' }, admin.token)).status === 201, 'its owner')
+  const scimOther = await scimToken('matrix-other', otherOwner)
+  const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
+  const sam = await http(base, 'POST', '/scim/v2/Users', { schemas: [USER], userName: 'matrix-sam', externalId: 'sam-1' }, scimOwn.token)
+  must(sam.status === 201, 'a provisioned person')
+  const team = await http(base, 'POST', '/scim/v2/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Team', members: [{ value: sam.json.id }] }, scimOwn.token)
+  must(team.status === 201, 'a SCIM group')
+  // Alice's attachment blobs in her group: one complete, one upload not started (a server
+  // without a blob store answers `unavailable` to every blob route, and the ids are made up).
+  let blob = newMessageId() as string
+  let upload = newMessageId() as string
+  if (server.context.blobs) {
+    const made = await http(base, 'POST', `/v1/groups/${group}/blobs`, { size: 10 }, alice.token)
+    must(made.status === 201, 'alice creates a blob')
+    blob = made.json.blobId as string
+    must((await httpBytes(base, 'PUT', `/v1/blobs/${blob}?offset=0`, new Uint8Array(10).fill(7), alice.token)).status === 200, 'alice uploads it')
+    must((await http(base, 'POST', `/v1/blobs/${blob}/complete`, {}, alice.token)).status === 200, 'alice completes it')
+    const started = await http(base, 'POST', `/v1/groups/${group}/blobs`, { size: 10 }, alice.token)
+    must(started.status === 201, 'alice starts another upload')
+    upload = started.json.blobId as string
+  }
   // A contact request to alice from amy, holding its welcome, and a user alice blocks.
   const amyGroup = newGroupId()
   must(await store.createGroup(amyGroup, amy.deviceId, Date.now()), 'amy creates a group')
@@ -102,6 +144,9 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     directorySize: Number(directory.checkpoint.split('\n')[1]),
     accessLogSize: Number(accessLog.checkpoint.split('\n')[1]),
     checkpoint: directory.checkpoint,
+    scim: { token: scimOwn.token, tokenId: scimOwn.id, revoked: scimRevoked.token, otherOrg: scimOther.token, user: sam.json.id as string, userName: 'matrix-sam', group: team.json.id as string },
+    blob,
+    upload,
     challenge: async () => (await http(base, 'POST', '/v1/auth/challenge', { deviceId: alice.deviceId })).json.challenge as string,
   }
   must(w.accessLogSize > 0, 'an access receipt in the log')

@@ -31,6 +31,18 @@ export async function http(base: string, method: string, path: string, body?: un
   return { status: res.status, json }
 }
 
+/** Raw bytes up (application/octet-stream) or down: for the blob routes. The answer's JSON when it is JSON. */
+export async function httpBytes(base: string, method: string, path: string, body: Uint8Array | undefined, token?: string, headers: Record<string, string> = {}) {
+  const h: Record<string, string> = { ...headers }
+  if (body !== undefined) h['content-type'] = 'application/octet-stream'
+  if (token) h.authorization = `Bearer ${token}`
+  const res = await fetch(base + path, { method, headers: h, ...(body !== undefined ? { body: new Uint8Array(body) } : {}) })
+  const bytes = new Uint8Array(await res.arrayBuffer())
+  const isJson = (res.headers.get('content-type') ?? '').startsWith('application/json')
+  const json = (isJson ? JSON.parse(new TextDecoder().decode(bytes)) : {}) as Record<string, unknown> & { error?: { code: string; message: string; details?: Record<string, unknown> } }
+  return { status: res.status, json, bytes, headers: res.headers }
+}
+
 /**
  * As `http`, from another client address: any 127.x.y.z is this machine's loopback, so the
  * server sees one client per address (what per-address limits key on).
@@ -58,7 +70,8 @@ export function httpFrom(localAddress: string, base: string, method: string, pat
   })
 }
 
-export async function rawRegister(base: string, userId: string): Promise<RawDevice> {
+/** Registers `userId` (through the sign-up of `org` when given). */
+export async function rawRegister(base: string, userId: string, org?: string): Promise<RawDevice> {
   const k = generateDeviceKey()
   const pk = toBase64Url(k.publicKey)
   const reg = await http(base, 'POST', '/v1/register', {
@@ -66,6 +79,7 @@ export async function rawRegister(base: string, userId: string): Promise<RawDevi
     publicKey: pk,
     deviceName: 'raw',
     signature: toBase64Url(signDetached(k.secretKey, registrationStatement(userId, pk))),
+    ...(org !== undefined ? { org } : {}),
   })
   if (reg.status !== 201) throw new Error(`register failed: ${JSON.stringify(reg.json)}`)
   const deviceId = reg.json.deviceId as DeviceId

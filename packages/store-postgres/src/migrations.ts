@@ -216,6 +216,84 @@ export const MIGRATIONS: readonly string[] = [
     reset_at bigint NOT NULL
   );
   `,
+  // SCIM provisioning (docs/organisations.md §SCIM): each organisation's bearer tokens (digests
+  // only), the people it provisioned (one row per user id; `deleted` rows stay hidden while the
+  // account exists, so only the same externalId comes back), its groups and their members, and
+  // the digests that let it bring back an erased person under the same externalId.
+  `
+  CREATE TABLE scim_tokens (
+    token_id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL REFERENCES organisations(org_id),
+    digest text COLLATE "C" NOT NULL UNIQUE,
+    created_by text COLLATE "C" NOT NULL,
+    created_at bigint NOT NULL,
+    revoked_at bigint
+  );
+  CREATE INDEX scim_tokens_by_org ON scim_tokens (org_id, created_at);
+  CREATE TABLE scim_users (
+    scim_id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL REFERENCES organisations(org_id),
+    user_id text COLLATE "C" NOT NULL UNIQUE,
+    external_id text COLLATE "C",
+    active boolean NOT NULL,
+    attributes text NOT NULL,
+    version bigint NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    rejoin boolean NOT NULL DEFAULT false,
+    deleted boolean NOT NULL DEFAULT false
+  );
+  CREATE UNIQUE INDEX scim_users_by_external_id ON scim_users (org_id, external_id) WHERE NOT deleted AND external_id IS NOT NULL;
+  CREATE INDEX scim_users_by_org ON scim_users (org_id, created_at, scim_id);
+  CREATE TABLE scim_returning (digest text COLLATE "C" PRIMARY KEY);
+  CREATE TABLE scim_groups (
+    scim_id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL REFERENCES organisations(org_id),
+    display_name text NOT NULL,
+    external_id text COLLATE "C",
+    version bigint NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE INDEX scim_groups_by_org ON scim_groups (org_id, created_at, scim_id);
+  CREATE TABLE scim_group_members (
+    group_id text COLLATE "C" NOT NULL REFERENCES scim_groups(scim_id),
+    member_id text COLLATE "C" NOT NULL,
+    PRIMARY KEY (group_id, member_id)
+  );
+  CREATE INDEX scim_group_members_by_member ON scim_group_members (member_id);
+  `,
+  // Attachment blobs (docs/protocol.md §2.4): the bytes for PostgresBlobStore (one row per
+  // append, stored uncompressed: ciphertext does not compress) and, for the Store, the group each
+  // blob was uploaded to and its uploader (NULL once that account is erased).
+  `
+  CREATE TABLE blobs (
+    blob_id text COLLATE "C" PRIMARY KEY,
+    owner text COLLATE "C" NOT NULL,
+    size bigint NOT NULL,
+    received bigint NOT NULL,
+    complete boolean NOT NULL,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX blobs_by_created ON blobs (created_at);
+  CREATE INDEX blobs_by_owner ON blobs (owner);
+  CREATE TABLE blob_chunks (
+    blob_id text COLLATE "C" NOT NULL,
+    start bigint NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY (blob_id, start)
+  );
+  ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+  CREATE TABLE blob_bindings (
+    blob_id text COLLATE "C" PRIMARY KEY,
+    group_id text COLLATE "C" NOT NULL,
+    uploader text COLLATE "C",
+    size bigint NOT NULL,
+    bound_at bigint NOT NULL
+  );
+  CREATE INDEX blob_bindings_by_group ON blob_bindings (group_id);
+  CREATE INDEX blob_bindings_by_uploader ON blob_bindings (uploader, bound_at);
+  `,
   // Consent to be contacted (docs/protocol.md §5.5): contacts, blocks, an organisation's policy,
   // contact requests (one per recipient and group) and the deliveries held while one is pending.
   `

@@ -33,6 +33,8 @@ import type {
   CommitInput,
   CommitResult,
   GroupReset,
+  BlobBinding,
+  BlobId,
   ResetResult,
   DeviceRecord,
   EnrolmentRecord,
@@ -43,12 +45,23 @@ import type {
   LegacySecretName,
   LegacySecrets,
   Store,
+  IfVersion,
+  NewScimGroup,
+  NewScimUser,
+  ScimGroupChange,
+  ScimGroupRecord,
+  ScimTokenRecord,
+  ScimUserChange,
+  ScimUserCreation,
+  ScimUserRecord,
 } from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { PostgresContacts } from './contact-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
+import * as scim from './scim-storage.ts'
+import * as blobs from './blob-binding-storage.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
 import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
@@ -179,7 +192,8 @@ export class PostgresStore implements Store {
     await transaction(this.#sql, async (tx) => {
       const r = await tx`INSERT INTO users (user_id, created_at, org_id, guest) VALUES (${userId}, ${device.createdAt}, ${membership.org}, ${membership.guest}) ON CONFLICT DO NOTHING RETURNING 1`
       if (r.length === 0) throw new CandorError('user_exists', `user ${userId} already exists`)
-      await refuseReserved(tx, userId)
+      // An erased person's id comes back only to them: their organisation provisioned them again (same externalId).
+      if (!(await scim.provisionedIn(tx, userId, membership.org))) await refuseReserved(tx, userId)
       await insertDevice(tx, device)
       await recordDirectoryUpdate(tx, userId)
     })
@@ -384,6 +398,14 @@ export class PostgresStore implements Store {
     return groupResets(this.#sql, groupId)
   }
 
+  // ---- attachment blobs (blob-binding-storage.ts) ----
+  bindBlob = (b: BlobBinding): Promise<boolean> => blobs.bindBlob(this.#sql, b)
+  blobGroup = (blobId: BlobId): Promise<BlobBinding | null> => blobs.blobGroup(this.#sql, blobId)
+  unbindBlob = (blobId: BlobId): Promise<boolean> => blobs.unbindBlob(this.#sql, blobId)
+  blobBytesOf = (uploader: UserId): Promise<number> => blobs.blobBytesOf(this.#sql, uploader)
+  blobsOf = (uploader: UserId, limit: number): Promise<BlobBinding[]> => blobs.blobsOf(this.#sql, uploader, limit)
+  blobsWithoutMembers = (limit: number): Promise<BlobId[]> => blobs.blobsWithoutMembers(this.#sql, limit)
+
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
     const rows = await this.#sql<
       QueueRow[]
@@ -537,6 +559,39 @@ export class PostgresStore implements Store {
   membershipOf = (userId: UserId): Promise<Membership | null> => orgs.membershipOf(this.#sql, userId)
   listMembers = (org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> => orgs.listMembers(this.#sql, org, after, limit)
 
+  // ---- SCIM provisioning (scim-storage.ts) ----
+  createScimToken = (t: ScimTokenRecord): Promise<void> => scim.createScimToken(this.#sql, t)
+  scimTokenByDigest = (digest: string): Promise<ScimTokenRecord | null> => scim.scimTokenByDigest(this.#sql, digest)
+  listScimTokens = (org: OrgId): Promise<ScimTokenRecord[]> => scim.listScimTokens(this.#sql, org)
+  revokeScimToken = (org: OrgId, id: string, at: number): Promise<boolean> => scim.revokeScimToken(this.#sql, org, id, at)
+  createScimUser = (u: NewScimUser): Promise<ScimUserCreation> => scim.createScimUser(this.#sql, u)
+  getScimUser = (org: OrgId, id: string): Promise<ScimUserRecord | null> => scim.getScimUser(this.#sql, org, id)
+  scimUserOf = (userId: UserId): Promise<ScimUserRecord | null> => scim.scimUserOf(this.#sql, userId)
+  listScimUsers = (org: OrgId, where: { userId?: UserId; externalId?: string }, offset: number, limit: number) => scim.listScimUsers(this.#sql, org, where, offset, limit)
+  updateScimUser = (org: OrgId, id: string, change: ScimUserChange, ifVersion: IfVersion) => scim.updateScimUser(this.#sql, org, id, change, ifVersion)
+  deleteScimUser = (org: OrgId, id: string, ifVersion: IfVersion) => scim.deleteScimUser(this.#sql, org, id, ifVersion, Date.now())
+  createScimGroup = (g: NewScimGroup) => scim.createScimGroup(this.#sql, g)
+  getScimGroup = (org: OrgId, id: string): Promise<ScimGroupRecord | null> => scim.getScimGroup(this.#sql, org, id)
+  listScimGroups = (org: OrgId, where: { displayName?: string; externalId?: string }, offset: number, limit: number) => scim.listScimGroups(this.#sql, org, where, offset, limit)
+  updateScimGroup = (org: OrgId, id: string, change: ScimGroupChange, ifVersion: IfVersion) => scim.updateScimGroup(this.#sql, org, id, change, ifVersion)
+  deleteScimGroup = (org: OrgId, id: string, ifVersion: IfVersion) => scim.deleteScimGroup(this.#sql, org, id, ifVersion)
+
+  async activeDevicesOf(userId: UserId): Promise<DeviceId[]> {
+    return (await this.#sql<{ device_id: DeviceId }[]>`SELECT device_id FROM devices WHERE user_id = ${userId} AND status = 'active' ORDER BY created_at, device_id`).map((r) => r.device_id)
+  }
+
+  addProvisionedDevice(device: DeviceRecord): Promise<boolean> {
+    return transaction(this.#sql, async (tx) => {
+      const [m] = await tx<{ org_id: string }[]>`SELECT org_id FROM users WHERE user_id = ${device.userId} FOR UPDATE`
+      if (!m || !(await scim.rejoining(tx, device.userId, m.org_id))) return false
+      if ((await tx`SELECT 1 FROM devices WHERE user_id = ${device.userId} AND status = 'active'`).length > 0) return false
+      await insertDevice(tx, { ...device, status: 'active' })
+      await scim.clearRejoin(tx, device.userId)
+      await recordDirectoryUpdate(tx, device.userId)
+      return true
+    })
+  }
+
   // ---- erasure (data ownership) ----
   /** Dead row versions stay on disk until PostgreSQL vacuums the tables (autovacuum, or VACUUM). */
   async eraseUser(userId: UserId): Promise<ErasureCounts> {
@@ -556,12 +611,14 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM users WHERE user_id = ${userId}`
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
+      await tx`UPDATE blob_bindings SET uploader = NULL WHERE uploader = ${userId}`
       // Consent to be contacted: their contacts, blocks (either side) and requests (either side), with what those held.
       await tx`DELETE FROM request_holds WHERE request_id IN (SELECT request_id FROM contact_requests WHERE recipient = ${userId} OR sender = ${userId})`
       await tx`DELETE FROM contact_requests WHERE recipient = ${userId} OR sender = ${userId}`
       await tx`DELETE FROM contacts WHERE user_id = ${userId} OR contact_id = ${userId}`
       await tx`DELETE FROM blocks WHERE user_id = ${userId} OR blocked_id = ${userId}`
       const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL, position = NULL WHERE subject = ${userId}`
+      await scim.eraseScim(tx, userId, Date.now())
       await reserveUserId(tx, userId)
       await recordDirectoryUpdate(tx, userId, true)
       return { devices: devices.length, queued: gone.length, keyPackages: kp.count, memberships: gm.count, sentMessages: sent.count, accessReceipts: ar.count }

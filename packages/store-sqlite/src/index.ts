@@ -1,1 +1,2 @@
 export { SqliteStore, type SqliteOptions } from './sqlite-store.ts'
+export { FolderBlobStore } from './folder-blob-store.ts'

@@ -250,6 +250,66 @@ export const MIGRATIONS: readonly string[] = [
     reset_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // SCIM provisioning (docs/organisations.md §SCIM): each organisation's bearer tokens (digests
+  // only), the people it provisioned (one row per user id; `deleted` rows stay hidden while the
+  // account exists, so only the same externalId comes back), its groups and their members, and
+  // the digests that let it bring back an erased person under the same externalId.
+  `
+  CREATE TABLE scim_tokens (
+    token_id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES organisations(org_id),
+    digest TEXT NOT NULL UNIQUE,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX scim_tokens_by_org ON scim_tokens(org_id, created_at);
+  CREATE TABLE scim_users (
+    scim_id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES organisations(org_id),
+    user_id TEXT NOT NULL UNIQUE,
+    external_id TEXT,
+    active INTEGER NOT NULL,
+    attributes TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    rejoin INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE UNIQUE INDEX scim_users_by_external_id ON scim_users(org_id, external_id) WHERE deleted = 0 AND external_id IS NOT NULL;
+  CREATE INDEX scim_users_by_org ON scim_users(org_id, created_at, scim_id);
+  CREATE TABLE scim_returning (digest TEXT PRIMARY KEY) WITHOUT ROWID;
+  CREATE TABLE scim_groups (
+    scim_id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES organisations(org_id),
+    display_name TEXT NOT NULL,
+    external_id TEXT,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX scim_groups_by_org ON scim_groups(org_id, created_at, scim_id);
+  CREATE TABLE scim_group_members (
+    group_id TEXT NOT NULL REFERENCES scim_groups(scim_id),
+    member_id TEXT NOT NULL,
+    PRIMARY KEY (group_id, member_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX scim_group_members_by_member ON scim_group_members(member_id);
+  `,
+  // Attachment blobs (docs/protocol.md §2.4): the group each was uploaded to and its uploader
+  // (NULL once that account is erased). The bytes live in the blob folder, not here.
+  `
+  CREATE TABLE blob_bindings (
+    blob_id TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL,
+    uploader TEXT,
+    size INTEGER NOT NULL,
+    bound_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX blob_bindings_by_group ON blob_bindings(group_id);
+  CREATE INDEX blob_bindings_by_uploader ON blob_bindings(uploader, bound_at);
+  `,
   // Consent to be contacted (docs/protocol.md §5.5): contacts, blocks, an organisation's policy,
   // contact requests (one per recipient and group) and the deliveries held while one is pending.
   `

@@ -25,6 +25,8 @@ import type {
   CommitInput,
   CommitResult,
   GroupReset,
+  BlobBinding,
+  BlobId,
   ResetResult,
   DeviceRecord,
   EnrolmentRecord,
@@ -35,6 +37,15 @@ import type {
   LegacySecretName,
   LegacySecrets,
   Store,
+  IfVersion,
+  NewScimGroup,
+  NewScimUser,
+  ScimGroupChange,
+  ScimGroupRecord,
+  ScimTokenRecord,
+  ScimUserChange,
+  ScimUserCreation,
+  ScimUserRecord,
 } from '@candor/ports'
 import { MIGRATIONS } from './migrations.ts'
 import { SqliteDirectoryStorage } from './directory-storage.ts'
@@ -42,12 +53,14 @@ import { SqliteAccessLog } from './access-log-storage.ts'
 import { SqliteQueue } from './queue-storage.ts'
 import { SqliteAdmins } from './admin-storage.ts'
 import { SqliteOrganisations } from './organisation-storage.ts'
+import { SqliteScim } from './scim-storage.ts'
 import { SqliteContacts } from './contact-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
 import { SqliteCosignatures } from './cosignature-storage.ts'
 import { SqliteGroupResets } from './group-reset-storage.ts'
+import { SqliteBlobBindings } from './blob-binding-storage.ts'
 import { eraseUserIn } from './erasure.ts'
 import { SqliteLifecycle } from './lifecycle-storage.ts'
 import { Checkpointer } from './checkpointer.ts'
@@ -104,6 +117,7 @@ export class SqliteStore implements Store {
   readonly #queue: SqliteQueue
   readonly #admins: SqliteAdmins
   readonly #orgs: SqliteOrganisations
+  readonly #scim: SqliteScim
   readonly #contacts: SqliteContacts
   readonly #consents: SqliteConsents
   readonly #retention: SqliteRetention
@@ -111,6 +125,7 @@ export class SqliteStore implements Store {
   readonly #enrolments: SqliteEnrolments
   readonly #cosignatures: SqliteCosignatures
   readonly #resets: SqliteGroupResets
+  readonly #blobs: SqliteBlobBindings
   readonly #lifecycle: SqliteLifecycle
 
   private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
@@ -119,6 +134,7 @@ export class SqliteStore implements Store {
     this.#queue = new SqliteQueue(db, synchronous, walSync)
     this.#admins = new SqliteAdmins(db)
     this.#orgs = new SqliteOrganisations(db)
+    this.#scim = new SqliteScim(db)
     this.#contacts = new SqliteContacts(db, this.#queue)
     this.#consents = new SqliteConsents(db)
     this.#retention = new SqliteRetention(db)
@@ -126,6 +142,7 @@ export class SqliteStore implements Store {
     this.#enrolments = new SqliteEnrolments(db)
     this.#cosignatures = new SqliteCosignatures(db)
     this.#resets = new SqliteGroupResets(db)
+    this.#blobs = new SqliteBlobBindings(db)
     this.#lifecycle = new SqliteLifecycle(db)
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
@@ -223,7 +240,8 @@ export class SqliteStore implements Store {
   async createUser(userId: UserId, device: DeviceRecord, membership: NewMembership = { org: DEFAULT_ORG_ID, guest: false }): Promise<void> {
     this.#db.transaction(() => {
       if (this.#s.userExists.get(userId)) throw new CandorError('user_exists', `user ${userId} already exists`)
-      this.#lifecycle.refuseReserved(userId)
+      // An erased person's id comes back only to them: their organisation provisioned them again (same externalId).
+      if (!this.#scim.provisionedIn(userId, membership.org)) this.#lifecycle.refuseReserved(userId)
       this.#s.insertUser.run(userId, device.createdAt, membership.org, membership.guest ? 1 : 0)
       this.#insertDevice(device)
       this.#lifecycle.record(userId)
@@ -424,6 +442,31 @@ export class SqliteStore implements Store {
     return this.#resets.of(groupId)
   }
 
+  // ---- attachment blobs (blob-binding-storage.ts) ----
+  async bindBlob(b: BlobBinding): Promise<boolean> {
+    return this.#blobs.bind(b)
+  }
+
+  async blobGroup(blobId: BlobId): Promise<BlobBinding | null> {
+    return this.#blobs.get(blobId)
+  }
+
+  async unbindBlob(blobId: BlobId): Promise<boolean> {
+    return this.#blobs.unbind(blobId)
+  }
+
+  async blobBytesOf(uploader: UserId): Promise<number> {
+    return this.#blobs.bytesOf(uploader)
+  }
+
+  async blobsOf(uploader: UserId, limit: number): Promise<BlobBinding[]> {
+    return this.#blobs.of(uploader, limit)
+  }
+
+  async blobsWithoutMembers(limit: number): Promise<BlobId[]> {
+    return this.#blobs.withoutMembers(limit)
+  }
+
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
     return this.#queue.fetch(deviceId, afterSeq, limit)
   }
@@ -503,10 +546,44 @@ export class SqliteStore implements Store {
   membershipOf = async (userId: UserId): Promise<Membership | null> => this.#orgs.membershipOf(userId)
   listMembers = async (org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> => this.#orgs.listMembers(org, after, limit)
 
+  // ---- SCIM provisioning (scim-storage.ts) ----
+  createScimToken = async (t: ScimTokenRecord): Promise<void> => this.#scim.createToken(t)
+  scimTokenByDigest = async (digest: string): Promise<ScimTokenRecord | null> => this.#scim.tokenByDigest(digest)
+  listScimTokens = async (org: OrgId): Promise<ScimTokenRecord[]> => this.#scim.listTokens(org)
+  revokeScimToken = async (org: OrgId, id: string, at: number): Promise<boolean> => this.#scim.revokeToken(org, id, at)
+  createScimUser = async (u: NewScimUser): Promise<ScimUserCreation> => this.#scim.createUser(u)
+  getScimUser = async (org: OrgId, id: string): Promise<ScimUserRecord | null> => this.#scim.getUser(org, id)
+  scimUserOf = async (userId: UserId): Promise<ScimUserRecord | null> => this.#scim.userOf(userId)
+  listScimUsers = async (org: OrgId, where: { userId?: UserId; externalId?: string }, offset: number, limit: number) => this.#scim.listUsers(org, where, offset, limit)
+  updateScimUser = async (org: OrgId, id: string, change: ScimUserChange, ifVersion: IfVersion) => this.#scim.updateUser(org, id, change, ifVersion)
+  deleteScimUser = async (org: OrgId, id: string, ifVersion: IfVersion) => this.#scim.deleteUser(org, id, ifVersion, Date.now())
+  createScimGroup = async (g: NewScimGroup) => this.#scim.createGroup(g)
+  getScimGroup = async (org: OrgId, id: string): Promise<ScimGroupRecord | null> => this.#scim.getGroup(org, id)
+  listScimGroups = async (org: OrgId, where: { displayName?: string; externalId?: string }, offset: number, limit: number) => this.#scim.listGroups(org, where, offset, limit)
+  updateScimGroup = async (org: OrgId, id: string, change: ScimGroupChange, ifVersion: IfVersion) => this.#scim.updateGroup(org, id, change, ifVersion)
+  deleteScimGroup = async (org: OrgId, id: string, ifVersion: IfVersion) => this.#scim.deleteGroup(org, id, ifVersion)
+
+  async activeDevicesOf(userId: UserId): Promise<DeviceId[]> {
+    return (await this.listDevices(userId)).filter((d) => d.status === 'active').map((d) => d.deviceId)
+  }
+
+  async addProvisionedDevice(device: DeviceRecord): Promise<boolean> {
+    return this.#db.transaction(() => {
+      const m = this.#orgs.membershipOf(device.userId)
+      if (!m || !this.#scim.rejoining(device.userId, m.org)) return false
+      if ((this.#s.listDevices.all(device.userId) as DeviceRow[]).some((d) => d.status === 'active')) return false
+      this.#insertDevice({ ...device, status: 'active' })
+      this.#scim.clearRejoin(device.userId)
+      this.#lifecycle.record(device.userId)
+      return true
+    }).immediate()
+  }
+
   // ---- erasure (data ownership) ----
   async eraseUser(userId: UserId): Promise<ErasureCounts> {
     return this.#db.transaction(() => {
       const counts = eraseUserIn(this.#db, userId)
+      this.#scim.erase(userId, Date.now())
       this.#lifecycle.reserve(userId)
       this.#lifecycle.record(userId, true)
       return counts

@@ -9,7 +9,9 @@ import { keyPackageContract } from './store-contract/key-package-contract.ts'
 import { queueContract } from './store-contract/queue-contract.ts'
 import { groupContract } from './store-contract/group-contract.ts'
 import { organisationContract } from './store-contract/organisation-contract.ts'
+import { scimContract } from './store-contract/scim-contract.ts'
 import { groupResetContract } from './store-contract/group-reset-contract.ts'
+import { blobBindingContract } from './store-contract/blob-binding-contract.ts'
 import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
 import { contactContract } from './store-contract/contact-contract.ts'
 import { lifecycleContract } from './store-contract/lifecycle-contract.ts'
@@ -37,9 +39,11 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('message queue', () => queueContract(ref))
     describe('groups and commits', () => groupContract(ref))
     describe('conversation resets', () => groupResetContract(ref))
+    describe('attachment blob bindings', () => blobBindingContract(ref))
     describe('access log', () => accessLogContract(ref))
     describe('administrators', () => adminContract(ref))
     describe('organisations', () => organisationContract(ref))
+    describe('SCIM provisioning', () => scimContract(ref))
     describe('erasure', () => erasureContract(ref))
     describe('consent ledger', () => consentContract(ref))
     describe('retention', () => retentionContract(ref))

@@ -1,9 +1,10 @@
 // The message box: Enter sends, Shift+Enter makes a new line.
 import { useEffect, useRef, useState } from 'preact/hooks'
 
-export function Composer({ onSend, label }: { onSend: (text: string) => Promise<void>; label: string }) {
+export function Composer({ onSend, onAttach, label }: { onSend: (text: string) => Promise<void>; onAttach?: (file: File) => Promise<void>; label: string }) {
   const [text, setText] = useState('')
   const ref = useRef<HTMLTextAreaElement>(null)
+  const fileRef = useRef<HTMLInputElement>(null)
   useEffect(() => ref.current?.focus({ preventScroll: true }), [])
 
   const submit = (e?: Event) => {
@@ -17,6 +18,27 @@ export function Composer({ onSend, label }: { onSend: (text: string) => Promise<
 
   return (
     <form class="composer" onSubmit={submit}>
+      {onAttach && (
+        <>
+          <input
+            ref={fileRef}
+            id="composer-file"
+            class="visually-hidden"
+            type="file"
+            data-testid="attach-input"
+            tabIndex={-1}
+            aria-hidden="true"
+            onChange={(e) => {
+              const input = e.currentTarget
+              for (const f of Array.from(input.files ?? [])) void onAttach(f)
+              input.value = ''
+            }}
+          />
+          <button type="button" class="attach" data-testid="attach" aria-label="Attach a file" title="Attach a file (encrypted on this device)" onClick={() => fileRef.current?.click()}>
+            Attach
+          </button>
+        </>
+      )}
       <label class="visually-hidden" for="composer-text">
         {label}
       </label>

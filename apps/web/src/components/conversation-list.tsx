@@ -1,7 +1,7 @@
 // The conversation list: title, last message, unread count, and a mark when a verified
 // contact's keys changed.
 import { href } from '../router.ts'
-import type { Messenger } from '../state/messenger.ts'
+import type { Messenger, UiMessage } from '../state/messenger.ts'
 import { useObservable } from '../state/observable.ts'
 import { formatTime } from './time.ts'
 
@@ -35,7 +35,7 @@ export function ConversationList({ messenger, current }: { messenger: Messenger;
                   {c.title}
                 </span>
                 <span class="conversation-last muted">
-                  {c.status === 'removed' ? 'You were removed' : c.status === 'left' ? 'You left' : c.last ? `${c.last.direction === 'out' ? 'You: ' : c.others.length > 1 ? `${c.last.from}: ` : ''}${c.last.text}` : 'No messages yet'}
+                  {c.status === 'removed' ? 'You were removed' : c.status === 'left' ? 'You left' : c.last ? `${c.last.direction === 'out' ? 'You: ' : c.others.length > 1 ? `${c.last.from}: ` : ''}${c.last.text || fileLine(c.last)}` : 'No messages yet'}
                 </span>
               </span>
               <span class="conversation-meta">
@@ -52,4 +52,10 @@ export function ConversationList({ messenger, current }: { messenger: Messenger;
       })}
     </ul>
   )
+}
+
+/** A message with no text but a file: its name, as the last line of a conversation. */
+function fileLine(m: UiMessage): string {
+  const name = m.attachments?.[0]?.name ?? m.uploading?.name
+  return name ? `File: ${name}` : ''
 }

@@ -8,6 +8,7 @@ import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { Messenger, UiMessage } from '../state/messenger.ts'
 import { failedForText } from '../state/delivery-failure-text.ts'
 import { formatTime } from './time.ts'
+import { AttachmentItem } from './attachment-item.tsx'
 
 const DELIVERY_LABEL = { sending: 'Sending…', sent: 'Sent', failed: 'Not sent', received: '' } as const
 
@@ -51,7 +52,14 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
         ) : (
           <li key={m.id} class={`message ${m.direction}`} data-testid="message" data-direction={m.direction} data-delivery={m.delivery}>
             {showSender && m.direction === 'in' && <span class="sender">{m.from}</span>}
-            <p class="text">{m.text}</p>
+            {m.text !== '' && <p class="text">{m.text}</p>}
+            {m.uploading && m.delivery !== 'sent' && (
+              <div class="attachment" data-testid="uploading">
+                <span class="file-name">{m.uploading.name}</span>{' '}
+                <progress max={100} value={m.uploading.percent} aria-label={`Uploading ${m.uploading.name}`} />
+              </div>
+            )}
+            {m.attachments?.map((a) => <AttachmentItem key={a.blob} messenger={messenger} file={a} />)}
             <span class="meta small">
               <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
               {m.direction === 'out' && (
@@ -69,9 +77,11 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
             {m.delivery === 'failed' && (
               <span class="failed small" role="alert">
                 {m.error}{' '}
-                <button type="button" class="link" onClick={() => void messenger.retry(m)}>
-                  Retry
-                </button>
+                {!m.uploading && (
+                  <button type="button" class="link" onClick={() => void messenger.retry(m)}>
+                    Retry
+                  </button>
+                )}
               </span>
             )}
           </li>

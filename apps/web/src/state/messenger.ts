@@ -2,7 +2,7 @@
 // their delivery state, the connection, enrolment requests and notices. It listens to the
 // SDK's events and keeps everything the views read in memory.
 import { sessionEndedText, sessionResumes, type CandorClient, type ConnectionState, type FailedFor, type LocalStore, type MessageRecord, type SecurityAlert } from '@candor/sdk'
-import { CandorError, normaliseUserName, type ContactRequestInfo, type DeviceInfo, type SessionEndReason } from '@candor/protocol'
+import { CandorError, normaliseUserName, type AttachmentRef, type ContactRequestInfo, type DeviceInfo, type SessionEndReason } from '@candor/protocol'
 import { alertText } from './alert-text.ts'
 import { errorText } from './error-text.ts'
 import { Observable } from './observable.ts'
@@ -30,6 +30,10 @@ export interface UiMessage {
   expiresAt?: number
   /** On the person's own message: recipient devices that reported they could not decrypt it. */
   failedFor?: FailedFor[]
+  /** Files sent with it (their keys stay on this device). */
+  attachments?: AttachmentRef[]
+  /** While this device uploads the file of a message it is sending: the share sent, 0–100. */
+  uploading?: { name: string; percent: number }
 }
 
 export interface ConversationSummary {
@@ -252,6 +256,57 @@ export class Messenger extends Observable {
     }
   }
 
+  /**
+   * Sends a file: encrypted in this browser as it is read (never whole in memory), uploaded
+   * with progress shown on the message, then announced to the conversation.
+   */
+  async sendFile(conversation: string, file: File): Promise<void> {
+    if (this.ended !== undefined) throw new Error(this.ended)
+    const local: UiMessage = {
+      id: `local-${crypto.randomUUID()}`,
+      conversation,
+      from: this.client.userId,
+      text: '',
+      sentAt: Date.now(),
+      direction: 'out',
+      delivery: 'sending',
+      uploading: { name: file.name, percent: 0 },
+    }
+    this.#insert(local)
+    let shown = 0
+    try {
+      const r = await this.client.sendFile(conversation, {
+        name: file.name,
+        type: file.type || 'application/octet-stream',
+        stream: file.stream(),
+        size: file.size,
+        onProgress: (p) => {
+          const percent = p.total === 0 ? 100 : Math.floor((p.done / p.total) * 100)
+          if (percent === shown) return
+          shown = percent
+          this.#replace(local.id, { ...local, uploading: { name: file.name, percent } })
+        },
+      })
+      this.#replace(local.id, { ...toUi(r), delivery: 'sent' })
+    } catch (e) {
+      this.#replace(local.id, { ...local, uploading: { name: file.name, percent: shown }, delivery: 'failed', error: errorText(e) })
+    }
+  }
+
+  /**
+   * Downloads and decrypts an attachment in this browser, checking its SHA-256, and hands it
+   * to the browser as a file to save. `onProgress`: the share received, 0–100.
+   */
+  async downloadAttachment(ref: AttachmentRef, onProgress?: (percent: number) => void): Promise<Blob> {
+    const parts: Uint8Array<ArrayBuffer>[] = []
+    await this.client.downloadAttachmentTo(
+      ref,
+      (p) => void parts.push(p as Uint8Array<ArrayBuffer>),
+      (p) => onProgress?.(p.total === 0 ? 100 : Math.floor((p.done / p.total) * 100)),
+    )
+    return new Blob(parts, { type: ref.mediaType })
+  }
+
   async retry(m: UiMessage): Promise<void> {
     this.#remove(m.conversation, m.id)
     await this.send(m.conversation, m.text)
@@ -437,7 +492,9 @@ export class Messenger extends Observable {
   }
 
   #replace(id: string, m: UiMessage): void {
-    const list = (this.#messages.get(m.conversation) ?? []).filter((x) => x.id !== m.id)
+    // A copy that arrived meanwhile under the new id goes; the one replaced stays in its place
+    // (also when it keeps its id: an upload's progress, a send that failed).
+    const list = (this.#messages.get(m.conversation) ?? []).filter((x) => x.id !== m.id || x.id === id)
     this.#messages.set(
       m.conversation,
       list.map((x) => (x.id === id ? m : x)),
@@ -492,6 +549,7 @@ function toUi(m: MessageRecord): UiMessage {
     ...(m.kind ? { kind: m.kind } : {}),
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
     ...(m.failedFor ? { failedFor: m.failedFor } : {}),
+    ...(m.attachments ? { attachments: m.attachments } : {}),
   }
 }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, generateServerKeys, type CandorServer } from '@candor/server'
-import { SqliteStore } from '@candor/store-sqlite'
+import { FolderBlobStore, SqliteStore } from '@candor/store-sqlite'
 import { distDir } from './web-build.ts'
 
 export interface RunningServer {
@@ -18,7 +18,8 @@ export async function startCandorServer(): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'candor-web-'))
   const store = SqliteStore.open(join(dataDir, 'candor.db'))
   // Every browser context shares 127.0.0.1, so the per-address HTTP limit is raised.
-  const server = await createServer({ store, keys: generateServerKeys(), webRoot: distDir, logLevel: 'silent', httpRatePerSecond: 5000 })
+  const blobs = await FolderBlobStore.open(join(dataDir, 'blobs'))
+  const server = await createServer({ store, blobs, keys: generateServerKeys(), webRoot: distDir, logLevel: 'silent', httpRatePerSecond: 5000 })
   return {
     server,
     url: server.url,
@@ -26,6 +27,7 @@ export async function startCandorServer(): Promise<RunningServer> {
     async close() {
       await server.close()
       await store.close()
+      await blobs.close()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }

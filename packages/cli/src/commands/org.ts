@@ -1,7 +1,7 @@
 // `candor org …`: the organisations API from an admin's own device (docs/organisations.md). The
 // operator creates organisations and records their verified domains; an organisation's admins
 // see it, its people and their roles, set its sign-up and grant roles, as their role allows.
-import { ADMIN_ROLES, CandorError, SIGNUP_MODES, type AdminRole, type OrganisationInfo, type SignupMode } from '@candor/protocol'
+import { ADMIN_ROLES, CandorError, SIGNUP_MODES, type AdminRole, type OrganisationInfo, type ScimTokenInfo, type SignupMode } from '@candor/protocol'
 import type { CandorClient } from '@candor/sdk'
 import { openDevice, type GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
@@ -23,7 +23,10 @@ export const ORG_USAGE = `  candor --home DIR org create <org> --name NAME [--si
   candor --home DIR org people <org>                                its members and guests, with their roles
   candor --home DIR org roles <org>                                 who holds which role
   candor --home DIR org grant <org> <user> <role>                   give a person of the organisation a role
-  candor --home DIR org revoke <user> --why CODE --case REF         take a person's role away (logged to them)`
+  candor --home DIR org revoke <user> --why CODE --case REF         take a person's role away (logged to them)
+  candor --home DIR org scim-token <org>                            a SCIM provisioning token (owner; shown once)
+  candor --home DIR org scim-token <org> list                       its SCIM tokens, without their secrets
+  candor --home DIR org scim-token <org> revoke <token-id>          revoke one (it stops working at once)`
 
 function signupMode(v: string | undefined, what: string): SignupMode {
   if (!v || !(SIGNUP_MODES as readonly string[]).includes(v)) throw new CandorError('bad_request', `${what} must be one of: ${SIGNUP_MODES.join(', ')}`)
@@ -103,6 +106,27 @@ export async function org(g: GlobalFlags, sub: string | undefined, args: string[
         const rec = await client.admin.revoke(at(0, 'user'), reason(f))
         show(rec, `${rec.userId} is no longer ${rec.role} of ${rec.org} (a receipt was logged to them)`)
         return 0
+      }
+      case 'scim-token': {
+        const id = at(0, 'organisation id')
+        const line = (t: ScimTokenInfo) => `${t.id}  created ${new Date(t.createdAt).toISOString()} by ${t.createdBy}${t.revokedAt !== null ? `  revoked ${new Date(t.revokedAt).toISOString()}` : ''}`
+        if (args[1] === undefined) {
+          const t = await client.admin.createScimToken(id)
+          show(t, `SCIM token ${t.id} of ${id} (shown this once: give it to the identity provider as its bearer token for /scim/v2):\n${t.token}`)
+          return 0
+        }
+        if (args[1] === 'list') {
+          const tokens = await client.admin.scimTokens(id)
+          if (g.json) for (const t of tokens) printJson(t)
+          else process.stdout.write(tokens.length ? `${tokens.map(line).join('\n')}\n` : '(no SCIM tokens)\n')
+          return 0
+        }
+        if (args[1] === 'revoke') {
+          const t = await client.admin.revokeScimToken(id, at(2, 'token id'))
+          show(t, `revoked ${line(t)}`)
+          return 0
+        }
+        throw new CandorError('bad_request', `unknown "org scim-token ${args[1]}"\n\n${ORG_USAGE}`)
       }
       default:
         throw new CandorError('bad_request', `unknown org command "${sub ?? ''}"\n\n${ORG_USAGE}`)

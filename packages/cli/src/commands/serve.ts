@@ -1,8 +1,8 @@
 // `candor serve`: one Candor node. SQLite + in-process bus by default; PostgreSQL + NATS for many nodes.
 import { join } from 'node:path'
 import { existsSync } from 'node:fs'
-import { createServer, type Bus, type CandorServer, type Store } from '@candor/server'
-import { SqliteStore } from '@candor/store-sqlite'
+import { createServer, type BlobStore, type Bus, type CandorServer, type Store } from '@candor/server'
+import { FolderBlobStore, SqliteStore } from '@candor/store-sqlite'
 import type { ServeConfig } from '../serve-config.ts'
 import { loadServerKeys } from '../server-keys-source.ts'
 
@@ -10,6 +10,13 @@ async function openStore(c: ServeConfig): Promise<Store> {
   if (c.store === 'sqlite') return SqliteStore.open(join(c.dataDir, 'candor.db'))
   const { PostgresStore } = await import('@candor/store-postgres')
   return PostgresStore.open(c.store, { schema: c.storeSchema })
+}
+
+/** Attachment ciphertext: `<data>/blobs` with SQLite, the same database with PostgreSQL (many nodes share it). */
+async function openBlobs(c: ServeConfig): Promise<BlobStore> {
+  if (c.store === 'sqlite') return FolderBlobStore.open(join(c.dataDir, 'blobs'))
+  const { PostgresBlobStore } = await import('@candor/store-postgres')
+  return PostgresBlobStore.open(c.store, { schema: c.storeSchema })
 }
 
 async function openBus(c: ServeConfig): Promise<Bus | undefined> {
@@ -21,6 +28,7 @@ async function openBus(c: ServeConfig): Promise<Bus | undefined> {
 export async function serve(c: ServeConfig): Promise<number> {
   const store = await openStore(c)
   let bus: Bus | undefined
+  let blobs: BlobStore | undefined
   let server: CandorServer
   try {
     // Always from the key file or the environment: this is the only place a production server
@@ -28,8 +36,10 @@ export async function serve(c: ServeConfig): Promise<number> {
     const { keys, notes } = await loadServerKeys(c.keys, store)
     for (const n of notes) process.stdout.write(`${n}\n`)
     bus = await openBus(c)
+    blobs = await openBlobs(c)
     server = await createServer({
       store,
+      blobs,
       keys,
       ...(bus ? { bus } : {}),
       host: c.host,
@@ -43,6 +53,7 @@ export async function serve(c: ServeConfig): Promise<number> {
   } catch (e) {
     // Close what did open, so a node that cannot start exits instead of lingering.
     await bus?.close().catch(() => undefined)
+    await blobs?.close().catch(() => undefined)
     await store.close().catch(() => undefined)
     throw e
   }
@@ -61,6 +72,7 @@ export async function serve(c: ServeConfig): Promise<number> {
     process.once('SIGTERM', stop)
   })
   await server.close()
+  await blobs.close()
   await store.close()
   return 0
 }

@@ -19,6 +19,11 @@ import {
   type AdminRecordInfo,
   type AdminUserResponse,
   type DeviceInfo,
+  createdScimTokenSchema,
+  scimTokenInfoSchema,
+  scimTokenListSchema,
+  type CreatedScimToken,
+  type ScimTokenInfo,
 } from '@candor/protocol'
 import type { DataApi } from './data-api.ts'
 
@@ -94,5 +99,19 @@ export class AdminClient {
   members(id: string, after?: string): Promise<OrganisationMembers> {
     const q = after !== undefined ? `?${new URLSearchParams({ after }).toString()}` : ''
     return this.#api.call(organisationMembersResponse, 'GET', `/v1/orgs/${encodeURIComponent(id)}/members${q}`)
+  }
+
+  /** A SCIM provisioning token for the organisation (owner): the token is in this answer only. */
+  createScimToken(id: string): Promise<CreatedScimToken> {
+    return this.#api.call(createdScimTokenSchema, 'POST', `/v1/orgs/${encodeURIComponent(id)}/scim-tokens`, { body: {} })
+  }
+
+  /** The organisation's SCIM tokens, revoked ones too, without the secrets. */
+  async scimTokens(id: string): Promise<ScimTokenInfo[]> {
+    return (await this.#api.call(scimTokenListSchema, 'GET', `/v1/orgs/${encodeURIComponent(id)}/scim-tokens`)).tokens
+  }
+
+  revokeScimToken(id: string, tokenId: string): Promise<ScimTokenInfo> {
+    return this.#api.call(scimTokenInfoSchema, 'DELETE', `/v1/orgs/${encodeURIComponent(id)}/scim-tokens/${encodeURIComponent(tokenId)}`)
   }
 }

@@ -3,6 +3,7 @@
 // record of the account in one transaction and tombstones its key-directory entries (their
 // values and openings are deleted; the commitments stay so the directory stays append-only).
 // The client leaves its conversations first, so the other members remove its devices by commits.
+// Its attachment uploads: unfinished ones are deleted, finished ones lose every link to it.
 import { randomBytes } from 'node:crypto'
 import { toBase64Url, utf8, type DeletionReceiptResponse, type UserId } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
@@ -19,6 +20,17 @@ export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<Del
   ].join('\n') + '\n'
   const log = ctx.access.log
   const index = await log.appendUnaddressed(utf8(text), deletedAt)
+  // Attachments: uploads never finished go; finished ones stay readable by the conversations
+  // they were sent to, handed to the erased device id (the binding forgets the uploader below).
+  if (ctx.blobs) {
+    for (const b of await ctx.store.blobsOf(userId, Number.MAX_SAFE_INTEGER)) {
+      const st = await ctx.blobs.stat(b.blobId)
+      if (st?.complete) continue
+      await ctx.store.unbindBlob(b.blobId)
+      await ctx.blobs.delete(b.blobId)
+    }
+    for (const d of devices) await ctx.blobs.eraseOwner(d.deviceId)
+  }
   // One store transaction: the records go, the id is reserved, the directory's backlog row is written.
   const erased = await ctx.store.eraseUser(userId)
   ctx.sessions.end(devices.map((d) => d.deviceId), 'erased')

@@ -1,6 +1,6 @@
 // Everything the server holds about one account, for the account's own export: device records,
-// conversation memberships, queued ciphertext, key-package counts, admin rights and its rows in
-// the access log. The caller is the person themself, so no access receipt is written.
+// conversation memberships, queued ciphertext, key-package counts, admin rights, its rows in
+// the access log and the attachment blobs it uploaded (ids, groups and sizes: ciphertext only). The caller is the person themself, so no access receipt is written.
 import { toBase64Url, type AccountExport, type UserId } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { deviceInfo } from '../http/device-info.ts'
@@ -29,5 +29,6 @@ export async function exportAccount(ctx: AppContext, userId: UserId, now: number
   const accessLog = (await ctx.store.accessLeavesOf(userId, Number.MAX_SAFE_INTEGER))
     .filter((l) => l.visibleAt <= now)
     .map((l) => ({ index: l.index, loggedAt: l.loggedAt, visibleAt: l.visibleAt }))
-  return { userId, exportedAt: now, devices: devices.map(deviceInfo), conversations: [...conversations.values()], queued, keyPackages, admin, accessLog }
+  const blobs = (await ctx.store.blobsOf(userId, Number.MAX_SAFE_INTEGER)).map((b) => ({ blobId: b.blobId, groupId: b.groupId, size: b.size, uploadedAt: b.boundAt }))
+  return { userId, exportedAt: now, devices: devices.map(deviceInfo), conversations: [...conversations.values()], queued, keyPackages, admin, accessLog, blobs }
 }

@@ -20,6 +20,7 @@ import {
 import type { AppContext } from '../app-context.ts'
 import { checkSignature } from './device-signature.ts'
 import { membershipOfNewUser } from '../organisations/sign-up.ts'
+import { provisionedRegistration } from '../organisations/scim/provisioned-sign-up.ts'
 import { parseBody } from './parse.ts'
 
 /**
@@ -41,16 +42,22 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const publicKey = base64UrlBytes(body.publicKey)
     checkSignature(publicKey, registrationStatement(body.userId, body.publicKey), body.signature)
     const deviceId = deviceIdFromKey(publicKey)
-    const membership = await membershipOfNewUser(ctx.store, body.userId, body.org)
-    await ctx.store.createUser(body.userId, {
+    const device = {
       deviceId,
       userId: body.userId,
       name: body.deviceName,
       publicKey,
-      status: 'active',
+      status: 'active' as const,
       createdAt: Date.now(),
       attestation: { by: deviceId, signature: base64UrlBytes(body.signature) },
-    }, membership)
+    }
+    // A person provisioned over SCIM registers into their organisation (or again, once reactivated).
+    const provisioned = await provisionedRegistration(ctx.store, body.userId, body.org)
+    if (provisioned?.kind === 'rejoin') {
+      if (!(await ctx.store.addProvisionedDevice(device))) throw new CandorError('user_exists', `user ${body.userId} already exists`)
+    } else {
+      await ctx.store.createUser(body.userId, device, provisioned?.membership ?? (await membershipOfNewUser(ctx.store, body.userId, body.org)))
+    }
     await ctx.directory.applyBacklog()
     ctx.log.info({ userId: body.userId, deviceId }, 'user registered')
     reply.code(201)

@@ -28,10 +28,12 @@ export const PERMISSIONS = [
   'devices.suspend',
   /** Delay the person's notice of an access (legal hold or investigation, at most 90 days). */
   'notices.delay',
+  /** Create, list and revoke the organisation's SCIM provisioning tokens (owner only: a token provisions and deprovisions its people). */
+  'scim.manage',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
-const IN_ORG: readonly Permission[] = ['org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'notices.delay']
+const IN_ORG: readonly Permission[] = ['org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'notices.delay', 'scim.manage']
 
 export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = {
   owner: IN_ORG,

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import Database from 'better-sqlite3'
 import { isErrorCode } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
+import { FolderBlobStore, SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../../src/index.ts'
 import { HTTP_ROWS, type World } from '../authorization-matrix.ts'
 import { buildWorld } from '../authorization-world.ts'
@@ -39,7 +39,8 @@ function isJson(text: string): boolean {
 export async function startHttpFuzz(): Promise<HttpFuzz> {
   const dir = mkdtempSync(join(tmpdir(), 'candor-fuzz-http-'))
   const store = SqliteStore.open(join(dir, 'db.sqlite'))
-  const server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 1_000_000, retentionSweepMs: 3_600_000, receiptSweepMs: 3_600_000 })
+  const blobs = await FolderBlobStore.open(join(dir, 'blobs'))
+  const server = await createServer({ store, blobs, blobSweepMs: 3_600_000, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 1_000_000, retentionSweepMs: 3_600_000, receiptSweepMs: 3_600_000 })
   const db = new Database(join(dir, 'db.sqlite'), { readonly: true, fileMustExist: true })
   const world = await buildWorld(server, store)
   // Any commit by the server's connection moves the read-only connection's data_version: a
@@ -78,7 +79,9 @@ export async function startHttpFuzz(): Promise<HttpFuzz> {
           params.forEach((i, n) => (parts[i] = encodeURIComponent(x.values[n]!)))
           url = parts.join('/') + (query ? `?${query}` : '')
         }
-        const headers: Record<string, string> = { authorization: `Bearer ${as.token}` }
+        // SCIM routes take the organisation's SCIM token, and answer SCIM error bodies.
+        const scim = row.access.kind === 'scim'
+        const headers: Record<string, string> = { authorization: `Bearer ${scim ? world.scim.token : as.token}` }
         let payload: string | undefined
         if (x.kind === 'json' && x.body !== undefined && method !== 'GET') payload = JSON.stringify(x.body)
         if (x.kind === 'text' && method !== 'GET') payload = x.text
@@ -87,7 +90,9 @@ export async function startHttpFuzz(): Promise<HttpFuzz> {
         let code: unknown
         if (r.statusCode >= 400) {
           try {
-            code = (JSON.parse(r.body) as { error?: { code?: unknown } }).error?.code
+            const b = JSON.parse(r.body) as { error?: { code?: unknown }; schemas?: unknown; status?: unknown; scimType?: unknown }
+            // A SCIM error (RFC 7644 §3.12) stands for a known code when its status is the answer's.
+            code = scim ? (JSON.stringify(b.schemas) === '["urn:ietf:params:scim:api:messages:2.0:Error"]' && b.status === String(r.statusCode) ? (b.scimType === 'invalidSyntax' ? 'bad_request' : 'internal') : undefined) : b.error?.code
           } catch {
             code = undefined
           }
@@ -114,6 +119,7 @@ export async function startHttpFuzz(): Promise<HttpFuzz> {
       db.close()
       await server.close()
       await store.close()
+      await blobs.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }

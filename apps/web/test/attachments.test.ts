@@ -1,0 +1,80 @@
+// Files in the web client end to end: real server (blobs in its data folder), real Chromium,
+// one browser context per person. Alice attaches a file (encrypted in her browser, progress on
+// the message), Bob downloads it (decrypted in his, SHA-256 checked) and gets the same bytes;
+// a blob changed on the server is refused in Bob's browser with the reason.
+import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { chromiumAvailable, launchChromium, openDevice, screenshot, type Device } from './support/browser.ts'
+import { startCandorServer, type RunningServer } from './support/candor-server.ts'
+import { openConversation, register, startConversation } from './support/ui.ts'
+import { ensureBuilt } from './support/web-build.ts'
+
+const T = 30_000
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
+
+describe.skipIf(!chromiumAvailable())('files in the web client (Chromium)', () => {
+  let server: RunningServer
+  let browser: Browser
+  const devices: Device[] = []
+
+  beforeAll(async () => {
+    await ensureBuilt()
+    ;[server, browser] = await Promise.all([startCandorServer(), launchChromium()])
+  }, 180_000)
+
+  afterEach(() => {
+    const errors = devices.flatMap((d) => d.errors.splice(0))
+    expect(errors, 'console errors in the page').toEqual([])
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  it('alice attaches a file; bob downloads it, decrypted in his browser, byte for byte; a tampered blob is refused', async () => {
+    const [alice, bob] = await Promise.all([openDevice(browser, server.url, 'alice'), openDevice(browser, server.url, 'bob')])
+    devices.push(alice, bob)
+    await Promise.all([register(alice.page, 'alice'), register(bob.page, 'bob')])
+    const conv = await startConversation(alice.page, 'bob')
+
+    const bytes = randomBytes(3 * 1024 * 1024 + 11)
+    // As a person does it: the Attach button opens the file chooser.
+    const [chooser] = await Promise.all([alice.page.waitForEvent('filechooser', { timeout: T }), alice.page.getByRole('button', { name: 'Attach a file' }).click()])
+    await chooser.setFiles({ name: 'quarterly report.pdf', mimeType: 'application/pdf', buffer: bytes })
+    const mine = alice.page.getByTestId('message').filter({ has: alice.page.getByTestId('attachment') })
+    // Progress is shown while it uploads, then the file with its download link.
+    await alice.page.getByTestId('uploading').waitFor({ timeout: T })
+    await mine.and(alice.page.locator('[data-delivery="sent"]')).waitFor({ timeout: T })
+    await expect(mine.locator('.file-name').textContent()).resolves.toBe('quarterly report.pdf')
+    await screenshot(alice.page, 'attachment-sent')
+
+    // Bob's conversation list names the file as the last message.
+    await bob.page.locator('.conversation-last', { hasText: 'File: quarterly report.pdf' }).waitFor({ timeout: T })
+    await openConversation(bob.page, conv)
+    const item = bob.page.getByTestId('attachment').filter({ hasText: 'quarterly report.pdf' })
+    await item.waitFor({ timeout: T })
+    await expect(item.textContent()).resolves.toMatch(/3\.0 MB/)
+    const [download] = await Promise.all([bob.page.waitForEvent('download', { timeout: T }), item.getByTestId('download').click()])
+    expect(download.suggestedFilename()).toBe('quarterly report.pdf')
+    const saved = readFileSync((await download.path())!)
+    expect(sha(saved)).toBe(sha(bytes))
+    await screenshot(bob.page, 'attachment-received')
+
+    // The operator flips one byte of the stored blob: Bob's browser refuses it and says why.
+    const blobDir = join(server.dataDir, 'blobs')
+    const { readdirSync } = await import('node:fs')
+    const file = readdirSync(blobDir).find((f) => f.endsWith('.blob'))!
+    const stored = readFileSync(join(blobDir, file))
+    stored[1_000_000]! ^= 1
+    writeFileSync(join(blobDir, file), stored)
+    await item.getByTestId('download').click()
+    await item.getByTestId('download-failed').waitFor({ timeout: T })
+    await expect(item.getByTestId('download-failed').textContent()).resolves.toMatch(/authentication|changed|not/i)
+    // The ciphertext on the server never held the file.
+    for (const f of readdirSync(blobDir)) expect(readFileSync(join(blobDir, f)).includes(bytes.subarray(0, 64))).toBe(false)
+  }, 180_000)
+})
