@@ -36,7 +36,7 @@ const ALLOWED_IN_TESTS: Record<string, readonly string[]> = {
   'bus-nats': ['testkit'],
   sdk: ['server', 'store-sqlite', 'testkit'],
   cli: ['testkit'],
-  web: ['server', 'store-sqlite'],
+  web: ['server', 'store-sqlite', 'testkit'],
   bench: ['testkit'],
 }
 

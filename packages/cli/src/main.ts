@@ -12,6 +12,7 @@ import { witness } from './commands/witness.ts'
 import { receipts } from './commands/receipts.ts'
 import { admin, ADMIN_USAGE } from './commands/admin.ts'
 import { org, ORG_USAGE } from './commands/org.ts'
+import { ssoLogin } from './commands/sso.ts'
 import { accountDelete } from './commands/account-delete.ts'
 import { exportData, verifyExportDir } from './commands/export.ts'
 import { consent, consents } from './commands/consents.ts'
@@ -40,7 +41,13 @@ ${KEYS_USAGE}
 Device (each --home folder is one device; flags may come from CANDOR_SERVER / CANDOR_HOME):
   candor --server URL --home DIR register <user> [--name DEVICE] [--org ORG]   create a user and its first
                                               device, through the sign-up of ORG (default: default)
-  candor --server URL --home DIR enrol <user> [--name DEVICE] [--wait]   ask to add a further device
+  candor --server URL --home DIR register [<user>] --org ORG [--sso]   in an organisation that requires
+                                              single sign-on: prints a URL and a code, waits for the
+                                              sign-in at its identity provider, registers that user
+  candor --server URL --home DIR enrol <user> [--name DEVICE] [--wait] [--org ORG --sso]   ask to add a
+                                              further device (--sso: sign in at ORG's provider first)
+  candor --home DIR sso-login --org ORG       sign in again at ORG's identity provider (after a logout
+                                              there, or when its re-authentication interval passed)
   candor --home DIR approve <deviceId>        approve a pending device of yours
   candor --home DIR deny <deviceId>           turn down a device asking to join your account
   candor --home DIR devices                   list your devices
@@ -102,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         name: { type: 'string' },
         wait: { type: 'boolean' },
+        sso: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         port: { type: 'string' },
         data: { type: 'string' },
@@ -175,12 +183,22 @@ export async function main(argv: string[]): Promise<number> {
         })
       }
       case 'register':
-      case 'init':
+      case 'init': {
+        const org = typeof values.org === 'string' ? values.org : undefined
+        if (org === undefined) need(args, 1, 'user id')
+        return await register(g, args[0] === undefined ? undefined : user(args[0]), name ?? 'cli', org, values.sso === true)
+      }
+      case 'enrol': {
         need(args, 1, 'user id')
-        return await register(g, user(args[0]!), name ?? 'cli', typeof values.org === 'string' ? values.org : undefined)
-      case 'enrol':
-        need(args, 1, 'user id')
-        return await enrol(g, user(args[0]!), name ?? 'cli', values.wait === true)
+        const org = typeof values.org === 'string' ? values.org : undefined
+        if (values.sso === true && org === undefined) throw new CandorError('bad_request', '--sso needs --org ORG (the organisation whose identity provider to sign in with)')
+        return await enrol(g, user(args[0]!), name ?? 'cli', values.wait === true, values.sso === true ? org : undefined)
+      }
+      case 'sso-login': {
+        const org = typeof values.org === 'string' ? values.org : undefined
+        if (org === undefined) throw new CandorError('bad_request', `sso-login needs --org ORG\n\n${USAGE}`)
+        return await ssoLogin(g, org)
+      }
       case 'approve':
         need(args, 1, 'device id')
         return await approve(g, args[0]!)

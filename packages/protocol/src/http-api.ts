@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import { LIMITS } from './limits.ts'
 import { ADMIN_ROLES, orgIdSchema } from './organisations.ts'
+import { ssoTicketSchema } from './sso.ts'
 import { ACCESSOR_ROLES } from './access-receipt.ts'
 import { UNDECRYPTABLE_REASONS } from './content/content-types.ts'
 import {
@@ -31,6 +32,8 @@ export const registerRequest = z.strictObject({
   signature: signatureSchema,
   /** The organisation whose sign-up this comes through (docs/organisations.md); default `default`. */
   org: orgIdSchema.optional(),
+  /** A sign-in ticket of the organisation's identity provider for this user id (required when it requires SSO). */
+  ssoTicket: ssoTicketSchema.optional(),
 })
 export type RegisterRequest = z.input<typeof registerRequest>
 export interface RegisterResponse {
@@ -50,6 +53,8 @@ export const sessionRequest = z.strictObject({
   deviceId: deviceIdSchema,
   challenge: challengeSchema,
   signature: signatureSchema,
+  /** A fresh sign-in ticket, when the organisation requires SSO and the last sign-in is too old or was logged out. */
+  ssoTicket: ssoTicketSchema.optional(),
 })
 export interface SessionResponse {
   token: string
@@ -72,6 +77,8 @@ export const enrolmentRequest = z.strictObject({
   publicKey: publicKeySchema,
   deviceName: deviceNameSchema,
   signature: signatureSchema,
+  /** A sign-in ticket for this user id (required when the user's organisation requires SSO). */
+  ssoTicket: ssoTicketSchema.optional(),
 })
 export type EnrolmentRequest = z.input<typeof enrolmentRequest>
 

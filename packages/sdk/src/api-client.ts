@@ -26,6 +26,8 @@ import {
   type KeyPackageCount,
   type RegisterResponse,
   type SessionResponse,
+  type SsoDevicePollResponse,
+  type SsoDeviceStartResponse,
 } from '@candor/protocol'
 import { signDetached } from '@candor/crypto'
 import { DEFAULT_HTTP_TIMEOUT_MS, httpCall } from './http-call.ts'
@@ -134,10 +136,26 @@ export class ApiClient {
     return this.#authed(method, path, body)
   }
 
-  register(body: { userId: string; publicKey: string; deviceName: string; signature: string; org?: string }): Promise<RegisterResponse> {
+  register(body: { userId: string; publicKey: string; deviceName: string; signature: string; org?: string; ssoTicket?: string }): Promise<RegisterResponse> {
     return this.#call('POST', '/v1/register', body)
   }
-  requestEnrolment(body: { userId: string; publicKey: string; deviceName: string; signature: string }): Promise<EnrolmentResponse> {
+  /** Starts a sign-in at the organisation's identity provider by the device flow (RFC 8628). */
+  ssoDeviceStart(org: string): Promise<SsoDeviceStartResponse> {
+    return this.#call('POST', `/v1/orgs/${encodeURIComponent(org)}/sso/device`, {})
+  }
+  ssoDevicePoll(handle: string): Promise<SsoDevicePollResponse> {
+    return this.#call('POST', '/v1/sso/device/poll', { handle })
+  }
+  /** Signs the device in with a fresh sign-in ticket (the organisation requires SSO and the last sign-in ended or is too old). */
+  async signInWithTicket(ssoTicket: string): Promise<void> {
+    const d = this.#device
+    if (!d) throw new CandorError('unauthenticated', 'no device key: register or enrol first')
+    const { challenge } = await this.#call<ChallengeResponse>('POST', '/v1/auth/challenge', { deviceId: d.deviceId })
+    const signature = toBase64Url(signDetached(d.secretKey, authStatement(d.deviceId, challenge)))
+    const s = await this.#call<SessionResponse>('POST', '/v1/auth/session', { deviceId: d.deviceId, challenge, signature, ssoTicket })
+    this.#session = { token: s.token, expiresAt: s.expiresAt }
+  }
+  requestEnrolment(body: { userId: string; publicKey: string; deviceName: string; signature: string; ssoTicket?: string }): Promise<EnrolmentResponse> {
     return this.#call('POST', '/v1/enrolments', body)
   }
   pendingEnrolments(): Promise<{ requests: EnrolmentInfo[] }> {

@@ -3,7 +3,7 @@
 // them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice, type SessionEndReason } from '@candor/protocol'
+import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice, type SessionEndReason, type SsoDeviceStartResponse, type SsoSignInResponse } from '@candor/protocol'
 import {
   DirectoryAuthenticationService,
   clientConfigWith,
@@ -180,10 +180,11 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Registers a new user with this as its first device. */
   /** Registers a new user and this, its first device; `org`: the organisation whose sign-up to use (else the server's `default`). */
-  static async register(opts: ClientOptions, userId: string, deviceName = 'first device', org?: string): Promise<CandorClient> {
+  /** `ssoTicket`: a sign-in at the organisation's identity provider (ssoDeviceSignIn), required when it requires SSO. */
+  static async register(opts: ClientOptions, userId: string, deviceName = 'first device', org?: string, ssoTicket?: string): Promise<CandorClient> {
     if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
     const api = new ApiClient(opts.server, undefined, httpOptions(opts))
-    const identity = await registerIdentity(api, userId, deviceName, org)
+    const identity = await registerIdentity(api, userId, deviceName, org, ssoTicket)
     await saveIdentity(opts.store, identity)
     api.setDevice(identity)
     const c = await CandorClient.#make(opts, api, identity)
@@ -192,13 +193,35 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   /** Asks to add this as a further device of an existing user; approve it from another device. */
-  static async enrol(opts: ClientOptions, userId: string, deviceName = 'new device'): Promise<CandorClient> {
+  static async enrol(opts: ClientOptions, userId: string, deviceName = 'new device', ssoTicket?: string): Promise<CandorClient> {
     if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
     const api = new ApiClient(opts.server, undefined, httpOptions(opts))
-    const identity = await requestEnrolment(api, userId, deviceName)
+    const identity = await requestEnrolment(api, userId, deviceName, ssoTicket)
     await saveIdentity(opts.store, identity)
     api.setDevice(identity)
     return CandorClient.#make(opts, api, identity)
+  }
+
+  /**
+   * Signs in at the organisation's identity provider by the device flow (RFC 8628): `show` gets
+   * the URL and the code to give the person; resolves once they confirmed it there (or throws
+   * when they refused or it expired). The ticket it yields registers, enrols or renews a session.
+   */
+  static async ssoDeviceSignIn(opts: ClientOptions, org: string, show: (prompt: SsoDeviceStartResponse) => void): Promise<SsoSignInResponse> {
+    const api = new ApiClient(opts.server, undefined, httpOptions(opts))
+    const started = await api.ssoDeviceStart(org)
+    show(started)
+    for (;;) {
+      await new Promise((r) => setTimeout(r, Math.max(1, started.interval) * 1000))
+      const r = await api.ssoDevicePoll(started.handle)
+      if (r.status === 'signed_in') return r
+      if (Date.now() > started.expiresAt + 60_000) throw new CandorError('unauthenticated', 'the device sign-in expired: start again')
+    }
+  }
+
+  /** Renews this device's session with a fresh sign-in ticket of its organisation's identity provider. */
+  async renewSso(ssoTicket: string): Promise<void> {
+    await this.api.signInWithTicket(ssoTicket)
   }
 
   /** Opens the device kept in the store, or null if there is none. */
@@ -313,6 +336,15 @@ export class CandorClient extends Emitter<ClientEvents> {
     const number = safetyNumber({ userId: this.userId, keys: mine.devices.map((d) => d.publicKey) }, { userId, keys: theirs.devices.map((d) => d.publicKey) })
     const qr = `candor-safety:1:${[this.userId, userId].sort().join(':')}:${number.replace(/\s+/g, '')}`
     return { number, qr, organisation: theirs.org }
+  }
+
+  /**
+   * The corporate identity the key directory binds to a user where their organisation uses
+   * single sign-on — the provider's issuer, the subject and the verified email of the sign-in —
+   * proven by the same lookup as their keys; null where none is bound. Show it beside the safety number.
+   */
+  async verifiedIdentityOf(userId: string): Promise<{ issuer: string; subject: string; email: string } | null> {
+    return (await this.#directory.entry(userId, true)).idp
   }
 
   /** A user's organisation as the key directory proves it (null: a guest, or no organisation). */

@@ -29,6 +29,8 @@ export interface VerifiedDevice {
 /** What the directory proves about a user: their organisation (null for a guest or none) and devices. */
 export interface ProvenEntry {
   org: string | null
+  /** The identity provider's issuer, subject and verified email bound to the user, where single sign-on is used. */
+  idp: { issuer: string; subject: string; email: string } | null
   devices: VerifiedDevice[]
 }
 
@@ -61,11 +63,12 @@ export function attestedDevices(userId: string, proven: Uint8Array | null): Veri
 
 /** A proven directory value as a reader sees it: the organisation, and the devices whose enrolment signature checks out. */
 export function provenEntry(userId: string, proven: Uint8Array | null): ProvenEntry {
-  if (!proven) return { org: null, devices: [] }
+  if (!proven) return { org: null, idp: null, devices: [] }
   const value = decodeDirectoryValue(proven)
   if (!value) throw fail(`the directory value for ${userId} is malformed`)
   const devices = value.devices.filter((d) => attestationValid(userId, d)).map((d) => ({ deviceId: d.id, publicKey: fromBase64Url(d.key)! }))
-  return { org: directoryEntry(value).org, devices }
+  const entry = directoryEntry(value)
+  return { org: entry.org, idp: entry.idp, devices }
 }
 
 export class DeviceDirectory {

@@ -52,19 +52,19 @@ export async function saveIdentity(store: LocalStore, id: Identity): Promise<voi
 }
 
 /** Creates a key and asks the server to register it as a new user's first device. */
-export async function registerIdentity(api: ApiClient, userId: string, deviceName: string, org?: string): Promise<Identity> {
+export async function registerIdentity(api: ApiClient, userId: string, deviceName: string, org?: string, ssoTicket?: string): Promise<Identity> {
   const { publicKey, secretKey } = generateDeviceKey()
   const pk = toBase64Url(publicKey)
   const signature = toBase64Url(signDetached(secretKey, registrationStatement(userId, pk)))
-  await api.register({ userId, publicKey: pk, deviceName, signature, ...(org !== undefined ? { org } : {}) })
+  await api.register({ userId, publicKey: pk, deviceName, signature, ...(org !== undefined ? { org } : {}), ...(ssoTicket !== undefined ? { ssoTicket } : {}) })
   return { userId, deviceId: deviceIdFromKey(publicKey), deviceName, publicKey, secretKey, status: 'active' }
 }
 
 /** Creates a key for a further device of an existing user; it waits for approval. */
-export async function requestEnrolment(api: ApiClient, userId: string, deviceName: string): Promise<Identity> {
+export async function requestEnrolment(api: ApiClient, userId: string, deviceName: string, ssoTicket?: string): Promise<Identity> {
   const { publicKey, secretKey } = generateDeviceKey()
   const pk = toBase64Url(publicKey)
   const signature = toBase64Url(signDetached(secretKey, enrolmentStatement(userId, pk, deviceName)))
-  await api.requestEnrolment({ userId, publicKey: pk, deviceName, signature })
+  await api.requestEnrolment({ userId, publicKey: pk, deviceName, signature, ...(ssoTicket !== undefined ? { ssoTicket } : {}) })
   return { userId, deviceId: deviceIdFromKey(publicKey), deviceName, publicKey, secretKey, status: 'pending' }
 }

@@ -22,6 +22,9 @@ import { adminRoutes } from './http/admin-routes.ts'
 import { organisationRoutes } from './http/organisation-routes.ts'
 import { scimRoutes } from './http/scim-routes.ts'
 import { scimTokenRoutes } from './http/scim-token-routes.ts'
+import { ssoRoutes } from './http/sso-routes.ts'
+import { RelyingParty } from './organisations/sso/relying-party.ts'
+import { ssoSecrets } from './organisations/sso/sso-secrets.ts'
 import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
 import { ContactGate, type NotifyUser } from './contacts/contact-gate.ts'
@@ -114,6 +117,13 @@ export interface ServerOptions {
   blobUploadTtlMs?: number
   /** How often abandoned uploads and blobs of memberless groups are deleted (default 60 s). */
   blobSweepMs?: number
+  /**
+   * The URL people and identity providers reach this server at (SSO redirect and back-channel
+   * logout URIs are under it). Default: the address it listens on.
+   */
+  publicUrl?: string
+  /** Accept http:// identity providers (tests on loopback). Never in production. */
+  ssoAllowInsecureIssuers?: boolean
   /** Bounds on messages held for contact requests; each one left out keeps its default (LIMITS.heldPer*). */
   contactLimits?: Partial<HoldLimits>
 }
@@ -141,6 +151,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   const metrics = new Metrics(true)
   const accessClock = opts.accessClock ?? Date.now
   const timeouts: ServerTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
+  let listeningUrl = ''
+  const secrets = ssoSecrets(opts.keys)
   const directory = await DirectoryService.open(
     opts.store,
     log,
@@ -182,6 +194,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     retention: opts.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
     blobs: opts.blobs,
     blobPolicy: { quotaBytes: opts.blobQuotaBytes ?? LIMITS.blobQuotaBytes, uploadTtlMs: opts.blobUploadTtlMs ?? LIMITS.blobUploadTtlMs },
+    sso: {
+      secrets,
+      rp: new RelyingParty({ publicUrl: () => (opts.publicUrl ?? listeningUrl).replace(/\/$/, ''), allowInsecureIssuers: opts.ssoAllowInsecureIssuers ?? false, secrets, log }),
+    },
     contacts: new ContactGate(opts.store, bus, log, notifyUser, opts.contactLimits),
     notifyUser,
   }
@@ -236,6 +252,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   organisationRoutes(app, ctx)
   scimTokenRoutes(app, ctx)
   scimRoutes(app, ctx)
+  ssoRoutes(app, ctx)
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
   blobRoutes(app, ctx)
@@ -284,8 +301,9 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0)
   const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1'
+  listeningUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: listeningUrl,
     port,
     app,
     context: ctx,
@@ -297,6 +315,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       clearInterval(sweeper)
       clearInterval(receiptSweeper)
       clearInterval(blobSweeper)
+      ctx.sso.rp.close()
       await gateway.close()
       await app.close()
       await bus.close()

@@ -149,6 +149,8 @@ for (const [route, row] of Object.entries(HTTP_ROWS)) {
     } else if (a.kind === 'admin') {
       it('a user without admin rights: 403 forbidden, nothing changed', () => refused(method, row, w.bob, w.bob.token, 'forbidden'))
       if (a.operatorOnly) it('an admin without operator rights: 403 forbidden, nothing changed', () => refused(method, row, w.orgAdmin, w.orgAdmin.token, 'forbidden'))
+      const otherOrg = a.otherOrg
+      if (otherOrg) it(`an admin of another organisation: ${ERROR_STATUS[otherOrg]} ${otherOrg}, nothing changed`, () => refused(method, row, w.otherOrgAdmin, w.otherOrgAdmin.token, otherOrg))
     } else if (typeof a.otherUser === 'string' && a.otherUser !== 'own-data') {
       const code = a.otherUser
       it(`another user’s device aiming at alice’s: ${ERROR_STATUS[code]} ${code}, nothing changed`, () => refused(method, row, w.bob, w.bob.token, code))

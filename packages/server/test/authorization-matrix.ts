@@ -49,6 +49,8 @@ export interface World {
   admin: RawDevice
   /** An admin without operator rights: support in the default organisation (no grants, no organisation changes). */
   orgAdmin: RawDevice
+  /** The owner of another organisation (`matrix-other`): every right there, none in `default`. */
+  otherOrgAdmin: RawDevice
   group: GroupId
   /** The key of a pending enrolment request for alice's account, and its device id. */
   pending: { deviceId: DeviceId; publicKey: string }
@@ -92,6 +94,8 @@ export type Build = (w: World, as: RawDevice) => Req | Promise<Req>
  * - `member`: a session, and a member of the group: a non-member → not_member.
  * - `admin`: a session, and an admin record: a non-admin → forbidden. `operator`: rights a
  *   support admin does not hold (operators', owners' or admins'): the support admin → forbidden too.
+ *   `otherOrg`: what the owner of another organisation gets when aiming at `default`'s things
+ *   (the answer for a target that does not exist, so nothing of `default` shows).
  *   Which role may do what, and across organisations, is sdk/test/organisation-*.test.ts.
  * - `scim`: an organisation's SCIM bearer token, no device session. No token, a made-up token, a
  *   revoked token and a device's session token → 401; `otherOrg` is what a SCIM token of another
@@ -104,7 +108,7 @@ export type Access =
   | { kind: 'public'; stranger?: ErrorCode; why: string }
   | { kind: 'session'; otherUser: OtherUser }
   | { kind: 'member' }
-  | { kind: 'admin'; operatorOnly: boolean }
+  | { kind: 'admin'; operatorOnly: boolean; otherOrg?: ErrorCode }
   | { kind: 'scim'; otherOrg: number | 'own-data' | 'allowed' }
 
 export interface Row {
@@ -119,7 +123,7 @@ const reasonBody = { why: 'security_investigation', case: 'SEC-1' }
 export const publicRoute = (why: string, build: Build, stranger?: ErrorCode): Row => ({ access: stranger ? { kind: 'public', why, stranger } : { kind: 'public', why }, build })
 export const session = (otherUser: OtherUser, build: Build): Row => ({ access: { kind: 'session', otherUser }, build })
 export const member = (build: Build): Row => ({ access: { kind: 'member' }, build })
-export const admin = (build: Build, operatorOnly = false): Row => ({ access: { kind: 'admin', operatorOnly }, build })
+export const admin = (build: Build, operatorOnly = false, otherOrg?: ErrorCode): Row => ({ access: otherOrg ? { kind: 'admin', operatorOnly, otherOrg } : { kind: 'admin', operatorOnly }, build })
 export const scimRoute = (otherOrg: number | 'own-data' | 'allowed', build: Build): Row => ({ access: { kind: 'scim', otherOrg }, build })
 const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
@@ -246,15 +250,32 @@ export const HTTP_ROWS: Record<string, Row> = {
   'GET /v1/admin/me': admin(at('/v1/admin/me')),
   'POST /v1/admin/admins': admin((w) => ({ path: '/v1/admin/admins', body: { userId: w.bob.userId, role: 'operator' } }), true),
   'POST /v1/admin/admins/:userId/revoke': admin((w) => ({ path: `/v1/admin/admins/${w.orgAdmin.userId}/revoke`, body: reasonBody }), true),
-  'GET /v1/admin/users/:userId': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}${reason}` })),
-  'GET /v1/admin/users/:userId/devices': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}/devices${reason}` })),
-  'GET /v1/admin/users/:userId/metadata-export': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}/metadata-export${reason}` })),
-  'POST /v1/admin/devices/:deviceId/suspend': admin((w) => ({ path: `/v1/admin/devices/${w.aliceTablet}/suspend`, body: reasonBody })),
+  'GET /v1/admin/users/:userId': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}${reason}` }), false, 'unknown_user'),
+  'GET /v1/admin/users/:userId/devices': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}/devices${reason}` }), false, 'unknown_user'),
+  'GET /v1/admin/users/:userId/metadata-export': admin((w) => ({ path: `/v1/admin/users/${w.alice.userId}/metadata-export${reason}` }), false, 'unknown_user'),
+  'POST /v1/admin/devices/:deviceId/suspend': admin((w) => ({ path: `/v1/admin/devices/${w.aliceTablet}/suspend`, body: reasonBody }), false, 'unknown_device'),
   'POST /v1/orgs': admin(() => ({ path: '/v1/orgs', body: { id: 'matrix-org', name: 'Matrix' } }), true),
-  'GET /v1/orgs/:org': admin(at('/v1/orgs/default')),
+  'GET /v1/orgs/:org': admin(at('/v1/orgs/default'), false, 'not_found'),
   'POST /v1/orgs/:org/domains': admin(() => ({ path: '/v1/orgs/default/domains', body: { domain: 'matrix.example' } }), true),
-  'POST /v1/orgs/:org/signup': admin(() => ({ path: '/v1/orgs/default/signup', body: { signup: 'closed' } }), true),
-  'POST /v1/orgs/:org/contact-policy': admin(() => ({ path: '/v1/orgs/default/contact-policy', body: { requestsInside: true } }), true),
+  'POST /v1/orgs/:org/signup': admin(() => ({ path: '/v1/orgs/default/signup', body: { signup: 'closed' } }), true, 'not_found'),
+  'GET /v1/orgs/:org/members': admin(at('/v1/orgs/default/members'), false, 'not_found'),
+  // Single sign-on (http/sso-routes.ts): settings are the organisation's owners' and admins'.
+  'GET /v1/orgs/:org/sso': admin(at('/v1/orgs/default/sso'), true, 'not_found'),
+  'PUT /v1/orgs/:org/sso': admin(
+    () => ({ path: '/v1/orgs/default/sso', body: { issuer: 'https://idp.matrix.example', clientId: 'candor', clientSecret: 's3cret', allowedDomains: ['matrix.example'], requireSso: true, reauthMinutes: 60 } }),
+    true,
+    'not_found',
+  ),
+  'GET /v1/orgs/:org/sso/start': publicRoute('anyone may start a sign-in at an organisation’s provider', at('/v1/orgs/default/sso/start'), 'not_found'),
+  'GET /v1/sso/callback': publicRoute('the provider sends the browser back; only a state this node issued is finished', at('/v1/sso/callback?code=forged&state=forged'), 'bad_request'),
+  'POST /v1/orgs/:org/sso/device': publicRoute('anyone may start a device sign-in at an organisation’s provider', () => ({ path: '/v1/orgs/default/sso/device', body: {} }), 'not_found'),
+  'POST /v1/sso/device/poll': publicRoute('only the holder of the handle learns the outcome', () => ({ path: '/v1/sso/device/poll', body: { handle: 'forged-handle' } }), 'not_found'),
+  'POST /v1/orgs/:org/sso/backchannel-logout': publicRoute(
+    'the provider posts logout tokens; only one it signed for this client ends sessions',
+    () => ({ path: '/v1/orgs/default/sso/backchannel-logout', body: { logout_token: 'forged' } }),
+    'not_found',
+  ),
+  'POST /v1/orgs/:org/contact-policy': admin(() => ({ path: '/v1/orgs/default/contact-policy', body: { requestsInside: true } }), true, 'not_found'),
   // Consent to be contacted (contacts/request-routes.ts): each person's own requests and blocks.
   'GET /v1/requests': session('own-data', at('/v1/requests')),
   'POST /v1/requests/:requestId/accept': session('not_found', (w) => ({ path: `/v1/requests/${w.request}/accept` })),
@@ -264,7 +285,6 @@ export const HTTP_ROWS: Record<string, Row> = {
   'PUT /v1/blocks': session({ allowed: 'anyone may block anyone: it changes only their own list' }, (w) => ({ path: '/v1/blocks', body: { userId: w.amy.userId } })),
   'PUT /v1/blocks/:userId': session({ allowed: 'anyone may block anyone: it changes only their own list' }, (w) => ({ path: `/v1/blocks/${w.amy.userId}` })),
   'DELETE /v1/blocks/:userId': session('not_found', (w) => ({ path: `/v1/blocks/${w.blocked}` })),
-  'GET /v1/orgs/:org/members': admin(at('/v1/orgs/default/members')),
   'POST /v1/orgs/:org/scim-tokens': admin(() => ({ path: '/v1/orgs/default/scim-tokens', body: {} }), true),
   'GET /v1/orgs/:org/scim-tokens': admin(at('/v1/orgs/default/scim-tokens'), true),
   'DELETE /v1/orgs/:org/scim-tokens/:tokenId': admin((w) => ({ path: `/v1/orgs/default/scim-tokens/${w.scim.tokenId}` }), true),

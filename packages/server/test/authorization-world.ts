@@ -137,6 +137,8 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     revoked,
     admin,
     orgAdmin,
+    // An admin of another organisation: the owner of matrix-other.
+    otherOrgAdmin: otherOwner,
     group,
     pending,
     request,

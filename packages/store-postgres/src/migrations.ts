@@ -294,6 +294,34 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX blob_bindings_by_group ON blob_bindings (group_id);
   CREATE INDEX blob_bindings_by_uploader ON blob_bindings (uploader, bound_at);
   `,
+  // Single sign-on (docs/organisations.md): each organisation's identity provider (the client
+  // secret only as a box sealed under a key of the server's key file) and each person's identity
+  // at it: the subject bound on the first sign-in, the last sign-in and a logout that ended it.
+  `
+  CREATE TABLE org_sso (
+    org_id text COLLATE "C" PRIMARY KEY REFERENCES organisations(org_id),
+    issuer text NOT NULL,
+    client_id text NOT NULL,
+    client_secret_box bytea NOT NULL,
+    allowed_domains text[] NOT NULL,
+    groups_claim text,
+    require_sso boolean NOT NULL,
+    reauth_ms bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE sso_identities (
+    user_id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL,
+    issuer text COLLATE "C" NOT NULL,
+    subject text COLLATE "C" NOT NULL,
+    email text NOT NULL,
+    sid text COLLATE "C",
+    authenticated_at bigint NOT NULL,
+    ended_at bigint,
+    UNIQUE (org_id, issuer, subject)
+  );
+  CREATE INDEX sso_identities_by_sid ON sso_identities (org_id, issuer, sid);
+  `,
   // Consent to be contacted (docs/protocol.md §5.5): contacts, blocks, an organisation's policy,
   // contact requests (one per recipient and group) and the deliveries held while one is pending.
   `

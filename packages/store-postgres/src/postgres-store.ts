@@ -23,6 +23,10 @@ import type {
   NewMembership,
   NewOrganisation,
   OrganisationRecord,
+  SsoConfigRecord,
+  SsoSessionState,
+  SsoIdentity,
+  SsoSignIn,
   AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
@@ -62,6 +66,7 @@ import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
 import * as scim from './scim-storage.ts'
 import * as blobs from './blob-binding-storage.ts'
+import * as sso from './sso-storage.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
 import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
@@ -591,6 +596,14 @@ export class PostgresStore implements Store {
       return true
     })
   }
+  // Single sign-on: sso-storage.ts.
+  setSsoConfig = (org: OrgId, c: SsoConfigRecord): Promise<boolean> => sso.setSsoConfig(this.#sql, org, c)
+  getSsoConfig = (org: OrgId): Promise<SsoConfigRecord | null> => sso.getSsoConfig(this.#sql, org)
+  ssoUserOfSubject = (org: OrgId, issuer: string, subject: string): Promise<UserId | null> => sso.ssoUserOfSubject(this.#sql, org, issuer, subject)
+  recordSsoSignIn = (s: SsoSignIn) => sso.recordSsoSignIn(this.#sql, s)
+  ssoSessionOf = (userId: UserId): Promise<SsoSessionState | null> => sso.ssoSessionOf(this.#sql, userId)
+  ssoIdentityOf = (userId: UserId): Promise<SsoIdentity | null> => sso.ssoIdentityOf(this.#sql, userId)
+  endSsoSessions = (org: OrgId, issuer: string, match: { subject?: string; sid?: string }, at: number): Promise<UserId[]> => sso.endSsoSessions(this.#sql, org, issuer, match, at)
 
   // ---- erasure (data ownership) ----
   /** Dead row versions stay on disk until PostgreSQL vacuums the tables (autovacuum, or VACUUM). */
@@ -612,6 +625,7 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
       await tx`UPDATE blob_bindings SET uploader = NULL WHERE uploader = ${userId}`
+      await tx`DELETE FROM sso_identities WHERE user_id = ${userId}`
       // Consent to be contacted: their contacts, blocks (either side) and requests (either side), with what those held.
       await tx`DELETE FROM request_holds WHERE request_id IN (SELECT request_id FROM contact_requests WHERE recipient = ${userId} OR sender = ${userId})`
       await tx`DELETE FROM contact_requests WHERE recipient = ${userId} OR sender = ${userId}`

@@ -310,6 +310,34 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX blob_bindings_by_group ON blob_bindings(group_id);
   CREATE INDEX blob_bindings_by_uploader ON blob_bindings(uploader, bound_at);
   `,
+  // Single sign-on (docs/organisations.md): each organisation's identity provider (the client
+  // secret only as a box sealed under a key of the server's key file) and each person's identity
+  // at it: the subject bound on the first sign-in, the last sign-in and a logout that ended it.
+  `
+  CREATE TABLE org_sso (
+    org_id TEXT PRIMARY KEY REFERENCES organisations(org_id),
+    issuer TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    client_secret_box BLOB NOT NULL,
+    allowed_domains TEXT NOT NULL,
+    groups_claim TEXT,
+    require_sso INTEGER NOT NULL,
+    reauth_ms INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE sso_identities (
+    user_id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    email TEXT NOT NULL,
+    sid TEXT,
+    authenticated_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    UNIQUE (org_id, issuer, subject)
+  );
+  CREATE INDEX sso_identities_by_sid ON sso_identities(org_id, issuer, sid);
+  `,
   // Consent to be contacted (docs/protocol.md §5.5): contacts, blocks, an organisation's policy,
   // contact requests (one per recipient and group) and the deliveries held while one is pending.
   `

@@ -15,6 +15,10 @@ import type {
   NewMembership,
   NewOrganisation,
   OrganisationRecord,
+  SsoConfigRecord,
+  SsoSessionState,
+  SsoIdentity,
+  SsoSignIn,
   AdminRecord,
   AccessLeaf,
   NewAccessLeaf,
@@ -54,6 +58,7 @@ import { SqliteQueue } from './queue-storage.ts'
 import { SqliteAdmins } from './admin-storage.ts'
 import { SqliteOrganisations } from './organisation-storage.ts'
 import { SqliteScim } from './scim-storage.ts'
+import { SqliteSso } from './sso-storage.ts'
 import { SqliteContacts } from './contact-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
@@ -118,6 +123,7 @@ export class SqliteStore implements Store {
   readonly #admins: SqliteAdmins
   readonly #orgs: SqliteOrganisations
   readonly #scim: SqliteScim
+  readonly #sso: SqliteSso
   readonly #contacts: SqliteContacts
   readonly #consents: SqliteConsents
   readonly #retention: SqliteRetention
@@ -135,6 +141,7 @@ export class SqliteStore implements Store {
     this.#admins = new SqliteAdmins(db)
     this.#orgs = new SqliteOrganisations(db)
     this.#scim = new SqliteScim(db)
+    this.#sso = new SqliteSso(db)
     this.#contacts = new SqliteContacts(db, this.#queue)
     this.#consents = new SqliteConsents(db)
     this.#retention = new SqliteRetention(db)
@@ -578,6 +585,14 @@ export class SqliteStore implements Store {
       return true
     }).immediate()
   }
+  // Single sign-on: sso-storage.ts.
+  setSsoConfig = async (org: OrgId, c: SsoConfigRecord): Promise<boolean> => this.#sso.setConfig(org, c)
+  getSsoConfig = async (org: OrgId): Promise<SsoConfigRecord | null> => this.#sso.getConfig(org)
+  ssoUserOfSubject = async (org: OrgId, issuer: string, subject: string): Promise<UserId | null> => this.#sso.userOfSubject(org, issuer, subject)
+  recordSsoSignIn = async (s: SsoSignIn) => this.#sso.recordSignIn(s)
+  ssoSessionOf = async (userId: UserId): Promise<SsoSessionState | null> => this.#sso.sessionOf(userId)
+  ssoIdentityOf = async (userId: UserId): Promise<SsoIdentity | null> => this.#sso.identityOf(userId)
+  endSsoSessions = async (org: OrgId, issuer: string, match: { subject?: string; sid?: string }, at: number): Promise<UserId[]> => this.#sso.endSessions(org, issuer, match, at)
 
   // ---- erasure (data ownership) ----
   async eraseUser(userId: UserId): Promise<ErasureCounts> {

@@ -10,6 +10,7 @@ import { queueContract } from './store-contract/queue-contract.ts'
 import { groupContract } from './store-contract/group-contract.ts'
 import { organisationContract } from './store-contract/organisation-contract.ts'
 import { scimContract } from './store-contract/scim-contract.ts'
+import { ssoContract } from './store-contract/sso-contract.ts'
 import { groupResetContract } from './store-contract/group-reset-contract.ts'
 import { blobBindingContract } from './store-contract/blob-binding-contract.ts'
 import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
@@ -44,6 +45,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('administrators', () => adminContract(ref))
     describe('organisations', () => organisationContract(ref))
     describe('SCIM provisioning', () => scimContract(ref))
+    describe('single sign-on', () => ssoContract(ref))
     describe('erasure', () => erasureContract(ref))
     describe('consent ledger', () => consentContract(ref))
     describe('retention', () => retentionContract(ref))

@@ -45,12 +45,37 @@ export async function openSession(): Promise<Session> {
   return { store, client }
 }
 
-export async function registerDevice(store: IndexedDbLocalStore, userId: string, deviceName: string): Promise<CandorClient> {
-  return CandorClient.register(browserClientOptions(store), userId, deviceName)
+export async function registerDevice(store: IndexedDbLocalStore, userId: string, deviceName: string, sso?: SsoReturn): Promise<CandorClient> {
+  return CandorClient.register(browserClientOptions(store), userId, deviceName, sso?.org, sso?.ticket)
 }
 
-export async function enrolDevice(store: IndexedDbLocalStore, userId: string, deviceName: string): Promise<CandorClient> {
-  return CandorClient.enrol(browserClientOptions(store), userId, deviceName)
+export async function enrolDevice(store: IndexedDbLocalStore, userId: string, deviceName: string, ssoTicket?: string): Promise<CandorClient> {
+  return CandorClient.enrol(browserClientOptions(store), userId, deviceName, ssoTicket)
+}
+
+/** A finished sign-in at an organisation's identity provider, as the server's callback hands it back in the URL fragment. */
+export interface SsoReturn {
+  ticket: string
+  userId: string
+  org: string
+  registered: boolean
+}
+
+/** Where "Sign in with your organisation" goes: the server starts the flow and sends the browser back here. */
+export function ssoStartUrl(org: string): string {
+  return `${location.origin}/v1/orgs/${encodeURIComponent(org)}/sso/start?redirect=${encodeURIComponent(location.pathname)}`
+}
+
+/** The sign-in the callback left in the fragment, once: the fragment is cleared (it holds a ticket). */
+export function takeSsoReturn(): SsoReturn | null {
+  if (!location.hash.startsWith('#ssoTicket=')) return null
+  const p = new URLSearchParams(location.hash.slice(1))
+  history.replaceState(null, '', location.pathname + location.search)
+  const ticket = p.get('ssoTicket')
+  const userId = p.get('userId')
+  const org = p.get('org')
+  if (!ticket || !userId || !org) return null
+  return { ticket, userId, org, registered: p.get('registered') === 'true' }
 }
 
 /** Forgets the device in this browser; the page reloads to a clean start. */

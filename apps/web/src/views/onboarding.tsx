@@ -1,11 +1,11 @@
 // First visit: create an account with this browser as its first device, or add this browser
 // as a further device of an existing account (approved from a device you already have).
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import type { CandorClient } from '@candor/sdk'
 import { normaliseUserName } from '@candor/protocol'
 import { defaultDeviceName } from '../state/client-options.ts'
 import { errorText } from '../state/error-text.ts'
-import { enrolDevice, registerDevice } from '../state/session.ts'
+import { enrolDevice, registerDevice, ssoStartUrl, takeSsoReturn } from '../state/session.ts'
 import type { IndexedDbLocalStore } from '../storage/indexeddb-local-store.ts'
 
 type Mode = 'register' | 'enrol'
@@ -16,6 +16,21 @@ export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDo
   const [deviceName, setDeviceName] = useState(defaultDeviceName)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const [org, setOrg] = useState('')
+
+  // Back from the organisation's identity provider: register (or ask to add this device) as the person it vouched for.
+  useEffect(() => {
+    const sso = takeSsoReturn()
+    if (!sso) return
+    setBusy(true)
+    const name = deviceName.trim()
+    ;(sso.registered ? enrolDevice(store, sso.userId, name, sso.ticket) : registerDevice(store, sso.userId, name, sso))
+      .then(onDone)
+      .catch((err: unknown) => {
+        setError(errorText(err))
+        setBusy(false)
+      })
+  }, [])
 
   const submit = async (e: Event) => {
     e.preventDefault()
@@ -71,6 +86,22 @@ export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDo
             {busy ? 'Creating keys…' : mode === 'register' ? 'Create account' : 'Request approval'}
           </button>
           {mode === 'enrol' && <p class="muted small">You will approve this device from one you already use, in its Settings.</p>}
+        </form>
+        <form
+          class="sso"
+          onSubmit={(e) => {
+            e.preventDefault()
+            location.assign(ssoStartUrl(org.trim()))
+          }}
+        >
+          <label>
+            Organisation
+            <input name="org" autoCapitalize="none" required pattern="[a-z0-9][a-z0-9\-]{0,62}" value={org} onInput={(e) => setOrg(e.currentTarget.value)} />
+          </label>
+          <button type="submit" disabled={busy}>
+            Sign in with your organisation
+          </button>
+          <p class="muted small">Where your organisation requires single sign-on: its sign-in page opens, then you come back here.</p>
         </form>
       </main>
     </div>

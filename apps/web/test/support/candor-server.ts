@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer, generateServerKeys, type CandorServer } from '@candor/server'
+import { createServer, generateServerKeys, type CandorServer, type ServerOptions } from '@candor/server'
 import { FolderBlobStore, SqliteStore } from '@candor/store-sqlite'
 import { distDir } from './web-build.ts'
 
@@ -14,12 +14,12 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-export async function startCandorServer(): Promise<RunningServer> {
+export async function startCandorServer(extra: Partial<ServerOptions> = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'candor-web-'))
   const store = SqliteStore.open(join(dataDir, 'candor.db'))
   // Every browser context shares 127.0.0.1, so the per-address HTTP limit is raised.
   const blobs = await FolderBlobStore.open(join(dataDir, 'blobs'))
-  const server = await createServer({ store, blobs, keys: generateServerKeys(), webRoot: distDir, logLevel: 'silent', httpRatePerSecond: 5000 })
+  const server = await createServer({ store, blobs, keys: generateServerKeys(), webRoot: distDir, logLevel: 'silent', httpRatePerSecond: 5000, ...extra })
   return {
     server,
     url: server.url,

@@ -1,18 +1,29 @@
 // Devices and accounts: register, enrol, approve, deny, devices, revoke.
 import { CandorClient } from '@candor/sdk'
 import { clientOptions, connectedDevice, openDevice, type GlobalFlags } from '../device-session.ts'
+import { CandorError } from '@candor/protocol'
 import { printJson } from '../output.ts'
+import { enrolWithSso, registerWithSso } from './sso.ts'
 
-export async function register(g: GlobalFlags, userId: string, deviceName: string, org?: string): Promise<number> {
-  const client = await CandorClient.register(await clientOptions(g), userId, deviceName, org)
+/** Registers; an organisation that requires SSO (or `--sso`) goes through the device flow first. */
+export async function register(g: GlobalFlags, userId: string | undefined, deviceName: string, org?: string, sso = false): Promise<number> {
+  if (org !== undefined && (sso || userId === undefined)) return registerWithSso(g, userId, deviceName, org)
+  if (userId === undefined) throw new CandorError('bad_request', 'missing user id (or give --org ORG to sign in with its identity provider)')
+  let client: CandorClient
+  try {
+    client = await CandorClient.register(await clientOptions(g), userId, deviceName, org)
+  } catch (e) {
+    if (org !== undefined && e instanceof CandorError && e.code === 'unauthenticated' && e.details?.['ssoRequired'] === org) return registerWithSso(g, userId, deviceName, org)
+    throw e
+  }
   if (g.json) printJson({ userId: client.userId, deviceId: client.deviceId })
   else process.stdout.write(`registered ${client.userId}, device ${client.deviceId}\n`)
   client.close()
   return 0
 }
 
-export async function enrol(g: GlobalFlags, userId: string, deviceName: string, wait: boolean): Promise<number> {
-  const client = await CandorClient.enrol(await clientOptions(g), userId, deviceName)
+export async function enrol(g: GlobalFlags, userId: string, deviceName: string, wait: boolean, ssoOrg?: string): Promise<number> {
+  const client = ssoOrg !== undefined ? await enrolWithSso(g, userId, deviceName, ssoOrg) : await CandorClient.enrol(await clientOptions(g), userId, deviceName)
   if (g.json) printJson({ userId, deviceId: client.deviceId, status: 'pending' })
   else process.stdout.write(`device ${client.deviceId} asks to join ${userId}; approve it from another device:\n  candor approve ${client.deviceId}\n`)
   if (wait) {

@@ -6,6 +6,7 @@ import type { CandorClient } from '@candor/sdk'
 import { openDevice, type GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
 import { reason } from './admin.ts'
+import { ORG_SSO_USAGE, orgSso } from './org-sso.ts'
 
 export interface OrgFlags {
   name: string | undefined
@@ -26,7 +27,8 @@ export const ORG_USAGE = `  candor --home DIR org create <org> --name NAME [--si
   candor --home DIR org revoke <user> --why CODE --case REF         take a person's role away (logged to them)
   candor --home DIR org scim-token <org>                            a SCIM provisioning token (owner; shown once)
   candor --home DIR org scim-token <org> list                       its SCIM tokens, without their secrets
-  candor --home DIR org scim-token <org> revoke <token-id>          revoke one (it stops working at once)`
+  candor --home DIR org scim-token <org> revoke <token-id>          revoke one (it stops working at once)
+${ORG_SSO_USAGE}`
 
 function signupMode(v: string | undefined, what: string): SignupMode {
   if (!v || !(SIGNUP_MODES as readonly string[]).includes(v)) throw new CandorError('bad_request', `${what} must be one of: ${SIGNUP_MODES.join(', ')}`)
@@ -62,6 +64,8 @@ export async function org(g: GlobalFlags, sub: string | undefined, args: string[
         show(o, `created ${describe(o)}`)
         return 0
       }
+      case 'sso':
+        return await orgSso(client, g, args, process.env)
       case 'show': {
         const o = await client.admin.organisation(at(0, 'organisation id'))
         show(o, describe(o))

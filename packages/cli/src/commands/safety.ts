@@ -6,10 +6,12 @@ export async function safety(g: GlobalFlags, userId: string): Promise<number> {
   const client = await connectedDevice(g)
   try {
     const { number, qr, organisation } = await client.safetyNumber(userId)
-    if (g.json) printJson({ user: userId, organisation, safetyNumber: number, qr })
+    const identity = await client.verifiedIdentityOf(userId)
+    if (g.json) printJson({ user: userId, organisation, ...(identity ? { identity } : {}), safetyNumber: number, qr })
     else {
-      // The organisation comes from the same directory proof as the keys.
+      // The organisation (and the identity its provider vouched for) come from the same directory proof as the keys.
       process.stdout.write(`${userId}: ${organisation === null ? 'a guest (no organisation)' : `organisation ${organisation}`}, proven by the key directory\n`)
+      if (identity) process.stdout.write(`  signed in as ${identity.email} at ${identity.issuer} (subject ${identity.subject})\n`)
       process.stdout.write(`safety number with ${userId} (compare it with theirs, in person or on a call):\n\n  ${number}\n\n`)
       process.stdout.write(`QR payload: ${qr}\n`)
     }

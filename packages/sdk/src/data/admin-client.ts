@@ -2,6 +2,9 @@
 // anyone else. Every read or change names a justification and a case reference, which go
 // into the access receipt the server logs to the person concerned before it acts.
 import {
+  ssoSettingsResponse,
+  type SsoSettingsRequest,
+  type SsoSettingsResponse,
   addDomainResponse,
   organisationMembersResponse,
   organisationSchema,
@@ -113,5 +116,15 @@ export class AdminClient {
 
   revokeScimToken(id: string, tokenId: string): Promise<ScimTokenInfo> {
     return this.#api.call(scimTokenInfoSchema, 'DELETE', `/v1/orgs/${encodeURIComponent(id)}/scim-tokens/${encodeURIComponent(tokenId)}`)
+  }
+
+  /** The organisation's single sign-on settings (never the client secret), or `sso: null`. */
+  ssoSettings(id: string): Promise<SsoSettingsResponse> {
+    return this.#api.call(ssoSettingsResponse, 'GET', `/v1/orgs/${encodeURIComponent(id)}/sso`)
+  }
+
+  /** Sets the organisation's identity provider (the server checks discovery first); leave `clientSecret` out to keep the stored one. */
+  setSso(id: string, settings: SsoSettingsRequest): Promise<SsoSettingsResponse> {
+    return this.#api.call(ssoSettingsResponse, 'PUT', `/v1/orgs/${encodeURIComponent(id)}/sso`, { body: settings })
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import { CandorError } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import type { Session } from './tokens.ts'
+import { checkSsoSession, issuedAtOf } from '../organisations/sso/sign-in.ts'
 
 export async function sessionFromToken(ctx: AppContext, token: string | undefined): Promise<Session> {
   if (!token) throw new CandorError('unauthenticated', 'a session token is required')
@@ -13,6 +14,7 @@ export async function sessionFromToken(ctx: AppContext, token: string | undefine
   if (!device || device.userId !== s.userId) throw new CandorError('unauthenticated', 'unknown device')
   if (device.status === 'revoked') throw new CandorError('device_revoked', 'this device has been revoked')
   if (device.status !== 'active') throw new CandorError('forbidden', 'this device is not approved yet')
+  await checkSsoSession(ctx, s.userId, issuedAtOf(s.expiresAt))
   return s
 }
 

@@ -161,7 +161,10 @@ export class DirectoryService {
     // A guest is hosted by an organisation but belongs to none (§3 `org`).
     const membership = await this.#store.membershipOf(userId)
     const org = membership && !membership.guest ? membership.org : null
-    return encodeDirectoryValue({ v: 2, kind: 'person', org, devices: entries, receipts: await this.#receipts.commitment(userId) })
+    // Where single sign-on is used: the identity provider's issuer, subject and verified email (§3 `idp`).
+    const sso = membership && !membership.guest ? await this.#store.ssoIdentityOf(userId) : null
+    const idp = sso ? { idp: { issuer: sso.issuer, subject: sso.subject, email: sso.email } } : {}
+    return encodeDirectoryValue({ v: 2, kind: 'person', org, ...idp, devices: entries, receipts: await this.#receipts.commitment(userId) })
   }
 
   /**

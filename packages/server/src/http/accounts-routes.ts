@@ -20,6 +20,7 @@ import {
 import type { AppContext } from '../app-context.ts'
 import { checkSignature } from './device-signature.ts'
 import { membershipOfNewUser } from '../organisations/sign-up.ts'
+import { checkSsoSession, recordSignIn, requiredSso, useTicket } from '../organisations/sso/sign-in.ts'
 import { provisionedRegistration } from '../organisations/scim/provisioned-sign-up.ts'
 import { parseBody } from './parse.ts'
 
@@ -53,11 +54,20 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     // A person provisioned over SCIM registers into their organisation (or again, once reactivated).
     const provisioned = await provisionedRegistration(ctx.store, body.userId, body.org)
-    if (provisioned?.kind === 'rejoin') {
+    const membership = provisioned?.kind === 'rejoin' ? null : (provisioned?.membership ?? (await membershipOfNewUser(ctx.store, body.userId, body.org)))
+    const org = membership?.org ?? (await ctx.store.membershipOf(body.userId))?.org ?? null
+    // An organisation that requires SSO registers only the person its identity provider vouched for.
+    const sso = org ? await requiredSso(ctx, org, body.ssoTicket !== undefined) : null
+    if (body.ssoTicket !== undefined && !sso) throw new CandorError('bad_request', `ssoTicket: the organisation ${org ?? body.org ?? 'default'} does not use single sign-on`)
+    if (sso && membership && (await ctx.store.userExists(body.userId))) throw new CandorError('user_exists', 'user id already registered')
+    const ticket = sso ? await useTicket(ctx, body.ssoTicket, org!, body.userId, sso) : null
+    if (!membership) {
       if (!(await ctx.store.addProvisionedDevice(device))) throw new CandorError('user_exists', `user ${body.userId} already exists`)
     } else {
-      await ctx.store.createUser(body.userId, device, provisioned?.membership ?? (await membershipOfNewUser(ctx.store, body.userId, body.org)))
+      await ctx.store.createUser(body.userId, device, membership)
     }
+    // Published with the rest of the new entry by applyBacklog below.
+    if (ticket) await recordSignIn(ctx, ticket, false)
     await ctx.directory.applyBacklog()
     ctx.log.info({ userId: body.userId, deviceId }, 'user registered')
     reply.code(201)
@@ -82,6 +92,15 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!(await ctx.store.consumeNonce(body.challenge, valid.expiresAt))) {
       throw new CandorError('unauthenticated', 'this challenge was already used')
     }
+    // A fresh sign-in at the organisation's identity provider renews the SSO session; without
+    // one, the last sign-in must still hold (not logged out, within the re-authentication interval).
+    if (body.ssoTicket !== undefined) {
+      const m = await ctx.store.membershipOf(device.userId)
+      const sso = m ? await requiredSso(ctx, m.org, true) : null
+      if (!m || !sso) throw new CandorError('bad_request', 'ssoTicket: your organisation does not use single sign-on')
+      await recordSignIn(ctx, await useTicket(ctx, body.ssoTicket, m.org, device.userId, sso))
+    }
+    await checkSsoSession(ctx, device.userId, null)
     const expiresAt = Date.now() + LIMITS.sessionTtlMs
     return { token: ctx.tokens.issue({ deviceId, userId: device.userId, expiresAt }), expiresAt, userId: device.userId }
   })

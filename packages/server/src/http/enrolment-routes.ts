@@ -26,6 +26,7 @@ import type { EnrolmentRecord } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { checkSignature } from './device-signature.ts'
+import { recordSignIn, requiredSso, useTicket } from '../organisations/sso/sign-in.ts'
 import { parseBody, parseParam } from './parse.ts'
 import { deviceInfo, enrolmentInfo, notifyDevices } from './device-info.ts'
 
@@ -49,6 +50,11 @@ export function enrolmentRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (active.length >= LIMITS.devicesPerUser) {
       throw new CandorError('forbidden', `a user may have at most ${LIMITS.devicesPerUser} active devices; revoke one first`)
     }
+    // In an organisation that requires SSO, only the person who signed in there may ask.
+    const membership = await ctx.store.membershipOf(userId)
+    const sso = membership ? await requiredSso(ctx, membership.org, body.ssoTicket !== undefined) : null
+    if (body.ssoTicket !== undefined && !sso) throw new CandorError('bad_request', 'ssoTicket: your organisation does not use single sign-on')
+    if (sso) await recordSignIn(ctx, await useTicket(ctx, body.ssoTicket, membership!.org, userId, sso))
     const now = ctx.enrolments.now()
     const deviceId = deviceIdFromKey(publicKey)
     const expiresAt = now + LIMITS.enrolmentTtlMs

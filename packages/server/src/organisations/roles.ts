@@ -26,6 +26,8 @@ export const PERMISSIONS = [
   'users.export',
   /** Suspend a person's device (`POST /v1/admin/devices/:id/suspend`). */
   'devices.suspend',
+  /** Set and read its single sign-on (identity provider; the client secret is never shown). */
+  'sso.manage',
   /** Delay the person's notice of an access (legal hold or investigation, at most 90 days). */
   'notices.delay',
   /** Create, list and revoke the organisation's SCIM provisioning tokens (owner only: a token provisions and deprovisions its people). */
@@ -33,11 +35,11 @@ export const PERMISSIONS = [
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
-const IN_ORG: readonly Permission[] = ['org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'notices.delay', 'scim.manage']
+const IN_ORG: readonly Permission[] = ['org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'sso.manage', 'notices.delay', 'scim.manage']
 
 export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = {
   owner: IN_ORG,
-  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend'],
+  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend', 'sso.manage'],
   compliance_officer: ['org.read', 'members.list', 'users.read', 'users.export', 'notices.delay'],
   support: ['org.read', 'members.list', 'users.read', 'devices.suspend'],
   auditor: ['org.read', 'members.list'],
