@@ -17,6 +17,7 @@ import { accountDelete } from './commands/account-delete.ts'
 import { exportData, verifyExportDir } from './commands/export.ts'
 import { consent, consents } from './commands/consents.ts'
 import { timer } from './commands/timer.ts'
+import { blocking, blocks, requests, settle } from './commands/requests.ts'
 import { keys, KEYS_USAGE } from './commands/keys.ts'
 import { readKeyFilePath, readServeConfig, SERVER_KEYS_ENV } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
@@ -63,6 +64,12 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR who <conversation>        who can read this conversation
   candor --home DIR timer <conversation> [<duration>|off]   disappearing messages: show, or set (30s, 5m, 1h, 7d)
   candor --home DIR safety <user>             the safety number to compare with a contact
+  candor --home DIR requests                  contact requests: first conversations from people you
+                                              have not talked to (at most 20 messages wait per request)
+  candor --home DIR accept|decline <requestId>   accept (their messages arrive) or decline (dropped;
+                                              the sender is not told)
+  candor --home DIR block|unblock <user>      block: their messages and requests to you are not delivered
+  candor --home DIR blocks                    the people you block
   candor --server URL --home DIR witness [--name N] [--interval S] [--once]   cosign the key directory
                                               (prints its verifier key first: the server's operator
                                               must name it with serve --witness before it is accepted)
@@ -200,6 +207,18 @@ export async function main(argv: string[]): Promise<number> {
         return await deny(g, args[0]!)
       case 'devices':
         return await devices(g)
+      case 'requests':
+        return await requests(g)
+      case 'accept':
+      case 'decline':
+        need(args, 1, 'request id')
+        return await settle(g, command, args[0]!)
+      case 'block':
+      case 'unblock':
+        need(args, 1, 'user id')
+        return await blocking(g, command, user(args[0]!))
+      case 'blocks':
+        return await blocks(g)
       case 'revoke':
         need(args, 1, 'device id')
         return await revoke(g, args[0]!)

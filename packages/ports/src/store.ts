@@ -4,6 +4,7 @@ import type { AdminRole, DeviceId, DeviceStatus, GroupId, MessageId, MessageKind
 import type { DirectoryStorage } from '@candor/transparency'
 import type { ScimStore } from './scim-store.ts'
 import type { BlobId } from './blob-store.ts'
+import type { ContactStorage } from './contact-storage.ts'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
 export interface DeviceAttestation {
@@ -227,6 +228,8 @@ export interface Store extends ScimStore {
 
   /** Where the key directory keeps its entries and epochs. */
   directoryStorage(): DirectoryStorage
+  /** Contacts, blocks, contact requests and their held deliveries (contact-storage.ts). */
+  contacts(): ContactStorage
   /**
    * Runs fn while holding the cluster-wide key-directory publication lock, so only one node at a
    * time appends an epoch (a no-op lock where the store belongs to one process).

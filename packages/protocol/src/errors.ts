@@ -26,7 +26,11 @@ export const ERROR_STATUS = {
   wrong_offset: 409,
   /** A blob read or completed before all its declared bytes arrived. */
   blob_incomplete: 409,
-  /** A new blob would take its uploader past their storage quota; details `{ quota, used }`. */
+  /**
+   * A new blob would take its uploader past their storage quota (details `{ quota, used }`), or a
+   * message past a bound on what contact requests hold (LIMITS.heldPer*; details `{ limit, per }`).
+   * Nothing was stored.
+   */
   quota_exceeded: 413,
   invalid_key_package: 400,
   invalid_mls_message: 400,

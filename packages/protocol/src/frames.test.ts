@@ -85,6 +85,9 @@ describe('delivery frames', () => {
       { kind: 'key_packages_low', remaining: 3 },
       { kind: 'enrolment_request', requestId: 'AAAAAAAAAAAAAAAAAAAAAA' },
       { kind: 'device_revoked', deviceId: 'AQEBAQEBAQEBAQEBAQEBAQ' },
+      { kind: 'contact_request', requestId: 'AAAAAAAAAAAAAAAAAAAAAA', from: 'alice@acme.example', groupId: 'AQEBAQEBAQEBAQEBAQEBAQ' },
+      { kind: 'request_settled', requestId: 'AAAAAAAAAAAAAAAAAAAAAA', state: 'accepted' },
+      { kind: 'request_settled', requestId: 'AAAAAAAAAAAAAAAAAAAAAA', state: 'declined' },
       ...['revoked', 'suspended', 'erased', 'expired', 'logged_out'].map((reason) => ({ kind: 'session_ended', reason })),
     ]
     for (const n of notices) expect(decodeServerFrame(encodeNotice(n as never))).toEqual({ type: 'notice', notice: n })
@@ -104,6 +107,11 @@ describe('delivery frames', () => {
       '{"kind":"enrolment_request"}',
       '{"kind":"device_revoked","deviceId":7}',
       '{"kind":"synced","extra":1}',
+      '{"kind":"contact_request","requestId":"AAAAAAAAAAAAAAAAAAAAAA","groupId":"AQEBAQEBAQEBAQEBAQEBAQ"}',
+      '{"kind":"contact_request","requestId":"AAAAAAAAAAAAAAAAAAAAAA","from":"","groupId":"AQEBAQEBAQEBAQEBAQEBAQ"}',
+      '{"kind":"contact_request","requestId":"A","from":"a","groupId":"B","held":3}',
+      '{"kind":"request_settled","requestId":"AAAAAAAAAAAAAAAAAAAAAA","state":"pending"}',
+      '{"kind":"request_settled","requestId":"AAAAAAAAAAAAAAAAAAAAAA"}',
     ]) {
       expect(() => decodeServerFrame(raw(bad)), bad).toThrow(expect.objectContaining({ code: 'malformed_frame' }))
     }

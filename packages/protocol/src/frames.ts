@@ -74,6 +74,10 @@ export type Notice =
   | { kind: 'device_revoked'; deviceId: string }
   | { kind: 'synced' }
   | { kind: 'session_ended'; reason: SessionEndReason }
+  /** A stranger's first conversation arrived as a contact request (docs/protocol.md §5.5). */
+  | { kind: 'contact_request'; requestId: string; from: string; groupId: string }
+  /** One of the user's devices accepted or declined a request. */
+  | { kind: 'request_settled'; requestId: string; state: 'accepted' | 'declined' }
 
 /** Why the server ended a device's session (the notice `session_ended`, then close code 4001). */
 export const SESSION_END_REASONS = ['revoked', 'suspended', 'erased', 'expired', 'logged_out'] as const
@@ -313,6 +317,15 @@ function parseNotice(v: unknown): Notice {
     case 'device_revoked':
       only('deviceId')
       return { kind: 'device_revoked', deviceId: text('deviceId') }
+    case 'contact_request':
+      only('requestId', 'from', 'groupId')
+      return { kind: 'contact_request', requestId: text('requestId'), from: text('from'), groupId: text('groupId') }
+    case 'request_settled': {
+      only('requestId', 'state')
+      const state = o.state
+      if (state !== 'accepted' && state !== 'declined') throw malformed('notice request_settled: state must be accepted or declined')
+      return { kind: 'request_settled', requestId: text('requestId'), state }
+    }
     case 'session_ended':
       only('reason')
       if (!isSessionEndReason(o.reason)) throw malformed(`notice session_ended: reason must be one of ${SESSION_END_REASONS.join(', ')}`)

@@ -57,4 +57,13 @@ export const LIMITS = {
   blobQuotaBytes: 1024 * 1024 * 1024,
   /** …and how long an upload may stay incomplete before the server deletes it. */
   blobUploadTtlMs: 24 * 60 * 60 * 1000,
+  /**
+   * Consent to be contacted (docs/limits.md, docs/protocol.md §5.5): messages held for one
+   * pending contact request (its welcome not counted), held for the requests one sender has
+   * pending, and held for the requests one recipient has pending (these two count welcomes).
+   * Beyond them: `quota_exceeded`, and nothing is stored.
+   */
+  heldPerRequest: 20,
+  heldPerSender: 200,
+  heldPerRecipient: 500,
 } as const

@@ -49,6 +49,10 @@ export interface ClientEvents extends Record<string, unknown> {
   report: MemberReport
   connection: ConnectionState
   enrolment: { deviceId: string }
+  /** A stranger's first conversation arrived as a contact request (client.requests). */
+  request: { requestId: string; from: string; groupId: string }
+  /** One of this person's devices accepted or declined a request. */
+  request_settled: { requestId: string; state: 'accepted' | 'declined' }
   alert: SecurityAlert
   error: { where: string; error: unknown }
   /**

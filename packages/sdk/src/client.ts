@@ -38,6 +38,7 @@ import { Recovery } from './recovery.ts'
 import { OwnDevices } from './own-devices.ts'
 import { PendingCommits } from './pending-commits.ts'
 import { DataApi } from './data/data-api.ts'
+import { ContactRequests } from './contact-requests.ts'
 import type { VerifiedReceipt } from './data/receipts.ts'
 import type { AdminClient } from './data/admin-client.ts'
 import type { DeletionReceipt } from './data/erasure.ts'
@@ -80,6 +81,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #devices: OwnDevices
   readonly #messaging: Messaging
   readonly #data: DataOwnership
+  /** Contact requests, contacts and blocks (contact-requests.ts). */
+  readonly requests: ContactRequests
   readonly #archives: ComplianceArchives
   readonly #timer: DisappearingTimer
   readonly #splitViews: SplitViewMonitor
@@ -118,6 +121,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const pending = (this.#pending = new PendingCommits({ store: opts.store, api, conversations, config, emit }))
     const groups = new GroupChanges({ api, suite, directory, conversations, lock, userId: identity.userId, emit, idle, pending })
     const data = new DataApi(api)
+    this.requests = new ContactRequests(data)
     this.#data = new DataOwnership({ api, data, store: opts.store, accessLogKey: opts.accessLogKey, identity, suite, directory, conversations, client: this, emit })
     const splitViews = (this.#splitViews = new SplitViewMonitor({
       logs: [directoryView(api, checkpoints), accessLogView(data, this.#data.accessLogTracker())],
@@ -540,6 +544,12 @@ export class CandorClient extends Emitter<ClientEvents> {
         return
       case 'enrolment_request':
         this.emit('enrolment', { deviceId: n.requestId })
+        return
+      case 'contact_request':
+        this.emit('request', { requestId: n.requestId, from: n.from, groupId: n.groupId })
+        return
+      case 'request_settled':
+        this.emit('request_settled', { requestId: n.requestId, state: n.state })
         return
       case 'device_revoked':
         this.#directory.forget(this.userId)

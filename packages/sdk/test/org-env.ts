@@ -3,6 +3,7 @@
 // register through the sign-up of the organisation they belong to.
 import { CandorError } from '@candor/protocol'
 import { CandorClient } from '../src/index.ts'
+import type { ServerOptions } from '@candor/server'
 import { options, startDevEnv, type DevEnv } from './dev-env.ts'
 
 export interface OrgEnv {
@@ -14,8 +15,17 @@ export interface OrgEnv {
   close(): Promise<void>
 }
 
-export async function startOrgEnv(): Promise<OrgEnv> {
-  const env = await startDevEnv()
+/**
+ * Makes two people contacts both ways (as if each had accepted the other), so a conversation
+ * between people of different organisations starts without a contact request.
+ */
+export async function acquaint(a: CandorClient, b: CandorClient): Promise<void> {
+  await a.requests.addContact(b.userId)
+  await b.requests.addContact(a.userId)
+}
+
+export async function startOrgEnv(serverOptions: Partial<Omit<ServerOptions, 'store' | 'keys'>> = {}): Promise<OrgEnv> {
+  const env = await startDevEnv(serverOptions)
   const root = await env.user('root')
   await root.admin.enrol((await env.server.context.admins.enrolmentToken())!, 'ops')
   await root.admin.createOrganisation('acme', 'Acme Ltd', 'open')

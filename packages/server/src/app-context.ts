@@ -16,6 +16,7 @@ import type { RetentionPolicy } from './access/retention-policy.ts'
 import type { Sessions } from './auth/sessions.ts'
 import type { RelyingParty } from './organisations/sso/relying-party.ts'
 import type { SsoSecrets } from './organisations/sso/sso-secrets.ts'
+import type { ContactGate, NotifyUser } from './contacts/contact-gate.ts'
 
 export interface AppContext {
   store: Store
@@ -48,4 +49,8 @@ export interface AppContext {
   blobPolicy: { quotaBytes: number; uploadTtlMs: number }
   /** Single sign-on: the relying party (flows under way on this node) and the keys of client secrets and tickets. */
   sso: { rp: RelyingParty; secrets: SsoSecrets }
+  /** Consent to be contacted: who needs a request, held deliveries, blocks (contacts/contact-gate.ts). */
+  contacts: ContactGate
+  /** Tells a user's connected active devices about an event. */
+  notifyUser: NotifyUser
 }

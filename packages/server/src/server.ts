@@ -2,7 +2,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import { existsSync } from 'node:fs'
-import { CandorError, DEFAULT_ORG_ID, LIMITS, USER_ID_MAX_LENGTH, type SignupMode } from '@candor/protocol'
+import { CandorError, DEFAULT_ORG_ID, LIMITS, USER_ID_MAX_LENGTH, encodeNotice, type SignupMode } from '@candor/protocol'
 import type { AppContext } from './app-context.ts'
 import { TokenIssuer } from './auth/tokens.ts'
 import { Sessions } from './auth/sessions.ts'
@@ -27,6 +27,8 @@ import { RelyingParty } from './organisations/sso/relying-party.ts'
 import { ssoSecrets } from './organisations/sso/sso-secrets.ts'
 import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
+import { ContactGate, type NotifyUser } from './contacts/contact-gate.ts'
+import { requestRoutes } from './contacts/request-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { enrolmentRoutes } from './http/enrolment-routes.ts'
@@ -44,7 +46,7 @@ import { RateLimiter } from './rate-limit.ts'
 import { RecoveryLimits, type RecoveryLimitSettings } from './recovery-limits.ts'
 import { EnrolmentLimits } from './enrolment-limits.ts'
 import { KeyPackageClaims } from './key-package-claims.ts'
-import type { BlobStore, Bus, Store } from '@candor/ports'
+import type { BlobStore, Bus, HoldLimits, Store } from '@candor/ports'
 import { blobRoutes } from './http/blob-routes.ts'
 import { BlobSweep } from './delivery/blob-sweep.ts'
 import { InProcessBus } from './delivery/in-process-bus.ts'
@@ -122,6 +124,8 @@ export interface ServerOptions {
   publicUrl?: string
   /** Accept http:// identity providers (tests on loopback). Never in production. */
   ssoAllowInsecureIssuers?: boolean
+  /** Bounds on messages held for contact requests; each one left out keeps its default (LIMITS.heldPer*). */
+  contactLimits?: Partial<HoldLimits>
 }
 
 export interface CandorServer {
@@ -157,6 +161,13 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     new ReceiptCommitments(opts.store, receiptsSaltKey(opts.keys), accessClock),
     opts.witnesses ?? [],
   )
+  const notifyUser: NotifyUser = (userId, notice) => {
+    const frame = encodeNotice(notice)
+    opts.store.listDevices(userId).then(
+      (devices) => bus.publish(devices.filter((d) => d.status === 'active').map((d) => ({ deviceId: d.deviceId, seq: 0, frame }))),
+      (err: unknown) => log.error({ err }, 'notifying a user failed'),
+    )
+  }
   const ctx: AppContext = {
     store: opts.store,
     bus,
@@ -187,6 +198,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       secrets,
       rp: new RelyingParty({ publicUrl: () => (opts.publicUrl ?? listeningUrl).replace(/\/$/, ''), allowInsecureIssuers: opts.ssoAllowInsecureIssuers ?? false, secrets, log }),
     },
+    contacts: new ContactGate(opts.store, bus, log, notifyUser, opts.contactLimits),
+    notifyUser,
   }
   if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
   await checkServedKeys(opts.store, {
@@ -243,6 +256,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
   blobRoutes(app, ctx)
+  requestRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })

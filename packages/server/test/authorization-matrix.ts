@@ -59,6 +59,10 @@ export interface World {
   groupInfo: string
   /** The key of a pending enrolment request for alice's account, and its device id. */
   pending: { deviceId: DeviceId; publicKey: string }
+  /** A contact request to alice (from amy), pending. */
+  request: string
+  /** A user alice blocks. */
+  blocked: string
   /** Sizes the public log routes are asked about. */
   directorySize: number
   accessLogSize: number
@@ -276,6 +280,16 @@ export const HTTP_ROWS: Record<string, Row> = {
     () => ({ path: '/v1/orgs/default/sso/backchannel-logout', body: { logout_token: 'forged' } }),
     'not_found',
   ),
+  'POST /v1/orgs/:org/contact-policy': admin(() => ({ path: '/v1/orgs/default/contact-policy', body: { requestsInside: true } }), true, 'not_found'),
+  // Consent to be contacted (contacts/request-routes.ts): each person's own requests and blocks.
+  'GET /v1/requests': session('own-data', at('/v1/requests')),
+  'POST /v1/requests/:requestId/accept': session('not_found', (w) => ({ path: `/v1/requests/${w.request}/accept` })),
+  'POST /v1/requests/:requestId/decline': session('not_found', (w) => ({ path: `/v1/requests/${w.request}/decline` })),
+  'PUT /v1/contacts/:userId': session({ allowed: 'anyone may make anyone their own contact: it only lets that person reach them without a request' }, (w) => ({ path: `/v1/contacts/${w.amy.userId}` })),
+  'GET /v1/blocks': session('own-data', at('/v1/blocks')),
+  'PUT /v1/blocks': session({ allowed: 'anyone may block anyone: it changes only their own list' }, (w) => ({ path: '/v1/blocks', body: { userId: w.amy.userId } })),
+  'PUT /v1/blocks/:userId': session({ allowed: 'anyone may block anyone: it changes only their own list' }, (w) => ({ path: `/v1/blocks/${w.amy.userId}` })),
+  'DELETE /v1/blocks/:userId': session('not_found', (w) => ({ path: `/v1/blocks/${w.blocked}` })),
   'POST /v1/orgs/:org/scim-tokens': admin(() => ({ path: '/v1/orgs/default/scim-tokens', body: {} }), true),
   'GET /v1/orgs/:org/scim-tokens': admin(at('/v1/orgs/default/scim-tokens'), true),
   'DELETE /v1/orgs/:org/scim-tokens/:tokenId': admin((w) => ({ path: `/v1/orgs/default/scim-tokens/${w.scim.tokenId}` }), true),

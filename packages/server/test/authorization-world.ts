@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
-import { approvalStatement, enrolmentStatement, newMessageId, toBase64Url, type DeviceId } from '@candor/protocol'
+import { approvalStatement, enrolmentStatement, newGroupId, newMessageId, randomBytes, toBase64Url, type DeviceId, type UserId } from '@candor/protocol'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
 import type { Store } from '@candor/ports'
 import type { CandorServer } from '../src/index.ts'
@@ -108,6 +108,23 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     must(started.status === 201, 'alice starts another upload')
     upload = started.json.blobId as string
   }
+  // A contact request to alice from amy, holding its welcome, and a user alice blocks.
+  const amyGroup = newGroupId()
+  must(await store.createGroup(amyGroup, amy.deviceId, Date.now()), 'amy creates a group')
+  const request = toBase64Url(randomBytes(16))
+  const held = await store.contacts().hold(
+    {
+      recipient: alice.userId as UserId,
+      groupId: amyGroup,
+      devices: [alice.deviceId],
+      message: { messageId: newMessageId(), groupId: amyGroup, sender: amy.deviceId, kind: 2, sentAt: Date.now(), payload: new Uint8Array([0, 1, 0, 3]) },
+      open: { requestId: request, sender: amy.userId as UserId, senderDevice: amy.deviceId, createdAt: Date.now() },
+    },
+    { perRequest: 20, perSender: 200, perRecipient: 500 },
+  )
+  must(held.held, 'amy’s request to alice is pending')
+  const pest = await rawRegister(base, 'matrix-pest')
+  must((await http(base, 'PUT', `/v1/blocks/${pest.userId}`, undefined, alice.token)).status === 200, 'alice blocks pest')
 
   const directory = (await http(base, 'GET', '/v1/directory')).json as unknown as { checkpoint: string }
   const accessLog = (await http(base, 'GET', '/v1/access-log')).json as unknown as { checkpoint: string }
@@ -125,6 +142,8 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     groupState: made.state,
     groupInfo: made.groupInfo,
     pending,
+    request,
+    blocked: pest.userId,
     directorySize: Number(directory.checkpoint.split('\n')[1]),
     accessLogSize: Number(accessLog.checkpoint.split('\n')[1]),
     checkpoint: directory.checkpoint,

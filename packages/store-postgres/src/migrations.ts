@@ -326,4 +326,37 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE groups ADD COLUMN group_info bytea;
   `,
+  // Consent to be contacted (docs/protocol.md §5.5): contacts, blocks, an organisation's policy,
+  // contact requests (one per recipient and group) and the deliveries held while one is pending.
+  `
+  CREATE TABLE contacts (user_id text COLLATE "C" NOT NULL, contact_id text COLLATE "C" NOT NULL, added_at bigint NOT NULL, PRIMARY KEY (user_id, contact_id));
+  CREATE TABLE blocks (user_id text COLLATE "C" NOT NULL, blocked_id text COLLATE "C" NOT NULL, blocked_at bigint NOT NULL, PRIMARY KEY (user_id, blocked_id));
+  CREATE INDEX blocks_by_blocked ON blocks (blocked_id);
+  CREATE TABLE org_contact_policy (org_id text COLLATE "C" PRIMARY KEY REFERENCES organisations(org_id), requests_inside boolean NOT NULL);
+  CREATE TABLE contact_requests (
+    request_id text COLLATE "C" PRIMARY KEY,
+    recipient text COLLATE "C" NOT NULL,
+    sender text COLLATE "C" NOT NULL,
+    sender_device text COLLATE "C" NOT NULL,
+    group_id text COLLATE "C" NOT NULL,
+    devices text[] NOT NULL,
+    state text NOT NULL CHECK (state IN ('pending','accepted','declined')),
+    created_at bigint NOT NULL,
+    UNIQUE (group_id, recipient)
+  );
+  CREATE INDEX contact_requests_by_recipient ON contact_requests (recipient, state, created_at);
+  CREATE INDEX contact_requests_by_sender ON contact_requests (sender, state);
+  CREATE TABLE request_holds (
+    pos bigserial PRIMARY KEY,
+    request_id text COLLATE "C" NOT NULL,
+    device_id text COLLATE "C" NOT NULL,
+    message_id text COLLATE "C" NOT NULL,
+    group_id text COLLATE "C" NOT NULL,
+    sender text COLLATE "C" NOT NULL,
+    kind smallint NOT NULL,
+    sent_at bigint NOT NULL,
+    payload bytea NOT NULL
+  );
+  CREATE INDEX request_holds_by_request ON request_holds (request_id, pos);
+  `,
 ]

@@ -16,6 +16,7 @@ import {
   type UserId,
 } from '@candor/protocol'
 import type {
+  ContactStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -59,6 +60,7 @@ import type {
   ScimUserRecord,
 } from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
+import { PostgresContacts } from './contact-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
@@ -448,6 +450,12 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** Contacts, blocks and contact requests: contact-storage.ts. */
+  contacts(): ContactStorage {
+    return (this.#contacts ??= new PostgresContacts(this.#sql))
+  }
+  #contacts: PostgresContacts | undefined
+
   directoryStorage(): DirectoryStorage {
     return new PostgresDirectoryStorage(this.#sql)
   }
@@ -625,6 +633,11 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
       await tx`UPDATE blob_bindings SET uploader = NULL WHERE uploader = ${userId}`
       await tx`DELETE FROM sso_identities WHERE user_id = ${userId}`
+      // Consent to be contacted: their contacts, blocks (either side) and requests (either side), with what those held.
+      await tx`DELETE FROM request_holds WHERE request_id IN (SELECT request_id FROM contact_requests WHERE recipient = ${userId} OR sender = ${userId})`
+      await tx`DELETE FROM contact_requests WHERE recipient = ${userId} OR sender = ${userId}`
+      await tx`DELETE FROM contacts WHERE user_id = ${userId} OR contact_id = ${userId}`
+      await tx`DELETE FROM blocks WHERE user_id = ${userId} OR blocked_id = ${userId}`
       const ar = await tx`UPDATE access_log SET subject = NULL, envelope = NULL, position = NULL WHERE subject = ${userId}`
       await scim.eraseScim(tx, userId, Date.now())
       await reserveUserId(tx, userId)

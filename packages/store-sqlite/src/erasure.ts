@@ -31,6 +31,11 @@ export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCount
     db.prepare('DELETE FROM consents WHERE user_id = ?').run(userId)
     db.prepare('UPDATE blob_bindings SET uploader = NULL WHERE uploader = ?').run(userId)
     db.prepare('DELETE FROM sso_identities WHERE user_id = ?').run(userId)
+    // Consent to be contacted: their contacts, blocks (either side) and requests (either side), with what those held.
+    db.prepare('DELETE FROM request_holds WHERE request_id IN (SELECT request_id FROM contact_requests WHERE recipient = ? OR sender = ?)').run(userId, userId)
+    db.prepare('DELETE FROM contact_requests WHERE recipient = ? OR sender = ?').run(userId, userId)
+    db.prepare('DELETE FROM contacts WHERE user_id = ? OR contact_id = ?').run(userId, userId)
+    db.prepare('DELETE FROM blocks WHERE user_id = ? OR blocked_id = ?').run(userId, userId)
     c.accessReceipts = db.prepare('UPDATE access_log SET subject = NULL, envelope = NULL, position = NULL WHERE subject = ?').run(userId).changes
     return c
   }).immediate()

@@ -342,4 +342,37 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE groups ADD COLUMN group_info BLOB;
   `,
+  // Consent to be contacted (docs/protocol.md §5.5): contacts, blocks, an organisation's policy,
+  // contact requests (one per recipient and group) and the deliveries held while one is pending.
+  `
+  CREATE TABLE contacts (user_id TEXT NOT NULL, contact_id TEXT NOT NULL, added_at INTEGER NOT NULL, PRIMARY KEY (user_id, contact_id)) WITHOUT ROWID;
+  CREATE TABLE blocks (user_id TEXT NOT NULL, blocked_id TEXT NOT NULL, blocked_at INTEGER NOT NULL, PRIMARY KEY (user_id, blocked_id)) WITHOUT ROWID;
+  CREATE INDEX blocks_by_blocked ON blocks(blocked_id);
+  CREATE TABLE org_contact_policy (org_id TEXT PRIMARY KEY, requests_inside INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE contact_requests (
+    request_id TEXT PRIMARY KEY,
+    recipient TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    sender_device TEXT NOT NULL,
+    group_id TEXT NOT NULL,
+    devices TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending','accepted','declined')),
+    created_at INTEGER NOT NULL,
+    UNIQUE (group_id, recipient)
+  );
+  CREATE INDEX contact_requests_by_recipient ON contact_requests(recipient, state, created_at);
+  CREATE INDEX contact_requests_by_sender ON contact_requests(sender, state);
+  CREATE TABLE request_holds (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    group_id TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL,
+    payload BLOB NOT NULL
+  );
+  CREATE INDEX request_holds_by_request ON request_holds(request_id, pos);
+  `,
 ]

@@ -181,6 +181,24 @@ export class SqliteQueue {
   }
 
   /**
+   * Queues a copy of a message for one more device inside the caller's queue transaction (a
+   * delivery held for a contact request, released on acceptance): it joins the stored message if
+   * one is kept under (sender, id, kind), else is stored anew. Never a duplicate: the sender sent
+   * it once, to everyone else. Returns the queue seq.
+   */
+  storeFor(m: Omit<NewMessage, 'recipients'>, deviceId: DeviceId): number {
+    let message = this.#db.prepare('SELECT id FROM messages WHERE sender = ? AND message_id = ? AND kind = ?').pluck().get(m.sender, m.messageId, m.kind) as number | undefined
+    if (message === undefined) {
+      message = Number(this.#s.insertMessage.run(m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload, 1).lastInsertRowid)
+    } else {
+      this.#db.prepare('UPDATE messages SET remaining = remaining + 1 WHERE id = ?').run(message)
+    }
+    const seq = ++this.#seq
+    this.#s.enqueue.run(seq, deviceId, message)
+    return seq
+  }
+
+  /**
    * The caller has batched already (the delivery service's turn), so the transaction runs now,
    * taking along the acks queued so far this turn (see #write).
    */

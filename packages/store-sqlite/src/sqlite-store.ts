@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { CandorError, DEFAULT_ORG_ID, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type OrgId, type SignupMode, type UserId } from '@candor/protocol'
 import type {
+  ContactStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -58,6 +59,7 @@ import { SqliteAdmins } from './admin-storage.ts'
 import { SqliteOrganisations } from './organisation-storage.ts'
 import { SqliteScim } from './scim-storage.ts'
 import { SqliteSso } from './sso-storage.ts'
+import { SqliteContacts } from './contact-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
@@ -122,6 +124,7 @@ export class SqliteStore implements Store {
   readonly #orgs: SqliteOrganisations
   readonly #scim: SqliteScim
   readonly #sso: SqliteSso
+  readonly #contacts: SqliteContacts
   readonly #consents: SqliteConsents
   readonly #retention: SqliteRetention
   readonly #accessLog: SqliteAccessLog
@@ -139,6 +142,7 @@ export class SqliteStore implements Store {
     this.#orgs = new SqliteOrganisations(db)
     this.#scim = new SqliteScim(db)
     this.#sso = new SqliteSso(db)
+    this.#contacts = new SqliteContacts(db, this.#queue)
     this.#consents = new SqliteConsents(db)
     this.#retention = new SqliteRetention(db)
     this.#accessLog = new SqliteAccessLog(db)
@@ -497,6 +501,11 @@ export class SqliteStore implements Store {
 
   directoryStorage(): DirectoryStorage {
     return new SqliteDirectoryStorage(this.#db)
+  }
+
+  /** Contacts, blocks and contact requests: contact-storage.ts. */
+  contacts(): ContactStorage {
+    return this.#contacts
   }
 
   // ---- access log (data ownership) ----

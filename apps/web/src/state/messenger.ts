@@ -2,7 +2,7 @@
 // their delivery state, the connection, enrolment requests and notices. It listens to the
 // SDK's events and keeps everything the views read in memory.
 import { sessionEndedText, sessionResumes, type CandorClient, type ConnectionState, type FailedFor, type LocalStore, type MessageRecord, type SecurityAlert } from '@candor/sdk'
-import { CandorError, normaliseUserName, type AttachmentRef, type DeviceInfo, type SessionEndReason } from '@candor/protocol'
+import { CandorError, normaliseUserName, type AttachmentRef, type ContactRequestInfo, type DeviceInfo, type SessionEndReason } from '@candor/protocol'
 import { alertText } from './alert-text.ts'
 import { errorText } from './error-text.ts'
 import { Observable } from './observable.ts'
@@ -62,6 +62,8 @@ export interface TrustAlert {
 }
 
 const READ_PREFIX = 'web/read/'
+/** How often pending contact requests are looked at again while there are any. */
+const REQUESTS_REFRESH_MS = 5_000
 
 export class Messenger extends Observable {
   readonly client: CandorClient
@@ -72,6 +74,7 @@ export class Messenger extends Observable {
   readonly #unsubscribe: Array<() => void> = []
   #summaries: ConversationSummary[] = []
   #pending: DeviceInfo[] = []
+  #requests: ContactRequestInfo[] = []
   #notices: Notice[] = []
   #alerts: TrustAlert[] = []
   #noticeId = 0
@@ -104,6 +107,10 @@ export class Messenger extends Observable {
   }
   get pendingEnrolments(): readonly DeviceInfo[] {
     return this.#pending
+  }
+  /** First conversations from people this user never talked to, waiting for a yes or no. */
+  get contactRequests(): readonly ContactRequestInfo[] {
+    return this.#requests
   }
   get notices(): readonly Notice[] {
     return this.#notices
@@ -142,6 +149,15 @@ export class Messenger extends Observable {
       c.on('connection', (s) => this.#onConnection(s)),
       c.on('session_ended', (e) => this.#onSessionEnded(e.reason)),
       c.on('enrolment', () => void this.refreshEnrolments()),
+      c.on('request', () => void this.refreshRequests()),
+      c.on('request_settled', () => void this.refreshRequests()),
+      // A pending request's count grows as its sender writes on (no notice for each): look again now and then.
+      (() => {
+        const t = setInterval(() => {
+          if (this.#requests.length > 0 && this.#connection === 'online') void this.refreshRequests()
+        }, REQUESTS_REFRESH_MS)
+        return () => clearInterval(t)
+      })(),
       c.on('error', (e) => this.#onError(e.where, e.error)),
       c.on('alert', (a) => this.#onAlert(a)),
       c.on('timer', () => this.#refreshList()),
@@ -156,6 +172,7 @@ export class Messenger extends Observable {
     addEventListener('offline', offline)
     this.#unsubscribe.push(() => removeEventListener('offline', offline))
     void this.refreshEnrolments()
+    void this.refreshRequests()
     void this.#connect()
   }
 
@@ -322,6 +339,35 @@ export class Messenger extends Observable {
     await this.refreshEnrolments()
   }
 
+  // ---- contact requests ----
+
+  async refreshRequests(): Promise<void> {
+    try {
+      this.#requests = await this.client.requests.list()
+      this.changed()
+    } catch (e) {
+      this.#onError('listing contact requests', e)
+    }
+  }
+
+  /** Accepts: the sender becomes a contact and the waiting messages arrive. */
+  async acceptRequest(requestId: string): Promise<void> {
+    await this.client.requests.accept(requestId)
+    await this.refreshRequests()
+  }
+
+  /** Declines: the waiting messages are dropped; the sender is not told. */
+  async declineRequest(requestId: string): Promise<void> {
+    await this.client.requests.decline(requestId)
+    await this.refreshRequests()
+  }
+
+  /** Blocks the sender (which declines their requests): nothing of theirs reaches this user. */
+  async blockSender(userId: string): Promise<void> {
+    await this.client.requests.block(userId)
+    await this.refreshRequests()
+  }
+
   notify(text: string): void {
     const id = ++this.#noticeId
     this.#notices = [...this.#notices, { id, text }].slice(-3)
@@ -393,6 +439,7 @@ export class Messenger extends Observable {
     this.changed()
     if (s === 'online' && !wasOnline) {
       void this.refreshEnrolments()
+      void this.refreshRequests()
       void this.verification.check(this.#contacts()).catch((e: unknown) => this.#onError('checking keys', e))
     }
   }

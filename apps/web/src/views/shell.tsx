@@ -5,6 +5,7 @@ import { ConnectionBanner } from '../components/connection-banner.tsx'
 import { ConversationList } from '../components/conversation-list.tsx'
 import { Notices } from '../components/notices.tsx'
 import { SecurityAlerts } from '../components/security-alerts.tsx'
+import { ContactRequests } from '../components/contact-requests.tsx'
 import { href, useRoute } from '../router.ts'
 import type { Messenger } from '../state/messenger.ts'
 import { useObservable } from '../state/observable.ts'
@@ -82,6 +83,7 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
             </a>
           </nav>
         </header>
+        <ContactRequests messenger={messenger} />
         <ConversationList messenger={messenger} current={'id' in route ? route.id : undefined} />
       </aside>
       <main class="main">{main}</main>

@@ -20,6 +20,7 @@ import {
   type SessionEndReason,
 } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
+import type { SendGate } from '../contacts/contact-gate.ts'
 import type { Session } from '../auth/tokens.ts'
 import { sessionFromToken } from '../auth/authenticate.ts'
 import { SOCKET_BUDGETS } from '../server-limits.ts'
@@ -328,9 +329,10 @@ export class DeviceConnection {
     try {
       if (!this.#ctx.sendLimiter.take(this.#session.deviceId)) throw new CandorError('rate_limited', 'too many messages; slow down')
       const members = this.#ctx.roster.cached(f.groupId)
-      if (members !== undefined) return this.#sendTo(f, members)
-      this.#ctx.roster.members(f.groupId).then(
-        (m) => this.#sendTo(f, m),
+      const gate = this.#ctx.contacts.cached(f.groupId, this.#session.userId)
+      if (members !== undefined && gate !== undefined) return this.#sendTo(f, members, gate)
+      Promise.all([this.#ctx.roster.members(f.groupId), this.#ctx.contacts.forSend(f.groupId, this.#session.userId)]).then(
+        ([m, g]) => this.#sendTo(f, m, g),
         (e: unknown) => this.#reject(f.reqId, e),
       )
     } catch (e) {
@@ -339,7 +341,7 @@ export class DeviceConnection {
   }
 
   /** Checks the send against the group's roster and hands it to the delivery service. */
-  #sendTo(f: SendFrame, members: ReadonlySet<DeviceId> | null): void {
+  #sendTo(f: SendFrame, members: ReadonlySet<DeviceId> | null, gate: SendGate): void {
     const me = this.#session.deviceId
     try {
       if (!members) throw new CandorError('unknown_group', 'no such group')
@@ -350,15 +352,28 @@ export class DeviceConnection {
       }
       const groupIdBytes = f.groupIdBytes ?? fromBase64Url(f.groupId)!
       if (!bytesEqual(h.groupId, groupIdBytes)) throw new CandorError('invalid_mls_message', 'MLS group id does not match the frame')
+      // Users who block the sender get nothing (contacts/contact-gate.ts), and are not told.
       const recipients: DeviceId[] = []
-      for (const d of members) if (d !== me) recipients.push(d)
-      this.#ctx.delivery.submit(
-        { messageId: f.messageId, groupId: f.groupId, sender: me, kind: 0, sentAt: Date.now(), payload: f.payload, recipients },
-        (error, r) => {
-          if (r === undefined) this.#reject(f.reqId, error)
-          else if (!this.#closed) this.#send(encodeAccepted(f.reqId, r.sentAt))
+      for (const d of members) if (d !== me && !gate.blockers.has(d)) recipients.push(d)
+      const message = { messageId: f.messageId, groupId: f.groupId, sender: me, kind: 0 as const, sentAt: Date.now(), payload: f.payload, recipients }
+      const submit = (): void =>
+        this.#ctx.delivery.submit(
+          message,
+          (error, r) => {
+            if (r === undefined) this.#reject(f.reqId, error)
+            else if (!this.#closed) this.#send(encodeAccepted(f.reqId, r.sentAt))
+          },
+          { messageId: f.messageIdBytes, groupId: groupIdBytes },
+        )
+      if (gate.pending.length === 0) return submit()
+      // Recipients held under a contact request get it when they accept; over a quota, nothing is stored.
+      const pending = gate.pending.filter((p) => !p.devices.some((d) => gate.blockers.has(d)))
+      this.#ctx.contacts.holdFor(pending, message).then(
+        (nowMembers) => {
+          for (const d of nowMembers) if (!recipients.includes(d)) recipients.push(d)
+          submit()
         },
-        { messageId: f.messageIdBytes, groupId: groupIdBytes },
+        (e: unknown) => this.#reject(f.reqId, e),
       )
     } catch (e) {
       this.#reject(f.reqId, e)

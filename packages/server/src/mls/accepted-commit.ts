@@ -37,19 +37,37 @@ export async function acceptValidatedCommit(ctx: AppContext, v: ValidatedCommit,
   if (added.length > 0 && !c.welcome) throw new CandorError('bad_request', 'welcome: a commit that adds devices needs a welcome')
   if (added.length === 0 && c.welcome) throw new CandorError('bad_request', 'welcome: the commit adds nobody')
   const sentAt = Date.now()
-  const r = await ctx.store.acceptCommit({
-    groupId: c.groupId,
-    epoch: v.epoch,
-    sender: c.sender,
-    messageId: c.messageId,
-    sentAt,
-    commit: c.commit,
-    welcome: c.welcome,
-    added: joining,
-    removed,
-    groupInfo: c.groupInfo,
-  })
-  if (!r.accepted) throw new CandorError('stale_epoch', `the group is at epoch ${r.epoch}`, { details: { epoch: r.epoch } })
+  // Consent to be contacted (contacts/contact-gate.ts, docs/protocol.md §5.5): a stranger's
+  // devices are held under a request (off the roster, their welcome kept) until they accept. An
+  // external commit adds only its own committer (a resync) and passes no gate.
+  const gate = v.external
+    ? undefined
+    : await ctx.contacts.membersAdded(c.groupId, c.sender, added, c.welcome && { messageId: c.messageId, sentAt, payload: c.welcome })
+  const delivered = new Set<DeviceId>(gate ? gate.delivered : added)
+  const notDelivered = new Set<DeviceId>(added.filter((d) => !delivered.has(d)))
+  let r
+  try {
+    r = await ctx.store.acceptCommit({
+      groupId: c.groupId,
+      epoch: v.epoch,
+      sender: c.sender,
+      messageId: c.messageId,
+      sentAt,
+      commit: c.commit,
+      welcome: c.welcome,
+      added: joining.filter((d) => !notDelivered.has(d)),
+      removed,
+      groupInfo: c.groupInfo,
+    })
+  } catch (e) {
+    await gate?.abandon()
+    throw e
+  }
+  if (!r.accepted) {
+    await gate?.abandon()
+    throw new CandorError('stale_epoch', `the group is at epoch ${r.epoch}`, { details: { epoch: r.epoch } })
+  }
+  await gate?.committed({ messageId: c.messageId, groupId: c.groupId, sender: c.sender, kind: 1, sentAt, payload: c.commit })
   ctx.roster.changed(c.groupId)
   const welcomed = new Set<DeviceId>(added)
   const frames = []

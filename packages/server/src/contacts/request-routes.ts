@@ -1,0 +1,124 @@
+// Contact requests, contacts and blocks (docs/protocol.md §5.5). Only a request's recipient sees,
+// accepts or declines it; a decline tells the sender nothing. Accepting makes the two contacts
+// both ways and delivers what was held, in order; the recipient's other devices are told
+// (`request_settled`). Blocks are a user's own list: a blocked person's new requests and messages
+// to the blocker are silently not delivered.
+import type { FastifyInstance } from 'fastify'
+import {
+  CandorError,
+  blockRequest,
+  contactPolicyRequest,
+  parseOrgId,
+  parseRequestId,
+  parseUserId,
+  type BlocksResponse,
+  type ContactPolicyResponse,
+  type ContactRequestsResponse,
+  type SettleRequestResponse,
+  type UserId,
+} from '@candor/protocol'
+import type { AppContext } from '../app-context.ts'
+import { authenticate } from '../auth/authenticate.ts'
+import { requirePermission, scopedOrg } from '../organisations/org-scope.ts'
+import { parseBody, parseParam } from '../http/parse.ts'
+
+export function requestRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const contacts = () => ctx.store.contacts()
+  const requestParam = (params: unknown) => parseParam(params, 'requestId', parseRequestId)
+
+  /** The request if it is the user's own and pending; anyone else's is "not found", as one that does not exist. */
+  async function ownPending(requestId: string, userId: UserId) {
+    const r = await contacts().getRequest(requestId)
+    if (!r || r.recipient !== userId || r.state !== 'pending') throw new CandorError('not_found', 'no such pending request')
+    return r
+  }
+
+  async function existingUser(userId: UserId): Promise<UserId> {
+    if (!(await ctx.store.userExists(userId))) throw new CandorError('unknown_user', 'no such user')
+    return userId
+  }
+
+  app.get('/v1/requests', async (req): Promise<ContactRequestsResponse> => {
+    const s = await authenticate(ctx, req)
+    const requests = await contacts().listRequests(s.userId)
+    return { requests: requests.map((r) => ({ requestId: r.requestId, from: r.sender, groupId: r.groupId, held: r.held, createdAt: r.createdAt })) }
+  })
+
+  app.post('/v1/requests/:requestId/accept', async (req): Promise<SettleRequestResponse> => {
+    const s = await authenticate(ctx, req)
+    const requestId = requestParam(req.params)
+    await ownPending(requestId, s.userId)
+    const r = await contacts().acceptRequest(requestId, s.userId, Date.now())
+    if (!r) throw new CandorError('not_found', 'no such pending request')
+    ctx.roster.changed(r.request.groupId)
+    // Held deliveries go out as queued: in order, after whatever was stored before them.
+    const frames = []
+    for (const m of r.released) frames.push(...ctx.delivery.fanOut(m, [{ deviceId: m.deviceId, seq: m.seq }]))
+    ctx.delivery.publish(frames)
+    ctx.notifyUser(s.userId, { kind: 'request_settled', requestId, state: 'accepted' })
+    return { requestId, state: 'accepted', delivered: r.released.length }
+  })
+
+  app.post('/v1/requests/:requestId/decline', async (req): Promise<SettleRequestResponse> => {
+    const s = await authenticate(ctx, req)
+    const requestId = requestParam(req.params)
+    const r = await ownPending(requestId, s.userId)
+    if (!(await contacts().declineRequest(requestId, s.userId))) throw new CandorError('not_found', 'no such pending request')
+    ctx.roster.changed(r.groupId)
+    ctx.notifyUser(s.userId, { kind: 'request_settled', requestId, state: 'declined' })
+    return { requestId, state: 'declined', delivered: 0 }
+  })
+
+  app.put('/v1/contacts/:userId', async (req) => {
+    const s = await authenticate(ctx, req)
+    const userId = await existingUser(parseParam(req.params, 'userId', parseUserId))
+    if (userId === s.userId) throw new CandorError('bad_request', 'userId: you are your own contact')
+    const added = await contacts().addContact(s.userId, userId, Date.now())
+    return { userId, added }
+  })
+
+  app.get('/v1/blocks', async (req): Promise<BlocksResponse> => {
+    const s = await authenticate(ctx, req)
+    return { blocks: await contacts().listBlocks(s.userId) }
+  })
+
+  async function block(blocker: UserId, blocked: UserId) {
+    await existingUser(blocked)
+    if (blocked === blocker) throw new CandorError('bad_request', 'userId: you cannot block yourself')
+    const added = await contacts().block(blocker, blocked, Date.now())
+    ctx.contacts.forget(undefined, blocked)
+    // Their pending requests to the blocker are declined: nothing of theirs is delivered.
+    for (const r of await contacts().listRequests(blocker)) {
+      if (r.sender === blocked && (await contacts().declineRequest(r.requestId, blocker))) ctx.roster.changed(r.groupId)
+    }
+    return { userId: blocked, blocked: true, added }
+  }
+
+  app.put('/v1/blocks', async (req) => {
+    const s = await authenticate(ctx, req)
+    return block(s.userId, parseBody(blockRequest, req.body).userId)
+  })
+
+  app.put('/v1/blocks/:userId', async (req) => {
+    const s = await authenticate(ctx, req)
+    return block(s.userId, parseParam(req.params, 'userId', parseUserId))
+  })
+
+  app.delete('/v1/blocks/:userId', async (req) => {
+    const s = await authenticate(ctx, req)
+    const userId = parseParam(req.params, 'userId', parseUserId)
+    if (!(await contacts().unblock(s.userId, userId))) throw new CandorError('not_found', 'this user is not blocked')
+    ctx.contacts.forget(undefined, userId)
+    return { userId, blocked: false }
+  })
+
+  app.post('/v1/orgs/:org/contact-policy', async (req): Promise<ContactPolicyResponse> => {
+    const admin = await requirePermission(ctx, req, 'signup.set')
+    const org = parseParam(req.params, 'org', parseOrgId)
+    const { requestsInside } = parseBody(contactPolicyRequest, req.body)
+    await scopedOrg(ctx, admin, org, 'signup.set')
+    if (!(await contacts().setRequestsInsideOrg(org, requestsInside))) throw new CandorError('not_found', 'no such organisation')
+    ctx.log.warn({ by: admin.userId, org, requestsInside }, 'organisation contact policy set')
+    return { org, requestsInside }
+  })
+}
