@@ -44,7 +44,7 @@ export type SecurityAlert =
 export interface ClientEvents extends Record<string, unknown> {
   message: MessageRecord
   /** `reset`: the conversation moved onto a new MLS group (docs/protocol.md §5.4); its id stays. */
-  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' | 'reset' }
+  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' | 'reset' | 'rejoined' }
   /** A member reported, signed, that it cannot process a commit in a conversation (§5.3); checked against its key. */
   report: MemberReport
   connection: ConnectionState

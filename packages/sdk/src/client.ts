@@ -35,6 +35,7 @@ import { storeFailuresAsUnavailable } from './local-store-failures.ts'
 import { Undecryptables, type UnreportedFailure } from './undecryptable.ts'
 import { Messaging } from './messaging.ts'
 import { Recovery } from './recovery.ts'
+import { Rejoin } from './rejoin.ts'
 import { OwnDevices } from './own-devices.ts'
 import { PendingCommits } from './pending-commits.ts'
 import { DataApi } from './data/data-api.ts'
@@ -136,6 +137,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const seen = () => splitViews.seen()
     this.#attachments = new Attachments(new BlobTransfer(api))
     const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
+    const rejoin = new Rejoin({ api, suite, config, lock, me: identity, conversations, keyPackages, emit })
     this.#recovery = new Recovery({
       api,
       suite,
@@ -146,6 +148,7 @@ export class CandorClient extends Emitter<ClientEvents> {
       groups,
       keyPackages,
       emit,
+      rejoin,
       send: (groupId, content, messageId) => messaging.sendContent(groupId, content, messageId),
     })
     const failures = (this.#failures = new DeliveryFailures(opts.store))

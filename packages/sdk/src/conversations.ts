@@ -51,9 +51,10 @@ export interface MessageRecord {
    * disappearing timer; 'unsupported' for a message this version cannot show (sent by a newer
    * version, or of a type not implemented here), kept so that it is never dropped silently;
    * 'undecryptable' for the notice that a message could not be processed by this device
-   * (`undecryptable` says which and why; its id is the delivery's message id).
+   * (`undecryptable` says which and why; its id is the delivery's message id); 'rejoined' for the
+   * notice that this device rejoined the group by an external commit (rejoin.ts).
    */
-  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset'
+  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset' | 'rejoined'
   /** For kind 'timer': the timer set, in ms; null when turned off. */
   timerMs?: number | null
   /** For kind 'undecryptable': the message this device could not process, and why. */

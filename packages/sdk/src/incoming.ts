@@ -73,8 +73,11 @@ export async function processDelivery(d: IncomingDeps, f: DeliverFrame): Promise
     // Only a member at the message's epoch (or later) still sends in step with the group.
     const canSend = f.kind === 0 && facts.messageEpoch !== null && facts.ownEpoch !== null && facts.messageEpoch <= facts.ownEpoch
     await d.undecryptable.failed(f, verdict.reason, { epoch: facts.messageEpoch ?? facts.ownEpoch ?? 0, canSend })
-    // A commit nobody can follow is reported and the conversation reset (recovery.ts).
+    // A commit nobody can follow is reported and the conversation reset; one this device cannot
+    // follow because it is behind makes it rejoin by an external commit first (recovery.ts).
     if (f.kind === 1) d.recovery.commitFailed(f, verdict.reason)
+    // A message from an epoch this device never reached: it is behind, and rejoins (rejoin.ts).
+    else if (f.kind === 0 && verdict.reason === 'epoch_unavailable') d.recovery.behind(f)
   }
 }
 

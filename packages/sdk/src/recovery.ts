@@ -29,6 +29,7 @@ import type { Conversations, MessageRecord, ResetNotice } from './conversations.
 import { isTransient, type UndecryptableReason } from './delivery-failure.ts'
 import type { Claimed, GroupChanges } from './group-changes.ts'
 import type { KeyPackages } from './key-packages.ts'
+import type { Rejoin } from './rejoin.ts'
 import type { Outgoing } from './message-content.ts'
 import type { SerialLock } from './serial-lock.ts'
 
@@ -48,6 +49,8 @@ export interface RecoveryDeps {
   groups: GroupChanges
   keyPackages: KeyPackages
   emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
+  /** Rejoins a group this device fell behind in, by an external commit (rejoin.ts). */
+  rejoin: Rejoin
   /** Sends a content into an MLS group (takes the MLS lock itself), under this delivery id if given. */
   send(groupId: string, content: Outgoing, messageId?: MessageId): Promise<number>
 }
@@ -85,8 +88,14 @@ export class Recovery {
     const c = this.#d.conversations.get(f.groupId)
     if (!c || c.meta.status !== 'active') return
     const epoch = epochOf(c.state)
-    setTimeout(() => void this.#report(f.groupId, epoch, f.sender, f.messageId, reason), 0)
     const at = messageEpoch(f.payload)
+    // This device is behind (the others are at the commit's epoch): it rejoins by an external
+    // commit, and reports only if it cannot (§5.3).
+    if (at !== null && at > epoch) {
+      setTimeout(() => void this.#rejoinOrReport(f, epoch, reason), 0)
+      return
+    }
+    setTimeout(() => void this.#report(f.groupId, epoch, f.sender, f.messageId, reason), 0)
     if (at !== null && at !== epoch) return
     const order = leaves(c.state)
       .filter((l) => l.deviceId !== f.sender)
@@ -97,6 +106,22 @@ export class Recovery {
     const committer = leaves(c.state).find((l) => l.deviceId === f.sender)
     const why = `a commit by ${committer?.userId ?? `device ${f.sender}`} at epoch ${epoch} could not be processed`
     setTimeout(() => void this.#resetInTurn(f.groupId, epoch, f.sender, why), rank * RESET_STEP_MS + Math.random() * RESET_JITTER_MS)
+  }
+
+  /**
+   * An application message from an epoch this device has not reached: it is behind, and
+   * rejoins (the message itself stays shown as undecryptable). Called under the MLS lock.
+   */
+  behind(f: DeliverFrame): void {
+    const c = this.#d.conversations.get(f.groupId)
+    const at = messageEpoch(f.payload)
+    if (!c || c.meta.status !== 'active' || at === null || at <= epochOf(c.state)) return
+    setTimeout(() => void this.#d.rejoin.rejoin(f.groupId), 0)
+  }
+
+  async #rejoinOrReport(f: DeliverFrame, epoch: number, reason: UndecryptableReason): Promise<void> {
+    if (await this.#d.rejoin.rejoin(f.groupId)) return
+    await this.#report(f.groupId, epoch, f.sender, f.messageId, reason)
   }
 
   async #report(groupId: string, epoch: number, committer: string, messageId: string, reason: UndecryptableReason): Promise<void> {

@@ -35,7 +35,7 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
     >
       {messages.length === 0 && <li class="muted pad centre-text">No messages yet. Say hello — only the people in this conversation can read it.</li>}
       {messages.map((m) =>
-        m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' ? (
+        m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined' ? (
           <li key={m.id} class="muted small centre-text" data-testid={`${m.kind}-notice`}>
             {m.text} · <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
           </li>

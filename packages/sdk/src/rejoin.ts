@@ -1,0 +1,106 @@
+// A member that cannot follow its group any more rejoins it by an external commit (docs/protocol.md
+// §5.2, §5.3): it is behind (it missed or could not process a commit the others processed; its
+// state was restored from an old backup), so it takes the group's latest GroupInfo from the
+// server, judges every credential in that GroupInfo's tree against the key directory as it is now
+// (as a joiner judges a Welcome's tree it has no checkpoint for: the server's tree is never taken
+// on trust), and posts a commit that removes its own old leaf and adds itself (resync). The other
+// members process it as any commit. Where that fails — the GroupInfo does not check out, the server
+// refuses, or the group keeps moving on — the caller falls back to reporting (recovery.ts).
+import { CandorError, fromBase64Url, newMessageId, toBase64Url } from '@candor/protocol'
+import { epochOf, joinByExternalCommit, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import type { ApiClient } from './api-client.ts'
+import type { ClientEvents } from './client-types.ts'
+import type { Conversations, MessageRecord } from './conversations.ts'
+import type { KeyPackages } from './key-packages.ts'
+import type { SerialLock } from './serial-lock.ts'
+
+/** Tries at one rejoin when another commit got in first (`stale_epoch`): the GroupInfo is fetched again each time. */
+export const REJOIN_TRIES = 3
+
+export const REJOINED_TEXT = 'You rejoined the conversation; messages sent while you could not read may be missing.'
+
+export interface RejoinDeps {
+  api: ApiClient
+  suite: MlsSuite
+  /** The client's config: its authentication service judges credentials against the directory as it is now. */
+  config: MlsConfig
+  lock: SerialLock
+  me: { userId: string; deviceId: string }
+  conversations: Conversations
+  keyPackages: KeyPackages
+  emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
+}
+
+export class Rejoin {
+  readonly #d: RejoinDeps
+  /** Groups with a rejoin under way (one at a time per group; later triggers share it). */
+  readonly #running = new Map<string, Promise<boolean>>()
+
+  constructor(deps: RejoinDeps) {
+    this.#d = deps
+  }
+
+  /**
+   * Rejoins the group by an external commit; true once the new state is saved. False when it
+   * cannot (the reason is emitted as an error): the caller reports instead. Takes the MLS lock.
+   */
+  rejoin(groupId: string): Promise<boolean> {
+    let run = this.#running.get(groupId)
+    if (!run) {
+      run = this.#d.lock.run(() => this.#rejoin(groupId)).catch((error: unknown) => {
+        this.#d.emit('error', { where: `rejoining conversation ${groupId} by an external commit`, error })
+        return false
+      })
+      run.finally(() => this.#running.delete(groupId)).catch(() => undefined)
+      this.#running.set(groupId, run)
+    }
+    return run
+  }
+
+  async #rejoin(groupId: string): Promise<boolean> {
+    const { api, conversations, keyPackages } = this.#d
+    const before = conversations.get(groupId)
+    if (!before || before.meta.status !== 'active') return false
+    for (let attempt = 1; ; attempt++) {
+      const info = await api.groupInfo(groupId)
+      // Already where the server is (another trigger's rejoin, or the missing commit arrived).
+      if (info.epoch <= epochOf(conversations.get(groupId)!.state)) return true
+      const [kp] = await keyPackages.generate(1, false)
+      let joined
+      try {
+        // The config's authentication service judges every leaf of the server's tree (and the
+        // GroupInfo's signer) against the directory; a key it does not prove refuses the join.
+        joined = await joinByExternalCommit(this.#d.suite, this.#d.config, fromBase64Url(info.groupInfo)!, kp!, { resync: true })
+      } finally {
+        await keyPackages.consumed(kp!)
+      }
+      try {
+        await api.externalCommit(groupId, { messageId: newMessageId(), commit: toBase64Url(joined.commit), groupInfo: toBase64Url(joined.groupInfo) })
+      } catch (e) {
+        if (e instanceof CandorError && e.code === 'stale_epoch' && attempt < REJOIN_TRIES) continue
+        throw e
+      }
+      await conversations.save(groupId, joined.state)
+      await this.#record(groupId)
+      this.#d.emit('conversation', { id: conversations.conversationOf(groupId), change: 'rejoined' })
+      return true
+    }
+  }
+
+  async #record(groupId: string): Promise<void> {
+    const { conversations, me } = this.#d
+    const now = Date.now()
+    const record: MessageRecord = {
+      id: newMessageId(),
+      conversation: conversations.conversationOf(groupId),
+      from: me.userId,
+      fromDevice: me.deviceId,
+      text: REJOINED_TEXT,
+      sentAt: now,
+      receivedAt: now,
+      direction: 'out',
+      kind: 'rejoined',
+    }
+    if (await conversations.record(record)) this.#d.emit('message', record)
+  }
+}
