@@ -91,6 +91,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #undecryptable: Undecryptables
   readonly #pending: PendingCommits
   readonly #recovery: Recovery
+  readonly #rejoin: Rejoin
   readonly #attachments: Attachments
   #connection: Connection | undefined
   #queue: DeliveryQueue | undefined
@@ -137,7 +138,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const seen = () => splitViews.seen()
     this.#attachments = new Attachments(new BlobTransfer(api))
     const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
-    const rejoin = new Rejoin({ api, suite, config, lock, me: identity, conversations, keyPackages, emit })
+    const rejoin = (this.#rejoin = new Rejoin({ api, suite, config, lock, me: identity, conversations, keyPackages, emit }))
     this.#recovery = new Recovery({
       api,
       suite,
@@ -469,6 +470,16 @@ export class CandorClient extends Emitter<ClientEvents> {
     const out = new Set(leaveOut)
     const devices = c ? leaves(c.state).filter((l) => out.has(l.userId) && l.userId !== this.userId).map((l) => l.deviceId) : []
     return this.#recovery.reset(groupId, devices, reason)
+  }
+
+  /**
+   * Rejoins the conversation's group by an external commit from the server's GroupInfo (docs/protocol.md
+   * §5.2), judged against the key directory, when this device fell behind (it does so by itself
+   * when it meets a commit or message it cannot process for that reason). True once it is in
+   * step with the group (or already was); false when it cannot (the reason is emitted as `error`).
+   */
+  rejoin(conversation: string): Promise<boolean> {
+    return this.#rejoin.rejoin(this.#group(conversation))
   }
 
   /** Leaves: tells the members (one of them commits the removal) and stops delivery here. */

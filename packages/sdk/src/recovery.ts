@@ -92,7 +92,7 @@ export class Recovery {
     // This device is behind (the others are at the commit's epoch): it rejoins by an external
     // commit, and reports only if it cannot (§5.3).
     if (at !== null && at > epoch) {
-      setTimeout(() => void this.#rejoinOrReport(f, epoch, reason), 0)
+      setTimeout(() => void this.#rejoinOrReport(f, epoch, at, reason), 0)
       return
     }
     setTimeout(() => void this.#report(f.groupId, epoch, f.sender, f.messageId, reason), 0)
@@ -116,11 +116,11 @@ export class Recovery {
     const c = this.#d.conversations.get(f.groupId)
     const at = messageEpoch(f.payload)
     if (!c || c.meta.status !== 'active' || at === null || at <= epochOf(c.state)) return
-    setTimeout(() => void this.#d.rejoin.rejoin(f.groupId), 0)
+    setTimeout(() => void this.#d.rejoin.rejoin(f.groupId, at), 0)
   }
 
-  async #rejoinOrReport(f: DeliverFrame, epoch: number, reason: UndecryptableReason): Promise<void> {
-    if (await this.#d.rejoin.rejoin(f.groupId)) return
+  async #rejoinOrReport(f: DeliverFrame, epoch: number, at: number, reason: UndecryptableReason): Promise<void> {
+    if (await this.#d.rejoin.rejoin(f.groupId, at)) return
     await this.#report(f.groupId, epoch, f.sender, f.messageId, reason)
   }
 

@@ -7,7 +7,7 @@
 // members process it as any commit. Where that fails — the GroupInfo does not check out, the server
 // refuses, or the group keeps moving on — the caller falls back to reporting (recovery.ts).
 import { CandorError, fromBase64Url, newMessageId, toBase64Url } from '@candor/protocol'
-import { epochOf, joinByExternalCommit, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import { epochOf, joinByExternalCommit, loadPublicGroup, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client-types.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
@@ -43,11 +43,13 @@ export class Rejoin {
   /**
    * Rejoins the group by an external commit; true once the new state is saved. False when it
    * cannot (the reason is emitted as an error): the caller reports instead. Takes the MLS lock.
+   * `atLeast`: the epoch of the message that showed this device is behind; a GroupInfo older
+   * than that is not the group's latest, and is refused.
    */
-  rejoin(groupId: string): Promise<boolean> {
+  rejoin(groupId: string, atLeast = 0): Promise<boolean> {
     let run = this.#running.get(groupId)
     if (!run) {
-      run = this.#d.lock.run(() => this.#rejoin(groupId)).catch((error: unknown) => {
+      run = this.#d.lock.run(() => this.#rejoin(groupId, atLeast)).catch((error: unknown) => {
         this.#d.emit('error', { where: `rejoining conversation ${groupId} by an external commit`, error })
         return false
       })
@@ -57,20 +59,27 @@ export class Rejoin {
     return run
   }
 
-  async #rejoin(groupId: string): Promise<boolean> {
+  async #rejoin(groupId: string, atLeast: number): Promise<boolean> {
     const { api, conversations, keyPackages } = this.#d
     const before = conversations.get(groupId)
     if (!before || before.meta.status !== 'active') return false
     for (let attempt = 1; ; attempt++) {
-      const info = await api.groupInfo(groupId)
-      // Already where the server is (another trigger's rejoin, or the missing commit arrived).
-      if (info.epoch <= epochOf(conversations.get(groupId)!.state)) return true
+      const bytes = fromBase64Url((await api.groupInfo(groupId)).groupInfo)
+      if (!bytes) throw new CandorError('invalid_mls_message', "the server's GroupInfo is not base64url")
+      // What the GroupInfo itself says, not the answer around it (its signature is checked by the join).
+      const context = loadPublicGroup(bytes).groupContext
+      if (toBase64Url(context.groupId) !== groupId) throw new CandorError('invalid_mls_message', "the server's GroupInfo is for another group")
+      const epoch = Number(context.epoch)
+      const own = epochOf(conversations.get(groupId)!.state)
+      if (epoch < atLeast) throw new CandorError('invalid_mls_message', `the server's GroupInfo (epoch ${epoch}) is older than the group's messages (epoch ${atLeast})`)
+      // Already where the group is (another trigger's rejoin did it, or nothing was missed).
+      if (epoch <= own) return true
       const [kp] = await keyPackages.generate(1, false)
       let joined
       try {
         // The config's authentication service judges every leaf of the server's tree (and the
         // GroupInfo's signer) against the directory; a key it does not prove refuses the join.
-        joined = await joinByExternalCommit(this.#d.suite, this.#d.config, fromBase64Url(info.groupInfo)!, kp!, { resync: true })
+        joined = await joinByExternalCommit(this.#d.suite, this.#d.config, bytes, kp!, { resync: true })
       } finally {
         await keyPackages.consumed(kp!)
       }
