@@ -74,6 +74,12 @@ export class Recovery {
   readonly #d: RecoveryDeps
   /** Groups with a reset waiting for this device's turn. */
   readonly #waiting = new Set<string>()
+  /**
+   * `${group}@${epoch}`: a commit made at this device's epoch failed here (the committer's fault,
+   * a reset is coming). Messages of the epoch that commit made do not make this device rejoin:
+   * it would join the group the faulty commit left behind.
+   */
+  readonly #faulty = new Set<string>()
 
   constructor(deps: RecoveryDeps) {
     this.#d = deps
@@ -91,12 +97,13 @@ export class Recovery {
     const at = messageEpoch(f.payload)
     // This device is behind (the others are at the commit's epoch): it rejoins by an external
     // commit, and reports only if it cannot (§5.3).
-    if (at !== null && at > epoch) {
+    if (at !== null && at > epoch && !this.#faulty.has(`${f.groupId}@${epoch}`)) {
       setTimeout(() => void this.#rejoinOrReport(f, epoch, at, reason), 0)
       return
     }
     setTimeout(() => void this.#report(f.groupId, epoch, f.sender, f.messageId, reason), 0)
     if (at !== null && at !== epoch) return
+    this.#faulty.add(`${f.groupId}@${epoch}`)
     const order = leaves(c.state)
       .filter((l) => l.deviceId !== f.sender)
       .sort((a, b) => a.leafIndex - b.leafIndex)
@@ -115,7 +122,7 @@ export class Recovery {
   behind(f: DeliverFrame): void {
     const c = this.#d.conversations.get(f.groupId)
     const at = messageEpoch(f.payload)
-    if (!c || c.meta.status !== 'active' || at === null || at <= epochOf(c.state)) return
+    if (!c || c.meta.status !== 'active' || at === null || at <= epochOf(c.state) || this.#faulty.has(`${f.groupId}@${epochOf(c.state)}`)) return
     setTimeout(() => void this.#d.rejoin.rejoin(f.groupId, at), 0)
   }
 
