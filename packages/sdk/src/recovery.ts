@@ -123,11 +123,11 @@ export class Recovery {
     const c = this.#d.conversations.get(f.groupId)
     const at = messageEpoch(f.payload)
     if (!c || c.meta.status !== 'active' || at === null || at <= epochOf(c.state) || this.#faulty.has(`${f.groupId}@${epochOf(c.state)}`)) return
-    setTimeout(() => void this.#d.rejoin.rejoin(f.groupId, at), 0)
+    setTimeout(() => void this.#d.rejoin.rejoin(f.groupId, at, true), 0)
   }
 
   async #rejoinOrReport(f: DeliverFrame, epoch: number, at: number, reason: UndecryptableReason): Promise<void> {
-    if (await this.#d.rejoin.rejoin(f.groupId, at)) return
+    if (await this.#d.rejoin.rejoin(f.groupId, at, true)) return
     await this.#report(f.groupId, epoch, f.sender, f.messageId, reason)
   }
 

@@ -16,6 +16,8 @@ import type { SerialLock } from './serial-lock.ts'
 
 /** Tries at one rejoin when another commit got in first (`stale_epoch`): the GroupInfo is fetched again each time. */
 export const REJOIN_TRIES = 3
+/** After a rejoin of a group failed, how long later messages of that group do not start another by themselves. */
+export const REJOIN_PAUSE_MS = 60_000
 
 export const REJOINED_TEXT = 'You rejoined the conversation; messages sent while you could not read may be missing.'
 
@@ -35,6 +37,8 @@ export class Rejoin {
   readonly #d: RejoinDeps
   /** Groups with a rejoin under way (one at a time per group; later triggers share it). */
   readonly #running = new Map<string, Promise<boolean>>()
+  /** Group → when its last rejoin failed (cleared by a success). */
+  readonly #failedAt = new Map<string, number>()
 
   constructor(deps: RejoinDeps) {
     this.#d = deps
@@ -44,15 +48,25 @@ export class Rejoin {
    * Rejoins the group by an external commit; true once the new state is saved. False when it
    * cannot (the reason is emitted as an error): the caller reports instead. Takes the MLS lock.
    * `atLeast`: the epoch of the message that showed this device is behind; a GroupInfo older
-   * than that is not the group's latest, and is refused.
+   * than that is not the group's latest, and is refused. `automatic`: started by a message this
+   * device could not process; within REJOIN_PAUSE_MS of a failed rejoin of the group it is not
+   * tried again (every later message would ask the server once more).
    */
-  rejoin(groupId: string, atLeast = 0): Promise<boolean> {
+  rejoin(groupId: string, atLeast = 0, automatic = false): Promise<boolean> {
     let run = this.#running.get(groupId)
     if (!run) {
-      run = this.#d.lock.run(() => this.#rejoin(groupId, atLeast)).catch((error: unknown) => {
-        this.#d.emit('error', { where: `rejoining conversation ${groupId} by an external commit`, error })
-        return false
-      })
+      if (automatic && Date.now() - (this.#failedAt.get(groupId) ?? -Infinity) < REJOIN_PAUSE_MS) return Promise.resolve(false)
+      run = this.#d.lock
+        .run(() => this.#rejoin(groupId, atLeast))
+        .catch((error: unknown) => {
+          this.#d.emit('error', { where: `rejoining conversation ${groupId} by an external commit`, error })
+          return false
+        })
+        .then((ok) => {
+          if (ok) this.#failedAt.delete(groupId)
+          else this.#failedAt.set(groupId, Date.now())
+          return ok
+        })
       run.finally(() => this.#running.delete(groupId)).catch(() => undefined)
       this.#running.set(groupId, run)
     }

@@ -126,9 +126,12 @@ describe('rejoining by an external commit', () => {
     state = (await commitChanges(suite, state, [decodeKeyPackage(fromBase64Url(claimed!.keyPackage)!)], [])).state
     while (epochOf(state) < epochBefore + 5) state = (await commitChanges(suite, state, [], [])).state
     const forged = toBase64Url(await groupInfoForExternalJoin(suite, state))
-    proxy = await startOperatorProxy(env.server.url, (method, url) =>
-      method === 'GET' && url.pathname === `/v1/groups/${conv}/group-info` ? { status: 200, body: { groupId: conv, epoch: epochOf(state), groupInfo: forged } } : undefined,
-    )
+    let served = 0
+    proxy = await startOperatorProxy(env.server.url, (method, url) => {
+      if (method !== 'GET' || url.pathname !== `/v1/groups/${conv}/group-info`) return undefined
+      served++
+      return { status: 200, body: { groupId: conv, epoch: epochOf(state), groupInfo: forged } }
+    })
 
     const restored = await restore(cat, catStore, conv, backup, proxy.url)
     const errors: string[] = []
@@ -142,6 +145,12 @@ describe('rejoining by an external commit', () => {
     expect(proxy.forwarded.filter((p) => p.endsWith('/external-commits'))).toEqual([])
     expect(await kinds(restored, conv)).not.toContain('rejoined')
     expect(restored.conversations().find((v) => v.id === conv)?.epoch).toBe(epochBefore)
+    // Later messages it cannot read do not make it ask again at once.
+    const shown = nextMessage(restored, (m) => m.kind === 'undecryptable')
+    await ann.send(conv, 'cat cannot read this')
+    await shown
+    await new Promise((r) => setTimeout(r, 200))
+    expect(served).toBe(1)
     // The real group never saw the operator's leaf.
     expect((await ann.whoCanRead(conv)).find((r) => r.userId === 'cat')?.devices.map((d) => d.deviceId)).toEqual([cat.deviceId])
   })
