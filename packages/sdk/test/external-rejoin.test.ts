@@ -108,6 +108,49 @@ describe('rejoining by an external commit', () => {
     expect(members).toEqual(['ann', 'ben', 'cat'])
   })
 
+  it('a committer that lost the state its accepted commit led to rejoins on the next message', async () => {
+    // Every answer to alice's commit is lost, and so is the question whether it was accepted.
+    let cut = 0
+    proxy = await startOperatorProxy(env.server.url, (m, u) => {
+      if (cut > 0 && m === 'POST' && u.pathname.endsWith('/commits')) return 'cut-answer'
+      if (cut > 0 && m === 'GET' && /\/commits\/\d+$/.test(u.pathname)) return 'hang'
+      return undefined
+    })
+    const aliceStore = new MemoryLocalStore()
+    const alice = await CandorClient.register(options(proxy.url, aliceStore), 'alice', 'alice-device')
+    env.clients.push(alice)
+    await alice.connect()
+    const bob = await env.user('bob')
+    const carol = await env.user('carol')
+    const conv = await alice.createConversation(['bob'])
+    await waitFor(() => bob.conversations().some((c) => c.id === conv), 'bob to join')
+    const epoch = alice.conversations().find((v) => v.id === conv)!.epoch
+
+    cut = 1
+    await Promise.race([alice.addMembers(conv, ['carol']).catch(() => undefined), new Promise((r) => setTimeout(r, 3000))])
+    await waitFor(() => carol.conversations().some((c) => c.id === conv), 'carol to join from the accepted commit')
+    // The device stops before it learns the answer, and what it kept is gone (a lost disk write).
+    alice.close()
+    proxy.releaseHung()
+    cut = 0
+    expect(await aliceStore.keys('pending-commit/')).toEqual([`pending-commit/${conv}`])
+    await aliceStore.delete(`pending-commit/${conv}`)
+    const back = (await CandorClient.open(options(env.server.url, aliceStore)))!
+    env.clients.push(back)
+    expect(back.conversations().find((v) => v.id === conv)?.epoch).toBe(epoch)
+    const reports: unknown[] = []
+    bob.on('report', (r) => reports.push(r))
+    await back.connect()
+    // Its own commit never comes back to it (the server sends a commit to the other members): the
+    // first message of the epoch it made shows the device it is behind.
+    const rejoined = nextMessage(back, (m) => m.kind === 'rejoined')
+    await bob.send(conv, 'alice cannot read this one')
+    await rejoined
+    await talk(back, [carol, bob], conv, 'after the lost commit')
+    expect(reports).toEqual([])
+    for (const c of [back, bob, carol]) expect(await kinds(c, conv)).not.toContain('reset')
+  })
+
   it('a GroupInfo with a key the directory does not prove is not joined: the device posts nothing and reports instead', async () => {
     const { ann, ben, cat, catStore, conv, backup } = await setUp(['dan', 'eve'])
     const epochBefore = cat.conversations().find((v) => v.id === conv)!.epoch
