@@ -70,6 +70,12 @@ describe('read output', () => {
     })
   })
 
+  it('shows a rejoin as a notice, and as kind "notice" with notice.type "rejoined" in JSON', () => {
+    const m: MessageRecord = { ...base, direction: 'out', kind: 'rejoined', text: 'You rejoined the conversation; messages sent while you could not read may be missing.' }
+    expect(formatMessage(m)).toBe('[2026-01-02 03:04:05] (AQEBAQEB) * You rejoined the conversation; messages sent while you could not read may be missing.')
+    expect(messageJson(m)).toEqual({ conversation: m.conversation, from: 'alice', fromDevice: m.fromDevice, text: m.text, id: m.id, sentAt: m.sentAt, kind: 'notice', notice: { type: 'rejoined' } })
+  })
+
   it('gives the person’s own messages a status, failed with failedFor when a recipient could not decrypt', () => {
     const mine: MessageRecord = { ...base, direction: 'out' }
     expect(messageJson(mine)).toMatchObject({ status: 'sent' })

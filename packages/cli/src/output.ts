@@ -11,7 +11,7 @@ export function shortId(id: string): string {
 export function formatMessage(m: MessageRecord): string {
   const t = new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19)
   // A notice is not something the person wrote: no "name:" before it.
-  if (m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset') return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
+  if (m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined') return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
   // Sent by the person, but this version cannot show it: their name, then the text saying so.
   if (m.kind === 'unsupported') return `[${t}] (${shortId(m.conversation)}) ${m.from}: [${m.text}]`
   const files = (m.attachments ?? []).map((a) => ` [file ${JSON.stringify(a.name)}, ${a.size} bytes: candor download ${a.blob} DIR]`).join('')
@@ -51,8 +51,10 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
         ? { kind: 'notice', notice: { type: 'undecryptable', target: { messageId: m.undecryptable.messageId, sender: m.undecryptable.sender, epoch: m.undecryptable.epoch, kind: m.undecryptable.kind }, reason: m.undecryptable.reason } }
         : m.kind === 'reset' && m.reset
           ? { kind: 'notice', notice: { type: 'reset', previousGroup: m.reset.previousGroup, leftOut: m.reset.leftOut, reason: m.reset.reason } }
-          : m.kind
-          ? { kind: m.kind }
+          : m.kind === 'rejoined'
+            ? { kind: 'notice', notice: { type: 'rejoined' } }
+            : m.kind
+              ? { kind: m.kind }
           : {}),
     // docs/protocol.md §7: the status of the person's own messages; failedFor when a recipient could not decrypt.
     ...(m.direction === 'out' && m.kind === undefined ? { status: m.status ?? 'sent' } : {}),
