@@ -12,12 +12,12 @@ import { CandorClient, MemoryLocalStore, type MessageRecord } from '@candor/sdk'
 import { FileLocalStore, nodeWebSocket } from '@candor/sdk/node'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { CANDOR_BIN, runCandor, startServerProcess, type ServerProcess } from './server-process.ts'
-import { startAnswerCuttingProxy, type AnswerCuttingProxy } from './answer-cutting-proxy.ts'
+import { startCuttingProxy, type CuttingProxy } from '@candor/testkit/cutting-proxy'
 
 const dir = mkdtempSync(join(tmpdir(), 'candor-committer-'))
 const home = join(dir, 'alice')
 let server: ServerProcess
-let proxy: AnswerCuttingProxy | undefined
+let proxy: CuttingProxy | undefined
 const clients: CandorClient[] = []
 
 beforeAll(async () => {
@@ -73,17 +73,14 @@ describe('a committer killed between the server accepting its commit and saving 
 
     // `candor add` through the proxy; the answer to its commit kills it.
     let child: ReturnType<typeof spawn> | undefined
-    proxy = await startAnswerCuttingProxy(
-      server.url,
-      (method, path) => method === 'POST' && path === `/v1/groups/${conv}/commits`,
-      () => child?.kill('SIGKILL'),
-    )
+    proxy = await startCuttingProxy(server.url)
+    proxy.cutNext({ method: 'POST', path: new RegExp(`^/v1/groups/${conv}/commits$`), cut: 'answer', onCut: () => child?.kill('SIGKILL') })
     child = spawn(process.execPath, [CANDOR_BIN, '--server', proxy.url, '--home', home, 'add', conv, 'carol'], { stdio: ['ignore', 'ignore', 'pipe'] })
     let childErr = ''
     child.stderr!.on('data', (d: Buffer) => (childErr += d.toString()))
     const exit = await new Promise<NodeJS.Signals | number | null>((resolve) => child!.once('exit', (code, signal) => resolve(signal ?? code)))
     expect(exit, childErr).toBe('SIGKILL')
-    expect(proxy.cut).toEqual([`POST /v1/groups/${conv}/commits`])
+    expect(proxy.fired).toEqual([`POST /v1/groups/${conv}/commits`])
 
     // The server accepted it: carol is in, bob moved on.
     await waitFor(() => carol.conversations().some((c) => c.id === conv), 'carol to join')

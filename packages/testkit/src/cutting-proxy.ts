@@ -2,7 +2,8 @@
 // server that cuts chosen exchanges. A rule picks a request by method and path and says where
 // the connection breaks: before the request reaches the server ('request'), or after the
 // server answered, once `afterBytes` of the answer's body have reached the client ('answer';
-// 0: the server did it, the client never learns). Each rule fires once. Everything else, and
+// 0: the server did it, the client never learns), and what else happens then (`onCut`: kill the
+// client process, say). Each rule fires once. Everything else, and
 // the delivery socket, passes through untouched.
 import { createServer, request, type IncomingMessage } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
@@ -14,6 +15,8 @@ export interface CutRule {
   cut: 'request' | 'answer'
   /** For 'answer': how many bytes of the answer's body pass before the cut (default 0). */
   afterBytes?: number
+  /** Runs when the cut happens, before the connection breaks (e.g. SIGKILL the client process). */
+  onCut?: () => void
 }
 
 export interface CuttingProxy {
@@ -43,6 +46,7 @@ export async function startCuttingProxy(target: string): Promise<CuttingProxy> {
     const path = new URL(req.url ?? '/', 'http://proxy').pathname
     const rule = take(req.method ?? 'GET', path)
     if (rule?.cut === 'request') {
+      rule.onCut?.()
       req.socket.destroy()
       return
     }
@@ -55,6 +59,7 @@ export async function startCuttingProxy(target: string): Promise<CuttingProxy> {
       let left = rule.afterBytes ?? 0
       if (left === 0) {
         answer.resume()
+        rule.onCut?.()
         res.socket?.destroy()
         return
       }
@@ -65,6 +70,7 @@ export async function startCuttingProxy(target: string): Promise<CuttingProxy> {
         res.write(part)
         if (left <= 0) {
           answer.destroy()
+          rule.onCut?.()
           // Let the bytes written go out, then break the connection.
           res.socket?.end(() => res.socket?.destroy())
           setTimeout(() => res.socket?.destroy(), 20)
