@@ -5,10 +5,12 @@ import type { DirectoryStorage } from '@candor/transparency'
 import type { ScimStore } from './scim-store.ts'
 import type { BlobId } from './blob-store.ts'
 import type { ContactStorage } from './contact-storage.ts'
+import type { AccountRecoveryStorage } from './account-recovery-storage.ts'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
 export interface DeviceAttestation {
-  by: DeviceId
+  /** The approving device, or 'recovery' for the person's recovery key (docs/protocol.md §4.2). */
+  by: DeviceId | 'recovery'
   signature: Uint8Array
 }
 
@@ -230,6 +232,8 @@ export interface Store extends ScimStore {
   directoryStorage(): DirectoryStorage
   /** Contacts, blocks, contact requests and their held deliveries (contact-storage.ts). */
   contacts(): ContactStorage
+  /** Recovery keys and sealed history archives (account-recovery-storage.ts). */
+  accountRecovery(): AccountRecoveryStorage
   /**
    * Runs fn while holding the cluster-wide key-directory publication lock, so only one node at a
    * time appends an epoch (a no-op lock where the store belongs to one process).

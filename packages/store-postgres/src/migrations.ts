@@ -359,4 +359,28 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX request_holds_by_request ON request_holds (request_id, pos);
   `,
+  // Recovery keys (docs/protocol.md §4.2: every key a person set, with the statement that set
+  // it) and sealed history archives (their bytes are in the blob store).
+  `
+  CREATE TABLE recovery_keys (
+    seq bigserial PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL,
+    public_key bytea NOT NULL,
+    previous bytea,
+    set_by text COLLATE "C" NOT NULL,
+    set_by_key bytea NOT NULL,
+    signature bytea NOT NULL,
+    set_at bigint NOT NULL
+  );
+  CREATE INDEX recovery_keys_by_user ON recovery_keys (user_id, seq);
+  CREATE TABLE history_archives (
+    archive_id text COLLATE "C" PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL,
+    recipient text COLLATE "C" NOT NULL,
+    sender text COLLATE "C" NOT NULL,
+    size bigint NOT NULL,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX history_archives_by_user ON history_archives (user_id, recipient);
+  `,
 ]

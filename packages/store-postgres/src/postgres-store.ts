@@ -17,6 +17,7 @@ import {
 } from '@candor/protocol'
 import type {
   ContactStorage,
+  AccountRecoveryStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -61,6 +62,7 @@ import type {
 } from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { PostgresContacts } from './contact-storage.ts'
+import { PostgresAccountRecovery } from './account-recovery-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
@@ -456,6 +458,12 @@ export class PostgresStore implements Store {
   }
   #contacts: PostgresContacts | undefined
 
+  /** Recovery keys and sealed history archives: account-recovery-storage.ts. */
+  accountRecovery(): AccountRecoveryStorage {
+    return (this.#accountRecovery ??= new PostgresAccountRecovery(this.#sql))
+  }
+  #accountRecovery: PostgresAccountRecovery | undefined
+
   directoryStorage(): DirectoryStorage {
     return new PostgresDirectoryStorage(this.#sql)
   }
@@ -631,6 +639,8 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM users WHERE user_id = ${userId}`
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
+      await tx`DELETE FROM recovery_keys WHERE user_id = ${userId}`
+      await tx`DELETE FROM history_archives WHERE user_id = ${userId}`
       await tx`UPDATE blob_bindings SET uploader = NULL WHERE uploader = ${userId}`
       await tx`DELETE FROM sso_identities WHERE user_id = ${userId}`
       // Consent to be contacted: their contacts, blocks (either side) and requests (either side), with what those held.

@@ -375,4 +375,28 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX request_holds_by_request ON request_holds(request_id, pos);
   `,
+  // Recovery keys (docs/protocol.md §4.2: every key a person set, with the statement that set
+  // it) and sealed history archives (their bytes are in the blob store).
+  `
+  CREATE TABLE recovery_keys (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL,
+    public_key BLOB NOT NULL,
+    previous BLOB,
+    set_by TEXT NOT NULL,
+    set_by_key BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    set_at INTEGER NOT NULL
+  );
+  CREATE INDEX recovery_keys_by_user ON recovery_keys(user_id, seq);
+  CREATE TABLE history_archives (
+    archive_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX history_archives_by_user ON history_archives(user_id, recipient);
+  `,
 ]

@@ -9,6 +9,7 @@ import { dirname } from 'node:path'
 import { CandorError, DEFAULT_ORG_ID, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type OrgId, type SignupMode, type UserId } from '@candor/protocol'
 import type {
   ContactStorage,
+  AccountRecoveryStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -60,6 +61,7 @@ import { SqliteOrganisations } from './organisation-storage.ts'
 import { SqliteScim } from './scim-storage.ts'
 import { SqliteSso } from './sso-storage.ts'
 import { SqliteContacts } from './contact-storage.ts'
+import { SqliteAccountRecovery } from './account-recovery-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
@@ -125,6 +127,7 @@ export class SqliteStore implements Store {
   readonly #scim: SqliteScim
   readonly #sso: SqliteSso
   readonly #contacts: SqliteContacts
+  readonly #accountRecovery: SqliteAccountRecovery
   readonly #consents: SqliteConsents
   readonly #retention: SqliteRetention
   readonly #accessLog: SqliteAccessLog
@@ -151,6 +154,7 @@ export class SqliteStore implements Store {
     this.#resets = new SqliteGroupResets(db)
     this.#blobs = new SqliteBlobBindings(db)
     this.#lifecycle = new SqliteLifecycle(db)
+    this.#accountRecovery = new SqliteAccountRecovery(db, this.#lifecycle)
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -506,6 +510,11 @@ export class SqliteStore implements Store {
   /** Contacts, blocks and contact requests: contact-storage.ts. */
   contacts(): ContactStorage {
     return this.#contacts
+  }
+
+  /** Recovery keys and sealed history archives: account-recovery-storage.ts. */
+  accountRecovery(): AccountRecoveryStorage {
+    return this.#accountRecovery
   }
 
   // ---- access log (data ownership) ----
