@@ -49,6 +49,8 @@ export interface ClientEvents extends Record<string, unknown> {
   report: MemberReport
   connection: ConnectionState
   enrolment: { deviceId: string }
+  /** The person's recovery key approved a new device of theirs (docs/protocol.md §4.2): show it; revoke it if it was not them. */
+  recovered_device: { deviceId: string }
   /** A stranger's first conversation arrived as a contact request (client.requests). */
   request: { requestId: string; from: string; groupId: string }
   /** One of this person's devices accepted or declined a request. */

@@ -559,6 +559,10 @@ export class CandorClient extends Emitter<ClientEvents> {
       case 'enrolment_request':
         this.emit('enrolment', { deviceId: n.requestId })
         return
+      case 'device_recovered':
+        this.#directory.forget(this.userId)
+        this.emit('recovered_device', { deviceId: n.deviceId })
+        return
       case 'contact_request':
         this.emit('request', { requestId: n.requestId, from: n.from, groupId: n.groupId })
         return

@@ -48,6 +48,8 @@ import { EnrolmentLimits } from './enrolment-limits.ts'
 import { KeyPackageClaims } from './key-package-claims.ts'
 import type { BlobStore, Bus, HoldLimits, Store } from '@candor/ports'
 import { blobRoutes } from './http/blob-routes.ts'
+import { archiveRoutes } from './http/archive-routes.ts'
+import { accountRecoveryRoutes } from './http/account-recovery-routes.ts'
 import { BlobSweep } from './delivery/blob-sweep.ts'
 import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
@@ -256,6 +258,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
   blobRoutes(app, ctx)
+  archiveRoutes(app, ctx)
+  accountRecoveryRoutes(app, ctx)
   requestRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
