@@ -3,7 +3,7 @@
 // them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice, type SessionEndReason, type SsoDeviceStartResponse, type SsoSignInResponse } from '@candor/protocol'
+import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice, type SessionEndReason, type SsoDeviceStartResponse, type SsoSignInResponse } from '@candor/protocol'
 import {
   DirectoryAuthenticationService,
   clientConfigWith,
@@ -26,7 +26,7 @@ import { PastDirectory } from './past-directory.ts'
 import { commitAuthentication, welcomeAuthentication } from './handshake-authentication.ts'
 import { CheckpointTracker } from './checkpoint-tracker.ts'
 import { Emitter } from './emitter.ts'
-import { loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
+import { forgetIdentity, loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
 import { KeyPackages } from './key-packages.ts'
 import { SerialLock } from './serial-lock.ts'
 import { GroupChanges } from './group-changes.ts'
@@ -54,6 +54,8 @@ import { SplitViewMonitor, type SplitViewAlert } from './split-view-monitor.ts'
 import { sessionResumes } from './session-ended-text.ts'
 import { Attachments, type FileToSend, type Progress } from './attachments.ts'
 import { BlobTransfer } from './blob-transfer.ts'
+import { HistoryArchives, type ImportedHistory, type OnHistoryProgress } from './history-archives.ts'
+import { AccountRecovery, recoveryApproval, recoveryKeyFrom } from './account-recovery.ts'
 import type { AttachmentRef } from '@candor/protocol'
 
 function attachmentOf(message: MessageRecord, index: number): AttachmentRef {
@@ -99,6 +101,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   #isSynced = false
   /** How the session last ended, once it did; only one final ending is told. */
   #ended: SessionEndReason | undefined
+  readonly #history: HistoryArchives
+  readonly #accountRecovery: AccountRecovery
 
   private constructor(given: ClientOptions, api: ApiClient, identity: Identity, suite: MlsSuite) {
     super()
@@ -137,6 +141,12 @@ export class CandorClient extends Emitter<ClientEvents> {
     const connection = () => this.#connection
     const seen = () => splitViews.seen()
     this.#attachments = new Attachments(new BlobTransfer(api))
+    const membersOf = async (conversation: string): Promise<string[]> => {
+      const c = conversations.get(conversations.groupOf(conversation))
+      return c ? [...new Set(leaves(c.state).map((l) => l.userId))].sort() : conversations.importedMembers(conversation)
+    }
+    this.#history = new HistoryArchives({ api, suite, identity, conversations, directory, membersOf })
+    this.#accountRecovery = new AccountRecovery({ api, identity, directory, history: this.#history })
     const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
     const rejoin = (this.#rejoin = new Rejoin({ api, suite, config, lock, me: identity, conversations, keyPackages, emit }))
     this.#recovery = new Recovery({
@@ -404,9 +414,94 @@ export class CandorClient extends Emitter<ClientEvents> {
     return this.#devices.pending()
   }
 
-  /** Approves a pending device of this user and adds it to every conversation. */
-  async approve(deviceId: string): Promise<void> {
-    return this.#devices.approve(deviceId)
+  /**
+   * Approves a pending device of this user and adds it to every conversation. With `history`,
+   * then offers it the history this device holds (messages sent from `since` on; null: all):
+   * signs the person's consent (purpose `history_transfer`), seals an archive to the new device's
+   * key as the directory proves it and uploads it, reporting progress (docs/protocol.md §4.2).
+   */
+  async approve(deviceId: string, opts: { history?: { since: number | null }; onProgress?: OnHistoryProgress } = {}): Promise<{ transferred: number } | void> {
+    await this.#devices.approve(deviceId)
+    if (!opts.history) return
+    const since = opts.history.since
+    await this.consent('history_transfer', `${deviceId} since ${since === null ? 'the start' : new Date(since).toISOString()}`, 'given')
+    this.#directory.forget(this.userId)
+    const key = await this.#directory.keyOf(this.userId, deviceId)
+    if (!key) throw new CandorError('directory_proof_invalid', 'the key directory does not prove the new device; no history was sent')
+    const sent = await this.#history.send(deviceId, key, since, opts.onProgress)
+    return { transferred: sent.messages }
+  }
+
+  // ---- recovery and history (see account-recovery.ts, history-archives.ts) ----
+
+  /** Makes a recovery secret and publishes its key in the person's directory entry; returns the secret, to show once. */
+  async setUpRecovery(): Promise<{ secret: string; publicKey: string; replaced: boolean }> {
+    return this.#accountRecovery.setUp()
+  }
+
+  /** The person's recovery key as the directory proves it (base64url), null if none is set. */
+  async recoveryKey(): Promise<string | null> {
+    const key = await this.#accountRecovery.current()
+    return key ? toBase64Url(key) : null
+  }
+
+  /** Seals this device's history to the recovery key and uploads it: the backup (the server holds ciphertext only). */
+  async backUpHistory(onProgress?: OnHistoryProgress): Promise<{ archiveId: string; size: number; messages: number }> {
+    return this.#accountRecovery.backUp(onProgress)
+  }
+
+  /** Restores the backup with the recovery secret: its records join this device's history, marked transferred. */
+  async restoreBackup(secret: string, onProgress?: OnHistoryProgress): Promise<ImportedHistory> {
+    return this.#accountRecovery.restore(secret, onProgress)
+  }
+
+  /** Imports the history another device of the person sent this one when approving it. */
+  async receiveHistory(onProgress?: OnHistoryProgress): Promise<ImportedHistory> {
+    return this.#accountRecovery.receive(onProgress)
+  }
+
+  /** Conversations with history that came in an archive (some may have no group on this device). */
+  async transferredConversations(): Promise<Array<{ id: string; members: string[] }>> {
+    const ids = await this.#conversations.importedConversations()
+    return Promise.all(ids.map(async (id) => ({ id, members: await this.#conversations.importedMembers(id) })))
+  }
+
+  /**
+   * Gets back into an account whose devices are gone, from a fresh home with nothing but the
+   * recovery secret: files an enrolment for a new device, approves it with the recovery key
+   * (approver `recovery`, so the person's own history check accepts it and their contacts see a
+   * new key as for any device), restores the backup, and — with `revokeOthers` — revokes every
+   * other device. A wrong secret changes nothing on the server and leaves this home empty.
+   */
+  static async recover(
+    opts: ClientOptions,
+    userId: string,
+    secret: string,
+    deviceName = 'recovered device',
+    options: { revokeOthers?: boolean; onProgress?: OnHistoryProgress } = {},
+  ): Promise<{ client: CandorClient; restored: ImportedHistory; revoked: string[] }> {
+    const recovery = recoveryKeyFrom(secret, userId)
+    const client = await CandorClient.enrol(opts, userId, deviceName)
+    try {
+      await client.api.publicJson('POST', `/v1/enrolments/${client.deviceId}/recover`, {
+        signature: recoveryApproval(recovery, userId, client.#identity.publicKey),
+      })
+    } catch (e) {
+      client.close()
+      await forgetIdentity(opts.store)
+      throw e
+    }
+    await client.waitForApproval(30_000)
+    const restored = await client.restoreBackup(secret, options.onProgress)
+    const revoked: string[] = []
+    if (options.revokeOthers) {
+      for (const d of await client.devices()) {
+        if (d.deviceId === client.deviceId || d.status !== 'active') continue
+        await client.revoke(d.deviceId)
+        revoked.push(d.deviceId)
+      }
+    }
+    return { client, restored, revoked }
   }
 
   /** Denies a pending enrolment of this user (signed by this device): the request is gone. */

@@ -72,6 +72,11 @@ export interface MessageRecord {
   expiresAt?: number
   /** Files sent with the message (docs/protocol.md §2), with the keys to download and decrypt them. */
   attachments?: AttachmentRef[]
+  /**
+   * The record came in a history archive (another device of the person's, or their backup), not
+   * from the conversation itself: show it marked as transferred (docs/protocol.md §4.2).
+   */
+  transferred?: true
   /** Only in inbox(): the record's position in this device's inbox, unchanged when expired records are deleted. */
   seq?: number
 }
@@ -113,6 +118,8 @@ const PROCESSED = 'processed/'
 const PROCESSED_KEPT = 256
 /** The next inbox seq, saved when expiry deletes records (the newest may be among them). */
 const INBOX_NEXT = 'inbox-next'
+/** Per conversation with history from an archive (a transfer or the backup): its members as the archive named them. */
+const IMPORTED = 'imported/'
 
 export function isExpired(m: Pick<MessageRecord, 'expiresAt'>, now: number): boolean {
   return m.expiresAt !== undefined && m.expiresAt <= now
@@ -287,6 +294,45 @@ export class Conversations {
       .filter((m) => !isExpired(m, now) && !ids.has(m.id) && ids.add(m.id))
   }
 
+  /**
+   * Adds records from a history archive to the conversation's history, marked `transferred`, in
+   * the order they were sent among those already here (records this device has are skipped), and
+   * to the inbox. Returns how many were new.
+   */
+  async importHistory(conversation: string, records: readonly MessageRecord[], members: readonly string[] = []): Promise<number> {
+    const now = Date.now()
+    const fresh = records.filter((m) => !this.#seen.has(m.id) && !isExpired(m, now))
+    if (fresh.length === 0) return 0
+    await this.#store.put(`${IMPORTED}${conversation}`, JSON.stringify({ members: [...new Set(members)].sort() }))
+    return this.#logLock.run(async () => {
+      const log = `history/${conversation}`
+      const have = (await this.#store.lines(log)).map((l) => JSON.parse(l) as MessageRecord)
+      const ids = new Set(have.map((m) => m.id))
+      const added = fresh.filter((m) => !ids.has(m.id) && ids.add(m.id)).map((m): MessageRecord => {
+        const { seq: _seq, status: _status, failedFor: _failedFor, ...kept } = m
+        return { ...kept, conversation, transferred: true }
+      })
+      const merged = [...have, ...added].sort((a, b) => a.sentAt - b.sentAt)
+      await this.#store.rewrite(log, merged.map((m) => JSON.stringify(m)))
+      for (const m of added) {
+        await this.#store.append(INBOX, JSON.stringify({ ...m, seq: await this.#nextSeq() }))
+        if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
+        this.#seen.add(m.id)
+      }
+      return added.length
+    })
+  }
+
+  /** Conversations with history from an archive, and their members as the archive named them. */
+  async importedConversations(): Promise<string[]> {
+    return (await this.#store.keys(IMPORTED)).map((k) => k.slice(IMPORTED.length))
+  }
+
+  async importedMembers(conversation: string): Promise<string[]> {
+    const raw = await this.#store.get(`${IMPORTED}${conversation}`)
+    return raw ? (JSON.parse(raw) as { members: string[] }).members : []
+  }
+
   /** All messages in arrival order, each with its inbox seq, for readers that keep a cursor (the CLI's `read`). */
   async inbox(): Promise<MessageRecord[]> {
     const now = Date.now()
@@ -300,6 +346,10 @@ export class Conversations {
   wipeHistory(): Promise<void> {
     return this.#logLock.run(async () => {
       for (const key of await this.#store.keys('conv/')) await this.#store.rewrite(`history/${key.slice('conv/'.length)}`, [])
+      for (const key of await this.#store.keys(IMPORTED)) {
+        await this.#store.rewrite(`history/${key.slice(IMPORTED.length)}`, [])
+        await this.#store.delete(key)
+      }
       await this.#store.rewrite(INBOX, [])
       this.#seen.clear()
       this.#processed.clear()
