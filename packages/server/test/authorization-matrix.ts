@@ -22,6 +22,7 @@ import {
   encodeSend,
   newGroupId,
   reportStatement,
+  recoveryKeyStatement,
   enrolmentStatement,
   newMessageId,
   toBase64Url,
@@ -78,6 +79,11 @@ export interface World {
   /** Alice's complete attachment blob in her group (10 bytes), and an upload of hers not started (10 bytes). */
   blob: string
   upload: string
+  /** Alice's recovery key (docs/protocol.md §4.2). */
+  recovery: { publicKey: string; secretKey: Uint8Array }
+  /** Alice's backup under it (complete, 10 bytes), and her transfer to her tablet, not started (10 bytes). */
+  archive: string
+  archiveUpload: string
 }
 
 export interface Req {
@@ -199,6 +205,24 @@ export const HTTP_ROWS: Record<string, Row> = {
     path: `/v1/enrolments/${w.pending.deviceId}/deny`,
     body: { signature: toBase64Url(signDetached(as.secretKey, denialStatement(as.userId, w.pending.publicKey))) },
   })),
+  'POST /v1/enrolments/:deviceId/recover': publicRoute(
+    'a device recovering the account: only the holder of the person’s recovery key can sign the approval',
+    (w, as) => ({ path: `/v1/enrolments/${w.pending.deviceId}/recover`, body: { signature: toBase64Url(signDetached(as.secretKey, approvalStatement('recovery', w.alice.userId, w.pending.publicKey))) } }),
+    'bad_signature',
+  ),
+  // The statement names alice: another user's device signing it for its own session does not fit (its statement names itself).
+  'PUT /v1/recovery-key': session('bad_signature', (w, as) => {
+    const k = generateDeviceKey()
+    const pk = toBase64Url(k.publicKey)
+    const statement = recoveryKeyStatement(w.alice.userId, w.alice.deviceId, pk, w.recovery.publicKey)
+    return { path: '/v1/recovery-key', body: { publicKey: pk, previous: w.recovery.publicKey, signature: toBase64Url(signDetached(as.secretKey, statement)), proof: toBase64Url(signDetached(k.secretKey, statement)) } }
+  }),
+  'POST /v1/archives': session('forbidden', (w) => ({ path: '/v1/archives', body: { recipient: w.aliceTablet, size: 10 } })),
+  'PUT /v1/archives/:archiveId': session('not_found', (w) => ({ path: `/v1/archives/${w.archiveUpload}?offset=0`, bytes: new Uint8Array(4) })),
+  'POST /v1/archives/:archiveId/complete': session('not_found', (w) => ({ path: `/v1/archives/${w.archive}/complete`, body: {} })),
+  'GET /v1/archives': session('own-data', at('/v1/archives')),
+  'GET /v1/archives/:archiveId/content': session('not_found', (w) => ({ path: `/v1/archives/${w.archive}/content` })),
+  'DELETE /v1/archives/:archiveId': session('not_found', (w) => ({ path: `/v1/archives/${w.archiveUpload}` })),
   'GET /v1/devices': session('own-data', at('/v1/devices')),
   'DELETE /v1/devices/:deviceId': session('unknown_device', (w) => ({ path: `/v1/devices/${w.aliceTablet}` })),
   'POST /v1/key-packages': session('own-data', () => ({ path: '/v1/key-packages', body: { oneTime: [] } })),
