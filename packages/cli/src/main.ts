@@ -19,6 +19,7 @@ import { consent, consents } from './commands/consents.ts'
 import { timer } from './commands/timer.ts'
 import { blocking, blocks, requests, settle } from './commands/requests.ts'
 import { keys, KEYS_USAGE } from './commands/keys.ts'
+import { RECOVERY_USAGE, approveWithHistory, receiveHistory, recover, recoveryBackup, recoverySetup } from './commands/recovery.ts'
 import { readKeyFilePath, readServeConfig, SERVER_KEYS_ENV } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
@@ -52,6 +53,7 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR deny <deviceId>           turn down a device asking to join your account
   candor --home DIR devices                   list your devices
   candor --home DIR revoke <deviceId>         revoke a device and remove it from your conversations
+${RECOVERY_USAGE}
   candor --home DIR send <user-or-conversation> <text>
   candor --home DIR send <user-or-conversation> --file PATH [text]   send a file (encrypted here)
   candor --home DIR download <attachment-id> <dir>   save a received file, its SHA-256 checked
@@ -147,6 +149,9 @@ export async function main(argv: string[]): Promise<number> {
         'open-signup': { type: 'boolean' },
         'no-open-signup': { type: 'boolean' },
         signup: { type: 'string' },
+        secret: { type: 'string' },
+        history: { type: 'string' },
+        'revoke-others': { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -201,7 +206,17 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'approve':
         need(args, 1, 'device id')
+        if (typeof values.history === 'string') return await approveWithHistory(g, args[0]!, values.history)
         return await approve(g, args[0]!)
+      case 'recovery':
+        if (args[0] === 'setup') return await recoverySetup(g)
+        if (args[0] === 'backup') return await recoveryBackup(g)
+        throw new CandorError('bad_request', `recovery setup | recovery backup\n\n${USAGE}`)
+      case 'recover':
+        need(args, 1, 'user id')
+        return await recover(g, user(args[0]!), typeof values.secret === 'string' ? values.secret : undefined, name ?? 'recovered', values['revoke-others'] === true)
+      case 'history':
+        return await receiveHistory(g, values.wait === true ? 60 : 0)
       case 'deny':
         need(args, 1, 'device id')
         return await deny(g, args[0]!)
