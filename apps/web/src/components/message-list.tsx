@@ -62,6 +62,11 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
             {m.attachments?.map((a) => <AttachmentItem key={a.blob} messenger={messenger} file={a} />)}
             <span class="meta small">
               <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
+              {m.transferred && (
+                <span class="transferred" data-testid="transferred" title="From your history transfer or backup, not received live by this device">
+                  {' · transferred'}
+                </span>
+              )}
               {m.direction === 'out' && (
                 <span class={`delivery ${m.delivery}`} data-testid="delivery">
                   {' · '}

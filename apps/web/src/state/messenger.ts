@@ -34,6 +34,8 @@ export interface UiMessage {
   attachments?: AttachmentRef[]
   /** While this device uploads the file of a message it is sending: the share sent, 0–100. */
   uploading?: { name: string; percent: number }
+  /** It came in a history transfer or the backup (docs/protocol.md §4.2), not live. */
+  transferred?: true
 }
 
 export interface ConversationSummary {
@@ -141,6 +143,9 @@ export class Messenger extends Observable {
       this.#lastRead.set(key.slice(READ_PREFIX.length), Number(await this.#store.get(key)))
     }
     for (const c of this.client.conversations()) await this.#loadHistory(c.id)
+    // Conversations whose history came from the backup, with no group on this device (a recovered one): readable, status 'transferred'.
+    this.#transferred = await this.client.transferredConversations()
+    for (const c of this.#transferred) await this.#loadHistory(c.id)
     this.#refreshList()
     const c = this.client
     this.#unsubscribe.push(
@@ -329,8 +334,9 @@ export class Messenger extends Observable {
     }
   }
 
-  async approve(deviceId: string): Promise<void> {
-    await this.client.approve(deviceId)
+  /** With `history`, the new device is also sent the history this one holds (docs/protocol.md §4.2). */
+  async approve(deviceId: string, opts: Parameters<CandorClient['approve']>[1] = {}): Promise<void> {
+    await this.client.approve(deviceId, opts)
     await this.refreshEnrolments()
   }
 
@@ -512,10 +518,15 @@ export class Messenger extends Observable {
     this.#refreshList()
   }
 
+  #transferred: Array<{ id: string; members: string[] }> = []
+
   #refreshList(): void {
     const me = this.client.userId
-    this.#summaries = this.client
-      .conversations()
+    const groups = this.client.conversations()
+    const onlyHistory = this.#transferred
+      .filter((t) => !groups.some((c) => c.id === t.id))
+      .map((t) => ({ id: t.id, status: 'transferred', members: t.members, epoch: 0, timer: null }))
+    this.#summaries = [...groups, ...onlyHistory]
       .map((c) => {
         const msgs = this.#messages.get(c.id) ?? []
         const lastRead = this.#lastRead.get(c.id) ?? 0
@@ -550,6 +561,7 @@ function toUi(m: MessageRecord): UiMessage {
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
     ...(m.failedFor ? { failedFor: m.failedFor } : {}),
     ...(m.attachments ? { attachments: m.attachments } : {}),
+    ...(m.transferred ? { transferred: true as const } : {}),
   }
 }
 

@@ -47,7 +47,11 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
         <Composer onSend={(text) => messenger.send(id, text)} onAttach={(file) => messenger.sendFile(id, file)} label={`Message ${c.title}`} />
       ) : (
         <p class="banner info" role="status" data-testid="inactive-banner">
-          {c.status === 'removed' ? 'You were removed from this conversation. You can read its history but not send.' : 'You left this conversation.'}
+          {c.status === 'removed'
+            ? 'You were removed from this conversation. You can read its history but not send.'
+            : c.status === 'transferred'
+              ? 'This history came from your backup. To write, start a new conversation.'
+              : 'You left this conversation.'}
         </p>
       )}
     </section>
