@@ -14,7 +14,7 @@ let server: ServerProcess
 async function candor(home: string, ...args: string[]): Promise<{ stdout: string; code: number; stderr: string }> {
   return runCandor(['--server', server.url, '--home', join(dir, home), ...args])
 }
-const json = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+const json = (s: string) => s.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
 
 beforeAll(async () => {
   server = await startServerProcess(join(dir, 'data'))
