@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { FolderBlobStore } from '@candor/store-sqlite'
 import { approvalStatement, fromBase64Url, recoveryKeyStatement, toBase64Url, type UserId } from '@candor/protocol'
 import { generateDeviceKey, newRecoverySecret, parseRecoverySecret, recoveryKeyPair, signDetached } from '@candor/crypto'
@@ -195,5 +196,27 @@ describe('who cannot use recovery', () => {
     const unknown = await frank.checkOwnDevices()
     expect(unknown.map((u) => u.deviceId).sort()).toEqual(['recovery', intruder.deviceId].sort())
     await expect(frank.recoveryKey()).resolves.toBeNull()
+  })
+
+  it('the operator replaying an old recovery statement in its database is caught by the owner’s history check', async () => {
+    const gina = await env.user('gina')
+    const { publicKey: first } = await gina.setUpRecovery()
+    await gina.setUpRecovery()
+    expect(await gina.checkOwnDevices()).toEqual([])
+    // Straight into the database, past the route's check: the first key's row again, with its genuine statement.
+    const db = new Database(join(env.dataDir, 'candor.db'))
+    try {
+      const row = db.prepare('SELECT * FROM recovery_keys WHERE user_id = ? ORDER BY seq LIMIT 1').get('gina') as Record<string, unknown>
+      expect(Buffer.from(row.public_key as Buffer).toString('base64url')).toBe(first)
+      db.prepare('INSERT INTO recovery_keys (user_id, public_key, previous, set_by, set_by_key, signature, set_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        'gina', row.public_key, row.previous, row.set_by, row.set_by_key, row.signature, Date.now(),
+      )
+      db.prepare('INSERT INTO directory_backlog (user_id, erased) VALUES (?, 0)').run('gina')
+    } finally {
+      db.close()
+    }
+    // The backlog sweep publishes it; gina's device sees the old key come back over the new one.
+    await waitFor(async () => (await gina.checkOwnDevices()).some((u) => u.deviceId === 'recovery' && u.publicKey === first), 'the replayed key to be flagged', 15_000)
+    await expect(gina.recoveryKey()).rejects.toMatchObject({ code: 'directory_proof_invalid' })
   })
 })
