@@ -91,6 +91,11 @@ describe.skipIf(!chromiumAvailable())('recovery in Chromium', () => {
     await send(phone.page, 'carol before the laptop')
     const laptop = await openDevice(browser, server.url, 'carol-laptop')
     devices.push(laptop)
+    // While it waits, the new device polls sign-in, which the server refuses (403) until approval;
+    // approving, the phone may meet a 409 no_key_package before the laptop has published its key
+    // packages — Chromium logs any non-2xx fetch (as in web-client.test.ts).
+    laptop.allow.push(/status of 403/)
+    phone.allow.push(/status of 409/)
     const id = await requestEnrolment(laptop.page, 'carol', 'laptop')
     await phone.page.getByRole('link', { name: /^Settings/ }).click()
     const request = phone.page.locator(`[data-testid="enrolment-request"]`).filter({ has: phone.page.locator(`[data-device-id="${id}"]`) })

@@ -113,8 +113,9 @@ describe('history transfer on approval', () => {
     })
     expect(put.status).toBe(404)
     expect((await fetch(`${env.server.url}/v1/archives`)).status).toBe(401)
-    // Once the tablet is revoked, it reads nothing.
+    // Once the tablet is revoked, it reads nothing, and what was sealed to it is gone.
     await carol.revoke(tablet.deviceId)
     expect((await call('GET', '/v1/archives', tabletToken)).code).toBe('device_revoked')
+    expect(await env.store.accountRecovery().getArchive(created.archiveId)).toBeNull()
   })
 })
