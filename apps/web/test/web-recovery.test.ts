@@ -101,11 +101,24 @@ describe.skipIf(!chromiumAvailable())('recovery in Chromium', () => {
     const request = phone.page.locator(`[data-testid="enrolment-request"]`).filter({ has: phone.page.locator(`[data-device-id="${id}"]`) })
     await request.waitFor({ timeout: T })
     await phone.page.locator('select[name="historyBack"]').selectOption('all')
+    // The progress bars come and go quickly: each page records whether one was ever shown.
+    const watchProgress = () => {
+      const w = window as unknown as { sawProgress: string[] }
+      w.sawProgress = []
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="history-progress"]')
+        if (bar) w.sawProgress.push(bar.getAttribute('data-stage') ?? '')
+      }).observe(document.body, { subtree: true, childList: true, attributes: true })
+    }
+    await Promise.all([phone.page.evaluate(watchProgress), laptop.page.evaluate(watchProgress)])
     await request.getByRole('button', { name: 'Approve' }).click()
     await laptop.page.getByTestId('me').filter({ hasText: 'carol' }).waitFor({ timeout: 60_000 })
     await laptop.page.locator('[data-testid="conversation-item"][data-members="bob,carol"]').click()
     const m = message(laptop.page, 'carol before the laptop')
     await m.getByTestId('transferred').waitFor({ timeout: T })
     await screenshot(laptop.page, 'transferred-history')
+    const saw = (p: typeof phone.page) => p.evaluate(() => (window as unknown as { sawProgress: string[] }).sawProgress)
+    expect(await saw(phone.page)).toContain('uploading')
+    expect(await saw(laptop.page)).toEqual(expect.arrayContaining(['downloading']))
   })
 })
