@@ -17,6 +17,7 @@ import {
 } from '@candor/protocol'
 import type {
   ContactStorage,
+  GovernanceStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -61,6 +62,7 @@ import type {
 } from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { PostgresContacts } from './contact-storage.ts'
+import { PostgresGovernance } from './governance-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
@@ -455,6 +457,12 @@ export class PostgresStore implements Store {
     return (this.#contacts ??= new PostgresContacts(this.#sql))
   }
   #contacts: PostgresContacts | undefined
+
+  /** Audit trail, SIEM settings, approvals and policies: governance-storage.ts. */
+  governance(): GovernanceStorage {
+    return (this.#governance ??= new PostgresGovernance(this.#sql))
+  }
+  #governance: PostgresGovernance | undefined
 
   directoryStorage(): DirectoryStorage {
     return new PostgresDirectoryStorage(this.#sql)

@@ -9,6 +9,7 @@ import { dirname } from 'node:path'
 import { CandorError, DEFAULT_ORG_ID, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type OrgId, type SignupMode, type UserId } from '@candor/protocol'
 import type {
   ContactStorage,
+  GovernanceStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -60,6 +61,7 @@ import { SqliteOrganisations } from './organisation-storage.ts'
 import { SqliteScim } from './scim-storage.ts'
 import { SqliteSso } from './sso-storage.ts'
 import { SqliteContacts } from './contact-storage.ts'
+import { SqliteGovernance } from './governance-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
@@ -507,6 +509,12 @@ export class SqliteStore implements Store {
   contacts(): ContactStorage {
     return this.#contacts
   }
+
+  /** Audit trail, SIEM settings, approvals and policies: governance-storage.ts. */
+  governance(): GovernanceStorage {
+    return (this.#governance ??= new SqliteGovernance(this.#db))
+  }
+  #governance: SqliteGovernance | undefined
 
   // ---- access log (data ownership) ----
   async appendAccessLeaf(leaf: NewAccessLeaf): Promise<number> {
