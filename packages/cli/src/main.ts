@@ -147,6 +147,8 @@ export async function main(argv: string[]): Promise<number> {
         'open-signup': { type: 'boolean' },
         'no-open-signup': { type: 'boolean' },
         signup: { type: 'string' },
+        jsonl: { type: 'boolean' },
+        from: { type: 'string' },
       },
     })
   } catch (e) {
@@ -287,7 +289,15 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'org': {
         const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
-        return await org(g, args[0], args.slice(1), { name, signup: str('signup'), why: str('why'), case: str('case'), delayUntil: str('delay-until') })
+        return await org(g, args[0], args.slice(1), {
+          name,
+          signup: str('signup'),
+          why: str('why'),
+          case: str('case'),
+          delayUntil: str('delay-until'),
+          jsonl: values.jsonl === true,
+          from: str('from'),
+        })
       }
       default:
         process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`)

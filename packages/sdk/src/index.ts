@@ -23,3 +23,4 @@ export { verifyExport, type ExportCheck, type ExportPins } from './data/export-v
 export { currentConsents, type LedgerEntry } from './data/consents.ts'
 export { describeTimer, formatTimer, parseTimer } from './data/retention.ts'
 export { UPLOAD_PIECE_BYTES, type FileToSend, type Progress } from './attachments.ts'
+export type { AuditCheckpoint, VerifiedAuditEntry, VerifiedAuditTrail } from './data/org-audit-verify.ts'

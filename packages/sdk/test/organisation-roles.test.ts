@@ -68,6 +68,11 @@ async function trial(admin: CandorClient, p: Permission): Promise<Trial> {
             : () => admin.admin.user(u, { why: 'legal_hold', case: 'LH-1', delayUntil: Date.now() + 7 * 24 * 3600_000 })
       return { run, effect: async () => (await receiptsOf(u)) === 1 }
     }
+    case 'audit.read':
+      return { run: () => admin.admin.audit('acme'), effect: async () => true }
+    case 'siem.manage':
+      // Setting it is tried in server/test/org-audit-siem.test.ts (it needs receivers); reading is the same permission.
+      return { run: () => admin.admin.siem('acme'), effect: async () => true }
     case 'scim.manage': {
       const before = (await store.listScimTokens('acme' as never)).length
       return { run: () => admin.admin.createScimToken('acme'), effect: async () => (await store.listScimTokens('acme' as never)).length > before }
@@ -115,7 +120,7 @@ describe('the roles table, role by role, in the role’s own organisation', () =
         else if (elsewhere) expect([p, outcome]).toEqual([p, { code: expect.stringMatching(/^(not_found|unknown_user|unknown_device)$/), message: expect.any(String) }])
         else expect([p, outcome]).toEqual([p, { code: 'forbidden', message: expect.any(String) }])
         // Reads have no effect to check (sso.manage is tried as its read: setting it needs a live provider, server/test/sso-sign-in.test.ts).
-        if (p !== 'org.read' && p !== 'members.list' && p !== 'sso.manage') expect([p, await t.effect()]).toEqual([p, allowed])
+        if (!['org.read', 'members.list', 'sso.manage', 'audit.read', 'siem.manage'].includes(p)) expect([p, await t.effect()]).toEqual([p, allowed])
         await o.env.server.context.store.setSignup('acme' as never, 'open')
       }
     })

@@ -29,6 +29,9 @@ import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
 import { ContactGate, type NotifyUser } from './contacts/contact-gate.ts'
 import { requestRoutes } from './contacts/request-routes.ts'
+import { OrgAuditLog } from './organisations/audit/org-audit-log.ts'
+import { SiemStream } from './organisations/audit/siem-stream.ts'
+import { auditRoutes } from './http/audit-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { enrolmentRoutes } from './http/enrolment-routes.ts'
@@ -126,6 +129,8 @@ export interface ServerOptions {
   ssoAllowInsecureIssuers?: boolean
   /** Bounds on messages held for contact requests; each one left out keeps its default (LIMITS.heldPer*). */
   contactLimits?: Partial<HoldLimits>
+  /** Base of the SIEM stream's retry backoff (default 1 s; tests shorten it). */
+  siemBackoffMs?: number
 }
 
 export interface CandorServer {
@@ -168,6 +173,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       (err: unknown) => log.error({ err }, 'notifying a user failed'),
     )
   }
+  const accessLog = await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log', opts.keys.accessLogSigningKey)
+  const audit = new OrgAuditLog(opts.store, opts.keys.accessLogSigningKey, accessLog.publicKey, log, accessClock)
+  const siem = new SiemStream(opts.store, log, opts.siemBackoffMs)
+  audit.onEntry((org, index, entry) => siem.send(org, index, entry))
   const ctx: AppContext = {
     store: opts.store,
     bus,
@@ -185,7 +194,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     directory,
     access: AccessGate.open(
       opts.store,
-      await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log', opts.keys.accessLogSigningKey),
+      accessLog,
       log,
       opts.keys.accessPseudonymKey,
       { publish: (subject) => directory.publishReceipts(subject), now: accessClock },
@@ -200,6 +209,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     },
     contacts: new ContactGate(opts.store, bus, log, notifyUser, opts.contactLimits),
     notifyUser,
+    audit,
+    siem,
   }
   if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
   await checkServedKeys(opts.store, {
@@ -257,6 +268,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   retentionRoutes(app, ctx)
   blobRoutes(app, ctx)
   requestRoutes(app, ctx)
+  auditRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })
@@ -316,6 +328,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       clearInterval(receiptSweeper)
       clearInterval(blobSweeper)
       ctx.sso.rp.close()
+      await siem.close()
       await gateway.close()
       await app.close()
       await bus.close()

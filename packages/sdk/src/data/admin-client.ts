@@ -27,8 +27,12 @@ import {
   scimTokenListSchema,
   type CreatedScimToken,
   type ScimTokenInfo,
+  siemSettingsResponse,
+  type SiemSettings,
+  type SiemSettingsInput,
 } from '@candor/protocol'
 import type { DataApi } from './data-api.ts'
+import { verifiedOrgAudit, type AuditCheckpoint, type VerifiedAuditTrail } from './org-audit-verify.ts'
 
 function query(r: AccessReason): string {
   const q = new URLSearchParams({ why: r.why, case: r.case })
@@ -38,9 +42,12 @@ function query(r: AccessReason): string {
 
 export class AdminClient {
   readonly #api: DataApi
+  readonly #accessLogKey: () => Promise<string>
 
-  constructor(api: DataApi) {
+  /** `accessLogKey`: the access-log key this device pinned, which also signs organisations' audit logs. */
+  constructor(api: DataApi, accessLogKey: () => Promise<string>) {
     this.#api = api
+    this.#accessLogKey = accessLogKey
   }
 
   /** Becomes the operator's first admin with the token `candor serve` printed. */
@@ -126,5 +133,24 @@ export class AdminClient {
   /** Sets the organisation's identity provider (the server checks discovery first); leave `clientSecret` out to keep the stored one. */
   setSso(id: string, settings: SsoSettingsRequest): Promise<SsoSettingsResponse> {
     return this.#api.call(ssoSettingsResponse, 'PUT', `/v1/orgs/${encodeURIComponent(id)}/sso`, { body: settings })
+  }
+
+  /**
+   * The organisation's audit trail from entry `from`, each entry checked against a checkpoint
+   * signed by the pinned access-log key (under `candor/org-audit/<org>`), pages and `known` (a
+   * checkpoint saved earlier) checked consistent. Throws `receipt_invalid` on any failed check.
+   */
+  async audit(org: string, opts: { from?: number; known?: AuditCheckpoint } = {}): Promise<VerifiedAuditTrail> {
+    return verifiedOrgAudit(this.#api, await this.#accessLogKey(), org, opts.from ?? 0, opts.known)
+  }
+
+  /** Where the organisation's trail is streamed (owner), or `siem: null`. */
+  siem(org: string): Promise<{ org: string; siem: SiemSettings | null }> {
+    return this.#api.call(siemSettingsResponse, 'GET', `/v1/orgs/${encodeURIComponent(org)}/siem`)
+  }
+
+  /** Sets where the trail is streamed (owner): syslog over TLS and/or an HTTPS webhook; `{}` stops it. */
+  setSiem(org: string, settings: SiemSettingsInput): Promise<{ org: string; siem: SiemSettings | null }> {
+    return this.#api.call(siemSettingsResponse, 'PUT', `/v1/orgs/${encodeURIComponent(org)}/siem`, { body: settings })
   }
 }

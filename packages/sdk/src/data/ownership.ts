@@ -97,7 +97,7 @@ export class DataOwnership {
   }
 
   admin(): AdminClient {
-    return new AdminClient(this.#d.data)
+    return new AdminClient(this.#d.data, () => this.#accessLog.pinnedKey())
   }
 
   async deleteAccount(): Promise<DeletionReceipt> {

@@ -11,7 +11,10 @@ import {
   adminGrantRequest,
   parseDeviceId,
   parseUserId,
+  DEFAULT_ORG_ID,
   type AccessReason,
+  type AuditAction,
+  type OrgId,
   type AdminMetadataExport,
   type AdminUserResponse,
   type DataCategory,
@@ -76,14 +79,25 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     const admin = await requirePermission(ctx, req, p)
     const userId = userParam(req.params)
     const reason = reasonOf(accessReasonQuery, req.query, ctx.access.now())
-    checkDelay(admin, await scopedUser(ctx, admin, userId, p), reason)
-    return { admin, userId, reason }
+    const membership = await scopedUser(ctx, admin, userId, p)
+    checkDelay(admin, membership, reason)
+    return { admin, userId, reason, membership }
   }
+
+  /** The organisation's audit entry of an admin action about a person, written before it takes effect. */
+  const audited = (admin: AdminRecord, org: OrgId, action: AuditAction, target: string, reason: AccessReason, more: Record<string, unknown> = {}) =>
+    ctx.audit.record(org, { kind: 'admin', admin }, action, target, {
+      ...more,
+      why: reason.why,
+      case: reason.case,
+      ...(reason.delayUntil !== undefined ? { delayUntil: reason.delayUntil } : {}),
+    })
 
   app.post('/v1/admin/enrol', async (req, reply) => {
     const s = await authenticate(ctx, req)
     const body = parseBody(adminEnrolRequest, req.body)
     const rec = await ctx.admins.enrolFirst(s.userId, body.token, body.org ?? 'operator', Date.now())
+    await ctx.audit.record(DEFAULT_ORG_ID, { kind: 'admin', admin: rec }, 'role.grant', `user:${rec.userId}`, { role: rec.role, enrolment: 'one-time token' })
     ctx.log.warn({ userId: s.userId }, 'first admin enrolled with the one-time token')
     reply.code(201)
     return rec
@@ -94,7 +108,9 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/admin/admins', async (req, reply) => {
     const { admin } = await requireAdmin(ctx, req)
     const body = parseBody(adminGrantRequest, req.body)
-    const rec = await ctx.admins.grant(admin, body.userId, body.role, body.org, Date.now())
+    const rec = await ctx.admins.grant(admin, body.userId, body.role, body.org, Date.now(), (r) =>
+      ctx.audit.record(r.role === 'operator' ? DEFAULT_ORG_ID : (r.org as OrgId), { kind: 'admin', admin }, 'role.grant', `user:${r.userId}`, { role: r.role }).then(() => undefined),
+    )
     ctx.log.warn({ by: admin.userId, userId: rec.userId, role: rec.role }, 'admin rights granted')
     reply.code(201)
     return rec
@@ -110,6 +126,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     const subject = await ctx.store.membershipOf(userId)
     if (subject) checkDelay(admin, subject, reason)
     return gated(admin, userId, ['account_metadata'], [`admin:${userId}`], reason, async () => {
+      await audited(admin, target.role === 'operator' ? DEFAULT_ORG_ID : (target.org as OrgId), 'role.revoke', `user:${userId}`, reason, { role: target.role })
       await ctx.admins.revoke(userId)
       ctx.log.warn({ by: admin.userId, userId, role: target.role }, 'admin rights revoked')
       return target
@@ -117,8 +134,9 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   })
 
   app.get('/v1/admin/users/:userId', async (req): Promise<AdminUserResponse> => {
-    const { admin, userId, reason } = await userCall(req, 'users.read')
+    const { admin, userId, reason, membership } = await userCall(req, 'users.read')
     return gated(admin, userId, ['account_metadata', 'device_list'], [`user:${userId}`], reason, async () => {
+      await audited(admin, membership.org, 'user.read', `user:${userId}`, reason, { what: 'account' })
       const devices = await ctx.store.listDevices(userId)
       const groups = new Set<string>()
       for (const d of devices) for (const g of await ctx.store.listGroups(d.deviceId)) groups.add(g.groupId)
@@ -132,16 +150,18 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   })
 
   app.get('/v1/admin/users/:userId/devices', async (req): Promise<{ devices: DeviceInfo[] }> => {
-    const { admin, userId, reason } = await userCall(req, 'users.read')
-    return gated(admin, userId, ['device_list'], [`user:${userId}/devices`], reason, async () => ({
-      devices: (await ctx.store.listDevices(userId)).map(deviceInfo),
-    }))
+    const { admin, userId, reason, membership } = await userCall(req, 'users.read')
+    return gated(admin, userId, ['device_list'], [`user:${userId}/devices`], reason, async () => {
+      await audited(admin, membership.org, 'user.read', `user:${userId}`, reason, { what: 'devices' })
+      return { devices: (await ctx.store.listDevices(userId)).map(deviceInfo) }
+    })
   })
 
   app.get('/v1/admin/users/:userId/metadata-export', async (req): Promise<AdminMetadataExport> => {
-    const { admin, userId, reason } = await userCall(req, 'users.export')
+    const { admin, userId, reason, membership } = await userCall(req, 'users.export')
     const categories: DataCategory[] = ['account_metadata', 'device_list', 'group_membership', 'queue', 'key_packages']
     return gated(admin, userId, categories, [`user:${userId}`], reason, async () => {
+      await audited(admin, membership.org, 'user.export', `user:${userId}`, reason)
       const devices = await ctx.store.listDevices(userId)
       const conversations = new Map<string, { groupId: string; epoch: number; memberDevices: number }>()
       const queues = []
@@ -162,6 +182,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { device, membership } = await scopedDevice(ctx, admin, deviceId, 'devices.suspend')
     checkDelay(admin, membership, reason)
     return gated(admin, device.userId, ['device_status'], [`device:${deviceId}`], reason, async () => {
+      await audited(admin, membership.org, 'device.suspend', `device:${deviceId}`, reason, { userId: device.userId })
       // Suspension takes the device out at once, as its owner's revocation would: sessions
       // stop, queue and key packages go, it leaves every roster (one store transaction); the
       // owner's other devices then remove it from each MLS group by a commit.
