@@ -3,7 +3,7 @@
 // admin of that role tries the action the permission names on acme; it must work exactly when
 // the table lists it, and a refusal (`forbidden`) must change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_ROLES, ORG_ROLES, type AdminRole, type UserId } from '@candor/protocol'
+import { ADMIN_ROLES, DEFAULT_ORG_POLICY, ORG_ROLES, type AdminRole, type UserId } from '@candor/protocol'
 import { PERMISSIONS, ROLE_PERMISSIONS, type Permission } from '@candor/server'
 import type { CandorClient } from '../src/index.ts'
 import { refusal, startOrgEnv, type OrgEnv } from './org-env.ts'
@@ -67,6 +67,10 @@ async function trial(admin: CandorClient, p: Permission): Promise<Trial> {
             ? () => admin.admin.exportMetadata(u, reason)
             : () => admin.admin.user(u, { why: 'legal_hold', case: 'LH-1', delayUntil: Date.now() + 7 * 24 * 3600_000 })
       return { run, effect: async () => (await receiptsOf(u)) === 1 }
+    }
+    case 'policy.set': {
+      const before = (await store.governance().policyVersion('acme' as never, null))?.version ?? 0
+      return { run: () => admin.admin.setPolicy('acme', DEFAULT_ORG_POLICY), effect: async () => ((await store.governance().policyVersion('acme' as never, null))?.version ?? 0) > before }
     }
     case 'audit.read':
       return { run: () => admin.admin.audit('acme'), effect: async () => true }

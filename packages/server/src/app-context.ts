@@ -19,6 +19,8 @@ import type { SsoSecrets } from './organisations/sso/sso-secrets.ts'
 import type { ContactGate, NotifyUser } from './contacts/contact-gate.ts'
 import type { OrgAuditLog } from './organisations/audit/org-audit-log.ts'
 import type { SiemStream } from './organisations/audit/siem-stream.ts'
+import type { OrgPolicies } from './organisations/policy/org-policies.ts'
+import type { Approvals } from './organisations/policy/approvals.ts'
 
 export interface AppContext {
   store: Store
@@ -59,4 +61,8 @@ export interface AppContext {
   audit: OrgAuditLog
   /** Streams audit entries to each organisation's SIEM. */
   siem: SiemStream
+  /** Each organisation's signed, versioned policy. */
+  policies: OrgPolicies
+  /** Two-person control of sensitive actions, where the policy asks for it. */
+  approvals: Approvals
 }

@@ -32,6 +32,10 @@ import { requestRoutes } from './contacts/request-routes.ts'
 import { OrgAuditLog } from './organisations/audit/org-audit-log.ts'
 import { SiemStream } from './organisations/audit/siem-stream.ts'
 import { auditRoutes } from './http/audit-routes.ts'
+import { OrgPolicies } from './organisations/policy/org-policies.ts'
+import { Approvals } from './organisations/policy/approvals.ts'
+import { policyRoutes } from './http/policy-routes.ts'
+import { approvalRoutes } from './http/approval-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { enrolmentRoutes } from './http/enrolment-routes.ts'
@@ -177,6 +181,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   const audit = new OrgAuditLog(opts.store, opts.keys.accessLogSigningKey, accessLog.publicKey, log, accessClock)
   const siem = new SiemStream(opts.store, log, opts.siemBackoffMs)
   audit.onEntry((org, index, entry) => siem.send(org, index, entry))
+  const policies = new OrgPolicies(opts.store, audit, accessClock)
   const ctx: AppContext = {
     store: opts.store,
     bus,
@@ -211,6 +216,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     notifyUser,
     audit,
     siem,
+    policies,
+    approvals: new Approvals(opts.store, policies, accessClock),
   }
   if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
   await checkServedKeys(opts.store, {
@@ -269,6 +276,8 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   blobRoutes(app, ctx)
   requestRoutes(app, ctx)
   auditRoutes(app, ctx)
+  policyRoutes(app, ctx)
+  approvalRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })

@@ -28,6 +28,13 @@ import {
   type CreatedScimToken,
   type ScimTokenInfo,
   siemSettingsResponse,
+  orgPolicyResponse,
+  approvalInfoSchema,
+  approvalListSchema,
+  type OrgPolicy,
+  type OrgPolicyResponse,
+  type ApprovalRequest,
+  type ApprovalInfo,
   type SiemSettings,
   type SiemSettingsInput,
 } from '@candor/protocol'
@@ -37,6 +44,7 @@ import { verifiedOrgAudit, type AuditCheckpoint, type VerifiedAuditTrail } from 
 function query(r: AccessReason): string {
   const q = new URLSearchParams({ why: r.why, case: r.case })
   if (r.delayUntil !== undefined) q.set('delayUntil', String(r.delayUntil))
+  if (r.approval !== undefined) q.set('approval', r.approval)
   return q.toString()
 }
 
@@ -142,6 +150,31 @@ export class AdminClient {
    */
   async audit(org: string, opts: { from?: number; known?: AuditCheckpoint } = {}): Promise<VerifiedAuditTrail> {
     return verifiedOrgAudit(this.#api, await this.#accessLogKey(), org, opts.from ?? 0, opts.known)
+  }
+
+  /** The organisation's policy as served to its admins (unverified: members use `client.policy()`). */
+  policy(org: string): Promise<OrgPolicyResponse> {
+    return this.#api.call(orgPolicyResponse, 'GET', `/v1/orgs/${encodeURIComponent(org)}/policy`)
+  }
+
+  /** Sets the organisation's policy as its next version (owner, admin): signed, and logged in its audit trail. */
+  setPolicy(org: string, policy: OrgPolicy): Promise<OrgPolicyResponse> {
+    return this.#api.call(orgPolicyResponse, 'PUT', `/v1/orgs/${encodeURIComponent(org)}/policy`, { body: policy })
+  }
+
+  /** Asks for a second admin's approval of a sensitive action (where the policy requires one). */
+  requestApproval(org: string, req: ApprovalRequest): Promise<ApprovalInfo> {
+    return this.#api.call(approvalInfoSchema, 'POST', `/v1/orgs/${encodeURIComponent(org)}/approvals`, { body: req })
+  }
+
+  /** The organisation's open requests (pending, or approved and not yet used). */
+  async approvals(org: string): Promise<ApprovalInfo[]> {
+    return (await this.#api.call(approvalListSchema, 'GET', `/v1/orgs/${encodeURIComponent(org)}/approvals`)).approvals
+  }
+
+  /** Approves another admin's request. */
+  approve(org: string, id: string): Promise<ApprovalInfo> {
+    return this.#api.call(approvalInfoSchema, 'POST', `/v1/orgs/${encodeURIComponent(org)}/approvals/${encodeURIComponent(id)}/approve`, { body: {} })
   }
 
   /** Where the organisation's trail is streamed (owner), or `siem: null`. */

@@ -26,7 +26,7 @@ import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { requireAdmin } from '../access/admins.ts'
 import type { AdminRecord, Membership } from '@candor/ports'
-import { allowedIn, type Permission } from '../organisations/roles.ts'
+import { allowedIn } from '../organisations/roles.ts'
 import { requirePermission, scopedDevice, scopedUser } from '../organisations/org-scope.ts'
 import { deviceInfo, notifyDevices } from './device-info.ts'
 import { publish } from './publish-devices.ts'
@@ -36,7 +36,7 @@ import { parseBody, parseParam } from './parse.ts'
 export const MAX_NOTICE_DELAY_MS = 90 * 24 * 3600_000
 
 /** The reason of a call: in the JSON body of a POST, in the query string (all text) of a GET. */
-function reasonOf(schema: z.ZodType<AccessReason, unknown>, raw: unknown, now: number): AccessReason {
+export function reasonOf(schema: z.ZodType<AccessReason, unknown>, raw: unknown, now: number): AccessReason {
   const r = parseBody(schema, raw)
   if (r.delayUntil !== undefined) {
     if (r.why !== 'legal_hold' && r.why !== 'security_investigation') {
@@ -48,7 +48,7 @@ function reasonOf(schema: z.ZodType<AccessReason, unknown>, raw: unknown, now: n
 }
 
 /** A delayed notice needs its own permission, in the subject's organisation. */
-function checkDelay(admin: AdminRecord, subject: Membership, reason: AccessReason): void {
+export function checkDelay(admin: AdminRecord, subject: Membership, reason: AccessReason): void {
   if (reason.delayUntil !== undefined && !allowedIn(admin, subject.org, 'notices.delay')) {
     throw new CandorError('forbidden', `your role (${admin.role}) may not delay a person's notice`)
   }
@@ -75,13 +75,16 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     )
 
   /** The admin, the subject and the reason of a call about one person, each checked. */
-  const userCall = async (req: FastifyRequest, p: Permission) => {
+  const userCall = async (req: FastifyRequest, p: 'users.read' | 'users.export') => {
     const admin = await requirePermission(ctx, req, p)
     const userId = userParam(req.params)
     const reason = reasonOf(accessReasonQuery, req.query, ctx.access.now())
     const membership = await scopedUser(ctx, admin, userId, p)
     checkDelay(admin, membership, reason)
-    return { admin, userId, reason, membership }
+    // Two-person control, where the policy says so: the approval is used up before the access.
+    const approval = await ctx.approvals.check(admin, membership.org, p === 'users.export' ? 'users.export' : 'users.read', `user:${userId}`, reason)
+    if (approval) await ctx.approvals.consume(approval)
+    return { admin, userId, reason, membership, approval }
   }
 
   /** The organisation's audit entry of an admin action about a person, written before it takes effect. */
@@ -91,6 +94,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
       why: reason.why,
       case: reason.case,
       ...(reason.delayUntil !== undefined ? { delayUntil: reason.delayUntil } : {}),
+      ...(reason.approval !== undefined ? { approval: reason.approval } : {}),
     })
 
   app.post('/v1/admin/enrol', async (req, reply) => {
@@ -181,6 +185,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     const reason = reasonOf(accessReasonSchema, req.body, ctx.access.now())
     const { device, membership } = await scopedDevice(ctx, admin, deviceId, 'devices.suspend')
     checkDelay(admin, membership, reason)
+    const approval = await ctx.approvals.check(admin, membership.org, 'devices.suspend', `device:${deviceId}`, reason)
+    if (approval) await ctx.approvals.consume(approval)
     return gated(admin, device.userId, ['device_status'], [`device:${deviceId}`], reason, async () => {
       await audited(admin, membership.org, 'device.suspend', `device:${deviceId}`, reason, { userId: device.userId })
       // Suspension takes the device out at once, as its owner's revocation would: sessions

@@ -134,6 +134,19 @@ export class OrgAuditLog {
     }
   }
 
+  /** One entry with its inclusion proof against a signed checkpoint of the current tree. */
+  async prove(org: OrgId, index: number): Promise<{ entry: string; path: string[]; checkpoint: string } | null> {
+    const tree = await this.#tree(org)
+    if (index >= tree.size) return null
+    const [leaf] = await this.#store.governance().auditLeaves(org, index, 1)
+    if (!leaf || leaf.index !== index) return null
+    return {
+      entry: new TextDecoder().decode(leaf.entry),
+      path: tree.inclusionProof(index, tree.size).map((h) => toBase64Url(h)),
+      checkpoint: this.#checkpoint(org, tree, tree.size),
+    }
+  }
+
   async consistency(org: OrgId, from: number, to: number): Promise<Uint8Array[]> {
     const tree = await this.#tree(org)
     if (!(from >= 1 && from <= to && to <= tree.size)) throw new CandorError('bad_request', `from and to must satisfy 1 ≤ from ≤ to ≤ ${tree.size}`)
