@@ -8,6 +8,7 @@
 // world below), so a refusal is about who asks, never about bad input.
 import {
   FrameType,
+  DEFAULT_ORG_POLICY,
   approvalStatement,
   authStatement,
   registrationStatement,
@@ -290,6 +291,12 @@ export const HTTP_ROWS: Record<string, Row> = {
   'PUT /v1/blocks': session({ allowed: 'anyone may block anyone: it changes only their own list' }, (w) => ({ path: '/v1/blocks', body: { userId: w.amy.userId } })),
   'PUT /v1/blocks/:userId': session({ allowed: 'anyone may block anyone: it changes only their own list' }, (w) => ({ path: `/v1/blocks/${w.amy.userId}` })),
   'DELETE /v1/blocks/:userId': session('not_found', (w) => ({ path: `/v1/blocks/${w.blocked}` })),
+  'GET /v1/policy': session('own-data', at('/v1/policy')),
+  'GET /v1/orgs/:org/policy': admin(at('/v1/orgs/default/policy'), false, 'not_found'),
+  'PUT /v1/orgs/:org/policy': admin(() => ({ path: '/v1/orgs/default/policy', body: DEFAULT_ORG_POLICY }), true, 'not_found'),
+  'POST /v1/orgs/:org/approvals': admin((w) => ({ path: '/v1/orgs/default/approvals', body: { action: 'users.export', target: w.alice.userId, why: 'support_request', case: 'M-1' } }), true, 'not_found'),
+  'GET /v1/orgs/:org/approvals': admin(at('/v1/orgs/default/approvals'), false, 'not_found'),
+  'POST /v1/orgs/:org/approvals/:id/approve': admin(() => ({ path: '/v1/orgs/default/approvals/AAAAAAAAAAAAAAAAAAAAAA/approve', body: {} }), false, 'not_found'),
   'GET /v1/orgs/:org/audit': admin(at('/v1/orgs/default/audit'), true, 'not_found'),
   'GET /v1/orgs/:org/audit/consistency': admin(at('/v1/orgs/default/audit/consistency?from=1&to=1'), true, 'not_found'),
   'GET /v1/orgs/:org/siem': admin(at('/v1/orgs/default/siem'), true, 'not_found'),
