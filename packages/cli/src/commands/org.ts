@@ -7,7 +7,7 @@ import { openDevice, type GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
 import { reason } from './admin.ts'
 import { ORG_SSO_USAGE, orgSso } from './org-sso.ts'
-import { ORG_AUDIT_USAGE, orgAudit, orgSiem } from './org-audit.ts'
+import { ORG_AUDIT_USAGE, orgApprovals, orgAudit, orgPolicy, orgSiem } from './org-audit.ts'
 
 export interface OrgFlags {
   name: string | undefined
@@ -17,6 +17,7 @@ export interface OrgFlags {
   delayUntil: string | undefined
   jsonl?: boolean
   from?: string | undefined
+  approval?: string | undefined
 }
 
 export const ORG_USAGE = `  candor --home DIR org create <org> --name NAME [--signup open|guests|closed]   a new organisation (operator;
@@ -72,6 +73,13 @@ export async function org(g: GlobalFlags, sub: string | undefined, args: string[
         return await orgSso(client, g, args, process.env)
       case 'audit':
         return await orgAudit(client, g, at(0, 'organisation id'), { jsonl: f.jsonl === true, from: f.from })
+      case 'request':
+        return await orgApprovals(client, g, 'request', at(0, 'organisation id'), args.slice(1), reason(f))
+      case 'approvals':
+      case 'approve':
+        return await orgApprovals(client, g, sub, at(0, 'organisation id'), args.slice(1))
+      case 'policy':
+        return await orgPolicy(client, g, at(0, 'organisation id'), args.slice(1))
       case 'siem':
         return await orgSiem(client, g, at(0, 'organisation id'), args.slice(1))
       case 'show': {
