@@ -8,6 +8,8 @@ import { downloadCommand, sendFile } from './commands/attachments.ts'
 import { create, groups, leave, membership, who } from './commands/conversations.ts'
 import { serve } from './commands/serve.ts'
 import { safety } from './commands/safety.ts'
+import { myPolicy } from './commands/org-audit.ts'
+import { openDevice } from './device-session.ts'
 import { witness } from './commands/witness.ts'
 import { receipts } from './commands/receipts.ts'
 import { admin, ADMIN_USAGE } from './commands/admin.ts'
@@ -66,6 +68,7 @@ ${RECOVERY_USAGE}
   candor --home DIR who <conversation>        who can read this conversation
   candor --home DIR timer <conversation> [<duration>|off]   disappearing messages: show, or set (30s, 5m, 1h, 7d)
   candor --home DIR safety <user>             the safety number to compare with a contact
+  candor --home DIR policy                    your organisation's policy: which version applies, since when (checked)
   candor --home DIR requests                  contact requests: first conversations from people you
                                               have not talked to (at most 20 messages wait per request)
   candor --home DIR accept|decline <requestId>   accept (their messages arrive) or decline (dropped;
@@ -152,6 +155,9 @@ export async function main(argv: string[]): Promise<number> {
         secret: { type: 'string' },
         history: { type: 'string' },
         'revoke-others': { type: 'boolean' },
+        jsonl: { type: 'boolean' },
+        approval: { type: 'string' },
+        from: { type: 'string' },
       },
     })
   } catch (e) {
@@ -270,6 +276,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'timer':
         need(args, 1, 'conversation')
         return await timer(g, args[0]!, args[1])
+      case 'policy': {
+        const client = await openDevice(g)
+        try {
+          return await myPolicy(client, g)
+        } finally {
+          client.close()
+        }
+      }
       case 'safety':
         need(args, 1, 'user')
         return await safety(g, user(args[0]!))
@@ -298,11 +312,21 @@ export async function main(argv: string[]): Promise<number> {
           org: str('org'),
           role: str('role'),
           out: str('out'),
+          approval: str('approval'),
         })
       }
       case 'org': {
         const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
-        return await org(g, args[0], args.slice(1), { name, signup: str('signup'), why: str('why'), case: str('case'), delayUntil: str('delay-until') })
+        return await org(g, args[0], args.slice(1), {
+          name,
+          signup: str('signup'),
+          why: str('why'),
+          case: str('case'),
+          delayUntil: str('delay-until'),
+          jsonl: values.jsonl === true,
+          from: str('from'),
+          approval: str('approval'),
+        })
       }
       default:
         process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`)

@@ -6,6 +6,7 @@ import type { ScimStore } from './scim-store.ts'
 import type { BlobId } from './blob-store.ts'
 import type { ContactStorage } from './contact-storage.ts'
 import type { AccountRecoveryStorage } from './account-recovery-storage.ts'
+import type { GovernanceStorage } from './governance-storage.ts'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
 export interface DeviceAttestation {
@@ -234,6 +235,8 @@ export interface Store extends ScimStore {
   contacts(): ContactStorage
   /** Recovery keys and sealed history archives (account-recovery-storage.ts). */
   accountRecovery(): AccountRecoveryStorage
+  /** An organisation's audit trail, SIEM settings, approvals and policy versions (governance-storage.ts). */
+  governance(): GovernanceStorage
   /**
    * Runs fn while holding the cluster-wide key-directory publication lock, so only one node at a
    * time appends an epoch (a no-op lock where the store belongs to one process).

@@ -42,6 +42,7 @@ import { DataApi } from './data/data-api.ts'
 import { ContactRequests } from './contact-requests.ts'
 import type { VerifiedReceipt } from './data/receipts.ts'
 import type { AdminClient } from './data/admin-client.ts'
+import type { VerifiedPolicy } from './data/org-policy-verify.ts'
 import type { DeletionReceipt } from './data/erasure.ts'
 import type { ExportProgress } from './data/export-bundle.ts'
 import type { BagFile } from './data/bag.ts'
@@ -733,6 +734,15 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** The receipts as accessReceipts() checks them, and what was withheld (null when nothing was). */
   checkedReceipts(): Promise<CheckedReceipts> {
     return this.#data.checkedReceipts()
+  }
+
+  /**
+   * The policy of this person's organisation ("What applies here?"): which version, since when,
+   * and its fields, checked against the pinned access-log key (signature and audit-log proof);
+   * `policy_invalid` when a check fails — then it must not be shown or applied.
+   */
+  policy(): Promise<VerifiedPolicy> {
+    return this.#data.policy()
   }
 
   /** The admin API, used with this device's own key (the server checks admin rights on every call). */

@@ -29,6 +29,13 @@ import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
 import { ContactGate, type NotifyUser } from './contacts/contact-gate.ts'
 import { requestRoutes } from './contacts/request-routes.ts'
+import { OrgAuditLog } from './organisations/audit/org-audit-log.ts'
+import { SiemStream } from './organisations/audit/siem-stream.ts'
+import { auditRoutes } from './http/audit-routes.ts'
+import { OrgPolicies } from './organisations/policy/org-policies.ts'
+import { Approvals } from './organisations/policy/approvals.ts'
+import { policyRoutes } from './http/policy-routes.ts'
+import { approvalRoutes } from './http/approval-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { enrolmentRoutes } from './http/enrolment-routes.ts'
@@ -128,6 +135,8 @@ export interface ServerOptions {
   ssoAllowInsecureIssuers?: boolean
   /** Bounds on messages held for contact requests; each one left out keeps its default (LIMITS.heldPer*). */
   contactLimits?: Partial<HoldLimits>
+  /** Base of the SIEM stream's retry backoff (default 1 s; tests shorten it). */
+  siemBackoffMs?: number
 }
 
 export interface CandorServer {
@@ -170,6 +179,11 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       (err: unknown) => log.error({ err }, 'notifying a user failed'),
     )
   }
+  const accessLog = await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log', opts.keys.accessLogSigningKey)
+  const audit = new OrgAuditLog(opts.store, opts.keys.accessLogSigningKey, accessLog.publicKey, log, accessClock)
+  const siem = new SiemStream(opts.store, log, opts.siemBackoffMs)
+  audit.onEntry((org, index, entry) => siem.send(org, index, entry))
+  const policies = new OrgPolicies(opts.store, audit, accessClock)
   const ctx: AppContext = {
     store: opts.store,
     bus,
@@ -187,7 +201,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     directory,
     access: AccessGate.open(
       opts.store,
-      await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log', opts.keys.accessLogSigningKey),
+      accessLog,
       log,
       opts.keys.accessPseudonymKey,
       { publish: (subject) => directory.publishReceipts(subject), now: accessClock },
@@ -202,6 +216,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     },
     contacts: new ContactGate(opts.store, bus, log, notifyUser, opts.contactLimits),
     notifyUser,
+    audit,
+    siem,
+    policies,
+    approvals: new Approvals(opts.store, policies, accessClock),
   }
   if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
   await checkServedKeys(opts.store, {
@@ -261,6 +279,9 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   archiveRoutes(app, ctx)
   accountRecoveryRoutes(app, ctx)
   requestRoutes(app, ctx)
+  auditRoutes(app, ctx)
+  policyRoutes(app, ctx)
+  approvalRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })
@@ -320,6 +341,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       clearInterval(receiptSweeper)
       clearInterval(blobSweeper)
       ctx.sso.rp.close()
+      await siem.close()
       await gateway.close()
       await app.close()
       await bus.close()

@@ -18,6 +18,7 @@ import {
 import type {
   ContactStorage,
   AccountRecoveryStorage,
+  GovernanceStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -63,6 +64,7 @@ import type {
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { PostgresContacts } from './contact-storage.ts'
 import { PostgresAccountRecovery } from './account-recovery-storage.ts'
+import { PostgresGovernance } from './governance-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
@@ -463,6 +465,11 @@ export class PostgresStore implements Store {
     return (this.#accountRecovery ??= new PostgresAccountRecovery(this.#sql))
   }
   #accountRecovery: PostgresAccountRecovery | undefined
+  /** Audit trail, SIEM settings, approvals and policies: governance-storage.ts. */
+  governance(): GovernanceStorage {
+    return (this.#governance ??= new PostgresGovernance(this.#sql))
+  }
+  #governance: PostgresGovernance | undefined
 
   directoryStorage(): DirectoryStorage {
     return new PostgresDirectoryStorage(this.#sql)

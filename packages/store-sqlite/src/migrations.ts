@@ -399,4 +399,39 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX history_archives_by_user ON history_archives(user_id, recipient);
   `,
+  `
+  CREATE TABLE org_audit_log (
+    org_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    leaf_hash BLOB NOT NULL,
+    entry BLOB NOT NULL,
+    logged_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, idx)
+  ) WITHOUT ROWID;
+  CREATE TABLE org_siem (org_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE org_approvals (
+    org_id TEXT NOT NULL,
+    approval_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending','approved','executed')),
+    approved_by TEXT,
+    approved_at INTEGER,
+    executed_at INTEGER,
+    PRIMARY KEY (org_id, approval_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE org_policies (
+    org_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    audit_index INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, version)
+  ) WITHOUT ROWID;
+  `,
 ]

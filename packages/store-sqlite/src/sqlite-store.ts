@@ -10,6 +10,7 @@ import { CandorError, DEFAULT_ORG_ID, type DeviceId, type DeviceStatus, type Gro
 import type {
   ContactStorage,
   AccountRecoveryStorage,
+  GovernanceStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -62,6 +63,7 @@ import { SqliteScim } from './scim-storage.ts'
 import { SqliteSso } from './sso-storage.ts'
 import { SqliteContacts } from './contact-storage.ts'
 import { SqliteAccountRecovery } from './account-recovery-storage.ts'
+import { SqliteGovernance } from './governance-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
@@ -516,6 +518,11 @@ export class SqliteStore implements Store {
   accountRecovery(): AccountRecoveryStorage {
     return this.#accountRecovery
   }
+  /** Audit trail, SIEM settings, approvals and policies: governance-storage.ts. */
+  governance(): GovernanceStorage {
+    return (this.#governance ??= new SqliteGovernance(this.#db))
+  }
+  #governance: SqliteGovernance | undefined
 
   // ---- access log (data ownership) ----
   async appendAccessLeaf(leaf: NewAccessLeaf): Promise<number> {

@@ -16,6 +16,7 @@ import { blobBindingContract } from './store-contract/blob-binding-contract.ts'
 import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
 import { contactContract } from './store-contract/contact-contract.ts'
 import { accountRecoveryContract } from './store-contract/account-recovery-contract.ts'
+import { governanceContract } from './store-contract/governance-contract.ts'
 import { lifecycleContract } from './store-contract/lifecycle-contract.ts'
 import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './store-contract/access-log-contract.ts'
 
@@ -53,5 +54,6 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('device lifecycle and the directory backlog', () => lifecycleContract(ref))
     describe('contacts and contact requests', () => contactContract(ref))
     describe('recovery keys and history archives', () => accountRecoveryContract(ref))
+    describe('organisation governance', () => governanceContract(ref))
   })
 }
