@@ -54,6 +54,7 @@ import { SplitViewMonitor, type SplitViewAlert } from './split-view-monitor.ts'
 import { sessionResumes } from './session-ended-text.ts'
 import { Attachments, type FileToSend, type Progress } from './attachments.ts'
 import { BlobTransfer } from './blob-transfer.ts'
+import { searchHistory } from './search/device-search.ts'
 import type { AttachmentRef } from '@candor/protocol'
 
 function attachmentOf(message: MessageRecord, index: number): AttachmentRef {
@@ -115,7 +116,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const past = new PastDirectory(api, checkpoints)
     this.#authentication = { commit: commitAuthentication(config.authService, past), welcome: welcomeAuthentication(config.authService, past) }
     const keyPackages = (this.#keyPackages = new KeyPackages(opts.store, api, suite, identity))
-    const conversations = (this.#conversations = new Conversations(opts.store, config))
+    const conversations = (this.#conversations = new Conversations(opts.store, config, opts.searchIndex))
     const lock = this.#lock
     const idle = async (): Promise<void> => {
       await this.#queue?.idle()
@@ -424,10 +425,11 @@ export class CandorClient extends Emitter<ClientEvents> {
   /**
    * `timer`: the disappearing timer in ms as this device knows it, null when off. A conversation
    * keeps its id when it is reset onto a new MLS group (§5.4); it is listed once, with the group it uses now.
+   * Conversations the person hid (hideConversation) are left out until their next message.
    */
   conversations(): Array<{ id: string; status: string; members: string[]; epoch: number; timer: number | null }> {
     const conversations = this.#conversations
-    return conversations.list().filter((c) => conversations.groupOf(conversations.conversationOf(c.meta.id)) === c.meta.id).map((c) => ({
+    return conversations.list().filter((c) => conversations.groupOf(conversations.conversationOf(c.meta.id)) === c.meta.id && !conversations.hidden(conversations.conversationOf(c.meta.id))).map((c) => ({
       id: conversations.conversationOf(c.meta.id),
       status: c.meta.status,
       members: [...new Set(leaves(c.state).map((l) => l.userId))].sort(),
@@ -513,6 +515,23 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** As downloadAttachment, handing the plaintext to `sink` chunk by chunk (a file is kept only once this resolved). */
   async downloadAttachmentTo(ref: AttachmentRef, sink: (plain: Uint8Array) => void | Promise<void>, onProgress?: (p: Progress) => void): Promise<void> {
     return this.#attachments.download(ref, sink, onProgress)
+  }
+
+  /**
+   * Full-text search of this device's history (never the server's): the records holding every
+   * word of the query (each as a word prefix, case and accents ignored), newest first, at most
+   * `limit` (≤ 500). Through the client's search index when it has one (ClientOptions.searchIndex).
+   */
+  async search(query: string, limit = 50): Promise<MessageRecord[]> {
+    return this.#failures.decorate(await searchHistory(this.#conversations, query, limit), this.deviceId)
+  }
+
+  /**
+   * Hides a conversation from this person's list on this device (it comes back with its next
+   * message); `erase`: also deletes its history here, search index included.
+   */
+  async hideConversation(conversation: string, opts: { erase?: boolean } = {}): Promise<void> {
+    await this.#conversations.hide(conversation, opts.erase === true)
   }
 
   /** The conversation's records, oldest first; this device's own messages a recipient could not decrypt carry `status: 'failed'` and `failedFor`. */
