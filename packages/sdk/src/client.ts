@@ -55,6 +55,7 @@ import { sessionResumes } from './session-ended-text.ts'
 import { Attachments, type FileToSend, type Progress } from './attachments.ts'
 import { BlobTransfer } from './blob-transfer.ts'
 import { searchHistory } from './search/device-search.ts'
+import { Profiles, type Person } from './profiles.ts'
 import type { AttachmentRef } from '@candor/protocol'
 
 function attachmentOf(message: MessageRecord, index: number): AttachmentRef {
@@ -94,6 +95,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #recovery: Recovery
   readonly #rejoin: Rejoin
   readonly #attachments: Attachments
+  readonly #profiles: Profiles
   #connection: Connection | undefined
   #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
@@ -153,6 +155,14 @@ export class CandorClient extends Emitter<ClientEvents> {
       rejoin,
       send: (groupId, content, messageId) => messaging.sendContent(groupId, content, messageId),
     })
+    this.#profiles = new Profiles({
+      store: opts.store,
+      data,
+      conversations,
+      userId: identity.userId,
+      send: (groupId, content) => messaging.sendContent(groupId, content),
+      error: (where, error) => emit('error', { where, error }),
+    })
     const failures = (this.#failures = new DeliveryFailures(opts.store))
     this.#undecryptable = new Undecryptables({
       store: opts.store,
@@ -178,6 +188,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
     await c.#conversations.load()
     await c.#pending.load()
+    await c.#profiles.load()
     c.#archives.watch()
     c.#timer.startSweep()
     return c
@@ -440,16 +451,46 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Creates a conversation with these users (all their devices, and this user's other devices). */
   async createConversation(userIds: readonly string[]): Promise<string> {
-    return this.#messaging.create(userIds)
+    const id = await this.#messaging.create(userIds)
+    await this.#profiles.announce(id)
+    return id
   }
 
   /** The oldest active 1:1 conversation with this user, created if there is none. */
   async directConversation(userId: string): Promise<string> {
-    return this.#messaging.direct(userId)
+    const before = new Set(this.#conversations.list().map((c) => c.meta.id))
+    const id = await this.#messaging.direct(userId)
+    if (!before.has(id)) await this.#profiles.announce(id)
+    return id
   }
 
   async addMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    return this.#messaging.add(this.#group(conversation), userIds)
+    await this.#messaging.add(this.#group(conversation), userIds)
+    await this.#profiles.announce(this.#group(conversation))
+  }
+
+  // ---- people (see profiles.ts) ----
+
+  /**
+   * Sets this person's display name (1–64 characters) and sends it, end-to-end encrypted, to
+   * each of their conversations; others show it next to the verified user id, never instead.
+   */
+  async setDisplayName(name: string): Promise<string> {
+    return this.#profiles.set(name)
+  }
+
+  /** A user's display name as this device learnt it from their profile messages (this person's own for themselves); null when none. */
+  displayNameOf(userId: string): string | null {
+    return this.#profiles.nameOf(userId)
+  }
+
+  /**
+   * People to talk to: members of this person's organisation whose user id starts with the
+   * query (the server's list), then people of this device's conversations whose user id or
+   * display name matches.
+   */
+  async findPeople(query: string): Promise<Person[]> {
+    return this.#profiles.find(query)
   }
 
   async removeMembers(conversation: string, userIds: readonly string[]): Promise<void> {
@@ -615,9 +656,11 @@ export class CandorClient extends Emitter<ClientEvents> {
           emit: (event, e) => this.emit(event, e),
           onLeave: (conversation, who) => this.#messaging.onLeave(conversation, who),
           onJoin: (conversation) => {
+            this.#profiles.announceLater(conversation)
             void this.#timer.learn(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
           },
           onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
+          onProfile: (from, content, sentAt) => this.#profiles.received(from, content, sentAt),
           // Queued beside processing, outside this lock: a check never holds up delivery.
           onSeen: (sender, seen) => {
             if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)

@@ -235,6 +235,12 @@ export class Conversations {
     return c ? epochOf(c.state) : -1
   }
 
+  /** The users in a group this device holds (from its MLS tree), none when it holds no such group. */
+  members(id: string): string[] {
+    const c = this.#open.get(id)
+    return c ? [...new Set(leaves(c.state).map((l) => l.userId))] : []
+  }
+
   /** Conversations whose members are exactly these users. */
   withUsers(users: ReadonlySet<string>): Conversation[] {
     return this.list().filter((c) => {

@@ -23,5 +23,6 @@ export { verifyExport, type ExportCheck, type ExportPins } from './data/export-v
 export { currentConsents, type LedgerEntry } from './data/consents.ts'
 export { describeTimer, formatTimer, parseTimer } from './data/retention.ts'
 export { UPLOAD_PIECE_BYTES, type FileToSend, type Progress } from './attachments.ts'
+export type { Person } from './profiles.ts'
 export { StoredSearchIndex } from './search/stored-search-index.ts'
 export { SEARCH_LIMIT_MAX, QUERY_MAX_CHARS, words as searchWords, type SearchIndex } from './search/search-index.ts'

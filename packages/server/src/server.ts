@@ -29,6 +29,7 @@ import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
 import { ContactGate, type NotifyUser } from './contacts/contact-gate.ts'
 import { requestRoutes } from './contacts/request-routes.ts'
+import { peopleRoutes } from './http/people-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { enrolmentRoutes } from './http/enrolment-routes.ts'
@@ -257,6 +258,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   retentionRoutes(app, ctx)
   blobRoutes(app, ctx)
   requestRoutes(app, ctx)
+  peopleRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })

@@ -5,6 +5,9 @@
 // Adapters: StoredSearchIndex over any LocalStore (IndexedDB in the web client, sealed like
 // the rest of its store) and SqliteSearchIndex (FTS5) in ./node for the Node device.
 import type { MessageRecord } from '../conversations.ts'
+import { searchWords as words } from './search-words.ts'
+
+export { words }
 
 export interface SearchIndex {
   /** False until the index was built once on this device (the SDK then indexes the history it holds). */
@@ -26,15 +29,6 @@ export const SEARCH_LIMIT_MAX = 500
 /** Longest query read (in characters); the rest is ignored. */
 export const QUERY_MAX_CHARS = 256
 const TERMS_MAX = 16
-
-/**
- * Words of a text as the index sees them: Unicode letters and digits, lower-cased, diacritics
- * removed ("Überweisung" → "uberweisung"), so a search finds what the person meant. The same
- * rule as SQLite FTS5's unicode61 tokenizer with remove_diacritics 2.
- */
-export function words(text: string): string[] {
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
-}
 
 /** The query's distinct terms, at most 16, from its first 256 characters. */
 export function queryTerms(query: string): string[] {
