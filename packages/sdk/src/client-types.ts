@@ -82,6 +82,8 @@ export interface ClientEvents extends Record<string, unknown> {
    * `expired`: the token ran out before the device renewed it; it signs in again by itself.
    */
   session_ended: { reason: SessionEndReason }
+  /** A display name this device knows changed (a member's profile message, or this person's own). */
+  profile: { userId: string; displayName: string }
 }
 
 export interface Reader {

@@ -162,6 +162,7 @@ export class CandorClient extends Emitter<ClientEvents> {
       userId: identity.userId,
       send: (groupId, content) => messaging.sendContent(groupId, content),
       error: (where, error) => emit('error', { where, error }),
+      changed: (userId, displayName) => emit('profile', { userId, displayName }),
     })
     const failures = (this.#failures = new DeliveryFailures(opts.store))
     this.#undecryptable = new Undecryptables({

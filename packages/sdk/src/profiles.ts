@@ -35,6 +35,8 @@ export interface ProfilesDeps {
   userId: string
   send(groupId: string, content: Outgoing): Promise<unknown>
   error(where: string, error: unknown): void
+  /** A display name this device knows changed (this person's own included). */
+  changed(userId: string, displayName: string): void
 }
 
 export class Profiles {
@@ -69,6 +71,7 @@ export class Profiles {
     const displayName = parseDisplayName(name)
     await this.#d.store.put(SELF, JSON.stringify({ displayName }))
     this.#self = displayName
+    this.#d.changed(this.#d.userId, displayName)
     const { conversations } = this.#d
     const groups = conversations.list().filter((c) => c.meta.status === 'active' && conversations.groupOf(conversations.conversationOf(c.meta.id)) === c.meta.id)
     for (const c of groups) await this.announce(c.meta.id)
@@ -95,6 +98,7 @@ export class Profiles {
       if (this.#self === content.displayName) return
       this.#self = content.displayName
       await this.#d.store.put(SELF, JSON.stringify({ displayName: content.displayName }))
+      this.#d.changed(from, content.displayName)
       return
     }
     const known = this.#known ?? new Map<string, Known>()
@@ -103,6 +107,7 @@ export class Profiles {
     known.set(from, { displayName: content.displayName, at: sentAt })
     this.#known = known
     await this.#d.store.put(KNOWN, JSON.stringify(Object.fromEntries(known)))
+    if (prev?.displayName !== content.displayName) this.#d.changed(from, content.displayName)
   }
 
   /**

@@ -6,6 +6,7 @@ import { ConversationList } from '../components/conversation-list.tsx'
 import { Notices } from '../components/notices.tsx'
 import { SecurityAlerts } from '../components/security-alerts.tsx'
 import { ContactRequests } from '../components/contact-requests.tsx'
+import { SearchPanel } from '../components/search-panel.tsx'
 import { href, useRoute } from '../router.ts'
 import type { Messenger } from '../state/messenger.ts'
 import { useObservable } from '../state/observable.ts'
@@ -84,6 +85,7 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
           </nav>
         </header>
         <ContactRequests messenger={messenger} />
+        <SearchPanel messenger={messenger} />
         <ConversationList messenger={messenger} current={'id' in route ? route.id : undefined} />
       </aside>
       <main class="main">{main}</main>
