@@ -24,7 +24,6 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
     <ol
       class="messages"
       ref={ref}
-      role="log"
       aria-live="polite"
       aria-label="Messages"
       tabIndex={0}

@@ -79,8 +79,15 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
             <a class="button" href={href({ name: 'new' })}>
               New
             </a>
-            <a class="button" href={href({ name: 'settings' })} aria-label={pending > 0 ? `Settings, ${pending} device requests` : 'Settings'}>
-              Settings{pending > 0 && <span class="badge">{pending}</span>}
+            <a class="button" href={href({ name: 'settings' })}>
+              Settings
+              {pending > 0 && (
+                <>
+                  {' '}
+                  <span class="badge">{pending}</span>
+                  <span class="visually-hidden"> device requests</span>
+                </>
+              )}
             </a>
           </nav>
         </header>

@@ -17,6 +17,8 @@ export async function axeViolations(page: Page, screen: string): Promise<string[
   const result = (await page.evaluate(() =>
     (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<unknown> } }).axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      // WCAG 2.1 SC 2.5.3 (label in name): axe marks it experimental, so it runs only when asked.
+      rules: { 'label-content-name-mismatch': { enabled: true } },
     }),
   )) as AxeResult
   return result.violations.map((v) => `${screen}: ${v.id} (${v.impact ?? '?'}): ${v.help} — ${v.nodes.slice(0, 4).map((n) => `${JSON.stringify(n.target)} ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`).join(' | ')}`)
