@@ -56,7 +56,8 @@ export class SqliteSearchIndex implements SearchIndex {
     const old = db.prepare('SELECT n FROM records WHERE id = ?')
     const delWords = db.prepare('DELETE FROM words WHERE rowid = ?')
     const delRecord = db.prepare('DELETE FROM records WHERE n = ?')
-    const insRecord = db.prepare('INSERT INTO records (id, conversation, sent_at, record) VALUES (?, ?, ?, ?)')
+    // A record replaced (an edit) keeps its place: its number is its arrival order.
+    const insRecord = db.prepare('INSERT INTO records (n, id, conversation, sent_at, record) VALUES (?, ?, ?, ?, ?)')
     const insWords = db.prepare('INSERT INTO words (rowid, body) VALUES (?, ?)')
     db.transaction(() => {
       for (const m of records) {
@@ -65,7 +66,7 @@ export class SqliteSearchIndex implements SearchIndex {
           delWords.run(prev.n)
           delRecord.run(prev.n)
         }
-        const n = insRecord.run(m.id, m.conversation, m.sentAt, JSON.stringify(m)).lastInsertRowid
+        const n = insRecord.run(prev?.n ?? null, m.id, m.conversation, m.sentAt, JSON.stringify(m)).lastInsertRowid
         // Our own word split, so what is indexed is exactly what queries look for.
         insWords.run(n, words(searchableText(m)).join(' '))
       }
@@ -120,10 +121,12 @@ export class SqliteSearchIndex implements SearchIndex {
   async search(query: string, limit: number): Promise<MessageRecord[]> {
     const terms = queryTerms(query)
     if (terms.length === 0 || limit <= 0) return []
-    // Each term a quoted prefix: nothing in the query is read as FTS5 syntax.
+    // Each term a quoted prefix: nothing in the query is read as FTS5 syntax. Newest first by
+    // arrival on this device (rowid order), which FTS5 walks backwards and stops at the limit,
+    // so a common word costs no more than a rare one.
     const match = terms.map((t) => `"${t}"*`).join(' ')
     const rows = this.#open()
-      .prepare('SELECT r.record FROM records r JOIN (SELECT rowid FROM words WHERE words MATCH ?) w ON w.rowid = r.n ORDER BY r.sent_at DESC, r.id LIMIT ?')
+      .prepare('SELECT r.record FROM (SELECT rowid FROM words WHERE words MATCH ? ORDER BY rowid DESC LIMIT ?) w JOIN records r ON r.n = w.rowid ORDER BY r.n DESC')
       .all(match, limit) as Array<{ record: string }>
     return rows.map((r) => JSON.parse(r.record) as MessageRecord)
   }

@@ -20,7 +20,7 @@ export interface SearchIndex {
   removeConversation(conversation: string): Promise<void>
   /** Empties the index (account erasure, wiped history). */
   clear(): Promise<void>
-  /** Records containing every term of the query (each as a word prefix), newest first. */
+  /** Records containing every term of the query (each as a word prefix), newest first (by sentAt, or by arrival on the device). */
   search(query: string, limit: number): Promise<MessageRecord[]>
 }
 
