@@ -110,8 +110,6 @@ describe('search', () => {
     await back
     expect(alice.conversations().map((c) => c.id)).toContain(conv)
 
-    // An index made after the history was kept is built from it.
-
     // No search term reached the server: not its database files, not its logs.
     await new Promise((r) => setTimeout(r, 200))
     const files = [...readdirSync(join(dir, 'db')).map((f) => join(dir, 'db', f)), logPath()]
