@@ -2,7 +2,8 @@
 // history it indexes, readable by the same person only). Deleting must leave nothing behind:
 // secure_delete zeroes freed pages, an FTS5 'optimize' after each removal merges the index
 // segments so no deleted word survives in an older one, and a WAL checkpoint (TRUNCATE)
-// empties the log that held the old pages.
+// empties the log that held the old pages. Prefix indexes of 2 and 3 letters keep a short
+// prefix (what people type first) as fast as a whole word.
 import Database from 'better-sqlite3'
 import { chmodSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -36,7 +37,7 @@ export class SqliteSearchIndex implements SearchIndex {
         record TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS records_conversation ON records (conversation);
-      CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5 (body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
+      CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5 (body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
     `)
     this.#db = db
     return db

@@ -169,8 +169,8 @@ export class StoredSearchIndex implements SearchIndex {
     })
   }
 
-  /** Ids of records holding a word that starts with `term`. */
-  #matching(term: string): Set<string> {
+  /** Ids of records holding a word that starts with `term` (the posting itself when only one word does). */
+  #matching(term: string): ReadonlySet<string> {
     this.#sortedWords ??= [...this.#terms.values()].flatMap((t) => [...t.keys()]).sort()
     const sorted = this.#sortedWords
     let lo = 0
@@ -180,6 +180,8 @@ export class StoredSearchIndex implements SearchIndex {
       if (sorted[mid]! < term) lo = mid + 1
       else hi = mid
     }
+    const only = sorted[lo]?.startsWith(term) && !sorted[lo + 1]?.startsWith(term)
+    if (only) return this.#terms.get(this.#termBucket(sorted[lo]!))?.get(sorted[lo]!) ?? new Set()
     const out = new Set<string>()
     for (let i = lo; i < sorted.length && sorted[i]!.startsWith(term); i++) {
       for (const id of this.#terms.get(this.#termBucket(sorted[i]!))?.get(sorted[i]!) ?? []) out.add(id)
@@ -193,12 +195,19 @@ export class StoredSearchIndex implements SearchIndex {
     await this.#lock.run(() => this.#load())
     const sets = terms.map((t) => this.#matching(t)).sort((a, b) => a.size - b.size)
     const [first, ...rest] = sets
-    const hits: MessageRecord[] = []
+    // The newest `limit` of the hits, kept sorted as they come: a common word costs one pass, no sort of every hit.
+    const top: MessageRecord[] = []
+    const newer = (a: MessageRecord, b: MessageRecord) => b.sentAt - a.sentAt || (a.id < b.id ? -1 : 1)
     for (const id of first!) {
       if (!rest.every((s) => s.has(id))) continue
       const m = this.#docs.get(this.#docBucket(id))?.get(id)
-      if (m) hits.push(m)
+      if (!m) continue
+      if (top.length === limit && newer(m, top[limit - 1]!) >= 0) continue
+      let i = top.length
+      while (i > 0 && newer(m, top[i - 1]!) < 0) i--
+      top.splice(i, 0, m)
+      if (top.length > limit) top.pop()
     }
-    return hits.sort((a, b) => b.sentAt - a.sentAt || (a.id < b.id ? -1 : 1)).slice(0, limit)
+    return top
   }
 }
