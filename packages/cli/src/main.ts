@@ -22,6 +22,8 @@ import { timer } from './commands/timer.ts'
 import { blocking, blocks, requests, settle } from './commands/requests.ts'
 import { keys, KEYS_USAGE } from './commands/keys.ts'
 import { RECOVERY_USAGE, approveWithHistory, receiveHistory, recover, recoveryBackup, recoverySetup } from './commands/recovery.ts'
+import { search } from './commands/search.ts'
+import { hide, people, setName } from './commands/people.ts'
 import { readKeyFilePath, readServeConfig, SERVER_KEYS_ENV } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
@@ -62,6 +64,14 @@ ${RECOVERY_USAGE}
   candor --home DIR read                      print and acknowledge new messages
   candor --home DIR chat <user-or-conversation>   interactive chat
   candor --home DIR groups                    list conversations
+  candor --home DIR hide <conversation> [--erase]   take a conversation off your list (it comes back with
+                                              its next message); --erase also deletes its history here
+  candor --home DIR search <query> [--limit N]   search your history on this device (never on the
+                                              server): messages holding every word, newest first
+  candor --home DIR name [<display name>]     show or set your display name (sent encrypted to your
+                                              conversations; shown next to your user id, never instead)
+  candor --home DIR people <query>            find people: your organisation's members by user id
+                                              prefix, and people you talk to by id or display name
   candor --home DIR create <user> [<user> …]  start a group conversation
   candor --home DIR add|remove <conversation> <user> [<user> …]
   candor --home DIR leave <conversation>
@@ -150,6 +160,8 @@ export async function main(argv: string[]): Promise<number> {
         'signs-in': { type: 'string' },
         witness: { type: 'string', multiple: true },
         'open-signup': { type: 'boolean' },
+        erase: { type: 'boolean' },
+        limit: { type: 'string' },
         'no-open-signup': { type: 'boolean' },
         signup: { type: 'string' },
         secret: { type: 'string' },
@@ -260,6 +272,17 @@ export async function main(argv: string[]): Promise<number> {
         return await chat(g, args[0]!)
       case 'groups':
         return await groups(g)
+      case 'hide':
+        need(args, 1, 'conversation')
+        return await hide(g, args[0]!, values.erase === true)
+      case 'search':
+        need(args, 1, 'query')
+        return await search(g, args.join(' '), typeof values.limit === 'string' ? Number(values.limit) : undefined)
+      case 'name':
+        return await setName(g, args.length > 0 ? args.join(' ') : undefined)
+      case 'people':
+        need(args, 1, 'query')
+        return await people(g, args.join(' '))
       case 'create':
         need(args, 1, 'at least one user')
         return await create(g, args.map(user))

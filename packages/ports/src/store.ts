@@ -372,6 +372,8 @@ export interface Store extends ScimStore {
   membershipOf(userId: UserId): Promise<Membership | null>
   /** The organisation's people (members and guests) with user id > `after`, by user id, at most `limit`. */
   listMembers(org: OrgId, after: UserId | null, limit: number): Promise<Membership[]>
+  /** The organisation's members (not guests) whose user id starts with `prefix`, by user id, at most `limit`. */
+  membersByPrefix(org: OrgId, prefix: string, limit: number): Promise<Membership[]>
 
   // ---- single sign-on (docs/organisations.md "Single sign-on") ----
   /** Sets (replaces) the organisation's identity-provider settings; false if there is no such organisation. */

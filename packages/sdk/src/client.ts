@@ -57,6 +57,8 @@ import { Attachments, type FileToSend, type Progress } from './attachments.ts'
 import { BlobTransfer } from './blob-transfer.ts'
 import { HistoryArchives, type ImportedHistory, type OnHistoryProgress } from './history-archives.ts'
 import { AccountRecovery, recoveryApproval, recoveryKeyFrom } from './account-recovery.ts'
+import { searchHistory } from './search/device-search.ts'
+import { Profiles, type Person } from './profiles.ts'
 import type { AttachmentRef } from '@candor/protocol'
 
 function attachmentOf(message: MessageRecord, index: number): AttachmentRef {
@@ -96,6 +98,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #recovery: Recovery
   readonly #rejoin: Rejoin
   readonly #attachments: Attachments
+  readonly #profiles: Profiles
   #connection: Connection | undefined
   #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
@@ -120,7 +123,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const past = new PastDirectory(api, checkpoints)
     this.#authentication = { commit: commitAuthentication(config.authService, past), welcome: welcomeAuthentication(config.authService, past) }
     const keyPackages = (this.#keyPackages = new KeyPackages(opts.store, api, suite, identity))
-    const conversations = (this.#conversations = new Conversations(opts.store, config))
+    const conversations = (this.#conversations = new Conversations(opts.store, config, opts.searchIndex))
     const lock = this.#lock
     const idle = async (): Promise<void> => {
       await this.#queue?.idle()
@@ -163,6 +166,15 @@ export class CandorClient extends Emitter<ClientEvents> {
       rejoin,
       send: (groupId, content, messageId) => messaging.sendContent(groupId, content, messageId),
     })
+    this.#profiles = new Profiles({
+      store: opts.store,
+      data,
+      conversations,
+      userId: identity.userId,
+      send: (groupId, content) => messaging.sendContent(groupId, content),
+      error: (where, error) => emit('error', { where, error }),
+      changed: (userId, displayName) => emit('profile', { userId, displayName }),
+    })
     const failures = (this.#failures = new DeliveryFailures(opts.store))
     this.#undecryptable = new Undecryptables({
       store: opts.store,
@@ -188,6 +200,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
     await c.#conversations.load()
     await c.#pending.load()
+    await c.#profiles.load()
     c.#archives.watch()
     c.#timer.startSweep()
     return c
@@ -520,10 +533,11 @@ export class CandorClient extends Emitter<ClientEvents> {
   /**
    * `timer`: the disappearing timer in ms as this device knows it, null when off. A conversation
    * keeps its id when it is reset onto a new MLS group (§5.4); it is listed once, with the group it uses now.
+   * Conversations the person hid (hideConversation) are left out until their next message.
    */
   conversations(): Array<{ id: string; status: string; members: string[]; epoch: number; timer: number | null }> {
     const conversations = this.#conversations
-    return conversations.list().filter((c) => conversations.groupOf(conversations.conversationOf(c.meta.id)) === c.meta.id).map((c) => ({
+    return conversations.list().filter((c) => conversations.groupOf(conversations.conversationOf(c.meta.id)) === c.meta.id && !conversations.hidden(conversations.conversationOf(c.meta.id))).map((c) => ({
       id: conversations.conversationOf(c.meta.id),
       status: c.meta.status,
       members: [...new Set(leaves(c.state).map((l) => l.userId))].sort(),
@@ -534,16 +548,46 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Creates a conversation with these users (all their devices, and this user's other devices). */
   async createConversation(userIds: readonly string[]): Promise<string> {
-    return this.#messaging.create(userIds)
+    const id = await this.#messaging.create(userIds)
+    await this.#profiles.announce(id)
+    return id
   }
 
   /** The oldest active 1:1 conversation with this user, created if there is none. */
   async directConversation(userId: string): Promise<string> {
-    return this.#messaging.direct(userId)
+    const before = new Set(this.#conversations.list().map((c) => c.meta.id))
+    const id = await this.#messaging.direct(userId)
+    if (!before.has(id)) await this.#profiles.announce(id)
+    return id
   }
 
   async addMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    return this.#messaging.add(this.#group(conversation), userIds)
+    await this.#messaging.add(this.#group(conversation), userIds)
+    await this.#profiles.announce(this.#group(conversation))
+  }
+
+  // ---- people (see profiles.ts) ----
+
+  /**
+   * Sets this person's display name (1–64 characters) and sends it, end-to-end encrypted, to
+   * each of their conversations; others show it next to the verified user id, never instead.
+   */
+  async setDisplayName(name: string): Promise<string> {
+    return this.#profiles.set(name)
+  }
+
+  /** A user's display name as this device learnt it from their profile messages (this person's own for themselves); null when none. */
+  displayNameOf(userId: string): string | null {
+    return this.#profiles.nameOf(userId)
+  }
+
+  /**
+   * People to talk to: members of this person's organisation whose user id starts with the
+   * query (the server's list), then people of this device's conversations whose user id or
+   * display name matches.
+   */
+  async findPeople(query: string): Promise<Person[]> {
+    return this.#profiles.find(query)
   }
 
   async removeMembers(conversation: string, userIds: readonly string[]): Promise<void> {
@@ -609,6 +653,23 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** As downloadAttachment, handing the plaintext to `sink` chunk by chunk (a file is kept only once this resolved). */
   async downloadAttachmentTo(ref: AttachmentRef, sink: (plain: Uint8Array) => void | Promise<void>, onProgress?: (p: Progress) => void): Promise<void> {
     return this.#attachments.download(ref, sink, onProgress)
+  }
+
+  /**
+   * Full-text search of this device's history (never the server's): the records holding every
+   * word of the query (each as a word prefix, case and accents ignored), newest first, at most
+   * `limit` (≤ 500). Through the client's search index when it has one (ClientOptions.searchIndex).
+   */
+  async search(query: string, limit = 50): Promise<MessageRecord[]> {
+    return this.#failures.decorate(await searchHistory(this.#conversations, query, limit), this.deviceId)
+  }
+
+  /**
+   * Hides a conversation from this person's list on this device (it comes back with its next
+   * message); `erase`: also deletes its history here, search index included.
+   */
+  async hideConversation(conversation: string, opts: { erase?: boolean } = {}): Promise<void> {
+    await this.#conversations.hide(conversation, opts.erase === true)
   }
 
   /** The conversation's records, oldest first; this device's own messages a recipient could not decrypt carry `status: 'failed'` and `failedFor`. */
@@ -696,9 +757,11 @@ export class CandorClient extends Emitter<ClientEvents> {
           emit: (event, e) => this.emit(event, e),
           onLeave: (conversation, who) => this.#messaging.onLeave(conversation, who),
           onJoin: (conversation) => {
+            this.#profiles.announceLater(conversation)
             void this.#timer.learn(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
           },
           onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
+          onProfile: (from, content, sentAt) => this.#profiles.received(from, content, sentAt),
           // Queued beside processing, outside this lock: a check never holds up delivery.
           onSeen: (sender, seen) => {
             if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)

@@ -4,6 +4,7 @@
 import type { AttachmentRef, UndecryptableContent } from '@candor/protocol'
 import { epochOf, leaves, loadState, saveState, type GroupState, type MlsConfig } from '@candor/crypto'
 import type { LocalStore } from './local-store.ts'
+import { isSearchable, type SearchIndex } from './search/search-index.ts'
 import { SerialLock } from './serial-lock.ts'
 
 /** 'reset': the conversation moved on to a new group (`resetTo`); this group is no longer used. */
@@ -31,6 +32,8 @@ export interface ConversationMeta {
   conversation?: string
   /** For status 'reset': the group that replaced this one. */
   resetTo?: string
+  /** When the person hid it from their list (ms); a message arriving later shows it again. */
+  hiddenAt?: number
 }
 
 export interface MessageRecord {
@@ -137,10 +140,26 @@ export class Conversations {
   #nextExpiry = Number.POSITIVE_INFINITY
   #inboxNext: number | undefined
   #loaded = false
+  readonly #index: SearchIndex | undefined
 
-  constructor(store: LocalStore, config: MlsConfig) {
+  /** `index`: the device's search index, kept in step with the history (search/search-index.ts). */
+  constructor(store: LocalStore, config: MlsConfig, index?: SearchIndex) {
     this.#store = store
     this.#config = config
+    this.#index = index
+  }
+
+  /** The device's search index, built from the history it holds the first time it is used. */
+  async searchIndex(): Promise<SearchIndex | undefined> {
+    const index = this.#index
+    if (!index || (await index.ready())) return index
+    await this.#logLock.run(async () => {
+      if (await index.ready()) return
+      const now = Date.now()
+      const all = (await this.#store.lines(INBOX)).map((l) => JSON.parse(l) as MessageRecord).filter((m) => isSearchable(m) && !isExpired(m, now))
+      await index.add(all.map(({ seq: _seq, ...m }) => m))
+    })
+    return index
   }
 
   /** Loads every conversation and deletes the records that expired meanwhile. */
@@ -160,6 +179,7 @@ export class Conversations {
     for (const line of await this.#store.lines(INBOX)) this.#note(JSON.parse(line) as MessageRecord)
     this.#loaded = true
     await this.expire(Date.now())
+    await this.searchIndex()
   }
 
   #note(m: MessageRecord): void {
@@ -222,6 +242,12 @@ export class Conversations {
     return c ? epochOf(c.state) : -1
   }
 
+  /** The users in a group this device holds (from its MLS tree), none when it holds no such group. */
+  members(id: string): string[] {
+    const c = this.#open.get(id)
+    return c ? [...new Set(leaves(c.state).map((l) => l.userId))] : []
+  }
+
   /** Conversations whose members are exactly these users. */
   withUsers(users: ReadonlySet<string>): Conversation[] {
     return this.list().filter((c) => {
@@ -272,9 +298,62 @@ export class Conversations {
       await this.#store.append(`history/${m.conversation}`, JSON.stringify(m))
       await this.#store.append(INBOX, JSON.stringify({ ...m, seq }))
       if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
+      if (this.#index && isSearchable(m)) await this.#index.add([m])
     })
     this.#seen.add(m.id)
+    await this.#unhide(m.conversation)
     return true
+  }
+
+  /** A conversation the person hid comes back to their list with its next message. */
+  async #unhide(conversation: string): Promise<void> {
+    for (const c of this.#open.values()) {
+      if ((c.meta.conversation ?? c.meta.id) !== conversation || c.meta.hiddenAt === undefined) continue
+      const { hiddenAt: _hidden, ...meta } = c.meta
+      c.meta = meta
+      await this.#store.put(`conv/${c.meta.id}`, JSON.stringify(c.meta))
+    }
+  }
+
+  /** Whether the person hid the conversation from their list (and nothing came since). */
+  hidden(conversation: string): boolean {
+    const groups = [...this.#open.values()].filter((c) => (c.meta.conversation ?? c.meta.id) === conversation)
+    return groups.length > 0 && groups.every((c) => c.meta.hiddenAt !== undefined)
+  }
+
+  /**
+   * Hides a conversation from the person's list on this device; with `erase`, also deletes its
+   * history here (records, inbox lines and search index entries), nothing of it left behind.
+   */
+  async hide(conversation: string, erase: boolean): Promise<void> {
+    const at = Date.now()
+    for (const c of this.#open.values()) {
+      if ((c.meta.conversation ?? c.meta.id) !== conversation) continue
+      c.meta = { ...c.meta, hiddenAt: at }
+      await this.#store.put(`conv/${c.meta.id}`, JSON.stringify(c.meta))
+    }
+    if (!erase) return
+    await this.#logLock.run(async () => {
+      const groups = [...this.#open.values()].filter((c) => (c.meta.conversation ?? c.meta.id) === conversation).map((c) => c.meta.id)
+      for (const g of new Set([conversation, ...groups])) await this.#store.rewrite(`history/${g}`, [])
+      const lines = await this.#store.lines(INBOX)
+      const kept = lines.map((l, i) => [l, JSON.parse(l) as MessageRecord, i] as const).filter(([, m]) => m.conversation !== conversation)
+      if (kept.length !== lines.length) {
+        const last = lines.length > 0 ? (JSON.parse(lines[lines.length - 1]!) as MessageRecord).seq : undefined
+        this.#inboxNext = Math.max(this.#inboxNext ?? 0, last === undefined ? lines.length : last + 1)
+        await this.#store.put(INBOX_NEXT, String(this.#inboxNext))
+        await this.#store.rewrite(INBOX, kept.map(([l, m, i]) => (m.seq === undefined ? JSON.stringify({ ...m, seq: i }) : l)))
+      }
+      await this.#index?.removeConversation(conversation)
+    })
+  }
+
+  /** Keeps the search index in step when a record's text changes (an edit) or it is deleted for everyone. */
+  async reindex(changed: readonly MessageRecord[], removed: readonly string[] = []): Promise<void> {
+    if (!this.#index) return
+    if (removed.length > 0) await this.#index.remove(removed)
+    const add = changed.filter(isSearchable)
+    if (add.length > 0) await this.#index.add(add)
   }
 
   async #nextSeq(): Promise<number> {
@@ -351,6 +430,7 @@ export class Conversations {
         await this.#store.delete(key)
       }
       await this.#store.rewrite(INBOX, [])
+      await this.#index?.clear()
       this.#seen.clear()
       this.#processed.clear()
     })
@@ -365,6 +445,7 @@ export class Conversations {
     if (now < this.#nextExpiry) return Promise.resolve(new Map())
     return this.#logLock.run(async () => {
       const gone = new Map<string, string[]>()
+      const unindex: string[] = []
       let next = Number.POSITIVE_INFINITY
       const prune = async (log: string, withSeq: boolean): Promise<void> => {
         const lines = await this.#store.lines(log)
@@ -374,6 +455,7 @@ export class Conversations {
           const m = JSON.parse(line) as MessageRecord
           if (isExpired(m, now)) {
             dropped = true
+            unindex.push(m.id)
             if (!withSeq) gone.set(m.conversation, [...(gone.get(m.conversation) ?? []), m.id])
             return
           }
@@ -391,6 +473,8 @@ export class Conversations {
       }
       for (const key of await this.#store.keys('conv/')) await prune(`history/${key.slice('conv/'.length)}`, false)
       await prune(INBOX, true)
+      // A record that disappears leaves the search index with it.
+      if (this.#index && unindex.length > 0) await this.#index.remove([...new Set(unindex)])
       this.#nextExpiry = next
       return gone
     })

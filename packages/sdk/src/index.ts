@@ -26,3 +26,6 @@ export { UPLOAD_PIECE_BYTES, type FileToSend, type Progress } from './attachment
 export type { HistoryProgress, OnHistoryProgress, ImportedHistory } from './history-archives.ts'
 export type { AuditCheckpoint, VerifiedAuditEntry, VerifiedAuditTrail } from './data/org-audit-verify.ts'
 export type { VerifiedPolicy } from './data/org-policy-verify.ts'
+export type { Person } from './profiles.ts'
+export { StoredSearchIndex } from './search/stored-search-index.ts'
+export { SEARCH_LIMIT_MAX, QUERY_MAX_CHARS, words as searchWords, type SearchIndex } from './search/search-index.ts'

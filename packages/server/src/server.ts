@@ -36,6 +36,7 @@ import { OrgPolicies } from './organisations/policy/org-policies.ts'
 import { Approvals } from './organisations/policy/approvals.ts'
 import { policyRoutes } from './http/policy-routes.ts'
 import { approvalRoutes } from './http/approval-routes.ts'
+import { peopleRoutes } from './http/people-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { enrolmentRoutes } from './http/enrolment-routes.ts'
@@ -282,6 +283,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   auditRoutes(app, ctx)
   policyRoutes(app, ctx)
   approvalRoutes(app, ctx)
+  peopleRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })

@@ -310,6 +310,10 @@ export const HTTP_ROWS: Record<string, Row> = {
   'GET /v1/requests': session('own-data', at('/v1/requests')),
   'POST /v1/requests/:requestId/accept': session('not_found', (w) => ({ path: `/v1/requests/${w.request}/accept` })),
   'POST /v1/requests/:requestId/decline': session('not_found', (w) => ({ path: `/v1/requests/${w.request}/decline` })),
+  'GET /v1/people': session(
+    { allowed: 'members of one organisation find each other by user id prefix; never another organisation’s people, never a guest (sdk/test/people.test.ts)' },
+    (w) => ({ path: `/v1/people?prefix=${encodeURIComponent(w.alice.userId.slice(0, 3))}` }),
+  ),
   'PUT /v1/contacts/:userId': session({ allowed: 'anyone may make anyone their own contact: it only lets that person reach them without a request' }, (w) => ({ path: `/v1/contacts/${w.amy.userId}` })),
   'GET /v1/blocks': session('own-data', at('/v1/blocks')),
   'PUT /v1/blocks': session({ allowed: 'anyone may block anyone: it changes only their own list' }, (w) => ({ path: '/v1/blocks', body: { userId: w.amy.userId } })),

@@ -585,6 +585,7 @@ export class PostgresStore implements Store {
   countDomainUsersElsewhere = (domain: string, org: OrgId): Promise<number> => orgs.countDomainUsersElsewhere(this.#sql, domain, org)
   membershipOf = (userId: UserId): Promise<Membership | null> => orgs.membershipOf(this.#sql, userId)
   listMembers = (org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> => orgs.listMembers(this.#sql, org, after, limit)
+  membersByPrefix = (org: OrgId, prefix: string, limit: number): Promise<Membership[]> => orgs.membersByPrefix(this.#sql, org, prefix, limit)
 
   // ---- SCIM provisioning (scim-storage.ts) ----
   createScimToken = (t: ScimTokenRecord): Promise<void> => scim.createScimToken(this.#sql, t)

@@ -576,6 +576,7 @@ export class SqliteStore implements Store {
   countDomainUsersElsewhere = async (domain: string, org: OrgId): Promise<number> => this.#orgs.countDomainUsersElsewhere(domain, org)
   membershipOf = async (userId: UserId): Promise<Membership | null> => this.#orgs.membershipOf(userId)
   listMembers = async (org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> => this.#orgs.listMembers(org, after, limit)
+  membersByPrefix = async (org: OrgId, prefix: string, limit: number): Promise<Membership[]> => this.#orgs.membersByPrefix(org, prefix, limit)
 
   // ---- SCIM provisioning (scim-storage.ts) ----
   createScimToken = async (t: ScimTokenRecord): Promise<void> => this.#scim.createToken(t)

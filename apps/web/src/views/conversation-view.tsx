@@ -44,7 +44,7 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
           {messenger.ended} Messages can no longer be sent from it.
         </p>
       ) : c.status === 'active' ? (
-        <Composer onSend={(text) => messenger.send(id, text)} onAttach={(file) => messenger.sendFile(id, file)} label={`Message ${c.title}`} />
+        <Composer onSend={(text) => messenger.send(id, text)} onAttach={(file) => messenger.sendFile(id, file)} label={`Message ${c.title}`} draft={messenger.draft(id)} />
       ) : (
         <p class="banner info" role="status" data-testid="inactive-banner">
           {c.status === 'removed'

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { DeviceInfo } from '@candor/protocol'
 import { DeviceCode } from '../components/device-code.tsx'
+import { DisplayNameForm } from '../components/display-name-form.tsx'
 import { formatDateTime } from '../components/time.ts'
 import { errorText } from '../state/error-text.ts'
 import type { Messenger } from '../state/messenger.ts'
@@ -59,6 +60,7 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
             {error}
           </p>
         )}
+        <DisplayNameForm messenger={messenger} />
 
         {pending.length > 0 && (
           <section aria-labelledby="requests-title" class="card inset">
