@@ -54,6 +54,9 @@ import { SplitViewMonitor, type SplitViewAlert } from './split-view-monitor.ts'
 import { sessionResumes } from './session-ended-text.ts'
 import { Attachments, type FileToSend, type Progress } from './attachments.ts'
 import { BlobTransfer } from './blob-transfer.ts'
+import { MessageFeatures } from './message-features.ts'
+import { Typing } from './typing.ts'
+import { ConversationFeatures } from './conversation-features.ts'
 import type { AttachmentRef } from '@candor/protocol'
 
 function attachmentOf(message: MessageRecord, index: number): AttachmentRef {
@@ -93,6 +96,10 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #recovery: Recovery
   readonly #rejoin: Rejoin
   readonly #attachments: Attachments
+  readonly #features: MessageFeatures
+  readonly #typing: Typing
+  /** Replies, edits, deletes, reactions, receipts, typing, names, pins and mutes (conversation-features.ts). */
+  readonly features: ConversationFeatures
   #connection: Connection | undefined
   #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
@@ -138,6 +145,17 @@ export class CandorClient extends Emitter<ClientEvents> {
     const seen = () => splitViews.seen()
     this.#attachments = new Attachments(new BlobTransfer(api))
     const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
+    const features = (this.#features = new MessageFeatures({
+      store: opts.store,
+      conversations,
+      me: identity,
+      send: (group, content) => messaging.sendContent(group, content),
+      sendText: (group, text, extra) => messaging.send(group, text, [], extra),
+      connected: () => connection() !== undefined,
+      emit,
+    }))
+    this.#typing = new Typing({ suite, conversations, me: identity, connection, emit })
+    this.features = new ConversationFeatures(features, this.#typing, (c) => this.#group(c), (g) => conversations.conversationOf(g))
     const rejoin = (this.#rejoin = new Rejoin({ api, suite, config, lock, me: identity, conversations, keyPackages, emit }))
     this.#recovery = new Recovery({
       api,
@@ -177,6 +195,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
     await c.#conversations.load()
     await c.#pending.load()
+    await c.#features.load()
     c.#archives.watch()
     c.#timer.startSweep()
     return c
@@ -283,6 +302,7 @@ export class CandorClient extends Emitter<ClientEvents> {
       connection = this.#connection = new Connection(endpoint, this.#opts.webSocket, {
         onDeliver: (f) => queue.push(f),
         onNotice: (n) => this.#onNotice(n),
+        onEphemeral: (f) => void this.#typing.received(f).catch((error: unknown) => this.emit('error', { where: 'typing indicator', error })),
         onSessionEnded: (reason) => this.#onSessionEnded(reason),
         onState: (s) => {
           if (s !== 'online') this.#isSynced = false
@@ -375,6 +395,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   close(): void {
+    this.#features.close()
+    this.#typing.close()
     this.#splitViews.close()
     this.#timer.stopSweep()
     this.#queue?.close()
@@ -446,12 +468,16 @@ export class CandorClient extends Emitter<ClientEvents> {
     return this.#messaging.direct(userId)
   }
 
+  /** Adds users by a commit, then tells every member "X added Y". */
   async addMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    return this.#messaging.add(this.#group(conversation), userIds)
+    await this.#messaging.add(this.#group(conversation), userIds)
+    await this.#features.membersChanged(this.#group(conversation), userIds, [])
   }
 
+  /** Removes users by a commit, then tells every member "X removed Y". */
   async removeMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    return this.#messaging.remove(this.#group(conversation), userIds)
+    await this.#messaging.remove(this.#group(conversation), userIds)
+    await this.#features.membersChanged(this.#group(conversation), [], userIds)
   }
 
   /** The MLS group a conversation uses now (it changes when the conversation is reset). */
@@ -517,11 +543,11 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** The conversation's records, oldest first; this device's own messages a recipient could not decrypt carry `status: 'failed'` and `failedFor`. */
   async history(conversation: string): Promise<MessageRecord[]> {
-    return this.#failures.decorate(await this.#conversations.history(conversation), this.deviceId)
+    return this.#failures.decorate(await this.#features.states.decorate(await this.#conversations.history(conversation), this.userId), this.deviceId)
   }
 
   async inbox(): Promise<MessageRecord[]> {
-    return this.#failures.decorate(await this.#conversations.inbox(), this.deviceId)
+    return this.#failures.decorate(await this.#features.states.decorate(await this.#conversations.inbox(), this.userId), this.deviceId)
   }
 
   /**
@@ -606,6 +632,7 @@ export class CandorClient extends Emitter<ClientEvents> {
           undecryptable: this.#undecryptable,
           pending: this.#pending,
           recovery: this.#recovery,
+          features: this.#features,
         },
         f,
       ),

@@ -25,7 +25,7 @@ export interface UiMessage {
    * 'undecryptable': a notice that a message could not be decrypted on this device; 'reset': a
    * member reset the conversation (its text names who, and whom it left out).
    */
-  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset' | 'rejoined'
+  kind?: MessageRecord['kind']
   /** When the device deletes it (ms since the epoch); it leaves the view then. */
   expiresAt?: number
   /** On the person's own message: recipient devices that reported they could not decrypt it. */
