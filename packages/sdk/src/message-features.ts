@@ -34,6 +34,14 @@ export interface ConversationInfo {
   muted: boolean
 }
 
+interface StoredInfo {
+  name: string | null
+  topic: string | null
+  /** The server time and id of the message that set each (the latest wins). */
+  nameAt?: { at: number; id: string }
+  topicAt?: { at: number; id: string }
+}
+
 const INFO = 'convinfo/'
 const PREFS = 'convprefs/'
 const READ = 'readmark/'
@@ -55,7 +63,7 @@ export class MessageFeatures {
   readonly #delivered = new Map<string, Set<string>>()
   #timer: ReturnType<typeof setTimeout> | undefined
   #flushing: Promise<void> = Promise.resolve()
-  readonly #info = new Map<string, { name: string | null; topic: string | null }>()
+  readonly #info = new Map<string, StoredInfo>()
   readonly #prefs = new Map<string, { pinned: boolean; muted: boolean }>()
   #readReceipts = true
 
@@ -66,7 +74,7 @@ export class MessageFeatures {
 
   async load(): Promise<void> {
     const { store } = this.#d
-    for (const key of await store.keys(INFO)) this.#info.set(key.slice(INFO.length), JSON.parse((await store.get(key))!) as { name: string | null; topic: string | null })
+    for (const key of await store.keys(INFO)) this.#info.set(key.slice(INFO.length), JSON.parse((await store.get(key))!) as StoredInfo)
     for (const key of await store.keys(PREFS)) this.#prefs.set(key.slice(PREFS.length), JSON.parse((await store.get(key))!) as { pinned: boolean; muted: boolean })
     this.#readReceipts = (await store.get(SETTINGS)) !== 'off'
   }
@@ -353,7 +361,16 @@ export class MessageFeatures {
     const conversations = this.#d.conversations
     const conversation = conversations.conversationOf(group)
     const cur = this.#info.get(conversation) ?? { name: null, topic: null }
-    const next = { name: c.name === undefined ? cur.name : c.name, topic: c.topic === undefined ? cur.topic : c.topic }
+    // The latest by the server's time wins, ties broken by id: the queue order every member
+    // sees, and the same answer on the sender's device, which never gets its own message back.
+    const newer = (was: { at: number; id: string } | undefined) => !was || sentAt > was.at || (sentAt === was.at && id > was.id)
+    const stamp = { at: sentAt, id }
+    const next = {
+      name: c.name !== undefined && newer(cur.nameAt) ? c.name : cur.name,
+      topic: c.topic !== undefined && newer(cur.topicAt) ? c.topic : cur.topic,
+      ...(c.name !== undefined && newer(cur.nameAt) ? { nameAt: stamp } : cur.nameAt ? { nameAt: cur.nameAt } : {}),
+      ...(c.topic !== undefined && newer(cur.topicAt) ? { topicAt: stamp } : cur.topicAt ? { topicAt: cur.topicAt } : {}),
+    }
     await this.#d.store.put(INFO + conversation, JSON.stringify(next))
     this.#info.set(conversation, next)
     const what =

@@ -9,11 +9,12 @@ import { mlsExporter } from 'ts-mls'
 import type { GroupState, MlsSuite } from './mls-types.ts'
 
 const LABEL = 'candor ephemeral'
+/** AES-128-GCM in our one suite (docs/protocol.md §5): the exported key has the AEAD's length. */
 const NONCE = 12
 const EPOCH = 8
 
 async function keyOf(suite: MlsSuite, state: GroupState): Promise<Uint8Array> {
-  return mlsExporter(state.keySchedule.exporterSecret, LABEL, state.groupContext.groupId, 32, suite)
+  return mlsExporter(state.keySchedule.exporterSecret, LABEL, state.groupContext.groupId, suite.hpke.keyLength, suite)
 }
 
 function aad(state: GroupState, epoch: Uint8Array, sender: Uint8Array): Uint8Array {
