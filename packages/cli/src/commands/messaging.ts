@@ -42,14 +42,18 @@ export async function read(g: GlobalFlags): Promise<number> {
     const cursor = Number((await cursorStore.get(CURSOR)) ?? '0')
     const inbox = await client.inbox()
     const fresh = inbox.filter((m, i) => (m.seq ?? i) >= cursor).filter((m) => m.direction === 'in' || m.fromDevice !== client.deviceId)
-    for (const m of fresh) {
+    // Messages shown before that changed since (edited, deleted, reacted to, delivered or read) are shown again, once per change.
+    const changed = await changedSince(cursorStore, inbox.filter((m, i) => (m.seq ?? i) < cursor), inbox)
+    for (const m of [...changed, ...fresh]) {
       if (g.json) printJson(messageJson(m))
       else process.stdout.write(`${formatMessage(m)}\n`)
     }
     const last = inbox.at(-1)
     if (last) await cursorStore.put(CURSOR, String(Math.max(cursor, (last.seq ?? inbox.length - 1) + 1)))
     const failed = await newFailures(client, cursorStore, inbox, g.json)
-    if (!g.json && fresh.length === 0 && failed === 0) process.stdout.write('no new messages\n')
+    if (!g.json && fresh.length === 0 && changed.length === 0 && failed === 0) process.stdout.write('no new messages\n')
+    // Its senders learn these were delivered before this short-lived process goes.
+    await client.features.flushReceipts()
     // The messages' checkpoints are checked before this short-lived process goes (alerts go to
     // stderr); a server that does not answer does not keep it here for long.
     await Promise.race([client.splitViewChecks(), new Promise((r) => setTimeout(r, SPLIT_VIEW_WAIT_MS).unref())])
@@ -57,6 +61,24 @@ export async function read(g: GlobalFlags): Promise<number> {
     client.close()
   }
   return 0
+}
+
+const SHOWN = 'cli/read-shown'
+const SHOWN_KEPT = 2000
+
+/** What of a record `read` shows again when it changes. */
+function fingerprint(m: MessageRecord): string {
+  return JSON.stringify([m.text, m.edited ?? false, m.deleted ?? false, m.reactions ?? {}, m.receipts ?? {}])
+}
+
+/** The records shown before whose fingerprint changed; remembers the fingerprints of the latest records. */
+async function changedSince(store: FileLocalStore, earlier: readonly MessageRecord[], inbox: readonly MessageRecord[]): Promise<MessageRecord[]> {
+  const shown = new Map<string, string>(Object.entries(JSON.parse((await store.get(SHOWN)) ?? '{}') as Record<string, string>))
+  const changed = earlier.filter((m) => m.kind === undefined && shown.has(m.id) && shown.get(m.id) !== fingerprint(m))
+  const next: Record<string, string> = {}
+  for (const m of inbox.slice(-SHOWN_KEPT)) if (m.kind === undefined) next[m.id] = fingerprint(m)
+  await store.put(SHOWN, JSON.stringify(next))
+  return changed
 }
 
 /**
