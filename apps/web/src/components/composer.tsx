@@ -1,24 +1,74 @@
-// The message box: Enter sends, Shift+Enter makes a new line.
+// The message box: Enter sends, Shift+Enter makes a new line. While replying it shows the
+// message quoted (Cancel drops the reply); while editing it holds the message's text and Enter
+// saves the edit. Typing tells the members online (at most every 3 s), and sending stops it.
 import { useEffect, useRef, useState } from 'preact/hooks'
+import type { UiMessage } from '../state/messenger.ts'
 
-export function Composer({ onSend, onAttach, label }: { onSend: (text: string) => Promise<void>; onAttach?: (file: File) => Promise<void>; label: string }) {
+const TYPING_EVERY_MS = 3_000
+
+export interface ComposerMode {
+  replyingTo?: UiMessage | undefined
+  editing?: UiMessage | undefined
+  onCancel(): void
+}
+
+export function Composer({
+  onSend,
+  onAttach,
+  onTyping,
+  label,
+  mode,
+}: {
+  onSend: (text: string) => Promise<void>
+  onAttach?: (file: File) => Promise<void>
+  onTyping?: (on: boolean) => void
+  label: string
+  mode?: ComposerMode
+}) {
   const [text, setText] = useState('')
   const ref = useRef<HTMLTextAreaElement>(null)
   const fileRef = useRef<HTMLInputElement>(null)
+  const typedAt = useRef(0)
   useEffect(() => ref.current?.focus({ preventScroll: true }), [])
+  // Editing starts from the message's text; a reply or edit takes the focus.
+  const editing = mode?.editing
+  useEffect(() => {
+    if (editing) setText(editing.text)
+    if (mode?.editing || mode?.replyingTo) ref.current?.focus()
+  }, [editing?.id, mode?.replyingTo?.id])
 
   const submit = (e?: Event) => {
     e?.preventDefault()
     const t = text.trim()
     if (!t) return
     setText('')
+    if (typedAt.current > 0) onTyping?.(false)
+    typedAt.current = 0
     void onSend(t)
     ref.current?.focus()
   }
 
   return (
     <form class="composer" onSubmit={submit}>
-      {onAttach && (
+      {(mode?.replyingTo || mode?.editing) && (
+        <div class="composer-mode small" data-testid={mode.editing ? 'editing' : 'replying'}>
+          <span>
+            {mode.editing ? 'Editing your message' : `Replying to ${mode.replyingTo!.from}: `}
+            {!mode.editing && <q>{mode.replyingTo!.text.slice(0, 80)}</q>}
+          </span>{' '}
+          <button
+            type="button"
+            class="link"
+            onClick={() => {
+              if (mode.editing) setText('')
+              mode.onCancel()
+            }}
+          >
+            Cancel
+          </button>
+        </div>
+      )}
+      {onAttach && !mode?.editing && (
         <>
           <input
             ref={fileRef}
@@ -34,8 +84,8 @@ export function Composer({ onSend, onAttach, label }: { onSend: (text: string) =
               input.value = ''
             }}
           />
-          <button type="button" class="attach" data-testid="attach" aria-label="Attach a file" title="Attach a file (encrypted on this device)" onClick={() => fileRef.current?.click()}>
-            Attach
+          <button type="button" class="attach" data-testid="attach" title="Attach a file (encrypted on this device)" onClick={() => fileRef.current?.click()}>
+            Attach a file
           </button>
         </>
       )}
@@ -49,13 +99,21 @@ export function Composer({ onSend, onAttach, label }: { onSend: (text: string) =
         placeholder="Write a message"
         value={text}
         maxLength={64 * 1024}
-        onInput={(e) => setText(e.currentTarget.value)}
+        onInput={(e) => {
+          setText(e.currentTarget.value)
+          const now = Date.now()
+          if (onTyping && e.currentTarget.value !== '' && now - typedAt.current > TYPING_EVERY_MS) {
+            typedAt.current = now
+            onTyping(true)
+          }
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e)
+          if (e.key === 'Escape' && mode && (mode.editing || mode.replyingTo)) mode.onCancel()
         }}
       />
       <button class="primary" type="submit" disabled={!text.trim()}>
-        Send
+        {mode?.editing ? 'Save' : 'Send'}
       </button>
     </form>
   )
