@@ -250,7 +250,8 @@ export class Messenger extends Observable {
 
   // ---- messages ----
 
-  async send(conversation: string, text: string): Promise<void> {
+  /** Sends a text; `replyTo`: the id of the message it replies to (quoted). */
+  async send(conversation: string, text: string, replyTo?: string): Promise<void> {
     if (this.ended !== undefined) throw new Error(this.ended)
     const local: UiMessage = {
       id: `local-${crypto.randomUUID()}`,
@@ -263,7 +264,7 @@ export class Messenger extends Observable {
     }
     this.#insert(local)
     try {
-      const r = await this.client.send(conversation, text)
+      const r = replyTo === undefined ? await this.client.send(conversation, text) : await this.client.features.reply(conversation, replyTo, text)
       this.#replace(local.id, { ...toUi(r), delivery: 'sent' })
     } catch (e) {
       this.#replace(local.id, { ...local, delivery: 'failed', error: errorText(e) })

@@ -79,8 +79,7 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
             setEditing(undefined)
             try {
               if (edit) await messenger.client.features.edit(id, edit.id, text)
-              else if (reply) await messenger.client.features.reply(id, reply.id, text)
-              else return await messenger.send(id, text)
+              else return await messenger.send(id, text, reply?.id)
             } catch (e) {
               messenger.notify(`Not sent: ${e instanceof Error ? e.message : String(e)}`)
             }
