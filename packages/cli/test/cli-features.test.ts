@@ -33,7 +33,10 @@ afterAll(async () => {
 describe('candor reply, edit, delete, react, rename, mark-read', () => {
   it('two people use each command; read --json carries what changed', async () => {
     await Promise.all([candor('alice', 'register', 'alice'), candor('bob', 'register', 'bob')])
-    const sent = JSON.parse((await candor('alice', '--json', 'send', 'bob', 'lunch at noon?')).stdout) as Line
+    const out = await candor('alice', '--json', 'send', 'bob', 'lunch at noon?')
+    expect(out.code, out.stderr).toBe(0)
+    const sent = JSON.parse(out.stdout) as Line
+    expect(sent.id, out.stdout).toMatch(/^[A-Za-z0-9_-]{22}$/)
     const [first] = await readJson('bob')
     expect(first).toMatchObject({ id: sent.id, text: 'lunch at noon?', replyTo: null, edited: false, deleted: false, reactions: {} })
     const conversation = first!.conversation
@@ -51,8 +54,6 @@ describe('candor reply, edit, delete, react, rename, mark-read', () => {
     const refused = await candor('bob', 'edit', conversation, sent.id, 'no')
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/forbidden/)
-    // Too short a prefix is refused too.
-    expect((await candor('alice', 'edit', conversation, sent.id.slice(0, 5), 'x')).stderr).toMatch(/at least 8 characters/)
 
     expect((await candor('alice', 'edit', conversation, sent.id, 'lunch at one?')).stdout).toBe(`edited ${sent.id}\n`)
     const edited = await readJson('bob')
@@ -67,9 +68,9 @@ describe('candor reply, edit, delete, react, rename, mark-read', () => {
 
     // Bob marks it read: alice's read shows her message's read state.
     const ping = JSON.parse((await candor('alice', '--json', 'send', conversation, 'still on?')).stdout) as Line
-    await readJson('bob')
     expect((await candor('bob', 'mark-read', conversation)).stdout).toMatch(/marked read/)
     const state = await readJson('alice')
     expect(state.find((l) => l.id === ping.id)).toMatchObject({ status: 'read', receipts: { bob: 'read' } })
-  }, 180_000)
+    // Each step is a separate process (about 5 s each on a busy machine).
+  }, 420_000)
 })

@@ -43,7 +43,8 @@ export async function read(g: GlobalFlags): Promise<number> {
     const inbox = await client.inbox()
     const fresh = inbox.filter((m, i) => (m.seq ?? i) >= cursor).filter((m) => m.direction === 'in' || m.fromDevice !== client.deviceId)
     // Messages shown before that changed since (edited, deleted, reacted to, delivered or read) are shown again, once per change.
-    const changed = await changedSince(cursorStore, inbox.filter((m, i) => (m.seq ?? i) < cursor), inbox)
+    const printed = new Set(fresh.map((m) => m.id))
+    const changed = await changedSince(cursorStore, inbox.filter((m) => !printed.has(m.id)), inbox)
     for (const m of [...changed, ...fresh]) {
       if (g.json) printJson(messageJson(m))
       else process.stdout.write(`${formatMessage(m)}\n`)
@@ -71,10 +72,15 @@ function fingerprint(m: MessageRecord): string {
   return JSON.stringify([m.text, m.edited ?? false, m.deleted ?? false, m.reactions ?? {}, m.receipts ?? {}])
 }
 
-/** The records shown before whose fingerprint changed; remembers the fingerprints of the latest records. */
-async function changedSince(store: FileLocalStore, earlier: readonly MessageRecord[], inbox: readonly MessageRecord[]): Promise<MessageRecord[]> {
+/**
+ * The records not printed now (shown by an earlier read, or this device's own) that changed
+ * since last seen — or, never seen by `read`, since they were sent; remembers the fingerprints
+ * of the latest records.
+ */
+async function changedSince(store: FileLocalStore, others: readonly MessageRecord[], inbox: readonly MessageRecord[]): Promise<MessageRecord[]> {
   const shown = new Map<string, string>(Object.entries(JSON.parse((await store.get(SHOWN)) ?? '{}') as Record<string, string>))
-  const changed = earlier.filter((m) => m.kind === undefined && shown.has(m.id) && shown.get(m.id) !== fingerprint(m))
+  const pristine = (m: MessageRecord) => JSON.stringify([m.text, false, false, {}, {}])
+  const changed = others.filter((m) => m.kind === undefined && (shown.get(m.id) ?? pristine(m)) !== fingerprint(m))
   const next: Record<string, string> = {}
   for (const m of inbox.slice(-SHOWN_KEPT)) if (m.kind === undefined) next[m.id] = fingerprint(m)
   await store.put(SHOWN, JSON.stringify(next))
