@@ -156,6 +156,8 @@ export class CandorClient extends Emitter<ClientEvents> {
     }))
     this.#typing = new Typing({ suite, conversations, me: identity, connection, emit })
     this.features = new ConversationFeatures(features, this.#typing, (c) => this.#group(c), (g) => conversations.conversationOf(g))
+    // A disappearing message's edits and reactions disappear with it.
+    this.on('expired', (e) => void features.states.forget(e.ids).catch((error: unknown) => emit('error', { where: 'forgetting expired message state', error })))
     const rejoin = (this.#rejoin = new Rejoin({ api, suite, config, lock, me: identity, conversations, keyPackages, emit }))
     this.#recovery = new Recovery({
       api,

@@ -77,6 +77,16 @@ export class MessageStates {
     return true
   }
 
+  /** Forgets the state of records that are gone (their disappearing timer ran out): edit texts go with them. */
+  async forget(ids: readonly string[]): Promise<void> {
+    await this.#load()
+    for (const id of ids) {
+      if (!this.#cache.has(id)) continue
+      await this.#store.delete(KEY + id)
+      this.#cache.delete(id)
+    }
+  }
+
   /** Records as the person sees them: edited text, deletions, reactions, receipts and the status they add up to. */
   async decorate(records: MessageRecord[], me: string): Promise<MessageRecord[]> {
     await this.#load()

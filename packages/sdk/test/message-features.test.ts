@@ -167,6 +167,26 @@ describe('conversation features through a real server', () => {
   })
 })
 
+describe('disappearing messages', () => {
+  it('an edited message’s earlier and later texts leave the device when it expires', async () => {
+    const alice = await env.user('d-alice')
+    const bobStore = new MemoryLocalStore()
+    const bob = await env.user('d-bob', bobStore)
+    const conv = await alice.directConversation('d-bob')
+    await waitFor(() => bob.conversations().length === 1, 'bob joined')
+    await alice.setDisappearingTimer(conv, 5)
+    await waitFor(() => bob.conversations()[0]?.timer === 5000, 'bob learnt the timer')
+    const got = nextMessage(bob, (m) => m.text === 'first words')
+    const m = await alice.send(conv, 'first words')
+    await got
+    await alice.features.edit(conv, m.id, 'second words')
+    await waitFor(async () => (await find(bob, conv, m.id))?.edited === true, 'the edit')
+    expect(await bobStore.get(`msgstate/${m.id}`)).toContain('second words')
+    await waitFor(async () => (await bobStore.get(`msgstate/${m.id}`)) === undefined, 'the edit to go with the message', 15_000)
+    expect(await find(bob, conv, m.id)).toBeUndefined()
+  })
+})
+
 describe('members who are not the sender', () => {
   it('an edit or delete of another user’s message, sent by a tampered device, is ignored and shows nothing', async () => {
     const alice = await env.user('x-alice')
