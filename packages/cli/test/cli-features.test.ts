@@ -32,7 +32,10 @@ afterAll(async () => {
 
 describe('candor reply, edit, delete, react, rename, mark-read', () => {
   it('two people use each command; read --json carries what changed', async () => {
-    await Promise.all([candor('alice', 'register', 'alice'), candor('bob', 'register', 'bob')])
+    for (const who of ['alice', 'bob']) {
+      const r = await candor(who, 'register', who)
+      expect(r.code, r.stderr).toBe(0)
+    }
     const out = await candor('alice', '--json', 'send', 'bob', 'lunch at noon?')
     expect(out.code, out.stderr).toBe(0)
     const sent = JSON.parse(out.stdout) as Line
