@@ -21,6 +21,8 @@ import {
   encodeError,
   encodeNotice,
   encodeSend,
+  encodeSendEphemeral,
+  encodeEphemeral,
   newGroupId,
   reportStatement,
   recoveryKeyStatement,
@@ -375,4 +377,6 @@ export const FRAME_ROWS: { [K in keyof typeof FrameType]: FrameRow } = {
     signedIn: 'malformed_frame',
   },
   notice: { frame: () => encodeNotice({ kind: 'synced' }), signedIn: 'malformed_frame' },
+  sendEphemeral: { frame: (w) => encodeSendEphemeral({ reqId: 7, messageId: newMessageId(), groupId: w.group, payload: new Uint8Array(40) }), signedIn: 'not_member' },
+  ephemeral: { frame: (w, as) => encodeEphemeral({ kind: 0, groupId: w.group, sender: as.deviceId, payload: new Uint8Array(40) }), signedIn: 'malformed_frame' },
 }
