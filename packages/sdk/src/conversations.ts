@@ -472,6 +472,8 @@ export class Conversations {
         const next = lines.map(blank)
         if (next.some((l, i) => l !== lines[i])) await this.#store.rewrite(log, next)
       }
+      // Deleted for everyone: its words leave the device's search index with it.
+      await this.#index?.remove([id])
     })
   }
 

@@ -115,10 +115,11 @@ export class MessageFeatures {
 
   async edit(group: string, id: string, text: string, mentions?: readonly string[]): Promise<void> {
     const conversation = this.#d.conversations.conversationOf(group)
-    await this.#target(conversation, id, true)
+    const target = await this.#target(conversation, id, true)
     const content = { type: 'edit', id: newMessageId(), sentAt: Date.now(), target: id, text, ...(mentions && mentions.length > 0 ? { mentions: [...mentions] } : {}) } as unknown as Outgoing
     const at = await this.#d.send(group, content)
     await this.states.edit(id, text, at, mentions)
+    await this.#d.conversations.reindex([{ ...target, text }], [id])
     this.#d.emit('update', { conversation, id })
   }
 
@@ -282,6 +283,8 @@ export class MessageFeatures {
         const t = await this.#editable(conversation, content.target, sender)
         if (t) {
           await this.states.edit(t.id, content.text, f.sentAt, content.mentions)
+          // Search finds the message by its text now, not by the one it replaced.
+          await conversations.reindex([{ ...t, text: content.text }], [t.id])
           this.#d.emit('update', { conversation, id: t.id })
         }
         return true
