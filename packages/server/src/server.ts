@@ -1,6 +1,5 @@
 // Builds one Candor node: HTTP API (Fastify) and the WebSocket delivery gateway on one port.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import fastifyStatic from '@fastify/static'
 import { existsSync } from 'node:fs'
 import { CandorError, DEFAULT_ORG_ID, LIMITS, USER_ID_MAX_LENGTH, encodeNotice, type SignupMode } from '@candor/protocol'
 import type { AppContext } from './app-context.ts'
@@ -37,6 +36,7 @@ import { DirectoryService } from './directory/directory-service.ts'
 import { groupsRoutes } from './http/groups-routes.ts'
 import { groupCommitsRoutes } from './http/group-commits-routes.ts'
 import { recoveryRoutes } from './http/recovery-routes.ts'
+import { webAssets } from './http/web-assets.ts'
 import { keyPackagesRoutes } from './http/key-packages-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
@@ -259,7 +259,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   requestRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
-    await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })
+    await webAssets(app, opts.webRoot)
   }
 
   // Disappearing messages: past-timer ciphertext goes, delivered or not, and then also the

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { DeviceInfo } from '@candor/protocol'
 import { DeviceCode } from '../components/device-code.tsx'
+import { NotificationSettings } from '../components/notification-settings.tsx'
 import { formatDateTime } from '../components/time.ts'
 import { errorText } from '../state/error-text.ts'
 import type { Messenger } from '../state/messenger.ts'
@@ -120,6 +121,8 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
             </ul>
           )}
         </section>
+
+        <NotificationSettings messenger={messenger} store={store} />
 
         <YourData messenger={messenger} store={store} />
 
