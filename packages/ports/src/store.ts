@@ -5,6 +5,7 @@ import type { DirectoryStorage } from '@candor/transparency'
 import type { ScimStore } from './scim-store.ts'
 import type { BlobId } from './blob-store.ts'
 import type { ContactStorage } from './contact-storage.ts'
+import type { PushSubscriptionStorage } from './push-storage.ts'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
 export interface DeviceAttestation {
@@ -230,6 +231,8 @@ export interface Store extends ScimStore {
   directoryStorage(): DirectoryStorage
   /** Contacts, blocks, contact requests and their held deliveries (contact-storage.ts). */
   contacts(): ContactStorage
+  /** Web Push subscriptions of devices (push-storage.ts). */
+  pushSubscriptions(): PushSubscriptionStorage
   /**
    * Runs fn while holding the cluster-wide key-directory publication lock, so only one node at a
    * time appends an epoch (a no-op lock where the store belongs to one process).

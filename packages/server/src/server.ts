@@ -5,7 +5,7 @@ import { CandorError, DEFAULT_ORG_ID, LIMITS, USER_ID_MAX_LENGTH, encodeNotice, 
 import type { AppContext } from './app-context.ts'
 import { TokenIssuer } from './auth/tokens.ts'
 import { Sessions } from './auth/sessions.ts'
-import { receiptsSaltKey, type ServerKeys } from './keys/server-keys.ts'
+import { receiptsSaltKey, webPushVapidKeys, type ServerKeys } from './keys/server-keys.ts'
 import { checkServedKeys } from './keys/served-keys-check.ts'
 import { DeliveryService } from './delivery/delivery-service.ts'
 import { GroupRoster } from './delivery/group-roster.ts'
@@ -37,6 +37,8 @@ import { groupsRoutes } from './http/groups-routes.ts'
 import { groupCommitsRoutes } from './http/group-commits-routes.ts'
 import { recoveryRoutes } from './http/recovery-routes.ts'
 import { webAssets } from './http/web-assets.ts'
+import { pushRoutes } from './http/push-routes.ts'
+import { DEFAULT_PUSH_SETTINGS, PushWaker, type PushSettings } from './push/push-waker.ts'
 import { keyPackagesRoutes } from './http/key-packages-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
@@ -126,6 +128,11 @@ export interface ServerOptions {
   ssoAllowInsecureIssuers?: boolean
   /** Bounds on messages held for contact requests; each one left out keeps its default (LIMITS.heldPer*). */
   contactLimits?: Partial<HoldLimits>
+  /**
+   * Web Push wake-ups (push/push-waker.ts); each setting left out keeps its default. The VAPID
+   * subject defaults to the public URL when it is https, else mailto:postmaster@<its host>.
+   */
+  webPush?: Partial<PushSettings>
 }
 
 export interface CandorServer {
@@ -202,6 +209,13 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     notifyUser,
   }
   if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
+  const pushSettings: PushSettings = {
+    ...DEFAULT_PUSH_SETTINGS,
+    subject: opts.publicUrl?.startsWith('https://') ? opts.publicUrl : `mailto:postmaster@${opts.publicUrl ? new URL(opts.publicUrl).hostname : 'candor.invalid'}`,
+    ...opts.webPush,
+  }
+  const pushWaker = new PushWaker(opts.store, log, webPushVapidKeys(opts.keys), pushSettings)
+  ctx.delivery.onPublished = (d) => pushWaker.queued(d)
   await checkServedKeys(opts.store, {
     directorySigning: ctx.directory.directory.signingPublicKey,
     directoryVrf: ctx.directory.directory.vrfPublicKey,
@@ -257,6 +271,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   retentionRoutes(app, ctx)
   blobRoutes(app, ctx)
   requestRoutes(app, ctx)
+  pushRoutes(app, ctx, pushWaker, pushSettings.allowHttpEndpoints)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await webAssets(app, opts.webRoot)
@@ -315,6 +330,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       clearInterval(sweeper)
       clearInterval(receiptSweeper)
       clearInterval(blobSweeper)
+      pushWaker.close()
       ctx.sso.rp.close()
       await gateway.close()
       await app.close()

@@ -17,6 +17,7 @@ import {
 } from '@candor/protocol'
 import type {
   ContactStorage,
+  PushSubscriptionStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -61,6 +62,7 @@ import type {
 } from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { PostgresContacts } from './contact-storage.ts'
+import { PostgresPushSubscriptions } from './push-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
@@ -456,6 +458,12 @@ export class PostgresStore implements Store {
   }
   #contacts: PostgresContacts | undefined
 
+  /** Web Push subscriptions: push-storage.ts. */
+  pushSubscriptions(): PushSubscriptionStorage {
+    return (this.#push ??= new PostgresPushSubscriptions(this.#sql))
+  }
+  #push: PostgresPushSubscriptions | undefined
+
   directoryStorage(): DirectoryStorage {
     return new PostgresDirectoryStorage(this.#sql)
   }
@@ -626,6 +634,7 @@ export class PostgresStore implements Store {
       await tx`UPDATE group_resets SET reset_by = ${ERASED_DEVICE_ID} WHERE reset_by = ANY(${ids}::text[])`
       await tx`DELETE FROM recent_sends WHERE sender = ANY(${ids}::text[])`
       await tx`DELETE FROM device_seq WHERE device_id = ANY(${ids}::text[])`
+      await tx`DELETE FROM push_subscriptions WHERE user_id = ${userId}`
       await tx`DELETE FROM devices WHERE user_id = ${userId}`
       await tx`DELETE FROM enrolments WHERE user_id = ${userId}`
       await tx`DELETE FROM users WHERE user_id = ${userId}`

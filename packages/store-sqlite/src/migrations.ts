@@ -375,4 +375,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX request_holds_by_request ON request_holds(request_id, pos);
   `,
+  // Web Push subscriptions: one per device (docs/protocol.md, "Web Push").
+  `
+  CREATE TABLE push_subscriptions (
+    device_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    p256dh TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX push_subscriptions_by_user ON push_subscriptions(user_id);
+  `,
 ]

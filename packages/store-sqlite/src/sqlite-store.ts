@@ -9,6 +9,7 @@ import { dirname } from 'node:path'
 import { CandorError, DEFAULT_ORG_ID, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type OrgId, type SignupMode, type UserId } from '@candor/protocol'
 import type {
   ContactStorage,
+  PushSubscriptionStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -60,6 +61,7 @@ import { SqliteOrganisations } from './organisation-storage.ts'
 import { SqliteScim } from './scim-storage.ts'
 import { SqliteSso } from './sso-storage.ts'
 import { SqliteContacts } from './contact-storage.ts'
+import { SqlitePushSubscriptions } from './push-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
@@ -507,6 +509,12 @@ export class SqliteStore implements Store {
   contacts(): ContactStorage {
     return this.#contacts
   }
+
+  /** Web Push subscriptions: push-storage.ts. */
+  pushSubscriptions(): PushSubscriptionStorage {
+    return (this.#push ??= new SqlitePushSubscriptions(this.#db))
+  }
+  #push: SqlitePushSubscriptions | undefined
 
   // ---- access log (data ownership) ----
   async appendAccessLeaf(leaf: NewAccessLeaf): Promise<number> {
