@@ -180,10 +180,10 @@ export class ApiClient {
   vapidKey(): Promise<VapidKeyResponse> {
     return this.#authed('GET', '/v1/push/vapid-key')
   }
-  putPushSubscription(deviceId: string, subscription: PutPushSubscriptionRequest): Promise<void> {
+  putPushSubscription(deviceId: string, subscription: PutPushSubscriptionRequest): Promise<{ registered: true }> {
     return this.#authed('PUT', `/v1/devices/${deviceId}/push-subscription`, subscription)
   }
-  deletePushSubscription(deviceId: string): Promise<void> {
+  deletePushSubscription(deviceId: string): Promise<{ deleted: boolean }> {
     return this.#authed('DELETE', `/v1/devices/${deviceId}/push-subscription`)
   }
   uploadKeyPackages(oneTime: string[], lastResort?: string): Promise<KeyPackageCount> {

@@ -13,21 +13,20 @@ export function pushRoutes(app: FastifyInstance, ctx: AppContext, waker: PushWak
     return { publicKey: waker.publicKey }
   })
 
-  app.put<{ Params: { deviceId: string } }>('/v1/devices/:deviceId/push-subscription', async (req, reply) => {
+  app.put<{ Params: { deviceId: string } }>('/v1/devices/:deviceId/push-subscription', async (req) => {
     const s = await authenticate(ctx, req)
     const deviceId = parseDeviceId(req.params.deviceId, 'deviceId')
     if (deviceId !== s.deviceId) throw new CandorError('forbidden', 'a device registers only its own push subscription')
     const body = parseBody(putPushSubscriptionRequest, req.body)
     if (!allowHttpEndpoints && !body.endpoint.startsWith('https:')) throw new CandorError('bad_request', 'endpoint: must be an https URL')
     await ctx.store.pushSubscriptions().put({ deviceId, userId: s.userId, endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth, createdAt: Date.now() })
-    reply.code(204)
+    return { registered: true }
   })
 
-  app.delete<{ Params: { deviceId: string } }>('/v1/devices/:deviceId/push-subscription', async (req, reply) => {
+  app.delete<{ Params: { deviceId: string } }>('/v1/devices/:deviceId/push-subscription', async (req) => {
     const s = await authenticate(ctx, req)
     const deviceId = parseDeviceId(req.params.deviceId, 'deviceId')
     if (deviceId !== s.deviceId) throw new CandorError('forbidden', 'a device deletes only its own push subscription')
-    await ctx.store.pushSubscriptions().delete(deviceId)
-    reply.code(204)
+    return { deleted: await ctx.store.pushSubscriptions().delete(deviceId) }
   })
 }
