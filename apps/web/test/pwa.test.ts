@@ -139,15 +139,17 @@ describe.skipIf(!chromiumAvailable())('the installable app in Chromium', () => {
     bob.allow.push(/ERR_INTERNET_DISCONNECTED|Failed to load resource|WebSocket connection/)
     await bob.context.setOffline(true)
     await bob.page.reload()
-    await bob.page.getByTestId('me').filter({ hasText: 'bob' }).waitFor({ timeout: T })
-    await conversationItem(bob.page, 'alice,bob').waitFor({ timeout: T })
-    await openConversation(bob.page, direct)
+    // The open conversation, at phone width alone on the screen.
     await message(bob.page, 'before the tunnel').waitFor({ timeout: T })
     await message(bob.page, 'reply before the tunnel').waitFor({ timeout: T })
     await bob.page.getByTestId('offline-banner').waitFor({ timeout: T })
     await screenshot(bob.page, 'offline-reload-phone')
     // At phone width the open conversation fills the screen (no sideways scrolling).
     expect(await bob.page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true)
+    // And the list of conversations, one step back.
+    await bob.page.goto(`${server.url}/#/`)
+    await conversationItem(bob.page, 'alice,bob').filter({ hasText: 'reply before the tunnel' }).waitFor({ timeout: T })
+    await openConversation(bob.page, direct)
 
     // And when the network is back it catches up.
     await send(alice.page, 'after the tunnel')

@@ -2,11 +2,13 @@
 // background, a short sound (can be turned off), and the unread count in the tab's title and
 // icon. Muted conversations do none of that. Permission is asked only when the person chooses
 // to turn notifications on (the prompt in the shell or Settings), never on load. Settings are
-// kept sealed in the device's local store like everything else.
+// kept sealed in the device's local store like everything else. With notifications on, the
+// device also subscribes to Web Push (push-subscription.ts) so it is woken while offline.
 import type { LocalStore, MessageRecord } from '@candor/sdk'
 import type { Messenger } from '../state/messenger.ts'
 import { Observable } from '../state/observable.ts'
 import { drawBadgeIcon } from './badge-icon.ts'
+import { subscribePush, unsubscribePush } from './push-subscription.ts'
 
 const SETTINGS_KEY = 'web/attention'
 const BASE_TITLE = 'Candor'
@@ -64,6 +66,7 @@ export class Attention extends Observable {
     )
     this.#showUnread()
     this.changed()
+    if (this.#settings.notify && this.permission === 'granted') void subscribePush(this.#messenger.client)
   }
 
   stop(): void {
@@ -75,12 +78,16 @@ export class Attention extends Observable {
     if (this.permission === 'unsupported') return 'unsupported'
     const p = this.permission === 'default' ? await Notification.requestPermission() : this.permission
     await this.#save({ notify: p === 'granted', promptDismissed: true })
+    if (p === 'granted') void subscribePush(this.#messenger.client)
     return p
   }
 
   async setNotify(on: boolean): Promise<void> {
     if (on) await this.enable()
-    else await this.#save({ notify: false })
+    else {
+      await this.#save({ notify: false })
+      await unsubscribePush(this.#messenger.client)
+    }
   }
 
   async setSound(on: boolean): Promise<void> {
