@@ -35,8 +35,8 @@ export function precacheList(): Plugin {
   }
 }
 
-const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|webmanifest|map|txt)$/
-/** Smaller files gain nothing worth a second request header's worth of bytes. */
+const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|webmanifest|txt)$/
+/** Smaller files gain nothing worth a second request header's worth of bytes. (Source maps are left as they are: only developers fetch them.) */
 const MIN_BYTES = 1024
 
 export function precompress(outDir: string): Plugin {
