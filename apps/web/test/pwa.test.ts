@@ -159,6 +159,7 @@ describe.skipIf(!chromiumAvailable())('the installable app in Chromium', () => {
 
   it('notifies of a message that arrives while the tab is in the background, with the count in the title; mute is respected', async () => {
     await bob.context.grantPermissions(['notifications'], { origin: server.url })
+    bob.allow.push(/does not support the Push API in incognito/)
     await bob.page.goto(`${server.url}/#/`)
     await bob.page.getByTestId('me').waitFor({ timeout: T })
     await setHidden(bob.page, true)
@@ -179,6 +180,29 @@ describe.skipIf(!chromiumAvailable())('the installable app in Chromium', () => {
     await conversationItem(bob.page, 'alice,bob').filter({ hasText: 'muted one' }).waitFor({ timeout: T })
     expect((await notifications(bob.page)).map((n) => n.body)).not.toContain('muted one')
     expect(await bob.page.title()).toBe('Candor')
+  })
+
+  it('turns a Web Push wake-up into a content-free notification when no tab is open', async () => {
+    const cdp = await alice.context.newCDPSession(alice.page)
+    const registration = new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
+        const r = e.registrations.find((x) => x.scopeURL === `${server.url}/` && !x.isDeleted)
+        if (r) resolve(r.registrationId)
+      })
+    })
+    await cdp.send('ServiceWorker.enable')
+    const registrationId = await registration
+    await alice.context.grantPermissions(['notifications'], { origin: server.url })
+    // With notifications on, the page subscribes to Web Push; a Playwright context is incognito,
+    // where Chromium has no push service and says so in the console (the server side of a push
+    // is packages/sdk/test/web-push.test.ts).
+    alice.allow.push(/does not support the Push API in incognito/)
+    // No window of the app is open: the worker itself must notify.
+    await alice.page.goto('about:blank')
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId, data: JSON.stringify({ v: 1, t: 'wake' }) })
+    await alice.page.goto(`${server.url}/#/`)
+    await alice.page.getByTestId('me').waitFor({ timeout: T })
+    await expect.poll(() => notifications(alice.page), { timeout: T }).toContainEqual({ title: 'Candor', body: 'You have new messages. Open Candor to read them.', tag: 'candor-wake' })
   })
 })
 
