@@ -3,10 +3,13 @@
 // subscription's keys (RFC 8291, aes128gcm), carry a VAPID signature by the server's published
 // key (RFC 8292), and hold nothing but a wake-up: no text, no sender, no conversation.
 import { createECDH, createPublicKey, randomBytes, verify } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { decrypt } from 'http_ece'
 import { toBase64Url } from '@candor/protocol'
+import { webPushVapidKeys } from '@candor/server'
 import type { CandorClient } from '../src/index.ts'
 import { nextMessage, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
 
@@ -108,6 +111,14 @@ describe('Web Push wake-ups', () => {
     // Someone else's keys do not open it.
     const other = browserKeys('/x')
     expect(() => decrypt(push.body, { version: 'aes128gcm', privateKey: other.ecdh, authSecret: other.auth })).toThrow()
+
+    // The VAPID private key comes from the key file: the database files hold no trace of it.
+    const secret32 = Buffer.from(webPushVapidKeys(env.keys).privateKey, 'base64url')
+    for (const f of readdirSync(env.dataDir).filter((n) => n.startsWith('candor.db'))) {
+      const bytes = readFileSync(join(env.dataDir, f))
+      expect(bytes.includes(secret32), f).toBe(false)
+      expect(bytes.includes(Buffer.from(webPushVapidKeys(env.keys).privateKey)), f).toBe(false)
+    }
   })
 
   it('sends nothing to a device that is online, or that deleted its subscription', async () => {

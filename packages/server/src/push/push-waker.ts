@@ -60,16 +60,25 @@ export class PushWaker {
       const last = this.#lastPush.get(d.deviceId)
       if (last !== undefined && now - last < this.#settings.minIntervalMs) continue
       this.#waiting.add(d.deviceId)
-      const t = setTimeout(() => {
-        this.#timers.delete(t)
-        this.#check(d.deviceId, d.seq)
-          .catch((err: unknown) => this.#log.warn({ err, deviceId: d.deviceId }, 'web push wake-up failed'))
-          .finally(() => this.#waiting.delete(d.deviceId))
-      }, this.#settings.graceMs)
-      t.unref()
-      this.#timers.add(t)
+      this.#schedule(d.deviceId, d.seq)
     }
     if (this.#lastPush.size > 100_000) this.#forgetOld(now)
+  }
+
+  /** Looks at the device's queue after the grace period; the device stays "waiting" until done. */
+  #schedule(deviceId: DeviceId, seq: number): void {
+    const t = setTimeout(() => {
+      this.#timers.delete(t)
+      this.#check(deviceId, seq).then(
+        (next) => (next === undefined || this.#closed ? this.#waiting.delete(deviceId) : this.#schedule(deviceId, next)),
+        (err: unknown) => {
+          this.#waiting.delete(deviceId)
+          this.#log.warn({ err, deviceId }, 'web push wake-up failed')
+        },
+      )
+    }, this.#settings.graceMs)
+    t.unref()
+    this.#timers.add(t)
   }
 
   close(): void {
@@ -78,15 +87,19 @@ export class PushWaker {
     this.#timers.clear()
   }
 
-  async #check(deviceId: DeviceId, seq: number): Promise<void> {
-    if (this.#closed) return
+  /** Sends a push if `seq` is still unacknowledged; returns a later queued seq to look at again, if any. */
+  async #check(deviceId: DeviceId, seq: number): Promise<number | undefined> {
+    if (this.#closed) return undefined
     // Still queued: the device has not acknowledged it, so no node delivered it.
     const [first] = await this.#store.fetchQueue(deviceId, seq - 1, 1)
-    if (!first || first.seq !== seq) return
+    if (!first) return undefined
+    // That one was acknowledged, but something queued since (while this check waited, and so
+    // not watched by its own) is there: give it its own grace period.
+    if (first.seq !== seq) return first.seq
     const sub = await this.#store.pushSubscriptions().get(deviceId)
-    if (!sub) return
+    if (!sub) return undefined
     const device = await this.#store.getDevice(deviceId)
-    if (device?.status !== 'active') return
+    if (device?.status !== 'active') return undefined
     this.#lastPush.set(deviceId, Date.now())
     // web-push builds the request (RFC 8291 encryption, RFC 8292 VAPID); it is sent with fetch,
     // which also reaches the http:// receivers of tests on loopback.
@@ -101,6 +114,7 @@ export class PushWaker {
     // The push service says the subscription is gone: so is ours.
     if (res.status === 404 || res.status === 410) await this.#store.pushSubscriptions().delete(deviceId)
     else if (!res.ok) throw new Error(`the push service answered ${res.status}`)
+    return undefined
   }
 
   #forgetOld(now: number): void {
