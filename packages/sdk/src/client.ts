@@ -3,7 +3,7 @@
 // them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice, type SessionEndReason, type SsoDeviceStartResponse, type SsoSignInResponse } from '@candor/protocol'
+import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type PutPushSubscriptionRequest, type EnrolmentInfo, type Notice, type SessionEndReason, type SsoDeviceStartResponse, type SsoSignInResponse } from '@candor/protocol'
 import {
   DirectoryAuthenticationService,
   clientConfigWith,
@@ -445,6 +445,21 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   async devices(): Promise<DeviceInfo[]> {
     return (await this.api.myDevices()).devices
+  }
+
+  // ---- Web Push (docs/protocol.md, "Web Push") ----
+
+  /** The server's VAPID public key (base64url): the `applicationServerKey` to subscribe with. */
+  async pushServerKey(): Promise<string> {
+    return (await this.api.vapidKey()).publicKey
+  }
+  /** Registers this device's push subscription (PushSubscription.toJSON()), replacing any earlier one. */
+  async setPushSubscription(subscription: PutPushSubscriptionRequest): Promise<void> {
+    await this.api.putPushSubscription(this.deviceId, subscription)
+  }
+  /** Stops wake-ups for this device. */
+  async deletePushSubscription(): Promise<void> {
+    await this.api.deletePushSubscription(this.deviceId)
   }
 
   /** Devices asking to join this user, each until it is approved, denied, replaced or expires. */

@@ -203,10 +203,13 @@ export class Messenger extends Observable {
       c.on('archive', (a) => this.notify(`A compliance archive (${a.userId}) is now a member of a conversation you are in and receives its messages. See “Who can read this?” and your consents in Settings.`)),
     )
     // Reflect the network as the browser knows it: drop the socket at once when it goes
-    // away rather than waiting for TCP to notice; the SDK reconnects with backoff.
+    // away rather than waiting for TCP to notice.
     const offline = () => this.client.dropConnection()
+    // And reconnect as soon as it reports the network back, rather than waiting out the backoff.
+    const online = () => this.client.reconnectNow()
     addEventListener('offline', offline)
-    this.#unsubscribe.push(() => removeEventListener('offline', offline))
+    addEventListener('online', online)
+    this.#unsubscribe.push(() => removeEventListener('offline', offline), () => removeEventListener('online', online))
     void this.refreshEnrolments()
     void this.refreshRequests()
     void this.#connect()
