@@ -19,10 +19,9 @@ interface Settings {
   sound: boolean
   /** The person dismissed the prompt to turn notifications on. */
   promptDismissed: boolean
-  muted: string[]
 }
 
-const DEFAULTS: Settings = { notify: true, sound: true, promptDismissed: false, muted: [] }
+const DEFAULTS: Settings = { notify: true, sound: true, promptDismissed: false }
 
 export type Permission = NotificationPermission | 'unsupported'
 
@@ -53,8 +52,9 @@ export class Attention extends Observable {
   get shouldPrompt(): boolean {
     return this.permission === 'default' && this.#settings.notify && !this.#settings.promptDismissed && this.#messenger.conversations.length > 0
   }
+  /** Muted is the device's own conversation setting (the SDK's `features.mute`, never sent), one for the whole app. */
   isMuted(conversation: string): boolean {
-    return this.#settings.muted.includes(conversation)
+    return this.#messenger.client.features.info(conversation).muted === true
   }
 
   async start(): Promise<void> {
@@ -99,8 +99,8 @@ export class Attention extends Observable {
   }
 
   async setMuted(conversation: string, muted: boolean): Promise<void> {
-    const rest = this.#settings.muted.filter((c) => c !== conversation)
-    await this.#save({ muted: muted ? [...rest, conversation] : rest })
+    await this.#messenger.client.features.mute(conversation, muted)
+    this.changed()
     this.#showUnread()
   }
 
