@@ -145,8 +145,10 @@ export class Messaging {
       sentAt = await this.sendContent(group, content)
     } catch (e) {
       // The conversation was reset meanwhile (§5.4): the server refuses the old group, whose
-      // members moved on. Sent again, the same content, once this device has moved too.
-      if (!(e instanceof CandorError) || e.code !== 'conflict') throw e
+      // members moved on, or this device moved between picking the group and sending. Sent
+      // again, the same content, once this device is in the new group.
+      const moved = e instanceof CandorError && e.code === 'not_member' && conversations.get(group)?.meta.status === 'reset'
+      if (!(e instanceof CandorError) || (e.code !== 'conflict' && !moved)) throw e
       group = await this.#movedFrom(conversation, e)
       sentAt = await this.sendContent(group, content, newMessageId())
     }
