@@ -4,7 +4,7 @@ import type { Driver } from './drivers/driver.ts'
 import type { LoadResult, ScenarioContext } from './scenarios/common.ts'
 import type { SystemName } from './systems/system.ts'
 
-export type ScenarioName = '1to1-saturation' | '1to1-fixed-rate' | 'group-fanout' | 'offline-drain' | 'connection-storm' | 'recovery' | 'attachments'
+export type ScenarioName = '1to1-saturation' | '1to1-fixed-rate' | 'group-fanout' | 'offline-drain' | 'connection-storm' | 'recovery' | 'attachments' | 'search'
 
 export interface Job {
   system: SystemName
@@ -103,6 +103,11 @@ async function run(job: Job): Promise<LoadResult> {
         // Real SDK clients (files encrypted and decrypted on their side): the raw driver is not used.
         const { attachmentsScenario } = await import('./scenarios/attachments.ts')
         return await attachmentsScenario(ctx, p, job.port)
+      }
+      case 'search': {
+        // On the device only (search never reaches the server): the SDK's indexes, no driver traffic.
+        const { searchScenario } = await import('./scenarios/search.ts')
+        return await searchScenario(ctx, p)
       }
     }
   } finally {

@@ -73,7 +73,7 @@ function parseArgs(argv: string[]): Args {
 
 const HELP = `npm run bench -- [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody,candor-pg1,candor-pg3,candor-pg3-spread]
                 [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
-scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm recovery attachments`
+scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm recovery attachments search`
 
 async function starter(system: SystemName): Promise<Starter> {
   switch (system) {

@@ -76,6 +76,13 @@ export function plan(s: Sizes): PlannedScenario[] {
       unit: 'MiB',
     },
     {
+      // Full-text search on the device over a history of 100,000 messages (issue 15: < 50 ms).
+      scenario: 'search',
+      systems: ['candor'],
+      params: { messages: s.quick ? 5_000 : 100_000, queries: s.quick ? 40 : 400 },
+      unit: 'message',
+    },
+    {
       scenario: 'connection-storm',
       systems: ['ceiling', 'candor'],
       params: { connections: s.connections, settleMs: s.quick ? 500 : 3000 },

@@ -8,6 +8,8 @@ import { downloadCommand, sendFile } from './commands/attachments.ts'
 import { create, groups, leave, membership, who } from './commands/conversations.ts'
 import { serve } from './commands/serve.ts'
 import { safety } from './commands/safety.ts'
+import { myPolicy } from './commands/org-audit.ts'
+import { openDevice } from './device-session.ts'
 import { witness } from './commands/witness.ts'
 import { receipts } from './commands/receipts.ts'
 import { admin, ADMIN_USAGE } from './commands/admin.ts'
@@ -19,6 +21,9 @@ import { consent, consents } from './commands/consents.ts'
 import { timer } from './commands/timer.ts'
 import { blocking, blocks, requests, settle } from './commands/requests.ts'
 import { keys, KEYS_USAGE } from './commands/keys.ts'
+import { RECOVERY_USAGE, approveWithHistory, receiveHistory, recover, recoveryBackup, recoverySetup } from './commands/recovery.ts'
+import { search } from './commands/search.ts'
+import { hide, people, setName } from './commands/people.ts'
 import { readKeyFilePath, readServeConfig, SERVER_KEYS_ENV } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
 
@@ -52,18 +57,28 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR deny <deviceId>           turn down a device asking to join your account
   candor --home DIR devices                   list your devices
   candor --home DIR revoke <deviceId>         revoke a device and remove it from your conversations
+${RECOVERY_USAGE}
   candor --home DIR send <user-or-conversation> <text>
   candor --home DIR send <user-or-conversation> --file PATH [text]   send a file (encrypted here)
   candor --home DIR download <attachment-id> <dir>   save a received file, its SHA-256 checked
   candor --home DIR read                      print and acknowledge new messages
   candor --home DIR chat <user-or-conversation>   interactive chat
   candor --home DIR groups                    list conversations
+  candor --home DIR hide <conversation> [--erase]   take a conversation off your list (it comes back with
+                                              its next message); --erase also deletes its history here
+  candor --home DIR search <query> [--limit N]   search your history on this device (never on the
+                                              server): messages holding every word, newest first
+  candor --home DIR name [<display name>]     show or set your display name (sent encrypted to your
+                                              conversations; shown next to your user id, never instead)
+  candor --home DIR people <query>            find people: your organisation's members by user id
+                                              prefix, and people you talk to by id or display name
   candor --home DIR create <user> [<user> …]  start a group conversation
   candor --home DIR add|remove <conversation> <user> [<user> …]
   candor --home DIR leave <conversation>
   candor --home DIR who <conversation>        who can read this conversation
   candor --home DIR timer <conversation> [<duration>|off]   disappearing messages: show, or set (30s, 5m, 1h, 7d)
   candor --home DIR safety <user>             the safety number to compare with a contact
+  candor --home DIR policy                    your organisation's policy: which version applies, since when (checked)
   candor --home DIR requests                  contact requests: first conversations from people you
                                               have not talked to (at most 20 messages wait per request)
   candor --home DIR accept|decline <requestId>   accept (their messages arrive) or decline (dropped;
@@ -145,8 +160,16 @@ export async function main(argv: string[]): Promise<number> {
         'signs-in': { type: 'string' },
         witness: { type: 'string', multiple: true },
         'open-signup': { type: 'boolean' },
+        erase: { type: 'boolean' },
+        limit: { type: 'string' },
         'no-open-signup': { type: 'boolean' },
         signup: { type: 'string' },
+        secret: { type: 'string' },
+        history: { type: 'string' },
+        'revoke-others': { type: 'boolean' },
+        jsonl: { type: 'boolean' },
+        approval: { type: 'string' },
+        from: { type: 'string' },
       },
     })
   } catch (e) {
@@ -201,7 +224,17 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'approve':
         need(args, 1, 'device id')
+        if (typeof values.history === 'string') return await approveWithHistory(g, args[0]!, values.history)
         return await approve(g, args[0]!)
+      case 'recovery':
+        if (args[0] === 'setup') return await recoverySetup(g)
+        if (args[0] === 'backup') return await recoveryBackup(g)
+        throw new CandorError('bad_request', `recovery setup | recovery backup\n\n${USAGE}`)
+      case 'recover':
+        need(args, 1, 'user id')
+        return await recover(g, user(args[0]!), typeof values.secret === 'string' ? values.secret : undefined, name ?? 'recovered', values['revoke-others'] === true)
+      case 'history':
+        return await receiveHistory(g, values.wait === true ? 60 : 0)
       case 'deny':
         need(args, 1, 'device id')
         return await deny(g, args[0]!)
@@ -239,6 +272,17 @@ export async function main(argv: string[]): Promise<number> {
         return await chat(g, args[0]!)
       case 'groups':
         return await groups(g)
+      case 'hide':
+        need(args, 1, 'conversation')
+        return await hide(g, args[0]!, values.erase === true)
+      case 'search':
+        need(args, 1, 'query')
+        return await search(g, args.join(' '), typeof values.limit === 'string' ? Number(values.limit) : undefined)
+      case 'name':
+        return await setName(g, args.length > 0 ? args.join(' ') : undefined)
+      case 'people':
+        need(args, 1, 'query')
+        return await people(g, args.join(' '))
       case 'create':
         need(args, 1, 'at least one user')
         return await create(g, args.map(user))
@@ -255,6 +299,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'timer':
         need(args, 1, 'conversation')
         return await timer(g, args[0]!, args[1])
+      case 'policy': {
+        const client = await openDevice(g)
+        try {
+          return await myPolicy(client, g)
+        } finally {
+          client.close()
+        }
+      }
       case 'safety':
         need(args, 1, 'user')
         return await safety(g, user(args[0]!))
@@ -283,11 +335,21 @@ export async function main(argv: string[]): Promise<number> {
           org: str('org'),
           role: str('role'),
           out: str('out'),
+          approval: str('approval'),
         })
       }
       case 'org': {
         const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
-        return await org(g, args[0], args.slice(1), { name, signup: str('signup'), why: str('why'), case: str('case'), delayUntil: str('delay-until') })
+        return await org(g, args[0], args.slice(1), {
+          name,
+          signup: str('signup'),
+          why: str('why'),
+          case: str('case'),
+          delayUntil: str('delay-until'),
+          jsonl: values.jsonl === true,
+          from: str('from'),
+          approval: str('approval'),
+        })
       }
       default:
         process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`)

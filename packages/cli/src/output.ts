@@ -15,7 +15,7 @@ export function formatMessage(m: MessageRecord): string {
   // Sent by the person, but this version cannot show it: their name, then the text saying so.
   if (m.kind === 'unsupported') return `[${t}] (${shortId(m.conversation)}) ${m.from}: [${m.text}]`
   const files = (m.attachments ?? []).map((a) => ` [file ${JSON.stringify(a.name)}, ${a.size} bytes: candor download ${a.blob} DIR]`).join('')
-  return `[${t}] (${shortId(m.conversation)}) ${m.from}: ${m.text}${files}`
+  return `[${t}] (${shortId(m.conversation)}) ${m.from}: ${m.text}${files}${m.transferred ? ' (transferred)' : ''}`
 }
 
 const FAILURE_TEXT: Record<DeliveryFailure['reason'], string> = {
@@ -60,6 +60,8 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
     ...(m.direction === 'out' && m.kind === undefined ? { status: m.status ?? 'sent' } : {}),
     ...(m.failedFor ? { failedFor: m.failedFor } : {}),
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
+    // docs/protocol.md §7: received through a history transfer or the backup, not live.
+    ...(m.transferred ? { transferred: true } : {}),
     // docs/protocol.md §7: the files sent with it (never their keys).
     ...(m.attachments ? { attachments: m.attachments.map((a) => ({ id: a.blob, name: a.name, size: a.size, sha256: a.sha256, mediaType: a.mediaType })) } : {}),
   }

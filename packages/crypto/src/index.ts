@@ -60,3 +60,5 @@ export {
 // (docs/protocol.md §5.1, §5.2).
 export { checkGroupInfo, checkNewGroupInfo, loadPublicGroup, treeLeaves, publicEpoch, type PublicGroup } from './mls/public-group.ts';
 export { validatePublicCommit, type ValidatedCommit } from './mls/public-commit.ts';
+export { newRecoverySecret, parseRecoverySecret, recoveryKeyPair } from './recovery-key.ts';
+export { sealArchive, openArchive, type ArchiveParties } from './sealed-archive.ts';

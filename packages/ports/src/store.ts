@@ -5,10 +5,13 @@ import type { DirectoryStorage } from '@candor/transparency'
 import type { ScimStore } from './scim-store.ts'
 import type { BlobId } from './blob-store.ts'
 import type { ContactStorage } from './contact-storage.ts'
+import type { AccountRecoveryStorage } from './account-recovery-storage.ts'
+import type { GovernanceStorage } from './governance-storage.ts'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
 export interface DeviceAttestation {
-  by: DeviceId
+  /** The approving device, or 'recovery' for the person's recovery key (docs/protocol.md §4.2). */
+  by: DeviceId | 'recovery'
   signature: Uint8Array
 }
 
@@ -230,6 +233,10 @@ export interface Store extends ScimStore {
   directoryStorage(): DirectoryStorage
   /** Contacts, blocks, contact requests and their held deliveries (contact-storage.ts). */
   contacts(): ContactStorage
+  /** Recovery keys and sealed history archives (account-recovery-storage.ts). */
+  accountRecovery(): AccountRecoveryStorage
+  /** An organisation's audit trail, SIEM settings, approvals and policy versions (governance-storage.ts). */
+  governance(): GovernanceStorage
   /**
    * Runs fn while holding the cluster-wide key-directory publication lock, so only one node at a
    * time appends an epoch (a no-op lock where the store belongs to one process).
@@ -365,6 +372,8 @@ export interface Store extends ScimStore {
   membershipOf(userId: UserId): Promise<Membership | null>
   /** The organisation's people (members and guests) with user id > `after`, by user id, at most `limit`. */
   listMembers(org: OrgId, after: UserId | null, limit: number): Promise<Membership[]>
+  /** The organisation's members (not guests) whose user id starts with `prefix`, by user id, at most `limit`. */
+  membersByPrefix(org: OrgId, prefix: string, limit: number): Promise<Membership[]>
 
   // ---- single sign-on (docs/organisations.md "Single sign-on") ----
   /** Sets (replaces) the organisation's identity-provider settings; false if there is no such organisation. */

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { deviceIdSchema, opaqueIdSchema, publicKeySchema, signatureSchema, timestampSchema, userIdSchema } from './field-schemas.ts'
 
 
-export const CONSENT_PURPOSES = ['device_enrolment', 'compliance_archive', 'contact_discovery', 'data_export', 'support_access'] as const
+export const CONSENT_PURPOSES = ['device_enrolment', 'compliance_archive', 'contact_discovery', 'data_export', 'support_access', 'history_transfer'] as const
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number]
 
 export const consentRecordSchema = z.strictObject({

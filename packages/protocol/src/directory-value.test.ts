@@ -21,8 +21,8 @@ describe('directory entry v1 and v2 (docs/protocol.md §3)', () => {
       kind: 'person',
       org: 'acme',
       idp: { issuer: 'https://login.acme.example', subject: '00u1abcd', email: 'alice@acme.example' },
-      recovery: b64(32, 7),
-      devices: [device('a', 1)],
+      recovery: { key: b64(32, 7), prev: b64(32, 6), by: 'a', byKey: b64(32, 1), sig: b64(64, 5) },
+      devices: [device('a', 1), { id: 'r', key: b64(32, 3), by: 'recovery', byKey: b64(32, 7), sig: b64(64, 4) }],
       receipts: b64(32, 9),
     }
     expect(decodeDirectoryValue(encodeDirectoryValue(full))).toEqual(full)
@@ -43,6 +43,10 @@ describe('directory entry v1 and v2 (docs/protocol.md §3)', () => {
       { ...ok, org: 'Acme Inc' },
       { ...ok, receipts: b64(31, 9) },
       { ...ok, recovery: 'not base64url!' },
+      { ...ok, recovery: b64(32, 7) },
+      { ...ok, recovery: { key: b64(32, 7), by: 'a', byKey: b64(32, 1), sig: b64(32, 5) } },
+      { ...ok, recovery: { key: b64(32, 7), prev: 'x', by: 'a', byKey: b64(32, 1), sig: b64(64, 5) } },
+      { ...ok, recovery: { key: b64(32, 7), by: 'a', byKey: b64(32, 1), sig: b64(64, 5), extra: 1 } },
       { ...ok, idp: { issuer: '', subject: 's', email: 'e' } },
       { ...ok, extra: true },
       { ...ok, devices: [{ ...device('a', 1), sig: b64(32, 1) }] },

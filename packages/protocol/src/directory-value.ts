@@ -20,6 +20,20 @@ export interface DirectoryDevice {
   sig: string
 }
 
+/**
+ * The person's recovery key (docs/protocol.md §4.2) and the statement that set it: `by` (an
+ * active device of theirs, key `byKey`) signed recoveryKeyStatement(user, by, key, prev).
+ */
+export interface DirectoryRecovery {
+  /** Ed25519 public key of the recovery key, base64url. */
+  key: string
+  /** The recovery key this one replaced, absent for the first. */
+  prev?: string
+  by: string
+  byKey: string
+  sig: string
+}
+
 export const DIRECTORY_KINDS = ['person', 'bot', 'archive'] as const
 export type DirectoryKind = (typeof DIRECTORY_KINDS)[number]
 
@@ -41,8 +55,8 @@ export interface DirectoryValueV2 {
   /** The user's organisation, null for a guest. */
   org: string | null
   idp?: DirectoryIdp
-  /** Ed25519 public key of the person's recovery key, base64url. */
-  recovery?: string
+  /** The person's recovery key, with the device statement that set it. */
+  recovery?: DirectoryRecovery
   devices: DirectoryDevice[]
   /** Commitment to the person's access receipts (receiptsCommitment), base64url of 32 bytes. */
   receipts?: string
@@ -55,7 +69,7 @@ export interface DirectoryEntry {
   kind: DirectoryKind
   org: string | null
   idp: DirectoryIdp | null
-  recovery: string | null
+  recovery: DirectoryRecovery | null
   devices: DirectoryDevice[]
   receipts: string | null
 }
@@ -71,7 +85,10 @@ function canonical(value: DirectoryValue): DirectoryValue {
   if (value.v === 1) return { v: 1, devices: byId(value.devices) }
   const out: DirectoryValueV2 = { v: 2, kind: value.kind, org: value.org, devices: byId(value.devices) }
   if (value.idp !== undefined) out.idp = { issuer: value.idp.issuer, subject: value.idp.subject, email: value.idp.email }
-  if (value.recovery !== undefined) out.recovery = value.recovery
+  if (value.recovery !== undefined) {
+    const r = value.recovery
+    out.recovery = { key: r.key, ...(r.prev !== undefined ? { prev: r.prev } : {}), by: r.by, byKey: r.byKey, sig: r.sig }
+  }
   if (value.receipts !== undefined) out.receipts = value.receipts
   return out
 }
@@ -101,7 +118,13 @@ function wellFormed(o: DirectoryValue): boolean {
     const { issuer, subject, email } = idp as DirectoryIdp
     if (!isText(issuer, 512) || !isText(subject, 256) || !isText(email, 254)) return false
   }
-  if (o.recovery !== undefined && fromBase64Url(o.recovery)?.length !== 32) return false
+  if (o.recovery !== undefined) {
+    const r = o.recovery as unknown
+    if (typeof r !== 'object' || r === null) return false
+    const { key, prev, by, byKey, sig } = r as DirectoryRecovery
+    if (fromBase64Url(key)?.length !== 32 || fromBase64Url(byKey)?.length !== 32 || fromBase64Url(sig)?.length !== 64 || !isText(by, 64)) return false
+    if (prev !== undefined && fromBase64Url(prev)?.length !== 32) return false
+  }
   if (o.receipts !== undefined && fromBase64Url(o.receipts)?.length !== 32) return false
   return true
 }

@@ -40,6 +40,8 @@ export const ERROR_STATUS = {
   unavailable: 503,
   access_log_unavailable: 503,
   receipt_invalid: 502,
+  /** An organisation's policy whose signature or audit-log proof failed on the client: it is not applied. */
+  policy_invalid: 502,
   internal: 500,
 } as const
 

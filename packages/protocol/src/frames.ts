@@ -72,6 +72,8 @@ export type Notice =
   | { kind: 'key_packages_low'; remaining: number }
   | { kind: 'enrolment_request'; requestId: string }
   | { kind: 'device_revoked'; deviceId: string }
+  /** The person's recovery key approved a new device of theirs (docs/protocol.md §4.2). */
+  | { kind: 'device_recovered'; deviceId: string }
   | { kind: 'synced' }
   | { kind: 'session_ended'; reason: SessionEndReason }
   /** A stranger's first conversation arrived as a contact request (docs/protocol.md §5.5). */
@@ -317,6 +319,9 @@ function parseNotice(v: unknown): Notice {
     case 'device_revoked':
       only('deviceId')
       return { kind: 'device_revoked', deviceId: text('deviceId') }
+    case 'device_recovered':
+      only('deviceId')
+      return { kind: 'device_recovered', deviceId: text('deviceId') }
     case 'contact_request':
       only('requestId', 'from', 'groupId')
       return { kind: 'contact_request', requestId: text('requestId'), from: text('from'), groupId: text('groupId') }

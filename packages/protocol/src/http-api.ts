@@ -259,6 +259,8 @@ export const accessReasonSchema = z.strictObject({
   case: caseRefSchema,
   /** Delays the subject's notice to this date (ms); only for legal holds and investigations. */
   delayUntil: timestampSchema.optional(),
+  /** A second admin's approval of this very call, where the organisation's policy requires one (org-policy.ts). */
+  approval: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'an approval id').optional(),
 })
 export type AccessReason = z.infer<typeof accessReasonSchema>
 /** The same reason in the query string of a GET (where every value is text). */

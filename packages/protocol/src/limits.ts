@@ -57,6 +57,8 @@ export const LIMITS = {
   blobQuotaBytes: 1024 * 1024 * 1024,
   /** …and how long an upload may stay incomplete before the server deletes it. */
   blobUploadTtlMs: 24 * 60 * 60 * 1000,
+  /** The largest sealed history archive (a transfer to a new device, or the backup; docs/protocol.md §4.2). */
+  archiveBytes: 256 * 1024 * 1024,
   /**
    * Consent to be contacted (docs/limits.md, docs/protocol.md §5.5): messages held for one
    * pending contact request (its welcome not counted), held for the requests one sender has

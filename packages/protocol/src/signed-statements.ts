@@ -38,3 +38,16 @@ export function accountDeletionStatement(userId: string, deviceId: string, chall
 export function reportStatement(groupId: string, epoch: number, committer: string, messageId: string, reason: string): Uint8Array {
   return utf8(`candor/report/v1\n${groupId}\n${epoch}\n${committer}\n${messageId}\n${reason}`)
 }
+
+/** The approver named in approvalStatement when the person's recovery key approves a device (docs/protocol.md §4.2). */
+export const RECOVERY_APPROVER = 'recovery'
+
+/**
+ * Signed by an active device of `userId` (`deviceId`), and by the new recovery key itself, to set
+ * the person's recovery key (docs/protocol.md §4.2). `previous` is the recovery key it replaces
+ * ("-" for none): a statement is good for one change only, so replaying an old one cannot put a
+ * replaced key back.
+ */
+export function recoveryKeyStatement(userId: string, deviceId: string, recoveryKeyB64: string, previousB64: string | null): Uint8Array {
+  return utf8(`candor/recovery-key/v1\n${userId}\n${deviceId}\n${recoveryKeyB64}\n${previousB64 ?? '-'}`)
+}

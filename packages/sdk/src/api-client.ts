@@ -134,6 +134,11 @@ export class ApiClient {
   }
 
   /** A JSON call with this device's session (for modules with routes of their own: blob-transfer.ts). */
+  /** A JSON call without a session (the few routes a device that is not one yet may call). */
+  publicJson<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.#call<T>(method, path, body)
+  }
+
   authedJson<T>(method: string, path: string, body?: unknown): Promise<T> {
     return this.#authed(method, path, body)
   }

@@ -26,9 +26,12 @@ function unreachable(url: string, e: unknown, timedOut: boolean, timeoutMs: numb
 
 export class BlobTransfer {
   readonly #api: ApiClient
+  readonly #path: string
 
-  constructor(api: ApiClient) {
+  /** `path`: where the bytes go up and come down (`/v1/archives` for history archives, §4.2). */
+  constructor(api: ApiClient, path = '/v1/blobs') {
     this.#api = api
+    this.#path = path
   }
 
   async create(groupId: string, size: number): Promise<BlobInfo> {
@@ -45,7 +48,7 @@ export class BlobTransfer {
 
   /** Sends bytes to store at `offset`; the server's new `received`. */
   async put(blobId: string, offset: number, bytes: Uint8Array): Promise<number> {
-    const url = `${this.#api.baseUrl}/v1/blobs/${blobId}?offset=${offset}`
+    const url = `${this.#api.baseUrl}${this.#path}/${blobId}?offset=${offset}`
     const token = await this.#api.token()
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), this.#api.timeoutMs)
@@ -71,7 +74,7 @@ export class BlobTransfer {
    * silence longer than the timeout ends the iteration with `unavailable` (the caller resumes).
    */
   async *read(blobId: string, from: number): AsyncGenerator<Uint8Array> {
-    const url = `${this.#api.baseUrl}/v1/blobs/${blobId}/content`
+    const url = `${this.#api.baseUrl}${this.#path}/${blobId}/content`
     const token = await this.#api.token()
     const controller = new AbortController()
     let timer = setTimeout(() => controller.abort(), this.#api.timeoutMs)

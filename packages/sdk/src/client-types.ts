@@ -5,6 +5,7 @@ import type { DirectoryTrust } from './checkpoint-tracker.ts'
 import type { ConnectionState, WebSocketFactory } from './connection.ts'
 import type { FailedFor, MessageRecord } from './conversations.ts'
 import type { LocalStore } from './local-store.ts'
+import type { SearchIndex } from './search/search-index.ts'
 import type { SplitViewAlert } from './split-view-monitor.ts'
 
 export interface ClientOptions {
@@ -23,6 +24,11 @@ export interface ClientOptions {
   accessLogKey?: string
   /** How long each HTTP call may take, answer included, before it fails with `unavailable` (ms; default 30 000). */
   httpTimeoutMs?: number
+  /**
+   * The device's full-text search index over its history (StoredSearchIndex over the store,
+   * SqliteSearchIndex on Node); without one, search() reads the whole history.
+   */
+  searchIndex?: SearchIndex
 }
 
 /**
@@ -49,6 +55,8 @@ export interface ClientEvents extends Record<string, unknown> {
   report: MemberReport
   connection: ConnectionState
   enrolment: { deviceId: string }
+  /** The person's recovery key approved a new device of theirs (docs/protocol.md §4.2): show it; revoke it if it was not them. */
+  recovered_device: { deviceId: string }
   /** A stranger's first conversation arrived as a contact request (client.requests). */
   request: { requestId: string; from: string; groupId: string }
   /** One of this person's devices accepted or declined a request. */
@@ -76,6 +84,8 @@ export interface ClientEvents extends Record<string, unknown> {
    * `expired`: the token ran out before the device renewed it; it signs in again by itself.
    */
   session_ended: { reason: SessionEndReason }
+  /** A display name this device knows changed (a member's profile message, or this person's own). */
+  profile: { userId: string; displayName: string }
 }
 
 export interface Reader {

@@ -3,7 +3,7 @@
 // them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice, type SessionEndReason, type SsoDeviceStartResponse, type SsoSignInResponse } from '@candor/protocol'
+import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice, type SessionEndReason, type SsoDeviceStartResponse, type SsoSignInResponse } from '@candor/protocol'
 import {
   DirectoryAuthenticationService,
   clientConfigWith,
@@ -26,7 +26,7 @@ import { PastDirectory } from './past-directory.ts'
 import { commitAuthentication, welcomeAuthentication } from './handshake-authentication.ts'
 import { CheckpointTracker } from './checkpoint-tracker.ts'
 import { Emitter } from './emitter.ts'
-import { loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
+import { forgetIdentity, loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
 import { KeyPackages } from './key-packages.ts'
 import { SerialLock } from './serial-lock.ts'
 import { GroupChanges } from './group-changes.ts'
@@ -42,6 +42,7 @@ import { DataApi } from './data/data-api.ts'
 import { ContactRequests } from './contact-requests.ts'
 import type { VerifiedReceipt } from './data/receipts.ts'
 import type { AdminClient } from './data/admin-client.ts'
+import type { VerifiedPolicy } from './data/org-policy-verify.ts'
 import type { DeletionReceipt } from './data/erasure.ts'
 import type { ExportProgress } from './data/export-bundle.ts'
 import type { BagFile } from './data/bag.ts'
@@ -54,6 +55,10 @@ import { SplitViewMonitor, type SplitViewAlert } from './split-view-monitor.ts'
 import { sessionResumes } from './session-ended-text.ts'
 import { Attachments, type FileToSend, type Progress } from './attachments.ts'
 import { BlobTransfer } from './blob-transfer.ts'
+import { HistoryArchives, type ImportedHistory, type OnHistoryProgress } from './history-archives.ts'
+import { AccountRecovery, recoveryApproval, recoveryKeyFrom } from './account-recovery.ts'
+import { searchHistory } from './search/device-search.ts'
+import { Profiles, type Person } from './profiles.ts'
 import type { AttachmentRef } from '@candor/protocol'
 
 function attachmentOf(message: MessageRecord, index: number): AttachmentRef {
@@ -93,12 +98,15 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #recovery: Recovery
   readonly #rejoin: Rejoin
   readonly #attachments: Attachments
+  readonly #profiles: Profiles
   #connection: Connection | undefined
   #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
   #isSynced = false
   /** How the session last ended, once it did; only one final ending is told. */
   #ended: SessionEndReason | undefined
+  readonly #history: HistoryArchives
+  readonly #accountRecovery: AccountRecovery
 
   private constructor(given: ClientOptions, api: ApiClient, identity: Identity, suite: MlsSuite) {
     super()
@@ -115,7 +123,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const past = new PastDirectory(api, checkpoints)
     this.#authentication = { commit: commitAuthentication(config.authService, past), welcome: welcomeAuthentication(config.authService, past) }
     const keyPackages = (this.#keyPackages = new KeyPackages(opts.store, api, suite, identity))
-    const conversations = (this.#conversations = new Conversations(opts.store, config))
+    const conversations = (this.#conversations = new Conversations(opts.store, config, opts.searchIndex))
     const lock = this.#lock
     const idle = async (): Promise<void> => {
       await this.#queue?.idle()
@@ -137,6 +145,12 @@ export class CandorClient extends Emitter<ClientEvents> {
     const connection = () => this.#connection
     const seen = () => splitViews.seen()
     this.#attachments = new Attachments(new BlobTransfer(api))
+    const membersOf = async (conversation: string): Promise<string[]> => {
+      const c = conversations.get(conversations.groupOf(conversation))
+      return c ? [...new Set(leaves(c.state).map((l) => l.userId))].sort() : conversations.importedMembers(conversation)
+    }
+    this.#history = new HistoryArchives({ api, suite, identity, conversations, directory, membersOf })
+    this.#accountRecovery = new AccountRecovery({ api, identity, directory, history: this.#history })
     const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
     const rejoin = (this.#rejoin = new Rejoin({ api, suite, config, lock, me: identity, conversations, keyPackages, emit }))
     this.#recovery = new Recovery({
@@ -151,6 +165,15 @@ export class CandorClient extends Emitter<ClientEvents> {
       emit,
       rejoin,
       send: (groupId, content, messageId) => messaging.sendContent(groupId, content, messageId),
+    })
+    this.#profiles = new Profiles({
+      store: opts.store,
+      data,
+      conversations,
+      userId: identity.userId,
+      send: (groupId, content) => messaging.sendContent(groupId, content),
+      error: (where, error) => emit('error', { where, error }),
+      changed: (userId, displayName) => emit('profile', { userId, displayName }),
     })
     const failures = (this.#failures = new DeliveryFailures(opts.store))
     this.#undecryptable = new Undecryptables({
@@ -177,6 +200,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
     await c.#conversations.load()
     await c.#pending.load()
+    await c.#profiles.load()
     c.#archives.watch()
     c.#timer.startSweep()
     return c
@@ -404,9 +428,94 @@ export class CandorClient extends Emitter<ClientEvents> {
     return this.#devices.pending()
   }
 
-  /** Approves a pending device of this user and adds it to every conversation. */
-  async approve(deviceId: string): Promise<void> {
-    return this.#devices.approve(deviceId)
+  /**
+   * Approves a pending device of this user and adds it to every conversation. With `history`,
+   * then offers it the history this device holds (messages sent from `since` on; null: all):
+   * signs the person's consent (purpose `history_transfer`), seals an archive to the new device's
+   * key as the directory proves it and uploads it, reporting progress (docs/protocol.md §4.2).
+   */
+  async approve(deviceId: string, opts: { history?: { since: number | null }; onProgress?: OnHistoryProgress } = {}): Promise<{ transferred: number } | void> {
+    await this.#devices.approve(deviceId)
+    if (!opts.history) return
+    const since = opts.history.since
+    await this.consent('history_transfer', `${deviceId} since ${since === null ? 'the start' : new Date(since).toISOString()}`, 'given')
+    this.#directory.forget(this.userId)
+    const key = await this.#directory.keyOf(this.userId, deviceId)
+    if (!key) throw new CandorError('directory_proof_invalid', 'the key directory does not prove the new device; no history was sent')
+    const sent = await this.#history.send(deviceId, key, since, opts.onProgress)
+    return { transferred: sent.messages }
+  }
+
+  // ---- recovery and history (see account-recovery.ts, history-archives.ts) ----
+
+  /** Makes a recovery secret and publishes its key in the person's directory entry; returns the secret, to show once. */
+  async setUpRecovery(): Promise<{ secret: string; publicKey: string; replaced: boolean }> {
+    return this.#accountRecovery.setUp()
+  }
+
+  /** The person's recovery key as the directory proves it (base64url), null if none is set. */
+  async recoveryKey(): Promise<string | null> {
+    const key = await this.#accountRecovery.current()
+    return key ? toBase64Url(key) : null
+  }
+
+  /** Seals this device's history to the recovery key and uploads it: the backup (the server holds ciphertext only). */
+  async backUpHistory(onProgress?: OnHistoryProgress): Promise<{ archiveId: string; size: number; messages: number }> {
+    return this.#accountRecovery.backUp(onProgress)
+  }
+
+  /** Restores the backup with the recovery secret: its records join this device's history, marked transferred. */
+  async restoreBackup(secret: string, onProgress?: OnHistoryProgress): Promise<ImportedHistory> {
+    return this.#accountRecovery.restore(secret, onProgress)
+  }
+
+  /** Imports the history another device of the person sent this one when approving it. */
+  async receiveHistory(onProgress?: OnHistoryProgress): Promise<ImportedHistory> {
+    return this.#accountRecovery.receive(onProgress)
+  }
+
+  /** Conversations with history that came in an archive (some may have no group on this device). */
+  async transferredConversations(): Promise<Array<{ id: string; members: string[] }>> {
+    const ids = await this.#conversations.importedConversations()
+    return Promise.all(ids.map(async (id) => ({ id, members: await this.#conversations.importedMembers(id) })))
+  }
+
+  /**
+   * Gets back into an account whose devices are gone, from a fresh home with nothing but the
+   * recovery secret: files an enrolment for a new device, approves it with the recovery key
+   * (approver `recovery`, so the person's own history check accepts it and their contacts see a
+   * new key as for any device), restores the backup, and — with `revokeOthers` — revokes every
+   * other device. A wrong secret changes nothing on the server and leaves this home empty.
+   */
+  static async recover(
+    opts: ClientOptions,
+    userId: string,
+    secret: string,
+    deviceName = 'recovered device',
+    options: { revokeOthers?: boolean; onProgress?: OnHistoryProgress } = {},
+  ): Promise<{ client: CandorClient; restored: ImportedHistory; revoked: string[] }> {
+    const recovery = recoveryKeyFrom(secret, userId)
+    const client = await CandorClient.enrol(opts, userId, deviceName)
+    try {
+      await client.api.publicJson('POST', `/v1/enrolments/${client.deviceId}/recover`, {
+        signature: recoveryApproval(recovery, userId, client.#identity.publicKey),
+      })
+    } catch (e) {
+      client.close()
+      await forgetIdentity(opts.store)
+      throw e
+    }
+    await client.waitForApproval(30_000)
+    const restored = await client.restoreBackup(secret, options.onProgress)
+    const revoked: string[] = []
+    if (options.revokeOthers) {
+      for (const d of await client.devices()) {
+        if (d.deviceId === client.deviceId || d.status !== 'active') continue
+        await client.revoke(d.deviceId)
+        revoked.push(d.deviceId)
+      }
+    }
+    return { client, restored, revoked }
   }
 
   /** Denies a pending enrolment of this user (signed by this device): the request is gone. */
@@ -424,10 +533,11 @@ export class CandorClient extends Emitter<ClientEvents> {
   /**
    * `timer`: the disappearing timer in ms as this device knows it, null when off. A conversation
    * keeps its id when it is reset onto a new MLS group (§5.4); it is listed once, with the group it uses now.
+   * Conversations the person hid (hideConversation) are left out until their next message.
    */
   conversations(): Array<{ id: string; status: string; members: string[]; epoch: number; timer: number | null }> {
     const conversations = this.#conversations
-    return conversations.list().filter((c) => conversations.groupOf(conversations.conversationOf(c.meta.id)) === c.meta.id).map((c) => ({
+    return conversations.list().filter((c) => conversations.groupOf(conversations.conversationOf(c.meta.id)) === c.meta.id && !conversations.hidden(conversations.conversationOf(c.meta.id))).map((c) => ({
       id: conversations.conversationOf(c.meta.id),
       status: c.meta.status,
       members: [...new Set(leaves(c.state).map((l) => l.userId))].sort(),
@@ -438,16 +548,46 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Creates a conversation with these users (all their devices, and this user's other devices). */
   async createConversation(userIds: readonly string[]): Promise<string> {
-    return this.#messaging.create(userIds)
+    const id = await this.#messaging.create(userIds)
+    await this.#profiles.announce(id)
+    return id
   }
 
   /** The oldest active 1:1 conversation with this user, created if there is none. */
   async directConversation(userId: string): Promise<string> {
-    return this.#messaging.direct(userId)
+    const before = new Set(this.#conversations.list().map((c) => c.meta.id))
+    const id = await this.#messaging.direct(userId)
+    if (!before.has(id)) await this.#profiles.announce(id)
+    return id
   }
 
   async addMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    return this.#messaging.add(this.#group(conversation), userIds)
+    await this.#messaging.add(this.#group(conversation), userIds)
+    await this.#profiles.announce(this.#group(conversation))
+  }
+
+  // ---- people (see profiles.ts) ----
+
+  /**
+   * Sets this person's display name (1–64 characters) and sends it, end-to-end encrypted, to
+   * each of their conversations; others show it next to the verified user id, never instead.
+   */
+  async setDisplayName(name: string): Promise<string> {
+    return this.#profiles.set(name)
+  }
+
+  /** A user's display name as this device learnt it from their profile messages (this person's own for themselves); null when none. */
+  displayNameOf(userId: string): string | null {
+    return this.#profiles.nameOf(userId)
+  }
+
+  /**
+   * People to talk to: members of this person's organisation whose user id starts with the
+   * query (the server's list), then people of this device's conversations whose user id or
+   * display name matches.
+   */
+  async findPeople(query: string): Promise<Person[]> {
+    return this.#profiles.find(query)
   }
 
   async removeMembers(conversation: string, userIds: readonly string[]): Promise<void> {
@@ -515,6 +655,23 @@ export class CandorClient extends Emitter<ClientEvents> {
     return this.#attachments.download(ref, sink, onProgress)
   }
 
+  /**
+   * Full-text search of this device's history (never the server's): the records holding every
+   * word of the query (each as a word prefix, case and accents ignored), newest first, at most
+   * `limit` (≤ 500). Through the client's search index when it has one (ClientOptions.searchIndex).
+   */
+  async search(query: string, limit = 50): Promise<MessageRecord[]> {
+    return this.#failures.decorate(await searchHistory(this.#conversations, query, limit), this.deviceId)
+  }
+
+  /**
+   * Hides a conversation from this person's list on this device (it comes back with its next
+   * message); `erase`: also deletes its history here, search index included.
+   */
+  async hideConversation(conversation: string, opts: { erase?: boolean } = {}): Promise<void> {
+    await this.#conversations.hide(conversation, opts.erase === true)
+  }
+
   /** The conversation's records, oldest first; this device's own messages a recipient could not decrypt carry `status: 'failed'` and `failedFor`. */
   async history(conversation: string): Promise<MessageRecord[]> {
     return this.#failures.decorate(await this.#conversations.history(conversation), this.deviceId)
@@ -559,6 +716,10 @@ export class CandorClient extends Emitter<ClientEvents> {
       case 'enrolment_request':
         this.emit('enrolment', { deviceId: n.requestId })
         return
+      case 'device_recovered':
+        this.#directory.forget(this.userId)
+        this.emit('recovered_device', { deviceId: n.deviceId })
+        return
       case 'contact_request':
         this.emit('request', { requestId: n.requestId, from: n.from, groupId: n.groupId })
         return
@@ -596,9 +757,11 @@ export class CandorClient extends Emitter<ClientEvents> {
           emit: (event, e) => this.emit(event, e),
           onLeave: (conversation, who) => this.#messaging.onLeave(conversation, who),
           onJoin: (conversation) => {
+            this.#profiles.announceLater(conversation)
             void this.#timer.learn(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
           },
           onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
+          onProfile: (from, content, sentAt) => this.#profiles.received(from, content, sentAt),
           // Queued beside processing, outside this lock: a check never holds up delivery.
           onSeen: (sender, seen) => {
             if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)
@@ -634,6 +797,15 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** The receipts as accessReceipts() checks them, and what was withheld (null when nothing was). */
   checkedReceipts(): Promise<CheckedReceipts> {
     return this.#data.checkedReceipts()
+  }
+
+  /**
+   * The policy of this person's organisation ("What applies here?"): which version, since when,
+   * and its fields, checked against the pinned access-log key (signature and audit-log proof);
+   * `policy_invalid` when a check fails — then it must not be shown or applied.
+   */
+  policy(): Promise<VerifiedPolicy> {
+    return this.#data.policy()
   }
 
   /** The admin API, used with this device's own key (the server checks admin rights on every call). */

@@ -4,6 +4,7 @@
 import type { AttachmentRef, UndecryptableContent } from '@candor/protocol'
 import { epochOf, leaves, loadState, saveState, type GroupState, type MlsConfig } from '@candor/crypto'
 import type { LocalStore } from './local-store.ts'
+import { isSearchable, type SearchIndex } from './search/search-index.ts'
 import { SerialLock } from './serial-lock.ts'
 
 /** 'reset': the conversation moved on to a new group (`resetTo`); this group is no longer used. */
@@ -31,6 +32,8 @@ export interface ConversationMeta {
   conversation?: string
   /** For status 'reset': the group that replaced this one. */
   resetTo?: string
+  /** When the person hid it from their list (ms); a message arriving later shows it again. */
+  hiddenAt?: number
 }
 
 export interface MessageRecord {
@@ -72,6 +75,11 @@ export interface MessageRecord {
   expiresAt?: number
   /** Files sent with the message (docs/protocol.md §2), with the keys to download and decrypt them. */
   attachments?: AttachmentRef[]
+  /**
+   * The record came in a history archive (another device of the person's, or their backup), not
+   * from the conversation itself: show it marked as transferred (docs/protocol.md §4.2).
+   */
+  transferred?: true
   /** Only in inbox(): the record's position in this device's inbox, unchanged when expired records are deleted. */
   seq?: number
 }
@@ -113,6 +121,8 @@ const PROCESSED = 'processed/'
 const PROCESSED_KEPT = 256
 /** The next inbox seq, saved when expiry deletes records (the newest may be among them). */
 const INBOX_NEXT = 'inbox-next'
+/** Per conversation with history from an archive (a transfer or the backup): its members as the archive named them. */
+const IMPORTED = 'imported/'
 
 export function isExpired(m: Pick<MessageRecord, 'expiresAt'>, now: number): boolean {
   return m.expiresAt !== undefined && m.expiresAt <= now
@@ -132,10 +142,26 @@ export class Conversations {
   #loaded = false
   /** Groups this device made and is still inviting everyone into (a reset's new group): sends wait. */
   readonly #forming = new Map<string, Promise<void>>()
+  readonly #index: SearchIndex | undefined
 
-  constructor(store: LocalStore, config: MlsConfig) {
+  /** `index`: the device's search index, kept in step with the history (search/search-index.ts). */
+  constructor(store: LocalStore, config: MlsConfig, index?: SearchIndex) {
     this.#store = store
     this.#config = config
+    this.#index = index
+  }
+
+  /** The device's search index, built from the history it holds the first time it is used. */
+  async searchIndex(): Promise<SearchIndex | undefined> {
+    const index = this.#index
+    if (!index || (await index.ready())) return index
+    await this.#logLock.run(async () => {
+      if (await index.ready()) return
+      const now = Date.now()
+      const all = (await this.#store.lines(INBOX)).map((l) => JSON.parse(l) as MessageRecord).filter((m) => isSearchable(m) && !isExpired(m, now))
+      await index.add(all.map(({ seq: _seq, ...m }) => m))
+    })
+    return index
   }
 
   /** Loads every conversation and deletes the records that expired meanwhile. */
@@ -155,6 +181,7 @@ export class Conversations {
     for (const line of await this.#store.lines(INBOX)) this.#note(JSON.parse(line) as MessageRecord)
     this.#loaded = true
     await this.expire(Date.now())
+    await this.searchIndex()
   }
 
   #note(m: MessageRecord): void {
@@ -238,6 +265,12 @@ export class Conversations {
     return c ? epochOf(c.state) : -1
   }
 
+  /** The users in a group this device holds (from its MLS tree), none when it holds no such group. */
+  members(id: string): string[] {
+    const c = this.#open.get(id)
+    return c ? [...new Set(leaves(c.state).map((l) => l.userId))] : []
+  }
+
   /** Conversations whose members are exactly these users. */
   withUsers(users: ReadonlySet<string>): Conversation[] {
     return this.list().filter((c) => {
@@ -288,9 +321,62 @@ export class Conversations {
       await this.#store.append(`history/${m.conversation}`, JSON.stringify(m))
       await this.#store.append(INBOX, JSON.stringify({ ...m, seq }))
       if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
+      if (this.#index && isSearchable(m)) await this.#index.add([m])
     })
     this.#seen.add(m.id)
+    await this.#unhide(m.conversation)
     return true
+  }
+
+  /** A conversation the person hid comes back to their list with its next message. */
+  async #unhide(conversation: string): Promise<void> {
+    for (const c of this.#open.values()) {
+      if ((c.meta.conversation ?? c.meta.id) !== conversation || c.meta.hiddenAt === undefined) continue
+      const { hiddenAt: _hidden, ...meta } = c.meta
+      c.meta = meta
+      await this.#store.put(`conv/${c.meta.id}`, JSON.stringify(c.meta))
+    }
+  }
+
+  /** Whether the person hid the conversation from their list (and nothing came since). */
+  hidden(conversation: string): boolean {
+    const groups = [...this.#open.values()].filter((c) => (c.meta.conversation ?? c.meta.id) === conversation)
+    return groups.length > 0 && groups.every((c) => c.meta.hiddenAt !== undefined)
+  }
+
+  /**
+   * Hides a conversation from the person's list on this device; with `erase`, also deletes its
+   * history here (records, inbox lines and search index entries), nothing of it left behind.
+   */
+  async hide(conversation: string, erase: boolean): Promise<void> {
+    const at = Date.now()
+    for (const c of this.#open.values()) {
+      if ((c.meta.conversation ?? c.meta.id) !== conversation) continue
+      c.meta = { ...c.meta, hiddenAt: at }
+      await this.#store.put(`conv/${c.meta.id}`, JSON.stringify(c.meta))
+    }
+    if (!erase) return
+    await this.#logLock.run(async () => {
+      const groups = [...this.#open.values()].filter((c) => (c.meta.conversation ?? c.meta.id) === conversation).map((c) => c.meta.id)
+      for (const g of new Set([conversation, ...groups])) await this.#store.rewrite(`history/${g}`, [])
+      const lines = await this.#store.lines(INBOX)
+      const kept = lines.map((l, i) => [l, JSON.parse(l) as MessageRecord, i] as const).filter(([, m]) => m.conversation !== conversation)
+      if (kept.length !== lines.length) {
+        const last = lines.length > 0 ? (JSON.parse(lines[lines.length - 1]!) as MessageRecord).seq : undefined
+        this.#inboxNext = Math.max(this.#inboxNext ?? 0, last === undefined ? lines.length : last + 1)
+        await this.#store.put(INBOX_NEXT, String(this.#inboxNext))
+        await this.#store.rewrite(INBOX, kept.map(([l, m, i]) => (m.seq === undefined ? JSON.stringify({ ...m, seq: i }) : l)))
+      }
+      await this.#index?.removeConversation(conversation)
+    })
+  }
+
+  /** Keeps the search index in step when a record's text changes (an edit) or it is deleted for everyone. */
+  async reindex(changed: readonly MessageRecord[], removed: readonly string[] = []): Promise<void> {
+    if (!this.#index) return
+    if (removed.length > 0) await this.#index.remove(removed)
+    const add = changed.filter(isSearchable)
+    if (add.length > 0) await this.#index.add(add)
   }
 
   async #nextSeq(): Promise<number> {
@@ -310,6 +396,45 @@ export class Conversations {
       .filter((m) => !isExpired(m, now) && !ids.has(m.id) && ids.add(m.id))
   }
 
+  /**
+   * Adds records from a history archive to the conversation's history, marked `transferred`, in
+   * the order they were sent among those already here (records this device has are skipped), and
+   * to the inbox. Returns how many were new.
+   */
+  async importHistory(conversation: string, records: readonly MessageRecord[], members: readonly string[] = []): Promise<number> {
+    const now = Date.now()
+    const fresh = records.filter((m) => !this.#seen.has(m.id) && !isExpired(m, now))
+    if (fresh.length === 0) return 0
+    await this.#store.put(`${IMPORTED}${conversation}`, JSON.stringify({ members: [...new Set(members)].sort() }))
+    return this.#logLock.run(async () => {
+      const log = `history/${conversation}`
+      const have = (await this.#store.lines(log)).map((l) => JSON.parse(l) as MessageRecord)
+      const ids = new Set(have.map((m) => m.id))
+      const added = fresh.filter((m) => !ids.has(m.id) && ids.add(m.id)).map((m): MessageRecord => {
+        const { seq: _seq, status: _status, failedFor: _failedFor, ...kept } = m
+        return { ...kept, conversation, transferred: true }
+      })
+      const merged = [...have, ...added].sort((a, b) => a.sentAt - b.sentAt)
+      await this.#store.rewrite(log, merged.map((m) => JSON.stringify(m)))
+      for (const m of added) {
+        await this.#store.append(INBOX, JSON.stringify({ ...m, seq: await this.#nextSeq() }))
+        if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
+        this.#seen.add(m.id)
+      }
+      return added.length
+    })
+  }
+
+  /** Conversations with history from an archive, and their members as the archive named them. */
+  async importedConversations(): Promise<string[]> {
+    return (await this.#store.keys(IMPORTED)).map((k) => k.slice(IMPORTED.length))
+  }
+
+  async importedMembers(conversation: string): Promise<string[]> {
+    const raw = await this.#store.get(`${IMPORTED}${conversation}`)
+    return raw ? (JSON.parse(raw) as { members: string[] }).members : []
+  }
+
   /** All messages in arrival order, each with its inbox seq, for readers that keep a cursor (the CLI's `read`). */
   async inbox(): Promise<MessageRecord[]> {
     const now = Date.now()
@@ -323,7 +448,12 @@ export class Conversations {
   wipeHistory(): Promise<void> {
     return this.#logLock.run(async () => {
       for (const key of await this.#store.keys('conv/')) await this.#store.rewrite(`history/${key.slice('conv/'.length)}`, [])
+      for (const key of await this.#store.keys(IMPORTED)) {
+        await this.#store.rewrite(`history/${key.slice(IMPORTED.length)}`, [])
+        await this.#store.delete(key)
+      }
       await this.#store.rewrite(INBOX, [])
+      await this.#index?.clear()
       this.#seen.clear()
       this.#processed.clear()
     })
@@ -338,6 +468,7 @@ export class Conversations {
     if (now < this.#nextExpiry) return Promise.resolve(new Map())
     return this.#logLock.run(async () => {
       const gone = new Map<string, string[]>()
+      const unindex: string[] = []
       let next = Number.POSITIVE_INFINITY
       const prune = async (log: string, withSeq: boolean): Promise<void> => {
         const lines = await this.#store.lines(log)
@@ -347,6 +478,7 @@ export class Conversations {
           const m = JSON.parse(line) as MessageRecord
           if (isExpired(m, now)) {
             dropped = true
+            unindex.push(m.id)
             if (!withSeq) gone.set(m.conversation, [...(gone.get(m.conversation) ?? []), m.id])
             return
           }
@@ -364,6 +496,8 @@ export class Conversations {
       }
       for (const key of await this.#store.keys('conv/')) await prune(`history/${key.slice('conv/'.length)}`, false)
       await prune(INBOX, true)
+      // A record that disappears leaves the search index with it.
+      if (this.#index && unindex.length > 0) await this.#index.remove([...new Set(unindex)])
       this.#nextExpiry = next
       return gone
     })

@@ -3,7 +3,9 @@
 // seen before; the MLS authentication service accepts a credential only if its key is here.
 import {
   CandorError,
+  RECOVERY_APPROVER,
   approvalStatement,
+  recoveryKeyStatement,
   decodeDirectoryValue,
   deviceIdFromKey,
   directoryEntry,
@@ -11,6 +13,7 @@ import {
   registrationStatement,
   type CheckpointRef,
   type DirectoryDevice,
+  type DirectoryRecovery,
   type DirectoryValue,
 } from '@candor/protocol'
 import { verifyDetached } from '@candor/crypto'
@@ -31,6 +34,8 @@ export interface ProvenEntry {
   org: string | null
   /** The identity provider's issuer, subject and verified email bound to the user, where single sign-on is used. */
   idp: { issuer: string; subject: string; email: string } | null
+  /** The person's recovery key (its public half), where the statement that set it checks out. */
+  recovery: Uint8Array | null
   devices: VerifiedDevice[]
 }
 
@@ -51,9 +56,20 @@ export function attestationValid(userId: string, d: DirectoryDevice): boolean {
   const byKey = fromBase64Url(d.byKey)
   const sig = fromBase64Url(d.sig)
   if (!key || !byKey || !sig) return false
-  if (deviceIdFromKey(key) !== d.id || deviceIdFromKey(byKey) !== d.by) return false
+  if (deviceIdFromKey(key) !== d.id) return false
+  // Approved with the person's recovery key (§4.2): whether that key was theirs is the owner's history check.
+  if (d.by === RECOVERY_APPROVER) return verifyDetached(byKey, approvalStatement(RECOVERY_APPROVER, userId, d.key), sig)
+  if (deviceIdFromKey(byKey) !== d.by) return false
   if (d.by === d.id) return d.byKey === d.key && verifyDetached(key, registrationStatement(userId, d.key), sig)
   return verifyDetached(byKey, approvalStatement(d.by, userId, d.key), sig)
+}
+
+/** The recovery key's statement checks out: signed by the named device's key, over this key and the one it replaced. */
+export function recoveryValid(userId: string, r: DirectoryRecovery): boolean {
+  const byKey = fromBase64Url(r.byKey)
+  const sig = fromBase64Url(r.sig)
+  if (!byKey || !sig || deviceIdFromKey(byKey) !== r.by) return false
+  return verifyDetached(byKey, recoveryKeyStatement(userId, r.by, r.key, r.prev ?? null), sig)
 }
 
 /** The devices of a proven directory value whose enrolment signature checks out. */
@@ -63,12 +79,13 @@ export function attestedDevices(userId: string, proven: Uint8Array | null): Veri
 
 /** A proven directory value as a reader sees it: the organisation, and the devices whose enrolment signature checks out. */
 export function provenEntry(userId: string, proven: Uint8Array | null): ProvenEntry {
-  if (!proven) return { org: null, idp: null, devices: [] }
+  if (!proven) return { org: null, idp: null, recovery: null, devices: [] }
   const value = decodeDirectoryValue(proven)
   if (!value) throw fail(`the directory value for ${userId} is malformed`)
   const devices = value.devices.filter((d) => attestationValid(userId, d)).map((d) => ({ deviceId: d.id, publicKey: fromBase64Url(d.key)! }))
   const entry = directoryEntry(value)
-  return { org: entry.org, idp: entry.idp, devices }
+  const recovery = entry.recovery && recoveryValid(userId, entry.recovery) ? fromBase64Url(entry.recovery.key) : null
+  return { org: entry.org, idp: entry.idp, recovery, devices }
 }
 
 export class DeviceDirectory {
@@ -167,17 +184,35 @@ export class DeviceDirectory {
     return out
   }
 
+  /**
+   * Walks the entry's versions: a device is known if it is the first registration or was approved
+   * by a key known before it — a device's, or a recovery key that a known device set over the one
+   * before it (§4.2). A recovery key that appears any other way is reported as unknown (with id
+   * `recovery`): the operator swapping in a key of its own, or replaying an old statement.
+   */
   async #ownHistory(userId: string): Promise<{ known: Set<string>; unknown: UnknownDevice[] }> {
     const known = new Set<string>()
+    const knownRecovery = new Set<string>()
     const unknown: UnknownDevice[] = []
+    const flag = (deviceId: string, publicKey: string, version: number): void => {
+      if (!unknown.some((u) => u.publicKey === publicKey)) unknown.push({ deviceId, publicKey, version })
+    }
+    let lastRecovery: string | null = null
     for (const { version, value } of await this.#ownVersions(userId)) {
       const before = new Set(known)
+      const recovery = directoryEntry(value).recovery
+      if (recovery && recovery.key !== lastRecovery) {
+        const setProperly = before.has(recovery.byKey) || value.devices.some((d) => d.key === recovery.byKey && d.by !== RECOVERY_APPROVER && before.has(d.byKey))
+        if (setProperly && (recovery.prev ?? null) === lastRecovery && recoveryValid(userId, recovery)) knownRecovery.add(recovery.key)
+        else flag(RECOVERY_APPROVER, recovery.key, version)
+      }
+      lastRecovery = recovery?.key ?? lastRecovery
       for (const d of value.devices) {
         if (before.has(d.key)) continue
         const firstRegistration = version === 1 && d.by === d.id
-        const approvedByKnown = d.by !== d.id && before.has(d.byKey)
+        const approvedByKnown = d.by !== d.id && (d.by === RECOVERY_APPROVER ? knownRecovery.has(d.byKey) : before.has(d.byKey))
         if ((firstRegistration || approvedByKnown) && attestationValid(userId, d)) known.add(d.key)
-        else if (!unknown.some((u) => u.publicKey === d.key)) unknown.push({ deviceId: d.id, publicKey: d.key, version })
+        else flag(d.id, d.key, version)
       }
     }
     return { known, unknown }

@@ -51,6 +51,11 @@ export async function saveIdentity(store: LocalStore, id: Identity): Promise<voi
   await store.put(KEY, JSON.stringify(s))
 }
 
+/** Forgets the device kept in the store (a recovery that failed leaves the home empty, to try again). */
+export async function forgetIdentity(store: LocalStore): Promise<void> {
+  await store.delete(KEY)
+}
+
 /** Creates a key and asks the server to register it as a new user's first device. */
 export async function registerIdentity(api: ApiClient, userId: string, deviceName: string, org?: string, ssoTicket?: string): Promise<Identity> {
   const { publicKey, secretKey } = generateDeviceKey()

@@ -10,7 +10,7 @@
 // and the delivery counts as handled. Processing a delivery again (its acknowledgement was
 // lost) changes nothing: welcomes and commits of epochs already left are recognised by MLS
 // state, application messages by their id.
-import { decodeContent, type Content, type DeliverFrame, type Seen } from '@candor/protocol'
+import { decodeContent, type Content, type DeliverFrame, type ProfileContent, type Seen } from '@candor/protocol'
 import { epochOf, isRemoved, joinFromWelcome, messageEpoch, processIncoming, type AuthenticationFor, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
 import type { ClientEvents } from './client.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
@@ -35,6 +35,8 @@ export interface IncomingDeps {
   onLeave(conversation: string, who: Leaf): void
   /** This device joined a conversation from a Welcome (it learns the current timer then). */
   onJoin(conversation: string): void
+  /** A member's display name (docs/protocol.md §2 `profile`), with the time they sent it. */
+  onProfile(from: string, content: ProfileContent, sentAt: number): Promise<void>
   /** A member changed the conversation's disappearing timer. */
   onTimer(conversation: string, ms: number | null): void
   /** A message carried the checkpoints its sender saw: queue the split-view checks (returns at once). */
@@ -179,6 +181,8 @@ async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, cont
     await d.undecryptable.reported(conversations.conversationOf(f.groupId), sender, content)
   } else if (content.type === 'reset') {
     await d.recovery.received(f, sender, content)
+  } else if (content.type === 'profile') {
+    await d.onProfile(sender.userId, content, f.sentAt)
   } else if (content.type === 'receipt' || content.type === 'typing') {
     // State about other messages, not a line of the conversation: nothing to show until
     // this version implements them.

@@ -47,6 +47,9 @@ export class Messaging {
   async create(userIds: readonly string[]): Promise<string> {
     const { api, lock, keyPackages, conversations, groups, me } = this.#d
     const others = [...new Set(userIds)].filter((u) => u !== me.userId)
+    // Everyone named must be reachable (known, with a device the key directory proves) before
+    // anything is made: a failed "new conversation" leaves no conversation of one behind.
+    const claims = await groups.claim([me.userId, ...others], true)
     const groupId = newGroupId()
     await lock.run(async () => {
       const [kp] = await keyPackages.generate(1, false)
@@ -57,8 +60,16 @@ export class Messaging {
       await this.#d.archives.beforeChange(groupId, others, 'given')
       await conversations.save(groupId, state, { createdAt: Date.now(), status: 'active' })
     })
-    const claims = await groups.claim([me.userId, ...others], true)
-    if (claims.length > 0) await groups.commit(groupId, async () => ({ add: claims, removeDevices: [] }))
+    if (claims.length > 0) {
+      try {
+        await groups.commit(groupId, async () => ({ add: claims, removeDevices: [] }))
+      } catch (e) {
+        // Nobody could be added after all: the conversation of one is left and not kept in the list.
+        await this.#markLeft(groupId).catch(() => undefined)
+        await conversations.hide(groupId, true).catch(() => undefined)
+        throw e
+      }
+    }
     return groupId
   }
 

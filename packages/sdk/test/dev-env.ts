@@ -13,6 +13,8 @@ export interface DevEnv {
   server: CandorServer
   /** The server's secrets (what `candor serve` reads from its key file), for tests that play the operator. */
   keys: ServerKeys
+  /** The server's store, for tests that play the operator writing to its own database. */
+  store: SqliteStore
   dataDir: string
   /** Registers a user's first device and connects it. */
   user(userId: string, store?: LocalStore): Promise<CandorClient>
@@ -30,6 +32,7 @@ export async function startDevEnv(serverOptions: Partial<Omit<ServerOptions, 'st
   const env: DevEnv = {
     server,
     keys,
+    store,
     dataDir,
     clients,
     async user(userId, local = new MemoryLocalStore()) {

@@ -3,7 +3,7 @@
 // admin of that role tries the action the permission names on acme; it must work exactly when
 // the table lists it, and a refusal (`forbidden`) must change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_ROLES, ORG_ROLES, type AdminRole, type UserId } from '@candor/protocol'
+import { ADMIN_ROLES, DEFAULT_ORG_POLICY, ORG_ROLES, type AdminRole, type UserId } from '@candor/protocol'
 import { PERMISSIONS, ROLE_PERMISSIONS, type Permission } from '@candor/server'
 import type { CandorClient } from '../src/index.ts'
 import { refusal, startOrgEnv, type OrgEnv } from './org-env.ts'
@@ -68,6 +68,15 @@ async function trial(admin: CandorClient, p: Permission): Promise<Trial> {
             : () => admin.admin.user(u, { why: 'legal_hold', case: 'LH-1', delayUntil: Date.now() + 7 * 24 * 3600_000 })
       return { run, effect: async () => (await receiptsOf(u)) === 1 }
     }
+    case 'policy.set': {
+      const before = (await store.governance().policyVersion('acme' as never, null))?.version ?? 0
+      return { run: () => admin.admin.setPolicy('acme', DEFAULT_ORG_POLICY), effect: async () => ((await store.governance().policyVersion('acme' as never, null))?.version ?? 0) > before }
+    }
+    case 'audit.read':
+      return { run: () => admin.admin.audit('acme'), effect: async () => true }
+    case 'siem.manage':
+      // Setting it is tried in server/test/org-audit-siem.test.ts (it needs receivers); reading is the same permission.
+      return { run: () => admin.admin.siem('acme'), effect: async () => true }
     case 'scim.manage': {
       const before = (await store.listScimTokens('acme' as never)).length
       return { run: () => admin.admin.createScimToken('acme'), effect: async () => (await store.listScimTokens('acme' as never)).length > before }
@@ -115,7 +124,7 @@ describe('the roles table, role by role, in the role’s own organisation', () =
         else if (elsewhere) expect([p, outcome]).toEqual([p, { code: expect.stringMatching(/^(not_found|unknown_user|unknown_device)$/), message: expect.any(String) }])
         else expect([p, outcome]).toEqual([p, { code: 'forbidden', message: expect.any(String) }])
         // Reads have no effect to check (sso.manage is tried as its read: setting it needs a live provider, server/test/sso-sign-in.test.ts).
-        if (p !== 'org.read' && p !== 'members.list' && p !== 'sso.manage') expect([p, await t.effect()]).toEqual([p, allowed])
+        if (!['org.read', 'members.list', 'sso.manage', 'audit.read', 'siem.manage'].includes(p)) expect([p, await t.effect()]).toEqual([p, allowed])
         await o.env.server.context.store.setSignup('acme' as never, 'open')
       }
     })

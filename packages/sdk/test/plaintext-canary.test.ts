@@ -9,6 +9,9 @@ import { CandorClient } from '../src/index.ts'
 import { nextMessage, options, waitFor } from './dev-env.ts'
 
 const CANARIES = ['CANARY-7f3a9c-the-eagle-lands-at-dawn', 'CANARY-b21e-überweisung-€1000', 'CANARY-group-secret-42']
+/** A display name (sent in profile messages) and a search made on a device: neither may reach the server either. */
+const NAME = 'CANARY-name-Zelda-Quixote'
+const SEARCHED = 'canarysearchtermokapi'
 
 describe('plaintext canary', () => {
   let dir: string
@@ -38,10 +41,14 @@ describe('plaintext canary', () => {
       users.push(c)
     }
     const [alice, bob, carol] = users as [CandorClient, CandorClient, CandorClient]
+    await alice.setDisplayName(NAME)
     const direct = await alice.directConversation('bob')
     const got = nextMessage(bob, (m) => m.text === CANARIES[0])
     await alice.send(direct, CANARIES[0]!)
     await got
+    await waitFor(() => bob.displayNameOf('alice') === NAME, 'bob to learn alice’s display name')
+    expect(await bob.search(`${SEARCHED} eagle`)).toEqual([])
+    expect(await bob.search('eagle lands')).toHaveLength(1)
     await bob.send(direct, CANARIES[1]!)
     const group = await alice.createConversation(['bob', 'carol'])
     await waitFor(() => carol.conversations().some((c) => c.id === group), 'carol to join')
@@ -59,7 +66,7 @@ describe('plaintext canary', () => {
     // Negative control: the search does find what the server legitimately stores.
     expect(haystacks.some((h) => h.includes(Buffer.from('carol')))).toBe(true)
     expect(readFileSync(logPath(), 'utf8').length).toBeGreaterThan(0)
-    for (const canary of CANARIES) {
+    for (const canary of [...CANARIES, NAME, SEARCHED]) {
       for (const [i, h] of haystacks.entries()) {
         expect(h.includes(Buffer.from(canary, 'utf8')), `${canary} found in ${files[i]}`).toBe(false)
         expect(h.includes(Buffer.from(canary, 'utf16le')), `${canary} (UTF-16) found in ${files[i]}`).toBe(false)

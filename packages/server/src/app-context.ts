@@ -17,6 +17,10 @@ import type { Sessions } from './auth/sessions.ts'
 import type { RelyingParty } from './organisations/sso/relying-party.ts'
 import type { SsoSecrets } from './organisations/sso/sso-secrets.ts'
 import type { ContactGate, NotifyUser } from './contacts/contact-gate.ts'
+import type { OrgAuditLog } from './organisations/audit/org-audit-log.ts'
+import type { SiemStream } from './organisations/audit/siem-stream.ts'
+import type { OrgPolicies } from './organisations/policy/org-policies.ts'
+import type { Approvals } from './organisations/policy/approvals.ts'
 
 export interface AppContext {
   store: Store
@@ -53,4 +57,12 @@ export interface AppContext {
   contacts: ContactGate
   /** Tells a user's connected active devices about an event. */
   notifyUser: NotifyUser
+  /** Each organisation's audit trail: every admin action, logged before it takes effect. */
+  audit: OrgAuditLog
+  /** Streams audit entries to each organisation's SIEM. */
+  siem: SiemStream
+  /** Each organisation's signed, versioned policy. */
+  policies: OrgPolicies
+  /** Two-person control of sensitive actions, where the policy asks for it. */
+  approvals: Approvals
 }

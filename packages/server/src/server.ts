@@ -29,6 +29,14 @@ import { consentRoutes } from './http/consent-routes.ts'
 import { retentionRoutes } from './http/retention-routes.ts'
 import { ContactGate, type NotifyUser } from './contacts/contact-gate.ts'
 import { requestRoutes } from './contacts/request-routes.ts'
+import { OrgAuditLog } from './organisations/audit/org-audit-log.ts'
+import { SiemStream } from './organisations/audit/siem-stream.ts'
+import { auditRoutes } from './http/audit-routes.ts'
+import { OrgPolicies } from './organisations/policy/org-policies.ts'
+import { Approvals } from './organisations/policy/approvals.ts'
+import { policyRoutes } from './http/policy-routes.ts'
+import { approvalRoutes } from './http/approval-routes.ts'
+import { peopleRoutes } from './http/people-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
 import { enrolmentRoutes } from './http/enrolment-routes.ts'
@@ -48,6 +56,8 @@ import { EnrolmentLimits } from './enrolment-limits.ts'
 import { KeyPackageClaims } from './key-package-claims.ts'
 import type { BlobStore, Bus, HoldLimits, Store } from '@candor/ports'
 import { blobRoutes } from './http/blob-routes.ts'
+import { archiveRoutes } from './http/archive-routes.ts'
+import { accountRecoveryRoutes } from './http/account-recovery-routes.ts'
 import { BlobSweep } from './delivery/blob-sweep.ts'
 import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
@@ -126,6 +136,8 @@ export interface ServerOptions {
   ssoAllowInsecureIssuers?: boolean
   /** Bounds on messages held for contact requests; each one left out keeps its default (LIMITS.heldPer*). */
   contactLimits?: Partial<HoldLimits>
+  /** Base of the SIEM stream's retry backoff (default 1 s; tests shorten it). */
+  siemBackoffMs?: number
 }
 
 export interface CandorServer {
@@ -168,6 +180,11 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       (err: unknown) => log.error({ err }, 'notifying a user failed'),
     )
   }
+  const accessLog = await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log', opts.keys.accessLogSigningKey)
+  const audit = new OrgAuditLog(opts.store, opts.keys.accessLogSigningKey, accessLog.publicKey, log, accessClock)
+  const siem = new SiemStream(opts.store, log, opts.siemBackoffMs)
+  audit.onEntry((org, index, entry) => siem.send(org, index, entry))
+  const policies = new OrgPolicies(opts.store, audit, accessClock)
   const ctx: AppContext = {
     store: opts.store,
     bus,
@@ -185,7 +202,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     directory,
     access: AccessGate.open(
       opts.store,
-      await AccessLog.open(opts.store, opts.accessLogOrigin ?? 'candor/access-log', opts.keys.accessLogSigningKey),
+      accessLog,
       log,
       opts.keys.accessPseudonymKey,
       { publish: (subject) => directory.publishReceipts(subject), now: accessClock },
@@ -200,6 +217,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     },
     contacts: new ContactGate(opts.store, bus, log, notifyUser, opts.contactLimits),
     notifyUser,
+    audit,
+    siem,
+    policies,
+    approvals: new Approvals(opts.store, policies, accessClock),
   }
   if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
   await checkServedKeys(opts.store, {
@@ -256,7 +277,13 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
   blobRoutes(app, ctx)
+  archiveRoutes(app, ctx)
+  accountRecoveryRoutes(app, ctx)
   requestRoutes(app, ctx)
+  auditRoutes(app, ctx)
+  policyRoutes(app, ctx)
+  approvalRoutes(app, ctx)
+  peopleRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })
@@ -316,6 +343,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       clearInterval(receiptSweeper)
       clearInterval(blobSweeper)
       ctx.sso.rp.close()
+      await siem.close()
       await gateway.close()
       await app.close()
       await bus.close()

@@ -71,7 +71,7 @@ async function refused(method: string, row: Row, as: RawDevice, token: string | 
 }
 
 /** The ids of alice's things: none may appear in what another user is served. */
-const aliceIds = () => [w.alice.userId, w.alice.deviceId, w.aliceTablet, w.group, w.pending.deviceId, w.blob, w.upload, w.request, w.blocked]
+const aliceIds = () => [w.alice.userId, w.alice.deviceId, w.aliceTablet, w.group, w.pending.deviceId, w.blob, w.upload, w.archive, w.archiveUpload, w.request, w.blocked]
 
 describe('the HTTP route table', () => {
   it('has a row for every route the server registered, and no row for a route it does not serve', () => {

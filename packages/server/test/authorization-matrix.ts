@@ -8,6 +8,7 @@
 // world below), so a refusal is about who asks, never about bad input.
 import {
   FrameType,
+  DEFAULT_ORG_POLICY,
   approvalStatement,
   authStatement,
   registrationStatement,
@@ -22,6 +23,7 @@ import {
   encodeSend,
   newGroupId,
   reportStatement,
+  recoveryKeyStatement,
   enrolmentStatement,
   newMessageId,
   toBase64Url,
@@ -78,6 +80,11 @@ export interface World {
   /** Alice's complete attachment blob in her group (10 bytes), and an upload of hers not started (10 bytes). */
   blob: string
   upload: string
+  /** Alice's recovery key (docs/protocol.md §4.2). */
+  recovery: { publicKey: string; secretKey: Uint8Array }
+  /** Alice's backup under it (complete, 10 bytes), and her transfer to her tablet, not started (10 bytes). */
+  archive: string
+  archiveUpload: string
 }
 
 export interface Req {
@@ -199,6 +206,24 @@ export const HTTP_ROWS: Record<string, Row> = {
     path: `/v1/enrolments/${w.pending.deviceId}/deny`,
     body: { signature: toBase64Url(signDetached(as.secretKey, denialStatement(as.userId, w.pending.publicKey))) },
   })),
+  'POST /v1/enrolments/:deviceId/recover': publicRoute(
+    'a device recovering the account: only the holder of the person’s recovery key can sign the approval',
+    (w, as) => ({ path: `/v1/enrolments/${w.pending.deviceId}/recover`, body: { signature: toBase64Url(signDetached(as.secretKey, approvalStatement('recovery', w.alice.userId, w.pending.publicKey))) } }),
+    'bad_signature',
+  ),
+  // The statement names alice: another user's device signing it for its own session does not fit (its statement names itself).
+  'PUT /v1/recovery-key': session('bad_signature', (w, as) => {
+    const k = generateDeviceKey()
+    const pk = toBase64Url(k.publicKey)
+    const statement = recoveryKeyStatement(w.alice.userId, w.alice.deviceId, pk, w.recovery.publicKey)
+    return { path: '/v1/recovery-key', body: { publicKey: pk, previous: w.recovery.publicKey, signature: toBase64Url(signDetached(as.secretKey, statement)), proof: toBase64Url(signDetached(k.secretKey, statement)) } }
+  }),
+  'POST /v1/archives': session('forbidden', (w) => ({ path: '/v1/archives', body: { recipient: w.aliceTablet, size: 10 } })),
+  'PUT /v1/archives/:archiveId': session('not_found', (w) => ({ path: `/v1/archives/${w.archiveUpload}?offset=0`, bytes: new Uint8Array(4) })),
+  'POST /v1/archives/:archiveId/complete': session('not_found', (w) => ({ path: `/v1/archives/${w.archive}/complete`, body: {} })),
+  'GET /v1/archives': session('own-data', at('/v1/archives')),
+  'GET /v1/archives/:archiveId/content': session('not_found', (w) => ({ path: `/v1/archives/${w.archive}/content` })),
+  'DELETE /v1/archives/:archiveId': session('not_found', (w) => ({ path: `/v1/archives/${w.archiveUpload}` })),
   'GET /v1/devices': session('own-data', at('/v1/devices')),
   'DELETE /v1/devices/:deviceId': session('unknown_device', (w) => ({ path: `/v1/devices/${w.aliceTablet}` })),
   'POST /v1/key-packages': session('own-data', () => ({ path: '/v1/key-packages', body: { oneTime: [] } })),
@@ -285,11 +310,25 @@ export const HTTP_ROWS: Record<string, Row> = {
   'GET /v1/requests': session('own-data', at('/v1/requests')),
   'POST /v1/requests/:requestId/accept': session('not_found', (w) => ({ path: `/v1/requests/${w.request}/accept` })),
   'POST /v1/requests/:requestId/decline': session('not_found', (w) => ({ path: `/v1/requests/${w.request}/decline` })),
+  'GET /v1/people': session(
+    { allowed: 'members of one organisation find each other by user id prefix; never another organisation’s people, never a guest (sdk/test/people.test.ts)' },
+    (w) => ({ path: `/v1/people?prefix=${encodeURIComponent(w.alice.userId.slice(0, 3))}` }),
+  ),
   'PUT /v1/contacts/:userId': session({ allowed: 'anyone may make anyone their own contact: it only lets that person reach them without a request' }, (w) => ({ path: `/v1/contacts/${w.amy.userId}` })),
   'GET /v1/blocks': session('own-data', at('/v1/blocks')),
   'PUT /v1/blocks': session({ allowed: 'anyone may block anyone: it changes only their own list' }, (w) => ({ path: '/v1/blocks', body: { userId: w.amy.userId } })),
   'PUT /v1/blocks/:userId': session({ allowed: 'anyone may block anyone: it changes only their own list' }, (w) => ({ path: `/v1/blocks/${w.amy.userId}` })),
   'DELETE /v1/blocks/:userId': session('not_found', (w) => ({ path: `/v1/blocks/${w.blocked}` })),
+  'GET /v1/policy': session('own-data', at('/v1/policy')),
+  'GET /v1/orgs/:org/policy': admin(at('/v1/orgs/default/policy'), false, 'not_found'),
+  'PUT /v1/orgs/:org/policy': admin(() => ({ path: '/v1/orgs/default/policy', body: DEFAULT_ORG_POLICY }), true, 'not_found'),
+  'POST /v1/orgs/:org/approvals': admin((w) => ({ path: '/v1/orgs/default/approvals', body: { action: 'users.export', target: w.alice.userId, why: 'support_request', case: 'M-1' } }), true, 'not_found'),
+  'GET /v1/orgs/:org/approvals': admin(at('/v1/orgs/default/approvals'), false, 'not_found'),
+  'POST /v1/orgs/:org/approvals/:id/approve': admin(() => ({ path: '/v1/orgs/default/approvals/AAAAAAAAAAAAAAAAAAAAAA/approve', body: {} }), false, 'not_found'),
+  'GET /v1/orgs/:org/audit': admin(at('/v1/orgs/default/audit'), true, 'not_found'),
+  'GET /v1/orgs/:org/audit/consistency': admin(at('/v1/orgs/default/audit/consistency?from=1&to=1'), true, 'not_found'),
+  'GET /v1/orgs/:org/siem': admin(at('/v1/orgs/default/siem'), true, 'not_found'),
+  'PUT /v1/orgs/:org/siem': admin(() => ({ path: '/v1/orgs/default/siem', body: {} }), true, 'not_found'),
   'POST /v1/orgs/:org/scim-tokens': admin(() => ({ path: '/v1/orgs/default/scim-tokens', body: {} }), true),
   'GET /v1/orgs/:org/scim-tokens': admin(at('/v1/orgs/default/scim-tokens'), true),
   'DELETE /v1/orgs/:org/scim-tokens/:tokenId': admin((w) => ({ path: `/v1/orgs/default/scim-tokens/${w.scim.tokenId}` }), true),

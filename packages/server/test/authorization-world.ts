@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
-import { approvalStatement, enrolmentStatement, newGroupId, newMessageId, randomBytes, toBase64Url, type DeviceId, type UserId } from '@candor/protocol'
+import { approvalStatement, enrolmentStatement, newGroupId, newMessageId, randomBytes, recoveryKeyStatement, toBase64Url, type DeviceId, type UserId } from '@candor/protocol'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
 import type { Store } from '@candor/ports'
 import type { CandorServer } from '../src/index.ts'
@@ -108,6 +108,30 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     must(started.status === 201, 'alice starts another upload')
     upload = started.json.blobId as string
   }
+  // Alice's recovery key, her backup under it (complete) and a transfer to her tablet not started.
+  const recovery = generateDeviceKey()
+  const recoveryPk = toBase64Url(recovery.publicKey)
+  const recoveryStatement = recoveryKeyStatement(alice.userId, alice.deviceId, recoveryPk, null)
+  const setRecovery = await http(
+    base,
+    'PUT',
+    '/v1/recovery-key',
+    { publicKey: recoveryPk, previous: null, signature: toBase64Url(signDetached(alice.secretKey, recoveryStatement)), proof: toBase64Url(signDetached(recovery.secretKey, recoveryStatement)) },
+    alice.token,
+  )
+  must(setRecovery.status === 200, 'alice sets her recovery key')
+  let archive = newMessageId() as string
+  let archiveUpload = newMessageId() as string
+  if (server.context.blobs) {
+    const backup = await http(base, 'POST', '/v1/archives', { recipient: 'recovery', size: 10 }, alice.token)
+    must(backup.status === 201, 'alice starts a backup')
+    archive = backup.json.archiveId as string
+    must((await httpBytes(base, 'PUT', `/v1/archives/${archive}?offset=0`, new Uint8Array(10).fill(9), alice.token)).status === 200, 'alice uploads it')
+    must((await http(base, 'POST', `/v1/archives/${archive}/complete`, {}, alice.token)).status === 200, 'alice completes it')
+    const transfer = await http(base, 'POST', '/v1/archives', { recipient: tablet.deviceId, size: 10 }, alice.token)
+    must(transfer.status === 201, 'alice starts a transfer to her tablet')
+    archiveUpload = transfer.json.archiveId as string
+  }
   // A contact request to alice from amy, holding its welcome, and a user alice blocks.
   const amyGroup = newGroupId()
   must(await store.createGroup(amyGroup, amy.deviceId, Date.now()), 'amy creates a group')
@@ -150,6 +174,9 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     scim: { token: scimOwn.token, tokenId: scimOwn.id, revoked: scimRevoked.token, otherOrg: scimOther.token, user: sam.json.id as string, userName: 'matrix-sam', group: team.json.id as string },
     blob,
     upload,
+    recovery: { publicKey: recoveryPk, secretKey: recovery.secretKey },
+    archive,
+    archiveUpload,
     challenge: async () => (await http(base, 'POST', '/v1/auth/challenge', { deviceId: alice.deviceId })).json.challenge as string,
   }
   must(w.accessLogSize > 0, 'an access receipt in the log')

@@ -359,4 +359,63 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX request_holds_by_request ON request_holds (request_id, pos);
   `,
+  // Recovery keys (docs/protocol.md §4.2: every key a person set, with the statement that set
+  // it) and sealed history archives (their bytes are in the blob store).
+  `
+  CREATE TABLE recovery_keys (
+    seq bigserial PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL,
+    public_key bytea NOT NULL,
+    previous bytea,
+    set_by text COLLATE "C" NOT NULL,
+    set_by_key bytea NOT NULL,
+    signature bytea NOT NULL,
+    set_at bigint NOT NULL
+  );
+  CREATE INDEX recovery_keys_by_user ON recovery_keys (user_id, seq);
+  CREATE TABLE history_archives (
+    archive_id text COLLATE "C" PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL,
+    recipient text COLLATE "C" NOT NULL,
+    sender text COLLATE "C" NOT NULL,
+    size bigint NOT NULL,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX history_archives_by_user ON history_archives (user_id, recipient);
+  `,
+  `
+  CREATE TABLE org_audit_log (
+    org_id text COLLATE "C" NOT NULL REFERENCES organisations(org_id),
+    idx bigint NOT NULL,
+    leaf_hash bytea NOT NULL,
+    entry bytea NOT NULL,
+    logged_at bigint NOT NULL,
+    PRIMARY KEY (org_id, idx)
+  );
+  CREATE TABLE org_siem (org_id text COLLATE "C" PRIMARY KEY REFERENCES organisations(org_id), config text NOT NULL, updated_at bigint NOT NULL);
+  CREATE TABLE org_approvals (
+    org_id text COLLATE "C" NOT NULL REFERENCES organisations(org_id),
+    approval_id text COLLATE "C" NOT NULL,
+    action text NOT NULL,
+    target text NOT NULL,
+    reason text NOT NULL,
+    requested_by text COLLATE "C" NOT NULL,
+    requested_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    state text NOT NULL CHECK (state IN ('pending','approved','executed')),
+    approved_by text COLLATE "C",
+    approved_at bigint,
+    executed_at bigint,
+    PRIMARY KEY (org_id, approval_id)
+  );
+  CREATE TABLE org_policies (
+    org_id text COLLATE "C" NOT NULL REFERENCES organisations(org_id),
+    version integer NOT NULL,
+    note text NOT NULL,
+    audit_index bigint NOT NULL,
+    created_by text COLLATE "C" NOT NULL,
+    created_at bigint NOT NULL,
+    PRIMARY KEY (org_id, version)
+  );
+  `,
 ]

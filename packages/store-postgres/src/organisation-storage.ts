@@ -69,6 +69,11 @@ export async function membershipOf(sql: Sql, userId: UserId): Promise<Membership
   return r ? toMembership(r) : null
 }
 
+export async function membersByPrefix(sql: Sql, org: OrgId, prefix: string, limit: number): Promise<Membership[]> {
+  const rows = await sql<MemberRow[]>`SELECT user_id, org_id, guest FROM users WHERE org_id = ${org} AND NOT guest AND left(user_id, length(${prefix})) = ${prefix} ORDER BY user_id LIMIT ${limit}`
+  return rows.map(toMembership)
+}
+
 export async function listMembers(sql: Sql, org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> {
   const rows = await sql<MemberRow[]>`SELECT user_id, org_id, guest FROM users WHERE org_id = ${org} AND user_id > ${after ?? ''} ORDER BY user_id LIMIT ${limit}`
   return rows.map(toMembership)

@@ -17,6 +17,8 @@ import {
 } from '@candor/protocol'
 import type {
   ContactStorage,
+  AccountRecoveryStorage,
+  GovernanceStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -61,6 +63,8 @@ import type {
 } from '@candor/ports'
 import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectOptions, type Db, type Sql } from './connection.ts'
 import { PostgresContacts } from './contact-storage.ts'
+import { PostgresAccountRecovery } from './account-recovery-storage.ts'
+import { PostgresGovernance } from './governance-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
@@ -456,6 +460,17 @@ export class PostgresStore implements Store {
   }
   #contacts: PostgresContacts | undefined
 
+  /** Recovery keys and sealed history archives: account-recovery-storage.ts. */
+  accountRecovery(): AccountRecoveryStorage {
+    return (this.#accountRecovery ??= new PostgresAccountRecovery(this.#sql))
+  }
+  #accountRecovery: PostgresAccountRecovery | undefined
+  /** Audit trail, SIEM settings, approvals and policies: governance-storage.ts. */
+  governance(): GovernanceStorage {
+    return (this.#governance ??= new PostgresGovernance(this.#sql))
+  }
+  #governance: PostgresGovernance | undefined
+
   directoryStorage(): DirectoryStorage {
     return new PostgresDirectoryStorage(this.#sql)
   }
@@ -570,6 +585,7 @@ export class PostgresStore implements Store {
   countDomainUsersElsewhere = (domain: string, org: OrgId): Promise<number> => orgs.countDomainUsersElsewhere(this.#sql, domain, org)
   membershipOf = (userId: UserId): Promise<Membership | null> => orgs.membershipOf(this.#sql, userId)
   listMembers = (org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> => orgs.listMembers(this.#sql, org, after, limit)
+  membersByPrefix = (org: OrgId, prefix: string, limit: number): Promise<Membership[]> => orgs.membersByPrefix(this.#sql, org, prefix, limit)
 
   // ---- SCIM provisioning (scim-storage.ts) ----
   createScimToken = (t: ScimTokenRecord): Promise<void> => scim.createScimToken(this.#sql, t)
@@ -631,6 +647,8 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM users WHERE user_id = ${userId}`
       await tx`DELETE FROM admins WHERE user_id = ${userId}`
       await tx`DELETE FROM consents WHERE user_id = ${userId}`
+      await tx`DELETE FROM recovery_keys WHERE user_id = ${userId}`
+      await tx`DELETE FROM history_archives WHERE user_id = ${userId}`
       await tx`UPDATE blob_bindings SET uploader = NULL WHERE uploader = ${userId}`
       await tx`DELETE FROM sso_identities WHERE user_id = ${userId}`
       // Consent to be contacted: their contacts, blocks (either side) and requests (either side), with what those held.

@@ -29,6 +29,8 @@ export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCount
     db.prepare('DELETE FROM users WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM admins WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM consents WHERE user_id = ?').run(userId)
+    db.prepare('DELETE FROM recovery_keys WHERE user_id = ?').run(userId)
+    db.prepare('DELETE FROM history_archives WHERE user_id = ?').run(userId)
     db.prepare('UPDATE blob_bindings SET uploader = NULL WHERE uploader = ?').run(userId)
     db.prepare('DELETE FROM sso_identities WHERE user_id = ?').run(userId)
     // Consent to be contacted: their contacts, blocks (either side) and requests (either side), with what those held.

@@ -375,4 +375,63 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX request_holds_by_request ON request_holds(request_id, pos);
   `,
+  // Recovery keys (docs/protocol.md §4.2: every key a person set, with the statement that set
+  // it) and sealed history archives (their bytes are in the blob store).
+  `
+  CREATE TABLE recovery_keys (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL,
+    public_key BLOB NOT NULL,
+    previous BLOB,
+    set_by TEXT NOT NULL,
+    set_by_key BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    set_at INTEGER NOT NULL
+  );
+  CREATE INDEX recovery_keys_by_user ON recovery_keys(user_id, seq);
+  CREATE TABLE history_archives (
+    archive_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX history_archives_by_user ON history_archives(user_id, recipient);
+  `,
+  `
+  CREATE TABLE org_audit_log (
+    org_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    leaf_hash BLOB NOT NULL,
+    entry BLOB NOT NULL,
+    logged_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, idx)
+  ) WITHOUT ROWID;
+  CREATE TABLE org_siem (org_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE org_approvals (
+    org_id TEXT NOT NULL,
+    approval_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending','approved','executed')),
+    approved_by TEXT,
+    approved_at INTEGER,
+    executed_at INTEGER,
+    PRIMARY KEY (org_id, approval_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE org_policies (
+    org_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    audit_index INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, version)
+  ) WITHOUT ROWID;
+  `,
 ]

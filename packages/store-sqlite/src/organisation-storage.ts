@@ -72,6 +72,13 @@ export class SqliteOrganisations {
     return r ? toMembership(r) : null
   }
 
+  membersByPrefix(org: OrgId, prefix: string, limit: number): Membership[] {
+    const rows = this.#db
+      .prepare('SELECT user_id, org_id, guest FROM users WHERE org_id = ? AND guest = 0 AND substr(user_id, 1, length(?)) = ? ORDER BY user_id LIMIT ?')
+      .all(org, prefix, prefix, limit) as MemberRow[]
+    return rows.map(toMembership)
+  }
+
   listMembers(org: OrgId, after: UserId | null, limit: number): Membership[] {
     const rows = this.#db.prepare('SELECT user_id, org_id, guest FROM users WHERE org_id = ? AND user_id > ? ORDER BY user_id LIMIT ?').all(org, after ?? '', limit) as MemberRow[]
     return rows.map(toMembership)

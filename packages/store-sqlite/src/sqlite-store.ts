@@ -9,6 +9,8 @@ import { dirname } from 'node:path'
 import { CandorError, DEFAULT_ORG_ID, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type OrgId, type SignupMode, type UserId } from '@candor/protocol'
 import type {
   ContactStorage,
+  AccountRecoveryStorage,
+  GovernanceStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -60,6 +62,8 @@ import { SqliteOrganisations } from './organisation-storage.ts'
 import { SqliteScim } from './scim-storage.ts'
 import { SqliteSso } from './sso-storage.ts'
 import { SqliteContacts } from './contact-storage.ts'
+import { SqliteAccountRecovery } from './account-recovery-storage.ts'
+import { SqliteGovernance } from './governance-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
@@ -125,6 +129,7 @@ export class SqliteStore implements Store {
   readonly #scim: SqliteScim
   readonly #sso: SqliteSso
   readonly #contacts: SqliteContacts
+  readonly #accountRecovery: SqliteAccountRecovery
   readonly #consents: SqliteConsents
   readonly #retention: SqliteRetention
   readonly #accessLog: SqliteAccessLog
@@ -151,6 +156,7 @@ export class SqliteStore implements Store {
     this.#resets = new SqliteGroupResets(db)
     this.#blobs = new SqliteBlobBindings(db)
     this.#lifecycle = new SqliteLifecycle(db)
+    this.#accountRecovery = new SqliteAccountRecovery(db, this.#lifecycle)
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -508,6 +514,16 @@ export class SqliteStore implements Store {
     return this.#contacts
   }
 
+  /** Recovery keys and sealed history archives: account-recovery-storage.ts. */
+  accountRecovery(): AccountRecoveryStorage {
+    return this.#accountRecovery
+  }
+  /** Audit trail, SIEM settings, approvals and policies: governance-storage.ts. */
+  governance(): GovernanceStorage {
+    return (this.#governance ??= new SqliteGovernance(this.#db))
+  }
+  #governance: SqliteGovernance | undefined
+
   // ---- access log (data ownership) ----
   async appendAccessLeaf(leaf: NewAccessLeaf): Promise<number> {
     return this.#accessLog.append(leaf)
@@ -560,6 +576,7 @@ export class SqliteStore implements Store {
   countDomainUsersElsewhere = async (domain: string, org: OrgId): Promise<number> => this.#orgs.countDomainUsersElsewhere(domain, org)
   membershipOf = async (userId: UserId): Promise<Membership | null> => this.#orgs.membershipOf(userId)
   listMembers = async (org: OrgId, after: UserId | null, limit: number): Promise<Membership[]> => this.#orgs.listMembers(org, after, limit)
+  membersByPrefix = async (org: OrgId, prefix: string, limit: number): Promise<Membership[]> => this.#orgs.membersByPrefix(org, prefix, limit)
 
   // ---- SCIM provisioning (scim-storage.ts) ----
   createScimToken = async (t: ScimTokenRecord): Promise<void> => this.#scim.createToken(t)

@@ -15,6 +15,8 @@ import { groupResetContract } from './store-contract/group-reset-contract.ts'
 import { blobBindingContract } from './store-contract/blob-binding-contract.ts'
 import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
 import { contactContract } from './store-contract/contact-contract.ts'
+import { accountRecoveryContract } from './store-contract/account-recovery-contract.ts'
+import { governanceContract } from './store-contract/governance-contract.ts'
 import { lifecycleContract } from './store-contract/lifecycle-contract.ts'
 import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './store-contract/access-log-contract.ts'
 
@@ -51,5 +53,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('retention', () => retentionContract(ref))
     describe('device lifecycle and the directory backlog', () => lifecycleContract(ref))
     describe('contacts and contact requests', () => contactContract(ref))
+    describe('recovery keys and history archives', () => accountRecoveryContract(ref))
+    describe('organisation governance', () => governanceContract(ref))
   })
 }

@@ -15,14 +15,12 @@ export function ConversationList({ messenger, current }: { messenger: Messenger;
     <ul class="conversation-list" role="list">
       {list.map((c) => {
         const warn = c.others.some((u) => messenger.verification.state(u) === 'changed')
-        const label = `${c.title}${c.unread > 0 ? `, ${c.unread} unread` : ''}${warn ? ', keys changed' : ''}${c.status !== 'active' ? `, ${c.status}` : ''}`
         return (
           <li key={c.id}>
             <a
               href={href({ name: 'conversation', id: c.id })}
               class={`conversation-item ${c.id === current ? 'current' : ''} ${c.status !== 'active' ? 'inactive' : ''}`}
               aria-current={c.id === current ? 'page' : undefined}
-              aria-label={label}
               data-testid="conversation-item"
               data-members={c.members.join(',')}
             >
@@ -33,6 +31,9 @@ export function ConversationList({ messenger, current }: { messenger: Messenger;
                 <span class="conversation-title">
                   {warn && <span class="warn-mark" aria-hidden="true">⚠ </span>}
                   {c.title}
+                  {/* Said to screen readers, as part of the link's visible text (WCAG 2.5.3: the name holds what is seen). */}
+                  {warn && <span class="visually-hidden">, keys changed</span>}
+                  {c.status !== 'active' && <span class="visually-hidden">, {c.status}</span>}
                 </span>
                 <span class="conversation-last muted">
                   {c.status === 'removed' ? 'You were removed' : c.status === 'left' ? 'You left' : c.last ? `${c.last.direction === 'out' ? 'You: ' : c.others.length > 1 ? `${c.last.from}: ` : ''}${c.last.text || fileLine(c.last)}` : 'No messages yet'}
@@ -41,9 +42,12 @@ export function ConversationList({ messenger, current }: { messenger: Messenger;
               <span class="conversation-meta">
                 {c.last && <time class="muted small">{formatTime(c.last.sentAt)}</time>}
                 {c.unread > 0 && (
-                  <span class="badge" data-testid="unread">
-                    {c.unread}
-                  </span>
+                  <>
+                    <span class="badge" data-testid="unread">
+                      {c.unread}
+                    </span>
+                    <span class="visually-hidden"> unread</span>
+                  </>
                 )}
               </span>
             </a>

@@ -24,7 +24,6 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
     <ol
       class="messages"
       ref={ref}
-      role="log"
       aria-live="polite"
       aria-label="Messages"
       tabIndex={0}
@@ -41,7 +40,7 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
           </li>
         ) : m.kind === 'unsupported' ? (
           <li key={m.id} class={`message ${m.direction} unsupported`} data-testid="unsupported-message" data-direction={m.direction}>
-            {showSender && m.direction === 'in' && <span class="sender">{m.from}</span>}
+            {showSender && m.direction === 'in' && <span class="sender">{messenger.personLabel(m.from)}</span>}
             <p class="text muted">
               <em>{m.text}</em>
             </p>
@@ -51,7 +50,7 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
           </li>
         ) : (
           <li key={m.id} class={`message ${m.direction}`} data-testid="message" data-direction={m.direction} data-delivery={m.delivery}>
-            {showSender && m.direction === 'in' && <span class="sender">{m.from}</span>}
+            {showSender && m.direction === 'in' && <span class="sender">{messenger.personLabel(m.from)}</span>}
             {m.text !== '' && <p class="text">{m.text}</p>}
             {m.uploading && m.delivery !== 'sent' && (
               <div class="attachment" data-testid="uploading">
@@ -62,6 +61,11 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
             {m.attachments?.map((a) => <AttachmentItem key={a.blob} messenger={messenger} file={a} />)}
             <span class="meta small">
               <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
+              {m.transferred && (
+                <span class="transferred" data-testid="transferred" title="From your history transfer or backup, not received live by this device">
+                  {' · transferred'}
+                </span>
+              )}
               {m.direction === 'out' && (
                 <span class={`delivery ${m.delivery}`} data-testid="delivery">
                   {' · '}

@@ -1,12 +1,14 @@
 // How the page builds an SDK client: the server is the origin that served the page, keys
 // and state live in IndexedDB, MLS runs on WebCrypto (with @noble where it lacks a curve).
 import { webCryptoProvider } from '@candor/crypto'
-import type { ClientOptions, LocalStore, WebSocketLike } from '@candor/sdk'
+import { StoredSearchIndex, type ClientOptions, type LocalStore, type WebSocketLike } from '@candor/sdk'
 
 export function browserClientOptions(store: LocalStore, server = location.origin): ClientOptions {
   return {
     server,
     store,
+    // The search index lives in the same store, sealed like the rest of it (issue 15 "Search").
+    searchIndex: new StoredSearchIndex(store),
     crypto: webCryptoProvider(),
     // The DOM WebSocket has the shape the SDK needs; its event types are only wider.
     webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,

@@ -1,6 +1,7 @@
 // The signed-in device as the views see it: conversations with unread counts, messages with
 // their delivery state, the connection, enrolment requests and notices. It listens to the
 // SDK's events and keeps everything the views read in memory.
+import { draftOf, type Draft } from './drafts.ts'
 import { sessionEndedText, sessionResumes, type CandorClient, type ConnectionState, type FailedFor, type LocalStore, type MessageRecord, type SecurityAlert } from '@candor/sdk'
 import { CandorError, normaliseUserName, type AttachmentRef, type ContactRequestInfo, type DeviceInfo, type SessionEndReason } from '@candor/protocol'
 import { alertText } from './alert-text.ts'
@@ -34,6 +35,8 @@ export interface UiMessage {
   attachments?: AttachmentRef[]
   /** While this device uploads the file of a message it is sending: the share sent, 0–100. */
   uploading?: { name: string; percent: number }
+  /** It came in a history transfer or the backup (docs/protocol.md §4.2), not live. */
+  transferred?: true
 }
 
 export interface ConversationSummary {
@@ -131,6 +134,24 @@ export class Messenger extends Observable {
   }
 
   /** The name of a device named in a message's failedFor, once known. */
+  /** A person as shown: their display name (their own claim) next to the verified user id, never instead of it. */
+  personLabel(userId: string): string {
+    const name = this.client.displayNameOf(userId)
+    return name ? `${name} (${userId})` : userId
+  }
+
+  /** The composer's draft for a conversation, kept across reloads in this browser's sealed store. */
+  draft(id: string): Draft {
+    return draftOf(this.#store, id)
+  }
+
+  /** Takes a conversation off this person's list here (`erase`: its history too); it comes back with its next message. */
+  async hideConversation(id: string, erase: boolean): Promise<void> {
+    await this.client.hideConversation(id, { erase })
+    if (erase) this.#messages.delete(id)
+    this.#refreshList()
+  }
+
   deviceName(deviceId: string): string | undefined {
     return this.#deviceNames.get(deviceId)
   }
@@ -141,6 +162,9 @@ export class Messenger extends Observable {
       this.#lastRead.set(key.slice(READ_PREFIX.length), Number(await this.#store.get(key)))
     }
     for (const c of this.client.conversations()) await this.#loadHistory(c.id)
+    // Conversations whose history came from the backup, with no group on this device (a recovered one): readable, status 'transferred'.
+    this.#transferred = await this.client.transferredConversations()
+    for (const c of this.#transferred) await this.#loadHistory(c.id)
     this.#refreshList()
     const c = this.client
     this.#unsubscribe.push(
@@ -161,6 +185,7 @@ export class Messenger extends Observable {
       c.on('error', (e) => this.#onError(e.where, e.error)),
       c.on('alert', (a) => this.#onAlert(a)),
       c.on('timer', () => this.#refreshList()),
+      c.on('profile', () => this.#refreshList()),
       c.on('expired', (e) => this.#removeAll(e.conversation, new Set(e.ids))),
       c.on('status', (e) => this.#onFailedFor(e.conversation, e.id, e.failedFor)),
       // A compliance archive is a visible member: say so whenever one appears where this person is.
@@ -329,8 +354,9 @@ export class Messenger extends Observable {
     }
   }
 
-  async approve(deviceId: string): Promise<void> {
-    await this.client.approve(deviceId)
+  /** With `history`, the new device is also sent the history this one holds (docs/protocol.md §4.2). */
+  async approve(deviceId: string, opts: Parameters<CandorClient['approve']>[1] = {}): Promise<void> {
+    await this.client.approve(deviceId, opts)
     await this.refreshEnrolments()
   }
 
@@ -512,10 +538,15 @@ export class Messenger extends Observable {
     this.#refreshList()
   }
 
+  #transferred: Array<{ id: string; members: string[] }> = []
+
   #refreshList(): void {
     const me = this.client.userId
-    this.#summaries = this.client
-      .conversations()
+    const groups = this.client.conversations()
+    const onlyHistory = this.#transferred
+      .filter((t) => !groups.some((c) => c.id === t.id))
+      .map((t) => ({ id: t.id, status: 'transferred', members: t.members, epoch: 0, timer: null }))
+    this.#summaries = [...groups, ...onlyHistory]
       .map((c) => {
         const msgs = this.#messages.get(c.id) ?? []
         const lastRead = this.#lastRead.get(c.id) ?? 0
@@ -525,7 +556,7 @@ export class Messenger extends Observable {
           status: c.status,
           members: c.members,
           others,
-          title: others.length > 0 ? others.join(', ') : 'Only you',
+          title: others.length > 0 ? others.map((u) => this.personLabel(u)).join(', ') : 'Only you',
           last: msgs.at(-1),
           // A message this version cannot show was still sent by someone: it counts.
           unread: msgs.filter((m) => m.direction === 'in' && m.kind !== 'timer' && m.sentAt > lastRead).length,
@@ -550,6 +581,7 @@ function toUi(m: MessageRecord): UiMessage {
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
     ...(m.failedFor ? { failedFor: m.failedFor } : {}),
     ...(m.attachments ? { attachments: m.attachments } : {}),
+    ...(m.transferred ? { transferred: true as const } : {}),
   }
 }
 

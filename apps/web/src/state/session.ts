@@ -53,6 +53,11 @@ export async function enrolDevice(store: IndexedDbLocalStore, userId: string, de
   return CandorClient.enrol(browserClientOptions(store), userId, deviceName, ssoTicket)
 }
 
+/** Gets back into an account with the recovery secret: this browser becomes a new device, the backup is restored, the old devices are revoked. */
+export async function recoverDevice(store: IndexedDbLocalStore, userId: string, secret: string, deviceName: string): Promise<CandorClient> {
+  return (await CandorClient.recover(browserClientOptions(store), userId, secret, deviceName, { revokeOthers: true })).client
+}
+
 /** A finished sign-in at an organisation's identity provider, as the server's callback hands it back in the URL fragment. */
 export interface SsoReturn {
   ticket: string

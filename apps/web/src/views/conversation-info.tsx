@@ -10,6 +10,7 @@ import { errorText } from '../state/error-text.ts'
 import type { Messenger } from '../state/messenger.ts'
 import { useObservable } from '../state/observable.ts'
 import { PaneHeader } from './conversation-view.tsx'
+import { HideConversation } from '../components/hide-conversation.tsx'
 
 const KIND_LABEL: Record<Reader['kind'], string> = { person: 'Person', bot: 'Bot', archive: 'Compliance archive' }
 
@@ -179,6 +180,9 @@ export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: 
             Leave conversation
           </button>
         )}
+      </div>
+      <div class="pad">
+        <HideConversation messenger={messenger} id={id} />
       </div>
     </section>
   )

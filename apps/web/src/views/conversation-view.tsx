@@ -44,10 +44,14 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
           {messenger.ended} Messages can no longer be sent from it.
         </p>
       ) : c.status === 'active' ? (
-        <Composer onSend={(text) => messenger.send(id, text)} onAttach={(file) => messenger.sendFile(id, file)} label={`Message ${c.title}`} />
+        <Composer onSend={(text) => messenger.send(id, text)} onAttach={(file) => messenger.sendFile(id, file)} label={`Message ${c.title}`} draft={messenger.draft(id)} />
       ) : (
         <p class="banner info" role="status" data-testid="inactive-banner">
-          {c.status === 'removed' ? 'You were removed from this conversation. You can read its history but not send.' : 'You left this conversation.'}
+          {c.status === 'removed'
+            ? 'You were removed from this conversation. You can read its history but not send.'
+            : c.status === 'transferred'
+              ? 'This history came from your backup. To write, start a new conversation.'
+              : 'You left this conversation.'}
         </p>
       )}
     </section>

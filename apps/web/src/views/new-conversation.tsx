@@ -4,6 +4,7 @@ import { navigate } from '../router.ts'
 import { errorText } from '../state/error-text.ts'
 import type { Messenger } from '../state/messenger.ts'
 import { PaneHeader } from './conversation-view.tsx'
+import { PeopleSuggestions } from '../components/people-suggestions.tsx'
 
 export function NewConversation({ messenger }: { messenger: Messenger }) {
   const [people, setPeople] = useState('')
@@ -39,6 +40,11 @@ export function NewConversation({ messenger }: { messenger: Messenger }) {
             aria-describedby="new-help"
           />
         </label>
+        <PeopleSuggestions
+          messenger={messenger}
+          query={people.split(/[\s,]+/).at(-1) ?? ''}
+          onPick={(u) => setPeople([...people.split(/[\s,]+/).slice(0, -1).filter(Boolean), u].join(', ') + ', ')}
+        />
         <p id="new-help" class="muted small">
           Their user names, separated by commas. Every device of every person you add will be able to read the conversation — you can
           check exactly which under “Who can read this?”.

@@ -1,14 +1,15 @@
-// First visit: create an account with this browser as its first device, or add this browser
-// as a further device of an existing account (approved from a device you already have).
+// First visit: create an account with this browser as its first device, add this browser as a
+// further device of an existing account (approved from a device you already have), or — "I lost
+// my devices" — get back in with the recovery secret (docs/protocol.md §4.2).
 import { useEffect, useState } from 'preact/hooks'
 import type { CandorClient } from '@candor/sdk'
 import { normaliseUserName } from '@candor/protocol'
 import { defaultDeviceName } from '../state/client-options.ts'
 import { errorText } from '../state/error-text.ts'
-import { enrolDevice, registerDevice, ssoStartUrl, takeSsoReturn } from '../state/session.ts'
+import { enrolDevice, recoverDevice, registerDevice, ssoStartUrl, takeSsoReturn } from '../state/session.ts'
 import type { IndexedDbLocalStore } from '../storage/indexeddb-local-store.ts'
 
-type Mode = 'register' | 'enrol'
+type Mode = 'register' | 'enrol' | 'recover'
 
 export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDone: (c: CandorClient) => Promise<void> }) {
   const [mode, setMode] = useState<Mode>('register')
@@ -17,6 +18,7 @@ export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDo
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [org, setOrg] = useState('')
+  const [secret, setSecret] = useState('')
 
   // Back from the organisation's identity provider: register (or ask to add this device) as the person it vouched for.
   useEffect(() => {
@@ -38,7 +40,12 @@ export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDo
     setError(null)
     try {
       const id = normaliseUserName(userId, 'user name')
-      const client = mode === 'register' ? await registerDevice(store, id, deviceName.trim()) : await enrolDevice(store, id, deviceName.trim())
+      const client =
+        mode === 'register'
+          ? await registerDevice(store, id, deviceName.trim())
+          : mode === 'enrol'
+            ? await enrolDevice(store, id, deviceName.trim())
+            : await recoverDevice(store, id, secret, deviceName.trim())
       await onDone(client)
     } catch (err) {
       setError(errorText(err))
@@ -57,6 +64,9 @@ export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDo
           </button>
           <button role="tab" type="button" aria-selected={mode === 'enrol'} onClick={() => setMode('enrol')}>
             Add this device
+          </button>
+          <button role="tab" type="button" aria-selected={mode === 'recover'} onClick={() => setMode('recover')}>
+            I lost my devices
           </button>
         </div>
         <form onSubmit={submit} aria-busy={busy}>
@@ -77,15 +87,36 @@ export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDo
             Name of this device
             <input name="deviceName" required maxLength={64} value={deviceName} onInput={(e) => setDeviceName(e.currentTarget.value)} />
           </label>
+          {mode === 'recover' && (
+            <label>
+              Recovery secret
+              <input
+                name="recoverySecret"
+                required
+                autoCapitalize="characters"
+                autoComplete="off"
+                spellcheck={false}
+                placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"
+                value={secret}
+                onInput={(e) => setSecret(e.currentTarget.value)}
+              />
+            </label>
+          )}
           {error && (
             <p class="error" role="alert">
               {error}
             </p>
           )}
           <button class="primary" type="submit" disabled={busy}>
-            {busy ? 'Creating keys…' : mode === 'register' ? 'Create account' : 'Request approval'}
+            {busy ? (mode === 'recover' ? 'Recovering…' : 'Creating keys…') : mode === 'register' ? 'Create account' : mode === 'enrol' ? 'Request approval' : 'Recover my account'}
           </button>
           {mode === 'enrol' && <p class="muted small">You will approve this device from one you already use, in its Settings.</p>}
+          {mode === 'recover' && (
+            <p class="muted small">
+              With the recovery secret you wrote down: this browser becomes a new device of yours, your backed-up history comes back, and
+              your old devices are signed out. Your contacts see a new device of yours.
+            </p>
+          )}
         </form>
         <form
           class="sso"

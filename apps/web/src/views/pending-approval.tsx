@@ -1,21 +1,42 @@
 // A new device waits here until one of the person's existing devices approves it. A request
-// that was denied, replaced or expired is gone: waiting longer cannot help, so it stops.
+// that was denied, replaced or expired is gone: waiting longer cannot help, so it stops. Once
+// approved, it takes the history the approving device sends (docs/protocol.md §4.2), with
+// progress, waiting a little for it; the person may go on without it.
 import { useEffect, useState } from 'preact/hooks'
 import { CandorError } from '@candor/protocol'
 import type { CandorClient } from '@candor/sdk'
 import { DeviceCode } from '../components/device-code.tsx'
+import { HistoryProgressBar } from '../components/history-progress.tsx'
+import type { HistoryProgress } from '@candor/sdk'
 import { errorText } from '../state/error-text.ts'
 import { eraseThisBrowser, type Session } from '../state/session.ts'
+
+const HISTORY_WAIT_MS = 20_000
 
 export function PendingApproval({ session, client, onApproved }: { session: Session; client: CandorClient; onApproved: () => Promise<void> }) {
   const [error, setError] = useState<string | null>(null)
   const [gone, setGone] = useState(false)
+  const [approved, setApproved] = useState(false)
+  const [progress, setProgress] = useState<HistoryProgress | null>(null)
+  const skip = { now: false }
+  const [skipper] = useState(skip)
   useEffect(() => {
     let live = true
+    /** The history the approving device sends right after approving: looked for a while (it seals and uploads it first). */
+    const receive = async () => {
+      const until = Date.now() + HISTORY_WAIT_MS
+      while (live && !skipper.now && Date.now() < until) {
+        const r = await client.receiveHistory(setProgress)
+        if (r.archives > 0) return
+        await new Promise((res) => setTimeout(res, 1000))
+      }
+    }
     const wait = async () => {
       while (live) {
         try {
           await client.waitForApproval(60_000)
+          setApproved(true)
+          await receive().catch((e: unknown) => setError(errorText(e)))
           if (live) await onApproved()
           return
         } catch (e) {
@@ -44,7 +65,15 @@ export function PendingApproval({ session, client, onApproved }: { session: Sess
           matches:
         </p>
         <DeviceCode deviceId={client.deviceId} />
-        {gone ? (
+        {approved ? (
+          <div role="status" aria-live="polite">
+            <p>Approved. Receiving your history…</p>
+            {progress && <HistoryProgressBar progress={progress} />}
+            <button type="button" class="link" onClick={() => (skipper.now = true)}>
+              Continue without it
+            </button>
+          </div>
+        ) : gone ? (
           <p class="error" role="alert">
             This request was denied, replaced by a newer one, or expired after ten minutes. Start over to ask again.
           </p>

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { DeviceInfo } from '@candor/protocol'
 import { DeviceCode } from '../components/device-code.tsx'
+import { DisplayNameForm } from '../components/display-name-form.tsx'
 import { formatDateTime } from '../components/time.ts'
 import { errorText } from '../state/error-text.ts'
 import type { Messenger } from '../state/messenger.ts'
@@ -10,6 +11,9 @@ import { eraseThisBrowser } from '../state/session.ts'
 import type { IndexedDbLocalStore } from '../storage/indexeddb-local-store.ts'
 import { PaneHeader } from './conversation-view.tsx'
 import { YourData } from './your-data.tsx'
+import { RecoverySettings } from '../components/recovery-settings.tsx'
+import { HistoryProgressBar } from '../components/history-progress.tsx'
+import type { HistoryProgress } from '@candor/sdk'
 
 export function SettingsView({ messenger, store }: { messenger: Messenger; store: IndexedDbLocalStore }) {
   const client = messenger.client
@@ -18,6 +22,10 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
   const [busy, setBusy] = useState<string | null>(null)
   const [tick, setTick] = useState(0)
   const pending = messenger.pendingEnrolments
+  // Offer the new device the history this one holds (docs/protocol.md §4.2): how far back.
+  const [historyBack, setHistoryBack] = useState<'all' | '30' | '7' | 'none'>('all')
+  const [transfer, setTransfer] = useState<HistoryProgress | null>(null)
+  const since = (): number | null | undefined => (historyBack === 'none' ? undefined : historyBack === 'all' ? null : Date.now() - Number(historyBack) * 86_400_000)
 
   useEffect(() => {
     client
@@ -52,6 +60,7 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
             {error}
           </p>
         )}
+        <DisplayNameForm messenger={messenger} />
 
         {pending.length > 0 && (
           <section aria-labelledby="requests-title" class="card inset">
@@ -67,7 +76,18 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
                     <strong>{d.name}</strong> <DeviceCode deviceId={d.deviceId} />
                     <span class="muted small"> requested {formatDateTime(d.createdAt)}</span>
                   </span>
-                  <button type="button" class="primary" disabled={busy !== null} onClick={() => void act(`approve ${d.deviceId}`, () => messenger.approve(d.deviceId))}>
+                  <button
+                    type="button"
+                    class="primary"
+                    disabled={busy !== null}
+                    onClick={() =>
+                      void act(`approve ${d.deviceId}`, async () => {
+                        const s = since()
+                        await messenger.approve(d.deviceId, s === undefined ? {} : { history: { since: s }, onProgress: setTransfer })
+                        setTransfer(null)
+                      })
+                    }
+                  >
                     {busy === `approve ${d.deviceId}` ? 'Approving…' : 'Approve'}
                   </button>
                   <button
@@ -82,6 +102,16 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
                 </li>
               ))}
             </ul>
+            <label class="small">
+              Send it your history:{' '}
+              <select name="historyBack" value={historyBack} onChange={(e) => setHistoryBack(e.currentTarget.value as typeof historyBack)}>
+                <option value="all">all of it</option>
+                <option value="30">the last 30 days</option>
+                <option value="7">the last 7 days</option>
+                <option value="none">none</option>
+              </select>
+            </label>
+            {transfer && <HistoryProgressBar progress={transfer} />}
           </section>
         )}
 
@@ -120,6 +150,8 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
             </ul>
           )}
         </section>
+
+        <RecoverySettings client={client} />
 
         <YourData messenger={messenger} store={store} />
 

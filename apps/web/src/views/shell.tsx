@@ -6,6 +6,7 @@ import { ConversationList } from '../components/conversation-list.tsx'
 import { Notices } from '../components/notices.tsx'
 import { SecurityAlerts } from '../components/security-alerts.tsx'
 import { ContactRequests } from '../components/contact-requests.tsx'
+import { SearchPanel } from '../components/search-panel.tsx'
 import { href, useRoute } from '../router.ts'
 import type { Messenger } from '../state/messenger.ts'
 import { useObservable } from '../state/observable.ts'
@@ -78,12 +79,20 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
             <a class="button" href={href({ name: 'new' })}>
               New
             </a>
-            <a class="button" href={href({ name: 'settings' })} aria-label={pending > 0 ? `Settings, ${pending} device requests` : 'Settings'}>
-              Settings{pending > 0 && <span class="badge">{pending}</span>}
+            <a class="button" href={href({ name: 'settings' })}>
+              Settings
+              {pending > 0 && (
+                <>
+                  {' '}
+                  <span class="badge">{pending}</span>
+                  <span class="visually-hidden"> device requests</span>
+                </>
+              )}
             </a>
           </nav>
         </header>
         <ContactRequests messenger={messenger} />
+        <SearchPanel messenger={messenger} />
         <ConversationList messenger={messenger} current={'id' in route ? route.id : undefined} />
       </aside>
       <main class="main">{main}</main>

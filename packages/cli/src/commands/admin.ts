@@ -12,6 +12,8 @@ export interface AdminFlags {
   org: string | undefined
   role: string | undefined
   out: string | undefined
+  /** A second admin's approval of this call (two-person control). */
+  approval?: string | undefined
 }
 
 export const ADMIN_USAGE = `  candor --home DIR admin enrol <token> [--org ORG]     become the first admin (token printed by serve)
@@ -21,10 +23,11 @@ export const ADMIN_USAGE = `  candor --home DIR admin enrol <token> [--org ORG] 
   candor --home DIR admin suspend <deviceId> --why CODE --case REF  take a device out at once
   candor --home DIR admin grant <user> --role ROLE [--org ORG]      give a role in the person's organisation
   candor --home DIR admin revoke <user> --why CODE --case REF       take it away (never the last operator)
+    Where the organisation's policy asks for a second admin's approval: add --approval ID (candor org request / approve).
     ROLE: ${ADMIN_ROLES.join(' | ')} (docs/organisations.md: who may grant which)
     CODE: ${JUSTIFICATIONS.join(' | ')}`
 
-export function reason(f: Pick<AdminFlags, 'why' | 'case' | 'delayUntil'>): AccessReason {
+export function reason(f: Pick<AdminFlags, 'why' | 'case' | 'delayUntil' | 'approval'>): AccessReason {
   if (!f.why || !(JUSTIFICATIONS as readonly string[]).includes(f.why)) {
     throw new CandorError('bad_request', `--why must be one of: ${JUSTIFICATIONS.join(', ')}`)
   }
@@ -34,7 +37,7 @@ export function reason(f: Pick<AdminFlags, 'why' | 'case' | 'delayUntil'>): Acce
     delayUntil = /^\d+$/.test(f.delayUntil) ? Number(f.delayUntil) : Date.parse(f.delayUntil)
     if (!Number.isFinite(delayUntil)) throw new CandorError('bad_request', '--delay-until must be a date (2027-01-31) or ms since the epoch')
   }
-  return { why: f.why as Justification, case: f.case, ...(delayUntil !== undefined ? { delayUntil } : {}) }
+  return { why: f.why as Justification, case: f.case, ...(delayUntil !== undefined ? { delayUntil } : {}), ...(f.approval !== undefined ? { approval: f.approval } : {}) }
 }
 
 export async function admin(g: GlobalFlags, sub: string | undefined, args: string[], f: AdminFlags): Promise<number> {

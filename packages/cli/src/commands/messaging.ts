@@ -43,7 +43,8 @@ export async function read(g: GlobalFlags): Promise<number> {
     const inbox = await client.inbox()
     const fresh = inbox.filter((m, i) => (m.seq ?? i) >= cursor).filter((m) => m.direction === 'in' || m.fromDevice !== client.deviceId)
     for (const m of fresh) {
-      if (g.json) printJson(messageJson(m))
+      // docs/protocol.md §7: the sender's display name beside (never instead of) their user id.
+      if (g.json) printJson({ ...messageJson(m), fromName: client.displayNameOf(m.from) })
       else process.stdout.write(`${formatMessage(m)}\n`)
     }
     const last = inbox.at(-1)

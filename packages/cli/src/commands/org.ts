@@ -7,6 +7,7 @@ import { openDevice, type GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
 import { reason } from './admin.ts'
 import { ORG_SSO_USAGE, orgSso } from './org-sso.ts'
+import { ORG_AUDIT_USAGE, orgApprovals, orgAudit, orgPolicy, orgSiem } from './org-audit.ts'
 
 export interface OrgFlags {
   name: string | undefined
@@ -14,6 +15,9 @@ export interface OrgFlags {
   why: string | undefined
   case: string | undefined
   delayUntil: string | undefined
+  jsonl?: boolean
+  from?: string | undefined
+  approval?: string | undefined
 }
 
 export const ORG_USAGE = `  candor --home DIR org create <org> --name NAME [--signup open|guests|closed]   a new organisation (operator;
@@ -28,7 +32,8 @@ export const ORG_USAGE = `  candor --home DIR org create <org> --name NAME [--si
   candor --home DIR org scim-token <org>                            a SCIM provisioning token (owner; shown once)
   candor --home DIR org scim-token <org> list                       its SCIM tokens, without their secrets
   candor --home DIR org scim-token <org> revoke <token-id>          revoke one (it stops working at once)
-${ORG_SSO_USAGE}`
+${ORG_SSO_USAGE}
+${ORG_AUDIT_USAGE}`
 
 function signupMode(v: string | undefined, what: string): SignupMode {
   if (!v || !(SIGNUP_MODES as readonly string[]).includes(v)) throw new CandorError('bad_request', `${what} must be one of: ${SIGNUP_MODES.join(', ')}`)
@@ -66,6 +71,17 @@ export async function org(g: GlobalFlags, sub: string | undefined, args: string[
       }
       case 'sso':
         return await orgSso(client, g, args, process.env)
+      case 'audit':
+        return await orgAudit(client, g, at(0, 'organisation id'), { jsonl: f.jsonl === true, from: f.from })
+      case 'request':
+        return await orgApprovals(client, g, 'request', at(0, 'organisation id'), args.slice(1), reason(f))
+      case 'approvals':
+      case 'approve':
+        return await orgApprovals(client, g, sub, at(0, 'organisation id'), args.slice(1))
+      case 'policy':
+        return await orgPolicy(client, g, at(0, 'organisation id'), args.slice(1))
+      case 'siem':
+        return await orgSiem(client, g, at(0, 'organisation id'), args.slice(1))
       case 'show': {
         const o = await client.admin.organisation(at(0, 'organisation id'))
         show(o, describe(o))

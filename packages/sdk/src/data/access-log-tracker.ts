@@ -64,6 +64,12 @@ export class AccessLogTracker {
     return v
   }
 
+  /** The pinned access-log key's text (it also signs organisations' audit logs, under their own origins). */
+  async pinnedKey(): Promise<string> {
+    await this.#pinned()
+    return (await this.#store.get(PIN))!
+  }
+
   /** The pinned access-log key, which also signs deletion receipts. */
   verifier(): Promise<NoteVerifier> {
     return this.#pinned()

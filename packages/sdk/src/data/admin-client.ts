@@ -27,20 +27,35 @@ import {
   scimTokenListSchema,
   type CreatedScimToken,
   type ScimTokenInfo,
+  siemSettingsResponse,
+  orgPolicyResponse,
+  approvalInfoSchema,
+  approvalListSchema,
+  type OrgPolicy,
+  type OrgPolicyResponse,
+  type ApprovalRequest,
+  type ApprovalInfo,
+  type SiemSettings,
+  type SiemSettingsInput,
 } from '@candor/protocol'
 import type { DataApi } from './data-api.ts'
+import { verifiedOrgAudit, type AuditCheckpoint, type VerifiedAuditTrail } from './org-audit-verify.ts'
 
 function query(r: AccessReason): string {
   const q = new URLSearchParams({ why: r.why, case: r.case })
   if (r.delayUntil !== undefined) q.set('delayUntil', String(r.delayUntil))
+  if (r.approval !== undefined) q.set('approval', r.approval)
   return q.toString()
 }
 
 export class AdminClient {
   readonly #api: DataApi
+  readonly #accessLogKey: () => Promise<string>
 
-  constructor(api: DataApi) {
+  /** `accessLogKey`: the access-log key this device pinned, which also signs organisations' audit logs. */
+  constructor(api: DataApi, accessLogKey: () => Promise<string>) {
     this.#api = api
+    this.#accessLogKey = accessLogKey
   }
 
   /** Becomes the operator's first admin with the token `candor serve` printed. */
@@ -126,5 +141,49 @@ export class AdminClient {
   /** Sets the organisation's identity provider (the server checks discovery first); leave `clientSecret` out to keep the stored one. */
   setSso(id: string, settings: SsoSettingsRequest): Promise<SsoSettingsResponse> {
     return this.#api.call(ssoSettingsResponse, 'PUT', `/v1/orgs/${encodeURIComponent(id)}/sso`, { body: settings })
+  }
+
+  /**
+   * The organisation's audit trail from entry `from`, each entry checked against a checkpoint
+   * signed by the pinned access-log key (under `candor/org-audit/<org>`), pages and `known` (a
+   * checkpoint saved earlier) checked consistent. Throws `receipt_invalid` on any failed check.
+   */
+  async audit(org: string, opts: { from?: number; known?: AuditCheckpoint } = {}): Promise<VerifiedAuditTrail> {
+    return verifiedOrgAudit(this.#api, await this.#accessLogKey(), org, opts.from ?? 0, opts.known)
+  }
+
+  /** The organisation's policy as served to its admins (unverified: members use `client.policy()`). */
+  policy(org: string): Promise<OrgPolicyResponse> {
+    return this.#api.call(orgPolicyResponse, 'GET', `/v1/orgs/${encodeURIComponent(org)}/policy`)
+  }
+
+  /** Sets the organisation's policy as its next version (owner, admin): signed, and logged in its audit trail. */
+  setPolicy(org: string, policy: OrgPolicy): Promise<OrgPolicyResponse> {
+    return this.#api.call(orgPolicyResponse, 'PUT', `/v1/orgs/${encodeURIComponent(org)}/policy`, { body: policy })
+  }
+
+  /** Asks for a second admin's approval of a sensitive action (where the policy requires one). */
+  requestApproval(org: string, req: ApprovalRequest): Promise<ApprovalInfo> {
+    return this.#api.call(approvalInfoSchema, 'POST', `/v1/orgs/${encodeURIComponent(org)}/approvals`, { body: req })
+  }
+
+  /** The organisation's open requests (pending, or approved and not yet used). */
+  async approvals(org: string): Promise<ApprovalInfo[]> {
+    return (await this.#api.call(approvalListSchema, 'GET', `/v1/orgs/${encodeURIComponent(org)}/approvals`)).approvals
+  }
+
+  /** Approves another admin's request. */
+  approve(org: string, id: string): Promise<ApprovalInfo> {
+    return this.#api.call(approvalInfoSchema, 'POST', `/v1/orgs/${encodeURIComponent(org)}/approvals/${encodeURIComponent(id)}/approve`, { body: {} })
+  }
+
+  /** Where the organisation's trail is streamed (owner), or `siem: null`. */
+  siem(org: string): Promise<{ org: string; siem: SiemSettings | null }> {
+    return this.#api.call(siemSettingsResponse, 'GET', `/v1/orgs/${encodeURIComponent(org)}/siem`)
+  }
+
+  /** Sets where the trail is streamed (owner): syslog over TLS and/or an HTTPS webhook; `{}` stops it. */
+  setSiem(org: string, settings: SiemSettingsInput): Promise<{ org: string; siem: SiemSettings | null }> {
+    return this.#api.call(siemSettingsResponse, 'PUT', `/v1/orgs/${encodeURIComponent(org)}/siem`, { body: settings })
   }
 }

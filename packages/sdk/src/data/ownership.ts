@@ -2,7 +2,7 @@
 // log and their receipts, the admin API, consents, their export and erasing their account.
 // CandorClient delegates its data-ownership methods here.
 import type { MlsSuite } from '@candor/crypto'
-import { accessLogInfoSchema, accessReceiptsResponseSchema, accountExportSchema, type ConsentPurpose, type ConsentRecord } from '@candor/protocol'
+import { orgPolicyResponse, accessLogInfoSchema, accessReceiptsResponseSchema, accountExportSchema, type ConsentPurpose, type ConsentRecord } from '@candor/protocol'
 import type { ApiClient } from '../api-client.ts'
 import type { ClientEvents } from '../client-types.ts'
 import type { Conversations } from '../conversations.ts'
@@ -11,6 +11,7 @@ import type { Identity } from '../identity.ts'
 import type { LocalStore } from '../local-store.ts'
 import { AccessLogTracker } from './access-log-tracker.ts'
 import { AdminClient } from './admin-client.ts'
+import { verifyPolicy, type VerifiedPolicy } from './org-policy-verify.ts'
 import type { BagFile } from './bag.ts'
 import { readLedger, recordConsent, type LedgerEntry } from './consents.ts'
 import type { DataApi } from './data-api.ts'
@@ -96,8 +97,14 @@ export class DataOwnership {
     return { receipts: fetched.receipts, withheld }
   }
 
+  /** The policy of this person's organisation, checked (signature and audit-log proof) against the pinned key. */
+  async policy(): Promise<VerifiedPolicy> {
+    const res = await this.#d.data.call(orgPolicyResponse, 'GET', '/v1/policy')
+    return verifyPolicy(res, await this.#accessLog.pinnedKey())
+  }
+
   admin(): AdminClient {
-    return new AdminClient(this.#d.data)
+    return new AdminClient(this.#d.data, () => this.#accessLog.pinnedKey())
   }
 
   async deleteAccount(): Promise<DeletionReceipt> {

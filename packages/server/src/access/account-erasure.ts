@@ -6,6 +6,7 @@
 // Its attachment uploads: unfinished ones are deleted, finished ones lose every link to it.
 import { randomBytes } from 'node:crypto'
 import { toBase64Url, utf8, type DeletionReceiptResponse, type UserId } from '@candor/protocol'
+import type { BlobId } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
 
 export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<DeletionReceiptResponse> {
@@ -29,6 +30,8 @@ export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<Del
       await ctx.store.unbindBlob(b.blobId)
       await ctx.blobs.delete(b.blobId)
     }
+    // History archives (transfers, the backup) are the person's alone: they go with the account.
+    for (const a of await ctx.store.accountRecovery().archivesOf(userId)) await ctx.blobs.delete(a.archiveId as BlobId)
     for (const d of devices) await ctx.blobs.eraseOwner(d.deviceId)
   }
   // One store transaction: the records go, the id is reserved, the directory's backlog row is written.

@@ -53,7 +53,7 @@ export class Admins {
    * for owner). A grantee in an organisation the granter cannot act in is `unknown_user`, as
    * one who does not exist; `org`, when given, must be the grantee's organisation.
    */
-  async grant(by: AdminRecord, userId: UserId, role: AdminRole, org: OrgId | undefined, now: number): Promise<AdminRecord> {
+  async grant(by: AdminRecord, userId: UserId, role: AdminRole, org: OrgId | undefined, now: number, audit?: (rec: AdminRecord) => Promise<void>): Promise<AdminRecord> {
     let rec: AdminRecord
     if (role === 'operator') {
       if (by.role !== 'operator') throw new CandorError('forbidden', 'only an operator may make an operator')
@@ -67,6 +67,9 @@ export class Admins {
       if (m.guest) throw new CandorError('forbidden', `${userId} is a guest of the organisation: guests hold no roles`)
       rec = { userId, role, org: m.org, grantedBy: by.userId, grantedAt: now }
     }
+    if (await this.#store.getAdmin(userId)) throw new CandorError('conflict', `${userId} is already an admin`)
+    // The organisation's audit entry is written once the grant is checked, before it takes effect.
+    await audit?.(rec)
     if (!(await this.#store.addAdmin(rec))) throw new CandorError('conflict', `${userId} is already an admin`)
     return rec
   }

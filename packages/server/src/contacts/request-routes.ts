@@ -133,7 +133,9 @@ export function requestRoutes(app: FastifyInstance, ctx: AppContext): void {
     const org = parseParam(req.params, 'org', parseOrgId)
     const { requestsInside } = parseBody(contactPolicyRequest, req.body)
     await scopedOrg(ctx, admin, org, 'signup.set')
-    if (!(await contacts().setRequestsInsideOrg(org, requestsInside))) throw new CandorError('not_found', 'no such organisation')
+    // One policy document per organisation: this sets its contacts.requestsInside as a new version.
+    const current = await ctx.policies.current(org)
+    await ctx.policies.set(admin, org, { ...current, contacts: { ...current.contacts, requestsInside } })
     ctx.log.warn({ by: admin.userId, org, requestsInside }, 'organisation contact policy set')
     return { org, requestsInside }
   })

@@ -4,9 +4,12 @@
 // Callers await publication, so once a registration, an approval or a receipt's logging
 // returns, the new entry is provable to everyone.
 import {
+  RECOVERY_APPROVER,
+  approvalStatement,
   encodeDirectoryValue,
   toBase64Url,
   type DirectoryDevice,
+  type DirectoryRecovery,
   type DirectoryInfo,
   type DirectoryPastProofResponse,
   type DirectoryProofResponse,
@@ -22,12 +25,24 @@ import {
   parseNote,
   parseVerifierKey,
 } from '@candor/transparency'
-import type { Store } from '@candor/ports'
+import type { RecoveryKeyRecord, Store } from '@candor/ports'
+import { nodeVerifyDetached as verifyDetached } from '@candor/crypto/node'
 import type { Logger } from '../logger.ts'
 import type { ReceiptCommitments } from '../access/receipt-commitments.ts'
 import { WitnessCosignatures } from './witness-cosignatures.ts'
 
 const PUBLISH_DELAY_MS = 5
+
+/** The recovery key as the directory entry shows it, with the device statement that set it (§3, §4.2). */
+function recoveryEntry(r: RecoveryKeyRecord): DirectoryRecovery {
+  return {
+    key: toBase64Url(r.publicKey),
+    ...(r.previous ? { prev: toBase64Url(r.previous) } : {}),
+    by: r.setBy,
+    byKey: toBase64Url(r.setByKey),
+    sig: toBase64Url(r.signature),
+  }
+}
 
 const PUBLISH_ATTEMPTS = 5
 
@@ -144,27 +159,30 @@ export class DirectoryService {
    */
   async valueOf(userId: UserId): Promise<Uint8Array> {
     const devices = await this.#store.listDevices(userId)
+    const recoveryKeys = await this.#store.accountRecovery().recoveryKeys(userId)
     const byId = new Map(devices.map((d) => [d.deviceId, d]))
     const entries: DirectoryDevice[] = []
     for (const d of devices) {
       if (d.status !== 'active' || !d.attestation) continue
-      const approver = byId.get(d.attestation.by)
-      if (!approver) continue
-      entries.push({
-        id: d.deviceId,
-        key: toBase64Url(d.publicKey),
-        by: d.attestation.by,
-        byKey: toBase64Url(approver.publicKey),
-        sig: toBase64Url(d.attestation.signature),
-      })
+      const pk = toBase64Url(d.publicKey)
+      const { by, signature } = d.attestation
+      // A device the recovery key approved names the recovery key (of those the person had) whose signature it carries.
+      const byKey =
+        by === RECOVERY_APPROVER
+          ? recoveryKeys.find((r) => verifyDetached(r.publicKey, approvalStatement(RECOVERY_APPROVER, userId, pk), signature))?.publicKey
+          : byId.get(by)?.publicKey
+      if (!byKey) continue
+      entries.push({ id: d.deviceId, key: pk, by, byKey: toBase64Url(byKey), sig: toBase64Url(signature) })
     }
+    const current = recoveryKeys.at(-1)
+    const recovery = current ? { recovery: recoveryEntry(current) } : {}
     // A guest is hosted by an organisation but belongs to none (§3 `org`).
     const membership = await this.#store.membershipOf(userId)
     const org = membership && !membership.guest ? membership.org : null
     // Where single sign-on is used: the identity provider's issuer, subject and verified email (§3 `idp`).
     const sso = membership && !membership.guest ? await this.#store.ssoIdentityOf(userId) : null
     const idp = sso ? { idp: { issuer: sso.issuer, subject: sso.subject, email: sso.email } } : {}
-    return encodeDirectoryValue({ v: 2, kind: 'person', org, ...idp, devices: entries, receipts: await this.#receipts.commitment(userId) })
+    return encodeDirectoryValue({ v: 2, kind: 'person', org, ...idp, ...recovery, devices: entries, receipts: await this.#receipts.commitment(userId) })
   }
 
   /**

@@ -11,7 +11,10 @@ import {
   adminGrantRequest,
   parseDeviceId,
   parseUserId,
+  DEFAULT_ORG_ID,
   type AccessReason,
+  type AuditAction,
+  type OrgId,
   type AdminMetadataExport,
   type AdminUserResponse,
   type DataCategory,
@@ -23,7 +26,7 @@ import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { requireAdmin } from '../access/admins.ts'
 import type { AdminRecord, Membership } from '@candor/ports'
-import { allowedIn, type Permission } from '../organisations/roles.ts'
+import { allowedIn } from '../organisations/roles.ts'
 import { requirePermission, scopedDevice, scopedUser } from '../organisations/org-scope.ts'
 import { deviceInfo, notifyDevices } from './device-info.ts'
 import { publish } from './publish-devices.ts'
@@ -33,7 +36,7 @@ import { parseBody, parseParam } from './parse.ts'
 export const MAX_NOTICE_DELAY_MS = 90 * 24 * 3600_000
 
 /** The reason of a call: in the JSON body of a POST, in the query string (all text) of a GET. */
-function reasonOf(schema: z.ZodType<AccessReason, unknown>, raw: unknown, now: number): AccessReason {
+export function reasonOf(schema: z.ZodType<AccessReason, unknown>, raw: unknown, now: number): AccessReason {
   const r = parseBody(schema, raw)
   if (r.delayUntil !== undefined) {
     if (r.why !== 'legal_hold' && r.why !== 'security_investigation') {
@@ -45,7 +48,7 @@ function reasonOf(schema: z.ZodType<AccessReason, unknown>, raw: unknown, now: n
 }
 
 /** A delayed notice needs its own permission, in the subject's organisation. */
-function checkDelay(admin: AdminRecord, subject: Membership, reason: AccessReason): void {
+export function checkDelay(admin: AdminRecord, subject: Membership, reason: AccessReason): void {
   if (reason.delayUntil !== undefined && !allowedIn(admin, subject.org, 'notices.delay')) {
     throw new CandorError('forbidden', `your role (${admin.role}) may not delay a person's notice`)
   }
@@ -72,18 +75,33 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     )
 
   /** The admin, the subject and the reason of a call about one person, each checked. */
-  const userCall = async (req: FastifyRequest, p: Permission) => {
+  const userCall = async (req: FastifyRequest, p: 'users.read' | 'users.export') => {
     const admin = await requirePermission(ctx, req, p)
     const userId = userParam(req.params)
     const reason = reasonOf(accessReasonQuery, req.query, ctx.access.now())
-    checkDelay(admin, await scopedUser(ctx, admin, userId, p), reason)
-    return { admin, userId, reason }
+    const membership = await scopedUser(ctx, admin, userId, p)
+    checkDelay(admin, membership, reason)
+    // Two-person control, where the policy says so: the approval is used up before the access.
+    const approval = await ctx.approvals.check(admin, membership.org, p === 'users.export' ? 'users.export' : 'users.read', `user:${userId}`, reason)
+    if (approval) await ctx.approvals.consume(approval)
+    return { admin, userId, reason, membership, approval }
   }
+
+  /** The organisation's audit entry of an admin action about a person, written before it takes effect. */
+  const audited = (admin: AdminRecord, org: OrgId, action: AuditAction, target: string, reason: AccessReason, more: Record<string, unknown> = {}) =>
+    ctx.audit.record(org, { kind: 'admin', admin }, action, target, {
+      ...more,
+      why: reason.why,
+      case: reason.case,
+      ...(reason.delayUntil !== undefined ? { delayUntil: reason.delayUntil } : {}),
+      ...(reason.approval !== undefined ? { approval: reason.approval } : {}),
+    })
 
   app.post('/v1/admin/enrol', async (req, reply) => {
     const s = await authenticate(ctx, req)
     const body = parseBody(adminEnrolRequest, req.body)
     const rec = await ctx.admins.enrolFirst(s.userId, body.token, body.org ?? 'operator', Date.now())
+    await ctx.audit.record(DEFAULT_ORG_ID, { kind: 'admin', admin: rec }, 'role.grant', `user:${rec.userId}`, { role: rec.role, enrolment: 'one-time token' })
     ctx.log.warn({ userId: s.userId }, 'first admin enrolled with the one-time token')
     reply.code(201)
     return rec
@@ -94,7 +112,9 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/admin/admins', async (req, reply) => {
     const { admin } = await requireAdmin(ctx, req)
     const body = parseBody(adminGrantRequest, req.body)
-    const rec = await ctx.admins.grant(admin, body.userId, body.role, body.org, Date.now())
+    const rec = await ctx.admins.grant(admin, body.userId, body.role, body.org, Date.now(), (r) =>
+      ctx.audit.record(r.role === 'operator' ? DEFAULT_ORG_ID : (r.org as OrgId), { kind: 'admin', admin }, 'role.grant', `user:${r.userId}`, { role: r.role }).then(() => undefined),
+    )
     ctx.log.warn({ by: admin.userId, userId: rec.userId, role: rec.role }, 'admin rights granted')
     reply.code(201)
     return rec
@@ -110,6 +130,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     const subject = await ctx.store.membershipOf(userId)
     if (subject) checkDelay(admin, subject, reason)
     return gated(admin, userId, ['account_metadata'], [`admin:${userId}`], reason, async () => {
+      await audited(admin, target.role === 'operator' ? DEFAULT_ORG_ID : (target.org as OrgId), 'role.revoke', `user:${userId}`, reason, { role: target.role })
       await ctx.admins.revoke(userId)
       ctx.log.warn({ by: admin.userId, userId, role: target.role }, 'admin rights revoked')
       return target
@@ -117,8 +138,9 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   })
 
   app.get('/v1/admin/users/:userId', async (req): Promise<AdminUserResponse> => {
-    const { admin, userId, reason } = await userCall(req, 'users.read')
+    const { admin, userId, reason, membership } = await userCall(req, 'users.read')
     return gated(admin, userId, ['account_metadata', 'device_list'], [`user:${userId}`], reason, async () => {
+      await audited(admin, membership.org, 'user.read', `user:${userId}`, reason, { what: 'account' })
       const devices = await ctx.store.listDevices(userId)
       const groups = new Set<string>()
       for (const d of devices) for (const g of await ctx.store.listGroups(d.deviceId)) groups.add(g.groupId)
@@ -132,16 +154,18 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   })
 
   app.get('/v1/admin/users/:userId/devices', async (req): Promise<{ devices: DeviceInfo[] }> => {
-    const { admin, userId, reason } = await userCall(req, 'users.read')
-    return gated(admin, userId, ['device_list'], [`user:${userId}/devices`], reason, async () => ({
-      devices: (await ctx.store.listDevices(userId)).map(deviceInfo),
-    }))
+    const { admin, userId, reason, membership } = await userCall(req, 'users.read')
+    return gated(admin, userId, ['device_list'], [`user:${userId}/devices`], reason, async () => {
+      await audited(admin, membership.org, 'user.read', `user:${userId}`, reason, { what: 'devices' })
+      return { devices: (await ctx.store.listDevices(userId)).map(deviceInfo) }
+    })
   })
 
   app.get('/v1/admin/users/:userId/metadata-export', async (req): Promise<AdminMetadataExport> => {
-    const { admin, userId, reason } = await userCall(req, 'users.export')
+    const { admin, userId, reason, membership } = await userCall(req, 'users.export')
     const categories: DataCategory[] = ['account_metadata', 'device_list', 'group_membership', 'queue', 'key_packages']
     return gated(admin, userId, categories, [`user:${userId}`], reason, async () => {
+      await audited(admin, membership.org, 'user.export', `user:${userId}`, reason)
       const devices = await ctx.store.listDevices(userId)
       const conversations = new Map<string, { groupId: string; epoch: number; memberDevices: number }>()
       const queues = []
@@ -161,7 +185,10 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     const reason = reasonOf(accessReasonSchema, req.body, ctx.access.now())
     const { device, membership } = await scopedDevice(ctx, admin, deviceId, 'devices.suspend')
     checkDelay(admin, membership, reason)
+    const approval = await ctx.approvals.check(admin, membership.org, 'devices.suspend', `device:${deviceId}`, reason)
+    if (approval) await ctx.approvals.consume(approval)
     return gated(admin, device.userId, ['device_status'], [`device:${deviceId}`], reason, async () => {
+      await audited(admin, membership.org, 'device.suspend', `device:${deviceId}`, reason, { userId: device.userId })
       // Suspension takes the device out at once, as its owner's revocation would: sessions
       // stop, queue and key packages go, it leaves every roster (one store transaction); the
       // owner's other devices then remove it from each MLS group by a commit.

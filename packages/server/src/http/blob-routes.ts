@@ -108,6 +108,12 @@ export function blobRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (size > LIMITS.blobBytes) {
       throw new CandorError('body_too_large', `a blob holds at most ${LIMITS.blobBytes} bytes`, { details: { limit: LIMITS.blobBytes } })
     }
+    // The uploader's organisation may allow less (its policy's attachments.maxBytes).
+    const m = await ctx.store.membershipOf(s.userId)
+    const policyMax = m ? (await ctx.policies.current(m.org)).attachments.maxBytes : LIMITS.blobBytes
+    if (size > policyMax) {
+      throw new CandorError('body_too_large', `your organisation's policy allows attachments of at most ${policyMax} bytes`, { details: { limit: policyMax, policy: true } })
+    }
     const quota = ctx.blobPolicy.quotaBytes
     const used = await ctx.store.blobBytesOf(s.userId)
     if (used + size > quota) {

@@ -3,12 +3,22 @@
 // and key packages are deleted, the device leaves every delivery roster); the owner's other
 // devices then remove it from each MLS group by a commit.
 import type { FastifyInstance } from 'fastify'
-import { CandorError, parseDeviceId, type DeviceInfo } from '@candor/protocol'
+import { CandorError, parseDeviceId, type DeviceId, type DeviceInfo, type UserId } from '@candor/protocol'
+import type { BlobId } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseParam } from './parse.ts'
 import { deviceInfo, enrolmentInfo, notifyDevices } from './device-info.ts'
 import { publish } from './publish-devices.ts'
+
+/** History archives sealed to a device that is gone can never be read: their ciphertext goes too (docs/protocol.md §4.2). */
+async function dropArchivesTo(ctx: AppContext, userId: UserId, deviceId: DeviceId): Promise<void> {
+  for (const a of await ctx.store.accountRecovery().archivesOf(userId)) {
+    if (a.recipient !== deviceId) continue
+    await ctx.store.accountRecovery().deleteArchive(a.archiveId)
+    await ctx.blobs?.delete(a.archiveId as BlobId)
+  }
+}
 
 export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
   /** The caller's devices, then their pending enrolment requests (status `pending`). */
@@ -34,6 +44,7 @@ export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
     notifyDevices(ctx, devices, { kind: 'device_revoked', deviceId })
     notifyDevices(ctx, [device], { kind: 'device_revoked', deviceId })
     ctx.sessions.end([deviceId], 'revoked')
+    await dropArchivesTo(ctx, s.userId, deviceId)
     ctx.log.info({ userId: s.userId, deviceId, by: s.deviceId }, 'device revoked')
     if (published !== true) throw published
     return deviceInfo({ ...device, status: 'revoked' })

@@ -84,7 +84,10 @@ export function enrolmentRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!approver) throw new CandorError('unknown_device', 'approving device vanished')
     checkSignature(approver.publicKey, approvalStatement(s.deviceId, s.userId, toBase64Url(request.publicKey)), signature)
     const attestation = { by: s.deviceId, signature: base64UrlBytes(signature) }
-    const device = await ctx.store.approveEnrolment(deviceId, s.userId, attestation, now, LIMITS.devicesPerUser)
+    // The person's organisation may allow fewer devices (its policy's devices.maxPerPerson).
+    const m = await ctx.store.membershipOf(s.userId)
+    const maxDevices = Math.min(LIMITS.devicesPerUser, m ? (await ctx.policies.current(m.org)).devices.maxPerPerson : LIMITS.devicesPerUser)
+    const device = await ctx.store.approveEnrolment(deviceId, s.userId, attestation, now, maxDevices)
     if (!device) throw new CandorError('not_found', 'this enrolment request was denied, replaced or approved meanwhile')
     await ctx.directory.applyBacklog()
     ctx.log.info({ userId: s.userId, deviceId, approvedBy: s.deviceId }, 'device approved')

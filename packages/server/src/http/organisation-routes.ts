@@ -31,6 +31,8 @@ export function organisationRoutes(app: FastifyInstance, ctx: AppContext): void 
     const body = parseBody(createOrganisationRequest, req.body)
     const rec = { id: body.id, name: body.name, signup: body.signup ?? 'closed', createdAt: Date.now() }
     if (!(await ctx.store.createOrganisation(rec))) throw new CandorError('conflict', `the organisation ${body.id} exists`)
+    // The organisation's log begins with its creation (it cannot hold an entry before it exists).
+    await ctx.audit.record(body.id, { kind: 'admin', admin }, 'org.create', `org:${body.id}`, { name: body.name, signup: rec.signup })
     ctx.log.warn({ by: admin.userId, org: body.id }, 'organisation created')
     reply.code(201)
     return info({ ...rec, domains: [] })
@@ -46,6 +48,11 @@ export function organisationRoutes(app: FastifyInstance, ctx: AppContext): void 
     const admin = await requirePermission(ctx, req, 'domains.add')
     const org = orgParam(req.params)
     const { domain } = parseBody(addDomainRequest, req.body)
+    const current = await ctx.store.getOrganisation(org)
+    if (!current) throw new CandorError('not_found', 'no such organisation')
+    if (!current.domains.includes(domain) && (await ctx.store.organisationOfDomain(domain)) === null) {
+      await ctx.audit.record(org, { kind: 'admin', admin }, 'domain.add', `org:${org}`, { domain })
+    }
     const r = await ctx.store.addDomain(org, domain, Date.now())
     if (r === 'no_org') throw new CandorError('not_found', 'no such organisation')
     if (r === 'taken') throw new CandorError('conflict', `${domain} is a verified domain of another organisation`)
@@ -61,6 +68,7 @@ export function organisationRoutes(app: FastifyInstance, ctx: AppContext): void 
     const org = orgParam(req.params)
     const { signup } = parseBody(setSignupRequest, req.body)
     await scopedOrg(ctx, admin, org, 'signup.set')
+    await ctx.audit.record(org, { kind: 'admin', admin }, 'signup.set', `org:${org}`, { signup })
     await ctx.store.setSignup(org, signup)
     ctx.log.warn({ by: admin.userId, org, signup }, 'organisation sign-up set')
     return info((await ctx.store.getOrganisation(org))!)

@@ -125,7 +125,7 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (r === 'not_found') throw new ScimError(404, 'no such User')
         if (r === 'version_mismatch') throw mismatch()
         if (r === 'external_id_taken') throw new ScimError(409, 'another person of the organisation has this externalId', 'uniqueness')
-        if (!r.active) await deprovision(ctx, r.userId)
+        if (!r.active) await deprovision(ctx, r.userId, org)
         return r
       }
 
@@ -145,7 +145,7 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (r === 'external_id_taken') throw new ScimError(409, 'another person of the organisation has this externalId', 'uniqueness')
         if (r === 'reserved') throw new ScimError(409, `${input.userId} belonged to an erased account: only the same person (the externalId they had) may be provisioned under it`, 'uniqueness')
         // An existing member linked as inactive is deprovisioned like any other.
-        if (!input.active) await deprovision(ctx, input.userId)
+        if (!input.active) await deprovision(ctx, input.userId, org)
         const u = (await ctx.store.getScimUser(org, rec.id))!
         ctx.log.info({ org, userId: u.userId }, 'person provisioned over SCIM')
         void reply.header('location', userLocation(base(req), u.id))
@@ -192,7 +192,7 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
         const r = await ctx.store.deleteScimUser(org, idParam(req, 'User'), version)
         if (r === 'not_found') throw new ScimError(404, 'no such User')
         if (r === 'version_mismatch') throw mismatch()
-        await deprovision(ctx, r.userId)
+        await deprovision(ctx, r.userId, org)
         ctx.log.info({ org, userId: r.userId }, 'person deleted over SCIM')
         void reply.code(204)
         return reply.send()

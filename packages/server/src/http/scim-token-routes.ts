@@ -23,6 +23,7 @@ export function scimTokenRoutes(app: FastifyInstance, ctx: AppContext): void {
     await scopedOrg(ctx, admin, org, 'scim.manage')
     const token = newScimToken()
     const rec: ScimTokenRecord = { id: newScimResourceId(), org, digest: scimTokenDigest(token), createdBy: admin.userId, createdAt: Date.now(), revokedAt: null }
+    await ctx.audit.record(org, { kind: 'admin', admin }, 'scim_token.create', `token:${rec.id}`)
     await ctx.store.createScimToken(rec)
     ctx.log.warn({ by: admin.userId, org, tokenId: rec.id }, 'SCIM token created')
     reply.code(201)
@@ -44,6 +45,8 @@ export function scimTokenRoutes(app: FastifyInstance, ctx: AppContext): void {
       return v
     })
     await scopedOrg(ctx, admin, org, 'scim.manage')
+    const existing = (await ctx.store.listScimTokens(org)).find((x) => x.id === tokenId)
+    if (existing && existing.revokedAt === null) await ctx.audit.record(org, { kind: 'admin', admin }, 'scim_token.revoke', `token:${tokenId}`)
     if (await ctx.store.revokeScimToken(org, tokenId, Date.now())) ctx.log.warn({ by: admin.userId, org, tokenId }, 'SCIM token revoked')
     const t = (await ctx.store.listScimTokens(org)).find((x) => x.id === tokenId)
     if (!t) throw new CandorError('not_found', 'no such SCIM token')

@@ -97,6 +97,15 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext): void {
       reauthMs: body.reauthMinutes * 60_000,
       updatedAt: Math.max(Date.now(), (previous?.updatedAt ?? 0) + 1),
     }
+    await ctx.audit.record(org, { kind: 'admin', admin }, 'sso.set', `org:${org}`, {
+      issuer: rec.issuer,
+      clientId: rec.clientId,
+      allowedDomains: rec.allowedDomains,
+      groupsClaim: rec.groupsClaim,
+      requireSso: rec.requireSso,
+      reauthMinutes: body.reauthMinutes,
+      secretChanged: body.clientSecret !== undefined,
+    })
     if (!(await ctx.store.setSsoConfig(org, rec))) throw new CandorError('not_found', 'no such organisation')
     ctx.log.warn({ by: admin.userId, org, issuer: rec.issuer, clientId: rec.clientId, requireSso: rec.requireSso, secretChanged: body.clientSecret !== undefined }, 'single sign-on settings set')
     return settingsOf(ctx, org, rec)

@@ -32,17 +32,26 @@ export const PERMISSIONS = [
   'notices.delay',
   /** Create, list and revoke the organisation's SCIM provisioning tokens (owner only: a token provisions and deprovisions its people). */
   'scim.manage',
+  /** Read the organisation's audit trail, with proofs, and its pending approvals. */
+  'audit.read',
+  /** Set where the audit trail is streamed (a SIEM: syslog over TLS, an HTTPS webhook). */
+  'siem.manage',
+  /** Set the organisation's signed policy (a new version, in the audit trail). */
+  'policy.set',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
-const IN_ORG: readonly Permission[] = ['org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'sso.manage', 'notices.delay', 'scim.manage']
+const IN_ORG: readonly Permission[] = [
+  'org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'sso.manage', 'notices.delay', 'scim.manage',
+  'audit.read', 'siem.manage', 'policy.set',
+]
 
 export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = {
   owner: IN_ORG,
-  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend', 'sso.manage'],
-  compliance_officer: ['org.read', 'members.list', 'users.read', 'users.export', 'notices.delay'],
+  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend', 'sso.manage', 'policy.set'],
+  compliance_officer: ['org.read', 'members.list', 'users.read', 'users.export', 'notices.delay', 'audit.read'],
   support: ['org.read', 'members.list', 'users.read', 'devices.suspend'],
-  auditor: ['org.read', 'members.list'],
+  auditor: ['org.read', 'members.list', 'audit.read'],
   operator: ['orgs.create', 'domains.add', 'org.read', 'signup.set', 'roles.grant', 'owners.manage'],
 }
 

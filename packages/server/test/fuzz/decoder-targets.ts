@@ -161,7 +161,7 @@ export async function decoderTargets(): Promise<FuzzTarget[]> {
   const device = (id: string, fill: number) => ({ id, key: b64(32, fill), by: id, byKey: b64(32, fill), sig: b64(64, fill) })
   const values = [
     encodeDirectoryValue({ v: 1, devices: [device('b', 2), device('a', 1)] }),
-    encodeDirectoryValue({ v: 2, kind: 'person', org: 'acme', idp: { issuer: 'https://login.acme.example', subject: '00u1', email: 'a@acme.example' }, recovery: b64(32, 7), devices: [device('a', 1)], receipts: b64(32, 9) }),
+    encodeDirectoryValue({ v: 2, kind: 'person', org: 'acme', idp: { issuer: 'https://login.acme.example', subject: '00u1', email: 'a@acme.example' }, recovery: { key: b64(32, 7), by: 'a', byKey: b64(32, 1), sig: b64(64, 3) }, devices: [device('a', 1), { id: 'r', key: b64(32, 4), by: 'recovery', byKey: b64(32, 7), sig: b64(64, 5) }], receipts: b64(32, 9) }),
     encodeDirectoryValue({ v: 2, kind: 'bot', org: null, devices: [] }),
   ]
 

@@ -71,6 +71,12 @@ export function organisationContract(store: StoreRef): void {
     expect(all).toEqual([{ userId: member, org, guest: false }, { userId: guest, org, guest: true }].sort((x, y) => (x.userId < y.userId ? -1 : 1)))
     expect(await store().listMembers(org, all[0]!.userId, 10)).toEqual(all.slice(1))
     expect(await store().listMembers(org, null, 1)).toEqual(all.slice(0, 1))
+    // By prefix: members only (no guests), of this organisation only, the prefix taken literally.
+    expect(await store().membersByPrefix(org, member.slice(0, 6), 10)).toEqual([{ userId: member, org, guest: false }])
+    expect(await store().membersByPrefix(org, guest, 10)).toEqual([])
+    expect(await store().membersByPrefix(DEFAULT_ORG_ID, member, 10)).toEqual([])
+    expect(await store().membersByPrefix(org, '%', 10)).toEqual([])
+    expect(await store().membersByPrefix(org, '', 1)).toHaveLength(1)
     // Erasing a user ends the membership.
     await store().eraseUser(guest)
     expect(await store().membershipOf(guest)).toBeNull()

@@ -4,11 +4,13 @@
 // published and every live socket of theirs is closed at once (session_ended `revoked`, on every
 // node). Idempotent: a repeated call revokes what is still active. Their removal from each
 // conversation by an MLS commit is not done here (docs/organisations.md, "not done").
-import type { DeviceId, GroupId, UserId } from '@candor/protocol'
+import type { DeviceId, GroupId, OrgId, UserId } from '@candor/protocol'
 import type { AppContext } from '../../app-context.ts'
 import { publish } from '../../http/publish-devices.ts'
 
-export async function deprovision(ctx: AppContext, userId: UserId): Promise<DeviceId[]> {
+export async function deprovision(ctx: AppContext, userId: UserId, org: OrgId): Promise<DeviceId[]> {
+  // In the organisation's audit trail before it takes effect (the actor: its provisioning).
+  await ctx.audit.record(org, { kind: 'scim', tokenId: 'provisioning' }, 'scim.deprovision', `user:${userId}`)
   const revoked: DeviceId[] = []
   const groups = new Set<GroupId>()
   for (const deviceId of await ctx.store.activeDevicesOf(userId)) {

@@ -1,0 +1,137 @@
+// An organisation's policy (docs/organisations.md §Policies; protocol.md §8.2): one document per
+// organisation, versioned; each version is a C2SP signed note (the access log's key, under the
+// name `candor/org-policy/<org>`) whose digest is in a `policy.set` entry of the organisation's
+// audit log, so a member's client can show which policy applies and since when, and refuses one
+// whose signature or log proof fails.
+import { sha256 } from '@noble/hashes/sha2.js'
+import { z } from 'zod'
+import { toBase64Url, utf8 } from './bytes.ts'
+import { orgIdSchema } from './organisations.ts'
+
+/** The sensitive actions a policy may put under two-person control. */
+export const APPROVABLE_ACTIONS = ['users.read', 'users.export', 'devices.suspend', 'notices.delay'] as const
+export type ApprovableAction = (typeof APPROVABLE_ACTIONS)[number]
+
+const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,63})$/
+
+export const orgPolicySchema = z.strictObject({
+  /** Who may talk to whom. */
+  contacts: z.strictObject({
+    /** `members`: people of the organisation only; `partners`: and people of the listed organisations; `anyone`. */
+    scope: z.enum(['members', 'partners', 'anyone']),
+    partners: z.array(orgIdSchema).max(100),
+    /** Guests the organisation hosts: allowed, and for how long after sign-up (days; null: no expiry). */
+    guests: z.strictObject({ allowed: z.boolean(), expiryDays: z.number().int().min(1).max(3650).nullable() }),
+    /** Whether people of the organisation need a contact request to reach each other (the former contact-policy route). */
+    requestsInside: z.boolean(),
+  }),
+  retention: z.strictObject({
+    /** Bounds on disappearing-message timers (seconds; null: none). */
+    minSeconds: z.number().int().min(5).max(31_536_000).nullable(),
+    maxSeconds: z.number().int().min(5).max(31_536_000).nullable(),
+    disappearingAllowed: z.boolean(),
+    /** A legal hold overrides disappearing timers (clients keep what the hold covers). */
+    legalHoldOverrides: z.boolean(),
+  }),
+  devices: z.strictObject({
+    maxPerPerson: z.number().int().min(1).max(100),
+    adminApproval: z.boolean(),
+    revokeAfterDaysUnseen: z.number().int().min(1).max(3650).nullable(),
+  }),
+  sso: z.strictObject({ required: z.boolean(), reauthMinutes: z.number().int().min(5).max(43_200) }),
+  /** Whether a person may export or delete their account at will, or after an admin's approval (they are told which). */
+  dataRights: z.strictObject({ export: z.enum(['allowed', 'approval']), deletion: z.enum(['allowed', 'approval']) }),
+  attachments: z.strictObject({
+    maxBytes: z.number().int().min(1).max(4 * 1024 ** 3),
+    /** MIME types (`image/*` allowed); empty: any. */
+    allowedTypes: z.array(z.string().regex(MIME, 'a MIME type')).max(100),
+  }),
+  /** Which conversations a compliance archive must keep: none, those with people outside, or all. */
+  archive: z.strictObject({ required: z.enum(['none', 'external', 'all']) }),
+  /** Sensitive actions that need a second admin's approval, and how long an approval stays good. */
+  approvals: z.strictObject({ required: z.array(z.enum(APPROVABLE_ACTIONS)).max(APPROVABLE_ACTIONS.length), validHours: z.number().int().min(1).max(720) }),
+})
+export type OrgPolicy = z.infer<typeof orgPolicySchema>
+
+/** What an organisation without a policy of its own gets (and what a first version starts from). */
+export const DEFAULT_ORG_POLICY: OrgPolicy = {
+  contacts: { scope: 'anyone', partners: [], guests: { allowed: true, expiryDays: null }, requestsInside: false },
+  retention: { minSeconds: null, maxSeconds: null, disappearingAllowed: true, legalHoldOverrides: true },
+  devices: { maxPerPerson: 10, adminApproval: false, revokeAfterDaysUnseen: null },
+  sso: { required: false, reauthMinutes: 43_200 },
+  dataRights: { export: 'allowed', deletion: 'allowed' },
+  attachments: { maxBytes: 4 * 1024 ** 3, allowedTypes: [] },
+  archive: { required: 'none' },
+  approvals: { required: [], validHours: 24 },
+}
+
+/** The signed note's name (and key name) for an organisation's policy. */
+export const orgPolicyKeyName = (org: string): string => `candor/org-policy/${org}`
+
+const HEADER = 'candor/org-policy/v1'
+
+/** The note text of a policy version: header, org, version, since (ms), the policy's JSON. */
+export function policyNoteText(org: string, version: number, since: number, policy: OrgPolicy): string {
+  return `${HEADER}\n${org}\n${version}\n${since}\n${JSON.stringify(policy)}\n`
+}
+
+/** Parses a policy note's text (already opened); null when it is not one. */
+export function parsePolicyNoteText(text: string): { org: string; version: number; since: number; policy: OrgPolicy } | null {
+  const lines = text.split('\n')
+  if (lines.length !== 6 || lines[0] !== HEADER || lines[5] !== '') return null
+  const [org, v, since, json] = [lines[1]!, lines[2]!, lines[3]!, lines[4]!]
+  if (!/^[1-9][0-9]{0,8}$/.test(v) || !/^[0-9]{1,15}$/.test(since)) return null
+  let raw: unknown
+  try {
+    raw = JSON.parse(json)
+  } catch {
+    return null
+  }
+  const p = orgPolicySchema.safeParse(raw)
+  return p.success ? { org, version: Number(v), since: Number(since), policy: p.data } : null
+}
+
+/** SHA-256 of a policy note's text (signatures left out), base64url: what its audit entry names. */
+export function policyDigest(text: string): string {
+  return toBase64Url(sha256(utf8(text)))
+}
+
+export const orgPolicyResponse = z.strictObject({
+  org: z.string(),
+  version: z.number().int().nonnegative(),
+  since: z.number().int().nonnegative(),
+  /** The signed note; null (with version 0) when the organisation has set no policy: the defaults apply. */
+  note: z.string().nullable(),
+  /** The `policy.set` entry of the audit log and its inclusion proof against a signed checkpoint. */
+  proof: z
+    .strictObject({ index: z.number().int().nonnegative(), entry: z.string(), path: z.array(z.string()).max(64), checkpoint: z.string() })
+    .nullable(),
+})
+export type OrgPolicyResponse = z.infer<typeof orgPolicyResponse>
+
+export const approvalRequestSchema = z.strictObject({
+  action: z.enum(['users.read', 'users.export', 'devices.suspend']),
+  /** The person (users.*) or device (devices.suspend). */
+  target: z.string().min(1).max(300),
+  why: z.string(),
+  case: z.string(),
+  delayUntil: z.number().int().optional(),
+})
+export type ApprovalRequest = z.infer<typeof approvalRequestSchema>
+
+export const approvalInfoSchema = z.strictObject({
+  id: z.string(),
+  org: z.string(),
+  action: z.string(),
+  target: z.string(),
+  reason: z.strictObject({ why: z.string(), case: z.string(), delayUntil: z.number().optional() }),
+  requestedBy: z.string(),
+  requestedAt: z.number(),
+  expiresAt: z.number(),
+  state: z.enum(['pending', 'approved', 'executed']),
+  approvedBy: z.string().nullable(),
+  approvedAt: z.number().nullable(),
+  executedAt: z.number().nullable(),
+})
+export type ApprovalInfo = z.infer<typeof approvalInfoSchema>
+export const approvalListSchema = z.strictObject({ approvals: z.array(approvalInfoSchema) })

@@ -1,0 +1,40 @@
+// An organisation's signed policy (docs/organisations.md §Policies): every member and guest reads
+// the one that applies to them (GET /v1/policy) with its audit-log proof, which their client
+// checks; the organisation's admins read it and its owners and admins set a new version.
+import type { FastifyInstance } from 'fastify'
+import { CandorError, orgPolicySchema, parseOrgId, type OrgPolicyResponse } from '@candor/protocol'
+import type { AppContext } from '../app-context.ts'
+import { authenticate } from '../auth/authenticate.ts'
+import { requirePermission, scopedOrg } from '../organisations/org-scope.ts'
+import { parseBody, parseParam } from './parse.ts'
+
+export function policyRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const orgParam = (params: unknown) => parseParam(params, 'org', parseOrgId)
+
+  app.get('/v1/policy', async (req): Promise<OrgPolicyResponse> => {
+    const s = await authenticate(ctx, req)
+    const m = await ctx.store.membershipOf(s.userId)
+    if (!m) throw new CandorError('not_found', 'you belong to no organisation')
+    return ctx.policies.served(m.org)
+  })
+
+  app.get('/v1/orgs/:org/policy', async (req): Promise<OrgPolicyResponse> => {
+    const admin = await requirePermission(ctx, req, 'org.read')
+    const org = orgParam(req.params)
+    await scopedOrg(ctx, admin, org, 'org.read')
+    return ctx.policies.served(org)
+  })
+
+  app.put('/v1/orgs/:org/policy', async (req): Promise<OrgPolicyResponse> => {
+    const admin = await requirePermission(ctx, req, 'policy.set')
+    const org = orgParam(req.params)
+    const policy = parseBody(orgPolicySchema, req.body)
+    await scopedOrg(ctx, admin, org, 'policy.set')
+    if (policy.retention.minSeconds !== null && policy.retention.maxSeconds !== null && policy.retention.minSeconds > policy.retention.maxSeconds) {
+      throw new CandorError('bad_request', 'retention: minSeconds must not exceed maxSeconds')
+    }
+    const r = await ctx.policies.set(admin, org, policy)
+    ctx.log.warn({ by: admin.userId, org, version: r.version }, 'organisation policy set')
+    return r
+  })
+}
