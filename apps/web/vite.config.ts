@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import preact from '@preact/preset-vite'
+import { SERVICE_WORKER, precacheList, precompress } from './vite-plugins.ts'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 const api = process.env.CANDOR_SERVER ?? 'http://127.0.0.1:8080'
@@ -31,7 +32,7 @@ function contentSecurityPolicy(): Plugin {
 export default defineConfig({
   root,
   base: './',
-  plugins: [preact({ devToolsEnabled: false, prefreshEnabled: true }), contentSecurityPolicy()],
+  plugins: [preact({ devToolsEnabled: false, prefreshEnabled: true }), contentSecurityPolicy(), precacheList(), precompress(fileURLToPath(new URL('dist', import.meta.url)))],
   // Workspace packages are bundled from their TypeScript source (their "candor-source" export).
   resolve: { conditions: ['candor-source', 'module', 'browser', 'development|production'] },
   build: {
@@ -41,6 +42,10 @@ export default defineConfig({
     sourcemap: true,
     reportCompressedSize: false,
     rollupOptions: {
+      // The service worker is its own entry at the root (its scope is the whole app), unhashed
+      // so the page can register it by name; the server sends it with no-cache.
+      input: { index: fileURLToPath(new URL('index.html', import.meta.url)), sw: fileURLToPath(new URL('src/pwa/service-worker.ts', import.meta.url)) },
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? SERVICE_WORKER : 'assets/[name]-[hash].js') },
       onLog(level, log, handler) {
         // Some dependencies place /* @__PURE__ */ where Rollup cannot use it; harmless and noisy.
         if (log.code === 'INVALID_ANNOTATION') return

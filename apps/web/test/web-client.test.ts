@@ -86,7 +86,9 @@ describe.skipIf(!chromiumAvailable())('web client in Chromium', () => {
     await send(alice.page, 'how are you?')
     await message(bob.page, 'how are you?').waitFor({ timeout: T })
     expect(await messageTexts(bob.page)).toEqual(['hello bob', 'hi alice', 'how are you?'])
-    expect(await alice.page.locator('[data-direction="out"] [data-testid="delivery"]').first().textContent()).toContain('Sent')
+    // Sent, and since bob has the conversation open, delivered and read (his receipts).
+    await alice.page.locator('[data-direction="out"][data-receipt="read"]').first().waitFor({ timeout: T })
+    expect(await alice.page.locator('[data-direction="out"] [data-testid="delivery"]').first().textContent()).toContain('Read')
     await screenshot(alice.page, 'conversation')
   })
 

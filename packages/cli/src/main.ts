@@ -19,6 +19,7 @@ import { accountDelete } from './commands/account-delete.ts'
 import { exportData, verifyExportDir } from './commands/export.ts'
 import { consent, consents } from './commands/consents.ts'
 import { timer } from './commands/timer.ts'
+import { deleteMessage, edit, markRead, react, rename, reply } from './commands/features.ts'
 import { blocking, blocks, requests, settle } from './commands/requests.ts'
 import { keys, KEYS_USAGE } from './commands/keys.ts'
 import { RECOVERY_USAGE, approveWithHistory, receiveHistory, recover, recoveryBackup, recoverySetup } from './commands/recovery.ts'
@@ -62,6 +63,13 @@ ${RECOVERY_USAGE}
   candor --home DIR send <user-or-conversation> --file PATH [text]   send a file (encrypted here)
   candor --home DIR download <attachment-id> <dir>   save a received file, its SHA-256 checked
   candor --home DIR read                      print and acknowledge new messages
+  candor --home DIR reply <conversation> <message-id> <text>   reply quoting a message (ids: ≥ 8-character prefix)
+  candor --home DIR edit <conversation> <message-id> <text>    edit one of your messages (the earlier text is kept)
+  candor --home DIR delete <conversation> <message-id>         delete one of your messages for everyone
+  candor --home DIR react <conversation> <message-id> <emoji> [--remove]   add or withdraw a reaction
+  candor --home DIR rename <conversation> <name>   rename the conversation for everyone in it
+  candor --home DIR topic <conversation> <text>    set the conversation's topic
+  candor --home DIR mark-read <conversation>   mark it read (senders are told, unless read receipts are off)
   candor --home DIR chat <user-or-conversation>   interactive chat
   candor --home DIR groups                    list conversations
   candor --home DIR hide <conversation> [--erase]   take a conversation off your list (it comes back with
@@ -170,6 +178,7 @@ export async function main(argv: string[]): Promise<number> {
         jsonl: { type: 'boolean' },
         approval: { type: 'string' },
         from: { type: 'string' },
+        remove: { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -262,6 +271,27 @@ export async function main(argv: string[]): Promise<number> {
         }
         need(args, 2, 'recipient and text')
         return await send(g, args[0]!, args.slice(1).join(' '))
+      case 'reply':
+        need(args, 3, 'conversation, message id and text')
+        return await reply(g, args[0]!, args[1]!, args.slice(2).join(' '))
+      case 'edit':
+        need(args, 3, 'conversation, message id and text')
+        return await edit(g, args[0]!, args[1]!, args.slice(2).join(' '))
+      case 'delete':
+        need(args, 2, 'conversation and message id')
+        return await deleteMessage(g, args[0]!, args[1]!)
+      case 'react':
+        need(args, 3, 'conversation, message id and emoji')
+        return await react(g, args[0]!, args[1]!, args[2]!, values.remove === true)
+      case 'rename':
+        need(args, 2, 'conversation and name')
+        return await rename(g, args[0]!, { name: args.slice(1).join(' ') })
+      case 'topic':
+        need(args, 2, 'conversation and topic')
+        return await rename(g, args[0]!, { topic: args.slice(1).join(' ') })
+      case 'mark-read':
+        need(args, 1, 'conversation')
+        return await markRead(g, args[0]!)
       case 'download':
         need(args, 2, 'attachment id and folder')
         return await downloadCommand(g, args[0]!, args[1]!)

@@ -11,11 +11,16 @@ export function shortId(id: string): string {
 export function formatMessage(m: MessageRecord): string {
   const t = new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19)
   // A notice is not something the person wrote: no "name:" before it.
-  if (m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined') return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
+  if (m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined' || m.kind === 'members' || m.kind === 'conversation' || m.kind === 'left') {
+    return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
+  }
   // Sent by the person, but this version cannot show it: their name, then the text saying so.
   if (m.kind === 'unsupported') return `[${t}] (${shortId(m.conversation)}) ${m.from}: [${m.text}]`
   const files = (m.attachments ?? []).map((a) => ` [file ${JSON.stringify(a.name)}, ${a.size} bytes: candor download ${a.blob} DIR]`).join('')
-  return `[${t}] (${shortId(m.conversation)}) ${m.from}: ${m.text}${files}${m.transferred ? ' (transferred)' : ''}`
+  const quote = m.replyTo ? `(re ${m.replyTo.from}: “${m.replyTo.excerpt.length > 40 ? `${m.replyTo.excerpt.slice(0, 40)}…` : m.replyTo.excerpt}”) ` : ''
+  const text = m.deleted ? '(message deleted)' : `${quote}${m.text}${m.edited ? ' (edited)' : ''}`
+  const reactions = Object.entries(m.reactions ?? {}).map(([e, users]) => ` ${e}${users.length}`).join('')
+  return `[${t}] (${shortId(m.conversation)}) ${m.from}${m.mentioned ? ' @you' : ''}: ${text}${files}${reactions}${m.status === 'delivered' || m.status === 'read' ? ` [${m.status}]` : ''}${m.transferred ? ' (transferred)' : ''}`
 }
 
 const FAILURE_TEXT: Record<DeliveryFailure['reason'], string> = {
@@ -53,6 +58,12 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
           ? { kind: 'notice', notice: { type: 'reset', previousGroup: m.reset.previousGroup, leftOut: m.reset.leftOut, reason: m.reset.reason } }
           : m.kind === 'rejoined'
             ? { kind: 'notice', notice: { type: 'rejoined' } }
+            : m.kind === 'members'
+              ? { kind: 'notice', notice: { type: 'members', added: m.members?.added ?? [], removed: m.members?.removed ?? [] } }
+              : m.kind === 'left'
+                ? { kind: 'notice', notice: { type: 'left' } }
+                : m.kind === 'conversation'
+                  ? { kind: 'notice', notice: { type: 'conversation', ...m.renamed } }
             : m.kind
               ? { kind: m.kind }
           : {}),
@@ -62,6 +73,18 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
     // docs/protocol.md §7: received through a history transfer or the backup, not live.
     ...(m.transferred ? { transferred: true } : {}),
+    // docs/protocol.md §7 version 2: replies, edits, deletes, reactions, mentions on messages people wrote.
+    ...(m.kind === undefined
+      ? {
+          replyTo: m.replyTo ?? null,
+          edited: m.edited === true,
+          ...(m.edited ? { editedAt: m.editedAt } : {}),
+          deleted: m.deleted === true,
+          reactions: m.reactions ?? {},
+          mentions: m.mentions ?? [],
+          ...(m.receipts ? { receipts: m.receipts } : {}),
+        }
+      : {}),
     // docs/protocol.md §7: the files sent with it (never their keys).
     ...(m.attachments ? { attachments: m.attachments.map((a) => ({ id: a.blob, name: a.name, size: a.size, sha256: a.sha256, mediaType: a.mediaType })) } : {}),
   }

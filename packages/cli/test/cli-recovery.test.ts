@@ -6,13 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCandor, startServerProcess, type ServerProcess } from './server-process.ts'
+import { execFile } from 'node:child_process'
+import { CANDOR_BIN, runCandor, startServerProcess, type ServerProcess } from './server-process.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'candor-cli-recovery-'))
 let server: ServerProcess
 
 async function candor(home: string, ...args: string[]): Promise<{ stdout: string; code: number; stderr: string }> {
   return runCandor(['--server', server.url, '--home', join(dir, home), ...args])
+}
+/** As candor(), with a longer limit: approving waits for the new device's key packages, then seals and uploads. */
+function slowCandor(home: string, ...args: string[]): Promise<{ stdout: string; code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CANDOR_BIN, '--server', server.url, '--home', join(dir, home), ...args], { timeout: 150_000 }, (error, stdout, stderr) => {
+      resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 })
+    })
+  })
 }
 const json = (s: string) => s.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
 
@@ -66,7 +75,7 @@ describe('candor recovery', () => {
     expect((await candor('dave', 'register', 'dave')).code).toBe(0)
     expect((await candor('carol', 'send', 'dave', 'carol to dave, early')).code).toBe(0)
     // The new device waits for approval (and then publishes its key packages, so it can be added).
-    const enrolling = candor('carol-laptop', 'enrol', 'carol', '--wait', '--json')
+    const enrolling = slowCandor('carol-laptop', 'enrol', 'carol', '--wait', '--json')
     let laptop: string | undefined
     for (let i = 0; i < 100 && !laptop; i++) {
       laptop = json((await candor('carol', 'devices', '--json')).stdout).find((d) => d.status === 'pending')?.deviceId as string | undefined
@@ -74,7 +83,7 @@ describe('candor recovery', () => {
     }
     expect(laptop).toBeDefined()
     expect((await candor('carol', 'approve', laptop!, '--history', 'bogus')).stderr).toMatch(/--history/)
-    const approved = await candor('carol', 'approve', laptop!, '--history', 'all', '--json')
+    const approved = await slowCandor('carol', 'approve', laptop!, '--history', 'all', '--json')
     expect(approved.code, approved.stderr).toBe(0)
     expect(json(approved.stdout)[0]).toMatchObject({ approved: laptop, transferred: 1 })
     expect((await enrolling).code).toBe(0)

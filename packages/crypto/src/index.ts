@@ -34,6 +34,7 @@ export { startGroup } from './mls/group-create.ts';
 export { commitChanges, type CommitOutput } from './mls/group-commit.ts';
 export { commitWithWrongConfirmationTag, junkCommit } from './mls/hostile-commit.ts';
 export { encryptApplication } from './mls/application-message.ts';
+export { sealEphemeral, openEphemeral } from './mls/ephemeral-seal.ts';
 export { processIncoming, type Incoming } from './mls/incoming-message.ts';
 export { messageEpoch, isCredentialRejection, isMlsRejection } from './mls/message-facts.ts';
 export { joinFromWelcome } from './mls/welcome-join.ts';

@@ -7,6 +7,7 @@ import type { BlobId } from './blob-store.ts'
 import type { ContactStorage } from './contact-storage.ts'
 import type { AccountRecoveryStorage } from './account-recovery-storage.ts'
 import type { GovernanceStorage } from './governance-storage.ts'
+import type { PushSubscriptionStorage } from './push-storage.ts'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
 export interface DeviceAttestation {
@@ -237,6 +238,8 @@ export interface Store extends ScimStore {
   accountRecovery(): AccountRecoveryStorage
   /** An organisation's audit trail, SIEM settings, approvals and policy versions (governance-storage.ts). */
   governance(): GovernanceStorage
+  /** Web Push subscriptions of devices (push-storage.ts). */
+  pushSubscriptions(): PushSubscriptionStorage
   /**
    * Runs fn while holding the cluster-wide key-directory publication lock, so only one node at a
    * time appends an epoch (a no-op lock where the store belongs to one process).

@@ -10,11 +10,17 @@ export const FrameType = {
   send: 0x01,
   ack: 0x02,
   auth: 0x03,
+  sendEphemeral: 0x04,
   accepted: 0x81,
   error: 0x82,
   deliver: 0x83,
   notice: 0x84,
+  ephemeral: 0x85,
 } as const
+
+/** Ephemeral kinds (docs/protocol.md §6): relayed to online devices only, never stored. */
+export const EphemeralKind = { typing: 0 } as const
+export type EphemeralKind = (typeof EphemeralKind)[keyof typeof EphemeralKind]
 
 export const MessageKind = { application: 0, commit: 1, welcome: 2, report: 4 } as const
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind]
@@ -38,7 +44,11 @@ export interface AuthFrame {
   type: 'auth'
   token: string
 }
-export type ClientFrame = SendFrame | AckFrame | AuthFrame
+/** As `send`, but relayed only to member devices online now and never stored (typing). */
+export interface SendEphemeralFrame extends Omit<SendFrame, 'type'> {
+  type: 'send_ephemeral'
+}
+export type ClientFrame = SendFrame | AckFrame | AuthFrame | SendEphemeralFrame
 
 export interface AcceptedFrame {
   type: 'accepted'
@@ -65,7 +75,15 @@ export interface NoticeFrame {
   type: 'notice'
   notice: Notice
 }
-export type ServerFrame = AcceptedFrame | ErrorFrame | DeliverFrame | NoticeFrame
+/** A relayed ephemeral frame: no seq, never acknowledged, never stored. */
+export interface EphemeralFrame {
+  type: 'ephemeral'
+  kind: EphemeralKind
+  groupId: GroupId
+  sender: DeviceId
+  payload: Uint8Array
+}
+export type ServerFrame = AcceptedFrame | ErrorFrame | DeliverFrame | NoticeFrame | EphemeralFrame
 
 /** Out-of-band events the server tells a connected device about (a new kind needs its case in parseNotice). */
 export type Notice =
@@ -111,6 +129,7 @@ const ID_BYTES = OPAQUE_ID_BYTES
 const SEND_HEADER = 1 + 4 + ID_BYTES + ID_BYTES
 const DELIVER_HEADER = 1 + 8 + 1 + ID_BYTES + ID_BYTES + 8 + ID_BYTES
 export const DELIVER_HEADER_BYTES = DELIVER_HEADER
+const EPHEMERAL_HEADER = 1 + 1 + ID_BYTES + ID_BYTES
 
 // Group and device ids recur in every frame of a conversation: decode each once. (Message ids
 // never recur, so they are decoded without the cache, which they would only churn.)
@@ -164,14 +183,28 @@ function frameField<T>(parse: (v: unknown, field: string) => T, v: unknown, fiel
   }
 }
 
-export function encodeSend(f: Omit<SendFrame, 'type' | 'groupIdBytes'>): Uint8Array {
+export function encodeSend(f: Omit<SendFrame, 'type' | 'groupIdBytes'>, type: number = FrameType.send): Uint8Array {
   const out = new Uint8Array(SEND_HEADER + f.payload.length)
   const v = view(out)
-  out[0] = FrameType.send
+  out[0] = type
   v.setUint32(1, f.reqId >>> 0)
   out.set(opaqueIdBytes(f.messageId, 'messageId'), 5)
   out.set(idBytes(f.groupId, 'groupId'), 5 + ID_BYTES)
   out.set(f.payload, SEND_HEADER)
+  return out
+}
+
+export function encodeSendEphemeral(f: Omit<SendEphemeralFrame, 'type' | 'groupIdBytes'>): Uint8Array {
+  return encodeSend(f, FrameType.sendEphemeral)
+}
+
+export function encodeEphemeral(f: Omit<EphemeralFrame, 'type'>): Uint8Array {
+  const out = new Uint8Array(EPHEMERAL_HEADER + f.payload.length)
+  out[0] = FrameType.ephemeral
+  out[1] = f.kind
+  out.set(idBytes(f.groupId, 'groupId'), 2)
+  out.set(idBytes(f.sender, 'sender'), 2 + ID_BYTES)
+  out.set(f.payload, EPHEMERAL_HEADER)
   return out
 }
 
@@ -197,12 +230,14 @@ export function decodeClientFrame(b: Uint8Array): ClientFrame {
   if (b.length > LIMITS.wsFrameBytes) throw new CandorError('frame_too_large', `frame exceeds ${LIMITS.wsFrameBytes} bytes`)
   if (b.length < 1) throw malformed('empty frame')
   switch (b[0]) {
-    case FrameType.send: {
+    case FrameType.send:
+    case FrameType.sendEphemeral: {
       if (b.length < SEND_HEADER + 1) throw malformed('send frame too short')
       const payload = b.subarray(SEND_HEADER)
-      if (payload.length > LIMITS.messageBytes) throw new CandorError('frame_too_large', 'message payload too large')
+      const ephemeral = b[0] === FrameType.sendEphemeral
+      if (payload.length > (ephemeral ? LIMITS.ephemeralBytes : LIMITS.messageBytes)) throw new CandorError('frame_too_large', 'message payload too large')
       return {
-        type: 'send',
+        type: ephemeral ? 'send_ephemeral' : 'send',
         reqId: getUint32(b, 1),
         messageId: toBase64Url(b.subarray(5, 5 + ID_BYTES)) as MessageId,
         groupId: toBase64Url(b.subarray(5 + ID_BYTES, SEND_HEADER)) as GroupId,
@@ -372,6 +407,17 @@ export function decodeServerFrame(b: Uint8Array): ServerFrame {
         sentAt: frameField(parseTimestamp, v.getFloat64(10 + 2 * ID_BYTES), 'sentAt'),
         sender: toBase64Url(b.subarray(18 + 2 * ID_BYTES, DELIVER_HEADER)) as DeviceId,
         payload: b.subarray(DELIVER_HEADER),
+      }
+    }
+    case FrameType.ephemeral: {
+      if (b.length < EPHEMERAL_HEADER + 1) throw malformed('ephemeral frame too short')
+      if (b[1] !== EphemeralKind.typing) throw malformed('unknown ephemeral kind')
+      return {
+        type: 'ephemeral',
+        kind: b[1],
+        groupId: toBase64Url(b.subarray(2, 2 + ID_BYTES)) as GroupId,
+        sender: toBase64Url(b.subarray(2 + ID_BYTES, EPHEMERAL_HEADER)) as DeviceId,
+        payload: b.subarray(EPHEMERAL_HEADER),
       }
     }
     case FrameType.notice: {

@@ -6,6 +6,8 @@ export const LIMITS = {
   wsFrameBytes: 256 * 1024,
   /** Largest application message payload (MLS PrivateMessage). */
   messageBytes: 128 * 1024,
+  /** Largest ephemeral payload (a sealed typing indicator, docs/protocol.md §6). */
+  ephemeralBytes: 4 * 1024,
   /** Largest MLS handshake message (commit/welcome) carried over HTTP, decoded. */
   handshakeBytes: 2 * 1024 * 1024,
   keyPackageBytes: 4 * 1024,

@@ -7,6 +7,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { z } from 'zod'
 import { toBase64Url, utf8 } from './bytes.ts'
 import { orgIdSchema } from './organisations.ts'
+import { LIMITS } from './limits.ts'
 
 /** The sensitive actions a policy may put under two-person control. */
 export const APPROVABLE_ACTIONS = ['users.read', 'users.export', 'devices.suspend', 'notices.delay'] as const
@@ -53,14 +54,14 @@ export const orgPolicySchema = z.strictObject({
 })
 export type OrgPolicy = z.infer<typeof orgPolicySchema>
 
-/** What an organisation without a policy of its own gets (and what a first version starts from). */
+/** What an organisation without a policy of its own gets (the server-wide limits; what a first version starts from). */
 export const DEFAULT_ORG_POLICY: OrgPolicy = {
   contacts: { scope: 'anyone', partners: [], guests: { allowed: true, expiryDays: null }, requestsInside: false },
   retention: { minSeconds: null, maxSeconds: null, disappearingAllowed: true, legalHoldOverrides: true },
-  devices: { maxPerPerson: 10, adminApproval: false, revokeAfterDaysUnseen: null },
+  devices: { maxPerPerson: LIMITS.devicesPerUser, adminApproval: false, revokeAfterDaysUnseen: null },
   sso: { required: false, reauthMinutes: 43_200 },
   dataRights: { export: 'allowed', deletion: 'allowed' },
-  attachments: { maxBytes: 4 * 1024 ** 3, allowedTypes: [] },
+  attachments: { maxBytes: LIMITS.blobBytes, allowedTypes: [] },
   archive: { required: 'none' },
   approvals: { required: [], validHours: 24 },
 }

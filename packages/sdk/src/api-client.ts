@@ -30,6 +30,8 @@ import {
   type SessionResponse,
   type SsoDevicePollResponse,
   type SsoDeviceStartResponse,
+  type PutPushSubscriptionRequest,
+  type VapidKeyResponse,
 } from '@candor/protocol'
 import { signDetached } from '@candor/crypto'
 import { DEFAULT_HTTP_TIMEOUT_MS, httpCall } from './http-call.ts'
@@ -181,6 +183,15 @@ export class ApiClient {
   }
   revokeDevice(deviceId: string): Promise<DeviceInfo> {
     return this.#authed('DELETE', `/v1/devices/${deviceId}`)
+  }
+  vapidKey(): Promise<VapidKeyResponse> {
+    return this.#authed('GET', '/v1/push/vapid-key')
+  }
+  putPushSubscription(deviceId: string, subscription: PutPushSubscriptionRequest): Promise<{ registered: true }> {
+    return this.#authed('PUT', `/v1/devices/${deviceId}/push-subscription`, subscription)
+  }
+  deletePushSubscription(deviceId: string): Promise<{ deleted: boolean }> {
+    return this.#authed('DELETE', `/v1/devices/${deviceId}/push-subscription`)
   }
   uploadKeyPackages(oneTime: string[], lastResort?: string): Promise<KeyPackageCount> {
     return this.#authed('POST', '/v1/key-packages', lastResort === undefined ? { oneTime } : { oneTime, lastResort })

@@ -50,7 +50,11 @@ export type SecurityAlert =
 export interface ClientEvents extends Record<string, unknown> {
   message: MessageRecord
   /** `reset`: the conversation moved onto a new MLS group (docs/protocol.md §5.4); its id stays. */
-  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' | 'reset' | 'rejoined' }
+  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' | 'reset' | 'rejoined' | 'renamed' }
+  /** A record changed after it arrived: edited, deleted, reacted to, or a recipient's delivered/read state (history() shows it). */
+  update: { conversation: string; id: string }
+  /** A member started or stopped typing (shown for 5 s unless renewed); never stored. */
+  typing: { conversation: string; userId: string; on: boolean }
   /** A member reported, signed, that it cannot process a commit in a conversation (§5.3); checked against its key. */
   report: MemberReport
   connection: ConnectionState

@@ -3,7 +3,7 @@
 // them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type EnrolmentInfo, type Notice, type SessionEndReason, type SsoDeviceStartResponse, type SsoSignInResponse } from '@candor/protocol'
+import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type PutPushSubscriptionRequest, type EnrolmentInfo, type Notice, type SessionEndReason, type SsoDeviceStartResponse, type SsoSignInResponse } from '@candor/protocol'
 import {
   DirectoryAuthenticationService,
   clientConfigWith,
@@ -59,6 +59,9 @@ import { HistoryArchives, type ImportedHistory, type OnHistoryProgress } from '.
 import { AccountRecovery, recoveryApproval, recoveryKeyFrom } from './account-recovery.ts'
 import { searchHistory } from './search/device-search.ts'
 import { Profiles, type Person } from './profiles.ts'
+import { MessageFeatures } from './message-features.ts'
+import { Typing } from './typing.ts'
+import { ConversationFeatures } from './conversation-features.ts'
 import type { AttachmentRef } from '@candor/protocol'
 
 function attachmentOf(message: MessageRecord, index: number): AttachmentRef {
@@ -99,6 +102,10 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #rejoin: Rejoin
   readonly #attachments: Attachments
   readonly #profiles: Profiles
+  readonly #features: MessageFeatures
+  readonly #typing: Typing
+  /** Replies, edits, deletes, reactions, receipts, typing, names, pins and mutes (conversation-features.ts). */
+  readonly features: ConversationFeatures
   #connection: Connection | undefined
   #queue: DeliveryQueue | undefined
   #synced: Array<() => void> = []
@@ -152,6 +159,19 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.#history = new HistoryArchives({ api, suite, identity, conversations, directory, membersOf })
     this.#accountRecovery = new AccountRecovery({ api, identity, directory, history: this.#history })
     const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
+    const features = (this.#features = new MessageFeatures({
+      store: opts.store,
+      conversations,
+      me: identity,
+      send: (group, content) => messaging.sendContent(group, content),
+      sendText: (group, text, extra) => messaging.send(group, text, [], extra),
+      connected: () => connection() !== undefined,
+      emit,
+    }))
+    this.#typing = new Typing({ suite, conversations, me: identity, connection, emit })
+    this.features = new ConversationFeatures(features, this.#typing, (c) => this.#group(c), (g) => conversations.conversationOf(g))
+    // A disappearing message's edits and reactions disappear with it.
+    this.on('expired', (e) => void features.states.forget(e.ids).catch((error: unknown) => emit('error', { where: 'forgetting expired message state', error })))
     const rejoin = (this.#rejoin = new Rejoin({ api, suite, config, lock, me: identity, conversations, keyPackages, emit }))
     this.#recovery = new Recovery({
       api,
@@ -201,6 +221,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     await c.#conversations.load()
     await c.#pending.load()
     await c.#profiles.load()
+    await c.#features.load()
     c.#archives.watch()
     c.#timer.startSweep()
     return c
@@ -307,6 +328,7 @@ export class CandorClient extends Emitter<ClientEvents> {
       connection = this.#connection = new Connection(endpoint, this.#opts.webSocket, {
         onDeliver: (f) => queue.push(f),
         onNotice: (n) => this.#onNotice(n),
+        onEphemeral: (f) => void this.#typing.received(f).catch((error: unknown) => this.emit('error', { where: 'typing indicator', error })),
         onSessionEnded: (reason) => this.#onSessionEnded(reason),
         onState: (s) => {
           if (s !== 'online') this.#isSynced = false
@@ -399,6 +421,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   }
 
   close(): void {
+    this.#features.close()
+    this.#typing.close()
     this.#splitViews.close()
     this.#timer.stopSweep()
     this.#queue?.close()
@@ -421,6 +445,21 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   async devices(): Promise<DeviceInfo[]> {
     return (await this.api.myDevices()).devices
+  }
+
+  // ---- Web Push (docs/protocol.md, "Web Push") ----
+
+  /** The server's VAPID public key (base64url): the `applicationServerKey` to subscribe with. */
+  async pushServerKey(): Promise<string> {
+    return (await this.api.vapidKey()).publicKey
+  }
+  /** Registers this device's push subscription (PushSubscription.toJSON()), replacing any earlier one. */
+  async setPushSubscription(subscription: PutPushSubscriptionRequest): Promise<void> {
+    await this.api.putPushSubscription(this.deviceId, subscription)
+  }
+  /** Stops wake-ups for this device. */
+  async deletePushSubscription(): Promise<void> {
+    await this.api.deletePushSubscription(this.deviceId)
   }
 
   /** Devices asking to join this user, each until it is approved, denied, replaced or expires. */
@@ -561,9 +600,11 @@ export class CandorClient extends Emitter<ClientEvents> {
     return id
   }
 
+  /** Adds users by a commit, then tells every member "X added Y". */
   async addMembers(conversation: string, userIds: readonly string[]): Promise<void> {
     await this.#messaging.add(this.#group(conversation), userIds)
     await this.#profiles.announce(this.#group(conversation))
+    await this.#features.membersChanged(this.#group(conversation), userIds, [])
   }
 
   // ---- people (see profiles.ts) ----
@@ -590,8 +631,10 @@ export class CandorClient extends Emitter<ClientEvents> {
     return this.#profiles.find(query)
   }
 
+  /** Removes users by a commit, then tells every member "X removed Y". */
   async removeMembers(conversation: string, userIds: readonly string[]): Promise<void> {
-    return this.#messaging.remove(this.#group(conversation), userIds)
+    await this.#messaging.remove(this.#group(conversation), userIds)
+    await this.#features.membersChanged(this.#group(conversation), [], userIds)
   }
 
   /** The MLS group a conversation uses now (it changes when the conversation is reset). */
@@ -674,11 +717,11 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** The conversation's records, oldest first; this device's own messages a recipient could not decrypt carry `status: 'failed'` and `failedFor`. */
   async history(conversation: string): Promise<MessageRecord[]> {
-    return this.#failures.decorate(await this.#conversations.history(conversation), this.deviceId)
+    return this.#failures.decorate(await this.#features.states.decorate(await this.#conversations.history(conversation), this.userId), this.deviceId)
   }
 
   async inbox(): Promise<MessageRecord[]> {
-    return this.#failures.decorate(await this.#conversations.inbox(), this.deviceId)
+    return this.#failures.decorate(await this.#features.states.decorate(await this.#conversations.inbox(), this.userId), this.deviceId)
   }
 
   /**
@@ -769,6 +812,7 @@ export class CandorClient extends Emitter<ClientEvents> {
           undecryptable: this.#undecryptable,
           pending: this.#pending,
           recovery: this.#recovery,
+          features: this.#features,
         },
         f,
       ),

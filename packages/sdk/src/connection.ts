@@ -11,8 +11,11 @@ import {
   encodeAck,
   encodeAuth,
   encodeSend,
+  encodeSendEphemeral,
   isSessionEndReason,
+  newMessageId,
   type DeliverFrame,
+  type EphemeralFrame,
   type GroupId,
   type MessageId,
   type Notice,
@@ -48,6 +51,8 @@ export interface ConnectionHandlers {
   /** Called for each delivery as it arrives, in queue order; acknowledge it with ack(seq) once handled. */
   onDeliver(f: DeliverFrame): void
   onNotice(n: Notice): void
+  /** An ephemeral frame (a typing indicator): never acknowledged. */
+  onEphemeral?(f: EphemeralFrame): void
   onState(state: ConnectionState): void
   /**
    * The server ended this device's session (a `session_ended` notice), or refused it as revoked
@@ -275,6 +280,9 @@ export class Connection {
         return
       case 'deliver':
         this.#h.onDeliver(f)
+        return
+      case 'ephemeral':
+        this.#h.onEphemeral?.(f)
     }
   }
 
@@ -309,6 +317,21 @@ export class Connection {
       }, SEND_TIMEOUT_MS)
       this.#pending.set(reqId, { resolve, reject, timer })
       ws.send(encodeSend({ reqId, messageId, groupId, payload }))
+    })
+  }
+
+  /** Sends an ephemeral payload (typing): resolves once the server relayed it to the members online now. */
+  sendEphemeral(groupId: GroupId, payload: Uint8Array): Promise<void> {
+    const ws = this.#ws
+    if (!ws || ws.readyState !== OPEN) return Promise.reject(new CandorError('unavailable', 'offline'))
+    const reqId = this.#reqId++ >>> 0
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(reqId)
+        reject(new CandorError('unavailable', 'the server did not answer in time'))
+      }, SEND_TIMEOUT_MS)
+      this.#pending.set(reqId, { resolve: () => resolve(), reject, timer })
+      ws.send(encodeSendEphemeral({ reqId, messageId: newMessageId(), groupId, payload }))
     })
   }
 

@@ -1,7 +1,7 @@
 // The device's conversations: MLS group state (persisted after every change), a little
 // metadata, and the message history as a log per conversation, appended to as messages come
 // and rewritten without the records whose disappearing timer has run out.
-import type { AttachmentRef, UndecryptableContent } from '@candor/protocol'
+import type { AttachmentRef, ReplyRef, UndecryptableContent } from '@candor/protocol'
 import { epochOf, leaves, loadState, saveState, type GroupState, type MlsConfig } from '@candor/crypto'
 import type { LocalStore } from './local-store.ts'
 import { isSearchable, type SearchIndex } from './search/search-index.ts'
@@ -57,7 +57,7 @@ export interface MessageRecord {
    * (`undecryptable` says which and why; its id is the delivery's message id); 'rejoined' for the
    * notice that this device rejoined the group by an external commit (rejoin.ts).
    */
-  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset' | 'rejoined'
+  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset' | 'rejoined' | 'members' | 'conversation' | 'left'
   /** For kind 'timer': the timer set, in ms; null when turned off. */
   timerMs?: number | null
   /** For kind 'undecryptable': the message this device could not process, and why. */
@@ -69,8 +69,30 @@ export interface MessageRecord {
    * decrypt it (`failedFor` lists them); absent otherwise (sent). Not stored in the record:
    * history() and inbox() add it.
    */
-  status?: 'failed'
+  status?: 'failed' | 'sent' | 'delivered' | 'read'
   failedFor?: FailedFor[]
+  /** A reply: the message it quotes (docs/protocol.md §2 `replyTo`). */
+  replyTo?: ReplyRef
+  /** Users the message mentions; `mentioned`: this person is one of them (highlight it). */
+  mentions?: string[]
+  mentioned?: boolean
+  /** For kind 'members': who was added and removed; kind 'conversation': the new name/topic. */
+  members?: { added: string[]; removed: string[] }
+  renamed?: { name?: string | null; topic?: string | null }
+  /*
+   * The fields below are not stored in the record: history() and inbox() add them from the
+   * message's state (message-state.ts).
+   */
+  /** Edited by its sender: the latest text is `text`, the earlier ones (oldest first) `previousTexts`. */
+  edited?: boolean
+  editedAt?: number
+  previousTexts?: string[]
+  /** Deleted for everyone by its sender: text, attachments and reactions are gone. */
+  deleted?: boolean
+  /** Reactions: emoji → the users who reacted with it. */
+  reactions?: Record<string, string[]>
+  /** On this person's own messages: each recipient user's delivered/read state. */
+  receipts?: Record<string, 'delivered' | 'read'>
   /** When this device deletes the record (ms since the epoch): its sentAt plus the timer it was sent under. */
   expiresAt?: number
   /** Files sent with the message (docs/protocol.md §2), with the keys to download and decrypt them. */
@@ -442,6 +464,40 @@ export class Conversations {
     return (await this.#store.lines(INBOX))
       .map((l, i) => ({ seq: i, ...(JSON.parse(l) as MessageRecord) }))
       .filter((m) => !isExpired(m, now))
+  }
+
+  /** The record with this id in a conversation's history, if this device holds it. */
+  async find(conversation: string, id: string): Promise<MessageRecord | undefined> {
+    if (!this.#seen.has(id)) return undefined
+    const lines = await this.#store.lines(`history/${conversation}`)
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const m = JSON.parse(lines[i]!) as MessageRecord
+      if (m.id === id) return m
+    }
+    return undefined
+  }
+
+  /**
+   * Erases a record's contents (a delete for everyone): its text, attachments, quote and
+   * mentions are gone from the history and the inbox, rewritten at once; the record stays as
+   * the place where the message was.
+   */
+  erase(conversation: string, id: string): Promise<void> {
+    return this.#logLock.run(async () => {
+      const blank = (line: string): string => {
+        const m = JSON.parse(line) as MessageRecord
+        if (m.id !== id || m.conversation !== conversation) return line
+        const { attachments: _a, replyTo: _r, mentions: _m, mentioned: _d, ...rest } = m
+        return JSON.stringify({ ...rest, text: '' })
+      }
+      for (const log of [`history/${conversation}`, INBOX]) {
+        const lines = await this.#store.lines(log)
+        const next = lines.map(blank)
+        if (next.some((l, i) => l !== lines[i])) await this.#store.rewrite(log, next)
+      }
+      // Deleted for everyone: its words leave the device's search index with it.
+      await this.#index?.remove([id])
+    })
   }
 
   /** Deletes every history and the inbox of this device (account erasure). */

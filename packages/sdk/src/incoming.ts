@@ -16,6 +16,7 @@ import type { ClientEvents } from './client.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
 import { classifyFailure } from './delivery-failure.ts'
 import type { KeyPackages } from './key-packages.ts'
+import type { MessageFeatures } from './message-features.ts'
 import { unsupportedText } from './message-content.ts'
 import type { PendingCommits } from './pending-commits.ts'
 import type { Recovery } from './recovery.ts'
@@ -47,6 +48,8 @@ export interface IncomingDeps {
   pending: PendingCommits
   /** Reports and resets of groups a member cannot follow (recovery.ts). */
   recovery: Recovery
+  /** Replies, edits, deletes, reactions, receipts, names and membership lines (message-features.ts). */
+  features: MessageFeatures
 }
 
 /** The shorter of the sender's timer and this device's, in ms (null: none). */
@@ -159,9 +162,14 @@ async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, cont
       direction: sender.userId === d.userId ? 'out' : 'in',
       ...expiresAt(f.sentAt, timerOf(d, f.groupId, content.timer)),
       ...(content.attachments && content.attachments.length > 0 ? { attachments: [...content.attachments] } : {}),
+      ...(await d.features.textFields(f.groupId, content)),
     }
-    if (await conversations.record(record)) d.emit('message', record)
+    if (await conversations.record(record)) {
+      d.emit('message', record)
+      d.features.received(f.groupId, record)
+    }
   } else if (content.type === 'leave') {
+    await d.features.left(f.groupId, sender, content.id, f.sentAt)
     d.onLeave(f.groupId, sender)
   } else if (content.type === 'timer') {
     const ms = content.seconds === null ? null : content.seconds * 1000
@@ -183,9 +191,10 @@ async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, cont
     await d.recovery.received(f, sender, content)
   } else if (content.type === 'profile') {
     await d.onProfile(sender.userId, content, f.sentAt)
-  } else if (content.type === 'receipt' || content.type === 'typing') {
-    // State about other messages, not a line of the conversation: nothing to show until
-    // this version implements them.
+  } else if (await d.features.apply(f, sender, content)) {
+    // Applied to the messages it is about (or ignored, when its sender may not do that).
+  } else if (content.type === 'typing') {
+    // Indicators travel as ephemeral frames (typing.ts); one stored and delivered is stale.
   } else {
     await recordUnsupported(d, f, sender, content)
   }

@@ -13,6 +13,7 @@ import type { DeviceDirectory } from './directory.ts'
 import type { GroupChanges } from './group-changes.ts'
 import type { KeyPackages } from './key-packages.ts'
 import { encodeOutgoing, type Outgoing } from './message-content.ts'
+import type { ReplyRef } from '@candor/protocol'
 import type { SerialLock } from './serial-lock.ts'
 
 /** How long a send refused because its group was reset waits for this device to be in the new group. */
@@ -137,7 +138,7 @@ export class Messaging {
     }, 0)
   }
 
-  async send(conversation: string, text: string, attachments: readonly AttachmentRef[] = []): Promise<MessageRecord> {
+  async send(conversation: string, text: string, attachments: readonly AttachmentRef[] = [], extra: { replyTo?: ReplyRef; mentions?: readonly string[] } = {}): Promise<MessageRecord> {
     const { conversations, me } = this.#d
     // Stamped with the timer, so a member who missed the timer message still deletes it in time.
     const timer = conversations.timerMs(conversation)
@@ -149,7 +150,9 @@ export class Messaging {
       sentAt: Date.now(),
       ...(seconds === null ? {} : { timer: seconds }),
       ...(attachments.length > 0 ? { attachments } : {}),
-    }
+      ...(extra.replyTo ? { replyTo: extra.replyTo } : {}),
+      ...(extra.mentions && extra.mentions.length > 0 ? { mentions: [...extra.mentions] } : {}),
+    } as unknown as Outgoing
     let group = conversation
     let sentAt: number
     try {
@@ -174,6 +177,8 @@ export class Messaging {
       direction: 'out',
       ...expiresAt(sentAt, seconds === null ? null : seconds * 1000),
       ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
+      ...(extra.replyTo ? { replyTo: extra.replyTo } : {}),
+      ...(extra.mentions && extra.mentions.length > 0 ? { mentions: [...extra.mentions], mentioned: extra.mentions.includes(me.userId) } : {}),
     }
     await conversations.record(record)
     return record

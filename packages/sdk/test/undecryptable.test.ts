@@ -89,12 +89,14 @@ describe('a message that cannot be decrypted', () => {
     damageNext(socket, 1, 1)
     await alice.addMembers(conv, ['carol'])
     const after = await alice.send(conv, 'after carol joined')
-    await waitFor(async () => notices(await bob.history(conv)).length === 2, 'bob to show both')
+    // The commit, alice's "alice added carol" line and her message.
+    await waitFor(async () => notices(await bob.history(conv)).length === 3, 'bob to show all three')
 
-    const [commit, message] = notices(await bob.history(conv))
+    const [commit, line, message] = notices(await bob.history(conv))
     expect(commit!.undecryptable).toMatchObject({ kind: 'commit', sender: alice.deviceId, epoch: 1, reason: 'decrypt_failed', reported: false })
+    expect(line!.undecryptable).toMatchObject({ kind: 'application', epoch: 2, reason: 'epoch_unavailable', reported: false })
     expect(message!.undecryptable).toMatchObject({ messageId: after.id, kind: 'application', epoch: 2, reason: 'epoch_unavailable', reported: false })
-    expect((await bob.unreportedFailures()).map((u) => u.target.kind)).toEqual(['commit', 'application'])
+    expect((await bob.unreportedFailures()).map((u) => u.target.kind)).toEqual(['commit', 'application', 'application'])
     await waitFor(async () => (await env.server.context.store.pendingCount(bob.deviceId as never)) === 0, 'bob to acknowledge both')
     // Bob sent nothing into a group he is behind in.
     await new Promise((r) => setTimeout(r, 300))

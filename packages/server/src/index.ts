@@ -16,6 +16,7 @@ export {
   serverKeyFileFromLegacy,
   serverKeysOf,
   signingTokenKey,
+  webPushVapidKeys,
   type ServerKeyFile,
   type ServerKeys,
   type TokenKey,

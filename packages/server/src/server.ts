@@ -1,12 +1,11 @@
 // Builds one Candor node: HTTP API (Fastify) and the WebSocket delivery gateway on one port.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import fastifyStatic from '@fastify/static'
 import { existsSync } from 'node:fs'
 import { CandorError, DEFAULT_ORG_ID, LIMITS, USER_ID_MAX_LENGTH, encodeNotice, type SignupMode } from '@candor/protocol'
 import type { AppContext } from './app-context.ts'
 import { TokenIssuer } from './auth/tokens.ts'
 import { Sessions } from './auth/sessions.ts'
-import { receiptsSaltKey, type ServerKeys } from './keys/server-keys.ts'
+import { receiptsSaltKey, webPushVapidKeys, type ServerKeys } from './keys/server-keys.ts'
 import { checkServedKeys } from './keys/served-keys-check.ts'
 import { DeliveryService } from './delivery/delivery-service.ts'
 import { GroupRoster } from './delivery/group-roster.ts'
@@ -45,6 +44,9 @@ import { DirectoryService } from './directory/directory-service.ts'
 import { groupsRoutes } from './http/groups-routes.ts'
 import { groupCommitsRoutes } from './http/group-commits-routes.ts'
 import { recoveryRoutes } from './http/recovery-routes.ts'
+import { webAssets } from './http/web-assets.ts'
+import { pushRoutes } from './http/push-routes.ts'
+import { DEFAULT_PUSH_SETTINGS, PushWaker, type PushSettings } from './push/push-waker.ts'
 import { keyPackagesRoutes } from './http/key-packages-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
@@ -138,6 +140,11 @@ export interface ServerOptions {
   contactLimits?: Partial<HoldLimits>
   /** Base of the SIEM stream's retry backoff (default 1 s; tests shorten it). */
   siemBackoffMs?: number
+  /**
+   * Web Push wake-ups (push/push-waker.ts); each setting left out keeps its default. The VAPID
+   * subject defaults to the public URL when it is https, else mailto:postmaster@<its host>.
+   */
+  webPush?: Partial<PushSettings>
 }
 
 export interface CandorServer {
@@ -223,6 +230,13 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     approvals: new Approvals(opts.store, policies, accessClock),
   }
   if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
+  const pushSettings: PushSettings = {
+    ...DEFAULT_PUSH_SETTINGS,
+    subject: opts.publicUrl?.startsWith('https://') ? opts.publicUrl : `mailto:postmaster@${opts.publicUrl ? new URL(opts.publicUrl).hostname : 'candor.invalid'}`,
+    ...opts.webPush,
+  }
+  const pushWaker = new PushWaker(opts.store, log, webPushVapidKeys(opts.keys), pushSettings)
+  ctx.delivery.onPublished = (d) => pushWaker.queued(d)
   await checkServedKeys(opts.store, {
     directorySigning: ctx.directory.directory.signingPublicKey,
     directoryVrf: ctx.directory.directory.vrfPublicKey,
@@ -284,9 +298,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   policyRoutes(app, ctx)
   approvalRoutes(app, ctx)
   peopleRoutes(app, ctx)
+  pushRoutes(app, ctx, pushWaker, pushSettings.allowHttpEndpoints)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
-    await app.register(fastifyStatic, { root: opts.webRoot, prefix: '/' })
+    await webAssets(app, opts.webRoot)
   }
 
   // Disappearing messages: past-timer ciphertext goes, delivered or not, and then also the
@@ -342,6 +357,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       clearInterval(sweeper)
       clearInterval(receiptSweeper)
       clearInterval(blobSweeper)
+      pushWaker.close()
       ctx.sso.rp.close()
       await siem.close()
       await gateway.close()

@@ -238,7 +238,7 @@ describe('WebSocket frames', () => {
         s.ws.send(row.frame(w, w.bob))
         const e = await errorFrame(s)
         expect(e.code).toBe(what)
-        if (type === 'send') expect(e.reqId).toBe(7)
+        if (type === 'send' || type === 'sendEphemeral') expect(e.reqId).toBe(7)
         expect(digest()).toEqual(before)
         s.ws.close()
       })

@@ -21,6 +21,8 @@ import {
   encodeError,
   encodeNotice,
   encodeSend,
+  encodeSendEphemeral,
+  encodeEphemeral,
   newGroupId,
   reportStatement,
   recoveryKeyStatement,
@@ -169,6 +171,14 @@ function consent(as: RawDevice, userId: string): Req {
   return { path: '/v1/consents', body: { record, signature: toBase64Url(signDetached(as.secretKey, utf8(record))) } }
 }
 
+/** A browser's push subscription (PushSubscription.toJSON()): a push service URL and RFC 8291 keys. */
+function pushSubscriptionBody() {
+  const p256dh = new Uint8Array(65)
+  p256dh[0] = 4
+  p256dh.set(crypto.getRandomValues(new Uint8Array(64)), 1)
+  return { endpoint: 'https://push.example/send/abc', expirationTime: null, keys: { p256dh: toBase64Url(p256dh), auth: toBase64Url(crypto.getRandomValues(new Uint8Array(16))) } }
+}
+
 export const HTTP_ROWS: Record<string, Row> = {
   'GET /healthz': publicRoute('liveness', at('/healthz')),
   'POST /v1/register': publicRoute(
@@ -275,6 +285,9 @@ export const HTTP_ROWS: Record<string, Row> = {
   'POST /v1/account/delete/challenge': session('own-data', () => ({ path: '/v1/account/delete/challenge', body: {} })),
   'GET /v1/account/export': session('own-data', at('/v1/account/export')),
   'POST /v1/consents': session('forbidden', (w, as) => consent(as, w.alice.userId)),
+  'GET /v1/push/vapid-key': session({ allowed: 'the server’s public VAPID key, the same for every device' }, at('/v1/push/vapid-key')),
+  'PUT /v1/devices/:deviceId/push-subscription': session('forbidden', (w) => ({ path: `/v1/devices/${w.alice.deviceId}/push-subscription`, body: pushSubscriptionBody() })),
+  'DELETE /v1/devices/:deviceId/push-subscription': session('forbidden', (w) => ({ path: `/v1/devices/${w.alice.deviceId}/push-subscription` })),
   'GET /v1/consents': session('own-data', at('/v1/consents')),
   'POST /v1/admin/enrol': admin(() => ({ path: '/v1/admin/enrol', body: { token: 'adm-0123456789abcdef0123456789abcdef' } })),
   'GET /v1/admin/me': admin(at('/v1/admin/me')),
@@ -375,4 +388,6 @@ export const FRAME_ROWS: { [K in keyof typeof FrameType]: FrameRow } = {
     signedIn: 'malformed_frame',
   },
   notice: { frame: () => encodeNotice({ kind: 'synced' }), signedIn: 'malformed_frame' },
+  sendEphemeral: { frame: (w) => encodeSendEphemeral({ reqId: 7, messageId: newMessageId(), groupId: w.group, payload: new Uint8Array(40) }), signedIn: 'not_member' },
+  ephemeral: { frame: (w, as) => encodeEphemeral({ kind: 0, groupId: w.group, sender: as.deviceId, payload: new Uint8Array(40) }), signedIn: 'malformed_frame' },
 }

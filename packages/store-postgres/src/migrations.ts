@@ -418,4 +418,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (org_id, version)
   );
   `,
+  // Web Push subscriptions: one per device (docs/protocol.md, "Web Push").
+  `
+  CREATE TABLE push_subscriptions (
+    device_id text COLLATE "C" PRIMARY KEY,
+    user_id text COLLATE "C" NOT NULL,
+    endpoint text NOT NULL,
+    p256dh text NOT NULL,
+    auth text NOT NULL,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX push_subscriptions_by_user ON push_subscriptions (user_id);
+  `,
 ]

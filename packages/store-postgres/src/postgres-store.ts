@@ -19,6 +19,7 @@ import type {
   ContactStorage,
   AccountRecoveryStorage,
   GovernanceStorage,
+  PushSubscriptionStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -65,6 +66,7 @@ import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectO
 import { PostgresContacts } from './contact-storage.ts'
 import { PostgresAccountRecovery } from './account-recovery-storage.ts'
 import { PostgresGovernance } from './governance-storage.ts'
+import { PostgresPushSubscriptions } from './push-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
@@ -470,6 +472,11 @@ export class PostgresStore implements Store {
     return (this.#governance ??= new PostgresGovernance(this.#sql))
   }
   #governance: PostgresGovernance | undefined
+  /** Web Push subscriptions: push-storage.ts. */
+  pushSubscriptions(): PushSubscriptionStorage {
+    return (this.#push ??= new PostgresPushSubscriptions(this.#sql))
+  }
+  #push: PostgresPushSubscriptions | undefined
 
   directoryStorage(): DirectoryStorage {
     return new PostgresDirectoryStorage(this.#sql)
@@ -642,6 +649,7 @@ export class PostgresStore implements Store {
       await tx`UPDATE group_resets SET reset_by = ${ERASED_DEVICE_ID} WHERE reset_by = ANY(${ids}::text[])`
       await tx`DELETE FROM recent_sends WHERE sender = ANY(${ids}::text[])`
       await tx`DELETE FROM device_seq WHERE device_id = ANY(${ids}::text[])`
+      await tx`DELETE FROM push_subscriptions WHERE user_id = ${userId}`
       await tx`DELETE FROM devices WHERE user_id = ${userId}`
       await tx`DELETE FROM enrolments WHERE user_id = ${userId}`
       await tx`DELETE FROM users WHERE user_id = ${userId}`

@@ -24,6 +24,7 @@ export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCount
       db.prepare('UPDATE group_resets SET reset_by = ? WHERE reset_by = ?').run(ERASED_DEVICE_ID, d)
       db.prepare('DELETE FROM recent_sends WHERE sender = ?').run(d)
     }
+    db.prepare('DELETE FROM push_subscriptions WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM devices WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM enrolments WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM users WHERE user_id = ?').run(userId)

@@ -19,6 +19,7 @@ export class SqliteLifecycle {
       revoke: p("UPDATE devices SET status = 'revoked' WHERE device_id = ?"),
       groupsOf: p('DELETE FROM group_members WHERE device_id = ? RETURNING group_id').pluck(),
       keyPackages: p('DELETE FROM key_packages WHERE device_id = ?'),
+      push: p('DELETE FROM push_subscriptions WHERE device_id = ?'),
     }
   }
 
@@ -43,6 +44,7 @@ export class SqliteLifecycle {
   revoke(deviceId: DeviceId, userId: UserId): GroupId[] {
     this.#s.revoke.run(deviceId)
     this.#s.keyPackages.run(deviceId)
+    this.#s.push.run(deviceId)
     const groups = (this.#s.groupsOf.all(deviceId) as GroupId[]).sort()
     this.record(userId)
     return groups

@@ -434,4 +434,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (org_id, version)
   ) WITHOUT ROWID;
   `,
+  // Web Push subscriptions: one per device (docs/protocol.md, "Web Push").
+  `
+  CREATE TABLE push_subscriptions (
+    device_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    p256dh TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX push_subscriptions_by_user ON push_subscriptions(user_id);
+  `,
 ]

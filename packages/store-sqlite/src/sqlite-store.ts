@@ -11,6 +11,7 @@ import type {
   ContactStorage,
   AccountRecoveryStorage,
   GovernanceStorage,
+  PushSubscriptionStorage,
   StoredConsent,
   ErasureCounts,
   Membership,
@@ -64,6 +65,7 @@ import { SqliteSso } from './sso-storage.ts'
 import { SqliteContacts } from './contact-storage.ts'
 import { SqliteAccountRecovery } from './account-recovery-storage.ts'
 import { SqliteGovernance } from './governance-storage.ts'
+import { SqlitePushSubscriptions } from './push-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
 import { SqliteEnrolments } from './enrolment-storage.ts'
@@ -523,6 +525,11 @@ export class SqliteStore implements Store {
     return (this.#governance ??= new SqliteGovernance(this.#db))
   }
   #governance: SqliteGovernance | undefined
+  /** Web Push subscriptions: push-storage.ts. */
+  pushSubscriptions(): PushSubscriptionStorage {
+    return (this.#push ??= new SqlitePushSubscriptions(this.#db))
+  }
+  #push: SqlitePushSubscriptions | undefined
 
   // ---- access log (data ownership) ----
   async appendAccessLeaf(leaf: NewAccessLeaf): Promise<number> {

@@ -11,6 +11,7 @@ import { groupContract } from './store-contract/group-contract.ts'
 import { organisationContract } from './store-contract/organisation-contract.ts'
 import { scimContract } from './store-contract/scim-contract.ts'
 import { ssoContract } from './store-contract/sso-contract.ts'
+import { pushContract } from './store-contract/push-contract.ts'
 import { groupResetContract } from './store-contract/group-reset-contract.ts'
 import { blobBindingContract } from './store-contract/blob-binding-contract.ts'
 import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
@@ -55,5 +56,6 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('contacts and contact requests', () => contactContract(ref))
     describe('recovery keys and history archives', () => accountRecoveryContract(ref))
     describe('organisation governance', () => governanceContract(ref))
+    describe('Web Push subscriptions', () => pushContract(ref))
   })
 }

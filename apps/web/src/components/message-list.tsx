@@ -3,22 +3,20 @@
 // own, not as a message someone wrote; a message this version cannot show stays in its place,
 // from its sender, saying so; the person's own message says which recipients' devices could
 // not decrypt it. Expired messages leave the list when the device deletes them (the Messenger
-// drops them on the SDK's event).
+// drops them on the SDK's event). Membership lines ("X added Y", "X left") and renames are
+// notices too; a message someone wrote is a MessageItem (its quote, edits, reactions, actions).
 import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { Messenger, UiMessage } from '../state/messenger.ts'
-import { failedForText } from '../state/delivery-failure-text.ts'
 import { formatTime } from './time.ts'
-import { AttachmentItem } from './attachment-item.tsx'
+import { MessageItem, type MessageActions } from './message-item.tsx'
 
-const DELIVERY_LABEL = { sending: 'Sending…', sent: 'Sent', failed: 'Not sent', received: '' } as const
-
-export function MessageList({ messenger, messages, showSender }: { messenger: Messenger; messages: readonly UiMessage[]; showSender: boolean }) {
+export function MessageList({ messenger, messages, showSender, actions }: { messenger: Messenger; messages: readonly UiMessage[]; showSender: boolean; actions: MessageActions }) {
   const ref = useRef<HTMLOListElement>(null)
   const stick = useRef(true)
   useLayoutEffect(() => {
     const el = ref.current
     if (el && stick.current) el.scrollTop = el.scrollHeight
-  }, [messages.length, messages.at(-1)?.delivery])
+  }, [messages.length, messages.at(-1)?.delivery, messages.at(-1)?.reactions])
 
   return (
     <ol
@@ -34,7 +32,7 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
     >
       {messages.length === 0 && <li class="muted pad centre-text">No messages yet. Say hello — only the people in this conversation can read it.</li>}
       {messages.map((m) =>
-        m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined' ? (
+        m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined' || m.kind === 'members' || m.kind === 'conversation' || m.kind === 'left' ? (
           <li key={m.id} class="muted small centre-text" data-testid={`${m.kind}-notice`}>
             {m.text} · <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
           </li>
@@ -49,46 +47,7 @@ export function MessageList({ messenger, messages, showSender }: { messenger: Me
             </span>
           </li>
         ) : (
-          <li key={m.id} class={`message ${m.direction}`} data-testid="message" data-direction={m.direction} data-delivery={m.delivery}>
-            {showSender && m.direction === 'in' && <span class="sender">{messenger.personLabel(m.from)}</span>}
-            {m.text !== '' && <p class="text">{m.text}</p>}
-            {m.uploading && m.delivery !== 'sent' && (
-              <div class="attachment" data-testid="uploading">
-                <span class="file-name">{m.uploading.name}</span>{' '}
-                <progress max={100} value={m.uploading.percent} aria-label={`Uploading ${m.uploading.name}`} />
-              </div>
-            )}
-            {m.attachments?.map((a) => <AttachmentItem key={a.blob} messenger={messenger} file={a} />)}
-            <span class="meta small">
-              <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
-              {m.transferred && (
-                <span class="transferred" data-testid="transferred" title="From your history transfer or backup, not received live by this device">
-                  {' · transferred'}
-                </span>
-              )}
-              {m.direction === 'out' && (
-                <span class={`delivery ${m.delivery}`} data-testid="delivery">
-                  {' · '}
-                  {DELIVERY_LABEL[m.delivery]}
-                </span>
-              )}
-            </span>
-            {m.failedFor?.map((f) => (
-              <span key={f.deviceId} class="failed small" role="status" data-testid="failed-for">
-                {failedForText(f, messenger.deviceName(f.deviceId))}
-              </span>
-            ))}
-            {m.delivery === 'failed' && (
-              <span class="failed small" role="alert">
-                {m.error}{' '}
-                {!m.uploading && (
-                  <button type="button" class="link" onClick={() => void messenger.retry(m)}>
-                    Retry
-                  </button>
-                )}
-              </span>
-            )}
-          </li>
+          <MessageItem key={m.id} messenger={messenger} m={m} showSender={showSender} actions={actions} />
         ),
       )}
     </ol>

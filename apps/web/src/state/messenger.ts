@@ -26,13 +26,21 @@ export interface UiMessage {
    * 'undecryptable': a notice that a message could not be decrypted on this device; 'reset': a
    * member reset the conversation (its text names who, and whom it left out).
    */
-  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset' | 'rejoined'
+  kind?: MessageRecord['kind']
   /** When the device deletes it (ms since the epoch); it leaves the view then. */
   expiresAt?: number
   /** On the person's own message: recipient devices that reported they could not decrypt it. */
   failedFor?: FailedFor[]
   /** Files sent with it (their keys stay on this device). */
   attachments?: AttachmentRef[]
+  /** Conversation features (the SDK's record fields): a quoted message, an edit or delete, reactions, a mention of this person. */
+  replyTo?: MessageRecord['replyTo']
+  edited?: boolean
+  deleted?: boolean
+  reactions?: Record<string, string[]>
+  mentioned?: boolean
+  /** On the person's own messages: delivered to, or read by, the recipients (their receipts). */
+  receipt?: 'delivered' | 'read'
   /** While this device uploads the file of a message it is sending: the share sent, 0–100. */
   uploading?: { name: string; percent: number }
   /** It came in a history transfer or the backup (docs/protocol.md §4.2), not live. */
@@ -186,16 +194,22 @@ export class Messenger extends Observable {
       c.on('alert', (a) => this.#onAlert(a)),
       c.on('timer', () => this.#refreshList()),
       c.on('profile', () => this.#refreshList()),
+      // A message was edited, deleted, reacted to or read: show the record as the device holds it now.
+      c.on('update', (e) => void this.#reload(e.conversation, e.id).catch((err: unknown) => this.#onError('showing a change', err))),
+      c.on('typing', () => this.changed()),
       c.on('expired', (e) => this.#removeAll(e.conversation, new Set(e.ids))),
       c.on('status', (e) => this.#onFailedFor(e.conversation, e.id, e.failedFor)),
       // A compliance archive is a visible member: say so whenever one appears where this person is.
       c.on('archive', (a) => this.notify(`A compliance archive (${a.userId}) is now a member of a conversation you are in and receives its messages. See “Who can read this?” and your consents in Settings.`)),
     )
     // Reflect the network as the browser knows it: drop the socket at once when it goes
-    // away rather than waiting for TCP to notice; the SDK reconnects with backoff.
+    // away rather than waiting for TCP to notice.
     const offline = () => this.client.dropConnection()
+    // And reconnect as soon as it reports the network back, rather than waiting out the backoff.
+    const online = () => this.client.reconnectNow()
     addEventListener('offline', offline)
-    this.#unsubscribe.push(() => removeEventListener('offline', offline))
+    addEventListener('online', online)
+    this.#unsubscribe.push(() => removeEventListener('offline', offline), () => removeEventListener('online', online))
     void this.refreshEnrolments()
     void this.refreshRequests()
     void this.#connect()
@@ -232,6 +246,9 @@ export class Messenger extends Observable {
     if ((this.#lastRead.get(id) ?? -1) >= at) return
     this.#lastRead.set(id, at)
     void this.#store.put(READ_PREFIX + id, String(at))
+    // The senders learn it was read (unless this person turned read receipts off).
+    // Offline, it is sent the next time the conversation is read here.
+    void this.client.features.markRead(id).catch(() => undefined)
     this.#refreshList()
   }
 
@@ -261,7 +278,8 @@ export class Messenger extends Observable {
 
   // ---- messages ----
 
-  async send(conversation: string, text: string): Promise<void> {
+  /** Sends a text; `replyTo`: the id of the message it replies to (quoted). */
+  async send(conversation: string, text: string, replyTo?: string): Promise<void> {
     if (this.ended !== undefined) throw new Error(this.ended)
     const local: UiMessage = {
       id: `local-${crypto.randomUUID()}`,
@@ -274,7 +292,7 @@ export class Messenger extends Observable {
     }
     this.#insert(local)
     try {
-      const r = await this.client.send(conversation, text)
+      const r = replyTo === undefined ? await this.client.send(conversation, text) : await this.client.features.reply(conversation, replyTo, text)
       this.#replace(local.id, { ...toUi(r), delivery: 'sent' })
     } catch (e) {
       this.#replace(local.id, { ...local, delivery: 'failed', error: errorText(e) })
@@ -424,6 +442,13 @@ export class Messenger extends Observable {
     void this.#nameDevices(history.flatMap((m) => m.failedFor ?? []))
   }
 
+  async #reload(conversation: string, id: string): Promise<void> {
+    const r = (await this.client.history(conversation)).find((m) => m.id === id)
+    const list = this.#messages.get(conversation)
+    if (r && list) this.#messages.set(conversation, list.map((x) => (x.id === id ? { ...toUi(r), ...(x.uploading ? { uploading: x.uploading } : {}) } : x)))
+    this.#refreshList()
+  }
+
   #onFailedFor(conversation: string, id: string, failedFor: FailedFor[]): void {
     const list = this.#messages.get(conversation)
     if (list) this.#messages.set(conversation, list.map((x) => (x.id === id ? { ...x, failedFor } : x)))
@@ -556,7 +581,7 @@ export class Messenger extends Observable {
           status: c.status,
           members: c.members,
           others,
-          title: others.length > 0 ? others.map((u) => this.personLabel(u)).join(', ') : 'Only you',
+          title: this.client.features.info(c.id).name ?? (others.length > 0 ? others.map((u) => this.personLabel(u)).join(', ') : 'Only you'),
           last: msgs.at(-1),
           // A message this version cannot show was still sent by someone: it counts.
           unread: msgs.filter((m) => m.direction === 'in' && m.kind !== 'timer' && m.sentAt > lastRead).length,
@@ -582,6 +607,12 @@ function toUi(m: MessageRecord): UiMessage {
     ...(m.failedFor ? { failedFor: m.failedFor } : {}),
     ...(m.attachments ? { attachments: m.attachments } : {}),
     ...(m.transferred ? { transferred: true as const } : {}),
+    ...(m.replyTo ? { replyTo: m.replyTo } : {}),
+    ...(m.edited ? { edited: true } : {}),
+    ...(m.deleted ? { deleted: true } : {}),
+    ...(m.reactions ? { reactions: m.reactions } : {}),
+    ...(m.mentioned ? { mentioned: true } : {}),
+    ...(m.status === 'delivered' || m.status === 'read' ? { receipt: m.status } : {}),
   }
 }
 

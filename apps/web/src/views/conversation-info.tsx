@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { formatTimer, parseTimer, type Reader } from '@candor/sdk'
 import { DeviceCode } from '../components/device-code.tsx'
+import { MuteToggle } from '../components/mute-toggle.tsx'
 import { TrustBadge } from '../components/trust-badge.tsx'
 import { href, navigate } from '../router.ts'
 import { errorText } from '../state/error-text.ts'
@@ -51,6 +52,7 @@ export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: 
     <section class="pane" aria-labelledby="info-title">
       <PaneHeader title="Who can read this?" titleId="info-title" subtitle={c.title} back={href({ name: 'conversation', id })} />
       <div class="pad stack scroll">
+        <MuteToggle messenger={messenger} id={id} />
         <p class="muted small">
           These are all the devices holding this conversation’s keys, taken from the encrypted group itself. Each device key is checked
           against the key directory. Nobody else — including the server — can read the messages.

@@ -1,15 +1,21 @@
-// One conversation: who is in it, its disappearing timer, a warning if a verified contact's
-// keys changed, the messages and the composer.
-import { useEffect, useRef } from 'preact/hooks'
+// One conversation: who is in it, its name (Rename), its disappearing timer, a warning if a
+// verified contact's keys changed, the messages, who is typing, and the composer (which also
+// replies and edits).
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { formatTimer } from '@candor/sdk'
 import { Composer } from '../components/composer.tsx'
 import { KeyChangeBanner } from '../components/key-change-banner.tsx'
 import { MessageList } from '../components/message-list.tsx'
 import { href } from '../router.ts'
-import type { Messenger } from '../state/messenger.ts'
+import type { Messenger, UiMessage } from '../state/messenger.ts'
+import { RenameForm } from '../components/rename-form.tsx'
+import { TypingIndicator } from '../components/typing-indicator.tsx'
 
 export function ConversationView({ messenger, id }: { messenger: Messenger; id: string }) {
   const c = messenger.conversation(id)
+  const [replyingTo, setReplyingTo] = useState<UiMessage | undefined>(undefined)
+  const [editing, setEditing] = useState<UiMessage | undefined>(undefined)
+  const [renaming, setRenaming] = useState(false)
   if (!c) {
     return (
       <section class="pane">
@@ -33,18 +39,64 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
           )
         }
       >
+        {c.status === 'active' && messenger.ended === undefined && (
+          <button type="button" class="button" onClick={() => setRenaming(!renaming)} aria-expanded={renaming}>
+            Rename
+          </button>
+        )}
         <a class="button" href={href({ name: 'info', id })} data-testid="who-can-read">
           Who can read this?
         </a>
       </PaneHeader>
+      {renaming && <RenameForm messenger={messenger} conversation={id} current={messenger.client.features.info(id).name ?? ''} onDone={() => setRenaming(false)} />}
       <KeyChangeBanner messenger={messenger} conversation={id} users={c.others} />
-      <MessageList messenger={messenger} messages={messenger.messages(id)} showSender={group} />
+      <MessageList
+        messenger={messenger}
+        messages={messenger.messages(id)}
+        showSender={group}
+        actions={{
+          onReply: (m) => {
+            setEditing(undefined)
+            setReplyingTo(m)
+          },
+          onEdit: (m) => {
+            setReplyingTo(undefined)
+            setEditing(m)
+          },
+        }}
+      />
+      <TypingIndicator users={messenger.client.features.typingIn(id)} />
       {messenger.ended !== undefined ? (
         <p class="banner danger" role="status" data-testid="session-ended">
           {messenger.ended} Messages can no longer be sent from it.
         </p>
       ) : c.status === 'active' ? (
-        <Composer onSend={(text) => messenger.send(id, text)} onAttach={(file) => messenger.sendFile(id, file)} label={`Message ${c.title}`} draft={messenger.draft(id)} />
+        <Composer
+          onSend={async (text) => {
+            const reply = replyingTo
+            const edit = editing
+            setReplyingTo(undefined)
+            setEditing(undefined)
+            try {
+              if (edit) await messenger.client.features.edit(id, edit.id, text)
+              else return await messenger.send(id, text, reply?.id)
+            } catch (e) {
+              messenger.notify(`Not sent: ${e instanceof Error ? e.message : String(e)}`)
+            }
+          }}
+          onAttach={(file) => messenger.sendFile(id, file)}
+          onTyping={(on) => void messenger.client.features.typing(id, on).catch(() => undefined)}
+          label={`Message ${c.title}`}
+          draft={messenger.draft(id)}
+          mode={{
+            replyingTo,
+            editing,
+            onCancel: () => {
+              setReplyingTo(undefined)
+              setEditing(undefined)
+            },
+          }}
+        />
       ) : (
         <p class="banner info" role="status" data-testid="inactive-banner">
           {c.status === 'removed'

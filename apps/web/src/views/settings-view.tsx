@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { DeviceInfo } from '@candor/protocol'
 import { DeviceCode } from '../components/device-code.tsx'
 import { DisplayNameForm } from '../components/display-name-form.tsx'
+import { NotificationSettings } from '../components/notification-settings.tsx'
 import { formatDateTime } from '../components/time.ts'
 import { errorText } from '../state/error-text.ts'
 import type { Messenger } from '../state/messenger.ts'
@@ -152,6 +153,7 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
         </section>
 
         <RecoverySettings client={client} />
+        <NotificationSettings messenger={messenger} store={store} />
 
         <YourData messenger={messenger} store={store} />
 

@@ -4,6 +4,7 @@ import { useEffect } from 'preact/hooks'
 import { ConnectionBanner } from '../components/connection-banner.tsx'
 import { ConversationList } from '../components/conversation-list.tsx'
 import { Notices } from '../components/notices.tsx'
+import { NotificationPrompt } from '../components/notification-prompt.tsx'
 import { SecurityAlerts } from '../components/security-alerts.tsx'
 import { ContactRequests } from '../components/contact-requests.tsx'
 import { SearchPanel } from '../components/search-panel.tsx'
@@ -68,6 +69,7 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
     <div class="frame">
     <SecurityAlerts messenger={messenger} />
     <ConnectionBanner state={messenger.connection} ended={messenger.ended} />
+    <NotificationPrompt messenger={messenger} store={store} />
     <div class={`shell ${route.name === 'home' ? 'at-home' : 'at-detail'}`}>
       <aside class="sidebar" aria-label="Conversations">
         <header class="bar">

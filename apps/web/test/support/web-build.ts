@@ -25,6 +25,8 @@ export async function ensureBuilt(): Promise<void> {
     join(webDir, 'src'),
     join(webDir, 'index.html'),
     join(webDir, 'vite.config.ts'),
+    join(webDir, 'vite-plugins.ts'),
+    join(webDir, 'public'),
     join(webDir, 'package.json'),
     ...['sdk', 'crypto', 'protocol', 'transparency'].map((p) => join(repoRoot, 'packages', p, 'src')),
   ]

@@ -42,7 +42,10 @@ export async function read(g: GlobalFlags): Promise<number> {
     const cursor = Number((await cursorStore.get(CURSOR)) ?? '0')
     const inbox = await client.inbox()
     const fresh = inbox.filter((m, i) => (m.seq ?? i) >= cursor).filter((m) => m.direction === 'in' || m.fromDevice !== client.deviceId)
-    for (const m of fresh) {
+    // Messages shown before that changed since (edited, deleted, reacted to, delivered or read) are shown again, once per change.
+    const printed = new Set(fresh.map((m) => m.id))
+    const changed = await changedSince(cursorStore, inbox.filter((m) => !printed.has(m.id)), inbox)
+    for (const m of [...changed, ...fresh]) {
       // docs/protocol.md §7: the sender's display name beside (never instead of) their user id.
       if (g.json) printJson({ ...messageJson(m), fromName: client.displayNameOf(m.from) })
       else process.stdout.write(`${formatMessage(m)}\n`)
@@ -50,7 +53,9 @@ export async function read(g: GlobalFlags): Promise<number> {
     const last = inbox.at(-1)
     if (last) await cursorStore.put(CURSOR, String(Math.max(cursor, (last.seq ?? inbox.length - 1) + 1)))
     const failed = await newFailures(client, cursorStore, inbox, g.json)
-    if (!g.json && fresh.length === 0 && failed === 0) process.stdout.write('no new messages\n')
+    if (!g.json && fresh.length === 0 && changed.length === 0 && failed === 0) process.stdout.write('no new messages\n')
+    // Its senders learn these were delivered before this short-lived process goes.
+    await client.features.flushReceipts()
     // The messages' checkpoints are checked before this short-lived process goes (alerts go to
     // stderr); a server that does not answer does not keep it here for long.
     await Promise.race([client.splitViewChecks(), new Promise((r) => setTimeout(r, SPLIT_VIEW_WAIT_MS).unref())])
@@ -58,6 +63,29 @@ export async function read(g: GlobalFlags): Promise<number> {
     client.close()
   }
   return 0
+}
+
+const SHOWN = 'cli/read-shown'
+const SHOWN_KEPT = 2000
+
+/** What of a record `read` shows again when it changes. */
+function fingerprint(m: MessageRecord): string {
+  return JSON.stringify([m.text, m.edited ?? false, m.deleted ?? false, m.reactions ?? {}, m.receipts ?? {}])
+}
+
+/**
+ * The records not printed now (shown by an earlier read, or this device's own) that changed
+ * since last seen — or, never seen by `read`, since they were sent; remembers the fingerprints
+ * of the latest records.
+ */
+async function changedSince(store: FileLocalStore, others: readonly MessageRecord[], inbox: readonly MessageRecord[]): Promise<MessageRecord[]> {
+  const shown = new Map<string, string>(Object.entries(JSON.parse((await store.get(SHOWN)) ?? '{}') as Record<string, string>))
+  const pristine = (m: MessageRecord) => JSON.stringify([m.text, false, false, {}, {}])
+  const changed = others.filter((m) => m.kind === undefined && (shown.get(m.id) ?? pristine(m)) !== fingerprint(m))
+  const next: Record<string, string> = {}
+  for (const m of inbox.slice(-SHOWN_KEPT)) if (m.kind === undefined) next[m.id] = fingerprint(m)
+  await store.put(SHOWN, JSON.stringify(next))
+  return changed
 }
 
 /**

@@ -29,6 +29,8 @@ export class DeliveryService {
   #pending: Pending[] = []
   #scheduled = false
   #flushing: Promise<void> = Promise.resolve()
+  /** Told of every delivery published (the Web Push waker); must not throw or block. */
+  onPublished: ((deliveries: readonly BusDelivery[]) => void) | undefined
 
   constructor(store: Store, bus: Bus, metrics: Metrics, log: Logger) {
     this.#store = store
@@ -90,6 +92,7 @@ export class DeliveryService {
   #publish(deliveries: readonly BusDelivery[]): void {
     try {
       this.#bus.publish(deliveries)
+      this.onPublished?.(deliveries)
     } catch (err) {
       this.#metrics.deliveryFailures.inc({ stage: 'publish' })
       this.#log.error({ err, deliveries: deliveries.length }, 'publishing deliveries failed; the devices fetch them from their queues')

@@ -11,11 +11,14 @@ import {
   LIMITS,
   bytesEqual,
   decodeClientFrame,
+  EphemeralKind,
   encodeAccepted,
+  encodeEphemeral,
   encodeError,
   encodeNotice,
   fromBase64Url,
   type DeviceId,
+  type SendEphemeralFrame,
   type SendFrame,
   type SessionEndReason,
 } from '@candor/protocol'
@@ -286,6 +289,7 @@ export class DeviceConnection {
     }
     if (frame.type === 'ack') this.#onAck(frame.seqs)
     else if (frame.type === 'auth') this.#reauthenticate(frame.token)
+    else if (frame.type === 'send_ephemeral') this.#onEphemeral(frame)
     else this.#onSend(frame)
   }
 
@@ -378,6 +382,39 @@ export class DeviceConnection {
           for (const d of nowMembers) if (!recipients.includes(d)) recipients.push(d)
           submit()
         },
+        (e: unknown) => this.#reject(f.reqId, e),
+      )
+    } catch (e) {
+      this.#reject(f.reqId, e)
+    }
+  }
+
+  /**
+   * A typing indicator (docs/protocol.md §6): checked against the roster like a send, then
+   * handed to the bus as a seq-0 frame — pushed to the member devices connected now, on any
+   * node, and never written to the store or any queue. Blockers and devices held behind a
+   * contact request get nothing.
+   */
+  #onEphemeral(f: SendEphemeralFrame): void {
+    const relay = (members: ReadonlySet<DeviceId> | null, gate: SendGate): void => {
+      try {
+        const me = this.#session.deviceId
+        if (!members) throw new CandorError('unknown_group', 'no such group')
+        if (!members.has(me)) throw new CandorError('not_member', 'this device is not a member of the group')
+        const held = new Set(gate.pending.flatMap((p) => p.devices))
+        const frame = encodeEphemeral({ kind: EphemeralKind.typing, groupId: f.groupId, sender: me, payload: f.payload })
+        const out = []
+        for (const d of members) if (d !== me && !gate.blockers.has(d) && !held.has(d)) out.push({ deviceId: d, seq: 0, frame })
+        this.#ctx.bus.publish(out)
+        if (!this.#closed) this.#send(encodeAccepted(f.reqId, Date.now()))
+      } catch (e) {
+        this.#reject(f.reqId, e)
+      }
+    }
+    try {
+      if (!this.#ctx.sendLimiter.take(this.#session.deviceId)) throw new CandorError('rate_limited', 'too many messages; slow down')
+      Promise.all([this.#ctx.roster.members(f.groupId), this.#ctx.contacts.forSend(f.groupId, this.#session.userId)]).then(
+        ([m, g]) => relay(m, g),
         (e: unknown) => this.#reject(f.reqId, e),
       )
     } catch (e) {

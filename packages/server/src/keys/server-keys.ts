@@ -4,7 +4,7 @@
 // alone mints no token and signs no checkpoint. This module only validates and transforms the
 // file's JSON (format v1, docs/server-keys.md); reading and writing it is the caller's job
 // (`candor serve`), so this package touches neither files nor the environment for it.
-import { hkdfSync, randomBytes } from 'node:crypto'
+import { createECDH, hkdfSync, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { CandorError, fromBase64Url, toBase64Url } from '@candor/protocol'
 import type { LegacySecretName, LegacySecrets } from '@candor/ports'
@@ -121,6 +121,25 @@ function newTokenKeyId(taken: ReadonlySet<string>): string {
  */
 export function receiptsSaltKey(keys: ServerKeys): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', keys.accessPseudonymKey, new Uint8Array(0), 'candor/receipts-salt-key/v1', KEY_BYTES))
+}
+
+/**
+ * The server's Web Push VAPID key pair (RFC 8292, P-256), base64url as the `web-push` library
+ * takes it: derived from the pseudonym key under its own label like the receipt-salt key, so
+ * every node holds the same pair, nothing is added to the file and the database holds neither
+ * half. A candidate that is not a valid P-256 scalar (odds about 2^-32) moves to the next counter.
+ */
+export function webPushVapidKeys(keys: ServerKeys): { publicKey: string; privateKey: string } {
+  for (let i = 0; ; i++) {
+    const secret = new Uint8Array(hkdfSync('sha256', keys.accessPseudonymKey, new Uint8Array(0), `candor/web-push-vapid/v1/${i}`, KEY_BYTES))
+    try {
+      const ecdh = createECDH('prime256v1')
+      ecdh.setPrivateKey(secret)
+      return { publicKey: toBase64Url(ecdh.getPublicKey()), privateKey: toBase64Url(secret) }
+    } catch {
+      // Zero or not below the group order: try the next one.
+    }
+  }
 }
 
 /** A fresh key file: every key random. */
