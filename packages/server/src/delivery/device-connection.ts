@@ -414,7 +414,7 @@ export class DeviceConnection {
     try {
       if (!this.#ctx.sendLimiter.take(this.#session.deviceId)) throw new CandorError('rate_limited', 'too many messages; slow down')
       Promise.all([this.#ctx.roster.members(f.groupId), this.#ctx.contacts.forSend(f.groupId, this.#session.userId)]).then(
-        ([m, g]) => relay(m, g),
+        ([m, g]) => relay(m ? m.members : null, g),
         (e: unknown) => this.#reject(f.reqId, e),
       )
     } catch (e) {
