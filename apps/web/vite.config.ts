@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import preact from '@preact/preset-vite'
-import { SERVICE_WORKER, precacheList, precompress } from './vite-plugins.ts'
+import { SERVICE_WORKER, precacheList, precompress } from './build/vite-plugins.ts'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 const api = process.env.CANDOR_SERVER ?? 'http://127.0.0.1:8080'

@@ -42,7 +42,7 @@ interface WorkerScope {
 // `export {}` keeps these declarations local to this file; the built script exports nothing.
 export {}
 const sw = self as unknown as WorkerScope
-// Replaced at build time (vite-plugins.ts) with the built files and a version naming them.
+// Replaced at build time (build/vite-plugins.ts) with the built files and a version naming them.
 const PRECACHE = '__CANDOR_PRECACHE__' as unknown as { version: string; urls: string[] }
 const CACHE = `candor-shell-${PRECACHE.version}`
 /** The notification of a wake-up: one at a time, replaced by the next. */

@@ -25,7 +25,7 @@ export async function ensureBuilt(): Promise<void> {
     join(webDir, 'src'),
     join(webDir, 'index.html'),
     join(webDir, 'vite.config.ts'),
-    join(webDir, 'vite-plugins.ts'),
+    join(webDir, 'build', 'vite-plugins.ts'),
     join(webDir, 'public'),
     join(webDir, 'package.json'),
     ...['sdk', 'crypto', 'protocol', 'transparency'].map((p) => join(repoRoot, 'packages', p, 'src')),
