@@ -79,8 +79,6 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
       errors++
       const code = e.error instanceof CandorError ? e.error.code : 'other'
       errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1)
-      // The first of each code, in full, for the log: what failed, not only how often.
-      if (errorCodes.get(code) === 1) ctx.log(`first client error ${code}: ${e.where}: ${e.error instanceof Error ? e.error.message : String(e.error)}`)
     })
     await c.connect()
   }
@@ -110,9 +108,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
     for (let n = 0; chatting; n++) {
       const who = honest[n % honest.length]!
       chatSent++
-      who.send(conv, `chat ${n}`).catch((e: unknown) => {
-        if (chatFailed++ === 0) ctx.log(`first failed chat send: ${e instanceof CandorError ? `${e.code}: ` : ''}${e instanceof Error ? e.message : String(e)}`)
-      })
+      who.send(conv, `chat ${n}`).catch(() => chatFailed++)
       await sleep(p.chatEveryMs)
     }
   })()

@@ -84,9 +84,7 @@ export class ApiClient {
     }
     if (!res.ok) {
       const err = (json as { error?: { code?: unknown; message?: unknown; details?: Record<string, unknown> } }).error
-      // An answer without the server's error body is not the server's verdict: a bare 408 (its
-      // request timeout) or 502–504 (a proxy before it) says it could not answer now — transient.
-      const code = isErrorCode(err?.code) ? err.code : res.status === 408 || (res.status >= 502 && res.status <= 504) ? 'unavailable' : 'internal'
+      const code = isErrorCode(err?.code) ? err.code : 'internal'
       throw new CandorError(code, typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`, {
         ...(err?.details ? { details: err.details } : {}),
       })

@@ -162,8 +162,6 @@ export class Conversations {
   #nextExpiry = Number.POSITIVE_INFINITY
   #inboxNext: number | undefined
   #loaded = false
-  /** Groups this device made and is still inviting everyone into (a reset's new group): sends wait. */
-  readonly #forming = new Map<string, Promise<void>>()
   readonly #index: SearchIndex | undefined
 
   /** `index`: the device's search index, kept in step with the history (search/search-index.ts). */
@@ -213,27 +211,6 @@ export class Conversations {
 
   get(id: string): Conversation | undefined {
     return this.#open.get(id)
-  }
-
-  /**
-   * Marks a group this device is still populating until `done` settles. A message sent into it
-   * before the commit that adds the others would reach nobody (its only member is this device)
-   * and be "sent"; sendContent waits for ready() instead.
-   */
-  forming(groupId: string, done: Promise<unknown>): void {
-    const p = done.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.#forming.set(groupId, p)
-    void p.then(() => {
-      if (this.#forming.get(groupId) === p) this.#forming.delete(groupId)
-    })
-  }
-
-  /** Resolves once the group is no longer being populated (at once for any other). */
-  ready(groupId: string): Promise<void> {
-    return this.#forming.get(groupId) ?? Promise.resolve()
   }
 
   /** The conversation an MLS group belongs to: its own id unless a reset made it (§5.4). */

@@ -16,9 +16,6 @@ import { encodeOutgoing, type Outgoing } from './message-content.ts'
 import type { ReplyRef } from '@candor/protocol'
 import type { SerialLock } from './serial-lock.ts'
 
-/** How long a send refused because its group was reset waits for this device to be in the new group. */
-const RESET_MOVE_WAIT_MS = 30_000
-
 export interface MessagingDeps {
   api: ApiClient
   suite: MlsSuite
@@ -153,22 +150,10 @@ export class Messaging {
       ...(extra.replyTo ? { replyTo: extra.replyTo } : {}),
       ...(extra.mentions && extra.mentions.length > 0 ? { mentions: [...extra.mentions] } : {}),
     } as unknown as Outgoing
-    let group = conversation
-    let sentAt: number
-    try {
-      sentAt = await this.sendContent(group, content)
-    } catch (e) {
-      // The conversation was reset meanwhile (§5.4): the server refuses the old group, whose
-      // members moved on, or this device moved between picking the group and sending. Sent
-      // again, the same content, once this device is in the new group.
-      const moved = e instanceof CandorError && e.code === 'not_member' && conversations.get(group)?.meta.status === 'reset'
-      if (!(e instanceof CandorError) || (e.code !== 'conflict' && !moved)) throw e
-      group = await this.#movedFrom(conversation, e)
-      sentAt = await this.sendContent(group, content, newMessageId())
-    }
+    const sentAt = await this.sendContent(conversation, content)
     const record: MessageRecord = {
       id: content.id,
-      conversation: conversations.conversationOf(group),
+      conversation: conversations.conversationOf(conversation),
       from: me.userId,
       fromDevice: me.deviceId,
       text,
@@ -185,23 +170,6 @@ export class Messaging {
   }
 
   /**
-   * The group that replaced `groupId` in its conversation, once this device is in it (its
-   * Welcome and the reset content are on their way when the server refused a send as reset).
-   * Throws `refused` when none comes: this device was left out of the reset.
-   */
-  async #movedFrom(groupId: string, refused: CandorError): Promise<string> {
-    const { conversations } = this.#d
-    const conversation = conversations.conversationOf(groupId)
-    const until = Date.now() + RESET_MOVE_WAIT_MS
-    for (;;) {
-      const now = conversations.groupOf(conversation)
-      if (now !== groupId && conversations.get(now)?.meta.status === 'active') return now
-      if (Date.now() > until) throw refused
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
-
-  /**
    * Encrypts and sends one content message, as version 2 with this device's checkpoints as
    * `seen`; resolves to the time the server stamped on it. `messageId`: the delivery's id, when
    * it is not the content's (the same content sent into two groups, §5.4).
@@ -211,7 +179,6 @@ export class Messaging {
     if (!conn) throw new CandorError('unavailable', 'not connected: call connect() first')
     // Encoded before the lock: content the format refuses (a text over the limit) changes nothing.
     const plaintext = encodeOutgoing(content, await this.#d.seen())
-    await this.#d.conversations.ready(conversation)
     const message = await this.#d.lock.run(async () => {
       await this.#d.groups.settlePending(conversation)
       const c = this.#d.groups.active(conversation)

@@ -182,18 +182,11 @@ export class Recovery {
       void claiming.catch(() => undefined)
       throw e
     }
-    let formed!: () => void
-    conversations.forming(newGroup, new Promise<void>((r) => (formed = r)))
-    let claimed: Claimed[]
-    try {
-      await lock.run(async () => {
-        await conversations.save(newGroup, state, { createdAt: Date.now(), status: 'active', conversation })
-      })
-      claimed = await claiming
-      if (claimed.length > 0) await groups.commit(newGroup, async () => ({ add: claimed, removeDevices: [] }))
-    } finally {
-      formed()
-    }
+    await lock.run(async () => {
+      await conversations.save(newGroup, state, { createdAt: Date.now(), status: 'active', conversation })
+    })
+    const claimed = await claiming
+    if (claimed.length > 0) await groups.commit(newGroup, async () => ({ add: claimed, removeDevices: [] }))
     const invited = new Set(claimed.map((k) => k.deviceId))
     const leftOut = everyone.filter((l) => l.deviceId !== me.deviceId && !invited.has(l.deviceId)).map((l) => ({ userId: l.userId, deviceId: l.deviceId }))
     const content: Outgoing = { type: 'reset', id: newMessageId(), sentAt: Date.now(), previousGroup: groupId as never, leftOut: leftOut as never, reason }

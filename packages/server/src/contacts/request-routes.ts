@@ -15,11 +15,8 @@ import {
   type ContactPolicyResponse,
   type ContactRequestsResponse,
   type SettleRequestResponse,
-  type DeviceId,
-  type GroupId,
   type UserId,
 } from '@candor/protocol'
-import { loadPublicGroup, treeLeaves } from '@candor/crypto'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { requirePermission, scopedOrg } from '../organisations/org-scope.ts'
@@ -47,25 +44,12 @@ export function requestRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { requests: requests.map((r) => ({ requestId: r.requestId, from: r.sender, groupId: r.groupId, held: r.held, createdAt: r.createdAt })) }
   })
 
-  /**
-   * The request's devices a commit removed from the group before the recipient accepted: the
-   * store put them on the roster with the others; the roster follows the validated tree
-   * (§5.1), so they come off again before anything more is delivered to them.
-   */
-  async function offTheTree(groupId: GroupId, devices: readonly DeviceId[]): Promise<void> {
-    const info = await ctx.store.groupInfo(groupId)
-    if (!info) return
-    const inTree = new Set<string>(treeLeaves(loadPublicGroup(info).tree).map((l) => l.deviceId))
-    for (const d of devices) if (!inTree.has(d)) await ctx.store.removeMember(groupId, d)
-  }
-
   app.post('/v1/requests/:requestId/accept', async (req): Promise<SettleRequestResponse> => {
     const s = await authenticate(ctx, req)
     const requestId = requestParam(req.params)
     await ownPending(requestId, s.userId)
     const r = await contacts().acceptRequest(requestId, s.userId, Date.now())
     if (!r) throw new CandorError('not_found', 'no such pending request')
-    await offTheTree(r.request.groupId, r.request.devices)
     ctx.roster.changed(r.request.groupId)
     // Held deliveries go out as queued: in order, after whatever was stored before them.
     const frames = []

@@ -30,7 +30,6 @@ import { SOCKET_BUDGETS } from '../server-limits.ts'
 import { closeSocket } from './close-socket.ts'
 import { FrameBudget } from './frame-budget.ts'
 import type { EarlyFrame } from './socket-auth.ts'
-import type { GroupRosterEntry } from './group-roster.ts'
 import type { BusDelivery, QueuedMessage } from '@candor/ports'
 import { deliverFrame } from './delivery-service.ts'
 import { readMlsHeader, WireFormat } from '../mls/mls-header.ts'
@@ -333,9 +332,9 @@ export class DeviceConnection {
   #onSend(f: SendFrame): void {
     try {
       if (!this.#ctx.sendLimiter.take(this.#session.deviceId)) throw new CandorError('rate_limited', 'too many messages; slow down')
-      const roster = this.#ctx.roster.cached(f.groupId)
+      const members = this.#ctx.roster.cached(f.groupId)
       const gate = this.#ctx.contacts.cached(f.groupId, this.#session.userId)
-      if (roster !== undefined && gate !== undefined) return this.#sendTo(f, roster, gate)
+      if (members !== undefined && gate !== undefined) return this.#sendTo(f, members, gate)
       Promise.all([this.#ctx.roster.members(f.groupId), this.#ctx.contacts.forSend(f.groupId, this.#session.userId)]).then(
         ([m, g]) => this.#sendTo(f, m, g),
         (e: unknown) => this.#reject(f.reqId, e),
@@ -346,15 +345,11 @@ export class DeviceConnection {
   }
 
   /** Checks the send against the group's roster and hands it to the delivery service. */
-  #sendTo(f: SendFrame, roster: GroupRosterEntry | null, gate: SendGate): void {
+  #sendTo(f: SendFrame, members: ReadonlySet<DeviceId> | null, gate: SendGate): void {
     const me = this.#session.deviceId
     try {
-      if (!roster) throw new CandorError('unknown_group', 'no such group')
-      const { members } = roster
+      if (!members) throw new CandorError('unknown_group', 'no such group')
       if (!members.has(me)) throw new CandorError('not_member', 'this device is not a member of the group')
-      // After a reset the members have moved on (and leave this group): a message here would be
-      // "sent" and read by nobody. Refused, so its sender sends it again in the new group (§5.4).
-      if (roster.resetBy !== null && roster.resetBy !== me) throw new CandorError('conflict', 'this group was reset: send in the conversation’s new group')
       const h = readMlsHeader(f.payload)
       if (h.wireFormat !== WireFormat.private || (h.contentType !== 1 && h.contentType !== 2)) {
         throw new CandorError('invalid_mls_message', 'send carries application messages and proposals; commits go to /commits')
@@ -414,7 +409,7 @@ export class DeviceConnection {
     try {
       if (!this.#ctx.sendLimiter.take(this.#session.deviceId)) throw new CandorError('rate_limited', 'too many messages; slow down')
       Promise.all([this.#ctx.roster.members(f.groupId), this.#ctx.contacts.forSend(f.groupId, this.#session.userId)]).then(
-        ([m, g]) => relay(m ? m.members : null, g),
+        ([m, g]) => relay(m, g),
         (e: unknown) => this.#reject(f.reqId, e),
       )
     } catch (e) {
