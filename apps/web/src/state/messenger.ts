@@ -445,13 +445,21 @@ export class Messenger extends Observable {
   async #reload(conversation: string, id: string): Promise<void> {
     const r = (await this.client.history(conversation)).find((m) => m.id === id)
     const list = this.#messages.get(conversation)
-    if (r && list) this.#messages.set(conversation, list.map((x) => (x.id === id ? { ...toUi(r), ...(x.uploading ? { uploading: x.uploading } : {}) } : x)))
+    // A failure noted while the history was being read is kept (the read may predate it).
+    const keep = (x: UiMessage): Partial<UiMessage> => ({ ...(x.uploading ? { uploading: x.uploading } : {}), ...(x.failedFor && !r?.failedFor ? { failedFor: x.failedFor } : {}) })
+    if (r && list) this.#messages.set(conversation, list.map((x) => (x.id === id ? { ...toUi(r), ...keep(x) } : x)))
     this.#refreshList()
   }
 
-  #onFailedFor(conversation: string, id: string, failedFor: FailedFor[]): void {
+  #onFailedFor(conversation: string, id: string, failedFor: FailedFor[], tries = 0): void {
     const list = this.#messages.get(conversation)
-    if (list) this.#messages.set(conversation, list.map((x) => (x.id === id ? { ...x, failedFor } : x)))
+    // The notice can come back before this page lists its own message (the send's answer is
+    // still on its way): tried again shortly, for up to 10 s.
+    if (!list?.some((x) => x.id === id)) {
+      if (tries < 40) setTimeout(() => this.#onFailedFor(conversation, id, failedFor, tries + 1), 250)
+      return
+    }
+    this.#messages.set(conversation, list.map((x) => (x.id === id ? { ...x, failedFor } : x)))
     this.#refreshList()
     void this.#nameDevices(failedFor)
   }
