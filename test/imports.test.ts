@@ -16,12 +16,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   crypto: ['protocol'],
   transparency: ['protocol', 'crypto'],
   ports: ['protocol', 'transparency'],
-  server: ['protocol', 'crypto', 'transparency', 'ports'],
+  compliance: ['protocol', 'transparency'],
+  server: ['protocol', 'crypto', 'transparency', 'ports', 'compliance'],
   'store-sqlite': ['protocol', 'transparency', 'ports'],
   'store-postgres': ['protocol', 'transparency', 'ports'],
   'bus-nats': ['protocol', 'ports'],
-  sdk: ['protocol', 'crypto', 'transparency'],
-  cli: ['protocol', 'crypto', 'transparency', 'ports', 'server', 'store-sqlite', 'store-postgres', 'bus-nats', 'sdk'],
+  sdk: ['protocol', 'crypto', 'transparency', 'compliance'],
+  cli: ['protocol', 'crypto', 'transparency', 'ports', 'server', 'store-sqlite', 'store-postgres', 'bus-nats', 'sdk', 'compliance'],
   web: ['protocol', 'crypto', 'sdk'],
   testkit: ['protocol', 'transparency', 'ports'],
   bench: ['protocol', 'crypto', 'transparency', 'ports', 'server', 'store-sqlite', 'store-postgres', 'bus-nats', 'sdk', 'cli'],
@@ -41,7 +42,7 @@ const ALLOWED_IN_TESTS: Record<string, readonly string[]> = {
 }
 
 /** Packages whose code runs in browsers: `node:` modules only under a node/ folder. */
-const BROWSER_SAFE = new Set(['protocol', 'crypto', 'transparency', 'ports', 'sdk', 'web'])
+const BROWSER_SAFE = new Set(['protocol', 'crypto', 'transparency', 'ports', 'compliance', 'sdk', 'web'])
 
 export interface SourceFile {
   /** The package's folder name (packages/<name>, apps/<name>, bench). */

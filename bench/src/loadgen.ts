@@ -4,7 +4,7 @@ import type { Driver } from './drivers/driver.ts'
 import type { LoadResult, ScenarioContext } from './scenarios/common.ts'
 import type { SystemName } from './systems/system.ts'
 
-export type ScenarioName = '1to1-saturation' | '1to1-fixed-rate' | 'group-fanout' | 'offline-drain' | 'connection-storm' | 'recovery' | 'attachments' | 'search'
+export type ScenarioName = '1to1-saturation' | '1to1-fixed-rate' | 'group-fanout' | 'offline-drain' | 'connection-storm' | 'recovery' | 'attachments' | 'search' | 'directory' | 'mls'
 
 export interface Job {
   system: SystemName
@@ -109,11 +109,29 @@ async function run(job: Job): Promise<LoadResult> {
         const { searchScenario } = await import('./scenarios/search.ts')
         return await searchScenario(ctx, p)
       }
+      case 'mls': {
+        // The ceiling relay runs a short 1:1 saturation (its CPU per message, for scale); Candor's
+        // run times MLS operations in this process and in Chromium, no driver traffic (issue 18).
+        if (job.system === 'ceiling') {
+          const { oneToOne } = await import('./scenarios/one-to-one.ts')
+          return await oneToOne(ctx, p)
+        }
+        const { mlsScenario } = await import('./scenarios/mls.ts')
+        return await mlsScenario(ctx, p)
+      }
+      case 'directory': {
+        // In this process: the key directory's publish path and VRF costs (issue 18), no driver traffic.
+        const { directoryScenario } = await import('./scenarios/directory.ts')
+        return await directoryScenario(ctx, p)
+      }
     }
   } finally {
     await driver.close()
   }
 }
+
+// Profiled (`--cpu-prof DIR`): stopped by SIGTERM, exit so Node writes the profile.
+if (process.execArgv.includes('--cpu-prof')) process.once('SIGTERM', () => process.exit(143))
 
 process.once('message', (m: ToLoadgen) => {
   if (m.type !== 'job') return

@@ -57,6 +57,7 @@ function parseArgs(argv: string[]): Args {
   sizes.rate = num('--rate', sizes.rate)
   sizes.connections = num('--connections', sizes.connections)
   sizes.drainMessages = num('--drain', sizes.drainMessages)
+  sizes.recoveryChatMs = num('--recovery-chat-ms', sizes.recoveryChatMs)
   const list = (f: string) => (val(f) ? new Set(val(f)!.split(',')) : null)
   return {
     quick,
@@ -72,8 +73,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 const HELP = `npm run bench -- [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody,candor-pg1,candor-pg3,candor-pg3-spread]
-                [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
-scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm recovery attachments search`
+                [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--recovery-chat-ms MS (0: no chat)] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
+scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm recovery attachments search directory mls`
 
 async function starter(system: SystemName): Promise<Starter> {
   switch (system) {
@@ -88,7 +89,7 @@ async function starter(system: SystemName): Promise<Starter> {
     }
     case 'candor': {
       const { startCandor } = await import('./systems/candor.ts')
-      return (dir) => startCandor(dir)
+      return (dir, o) => startCandor(dir, o)
     }
     case 'candor-pg1':
     case 'candor-pg3':
@@ -185,6 +186,10 @@ function table(rows: Row[]): string {
 function ratios(rows: Row[], perRun: Map<string, RunOutcome[]>): string[] {
   const out: string[] = []
   for (const sc of new Set(rows.map((r) => r.scenario))) {
+    if (sc === 'mls') {
+      out.push(...mlsScale(rows))
+      continue
+    }
     const c0 = perRun.get(`${sc}/candor`)
     if (!c0?.length) continue
     for (const other of ['ceiling', 'prosody'] as const) {
@@ -212,6 +217,34 @@ function ratios(rows: Row[], perRun: Map<string, RunOutcome[]>): string[] {
       out.push(`${sc}: candor/${other} throughput ×${fmt(thr, 2)}, server CPU per msg ×${fmt(cpu, 2)}, p99 ×${fmt(p99, 2)}`)
     }
   }
+  return out
+}
+
+/**
+ * MLS operations have no same-run peer: beside them, the ceiling relay's server CPU per 1,000
+ * messages from the same scenario (a short 1:1 saturation), as messages the ceiling could
+ * store and forward in the CPU time of one operation. Also written into the candor row.
+ */
+function mlsScale(rows: Row[]): string[] {
+  const c = rows.find((r) => r.scenario === 'mls' && r.system === 'candor')
+  const ceiling = rows.find((r) => r.scenario === 'mls' && r.system === 'ceiling')?.serverCpuMsPer1k
+  if (!c?.extra) return []
+  const x = c.extra
+  const out: string[] = []
+  if (ceiling) x.ceilingCpuMsPer1k = ceiling
+  for (const where of ['node', 'chromium']) {
+    const sizes = String(x.sizes ?? '').split('/').filter(Boolean)
+    for (const n of sizes) {
+      const f = (op: string) => Number(x[`${where}.${n}.${op}.ms`])
+      if (!Number.isFinite(f('commit'))) continue
+      const cpu = Number(x[`${where}.${n}.commit.cpuMs`])
+      const scale = ceiling && Number.isFinite(cpu) ? ` (commit CPU = the ceiling's server CPU for ${fmt((cpu / ceiling) * 1000, 0)} messages)` : ''
+      out.push(
+        `mls ${where} ${n} members, ms: commit ${fmt(f('commit'), 1)}, process ${fmt(f('process'), 1)}, add 100 ${fmt(f('add100'), 0)}, commit after add ${fmt(f('commitAfterAdd'), 1)}, join ${fmt(f('join'), 0)}, encrypt ${fmt(f('encrypt'), 2)}, decrypt ${fmt(f('decrypt'), 2)}${scale}`,
+      )
+    }
+  }
+  if (ceiling) out.push(`mls: the ceiling relay's server CPU in the same scenario: ${fmt(ceiling, 2)} ms per 1,000 messages`)
   return out
 }
 
@@ -256,7 +289,7 @@ export async function runBench(argv: string[]): Promise<number> {
         for (let attempt = 0; attempt < 3; attempt++) {
           log(`${p.scenario} / ${system}: run ${rep + 1}/${a.runs}${attempt ? ` (retry ${attempt}, noisy)` : ''}`)
           try {
-            const o = await runOnce({ system, start: st, scenario: p.scenario, params: p.params, log, verbose: a.verbose, timeoutMs: p.scenario === 'recovery' ? 1_800_000 : 600_000, idleWaitMs: a.idleWaitMs })
+            const o = await runOnce({ system, start: st, scenario: p.scenario, params: p.params, log, verbose: a.verbose, timeoutMs: p.scenario === 'recovery' || p.scenario === 'mls' ? 3_600_000 : 600_000, idleWaitMs: a.idleWaitMs })
             log(
               `  ${fmt(o.load.deliveredPerSec ?? NaN, 0)}/s p99 ${fmt(o.load.p99Ms ?? NaN, 2)} ms, server CPU ${fmt(o.serverCpuMs, 0)} ms, others ${(o.otherCpu * 100).toFixed(1)}%` +
                 (o.load.extra ? ` ${JSON.stringify(o.load.extra)}` : ''),

@@ -10,6 +10,8 @@ export interface Sizes {
   rate: number
   connections: number
   drainMessages: number
+  /** Recovery: an honest member chats this often (0: no chat, only the probes; a diagnostic, not the figure). */
+  recoveryChatMs: number
 }
 
 export interface PlannedScenario {
@@ -31,6 +33,7 @@ export function defaultSizes(quick: boolean): Sizes {
     // needs a few dozen descriptors of its own, so 19,900 is the most one server can hold.
     connections: quick ? 300 : 19_900,
     drainMessages: quick ? 10_000 : 100_000,
+    recoveryChatMs: quick ? 100 : 500,
   }
 }
 
@@ -65,7 +68,7 @@ export function plan(s: Sizes): PlannedScenario[] {
     {
       scenario: 'recovery',
       systems: ['candor'],
-      params: { members: s.quick ? 5 : 50, attackMs: s.quick ? 2000 : 30_000, chatEveryMs: s.quick ? 100 : 500 },
+      params: { members: s.quick ? 5 : 50, attackMs: s.quick ? 2000 : 30_000, chatEveryMs: s.recoveryChatMs },
       unit: 'message',
     },
     {
@@ -80,6 +83,34 @@ export function plan(s: Sizes): PlannedScenario[] {
       scenario: 'search',
       systems: ['candor'],
       params: { messages: s.quick ? 5_000 : 100_000, queries: s.quick ? 40 : 400 },
+      unit: 'message',
+    },
+    {
+      // The key directory's publish path, portable VRF beside the server's (issue 18: ≥ 1,000/s).
+      scenario: 'directory',
+      systems: ['candor'],
+      params: { updates: s.quick ? 300 : 3_000, rounds: s.quick ? 1 : 3 },
+      unit: 'message',
+    },
+    {
+      // MLS operations on the client, Node and Chromium (issue 18 "MLS on the client"). The
+      // ceiling relay's params are a short 1:1 saturation: its CPU per message is the scale.
+      scenario: 'mls',
+      systems: ['ceiling', 'candor'],
+      params: {
+        ...common,
+        warmupMs: s.quick ? 200 : 1000,
+        measureMs: s.quick ? 1000 : 5000,
+        clients: 200,
+        mode: 'saturation',
+        window: 4,
+        rate: 0,
+        sizes: s.quick ? [16, 128] : [16, 128, 1000],
+        reps: s.quick ? 2 : 7,
+        bigReps: 3,
+        newcomers: 100,
+        browser: true,
+      },
       unit: 'message',
     },
     {

@@ -40,6 +40,14 @@ function expectFigures(rows: Row[], systems: string[], scenarios: string[]): voi
       }
       if (scenario === 'connection-storm') expect(Number(row!.extra?.['connections']), `${system} / ${scenario}`).toBeGreaterThan(0)
       else expect(row!.deliveredPerSec, `${system} / ${scenario}`).toBeGreaterThan(0)
+      if (scenario === 'mls' && system === 'candor') {
+        // Per operation, in Node (wall and CPU) and in Chromium; the ceiling's CPU beside them.
+        for (const figure of ['node.16.commit.ms', 'node.16.commit.cpuMs', 'node.128.process.cpuMs', 'node.128.join.ms', 'node.128.add100.ms', 'node.128.decrypt.ms', 'ceilingCpuMsPer1k']) {
+          expect(Number(row!.extra?.[figure]), `${system} / ${scenario} ${figure}`).toBeGreaterThan(0)
+        }
+        if (existsSync('/usr/bin/chromium')) expect(Number(row!.extra?.['chromium.128.commit.ms']), `${system} / ${scenario} chromium`).toBeGreaterThan(0)
+        continue
+      }
       // Search runs on the device: the server is idle by design (its CPU may round to 0).
       if (scenario === 'search') expect(Number(row!.extra?.['sqliteP50Ms']), `${system} / ${scenario}`).toBeGreaterThan(0)
       else expect(row!.serverCpuMsPer1k, `${system} / ${scenario}`).toBeGreaterThan(0)
@@ -53,9 +61,25 @@ const CEILING = ['1to1-saturation', '1to1-fixed-rate', 'group-fanout', 'connecti
 
 describe('npm run bench (every system and scenario, about a second each)', () => {
   it('candor and the ceiling relay, every scenario each runs', async () => {
-    const rows = await bench(['--systems', 'candor,ceiling'])
+    // The directory and mls scenarios have tests of their own below.
+    const rows = await bench(['--systems', 'candor,ceiling', '--scenarios', CANDOR.join(',')])
     expectFigures(rows, ['candor'], CANDOR)
     expectFigures(rows, ['ceiling'], CEILING)
+  }, 900_000)
+
+  it('the key directory scenario (in the load generator: both VRF paths, the same proofs)', async () => {
+    const rows = await bench(['--systems', 'candor', '--scenarios', 'directory'])
+    const row = rows.find((r) => r.system === 'candor' && r.scenario === 'directory')
+    expect(row?.error).toBeUndefined()
+    expect(row!.deliveredPerSec).toBeGreaterThan(0)
+    for (const figure of ['nobleUpdatesPerSec', 'x25519UpdatesPerSec', 'nobleHashMs', 'x25519HashMs']) {
+      expect(Number(row!.extra?.[figure]), figure).toBeGreaterThan(0)
+    }
+  }, 900_000)
+
+  it('the MLS scenario (Node and Chromium, 16 and 128 members in --quick; the ceiling beside it)', async () => {
+    const rows = await bench(['--systems', 'candor,ceiling', '--scenarios', 'mls'])
+    expectFigures(rows, ['candor', 'ceiling'], ['mls'])
   }, 900_000)
 
   it('prosody (the 1:1 saturation it is measured in)', async (ctx) => {

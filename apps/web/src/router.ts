@@ -9,12 +9,21 @@ export type Route =
   | { name: 'conversation'; id: string }
   | { name: 'info'; id: string }
   | { name: 'safety'; id: string; userId: string }
+  /** The organisation's admin console (src/admin): one of its screens. */
+  | { name: 'admin'; tab: string }
+  /** Someone's invite link (docs/protocol.md §5.8): the secret is in the fragment only. */
+  | { name: 'invite'; secret: string }
+  /** A link to someone's conversation (§5.8 "Group links"): the secret is in the fragment only. */
+  | { name: 'join'; secret: string }
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent)
   const [head, id, sub, userId] = parts
   if (head === 'new') return { name: 'new' }
   if (head === 'settings') return { name: 'settings' }
+  if (head === 'admin') return { name: 'admin', tab: id ?? 'people' }
+  if (head === 'invite' && id) return { name: 'invite', secret: id }
+  if (head === 'join' && id) return { name: 'join', secret: id }
   if (head === 'c' && id) {
     if (sub === 'info') return { name: 'info', id }
     if (sub === 'safety' && userId) return { name: 'safety', id, userId }
@@ -37,6 +46,12 @@ export function href(r: Route): string {
       return `#/c/${encodeURIComponent(r.id)}/info`
     case 'safety':
       return `#/c/${encodeURIComponent(r.id)}/safety/${encodeURIComponent(r.userId)}`
+    case 'admin':
+      return `#/admin/${encodeURIComponent(r.tab)}`
+    case 'invite':
+      return `#/invite/${encodeURIComponent(r.secret)}`
+    case 'join':
+      return `#/join/${encodeURIComponent(r.secret)}`
   }
 }
 

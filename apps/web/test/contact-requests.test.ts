@@ -1,24 +1,21 @@
 // Contact requests in the web client, end to end: real server, real Chromium. A person of
 // another organisation (an SDK device) writes first; the browser user sees a request with
 // Accept / Decline / Block, nothing of what was sent until accepting, then everything in order.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { CandorClient, MemoryLocalStore } from '@candor/sdk'
 import { nodeWebSocket } from '@candor/sdk/node'
-import { chromiumAvailable, launchChromium, openDevice, screenshot, type Device } from './support/browser.ts'
-import { startCandorServer, type RunningServer } from './support/candor-server.ts'
+import { chromiumAvailable, openDevice, screenshot, type Device } from './support/browser.ts'
 import { conversationItem, message, messageTexts, register } from './support/ui.ts'
-import { ensureBuilt } from './support/web-build.ts'
+import { webWorld } from './support/web-world.ts'
 
 const T = 20_000
 
 describe.skipIf(!chromiumAvailable())('contact requests in Chromium', () => {
-  let server: RunningServer
-  let browser: Browser
+  const w = webWorld()
   let wendy: Device
   const sdk: CandorClient[] = []
-  const options = () => ({ server: server.url, store: new MemoryLocalStore(), crypto: nodeCryptoProvider(), webSocket: nodeWebSocket })
+  const options = () => ({ server: w.server.url, store: new MemoryLocalStore(), crypto: nodeCryptoProvider(), webSocket: nodeWebSocket })
   /** A person of `globex` on an SDK device: a stranger to wendy (organisation `default`). */
   const stranger = async (userId: string) => {
     const c = await CandorClient.register(options(), userId, `${userId}-device`, 'globex')
@@ -28,24 +25,17 @@ describe.skipIf(!chromiumAvailable())('contact requests in Chromium', () => {
   }
 
   beforeAll(async () => {
-    await ensureBuilt()
-    ;[server, browser] = await Promise.all([startCandorServer(), launchChromium()])
     const root = await CandorClient.register(options(), 'root')
     sdk.push(root)
-    await root.admin.enrol((await server.server.context.admins.enrolmentToken())!, 'ops')
+    await root.admin.enrol((await w.server.server.context.admins.enrolmentToken())!, 'ops')
     await root.admin.createOrganisation('globex', 'Globex Corporation', 'open')
-    wendy = await openDevice(browser, server.url, 'wendy')
+    wendy = await openDevice(w.browser, w.server.url, 'wendy')
+    w.devices.push(wendy)
     await register(wendy.page, 'wendy')
   }, 120_000)
 
-  afterEach(() => {
-    expect(wendy.errors.splice(0), 'console errors in the page').toEqual([])
-  })
-
   afterAll(async () => {
     for (const c of sdk) c.close()
-    await browser?.close()
-    await server?.close()
   })
 
   it('a stranger’s first messages wait behind a request; Accept shows them in order', async () => {

@@ -1,40 +1,22 @@
 // Conversation features in the web client end to end: real server, real Chromium, one browser
 // context per person. Alice and Bob reply, edit, react, delete, see delivered/read state and
 // typing, and rename their group — each step as a person does it, by accessible names.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { chromiumAvailable, launchChromium, openDevice, screenshot, type Device } from './support/browser.ts'
-import { startCandorServer, type RunningServer } from './support/candor-server.ts'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { chromiumAvailable, openDevice, screenshot } from './support/browser.ts'
 import { message, openConversation, register, send, startConversation } from './support/ui.ts'
-import { ensureBuilt } from './support/web-build.ts'
+import { webWorld } from './support/web-world.ts'
 
 const T = 30_000
 
 describe.skipIf(!chromiumAvailable())('conversation features in the web client (Chromium)', () => {
-  let server: RunningServer
-  let browser: Browser
-  const devices: Device[] = []
-
-  beforeAll(async () => {
-    await ensureBuilt()
-    ;[server, browser] = await Promise.all([startCandorServer(), launchChromium()])
-  }, 180_000)
-
-  afterEach(() => {
-    const errors = devices.flatMap((d) => d.errors.splice(0))
-    expect(errors, 'console errors in the page').toEqual([])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
+  const w = webWorld()
 
   const actions = (page: Page, text: string) => message(page, text).getByTestId('message-actions')
 
   it('reply, edit, react, delete, delivered and read, typing, rename — between two people', async () => {
-    const [alice, bob] = await Promise.all([openDevice(browser, server.url, 'alice'), openDevice(browser, server.url, 'bob')])
-    devices.push(alice, bob)
+    const [alice, bob] = await Promise.all([openDevice(w.browser, w.server.url, 'alice'), openDevice(w.browser, w.server.url, 'bob')])
+    w.devices.push(alice, bob)
     await Promise.all([register(alice.page, 'alice'), register(bob.page, 'bob')])
     const conv = await startConversation(alice.page, 'bob')
     await send(alice.page, 'lunch at noon?')

@@ -2,38 +2,19 @@
 // cannot be broken", point 3): bob closes his tab; alice links a second browser, which joins their
 // conversation, and later revokes it; bob opens the client again and reads everything — the
 // commit that added the since-revoked browser is judged against the directory as it was then.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { chromiumAvailable, launchChromium, openDevice, type Device } from './support/browser.ts'
-import { startCandorServer, type RunningServer } from './support/candor-server.ts'
+import { describe, expect, it } from 'vitest'
+import { chromiumAvailable, openDevice } from './support/browser.ts'
 import { conversationItem, message, messageTexts, openConversation, register, requestEnrolment, send, startConversation, waitOnline } from './support/ui.ts'
-import { ensureBuilt } from './support/web-build.ts'
+import { webWorld } from './support/web-world.ts'
 
 const T = 30_000
 
 describe.skipIf(!chromiumAvailable())('device churn while a contact is offline, in Chromium', () => {
-  let server: RunningServer
-  let browser: Browser
-  const devices: Device[] = []
-
-  beforeAll(async () => {
-    await ensureBuilt()
-    ;[server, browser] = await Promise.all([startCandorServer(), launchChromium()])
-  }, 120_000)
-
-  afterEach(() => {
-    const errors = devices.flatMap((d) => d.errors.splice(0))
-    expect(errors, 'console errors in the page').toEqual([])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
+  const w = webWorld()
 
   const device = async (name: string) => {
-    const d = await openDevice(browser, server.url, name)
-    devices.push(d)
+    const d = await openDevice(w.browser, w.server.url, name)
+    w.devices.push(d)
     return d
   }
 
@@ -79,7 +60,7 @@ describe.skipIf(!chromiumAvailable())('device churn while a contact is offline, 
     await alice.page.locator('[data-testid="device"][data-status="revoked"]').waitFor({ timeout: T })
     await laptop.page.getByTestId('offline-banner').filter({ hasText: 'This device was removed from your account' }).waitFor({ timeout: T })
     await laptop.context.close()
-    devices.splice(devices.indexOf(laptop), 1)
+    w.devices.splice(w.devices.indexOf(laptop), 1)
     await openConversation(alice.page, direct)
     await send(alice.page, 'after the second browser was revoked')
 
@@ -90,7 +71,7 @@ describe.skipIf(!chromiumAvailable())('device churn while a contact is offline, 
     })
     page.on('pageerror', (e) => bob.errors.push(`bob: uncaught ${e.message}`))
     bob.page = page
-    await page.goto(server.url)
+    await page.goto(w.server.url)
     await page.getByTestId('me').filter({ hasText: 'bob' }).waitFor({ timeout: T })
     await waitOnline(page)
     await openConversation(page, direct)

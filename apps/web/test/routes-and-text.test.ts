@@ -16,13 +16,17 @@ describe('routes', () => {
     { name: 'conversation', id: 'AbC-_123' },
     { name: 'info', id: 'AbC-_123' },
     { name: 'safety', id: 'AbC-_123', userId: 'bob.smith' },
+    { name: 'admin', tab: 'policy' },
+    { name: 'invite', secret: 'AbC-_123' },
+    { name: 'join', secret: 'AbC-_123' },
   ]
   it.each(routes)('round-trips $name', (r) => {
     expect(parseRoute(href(r))).toEqual(r)
   })
   it('sends unknown or incomplete addresses to the nearest screen', () => {
-    for (const h of ['', '#', '#/nope', '#/c', '#/c//info']) expect(parseRoute(h)).toEqual({ name: 'home' })
+    for (const h of ['', '#', '#/nope', '#/c', '#/c//info', '#/join', '#/join/']) expect(parseRoute(h)).toEqual({ name: 'home' })
     expect(parseRoute('#/c/x/safety')).toEqual({ name: 'conversation', id: 'x' })
+    expect(parseRoute('#/admin')).toEqual({ name: 'admin', tab: 'people' })
   })
 })
 

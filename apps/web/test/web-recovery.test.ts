@@ -1,7 +1,8 @@
 // Recovery in the browser (docs/protocol.md §4.2): a person sets up recovery in Settings and
 // backs up, their browser's storage is wiped, and "I lost my devices" gets them back in with the
 // secret — history included and marked transferred, the new device proven in the key directory,
-// the old one revoked. Then a second browser is approved with the history.
+// the old one revoked, and the old conversation going on both ways. Then a second browser is
+// approved with the history.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { nodeCryptoProvider } from '@candor/crypto/node'
@@ -36,7 +37,7 @@ describe.skipIf(!chromiumAvailable())('recovery in Chromium', () => {
     await server?.close()
   })
 
-  it('wipes the browser and gets back in with the recovery secret, history included', async () => {
+  it('wipes the browser and gets back in with the recovery secret, history included; the old conversation goes on both ways', async () => {
     const first = await openDevice(browser, server.url, 'alice-first')
     devices.push(first)
     await register(first.page, 'alice')
@@ -79,6 +80,22 @@ describe.skipIf(!chromiumAvailable())('recovery in Chromium', () => {
     }
     expect(proven).toHaveLength(1)
     expect(proven[0]).not.toBe(oldDevice)
+
+    // The old conversation goes on, both ways: the new device took the revoked one's place in it (protocol §5.2).
+    const heard = new Promise<{ conversation: string; fromDevice: string }>((resolve) => {
+      const off = bob.on('message', (m) => {
+        if (m.text !== 'back from the flood') return
+        off()
+        resolve(m)
+      })
+    })
+    await send(fresh.page, 'back from the flood')
+    const got = await heard
+    expect(got.fromDevice).toBe(proven[0])
+    await bob.send(got.conversation, 'glad you are back')
+    await message(fresh.page, 'glad you are back').waitFor({ timeout: T })
+    await screenshot(fresh.page, 'recovered-conversation-goes-on')
+
     await fresh.page.getByRole('link', { name: /^Settings/ }).click()
     await fresh.page.locator('[data-testid="device"][data-status="revoked"]').waitFor({ timeout: T })
   })

@@ -14,13 +14,15 @@ import {
   clientConfigWith,
   commitWithWrongConfirmationTag,
   epochOf,
-  getSuite,
+  getSuites,
   groupInfoForExternalJoin,
   junkCommit,
   loadState,
   ownLeafIndex,
 } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
+import { vrfVerifyStats } from '@candor/transparency'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { CandorClient, MemoryLocalStore, type MessageRecord } from '@candor/sdk'
 import { nodeWebSocket } from '@candor/sdk/node'
 import { median } from '../stats.ts'
@@ -29,7 +31,7 @@ import { sleep, type LoadResult, type ScenarioContext } from './common.ts'
 export interface RecoveryParams {
   members: number
   attackMs: number
-  /** An honest member sends a chat message this often. */
+  /** An honest member sends a chat message this often; 0: no chat (only each round's probe). */
   chatEveryMs: number
 }
 
@@ -62,7 +64,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
   const server = `http://127.0.0.1:${port}`
   const setup = performance.now()
   const took = () => `${((performance.now() - setup) / 1000).toFixed(0)} s`
-  const suite = await getSuite(crypto)
+  const suite = await getSuites(crypto)
   const run = Math.random().toString(36).slice(2, 8)
   const honest: CandorClient[] = []
   for (let i = 0; i < p.members; i += 10) {
@@ -74,11 +76,18 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
   ctx.log(`registered ${all.length} devices (${took()})`)
   let errors = 0
   const errorCodes = new Map<string, number>()
+  // The bad commit of the round, and when each honest member failed it (processed it): how long
+  // the commit waited in the members' queues, apart from the reset's own work.
+  let badId = ''
+  let failedBad: number[] = []
   for (const c of all) {
     c.on('error', (e) => {
+      if (badId && e.where.includes(badId) && c !== all.at(-1)) failedBad.push(performance.now())
       errors++
       const code = e.error instanceof CandorError ? e.error.code : 'other'
       errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1)
+      // The first of each code, in full, for the log: what failed, not only how often.
+      if (errorCodes.get(code) === 1) ctx.log(`first client error ${code}: ${e.where}: ${e.error instanceof Error ? e.error.message : String(e.error)}`)
     })
     await c.connect()
   }
@@ -105,21 +114,30 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
   }
   let chatting = true
   const chatter = (async () => {
-    for (let n = 0; chatting; n++) {
+    for (let n = 0; chatting && p.chatEveryMs > 0; n++) {
       const who = honest[n % honest.length]!
       chatSent++
-      who.send(conv, `chat ${n}`).catch(() => chatFailed++)
+      who.send(conv, `chat ${n}`).catch((e: unknown) => {
+        if (chatFailed++ === 0) ctx.log(`first failed chat send: ${e instanceof CandorError ? `${e.code}: ` : ''}${e instanceof Error ? e.message : String(e)}`)
+      })
       await sleep(p.chatEveryMs)
     }
   })()
 
   const resets = async (c: CandorClient) => (await c.history(conv)).filter((m) => m.kind === 'reset').length
   const samples: number[] = []
+  const cpuSamples: number[] = []
+  let probeRetries = 0
   let refused = 0
   let junkRefused = 0
   let honestLeftOut = 0
   await ctx.mark('measure-start')
   const t0 = performance.now()
+  // Directory VRF proofs all clients of this process checked in full (and found already checked).
+  const vrf0 = vrfVerifyStats()
+  // How late the load generator's event loop runs (all clients share it): its saturation.
+  const loop = monitorEventLoopDelay({ resolution: 20 })
+  loop.enable()
   // Each round ends with a reset: the group ends up without the hostile member.
   for (let round = 0; ; round++) {
     const groupId = await currentGroup(hostileStore, conv)
@@ -138,8 +156,12 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
     const bad = await commitWithWrongConfirmationTag(suite, state)
     const before = await Promise.all(honest.map(resets))
     const struck = performance.now()
+    const cpuStruck = process.cpuUsage()
+    const badMessageId = newMessageId()
+    badId = badMessageId
+    failedBad = []
     try {
-      await hostile.api.commit(groupId, { messageId: newMessageId(), commit: toBase64Url(bad.commit), groupInfo: toBase64Url(bad.groupInfo) })
+      await hostile.api.commit(groupId, { messageId: badMessageId, commit: toBase64Url(bad.commit), groupInfo: toBase64Url(bad.groupInfo) })
     } catch (e) {
       if (!(e instanceof CandorError)) throw e
       refused++
@@ -156,6 +178,8 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
       while (saw.length < moved) saw.push(performance.now() - struck)
       return moved === honest.length
     }, `round ${round}: everyone to see the reset`, 900_000)
+    const failed = failedBad.map((t) => (t - struck).toFixed(0))
+    ctx.log(`round ${round}: ${failed.length} members failed the bad commit, the first after ${failed[0] ?? '-'} ms, half after ${failed[Math.floor(failed.length / 2)] ?? '-'} ms, the last after ${failed.at(-1) ?? '-'} ms`)
     ctx.log(`round ${round}: first member saw the reset after ${saw[0]!.toFixed(0)} ms, half after ${saw[Math.floor(saw.length / 2)]!.toFixed(0)} ms, all after ${saw.at(-1)!.toFixed(0)} ms`)
     // Honest members the reset left out (no key package claimed in time, on a loaded machine) are
     // counted, not waited for: anyone can add them back.
@@ -166,11 +190,27 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
     const talker = inGroup[1 + (round % (inGroup.length - 1))]!
     const probe = `probe ${round}`
     probes.set(probe, new Set())
-    await talker.send(conv, probe)
+    // A send the overloaded server did not answer (`unavailable`, `rate_limited`) is sent again, as
+    // a person would, and counted: it is the machine's load, not the reset.
+    for (;;) {
+      try {
+        await talker.send(conv, probe)
+        break
+      } catch (e) {
+        if (!(e instanceof CandorError) || (e.code !== 'unavailable' && e.code !== 'rate_limited')) throw e
+        probeRetries++
+        ctx.log(`round ${round}: the probe was not sent (${e.code}: ${e.message}); sending it again`)
+        await sleep(200)
+      }
+    }
     await until(() => probes.get(probe)!.size === inGroup.length - 1, `round ${round}: the probe to reach everyone`, 900_000)
     const ms = performance.now() - struck
     samples.push(ms)
-    ctx.log(`round ${round} (junk refused, then a wrong confirmation tag): talking again after ${ms.toFixed(0)} ms`)
+    // The load generator's CPU (all 51 devices, one process) from the bad commit to talking again:
+    // less sensitive to other processes on the machine than the wall-clock figure.
+    const cpu = process.cpuUsage(cpuStruck)
+    cpuSamples.push((cpu.user + cpu.system) / 1000)
+    ctx.log(`round ${round} (junk refused, then a wrong confirmation tag): talking again after ${ms.toFixed(0)} ms, load generator CPU ${cpuSamples.at(-1)!.toFixed(0)} ms`)
     if (performance.now() - t0 >= p.attackMs) break
     // Anyone can add the person left out back; it strikes again.
     await honest[round % honest.length]!.addMembers(conv, [hostile.userId])
@@ -181,6 +221,8 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
   // Let the last chat messages arrive before counting.
   await sleep(1000)
   const seconds = (performance.now() - t0) / 1000
+  const vrf1 = vrfVerifyStats()
+  loop.disable()
   await ctx.mark('measure-end')
   const members = honest[0]!.conversations().find((v) => v.id === conv)?.members ?? []
   for (const c of all) c.close()
@@ -194,12 +236,18 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
       junkRefused,
       recoverMedianMs: Math.round(median(samples)),
       recoverMaxMs: Math.round(Math.max(...samples)),
+      recoverCpuMedianMs: Math.round(median(cpuSamples)),
+      probeRetries,
       chatSent,
       chatFailed,
       chatDelivered,
       chatExpected: chatSent * (honest.length - 1),
       honestLeftOut,
       hostileInGroupAtEnd: members.includes(hostile.userId) ? 'yes' : 'no',
+      loopDelayP50Ms: Math.round(loop.percentile(50) / 1e6),
+      loopDelayP99Ms: Math.round(loop.percentile(99) / 1e6),
+      vrfVerified: vrf1.verified - vrf0.verified,
+      vrfRemembered: vrf1.remembered - vrf0.remembered,
       clientErrors: errors,
       ...(errors > 0 ? { clientErrorCodes: [...errorCodes].map(([k, v]) => `${k}:${v}`).join('/') } : {}),
     },

@@ -21,7 +21,9 @@ const keyPath = join(dir, 'candor-direct-keys.json')
 if (!existsSync(keyPath)) writeFileSync(keyPath, JSON.stringify(generateServerKeyFile(Date.now())), { mode: 0o600, flag: 'wx' })
 const keys = serverKeysOf(parseServerKeyFile(readFileSync(keyPath, 'utf8'), keyPath))
 const blobs = await FolderBlobStore.open(join(dir, 'blobs'))
-const server = await createServer({ store, blobs, keys, host: '127.0.0.1', port: Number(flag('port', '0')), logLevel: flag('log-level', 'warn') })
+// --http-rate N: requests per second per client address (createServer's httpRatePerSecond; default 200).
+const rate = flag('http-rate', '')
+const server = await createServer({ store, blobs, keys, host: '127.0.0.1', port: Number(flag('port', '0')), logLevel: flag('log-level', 'warn'), ...(rate ? { httpRatePerSecond: Number(rate) } : {}) })
 process.stdout.write(`Candor listening on ${server.url}\n`)
 const stop = async () => {
   await server.close()

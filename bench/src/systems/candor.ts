@@ -21,12 +21,16 @@ async function launch(args: string[]): Promise<SystemHandle> {
   }
 }
 
-export async function startCandor(dir: string): Promise<SystemHandle> {
+export async function startCandor(dir: string, o: { httpRatePerAddress?: number } = {}): Promise<SystemHandle> {
   const data = join(dir, 'server')
+  // A per-address limit other than the default: `candor serve` has no flag for it (an embedding's
+  // createServer option, docs/limits.md), so the direct launcher, the same createServer + SqliteStore.
+  const rate = o.httpRatePerAddress ? ['--http-rate', String(o.httpRatePerAddress)] : []
   // --cpu-prof DIR (bench flag) profiles the server; the direct launcher exits cleanly, so
   // Node writes the profile.
   const prof = process.env.CANDOR_BENCH_CPU_PROF
-  if (prof) return launch(['--cpu-prof', '--cpu-prof-dir', prof, '--conditions=candor-source', '--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn'])
+  if (prof) return launch(['--cpu-prof', '--cpu-prof-dir', prof, '--conditions=candor-source', '--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn', ...rate])
+  if (rate.length > 0) return launch(['--conditions=candor-source', '--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn', ...rate])
   if (useCli) {
     try {
       return await launch([CLI, 'serve', '--port', '0', '--data', data, '--log-level', 'warn'])

@@ -14,6 +14,7 @@ import { witness } from './commands/witness.ts'
 import { receipts } from './commands/receipts.ts'
 import { admin, ADMIN_USAGE } from './commands/admin.ts'
 import { org, ORG_USAGE } from './commands/org.ts'
+import { archiveKeys, compliance, complianceFlags, isEdiscoveryExport, verifyEdiscoveryDir, withDevice, COMPLIANCE_USAGE } from './commands/compliance.ts'
 import { ssoLogin } from './commands/sso.ts'
 import { accountDelete } from './commands/account-delete.ts'
 import { exportData, verifyExportDir } from './commands/export.ts'
@@ -24,9 +25,11 @@ import { blocking, blocks, requests, settle } from './commands/requests.ts'
 import { keys, KEYS_USAGE } from './commands/keys.ts'
 import { RECOVERY_USAGE, approveWithHistory, receiveHistory, recover, recoveryBackup, recoverySetup } from './commands/recovery.ts'
 import { search } from './commands/search.ts'
+import { archive, ARCHIVE_USAGE } from './commands/archive.ts'
 import { hide, people, setName } from './commands/people.ts'
 import { readKeyFilePath, readServeConfig, SERVER_KEYS_ENV } from './serve-config.ts'
 import type { GlobalFlags } from './device-session.ts'
+import { invite, invites, join, revokeInvite } from './commands/invites.ts'
 
 export const USAGE = `candor — end-to-end-encrypted messaging you can verify
 
@@ -59,6 +62,7 @@ Device (each --home folder is one device; flags may come from CANDOR_SERVER / CA
   candor --home DIR devices                   list your devices
   candor --home DIR revoke <deviceId>         revoke a device and remove it from your conversations
 ${RECOVERY_USAGE}
+${ARCHIVE_USAGE}
   candor --home DIR send <user-or-conversation> <text>
   candor --home DIR send <user-or-conversation> --file PATH [text]   send a file (encrypted here)
   candor --home DIR download <attachment-id> <dir>   save a received file, its SHA-256 checked
@@ -80,6 +84,15 @@ ${RECOVERY_USAGE}
                                               conversations; shown next to your user id, never instead)
   candor --home DIR people <query>            find people: your organisation's members by user id
                                               prefix, and people you talk to by id or display name
+  candor --home DIR invite [--uses N] [--days D]  a link that lets someone become your contact and
+                                              start a conversation with you (the secret only in the link)
+  candor --home DIR invite <conversation> [--uses N] [--days D]   a link to a conversation you are in:
+                                              this device adds whoever uses it when it is next online
+                                              (candor read); the server never learns the conversation
+  candor --home DIR invites | invite-revoke <id>  your invite links (a group link names its conversation); revoke one
+  candor --home DIR join <link> [--wait]      use someone's invite link: prints the conversation; a group
+                                              link asks its creator's device to add you (--wait: until
+                                              it has, then prints the group; exit 1 after 60 s)
   candor --home DIR create <user> [<user> …]  start a group conversation
   candor --home DIR add|remove <conversation> <user> [<user> …]
   candor --home DIR leave <conversation>
@@ -107,6 +120,7 @@ ${RECOVERY_USAGE}
                                               exits 3 if the server kept one your directory entry commits to
 ${ADMIN_USAGE}
 ${ORG_USAGE}
+${COMPLIANCE_USAGE}
 
 Add --json for one JSON object per line.`
 
@@ -170,6 +184,8 @@ export async function main(argv: string[]): Promise<number> {
         'open-signup': { type: 'boolean' },
         erase: { type: 'boolean' },
         limit: { type: 'string' },
+        uses: { type: 'string' },
+        days: { type: 'string' },
         'no-open-signup': { type: 'boolean' },
         signup: { type: 'string' },
         secret: { type: 'string' },
@@ -179,6 +195,14 @@ export async function main(argv: string[]): Promise<number> {
         approval: { type: 'string' },
         from: { type: 'string' },
         remove: { type: 'boolean' },
+        'update-every': { type: 'string' },
+        'sweep-every': { type: 'string' },
+        k: { type: 'string' },
+        conversation: { type: 'string', multiple: true },
+        person: { type: 'string', multiple: true },
+        to: { type: 'string' },
+        until: { type: 'string' },
+        archive: { type: 'string' },
       },
     })
   } catch (e) {
@@ -313,6 +337,16 @@ export async function main(argv: string[]): Promise<number> {
       case 'people':
         need(args, 1, 'query')
         return await people(g, args.join(' '))
+      case 'invite':
+        return await invite(g, args[0], typeof values.uses === 'string' ? values.uses : undefined, typeof values.days === 'string' ? values.days : undefined)
+      case 'invites':
+        return await invites(g)
+      case 'invite-revoke':
+        need(args, 1, 'invite id')
+        return await revokeInvite(g, args[0]!)
+      case 'join':
+        need(args, 1, 'invite link')
+        return await join(g, args[0]!, values.wait === true)
       case 'create':
         need(args, 1, 'at least one user')
         return await create(g, args.map(user))
@@ -323,6 +357,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'leave':
         need(args, 1, 'conversation')
         return await leave(g, args[0]!)
+      case 'archive': {
+        const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
+        if (args[0] === 'keys') return await withDevice(g, (c) => archiveKeys(c, g, complianceFlags(values)))
+        return await archive(g, args[0], args.slice(1), { org: str('org'), keyFile: str('key-file'), out: str('out'), updateEvery: str('update-every'), sweepEvery: str('sweep-every') })
+      }
       case 'who':
         need(args, 1, 'conversation')
         return await who(g, args[0]!)
@@ -353,9 +392,12 @@ export async function main(argv: string[]): Promise<number> {
         return await exportData(g, resolve(args[0]!))
       case 'verify-export':
         need(args, 1, 'export folder')
+        if (await isEdiscoveryExport(resolve(args[0]!))) return await verifyEdiscoveryDir(g, resolve(args[0]!), logKey)
         return await verifyExportDir(g, resolve(args[0]!), { ...(logKey !== undefined ? { logKey } : {}), ...(directoryKey !== undefined ? { directoryKey } : {}) })
       case 'account':
         return await accountDelete(g, args[0], values.yes === true)
+      case 'compliance':
+        return await withDevice(g, (c) => compliance(c, g, args[0], args.slice(1), complianceFlags(values)))
       case 'admin': {
         const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
         return await admin(g, args[0], args.slice(1), {

@@ -11,7 +11,7 @@ export function shortId(id: string): string {
 export function formatMessage(m: MessageRecord): string {
   const t = new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19)
   // A notice is not something the person wrote: no "name:" before it.
-  if (m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined' || m.kind === 'members' || m.kind === 'conversation' || m.kind === 'left') {
+  if (m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined' || m.kind === 'members' || m.kind === 'conversation' || m.kind === 'left' || m.kind === 'archive') {
     return `[${t}] (${shortId(m.conversation)}) * ${m.text}`
   }
   // Sent by the person, but this version cannot show it: their name, then the text saying so.
@@ -59,11 +59,13 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
           : m.kind === 'rejoined'
             ? { kind: 'notice', notice: { type: 'rejoined' } }
             : m.kind === 'members'
-              ? { kind: 'notice', notice: { type: 'members', added: m.members?.added ?? [], removed: m.members?.removed ?? [] } }
+              ? { kind: 'notice', notice: { type: 'members', added: m.members?.added ?? [], removed: m.members?.removed ?? [], ...(m.device ? { device: m.device } : {}) } }
               : m.kind === 'left'
                 ? { kind: 'notice', notice: { type: 'left' } }
                 : m.kind === 'conversation'
                   ? { kind: 'notice', notice: { type: 'conversation', ...m.renamed } }
+                  : m.kind === 'archive' && m.archive
+                    ? { kind: 'notice', notice: { type: 'archive', org: m.archive.org, policyVersion: m.archive.policyVersion } }
             : m.kind
               ? { kind: m.kind }
           : {}),
@@ -86,6 +88,14 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
         }
       : {}),
     // docs/protocol.md §7: the files sent with it (never their keys).
-    ...(m.attachments ? { attachments: m.attachments.map((a) => ({ id: a.blob, name: a.name, size: a.size, sha256: a.sha256, mediaType: a.mediaType })) } : {}),
+    ...(m.attachments ? { attachments: m.attachments.map((a) => ({
+            id: a.blob,
+            name: a.name,
+            size: a.size,
+            sha256: a.sha256,
+            mediaType: a.mediaType,
+            // The sender's preview, as sent (base64url image bytes): a script can show it without downloading the file.
+            ...(a.thumbnail ? { thumbnail: { mediaType: a.thumbnail.mediaType, width: a.thumbnail.width, height: a.thumbnail.height, data: a.thumbnail.data } } : {}),
+          })) } : {}),
   }
 }

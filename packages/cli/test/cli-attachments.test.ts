@@ -2,7 +2,7 @@
 // <data>/blobs): the file arrives byte for byte, `read --json` lists it without its key, the
 // blob folder holds ciphertext only, and a blob changed on the server is refused, leaving no file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
@@ -39,19 +39,14 @@ describe('candor send --file / download', () => {
     expect(JSON.stringify(line)).not.toContain('"key"')
     const id = (line.attachments as Array<{ id: string }>)[0]!.id
 
-    const out = join(dir, 'downloads')
-    mkdirSync(out)
-    const got = await candor('bob', 'download', id.slice(0, 10), out)
-    expect(got.code, got.stderr).toBe(0)
-    expect(readFileSync(join(out, 'CANARY report.pdf')).equals(bytes)).toBe(true)
-
     // The server's folder: ciphertext and sizes only.
     const blobDir = join(dir, 'data', 'blobs')
     for (const f of readdirSync(blobDir)) expect(readFileSync(join(blobDir, f)).toString('latin1')).not.toContain('CANARY')
 
     // Changed on the server: refused, and no file (not even a partial one) is left.
     const blobFile = join(blobDir, `${id}.blob`)
-    const stored = readFileSync(blobFile)
+    const original = readFileSync(blobFile)
+    const stored = Buffer.from(original)
     stored[stored.length - 5]! ^= 1
     writeFileSync(blobFile, stored)
     const again = join(dir, 'again')
@@ -60,6 +55,15 @@ describe('candor send --file / download', () => {
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toMatch(/chunk \d+ failed authentication/)
     expect(readdirSync(again)).toEqual([])
+
+    // Put back: bob's download succeeds, and since he was its one recipient the blob is gone (§2.4 Lifecycle).
+    writeFileSync(blobFile, original)
+    const out = join(dir, 'downloads')
+    mkdirSync(out)
+    const got = await candor('bob', 'download', id.slice(0, 10), out)
+    expect(got.code, got.stderr).toBe(0)
+    expect(readFileSync(join(out, 'CANARY report.pdf')).equals(bytes)).toBe(true)
+    expect(existsSync(blobFile)).toBe(false)
 
     // A stranger to the conversation has no such attachment on their device.
     await candor('carol', 'register', 'carol')

@@ -57,10 +57,14 @@ describe('candor recovery', () => {
     const back = await candor('alice2', 'recover', 'alice', '--secret', secret!.toLowerCase(), '--revoke-others', '--json')
     expect(back.code, back.stderr).toBe(0)
     const result = json(back.stdout)[0]!
-    expect(result).toMatchObject({ userId: 'alice', restored: { messages: 1 }, revoked: [oldDevice] })
+    expect(result).toMatchObject({ userId: 'alice', restored: { messages: 1 }, revoked: [oldDevice], joined: { joined: [expect.any(String)], failed: [] } })
 
     const read = json((await candor('alice2', 'read', '--json')).stdout)
-    expect(read).toEqual([expect.objectContaining({ from: 'alice', text: 'written before the wipe', transferred: true })])
+    expect(read[0]).toEqual(expect.objectContaining({ from: 'alice', text: 'written before the wipe', transferred: true }))
+    // The old conversation goes on with the new device, in the revoked one's place (protocol §5.2).
+    expect((await candor('bob', 'send', 'alice', 'welcome back')).code).toBe(0)
+    const later = json((await candor('alice2', 'read', '--json')).stdout)
+    expect(later.find((m) => m.text === 'welcome back')).toMatchObject({ from: 'bob' })
     const devices = json((await candor('alice2', 'devices', '--json')).stdout)
     expect(devices.find((d) => d.deviceId === oldDevice)).toMatchObject({ status: 'revoked' })
     expect(devices.find((d) => d.current === true)).toMatchObject({ deviceId: result.deviceId, status: 'active' })

@@ -39,8 +39,11 @@ describe('candor and an ended session', () => {
       if (!laptopId) await new Promise((r) => setTimeout(r, 200))
     }
     expect(laptopId).toBeDefined()
-    expect((await candor('alice', 'approve', laptopId!)).code).toBe(0)
-    expect((await enrolling).code).toBe(0)
+    // Failed once in a full run under load (exit 1, cause not seen): its stderr is the message now.
+    const approved = await candor('alice', 'approve', laptopId!)
+    expect(approved.code, approved.stderr).toBe(0)
+    const enrolled = await enrolling
+    expect(enrolled.code, enrolled.stderr).toBe(0)
 
     const chat = spawn(process.execPath, [CANDOR_BIN, '--server', server.url, '--home', join(dir, 'laptop'), 'chat', 'bob'], { stdio: ['pipe', 'pipe', 'pipe'] })
     let out = ''

@@ -51,6 +51,10 @@ describe('candor CLI', () => {
     const who = await candor('alice', 'who', conversation)
     expect(who.stdout).toMatch(/bob/)
     expect(who.stdout).not.toMatch(/NOT VERIFIED/)
+    // A new conversation is post-quantum (docs/protocol.md §5.0), and `who` says so.
+    expect(who.stdout).toMatch(/encryption: post-quantum \(X-Wing \+ X25519, provisional suite 83\)/)
+    const whoJson = await candor('alice', 'who', conversation, '--json')
+    expect(JSON.parse(whoJson.stdout.trim())).toMatchObject({ encryption: { suiteId: 83, postQuantum: true, suite: 'MLS_256_XWING_AES256GCM_SHA512_Ed25519' } })
     const devices = await candor('alice', 'devices', '--json')
     expect(JSON.parse(devices.stdout.trim())).toMatchObject({ userId: 'alice', status: 'active', current: true })
   })

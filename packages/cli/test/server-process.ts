@@ -18,6 +18,8 @@ export interface ServerProcessOptions {
   args?: readonly string[]
   /** The child's whole environment (default: this process's). */
   env?: NodeJS.ProcessEnv
+  /** How long the server may take to listen (default 20 s); past it the child is stopped and the start fails. */
+  startTimeoutMs?: number
 }
 
 export function startServerProcess(dataDir: string, port = 0, opts: ServerProcessOptions = {}): Promise<ServerProcess> {
@@ -28,7 +30,10 @@ export function startServerProcess(dataDir: string, port = 0, opts: ServerProces
       ...(opts.env ? { env: opts.env } : {}),
     })
     let out = ''
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000)
+    const timer = setTimeout(() => {
+      child.kill()
+      reject(new Error(`server did not start: ${out}`))
+    }, opts.startTimeoutMs ?? 20_000)
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString()
       const m = /listening on (http:\/\/[^\s]+)/.exec(out)
@@ -61,10 +66,11 @@ export interface CliResult {
 }
 
 /** Runs the `candor` command as a script would; a non-zero exit is a result, not a throw. */
-export async function runCandor(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
+/** `timeoutMs`: longer for a command that waits (or a test whose many steps run on a shared, loaded machine). */
+export async function runCandor(args: readonly string[], env?: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CliResult> {
   const { execFile } = await import('node:child_process')
   return new Promise((resolve) => {
-    execFile(process.execPath, [CANDOR_BIN, ...args], { timeout: 30_000, ...(env ? { env } : {}) }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CANDOR_BIN, ...args], { timeout: timeoutMs, ...(env ? { env } : {}) }, (error, stdout, stderr) => {
       resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 })
     })
   })

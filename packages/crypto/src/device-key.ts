@@ -13,6 +13,12 @@ export function generateDeviceKey(): DeviceKeyPair {
   return { secretKey, publicKey };
 }
 
+/** The key pair of a 32-byte Ed25519 seed (a key derived, not generated). */
+export function keyPairFromSeed(seed: Uint8Array): DeviceKeyPair {
+  assertBytes(seed, 'seed', 32);
+  return { secretKey: seed, publicKey: ed25519.getPublicKey(seed) };
+}
+
 export function signDetached(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
   assertBytes(secretKey, 'secretKey', 32);
   assertBytes(message, 'message');

@@ -1,7 +1,7 @@
-// Adapts an @hpke/core CipherSuite (base mode) to ts-mls's Hpke interface for
-// DHKEM(X25519)/HKDF-SHA256/AES-128-GCM. The KEM is chosen by the provider; the
-// standalone AEAD (used by ts-mls for message protection) too.
-import { Aes128Gcm, CipherSuite, HkdfSha256, type AeadInterface, type KdfInterface, type KemInterface } from '@hpke/core';
+// Adapts an @hpke/core CipherSuite (base mode) to ts-mls's Hpke interface for our suites:
+// HKDF-SHA256/AES-128-GCM (suite 1) or HKDF-SHA512/AES-256-GCM (the X-Wing suite). The KEM is
+// chosen by the provider; the standalone AEAD (used by ts-mls for message protection) too.
+import { Aes128Gcm, Aes256Gcm, CipherSuite, HkdfSha256, HkdfSha512, type AeadInterface, type KdfInterface, type KemInterface } from '@hpke/core';
 import type { Hpke, PrivateKey, PublicKey } from 'ts-mls';
 import { CryptoError } from 'ts-mls/mlsError.js';
 import { toBufferSource } from './bytes.ts';
@@ -27,15 +27,21 @@ export interface HpkeParts {
   aead: AeadInterface;
 }
 
-export function makeHpke(kem: KemInterface, aead: Aead, parts?: HpkeParts): Hpke {
+/** The suite's HPKE KDF and AEAD, as the HPKE key schedule and the standalone AEAD need them. */
+export interface HpkeSuiteParams {
+  hash: 'sha256' | 'sha512';
+  aeadKeyLength: 16 | 32;
+}
+
+export function makeHpke(kem: KemInterface, aead: Aead, params: HpkeSuiteParams, parts?: HpkeParts): Hpke {
   const suite = new CipherSuite({
     kem,
-    kdf: parts?.kdf ?? new HkdfSha256(),
-    aead: parts?.aead ?? new Aes128Gcm(),
+    kdf: parts?.kdf ?? (params.hash === 'sha512' ? new HkdfSha512() : new HkdfSha256()),
+    aead: parts?.aead ?? (params.aeadKeyLength === 32 ? new Aes256Gcm() : new Aes128Gcm()),
   });
   const buf = toBufferSource;
   return {
-    keyLength: 16,
+    keyLength: params.aeadKeyLength,
     nonceLength: 12,
     open: (privateKey, kemOutput, ciphertext, info, aad) =>
       orCryptoError(async () => {

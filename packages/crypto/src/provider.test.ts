@@ -10,6 +10,8 @@ import {
   generateKeyPackageWithKey,
   joinGroup,
   processPrivateMessage,
+  defaultCryptoProvider,
+  getCiphersuiteFromName,
   type CiphersuiteImpl,
   type ClientState,
   type CryptoProvider,
@@ -17,6 +19,9 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CIPHERSUITE,
+  PQ_SUITE,
+  SUITES,
+  type SuiteName,
   DirectoryAuthenticationService,
   clientConfigWith,
   encodeDeviceCredential,
@@ -58,9 +63,10 @@ async function send(from: ClientState, to: ClientState, text: string, sFrom: Cip
   return { from: sent.newState, to: received.newState, text: new TextDecoder().decode(received.message) };
 }
 
-async function twoPartyFlow(aliceProvider: CryptoProvider, bobProvider: CryptoProvider) {
-  const sa = await getSuite(aliceProvider);
-  const sb = await getSuite(bobProvider);
+async function twoPartyFlow(aliceProvider: CryptoProvider, bobProvider: CryptoProvider, suiteName: SuiteName = CIPHERSUITE) {
+  const sa = await getSuite(aliceProvider, suiteName);
+  const sb = await getSuite(bobProvider, suiteName);
+  expect(sa.name).toBe(suiteName);
   const dir: Directory = new Map();
   const alice = await device(sa, dir, 'alice', 'laptop');
   const bob = await device(sb, dir, 'bob', 'phone');
@@ -98,6 +104,36 @@ describe('CryptoProviders run a full ts-mls flow', () => {
   });
 });
 
+describe('the post-quantum suite (X-Wing, SHA-512, AES-256-GCM) on every provider', () => {
+  for (const [name, provider] of providers) {
+    it(`${name}: create, add, join, message both ways`, async () => {
+      const suite = await getSuite(provider, PQ_SUITE);
+      expect(suite.hpke.keyLength).toBe(32);
+      expect(suite.kdf.size).toBe(64);
+      expect(await suite.hash.digest(new Uint8Array(0))).toHaveLength(64);
+      expect(await getSuite(provider, PQ_SUITE)).toBe(suite);
+      expect(await getSuite(provider)).not.toBe(suite);
+      await twoPartyFlow(provider, provider, PQ_SUITE);
+    });
+  }
+
+  it('interoperates both ways with ts-mls\'s own implementation of suite 83', async () => {
+    await twoPartyFlow(nodeCryptoProvider(), defaultCryptoProvider, PQ_SUITE);
+    await twoPartyFlow(defaultCryptoProvider, providers[1]![1], PQ_SUITE);
+  });
+
+  it('interoperates: node and WebCrypto with noble fallbacks', async () => {
+    await twoPartyFlow(providers[1]![1], nodeCryptoProvider(), PQ_SUITE);
+  });
+
+  it('refuses a suite Candor does not speak', async () => {
+    for (const [, provider] of providers) {
+      await expect(provider.getCiphersuiteImpl(getCiphersuiteFromName('MLS_256_XWING_CHACHA20POLY1305_SHA512_Ed25519'))).rejects.toThrow(/unsupported MLS cipher suite/);
+    }
+    expect(SUITES).toEqual([PQ_SUITE, CIPHERSUITE]);
+  });
+});
+
 describe('webCryptoProvider without crypto.subtle (insecure browser context)', () => {
   afterEach(() => {
     vi.unstubAllGlobals();
@@ -112,6 +148,7 @@ describe('webCryptoProvider without crypto.subtle (insecure browser context)', (
     const spies = methods.map((m) => vi.spyOn(real.subtle, m));
     const provider = webCryptoProvider();
     await twoPartyFlow(provider, provider);
+    await twoPartyFlow(provider, provider, PQ_SUITE);
     for (const spy of spies) expect(spy).not.toHaveBeenCalled();
     for (const spy of spies) spy.mockRestore();
   });

@@ -4,14 +4,15 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { DhkemX25519HkdfSha256, type KemInterface } from '@hpke/core';
 import type { Ciphersuite, CiphersuiteImpl, CryptoProvider, Hash, Kdf, Rng, Signature } from 'ts-mls';
 import { BoundedCache, constantTimeEqual, toBufferSource as buf } from './bytes.ts';
-import { assertOurSuite } from './ciphersuite.ts';
+import { suiteParams, type SuiteParams } from './ciphersuite.ts';
 import { DhkemX25519 } from './dhkem-x25519.ts';
 import { makeHpke, type Aead } from './hpke-suite.ts';
-import { NobleAes128Gcm, NobleHkdfSha256 } from './noble-hpke-parts.ts';
+import { NobleAesGcm, NobleHkdf } from './noble-hpke-parts.ts';
+import { xWingKem } from './xwing-kem.ts';
 
 export interface WebCryptoFeatures {
   /** crypto.subtle exists (secure context): SHA-256, HMAC, AES-GCM, and HPKE's HKDF. */
@@ -73,28 +74,37 @@ function subtleAead(subtle: SubtleCrypto): Aead {
   };
 }
 
-function makeHash(subtle: SubtleCrypto | undefined): Hash {
+const nobleHashOf = (hash: SuiteParams['hash']) => (hash === 'sha512' ? sha512 : sha256);
+
+function makeHash(subtle: SubtleCrypto | undefined, hash: SuiteParams['hash']): Hash {
   if (subtle === undefined) {
+    const h = nobleHashOf(hash);
     return {
-      digest: async (data) => sha256(data),
-      mac: async (key, data) => hmac(sha256, key, data),
-      verifyMac: async (key, mac, data) => constantTimeEqual(hmac(sha256, key, data), mac),
+      digest: async (data) => h(data),
+      mac: async (key, data) => hmac(h, key, data),
+      verifyMac: async (key, mac, data) => constantTimeEqual(hmac(h, key, data), mac),
     };
   }
+  const name = hash === 'sha512' ? 'SHA-512' : 'SHA-256';
   const macKey = (key: Uint8Array) =>
-    subtle.importKey('raw', buf(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    subtle.importKey('raw', buf(key), { name: 'HMAC', hash: name }, false, ['sign', 'verify']);
   return {
-    digest: async (data) => new Uint8Array(await subtle.digest('SHA-256', buf(data))),
+    digest: async (data) => new Uint8Array(await subtle.digest(name, buf(data))),
     mac: async (key, data) => new Uint8Array(await subtle.sign('HMAC', await macKey(key), buf(data))),
     verifyMac: async (key, mac, data) => subtle.verify('HMAC', await macKey(key), buf(mac), buf(data)),
   };
 }
 
-export const nobleKdf: Kdf = {
-  extract: async (salt, ikm) => extract(sha256, ikm, salt),
-  expand: async (prk, info, len) => expand(sha256, prk, info, len),
-  size: 32,
-};
+/** The MLS KDF (HKDF over the suite's hash) on @noble/hashes. */
+export function nobleKdfFor(hash: SuiteParams['hash']): Kdf {
+  const h = nobleHashOf(hash);
+  return {
+    extract: async (salt, ikm) => extract(h, ikm, salt),
+    expand: async (prk, info, len) => expand(h, prk, info, len),
+    size: hash === 'sha512' ? 64 : 32,
+  };
+}
+
 
 export const nobleEd25519: Signature = {
   sign: async (signKey, message) => ed25519.sign(message, signKey),
@@ -162,20 +172,21 @@ export function webCryptoProvider(options: WebCryptoProviderOptions = {}): Crypt
   let features: Promise<WebCryptoFeatures> | undefined;
   return {
     async getCiphersuiteImpl(cs: Ciphersuite): Promise<CiphersuiteImpl> {
-      assertOurSuite(cs);
+      const p = suiteParams(cs);
       features ??= detectWebCryptoFeatures().then((f) => ({ ...f, ...options.features }));
       const f = await features;
       const subtle = f.subtle ? globalThis.crypto.subtle : undefined;
-      const kem = subtle !== undefined && f.x25519 ? new DhkemX25519HkdfSha256() : nobleX25519Kem();
+      const kem =
+        p.kem === 'x-wing' ? await xWingKem() : subtle !== undefined && f.x25519 ? new DhkemX25519HkdfSha256() : nobleX25519Kem();
       return {
         name: cs.name,
-        hash: makeHash(subtle),
-        kdf: nobleKdf,
+        hash: makeHash(subtle, p.hash),
+        kdf: nobleKdfFor(p.hash),
         signature: subtle !== undefined && f.ed25519 ? subtleEd25519(subtle) : nobleEd25519,
         hpke:
           subtle !== undefined
-            ? makeHpke(kem, subtleAead(subtle))
-            : makeHpke(kem, nobleAead, { kdf: new NobleHkdfSha256(), aead: new NobleAes128Gcm() }),
+            ? makeHpke(kem, subtleAead(subtle), p)
+            : makeHpke(kem, nobleAead, p, { kdf: new NobleHkdf(p.hash), aead: new NobleAesGcm(p.aeadKeyLength) }),
         rng: webRng,
       };
     },

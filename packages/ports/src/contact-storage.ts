@@ -61,6 +61,12 @@ export type HoldResult =
   /** Nothing changed: over a quota, or the request is settled (or there is none). */
   | { held: false; reason: 'quota_request' | 'quota_sender' | 'quota_recipient' | 'accepted' | 'declined' | 'none' }
 
+/** What holding one message for several requests did: held for all of them, or for none. */
+export type HoldAllResult =
+  | { held: true; results: HoldResult[] }
+  /** Nothing changed: the request of `recipient` is over a quota. */
+  | { held: false; recipient: UserId; reason: 'quota_request' | 'quota_sender' | 'quota_recipient' }
+
 export interface BlockRecord {
   userId: UserId
   at: number
@@ -92,6 +98,13 @@ export interface ContactStorage {
    * requests; per request not counting welcomes), and changes nothing when it refuses.
    */
   hold(h: HoldInput, limits: HoldLimits): Promise<HoldResult>
+  /**
+   * Holds one message for several requests (the pending requests of one group) in one
+   * transaction: for every one of them, or — when any is over a quota — for none, and the first
+   * refusal is returned with its recipient. A settled request (or none) holds nothing and does
+   * not stop the others (its result says so).
+   */
+  holdAll(holds: readonly HoldInput[], limits: HoldLimits): Promise<HoldAllResult>
   /** The request of (recipient, group), any state, or null: there is at most one. */
   requestIn(groupId: GroupId, recipient: UserId): Promise<ContactRequestRecord | null>
   /** The pending requests of a group. */

@@ -65,6 +65,11 @@ export interface GovernanceStorage {
    * 'same_admin' when `by` asked for it, 'not_pending' when it is no longer pending or expired.
    */
   approve(org: OrgId, id: string, by: UserId, at: number): Promise<'approved' | 'not_found' | 'not_pending' | 'same_admin'>
+  /**
+   * Declines (or withdraws) a pending, unexpired request: it ends at once (its expiry becomes `at`),
+   * so it leaves the open list and can be neither approved nor used; false when it was not pending or had expired.
+   */
+  decline(org: OrgId, id: string, at: number): Promise<boolean>
   /** Marks an approved request executed, once; false when it was not approved (or already executed, or expired). */
   markExecuted(org: OrgId, id: string, at: number): Promise<boolean>
 

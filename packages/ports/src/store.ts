@@ -3,11 +3,14 @@
 import type { AdminRole, DeviceId, DeviceStatus, GroupId, MessageId, MessageKind, OrgId, SignupMode, UserId } from '@candor/protocol'
 import type { DirectoryStorage } from '@candor/transparency'
 import type { ScimStore } from './scim-store.ts'
+import type { InviteStorage } from './invite-storage.ts'
 import type { BlobId } from './blob-store.ts'
 import type { ContactStorage } from './contact-storage.ts'
 import type { AccountRecoveryStorage } from './account-recovery-storage.ts'
 import type { GovernanceStorage } from './governance-storage.ts'
+import type { ComplianceStorage } from './compliance-storage.ts'
 import type { PushSubscriptionStorage } from './push-storage.ts'
+import type { OrgDeviceStorage } from './org-device-storage.ts'
 
 /** The signature that enrolled a device: its own registration, or an existing device's approval. */
 export interface DeviceAttestation {
@@ -195,6 +198,13 @@ export interface Store extends ScimStore {
    * no groups, and nothing is recorded.
    */
   revokeDevice(deviceId: DeviceId, userId: UserId): Promise<{ device: DeviceRecord; groups: GroupId[] } | null>
+  /**
+   * The groups devices of this user left by their revocation (recorded in revokeDevice's
+   * transaction, once per group; erased with the account), sorted: where a recovered device of
+   * the person may take a revoked device's place (docs/protocol.md §5.2). Whether the group's
+   * tree still has a leaf of theirs is the caller's check.
+   */
+  formerGroups(userId: UserId): Promise<GroupId[]>
 
   // ---- the key directory's backlog ----
   /**
@@ -224,9 +234,10 @@ export interface Store extends ScimStore {
    * Makes the user's request an active device with this attestation, deletes the request and
    * records a directory update for the user (directoryBacklog), in one transaction; null when the user has no such request unexpired at `now` (denied,
    * dropped, expired or approved already). Refuses with CandorError('forbidden') when the user
-   * already has `maxDevices` active devices.
+   * already has `maxDevices` active devices. With `hold`, the device is made `pending` instead
+   * (held for an admin's approval: OrgDeviceStorage.activateHeldDevice) and no directory update is recorded.
    */
-  approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number): Promise<DeviceRecord | null>
+  approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number, hold?: boolean): Promise<DeviceRecord | null>
   /** Deletes the user's request of this device id; false when there was none. */
   denyEnrolment(deviceId: DeviceId, userId: UserId): Promise<boolean>
 
@@ -234,12 +245,18 @@ export interface Store extends ScimStore {
   directoryStorage(): DirectoryStorage
   /** Contacts, blocks, contact requests and their held deliveries (contact-storage.ts). */
   contacts(): ContactStorage
+  /** Invite links (invite-storage.ts). */
+  invites(): InviteStorage
   /** Recovery keys and sealed history archives (account-recovery-storage.ts). */
   accountRecovery(): AccountRecoveryStorage
   /** An organisation's audit trail, SIEM settings, approvals and policy versions (governance-storage.ts). */
   governance(): GovernanceStorage
+  /** Archive key shares, unlock requests and their approvals, legal holds (compliance-storage.ts). */
+  compliance(): ComplianceStorage
   /** Web Push subscriptions of devices (push-storage.ts). */
   pushSubscriptions(): PushSubscriptionStorage
+  /** Devices held for an admin's approval, last-seen days, expired guests (org-device-storage.ts). */
+  orgDevices(): OrgDeviceStorage
   /**
    * Runs fn while holding the cluster-wide key-directory publication lock, so only one node at a
    * time appends an epoch (a no-op lock where the store belongs to one process).
@@ -259,13 +276,18 @@ export interface Store extends ScimStore {
   /** Records a single-use nonce; false if it was seen before (a replay). */
   consumeNonce(nonce: string, expiresAt: number): Promise<boolean>
 
-  addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined): Promise<void>
   /**
-   * Takes one one-time package (deleted as it is handed out), else the last-resort one (never
-   * deleted); with `lastResortOnly`, the last-resort one and nothing else.
+   * Key packages are kept per MLS cipher suite (`suite`: its code point, 1 unless told;
+   * docs/protocol.md §4.5): each suite has its own one-time packages and its own last-resort one,
+   * which `lastResort` replaces.
    */
-  claimKeyPackage(deviceId: DeviceId, lastResortOnly?: boolean): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null>
-  countKeyPackages(deviceId: DeviceId): Promise<{ oneTime: number; lastResort: boolean }>
+  addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined, suite?: number): Promise<void>
+  /**
+   * Takes one one-time package of `suite` (deleted as it is handed out), else that suite's
+   * last-resort one (never deleted); with `lastResortOnly`, the last-resort one and nothing else.
+   */
+  claimKeyPackage(deviceId: DeviceId, lastResortOnly?: boolean, suite?: number): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null>
+  countKeyPackages(deviceId: DeviceId, suite?: number): Promise<{ oneTime: number; lastResort: boolean }>
 
   /**
    * Creates a group at epoch 0 with its creator as the only member and `groupInfo` (the creator's
@@ -458,6 +480,35 @@ export interface Store extends ScimStore {
   blobsOf(uploader: UserId, limit: number): Promise<BlobBinding[]>
   /** Blobs bound to groups that have no members left, at most `limit`: the sweep deletes them. */
   blobsWithoutMembers(limit: number): Promise<BlobId[]>
+
+  // ---- attachment lifecycle (docs/protocol.md §2.4 "Lifecycle") ----
+  /**
+   * At completion: fixes the blob's recipient devices and its expiry. Only once: false,
+   * changing nothing, when they are fixed already or the blob is not bound.
+   */
+  sealBlob(blobId: BlobId, recipients: readonly DeviceId[], expiresAt: number): Promise<boolean>
+  /** The blob's expiry and its recipients (each with when it fetched, or null); null when not bound or not sealed. */
+  blobDelivery(blobId: BlobId): Promise<BlobDelivery | null>
+  /**
+   * Records a recipient's fetch (the first time counts; later ones keep it). False, changing
+   * nothing, when the device is not one of the blob's recipients.
+   */
+  markBlobFetched(blobId: BlobId, deviceId: DeviceId, at: number): Promise<boolean>
+  /**
+   * Sealed blobs that had recipients and none left to wait for: every recipient still a member
+   * of the group has fetched it. With `only`, just that blob if it qualifies. At most `limit`.
+   */
+  blobsFetchedByAll(limit: number, only?: BlobId): Promise<BlobId[]>
+  /** Sealed blobs whose expiry is ≤ `now`, soonest first, at most `limit`. */
+  blobsExpired(now: number, limit: number): Promise<BlobId[]>
+}
+
+/** A completed blob's recipients and expiry (blobDelivery). */
+export interface BlobDelivery {
+  expiresAt: number
+  /** How many recipients were fixed at completion (erased accounts' entries leave `recipients`). */
+  count: number
+  recipients: Array<{ deviceId: DeviceId; fetchedAt: number | null }>
 }
 
 /**

@@ -19,6 +19,8 @@ export const DATA_CATEGORIES = [
   'key_packages',
   'server_export',
   'device_status',
+  /** Messages kept by the organisation's compliance archive (an unlock opens them; a legal hold keeps them). */
+  'archived_messages',
 ] as const
 export type DataCategory = (typeof DATA_CATEGORIES)[number]
 

@@ -42,6 +42,8 @@ export const ERROR_STATUS = {
   receipt_invalid: 502,
   /** An organisation's policy whose signature or audit-log proof failed on the client: it is not applied. */
   policy_invalid: 502,
+  /** An invite link that expired, was revoked or was used as often as its creator allowed (details.reason). */
+  invite_invalid: 410,
   internal: 500,
 } as const
 

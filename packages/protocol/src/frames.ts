@@ -22,7 +22,7 @@ export const FrameType = {
 export const EphemeralKind = { typing: 0 } as const
 export type EphemeralKind = (typeof EphemeralKind)[keyof typeof EphemeralKind]
 
-export const MessageKind = { application: 0, commit: 1, welcome: 2, report: 4 } as const
+export const MessageKind = { application: 0, commit: 1, welcome: 2, proposal: 3, report: 4 } as const
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind]
 
 export interface SendFrame {
@@ -92,6 +92,8 @@ export type Notice =
   | { kind: 'device_revoked'; deviceId: string }
   /** The person's recovery key approved a new device of theirs (docs/protocol.md §4.2). */
   | { kind: 'device_recovered'; deviceId: string }
+  /** An admin approved a device the person's device `by` had approved and their organisation held (docs/organisations.md, devices.adminApproval). */
+  | { kind: 'device_approved'; deviceId: string; by: string }
   | { kind: 'synced' }
   | { kind: 'session_ended'; reason: SessionEndReason }
   /** A stranger's first conversation arrived as a contact request (docs/protocol.md §5.5). */
@@ -357,6 +359,9 @@ function parseNotice(v: unknown): Notice {
     case 'device_recovered':
       only('deviceId')
       return { kind: 'device_recovered', deviceId: text('deviceId') }
+    case 'device_approved':
+      only('deviceId', 'by')
+      return { kind: 'device_approved', deviceId: text('deviceId'), by: text('by') }
     case 'contact_request':
       only('requestId', 'from', 'groupId')
       return { kind: 'contact_request', requestId: text('requestId'), from: text('from'), groupId: text('groupId') }
@@ -397,7 +402,7 @@ export function decodeServerFrame(b: Uint8Array): ServerFrame {
     case FrameType.deliver: {
       if (b.length < DELIVER_HEADER) throw malformed('deliver frame too short')
       const kind = b[9]
-      if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 4) throw malformed('unknown message kind')
+      if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3 && kind !== 4) throw malformed('unknown message kind')
       return {
         type: 'deliver',
         seq: frameField(parseSeq, v.getFloat64(1), 'seq'),

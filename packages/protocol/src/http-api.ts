@@ -3,6 +3,7 @@
 // canonical values. Request types (XRequest) are what a client sends: the schema's input.
 import { z } from 'zod'
 import { LIMITS } from './limits.ts'
+import { mlsSuiteQuerySchema, mlsSuiteSchema } from './mls-suites.ts'
 import { ADMIN_ROLES, orgIdSchema } from './organisations.ts'
 import { ssoTicketSchema } from './sso.ts'
 import { ACCESSOR_ROLES } from './access-receipt.ts'
@@ -101,6 +102,8 @@ export interface EnrolmentResponse {
 export const keyPackageUpload = z.strictObject({
   oneTime: z.array(base64UrlSchema(LIMITS.keyPackageBytes)).max(LIMITS.keyPackagesPerUpload),
   lastResort: base64UrlSchema(LIMITS.keyPackageBytes).optional(),
+  /** The suite every package here is in (docs/protocol.md §4.5); 1 if absent. */
+  suite: mlsSuiteSchema.optional(),
 })
 export type KeyPackageUpload = z.input<typeof keyPackageUpload>
 export interface KeyPackageCount {
@@ -109,7 +112,13 @@ export interface KeyPackageCount {
 }
 
 /** Claims one package per active device of the user (all but the caller's), or of the listed ones. */
-export const claimRequest = z.strictObject({ deviceIds: z.array(deviceIdSchema).max(LIMITS.devicesPerUser).optional() })
+export const claimRequest = z.strictObject({
+  deviceIds: z.array(deviceIdSchema).max(LIMITS.devicesPerUser).optional(),
+  /** The suite of the packages wanted (docs/protocol.md §4.5); 1 if absent. */
+  suite: mlsSuiteSchema.optional(),
+})
+/** `GET /v1/key-packages/count?suite=` */
+export const keyPackageCountQuery = z.object({ suite: mlsSuiteQuerySchema.optional() })
 
 export interface ClaimedKeyPackage {
   userId: string
@@ -120,6 +129,8 @@ export interface ClaimedKeyPackage {
 }
 export interface ClaimResponse {
   keyPackages: ClaimedKeyPackage[]
+  /** Active devices asked for that have no package of the suite claimed (docs/protocol.md §4.5). */
+  missing?: string[]
 }
 
 /** POST /v1/groups (docs/protocol.md §5.1): the creator's signed GroupInfo of the new group at epoch 0. */
@@ -145,6 +156,11 @@ export const externalCommitRequest = z.strictObject({
   groupInfo: base64UrlSchema(LIMITS.handshakeBytes),
 })
 export type ExternalCommitRequest = z.input<typeof externalCommitRequest>
+
+/** GET /v1/account/groups: the groups the person is in now, for a device of theirs to join (docs/protocol.md §5.2). */
+export interface AccountGroupsResponse {
+  groups: Array<{ groupId: string; conversationId: string; epoch: number }>
+}
 
 /** GET /v1/groups/:groupId/group-info: the group's latest signed GroupInfo (with its ratchet tree and external_pub). */
 export interface GroupInfoBytesResponse {
@@ -336,7 +352,7 @@ export const accountExportSchema = z.strictObject({
   admin: adminRecordSchema.nullable(),
   accessLog: z.array(z.strictObject({ index: z.number().int(), loggedAt: z.number().int(), visibleAt: z.number().int() })),
   /** The attachment blobs this account uploaded that the server still holds (ciphertext sizes only). */
-  blobs: z.array(z.strictObject({ blobId: z.string(), groupId: z.string(), size: z.number().int(), uploadedAt: z.number().int() })),
+  blobs: z.array(z.strictObject({ blobId: z.string(), groupId: z.string(), size: z.number().int(), uploadedAt: z.number().int(), expiresAt: z.number().int().nullable() })),
 })
 export type AccountExport = z.infer<typeof accountExportSchema>
 
@@ -356,3 +372,28 @@ export const blobInfoSchema = z.strictObject({
 })
 export type BlobInfo = z.infer<typeof blobInfoSchema>
 export const blobAppendResponse = z.strictObject({ received: z.number().int() })
+/** `POST /v1/blobs/:blobId/fetched`: whether that was the last recipient's fetch, and the blob is gone (§2.4 Lifecycle). */
+export const blobFetchedResponse = z.strictObject({ deleted: z.boolean() })
+
+// ---- invite links (docs/protocol.md "Invite links") ----
+/** `POST /v1/invites`: the link's secret stays on the creating device; the server gets its SHA-256 only. */
+export const createInviteRequest = z.strictObject({
+  secretHash: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the SHA-256 of the secret, 43 characters of base64url'),
+  maxUses: z.number().int().min(1).max(LIMITS.inviteMaxUses),
+  expiresInSeconds: z.number().int().min(60).max(LIMITS.inviteMaxSeconds),
+})
+export const inviteInfoSchema = z.strictObject({
+  inviteId: z.string(),
+  createdAt: z.number().int(),
+  expiresAt: z.number().int(),
+  maxUses: z.number().int(),
+  uses: z.number().int(),
+  revoked: z.boolean(),
+})
+export type InviteInfo = z.infer<typeof inviteInfoSchema>
+export const invitesResponse = z.strictObject({ invites: z.array(inviteInfoSchema) })
+/** `POST /v1/invites/redeem`: the secret from the link's fragment. */
+export const redeemInviteRequest = z.strictObject({ secret: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the secret from the link, 43 characters of base64url') })
+/** Whom the link lets the redeemer talk to: now each other's contact. */
+export const redeemInviteResponse = z.strictObject({ userId: z.string() })
+export const revokeInviteResponse = z.strictObject({ revoked: z.literal(true) })

@@ -15,6 +15,14 @@ export const LIMITS = {
   /** One-time key packages a device may hold on the server. */
   keyPackagesPerDevice: 500,
   groupMembers: 1000,
+  /**
+   * Devices in a group of the post-quantum suite (docs/protocol.md §5.0): its tree is ≈ 6× larger,
+   * and a commit's body (commit, Welcome and GroupInfo with the tree) must stay within
+   * httpBodyBytes; measured in packages/crypto/bench/pq-sizes.ts (docs/limits.md).
+   */
+  pqGroupMembers: 400,
+  /** Devices a client adds by one commit in a post-quantum group; a larger add is several commits. */
+  pqAddsPerCommit: 100,
   /** Active devices of one user; pending enrolment requests do not count. */
   devicesPerUser: 20,
   /** An enrolment request not approved within this time is gone (docs/protocol.md §4.1). */
@@ -59,6 +67,12 @@ export const LIMITS = {
   blobQuotaBytes: 1024 * 1024 * 1024,
   /** …and how long an upload may stay incomplete before the server deletes it. */
   blobUploadTtlMs: 24 * 60 * 60 * 1000,
+  /** How long a completed attachment stays on the server at most, fetched or not (a server or an organisation's policy sets less). */
+  blobRetentionMs: 30 * 24 * 60 * 60 * 1000,
+  /** Invite links: how often one may be used at most, how long it may live, how many live ones a person may hold. */
+  inviteMaxUses: 100,
+  inviteMaxSeconds: 30 * 24 * 60 * 60,
+  invitesPerUser: 50,
   /** The largest sealed history archive (a transfer to a new device, or the backup; docs/protocol.md §4.2). */
   archiveBytes: 256 * 1024 * 1024,
   /**

@@ -24,6 +24,19 @@ export const AUDIT_ACTIONS = [
   'siem.set',
   'approval.request',
   'approval.approve',
+  'approval.decline',
+  'compliance.keys',
+  'compliance.request',
+  'compliance.approve',
+  'compliance.open',
+  'compliance.export',
+  'hold.place',
+  'hold.release',
+  'device.approve',
+  'device.decline',
+  'device.revoke_unseen',
+  'guest.expire',
+  'data_rights.request',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
@@ -34,8 +47,8 @@ export const auditEntrySchema = z.strictObject({
   v: z.literal(1),
   org: z.string(),
   at: z.number().int(),
-  /** Who acted: an admin (their user id and role) or a SCIM token (its id). */
-  actor: z.strictObject({ kind: z.enum(['admin', 'scim']), id: z.string(), role: z.string().nullable() }),
+  /** Who acted: an admin (their user id and role), a SCIM token (its id), the server applying the policy (`policy`, id the sweep), or a person about themself (`person`). */
+  actor: z.strictObject({ kind: z.enum(['admin', 'scim', 'policy', 'person']), id: z.string(), role: z.string().nullable() }),
   action: z.enum(AUDIT_ACTIONS),
   /** What it touched (`user:…`, `device:…`, `token:…`, `approval:…`, the organisation). */
   target: z.string().nullable(),

@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { toBase64Url, utf8 } from './bytes.ts'
 import { orgIdSchema } from './organisations.ts'
 import { LIMITS } from './limits.ts'
+import { publicKeySchema, userIdSchema } from './field-schemas.ts'
 
 /** The sensitive actions a policy may put under two-person control. */
 export const APPROVABLE_ACTIONS = ['users.read', 'users.export', 'devices.suspend', 'notices.delay'] as const
@@ -46,9 +47,25 @@ export const orgPolicySchema = z.strictObject({
     maxBytes: z.number().int().min(1).max(4 * 1024 ** 3),
     /** MIME types (`image/*` allowed); empty: any. */
     allowedTypes: z.array(z.string().regex(MIME, 'a MIME type')).max(100),
+    /** How long attachments stay on the server at most (days; absent: the server's retention, docs/protocol.md §2.4). */
+    retentionDays: z.number().int().min(1).max(3650).optional(),
   }),
-  /** Which conversations a compliance archive must keep: none, those with people outside, or all. */
-  archive: z.strictObject({ required: z.enum(['none', 'external', 'all']) }),
+  /**
+   * Which conversations a compliance archive must keep (docs/protocol.md §11.2): none, those with
+   * people outside, all, or those with a listed person; and which account is the archive, with
+   * the public half of the archive key its records are sealed to.
+   */
+  archive: z.strictObject({
+    required: z.enum(['none', 'external', 'all', 'listed']),
+    account: userIdSchema.nullable().optional(),
+    /** X25519 public key, 32 bytes base64url. */
+    archiveKey: publicKeySchema.nullable().optional(),
+    /** SCIM group names the admin chose (kept for the record; the server expands them into `people`). */
+    groups: z.array(z.string().min(1).max(256)).max(100).optional(),
+    people: z.array(userIdSchema).max(10_000).optional(),
+    /** How long the archive keeps a record at most (days; absent: until its timer, if any). Legal holds keep records past it (§11.12). */
+    retentionDays: z.number().int().min(1).max(36_500).optional(),
+  }),
   /** Sensitive actions that need a second admin's approval, and how long an approval stays good. */
   approvals: z.strictObject({ required: z.array(z.enum(APPROVABLE_ACTIONS)).max(APPROVABLE_ACTIONS.length), validHours: z.number().int().min(1).max(720) }),
 })
@@ -136,3 +153,18 @@ export const approvalInfoSchema = z.strictObject({
 })
 export type ApprovalInfo = z.infer<typeof approvalInfoSchema>
 export const approvalListSchema = z.strictObject({ approvals: z.array(approvalInfoSchema) })
+
+/** The archive part of a policy, absent fields read as none (docs/protocol.md §11.2). */
+export interface ArchivePolicy {
+  required: 'none' | 'external' | 'all' | 'listed'
+  account: string | null
+  archiveKey: string | null
+  people: string[]
+  /** The archive's retention (days), null: none (records go only when their timer runs out). */
+  retentionDays: number | null
+}
+
+export function archivePolicyOf(policy: OrgPolicy): ArchivePolicy {
+  const a = policy.archive
+  return { required: a.required, account: a.account ?? null, archiveKey: a.archiveKey ?? null, people: [...(a.people ?? [])], retentionDays: a.retentionDays ?? null }
+}

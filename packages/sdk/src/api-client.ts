@@ -84,7 +84,9 @@ export class ApiClient {
     }
     if (!res.ok) {
       const err = (json as { error?: { code?: unknown; message?: unknown; details?: Record<string, unknown> } }).error
-      const code = isErrorCode(err?.code) ? err.code : 'internal'
+      // An answer without the server's error body is not the server's verdict: a bare 408 (its
+      // request timeout) or 502–504 (a proxy before it) says it could not answer now — transient.
+      const code = isErrorCode(err?.code) ? err.code : res.status === 408 || (res.status >= 502 && res.status <= 504) ? 'unavailable' : 'internal'
       throw new CandorError(code, typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`, {
         ...(err?.details ? { details: err.details } : {}),
       })
@@ -191,14 +193,18 @@ export class ApiClient {
   deletePushSubscription(deviceId: string): Promise<{ deleted: boolean }> {
     return this.#authed('DELETE', `/v1/devices/${deviceId}/push-subscription`)
   }
-  uploadKeyPackages(oneTime: string[], lastResort?: string): Promise<KeyPackageCount> {
-    return this.#authed('POST', '/v1/key-packages', lastResort === undefined ? { oneTime } : { oneTime, lastResort })
+  /** `suite`: the code point every package is in (docs/protocol.md §4.5); suite 1 if not given. */
+  uploadKeyPackages(oneTime: string[], lastResort?: string, suite?: number): Promise<KeyPackageCount> {
+    return this.#authed('POST', '/v1/key-packages', { oneTime, ...(lastResort === undefined ? {} : { lastResort }), ...(suite === undefined || suite === 1 ? {} : { suite }) })
   }
-  keyPackageCount(): Promise<KeyPackageCount> {
-    return this.#authed('GET', '/v1/key-packages/count')
+  keyPackageCount(suite?: number): Promise<KeyPackageCount> {
+    return this.#authed('GET', suite === undefined || suite === 1 ? '/v1/key-packages/count' : `/v1/key-packages/count?suite=${suite}`)
   }
-  claimKeyPackages(userId: string, deviceIds?: string[]): Promise<ClaimResponse> {
-    return this.#authed('POST', `/v1/users/${encodeURIComponent(userId)}/key-packages/claim`, deviceIds ? { deviceIds } : {})
+  claimKeyPackages(userId: string, deviceIds?: string[], suite?: number): Promise<ClaimResponse> {
+    return this.#authed('POST', `/v1/users/${encodeURIComponent(userId)}/key-packages/claim`, {
+      ...(deviceIds ? { deviceIds } : {}),
+      ...(suite === undefined || suite === 1 ? {} : { suite }),
+    })
   }
   /** Creates a group on the server from its creator's GroupInfo at epoch 0 (docs/protocol.md §5.1). */
   createGroup(groupId: string, groupInfo: string): Promise<GroupInfoResponse> {

@@ -12,7 +12,7 @@ import {
   AttachmentError,
   encryptedSize,
 } from '@candor/crypto'
-import { CandorError, fromBase64Url, toBase64Url, type AttachmentRef } from '@candor/protocol'
+import { CONTENT_LIMITS, CandorError, fromBase64Url, toBase64Url, type AttachmentRef, type Thumbnail } from '@candor/protocol'
 import type { BlobTransfer } from './blob-transfer.ts'
 
 /** Encrypted bytes sent per request: big enough for throughput, small enough to resend after a cut. */
@@ -38,6 +38,11 @@ export interface FileToSend {
   size?: number
   /** A caption sent with it (may be empty). */
   text?: string
+  /**
+   * A small preview made on this device (docs/protocol.md §2 AttachmentRef `thumbnail`: an
+   * image of at most 16 KiB, sides 1–4,096): it travels inside the encrypted message only.
+   */
+  thumbnail?: Thumbnail
   onProgress?: (p: Progress) => void
 }
 
@@ -61,6 +66,17 @@ async function* readStream(s: AsyncIterable<Uint8Array> | ReadableStream<Uint8Ar
 const retryable = (e: unknown): boolean => e instanceof CandorError && e.code === 'unavailable'
 const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)))
 
+/** Refuses, before anything is uploaded, a thumbnail the message's encoding would refuse after (§2). */
+function checkThumbnail(t: Thumbnail): void {
+  const side = CONTENT_LIMITS.thumbnailSide
+  const bytes = fromBase64Url(t.data)
+  if (!/^image\/[a-z0-9.+-]+$/i.test(t.mediaType)) throw new CandorError('bad_request', 'thumbnail.mediaType: must be an image type such as image/webp')
+  if (!bytes || bytes.length > CONTENT_LIMITS.thumbnailBytes) throw new CandorError('bad_request', `thumbnail.data: must be at most ${CONTENT_LIMITS.thumbnailBytes} bytes in base64url`)
+  for (const [k, v] of [['width', t.width], ['height', t.height]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1 || v > side) throw new CandorError('bad_request', `thumbnail.${k}: must be a whole number from 1 to ${side}`)
+  }
+}
+
 export class Attachments {
   readonly #transfer: BlobTransfer
 
@@ -73,6 +89,7 @@ export class Attachments {
     const size = file.bytes ? file.bytes.length : file.size
     if (file.bytes === undefined && file.stream === undefined) throw new CandorError('bad_request', 'a file needs bytes or a stream')
     if (size === undefined || !Number.isSafeInteger(size) || size < 0) throw new CandorError('bad_request', 'a streamed file needs its size in bytes')
+    if (file.thumbnail) checkThumbnail(file.thumbnail)
     const chunkSize = ATTACHMENT_CHUNK_SIZE
     const total = encryptedSize(size, chunkSize)
     const blob = await this.#transfer.create(groupId, total)
@@ -112,6 +129,7 @@ export class Attachments {
       sha256: toBase64Url(enc.sha256),
       key: toBase64Url(enc.key),
       chunkSize,
+      ...(file.thumbnail ? { thumbnail: file.thumbnail } : {}),
     }
   }
 
@@ -180,6 +198,16 @@ export class Attachments {
       }
     }
     dec.finish()
+    await this.#acknowledge(ref.blob)
+  }
+
+  /**
+   * Tells the server this device has the file, so the blob goes once every recipient has
+   * (docs/protocol.md §2.4 Lifecycle). The file is here whatever the answer: the uploader's own
+   * device is no recipient (forbidden), and a lost answer leaves the blob to its expiry.
+   */
+  async #acknowledge(blobId: string): Promise<void> {
+    await this.#transfer.fetched(blobId).catch(() => false)
   }
 
   /** Downloads and decrypts an attachment into memory (small files; streams go through download()). */

@@ -2,7 +2,7 @@
 // bytes up and down with fetch. Uploads resume at the offset the server says it has; downloads
 // resume with a Range from the bytes already read. Every exchange is bounded in time: an upload
 // piece or a download that stays silent longer than the timeout fails with `unavailable`.
-import { CandorError, blobAppendResponse, blobInfoSchema, isErrorCode, type BlobInfo } from '@candor/protocol'
+import { CandorError, blobAppendResponse, blobFetchedResponse, blobInfoSchema, isErrorCode, type BlobInfo } from '@candor/protocol'
 import type { ApiClient } from './api-client.ts'
 
 async function errorOf(res: Response): Promise<CandorError> {
@@ -44,6 +44,11 @@ export class BlobTransfer {
 
   async complete(blobId: string): Promise<BlobInfo> {
     return blobInfoSchema.parse(await this.#api.authedJson('POST', `/v1/blobs/${blobId}/complete`, {}))
+  }
+
+  /** Tells the server this device has the attachment (its hash matched): whether the blob is now gone (§2.4 Lifecycle). */
+  async fetched(blobId: string): Promise<boolean> {
+    return blobFetchedResponse.parse(await this.#api.authedJson('POST', `${this.#path}/${blobId}/fetched`, {})).deleted
   }
 
   /** Sends bytes to store at `offset`; the server's new `received`. */

@@ -1,6 +1,6 @@
 // CandorClient's public types: how it is opened, the events it emits, and who can read a conversation.
 import type { CryptoProvider } from '@candor/crypto'
-import type { SessionEndReason } from '@candor/protocol'
+import type { Content, SessionEndReason } from '@candor/protocol'
 import type { DirectoryTrust } from './checkpoint-tracker.ts'
 import type { ConnectionState, WebSocketFactory } from './connection.ts'
 import type { FailedFor, MessageRecord } from './conversations.ts'
@@ -29,6 +29,29 @@ export interface ClientOptions {
    * SqliteSearchIndex on Node); without one, search() reads the whole history.
    */
   searchIndex?: SearchIndex
+  /**
+   * Called with every application content this device decrypts, before it is applied and
+   * acknowledged (a rejection keeps the delivery queued). The compliance archive writes its
+   * sealed records here (docs/protocol.md §11.4).
+   */
+  onContent?: (e: ReceivedContent) => Promise<void>
+  /** Add the organisation's compliance archive where its policy requires it (default true; the archive's own device: false). */
+  archiveAuto?: boolean
+}
+
+/** One decrypted application content, as it arrived. */
+export interface ReceivedContent {
+  groupId: string
+  seq: number
+  messageId: string
+  /** The server's sentAt of the delivery. */
+  sentAt: number
+  /** The MLS epoch it was sent in. */
+  epoch: number
+  sender: { userId: string; deviceId: string }
+  content: Content
+  /** The content's encoded bytes. */
+  plaintext: Uint8Array
 }
 
 /**
@@ -50,7 +73,7 @@ export type SecurityAlert =
 export interface ClientEvents extends Record<string, unknown> {
   message: MessageRecord
   /** `reset`: the conversation moved onto a new MLS group (docs/protocol.md §5.4); its id stays. */
-  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' | 'reset' | 'rejoined' | 'renamed' }
+  conversation: { id: string; change: 'joined' | 'members' | 'removed' | 'left' | 'reset' | 'rejoined' | 'renamed' | 'avatar' }
   /** A record changed after it arrived: edited, deleted, reacted to, or a recipient's delivered/read state (history() shows it). */
   update: { conversation: string; id: string }
   /** A member started or stopped typing (shown for 5 s unless renewed); never stored. */
@@ -61,6 +84,10 @@ export interface ClientEvents extends Record<string, unknown> {
   enrolment: { deviceId: string }
   /** The person's recovery key approved a new device of theirs (docs/protocol.md §4.2): show it; revoke it if it was not them. */
   recovered_device: { deviceId: string }
+  /** This device approved a new device and the organisation's policy holds it for an admin's approval (devices.adminApproval). */
+  held_device: { deviceId: string }
+  /** An admin approved that device; this device added it to its conversations. */
+  admin_approved_device: { deviceId: string }
   /** A stranger's first conversation arrived as a contact request (client.requests). */
   request: { requestId: string; from: string; groupId: string }
   /** One of this person's devices accepted or declined a request. */
@@ -90,10 +117,30 @@ export interface ClientEvents extends Record<string, unknown> {
   session_ended: { reason: SessionEndReason }
   /** A display name this device knows changed (a member's profile message, or this person's own). */
   profile: { userId: string; displayName: string }
+  /** A user's picture changed (avatarOf has the new one). */
+  avatar: { userId: string }
+}
+
+/** A conversation's MLS cipher suite (docs/protocol.md §5.0), as `encryptionOf` tells it. */
+export interface ConversationEncryption {
+  /** The suite's name, e.g. MLS_256_XWING_AES256GCM_SHA512_Ed25519. */
+  suite: string
+  /** Its code point: 83 (post-quantum, provisional) or 1. */
+  suiteId: number
+  postQuantum: boolean
+  /** For people: "post-quantum (X-Wing + X25519, provisional suite 83)" or "classic (X25519, suite 1)". */
+  label: string
 }
 
 export interface Reader {
   userId: string
   devices: Array<{ deviceId: string; verified: boolean; self: boolean }>
   kind: 'person' | 'bot' | 'archive'
+  /**
+   * For an archive: whether this person's organisation's verified policy names it (docs/protocol.md
+   * §11.2). An archive that is not named is shown flagged, and this device does not send there.
+   */
+  recognised?: boolean
+  /** For an archive not recognised: not named by the policy, or named with a key its officers' ceremony did not publish (§11.2). */
+  problem?: 'not_named' | 'key_unproven'
 }

@@ -1,68 +1,62 @@
 // CandorClient: one device of one person. Everything a UI or the CLI does goes through here.
 // It owns the device's identity, its MLS states and its delivery socket; what it does with
-// them lives beside it: own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
+// them lives beside it: the parts and their wiring in client-parts.ts, how a client comes to be
+// (register, enrol, open, recover) in client-accounts.ts, the delivery socket, queue and notices
+// in delivery-session.ts; own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeliverFrame, type DeviceId, type DeviceInfo, type PutPushSubscriptionRequest, type EnrolmentInfo, type Notice, type SessionEndReason, type SsoDeviceStartResponse, type SsoSignInResponse } from '@candor/protocol'
-import {
-  DirectoryAuthenticationService,
-  clientConfigWith,
-  epochOf,
-  getSuite,
-  leaves,
-  safetyNumber,
-  type AuthenticationFor,
-  type MlsConfig,
-  type MlsSuite,
-} from '@candor/crypto'
-import { ApiClient } from './api-client.ts'
-import type { ClientEvents, ClientOptions, Reader } from './client-types.ts'
-import { Connection, type ConnectionState } from './connection.ts'
-import { Conversations, type MessageRecord } from './conversations.ts'
-import { DeliveryFailures, type DeliveryFailure } from './delivery-failures.ts'
-import { DeliveryQueue } from './delivery-queue.ts'
-import { DeviceDirectory, type UnknownDevice } from './directory.ts'
-import { PastDirectory } from './past-directory.ts'
-import { commitAuthentication, welcomeAuthentication } from './handshake-authentication.ts'
-import { CheckpointTracker } from './checkpoint-tracker.ts'
+import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeviceId, type DeviceInfo, type PutPushSubscriptionRequest, type EnrolmentInfo, type SsoDeviceStartResponse, type SsoSignInResponse, type DataRight, type DataRightStatus, type DataRightsResponse } from '@candor/protocol'
+import { PQ_SUITE, epochOf, getSuites, groupSuiteName, leaves, safetyNumber, suiteId, suiteLabel } from '@candor/crypto'
+import type { ApiClient } from './api-client.ts'
+import type { ClientEvents, ClientOptions, ConversationEncryption, Reader } from './client-types.ts'
+import type { ConnectionState } from './connection.ts'
+import type { Conversations, MessageRecord } from './conversations.ts'
+import type { DeliveryFailures, DeliveryFailure } from './delivery-failures.ts'
+import type { DeviceDirectory, UnknownDevice } from './directory.ts'
 import { Emitter } from './emitter.ts'
-import { forgetIdentity, loadIdentity, registerIdentity, requestEnrolment, saveIdentity, type Identity } from './identity.ts'
-import { KeyPackages } from './key-packages.ts'
-import { SerialLock } from './serial-lock.ts'
-import { GroupChanges } from './group-changes.ts'
-import { processDelivery } from './incoming.ts'
+import { saveIdentity, type Identity } from './identity.ts'
+import type { KeyPackages } from './key-packages.ts'
+import type { SerialLock } from './serial-lock.ts'
 import { storeFailuresAsUnavailable } from './local-store-failures.ts'
-import { Undecryptables, type UnreportedFailure } from './undecryptable.ts'
-import { Messaging } from './messaging.ts'
-import { Recovery } from './recovery.ts'
-import { Rejoin } from './rejoin.ts'
-import { OwnDevices } from './own-devices.ts'
-import { PendingCommits } from './pending-commits.ts'
+import type { Undecryptables, UnreportedFailure } from './undecryptable.ts'
+import type { Messaging } from './messaging.ts'
+import { checkAttachmentType } from './data/policy-checks.ts'
+import type { Recovery } from './recovery.ts'
+import type { Rejoin } from './rejoin.ts'
+import type { NewDeviceJoins, JoinedConversations } from './rejoin-as-new-device.ts'
+import type { OwnDevices } from './own-devices.ts'
+import type { PendingCommits } from './pending-commits.ts'
 import { DataApi } from './data/data-api.ts'
-import { ContactRequests } from './contact-requests.ts'
+import type { ContactRequests } from './contact-requests.ts'
 import type { VerifiedReceipt } from './data/receipts.ts'
 import type { AdminClient } from './data/admin-client.ts'
+import type { ComplianceClient } from './data/compliance-client.ts'
 import type { VerifiedPolicy } from './data/org-policy-verify.ts'
 import type { DeletionReceipt } from './data/erasure.ts'
 import type { ExportProgress } from './data/export-bundle.ts'
 import type { BagFile } from './data/bag.ts'
 import type { LedgerEntry } from './data/consents.ts'
-import { DataOwnership, type CheckedReceipts } from './data/ownership.ts'
-import { ComplianceArchives } from './data/archives.ts'
-import { DisappearingTimer } from './data/disappearing-timer.ts'
-import { accessLogView, directoryView } from './split-view-logs.ts'
-import { SplitViewMonitor, type SplitViewAlert } from './split-view-monitor.ts'
-import { sessionResumes } from './session-ended-text.ts'
-import { Attachments, type FileToSend, type Progress } from './attachments.ts'
-import { BlobTransfer } from './blob-transfer.ts'
-import { HistoryArchives, type ImportedHistory, type OnHistoryProgress } from './history-archives.ts'
-import { AccountRecovery, recoveryApproval, recoveryKeyFrom } from './account-recovery.ts'
+import type { DataOwnership, CheckedReceipts } from './data/ownership.ts'
+import type { ComplianceArchives } from './data/archives.ts'
+import type { ArchiveApi } from './archive-api.ts'
+import type { DisappearingTimer } from './data/disappearing-timer.ts'
+import type { SplitViewMonitor, SplitViewAlert } from './split-view-monitor.ts'
+import type { Attachments, FileToSend, Progress } from './attachments.ts'
+import type { HistoryArchives, ImportedHistory, OnHistoryProgress } from './history-archives.ts'
+import type { AccountRecovery } from './account-recovery.ts'
 import { searchHistory } from './search/device-search.ts'
-import { Profiles, type Person } from './profiles.ts'
-import { MessageFeatures } from './message-features.ts'
-import { Typing } from './typing.ts'
-import { ConversationFeatures } from './conversation-features.ts'
-import type { AttachmentRef } from '@candor/protocol'
+import type { Profiles, Person } from './profiles.ts'
+import type { Avatars, OwnAvatar } from './avatars.ts'
+import { Invites } from './invites.ts'
+import { GroupInvites } from './group-invites.ts'
+import type { MessageFeatures } from './message-features.ts'
+import type { Typing } from './typing.ts'
+import type { ConversationFeatures } from './conversation-features.ts'
+import type { AttachmentRef, Thumbnail } from '@candor/protocol'
+import type { MlsSuites } from '@candor/crypto'
+import { wireClientParts } from './client-parts.ts'
+import { DeliverySession } from './delivery-session.ts'
+import { enrolDevice, recoverAccount, registerDevice, ssoDeviceSignIn, storedDevice } from './client-accounts.ts'
 
 function attachmentOf(message: MessageRecord, index: number): AttachmentRef {
   const ref = message.attachments?.[index]
@@ -70,29 +64,24 @@ function attachmentOf(message: MessageRecord, index: number): AttachmentRef {
   return ref
 }
 
-export type { ClientEvents, ClientOptions, Reader, SecurityAlert } from './client-types.ts'
-
-function httpOptions(opts: ClientOptions): { timeoutMs?: number } {
-  return opts.httpTimeoutMs === undefined ? {} : { timeoutMs: opts.httpTimeoutMs }
-}
+export type { ClientEvents, ClientOptions, ConversationEncryption, Reader, SecurityAlert } from './client-types.ts'
 
 export class CandorClient extends Emitter<ClientEvents> {
   readonly api: ApiClient
   readonly #opts: ClientOptions
   readonly #identity: Identity
-  readonly #suite: MlsSuite
-  readonly #config: MlsConfig
-  readonly #authentication: { commit: AuthenticationFor; welcome: AuthenticationFor }
   readonly #directory: DeviceDirectory
   readonly #keyPackages: KeyPackages
   readonly #conversations: Conversations
-  readonly #lock = new SerialLock()
+  readonly #lock: SerialLock
   readonly #devices: OwnDevices
   readonly #messaging: Messaging
   readonly #data: DataOwnership
   /** Contact requests, contacts and blocks (contact-requests.ts). */
   readonly requests: ContactRequests
   readonly #archives: ComplianceArchives
+  /** The compliance archive: status, consent, adding it where the policy requires it (archive-api.ts). */
+  readonly archive: ArchiveApi
   readonly #timer: DisappearingTimer
   readonly #splitViews: SplitViewMonitor
   readonly #failures: DeliveryFailures
@@ -100,129 +89,67 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #pending: PendingCommits
   readonly #recovery: Recovery
   readonly #rejoin: Rejoin
+  readonly #newDeviceJoins: NewDeviceJoins
   readonly #attachments: Attachments
   readonly #profiles: Profiles
+  readonly #avatars: Avatars
   readonly #features: MessageFeatures
   readonly #typing: Typing
   /** Replies, edits, deletes, reactions, receipts, typing, names, pins and mutes (conversation-features.ts). */
   readonly features: ConversationFeatures
-  #connection: Connection | undefined
-  #queue: DeliveryQueue | undefined
-  #synced: Array<() => void> = []
-  #isSynced = false
-  /** How the session last ended, once it did; only one final ending is told. */
-  #ended: SessionEndReason | undefined
+  /** The delivery socket and queue, connecting, syncing and notices (delivery-session.ts). */
+  readonly #session: DeliverySession
   readonly #history: HistoryArchives
   readonly #accountRecovery: AccountRecovery
 
-  private constructor(given: ClientOptions, api: ApiClient, identity: Identity, suite: MlsSuite) {
+  private constructor(given: ClientOptions, api: ApiClient, identity: Identity, suites: MlsSuites) {
     super()
     // Every part of the client sees a failure of the device's storage as transient (local-store-failures.ts).
     const opts = { ...given, store: storeFailuresAsUnavailable(given.store) }
     this.#opts = opts
     this.api = api
     this.#identity = identity
-    this.#suite = suite
-    const emit = <K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void => this.emit(event, e)
-    const checkpoints = new CheckpointTracker(api, opts.store, opts.directory ?? {})
-    const directory = (this.#directory = new DeviceDirectory(api, checkpoints))
-    const config = (this.#config = clientConfigWith(new DirectoryAuthenticationService((u, d) => directory.keyOf(u, d))))
-    const past = new PastDirectory(api, checkpoints)
-    this.#authentication = { commit: commitAuthentication(config.authService, past), welcome: welcomeAuthentication(config.authService, past) }
-    const keyPackages = (this.#keyPackages = new KeyPackages(opts.store, api, suite, identity))
-    const conversations = (this.#conversations = new Conversations(opts.store, config, opts.searchIndex))
-    const lock = this.#lock
-    const idle = async (): Promise<void> => {
-      await this.#queue?.idle()
-    }
-    const pending = (this.#pending = new PendingCommits({ store: opts.store, api, conversations, config, emit }))
-    const groups = new GroupChanges({ api, suite, directory, conversations, lock, userId: identity.userId, emit, idle, pending })
-    const data = new DataApi(api)
-    this.requests = new ContactRequests(data)
-    this.#data = new DataOwnership({ api, data, store: opts.store, accessLogKey: opts.accessLogKey, identity, suite, directory, conversations, client: this, emit })
-    const splitViews = (this.#splitViews = new SplitViewMonitor({
-      logs: [directoryView(api, checkpoints), accessLogView(data, this.#data.accessLogTracker())],
-      store: opts.store,
-      alert: (a) => emit('alert', a),
-      error: (where, error) => emit('error', { where, error }),
-    }))
-    const consent = (purpose: ConsentPurpose) => (scope: string, state: 'given' | 'withdrawn') => this.consent(purpose, scope, state)
-    const archives = (this.#archives = new ComplianceArchives({ conversations, events: this, consent: consent('compliance_archive') }))
-    this.#devices = new OwnDevices({ api, identity, directory, conversations, groups, consent: consent('device_enrolment'), emit })
-    const connection = () => this.#connection
-    const seen = () => splitViews.seen()
-    this.#attachments = new Attachments(new BlobTransfer(api))
-    const membersOf = async (conversation: string): Promise<string[]> => {
-      const c = conversations.get(conversations.groupOf(conversation))
-      return c ? [...new Set(leaves(c.state).map((l) => l.userId))].sort() : conversations.importedMembers(conversation)
-    }
-    this.#history = new HistoryArchives({ api, suite, identity, conversations, directory, membersOf })
-    this.#accountRecovery = new AccountRecovery({ api, identity, directory, history: this.#history })
-    const messaging = (this.#messaging = new Messaging({ api, suite, config, lock, me: identity, conversations, groups, keyPackages, directory, archives, connection, seen, emit }))
-    const features = (this.#features = new MessageFeatures({
-      store: opts.store,
-      conversations,
-      me: identity,
-      send: (group, content) => messaging.sendContent(group, content),
-      sendText: (group, text, extra) => messaging.send(group, text, [], extra),
-      connected: () => connection() !== undefined,
-      emit,
-    }))
-    this.#typing = new Typing({ suite, conversations, me: identity, connection, emit })
-    this.features = new ConversationFeatures(features, this.#typing, (c) => this.#group(c), (g) => conversations.conversationOf(g))
-    // A disappearing message's edits and reactions disappear with it.
-    this.on('expired', (e) => void features.states.forget(e.ids).catch((error: unknown) => emit('error', { where: 'forgetting expired message state', error })))
-    const rejoin = (this.#rejoin = new Rejoin({ api, suite, config, lock, me: identity, conversations, keyPackages, emit }))
-    this.#recovery = new Recovery({
-      api,
-      suite,
-      config,
-      lock,
-      me: identity,
-      conversations,
-      groups,
-      keyPackages,
-      emit,
-      rejoin,
-      send: (groupId, content, messageId) => messaging.sendContent(groupId, content, messageId),
-    })
-    this.#profiles = new Profiles({
-      store: opts.store,
-      data,
-      conversations,
-      userId: identity.userId,
-      send: (groupId, content) => messaging.sendContent(groupId, content),
-      error: (where, error) => emit('error', { where, error }),
-      changed: (userId, displayName) => emit('profile', { userId, displayName }),
-    })
-    const failures = (this.#failures = new DeliveryFailures(opts.store))
-    this.#undecryptable = new Undecryptables({
-      store: opts.store,
-      conversations,
-      failures,
-      me: identity,
-      emit,
-      send: (conversation, content) => messaging.sendContent(conversation, content),
-    })
-    this.#timer = new DisappearingTimer({
-      data,
-      conversations,
-      lock,
-      me: identity,
-      sweepMs: opts.expirySweepMs ?? 1_000,
-      emit,
-      connected: () => connection() !== undefined,
-      send: (conversation, content) => messaging.sendContent(conversation, content),
-    })
+    // The parts and their wiring: client-parts.ts; the delivery socket and queue: delivery-session.ts.
+    let session: DeliverySession | undefined
+    const p = wireClientParts({ client: this, connection: () => session?.connection(), idle: async () => session?.idle() }, opts, api, identity, suites)
+    this.#directory = p.directory
+    this.#keyPackages = p.keyPackages
+    this.#conversations = p.conversations
+    this.#lock = p.lock
+    this.#devices = p.devices
+    this.#messaging = p.messaging
+    this.#data = p.data
+    this.requests = p.requests
+    this.#archives = p.archives
+    this.archive = p.archive
+    this.#timer = p.timer
+    this.#splitViews = p.splitViews
+    this.#failures = p.failures
+    this.#undecryptable = p.undecryptable
+    this.#pending = p.pending
+    this.#recovery = p.recovery
+    this.#rejoin = p.rejoin
+    this.#newDeviceJoins = p.newDeviceJoins
+    this.#attachments = p.attachments
+    this.#profiles = p.profiles
+    this.#avatars = p.avatars
+    this.#features = p.features
+    this.#typing = p.typing
+    this.features = p.conversationFeatures
+    this.#history = p.history
+    this.#accountRecovery = p.accountRecovery
+    this.#session = session = new DeliverySession({ client: this, opts, api, identity, suites, parts: p })
   }
 
   static async #make(opts: ClientOptions, api: ApiClient, identity: Identity): Promise<CandorClient> {
-    const c = new CandorClient(opts, api, identity, await getSuite(opts.crypto))
+    const c = new CandorClient(opts, api, identity, await getSuites(opts.crypto))
     await c.#conversations.load()
     await c.#pending.load()
     await c.#profiles.load()
+    await c.#avatars.load()
     await c.#features.load()
     c.#archives.watch()
+    c.archive.watch()
     c.#timer.startSweep()
     return c
   }
@@ -231,11 +158,7 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** Registers a new user and this, its first device; `org`: the organisation whose sign-up to use (else the server's `default`). */
   /** `ssoTicket`: a sign-in at the organisation's identity provider (ssoDeviceSignIn), required when it requires SSO. */
   static async register(opts: ClientOptions, userId: string, deviceName = 'first device', org?: string, ssoTicket?: string): Promise<CandorClient> {
-    if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
-    const api = new ApiClient(opts.server, undefined, httpOptions(opts))
-    const identity = await registerIdentity(api, userId, deviceName, org, ssoTicket)
-    await saveIdentity(opts.store, identity)
-    api.setDevice(identity)
+    const { api, identity } = await registerDevice(opts, userId, deviceName, org, ssoTicket)
     const c = await CandorClient.#make(opts, api, identity)
     await c.#keyPackages.publishInitial()
     return c
@@ -243,11 +166,7 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Asks to add this as a further device of an existing user; approve it from another device. */
   static async enrol(opts: ClientOptions, userId: string, deviceName = 'new device', ssoTicket?: string): Promise<CandorClient> {
-    if (await loadIdentity(opts.store)) throw new CandorError('conflict', 'this home already holds a device')
-    const api = new ApiClient(opts.server, undefined, httpOptions(opts))
-    const identity = await requestEnrolment(api, userId, deviceName, ssoTicket)
-    await saveIdentity(opts.store, identity)
-    api.setDevice(identity)
+    const { api, identity } = await enrolDevice(opts, userId, deviceName, ssoTicket)
     return CandorClient.#make(opts, api, identity)
   }
 
@@ -257,15 +176,7 @@ export class CandorClient extends Emitter<ClientEvents> {
    * when they refused or it expired). The ticket it yields registers, enrols or renews a session.
    */
   static async ssoDeviceSignIn(opts: ClientOptions, org: string, show: (prompt: SsoDeviceStartResponse) => void): Promise<SsoSignInResponse> {
-    const api = new ApiClient(opts.server, undefined, httpOptions(opts))
-    const started = await api.ssoDeviceStart(org)
-    show(started)
-    for (;;) {
-      await new Promise((r) => setTimeout(r, Math.max(1, started.interval) * 1000))
-      const r = await api.ssoDevicePoll(started.handle)
-      if (r.status === 'signed_in') return r
-      if (Date.now() > started.expiresAt + 60_000) throw new CandorError('unauthenticated', 'the device sign-in expired: start again')
-    }
+    return ssoDeviceSignIn(opts, org, show)
   }
 
   /** Renews this device's session with a fresh sign-in ticket of its organisation's identity provider. */
@@ -275,10 +186,8 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Opens the device kept in the store, or null if there is none. */
   static async open(opts: ClientOptions): Promise<CandorClient | null> {
-    const identity = await loadIdentity(opts.store)
-    if (!identity) return null
-    const api = new ApiClient(opts.server, identity, httpOptions(opts))
-    return CandorClient.#make(opts, api, identity)
+    const stored = await storedDevice(opts)
+    return stored ? CandorClient.#make(opts, stored.api, stored.identity) : null
   }
 
   get userId(): string {
@@ -291,7 +200,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     return this.#identity.status
   }
   get connectionState(): ConnectionState {
-    return this.#connection?.state ?? 'offline'
+    return this.#session.state
   }
 
   /** For a pending device: polls until another device approves it, then publishes key packages. */
@@ -313,53 +222,12 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Connects the delivery socket; resolves once everything queued for this device is processed. */
   async connect(): Promise<void> {
-    if (this.#identity.status !== 'active') throw new CandorError('forbidden', 'this device is not approved yet')
-    this.#timer.startSweep()
-    if (!this.#connection) {
-      const api = this.api
-      const endpoint = { url: `${api.baseUrl.replace(/^http/, 'ws')}/v1/ws`, session: (outlives?: number) => api.session(outlives), forgetSession: () => api.forgetSession() }
-      // Each delivery is acknowledged on the connection it came from once it is handled (delivery-queue.ts).
-      let connection: Connection | undefined = undefined
-      const queue = (this.#queue = new DeliveryQueue({
-        process: (f) => this.#onDeliver(f),
-        ack: (seq) => connection?.ack(seq),
-        held: (f, error) => this.emit('error', { where: `processing message ${f.messageId} (kept, to be retried)`, error }),
-      }))
-      connection = this.#connection = new Connection(endpoint, this.#opts.webSocket, {
-        onDeliver: (f) => queue.push(f),
-        onNotice: (n) => this.#onNotice(n),
-        onEphemeral: (f) => void this.#typing.received(f).catch((error: unknown) => this.emit('error', { where: 'typing indicator', error })),
-        onSessionEnded: (reason) => this.#onSessionEnded(reason),
-        onState: (s) => {
-          if (s !== 'online') this.#isSynced = false
-          // What failed while the network was away may well go through now.
-          else queue.retryNow()
-          this.emit('connection', s)
-        },
-      })
-      connection.start()
-    }
-    await this.#connection.whenOnline()
-    // A commit this device posted before it stopped, whose answer it never had: adopt or drop it.
-    await this.#lock.run(() => this.#pending.settleAll())
-    await this.sync()
-    void this.#keyPackages.topUp().catch((error: unknown) => this.emit('error', { where: 'key packages', error }))
+    return this.#session.connect()
   }
 
   /** Resolves when the server has pushed everything queued so far and it has been processed. */
   async sync(timeoutMs = 15_000): Promise<void> {
-    if (!this.#isSynced) {
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new CandorError('unavailable', 'timed out waiting for the server to sync')), timeoutMs)
-        this.#synced.push(() => {
-          clearTimeout(t)
-          resolve()
-        })
-      })
-    }
-    await this.#queue?.idle()
-    await this.#lock.run(async () => undefined)
-    await this.checkOwnDevices()
+    return this.#session.sync(timeoutMs)
   }
 
   /**
@@ -425,20 +293,17 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.#typing.close()
     this.#splitViews.close()
     this.#timer.stopSweep()
-    this.#queue?.close()
-    this.#queue = undefined
-    this.#connection?.close()
-    this.#connection = undefined
+    this.#session.close()
   }
 
   /** Reconnects at once instead of waiting out the backoff (e.g. when the network comes back). */
   reconnectNow(): void {
-    this.#connection?.retryNow()
+    this.#session.reconnectNow()
   }
 
   /** Simulates a network drop (the connection comes back by itself). */
   dropConnection(): void {
-    this.#connection?.drop()
+    this.#session.drop()
   }
 
   // ---- devices (see own-devices.ts) ----
@@ -473,8 +338,9 @@ export class CandorClient extends Emitter<ClientEvents> {
    * signs the person's consent (purpose `history_transfer`), seals an archive to the new device's
    * key as the directory proves it and uploads it, reporting progress (docs/protocol.md §4.2).
    */
-  async approve(deviceId: string, opts: { history?: { since: number | null }; onProgress?: OnHistoryProgress } = {}): Promise<{ transferred: number } | void> {
-    await this.#devices.approve(deviceId)
+  async approve(deviceId: string, opts: { history?: { since: number | null }; onProgress?: OnHistoryProgress } = {}): Promise<{ transferred: number; held?: true } | void> {
+    // Held by the organisation's policy (devices.adminApproval): no history until an admin approves it.
+    if ((await this.#devices.approve(deviceId)) === 'held') return { transferred: 0, held: true }
     if (!opts.history) return
     const since = opts.history.since
     await this.consent('history_transfer', `${deviceId} since ${since === null ? 'the start' : new Date(since).toISOString()}`, 'given')
@@ -524,7 +390,8 @@ export class CandorClient extends Emitter<ClientEvents> {
    * recovery secret: files an enrolment for a new device, approves it with the recovery key
    * (approver `recovery`, so the person's own history check accepts it and their contacts see a
    * new key as for any device), restores the backup, and — with `revokeOthers` — revokes every
-   * other device. A wrong secret changes nothing on the server and leaves this home empty.
+   * other device; then joins the person's conversations in the place of a revoked device
+   * (rejoinConversations). A wrong secret changes nothing on the server and leaves this home empty.
    */
   static async recover(
     opts: ClientOptions,
@@ -532,29 +399,17 @@ export class CandorClient extends Emitter<ClientEvents> {
     secret: string,
     deviceName = 'recovered device',
     options: { revokeOthers?: boolean; onProgress?: OnHistoryProgress } = {},
-  ): Promise<{ client: CandorClient; restored: ImportedHistory; revoked: string[] }> {
-    const recovery = recoveryKeyFrom(secret, userId)
-    const client = await CandorClient.enrol(opts, userId, deviceName)
-    try {
-      await client.api.publicJson('POST', `/v1/enrolments/${client.deviceId}/recover`, {
-        signature: recoveryApproval(recovery, userId, client.#identity.publicKey),
-      })
-    } catch (e) {
-      client.close()
-      await forgetIdentity(opts.store)
-      throw e
-    }
-    await client.waitForApproval(30_000)
-    const restored = await client.restoreBackup(secret, options.onProgress)
-    const revoked: string[] = []
-    if (options.revokeOthers) {
-      for (const d of await client.devices()) {
-        if (d.deviceId === client.deviceId || d.status !== 'active') continue
-        await client.revoke(d.deviceId)
-        revoked.push(d.deviceId)
-      }
-    }
-    return { client, restored, revoked }
+  ): Promise<{ client: CandorClient; restored: ImportedHistory; revoked: string[]; joined: JoinedConversations }> {
+    return recoverAccount({ enrol: (o, u, n) => CandorClient.enrol(o, u, n), publicKeyOf: (c) => c.#identity.publicKey }, opts, userId, secret, deviceName, options)
+  }
+
+  /**
+   * Joins every conversation of the person this device is not in, each by an external commit that
+   * takes the place of an old device of theirs that is no longer active (docs/protocol.md §5.2):
+   * after a recovery, once the old devices are revoked. Failures are listed, not thrown.
+   */
+  async rejoinConversations(): Promise<JoinedConversations> {
+    return this.#newDeviceJoins.joinAll()
   }
 
   /** Denies a pending enrolment of this user (signed by this device): the request is gone. */
@@ -589,6 +444,8 @@ export class CandorClient extends Emitter<ClientEvents> {
   async createConversation(userIds: readonly string[]): Promise<string> {
     const id = await this.#messaging.create(userIds)
     await this.#profiles.announce(id)
+    // Where the organisation's policy requires its compliance archive, it is added now (archive-api.ts).
+    await this.archive.ensureQuietly(id)
     return id
   }
 
@@ -615,6 +472,52 @@ export class CandorClient extends Emitter<ClientEvents> {
    */
   async setDisplayName(name: string): Promise<string> {
     return this.#profiles.set(name)
+  }
+
+  /** Invite links (docs/protocol.md §5.8): make one (the secret only in the returned link), list and revoke one's own. */
+  get invites(): Invites {
+    return (this.#invites ??= new Invites(new DataApi(this.api), this.api.baseUrl))
+  }
+  #invites: Invites | undefined
+
+  /** Group invite links (docs/protocol.md §5.8): this device adds whoever uses one it made. */
+  get groupInvites(): GroupInvites {
+    const conversations = this.#conversations
+    const active = (c: string) => conversations.get(conversations.groupOf(c))
+    return (this.#groupInvites ??= new GroupInvites({
+      store: this.#opts.store,
+      invites: this.invites,
+      userId: this.userId,
+      isMember: (c) => active(c)?.meta.status === 'active',
+      members: (c) => {
+        const g = active(c)
+        return g ? leaves(g.state).map((l) => l.userId) : []
+      },
+      addMembers: (c, users) => this.addMembers(c, users),
+      directConversation: (u) => this.directConversation(u),
+      send: (c, content) => this.#messaging.sendContent(this.#group(c), content),
+      error: (where, error) => this.emit('error', { where, error }),
+    }))
+  }
+  #groupInvites: GroupInvites | undefined
+
+  /** Redeems someone's invite link: they and this person become contacts; the conversation with them, started (or the existing one). */
+  async joinByInvite(link: string): Promise<string> {
+    return this.directConversation(await this.invites.redeem(link))
+  }
+
+  /**
+   * Sets (null: removes) this person's picture and sends it, end-to-end encrypted, to each of
+   * their conversations (docs/protocol.md §2 Avatars): `thumbnail` is what others show.
+   */
+  async setAvatar(avatar: OwnAvatar | null): Promise<void> {
+    await this.#avatars.set(avatar)
+    await this.#profiles.announceAll()
+  }
+
+  /** A user's picture (the thumbnail they sent) as this device knows it; null when none. */
+  avatarOf(userId: string): Thumbnail | null {
+    return this.#avatars.of(userId)
   }
 
   /** A user's display name as this device learnt it from their profile messages (this person's own for themselves); null when none. */
@@ -681,6 +584,8 @@ export class CandorClient extends Emitter<ClientEvents> {
    */
   async sendFile(conversation: string, file: FileToSend): Promise<MessageRecord> {
     const group = this.#group(conversation)
+    // The organisation's attachments.allowedTypes (the server sees only ciphertext).
+    checkAttachmentType((await this.policy()).policy, file.type)
     const ref = await this.#attachments.upload(group, file)
     return this.#messaging.send(group, file.text ?? '', [ref])
   }
@@ -742,81 +647,18 @@ export class CandorClient extends Emitter<ClientEvents> {
 
   /** Exactly who can decrypt this conversation, from the verified MLS tree and the directory. */
   async whoCanRead(conversation: string): Promise<Reader[]> {
-    return this.#messaging.whoCanRead(this.#group(conversation))
+    return this.archive.readers(conversation, await this.#messaging.whoCanRead(this.#group(conversation)))
   }
 
-  // ---- delivery ----
-
-  #onNotice(n: Notice): void {
-    switch (n.kind) {
-      case 'synced':
-        this.#isSynced = true
-        for (const f of this.#synced.splice(0)) f()
-        return
-      case 'key_packages_low':
-        void this.#keyPackages.topUp().catch((error: unknown) => this.emit('error', { where: 'key packages', error }))
-        return
-      case 'enrolment_request':
-        this.emit('enrolment', { deviceId: n.requestId })
-        return
-      case 'device_recovered':
-        this.#directory.forget(this.userId)
-        this.emit('recovered_device', { deviceId: n.deviceId })
-        return
-      case 'contact_request':
-        this.emit('request', { requestId: n.requestId, from: n.from, groupId: n.groupId })
-        return
-      case 'request_settled':
-        this.emit('request_settled', { requestId: n.requestId, state: n.state })
-        return
-      case 'device_revoked':
-        this.#directory.forget(this.userId)
-        // The server says so again (session_ended) just before it closes the socket, but a
-        // socket closed here first would not read that any more: this is the ending.
-        if (n.deviceId === this.deviceId) {
-          this.#onSessionEnded('revoked')
-          this.close()
-        }
-    }
-  }
-
-  #onSessionEnded(reason: SessionEndReason): void {
-    if (this.#ended !== undefined && !sessionResumes(this.#ended)) return
-    this.#ended = reason
-    this.emit('session_ended', { reason })
-  }
-
-  /** Processes a delivery under the MLS lock; rejects only on a transient failure (the queue keeps it). */
-  async #onDeliver(f: DeliverFrame): Promise<void> {
-    await this.#lock.run(() =>
-      processDelivery(
-        {
-          suite: this.#suite,
-          config: this.#config,
-          authentication: this.#authentication,
-          conversations: this.#conversations,
-          keyPackages: this.#keyPackages,
-          userId: this.userId,
-          emit: (event, e) => this.emit(event, e),
-          onLeave: (conversation, who) => this.#messaging.onLeave(conversation, who),
-          onJoin: (conversation) => {
-            this.#profiles.announceLater(conversation)
-            void this.#timer.learn(conversation).catch((error: unknown) => this.emit('error', { where: 'learning the disappearing timer', error }))
-          },
-          onTimer: (conversation, ms) => this.emit('timer', { conversation, ms }),
-          onProfile: (from, content, sentAt) => this.#profiles.received(from, content, sentAt),
-          // Queued beside processing, outside this lock: a check never holds up delivery.
-          onSeen: (sender, seen) => {
-            if (sender.deviceId !== this.deviceId) this.#splitViews.observe(sender, seen)
-          },
-          undecryptable: this.#undecryptable,
-          pending: this.#pending,
-          recovery: this.#recovery,
-          features: this.#features,
-        },
-        f,
-      ),
-    )
+  /**
+   * The MLS cipher suite of the conversation's current group (docs/protocol.md §5.0), as "Who
+   * can read this?" shows it: read from this device's own group state.
+   */
+  encryptionOf(conversation: string): ConversationEncryption {
+    const c = this.#conversations.get(this.#group(conversation))
+    if (!c) throw new CandorError('unknown_group', 'no such conversation on this device')
+    const suite = groupSuiteName(c.state)
+    return { suite, suiteId: suiteId(suite), postQuantum: suite === PQ_SUITE, label: suiteLabel(suite) }
   }
 
   // ---- data ownership (see data/ownership.ts, data/archives.ts) ----
@@ -857,6 +699,11 @@ export class CandorClient extends Emitter<ClientEvents> {
     return this.#data.admin()
   }
 
+  /** Compliance: the archive key ceremony, k-of-n unlocks, exports' audit entries, legal holds (docs/compliance.md). */
+  get compliance(): ComplianceClient {
+    return this.#data.compliance()
+  }
+
   /**
    * Erases this account everywhere: leaves every conversation (the others remove its devices
    * by commits), has the server delete everything it holds and tombstone the key-directory
@@ -865,6 +712,16 @@ export class CandorClient extends Emitter<ClientEvents> {
    */
   async deleteAccount(): Promise<DeletionReceipt> {
     return this.#data.deleteAccount()
+  }
+
+  /** Whether this person's organisation lets them export or erase at will or after an admin's approval (its policy's dataRights), and where their requests stand. */
+  dataRights(): Promise<DataRightsResponse> {
+    return this.#data.dataRights()
+  }
+
+  /** Asks the organisation's admins to approve an export or an erasure; exportData/deleteAccount then go ahead once approved. */
+  requestDataRight(right: DataRight): Promise<DataRightStatus> {
+    return this.#data.requestDataRight(right)
   }
 
   /** Gives or withdraws a consent: a record signed by this device, added to the person's ledger. */

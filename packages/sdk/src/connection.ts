@@ -173,20 +173,26 @@ export class Connection {
       this.#flushAcks()
       for (const f of this.#opened.splice(0)) f()
     }
-    ws.onmessage = (ev) => this.#onMessage(ev.data)
+    // A socket given up on (dropped) says nothing more: what it still carries is pushed again on the next one.
+    ws.onmessage = (ev) => void (this.#ws === ws && this.#onMessage(ev.data))
     ws.onerror = () => {}
     ws.onclose = (ev) => {
       clearTimeout(openTimer)
-      if (this.#ws !== ws) return
-      this.#ws = undefined
-      clearTimeout(this.#reauthTimer)
-      for (const [, p] of this.#pending) {
-        clearTimeout(p.timer)
-        p.reject(new CandorError('unavailable', 'connection lost before the server acknowledged the message'))
-      }
-      this.#pending.clear()
-      if (this.#state !== 'closed') this.#afterClose(ev?.code, ev?.reason)
+      this.#lost(ws, ev?.code, ev?.reason)
     }
+  }
+
+  /** The socket is gone (closed, or given up on): what waited on it fails, and the connection retries. */
+  #lost(ws: WebSocketLike, code: number | undefined, reason: string | undefined): void {
+    if (this.#ws !== ws) return
+    this.#ws = undefined
+    clearTimeout(this.#reauthTimer)
+    for (const [, p] of this.#pending) {
+      clearTimeout(p.timer)
+      p.reject(new CandorError('unavailable', 'connection lost before the server acknowledged the message'))
+    }
+    this.#pending.clear()
+    if (this.#state !== 'closed') this.#afterClose(code, reason)
   }
 
   /** What a closed socket means: the session is over for good, it needs a new token, or the network failed. */
@@ -344,9 +350,16 @@ export class Connection {
     void this.#open()
   }
 
-  /** Drops the socket (as if the network failed); the connection retries by itself. */
+  /**
+   * Drops the socket (the network failed); the connection retries by itself. It counts as lost at
+   * once: with the network gone the closing handshake may not finish for a minute (Chromium
+   * holds the socket's traffic while offline), and meanwhile the device would look online.
+   */
   drop(): void {
-    this.#ws?.close()
+    const ws = this.#ws
+    if (!ws) return
+    this.#lost(ws, undefined, undefined)
+    ws.close()
   }
 
   close(): void {

@@ -1,5 +1,7 @@
 // The public face of the conversation features (CandorClient.features): each call takes a
 // conversation id, as the rest of the client does, and works on the MLS group it uses now.
+import type { Thumbnail } from '@candor/protocol'
+import { checkConversationAvatar } from './conversation-avatar.ts'
 import type { MessageRecord } from './conversations.ts'
 import type { ConversationInfo, MessageFeatures } from './message-features.ts'
 import type { Typing } from './typing.ts'
@@ -57,7 +59,13 @@ export class ConversationFeatures {
     return this.#f.setInfo(this.#group(conversation), { topic })
   }
 
-  /** Name, topic (from the members' `conversation` messages; the last in queue order wins), pinned and muted (this device only). */
+  /** Sets the conversation's picture for every member (an image thumbnail ≤ 16 KiB, inline; null removes it). */
+  async setAvatar(conversation: string, avatar: Thumbnail | null): Promise<void> {
+    const checked = checkConversationAvatar(avatar)
+    await this.#f.setInfo(this.#group(conversation), { avatar: checked })
+  }
+
+  /** Name, topic, picture (from the members' `conversation` messages; the last in queue order wins), pinned and muted (this device only). */
   info(conversation: string): ConversationInfo {
     return this.#f.info(this.#c(conversation))
   }

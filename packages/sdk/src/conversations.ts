@@ -57,7 +57,9 @@ export interface MessageRecord {
    * (`undecryptable` says which and why; its id is the delivery's message id); 'rejoined' for the
    * notice that this device rejoined the group by an external commit (rejoin.ts).
    */
-  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset' | 'rejoined' | 'members' | 'conversation' | 'left'
+  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset' | 'rejoined' | 'members' | 'conversation' | 'left' | 'archive'
+  /** For kind 'archive': the archive member's announcement, "Archived by <org>, policy v<N>" (docs/protocol.md §11.3). */
+  archive?: { org: string; policyVersion: number }
   /** For kind 'timer': the timer set, in ms; null when turned off. */
   timerMs?: number | null
   /** For kind 'undecryptable': the message this device could not process, and why. */
@@ -78,6 +80,8 @@ export interface MessageRecord {
   mentioned?: boolean
   /** For kind 'members': who was added and removed; kind 'conversation': the new name/topic. */
   members?: { added: string[]; removed: string[] }
+  /** For kind 'members' when a person's devices were swapped (a recovered device took an old one's place, docs/protocol.md §5.2): which. */
+  device?: { user: string; added: string[]; removed: string[] }
   renamed?: { name?: string | null; topic?: string | null }
   /*
    * The fields below are not stored in the record: history() and inbox() add them from the
@@ -162,6 +166,8 @@ export class Conversations {
   #nextExpiry = Number.POSITIVE_INFINITY
   #inboxNext: number | undefined
   #loaded = false
+  /** Groups this device made and is still inviting everyone into (a reset's new group): sends wait. */
+  readonly #forming = new Map<string, Promise<void>>()
   readonly #index: SearchIndex | undefined
 
   /** `index`: the device's search index, kept in step with the history (search/search-index.ts). */
@@ -211,6 +217,27 @@ export class Conversations {
 
   get(id: string): Conversation | undefined {
     return this.#open.get(id)
+  }
+
+  /**
+   * Marks a group this device is still populating until `done` settles. A message sent into it
+   * before the commit that adds the others would reach nobody (its only member is this device)
+   * and be "sent"; sendContent waits for ready() instead.
+   */
+  forming(groupId: string, done: Promise<unknown>): void {
+    const p = done.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#forming.set(groupId, p)
+    void p.then(() => {
+      if (this.#forming.get(groupId) === p) this.#forming.delete(groupId)
+    })
+  }
+
+  /** Resolves once the group is no longer being populated (at once for any other). */
+  ready(groupId: string): Promise<void> {
+    return this.#forming.get(groupId) ?? Promise.resolve()
   }
 
   /** The conversation an MLS group belongs to: its own id unless a reset made it (§5.4). */

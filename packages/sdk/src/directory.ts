@@ -31,6 +31,8 @@ export interface VerifiedDevice {
 
 /** What the directory proves about a user: their organisation (null for a guest or none) and devices. */
 export interface ProvenEntry {
+  /** What the directory says the account is (§3 `kind`); `person` for a v1 entry or none. */
+  kind: 'person' | 'bot' | 'archive'
   org: string | null
   /** The identity provider's issuer, subject and verified email bound to the user, where single sign-on is used. */
   idp: { issuer: string; subject: string; email: string } | null
@@ -50,8 +52,28 @@ function fail(message: string): CandorError {
   return new CandorError('directory_proof_invalid', `key directory check failed: ${message}`)
 }
 
+/**
+ * Enrolments whose signature checked out, by every field the check reads (user, device id, key,
+ * approver, approver's key, signature). An entry proven again — after the lookup cache expired,
+ * as of another checkpoint, by another device of the process — carries the same enrolments; each
+ * is checked once. Any other byte is another entry, checked in full. Successes only; bounded.
+ */
+const attested = new Set<string>()
+const ATTESTED_MAX = 8192
+
 /** The enrolment signature checks out: self-registration, or approval by the named device's key. */
 export function attestationValid(userId: string, d: DirectoryDevice): boolean {
+  const memo = JSON.stringify([userId, d.id, d.key, d.by, d.byKey, d.sig])
+  if (attested.has(memo)) return true
+  const valid = checkAttestation(userId, d)
+  if (valid) {
+    if (attested.size >= ATTESTED_MAX) attested.delete(attested.values().next().value!)
+    attested.add(memo)
+  }
+  return valid
+}
+
+function checkAttestation(userId: string, d: DirectoryDevice): boolean {
   const key = fromBase64Url(d.key)
   const byKey = fromBase64Url(d.byKey)
   const sig = fromBase64Url(d.sig)
@@ -79,13 +101,13 @@ export function attestedDevices(userId: string, proven: Uint8Array | null): Veri
 
 /** A proven directory value as a reader sees it: the organisation, and the devices whose enrolment signature checks out. */
 export function provenEntry(userId: string, proven: Uint8Array | null): ProvenEntry {
-  if (!proven) return { org: null, idp: null, recovery: null, devices: [] }
+  if (!proven) return { kind: 'person', org: null, idp: null, recovery: null, devices: [] }
   const value = decodeDirectoryValue(proven)
   if (!value) throw fail(`the directory value for ${userId} is malformed`)
   const devices = value.devices.filter((d) => attestationValid(userId, d)).map((d) => ({ deviceId: d.id, publicKey: fromBase64Url(d.key)! }))
   const entry = directoryEntry(value)
   const recovery = entry.recovery && recoveryValid(userId, entry.recovery) ? fromBase64Url(entry.recovery.key) : null
-  return { org: entry.org, idp: entry.idp, recovery, devices }
+  return { kind: entry.kind, org: entry.org, idp: entry.idp, recovery, devices }
 }
 
 export class DeviceDirectory {

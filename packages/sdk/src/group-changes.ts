@@ -1,8 +1,8 @@
 // Changing who is in a group: claiming key packages (only devices the key directory proves),
 // and committing adds and removals. The server accepts one commit per epoch; when it says the
 // group moved on, this waits until the device has processed the newer epoch and rebuilds.
-import { CandorError, encodeHandshakeAad, fromBase64Url, newMessageId, toBase64Url } from '@candor/protocol'
-import { commitChanges, decodeKeyPackage, epochOf, leaves, type KeyPackage, type MlsSuite } from '@candor/crypto'
+import { CandorError, LIMITS, encodeHandshakeAad, fromBase64Url, newMessageId, toBase64Url } from '@candor/protocol'
+import { PQ_SUITE, commitChanges, decodeKeyPackage, epochOf, groupSuiteName, leaves, suiteId, type GroupState, type KeyPackage, type MlsSuites, type SuiteName } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client.ts'
 import type { Conversation, Conversations } from './conversations.ts'
@@ -17,11 +17,12 @@ export interface Claimed {
   keyPackage: KeyPackage
 }
 
-export type CommitPlan = (c: Conversation) => Promise<{ add: Claimed[]; removeDevices: string[] }>
+/** `update`: commit even with nothing to add or remove — a path update of this device's own leaf. */
+export type CommitPlan = (c: Conversation) => Promise<{ add: Claimed[]; removeDevices: string[]; update?: boolean }>
 
 export interface GroupChangeDeps {
   api: ApiClient
-  suite: MlsSuite
+  suites: MlsSuites
   directory: DeviceDirectory
   conversations: Conversations
   /** The lock that serialises every change to this device's MLS states. */
@@ -32,6 +33,10 @@ export interface GroupChangeDeps {
   idle(): Promise<void>
   /** Commits kept aside until the server's answer is known (pending-commits.ts). */
   pending: PendingCommits
+  /** The state with the server's held proposals applied, for every commit to take (server-removals.ts). */
+  withHeld?: (groupId: string, state: GroupState) => Promise<GroupState>
+  /** Forgets the held proposals of a group (the server no longer resolves them: the person came back). */
+  dropHeld?: (groupId: string) => Promise<void>
 }
 
 export class GroupChanges {
@@ -49,12 +54,20 @@ export class GroupChanges {
     return c
   }
 
-  /** One key package per device of each user, proven by the directory (own other devices optional). */
-  async claim(userIds: readonly string[], includeOwn: boolean): Promise<Claimed[]> {
+  /** One key package of `suite` per device of each user, proven by the directory (own other devices optional). */
+  async claim(userIds: readonly string[], includeOwn: boolean, suite: SuiteName): Promise<Claimed[]> {
+    return (await this.claimAll(userIds, includeOwn, suite)).claimed
+  }
+
+  /** As claim(), and which active devices had no package of `suite` (docs/protocol.md §4.5). */
+  async claimAll(userIds: readonly string[], includeOwn: boolean, suite: SuiteName): Promise<{ claimed: Claimed[]; missing: string[] }> {
     const out: Claimed[] = []
+    const missing: string[] = []
     for (const u of new Set(userIds)) {
       try {
-        const { keyPackages } = await this.#d.api.claimKeyPackages(u)
+        const answer = await this.#d.api.claimKeyPackages(u, undefined, suiteId(suite))
+        const { keyPackages } = answer
+        missing.push(...(answer.missing ?? []))
         for (const k of keyPackages) {
           const keyPackage = decodeKeyPackage(fromBase64Url(k.keyPackage)!)
           if (await this.#proven(u, k.deviceId, keyPackage)) out.push({ deviceId: k.deviceId, keyPackage })
@@ -67,7 +80,7 @@ export class GroupChanges {
         if (!(includeOwn && u === this.#d.userId && e instanceof CandorError && e.code === 'no_key_package')) throw e
       }
     }
-    return out
+    return { claimed: out, missing }
   }
 
   /** Only devices the key directory proves are added; anything else is refused and reported. */
@@ -79,8 +92,8 @@ export class GroupChanges {
   }
 
   /** One key package of each of these devices of a user that has one and the key directory proves. */
-  async claimDevices(userId: string, deviceIds: string[]): Promise<Claimed[]> {
-    const { keyPackages } = await this.#d.api.claimKeyPackages(userId, deviceIds)
+  async claimDevices(userId: string, deviceIds: string[], suite: SuiteName): Promise<Claimed[]> {
+    const { keyPackages } = await this.#d.api.claimKeyPackages(userId, deviceIds, suiteId(suite))
     const add: Claimed[] = []
     for (const k of keyPackages) {
       const keyPackage = decodeKeyPackage(fromBase64Url(k.keyPackage)!)
@@ -91,11 +104,33 @@ export class GroupChanges {
 
   /** Adds these devices of a user (e.g. one just approved) to a conversation. */
   async addDevices(conversation: string, userId: string, deviceIds: string[]): Promise<void> {
-    const add = await this.claimDevices(userId, deviceIds)
-    await this.commit(conversation, async (c) => {
-      const present = new Set(leaves(c.state).map((l) => l.deviceId))
-      return { add: add.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
-    })
+    const add = await this.claimDevices(userId, deviceIds, this.suiteOf(conversation))
+    await this.commitAdds(conversation, add)
+  }
+
+  /** The suite of a conversation's group on this device. */
+  suiteOf(conversation: string): SuiteName {
+    return groupSuiteName(this.active(conversation).state)
+  }
+
+  /**
+   * Adds these devices (those not in already) by as many commits as the group's suite needs: a
+   * post-quantum group takes at most LIMITS.pqAddsPerCommit per commit (docs/protocol.md §5.0),
+   * so each commit, its Welcome and GroupInfo stay within the handshake limits. True if any
+   * commit was made.
+   */
+  async commitAdds(conversation: string, claimed: readonly Claimed[]): Promise<boolean> {
+    const per = this.suiteOf(conversation) === PQ_SUITE ? LIMITS.pqAddsPerCommit : LIMITS.groupMembers
+    let committed = false
+    for (let i = 0; i < claimed.length; i += per) {
+      const batch = claimed.slice(i, i + per)
+      committed =
+        (await this.commit(conversation, async (c) => {
+          const present = new Set(leaves(c.state).map((l) => l.deviceId))
+          return { add: batch.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
+        })) || committed
+    }
+    return committed
   }
 
   /**
@@ -107,38 +142,60 @@ export class GroupChanges {
     await this.#d.pending.settle(conversation)
   }
 
-  /** Builds and posts a commit; on stale_epoch catches up and rebuilds on the newer epoch. */
-  async commit(conversation: string, plan: CommitPlan): Promise<void> {
+  /**
+   * Builds and posts a commit; on stale_epoch catches up and rebuilds on the newer epoch. True
+   * when this device's commit was accepted, false when there was nothing to commit.
+   */
+  async commit(conversation: string, plan: CommitPlan): Promise<boolean> {
     const { lock } = this.#d
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       const outcome = await lock.run(async () => {
         await this.settlePending(conversation)
-        const c = this.active(conversation)
-        const { add, removeDevices } = await plan(c)
+        const current = this.active(conversation)
+        const c = this.#d.withHeld ? { ...current, state: await this.#d.withHeld(conversation, current.state) } : current
+        const { add, removeDevices, update } = await plan(c)
         const remove = new Set(removeDevices)
-        const removeLeaves = leaves(c.state).filter((l) => remove.has(l.deviceId))
-        if (add.length === 0 && removeLeaves.length === 0) return { done: true as const }
+        // A leaf a held server proposal removes already is not removed twice.
+        const heldRemovals = new Set(Object.values(c.state.unappliedProposals).flatMap((p) => (p.proposal.proposalType === 'remove' ? [p.proposal.remove.removed] : [])))
+        const removeLeaves = leaves(c.state).filter((l) => remove.has(l.deviceId) && !heldRemovals.has(l.leafIndex))
+        const held = Object.keys(c.state.unappliedProposals).length > 0
+        if (add.length === 0 && removeLeaves.length === 0 && !held && update !== true) return { done: true as const, committed: false }
+        // Refused here, before anything is sent, rather than by the server (docs/protocol.md §5.0).
+        if (groupSuiteName(c.state) === PQ_SUITE && leaves(c.state).length - removeLeaves.length + add.length > LIMITS.pqGroupMembers) {
+          throw new CandorError('forbidden', `a post-quantum group has at most ${LIMITS.pqGroupMembers} devices`)
+        }
         const epoch = epochOf(c.state)
         // Names the checkpoint the added devices were proven at, for members to judge them by (§5.1).
         const authenticatedData = encodeHandshakeAad({ v: 1, directory: await this.#d.directory.checkpoint() })
-        const out = await commitChanges(this.#d.suite, c.state, add.map((a) => a.keyPackage), removeLeaves.map((l) => l.leafIndex), { authenticatedData })
+        const out = await commitChanges(this.#d.suites, c.state, add.map((a) => a.keyPackage), removeLeaves.map((l) => l.leafIndex), { authenticatedData })
         // Kept before it is posted, saved once accepted (pending-commits.ts).
-        const posted = await this.#d.pending.post(
-          conversation,
-          epoch,
-          {
-            messageId: newMessageId(),
-            commit: toBase64Url(out.commit),
-            groupInfo: toBase64Url(out.groupInfo),
-            ...(out.welcome ? { welcome: toBase64Url(out.welcome) } : {}),
-          },
-          out.state,
-        )
+        let posted
+        try {
+          posted = await this.#d.pending.post(
+            conversation,
+            epoch,
+            {
+              messageId: newMessageId(),
+              commit: toBase64Url(out.commit),
+              groupInfo: toBase64Url(out.groupInfo),
+              ...(out.welcome ? { welcome: toBase64Url(out.welcome) } : {}),
+            },
+            out.state,
+          )
+        } catch (e) {
+          // The server no longer proposes what this device held (the person has a device again):
+          // forget it and build the commit again without it.
+          if (held && this.#d.dropHeld && e instanceof CandorError && e.code === 'invalid_mls_message' && /by reference/.test(e.message)) {
+            await this.#d.dropHeld(conversation)
+            return { done: false as const, epoch }
+          }
+          throw e
+        }
         if (!posted.accepted) return { done: false as const, epoch: posted.epoch }
         this.#d.emit('conversation', { id: conversation, change: 'members' })
-        return { done: true as const }
+        return { done: true as const, committed: true }
       })
-      if (outcome.done) return
+      if (outcome.done) return outcome.committed
       await this.#waitForEpoch(conversation, outcome.epoch)
     }
     throw new CandorError('stale_epoch', 'could not commit: the group kept moving on')

@@ -11,20 +11,24 @@
 // lost) changes nothing: welcomes and commits of epochs already left are recognised by MLS
 // state, application messages by their id.
 import { decodeContent, type Content, type DeliverFrame, type ProfileContent, type Seen } from '@candor/protocol'
-import { epochOf, isRemoved, joinFromWelcome, messageEpoch, processIncoming, type AuthenticationFor, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import { epochOf, isRemoved, joinFromWelcome, leaves, messageEpoch, processIncoming, type AuthenticationFor, type Leaf, type MlsConfig, type MlsSuites } from '@candor/crypto'
 import type { ClientEvents } from './client.ts'
+import type { ReceivedContent } from './client-types.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
 import { classifyFailure } from './delivery-failure.ts'
+import { deviceSwaps, recordDeviceSwaps } from './device-replaced.ts'
 import type { KeyPackages } from './key-packages.ts'
 import type { MessageFeatures } from './message-features.ts'
 import { unsupportedText } from './message-content.ts'
 import type { PendingCommits } from './pending-commits.ts'
 import type { Recovery } from './recovery.ts'
+import type { ServerRemovals } from './server-removals.ts'
 import type { Undecryptables } from './undecryptable.ts'
+import type { GroupInvites } from './group-invites.ts'
 import { expiresAt, timerNotice } from './data/retention.ts'
 
 export interface IncomingDeps {
-  suite: MlsSuite
+  suites: MlsSuites
   config: MlsConfig
   /** Judge a commit's and a Welcome's credentials by the checkpoint they name (handshake-authentication.ts). */
   authentication: { commit: AuthenticationFor; welcome: AuthenticationFor }
@@ -50,6 +54,12 @@ export interface IncomingDeps {
   recovery: Recovery
   /** Replies, edits, deletes, reactions, receipts, names and membership lines (message-features.ts). */
   features: MessageFeatures
+  /** Group invite links this device made: a `join` message from someone who used one (group-invites.ts). */
+  groupInvites: Pick<GroupInvites, 'received'>
+  /** The server's removal proposals (kind 3): checked, held, committed (server-removals.ts). */
+  serverRemovals: ServerRemovals
+  /** Every decrypted application content, before it is applied (ClientOptions.onContent). */
+  onContent?: ((e: ReceivedContent) => Promise<void>) | undefined
 }
 
 /** The shorter of the sender's timer and this device's, in ms (null: none). */
@@ -93,7 +103,7 @@ async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
     if (conversations.get(f.groupId)?.meta.status === 'active') return
     // A group made by a reset belongs to the conversation of the group it replaced (§5.4).
     const link = await d.recovery.conversationOfJoined(f.groupId)
-    const { state, used } = await joinFromWelcome(d.suite, d.config, f.payload, (ref) => d.keyPackages.find(ref), { authenticationFor: d.authentication.welcome })
+    const { state, used } = await joinFromWelcome(d.suites, d.config, f.payload, (ref) => d.keyPackages.find(ref), { authenticationFor: d.authentication.welcome })
     await conversations.save(f.groupId, state, { createdAt: f.sentAt, status: 'active', ...(link ? { conversation: link.conversation } : {}) })
     await d.keyPackages.consumed(used)
     if (link) await d.recovery.replaced(link.previousGroup, f.groupId)
@@ -102,7 +112,7 @@ async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
     return
   }
   if (f.kind === 4) {
-    d.recovery.reportReceived(f)
+    await d.recovery.reportReceived(f)
     return
   }
   if (d.pending.has(f.groupId)) {
@@ -112,20 +122,28 @@ async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
     await d.pending.settle(f.groupId, own || undefined)
     if (own) return
   }
+  if (f.kind === 3) {
+    await d.serverRemovals.received(f)
+    return
+  }
   const c = conversations.get(f.groupId)
   if (!c || c.meta.status !== 'active') return
   if (f.kind === 1) {
     const epochBefore = epochOf(c.state)
-    const r = await processIncoming(d.suite, c.state, f.payload, { authenticationFor: d.authentication.commit })
+    // The server's proposals this device accepted, for a commit that names them by reference.
+    const state = await d.serverRemovals.withHeld(f.groupId, c.state)
+    const r = await processIncoming(d.suites, state, f.payload, { authenticationFor: d.authentication.commit })
     // A commit that removes this device does not advance its epoch: it cannot derive the new one.
     const removed = isRemoved(r.state)
     if (!removed && epochOf(r.state) <= epochBefore) return
     await conversations.save(f.groupId, r.state, removed ? { status: 'removed' } : undefined)
+    // A person's new device took an old one's place (a recovered device, §5.2): say so.
+    if (!removed) await recordDeviceSwaps(d, f.groupId, { deviceId: f.sender }, f.sentAt, deviceSwaps(leaves(c.state), leaves(r.state)))
     d.emit('conversation', { id: f.groupId, change: removed ? 'removed' : 'members' })
     return
   }
   if (conversations.processed(f.groupId, f.messageId)) return
-  const r = await processIncoming(d.suite, c.state, f.payload)
+  const r = await processIncoming(d.suites, c.state, f.payload)
   if (r.kind !== 'application') {
     await conversations.save(f.groupId, r.state)
     return
@@ -138,6 +156,18 @@ async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
     await d.undecryptable.failed(f, 'invalid_content', { epoch: epochOf(c.state), from: r.sender, canSend: true })
     await conversations.save(f.groupId, r.state)
     return
+  }
+  if (d.onContent) {
+    await d.onContent({
+      groupId: f.groupId,
+      seq: f.seq,
+      messageId: f.messageId,
+      sentAt: f.sentAt,
+      epoch: epochOf(c.state),
+      sender: { userId: r.sender.userId, deviceId: r.sender.deviceId },
+      content,
+      plaintext: r.plaintext,
+    })
   }
   // Its effects first, then "processed", then the state its keys were used up in: a failure
   // or a crash in between leaves an older state (later messages still decrypt), never a
@@ -189,8 +219,25 @@ async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, cont
     await d.undecryptable.reported(conversations.conversationOf(f.groupId), sender, content)
   } else if (content.type === 'reset') {
     await d.recovery.received(f, sender, content)
+  } else if (content.type === 'archive') {
+    // The archive member's own announcement (docs/protocol.md §2 `archive`, §11.3).
+    const record: MessageRecord = {
+      id: content.id,
+      conversation: conversations.conversationOf(f.groupId),
+      from: sender.userId,
+      fromDevice: sender.deviceId,
+      text: `Archived by ${content.org}, policy v${content.policyVersion}`,
+      sentAt: f.sentAt,
+      receivedAt: Date.now(),
+      direction: sender.userId === d.userId ? 'out' : 'in',
+      kind: 'archive',
+      archive: { org: content.org, policyVersion: content.policyVersion },
+    }
+    if (await conversations.record(record)) d.emit('message', record)
   } else if (content.type === 'profile') {
     await d.onProfile(sender.userId, content, f.sentAt)
+  } else if (content.type === 'join') {
+    await d.groupInvites.received(f, sender, content)
   } else if (await d.features.apply(f, sender, content)) {
     // Applied to the messages it is about (or ignored, when its sender may not do that).
   } else if (content.type === 'typing') {

@@ -5,7 +5,7 @@
 // the MLS-authenticated sender — an edit or delete from anyone but the target's sender user,
 // or about a message of another conversation, is ignored and shows nothing. Typing indicators
 // are in typing.ts.
-import { CandorError, CONTENT_LIMITS, newMessageId, type Content, type ConversationContent, type DeliverFrame, type MembersContent, type ReplyRef } from '@candor/protocol'
+import { CandorError, CONTENT_LIMITS, newMessageId, type Content, type ConversationContent, type DeliverFrame, type MembersContent, type ReplyRef, type Thumbnail } from '@candor/protocol'
 import { leaves, type Leaf } from '@candor/crypto'
 import type { ClientEvents } from './client-types.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
@@ -30,6 +30,8 @@ export interface MessageFeaturesDeps {
 export interface ConversationInfo {
   name: string | null
   topic: string | null
+  /** The conversation's picture (a thumbnail inline in the members' `conversation` messages). */
+  avatar: Thumbnail | null
   pinned: boolean
   muted: boolean
 }
@@ -37,9 +39,11 @@ export interface ConversationInfo {
 interface StoredInfo {
   name: string | null
   topic: string | null
+  avatar?: Thumbnail | null
   /** The server time and id of the message that set each (the latest wins). */
   nameAt?: { at: number; id: string }
   topicAt?: { at: number; id: string }
+  avatarAt?: { at: number; id: string }
 }
 
 const INFO = 'convinfo/'
@@ -62,6 +66,8 @@ export class MessageFeatures {
   /** Delivered receipts waiting to go, by group. */
   readonly #delivered = new Map<string, Set<string>>()
   #timer: ReturnType<typeof setTimeout> | undefined
+  /** Set by close(): what fails after it is the closing, not worth an alert. */
+  #closed = false
   #flushing: Promise<void> = Promise.resolve()
   readonly #info = new Map<string, StoredInfo>()
   readonly #prefs = new Map<string, { pinned: boolean; muted: boolean }>()
@@ -80,6 +86,7 @@ export class MessageFeatures {
   }
 
   close(): void {
+    this.#closed = true
     clearTimeout(this.#timer)
     this.#timer = undefined
     this.#delivered.clear()
@@ -138,9 +145,9 @@ export class MessageFeatures {
     if (await this.states.react(id, this.#d.me.userId, emoji, on)) this.#d.emit('update', { conversation, id })
   }
 
-  /** Renames the conversation and/or sets its topic (null clears). */
-  async setInfo(group: string, change: { name?: string | null; topic?: string | null }): Promise<void> {
-    if (change.name === undefined && change.topic === undefined) throw new CandorError('bad_request', 'give a name or a topic')
+  /** Renames the conversation and/or sets its topic or picture (null clears). */
+  async setInfo(group: string, change: { name?: string | null; topic?: string | null; avatar?: Thumbnail | null }): Promise<void> {
+    if (change.name === undefined && change.topic === undefined && change.avatar === undefined) throw new CandorError('bad_request', 'give a name, a topic or a picture')
     const content = { type: 'conversation', id: newMessageId(), sentAt: Date.now(), ...change } as unknown as Outgoing
     const sentAt = await this.#d.send(group, content)
     await this.#applyInfo(group, this.#d.me.userId, this.#d.me.deviceId, content as ConversationContent, sentAt, 'out')
@@ -218,9 +225,10 @@ export class MessageFeatures {
       const all = [...ids]
       for (let i = 0; i < all.length; i += CONTENT_LIMITS.receiptIds) {
         const chunk = all.slice(i, i + CONTENT_LIMITS.receiptIds)
-        await this.#d.send(group, { type: 'receipt', id: newMessageId(), sentAt: Date.now(), kind: 'delivered', ids: chunk } as unknown as Outgoing).catch((error: unknown) =>
-          this.#d.emit('error', { where: 'sending delivered receipts', error }),
-        )
+        await this.#d.send(group, { type: 'receipt', id: newMessageId(), sentAt: Date.now(), kind: 'delivered', ids: chunk } as unknown as Outgoing).catch((error: unknown) => {
+          // A receipt cut off by the client closing (a short-lived program going) is no alert.
+          if (!this.#closed) this.#d.emit('error', { where: 'sending delivered receipts', error })
+        })
       }
     }
   }
@@ -240,7 +248,7 @@ export class MessageFeatures {
   info(conversation: string): ConversationInfo {
     const i = this.#info.get(conversation)
     const p = this.#prefs.get(conversation)
-    return { name: i?.name ?? null, topic: i?.topic ?? null, pinned: p?.pinned ?? false, muted: p?.muted ?? false }
+    return { name: i?.name ?? null, topic: i?.topic ?? null, avatar: i?.avatar ?? null, pinned: p?.pinned ?? false, muted: p?.muted ?? false }
   }
 
   async setPrefs(conversation: string, change: { pinned?: boolean; muted?: boolean }): Promise<void> {
@@ -373,11 +381,23 @@ export class MessageFeatures {
       topic: c.topic !== undefined && newer(cur.topicAt) ? c.topic : cur.topic,
       ...(c.name !== undefined && newer(cur.nameAt) ? { nameAt: stamp } : cur.nameAt ? { nameAt: cur.nameAt } : {}),
       ...(c.topic !== undefined && newer(cur.topicAt) ? { topicAt: stamp } : cur.topicAt ? { topicAt: cur.topicAt } : {}),
+      avatar: c.avatar !== undefined && newer(cur.avatarAt) ? c.avatar : (cur.avatar ?? null),
+      ...(c.avatar !== undefined && newer(cur.avatarAt) ? { avatarAt: stamp } : cur.avatarAt ? { avatarAt: cur.avatarAt } : {}),
     }
     await this.#d.store.put(INFO + conversation, JSON.stringify(next))
     this.#info.set(conversation, next)
     const what =
-      c.name !== undefined ? (c.name === null ? `${from} removed the conversation's name` : `${from} renamed the conversation to “${c.name}”`) : c.topic === null ? `${from} cleared the topic` : `${from} set the topic to “${c.topic ?? ''}”`
+      c.name !== undefined
+        ? c.name === null
+          ? `${from} removed the conversation's name`
+          : `${from} renamed the conversation to “${c.name}”`
+        : c.topic !== undefined
+          ? c.topic === null
+            ? `${from} cleared the topic`
+            : `${from} set the topic to “${c.topic}”`
+          : c.avatar === null
+            ? `${from} removed the conversation's picture`
+            : `${from} changed the conversation's picture`
     const record: MessageRecord = {
       id,
       conversation,
@@ -392,7 +412,8 @@ export class MessageFeatures {
       ...expiresAt(sentAt, conversations.timerMs(group)),
     }
     if (await conversations.record(record)) this.#d.emit('message', record)
-    this.#d.emit('conversation', { id: conversation, change: 'renamed' })
+    if (c.name !== undefined || c.topic !== undefined) this.#d.emit('conversation', { id: conversation, change: 'renamed' })
+    if (c.avatar !== undefined) this.#d.emit('conversation', { id: conversation, change: 'avatar' })
   }
 
   async #recordMembers(group: string, sender: Pick<Leaf, 'userId' | 'deviceId'>, c: Pick<MembersContent, 'id' | 'added' | 'removed'>, sentAt: number, direction: 'in' | 'out'): Promise<void> {

@@ -1,8 +1,8 @@
 // Conversations from this device: creating them, changing and leaving their membership,
 // sending into them, and telling who can read them. CandorClient delegates its conversation
 // methods here; the MLS changes themselves go through GroupChanges.
-import { CandorError, fromBase64Url, newGroupId, newMessageId, toBase64Url, type AttachmentRef, type GroupId, type MessageId, type Seen } from '@candor/protocol'
-import { encryptApplication, groupInfoForExternalJoin, leaves, ownLeafIndex, startGroup, type Leaf, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import { CandorError, LIMITS, fromBase64Url, newGroupId, newMessageId, toBase64Url, type AttachmentRef, type GroupId, type MessageId, type Seen } from '@candor/protocol'
+import { CLASSIC_SUITE, DEFAULT_SUITE, encryptApplication, groupInfoForExternalJoin, leaves, ownLeafIndex, startGroup, type Leaf, type MlsConfig, type MlsSuites, type ServerSender, type SuiteName } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents, Reader } from './client-types.ts'
 import type { Connection } from './connection.ts'
@@ -10,15 +10,21 @@ import type { Conversations, MessageRecord } from './conversations.ts'
 import { kindOf, type ComplianceArchives } from './data/archives.ts'
 import { expiresAt, timerSeconds } from './data/retention.ts'
 import type { DeviceDirectory } from './directory.ts'
-import type { GroupChanges } from './group-changes.ts'
+import type { Claimed, GroupChanges } from './group-changes.ts'
 import type { KeyPackages } from './key-packages.ts'
 import { encodeOutgoing, type Outgoing } from './message-content.ts'
 import type { ReplyRef } from '@candor/protocol'
 import type { SerialLock } from './serial-lock.ts'
+import type { DeliveryFailures } from './delivery-failures.ts'
+
+/** How long a send refused because its group was reset waits for this device to be in the new group. */
+const RESET_MOVE_WAIT_MS = 30_000
 
 export interface MessagingDeps {
   api: ApiClient
-  suite: MlsSuite
+  /** The server as the new group's external sender (server-removals.ts), when it offers one the pinned key vouches for. */
+  serverSender?: () => Promise<ServerSender | null>
+  suites: MlsSuites
   config: MlsConfig
   /** The lock that serialises every change to this device's MLS states. */
   lock: SerialLock
@@ -28,6 +34,10 @@ export interface MessagingDeps {
   keyPackages: KeyPackages
   directory: DeviceDirectory
   archives: ComplianceArchives
+  /** Recipients' reports of messages they could not decrypt (a report can come before the send's answer). */
+  failures: DeliveryFailures
+  /** Throws when this person may not send in the group (a compliance archive's rules, data/archive-member.ts). */
+  beforeSend?: (groupId: string) => Promise<void>
   /** The delivery socket, once connect() has started it. */
   connection(): Connection | undefined
   /** This device's latest verified checkpoints, carried in every message it sends (§2.3). */
@@ -47,20 +57,20 @@ export class Messaging {
     const others = [...new Set(userIds)].filter((u) => u !== me.userId)
     // Everyone named must be reachable (known, with a device the key directory proves) before
     // anything is made: a failed "new conversation" leaves no conversation of one behind.
-    const claims = await groups.claim([me.userId, ...others], true)
+    const { suite, claims } = await this.#claimForNew([me.userId, ...others])
     const groupId = newGroupId()
     await lock.run(async () => {
-      const [kp] = await keyPackages.generate(1, false)
-      const state = await startGroup(this.#d.suite, this.#d.config, fromBase64Url(groupId)!, kp!)
+      const [kp] = await keyPackages.generate(1, false, suite)
+      const state = await startGroup(this.#d.suites, this.#d.config, fromBase64Url(groupId)!, kp!, (await this.#d.serverSender?.()) ?? undefined)
       await keyPackages.consumed(kp!)
       // The server keeps the group's public state from its first GroupInfo (docs/protocol.md §5.1).
-      await api.createGroup(groupId, toBase64Url(await groupInfoForExternalJoin(this.#d.suite, state)))
+      await api.createGroup(groupId, toBase64Url(await groupInfoForExternalJoin(this.#d.suites, state)))
       await this.#d.archives.beforeChange(groupId, others, 'given')
       await conversations.save(groupId, state, { createdAt: Date.now(), status: 'active' })
     })
     if (claims.length > 0) {
       try {
-        await groups.commit(groupId, async () => ({ add: claims, removeDevices: [] }))
+        await groups.commitAdds(groupId, claims)
       } catch (e) {
         // Nobody could be added after all: the conversation of one is left and not kept in the list.
         await this.#markLeft(groupId).catch(() => undefined)
@@ -71,6 +81,22 @@ export class Messaging {
     return groupId
   }
 
+  /**
+   * A new conversation's suite and key packages (docs/protocol.md §5.0): the post-quantum suite
+   * when every device asked for has a package of it, else suite 1 for everyone.
+   */
+  async #claimForNew(userIds: readonly string[]): Promise<{ suite: SuiteName; claims: Claimed[] }> {
+    const { groups } = this.#d
+    try {
+      const pq = await groups.claimAll(userIds, true, DEFAULT_SUITE)
+      // A group larger than the post-quantum suite's limit is made in suite 1 (docs/protocol.md §5.0).
+      if (pq.missing.length === 0 && pq.claimed.length + 1 <= LIMITS.pqGroupMembers) return { suite: DEFAULT_SUITE, claims: pq.claimed }
+    } catch (e) {
+      if (!(e instanceof CandorError && e.code === 'no_key_package')) throw e
+    }
+    return { suite: CLASSIC_SUITE, claims: await groups.claim(userIds, true, CLASSIC_SUITE) }
+  }
+
   async direct(userId: string): Promise<string> {
     const existing = this.#d.conversations.withUsers(new Set([this.#d.me.userId, userId]))[0]
     return existing ? this.#d.conversations.conversationOf(existing.meta.id) : this.create([userId])
@@ -78,13 +104,9 @@ export class Messaging {
 
   async add(conversation: string, userIds: readonly string[]): Promise<void> {
     const { groups } = this.#d
-    groups.active(conversation)
-    const claims = await groups.claim(userIds, false)
+    const claims = await groups.claim(userIds, false, groups.suiteOf(conversation))
     await this.#d.archives.beforeChange(conversation, userIds, 'given')
-    await groups.commit(conversation, async (c) => {
-      const present = new Set(leaves(c.state).map((l) => l.deviceId))
-      return { add: claims.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
-    })
+    await groups.commitAdds(conversation, claims)
   }
 
   async remove(conversation: string, userIds: readonly string[]): Promise<void> {
@@ -137,6 +159,10 @@ export class Messaging {
 
   async send(conversation: string, text: string, attachments: readonly AttachmentRef[] = [], extra: { replyTo?: ReplyRef; mentions?: readonly string[] } = {}): Promise<MessageRecord> {
     const { conversations, me } = this.#d
+    // Not connected (never, or its session ended for good: revoked, erased): fails at once, asking nothing more.
+    const conn = this.#d.connection()
+    if (!conn || conn.state === 'closed') throw new CandorError('unavailable', 'not connected: call connect() first')
+    await this.#d.beforeSend?.(conversation)
     // Stamped with the timer, so a member who missed the timer message still deletes it in time.
     const timer = conversations.timerMs(conversation)
     const seconds = timerSeconds(timer)
@@ -150,10 +176,22 @@ export class Messaging {
       ...(extra.replyTo ? { replyTo: extra.replyTo } : {}),
       ...(extra.mentions && extra.mentions.length > 0 ? { mentions: [...extra.mentions] } : {}),
     } as unknown as Outgoing
-    const sentAt = await this.sendContent(conversation, content)
+    let group = conversation
+    let sentAt: number
+    try {
+      sentAt = await this.sendContent(group, content)
+    } catch (e) {
+      // The conversation was reset meanwhile (§5.4): the server refuses the old group, whose
+      // members moved on, or this device moved between picking the group and sending. Sent
+      // again, the same content, once this device is in the new group.
+      const moved = e instanceof CandorError && e.code === 'not_member' && conversations.get(group)?.meta.status === 'reset'
+      if (!(e instanceof CandorError) || (e.code !== 'conflict' && !moved)) throw e
+      group = await this.#movedFrom(conversation, e)
+      sentAt = await this.sendContent(group, content, newMessageId())
+    }
     const record: MessageRecord = {
       id: content.id,
-      conversation: conversations.conversationOf(conversation),
+      conversation: conversations.conversationOf(group),
       from: me.userId,
       fromDevice: me.deviceId,
       text,
@@ -166,7 +204,28 @@ export class Messaging {
       ...(extra.mentions && extra.mentions.length > 0 ? { mentions: [...extra.mentions], mentioned: extra.mentions.includes(me.userId) } : {}),
     }
     await conversations.record(record)
-    return record
+    // A recipient's report that it could not decrypt this message can arrive before the
+    // server's answer to the send (its 'status' event then named a message nobody listed
+    // yet): the record returned carries what is known, so "Sent" never hides it.
+    const [shown] = await this.#d.failures.decorate([record], me.deviceId)
+    return shown ?? record
+  }
+
+  /**
+   * The group that replaced `groupId` in its conversation, once this device is in it (its
+   * Welcome and the reset content are on their way when the server refused a send as reset).
+   * Throws `refused` when none comes: this device was left out of the reset.
+   */
+  async #movedFrom(groupId: string, refused: CandorError): Promise<string> {
+    const { conversations } = this.#d
+    const conversation = conversations.conversationOf(groupId)
+    const until = Date.now() + RESET_MOVE_WAIT_MS
+    for (;;) {
+      const now = conversations.groupOf(conversation)
+      if (now !== groupId && conversations.get(now)?.meta.status === 'active') return now
+      if (Date.now() > until) throw refused
+      await new Promise((r) => setTimeout(r, 50))
+    }
   }
 
   /**
@@ -179,10 +238,11 @@ export class Messaging {
     if (!conn) throw new CandorError('unavailable', 'not connected: call connect() first')
     // Encoded before the lock: content the format refuses (a text over the limit) changes nothing.
     const plaintext = encodeOutgoing(content, await this.#d.seen())
+    await this.#d.conversations.ready(conversation)
     const message = await this.#d.lock.run(async () => {
       await this.#d.groups.settlePending(conversation)
       const c = this.#d.groups.active(conversation)
-      const out = await encryptApplication(this.#d.suite, c.state, plaintext)
+      const out = await encryptApplication(this.#d.suites, c.state, plaintext)
       await this.#d.conversations.save(conversation, out.state)
       return out.message
     })
@@ -204,10 +264,16 @@ export class Messaging {
     for (const l of leaves(c.state)) {
       const key = await this.#d.directory.keyOf(l.userId, l.deviceId).catch(() => null)
       const verified = key !== null && toBase64Url(key) === toBase64Url(l.signatureKey)
-      const r = byUser.get(l.userId) ?? { userId: l.userId, devices: [], kind: kindOf(l.userId) }
+      const r = byUser.get(l.userId) ?? { userId: l.userId, devices: [], kind: await this.#kind(l.userId) }
       r.devices.push({ deviceId: l.deviceId, verified, self: l.deviceId === this.#d.me.deviceId })
       byUser.set(l.userId, r)
     }
     return [...byUser.values()].sort((a, b) => a.userId.localeCompare(b.userId))
+  }
+
+  /** A bot or archive as its proven directory entry says (§3 `kind`), else as its user id's namespace says. */
+  async #kind(userId: string): Promise<Reader['kind']> {
+    const proven = (await this.#d.directory.entry(userId).catch(() => null))?.kind
+    return proven && proven !== 'person' ? proven : kindOf(userId)
   }
 }

@@ -42,14 +42,28 @@ export class OwnDevices {
     await api.denyEnrolment(deviceId, toBase64Url(signDetached(identity.secretKey, denialStatement(identity.userId, pending.publicKey))))
   }
 
-  async approve(deviceId: string): Promise<void> {
-    const { api, identity, directory, conversations, groups } = this.#d
+  /** Approves a pending enrolment; 'held' when the organisation's policy holds it for an admin (it joins the conversations then). */
+  async approve(deviceId: string): Promise<'active' | 'held'> {
+    const { api, identity } = this.#d
     const pending = (await this.pending()).find((d) => d.deviceId === deviceId)
     if (!pending) throw new CandorError('not_found', 'no pending enrolment with this id')
     // The person's consent to the new device is part of approving it, signed before it takes effect.
     await this.#d.consent(deviceId, 'given')
     const signature = toBase64Url(signDetached(identity.secretKey, approvalStatement(identity.deviceId, identity.userId, pending.publicKey)))
-    await api.approveEnrolment(deviceId, signature)
+    const approved = await api.approveEnrolment(deviceId, signature)
+    // Held by the organisation's policy (devices.adminApproval): it joins the conversations once
+    // an admin approves it too (the notice device_approved: addToConversations).
+    if (approved.status === 'pending') {
+      this.#d.emit('held_device', { deviceId })
+      return 'held'
+    }
+    await this.addToConversations(deviceId)
+    return 'active'
+  }
+
+  /** Adds a newly active device of this person to every active conversation (waiting for its key packages). */
+  async addToConversations(deviceId: string): Promise<void> {
+    const { identity, directory, conversations, groups } = this.#d
     directory.forget(identity.userId)
     const deadline = Date.now() + 30_000
     for (const c of conversations.list()) {

@@ -4,7 +4,9 @@
 // verified user id, never instead of it: a name is a claim by its sender, the user id is what
 // the key directory proves. Also finding people: members of one's own organisation by user id
 // prefix (the server knows no names), and people this device knows whose name matches.
+// Avatars ride in the same profile message (avatars.ts).
 import { PEOPLE_LIMIT, newMessageId, parseDisplayName, parseUserIdPrefix, peopleResponse, type ProfileContent } from '@candor/protocol'
+import type { Avatars } from './avatars.ts'
 import type { Conversations } from './conversations.ts'
 import type { DataApi } from './data/data-api.ts'
 import type { LocalStore } from './local-store.ts'
@@ -37,6 +39,8 @@ export interface ProfilesDeps {
   error(where: string, error: unknown): void
   /** A display name this device knows changed (this person's own included). */
   changed(userId: string, displayName: string): void
+  /** The avatar field of this person's profile messages (avatars.ts). */
+  avatars: Avatars
 }
 
 export class Profiles {
@@ -78,21 +82,35 @@ export class Profiles {
     return displayName
   }
 
-  /** Sends this person's profile to one conversation (after creating, joining or adding to it); nothing when they set no name. */
+  /** Sends this person's avatar (or its removal) to every conversation they are in. */
+  async announceAll(): Promise<void> {
+    const { conversations } = this.#d
+    const groups = conversations.list().filter((c) => c.meta.status === 'active' && conversations.groupOf(conversations.conversationOf(c.meta.id)) === c.meta.id)
+    for (const c of groups) await this.announce(c.meta.id)
+  }
+
+  /** Sends this person's profile to one conversation (after creating, joining or adding to it); nothing when they set no name and no avatar. */
   async announce(groupId: string): Promise<void> {
-    if (!this.#self) return
-    const content: Outgoing = { type: 'profile', id: newMessageId(), sentAt: Date.now(), displayName: this.#self }
+    if (!this.#self && !this.#d.avatars.announced) return
+    const content: Outgoing = {
+      type: 'profile',
+      id: newMessageId(),
+      sentAt: Date.now(),
+      ...(this.#self ? { displayName: this.#self } : {}),
+      ...(await this.#d.avatars.field(groupId)),
+    }
     await this.#d.send(groupId, content)
   }
 
   /** As announce, in the background (from delivery processing, which must not wait on a send). */
   announceLater(groupId: string): void {
-    if (!this.#self) return
+    if (!this.#self && !this.#d.avatars.announced) return
     setTimeout(() => void this.announce(groupId).catch((e: unknown) => this.#d.error('sending the display name', e)), 0)
   }
 
   /** A member's profile message; the latest by their clock wins. Their own devices' too (it is this person). */
   async received(from: string, content: ProfileContent, sentAt: number): Promise<void> {
+    await this.#d.avatars.received(from, content, sentAt)
     if (content.displayName === undefined) return
     if (from === this.#d.userId) {
       if (this.#self === content.displayName) return

@@ -7,9 +7,10 @@
 // members process it as any commit. Where that fails — the GroupInfo does not check out, the server
 // refuses, or the group keeps moving on — the caller falls back to reporting (recovery.ts).
 import { CandorError, fromBase64Url, newMessageId, toBase64Url } from '@candor/protocol'
-import { epochOf, joinByExternalCommit, loadPublicGroup, type MlsConfig, type MlsSuite } from '@candor/crypto'
+import { epochOf, groupSuiteName, joinByExternalCommit, loadPublicGroup, type MlsConfig, type MlsSuites } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client-types.ts'
+import { isTransient } from './delivery-failure.ts'
 import type { Conversations, MessageRecord } from './conversations.ts'
 import type { KeyPackages } from './key-packages.ts'
 import type { SerialLock } from './serial-lock.ts'
@@ -18,12 +19,15 @@ import type { SerialLock } from './serial-lock.ts'
 export const REJOIN_TRIES = 3
 /** After a rejoin of a group failed, how long later messages of that group do not start another by themselves. */
 export const REJOIN_PAUSE_MS = 60_000
+/** Posts of one external commit whose answer was lost before the rejoin gives up (and is tried again later). */
+const LOST_ANSWER_POSTS = 3
+const LOST_ANSWER_RETRY_MS = 500
 
 export const REJOINED_TEXT = 'You rejoined the conversation; messages sent while you could not read may be missing.'
 
 export interface RejoinDeps {
   api: ApiClient
-  suite: MlsSuite
+  suites: MlsSuites
   /** The client's config: its authentication service judges credentials against the directory as it is now. */
   config: MlsConfig
   lock: SerialLock
@@ -88,25 +92,59 @@ export class Rejoin {
       if (epoch < atLeast) throw new CandorError('invalid_mls_message', `the server's GroupInfo (epoch ${epoch}) is older than the group's messages (epoch ${atLeast})`)
       // Already where the group is (another trigger's rejoin did it, or nothing was missed).
       if (epoch <= own) return true
-      const [kp] = await keyPackages.generate(1, false)
+      const [kp] = await keyPackages.generate(1, false, groupSuiteName(conversations.get(groupId)!.state))
       let joined
       try {
         // The config's authentication service judges every leaf of the server's tree (and the
         // GroupInfo's signer) against the directory; a key it does not prove refuses the join.
-        joined = await joinByExternalCommit(this.#d.suite, this.#d.config, bytes, kp!, { resync: true })
+        joined = await joinByExternalCommit(this.#d.suites, this.#d.config, bytes, kp!, { resync: true })
       } finally {
         await keyPackages.consumed(kp!)
       }
-      try {
-        await api.externalCommit(groupId, { messageId: newMessageId(), commit: toBase64Url(joined.commit), groupInfo: toBase64Url(joined.groupInfo) })
-      } catch (e) {
-        if (e instanceof CandorError && e.code === 'stale_epoch' && attempt < REJOIN_TRIES) continue
-        throw e
+      const body = { messageId: newMessageId(), commit: toBase64Url(joined.commit), groupInfo: toBase64Url(joined.groupInfo) }
+      if (!(await this.#post(groupId, epoch, body))) {
+        if (attempt < REJOIN_TRIES) continue
+        throw new CandorError('stale_epoch', `other commits kept taking the epoch of conversation ${groupId} before this device's rejoin (${REJOIN_TRIES} tries)`)
       }
       await conversations.save(groupId, joined.state)
       await this.#record(groupId)
       this.#d.emit('conversation', { id: conversations.conversationOf(groupId), change: 'rejoined' })
       return true
+    }
+  }
+
+  /**
+   * Posts the external commit made at `epoch`; true once it took that epoch, false when another
+   * commit did. A lost answer (the server may have accepted it, the device never heard) is not
+   * taken as a failure: the device asks which commit took the epoch — its own: the rejoin
+   * stands; another: it tries again on the newer GroupInfo; none yet: it posts the same commit
+   * again (same message id, accepted at most once). Without that a device whose rejoin was
+   * accepted would keep its old state, its old leaf gone from the tree, and stay behind.
+   */
+  async #post(groupId: string, epoch: number, body: { messageId: string; commit: string; groupInfo: string }): Promise<boolean> {
+    const { api } = this.#d
+    const tookIt = async (): Promise<boolean | undefined> => {
+      const id = await api.acceptedCommit(groupId, epoch)
+      return id === null ? undefined : id === body.messageId
+    }
+    for (let post = 1; ; post++) {
+      let failure: unknown
+      try {
+        await api.externalCommit(groupId, body)
+        return true
+      } catch (e) {
+        if (e instanceof CandorError && e.code === 'stale_epoch') return (await tookIt()) === true
+        if (!isTransient(e)) throw e
+        failure = e
+      }
+      try {
+        const took = await tookIt()
+        if (took !== undefined) return took
+      } catch (e) {
+        if (!isTransient(e)) throw e
+      }
+      if (post >= LOST_ANSWER_POSTS) throw failure
+      await new Promise((r) => setTimeout(r, LOST_ANSWER_RETRY_MS * post))
     }
   }
 

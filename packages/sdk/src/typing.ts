@@ -4,7 +4,7 @@
 // indicator shows for 5 s unless renewed or turned off. Whatever does not open, decode or name
 // a member device of the group is dropped without a word: it is only an indicator.
 import { decodeContent, EphemeralKind, fromBase64Url, newMessageId, type EphemeralFrame, type GroupId, type Seen } from '@candor/protocol'
-import { leaves, openEphemeral, sealEphemeral, type MlsSuite } from '@candor/crypto'
+import { leaves, openEphemeral, sealEphemeral, type MlsSuites } from '@candor/crypto'
 import type { ClientEvents } from './client-types.ts'
 import type { Connection } from './connection.ts'
 import type { Conversations } from './conversations.ts'
@@ -13,7 +13,7 @@ import { encodeOutgoing } from './message-content.ts'
 export const TYPING_SHOWN_MS = 5_000
 
 export interface TypingDeps {
-  suite: MlsSuite
+  suites: MlsSuites
   conversations: Conversations
   me: { userId: string; deviceId: string }
   connection(): Connection | undefined
@@ -37,7 +37,7 @@ export class Typing {
     if (!conn) return
     // `seen` stays empty: an indicator is not worth a split-view check.
     const plaintext = encodeOutgoing({ type: 'typing', id: newMessageId(), sentAt: Date.now(), on }, {} as Seen)
-    const payload = await sealEphemeral(this.#d.suite, c.state, fromBase64Url(this.#d.me.deviceId)!, plaintext)
+    const payload = await sealEphemeral(this.#d.suites, c.state, fromBase64Url(this.#d.me.deviceId)!, plaintext)
     await conn.sendEphemeral(group as GroupId, payload)
   }
 
@@ -48,7 +48,7 @@ export class Typing {
     if (!c || c.meta.status !== 'active') return
     const sender = leaves(c.state).find((l) => l.deviceId === f.sender)
     if (!sender || sender.userId === this.#d.me.userId) return
-    const plain = await openEphemeral(this.#d.suite, c.state, fromBase64Url(f.sender)!, f.payload)
+    const plain = await openEphemeral(this.#d.suites, c.state, fromBase64Url(f.sender)!, f.payload)
     if (!plain) return
     let content
     try {

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3'
 import { FolderBlobStore } from '@candor/store-sqlite'
 import { approvalStatement, fromBase64Url, recoveryKeyStatement, toBase64Url, type UserId } from '@candor/protocol'
 import { generateDeviceKey, newRecoverySecret, parseRecoverySecret, recoveryKeyPair, signDetached } from '@candor/crypto'
-import { CandorClient, MemoryLocalStore, type HistoryProgress } from '../src/index.ts'
+import { CandorClient, JOINED_ON_NEW_DEVICE_TEXT, MemoryLocalStore, type HistoryProgress } from '../src/index.ts'
 import { nextMessage, options, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
 
 let env: DevEnv
@@ -86,6 +86,8 @@ describe('recovery with the written-down secret', () => {
     expect(history.map((m) => [m.text, m.direction, m.transferred])).toEqual([
       ['before the flood', 'out', true],
       ['noted, stay dry', 'in', true],
+      // And the conversation goes on on the new device, in the revoked one's place (§5.2; recovered-device-rejoins.test.ts).
+      [JOINED_ON_NEW_DEVICE_TEXT, 'out', undefined],
     ])
     expect(await phone.transferredConversations()).toEqual([{ id: conv, members: ['alice', 'bob'] }])
 

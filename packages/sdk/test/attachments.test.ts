@@ -1,9 +1,9 @@
 // Files through a real server and real clients (docs/protocol.md §2, §2.4): round trips of
 // every size class, a blob changed on the server caught by the recipient, a non-member who
 // learnt the key still refused the blob, uploads and downloads resumed after cut connections,
-// the quota, and an abandoned upload swept.
+// the quota, an abandoned upload swept, and a blob deleted once its recipient has the file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
@@ -69,6 +69,9 @@ describe('round trips', () => {
       const back = await bob.downloadAttachment(m)
       expect(back.length).toBe(n)
       expect(sha(back)).toBe(sha(bytes))
+      // Bob, the one recipient, has it: the SDK said so, and the server deleted the blob.
+      expect(existsSync(join(blobDir, `${m.attachments![0]!.blob}.blob`))).toBe(false)
+      await expect(bob.downloadAttachment(m)).rejects.toMatchObject({ code: 'not_found' })
     }
   }, 120_000)
 
@@ -97,6 +100,31 @@ describe('round trips', () => {
       const text = readFileSync(join(blobDir, f)).toString('latin1')
       expect(text).not.toContain('CANARY')
     }
+  })
+})
+
+describe('thumbnails (made on the sending device, §2 AttachmentRef)', () => {
+  it('travel inside the encrypted message to the recipient, never into the blob folder; a bad one is refused before any upload', async () => {
+    const preview = new TextEncoder().encode('CANARY-thumbnail-bytes-'.repeat(20))
+    const thumbnail = { mediaType: 'image/webp', width: 160, height: 90, data: Buffer.from(preview).toString('base64url') }
+    const got = nextMessage(bob, (m) => m.attachments?.[0]?.name === 'photo.png', 30_000)
+    const sent = await alice.sendFile(conv, { name: 'photo.png', type: 'image/png', bytes: big(70_000), thumbnail })
+    expect(sent.attachments?.[0]?.thumbnail).toEqual(thumbnail)
+    expect((await got).attachments?.[0]?.thumbnail).toEqual(thumbnail)
+    for (const f of readdirSync(blobDir)) expect(readFileSync(join(blobDir, f)).toString('latin1')).not.toContain('CANARY-thumbnail')
+
+    const files = readdirSync(blobDir).length
+    const bad = [
+      { ...thumbnail, data: Buffer.alloc(16 * 1024 + 1).toString('base64url') },
+      { ...thumbnail, width: 0 },
+      { ...thumbnail, mediaType: 'text/html' },
+    ]
+    for (const t of bad) {
+      const err = await alice.sendFile(conv, { name: 'x.png', type: 'image/png', bytes: big(10), thumbnail: t }).catch((e: unknown) => e)
+      expect((err as CandorError).code).toBe('bad_request')
+      expect((err as CandorError).message).toMatch(/^thumbnail\./)
+    }
+    expect(readdirSync(blobDir).length).toBe(files)
   })
 })
 
@@ -145,7 +173,6 @@ describe('cut connections', () => {
       return got
     })()
     expect(proxy.fired.filter((f) => f.startsWith('PUT'))).toHaveLength(2)
-    expect(sha(await bob.downloadAttachment(m))).toBe(sha(bytes))
 
     // Alice downloads through the proxy, which cuts the answer after 1.5 MiB.
     proxy.cutNext({ method: 'GET', path: /\/content$/, cut: 'answer', afterBytes: 1536 * 1024 })
@@ -156,6 +183,8 @@ describe('cut connections', () => {
     expect(proxy.fired.length).toBe(before + 1)
     expect(sha(back)).toBe(sha(bytes))
     expect(progress.at(-1)).toBe(mine.attachments![0]!.size + 16 * 49)
+    // Bob's (the recipient's) download comes last: once he has it, the blob goes (§2.4 Lifecycle).
+    expect(sha(await bob.downloadAttachment(m))).toBe(sha(bytes))
   }, 60_000)
 })
 

@@ -205,14 +205,30 @@ describe('contact requests', () => {
     const [declined] = await tara.requests.list()
     await tara.requests.decline(declined!.requestId)
 
-    await rita.reset(conv)
-    // sven's request carries over to the new group (a second request, pending); tara gets none.
-    await waitFor(async () => (await sven.requests.list()).length === 2, 'sven’s request in the new group')
+    const [first] = await sven.requests.list()
+    const newGroup = await rita.reset(conv)
+    // sven's request carries over to the new group: still one request to him, now the new
+    // group's (the old group's stays pending behind it, settled with it); tara gets none.
+    await waitFor(async () => (await sven.requests.list())[0]?.groupId === newGroup, 'sven’s request in the new group')
     const after = await sven.requests.list()
-    expect(after.map((r) => r.from)).toEqual([rita.userId, rita.userId])
-    expect(new Set(after.map((r) => r.groupId)).size).toBe(2)
+    expect(after.map((r) => r.from)).toEqual([rita.userId])
+    expect(after[0]!.requestId).not.toBe(first!.requestId)
     expect(await tara.requests.list()).toEqual([])
     await new Promise((r) => setTimeout(r, 300))
     expect(joined(tara, conv)).toBe(false)
+
+    // Accepting it accepts both: sven reads what was sent before the reset, then joins the new
+    // group as the same conversation, and talks there.
+    const before = nextMessage(sven, (m) => m.text === 'before the reset')
+    await sven.requests.accept(after[0]!.requestId)
+    await before
+    await waitFor(() => sven.conversations().some((c) => c.id === conv && c.status === 'active') && sven.conversations().length === 1, 'sven in one conversation')
+    const hello = nextMessage(sven, (m) => m.text === 'after the reset')
+    await rita.send(conv, 'after the reset')
+    await hello
+    const back = nextMessage(rita, (m) => m.text === 'hello rita')
+    await sven.send(conv, 'hello rita')
+    await back
+    expect(await sven.requests.list()).toEqual([])
   })
 })

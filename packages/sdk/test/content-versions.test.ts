@@ -5,7 +5,7 @@
 // plaintext it is given under her real MLS state and sends it over her delivery connection.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newMessageId, utf8, type GroupId, type MessageId } from '@candor/protocol'
-import { DirectoryAuthenticationService, clientConfigWith, getSuite } from '@candor/crypto'
+import { DirectoryAuthenticationService, clientConfigWith, getSuites } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { MemoryLocalStore, type CandorClient, type MessageRecord } from '../src/index.ts'
 import { Connection } from '../src/connection.ts'
@@ -24,7 +24,7 @@ afterEach(async () => {
 /** Alice's device as another version of Candor: her client is closed, her keys and MLS state used directly. */
 async function otherVersion(alice: CandorClient, store: MemoryLocalStore, conversation: string) {
   alice.close()
-  const suite = await getSuite(nodeCryptoProvider())
+  const suite = await getSuites(nodeCryptoProvider())
   // Encrypting checks no credentials: this stand-in only sends.
   const config = clientConfigWith(new DirectoryAuthenticationService(async () => null))
   const ws = env.server.url.replace(/^http/, 'ws')

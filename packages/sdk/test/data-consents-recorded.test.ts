@@ -56,7 +56,8 @@ describe('consents recorded where they happen', () => {
     expect((await ana.consentLedger()).map((e) => [e.record.purpose, e.record.scope, e.record.state])).toEqual([['compliance_archive', conv, 'given']])
     expect(await ana.archiveConsents()).toEqual([{ conversation: conv, archives: ['archive.acme'], consent: 'given' }])
     expect(await bo.archiveConsents()).toEqual([{ conversation: conv, archives: ['archive.acme'], consent: 'none' }])
-    expect((await bo.whoCanRead(conv)).find((r) => r.userId === 'archive.acme')).toMatchObject({ kind: 'archive' })
+    // The key directory, not the name, says what an account is (docs/protocol.md §11.1): no policy names this one.
+    expect((await bo.whoCanRead(conv)).find((r) => r.userId === 'archive.acme')).toMatchObject({ kind: 'person' })
 
     // A device that joins a conversation that already has an archive is told on joining.
     const cySaw = collect(cy, 'archive')

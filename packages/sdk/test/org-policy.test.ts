@@ -129,6 +129,28 @@ describe('the organisation policy', () => {
     expect(sent.attachments?.[0]).toMatchObject({ size: 10 })
   })
 
+  it('attachments.retentionDays shortens how long the uploader\'s attachments stay on the server (§2.4 Lifecycle)', async () => {
+    const store = o.env.server.context.store
+    const nat = await o.person('nat2@acme.example', 'acme')
+    await nat.connect()
+    await mia.connect()
+    await acquaint(mia, nat)
+    const conv = await mia.directConversation('nat2@acme.example')
+    const day = 24 * 60 * 60 * 1000
+    const before = (await mia.policy()).policy
+    await olive.admin.setPolicy('acme', { ...before, attachments: { ...before.attachments, retentionDays: 2 } })
+    const t0 = Date.now()
+    const sent = await mia.sendFile(conv, { name: 'short-lived.pdf', type: 'application/pdf', bytes: new Uint8Array(10) })
+    const blobId = sent.attachments![0]!.blob as never
+    const expiresAt = (await store.blobDelivery(blobId))!.expiresAt
+    expect(expiresAt).toBeGreaterThanOrEqual(t0 + 2 * day)
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 2 * day)
+    // Without the setting, the server's retention (30 days by default) applies.
+    await olive.admin.setPolicy('acme', before)
+    const later = await mia.sendFile(conv, { name: 'kept.pdf', type: 'application/pdf', bytes: new Uint8Array(10) })
+    expect((await store.blobDelivery(later.attachments![0]!.blob as never))!.expiresAt).toBeGreaterThanOrEqual(t0 + 30 * day)
+  })
+
   it('the server enforces contacts.requestsInside (the former contact-policy route is a policy version)', async () => {
     const store = o.env.server.context.store
     expect(await store.contacts().requestsInsideOrg('acme' as never)).toBe(true)

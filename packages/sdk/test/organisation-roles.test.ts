@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_ROLES, DEFAULT_ORG_POLICY, ORG_ROLES, type AdminRole, type UserId } from '@candor/protocol'
 import { PERMISSIONS, ROLE_PERMISSIONS, type Permission } from '@candor/server'
-import type { CandorClient } from '../src/index.ts'
+import { CandorClient } from '../src/index.ts'
+import { options } from './dev-env.ts'
 import { refusal, startOrgEnv, type OrgEnv } from './org-env.ts'
 
 let o: OrgEnv
@@ -13,8 +14,11 @@ let seq = 0
 const fresh = (stem: string) => `${stem}${++seq}@acme.example`
 const reason = { why: 'support_request', case: 'R-1' } as const
 
+/** The enrolment clock, moved past the per-address enrolment limit's window by each people.approve trial. */
+let enrolmentSkew = 0
+
 beforeAll(async () => {
-  o = await startOrgEnv()
+  o = await startOrgEnv({ enrolmentClock: () => Date.now() + enrolmentSkew })
 })
 afterAll(async () => o.close())
 
@@ -23,6 +27,20 @@ interface Trial {
   run(): Promise<unknown>
   /** True when the action's effect is present. */
   effect(): Promise<boolean>
+}
+
+/** An owner of acme who sets the policy the people.approve trial needs. */
+let policyOwner: CandorClient | undefined
+
+/** An officer of acme and an archive key its devices hold (what opening a case needs first). */
+let keyHolder: CandorClient | undefined
+async function ensureArchiveKey(): Promise<void> {
+  if (!keyHolder) {
+    const u = fresh('key-holder')
+    keyHolder = await o.person(u, 'acme')
+    await o.root.admin.grant(u, 'compliance_officer')
+  }
+  if (!(await o.env.server.context.store.compliance().archiveKey('acme' as never, null))) await keyHolder.compliance.keyCeremony('acme', 1)
 }
 
 async function trial(admin: CandorClient, p: Permission): Promise<Trial> {
@@ -80,6 +98,50 @@ async function trial(admin: CandorClient, p: Permission): Promise<Trial> {
     case 'scim.manage': {
       const before = (await store.listScimTokens('acme' as never)).length
       return { run: () => admin.admin.createScimToken('acme'), effect: async () => (await store.listScimTokens('acme' as never)).length > before }
+    }
+    case 'compliance.keys': {
+      await ensureArchiveKey()
+      const version = async () => (await store.compliance().archiveKey('acme' as never, null))?.version ?? 0
+      const before = await version()
+      const devices = (await Promise.all((await store.listAdmins()).filter((a) => a.role === 'compliance_officer' && a.org === 'acme').map((a) => store.listDevices(a.userId)))).flat()
+      const k = devices.filter((d) => d.status === 'active').length > 1 ? 2 : 1
+      return { run: () => admin.compliance.keyCeremony('acme', k), effect: async () => (await version()) > before }
+    }
+    case 'compliance.open': {
+      await ensureArchiveKey()
+      const u = fresh('in-scope')
+      await o.person(u, 'acme')
+      const before = (await store.compliance().listUnlocks('acme' as never, 1000)).length
+      return {
+        run: () => admin.compliance.requestUnlock('acme', { scope: { conversations: [], people: [u], from: 0, to: Date.now() }, why: 'legal_obligation', case: 'CASE-1' }),
+        effect: async () => (await store.compliance().listUnlocks('acme' as never, 1000)).length > before,
+      }
+    }
+    case 'holds.manage': {
+      const u = fresh('held')
+      await o.person(u, 'acme')
+      return {
+        run: () => admin.compliance.placeHold('acme', `user:${u}`, { case: 'LH-2' }),
+        effect: async () => (await store.compliance().activeHoldsOn([`user:${u}`])).length === 1 && (await receiptsOf(u)) === 1,
+      }
+    }
+    case 'people.approve': {
+      // A device of a person of acme, approved by their own device and held by acme's policy.
+      if (!policyOwner) {
+        policyOwner = await o.person(fresh('policy-owner'), 'acme')
+        await o.root.admin.grant(policyOwner.userId, 'owner')
+      }
+      await policyOwner.admin.setPolicy('acme', { ...DEFAULT_ORG_POLICY, devices: { ...DEFAULT_ORG_POLICY.devices, adminApproval: true } })
+      enrolmentSkew += 11 * 60_000
+      const u = fresh('device-holder')
+      const c = await o.person(u, 'acme')
+      const laptop = await CandorClient.enrol(options(o.env.server.url), u, 'laptop')
+      o.env.clients.push(laptop)
+      await c.approve(laptop.deviceId)
+      return {
+        run: () => admin.admin.approveDevice('acme', laptop.deviceId, reason),
+        effect: async () => (await store.getDevice(laptop.deviceId as never))!.status === 'active' && (await receiptsOf(u)) === 1,
+      }
     }
     case 'devices.suspend': {
       const u = fresh('device-owner')

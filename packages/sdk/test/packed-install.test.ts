@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevEnv, type DevEnv } from './dev-env.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-const PACKED = ['packages/protocol', 'packages/crypto', 'packages/transparency', 'packages/sdk']
+const PACKED = ['packages/protocol', 'packages/crypto', 'packages/transparency', 'packages/compliance', 'packages/sdk']
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
 const SCRIPT = `
@@ -60,7 +60,7 @@ describe('the packed packages', () => {
       env: { ...process.env, npm_config_loglevel: 'error' },
     })
     const tarballs = readdirSync(packs).filter((f) => f.endsWith('.tgz'))
-    expect(tarballs.sort()).toEqual(['candor-crypto-0.1.0.tgz', 'candor-protocol-0.1.0.tgz', 'candor-sdk-0.1.0.tgz', 'candor-transparency-0.1.0.tgz'])
+    expect(tarballs.sort()).toEqual(['candor-compliance-0.1.0.tgz', 'candor-crypto-0.1.0.tgz', 'candor-protocol-0.1.0.tgz', 'candor-sdk-0.1.0.tgz', 'candor-transparency-0.1.0.tgz'])
 
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'packed-app', private: true, type: 'module' }))
     writeFileSync(join(app, 'main.js'), SCRIPT)

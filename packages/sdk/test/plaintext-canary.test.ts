@@ -1,10 +1,11 @@
-// After a conversation, no message text appears anywhere in the server's database files or logs.
+// After a conversation, no message text, attachment (name or contents), reaction, conversation
+// name or topic, display name, avatar (picture or thumbnail) or search term appears anywhere in the server's database files, blob folder or logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, createWriteStream } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, generateServerKeys, type CandorServer } from '@candor/server'
-import { SqliteStore } from '@candor/store-sqlite'
+import { FolderBlobStore, SqliteStore } from '@candor/store-sqlite'
 import { CandorClient } from '../src/index.ts'
 import { nextMessage, options, waitFor } from './dev-env.ts'
 
@@ -12,23 +13,37 @@ const CANARIES = ['CANARY-7f3a9c-the-eagle-lands-at-dawn', 'CANARY-b21e-überwei
 /** A display name (sent in profile messages) and a search made on a device: neither may reach the server either. */
 const NAME = 'CANARY-name-Zelda-Quixote'
 const SEARCHED = 'canarysearchtermokapi'
+/** A picture and its thumbnail (profile avatar): as bytes, and as the base64url the content carries. */
+const PICTURE = 'CANARY-avatar-picture-Zelda'
+const THUMB = 'CANARY-avatar-thumb-Zelda'
+const GROUP_THUMB = 'CANARY-group-picture-Zelda'
+const b64 = (s: string) => Buffer.from(s).toString('base64url')
+/** An attachment's name and contents, a reaction (one grapheme, 25 bytes: no chance match) and a conversation's name and topic. */
+const FILE_NAME = 'CANARY-file-name-quarterly-plan.pdf'
+const FILE_BODY = 'CANARY-file-contents-merger-terms'
+const REACTION = '👩‍👩‍👧‍👦'
+const GROUP_NAME = 'CANARY-group-name-Project-Heron'
+const GROUP_TOPIC = 'CANARY-group-topic-layoffs'
 
 describe('plaintext canary', () => {
   let dir: string
   let server: CandorServer
   let store: SqliteStore
+  let blobs: FolderBlobStore
   const clients: CandorClient[] = []
   const logPath = () => join(dir, 'server.log')
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'candor-canary-'))
     store = SqliteStore.open(join(dir, 'db', 'candor.db'))
-    server = await createServer({ store, keys: generateServerKeys(), logLevel: 'trace', logDestination: createWriteStream(logPath()) })
+    blobs = await FolderBlobStore.open(join(dir, 'blobs'))
+    server = await createServer({ store, blobs, keys: generateServerKeys(), logLevel: 'trace', logDestination: createWriteStream(logPath()) })
   })
   afterAll(async () => {
     for (const c of clients) c.close()
     await server.close()
     await store.close()
+    await blobs.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -47,6 +62,9 @@ describe('plaintext canary', () => {
     await alice.send(direct, CANARIES[0]!)
     await got
     await waitFor(() => bob.displayNameOf('alice') === NAME, 'bob to learn alice’s display name')
+    const thumbnail = { mediaType: 'image/webp', width: 64, height: 64, data: b64(THUMB.repeat(30)) }
+    await alice.setAvatar({ mediaType: 'image/png', data: b64(PICTURE.repeat(100)), thumbnail })
+    await waitFor(() => bob.avatarOf('alice')?.data === thumbnail.data, 'bob to learn alice’s picture')
     expect(await bob.search(`${SEARCHED} eagle`)).toEqual([])
     expect(await bob.search('eagle lands')).toHaveLength(1)
     await bob.send(direct, CANARIES[1]!)
@@ -55,18 +73,32 @@ describe('plaintext canary', () => {
     const inGroup = nextMessage(carol, (m) => m.text === CANARIES[2])
     await bob.send(group, CANARIES[2]!)
     await inGroup
+    const groupPicture = { mediaType: 'image/webp', width: 32, height: 32, data: b64(GROUP_THUMB.repeat(30)) }
+    await alice.features.setAvatar(group, groupPicture)
+    await waitFor(() => carol.features.info(group).avatar?.data === groupPicture.data, 'carol to see the group’s picture')
+    // A file, a reaction and the group's name and topic: carried end to end like the text.
+    const fileIn = nextMessage(carol, (m) => m.attachments?.[0]?.name === FILE_NAME)
+    await alice.sendFile(group, { name: FILE_NAME, type: 'application/pdf', bytes: new TextEncoder().encode(FILE_BODY.repeat(500)), text: '' })
+    const received = await fileIn
+    expect(new TextDecoder().decode(await carol.downloadAttachment(received))).toBe(FILE_BODY.repeat(500))
+    await carol.features.react(group, received.id, REACTION)
+    await alice.features.rename(group, GROUP_NAME)
+    await alice.features.setTopic(group, GROUP_TOPIC)
+    await waitFor(() => carol.features.info(group).topic === GROUP_TOPIC, 'carol to see the group’s name and topic')
+    await waitFor(async () => Object.keys((await alice.history(group)).find((m) => m.id === received.id)?.reactions ?? {}).includes(REACTION), 'alice to see carol’s reaction')
     // Leave one message undelivered so it sits in the queue on disk.
     carol.close()
     await alice.send(group, `${CANARIES[2]} queued`)
     await new Promise((r) => setTimeout(r, 200))
 
-    const files = [...readdirSync(join(dir, 'db')).map((f) => join(dir, 'db', f)), logPath()]
+    const files = [...readdirSync(join(dir, 'db')).map((f) => join(dir, 'db', f)), ...readdirSync(join(dir, 'blobs')).map((f) => join(dir, 'blobs', f)), logPath()]
+    expect(files.some((f) => f.endsWith('.blob'))).toBe(true)
     expect(files.some((f) => f.endsWith('-wal'))).toBe(true)
     const haystacks = files.map((f) => readFileSync(f))
     // Negative control: the search does find what the server legitimately stores.
     expect(haystacks.some((h) => h.includes(Buffer.from('carol')))).toBe(true)
     expect(readFileSync(logPath(), 'utf8').length).toBeGreaterThan(0)
-    for (const canary of [...CANARIES, NAME, SEARCHED]) {
+    for (const canary of [...CANARIES, FILE_NAME, FILE_BODY, REACTION, GROUP_NAME, GROUP_TOPIC, NAME, SEARCHED, PICTURE, THUMB, b64(PICTURE.repeat(2)).slice(0, 32), b64(THUMB.repeat(2)).slice(0, 32), GROUP_THUMB, b64(GROUP_THUMB.repeat(2)).slice(0, 32)]) {
       for (const [i, h] of haystacks.entries()) {
         expect(h.includes(Buffer.from(canary, 'utf8')), `${canary} found in ${files[i]}`).toBe(false)
         expect(h.includes(Buffer.from(canary, 'utf16le')), `${canary} (UTF-16) found in ${files[i]}`).toBe(false)

@@ -4,7 +4,7 @@
 // wrong confirmation tag (the server cannot check it, §5.1) or a junk commit (the server refuses it).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newMessageId, randomBytes, toBase64Url, fromBase64Url } from '@candor/protocol'
-import { DirectoryAuthenticationService, clientConfigWith, commitWithWrongConfirmationTag, epochOf, getSuite, groupInfoForExternalJoin, junkCommit, loadState, ownLeafIndex } from '@candor/crypto'
+import { DirectoryAuthenticationService, clientConfigWith, commitWithWrongConfirmationTag, epochOf, getSuites, groupInfoForExternalJoin, junkCommit, loadState, ownLeafIndex } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { MemoryLocalStore, type CandorClient, type MemberReport, type MessageRecord } from '../src/index.ts'
 import { nextMessage, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
@@ -30,7 +30,7 @@ async function hostileMember(userId: string): Promise<Hostile> {
 
 /** Posts a commit the hostile member crafted from its own state of the group; the server's answer. */
 async function postBadCommit(h: Hostile, groupId: string, kind: 'wrong_tag' | 'junk'): Promise<{ status: number; code?: string }> {
-  const suite = await getSuite(nodeCryptoProvider())
+  const suite = await getSuites(nodeCryptoProvider())
   const state = loadState((await h.store.get(`state/${groupId}`))!, clientConfigWith(new DirectoryAuthenticationService(async () => null)))
   const epoch = epochOf(state)
   const bad =

@@ -5,7 +5,7 @@
 // it joins the new group under the same conversation and talks again.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newMessageId, toBase64Url } from '@candor/protocol'
-import { DirectoryAuthenticationService, clientConfigWith, commitWithWrongConfirmationTag, epochOf, getSuite, loadState, saveState } from '@candor/crypto'
+import { DirectoryAuthenticationService, clientConfigWith, commitWithWrongConfirmationTag, epochOf, getSuites, loadState, saveState } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { CandorClient, MemoryLocalStore } from '../src/index.ts'
 import { nextMessage, options, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
@@ -28,7 +28,7 @@ describe('a committer whose commit nobody else can process', () => {
 
     // cat's device commits and moves to the next epoch, believing its commit fine; it is not.
     cat.close()
-    const suite = await getSuite(nodeCryptoProvider())
+    const suite = await getSuites(nodeCryptoProvider())
     const before = loadState((await catStore.get(`state/${conv}`))!, clientConfigWith(new DirectoryAuthenticationService(async () => null)))
     const epoch = epochOf(before)
     const bad = await commitWithWrongConfirmationTag(suite, before)

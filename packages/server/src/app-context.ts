@@ -21,6 +21,7 @@ import type { OrgAuditLog } from './organisations/audit/org-audit-log.ts'
 import type { SiemStream } from './organisations/audit/siem-stream.ts'
 import type { OrgPolicies } from './organisations/policy/org-policies.ts'
 import type { Approvals } from './organisations/policy/approvals.ts'
+import type { ServerSenderKeys } from './mls/server-sender.ts'
 
 export interface AppContext {
   store: Store
@@ -50,7 +51,7 @@ export interface AppContext {
   /** Where attachment ciphertext lives; without one the blob routes answer `unavailable`. */
   blobs: BlobStore | undefined
   /** Each user's attachment storage quota and how long an upload may stay incomplete. */
-  blobPolicy: { quotaBytes: number; uploadTtlMs: number }
+  blobPolicy: { quotaBytes: number; uploadTtlMs: number; retentionMs: number }
   /** Single sign-on: the relying party (flows under way on this node) and the keys of client secrets and tickets. */
   sso: { rp: RelyingParty; secrets: SsoSecrets }
   /** Consent to be contacted: who needs a request, held deliveries, blocks (contacts/contact-gate.ts). */
@@ -65,4 +66,6 @@ export interface AppContext {
   policies: OrgPolicies
   /** Two-person control of sensitive actions, where the policy asks for it. */
   approvals: Approvals
+  /** The server's MLS external-sender key (mls/server-sender.ts): it proposes removing gone people. */
+  mlsSender: ServerSenderKeys
 }

@@ -23,3 +23,4 @@ export {
   type TokenKeyEntry,
 } from './keys/server-keys.ts'
 export { PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './organisations/roles.ts'
+export { sweepOrgPolicies, type SweepResult } from './organisations/devices/org-policy-sweep.ts'

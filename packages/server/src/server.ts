@@ -34,7 +34,17 @@ import { auditRoutes } from './http/audit-routes.ts'
 import { OrgPolicies } from './organisations/policy/org-policies.ts'
 import { Approvals } from './organisations/policy/approvals.ts'
 import { policyRoutes } from './http/policy-routes.ts'
+import { policyVersionRoutes } from './http/policy-version-routes.ts'
+import { approvalDeclineRoute } from './http/approval-decline-route.ts'
+import { complianceKeyRoutes } from './http/compliance-key-routes.ts'
+import { complianceUnlockRoutes } from './http/compliance-unlock-routes.ts'
+import { legalHoldRoutes } from './http/legal-hold-routes.ts'
 import { approvalRoutes } from './http/approval-routes.ts'
+import { mlsSenderRoutes } from './http/mls-sender-routes.ts'
+import { heldDeviceRoutes } from './organisations/devices/held-device-routes.ts'
+import { dataRightsRoutes } from './organisations/devices/data-rights.ts'
+import { DEFAULT_ORG_SWEEP_MS, sweepOrgPolicies } from './organisations/devices/org-policy-sweep.ts'
+import { serverSenderKeys } from './mls/server-sender.ts'
 import { peopleRoutes } from './http/people-routes.ts'
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './access/retention-policy.ts'
 import { devicesRoutes } from './http/devices-routes.ts'
@@ -42,6 +52,7 @@ import { enrolmentRoutes } from './http/enrolment-routes.ts'
 import { directoryRoutes } from './http/directory-routes.ts'
 import { DirectoryService } from './directory/directory-service.ts'
 import { groupsRoutes } from './http/groups-routes.ts'
+import { accountGroupsRoutes } from './http/account-groups-routes.ts'
 import { groupCommitsRoutes } from './http/group-commits-routes.ts'
 import { recoveryRoutes } from './http/recovery-routes.ts'
 import { webAssets } from './http/web-assets.ts'
@@ -58,6 +69,7 @@ import { EnrolmentLimits } from './enrolment-limits.ts'
 import { KeyPackageClaims } from './key-package-claims.ts'
 import type { BlobStore, Bus, HoldLimits, Store } from '@candor/ports'
 import { blobRoutes } from './http/blob-routes.ts'
+import { inviteRoutes } from './http/invite-routes.ts'
 import { archiveRoutes } from './http/archive-routes.ts'
 import { accountRecoveryRoutes } from './http/account-recovery-routes.ts'
 import { BlobSweep } from './delivery/blob-sweep.ts'
@@ -127,7 +139,9 @@ export interface ServerOptions {
   blobQuotaBytes?: number
   /** How long an upload may stay incomplete (default LIMITS.blobUploadTtlMs). */
   blobUploadTtlMs?: number
-  /** How often abandoned uploads and blobs of memberless groups are deleted (default 60 s). */
+  /** How long a completed attachment stays at most, fetched or not (default LIMITS.blobRetentionMs, 30 days; docs/protocol.md §2.4). */
+  blobRetentionMs?: number
+  /** How often abandoned uploads, expired or fully fetched blobs and blobs of memberless groups are deleted (default 60 s). */
   blobSweepMs?: number
   /**
    * The URL people and identity providers reach this server at (SSO redirect and back-channel
@@ -138,6 +152,11 @@ export interface ServerOptions {
   ssoAllowInsecureIssuers?: boolean
   /** Bounds on messages held for contact requests; each one left out keeps its default (LIMITS.heldPer*). */
   contactLimits?: Partial<HoldLimits>
+  /**
+   * How often the organisation policies that act with time run (devices unseen too long, guests
+   * whose access ended; organisations/devices/org-policy-sweep.ts). Default 15 minutes.
+   */
+  orgSweepMs?: number
   /** Base of the SIEM stream's retry backoff (default 1 s; tests shorten it). */
   siemBackoffMs?: number
   /**
@@ -217,7 +236,11 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     admins: Admins.open(opts.store, opts.keys.adminEnrolmentSecret),
     retention: opts.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
     blobs: opts.blobs,
-    blobPolicy: { quotaBytes: opts.blobQuotaBytes ?? LIMITS.blobQuotaBytes, uploadTtlMs: opts.blobUploadTtlMs ?? LIMITS.blobUploadTtlMs },
+    blobPolicy: {
+      quotaBytes: opts.blobQuotaBytes ?? LIMITS.blobQuotaBytes,
+      uploadTtlMs: opts.blobUploadTtlMs ?? LIMITS.blobUploadTtlMs,
+      retentionMs: opts.blobRetentionMs ?? LIMITS.blobRetentionMs,
+    },
     sso: {
       secrets,
       rp: new RelyingParty({ publicUrl: () => (opts.publicUrl ?? listeningUrl).replace(/\/$/, ''), allowInsecureIssuers: opts.ssoAllowInsecureIssuers ?? false, secrets, log }),
@@ -228,6 +251,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     siem,
     policies,
     approvals: new Approvals(opts.store, policies, accessClock),
+    mlsSender: serverSenderKeys(opts.keys),
   }
   if (opts.defaultSignup !== undefined) await opts.store.setSignup(DEFAULT_ORG_ID, opts.defaultSignup)
   const pushSettings: PushSettings = {
@@ -279,6 +303,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   devicesRoutes(app, ctx)
   keyPackagesRoutes(app, ctx)
   groupsRoutes(app, ctx)
+  accountGroupsRoutes(app, ctx)
   groupCommitsRoutes(app, ctx)
   recoveryRoutes(app, ctx)
   directoryRoutes(app, ctx)
@@ -291,14 +316,23 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   consentRoutes(app, ctx)
   retentionRoutes(app, ctx)
   blobRoutes(app, ctx)
+  inviteRoutes(app, ctx)
   archiveRoutes(app, ctx)
   accountRecoveryRoutes(app, ctx)
   requestRoutes(app, ctx)
   auditRoutes(app, ctx)
   policyRoutes(app, ctx)
+  policyVersionRoutes(app, ctx)
+  approvalDeclineRoute(app, ctx)
   approvalRoutes(app, ctx)
+  complianceKeyRoutes(app, ctx)
+  complianceUnlockRoutes(app, ctx)
+  legalHoldRoutes(app, ctx)
   peopleRoutes(app, ctx)
   pushRoutes(app, ctx, pushWaker, pushSettings.allowHttpEndpoints)
+  mlsSenderRoutes(app, ctx)
+  heldDeviceRoutes(app, ctx)
+  dataRightsRoutes(app, ctx)
   app.get('/healthz', async () => ({ ok: true }))
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await webAssets(app, opts.webRoot)
@@ -326,6 +360,10 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     blobSweep?.run().catch((err: unknown) => log.error({ err }, 'blob sweep failed'))
   }, opts.blobSweepMs ?? 60_000)
   blobSweeper.unref()
+  const orgSweeper = setInterval(() => {
+    sweepOrgPolicies(ctx).catch((err: unknown) => log.error({ err }, 'organisation policy sweep failed'))
+  }, opts.orgSweepMs ?? DEFAULT_ORG_SWEEP_MS)
+  orgSweeper.unref()
 
   // A node restart or a network blip makes every device reconnect at once: Node's default accept
   // backlog (511) overflows, and dropped handshakes wait out 1 s, 2 s, … retransmits or are reset.
@@ -357,6 +395,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
       clearInterval(sweeper)
       clearInterval(receiptSweeper)
       clearInterval(blobSweeper)
+      clearInterval(orgSweeper)
       pushWaker.close()
       ctx.sso.rp.close()
       await siem.close()

@@ -71,7 +71,7 @@ async function refused(method: string, row: Row, as: RawDevice, token: string | 
 }
 
 /** The ids of alice's things: none may appear in what another user is served. */
-const aliceIds = () => [w.alice.userId, w.alice.deviceId, w.aliceTablet, w.group, w.pending.deviceId, w.blob, w.upload, w.archive, w.archiveUpload, w.request, w.blocked]
+const aliceIds = () => [w.alice.userId, w.alice.deviceId, w.aliceTablet, w.group, w.pending.deviceId, w.blob, w.upload, w.invite, w.archive, w.archiveUpload, w.request, w.blocked]
 
 describe('the HTTP route table', () => {
   it('has a row for every route the server registered, and no row for a route it does not serve', () => {
@@ -134,7 +134,7 @@ for (const [route, row] of Object.entries(HTTP_ROWS)) {
       // Control: the same request by its rightful user is served, so each refusal below is about
       // who asks, not what is asked.
       it('control: the rightful user’s same request is served', async () => {
-        const as = a.kind === 'admin' ? w.admin : w.alice
+        const as = row.as === 'officer' ? w.officer : a.kind === 'admin' ? w.admin : w.alice
         const r = await send(as.token, method, await row.build(w, as))
         expect(r.status, JSON.stringify(r.json)).toBeLessThan(300)
       })
@@ -252,6 +252,25 @@ describe('WebSocket frames', () => {
     s.ws.send(encodeSend({ reqId: 5, messageId: newMessageId(), groupId: g, payload: mlsMessage(g, 0, 1) }))
     expect(await errorFrame(s)).toMatchObject({ reqId: 5, code: 'unknown_group' })
     expect(digest()).toEqual(before)
+    s.ws.close()
+  })
+
+  it('a member’s send carrying a proposal or a commit (content type 2 or 3): error invalid_mls_message, nothing queued (a private proposal would freeze the group)', async () => {
+    const rex = await rawRegister(server.url, 'matrix-rex-proposal')
+    const group = newGroupId()
+    await createGroup(server.url, rex, group)
+    await store.acceptCommit({ groupId: group, epoch: 0, sender: rex.deviceId, messageId: newMessageId(), sentAt: Date.now(), commit: mlsMessage(group, 0, 3), welcome: new Uint8Array([0, 1, 0, 3]), added: [w.amy.deviceId], removed: [], groupInfo: new Uint8Array([0, 1, 0, 4]) })
+    server.context.roster.changed(group)
+    const queued = await store.pendingCount(w.amy.deviceId)
+    const s = await openSocket(server.url, rex.token)
+    for (const [reqId, contentType] of [[11, 2], [12, 3]] as const) {
+      s.ws.send(encodeSend({ reqId, messageId: newMessageId(), groupId: group, payload: mlsMessage(group, 1, contentType) }))
+      expect(await errorFrame(s)).toMatchObject({ reqId, code: 'invalid_mls_message' })
+    }
+    // Control: an application message from the same socket is queued for amy.
+    s.ws.send(encodeSend({ reqId: 13, messageId: newMessageId(), groupId: group, payload: mlsMessage(group, 1, 1) }))
+    for (;;) if (decodeServerFrame(await s.next()).type === 'accepted') break
+    expect(await store.pendingCount(w.amy.deviceId)).toBe(queued + 1)
     s.ws.close()
   })
 

@@ -77,16 +77,28 @@ export interface World {
    * another organisation, a provisioned person (SCIM id and userName) and a group of them.
    */
   scim: { token: string; tokenId: string; revoked: string; otherOrg: string; user: string; userName: string; group: string }
+  /** A pending request for a second admin's approval in `default` (the operator's, to read amy's account). */
+  approval: string
+  /** Amy's device held for an admin's approval (devices.adminApproval). */
+  held: DeviceId
   /** A fresh challenge for alice's device (sign-in rows). */
   challenge: () => Promise<string>
   /** Alice's complete attachment blob in her group (10 bytes), and an upload of hers not started (10 bytes). */
   blob: string
+  /** Alice's invite link's id (the SHA-256 of its secret). */
+  invite: string
   upload: string
   /** Alice's recovery key (docs/protocol.md §4.2). */
   recovery: { publicKey: string; secretKey: Uint8Array }
   /** Alice's backup under it (complete, 10 bytes), and her transfer to her tablet, not started (10 bytes). */
   archive: string
   archiveUpload: string
+  /**
+   * Compliance in `default`: an officer (the only one) whose device holds the one share of archive
+   * key version 1, an unlock request the officer filed, and a legal hold on amy.
+   */
+  officer: RawDevice
+  compliance: { unlock: string; hold: string; keyUpload: () => Promise<unknown> }
 }
 
 export interface Req {
@@ -128,6 +140,8 @@ export type Access =
 export interface Row {
   access: Access
   build: Build
+  /** The rightful user of the control request, when it is not the operator (admin rows) or alice: a compliance officer. */
+  as?: 'officer'
 }
 
 const at = (path: string): Build => () => ({ path })
@@ -138,6 +152,8 @@ export const publicRoute = (why: string, build: Build, stranger?: ErrorCode): Ro
 export const session = (otherUser: OtherUser, build: Build): Row => ({ access: { kind: 'session', otherUser }, build })
 export const member = (build: Build): Row => ({ access: { kind: 'member' }, build })
 export const admin = (build: Build, operatorOnly = false, otherOrg?: ErrorCode): Row => ({ access: otherOrg ? { kind: 'admin', operatorOnly, otherOrg } : { kind: 'admin', operatorOnly }, build })
+/** An officer's route: refused to everyone else as an admin route is (the support admin too); the control is the officer's. */
+const officer = (build: Build, otherOrg: ErrorCode): Row => ({ ...admin(build, true, otherOrg), as: 'officer' })
 export const scimRoute = (otherOrg: number | 'own-data' | 'allowed', build: Build): Row => ({ access: { kind: 'scim', otherOrg }, build })
 const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
@@ -241,6 +257,7 @@ export const HTTP_ROWS: Record<string, Row> = {
   'POST /v1/users/:userId/key-packages/claim': session({ allowed: 'how a conversation with alice starts: one key package per device, handed out once' }, (w) => ({ path: `/v1/users/${w.alice.userId}/key-packages/claim`, body: {} })),
   'POST /v1/groups': session('conflict', async (w, as) => ({ path: '/v1/groups', body: { groupId: w.group, groupInfo: (await newGroupState(as, w.group)).groupInfo } })),
   'GET /v1/groups': session('own-data', at('/v1/groups')),
+  'GET /v1/account/groups': session('own-data', at('/v1/account/groups')),
   'GET /v1/groups/:groupId': member((w) => ({ path: `/v1/groups/${w.group}` })),
   'POST /v1/groups/:groupId/leave': member((w) => ({ path: `/v1/groups/${w.group}/leave`, body: {} })),
   'POST /v1/groups/:groupId/commits': member(async (w) => ({ path: `/v1/groups/${w.group}/commits`, body: (await commitBody(w.groupState)).body })),
@@ -264,7 +281,13 @@ export const HTTP_ROWS: Record<string, Row> = {
   'POST /v1/blobs/:blobId/complete': member((w) => ({ path: `/v1/blobs/${w.blob}/complete`, body: {} })),
   'GET /v1/blobs/:blobId': member((w) => ({ path: `/v1/blobs/${w.blob}` })),
   'GET /v1/blobs/:blobId/content': member((w) => ({ path: `/v1/blobs/${w.blob}/content` })),
+  'POST /v1/blobs/:blobId/fetched': member((w) => ({ path: `/v1/blobs/${w.blob}/fetched`, body: {} })),
+  'POST /v1/invites': session({ allowed: 'anyone signed in makes invite links of their own' }, () => ({ path: '/v1/invites', body: { secretHash: 'A'.repeat(43), maxUses: 1, expiresInSeconds: 3600 } })),
+  'GET /v1/invites': session('own-data', at('/v1/invites')),
+  'DELETE /v1/invites/:inviteId': session('not_found', (w) => ({ path: `/v1/invites/${w.invite}` })),
+  'POST /v1/invites/redeem': session({ allowed: 'whoever holds a link’s secret' }, () => ({ path: '/v1/invites/redeem', body: { secret: 'B'.repeat(43) } })),
   'GET /v1/directory': publicRoute('the directory’s public parameters and checkpoint', at('/v1/directory')),
+  'GET /v1/mls/external-sender': publicRoute('the server’s MLS external-sender key and the access-log key’s endorsement, public like the directory’s keys', at('/v1/mls/external-sender')),
   'GET /v1/directory/lookup/:userId': session({ allowed: 'anyone signed in may look up anyone’s device keys, with proofs (no names, no status)' }, (w) => ({ path: `/v1/directory/lookup/${w.alice.userId}` })),
   'GET /v1/directory/history': session('own-data', at('/v1/directory/history')),
   'GET /v1/directory/consistency': publicRoute('proofs for witnesses and auditors', (w) => ({ path: `/v1/directory/consistency?from=1&to=${w.directorySize}` })),
@@ -284,6 +307,9 @@ export const HTTP_ROWS: Record<string, Row> = {
   'POST /v1/account/delete': session('bad_request', (w) => ({ path: '/v1/account/delete', body: { confirm: w.alice.userId } })),
   'POST /v1/account/delete/challenge': session('own-data', () => ({ path: '/v1/account/delete/challenge', body: {} })),
   'GET /v1/account/export': session('own-data', at('/v1/account/export')),
+  // dataRights: the caller's own requests only (in `default`, whose policy allows both, nothing is filed).
+  'GET /v1/account/data-rights': session('own-data', at('/v1/account/data-rights')),
+  'POST /v1/account/data-rights': session('own-data', () => ({ path: '/v1/account/data-rights', body: { right: 'export' } })),
   'POST /v1/consents': session('forbidden', (w, as) => consent(as, w.alice.userId)),
   'GET /v1/push/vapid-key': session({ allowed: 'the server’s public VAPID key, the same for every device' }, at('/v1/push/vapid-key')),
   'PUT /v1/devices/:deviceId/push-subscription': session('forbidden', (w) => ({ path: `/v1/devices/${w.alice.deviceId}/push-subscription`, body: pushSubscriptionBody() })),
@@ -335,9 +361,42 @@ export const HTTP_ROWS: Record<string, Row> = {
   'GET /v1/policy': session('own-data', at('/v1/policy')),
   'GET /v1/orgs/:org/policy': admin(at('/v1/orgs/default/policy'), false, 'not_found'),
   'PUT /v1/orgs/:org/policy': admin(() => ({ path: '/v1/orgs/default/policy', body: DEFAULT_ORG_POLICY }), true, 'not_found'),
+  'GET /v1/orgs/:org/policy/versions': admin(at('/v1/orgs/default/policy/versions'), false, 'not_found'),
+  'GET /v1/orgs/:org/policy/versions/:version': admin(at('/v1/orgs/default/policy/versions/1'), false, 'not_found'),
   'POST /v1/orgs/:org/approvals': admin((w) => ({ path: '/v1/orgs/default/approvals', body: { action: 'users.export', target: w.alice.userId, why: 'support_request', case: 'M-1' } }), true, 'not_found'),
   'GET /v1/orgs/:org/approvals': admin(at('/v1/orgs/default/approvals'), false, 'not_found'),
+  'POST /v1/orgs/:org/approvals/:id/decline': admin((w) => ({ path: `/v1/orgs/default/approvals/${w.approval}/decline`, body: {} }), false, 'not_found'),
   'POST /v1/orgs/:org/approvals/:id/approve': admin(() => ({ path: '/v1/orgs/default/approvals/AAAAAAAAAAAAAAAAAAAAAA/approve', body: {} }), false, 'not_found'),
+  // devices.adminApproval: people.approve, which a support admin does not hold (operatorOnly: refused to it).
+  'GET /v1/orgs/:org/held-devices': admin(at('/v1/orgs/default/held-devices'), true, 'not_found'),
+  'POST /v1/orgs/:org/held-devices/:deviceId/approve': admin((w) => ({ path: `/v1/orgs/default/held-devices/${w.held}/approve`, body: reasonBody }), true, 'not_found'),
+  'POST /v1/orgs/:org/held-devices/:deviceId/decline': admin((w) => ({ path: `/v1/orgs/default/held-devices/${w.held}/decline`, body: reasonBody }), true, 'not_found'),
+  'GET /v1/orgs/:org/compliance/officers': admin(at('/v1/orgs/default/compliance/officers'), true, 'not_found'),
+  'PUT /v1/orgs/:org/compliance/keys': admin(async (w) => ({ path: '/v1/orgs/default/compliance/keys', body: await w.compliance.keyUpload() }), true, 'not_found'),
+  'GET /v1/orgs/:org/compliance/keys': { access: { kind: 'session', otherUser: { allowed: 'the organisation’s people read its published archive key: its archive seals to it' } }, build: at('/v1/orgs/default/compliance/keys') },
+  'GET /v1/orgs/:org/compliance/keys/share': { access: { kind: 'session', otherUser: 'not_found' }, build: at('/v1/orgs/default/compliance/keys/share'), as: 'officer' },
+  'POST /v1/orgs/:org/compliance/unlocks': officer(() => ({ path: '/v1/orgs/default/compliance/unlocks', body: { scope: { conversations: [], people: ['matrix-amy'], from: 0, to: 1 }, why: 'legal_obligation', case: 'M-9', ephemeralKey: toBase64Url(new Uint8Array(32).fill(9)) } }), 'forbidden'),
+  'GET /v1/orgs/:org/compliance/unlocks': officer(at('/v1/orgs/default/compliance/unlocks'), 'forbidden'),
+  'GET /v1/orgs/:org/compliance/unlocks/:id': officer((w) => ({ path: `/v1/orgs/default/compliance/unlocks/${w.compliance.unlock}` }), 'forbidden'),
+  'POST /v1/orgs/:org/compliance/unlocks/:id/approvals': officer(
+    (w, as) => ({
+      path: `/v1/orgs/default/compliance/unlocks/${w.compliance.unlock}/approvals`,
+      body: {
+        approval: { v: 1, org: 'default', request: w.compliance.unlock, requestHash: toBase64Url(new Uint8Array(32)), keyVersion: 1, user: as.userId, device: as.deviceId, share: { enc: toBase64Url(new Uint8Array(32).fill(1)), ct: toBase64Url(new Uint8Array(49)) }, at: 1 },
+        signature: toBase64Url(new Uint8Array(64)),
+      },
+    }),
+    'forbidden',
+  ),
+  'POST /v1/orgs/:org/compliance/unlocks/:id/open': officer((w) => ({ path: `/v1/orgs/default/compliance/unlocks/${w.compliance.unlock}/open`, body: {} }), 'forbidden'),
+  'POST /v1/orgs/:org/compliance/unlocks/:id/export': officer(
+    (w) => ({ path: `/v1/orgs/default/compliance/unlocks/${w.compliance.unlock}/export`, body: { signature: toBase64Url(new Uint8Array(64)), manifestSha256: toBase64Url(new Uint8Array(32)), exportKey: toBase64Url(new Uint8Array(32).fill(2)) } }),
+    'forbidden',
+  ),
+  'POST /v1/orgs/:org/compliance/holds': officer(() => ({ path: '/v1/orgs/default/compliance/holds', body: { target: 'user:matrix-bob', case: 'LH-M' } }), 'forbidden'),
+  'POST /v1/orgs/:org/compliance/holds/:id/release': officer((w) => ({ path: `/v1/orgs/default/compliance/holds/${w.compliance.hold}/release`, body: {} }), 'forbidden'),
+  'GET /v1/orgs/:org/compliance/holds': officer(at('/v1/orgs/default/compliance/holds'), 'not_found'),
+  'GET /v1/legal-holds': { access: { kind: 'session', otherUser: 'own-data' }, build: at('/v1/legal-holds') },
   'GET /v1/orgs/:org/audit': admin(at('/v1/orgs/default/audit'), true, 'not_found'),
   'GET /v1/orgs/:org/audit/consistency': admin(at('/v1/orgs/default/audit/consistency?from=1&to=1'), true, 'not_found'),
   'GET /v1/orgs/:org/siem': admin(at('/v1/orgs/default/siem'), true, 'not_found'),

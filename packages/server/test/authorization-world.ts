@@ -6,9 +6,10 @@ import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
-import { approvalStatement, enrolmentStatement, newGroupId, newMessageId, randomBytes, recoveryKeyStatement, toBase64Url, type DeviceId, type UserId } from '@candor/protocol'
+import { DEFAULT_ORG_POLICY, approvalStatement, enrolmentStatement, newGroupId, newMessageId, randomBytes, recoveryKeyStatement, toBase64Url, type DeviceId, type UserId } from '@candor/protocol'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
 import type { Store } from '@candor/ports'
+import { keyCeremony, keyRecordBytes } from '@candor/compliance'
 import type { CandorServer } from '../src/index.ts'
 import { http, httpBytes, rawRegister, type RawDevice } from './raw-client.ts'
 import type { World } from './authorization-matrix.ts'
@@ -60,6 +61,10 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   const pending = await enrolRequest(base, alice.userId)
   const amy = await rawRegister(base, 'matrix-amy')
   const bob = await rawRegister(base, 'matrix-bob')
+  // A device of amy's that her device approved and `default`'s policy held for an admin (devices.adminApproval).
+  const amyLaptop = await enrolRequest(base, amy.userId)
+  const heldAttestation = { by: amy.deviceId, signature: signDetached(amy.secretKey, approvalStatement(amy.deviceId, amy.userId, amyLaptop.publicKey)) }
+  must((await store.approveEnrolment(amyLaptop.deviceId, amy.userId as never, heldAttestation, Date.now(), 20, true))?.status === 'pending', 'amy’s laptop is held')
   const revoked = await rawRegister(base, 'matrix-rita')
   must((await http(base, 'DELETE', `/v1/devices/${revoked.deviceId}`, undefined, revoked.token)).status === 200, 'rita revokes her device')
   const admin = await rawRegister(base, 'matrix-ops')
@@ -85,6 +90,9 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   const scimOwn = await scimToken('default', admin)
   const scimRevoked = await scimToken('default', admin)
   must((await http(base, 'DELETE', `/v1/orgs/default/scim-tokens/${scimRevoked.id}`, undefined, admin.token)).status === 200, 'a SCIM token revoked')
+  must((await http(base, 'PUT', '/v1/orgs/default/policy', DEFAULT_ORG_POLICY, admin.token)).status === 200, 'a first policy version (the version rows read it)')
+  const approval = await http(base, 'POST', '/v1/orgs/default/approvals', { action: 'users.read', target: amy.userId, why: 'support_request', case: 'T-2' }, admin.token)
+  must(approval.status === 201, 'a pending approval request')
   must((await http(base, 'POST', '/v1/orgs', { id: 'matrix-other', name: 'Other', signup: 'open' }, admin.token)).status === 201, 'another organisation')
   const otherOwner = await rawRegister(base, 'matrix-otto', 'matrix-other')
   must((await http(base, 'POST', '/v1/admin/admins', { userId: otherOwner.userId, role: 'owner' }, admin.token)).status === 201, 'its owner')
@@ -108,6 +116,10 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     must(started.status === 201, 'alice starts another upload')
     upload = started.json.blobId as string
   }
+  // Alice's invite link: the server holds the secret's hash, which is its id.
+  const inviteSecret = crypto.getRandomValues(new Uint8Array(32))
+  const invite = Buffer.from(await crypto.subtle.digest('SHA-256', inviteSecret)).toString('base64url')
+  must((await http(base, 'POST', '/v1/invites', { secretHash: invite, maxUses: 5, expiresInSeconds: 3600 }, alice.token)).status === 201, 'alice makes an invite link')
   // Alice's recovery key, her backup under it (complete) and a transfer to her tablet not started.
   const recovery = generateDeviceKey()
   const recoveryPk = toBase64Url(recovery.publicKey)
@@ -150,6 +162,20 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   const pest = await rawRegister(base, 'matrix-pest')
   must((await http(base, 'PUT', `/v1/blocks/${pest.userId}`, undefined, alice.token)).status === 200, 'alice blocks pest')
 
+  // Compliance in `default`: cora is its only officer; her device holds the one share of archive
+  // key version 1 (a real ceremony), she files an unlock request and places a hold on amy.
+  const officer = await rawRegister(base, 'matrix-cora')
+  must((await http(base, 'POST', '/v1/admin/admins', { userId: officer.userId, role: 'compliance_officer' }, admin.token)).status === 201, 'a compliance officer')
+  const ceremony = async (version: number) => {
+    const { record, shares } = await keyCeremony('default', version, 1, [{ user: officer.userId, device: officer.deviceId, publicKey: officer.publicKey }], Date.now())
+    return { record, shares, signature: toBase64Url(signDetached(officer.secretKey, keyRecordBytes(record))) }
+  }
+  must((await http(base, 'PUT', '/v1/orgs/default/compliance/keys', await ceremony(1), officer.token)).status === 201, 'the key ceremony')
+  const unlock = await http(base, 'POST', '/v1/orgs/default/compliance/unlocks', { scope: { conversations: [], people: [amy.userId], from: 0, to: 1 }, why: 'legal_obligation', case: 'M-1', ephemeralKey: toBase64Url(new Uint8Array(32).fill(5)) }, officer.token)
+  must(unlock.status === 201, 'an unlock request')
+  const hold = await http(base, 'POST', '/v1/orgs/default/compliance/holds', { target: `user:${amy.userId}`, case: 'LH-1' }, officer.token)
+  must(hold.status === 201, 'a legal hold on amy')
+
   const directory = (await http(base, 'GET', '/v1/directory')).json as unknown as { checkpoint: string }
   const accessLog = (await http(base, 'GET', '/v1/access-log')).json as unknown as { checkpoint: string }
   const w: World = {
@@ -171,12 +197,17 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     directorySize: Number(directory.checkpoint.split('\n')[1]),
     accessLogSize: Number(accessLog.checkpoint.split('\n')[1]),
     checkpoint: directory.checkpoint,
+    approval: approval.json.id as string,
+    held: amyLaptop.deviceId,
     scim: { token: scimOwn.token, tokenId: scimOwn.id, revoked: scimRevoked.token, otherOrg: scimOther.token, user: sam.json.id as string, userName: 'matrix-sam', group: team.json.id as string },
     blob,
     upload,
+    invite,
     recovery: { publicKey: recoveryPk, secretKey: recovery.secretKey },
     archive,
     archiveUpload,
+    officer,
+    compliance: { unlock: unlock.json.id as string, hold: hold.json.id as string, keyUpload: () => ceremony(2) },
     challenge: async () => (await http(base, 'POST', '/v1/auth/challenge', { deviceId: alice.deviceId })).json.challenge as string,
   }
   must(w.accessLogSize > 0, 'an access receipt in the log')

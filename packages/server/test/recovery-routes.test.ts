@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeServerFrame, fromBase64Url, newGroupId, newMessageId, randomBytes, reportStatement, toBase64Url, type DeviceId, type GroupId } from '@candor/protocol'
+import { decodeServerFrame, encodeSend, fromBase64Url, newGroupId, newMessageId, randomBytes, reportStatement, toBase64Url, type DeviceId, type GroupId } from '@candor/protocol'
 import { signDetached, type GroupState } from '@candor/crypto'
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
@@ -155,6 +155,46 @@ describe('POST /v1/conversations/:conversationId/reset', () => {
     await refused(g, { previousGroup: g, epoch: 1, groupId: newGroupId() }, b!.token, 403, 'device_revoked')
     expect(await store.groupResets(g)).toEqual({ from: null, to: null })
     expect(await store.getGroup(g)).toMatchObject({ epoch: 1 })
+  })
+})
+
+describe('application messages into a reset group', () => {
+  /** An MLS-PrivateMessage-shaped application payload naming the group (the server reads its header only). */
+  const appMessage = (g: GroupId) => {
+    const gid = fromBase64Url(g)!
+    const out = new Uint8Array(4 + 1 + gid.length + 8 + 1 + 50)
+    out.set([0, 1, 0, 2, gid.length], 0)
+    out.set(gid, 5)
+    out[5 + gid.length + 8] = 1
+    return out
+  }
+  async function send(d: RawDevice, g: GroupId): Promise<{ type: string; code?: string }> {
+    const s = await openSocket(server.url, d.token)
+    s.frames.length = 0
+    s.ws.send(encodeSend({ reqId: 7, messageId: newMessageId(), groupId: g, payload: appMessage(g) }))
+    for (;;) {
+      const f = decodeServerFrame(await s.next())
+      if (f.type === 'accepted' || f.type === 'error') {
+        s.ws.close()
+        return f.type === 'error' ? { type: f.type, code: f.code } : { type: f.type }
+      }
+    }
+  }
+
+  it('are refused (conflict) from every member but the resetter, whose announcement still goes to those left out', async () => {
+    const [a, b, c] = await people(3)
+    const g = await group(a!, [b!, c!])
+    expect(await send(c!, g)).toEqual({ type: 'accepted' })
+    const before = await queued([a!, c!])
+    const r = await http(server.url, 'POST', `/v1/conversations/${g}/reset`, await resetBody(b!, g, 1, newGroupId()), b!.token)
+    expect(r.status).toBe(201)
+    // A message here would be "sent" to members who have moved on: refused, so its sender sends it in the new group.
+    expect(await send(c!, g)).toEqual({ type: 'error', code: 'conflict' })
+    expect(await send(a!, g)).toEqual({ type: 'error', code: 'conflict' })
+    expect(await queued([a!, c!])).toEqual(before)
+    // The resetter's announcement in the old group (for whoever was left out) still goes.
+    expect(await send(b!, g)).toEqual({ type: 'accepted' })
+    expect(await queued([a!, c!])).toEqual(before.map((q) => q + 1))
   })
 })
 

@@ -28,6 +28,7 @@ export async function blobGroup(sql: Sql, blobId: BlobId): Promise<BlobBinding |
 }
 
 export async function unbindBlob(sql: Sql, blobId: BlobId): Promise<boolean> {
+  await sql`DELETE FROM blob_recipients WHERE blob_id = ${blobId}`
   return (await sql`DELETE FROM blob_bindings WHERE blob_id = ${blobId}`).count === 1
 }
 

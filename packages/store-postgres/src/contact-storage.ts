@@ -3,8 +3,8 @@
 // of one recipient are serialised by transaction-scoped advisory locks, so quotas hold across
 // nodes; released deliveries take their seqs from the device's counter row as any others.
 import type { DeviceId, GroupId, MessageId, MessageKind, OrgId, UserId } from '@candor/protocol'
-import type { BlockRecord, ContactRequestRecord, ContactStorage, HoldInput, HoldLimits, HoldResult, ReleasedMessage, RequestState } from '@candor/ports'
-import { bytes, transaction, type Db, type Sql } from './connection.ts'
+import type { BlockRecord, ContactRequestRecord, ContactStorage, HoldAllResult, HoldInput, HoldLimits, HoldResult, ReleasedMessage, RequestState } from '@candor/ports'
+import { bytes, transaction, type Db, type Sql, type Tx } from './connection.ts'
 
 interface RequestRow {
   request_id: string
@@ -54,6 +54,16 @@ async function heldCount(db: Db, where: 'request' | 'sender' | 'recipient', key:
   return Number(r!.n)
 }
 
+/** A hold of holdAll over a quota: thrown to roll the transaction back. */
+class OverQuota extends Error {
+  constructor(
+    readonly recipient: UserId,
+    readonly reason: 'quota_request' | 'quota_sender' | 'quota_recipient',
+  ) {
+    super(reason)
+  }
+}
+
 export class PostgresContacts implements ContactStorage {
   readonly #sql: Sql
 
@@ -98,40 +108,70 @@ export class PostgresContacts implements ContactStorage {
   }
 
   async hold(h: HoldInput, limits: HoldLimits): Promise<HoldResult> {
-    return transaction(this.#sql, async (tx): Promise<HoldResult> => {
-      const find = async () => (await tx<{ request_id: string; sender: string; state: RequestState; devices: string[] }[]>`
-        SELECT request_id, sender, state, devices FROM contact_requests WHERE group_id = ${h.groupId} AND recipient = ${h.recipient}`)[0]
-      let req = await find()
-      if (!req && !h.open) return { held: false, reason: 'none' }
-      const sender = req?.sender ?? h.open!.sender
-      // Quotas are counted under locks on the sender and the recipient (in one order: no deadlock).
-      for (const k of [`s:${sender}`, `r:${h.recipient}`].sort()) await tx`SELECT pg_advisory_xact_lock(hashtextextended(${k}, 0))`
-      req = await find()
-      if (!req && !h.open) return { held: false, reason: 'none' }
-      if (req && req.state !== 'pending') return { held: false, reason: req.state }
-      if (req && h.message.kind !== 2 && (await heldCount(tx, 'request', req.request_id)) >= limits.perRequest) return { held: false, reason: 'quota_request' }
-      if ((await heldCount(tx, 'sender', req?.sender ?? sender)) >= limits.perSender) return { held: false, reason: 'quota_sender' }
-      if ((await heldCount(tx, 'recipient', h.recipient)) >= limits.perRecipient) return { held: false, reason: 'quota_recipient' }
-      let requestId: string
-      if (!req) {
-        const o = h.open!
-        requestId = o.requestId
-        await tx`
-          INSERT INTO contact_requests (request_id, recipient, sender, sender_device, group_id, devices, state, created_at)
-          VALUES (${requestId}, ${h.recipient}, ${o.sender}, ${o.senderDevice}, ${h.groupId}, ${tx.array([...new Set(h.devices)])}::text[], 'pending', ${o.createdAt})`
-      } else {
-        requestId = req.request_id
-        const devices = [...new Set([...req.devices, ...h.devices])]
-        await tx`UPDATE contact_requests SET devices = ${tx.array(devices)}::text[] WHERE request_id = ${requestId}`
-      }
-      const m = h.message
-      const payload = Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength)
-      for (const d of new Set(h.devices)) {
-        await tx`INSERT INTO request_holds (request_id, device_id, message_id, group_id, sender, kind, sent_at, payload)
-          VALUES (${requestId}, ${d}, ${m.messageId}, ${m.groupId}, ${m.sender}, ${m.kind}, ${m.sentAt}, ${payload})`
-      }
-      return { held: true, requestId, created: !req }
-    })
+    return transaction(this.#sql, (tx) => this.#holdIn(tx, h, limits))
+  }
+
+  async holdAll(holds: readonly HoldInput[], limits: HoldLimits): Promise<HoldAllResult> {
+    try {
+      return await transaction(this.#sql, async (tx): Promise<HoldAllResult> => {
+        // Every sender's and recipient's lock first, in one order (no deadlock with a single hold).
+        const keys = new Set<string>()
+        for (const h of holds) {
+          const [req] = await tx<{ sender: string }[]>`SELECT sender FROM contact_requests WHERE group_id = ${h.groupId} AND recipient = ${h.recipient}`
+          const sender = req?.sender ?? h.open?.sender
+          if (sender) keys.add(`s:${sender}`)
+          keys.add(`r:${h.recipient}`)
+        }
+        for (const k of [...keys].sort()) await tx`SELECT pg_advisory_xact_lock(hashtextextended(${k}, 0))`
+        const results: HoldResult[] = []
+        for (const h of holds) {
+          const r = await this.#holdIn(tx, h, limits)
+          // Thrown: the transaction is rolled back, so what was held for the others goes too.
+          if (!r.held && r.reason.startsWith('quota_')) throw new OverQuota(h.recipient, r.reason as OverQuota['reason'])
+          results.push(r)
+        }
+        return { held: true, results }
+      })
+    } catch (e) {
+      if (e instanceof OverQuota) return { held: false, recipient: e.recipient, reason: e.reason }
+      throw e
+    }
+  }
+
+  /** One hold, inside the caller's transaction. */
+  async #holdIn(tx: Tx, h: HoldInput, limits: HoldLimits): Promise<HoldResult> {
+    const find = async () => (await tx<{ request_id: string; sender: string; state: RequestState; devices: string[] }[]>`
+      SELECT request_id, sender, state, devices FROM contact_requests WHERE group_id = ${h.groupId} AND recipient = ${h.recipient}`)[0]
+    let req = await find()
+    if (!req && !h.open) return { held: false, reason: 'none' }
+    const sender = req?.sender ?? h.open!.sender
+    // Quotas are counted under locks on the sender and the recipient (in one order: no deadlock).
+    for (const k of [`s:${sender}`, `r:${h.recipient}`].sort()) await tx`SELECT pg_advisory_xact_lock(hashtextextended(${k}, 0))`
+    req = await find()
+    if (!req && !h.open) return { held: false, reason: 'none' }
+    if (req && req.state !== 'pending') return { held: false, reason: req.state }
+    if (req && h.message.kind !== 2 && (await heldCount(tx, 'request', req.request_id)) >= limits.perRequest) return { held: false, reason: 'quota_request' }
+    if ((await heldCount(tx, 'sender', req?.sender ?? sender)) >= limits.perSender) return { held: false, reason: 'quota_sender' }
+    if ((await heldCount(tx, 'recipient', h.recipient)) >= limits.perRecipient) return { held: false, reason: 'quota_recipient' }
+    let requestId: string
+    if (!req) {
+      const o = h.open!
+      requestId = o.requestId
+      await tx`
+        INSERT INTO contact_requests (request_id, recipient, sender, sender_device, group_id, devices, state, created_at)
+        VALUES (${requestId}, ${h.recipient}, ${o.sender}, ${o.senderDevice}, ${h.groupId}, ${tx.array([...new Set(h.devices)])}::text[], 'pending', ${o.createdAt})`
+    } else {
+      requestId = req.request_id
+      const devices = [...new Set([...req.devices, ...h.devices])]
+      await tx`UPDATE contact_requests SET devices = ${tx.array(devices)}::text[] WHERE request_id = ${requestId}`
+    }
+    const m = h.message
+    const payload = Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength)
+    for (const d of new Set(h.devices)) {
+      await tx`INSERT INTO request_holds (request_id, device_id, message_id, group_id, sender, kind, sent_at, payload)
+        VALUES (${requestId}, ${d}, ${m.messageId}, ${m.groupId}, ${m.sender}, ${m.kind}, ${m.sentAt}, ${payload})`
+    }
+    return { held: true, requestId, created: !req }
   }
 
   async requestIn(groupId: GroupId, recipient: UserId): Promise<ContactRequestRecord | null> {

@@ -67,6 +67,7 @@ export async function approveEnrolment(
   attestation: DeviceAttestation,
   now: number,
   maxDevices: number,
+  hold = false,
 ): Promise<DeviceRecord | null> {
   return transaction(sql, async (tx) => {
     await tx`SELECT 1 FROM users WHERE user_id = ${userId} FOR UPDATE`
@@ -78,11 +79,13 @@ export async function approveEnrolment(
       throw new CandorError('forbidden', `a user may have at most ${maxDevices} active devices; revoke one first`)
     }
     const e = toEnrolment(r)
+    // Held (devices.adminApproval): a device that cannot sign in until an admin approves it too.
+    const status = hold ? 'pending' : 'active'
     await tx`
       INSERT INTO devices (device_id, user_id, name, public_key, status, created_at, attested_by, attestation)
-      VALUES (${e.deviceId}, ${userId}, ${e.name}, ${r.public_key}, 'active', ${e.createdAt}, ${attestation.by}, ${buf(attestation.signature)})`
-    await recordDirectoryUpdate(tx, userId)
-    return { deviceId: e.deviceId, userId, name: e.name, publicKey: e.publicKey, status: 'active', createdAt: e.createdAt, attestation }
+      VALUES (${e.deviceId}, ${userId}, ${e.name}, ${r.public_key}, ${status}, ${e.createdAt}, ${attestation.by}, ${buf(attestation.signature)})`
+    if (!hold) await recordDirectoryUpdate(tx, userId)
+    return { deviceId: e.deviceId, userId, name: e.name, publicKey: e.publicKey, status, createdAt: e.createdAt, attestation }
   })
 }
 

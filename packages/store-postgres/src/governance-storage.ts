@@ -128,6 +128,13 @@ export class PostgresGovernance implements GovernanceStorage {
     })
   }
 
+  async decline(org: OrgId, id: string, at: number): Promise<boolean> {
+    const r = await this.#sql`
+      UPDATE org_approvals SET expires_at = ${at}
+      WHERE org_id = ${org} AND approval_id = ${id} AND state = 'pending' AND expires_at > ${at} RETURNING 1`
+    return r.length === 1
+  }
+
   async markExecuted(org: OrgId, id: string, at: number): Promise<boolean> {
     const r = await this.#sql`
       UPDATE org_approvals SET state = 'executed', executed_at = ${at}

@@ -40,6 +40,9 @@ export async function revokeDevice(
     const gone = await tx<{ message: number }[]>`DELETE FROM queue WHERE device_id = ${deviceId} RETURNING message`
     await releaseMessages(tx, gone.map((r) => r.message))
     const left = await tx<{ group_id: string }[]>`DELETE FROM group_members WHERE device_id = ${deviceId} RETURNING group_id`
+    if (left.length > 0) {
+      await tx`INSERT INTO revoked_memberships (user_id, group_id) SELECT ${userId}, unnest(${tx.array(left.map((r) => r.group_id))}::text[]) ON CONFLICT DO NOTHING`
+    }
     await recordDirectoryUpdate(tx, userId)
     return { device, groups: left.map((r) => r.group_id as GroupId).sort() }
   })
@@ -54,4 +57,10 @@ export async function directoryBacklog(sql: Sql, limit: number): Promise<Directo
 export async function clearDirectoryBacklog(sql: Sql, seqs: readonly number[]): Promise<void> {
   if (seqs.length === 0) return
   await sql`DELETE FROM directory_backlog WHERE seq = ANY(${sql.array([...seqs])}::bigint[])`
+}
+
+/** Groups devices of this user left by their revocation (Store.formerGroups). */
+export async function formerGroups(sql: Sql, userId: UserId): Promise<GroupId[]> {
+  const rows = await sql<{ group_id: string }[]>`SELECT group_id FROM revoked_memberships WHERE user_id = ${userId} ORDER BY group_id`
+  return rows.map((r) => r.group_id as GroupId)
 }

@@ -19,6 +19,8 @@ import type {
   ContactStorage,
   AccountRecoveryStorage,
   GovernanceStorage,
+  OrgDeviceStorage,
+  ComplianceStorage,
   PushSubscriptionStorage,
   StoredConsent,
   ErasureCounts,
@@ -41,6 +43,8 @@ import type {
   CommitResult,
   GroupReset,
   BlobBinding,
+  BlobDelivery,
+  InviteStorage,
   BlobId,
   ResetResult,
   DeviceRecord,
@@ -66,18 +70,22 @@ import { bytes, connect, migrate, retrying, sqlState, transaction, type ConnectO
 import { PostgresContacts } from './contact-storage.ts'
 import { PostgresAccountRecovery } from './account-recovery-storage.ts'
 import { PostgresGovernance } from './governance-storage.ts'
+import { PostgresOrgDevices } from './org-device-storage.ts'
+import { PostgresCompliance } from './compliance-storage.ts'
 import { PostgresPushSubscriptions } from './push-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
 import * as orgs from './organisation-storage.ts'
 import * as scim from './scim-storage.ts'
 import * as blobs from './blob-binding-storage.ts'
+import * as blobLife from './blob-lifecycle-storage.ts'
+import { PostgresInvites } from './invite-storage.ts'
 import * as sso from './sso-storage.ts'
 import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
 import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
 import { groupResets, resetGroup } from './group-reset-storage.ts'
-import { clearDirectoryBacklog, directoryBacklog, recordDirectoryUpdate, refuseReserved, reserveUserId, revokeDevice } from './lifecycle-storage.ts'
+import { clearDirectoryBacklog, directoryBacklog, formerGroups, recordDirectoryUpdate, refuseReserved, reserveUserId, revokeDevice } from './lifecycle-storage.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
 /** The meta rows where versions before the key file kept the server's secrets (Store.legacySecrets). */
@@ -232,6 +240,10 @@ export class PostgresStore implements Store {
     return revokeDevice(this.#sql, deviceId, userId, toDevice)
   }
 
+  formerGroups(userId: UserId): Promise<GroupId[]> {
+    return formerGroups(this.#sql, userId)
+  }
+
   // ---- the key directory's backlog (lifecycle-storage.ts) ----
   directoryBacklog(limit: number): Promise<DirectoryBacklogEntry[]> {
     return directoryBacklog(this.#sql, limit)
@@ -254,8 +266,8 @@ export class PostgresStore implements Store {
     return getEnrolment(this.#sql, deviceId, now)
   }
 
-  approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number): Promise<DeviceRecord | null> {
-    return approveEnrolment(this.#sql, deviceId, userId, attestation, now, maxDevices)
+  approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number, hold = false): Promise<DeviceRecord | null> {
+    return approveEnrolment(this.#sql, deviceId, userId, attestation, now, maxDevices, hold)
   }
 
   denyEnrolment(deviceId: DeviceId, userId: UserId): Promise<boolean> {
@@ -285,39 +297,39 @@ export class PostgresStore implements Store {
     return r.length === 1
   }
 
-  async addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined): Promise<void> {
+  async addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined, suite = 1): Promise<void> {
     await transaction(this.#sql, async (tx) => {
       if (oneTime.length > 0) {
         await tx`
-          INSERT INTO key_packages (device_id, last_resort, data)
-          SELECT ${deviceId}, false, unnest(${tx.array(oneTime.map(buf), 17)}::bytea[])`
+          INSERT INTO key_packages (device_id, last_resort, data, suite)
+          SELECT ${deviceId}, false, unnest(${tx.array(oneTime.map(buf), 17)}::bytea[]), ${suite}`
       }
       if (lastResort) {
         await tx`
-          INSERT INTO key_packages (device_id, last_resort, data) VALUES (${deviceId}, true, ${buf(lastResort)})
-          ON CONFLICT (device_id) WHERE last_resort DO UPDATE SET data = EXCLUDED.data`
+          INSERT INTO key_packages (device_id, last_resort, data, suite) VALUES (${deviceId}, true, ${buf(lastResort)}, ${suite})
+          ON CONFLICT (device_id, suite) WHERE last_resort DO UPDATE SET data = EXCLUDED.data`
       }
     })
   }
 
-  async claimKeyPackage(deviceId: DeviceId, lastResortOnly = false): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
+  async claimKeyPackage(deviceId: DeviceId, lastResortOnly = false, suite = 1): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
     // SKIP LOCKED: concurrent claimers take different rows instead of queueing on one.
     const [one] = lastResortOnly
       ? []
       : await this.#sql<{ data: Buffer }[]>`
       DELETE FROM key_packages WHERE id = (
-        SELECT id FROM key_packages WHERE device_id = ${deviceId} AND NOT last_resort
+        SELECT id FROM key_packages WHERE device_id = ${deviceId} AND suite = ${suite} AND NOT last_resort
         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING data`
     if (one) return { keyPackage: bytes(one.data), lastResort: false }
-    const [last] = await this.#sql<{ data: Buffer }[]>`SELECT data FROM key_packages WHERE device_id = ${deviceId} AND last_resort`
+    const [last] = await this.#sql<{ data: Buffer }[]>`SELECT data FROM key_packages WHERE device_id = ${deviceId} AND suite = ${suite} AND last_resort`
     return last ? { keyPackage: bytes(last.data), lastResort: true } : null
   }
 
-  async countKeyPackages(deviceId: DeviceId): Promise<{ oneTime: number; lastResort: boolean }> {
+  async countKeyPackages(deviceId: DeviceId, suite = 1): Promise<{ oneTime: number; lastResort: boolean }> {
     const [r] = await this.#sql<{ one_time: number; last_resort: boolean }[]>`
       SELECT count(*) FILTER (WHERE NOT last_resort) AS one_time, coalesce(bool_or(last_resort), false) AS last_resort
-      FROM key_packages WHERE device_id = ${deviceId}`
+      FROM key_packages WHERE device_id = ${deviceId} AND suite = ${suite}`
     return { oneTime: r?.one_time ?? 0, lastResort: r?.last_resort ?? false }
   }
 
@@ -423,6 +435,11 @@ export class PostgresStore implements Store {
   blobBytesOf = (uploader: UserId): Promise<number> => blobs.blobBytesOf(this.#sql, uploader)
   blobsOf = (uploader: UserId, limit: number): Promise<BlobBinding[]> => blobs.blobsOf(this.#sql, uploader, limit)
   blobsWithoutMembers = (limit: number): Promise<BlobId[]> => blobs.blobsWithoutMembers(this.#sql, limit)
+  sealBlob = (blobId: BlobId, recipients: readonly DeviceId[], expiresAt: number): Promise<boolean> => blobLife.sealBlob(this.#sql, blobId, recipients, expiresAt)
+  blobDelivery = (blobId: BlobId): Promise<BlobDelivery | null> => blobLife.blobDelivery(this.#sql, blobId)
+  markBlobFetched = (blobId: BlobId, deviceId: DeviceId, at: number): Promise<boolean> => blobLife.markBlobFetched(this.#sql, blobId, deviceId, at)
+  blobsFetchedByAll = (limit: number, only?: BlobId): Promise<BlobId[]> => blobLife.blobsFetchedByAll(this.#sql, limit, only)
+  blobsExpired = (now: number, limit: number): Promise<BlobId[]> => blobLife.blobsExpired(this.#sql, now, limit)
 
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
     const rows = await this.#sql<
@@ -462,16 +479,32 @@ export class PostgresStore implements Store {
   }
   #contacts: PostgresContacts | undefined
 
+  invites(): InviteStorage {
+    return (this.#invites ??= new PostgresInvites(this.#sql))
+  }
+  #invites: PostgresInvites | undefined
+
   /** Recovery keys and sealed history archives: account-recovery-storage.ts. */
   accountRecovery(): AccountRecoveryStorage {
     return (this.#accountRecovery ??= new PostgresAccountRecovery(this.#sql))
   }
   #accountRecovery: PostgresAccountRecovery | undefined
+  /** Held devices, last-seen days, expired guests: org-device-storage.ts. */
+  orgDevices(): OrgDeviceStorage {
+    return (this.#orgDevices ??= new PostgresOrgDevices(this.#sql))
+  }
+  #orgDevices: PostgresOrgDevices | undefined
+
   /** Audit trail, SIEM settings, approvals and policies: governance-storage.ts. */
   governance(): GovernanceStorage {
     return (this.#governance ??= new PostgresGovernance(this.#sql))
   }
   #governance: PostgresGovernance | undefined
+  /** Archive key shares, unlock requests and approvals, legal holds: compliance-storage.ts. */
+  compliance(): ComplianceStorage {
+    return (this.#compliance ??= new PostgresCompliance(this.#sql))
+  }
+  #compliance: PostgresCompliance | undefined
   /** Web Push subscriptions: push-storage.ts. */
   pushSubscriptions(): PushSubscriptionStorage {
     return (this.#push ??= new PostgresPushSubscriptions(this.#sql))
@@ -648,8 +681,11 @@ export class PostgresStore implements Store {
       const sent = await tx`UPDATE messages SET sender = ${ERASED_DEVICE_ID} WHERE sender = ANY(${ids}::text[])`
       await tx`UPDATE group_resets SET reset_by = ${ERASED_DEVICE_ID} WHERE reset_by = ANY(${ids}::text[])`
       await tx`DELETE FROM recent_sends WHERE sender = ANY(${ids}::text[])`
+      await tx`DELETE FROM blob_recipients WHERE device_id = ANY(${ids}::text[])`
       await tx`DELETE FROM device_seq WHERE device_id = ANY(${ids}::text[])`
       await tx`DELETE FROM push_subscriptions WHERE user_id = ${userId}`
+      await tx`DELETE FROM revoked_memberships WHERE user_id = ${userId}`
+      await tx`DELETE FROM invites WHERE creator = ${userId}`
       await tx`DELETE FROM devices WHERE user_id = ${userId}`
       await tx`DELETE FROM enrolments WHERE user_id = ${userId}`
       await tx`DELETE FROM users WHERE user_id = ${userId}`

@@ -36,6 +36,7 @@ export class SqliteBlobBindings {
   }
 
   unbind(blobId: BlobId): boolean {
+    this.#db.prepare('DELETE FROM blob_recipients WHERE blob_id = ?').run(blobId)
     return this.#db.prepare('DELETE FROM blob_bindings WHERE blob_id = ?').run(blobId).changes === 1
   }
 

@@ -3,7 +3,7 @@
 // queues them through the queue's own transaction, so their seqs are handed out as any others.
 import type Database from 'better-sqlite3'
 import type { DeviceId, GroupId, MessageId, MessageKind, OrgId, UserId } from '@candor/protocol'
-import type { BlockRecord, ContactRequestRecord, ContactStorage, HoldInput, HoldLimits, HoldResult, ReleasedMessage, RequestState } from '@candor/ports'
+import type { BlockRecord, ContactRequestRecord, ContactStorage, HoldAllResult, HoldInput, HoldLimits, HoldResult, ReleasedMessage, RequestState } from '@candor/ports'
 import type { SqliteQueue } from './queue-storage.ts'
 
 interface RequestRow {
@@ -27,6 +27,16 @@ interface HoldRow {
 }
 
 const HELD = 'SELECT COUNT(*) FROM (SELECT DISTINCT h.request_id, h.message_id, h.kind FROM request_holds h JOIN contact_requests r ON r.request_id = h.request_id'
+
+/** A hold of holdAll over a quota: thrown to roll the transaction back. */
+class OverQuota extends Error {
+  constructor(
+    readonly recipient: UserId,
+    readonly reason: 'quota_request' | 'quota_sender' | 'quota_recipient',
+  ) {
+    super(reason)
+  }
+}
 
 export class SqliteContacts implements ContactStorage {
   readonly #db: Database.Database
@@ -95,31 +105,52 @@ export class SqliteContacts implements ContactStorage {
   }
 
   async hold(h: HoldInput, limits: HoldLimits): Promise<HoldResult> {
-    return this.#db.transaction((): HoldResult => {
-      const req = this.#db.prepare('SELECT * FROM contact_requests WHERE group_id = ? AND recipient = ?').get(h.groupId, h.recipient) as RequestRow | undefined
-      if (!req && !h.open) return { held: false, reason: 'none' }
-      if (req && req.state !== 'pending') return { held: false, reason: req.state }
-      if (req && h.message.kind !== 2 && this.#heldOf(req.request_id, false) >= limits.perRequest) return { held: false, reason: 'quota_request' }
-      const sender = req?.sender ?? h.open!.sender
-      if ((this.#db.prepare(`${HELD} WHERE r.sender = ? AND r.state = 'pending')`).pluck().get(sender) as number) >= limits.perSender) return { held: false, reason: 'quota_sender' }
-      if ((this.#db.prepare(`${HELD} WHERE r.recipient = ? AND r.state = 'pending')`).pluck().get(h.recipient) as number) >= limits.perRecipient) return { held: false, reason: 'quota_recipient' }
-      let requestId: string
-      if (!req) {
-        const o = h.open!
-        requestId = o.requestId
-        this.#db
-          .prepare("INSERT INTO contact_requests (request_id, recipient, sender, sender_device, group_id, devices, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)")
-          .run(requestId, h.recipient, o.sender, o.senderDevice, h.groupId, JSON.stringify([...new Set(h.devices)]), o.createdAt)
-      } else {
-        requestId = req.request_id
-        const devices = [...new Set([...(JSON.parse(req.devices) as string[]), ...h.devices])]
-        this.#db.prepare('UPDATE contact_requests SET devices = ? WHERE request_id = ?').run(JSON.stringify(devices), requestId)
-      }
-      const m = h.message
-      const ins = this.#db.prepare('INSERT INTO request_holds (request_id, device_id, message_id, group_id, sender, kind, sent_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      for (const d of new Set(h.devices)) ins.run(requestId, d, m.messageId, m.groupId, m.sender, m.kind, m.sentAt, m.payload)
-      return { held: true, requestId, created: !req }
-    })()
+    return this.#db.transaction(() => this.#holdOne(h, limits))()
+  }
+
+  async holdAll(holds: readonly HoldInput[], limits: HoldLimits): Promise<HoldAllResult> {
+    try {
+      return this.#db.transaction((): HoldAllResult => {
+        const results: HoldResult[] = []
+        for (const h of holds) {
+          const r = this.#holdOne(h, limits)
+          // Thrown: the transaction is rolled back, so what was held for the others goes too.
+          if (!r.held && r.reason.startsWith('quota_')) throw new OverQuota(h.recipient, r.reason as OverQuota['reason'])
+          results.push(r)
+        }
+        return { held: true, results }
+      })()
+    } catch (e) {
+      if (e instanceof OverQuota) return { held: false, recipient: e.recipient, reason: e.reason }
+      throw e
+    }
+  }
+
+  /** One hold, inside the caller's transaction. */
+  #holdOne(h: HoldInput, limits: HoldLimits): HoldResult {
+    const req = this.#db.prepare('SELECT * FROM contact_requests WHERE group_id = ? AND recipient = ?').get(h.groupId, h.recipient) as RequestRow | undefined
+    if (!req && !h.open) return { held: false, reason: 'none' }
+    if (req && req.state !== 'pending') return { held: false, reason: req.state }
+    if (req && h.message.kind !== 2 && this.#heldOf(req.request_id, false) >= limits.perRequest) return { held: false, reason: 'quota_request' }
+    const sender = req?.sender ?? h.open!.sender
+    if ((this.#db.prepare(`${HELD} WHERE r.sender = ? AND r.state = 'pending')`).pluck().get(sender) as number) >= limits.perSender) return { held: false, reason: 'quota_sender' }
+    if ((this.#db.prepare(`${HELD} WHERE r.recipient = ? AND r.state = 'pending')`).pluck().get(h.recipient) as number) >= limits.perRecipient) return { held: false, reason: 'quota_recipient' }
+    let requestId: string
+    if (!req) {
+      const o = h.open!
+      requestId = o.requestId
+      this.#db
+        .prepare("INSERT INTO contact_requests (request_id, recipient, sender, sender_device, group_id, devices, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)")
+        .run(requestId, h.recipient, o.sender, o.senderDevice, h.groupId, JSON.stringify([...new Set(h.devices)]), o.createdAt)
+    } else {
+      requestId = req.request_id
+      const devices = [...new Set([...(JSON.parse(req.devices) as string[]), ...h.devices])]
+      this.#db.prepare('UPDATE contact_requests SET devices = ? WHERE request_id = ?').run(JSON.stringify(devices), requestId)
+    }
+    const m = h.message
+    const ins = this.#db.prepare('INSERT INTO request_holds (request_id, device_id, message_id, group_id, sender, kind, sent_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    for (const d of new Set(h.devices)) ins.run(requestId, d, m.messageId, m.groupId, m.sender, m.kind, m.sentAt, m.payload)
+    return { held: true, requestId, created: !req }
   }
 
   async requestIn(groupId: GroupId, recipient: UserId): Promise<ContactRequestRecord | null> {

@@ -44,7 +44,7 @@ export class SqliteEnrolments {
       take: p('DELETE FROM enrolments WHERE device_id = ? AND user_id = ? AND expires_at > ? RETURNING *'),
       activeCount: p("SELECT COUNT(*) FROM devices WHERE user_id = ? AND status = 'active'").pluck(),
       insertDevice: p(
-        "INSERT INTO devices (device_id, user_id, name, public_key, status, created_at, attested_by, attestation) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)",
+        'INSERT INTO devices (device_id, user_id, name, public_key, status, created_at, attested_by, attestation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       deny: p('DELETE FROM enrolments WHERE device_id = ? AND user_id = ?'),
     }
@@ -73,7 +73,7 @@ export class SqliteEnrolments {
     return r ? toEnrolment(r) : null
   }
 
-  approve(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number): DeviceRecord | null {
+  approve(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number, hold = false): DeviceRecord | null {
     return this.#db.transaction((): DeviceRecord | null => {
       const r = this.#s.take.get(deviceId, userId, now) as Row | undefined
       if (!r) return null
@@ -82,8 +82,9 @@ export class SqliteEnrolments {
         throw new CandorError('forbidden', `a user may have at most ${maxDevices} active devices; revoke one first`)
       }
       const e = toEnrolment(r)
-      const device: DeviceRecord = { deviceId: e.deviceId, userId, name: e.name, publicKey: e.publicKey, status: 'active', createdAt: e.createdAt, attestation }
-      this.#s.insertDevice.run(device.deviceId, device.userId, device.name, device.publicKey, device.createdAt, attestation.by, attestation.signature)
+      // Held (devices.adminApproval): a device that cannot sign in until an admin approves it too.
+      const device: DeviceRecord = { deviceId: e.deviceId, userId, name: e.name, publicKey: e.publicKey, status: hold ? 'pending' : 'active', createdAt: e.createdAt, attestation }
+      this.#s.insertDevice.run(device.deviceId, device.userId, device.name, device.publicKey, device.status, device.createdAt, attestation.by, attestation.signature)
       return device
     }).immediate()
   }

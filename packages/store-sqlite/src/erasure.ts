@@ -23,8 +23,11 @@ export function eraseUserIn(db: Database.Database, userId: UserId): ErasureCount
       c.sentMessages += db.prepare('UPDATE queue SET sender = ? WHERE sender = ? AND message IS NULL').run(ERASED_DEVICE_ID, d).changes
       db.prepare('UPDATE group_resets SET reset_by = ? WHERE reset_by = ?').run(ERASED_DEVICE_ID, d)
       db.prepare('DELETE FROM recent_sends WHERE sender = ?').run(d)
+      db.prepare('DELETE FROM blob_recipients WHERE device_id = ?').run(d)
     }
     db.prepare('DELETE FROM push_subscriptions WHERE user_id = ?').run(userId)
+    db.prepare('DELETE FROM revoked_memberships WHERE user_id = ?').run(userId)
+    db.prepare('DELETE FROM invites WHERE creator = ?').run(userId)
     db.prepare('DELETE FROM devices WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM enrolments WHERE user_id = ?').run(userId)
     db.prepare('DELETE FROM users WHERE user_id = ?').run(userId)

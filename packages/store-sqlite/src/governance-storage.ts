@@ -126,6 +126,13 @@ export class SqliteGovernance implements GovernanceStorage {
     }).immediate()
   }
 
+  async decline(org: OrgId, id: string, at: number): Promise<boolean> {
+    const r = this.#db
+      .prepare("UPDATE org_approvals SET expires_at = ? WHERE org_id = ? AND approval_id = ? AND state = 'pending' AND expires_at > ?")
+      .run(at, org, id, at)
+    return r.changes === 1
+  }
+
   async markExecuted(org: OrgId, id: string, at: number): Promise<boolean> {
     const r = this.#db
       .prepare("UPDATE org_approvals SET state = 'executed', executed_at = ? WHERE org_id = ? AND approval_id = ? AND state = 'approved' AND expires_at > ?")

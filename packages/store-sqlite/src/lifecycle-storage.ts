@@ -18,6 +18,8 @@ export class SqliteLifecycle {
       clear: p('DELETE FROM directory_backlog WHERE seq = ?'),
       revoke: p("UPDATE devices SET status = 'revoked' WHERE device_id = ?"),
       groupsOf: p('DELETE FROM group_members WHERE device_id = ? RETURNING group_id').pluck(),
+      remember: p('INSERT OR IGNORE INTO revoked_memberships (user_id, group_id) VALUES (?, ?)'),
+      former: p('SELECT group_id FROM revoked_memberships WHERE user_id = ? ORDER BY group_id').pluck(),
       keyPackages: p('DELETE FROM key_packages WHERE device_id = ?'),
       push: p('DELETE FROM push_subscriptions WHERE device_id = ?'),
     }
@@ -46,8 +48,14 @@ export class SqliteLifecycle {
     this.#s.keyPackages.run(deviceId)
     this.#s.push.run(deviceId)
     const groups = (this.#s.groupsOf.all(deviceId) as GroupId[]).sort()
+    for (const g of groups) this.#s.remember.run(userId, g)
     this.record(userId)
     return groups
+  }
+
+  /** Groups devices of this user left by their revocation (Store.formerGroups). */
+  formerGroups(userId: UserId): GroupId[] {
+    return this.#s.former.all(userId) as GroupId[]
   }
 
   backlog(limit: number): DirectoryBacklogEntry[] {

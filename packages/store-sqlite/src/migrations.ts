@@ -446,4 +446,108 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX push_subscriptions_by_user ON push_subscriptions(user_id);
   `,
+  // Compliance: archive key versions and officers' sealed shares, unlock requests and their
+  // approvals, legal holds (docs/compliance.md). Ciphertext and signed statements only.
+  `
+  CREATE TABLE archive_keys (
+    org_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    k INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    audit_index INTEGER NOT NULL,
+    PRIMARY KEY (org_id, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE officer_shares (
+    org_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    PRIMARY KEY (org_id, version, device_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE unlock_requests (
+    org_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    request TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending','opened','withdrawn')),
+    opened_at INTEGER,
+    PRIMARY KEY (org_id, request_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE unlock_approvals (
+    org_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    approval TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, request_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE legal_holds (
+    org_id TEXT NOT NULL,
+    hold_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    hold TEXT NOT NULL,
+    placed_by TEXT NOT NULL,
+    placed_at INTEGER NOT NULL,
+    released_at INTEGER,
+    released_by TEXT,
+    PRIMARY KEY (org_id, hold_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX legal_holds_by_target ON legal_holds(target) WHERE released_at IS NULL;
+  `,
+  // Attachment lifecycle (docs/protocol.md §2.4): at completion, a blob's expiry and how many
+  // recipients it had, and each recipient device with when it fetched the blob.
+  `
+  ALTER TABLE blob_bindings ADD COLUMN expires_at INTEGER;
+  ALTER TABLE blob_bindings ADD COLUMN recipients INTEGER;
+  CREATE INDEX blob_bindings_by_expiry ON blob_bindings(expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TABLE blob_recipients (
+    blob_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    fetched_at INTEGER,
+    PRIMARY KEY (blob_id, device_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX blob_recipients_by_device ON blob_recipients(device_id);
+  `,
+  // Invite links: the SHA-256 of each link's secret (never the secret), its creator, expiry and uses.
+  `
+  CREATE TABLE invites (
+    invite_id TEXT PRIMARY KEY,
+    creator TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    max_uses INTEGER NOT NULL,
+    uses INTEGER NOT NULL DEFAULT 0,
+    revoked INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE INDEX invites_by_creator ON invites(creator, created_at);
+  `,
+  // Groups a device left by its revocation, per user (docs/protocol.md §5.2): where a recovered
+  // device of the person may take the revoked device's place.
+  `
+  CREATE TABLE revoked_memberships (
+    user_id TEXT NOT NULL,
+    group_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, group_id)
+  ) WITHOUT ROWID;
+  `,
+  // Organisation device policies (docs/organisations.md "Policies"): each device's last-seen day
+  // (days since 1970, never a finer time), for devices.revokeAfterDaysUnseen. Devices that exist
+  // now count as seen today, so a policy set later starts counting from the upgrade.
+  `
+  ALTER TABLE devices ADD COLUMN last_seen_day INTEGER;
+  UPDATE devices SET last_seen_day = CAST(strftime('%s', 'now') AS INTEGER) / 86400 WHERE status = 'active';
+  `,
+  // Key packages per MLS cipher suite (docs/protocol.md §4.5): rows of before are suite 1.
+  `
+  ALTER TABLE key_packages ADD COLUMN suite INTEGER NOT NULL DEFAULT 1;
+  DROP INDEX key_packages_by_device;
+  CREATE INDEX key_packages_by_device ON key_packages(device_id, suite, last_resort);
+  `,
 ]

@@ -11,6 +11,8 @@ import type {
   ContactStorage,
   AccountRecoveryStorage,
   GovernanceStorage,
+  OrgDeviceStorage,
+  ComplianceStorage,
   PushSubscriptionStorage,
   StoredConsent,
   ErasureCounts,
@@ -33,6 +35,8 @@ import type {
   CommitResult,
   GroupReset,
   BlobBinding,
+  BlobDelivery,
+  InviteStorage,
   BlobId,
   ResetResult,
   DeviceRecord,
@@ -65,6 +69,8 @@ import { SqliteSso } from './sso-storage.ts'
 import { SqliteContacts } from './contact-storage.ts'
 import { SqliteAccountRecovery } from './account-recovery-storage.ts'
 import { SqliteGovernance } from './governance-storage.ts'
+import { SqliteOrgDevices } from './org-device-storage.ts'
+import { SqliteCompliance } from './compliance-storage.ts'
 import { SqlitePushSubscriptions } from './push-storage.ts'
 import { SqliteConsents } from './consent-storage.ts'
 import { SqliteRetention } from './retention-storage.ts'
@@ -72,6 +78,8 @@ import { SqliteEnrolments } from './enrolment-storage.ts'
 import { SqliteCosignatures } from './cosignature-storage.ts'
 import { SqliteGroupResets } from './group-reset-storage.ts'
 import { SqliteBlobBindings } from './blob-binding-storage.ts'
+import { SqliteBlobLifecycle } from './blob-lifecycle-storage.ts'
+import { SqliteInvites } from './invite-storage.ts'
 import { eraseUserIn } from './erasure.ts'
 import { SqliteLifecycle } from './lifecycle-storage.ts'
 import { Checkpointer } from './checkpointer.ts'
@@ -139,6 +147,7 @@ export class SqliteStore implements Store {
   readonly #cosignatures: SqliteCosignatures
   readonly #resets: SqliteGroupResets
   readonly #blobs: SqliteBlobBindings
+  readonly #blobLife: SqliteBlobLifecycle
   readonly #lifecycle: SqliteLifecycle
 
   private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
@@ -157,6 +166,7 @@ export class SqliteStore implements Store {
     this.#cosignatures = new SqliteCosignatures(db)
     this.#resets = new SqliteGroupResets(db)
     this.#blobs = new SqliteBlobBindings(db)
+    this.#blobLife = new SqliteBlobLifecycle(db)
     this.#lifecycle = new SqliteLifecycle(db)
     this.#accountRecovery = new SqliteAccountRecovery(db, this.#lifecycle)
     const p = (sql: string) => db.prepare(sql)
@@ -174,11 +184,11 @@ export class SqliteStore implements Store {
       listDevices: p('SELECT * FROM devices WHERE user_id = ? ORDER BY created_at, device_id'),
       insertNonce: p('INSERT OR IGNORE INTO nonces (nonce, expires_at) VALUES (?, ?)'),
       expireNonces: p('DELETE FROM nonces WHERE expires_at < ?'),
-      insertKeyPackage: p('INSERT INTO key_packages (device_id, last_resort, data) VALUES (?, ?, ?)'),
-      deleteLastResort: p('DELETE FROM key_packages WHERE device_id = ? AND last_resort = 1'),
-      takeOneTime: p('DELETE FROM key_packages WHERE id = (SELECT id FROM key_packages WHERE device_id = ? AND last_resort = 0 ORDER BY id LIMIT 1) RETURNING data'),
-      getLastResort: p('SELECT data FROM key_packages WHERE device_id = ? AND last_resort = 1').pluck(),
-      countKeyPackages: p('SELECT last_resort, COUNT(*) AS n FROM key_packages WHERE device_id = ? GROUP BY last_resort'),
+      insertKeyPackage: p('INSERT INTO key_packages (device_id, last_resort, data, suite) VALUES (?, ?, ?, ?)'),
+      deleteLastResort: p('DELETE FROM key_packages WHERE device_id = ? AND suite = ? AND last_resort = 1'),
+      takeOneTime: p('DELETE FROM key_packages WHERE id = (SELECT id FROM key_packages WHERE device_id = ? AND suite = ? AND last_resort = 0 ORDER BY id LIMIT 1) RETURNING data'),
+      getLastResort: p('SELECT data FROM key_packages WHERE device_id = ? AND suite = ? AND last_resort = 1').pluck(),
+      countKeyPackages: p('SELECT last_resort, COUNT(*) AS n FROM key_packages WHERE device_id = ? AND suite = ? GROUP BY last_resort'),
       insertGroup: p('INSERT OR IGNORE INTO groups (group_id, epoch, created_at, group_info) VALUES (?, 0, ?, ?)'),
       groupInfo: p('SELECT group_info FROM groups WHERE group_id = ?').pluck(),
       setGroupInfo: p('UPDATE groups SET group_info = ? WHERE group_id = ?'),
@@ -326,10 +336,10 @@ export class SqliteStore implements Store {
     return this.#enrolments.get(deviceId, now)
   }
 
-  async approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number): Promise<DeviceRecord | null> {
+  async approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number, hold = false): Promise<DeviceRecord | null> {
     return this.#db.transaction(() => {
-      const device = this.#enrolments.approve(deviceId, userId, attestation, now, maxDevices)
-      if (device) this.#lifecycle.record(userId)
+      const device = this.#enrolments.approve(deviceId, userId, attestation, now, maxDevices, hold)
+      if (device && !hold) this.#lifecycle.record(userId)
       return device
     }).immediate()
   }
@@ -352,25 +362,25 @@ export class SqliteStore implements Store {
     return this.#s.insertNonce.run(nonce, expiresAt).changes === 1
   }
 
-  async addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined): Promise<void> {
+  async addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined, suite = 1): Promise<void> {
     this.#db.transaction(() => {
-      for (const kp of oneTime) this.#s.insertKeyPackage.run(deviceId, 0, kp)
+      for (const kp of oneTime) this.#s.insertKeyPackage.run(deviceId, 0, kp, suite)
       if (lastResort) {
-        this.#s.deleteLastResort.run(deviceId)
-        this.#s.insertKeyPackage.run(deviceId, 1, lastResort)
+        this.#s.deleteLastResort.run(deviceId, suite)
+        this.#s.insertKeyPackage.run(deviceId, 1, lastResort, suite)
       }
     })()
   }
 
-  async claimKeyPackage(deviceId: DeviceId, lastResortOnly = false): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
-    const one = lastResortOnly ? undefined : (this.#s.takeOneTime.get(deviceId) as { data: Buffer } | undefined)
+  async claimKeyPackage(deviceId: DeviceId, lastResortOnly = false, suite = 1): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
+    const one = lastResortOnly ? undefined : (this.#s.takeOneTime.get(deviceId, suite) as { data: Buffer } | undefined)
     if (one) return { keyPackage: new Uint8Array(one.data), lastResort: false }
-    const last = this.#s.getLastResort.get(deviceId) as Buffer | undefined
+    const last = this.#s.getLastResort.get(deviceId, suite) as Buffer | undefined
     return last ? { keyPackage: new Uint8Array(last), lastResort: true } : null
   }
 
-  async countKeyPackages(deviceId: DeviceId): Promise<{ oneTime: number; lastResort: boolean }> {
-    const rows = this.#s.countKeyPackages.all(deviceId) as Array<{ last_resort: number; n: number }>
+  async countKeyPackages(deviceId: DeviceId, suite = 1): Promise<{ oneTime: number; lastResort: boolean }> {
+    const rows = this.#s.countKeyPackages.all(deviceId, suite) as Array<{ last_resort: number; n: number }>
     return {
       oneTime: rows.find((r) => r.last_resort === 0)?.n ?? 0,
       lastResort: rows.some((r) => r.last_resort === 1 && r.n > 0),
@@ -398,6 +408,10 @@ export class SqliteStore implements Store {
   async groupInfo(groupId: GroupId): Promise<Uint8Array | null> {
     const b = this.#s.groupInfo.get(groupId) as Buffer | null | undefined
     return b ? new Uint8Array(b) : null
+  }
+
+  async formerGroups(userId: UserId): Promise<GroupId[]> {
+    return this.#lifecycle.formerGroups(userId)
   }
 
   async listGroups(deviceId: DeviceId): Promise<GroupRecord[]> {
@@ -490,6 +504,26 @@ export class SqliteStore implements Store {
     return this.#blobs.withoutMembers(limit)
   }
 
+  async sealBlob(blobId: BlobId, recipients: readonly DeviceId[], expiresAt: number): Promise<boolean> {
+    return this.#blobLife.seal(blobId, recipients, expiresAt)
+  }
+
+  async blobDelivery(blobId: BlobId): Promise<BlobDelivery | null> {
+    return this.#blobLife.delivery(blobId)
+  }
+
+  async markBlobFetched(blobId: BlobId, deviceId: DeviceId, at: number): Promise<boolean> {
+    return this.#blobLife.markFetched(blobId, deviceId, at)
+  }
+
+  async blobsFetchedByAll(limit: number, only?: BlobId): Promise<BlobId[]> {
+    return this.#blobLife.fetchedByAll(limit, only)
+  }
+
+  async blobsExpired(now: number, limit: number): Promise<BlobId[]> {
+    return this.#blobLife.expired(now, limit)
+  }
+
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
     return this.#queue.fetch(deviceId, afterSeq, limit)
   }
@@ -516,15 +550,31 @@ export class SqliteStore implements Store {
     return this.#contacts
   }
 
+  invites(): InviteStorage {
+    return (this.#invites ??= new SqliteInvites(this.#db))
+  }
+  #invites: SqliteInvites | undefined
+
   /** Recovery keys and sealed history archives: account-recovery-storage.ts. */
   accountRecovery(): AccountRecoveryStorage {
     return this.#accountRecovery
   }
+  /** Held devices, last-seen days, expired guests: org-device-storage.ts. */
+  orgDevices(): OrgDeviceStorage {
+    return (this.#orgDevices ??= new SqliteOrgDevices(this.#db, this.#lifecycle))
+  }
+  #orgDevices: SqliteOrgDevices | undefined
+
   /** Audit trail, SIEM settings, approvals and policies: governance-storage.ts. */
   governance(): GovernanceStorage {
     return (this.#governance ??= new SqliteGovernance(this.#db))
   }
   #governance: SqliteGovernance | undefined
+  /** Archive key shares, unlock requests and approvals, legal holds: compliance-storage.ts. */
+  compliance(): ComplianceStorage {
+    return (this.#compliance ??= new SqliteCompliance(this.#db))
+  }
+  #compliance: SqliteCompliance | undefined
   /** Web Push subscriptions: push-storage.ts. */
   pushSubscriptions(): PushSubscriptionStorage {
     return (this.#push ??= new SqlitePushSubscriptions(this.#db))

@@ -14,11 +14,15 @@ import { ssoContract } from './store-contract/sso-contract.ts'
 import { pushContract } from './store-contract/push-contract.ts'
 import { groupResetContract } from './store-contract/group-reset-contract.ts'
 import { blobBindingContract } from './store-contract/blob-binding-contract.ts'
+import { blobLifecycleContract } from './store-contract/blob-lifecycle-contract.ts'
+import { inviteContract } from './store-contract/invite-contract.ts'
 import { cosignatureContract, enrolmentContract } from './store-contract/enrolment-contract.ts'
 import { contactContract } from './store-contract/contact-contract.ts'
 import { accountRecoveryContract } from './store-contract/account-recovery-contract.ts'
 import { governanceContract } from './store-contract/governance-contract.ts'
+import { complianceContract } from './store-contract/compliance-contract.ts'
 import { lifecycleContract } from './store-contract/lifecycle-contract.ts'
+import { orgDeviceContract } from './store-contract/org-device-contract.ts'
 import { accessLogContract, adminContract, consentContract, erasureContract, retentionContract } from './store-contract/access-log-contract.ts'
 
 export function storeContract(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void> | void): void {
@@ -44,6 +48,8 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('groups and commits', () => groupContract(ref))
     describe('conversation resets', () => groupResetContract(ref))
     describe('attachment blob bindings', () => blobBindingContract(ref))
+    describe('attachment lifecycle', () => blobLifecycleContract(ref))
+    describe('invite links', () => inviteContract(ref))
     describe('access log', () => accessLogContract(ref))
     describe('administrators', () => adminContract(ref))
     describe('organisations', () => organisationContract(ref))
@@ -53,9 +59,11 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('consent ledger', () => consentContract(ref))
     describe('retention', () => retentionContract(ref))
     describe('device lifecycle and the directory backlog', () => lifecycleContract(ref))
+    describe('organisation device policies', () => orgDeviceContract(ref))
     describe('contacts and contact requests', () => contactContract(ref))
     describe('recovery keys and history archives', () => accountRecoveryContract(ref))
     describe('organisation governance', () => governanceContract(ref))
+    describe('compliance records', () => complianceContract(ref))
     describe('Web Push subscriptions', () => pushContract(ref))
   })
 }

@@ -13,10 +13,12 @@ import {
   signCheckpoint,
   verifyLookup,
 } from '../src/index.ts'
+import { x25519Multiplier } from '../src/node/index.ts'
 import { vrfPool } from './vrf-pool.ts'
 
 const origin = 'bench.candor/directory'
-const config = { origin, signingKey: new Uint8Array(32).fill(1), vrfKey: new Uint8Array(32).fill(2) }
+// The server's VRF path (X25519 multiplier), as packages/server's DirectoryService uses it.
+const config = { origin, signingKey: new Uint8Array(32).fill(1), vrfKey: new Uint8Array(32).fill(2), vrfMultiplier: x25519Multiplier }
 const FILLER = Number(process.argv[2] ?? 100_000)
 const BATCH = 1_000
 

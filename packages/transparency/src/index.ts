@@ -42,6 +42,10 @@ export {
   vrfPublicKey,
   vrfSecretKey,
   vrfVerify,
+  vrfVerifyStats,
+  clearVrfVerified,
+  type FixedKeyMultiplier,
+  type FixedKeyMultiplierFactory,
   type VrfSecretKey,
 } from './ecvrf.ts'
 export { commit, newOpening, OPENING_SIZE, verifyCommitment } from './commitment.ts'

@@ -9,7 +9,7 @@ import { equalBytes } from './bytes.ts'
 import { encodeLabelVersion, labelBytes, logEntryLeafHash, searchKey } from './directory-encoding.ts'
 import type { EpochProof, HistoryProof, LookupProof, OpenedVersionProof, PastLookupProof, VersionProof } from './directory-proofs.ts'
 import { MemoryDirectoryStorage, type DirectoryStorage, type EntryRow, type EpochRow } from './directory-storage.ts'
-import { vrfProofToHash, vrfSecretKey, type VrfSecretKey } from './ecvrf.ts'
+import { vrfProofToHash, vrfSecretKey, type FixedKeyMultiplierFactory, type VrfSecretKey } from './ecvrf.ts'
 import { ed25519NoteSigner, SIG_TYPE_ED25519 } from './note-ed25519.ts'
 import { formatVerifierKey } from './note-verifier-key.ts'
 import { parseNote, type NoteSigner } from './signed-note.ts'
@@ -25,6 +25,8 @@ export interface KeyDirectoryConfig {
   readonly signingKey: Uint8Array
   /** ECVRF-EDWARDS25519-SHA512-TAI secret key (32 bytes) that hides labels. */
   readonly vrfKey: Uint8Array
+  /** A faster VRF multiplication for servers (`x25519Multiplier` from '@candor/transparency/node'). */
+  readonly vrfMultiplier?: FixedKeyMultiplierFactory
   readonly storage?: DirectoryStorage
   /** Milliseconds since the Unix epoch; defaults to Date.now. */
   readonly now?: () => number
@@ -53,7 +55,7 @@ export class KeyDirectory {
 
   private constructor(config: KeyDirectoryConfig, storage: DirectoryStorage, state: DirectoryState) {
     this.origin = config.origin
-    this.#vrf = vrfSecretKey(config.vrfKey)
+    this.#vrf = vrfSecretKey(config.vrfKey, config.vrfMultiplier)
     this.#signer = ed25519NoteSigner(config.origin, config.signingKey)
     this.vrfPublicKey = this.#vrf.publicKey
     this.signingPublicKey = ed25519.getPublicKey(config.signingKey)

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from './bytes.ts'
-import { vrfProofToHash, vrfProve, vrfPublicKey, vrfSecretKey, vrfVerify } from './ecvrf.ts'
+import { clearVrfVerified, vrfProofToHash, vrfProve, vrfPublicKey, vrfSecretKey, vrfVerify, vrfVerifyStats } from './ecvrf.ts'
 
 interface Case {
   sk: string
@@ -72,5 +72,45 @@ describe('RFC 9381 Appendix B.3 ECVRF-EDWARDS25519-SHA512-TAI', () => {
       }),
       { numRuns: 25 },
     )
+  })
+})
+
+describe('verified proofs remembered (each checked once per process)', () => {
+  it('a proof verified once is not checked again for the same key, input and proof', () => {
+    const [a] = vectors.cases as [Case]
+    clearVrfVerified()
+    const before = vrfVerifyStats()
+    expect(toHex(vrfVerify(hex(a.pk), hex(a.alpha), hex(a.pi))!)).toBe(a.beta)
+    const beta = vrfVerify(hex(a.pk), hex(a.alpha), hex(a.pi))!
+    expect(toHex(beta)).toBe(a.beta)
+    const after = vrfVerifyStats()
+    expect(after.verified - before.verified).toBe(1)
+    expect(after.remembered - before.remembered).toBe(1)
+    // The caller gets its own copy: changing it changes nothing remembered.
+    beta.fill(0)
+    expect(toHex(vrfVerify(hex(a.pk), hex(a.alpha), hex(a.pi))!)).toBe(a.beta)
+  })
+
+  it('a remembered proof is refused for any other key, input or proof bytes', () => {
+    const [a, b, c] = vectors.cases as [Case, Case, Case]
+    clearVrfVerified()
+    // All three remembered first, so a memo keyed on less than all of (key, proof, input) would answer below.
+    for (const v of [a, b, c]) expect(vrfVerify(hex(v.pk), hex(v.alpha), hex(v.pi))).not.toBeNull()
+    expect(vrfVerify(hex(b.pk), hex(a.alpha), hex(a.pi))).toBeNull()
+    expect(vrfVerify(hex(a.pk), hex(b.alpha), hex(a.pi))).toBeNull()
+    expect(vrfVerify(hex(a.pk), hex(a.alpha), hex(b.pi))).toBeNull()
+    expect(vrfVerify(hex(a.pk), Uint8Array.of(...hex(a.alpha), 0), hex(a.pi))).toBeNull()
+    for (let i = 0; i < 80; i += 7) expect(vrfVerify(hex(a.pk), hex(a.alpha), flip(hex(a.pi), i, i % 8))).toBeNull()
+    // A proof and input swapped between two keys whose hex would run together the same way is still refused.
+    expect(vrfVerify(hex(c.pk), hex(b.alpha), hex(b.pi))).toBeNull()
+  })
+
+  it('a refused proof is refused again (failures are not remembered as successes)', () => {
+    const [a] = vectors.cases as [Case]
+    clearVrfVerified()
+    const bad = flip(hex(a.pi), 50)
+    expect(vrfVerify(hex(a.pk), hex(a.alpha), bad)).toBeNull()
+    expect(vrfVerify(hex(a.pk), hex(a.alpha), bad)).toBeNull()
+    expect(toHex(vrfVerify(hex(a.pk), hex(a.alpha), hex(a.pi))!)).toBe(a.beta)
   })
 })

@@ -1,10 +1,15 @@
-// A file in a message: its name and size, and a button that downloads it, decrypts it in this
+// A file in a message: the sender's preview for an image (shown before any download), its
+// name and size, and a button that downloads it, decrypts it in this
 // browser, checks its SHA-256 and saves it. Progress shows while it downloads; a file that is
 // not what its message describes (changed on the server) is refused with the reason.
 import { useState } from 'preact/hooks'
-import type { AttachmentRef } from '@candor/protocol'
+import { CandorError, type AttachmentRef } from '@candor/protocol'
 import type { Messenger } from '../state/messenger.ts'
 import { errorText } from '../state/error-text.ts'
+import { thumbnailUrl } from '../state/thumbnail.ts'
+
+/** The server deletes a file once every recipient has it, or when its retention ends (docs/protocol.md §2.4). */
+const GONE = 'This file is no longer on the server: it is deleted once everyone it was sent to has it, or after its retention period.'
 
 export function formatSize(n: number): string {
   if (n < 1024) return `${n} B`
@@ -29,11 +34,21 @@ export function AttachmentItem({ messenger, file }: { messenger: Messenger; file
       setTimeout(() => URL.revokeObjectURL(url), 60_000)
       setState({ kind: 'idle' })
     } catch (e) {
-      setState({ kind: 'failed', error: errorText(e) })
+      setState({ kind: 'failed', error: e instanceof CandorError && e.code === 'not_found' ? GONE : errorText(e) })
     }
   }
   return (
     <div class="attachment" data-testid="attachment">
+      {file.thumbnail && (
+        <img
+          class="thumbnail"
+          data-testid="thumbnail"
+          src={thumbnailUrl(file.thumbnail)}
+          width={file.thumbnail.width}
+          height={file.thumbnail.height}
+          alt={`Preview of ${file.name}`}
+        />
+      )}
       <span class="file-name">{file.name}</span> <span class="small muted">{formatSize(file.size)}</span>{' '}
       {state.kind === 'loading' ? (
         <progress max={100} value={state.percent} aria-label={`Downloading ${file.name}`} data-testid="download-progress" />

@@ -3,6 +3,7 @@
 import { href } from '../router.ts'
 import type { Messenger, UiMessage } from '../state/messenger.ts'
 import { useObservable } from '../state/observable.ts'
+import { ConversationPicture } from './conversation-picture.tsx'
 import { formatTime } from './time.ts'
 
 export function ConversationList({ messenger, current }: { messenger: Messenger; current: string | undefined }) {
@@ -24,9 +25,7 @@ export function ConversationList({ messenger, current }: { messenger: Messenger;
               data-testid="conversation-item"
               data-members={c.members.join(',')}
             >
-              <span class="avatar" aria-hidden="true">
-                {c.others.length > 1 ? c.others.length : (c.others[0] ?? '?').slice(0, 1).toUpperCase()}
-              </span>
+              <ConversationPicture messenger={messenger} conversation={c.id} fallback={c.others.length > 1 ? c.others.length : (c.others[0] ?? '?').slice(0, 1).toUpperCase()} />
               <span class="conversation-text">
                 <span class="conversation-title">
                   {warn && <span class="warn-mark" aria-hidden="true">⚠ </span>}

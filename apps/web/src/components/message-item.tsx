@@ -5,6 +5,7 @@
 import type { Messenger, UiMessage } from '../state/messenger.ts'
 import { failedForText } from '../state/delivery-failure-text.ts'
 import { formatTime } from './time.ts'
+import { PersonAvatar } from './person-avatar.tsx'
 import { AttachmentItem } from './attachment-item.tsx'
 
 const DELIVERY_LABEL = { sending: 'Sending…', sent: 'Sent', failed: 'Not sent', received: '' } as const
@@ -33,6 +34,7 @@ export function MessageItem({ messenger, m, showSender, actions }: { messenger: 
       data-delivery={m.delivery}
       {...(m.receipt ? { 'data-receipt': m.receipt } : {})}
     >
+      {showSender && m.direction === 'in' && <PersonAvatar messenger={messenger} userId={m.from} />}
       {showSender && m.direction === 'in' && <span class="sender">{messenger.personLabel(m.from)}</span>}
       {m.replyTo && !m.deleted && (
         <blockquote class="quote small" data-testid="quote">

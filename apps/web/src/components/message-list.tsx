@@ -32,7 +32,7 @@ export function MessageList({ messenger, messages, showSender, actions }: { mess
     >
       {messages.length === 0 && <li class="muted pad centre-text">No messages yet. Say hello — only the people in this conversation can read it.</li>}
       {messages.map((m) =>
-        m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined' || m.kind === 'members' || m.kind === 'conversation' || m.kind === 'left' ? (
+        m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined' || m.kind === 'members' || m.kind === 'conversation' || m.kind === 'left' || m.kind === 'archive' ? (
           <li key={m.id} class="muted small centre-text" data-testid={`${m.kind}-notice`}>
             {m.text} · <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
           </li>

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { CandorClient, HistoryProgress } from '@candor/sdk'
 import { errorText } from '../state/error-text.ts'
+import { SaveInPasskey } from '../passkey/passkey-buttons.tsx'
 import { HistoryProgressBar } from './history-progress.tsx'
 
 export function RecoverySettings({ client }: { client: CandorClient }) {
@@ -73,6 +74,7 @@ export function RecoverySettings({ client }: { client: CandorClient }) {
               {secret}
             </code>
           </p>
+          <SaveInPasskey userId={client.userId} secret={secret} />
           <button type="button" onClick={() => setSecret(null)}>
             I wrote it down
           </button>

@@ -130,8 +130,8 @@ export class Attention extends Observable {
     try {
       // Through the service worker where there is one: the only way on Android, and its
       // notifications survive the tab.
-      const reg = 'serviceWorker' in navigator ? await navigator.serviceWorker.getRegistration() : undefined
-      if (reg?.active) await reg.showNotification(title, options)
+      const reg = await activeRegistration()
+      if (reg) await reg.showNotification(title, options)
       else {
         const n = new Notification(title, options)
         n.onclick = () => {
@@ -181,6 +181,21 @@ export class Attention extends Observable {
     link.type = n > 0 ? 'image/png' : 'image/svg+xml'
     link.href = icon
   }
+}
+
+/**
+ * The service worker's registration once it is active: a worker still installing or activating
+ * (just after an update, or a reload while offline) is waited for, briefly; without one the page
+ * shows the notification itself.
+ */
+async function activeRegistration(): Promise<ServiceWorkerRegistration | undefined> {
+  if (!('serviceWorker' in navigator)) return undefined
+  const reg = await navigator.serviceWorker.getRegistration()
+  if (!reg) return undefined
+  if (reg.active) return reg
+  const ready = navigator.serviceWorker.ready.then((r) => (r.active ? r : undefined))
+  const late = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 3_000))
+  return Promise.race([ready, late])
 }
 
 const attentions = new WeakMap<Messenger, Attention>()

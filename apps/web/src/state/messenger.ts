@@ -4,10 +4,12 @@
 import { draftOf, type Draft } from './drafts.ts'
 import { sessionEndedText, sessionResumes, type CandorClient, type ConnectionState, type FailedFor, type LocalStore, type MessageRecord, type SecurityAlert } from '@candor/sdk'
 import { CandorError, normaliseUserName, type AttachmentRef, type ContactRequestInfo, type DeviceInfo, type SessionEndReason } from '@candor/protocol'
+import { makeThumbnail } from './thumbnail.ts'
 import { alertText } from './alert-text.ts'
 import { errorText } from './error-text.ts'
 import { Observable } from './observable.ts'
 import { Verification } from './verification.ts'
+import { blobStream } from '../tabs/tab-messages.ts'
 
 export type Delivery = 'sending' | 'sent' | 'failed' | 'received'
 
@@ -165,6 +167,27 @@ export class Messenger extends Observable {
   }
 
   async start(): Promise<void> {
+    // What the client says while the history loads (a following tab hears the leader's events
+    // at once, and loading there is calls to the leader) is kept and taken in once the handlers
+    // below are on — else a tab could show "Connecting…" for good, or miss a message.
+    const early: Array<() => void> = []
+    const keep = [
+      this.client.on('message', (m) => early.push(() => this.#onMessage(m))),
+      this.client.on('conversation', (e) => early.push(() => void this.#onConversation(e.id, e.change))),
+      this.client.on('session_ended', (e) => early.push(() => this.#onSessionEnded(e.reason))),
+    ]
+    try {
+      await this.#load()
+    } finally {
+      for (const f of keep) f()
+    }
+    this.#subscribe()
+    for (const f of early) f()
+    // The connection as it is now, whatever changed while loading.
+    this.#onConnection(this.client.connectionState)
+  }
+
+  async #load(): Promise<void> {
     await this.verification.load()
     for (const key of await this.#store.keys(READ_PREFIX)) {
       this.#lastRead.set(key.slice(READ_PREFIX.length), Number(await this.#store.get(key)))
@@ -174,6 +197,9 @@ export class Messenger extends Observable {
     this.#transferred = await this.client.transferredConversations()
     for (const c of this.#transferred) await this.#loadHistory(c.id)
     this.#refreshList()
+  }
+
+  #subscribe(): void {
     const c = this.client
     this.#unsubscribe.push(
       c.on('message', (m) => this.#onMessage(m)),
@@ -194,6 +220,7 @@ export class Messenger extends Observable {
       c.on('alert', (a) => this.#onAlert(a)),
       c.on('timer', () => this.#refreshList()),
       c.on('profile', () => this.#refreshList()),
+      c.on('avatar', () => this.#refreshList()),
       // A message was edited, deleted, reacted to or read: show the record as the device holds it now.
       c.on('update', (e) => void this.#reload(e.conversation, e.id).catch((err: unknown) => this.#onError('showing a change', err))),
       c.on('typing', () => this.changed()),
@@ -318,10 +345,12 @@ export class Messenger extends Observable {
     this.#insert(local)
     let shown = 0
     try {
+      const thumbnail = await makeThumbnail(file)
       const r = await this.client.sendFile(conversation, {
         name: file.name,
         type: file.type || 'application/octet-stream',
-        stream: file.stream(),
+        ...(thumbnail ? { thumbnail } : {}),
+        stream: blobStream(file),
         size: file.size,
         onProgress: (p) => {
           const percent = p.total === 0 ? 100 : Math.floor((p.done / p.total) * 100)

@@ -1,6 +1,7 @@
 // "Who can read this?": every person and device that holds this conversation's keys, read
 // from the MLS group state this device verified, each key checked against the directory.
-// Also where members are added and removed, and where the disappearing timer is set.
+// Also where members are added and removed, where the disappearing timer is set, and whether a
+// legal hold applies.
 import { useEffect, useState } from 'preact/hooks'
 import { formatTimer, parseTimer, type Reader } from '@candor/sdk'
 import { DeviceCode } from '../components/device-code.tsx'
@@ -12,8 +13,9 @@ import type { Messenger } from '../state/messenger.ts'
 import { useObservable } from '../state/observable.ts'
 import { PaneHeader } from './conversation-view.tsx'
 import { HideConversation } from '../components/hide-conversation.tsx'
-
-const KIND_LABEL: Record<Reader['kind'], string> = { person: 'Person', bot: 'Bot', archive: 'Compliance archive' }
+import { ReaderKind } from '../components/reader-kind.tsx'
+import { GroupInviteLinks } from '../components/group-invite-links.tsx'
+import { LegalHoldNotice } from '../components/legal-hold-notice.tsx'
 
 export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: string }) {
   useObservable(messenger.verification)
@@ -57,6 +59,8 @@ export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: 
           These are all the devices holding this conversation’s keys, taken from the encrypted group itself. Each device key is checked
           against the key directory. Nobody else — including the server — can read the messages.
         </p>
+        <Encryption messenger={messenger} id={id} />
+        <LegalHoldNotice messenger={messenger} id={id} refresh={epochKey} />
         {error && (
           <p class="error" role="alert">
             {error}
@@ -72,7 +76,7 @@ export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: 
               <li key={r.userId} class="reader" data-testid="reader" data-user={r.userId}>
                 <div class="reader-head">
                   <strong>{r.userId === me ? `${r.userId} (you)` : r.userId}</strong>
-                  <span class={`kind ${r.kind}`}>{KIND_LABEL[r.kind]}</span>
+                  <ReaderKind reader={r} />
                   {r.userId !== me && <TrustBadge state={messenger.verification.state(r.userId)} />}
                   <span class="spacer" />
                   {r.userId !== me && (
@@ -166,6 +170,7 @@ export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: 
             </button>
           </form>
         )}
+        {active && <GroupInviteLinks messenger={messenger} id={id} />}
         {active && (
           <button
             type="button"
@@ -187,5 +192,23 @@ export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: 
         <HideConversation messenger={messenger} id={id} />
       </div>
     </section>
+  )
+}
+
+/** The conversation's MLS cipher suite (docs/protocol.md §5.0), from this device's own group state. */
+function Encryption({ messenger, id }: { messenger: Messenger; id: string }) {
+  let e
+  try {
+    e = messenger.client.encryptionOf(id)
+  } catch {
+    return null
+  }
+  return (
+    <p class="small" data-testid="suite" data-suite-id={e.suiteId}>
+      Encryption: <strong>{e.label}</strong>
+      {e.postQuantum
+        ? ' — keys are agreed with a hybrid post-quantum KEM, so messages recorded today stay unreadable to a future quantum computer. The suite’s code point is provisional until the IETF settles it.'
+        : ' — made before post-quantum keys, or with a device that has none; it keeps working. A new conversation uses post-quantum keys when every device has them.'}
+    </p>
   )
 }

@@ -1,5 +1,5 @@
 // One conversation: who is in it, its name (Rename), its disappearing timer, a warning if a
-// verified contact's keys changed, the messages, who is typing, and the composer (which also
+// verified contact's keys changed, a notice if a legal hold applies, the messages, who is typing, and the composer (which also
 // replies and edits).
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { formatTimer } from '@candor/sdk'
@@ -9,7 +9,9 @@ import { MessageList } from '../components/message-list.tsx'
 import { href } from '../router.ts'
 import type { Messenger, UiMessage } from '../state/messenger.ts'
 import { RenameForm } from '../components/rename-form.tsx'
+import { ConversationPicture, ConversationPictureButton } from '../components/conversation-picture.tsx'
 import { TypingIndicator } from '../components/typing-indicator.tsx'
+import { LegalHoldNotice } from '../components/legal-hold-notice.tsx'
 
 export function ConversationView({ messenger, id }: { messenger: Messenger; id: string }) {
   const c = messenger.conversation(id)
@@ -39,17 +41,20 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
           )
         }
       >
+        {group && <ConversationPicture messenger={messenger} conversation={id} fallback={c.members.length} />}
         {c.status === 'active' && messenger.ended === undefined && (
           <button type="button" class="button" onClick={() => setRenaming(!renaming)} aria-expanded={renaming}>
             Rename
           </button>
         )}
+        {group && c.status === 'active' && messenger.ended === undefined && <ConversationPictureButton messenger={messenger} conversation={id} />}
         <a class="button" href={href({ name: 'info', id })} data-testid="who-can-read">
           Who can read this?
         </a>
       </PaneHeader>
       {renaming && <RenameForm messenger={messenger} conversation={id} current={messenger.client.features.info(id).name ?? ''} onDone={() => setRenaming(false)} />}
       <KeyChangeBanner messenger={messenger} conversation={id} users={c.others} />
+      <LegalHoldNotice messenger={messenger} id={id} refresh={c.members.join(',')} />
       <MessageList
         messenger={messenger}
         messages={messenger.messages(id)}

@@ -6,6 +6,7 @@ import type { CandorClient } from '@candor/sdk'
 import { normaliseUserName } from '@candor/protocol'
 import { defaultDeviceName } from '../state/client-options.ts'
 import { errorText } from '../state/error-text.ts'
+import { RecoverWithPasskey } from '../passkey/passkey-buttons.tsx'
 import { enrolDevice, recoverDevice, registerDevice, ssoStartUrl, takeSsoReturn } from '../state/session.ts'
 import type { IndexedDbLocalStore } from '../storage/indexeddb-local-store.ts'
 
@@ -101,6 +102,14 @@ export function Onboarding({ store, onDone }: { store: IndexedDbLocalStore; onDo
                 onInput={(e) => setSecret(e.currentTarget.value)}
               />
             </label>
+          )}
+          {mode === 'recover' && (
+            <RecoverWithPasskey
+              onSecret={(u, s) => {
+                setUserId(u)
+                setSecret(s)
+              }}
+            />
           )}
           {error && (
             <p class="error" role="alert">

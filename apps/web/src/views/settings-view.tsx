@@ -4,6 +4,8 @@ import { useEffect, useState } from 'preact/hooks'
 import type { DeviceInfo } from '@candor/protocol'
 import { DeviceCode } from '../components/device-code.tsx'
 import { DisplayNameForm } from '../components/display-name-form.tsx'
+import { AvatarForm } from '../components/avatar-form.tsx'
+import { InviteLinks } from '../components/invite-links.tsx'
 import { NotificationSettings } from '../components/notification-settings.tsx'
 import { formatDateTime } from '../components/time.ts'
 import { errorText } from '../state/error-text.ts'
@@ -62,6 +64,8 @@ export function SettingsView({ messenger, store }: { messenger: Messenger; store
           </p>
         )}
         <DisplayNameForm messenger={messenger} />
+        <AvatarForm messenger={messenger} />
+        <InviteLinks messenger={messenger} />
 
         {pending.length > 0 && (
           <section aria-labelledby="requests-title" class="card inset">

@@ -17,6 +17,9 @@ import { ConversationView } from './conversation-view.tsx'
 import { NewConversation } from './new-conversation.tsx'
 import { SafetyNumberView } from './safety-number-view.tsx'
 import { SettingsView } from './settings-view.tsx'
+import { AdminConsole } from '../admin/admin-console.tsx'
+import { JoinByInvite } from './join-by-invite.tsx'
+import { JoinGroupByInvite } from './join-group-by-invite.tsx'
 
 export function Shell({ messenger, store }: { messenger: Messenger; store: IndexedDbLocalStore }) {
   useObservable(messenger)
@@ -59,8 +62,14 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
         return <ConversationView key={route.id} messenger={messenger} id={route.id} />
       case 'info':
         return <ConversationInfo key={route.id} messenger={messenger} id={route.id} />
+      case 'invite':
+        return <JoinByInvite key={route.secret} messenger={messenger} secret={route.secret} />
+      case 'join':
+        return <JoinGroupByInvite key={route.secret} messenger={messenger} secret={route.secret} />
       case 'safety':
         return <SafetyNumberView key={`${route.id}/${route.userId}`} messenger={messenger} conversation={route.id} userId={route.userId} />
+      case 'admin':
+        return <AdminConsole client={messenger.client} tab={route.tab} />
     }
   })()
 
@@ -80,6 +89,9 @@ export function Shell({ messenger, store }: { messenger: Messenger; store: Index
           <nav class="bar-actions" aria-label="Main">
             <a class="button" href={href({ name: 'new' })}>
               New
+            </a>
+            <a class="button" href={href({ name: 'admin', tab: 'people' })}>
+              Admin
             </a>
             <a class="button" href={href({ name: 'settings' })}>
               Settings

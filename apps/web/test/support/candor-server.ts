@@ -11,6 +11,8 @@ export interface RunningServer {
   server: CandorServer
   url: string
   dataDir: string
+  /** The server's store, for a test that plants what time passing would leave (an expired invite). */
+  store: SqliteStore
   close(): Promise<void>
 }
 
@@ -24,6 +26,7 @@ export async function startCandorServer(extra: Partial<ServerOptions> = {}): Pro
     server,
     url: server.url,
     dataDir,
+    store,
     async close() {
       await server.close()
       await store.close()

@@ -1,4 +1,5 @@
-// Builds apps/web/dist with Vite's JS API unless it is newer than every source it is built from.
+// Builds apps/web/dist (`npm run build -w apps/web`) unless it is newer than every source it is built from.
+import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,6 +32,9 @@ export async function ensureBuilt(): Promise<void> {
     ...['sdk', 'crypto', 'protocol', 'transparency'].map((p) => join(repoRoot, 'packages', p, 'src')),
   ]
   if (built > Math.max(...sources.map(newestMtime))) return
-  const { build } = await import('vite')
-  await build({ configFile: join(webDir, 'vite.config.ts'), logLevel: 'warn' })
+  // The README's build, in a process of its own: built inside a test worker (its environment and
+  // resolve conditions), Vite once made a bundle that differs from `npm run build`.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'NODE_OPTIONS'))
+  const r = spawnSync('npm', ['run', 'build', '--silent', '-w', 'apps/web'], { cwd: repoRoot, env, encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`npm run build -w apps/web failed (${r.status}):\n${r.stdout}\n${r.stderr}`)
 }

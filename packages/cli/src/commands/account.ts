@@ -37,7 +37,13 @@ export async function enrol(g: GlobalFlags, userId: string, deviceName: string, 
 export async function approve(g: GlobalFlags, deviceId: string): Promise<number> {
   const client = await connectedDevice(g)
   try {
-    await client.approve(deviceId)
+    const r = await client.approve(deviceId)
+    if (r?.held) {
+      // devices.adminApproval: an admin of the organisation approves it too (candor org approve-device).
+      if (g.json) printJson({ approved: deviceId, held: true })
+      else process.stdout.write(`approved ${deviceId}; your organisation holds it until an admin approves it too (it cannot sign in until then)\n`)
+      return 0
+    }
     if (g.json) printJson({ approved: deviceId })
     else process.stdout.write(`approved ${deviceId} and added it to your conversations\n`)
   } finally {

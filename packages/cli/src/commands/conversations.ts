@@ -1,6 +1,7 @@
 // groups, create, add, remove, leave, who.
 import { connectedDevice, type GlobalFlags } from '../device-session.ts'
 import { printJson, timerLabel } from '../output.ts'
+import type { Reader } from '@candor/sdk'
 
 export async function groups(g: GlobalFlags): Promise<number> {
   const client = await connectedDevice(g)
@@ -56,11 +57,21 @@ export async function who(g: GlobalFlags, conversation: string): Promise<number>
   const client = await connectedDevice(g)
   try {
     const readers = await client.whoCanRead(conversation)
-    if (g.json) printJson({ conversation, readers })
+    // docs/compliance.md "Legal hold": people see that a hold applies here (once its notice is due).
+    const holds = await client.compliance.holdsOnConversation(conversation).catch((e: unknown) => {
+      process.stderr.write(`warning: could not read the legal holds: ${(e as Error).message}\n`)
+      return []
+    })
+    const encryption = client.encryptionOf(conversation)
+    if (g.json) printJson({ conversation, encryption, readers, legalHolds: holds })
     else {
+      for (const h of holds) {
+        process.stdout.write(`a legal hold applies to ${h.target.startsWith('user:') ? 'you' : 'this conversation'}: case ${h.case}${h.until ? `, until ${new Date(h.until).toISOString()}` : ''} — the archive keeps its messages past the disappearing timer\n`)
+      }
       process.stdout.write(`who can read ${conversation}:\n`)
+      process.stdout.write(`  encryption: ${encryption.label}\n`)
       for (const r of readers) {
-        process.stdout.write(`  ${r.userId}${r.kind === 'person' ? '' : ` [${r.kind}]`}\n`)
+        process.stdout.write(`  ${r.userId}${readerTag(r)}\n`)
         for (const d of r.devices) {
           process.stdout.write(`    ${d.deviceId} ${d.verified ? 'key verified' : 'KEY NOT VERIFIED'}${d.self ? ' (this device)' : ''}\n`)
         }
@@ -70,4 +81,11 @@ export async function who(g: GlobalFlags, conversation: string): Promise<number>
     client.close()
   }
   return 0
+}
+
+/** People untagged; a bot or an archive says so, and an archive whether the policy you verified names it (docs/protocol.md §11.2). */
+function readerTag(r: Reader): string {
+  if (r.kind === 'archive' && r.problem === 'key_unproven') return " [compliance archive whose key is NOT split among your organisation's compliance officers: not sending here]"
+  if (r.kind === 'archive') return r.recognised === true ? " [compliance archive, named by your organisation's signed policy]" : ' [compliance archive NOT NAMED by any policy you verified: not sending here]'
+  return r.kind === 'person' ? '' : ` [${r.kind}]`
 }

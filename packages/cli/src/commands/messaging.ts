@@ -56,6 +56,8 @@ export async function read(g: GlobalFlags): Promise<number> {
     if (!g.json && fresh.length === 0 && changed.length === 0 && failed === 0) process.stdout.write('no new messages\n')
     // Its senders learn these were delivered before this short-lived process goes.
     await client.features.flushReceipts()
+    // Someone who used one of this device's group links is added before this process goes.
+    await client.groupInvites.settled()
     // The messages' checkpoints are checked before this short-lived process goes (alerts go to
     // stderr); a server that does not answer does not keep it here for long.
     await Promise.race([client.splitViewChecks(), new Promise((r) => setTimeout(r, SPLIT_VIEW_WAIT_MS).unref())])
@@ -138,6 +140,7 @@ export async function chat(g: GlobalFlags, target: string): Promise<number> {
       process.stderr.write(`not sent: ${(e as Error).message}\n`)
     }
   }
+  await client.groupInvites.settled()
   client.close()
   return ended ? 1 : 0
 }

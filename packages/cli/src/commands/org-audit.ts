@@ -7,6 +7,7 @@ import { CandorError, type AccessReason, type ApprovalInfo, type OrgPolicy } fro
 import type { CandorClient, VerifiedAuditEntry } from '@candor/sdk'
 import type { GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
+import { ORG_POLICY_HISTORY_USAGE, orgPolicyHistory } from './org-policy-history.ts'
 
 export const ORG_AUDIT_USAGE = `  candor --home DIR org audit <org> [--jsonl] [--from N]           its audit trail, proofs checked here (owner, auditor,
                                                                     compliance officer); --jsonl: one JSON entry a line
@@ -15,13 +16,16 @@ export const ORG_AUDIT_USAGE = `  candor --home DIR org audit <org> [--jsonl] [-
   candor --home DIR org approvals <org>                             its open requests (pending, or approved and unused)
   candor --home DIR org approve <org> <id>                          approve another admin's request; they then run it
                                                                     with --approval ID (candor admin user/export/suspend)
+  candor --home DIR org decline <org> <id>                          decline a request (or withdraw your own): it ends at once
   candor --home DIR org policy <org> [get | set FILE]               its signed policy (admins); FILE is the JSON document
+${ORG_POLICY_HISTORY_USAGE}
   candor --home DIR policy                                          the policy that applies to you, checked (signature, log proof)
   candor --home DIR org siem <org> [set FILE | off]                 where the trail is streamed (owner): FILE is JSON
                                                                     { "syslog": { host, port, tls?, ca? }, "webhook": { url, ca? } }`
 
 function line(e: VerifiedAuditEntry): string {
-  const who = e.entry.actor.kind === 'admin' ? `${e.entry.actor.id} (${e.entry.actor.role})` : `SCIM ${e.entry.actor.id}`
+  const a = e.entry.actor
+  const who = a.kind === 'admin' ? `${a.id} (${a.role})` : a.kind === 'scim' ? `SCIM ${a.id}` : a.kind === 'policy' ? `policy ${a.id}` : `${a.id} (themself)`
   const details = Object.keys(e.entry.details).length ? `  ${JSON.stringify(e.entry.details)}` : ''
   return `${e.index}  ${new Date(e.entry.at).toISOString()}  ${who}  ${e.entry.action}${e.entry.target ? ` ${e.entry.target}` : ''}${details}`
 }
@@ -70,11 +74,17 @@ function approvalLine(a: ApprovalInfo): string {
   return `${a.id}  ${a.state}  ${a.action} ${a.target}  asked by ${a.requestedBy} (${a.reason.why}, case ${a.reason.case}${delay})${a.approvedBy ? `  approved by ${a.approvedBy}` : ''}  until ${new Date(a.expiresAt).toISOString()}`
 }
 
-export async function orgApprovals(client: CandorClient, g: GlobalFlags, sub: 'request' | 'approvals' | 'approve', org: string, args: string[], r?: AccessReason): Promise<number> {
+export async function orgApprovals(client: CandorClient, g: GlobalFlags, sub: 'request' | 'approvals' | 'approve' | 'decline', org: string, args: string[], r?: AccessReason): Promise<number> {
   if (sub === 'approvals') {
     const list = await client.admin.approvals(org)
     if (g.json) for (const a of list) printJson(a)
     else process.stdout.write(list.length ? `${list.map(approvalLine).join('\n')}\n` : '(no open requests)\n')
+    return 0
+  }
+  if (sub === 'decline') {
+    if (!args[0]) throw new CandorError('bad_request', `missing request id\n\n${ORG_AUDIT_USAGE}`)
+    const a = await client.admin.decline(org, args[0])
+    g.json ? printJson(a) : process.stdout.write(`declined: ${a.id} ${a.action} ${a.target} asked by ${a.requestedBy} (it can no longer be approved or used)\n`)
     return 0
   }
   if (sub === 'approve') {
@@ -92,6 +102,7 @@ export async function orgApprovals(client: CandorClient, g: GlobalFlags, sub: 'r
 }
 
 export async function orgPolicy(client: CandorClient, g: GlobalFlags, org: string, args: string[]): Promise<number> {
+  if (args[0] === 'versions' || args[0] === 'diff') return orgPolicyHistory(client, g, org, args)
   if (args[0] === undefined || args[0] === 'get') {
     const p = await client.admin.policy(org)
     process.stdout.write(p.note === null ? (g.json ? `${JSON.stringify({ org, version: 0 })}\n` : `${org}: no policy set (the defaults apply)\n`) : g.json ? `${JSON.stringify(p)}\n` : p.note)

@@ -8,6 +8,7 @@ import { printJson } from '../output.ts'
 import { reason } from './admin.ts'
 import { ORG_SSO_USAGE, orgSso } from './org-sso.ts'
 import { ORG_AUDIT_USAGE, orgApprovals, orgAudit, orgPolicy, orgSiem } from './org-audit.ts'
+import { ORG_DEVICES_USAGE, orgDevices } from './org-devices.ts'
 
 export interface OrgFlags {
   name: string | undefined
@@ -33,7 +34,8 @@ export const ORG_USAGE = `  candor --home DIR org create <org> --name NAME [--si
   candor --home DIR org scim-token <org> list                       its SCIM tokens, without their secrets
   candor --home DIR org scim-token <org> revoke <token-id>          revoke one (it stops working at once)
 ${ORG_SSO_USAGE}
-${ORG_AUDIT_USAGE}`
+${ORG_AUDIT_USAGE}
+${ORG_DEVICES_USAGE}`
 
 function signupMode(v: string | undefined, what: string): SignupMode {
   if (!v || !(SIGNUP_MODES as readonly string[]).includes(v)) throw new CandorError('bad_request', `${what} must be one of: ${SIGNUP_MODES.join(', ')}`)
@@ -77,7 +79,12 @@ export async function org(g: GlobalFlags, sub: string | undefined, args: string[
         return await orgApprovals(client, g, 'request', at(0, 'organisation id'), args.slice(1), reason(f))
       case 'approvals':
       case 'approve':
+      case 'decline':
         return await orgApprovals(client, g, sub, at(0, 'organisation id'), args.slice(1))
+      case 'held-devices':
+      case 'approve-device':
+      case 'decline-device':
+        return await orgDevices(client, g, sub, at(0, 'organisation id'), args.slice(1), () => reason(f))
       case 'policy':
         return await orgPolicy(client, g, at(0, 'organisation id'), args.slice(1))
       case 'siem':

@@ -60,13 +60,15 @@ export async function recoveryBackup(g: GlobalFlags): Promise<number> {
 
 export async function recover(g: GlobalFlags, userId: string, secret: string | undefined, deviceName: string, revokeOthers: boolean): Promise<number> {
   if (!secret) throw new CandorError('bad_request', 'recover needs --secret "XXXX-XXXX-…" (the recovery secret you wrote down)')
-  const { client, restored, revoked } = await CandorClient.recover(await clientOptions(g), userId, secret, deviceName, { revokeOthers, onProgress: progress(g) })
+  const { client, restored, revoked, joined } = await CandorClient.recover(await clientOptions(g), userId, secret, deviceName, { revokeOthers, onProgress: progress(g) })
   try {
-    if (g.json) printJson({ userId, deviceId: client.deviceId, restored: { messages: restored.messages, conversations: restored.conversations }, revoked })
+    if (g.json) printJson({ userId, deviceId: client.deviceId, restored: { messages: restored.messages, conversations: restored.conversations }, revoked, joined })
     else {
       process.stdout.write(`recovered ${userId}: this is device ${client.deviceId}, approved with your recovery key\n`)
       process.stdout.write(`restored ${restored.messages} messages of ${restored.conversations.length} conversations from your backup\n`)
       for (const d of revoked) process.stdout.write(`revoked ${d}\n`)
+      if (joined.joined.length > 0) process.stdout.write(`rejoined ${joined.joined.length} conversations in the place of your old device\n`)
+      for (const f of joined.failed) process.stdout.write(`could not rejoin ${f.conversation}: ${f.message}\n`)
       process.stdout.write('your contacts see a new device of yours, as for any new device\n')
     }
   } finally {

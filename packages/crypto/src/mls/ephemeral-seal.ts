@@ -7,9 +7,10 @@
 // member cannot replay another's indicator as theirs.
 import { mlsExporter } from 'ts-mls'
 import type { GroupState, MlsSuite } from './mls-types.ts'
+import { pickSuite, type SuiteChoice } from './suite-choice.ts'
 
 const LABEL = 'candor ephemeral'
-/** AES-128-GCM in our one suite (docs/protocol.md §5): the exported key has the AEAD's length. */
+/** AES-GCM of the group's suite (docs/protocol.md §5.0): the exported key has the AEAD's length. */
 const NONCE = 12
 const EPOCH = 8
 
@@ -35,7 +36,8 @@ function epochBytes(epoch: bigint): Uint8Array {
 }
 
 /** Seals `plaintext` for the members of the group's current epoch; `sender`: this device's id bytes. */
-export async function sealEphemeral(suite: MlsSuite, state: GroupState, sender: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+export async function sealEphemeral(choice: SuiteChoice, state: GroupState, sender: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+  const suite = pickSuite(choice, state.groupContext.cipherSuite, 'invalid_mls_message')
   const epoch = epochBytes(state.groupContext.epoch)
   const nonce = suite.rng.randomBytes(NONCE)
   const sealed = await suite.hpke.encryptAead(await keyOf(suite, state), nonce, aad(state, epoch, sender), plaintext)
@@ -51,7 +53,8 @@ export async function sealEphemeral(suite: MlsSuite, state: GroupState, sender: 
  * says) by the device with id bytes `sender`. Returns null for anything else — another epoch,
  * another sender, garbage: an indicator is never worth an error.
  */
-export async function openEphemeral(suite: MlsSuite, state: GroupState, sender: Uint8Array, payload: Uint8Array): Promise<Uint8Array | null> {
+export async function openEphemeral(choice: SuiteChoice, state: GroupState, sender: Uint8Array, payload: Uint8Array): Promise<Uint8Array | null> {
+  const suite = pickSuite(choice, state.groupContext.cipherSuite, 'invalid_mls_message')
   if (!(payload instanceof Uint8Array) || payload.length < EPOCH + NONCE + 16) return null
   const epoch = payload.subarray(0, EPOCH)
   if (new DataView(epoch.buffer, epoch.byteOffset, EPOCH).getBigUint64(0) !== state.groupContext.epoch) return null

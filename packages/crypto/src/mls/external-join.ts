@@ -3,11 +3,13 @@
 // (`resync`), and how a newcomer joins an open group. The commit is a PublicMessage.
 import { createGroupInfoWithExternalPubAndRatchetTree, encodeMlsMessage, joinGroupExternal } from 'ts-mls';
 import { openStoredKeyPackage, type StoredKeyPackage } from './key-package.ts';
-import type { GroupState, MlsConfig, MlsSuite } from './mls-types.ts';
+import type { GroupState, MlsConfig } from './mls-types.ts';
 import { checkReceivedTree, decodeExactly, formerLeafForResync, treeOfGroupInfo } from './ts-mls-guards.ts';
+import { pickSuite, type SuiteChoice } from './suite-choice.ts';
 
 /** The group's GroupInfo with external_pub and its ratchet tree, encoded (mls_group_info), for others to join from. */
-export async function groupInfoForExternalJoin(suite: MlsSuite, state: GroupState): Promise<Uint8Array> {
+export async function groupInfoForExternalJoin(choice: SuiteChoice, state: GroupState): Promise<Uint8Array> {
+  const suite = pickSuite(choice, state.groupContext.cipherSuite, 'invalid_mls_message');
   const groupInfo = await createGroupInfoWithExternalPubAndRatchetTree(state, [], suite);
   return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_group_info', groupInfo });
 }
@@ -18,13 +20,14 @@ export async function groupInfoForExternalJoin(suite: MlsSuite, state: GroupStat
  * (encoded mls_public_message) to send to the group.
  */
 export async function joinByExternalCommit(
-  suite: MlsSuite,
+  choice: SuiteChoice,
   config: MlsConfig,
   groupInfoBytes: Uint8Array,
   kp: StoredKeyPackage,
   options: { resync: boolean; maxLeaves?: number },
 ): Promise<{ state: GroupState; commit: Uint8Array; groupInfo: Uint8Array }> {
   const groupInfo = decodeExactly(groupInfoBytes, 'mls_group_info').groupInfo;
+  const suite = pickSuite(choice, groupInfo.groupContext.cipherSuite, 'invalid_mls_message');
   const tree = treeOfGroupInfo(groupInfo);
   checkReceivedTree(tree, options.maxLeaves);
   const { publicPackage, privatePackage } = openStoredKeyPackage(kp);

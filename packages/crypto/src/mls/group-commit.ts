@@ -5,7 +5,8 @@
 import { createCommit, encodeMlsMessage, type KeyPackage, type Proposal } from 'ts-mls';
 import { groupInfoForExternalJoin } from './external-join.ts';
 import { HANDSHAKE_AAD_EXTENSION } from './handshake-authentication.ts';
-import type { GroupState, MlsSuite } from './mls-types.ts';
+import type { GroupState } from './mls-types.ts';
+import { pickSuite, type SuiteChoice } from './suite-choice.ts';
 
 export interface CommitOutput {
   state: GroupState;
@@ -23,12 +24,13 @@ export interface CommitOutput {
  * same bytes (extension HANDSHAKE_AAD_EXTENSION), signed by the committer with the GroupInfo.
  */
 export async function commitChanges(
-  suite: MlsSuite,
+  choice: SuiteChoice,
   state: GroupState,
   add: readonly KeyPackage[],
   removeLeaves: readonly number[],
   options: { authenticatedData?: Uint8Array } = {},
 ): Promise<CommitOutput> {
+  const suite = pickSuite(choice, state.groupContext.cipherSuite, 'invalid_mls_message');
   const proposals: Proposal[] = [
     ...removeLeaves.map((leafIndex): Proposal => ({ proposalType: 'remove', remove: { removed: leafIndex } })),
     ...add.map((keyPackage): Proposal => ({ proposalType: 'add', add: { keyPackage } })),
@@ -38,7 +40,9 @@ export async function commitChanges(
     { state, cipherSuite: suite },
     {
       extraProposals: proposals,
-      ratchetTreeExtension: true,
+      // ts-mls builds the Welcome's GroupInfo (and encodes the whole tree into it) even when no
+      // one is added; without adds there is no Welcome, so the tree is left out of that one.
+      ratchetTreeExtension: add.length > 0,
       wireAsPublicMessage: true,
       ...(aad ? { authenticatedData: aad, groupInfoExtensions: [{ extensionType: HANDSHAKE_AAD_EXTENSION, extensionData: aad }] } : {}),
     },

@@ -5,6 +5,7 @@
 import type { GroupState, MlsSuite } from './mls-types.ts';
 import { commitChanges } from './group-commit.ts';
 import { groupInfoForExternalJoin } from './external-join.ts';
+import { pickSuite, type SuiteChoice } from './suite-choice.ts';
 
 /**
  * An otherwise valid commit (an update of the committer's own path, no proposals) whose
@@ -12,7 +13,8 @@ import { groupInfoForExternalJoin } from './external-join.ts';
  * commit the confirmation tag is the suite's only MAC, so the MAC's output is flipped. Returns
  * the commit and the committer's state after it (a committer that believes its commit is fine).
  */
-export async function commitWithWrongConfirmationTag(suite: MlsSuite, state: GroupState): Promise<{ commit: Uint8Array; groupInfo: Uint8Array; state: GroupState }> {
+export async function commitWithWrongConfirmationTag(choice: SuiteChoice, state: GroupState): Promise<{ commit: Uint8Array; groupInfo: Uint8Array; state: GroupState }> {
+  const suite = pickSuite(choice, state.groupContext.cipherSuite, 'invalid_mls_message');
   const hash = suite.hash;
   const tampered: MlsSuite = {
     ...suite,

@@ -1,6 +1,8 @@
 // What a member device does with a message of its group: decrypt an application message
 // (PrivateMessage) and say which member sent it, or apply a commit or proposal (PublicMessage,
-// docs/protocol.md §5.1; a PrivateMessage one from an older client too).
+// docs/protocol.md §5.1). A handshake inside a PrivateMessage is refused: the server cannot
+// validate it, and a member's private proposal, once stored as pending, would stop the device
+// sending and break every later commit (a member could freeze the group that way).
 import { emptyPskIndex, processPrivateMessage, processPublicMessage, type PrivateMessage, type PublicMessage } from 'ts-mls';
 import { decryptSenderData } from 'ts-mls/privateMessage.js';
 import { CandorError } from '@candor/protocol';
@@ -9,6 +11,8 @@ import { leafAt, type Leaf } from './group-members.ts';
 import { withAuthentication, withConfigOf, type AuthenticationFor } from './handshake-authentication.ts';
 import type { GroupState, MlsSuite } from './mls-types.ts';
 import { checkPastEpochSender, decodeExactly, isStaleHandshake } from './ts-mls-guards.ts';
+import { checkExternalCommitRemoval } from './external-commit-removal.ts';
+import { pickSuite, type SuiteChoice } from './suite-choice.ts';
 
 export type Incoming =
   | { kind: 'application'; state: GroupState; plaintext: Uint8Array; sender: Leaf }
@@ -22,13 +26,17 @@ export type Incoming =
  * without it, the state's own.
  */
 export async function processIncoming(
-  suite: MlsSuite,
+  choice: SuiteChoice,
   state: GroupState,
   bytes: Uint8Array,
   options: { authenticationFor?: AuthenticationFor } = {},
 ): Promise<Incoming> {
+  const suite = pickSuite(choice, state.groupContext.cipherSuite, 'invalid_mls_message');
   if (isPublicMessage(bytes)) return processPublic(suite, state, decodeExactly(bytes, 'mls_public_message').publicMessage, options);
   const pm = decodeExactly(bytes, 'mls_private_message').privateMessage;
+  if (pm.contentType !== 'application') {
+    throw new CandorError('invalid_mls_message', `a ${pm.contentType} inside a PrivateMessage: handshakes travel as PublicMessage (protocol §5.1)`);
+  }
   const epoch = state.groupContext.epoch;
   if (!bytesEqual(pm.groupId, state.groupContext.groupId)) throw new CandorError('invalid_mls_message', 'the message is for another group');
   if (pm.epoch > epoch) {
@@ -90,6 +98,7 @@ async function processPublic(
     });
   }
   if (c.epoch < epoch) return { kind: 'stale', state };
+  checkExternalCommitRemoval(state, pm);
   const judged = options.authenticationFor ? withAuthentication(state, options.authenticationFor(c.authenticatedData)) : state;
   const r = await processPublicMessage(judged, pm, emptyPskIndex, suite);
   return { kind: 'handshake', state: withConfigOf(r.newState, state) };

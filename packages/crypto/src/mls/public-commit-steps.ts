@@ -16,6 +16,7 @@ import { verifyGroupInfoSignature } from 'ts-mls/groupInfo.js';
 import { emptyPskIndex } from 'ts-mls/pskIndex.js';
 import { encodeRatchetTree, filteredDirectPathAndCopathResolution } from 'ts-mls/ratchetTree.js';
 import { treeHashRoot } from 'ts-mls/treeHash.js';
+import { bytesToBase64 } from 'ts-mls/util/byteArray.js';
 import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js';
 import { applyUpdatePath } from 'ts-mls/updatePath.js';
 import { CandorError } from '@candor/protocol';
@@ -63,6 +64,32 @@ export function decodePublicCommit(group: PublicGroup, bytes: Uint8Array): Publi
 export async function checkContentSignature(suite: MlsSuite, group: PublicGroup, pm: PublicMessage, signatureKey: Uint8Array): Promise<void> {
   const ok = await verifiesOrFalse(() => verifyFramedContentSignature(signatureKey, 'mls_public_message', pm.content, pm.auth, group.groupContext, suite.signature));
   if (!ok) throw refuse("its signature does not verify with the sender's key");
+}
+
+/**
+ * The server's own proposals a member commit may name by reference (docs/protocol.md §5.7): the
+ * removals the server would propose for this group state now, keyed by base64 (ts-mls's) reference.
+ */
+export type ServerProposals = (group: PublicGroup) => Promise<Map<string, Proposal>>;
+
+/**
+ * A member commit's proposals: inline adds and removes, and removals the server proposed, by
+ * reference (only those in `referenced`). Returns every proposal, inline and referenced, in order.
+ */
+export function memberProposals(pm: PublicMessage & { content: FramedContentCommit }, referenced: Map<string, Proposal>): Proposal[] {
+  const out: Proposal[] = [];
+  for (const p of pm.content.commit.proposals) {
+    if (p.proposalOrRefType === 'reference') {
+      const known = referenced.get(bytesToBase64(p.reference));
+      if (!known || known.proposalType !== 'remove') throw refuse('it names a proposal by reference that is not a removal the server proposed');
+      out.push(known);
+      continue;
+    }
+    const type = p.proposal.proposalType;
+    if (type !== 'add' && type !== 'remove') throw refuse(`a ${String(type)} proposal is not allowed here`);
+    out.push(p.proposal);
+  }
+  return out;
 }
 
 /** Candor commits carry their proposals inline and only adds and removes (plus external_init and a resync remove in an external commit). */
@@ -146,6 +173,7 @@ export async function validateMemberCommit(
   group: PublicGroup,
   pm: PublicMessage & { content: FramedContentCommit },
   groupInfoBytes: Uint8Array,
+  serverProposals?: ServerProposals,
 ): Promise<ValidatedCommit> {
   const sender = pm.content.sender;
   if (sender.senderType !== 'member') throw refuse(`sender type ${sender.senderType} is not a member`);
@@ -153,18 +181,23 @@ export async function validateMemberCommit(
   const committerBefore = leafAt(group.tree, committerIndex);
   if (!committerBefore) throw new CandorError('not_member', `commit rejected: its sender (leaf ${committerIndex}) is not a member of the group`);
   await checkContentSignature(suite, group, pm, committerBefore.signatureKey);
-  const proposals = inlineProposals(pm, ['add', 'remove']);
-  // ts-mls's applyProposals reads a member's state; the public parts are all it uses here (no
-  // proposals by reference, no PSKs, and `privatePath` only to say whether "we" were removed).
+  const byRef = pm.content.commit.proposals.some((p) => p.proposalOrRefType === 'reference');
+  const referenced = byRef && serverProposals ? await serverProposals(group) : new Map<string, Proposal>();
+  const proposals = memberProposals(pm, referenced);
+  // ts-mls's applyProposals reads a member's state; the public parts are all it uses here (the
+  // server's own proposals as the "unapplied" ones a reference resolves to, no PSKs, and
+  // `privatePath` only to say whether "we" were removed).
+  const unapplied: Record<string, { proposal: Proposal; senderLeafIndex: undefined }> = {};
+  for (const [ref, proposal] of referenced) unapplied[ref] = { proposal, senderLeafIndex: undefined };
   const asState = {
     ratchetTree: group.tree,
     groupContext: group.groupContext,
-    unappliedProposals: {},
+    unappliedProposals: unapplied,
     privatePath: { leafIndex: committerIndex, privateKeys: {} },
     clientConfig: { ...defaultClientConfig, authService: publicAuthentication },
   } as unknown as Parameters<typeof applyProposals>[0];
   const applied = await mlsStep('proposals', () =>
-    applyProposals(asState, proposals.map((proposal) => ({ proposalOrRefType: 'proposal' as const, proposal })), toLeafIndex(committerIndex), emptyPskIndex, false, suite),
+    applyProposals(asState, pm.content.commit.proposals, toLeafIndex(committerIndex), emptyPskIndex, false, suite),
   );
   if (applied.additionalResult.kind !== 'memberCommit') throw refuse('not a member commit');
   const addedLeaves = applied.additionalResult.addedLeafNodes.map(([leaf]) => leaf as number);

@@ -1,6 +1,7 @@
 // An external commit (RFC 9420 §12.4.3.2) checked by a non-member against a group's public state
 // (docs/protocol.md §5.2): the sender is new_member_commit, the proposals are one external_init
-// and at most one remove — of a leaf naming the joiner's own device (a resync) — and the update
+// and at most one remove — of a leaf naming the joiner's own device (a resync) or another device
+// of the joiner's user (a replacement, §5.2) — and the update
 // path carries the joiner's new leaf, signed with the key that signs the content. The new leaf
 // goes where ts-mls's members put it (the first blank leaf after the removal, else a new one).
 // The external_init's KEM output cannot be checked without the group's external secret.
@@ -32,14 +33,16 @@ export async function validateExternalCommit(
   const proposals = inlineProposals(pm, ['external_init', 'remove']);
   if (proposals.filter((p) => p.proposalType === 'external_init').length !== 1) throw refuse('an external commit has exactly one external_init proposal');
   const removes = proposals.flatMap((p) => (p.proposalType === 'remove' ? [p.remove.removed] : []));
-  if (removes.length > 1) throw refuse('an external commit removes at most one leaf (the joiner’s own)');
+  if (removes.length > 1) throw refuse('an external commit removes at most one leaf (of the joiner’s own user)');
   const removed: Leaf[] = [];
   let tree = group.tree;
   for (const leafIndex of removes) {
     const old = leafAt(group.tree, leafIndex);
     if (!old) throw refuse(`it removes leaf ${leafIndex}, which is not a member`);
-    if (old.userId !== joiner.userId || old.deviceId !== joiner.deviceId) throw refuse('an external commit may remove only the joiner’s own old leaf');
-    checkSameDevice(old, path.leafNode);
+    // Its own old leaf (a resync), or another device of its user's (a recovered device taking
+    // a lost one's place): which of those may go is the server's call (public-handshakes.ts).
+    if (old.userId !== joiner.userId) throw refuse('an external commit may remove only a leaf of the joiner’s own user');
+    if (old.deviceId === joiner.deviceId) checkSameDevice(old, path.leafNode);
     removed.push(old);
     tree = await mlsStep('remove', () => removeLeafNode(tree, toLeafIndex(leafIndex)));
   }

@@ -9,10 +9,10 @@ import { encodeGroupContext } from 'ts-mls/groupContext.js';
 import { verifyGroupInfoSignature } from 'ts-mls/groupInfo.js';
 import { CandorError } from '@candor/protocol';
 import { bytesEqual } from '../bytes.ts';
-import { CIPHERSUITE } from '../ciphersuite.ts';
 import { decodeDeviceCredential } from '../device-credential.ts';
+import { serverSenderOf, type ServerSender } from './external-sender.ts';
 import { leafAt, type Leaf } from './group-members.ts';
-import type { MlsSuite } from './mls-types.ts';
+import { pickSuite, type SuiteChoice } from './suite-choice.ts';
 import { checkReceivedTree, decodeExactly, publicAuthentication, treeOfGroupInfo, verifiesOrFalse } from './ts-mls-guards.ts';
 
 export interface PublicGroup {
@@ -58,10 +58,10 @@ export function loadPublicGroup(bytes: Uint8Array): PublicGroup {
  * with a valid leaf signature, unique keys, parent hashes, the tree hash the context names), and
  * its signature by the signer leaf. Throws CandorError('invalid_mls_message').
  */
-export async function checkGroupInfo(suite: MlsSuite, bytes: Uint8Array): Promise<PublicGroup> {
+export async function checkGroupInfo(choice: SuiteChoice, bytes: Uint8Array): Promise<PublicGroup> {
   const group = loadPublicGroup(bytes);
   const { groupInfo, groupContext, tree } = group;
-  if (groupContext.cipherSuite !== CIPHERSUITE) throw bad(`cipher suite must be ${CIPHERSUITE}`);
+  const suite = pickSuite(choice, groupContext.cipherSuite, 'invalid_mls_message');
   if (groupContext.version !== 'mls10') throw bad('protocol version must be mls10');
   checkReceivedTree(tree);
   for (let i = 0; i < tree.length; i += 2) {
@@ -85,13 +85,20 @@ export async function checkGroupInfo(suite: MlsSuite, bytes: Uint8Array): Promis
  * A new group's GroupInfo (epoch 0, as `startGroup` makes it): checked in full, for `groupId`,
  * with one leaf (its creator) and nothing in its context but what a new group has.
  */
-export async function checkNewGroupInfo(suite: MlsSuite, bytes: Uint8Array, groupId: Uint8Array): Promise<{ group: PublicGroup; creator: Leaf }> {
+export async function checkNewGroupInfo(suite: SuiteChoice, bytes: Uint8Array, groupId: Uint8Array, serverSender?: ServerSender): Promise<{ group: PublicGroup; creator: Leaf }> {
   const group = await checkGroupInfo(suite, bytes);
   const gc = group.groupContext;
   if (!bytesEqual(gc.groupId, groupId)) throw bad('it is for another group');
   if (gc.epoch !== 0n) throw bad(`a new group is at epoch 0, this one at ${gc.epoch}`);
   if (gc.confirmedTranscriptHash.length !== 0) throw bad('a new group has an empty transcript');
-  if (gc.extensions.length !== 0) throw bad('a new group has no group context extensions');
+  // None (an older client), or exactly one: this server as the group's external sender (§5.7).
+  if (gc.extensions.length > 1) throw bad('a new group has at most one group context extension (external_senders)');
+  if (gc.extensions.length === 1) {
+    const named = serverSenderOf(gc.extensions);
+    if (!named || !serverSender || !bytesEqual(named.publicKey, serverSender.publicKey) || !bytesEqual(named.endorsement, serverSender.endorsement)) {
+      throw bad("its only group context extension may be external_senders naming this server's sender key");
+    }
+  }
   const members = treeLeaves(group.tree);
   const creator = members[0];
   if (members.length !== 1 || !creator || creator.leafIndex !== 0 || group.tree.length !== 1) throw bad('a new group has its creator as its only leaf');

@@ -2,9 +2,10 @@
 import { emptyPskIndex, joinGroup } from 'ts-mls';
 import { CandorError, toBase64Url } from '@candor/protocol';
 import { openStoredKeyPackage, type StoredKeyPackage } from './key-package.ts';
-import type { GroupState, MlsConfig, MlsSuite } from './mls-types.ts';
+import type { GroupState, MlsConfig } from './mls-types.ts';
 import { checkReceivedTree, decodeExactly, treeOfWelcome } from './ts-mls-guards.ts';
 import { HANDSHAKE_AAD_EXTENSION, type AuthenticationFor } from './handshake-authentication.ts';
+import { pickSuite, type SuiteChoice } from './suite-choice.ts';
 
 /**
  * Finds which of this device's stored key packages the Welcome is for (`findKeyPackage` by
@@ -15,13 +16,14 @@ import { HANDSHAKE_AAD_EXTENSION, type AuthenticationFor } from './handshake-aut
  * (default MAX_TREE_LEAVES).
  */
 export async function joinFromWelcome(
-  suite: MlsSuite,
+  choice: SuiteChoice,
   config: MlsConfig,
   bytes: Uint8Array,
   findKeyPackage: (ref: string) => Promise<StoredKeyPackage | undefined>,
   options: { maxLeaves?: number; authenticationFor?: AuthenticationFor } = {},
 ): Promise<{ state: GroupState; used: StoredKeyPackage }> {
   const welcome = decodeExactly(bytes, 'mls_welcome').welcome;
+  const suite = pickSuite(choice, welcome.cipherSuite, 'invalid_mls_message');
   for (const s of welcome.secrets) {
     const kp = await findKeyPackage(toBase64Url(s.newMember));
     if (!kp) continue;

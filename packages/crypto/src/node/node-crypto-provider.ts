@@ -1,65 +1,44 @@
 // The Node CryptoProvider: node:crypto (OpenSSL) for hashing, HMAC, AES-GCM, Ed25519 and
-// X25519; HPKE framing through @hpke/core; HKDF through @noble/hashes.
+// X25519; HPKE framing through @hpke/core (its KDF, AEAD and X25519 in node-fast-parts.ts, for
+// both suites' hashes and key lengths); X-Wing (the post-quantum suite's KEM) through
+// @hpke/hybridkem-x-wing.
 import {
-  createCipheriv,
-  createDecipheriv,
   createHash,
-  createHmac,
   createPrivateKey,
-  createPublicKey,
-  diffieHellman,
   randomBytes,
   sign as nodeSign,
-  timingSafeEqual,
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
-import type { Ciphersuite, CiphersuiteImpl, CryptoProvider, Hash, Signature } from 'ts-mls';
+import type { Ciphersuite, CiphersuiteImpl, CryptoProvider, Signature } from 'ts-mls';
 import { BoundedCache } from '../bytes.ts';
-import { assertOurSuite } from '../ciphersuite.ts';
+import { suiteParams, type SuiteParams } from '../ciphersuite.ts';
 import { DhkemX25519 } from '../dhkem-x25519.ts';
 import { makeHpke, type Aead } from '../hpke-suite.ts';
-import { nobleEd25519, nobleKdf } from '../webcrypto-provider.ts';
+import { nobleEd25519 } from '../webcrypto-provider.ts';
+import { xWingKem } from '../xwing-kem.ts';
+import { aesGcmOpen, aesGcmSeal, ed25519PublicKeyObject, NodeAesGcm, NodeHkdf, nodeHash, nodeKdf, nodeX25519Primitives } from './node-fast-parts.ts';
 
 const der = (hex: string) => Buffer.from(hex, 'hex');
 // RFC 8410 DER prefixes; the raw 32-byte key follows each.
 const ED25519_PKCS8 = der('302e020100300506032b657004220420');
-const ED25519_SPKI = der('302a300506032b6570032100');
-const X25519_PKCS8 = der('302e020100300506032b656e04220420');
-const X25519_SPKI = der('302a300506032b656e032100');
 
 const privateKeyObject = (prefix: Buffer, raw: Uint8Array): KeyObject =>
   createPrivateKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'pkcs8' });
-const publicKeyObject = (prefix: Buffer, raw: Uint8Array): KeyObject =>
-  createPublicKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'spki' });
-const rawPublic = (k: KeyObject): Uint8Array =>
-  new Uint8Array(k.export({ format: 'der', type: 'spki' }).subarray(12));
 
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
-const nodeHash: Hash = {
-  digest: async (data) => u8(createHash('sha256').update(data).digest()),
-  mac: async (key, data) => u8(createHmac('sha256', key).update(data).digest()),
-  async verifyMac(key, mac, data) {
-    const expected = createHmac('sha256', key).update(data).digest();
-    return mac.length === expected.length && timingSafeEqual(expected, mac);
-  },
-};
-
-const nodeAead: Aead = {
-  async encrypt(key, nonce, aad, plaintext) {
-    const c = createCipheriv('aes-128-gcm', key, nonce, { authTagLength: 16 });
-    if (aad.length > 0) c.setAAD(aad);
-    return u8(Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]));
-  },
-  async decrypt(key, nonce, aad, ciphertext) {
-    if (ciphertext.length < 16) throw new Error('AES-GCM: ciphertext shorter than the tag');
-    const d = createDecipheriv('aes-128-gcm', key, nonce, { authTagLength: 16 });
-    if (aad.length > 0) d.setAAD(aad);
-    d.setAuthTag(ciphertext.subarray(ciphertext.length - 16));
-    return u8(Buffer.concat([d.update(ciphertext.subarray(0, ciphertext.length - 16)), d.final()]));
-  },
-};
+/** AES-GCM with the suite's key length (AES-128 for suite 1, AES-256 for the X-Wing suite). */
+function nodeAead(keyLength: SuiteParams['aeadKeyLength']): Aead {
+  const checked = (key: Uint8Array) => {
+    if (key.length !== keyLength) throw new Error(`AES-GCM: key must be ${keyLength} bytes`);
+    return key;
+  };
+  return {
+    encrypt: async (key, nonce, aad, plaintext) => aesGcmSeal(checked(key), nonce, aad, plaintext),
+    decrypt: async (key, nonce, aad, ciphertext) => aesGcmOpen(checked(key), nonce, aad, ciphertext),
+  };
+}
 
 function nodeEd25519(): Signature {
   // Verification dominates (every received message); signing keys are few per process.
@@ -83,7 +62,7 @@ function nodeEd25519(): Signature {
         const id = Buffer.from(publicKey).toString('base64');
         let key = publicKeys.get(id);
         if (key === undefined) {
-          key = publicKeyObject(ED25519_SPKI, publicKey);
+          key = ed25519PublicKeyObject(publicKey);
           publicKeys.set(id, key);
         }
         return nodeVerify(null, message, key, signature);
@@ -95,25 +74,19 @@ function nodeEd25519(): Signature {
   };
 }
 
-const nodeX25519Kem = () =>
-  new DhkemX25519({
-    randomSecretKey: () => u8(randomBytes(32)),
-    publicKey: (sk) => rawPublic(createPublicKey(privateKeyObject(X25519_PKCS8, sk))),
-    sharedSecret: (sk, pk) =>
-      u8(diffieHellman({ privateKey: privateKeyObject(X25519_PKCS8, sk), publicKey: publicKeyObject(X25519_SPKI, pk) })),
-  });
-
 /** A ts-mls CryptoProvider backed by node:crypto. */
 export function nodeCryptoProvider(): CryptoProvider {
   return {
     async getCiphersuiteImpl(cs: Ciphersuite): Promise<CiphersuiteImpl> {
-      assertOurSuite(cs);
+      const p = suiteParams(cs);
+      const kem = p.kem === 'x-wing' ? await xWingKem() : new DhkemX25519(nodeX25519Primitives());
+      const parts = { kdf: new NodeHkdf(p.hash), aead: new NodeAesGcm(p.aeadKeyLength === 32 ? 256 : 128) };
       return {
         name: cs.name,
-        hash: nodeHash,
-        kdf: nobleKdf,
+        hash: nodeHash(p.hash),
+        kdf: nodeKdf(p.hash),
         signature: nodeEd25519(),
-        hpke: makeHpke(nodeX25519Kem(), nodeAead),
+        hpke: makeHpke(kem, nodeAead(p.aeadKeyLength), p, parts),
         rng: { randomBytes: (n) => u8(randomBytes(n)) },
       };
     },

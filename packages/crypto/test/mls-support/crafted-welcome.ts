@@ -21,12 +21,14 @@ export async function craftedWelcome(
   signer: TestDevice,
   victim: StoredKeyPackage,
   tree: (signerLeaf: LeafNode, victimLeaf: LeafNode) => RatchetTree,
+  /** The GroupContext's group id and tree hash; random ones by default. */
+  context: { groupId?: Uint8Array; treeHash?: Uint8Array } = {},
 ): Promise<Uint8Array> {
   const signerKp = decodeKeyPackage(fromBase64Url((await signer.keyPackage()).publicPackage)!);
   const victimKp = decodeKeyPackage(fromBase64Url(victim.publicPackage)!);
   const groupInfo = await signGroupInfo(
     {
-      groupContext: { version: 'mls10', cipherSuite: suite.name, groupId: random(16), epoch: 1n, treeHash: random(32), confirmedTranscriptHash: random(32), extensions: [] },
+      groupContext: { version: 'mls10', cipherSuite: suite.name, groupId: context.groupId ?? random(16), epoch: 1n, treeHash: context.treeHash ?? random(32), confirmedTranscriptHash: random(32), extensions: [] },
       extensions: [{ extensionType: 'ratchet_tree', extensionData: encode(ratchetTreeEncoder)(tree(signerKp.leafNode, victimKp.leafNode)) }],
       confirmationTag: random(32),
       signer: 0,

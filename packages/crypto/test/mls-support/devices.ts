@@ -1,7 +1,7 @@
 // For MLS tests: devices whose keys an in-memory key directory vouches for, their key
 // packages (newKeyPackage), and groups made and joined through this package's own functions.
 import { DirectoryAuthenticationService, clientConfigWith } from '../../src/directory-authentication.ts';
-import { getSuite } from '../../src/ciphersuite.ts';
+import { CLASSIC_SUITE, getSuite, type SuiteName } from '../../src/ciphersuite.ts';
 import { generateDeviceKey } from '../../src/device-key.ts';
 import { nodeCryptoProvider } from '../../src/node/index.ts';
 import { commitChanges } from '../../src/mls/group-commit.ts';
@@ -28,8 +28,9 @@ export interface TestWorld {
   group(devices: readonly TestDevice[]): Promise<GroupState[]>;
 }
 
-export async function testWorld(): Promise<TestWorld> {
-  const suite = await getSuite(nodeCryptoProvider());
+/** `suiteName`: the suite of the world's key packages and groups (suite 1 unless told). */
+export async function testWorld(suiteName: SuiteName = CLASSIC_SUITE): Promise<TestWorld> {
+  const suite = await getSuite(nodeCryptoProvider(), suiteName);
   const directory = new Map<string, Uint8Array>();
   const config = clientConfigWith(new DirectoryAuthenticationService(async (u, d) => directory.get(`${u}/${d}`) ?? null));
   let n = 0;

@@ -13,7 +13,7 @@ function mediaType(v: unknown, field: string): string {
   return v
 }
 
-function thumbnail(v: unknown, field: string): Thumbnail {
+export function thumbnail(v: unknown, field: string): Thumbnail {
   const o = fields(v, field)
   const side = CONTENT_LIMITS.thumbnailSide
   const data = o.data

@@ -130,12 +130,19 @@ export type LeaveContent = Common<'leave'>
 export interface ConversationContent extends Common<'conversation'> {
   readonly name?: string | null
   readonly topic?: string | null
-  readonly avatar?: AttachmentRef | null
+  /** The group's picture: an inline thumbnail only (≤ 16 KiB), no blob. */
+  readonly avatar?: Thumbnail | null
 }
 
 export interface ProfileContent extends Common<'profile'> {
   readonly displayName?: string
   readonly avatar?: AttachmentRef | null
+}
+
+/** Asks the creator of a group invite link to add the sender (docs/protocol.md §5.8 group links): the link's secret. */
+export interface JoinContent extends Common<'join'> {
+  /** The link's 32-byte secret, base64url. */
+  readonly secret: string
 }
 
 export interface MembersContent extends Common<'members'> {
@@ -197,6 +204,7 @@ export type SendableContent =
   | ConversationContent
   | ProfileContent
   | MembersContent
+  | JoinContent
   | UndecryptableContent
   | ResetContent
   | ArchiveContent

@@ -1,17 +1,18 @@
 // The content types about the conversation itself (§2): its disappearing timer, leaving,
 // its name/topic/avatar, a member's profile, membership lines and the archive's announcement.
-import { attachmentRef } from './attachment-ref.ts'
+import { attachmentRef, thumbnail } from './attachment-ref.ts'
 import {
   CONTENT_LIMITS,
   isTimerSeconds,
   type ArchiveContent,
   type ConversationContent,
+  type JoinContent,
   type LeaveContent,
   type MembersContent,
   type ProfileContent,
   type TimerContent,
 } from './content-types.ts'
-import { has, integer, list, nullable, optional, orgId, refuse, textOfChars, userId, type CommonFields, type Fields } from './content-fields.ts'
+import { base64Bytes, has, integer, list, nullable, optional, orgId, refuse, textOfChars, userId, type CommonFields, type Fields } from './content-fields.ts'
 
 export function timerSeconds(v: unknown, field: string): number {
   if (!isTimerSeconds(v)) throw refuse(field, 'must be a whole number of seconds from 1 to ten years')
@@ -34,7 +35,7 @@ export function decodeConversation(o: Fields, common: CommonFields): Conversatio
     ...common,
     ...optional(o, 'name', '', nullable((v, f) => textOfChars(v, f, CONTENT_LIMITS.conversationNameChars, { name: true }))),
     ...optional(o, 'topic', '', nullable((v, f) => textOfChars(v, f, CONTENT_LIMITS.topicChars))),
-    ...optional(o, 'avatar', '', nullable(attachmentRef)),
+    ...optional(o, 'avatar', '', nullable(thumbnail)),
   }
   if (c.name === undefined && c.topic === undefined && c.avatar === undefined) throw refuse('name', 'or topic or avatar must be present')
   return c
@@ -56,6 +57,10 @@ export function decodeMembers(o: Fields, common: CommonFields): MembersContent {
     added: list(o.added, 'added', 0, CONTENT_LIMITS.memberList, userId),
     removed: list(o.removed, 'removed', 0, CONTENT_LIMITS.memberList, userId),
   }
+}
+
+export function decodeJoin(o: Fields, common: CommonFields): JoinContent {
+  return { type: 'join', ...common, secret: base64Bytes(o.secret, 'secret', 32) }
 }
 
 export function decodeArchive(o: Fields, common: CommonFields): ArchiveContent {

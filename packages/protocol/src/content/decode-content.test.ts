@@ -22,6 +22,13 @@ const checkpoint = fc.record({ size: fc.integer({ min: 0, max: 2 ** 40 }), root:
 const seen: fc.Arbitrary<Seen> = fc.record({ directory: checkpoint, accessLog: checkpoint }, { requiredKeys: [] })
 const mediaType = fc.constantFrom('image/png', 'application/pdf', 'text/plain', 'image/webp', 'application/vnd.oasis.opendocument.text')
 
+const thumb = fc.record({
+  mediaType,
+  width: fc.integer({ min: 1, max: 4096 }),
+  height: fc.integer({ min: 1, max: 4096 }),
+  data: fc.uint8Array({ maxLength: 300 }).map(toBase64Url),
+})
+
 const attachment: fc.Arbitrary<AttachmentRef> = fc.record(
   {
     blob: bytes16,
@@ -31,12 +38,7 @@ const attachment: fc.Arbitrary<AttachmentRef> = fc.record(
     sha256: b64of32,
     key: b64of32,
     chunkSize: fc.integer({ min: 1, max: CONTENT_LIMITS.maxChunkSize }),
-    thumbnail: fc.record({
-      mediaType,
-      width: fc.integer({ min: 1, max: 4096 }),
-      height: fc.integer({ min: 1, max: 4096 }),
-      data: fc.uint8Array({ maxLength: 300 }).map(toBase64Url),
-    }),
+    thumbnail: thumb,
   },
   { requiredKeys: ['blob', 'name', 'mediaType', 'size', 'sha256', 'key', 'chunkSize'] },
 )
@@ -67,10 +69,11 @@ const everyType = {
   leave: typed('leave', {}, []),
   conversation: typed(
     'conversation',
-    { name: fc.option(name(100), { nil: null }), topic: fc.option(anyText(500), { nil: null }), avatar: fc.option(attachment, { nil: null }) },
+    { name: fc.option(name(100), { nil: null }), topic: fc.option(anyText(500), { nil: null }), avatar: fc.option(thumb, { nil: null }) },
     ['name'],
   ),
   profile: typed('profile', { displayName: name(64), avatar: fc.option(attachment, { nil: null }) }, []),
+  join: typed('join', { secret: b64of32 }, ['secret']),
   members: typed('members', { added: fc.array(userId, { maxLength: 20 }), removed: fc.array(userId, { maxLength: 20 }) }, ['added', 'removed']),
   undecryptable: typed(
     'undecryptable',
@@ -186,9 +189,12 @@ describe('message content v2 (docs/protocol.md §2)', () => {
       [v2('conversation', {}), 'name', v2('conversation', { topic: null })],
       [v2('conversation', { name: 'x'.repeat(101) }), 'name', v2('conversation', { name: 'x'.repeat(100) })],
       [v2('conversation', { name: 'a\u0007b' }), 'name', v2('conversation', { name: 'ab' })],
+      [v2('conversation', { avatar: { mediaType: 'image/webp', width: 1, height: 1, data: toBase64Url(new Uint8Array(16 * 1024 + 1)) } }), 'avatar.data', v2('conversation', { avatar: { mediaType: 'image/webp', width: 1, height: 1, data: toBase64Url(new Uint8Array(16 * 1024)) } })],
+      [v2('conversation', { avatar: { mediaType: 'image/webp', width: 0, height: 1, data: 'AA' } }), 'avatar.width', v2('conversation', { avatar: null })],
       [v2('profile', { displayName: '' }), 'displayName', v2('profile', { displayName: 'A' })],
       [v2('profile', { avatar: { ...att, mediaType: 'png' } }), 'avatar.mediaType', v2('profile', { avatar: att })],
       [v2('members', { added: ['bob'] }), 'removed', v2('members', { added: ['bob'], removed: [] })],
+      [v2('join', { secret: 'AAAA' }), 'secret', v2('join', { secret: toBase64Url(new Uint8Array(32)) })],
       [v2('undecryptable', { target: { messageId: ID2, sender: ID2, epoch: 1, kind: 'app' }, reason: 'decrypt_failed' }), 'target.kind', v2('undecryptable', { target: { messageId: ID2, sender: ID2, epoch: 1, kind: 'application' }, reason: 'decrypt_failed' })],
       [v2('undecryptable', { target: { messageId: ID2, sender: ID2, epoch: 1, kind: 'commit' }, reason: 'lost' }), 'reason', v2('undecryptable', { target: { messageId: ID2, sender: ID2, epoch: 1, kind: 'commit' }, reason: 'epoch_unavailable' })],
       [v2('reset', { previousGroup: ID2, leftOut: [{ userId: 'bob' }], reason: '' }), 'leftOut[0].deviceId', v2('reset', { previousGroup: ID2, leftOut: [{ userId: 'bob', deviceId: ID2 }], reason: '' })],

@@ -8,7 +8,7 @@ import { isMessageId } from '../ids.ts'
 import { LIMITS } from '../limits.ts'
 import { CONTENT_LIMITS, isTimerSeconds, type Content, type SendableContent, type UnsupportedContent } from './content-types.ts'
 import { fields, integer, messageId, optional, refuse, seen, type CommonFields, type Fields } from './content-fields.ts'
-import { decodeArchive, decodeConversation, decodeLeave, decodeMembers, decodeProfile, decodeTimer, timerSeconds } from './conversation-types.ts'
+import { decodeArchive, decodeConversation, decodeJoin, decodeLeave, decodeMembers, decodeProfile, decodeTimer, timerSeconds } from './conversation-types.ts'
 import { decodeDelete, decodeEdit, decodeReaction, decodeReceipt, decodeText, decodeTyping } from './message-types.ts'
 import { decodeReset, decodeUndecryptable } from './recovery-types.ts'
 
@@ -26,6 +26,7 @@ const V2 = new Map<string, Decoder>([
   ['conversation', decodeConversation],
   ['profile', decodeProfile],
   ['members', decodeMembers],
+  ['join', decodeJoin],
   ['undecryptable', decodeUndecryptable],
   ['reset', decodeReset],
   ['archive', decodeArchive],

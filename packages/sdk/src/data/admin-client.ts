@@ -37,8 +37,14 @@ import {
   type ApprovalInfo,
   type SiemSettings,
   type SiemSettingsInput,
+  CandorError,
+  orgPolicyVersionsResponse,
+  type OrgPolicyVersions,
+  heldDevicesResponse,
+  type HeldDevices,
 } from '@candor/protocol'
 import type { DataApi } from './data-api.ts'
+import { verifyPolicy, type VerifiedPolicy } from './org-policy-verify.ts'
 import { verifiedOrgAudit, type AuditCheckpoint, type VerifiedAuditTrail } from './org-audit-verify.ts'
 
 function query(r: AccessReason): string {
@@ -157,6 +163,23 @@ export class AdminClient {
     return this.#api.call(orgPolicyResponse, 'GET', `/v1/orgs/${encodeURIComponent(org)}/policy`)
   }
 
+  /** The organisation's policy versions, newest first (the list; each version is checked when read with `policyVersion`). */
+  policyVersions(org: string): Promise<OrgPolicyVersions> {
+    return this.#api.call(orgPolicyVersionsResponse, 'GET', `/v1/orgs/${encodeURIComponent(org)}/policy/versions`)
+  }
+
+  /**
+   * Version `version` of the organisation's policy (0: the defaults), its signature and audit-log
+   * proof checked against the pinned access-log key as members' clients check theirs; `policy_invalid` otherwise.
+   */
+  async policyVersion(org: string, version: number): Promise<VerifiedPolicy> {
+    if (version === 0) return verifyPolicy({ org, version: 0, since: 0, note: null, proof: null }, await this.#accessLogKey())
+    const res = await this.#api.call(orgPolicyResponse, 'GET', `/v1/orgs/${encodeURIComponent(org)}/policy/versions/${version}`)
+    const v = verifyPolicy(res, await this.#accessLogKey())
+    if (v.org !== org || v.version !== version) throw new CandorError('policy_invalid', `the organisation's policy was refused: asked for version ${version}, got ${v.version}`)
+    return v
+  }
+
   /** Sets the organisation's policy as its next version (owner, admin): signed, and logged in its audit trail. */
   setPolicy(org: string, policy: OrgPolicy): Promise<OrgPolicyResponse> {
     return this.#api.call(orgPolicyResponse, 'PUT', `/v1/orgs/${encodeURIComponent(org)}/policy`, { body: policy })
@@ -177,6 +200,11 @@ export class AdminClient {
     return this.#api.call(approvalInfoSchema, 'POST', `/v1/orgs/${encodeURIComponent(org)}/approvals/${encodeURIComponent(id)}/approve`, { body: {} })
   }
 
+  /** Declines a request (or, its requester, withdraws it): it ends at once, never approved or used. */
+  decline(org: string, id: string): Promise<ApprovalInfo> {
+    return this.#api.call(approvalInfoSchema, 'POST', `/v1/orgs/${encodeURIComponent(org)}/approvals/${encodeURIComponent(id)}/decline`, { body: {} })
+  }
+
   /** Where the organisation's trail is streamed (owner), or `siem: null`. */
   siem(org: string): Promise<{ org: string; siem: SiemSettings | null }> {
     return this.#api.call(siemSettingsResponse, 'GET', `/v1/orgs/${encodeURIComponent(org)}/siem`)
@@ -185,5 +213,15 @@ export class AdminClient {
   /** Sets where the trail is streamed (owner): syslog over TLS and/or an HTTPS webhook; `{}` stops it. */
   setSiem(org: string, settings: SiemSettingsInput): Promise<{ org: string; siem: SiemSettings | null }> {
     return this.#api.call(siemSettingsResponse, 'PUT', `/v1/orgs/${encodeURIComponent(org)}/siem`, { body: settings })
+  }
+
+  /** Devices held for an admin's approval in the organisation (its policy's devices.adminApproval). */
+  heldDevices(org: string): Promise<HeldDevices> {
+    return this.#api.call(heldDevicesResponse, 'GET', `/v1/orgs/${encodeURIComponent(org)}/held-devices`)
+  }
+
+  /** Approves (or declines) a held device: a receipt to the person first, an audit entry; approved, it may sign in. */
+  approveDevice(org: string, deviceId: string, reason: AccessReason, verdict: 'approve' | 'decline' = 'approve'): Promise<DeviceInfo> {
+    return this.#api.call(adminDeviceResponse, 'POST', `/v1/orgs/${encodeURIComponent(org)}/held-devices/${encodeURIComponent(deviceId)}/${verdict}`, { body: reason })
   }
 }

@@ -33,8 +33,11 @@ export class DataApi {
       throw new CandorError('internal', `server answered ${res.status} with a body that is not JSON`, { cause: e })
     }
     if (!res.ok) {
-      const err = (json as { error?: { code?: unknown; message?: unknown } }).error
-      throw new CandorError(isErrorCode(err?.code) ? err.code : 'internal', typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`)
+      const err = (json as { error?: { code?: unknown; message?: unknown; details?: Record<string, unknown> } }).error
+      // The details too (e.g. approvalRequired), as the main API client keeps them.
+      throw new CandorError(isErrorCode(err?.code) ? err.code : 'internal', typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`, {
+        ...(err?.details && typeof err.details === 'object' ? { details: err.details } : {}),
+      })
     }
     const parsed = schema.safeParse(json)
     if (!parsed.success) {

@@ -2,11 +2,25 @@
 // log and their receipts, the admin API, consents, their export and erasing their account.
 // CandorClient delegates its data-ownership methods here.
 import type { MlsSuite } from '@candor/crypto'
-import { orgPolicyResponse, accessLogInfoSchema, accessReceiptsResponseSchema, accountExportSchema, type ConsentPurpose, type ConsentRecord } from '@candor/protocol'
+import {
+  CandorError,
+  orgPolicyResponse,
+  accessLogInfoSchema,
+  accessReceiptsResponseSchema,
+  accountExportSchema,
+  dataRightStatusSchema,
+  dataRightsResponse,
+  type ConsentPurpose,
+  type ConsentRecord,
+  type DataRight,
+  type DataRightStatus,
+  type DataRightsResponse,
+} from '@candor/protocol'
 import type { ApiClient } from '../api-client.ts'
 import type { ClientEvents } from '../client-types.ts'
 import type { Conversations } from '../conversations.ts'
 import type { DeviceDirectory } from '../directory.ts'
+import { ComplianceClient } from './compliance-client.ts'
 import type { Identity } from '../identity.ts'
 import type { LocalStore } from '../local-store.ts'
 import { AccessLogTracker } from './access-log-tracker.ts'
@@ -107,8 +121,34 @@ export class DataOwnership {
     return new AdminClient(this.#d.data, () => this.#accessLog.pinnedKey())
   }
 
+  compliance(): ComplianceClient {
+    return new ComplianceClient(this.#d.data, this.#d.identity, this.#d.store, this.#d.directory)
+  }
+
+  /** Whether the person's organisation lets them export or erase at will, or after an admin's approval — and where their requests stand. */
+  dataRights(): Promise<DataRightsResponse> {
+    return this.#d.data.call(dataRightsResponse, 'GET', '/v1/account/data-rights')
+  }
+
+  /** Asks the organisation's admins to approve an export or erasure (where its policy says so); idempotent. */
+  requestDataRight(right: DataRight): Promise<DataRightStatus> {
+    return this.#d.data.call(dataRightStatusSchema, 'POST', '/v1/account/data-rights', { body: { right } })
+  }
+
+  /** Refuses, before anything is done, an export or erasure that still waits for an admin's approval. */
+  async #mayUse(right: DataRight): Promise<void> {
+    const st = (await this.dataRights()).rights.find((r) => r.right === right)
+    if (!st || st.state === 'allowed' || st.state === 'approved') return
+    const what = right === 'export' ? 'an export of your account' : 'erasing your account'
+    throw new CandorError('forbidden', `your organisation's policy puts ${what} under an admin's approval: ${st.state === 'pending' ? 'your request is waiting for it' : 'request it first (requestDataRight)'}`, {
+      details: { approvalRequired: true, dataRight: right, pending: st.state === 'pending' },
+    })
+  }
+
   async deleteAccount(): Promise<DeletionReceipt> {
     const { client, store } = this.#d
+    // Nothing is left or wiped while the organisation's approval is still missing.
+    await this.#mayUse('deletion')
     for (const c of client.conversations()) if (c.status === 'active') await client.leave(c.id)
     const receipt = await requestErasure(this.#d.data, this.#accessLog, this.#d.identity)
     client.close()
@@ -130,6 +170,7 @@ export class DataOwnership {
   }
 
   async exportData(onProgress?: ExportProgress): Promise<BagFile[]> {
+    await this.#mayUse('export')
     const { api, data, identity, client } = this.#d
     const accessLog = this.#accessLog
     return buildExport(

@@ -4,19 +4,25 @@
 // values and openings are deleted; the commitments stay so the directory stays append-only).
 // The client leaves its conversations first, so the other members remove its devices by commits.
 // Its attachment uploads: unfinished ones are deleted, finished ones lose every link to it.
+// Under a legal hold the receipt also says what the organisation's archive keeps: which hold,
+// on what, under which case, until when (compliance/erasure-holds.ts).
 import { randomBytes } from 'node:crypto'
 import { toBase64Url, utf8, type DeletionReceiptResponse, type UserId } from '@candor/protocol'
 import type { BlobId } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
+import { heldLines } from '../compliance/erasure-holds.ts'
 
 export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<DeletionReceiptResponse> {
   const devices = await ctx.store.listDevices(userId)
   const deletedAt = ctx.access.now()
+  // What an organisation's legal hold keeps in its archive (the server erases its own records regardless).
+  const held = await heldLines(ctx, userId, deletedAt)
   const text = [
     'candor account deletion v1',
     `user ${userId}`,
     ...devices.map((d) => `device ${d.deviceId} ${toBase64Url(d.publicKey)}`),
     `deleted-at ${deletedAt}`,
+    ...held,
     `nonce ${toBase64Url(randomBytes(16))}`,
   ].join('\n') + '\n'
   const log = ctx.access.log

@@ -29,6 +29,10 @@ export async function exportAccount(ctx: AppContext, userId: UserId, now: number
   const accessLog = (await ctx.store.accessLeavesOf(userId, Number.MAX_SAFE_INTEGER))
     .filter((l) => l.visibleAt <= now)
     .map((l) => ({ index: l.index, loggedAt: l.loggedAt, visibleAt: l.visibleAt }))
-  const blobs = (await ctx.store.blobsOf(userId, Number.MAX_SAFE_INTEGER)).map((b) => ({ blobId: b.blobId, groupId: b.groupId, size: b.size, uploadedAt: b.boundAt }))
+  const blobs = []
+  for (const b of await ctx.store.blobsOf(userId, Number.MAX_SAFE_INTEGER)) {
+    const delivery = await ctx.store.blobDelivery(b.blobId)
+    blobs.push({ blobId: b.blobId, groupId: b.groupId, size: b.size, uploadedAt: b.boundAt, expiresAt: delivery?.expiresAt ?? null })
+  }
   return { userId, exportedAt: now, devices: devices.map(deviceInfo), conversations: [...conversations.values()], queued, keyPackages, admin, accessLog, blobs }
 }

@@ -205,15 +205,16 @@ export class ContactGate {
    */
   async holdFor(pending: readonly ContactRequestRecord[], message: HeldMessage, except: ReadonlySet<DeviceId> = new Set()): Promise<DeviceId[]> {
     const limits = message.kind === 0 ? this.#limits : COMMIT_LIMITS
+    const holds = pending.map((p) => ({ recipient: p.recipient, groupId: p.groupId, devices: p.devices.filter((d) => !except.has(d)), message })).filter((h) => h.devices.length > 0)
+    if (holds.length === 0) return []
+    // One transaction for all the group's requests: a message over one request's quota is
+    // held for none (else it would reach some once they accept, and its sender was refused).
+    const all = await this.#store.contacts().holdAll(holds, limits)
+    if (!all.held) throw quotaError(all, limits)!
     const nowMembers: DeviceId[] = []
-    for (const p of pending) {
-      const devices = p.devices.filter((d) => !except.has(d))
-      if (devices.length === 0) continue
-      const r = await this.#store.contacts().hold({ recipient: p.recipient, groupId: p.groupId, devices, message }, limits)
-      const refused = quotaError(r, limits)
-      if (refused) throw refused
-      if (!r.held && r.reason === 'accepted') nowMembers.push(...devices)
-    }
+    all.results.forEach((r, i) => {
+      if (!r.held && r.reason === 'accepted') nowMembers.push(...holds[i]!.devices)
+    })
     return nowMembers
   }
 

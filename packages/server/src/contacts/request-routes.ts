@@ -15,12 +15,17 @@ import {
   type ContactPolicyResponse,
   type ContactRequestsResponse,
   type SettleRequestResponse,
+  type DeviceId,
+  type GroupId,
   type UserId,
 } from '@candor/protocol'
+import type { ContactRequestRecord } from '@candor/ports'
+import { loadPublicGroup, treeLeaves } from '@candor/crypto'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { requirePermission, scopedOrg } from '../organisations/org-scope.ts'
 import { parseBody, parseParam } from '../http/parse.ts'
+import { resetChain } from './reset-chain.ts'
 
 export function requestRoutes(app: FastifyInstance, ctx: AppContext): void {
   const contacts = () => ctx.store.contacts()
@@ -40,32 +45,75 @@ export function requestRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/v1/requests', async (req): Promise<ContactRequestsResponse> => {
     const s = await authenticate(ctx, req)
-    const requests = await contacts().listRequests(s.userId)
+    const all = await contacts().listRequests(s.userId)
+    // A request a reset carried over to a newer group is listed once, as the newest (§5.5).
+    const pendingGroups = new Set<string>(all.map((r) => r.groupId))
+    const requests = []
+    for (const r of all) if (!(await resetChain(ctx.store, r.groupId)).after.some((g) => pendingGroups.has(g))) requests.push(r)
     return { requests: requests.map((r) => ({ requestId: r.requestId, from: r.sender, groupId: r.groupId, held: r.held, createdAt: r.createdAt })) }
   })
+
+  /**
+   * The request's devices a commit removed from the group before the recipient accepted: the
+   * store put them on the roster with the others; the roster follows the validated tree
+   * (§5.1), so they come off again before anything more is delivered to them.
+   */
+  async function offTheTree(groupId: GroupId, devices: readonly DeviceId[]): Promise<void> {
+    const info = await ctx.store.groupInfo(groupId)
+    if (!info) return
+    const inTree = new Set<string>(treeLeaves(loadPublicGroup(info).tree).map((l) => l.deviceId))
+    for (const d of devices) if (!inTree.has(d)) await ctx.store.removeMember(groupId, d)
+  }
 
   app.post('/v1/requests/:requestId/accept', async (req): Promise<SettleRequestResponse> => {
     const s = await authenticate(ctx, req)
     const requestId = requestParam(req.params)
-    await ownPending(requestId, s.userId)
-    const r = await contacts().acceptRequest(requestId, s.userId, Date.now())
-    if (!r) throw new CandorError('not_found', 'no such pending request')
-    ctx.roster.changed(r.request.groupId)
-    // Held deliveries go out as queued: in order, after whatever was stored before them.
-    const frames = []
-    for (const m of r.released) frames.push(...ctx.delivery.fanOut(m, [{ deviceId: m.deviceId, seq: m.seq }]))
-    ctx.delivery.publish(frames)
-    ctx.notifyUser(s.userId, { kind: 'request_settled', requestId, state: 'accepted' })
-    return { requestId, state: 'accepted', delivered: r.released.length }
+    const asked = await ownPending(requestId, s.userId)
+    // With it, the same person's requests in the groups a reset linked to its group, oldest
+    // first: the older group's welcome and messages reach the device before the newer group's,
+    // which it then joins as the same conversation (§5.4).
+    let delivered = 0
+    for (const q of await linkedPending(asked, s.userId)) {
+      const r = await contacts().acceptRequest(q.requestId, s.userId, Date.now())
+      if (!r) {
+        if (q.requestId === requestId) throw new CandorError('not_found', 'no such pending request')
+        continue
+      }
+      await offTheTree(r.request.groupId, r.request.devices)
+      ctx.roster.changed(r.request.groupId)
+      // Held deliveries go out as queued: in order, after whatever was stored before them.
+      const frames = []
+      for (const m of r.released) frames.push(...ctx.delivery.fanOut(m, [{ deviceId: m.deviceId, seq: m.seq }]))
+      ctx.delivery.publish(frames)
+      delivered += r.released.length
+      ctx.notifyUser(s.userId, { kind: 'request_settled', requestId: q.requestId, state: 'accepted' })
+    }
+    return { requestId, state: 'accepted', delivered }
   })
+
+  /** The user's pending requests in `r`'s group and the groups resets linked to it, oldest group first. */
+  async function linkedPending(r: ContactRequestRecord, userId: UserId): Promise<ContactRequestRecord[]> {
+    const { before, after } = await resetChain(ctx.store, r.groupId)
+    const out: ContactRequestRecord[] = []
+    for (const g of [...before, r.groupId, ...after]) {
+      const q = g === r.groupId ? r : await contacts().requestIn(g, userId)
+      if (q?.state === 'pending' && q.recipient === userId) out.push(q)
+    }
+    return out
+  }
 
   app.post('/v1/requests/:requestId/decline', async (req): Promise<SettleRequestResponse> => {
     const s = await authenticate(ctx, req)
     const requestId = requestParam(req.params)
-    const r = await ownPending(requestId, s.userId)
-    if (!(await contacts().declineRequest(requestId, s.userId))) throw new CandorError('not_found', 'no such pending request')
-    ctx.roster.changed(r.groupId)
-    ctx.notifyUser(s.userId, { kind: 'request_settled', requestId, state: 'declined' })
+    const asked = await ownPending(requestId, s.userId)
+    for (const q of await linkedPending(asked, s.userId)) {
+      if (!(await contacts().declineRequest(q.requestId, s.userId))) {
+        if (q.requestId === requestId) throw new CandorError('not_found', 'no such pending request')
+        continue
+      }
+      ctx.roster.changed(q.groupId)
+      ctx.notifyUser(s.userId, { kind: 'request_settled', requestId: q.requestId, state: 'declined' })
+    }
     return { requestId, state: 'declined', delivered: 0 }
   })
 

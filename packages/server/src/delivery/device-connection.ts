@@ -30,6 +30,7 @@ import { SOCKET_BUDGETS } from '../server-limits.ts'
 import { closeSocket } from './close-socket.ts'
 import { FrameBudget } from './frame-budget.ts'
 import type { EarlyFrame } from './socket-auth.ts'
+import type { GroupRosterEntry } from './group-roster.ts'
 import type { BusDelivery, QueuedMessage } from '@candor/ports'
 import { deliverFrame } from './delivery-service.ts'
 import { readMlsHeader, WireFormat } from '../mls/mls-header.ts'
@@ -332,9 +333,9 @@ export class DeviceConnection {
   #onSend(f: SendFrame): void {
     try {
       if (!this.#ctx.sendLimiter.take(this.#session.deviceId)) throw new CandorError('rate_limited', 'too many messages; slow down')
-      const members = this.#ctx.roster.cached(f.groupId)
+      const roster = this.#ctx.roster.cached(f.groupId)
       const gate = this.#ctx.contacts.cached(f.groupId, this.#session.userId)
-      if (members !== undefined && gate !== undefined) return this.#sendTo(f, members, gate)
+      if (roster !== undefined && gate !== undefined) return this.#sendTo(f, roster, gate)
       Promise.all([this.#ctx.roster.members(f.groupId), this.#ctx.contacts.forSend(f.groupId, this.#session.userId)]).then(
         ([m, g]) => this.#sendTo(f, m, g),
         (e: unknown) => this.#reject(f.reqId, e),
@@ -345,14 +346,18 @@ export class DeviceConnection {
   }
 
   /** Checks the send against the group's roster and hands it to the delivery service. */
-  #sendTo(f: SendFrame, members: ReadonlySet<DeviceId> | null, gate: SendGate): void {
+  #sendTo(f: SendFrame, roster: GroupRosterEntry | null, gate: SendGate): void {
     const me = this.#session.deviceId
     try {
-      if (!members) throw new CandorError('unknown_group', 'no such group')
+      if (!roster) throw new CandorError('unknown_group', 'no such group')
+      const { members } = roster
       if (!members.has(me)) throw new CandorError('not_member', 'this device is not a member of the group')
+      // After a reset the members have moved on (and leave this group): a message here would be
+      // "sent" and read by nobody. Refused, so its sender sends it again in the new group (§5.4).
+      if (roster.resetBy !== null && roster.resetBy !== me) throw new CandorError('conflict', 'this group was reset: send in the conversation’s new group')
       const h = readMlsHeader(f.payload)
-      if (h.wireFormat !== WireFormat.private || (h.contentType !== 1 && h.contentType !== 2)) {
-        throw new CandorError('invalid_mls_message', 'send carries application messages and proposals; commits go to /commits')
+      if (h.wireFormat !== WireFormat.private || h.contentType !== 1) {
+        throw new CandorError('invalid_mls_message', 'send carries application messages only; commits go to /commits (members send no proposals)')
       }
       const groupIdBytes = f.groupIdBytes ?? fromBase64Url(f.groupId)!
       if (!bytesEqual(h.groupId, groupIdBytes)) throw new CandorError('invalid_mls_message', 'MLS group id does not match the frame')
@@ -409,7 +414,7 @@ export class DeviceConnection {
     try {
       if (!this.#ctx.sendLimiter.take(this.#session.deviceId)) throw new CandorError('rate_limited', 'too many messages; slow down')
       Promise.all([this.#ctx.roster.members(f.groupId), this.#ctx.contacts.forSend(f.groupId, this.#session.userId)]).then(
-        ([m, g]) => relay(m, g),
+        ([m, g]) => relay(m ? m.members : null, g),
         (e: unknown) => this.#reject(f.reqId, e),
       )
     } catch (e) {

@@ -1,13 +1,21 @@
 // Cached delivery rosters (which devices a group's messages fan out to). The store is the
 // truth; the cache is dropped for a group whenever any node changes its roster, and entries
 // also expire after a few seconds, so a lost bus notice cannot leave a node routing stale.
+// With the members comes who reset the group, if it was (docs/protocol.md §5.4): a reset group
+// takes application messages from its resetter only (the announcement for those left out).
 import type { DeviceId, GroupId } from '@candor/protocol'
 import type { Bus, Store } from '@candor/ports'
 
 const TTL_MS = 5_000
 const MAX_ENTRIES = 50_000
 
-type Roster = ReadonlySet<DeviceId> | null
+export interface GroupRosterEntry {
+  members: ReadonlySet<DeviceId>
+  /** The device that reset this group onto a new one; null while it is the conversation's current group. */
+  resetBy: DeviceId | null
+}
+
+type Roster = GroupRosterEntry | null
 
 interface Entry {
   at: number
@@ -39,7 +47,10 @@ export class GroupRoster {
     const hit = this.#cache.get(groupId)
     if (hit && now - hit.at < TTL_MS) return hit.members
     if (this.#cache.size > MAX_ENTRIES) this.#cache.clear()
-    const entry: Entry = { at: now, members: this.#store.getGroup(groupId).then((g) => (g ? new Set(g.members) : null)) }
+    const lookup = Promise.all([this.#store.getGroup(groupId), this.#store.groupResets(groupId)]).then(([g, r]): Roster =>
+      g ? { members: new Set(g.members), resetBy: r.to?.resetBy ?? null } : null,
+    )
+    const entry: Entry = { at: now, members: lookup }
     this.#cache.set(groupId, entry)
     entry.members.then(
       (members) => {

@@ -3,6 +3,7 @@
 // transparency package's KeyDirectory, publishing a new signed epoch shortly after each change.
 // Callers await publication, so once a registration, an approval or a receipt's logging
 // returns, the new entry is provable to everyone.
+import { accountKind } from './account-kind.ts'
 import {
   RECOVERY_APPROVER,
   approvalStatement,
@@ -27,6 +28,7 @@ import {
 } from '@candor/transparency'
 import type { RecoveryKeyRecord, Store } from '@candor/ports'
 import { nodeVerifyDetached as verifyDetached } from '@candor/crypto/node'
+import { x25519Multiplier } from '@candor/transparency/node'
 import type { Logger } from '../logger.ts'
 import type { ReceiptCommitments } from '../access/receipt-commitments.ts'
 import { WitnessCosignatures } from './witness-cosignatures.ts'
@@ -101,6 +103,7 @@ export class DirectoryService {
       origin,
       signingKey: keys.signingKey,
       vrfKey: keys.vrfKey,
+      vrfMultiplier: x25519Multiplier,
       storage: store.directoryStorage(),
     }
     const cosignatures = new WitnessCosignatures(store, witnesses)
@@ -182,7 +185,9 @@ export class DirectoryService {
     // Where single sign-on is used: the identity provider's issuer, subject and verified email (§3 `idp`).
     const sso = membership && !membership.guest ? await this.#store.ssoIdentityOf(userId) : null
     const idp = sso ? { idp: { issuer: sso.issuer, subject: sso.subject, email: sso.email } } : {}
-    return encodeDirectoryValue({ v: 2, kind: 'person', org, ...idp, ...recovery, devices: entries, receipts: await this.#receipts.commitment(userId) })
+    // A user id in the `bot.` namespace is a program, and its entry says so (§3 `kind`).
+    const kind = userId.startsWith('bot.') ? 'bot' : await accountKind(this.#store, userId, org)
+    return encodeDirectoryValue({ v: 2, kind, org, ...idp, ...recovery, devices: entries, receipts: await this.#receipts.commitment(userId) })
   }
 
   /**

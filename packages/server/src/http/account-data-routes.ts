@@ -1,6 +1,7 @@
 // The access log as seen by clients: its public parameters and latest checkpoint, consistency
 // proofs between sizes, (signed in) the caller's own receipts with inclusion proofs, and
 // erasure of the caller's account.
+import { useDataRight } from '../organisations/devices/data-rights.ts'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import {
@@ -56,11 +57,15 @@ export function accountDataRoutes(app: FastifyInstance, ctx: AppContext): void {
     checkSignature(device.publicKey, accountDeletionStatement(s.userId, s.deviceId, challenge), signature)
     // Consumed only once the signature checks, so a forged attempt cannot burn the owner's challenge.
     if (!(await ctx.store.consumeNonce(challenge, valid.expiresAt))) throw new CandorError('unauthenticated', 'this challenge was already used')
+    // dataRights.deletion `approval`: an admin's approval of the person's request, used up here.
+    await useDataRight(ctx, s.userId, 'deletion')
     return eraseAccount(ctx, s.userId)
   })
 
   app.get('/v1/account/export', async (req): Promise<AccountExport> => {
     const s = await authenticate(ctx, req)
+    // dataRights.export `approval`: an admin's approval of the person's request, used up here.
+    await useDataRight(ctx, s.userId, 'export')
     return exportAccount(ctx, s.userId, ctx.access.now())
   })
 

@@ -18,6 +18,7 @@ import {
   type SignatureB64,
 } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
+import { signInPolicy } from '../organisations/devices/sign-in-policy.ts'
 import { checkSignature } from './device-signature.ts'
 import { membershipOfNewUser } from '../organisations/sign-up.ts'
 import { checkSsoSession, recordSignIn, requiredSso, useTicket } from '../organisations/sso/sign-in.ts'
@@ -101,6 +102,8 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
       await recordSignIn(ctx, await useTicket(ctx, body.ssoTicket, m.org, device.userId, sso))
     }
     await checkSsoSession(ctx, device.userId, null)
+    // The organisation's policy: an expired guest is refused; the device's last-seen day is kept.
+    await signInPolicy(ctx, device)
     const expiresAt = Date.now() + LIMITS.sessionTtlMs
     return { token: ctx.tokens.issue({ deviceId, userId: device.userId, expiresAt }), expiresAt, userId: device.userId }
   })

@@ -24,6 +24,7 @@ import { allowedAnywhere, allowedIn } from '../organisations/roles.ts'
 import { requirePermission, scopedDevice, scopedOrg, scopedUser } from '../organisations/org-scope.ts'
 import { approvalInfo, type GatedAction } from '../organisations/policy/approvals.ts'
 import { checkDelay, reasonOf } from './admin-routes.ts'
+import { approvalPermission, dataRightSubject, isDataRightAction } from '../organisations/devices/data-rights.ts'
 import { parseBody, parseParam } from './parse.ts'
 
 const APPROVAL_ID = /^[A-Za-z0-9_-]{22}$/
@@ -103,10 +104,11 @@ export function approvalRoutes(app: FastifyInstance, ctx: AppContext): void {
     })
     parseBody(z.strictObject({}), req.body ?? {})
     const a: ApprovalRecord | null = await ctx.store.governance().getApproval(org, id)
-    // Only an admin who could take the action in the organisation may approve it.
-    if (!a || !allowedIn(admin, org, a.action as GatedAction)) throw new CandorError('not_found', 'no such approval request')
+    // Only an admin who could take the action in the organisation may approve it (a person's own
+    // export or erasure, dataRights: an admin with people.approve).
+    if (!a || !allowedIn(admin, org, approvalPermission(a.action))) throw new CandorError('not_found', 'no such approval request')
     const reason = JSON.parse(a.reason) as AccessReason
-    const subject = await subjectOf(admin, org, a.action as GatedAction, a.target, reason)
+    const subject = isDataRightAction(a.action) ? await dataRightSubject(ctx, admin, org, a.target) : await subjectOf(admin, org, a.action as GatedAction, a.target, reason)
     if (a.requestedBy === admin.userId) throw new CandorError('forbidden', 'an approval must come from another admin than the one who asked for it')
     if (a.state !== 'pending' || a.expiresAt <= ctx.access.now()) throw new CandorError('conflict', `this request is ${a.state === 'pending' ? 'expired' : a.state}`)
     return gated(admin, subject, `approval:${a.id}`, reason, async () => {

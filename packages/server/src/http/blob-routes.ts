@@ -1,7 +1,8 @@
 // Attachment blobs (docs/protocol.md §2.4). The server holds ciphertext and its size, nothing
 // else: a member device of a group declares a blob's size and gets its id, uploads it in pieces
 // at the offset the store says (resuming after a cut connection), completes it, and the group's
-// member devices — only they — read it, from any offset (Range) so a download resumes too.
+// member devices — only they — read it, from any offset (Range) so a download resumes too, and
+// say when they have it (the blob goes once every recipient has: blob-lifecycle.ts).
 // Whose quota, which group and who uploaded: the Store's binding; the bytes: the BlobStore.
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -21,6 +22,7 @@ import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import type { Session } from '../auth/tokens.ts'
 import { parseBody, parseParam } from './parse.ts'
+import { recordFetch, sealAtCompletion } from '../delivery/blob-lifecycle.ts'
 
 /** How much of a blob is read from the store at a time while a download streams. */
 const READ_PIECE = 1024 * 1024
@@ -165,7 +167,16 @@ export function blobRoutes(app: FastifyInstance, ctx: AppContext): void {
     const store = blobStore(ctx)
     await store.complete(blobId)
     const { binding, stat } = await memberBlob(ctx, blobId, s)
+    await sealAtCompletion(ctx.store, ctx.policies, ctx.blobPolicy.retentionMs, binding, s.deviceId, Date.now())
     return info(blobId, binding.groupId, stat)
+  })
+
+  // A recipient has the file (its hash matched): once every recipient has, the blob goes (§2.4 Lifecycle).
+  app.post('/v1/blobs/:blobId/fetched', async (req): Promise<{ deleted: boolean }> => {
+    const s = await authenticate(ctx, req)
+    const blobId = blobParam(req.params)
+    await memberBlob(ctx, blobId, s)
+    return { deleted: await recordFetch(ctx.store, blobStore(ctx), blobId, s.deviceId, Date.now()) }
   })
 
   app.get('/v1/blobs/:blobId', async (req): Promise<BlobInfo> => {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { CandorError, parseDeviceId, type DeviceId, type DeviceInfo, type UserId } from '@candor/protocol'
 import type { BlobId } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
+import { proposeRemovalsLater } from '../mls/external-removals.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseParam } from './parse.ts'
 import { deviceInfo, enrolmentInfo, notifyDevices } from './device-info.ts'
@@ -40,6 +41,8 @@ export function devicesRoutes(app: FastifyInstance, ctx: AppContext): void {
     // fails, the backlog publishes it later, and the device is taken out all the same.
     const published = await publish(ctx)
     for (const g of groups) ctx.roster.changed(g)
+    // The person's last device: they are gone, and the server proposes their removal (protocol.md §5.7).
+    proposeRemovalsLater(ctx, ctx.mlsSender, groups)
     const devices = await ctx.store.listDevices(s.userId)
     notifyDevices(ctx, devices, { kind: 'device_revoked', deviceId })
     notifyDevices(ctx, [device], { kind: 'device_revoked', deviceId })

@@ -86,9 +86,16 @@ export function enrolmentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const attestation = { by: s.deviceId, signature: base64UrlBytes(signature) }
     // The person's organisation may allow fewer devices (its policy's devices.maxPerPerson).
     const m = await ctx.store.membershipOf(s.userId)
-    const maxDevices = Math.min(LIMITS.devicesPerUser, m ? (await ctx.policies.current(m.org)).devices.maxPerPerson : LIMITS.devicesPerUser)
-    const device = await ctx.store.approveEnrolment(deviceId, s.userId, attestation, now, maxDevices)
+    const policy = m ? (await ctx.policies.current(m.org)).devices : null
+    const maxDevices = Math.min(LIMITS.devicesPerUser, policy?.maxPerPerson ?? LIMITS.devicesPerUser)
+    // devices.adminApproval: the device is held (pending, cannot sign in) until an admin approves it too.
+    const hold = policy?.adminApproval === true
+    const device = await ctx.store.approveEnrolment(deviceId, s.userId, attestation, now, maxDevices, hold)
     if (!device) throw new CandorError('not_found', 'this enrolment request was denied, replaced or approved meanwhile')
+    if (hold) {
+      ctx.log.info({ userId: s.userId, deviceId, approvedBy: s.deviceId }, 'device approved by its owner, held for an admin of the organisation')
+      return deviceInfo(device)
+    }
     await ctx.directory.applyBacklog()
     ctx.log.info({ userId: s.userId, deviceId, approvedBy: s.deviceId }, 'device approved')
     return deviceInfo(device)

@@ -24,7 +24,7 @@ import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { acceptValidatedCommit } from '../mls/accepted-commit.ts'
 import { WireFormat } from '../mls/mls-header.ts'
-import { checkNewGroup, storedGroupInfo, validatedCommit } from '../mls/public-handshakes.ts'
+import { checkNewGroup, hasLeafOf, storedGroupInfo, validatedCommit } from '../mls/public-handshakes.ts'
 import { parseBody, parseParam } from './parse.ts'
 
 function groupParam(params: unknown): GroupId {
@@ -73,7 +73,13 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/v1/groups/:groupId/group-info', async (req): Promise<GroupInfoBytesResponse> => {
     const s = await authenticate(ctx, req)
     const groupId = groupParam(req.params)
-    const group = await memberGroup(ctx, groupId, s.deviceId)
+    // Members, and an active device of a person with a leaf in the tree, who may take an old
+    // device's place by an external commit (docs/protocol.md §5.2).
+    const group = await ctx.store.getGroup(groupId)
+    if (!group) throw new CandorError('unknown_group', 'no such group')
+    if (!group.members.includes(s.deviceId) && !(await hasLeafOf(ctx, groupId, s.userId))) {
+      throw new CandorError('not_member', 'this device is not a member of the group')
+    }
     return { groupId, epoch: group.epoch, groupInfo: toBase64Url(await storedGroupInfo(ctx, groupId)) }
   })
 
@@ -108,10 +114,15 @@ export function groupsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const body = parseBody(externalCommitRequest, req.body)
     ctx.recoveryLimits.take('commit', s.deviceId, groupId)
     // A resync: the device is still a member (on the roster and a leaf) but holds no usable state.
-    const group = await memberGroup(ctx, groupId, s.deviceId)
+    // Or a device of a member, not on the roster, taking the place of an old device of its own
+    // person's (a recovered device; mls/device-replacement.ts checks which).
+    const group = await ctx.store.getGroup(groupId)
+    if (!group) throw new CandorError('unknown_group', 'no such group')
+    const onRoster = group.members.includes(s.deviceId)
+    if (!onRoster && !(await hasLeafOf(ctx, groupId, s.userId))) throw new CandorError('not_member', 'this device is not a member of the group')
     const commit = base64UrlBytes(body.commit)
     const groupInfo = base64UrlBytes(body.groupInfo)
-    const v = await validatedCommit(ctx, groupId, s, commit, groupInfo, { external: true })
+    const v = await validatedCommit(ctx, groupId, s, commit, groupInfo, { external: true, onRoster })
     return acceptValidatedCommit(ctx, v, { groupId, group, sender: s.deviceId, messageId: body.messageId, commit, welcome: undefined, groupInfo })
   })
 }

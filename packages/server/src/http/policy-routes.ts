@@ -7,6 +7,7 @@ import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { requirePermission, scopedOrg } from '../organisations/org-scope.ts'
 import { parseBody, parseParam } from './parse.ts'
+import { archiveAccountCheck, republishArchiveAccounts } from './archive-policy-check.ts'
 
 export function policyRoutes(app: FastifyInstance, ctx: AppContext): void {
   const orgParam = (params: unknown) => parseParam(params, 'org', parseOrgId)
@@ -33,7 +34,9 @@ export function policyRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (policy.retention.minSeconds !== null && policy.retention.maxSeconds !== null && policy.retention.minSeconds > policy.retention.maxSeconds) {
       throw new CandorError('bad_request', 'retention: minSeconds must not exceed maxSeconds')
     }
+    const previousArchive = await archiveAccountCheck(ctx, org, policy)
     const r = await ctx.policies.set(admin, org, policy)
+    await republishArchiveAccounts(ctx, previousArchive, policy)
     ctx.log.warn({ by: admin.userId, org, version: r.version }, 'organisation policy set')
     return r
   })

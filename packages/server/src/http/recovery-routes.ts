@@ -92,6 +92,8 @@ export function recoveryRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw new CandorError('conflict', 'groupId: a group with this id exists')
     }
     ctx.roster.changed(body.groupId)
+    // The old group now takes application messages from its resetter only (§5.4).
+    ctx.roster.changed(body.previousGroup)
     reply.code(201)
     return resetResponse(reset)
   })

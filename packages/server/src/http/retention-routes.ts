@@ -7,6 +7,7 @@ import { CandorError, parseGroupId } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { parseBody, parseParam } from './parse.ts'
+import { checkTimer } from '../organisations/policy/policy-enforcement.ts'
 
 const retentionRequest = z.strictObject({ seconds: z.number().int().positive().max(10 * 366 * 24 * 3600).nullable() })
 
@@ -17,7 +18,7 @@ export function retentionRoutes(app: FastifyInstance, ctx: AppContext): void {
     const group = await ctx.store.getGroup(groupId)
     if (!group) throw new CandorError('unknown_group', 'no such group')
     if (!group.members.includes(s.deviceId)) throw new CandorError('not_member', 'this device is not a member of the group')
-    return { s, groupId }
+    return { s, groupId, members: group.members }
   }
 
   app.get('/v1/groups/:groupId/retention', async (req) => {
@@ -26,8 +27,10 @@ export function retentionRoutes(app: FastifyInstance, ctx: AppContext): void {
   })
 
   app.put('/v1/groups/:groupId/retention', async (req) => {
-    const { s, groupId } = await memberGroup(req)
+    const { s, groupId, members } = await memberGroup(req)
     const { seconds } = parseBody(retentionRequest, req.body)
+    // The policies of the members' organisations (retention.disappearingAllowed, min/maxSeconds).
+    await checkTimer(ctx, members, seconds)
     const retentionMs = await ctx.retention.decide({ groupId, requestedMs: seconds === null ? null : seconds * 1000, by: { userId: s.userId, deviceId: s.deviceId } })
     await ctx.store.setRetention(groupId, retentionMs)
     return { groupId, retentionMs }

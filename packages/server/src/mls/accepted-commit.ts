@@ -8,6 +8,7 @@ import type { ValidatedCommit } from '@candor/crypto'
 import { CandorError, LIMITS, type CommitResponse, type DeviceId, type GroupId, type MessageId } from '@candor/protocol'
 import type { GroupRecord } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
+import { proposeRemovalsLater } from './external-removals.ts'
 
 export interface CommitToStore {
   groupId: GroupId
@@ -77,5 +78,8 @@ export async function acceptValidatedCommit(ctx: AppContext, v: ValidatedCommit,
     frames.push(...ctx.delivery.fanOut({ messageId: c.messageId, groupId: c.groupId, sender: c.sender, kind, sentAt, payload }, [d]))
   }
   ctx.delivery.publish(frames)
+  // A gone person's leaf still in the tree (the commit did not take the server's proposal, or
+  // they went meanwhile) is proposed again at the new epoch (§5.7).
+  proposeRemovalsLater(ctx, ctx.mlsSender, [c.groupId], v.group)
   return { epoch: r.epoch, sentAt }
 }

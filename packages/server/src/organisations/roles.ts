@@ -38,18 +38,26 @@ export const PERMISSIONS = [
   'siem.manage',
   /** Set the organisation's signed policy (a new version, in the audit trail). */
   'policy.set',
+  /** Run the archive key ceremony: split the archive key among the compliance officers' devices. */
+  'compliance.keys',
+  /** File, approve and open an unlock of the compliance archive (k officers' approvals). */
+  'compliance.open',
+  /** Place and release legal holds. */
+  'holds.manage',
+  /** Approve or decline what the policy puts under an admin's approval for a person: a new device (devices.adminApproval), their own export or erasure (dataRights). */
+  'people.approve',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
 const IN_ORG: readonly Permission[] = [
   'org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'sso.manage', 'notices.delay', 'scim.manage',
-  'audit.read', 'siem.manage', 'policy.set',
+  'audit.read', 'siem.manage', 'policy.set', 'compliance.keys', 'people.approve',
 ]
 
 export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = {
   owner: IN_ORG,
-  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend', 'sso.manage', 'policy.set'],
-  compliance_officer: ['org.read', 'members.list', 'users.read', 'users.export', 'notices.delay', 'audit.read'],
+  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend', 'sso.manage', 'policy.set', 'people.approve'],
+  compliance_officer: ['org.read', 'members.list', 'users.read', 'users.export', 'notices.delay', 'audit.read', 'compliance.keys', 'compliance.open', 'holds.manage'],
   support: ['org.read', 'members.list', 'users.read', 'devices.suspend'],
   auditor: ['org.read', 'members.list', 'audit.read'],
   operator: ['orgs.create', 'domains.add', 'org.read', 'signup.set', 'roles.grant', 'owners.manage'],

@@ -190,6 +190,41 @@ export function contactContract(store: StoreRef): void {
     expect((await c.listRequests(r.userId)).length).toBe(6)
   })
 
+  it('holds one message for several requests of a group for all of them, or for none when one is over a quota', async () => {
+    const s = await person(store())
+    const [x, y, z] = [await person(store()), await person(store()), await person(store())]
+    const groupId = newGroupId()
+    await store().createGroup(groupId, s.devices[0]!, Date.now())
+    const c = store().contacts()
+    // Per request only: the sender and recipient quotas are the previous test's.
+    const LIMITS = { perRequest: 3, perSender: 50, perRecipient: 50 }
+    const wx = welcome(groupId, s, x)
+    const wy = welcome(groupId, s, y)
+    for (const w of [wx, wy]) expect(await c.hold(w, LIMITS)).toMatchObject({ held: true, created: true })
+    const to = (r: { userId: UserId; devices: DeviceId[] }, message: ReturnType<typeof held>): HoldInput => ({ recipient: r.userId, groupId, devices: r.devices, message })
+    // Both under quota: held for both (z has no request: nothing for z, and no stop).
+    const both = held(groupId, s.devices[0]!)
+    expect(await c.holdAll([to(x, both), to(y, both), to(z, both)], LIMITS)).toEqual({
+      held: true,
+      results: [
+        { held: true, requestId: wx.open!.requestId, created: false },
+        { held: true, requestId: wy.open!.requestId, created: false },
+        { held: false, reason: 'none' },
+      ],
+    })
+    // y's request fills up to its quota alone (3 beyond the welcome)...
+    for (let i = 0; i < 2; i++) expect(await c.hold(to(y, held(groupId, s.devices[0]!)), LIMITS)).toMatchObject({ held: true })
+    // ...then a message for x and y is held for neither: x's count does not move.
+    const xBefore = (await c.requestIn(groupId, x.userId))!.held
+    expect(await c.holdAll([to(x, held(groupId, s.devices[0]!)), to(y, held(groupId, s.devices[0]!))], LIMITS)).toEqual({ held: false, recipient: y.userId, reason: 'quota_request' })
+    expect((await c.requestIn(groupId, x.userId))!.held).toBe(xBefore)
+    expect((await c.requestIn(groupId, y.userId))!.held).toBe(4)
+    // A commit (no per-request quota for kind 1 here: the caller's commit limits) still goes to both.
+    const commitLimits = { perRequest: 100, perSender: 100, perRecipient: 100 }
+    expect(await c.holdAll([to(x, held(groupId, s.devices[0]!, 1)), to(y, held(groupId, s.devices[0]!, 1))], commitLimits)).toMatchObject({ held: true })
+    expect((await c.requestIn(groupId, x.userId))!.held).toBe(xBefore + 1)
+  })
+
   it('erasing a user deletes their contacts, blocks and requests on both sides, with what was held', async () => {
     const s = await person(store())
     const r = await person(store())

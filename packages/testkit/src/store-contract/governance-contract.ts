@@ -58,6 +58,35 @@ export function governanceContract(store: StoreRef): void {
     expect(await g.openApprovals(o, 300)).toEqual([])
   })
 
+  it('declines a pending request once: it leaves the open list and can be neither approved nor used', async () => {
+    const o = orgId()
+    await store().createOrganisation({ id: o, name: 'Org', signup: 'closed', createdAt: 1 })
+    const g = store().governance()
+    const [asker, other] = [newUserId(), newUserId()]
+    const rec: ApprovalRecord = {
+      id: 'd1', org: o, action: 'devices.suspend', target: 'device:x', reason: '{}', requestedBy: asker, requestedAt: 100, expiresAt: 1000,
+      state: 'pending', approvedBy: null, approvedAt: null, executedAt: null,
+    }
+    expect(await g.createApproval(rec)).toBe(true)
+    expect(await g.createApproval({ ...rec, id: 'd2' })).toBe(true)
+    expect(await g.createApproval({ ...rec, id: 'd3', expiresAt: 150 })).toBe(true)
+    expect(await g.decline(o, 'nope', 200)).toBe(false)
+    expect(await g.decline(o, 'd3', 200)).toBe(false)
+    expect(await g.approve(o, 'd2', other, 200)).toBe('approved')
+    expect(await g.decline(o, 'd2', 201)).toBe(false)
+    expect(await g.decline(o, 'd1', 202)).toBe(true)
+    expect(await g.decline(o, 'd1', 203)).toBe(false)
+    expect((await g.openApprovals(o, 204)).map((r) => r.id)).toEqual(['d2'])
+    expect(await g.approve(o, 'd1', other, 204)).toBe('not_pending')
+    expect(await g.getApproval(o, 'd1')).toMatchObject({ state: 'pending', expiresAt: 202, approvedBy: null })
+    // Another organisation's request of the same id is not touched.
+    const o2 = orgId()
+    await store().createOrganisation({ id: o2, name: 'Org 2', signup: 'closed', createdAt: 1 })
+    expect(await g.createApproval({ ...rec, org: o2 })).toBe(true)
+    expect(await g.decline(o, 'd1', 205)).toBe(false)
+    expect(await g.getApproval(o2, 'd1')).toMatchObject({ expiresAt: 1000 })
+  })
+
   it('appends policy versions in order only', async () => {
     const o = orgId()
     await store().createOrganisation({ id: o, name: 'Org', signup: 'closed', createdAt: 1 })

@@ -50,6 +50,32 @@ export function keyPackageContract(store: StoreRef): void {
     expect(hex((await store().claimKeyPackage(d))!.keyPackage)).toBe(hex(second))
   })
 
+  it('keeps each cipher suite’s packages apart: claims, counts and last-resort replacement per suite; suite 1 unless told', async () => {
+    const d = await registeredDevice(store())
+    const classic = [randomBytes(50), randomBytes(50)]
+    const pq = [randomBytes(60)]
+    const classicLast = randomBytes(50)
+    const pqLast = randomBytes(60)
+    await store().addKeyPackages(d, classic, classicLast)
+    await store().addKeyPackages(d, pq, pqLast, 83)
+    expect(await store().countKeyPackages(d)).toEqual({ oneTime: 2, lastResort: true })
+    expect(await store().countKeyPackages(d, 1)).toEqual({ oneTime: 2, lastResort: true })
+    expect(await store().countKeyPackages(d, 83)).toEqual({ oneTime: 1, lastResort: true })
+    expect(await store().countKeyPackages(d, 2)).toEqual({ oneTime: 0, lastResort: false })
+    const p1 = await store().claimKeyPackage(d, false, 83)
+    expect(p1).toEqual({ keyPackage: pq[0], lastResort: false })
+    expect(hex((await store().claimKeyPackage(d, false, 83))!.keyPackage)).toBe(hex(pqLast))
+    expect(await store().countKeyPackages(d)).toEqual({ oneTime: 2, lastResort: true })
+    // A new last-resort package of one suite replaces that suite's only.
+    const pqLast2 = randomBytes(60)
+    await store().addKeyPackages(d, [], pqLast2, 83)
+    expect(hex((await store().claimKeyPackage(d, true, 83))!.keyPackage)).toBe(hex(pqLast2))
+    expect(hex((await store().claimKeyPackage(d, true))!.keyPackage)).toBe(hex(classicLast))
+    expect(await store().claimKeyPackage(d, false, 2)).toBeNull()
+    const c = await store().claimKeyPackage(d)
+    expect(classic.map(hex)).toContain(hex(c!.keyPackage))
+  })
+
   it('with lastResortOnly hands out the last-resort package and consumes no one-time one', async () => {
     const d = await registeredDevice(store())
     const oneTime = [randomBytes(50), randomBytes(50)]

@@ -68,6 +68,19 @@ export function lifecycleContract(store: StoreRef): void {
     // Again: nothing changes and nothing more is recorded.
     expect(await store().revokeDevice(victim.deviceId, userId)).toEqual({ device: expect.objectContaining({ status: 'revoked' }), groups: [] })
     expect(await backlogOf(store, userId)).toHaveLength(2)
+    // The groups it left are kept for the person (a recovered device takes its place there), for no one else.
+    expect(await store().formerGroups(userId)).toEqual([g1, g2].sort())
+    expect(await store().formerGroups((await store().getDevice(sender))!.userId)).toEqual([])
+    // Another revoked device of the person adds the groups it left.
+    const other = deviceRecord(userId)
+    await store().addDevice(other)
+    const g4 = newGroupId()
+    await store().createGroup(g4, other.deviceId, 1)
+    await store().revokeDevice(other.deviceId, userId)
+    expect(await store().formerGroups(userId)).toEqual([g1, g2, g4].sort())
+    // Erasing the account erases them.
+    await store().eraseUser(userId)
+    expect(await store().formerGroups(userId)).toEqual([])
   })
 
   it("refuses to revoke another user's device or an unknown one, and changes nothing", async () => {
@@ -82,6 +95,8 @@ export function lifecycleContract(store: StoreRef): void {
     expect((await store().getGroup(g))?.members).toEqual([victim])
     expect(await backlogOf(store, stranger)).toEqual([])
     expect(await backlogOf(store, owner)).toHaveLength(1)
+    expect(await store().formerGroups(owner)).toEqual([])
+    expect(await store().formerGroups(stranger)).toEqual([])
   })
 
   it('erasure reserves the id for good and records an erased backlog row', async () => {

@@ -23,7 +23,25 @@ const CATCH_UP_BATCH = 10_000
 /** Entries per page of GET /v1/orgs/:org/audit. */
 export const AUDIT_PAGE = 1000
 
-export type AuditActor = { kind: 'admin'; admin: AdminRecord } | { kind: 'scim'; tokenId: string }
+export type AuditActor =
+  | { kind: 'admin'; admin: AdminRecord }
+  | { kind: 'scim'; tokenId: string }
+  /** The server applying the organisation's policy (a sweep), or a person acting about themself. */
+  | { kind: 'policy'; id: string }
+  | { kind: 'person'; userId: string }
+
+function actorOf(a: AuditActor): AuditEntry['actor'] {
+  switch (a.kind) {
+    case 'admin':
+      return { kind: 'admin', id: a.admin.userId, role: a.admin.role }
+    case 'scim':
+      return { kind: 'scim', id: a.tokenId, role: null }
+    case 'policy':
+      return { kind: 'policy', id: a.id, role: null }
+    case 'person':
+      return { kind: 'person', id: a.userId, role: null }
+  }
+}
 
 /** Called with each entry once it is durable (the SIEM stream). */
 export type AuditListener = (org: OrgId, index: number, entry: string) => void
@@ -75,7 +93,7 @@ export class OrgAuditLog {
       v: 1,
       org,
       at: this.#now(),
-      actor: actor.kind === 'admin' ? { kind: 'admin', id: actor.admin.userId, role: actor.admin.role } : { kind: 'scim', id: actor.tokenId, role: null },
+      actor: actorOf(actor),
       action,
       target,
       details,

@@ -86,7 +86,11 @@ export class Approvals {
     const a = await this.#store.governance().getApproval(org, reason.approval)
     const same = a && a.requestedBy === admin.userId && a.action === action && a.target === target && reasonKey(JSON.parse(a.reason) as { why: string; case: string }) === reasonKey(reason)
     if (!a || !same) throw new CandorError('forbidden', 'this approval is not for this call', { details: { approvalRequired: true } })
-    if (a.state !== 'approved' || a.expiresAt <= this.#now()) throw new CandorError('forbidden', `this approval is ${a.state === 'pending' ? 'not given yet' : a.state === 'executed' ? 'used already' : 'expired'}`, { details: { approvalRequired: true } })
+    const ended = a.expiresAt <= this.#now()
+    if (a.state !== 'approved' || ended) {
+      const why = a.state === 'executed' ? 'used already' : a.state === 'pending' ? (ended ? 'declined or expired' : 'not given yet') : 'expired'
+      throw new CandorError('forbidden', `this approval is ${why}`, { details: { approvalRequired: true } })
+    }
     return a
   }
 

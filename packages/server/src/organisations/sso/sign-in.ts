@@ -6,7 +6,7 @@
 // minutes and once (Store.consumeNonce), and only for the organisation and user id it names.
 import { randomBytes } from 'node:crypto'
 import { CandorError, LIMITS, normaliseUserName, toBase64Url, userIdDomain, type OrgId, type SsoSignInResponse, type UserId } from '@candor/protocol'
-import type { SsoConfigRecord } from '@candor/ports'
+import type { SsoConfigRecord, SsoSessionState } from '@candor/ports'
 import type { AppContext } from '../../app-context.ts'
 import type { IdTokenClaims } from './relying-party.ts'
 import { openTicket, sealTicket, type TicketClaims } from './sso-secrets.ts'
@@ -65,7 +65,8 @@ export async function ticketFor(ctx: AppContext, org: OrgId, rec: SsoConfigRecor
  */
 export async function requiredSso(ctx: AppContext, org: OrgId, withTicket = false): Promise<SsoConfigRecord | null> {
   const rec = await ctx.store.getSsoConfig(org)
-  return rec && (rec.requireSso || withTicket) ? rec : null
+  // The policy's sso.required asks for it too (with the organisation's provider settings).
+  return rec && (rec.requireSso || withTicket || (await ctx.policies.current(org)).sso.required) ? rec : null
 }
 
 /**
@@ -107,7 +108,7 @@ export async function recordSignIn(ctx: AppContext, t: TicketClaims, publish = t
  * re-authentication interval; `issuedAt` (of a token) must not be before a logout.
  */
 export async function checkSsoSession(ctx: AppContext, userId: UserId, issuedAt: number | null, now = Date.now()): Promise<void> {
-  const s = await ctx.store.ssoSessionOf(userId)
+  const s = (await ctx.store.ssoSessionOf(userId)) ?? (await policyRequiredSso(ctx, userId))
   if (!s) return
   const details = { details: { ssoRequired: s.org } }
   const i = s.identity
@@ -115,7 +116,22 @@ export async function checkSsoSession(ctx: AppContext, userId: UserId, issuedAt:
   if (i.endedAt !== null && (i.authenticatedAt <= i.endedAt || (issuedAt !== null && issuedAt < i.endedAt))) {
     throw new CandorError('unauthenticated', 'your single sign-on session was ended at the identity provider: sign in again', details)
   }
-  if (now - i.authenticatedAt > s.reauthMs) throw new CandorError('unauthenticated', `your organisation asks you to sign in again every ${Math.round(s.reauthMs / 60_000)} minutes`, details)
+  // The shorter of the provider settings' interval and the policy's sso.reauthMinutes.
+  const reauthMs = Math.min(s.reauthMs, (await ctx.policies.current(s.org)).sso.reauthMinutes * 60_000)
+  if (now - i.authenticatedAt > reauthMs) throw new CandorError('unauthenticated', `your organisation asks you to sign in again every ${Math.round(reauthMs / 60_000)} minutes`, details)
+}
+
+/**
+ * The sign-in state of a person whose organisation's provider settings do not require SSO but
+ * whose policy does (`sso.required`); null otherwise. Two lookups (membership, settings) for
+ * people whose settings do not require it; the policy only where the organisation has SSO.
+ */
+async function policyRequiredSso(ctx: AppContext, userId: UserId): Promise<SsoSessionState | null> {
+  const m = await ctx.store.membershipOf(userId)
+  if (!m) return null
+  const rec = await ctx.store.getSsoConfig(m.org)
+  if (!rec || !(await ctx.policies.current(m.org)).sso.required) return null
+  return { org: m.org, reauthMs: rec.reauthMs, identity: await ctx.store.ssoIdentityOf(userId) }
 }
 
 /** When a session token was issued (tokens carry their expiry, one lifetime later). */

@@ -1,0 +1,68 @@
+// Runs the bench's MLS operations in headless Chromium (Debian's /usr/bin/chromium through
+// playwright-core, the flags of apps/web/test/support/browser.ts): the page script is
+// browser-entry.ts bundled with esbuild, served with the fixtures from 127.0.0.1 (a secure
+// context, so WebCrypto is there as in the web client).
+import { existsSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import type { Timings } from './ops.ts'
+
+export const CHROMIUM = '/usr/bin/chromium'
+
+/** Timings per group size, or why Chromium could not run them. */
+export async function timeInChromium(
+  groups: { members: number; file: string; reps: number }[],
+  log: (s: string) => void,
+): Promise<Map<number, Timings> | string> {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install -y chromium)`
+  const { build } = await import('esbuild')
+  const bundle = await build({
+    entryPoints: [fileURLToPath(new URL('./browser-entry.ts', import.meta.url))],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['candor-source'],
+    logLevel: 'silent',
+  })
+  const script = bundle.outputFiles[0]!.contents
+  const files = new Map(groups.map((g) => [`/group-${g.members}.json`, g.file]))
+  const server = createServer((req, res) => {
+    if (req.url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><script type="module" src="/mls.js"></script>')
+    } else if (req.url === '/mls.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script)
+    } else if (req.url && files.has(req.url)) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(readFileSync(files.get(req.url)!))
+    } else res.writeHead(404).end()
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { chromium } = await import('playwright-core')
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  try {
+    const page = await browser.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+    await page.waitForFunction(() => 'timeMls' in globalThis)
+    const out = new Map<number, Timings>()
+    for (const g of groups) {
+      log(`chromium: ${g.members} members, ${g.reps} reps`)
+      const t = await page.evaluate(
+        ([url, reps]) => (globalThis as unknown as { timeMls(u: string, r: number): Promise<Timings> }).timeMls(url, reps),
+        [`/group-${g.members}.json`, g.reps] as [string, number],
+      )
+      out.set(g.members, t)
+    }
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
+    return out
+  } finally {
+    await browser.close()
+    server.close()
+  }
+}

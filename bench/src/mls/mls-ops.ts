@@ -1,0 +1,30 @@
+// Stand-alone: the bench's MLS operations at one group size in this process, for profiling
+// (`node --cpu-prof --conditions=candor-source --import tsx bench/src/mls/mls-ops.ts --members 128`).
+// `--fixture FILE` reuses (or, when missing, saves) the built group.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { getSuite } from '@candor/crypto'
+import { nodeCryptoProvider } from '@candor/crypto/node'
+import { flagReader } from '../flags.ts'
+import { buildFixture, type Fixture } from './fixture.ts'
+import { OPERATIONS, timeOperations } from './ops.ts'
+
+const flag = flagReader(process.argv)
+const members = Number(flag('members', '128'))
+const reps = Number(flag('reps', '3'))
+const file = flag('fixture', '')
+const suite = await getSuite(nodeCryptoProvider())
+const cpuMs = () => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+let f: Fixture
+if (file && existsSync(file)) f = JSON.parse(readFileSync(file, 'utf8')) as Fixture
+else {
+  f = await buildFixture(suite, members, 100, (s) => console.error(s))
+  console.error(`built ${members} in ${f.buildMs} ms`)
+  if (file) writeFileSync(file, JSON.stringify(f))
+}
+if (process.argv.includes('--build-only')) process.exit(0)
+const t = await timeOperations(suite, f, { reps, cpuMs, log: (s) => console.error(s) })
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+for (const op of OPERATIONS) console.log(`${op.padEnd(15)} wall ${med(t[op].wallMs).toFixed(2).padStart(9)} ms   cpu ${med(t[op].cpuMs).toFixed(2).padStart(9)} ms`)
