@@ -467,7 +467,13 @@ export class Messenger extends Observable {
   async #loadHistory(id: string): Promise<void> {
     if (this.#messages.has(id)) return
     const history = await this.client.history(id)
-    this.#messages.set(id, history.map(toUi))
+    // What was shown while the history was read (a message that came in just after the Welcome
+    // that added this device, this page's own send) is newer than the read: kept, never replaced
+    // by it — else a conversation opened as it arrived lost its first messages until a reload.
+    const meanwhile = this.#messages.get(id) ?? []
+    const shown = new Set(meanwhile.map((m) => m.id))
+    const merged = [...history.map(toUi).filter((m) => !shown.has(m.id)), ...meanwhile]
+    this.#messages.set(id, meanwhile.length > 0 ? merged.sort((a, b) => a.sentAt - b.sentAt) : merged)
     void this.#nameDevices(history.flatMap((m) => m.failedFor ?? []))
   }
 

@@ -1,4 +1,4 @@
-// One conversation: who is in it, its name (Rename), its disappearing timer, a warning if a
+// One conversation: who is in it, its name and topic (Rename), its disappearing timer, a warning if a
 // verified contact's keys changed, a notice if a legal hold applies, the messages, who is typing, and the composer (which also
 // replies and edits).
 import { useEffect, useRef, useState } from 'preact/hooks'
@@ -27,6 +27,7 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
     )
   }
   const group = c.others.length !== 1
+  const info = messenger.client.features.info(id)
   return (
     <section class="pane conversation" aria-labelledby="conversation-title">
       <PaneHeader
@@ -34,11 +35,20 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
         titleId="conversation-title"
         subtitle={group ? `${c.members.length} members` : 'Direct conversation'}
         note={
-          c.timer !== null && (
-            <span class="muted small" data-testid="timer" data-ms={c.timer}>
-              Messages disappear after {formatTimer(c.timer)}
-            </span>
-          )
+          <>
+            {info.topic && (
+              // The topic, set by a member (end-to-end encrypted): one line, in full on hover.
+              <span class="muted small" data-testid="topic" title={info.topic} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+                <span class="visually-hidden">Topic: </span>
+                {info.topic}
+              </span>
+            )}
+            {c.timer !== null && (
+              <span class="muted small" data-testid="timer" data-ms={c.timer}>
+                Messages disappear after {formatTimer(c.timer)}
+              </span>
+            )}
+          </>
         }
       >
         {group && <ConversationPicture messenger={messenger} conversation={id} fallback={c.members.length} />}
@@ -52,7 +62,7 @@ export function ConversationView({ messenger, id }: { messenger: Messenger; id: 
           Who can read this?
         </a>
       </PaneHeader>
-      {renaming && <RenameForm messenger={messenger} conversation={id} current={messenger.client.features.info(id).name ?? ''} onDone={() => setRenaming(false)} />}
+      {renaming && <RenameForm messenger={messenger} conversation={id} current={info.name ?? ''} currentTopic={info.topic ?? ''} onDone={() => setRenaming(false)} />}
       <KeyChangeBanner messenger={messenger} conversation={id} users={c.others} />
       <LegalHoldNotice messenger={messenger} id={id} refresh={c.members.join(',')} />
       <MessageList
