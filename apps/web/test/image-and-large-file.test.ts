@@ -2,11 +2,15 @@
 // preview is made in Alice's browser and shown in Bob's before any download; uploads and
 // downloads show progress; what Bob saves has the same SHA-256 as what Alice attached; once he
 // has both files the server deletes their blobs. Canary: the preview, the names and the bytes
-// are in none of the server's database files, its blob folder or its logs.
+// are in none of the server's database files, its blob folder or its logs. axe-core's WCAG 2.1
+// AA rules (light and dark theme) run on the cards: while the upload and the download are held
+// (by the test, at the browser's network layer) with their progress bars showing, and finished.
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import type { Page, Route } from 'playwright-core'
+import { axeViolations } from './support/axe.ts'
 import { chromiumAvailable, openDevice, screenshot, type Device } from './support/browser.ts'
 import { gradientPng } from './support/png.ts'
 import { openConversation, register, startConversation } from './support/ui.ts'
@@ -14,10 +18,47 @@ import { webWorld } from './support/web-world.ts'
 
 const T = 120_000
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
+const MB = 1024 * 1024
+
+/**
+ * Holds the first request of `page` that `matches` at the network layer until `release()`;
+ * `arrived` resolves once it is held. Every other request goes on as usual.
+ */
+async function holdRequest(page: Page, matches: (url: URL, method: string) => boolean) {
+  let arrivedNow!: () => void
+  let releaseNow!: () => void
+  const arrived = new Promise<void>((r) => (arrivedNow = r))
+  const released = new Promise<void>((r) => (releaseNow = r))
+  let held = false
+  const every = () => true
+  const handler = async (route: Route) => {
+    const req = route.request()
+    if (held || !matches(new URL(req.url()), req.method())) return route.fallback()
+    held = true
+    arrivedNow()
+    await released
+    // The page may have given up on it meanwhile (its own timeout); it then retries by itself.
+    await route.continue().catch(() => undefined)
+  }
+  await page.route(every, handler)
+  return {
+    arrived,
+    async release() {
+      releaseNow()
+      await page.unroute(every, handler).catch(() => undefined)
+    },
+  }
+}
 
 describe.skipIf(!chromiumAvailable())('an image and a 20 MB file between two people (Chromium)', () => {
   const w = webWorld()
   const { devices, logs } = w
+  const violations: string[] = []
+  const axe = async (d: Device, screen: string) => {
+    const found = await axeViolations(d.page, `${screen} — ${d.name}`)
+    if (found.length > 0) console.warn(found.join('\n'))
+    violations.push(...found)
+  }
 
   async function attach(d: Device, name: string, mimeType: string, buffer: Buffer): Promise<void> {
     const [chooser] = await Promise.all([d.page.waitForEvent('filechooser', { timeout: T }), d.page.getByRole('button', { name: 'Attach a file' }).click()])
@@ -46,15 +87,26 @@ describe.skipIf(!chromiumAvailable())('an image and a 20 MB file between two peo
     // Alice's own copy of the message shows the preview her browser made.
     await sentPhoto.getByTestId('thumbnail').waitFor({ timeout: T })
 
-    const big = randomBytes(20 * 1024 * 1024)
+    const big = randomBytes(20 * MB)
     const bigName = 'CANARY dataset.bin'
+    // The upload's second 1 MB piece waits at the network layer until axe has seen the progress bar.
+    const secondPiece = await holdRequest(alice.page, (url, method) => method === 'PUT' && url.pathname.startsWith('/v1/blobs/') && url.searchParams.get('offset') === String(MB))
     await attach(alice, bigName, 'application/octet-stream', big)
     // Upload progress is shown on the message while the 20 MB go up.
     const uploading = alice.page.getByTestId('uploading')
     await uploading.waitFor({ timeout: T })
     await expect(uploading.locator('progress').getAttribute('aria-label')).resolves.toBe(`Uploading ${bigName}`)
+    try {
+      await secondPiece.arrived
+      // The first piece is up: the bar shows it.
+      await expect.poll(() => uploading.locator('progress').evaluate((p: HTMLProgressElement) => p.value), { timeout: T }).toBeGreaterThan(0)
+      await axe(alice, 'uploading (progress shown)')
+    } finally {
+      await secondPiece.release()
+    }
     await alice.page.getByTestId('message').filter({ hasText: bigName }).and(alice.page.locator('[data-delivery="sent"]')).waitFor({ timeout: T })
     await screenshot(alice.page, 'image-and-large-file-sent')
+    await axe(alice, 'sent: a photo with its preview, a file')
 
     await openConversation(bob.page, conv)
     const photoItem = bob.page.getByTestId('attachment').filter({ hasText: photoName })
@@ -79,6 +131,7 @@ describe.skipIf(!chromiumAvailable())('an image and a 20 MB file between two peo
       expect(bytes.includes(photo.subarray(100, 164)) || bytes.includes(big.subarray(0, 64)), `${f}: file bytes`).toBe(false)
     }
     await screenshot(bob.page, 'image-preview-before-download')
+    await axe(bob, 'received: a photo with its preview, a file')
 
     expect(sha(await save(bob, photoName))).toBe(sha(photo))
 
@@ -86,16 +139,26 @@ describe.skipIf(!chromiumAvailable())('an image and a 20 MB file between two peo
     const bigItem = bob.page.getByTestId('attachment').filter({ hasText: bigName })
     await bigItem.waitFor({ timeout: T })
     await expect(bigItem.textContent()).resolves.toMatch(/20\.0 MB/)
+    // The download's request waits at the network layer, before its first byte, until axe has run.
+    const firstByte = await holdRequest(bob.page, (url, method) => method === 'GET' && /^\/v1\/blobs\/[^/]+\/content$/.test(url.pathname))
     const [download] = await Promise.all([
       bob.page.waitForEvent('download', { timeout: T }),
       (async () => {
-        await bigItem.getByTestId('download').click()
-        const progress = bigItem.getByTestId('download-progress')
-        await progress.waitFor({ timeout: T })
-        expect(await progress.getAttribute('aria-label')).toBe(`Downloading ${bigName}`)
+        try {
+          await bigItem.getByTestId('download').click()
+          const progress = bigItem.getByTestId('download-progress')
+          await progress.waitFor({ timeout: T })
+          expect(await progress.getAttribute('aria-label')).toBe(`Downloading ${bigName}`)
+          await firstByte.arrived
+          await axe(bob, 'downloading (progress shown)')
+        } finally {
+          await firstByte.release()
+        }
       })(),
     ])
     expect(sha(readFileSync((await download.path())!))).toBe(sha(big))
+    await bigItem.getByTestId('download').waitFor({ timeout: T })
+    await axe(bob, 'saved: both files')
 
     // Bob, the one recipient, has both: the server deleted both blobs.
     await expect.poll(() => readdirSync(blobDir).filter((f) => f.endsWith('.blob')).length, { timeout: T }).toBe(0)
@@ -116,5 +179,6 @@ describe.skipIf(!chromiumAvailable())('an image and a 20 MB file between two peo
     const logText = logs.join('')
     expect(logs.length).toBeGreaterThan(0)
     for (const text of ['CANARY', previewText, previewB64url]) expect(logText.includes(text), `logs: ${text}`).toBe(false)
+    expect(violations, 'axe-core WCAG 2.1 AA violations').toEqual([])
   }, 400_000)
 })

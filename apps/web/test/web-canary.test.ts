@@ -60,13 +60,13 @@ describe.skipIf(!chromiumAvailable())('plaintext canary in the web client (Chrom
     await alice.page.getByRole('button', { name: 'Rename', exact: true }).click()
     await alice.page.getByLabel('Conversation name').fill(GROUP_NAME)
     await alice.page.getByLabel('Topic', { exact: true }).fill(TOPIC)
-    expect(await axeViolations(alice.page, 'rename form with topic', ['[data-testid="rename-form"]', '.pane-header'])).toEqual([])
+    expect(await axeViolations(alice.page, 'rename form with topic', { within: ['[data-testid="rename-form"]', '.pane-header'] })).toEqual([])
     await alice.page.getByRole('button', { name: 'Save name', exact: true }).click()
     for (const d of [alice, bob]) {
       await d.page.locator('#conversation-title', { hasText: GROUP_NAME }).waitFor({ timeout: T })
       await d.page.getByTestId('topic').filter({ hasText: TOPIC }).waitFor({ timeout: T })
     }
-    expect(await axeViolations(bob.page, 'header with a topic', ['.pane-header'])).toEqual([])
+    expect(await axeViolations(bob.page, 'header with a topic', { within: ['.pane-header'] })).toEqual([])
 
     // Bob sends a file with a distinctive name and contents; alice sees it (it stays on the
     // server, encrypted, until she downloads it: she does not, so the blob folder holds it).
