@@ -120,6 +120,7 @@ export class GroupChanges {
    * commit was made.
    */
   async commitAdds(conversation: string, claimed: readonly Claimed[]): Promise<boolean> {
+    this.assertAddFits(conversation, claimed)
     const per = this.suiteOf(conversation) === PQ_SUITE ? LIMITS.pqAddsPerCommit : LIMITS.groupMembers
     let committed = false
     for (let i = 0; i < claimed.length; i += per) {
@@ -131,6 +132,22 @@ export class GroupChanges {
         })) || committed
     }
     return committed
+  }
+
+  /**
+   * Refuses, before anything is sent, an add that would take a post-quantum group past
+   * LIMITS.pqGroupMembers devices (docs/protocol.md §5.0). The whole add is judged at once: it
+   * is split into commits of at most LIMITS.pqAddsPerCommit, and judged commit by commit the
+   * first ones would go in before a later one was refused.
+   */
+  assertAddFits(conversation: string, claimed: readonly Claimed[]): void {
+    const c = this.active(conversation)
+    if (groupSuiteName(c.state) !== PQ_SUITE) return
+    const present = new Set(leaves(c.state).map((l) => l.deviceId))
+    const added = new Set(claimed.map((k) => k.deviceId).filter((d) => !present.has(d)))
+    if (present.size + added.size > LIMITS.pqGroupMembers) {
+      throw new CandorError('forbidden', `a post-quantum group has at most ${LIMITS.pqGroupMembers} devices`)
+    }
   }
 
   /**

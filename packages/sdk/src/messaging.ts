@@ -105,6 +105,8 @@ export class Messaging {
   async add(conversation: string, userIds: readonly string[]): Promise<void> {
     const { groups } = this.#d
     const claims = await groups.claim(userIds, false, groups.suiteOf(conversation))
+    // Before anyone is asked to consent (a compliance archive, data/archives.ts) and before the first commit.
+    groups.assertAddFits(conversation, claims)
     await this.#d.archives.beforeChange(conversation, userIds, 'given')
     await groups.commitAdds(conversation, claims)
   }
