@@ -138,14 +138,21 @@ export class GroupChanges {
    * Refuses, before anything is sent, an add that would take a post-quantum group past
    * LIMITS.pqGroupMembers devices (docs/protocol.md §5.0). The whole add is judged at once: it
    * is split into commits of at most LIMITS.pqAddsPerCommit, and judged commit by commit the
-   * first ones would go in before a later one was refused.
+   * first ones would go in before a later one was refused. Counted: every claimed device not in
+   * the group, and at least one device for each of `users` not in it yet (each brings one, or
+   * cannot be added) — so an add too large by its people alone is refused before their key
+   * packages are claimed (and spent).
    */
-  assertAddFits(conversation: string, claimed: readonly Claimed[]): void {
+  assertAddFits(conversation: string, claimed: readonly Claimed[], users: readonly string[] = []): void {
     const c = this.active(conversation)
     if (groupSuiteName(c.state) !== PQ_SUITE) return
-    const present = new Set(leaves(c.state).map((l) => l.deviceId))
+    const inGroup = leaves(c.state)
+    const present = new Set(inGroup.map((l) => l.deviceId))
     const added = new Set(claimed.map((k) => k.deviceId).filter((d) => !present.has(d)))
-    if (present.size + added.size > LIMITS.pqGroupMembers) {
+    const people = new Set(inGroup.map((l) => l.userId))
+    const newPeople = new Set(users.filter((u) => u !== this.#d.userId && !people.has(u)))
+    // Each new person's devices are among the claimed ones once claimed: the larger count is the better bound.
+    if (present.size + Math.max(added.size, newPeople.size) > LIMITS.pqGroupMembers) {
       throw new CandorError('forbidden', `a post-quantum group has at most ${LIMITS.pqGroupMembers} devices`)
     }
   }
