@@ -120,6 +120,7 @@ export class GroupChanges {
    * commit was made.
    */
   async commitAdds(conversation: string, claimed: readonly Claimed[]): Promise<boolean> {
+    this.assertAddFits(conversation, claimed)
     const per = this.suiteOf(conversation) === PQ_SUITE ? LIMITS.pqAddsPerCommit : LIMITS.groupMembers
     let committed = false
     for (let i = 0; i < claimed.length; i += per) {
@@ -131,6 +132,29 @@ export class GroupChanges {
         })) || committed
     }
     return committed
+  }
+
+  /**
+   * Refuses, before anything is sent, an add that would take a post-quantum group past
+   * LIMITS.pqGroupMembers devices (docs/protocol.md §5.0). The whole add is judged at once: it
+   * is split into commits of at most LIMITS.pqAddsPerCommit, and judged commit by commit the
+   * first ones would go in before a later one was refused. Counted: every claimed device not in
+   * the group, and at least one device for each of `users` not in it yet (each brings one, or
+   * cannot be added) — so an add too large by its people alone is refused before their key
+   * packages are claimed (and spent).
+   */
+  assertAddFits(conversation: string, claimed: readonly Claimed[], users: readonly string[] = []): void {
+    const c = this.active(conversation)
+    if (groupSuiteName(c.state) !== PQ_SUITE) return
+    const inGroup = leaves(c.state)
+    const present = new Set(inGroup.map((l) => l.deviceId))
+    const added = new Set(claimed.map((k) => k.deviceId).filter((d) => !present.has(d)))
+    const people = new Set(inGroup.map((l) => l.userId))
+    const newPeople = new Set(users.filter((u) => u !== this.#d.userId && !people.has(u)))
+    // Each new person's devices are among the claimed ones once claimed: the larger count is the better bound.
+    if (present.size + Math.max(added.size, newPeople.size) > LIMITS.pqGroupMembers) {
+      throw new CandorError('forbidden', `a post-quantum group has at most ${LIMITS.pqGroupMembers} devices`)
+    }
   }
 
   /**

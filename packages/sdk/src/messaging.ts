@@ -104,7 +104,11 @@ export class Messaging {
 
   async add(conversation: string, userIds: readonly string[]): Promise<void> {
     const { groups } = this.#d
+    // Too many people for the group's suite: refused before their key packages are claimed…
+    groups.assertAddFits(conversation, [], userIds)
     const claims = await groups.claim(userIds, false, groups.suiteOf(conversation))
+    // …too many devices: before anyone is asked to consent (a compliance archive, data/archives.ts) and before the first commit.
+    groups.assertAddFits(conversation, claims, userIds)
     await this.#d.archives.beforeChange(conversation, userIds, 'given')
     await groups.commitAdds(conversation, claims)
   }

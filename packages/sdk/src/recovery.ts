@@ -6,9 +6,14 @@
 //
 // Who resets: every member that fails the commit ranks itself among the old group's leaves
 // without the committer (leaf order: the same for all of them) and waits rank × RESET_STEP_MS
-// plus a little jitter. The first one resets; the others see the `reset` content (or the
-// server's `conflict`) and join the new group from its Welcome instead. If the first cannot
-// (offline, over its budget), the next one does, a step later.
+// plus a little jitter. Each member's wait starts at its own failure, so turns overlap (a member
+// that got the commit a second late takes its turn a second late); and the winner's `reset`
+// content reaches the others only seconds after the server recorded the reset. So when its turn
+// comes, a member asks the server whether the group was reset already and stands back if so
+// (the server's `conflict` still decides a race), and claims key packages only once the server
+// recorded its own reset: a lost race claims nothing. The others join the new group from its
+// Welcome. If the first cannot (offline, over its budget), the next one does, a step later; a
+// member refused for its reset budget skips its turns until the budget refills.
 import {
   CandorError,
   fromBase64Url,
@@ -66,6 +71,12 @@ export interface MemberReport {
   reason: UndecryptableReason
 }
 
+/** How long a `rate_limited` refusal says to wait (its `details.retryAfterMs`; a step of the server's default refill if it names none). */
+function retryAfter(e: CandorError): number {
+  const ms = e.details?.['retryAfterMs']
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 60_000
+}
+
 export function resetText(who: string, leftOut: ReadonlyArray<{ userId: string }>): string {
   const out = [...new Set(leftOut.map((l) => l.userId))]
   return `${who} reset the conversation; you may have missed messages.${out.length > 0 ? ` Left out: ${out.join(', ')} (anyone can add them back).` : ''}`
@@ -81,6 +92,8 @@ export class Recovery {
    * it would join the group the faulty commit left behind.
    */
   readonly #faulty = new Set<string>()
+  /** Conversation → when this device's reset budget there refills (it was refused `rate_limited`): it skips its turns until then. */
+  readonly #budgetSpent = new Map<string, number>()
 
   constructor(deps: RecoveryDeps) {
     this.#d = deps
@@ -146,13 +159,32 @@ export class Recovery {
       const c = this.#d.conversations.get(groupId)
       // Someone reset it already (its `reset` content arrived), or the group moved on.
       if (!c || c.meta.status !== 'active' || epochOf(c.state) !== epoch) return
+      // Refused for its budget in this conversation: the next member resets in its place.
+      if ((this.#budgetSpent.get(this.#d.conversations.conversationOf(groupId)) ?? 0) > Date.now()) return
+      if (await this.#resetOnServer(groupId)) return
       await this.reset(groupId, [committer], reason)
     } catch (error) {
       // Another member won (`conflict`): its Welcome and `reset` content are on their way.
       if (error instanceof CandorError && error.code === 'conflict') return
+      // This device moved to the new group (and left this one) while it asked.
+      if (error instanceof CandorError && error.code === 'not_member' && this.#d.conversations.get(groupId)?.meta.status === 'reset') return
       this.#d.emit('error', { where: `resetting the conversation after a commit that could not be processed`, error })
     } finally {
       this.#waiting.delete(groupId)
+    }
+  }
+
+  /**
+   * Whether the server recorded a reset of this group already (the winner's `reset` content may
+   * be seconds away). A transient failure to ask is not an answer: the reset is tried, and the
+   * server's `conflict` decides.
+   */
+  async #resetOnServer(groupId: string): Promise<boolean> {
+    try {
+      return (await this.#d.api.groupResets(groupId)).to !== null
+    } catch (e) {
+      if (isTransient(e)) return false
+      throw e
     }
   }
 
@@ -168,11 +200,8 @@ export class Recovery {
     const newGroup = newGroupId()
     const out = new Set(leaveOut)
     const invite = everyone.filter((l) => l.deviceId !== me.deviceId && !out.has(l.deviceId))
-    // Key packages are claimed while the server records the reset: both take round trips, and
-    // this device is the one the whole group waits for (a lost race wastes the claims only).
     // The new group keeps the old one's suite (docs/protocol.md §5.0).
     const suite = groupSuiteName(c.state)
-    const claiming = this.#claim(invite, suite)
     // The new group's first state is made before the reset is asked for: the server checks its
     // GroupInfo as it checks a new group's (docs/protocol.md §5.4).
     const [kp] = await this.#d.keyPackages.generate(1, false, suite)
@@ -182,7 +211,7 @@ export class Recovery {
       const groupInfo = toBase64Url(await groupInfoForExternalJoin(this.#d.suites, state))
       await api.resetConversation(conversation, { previousGroup: groupId, epoch: epochOf(c.state), groupId: newGroup, groupInfo })
     } catch (e) {
-      void claiming.catch(() => undefined)
+      if (e instanceof CandorError && e.code === 'rate_limited') this.#budgetSpent.set(conversation, Date.now() + retryAfter(e))
       throw e
     }
     let formed!: () => void
@@ -192,7 +221,10 @@ export class Recovery {
       await lock.run(async () => {
         await conversations.save(newGroup, state, { createdAt: Date.now(), status: 'active', conversation })
       })
-      claimed = await claiming
+      // Key packages are claimed only now that the server recorded this reset: members racing
+      // to reset the same group would otherwise each claim everyone's (one of every device
+      // for each of them), and the losers' claims would slow the winner's.
+      claimed = await this.#claim(invite, suite)
       if (claimed.length > 0) await groups.commitAdds(newGroup, claimed)
     } finally {
       formed()
