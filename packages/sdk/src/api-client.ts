@@ -35,6 +35,7 @@ import {
 } from '@candor/protocol'
 import { signDetached } from '@candor/crypto'
 import { DEFAULT_HTTP_TIMEOUT_MS, httpCall } from './http-call.ts'
+import { retryRateLimited } from './rate-limit-retry.ts'
 
 export interface DeviceCredentials {
   deviceId: DeviceId
@@ -86,9 +87,11 @@ export class ApiClient {
       const err = (json as { error?: { code?: unknown; message?: unknown; details?: Record<string, unknown> } }).error
       // An answer without the server's error body is not the server's verdict: a bare 408 (its
       // request timeout) or 502–504 (a proxy before it) says it could not answer now — transient.
-      const code = isErrorCode(err?.code) ? err.code : res.status === 408 || (res.status >= 502 && res.status <= 504) ? 'unavailable' : 'internal'
+      // A bare 429 (a proxy's limit) is a rate limit all the same; its Retry-After says how long.
+      const code = isErrorCode(err?.code) ? err.code : res.status === 429 ? 'rate_limited' : res.status === 408 || (res.status >= 502 && res.status <= 504) ? 'unavailable' : 'internal'
+      const details = code === 'rate_limited' && res.retryAfterMs !== undefined && typeof err?.details?.retryAfterMs !== 'number' ? { ...err?.details, retryAfterMs: res.retryAfterMs } : err?.details
       throw new CandorError(code, typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`, {
-        ...(err?.details ? { details: err.details } : {}),
+        ...(details ? { details } : {}),
       })
     }
     return json as T
@@ -239,12 +242,13 @@ export class ApiClient {
   directoryInfo(): Promise<DirectoryInfo> {
     return this.#call('GET', '/v1/directory')
   }
+  /** A lookup the server rate-limits is tried again, within a bound (rate-limit-retry.ts), then fails `rate_limited`. */
   directoryLookup(userId: string): Promise<DirectoryProofResponse> {
-    return this.#authed('GET', `/v1/directory/lookup/${encodeURIComponent(userId)}`)
+    return retryRateLimited(() => this.#authed('GET', `/v1/directory/lookup/${encodeURIComponent(userId)}`))
   }
-  /** The user's entry as of the directory's tree size `size`, proven in its latest checkpoint. */
+  /** The user's entry as of the directory's tree size `size`, proven in its latest checkpoint (retried as directoryLookup). */
   directoryLookupAt(userId: string, size: number): Promise<DirectoryPastProofResponse> {
-    return this.#authed('GET', `/v1/directory/lookup/${encodeURIComponent(userId)}?at=${size}`)
+    return retryRateLimited(() => this.#authed('GET', `/v1/directory/lookup/${encodeURIComponent(userId)}?at=${size}`))
   }
   directoryHistory(): Promise<DirectoryProofResponse> {
     return this.#authed('GET', '/v1/directory/history')

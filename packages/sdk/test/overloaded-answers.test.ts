@@ -2,17 +2,18 @@
 // 408 when a request took too long, a proxy's 502–504. Those are transient (`unavailable`: the
 // call is retried, a delivery stays unacknowledged), not `internal` — under load they left
 // members out of a reset (bench/FIGURES.md, recovery). The server's own error body keeps its code.
+// A bare 429 (a proxy's limit) is `rate_limited`, its Retry-After kept for the retry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Server } from 'node:http'
 import { ApiClient } from '../src/index.ts'
 
 let server: Server
 let url: string
-let answer: { status: number; body: string } = { status: 200, body: '{}' }
+let answer: { status: number; body: string; headers?: Record<string, string> } = { status: 200, body: '{}' }
 beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume()
-    res.writeHead(answer.status, answer.body ? { 'content-type': 'application/json' } : {})
+    res.writeHead(answer.status, { ...(answer.body ? { 'content-type': 'application/json' } : {}), ...answer.headers })
     res.end(answer.body)
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
@@ -40,5 +41,22 @@ describe('answers without an error body', () => {
     expect(await codeOf(400)).toBe('internal')
     expect(await codeOf(503, JSON.stringify({ error: { code: 'rate_limited', message: 'slow down' } }))).toBe('rate_limited')
     expect(await codeOf(408, JSON.stringify({ error: { code: 'bad_request', message: 'no' } }))).toBe('bad_request')
+  })
+
+  it('a bare 429 (a proxy’s limit) is rate_limited, with its Retry-After as details.retryAfterMs; the server’s own wait is kept', async () => {
+    const api = new ApiClient(url, undefined, { timeoutMs: 2000 })
+    const errorOf = async (a: typeof answer) => {
+      answer = a
+      return api.directoryInfo().then(
+        () => null,
+        (e: { code: string; details?: Record<string, unknown> }) => ({ code: e.code, details: e.details }),
+      )
+    }
+    expect(await errorOf({ status: 429, body: '', headers: { 'retry-after': '7' } })).toEqual({ code: 'rate_limited', details: { retryAfterMs: 7000 } })
+    expect(await errorOf({ status: 429, body: '' })).toEqual({ code: 'rate_limited', details: undefined })
+    const own = JSON.stringify({ error: { code: 'rate_limited', message: 'slow down', details: { retryAfterMs: 1234 } } })
+    expect(await errorOf({ status: 429, body: own, headers: { 'retry-after': '2' } })).toEqual({ code: 'rate_limited', details: { retryAfterMs: 1234 } })
+    // Another refusal's Retry-After (a 503's) is not a rate limit's.
+    expect(await errorOf({ status: 503, body: '', headers: { 'retry-after': '5' } })).toEqual({ code: 'unavailable', details: undefined })
   })
 })

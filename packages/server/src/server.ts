@@ -103,6 +103,12 @@ export interface ServerOptions {
   timeouts?: Partial<ServerTimeouts>
   /** HTTP requests per second per client address (burst is 4×). */
   httpRatePerSecond?: number
+  /**
+   * Key-directory lookups (`GET /v1/directory/lookup/:userId`, past ones too) per second per
+   * client address, and their burst (default 4× the rate). Default: as many as requests
+   * (httpRatePerSecond). 0 turns lookups away altogether (`429 rate_limited`).
+   */
+  directoryLookupRate?: { perSecond: number; burst?: number }
   /** The key directory's name in its checkpoints (default "candor/directory"). */
   directoryOrigin?: string
   /**
@@ -306,7 +312,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   accountGroupsRoutes(app, ctx)
   groupCommitsRoutes(app, ctx)
   recoveryRoutes(app, ctx)
-  directoryRoutes(app, ctx)
+  directoryRoutes(app, ctx, opts.directoryLookupRate ?? { perSecond: opts.httpRatePerSecond ?? 200 })
   accountDataRoutes(app, ctx)
   adminRoutes(app, ctx)
   organisationRoutes(app, ctx)

@@ -2,7 +2,9 @@
 // log's key, whose hash becomes a log leaf; the server keeps no copy), then deletes every
 // record of the account in one transaction and tombstones its key-directory entries (their
 // values and openings are deleted; the commitments stay so the directory stays append-only).
-// The client leaves its conversations first, so the other members remove its devices by commits.
+// The client leaves the conversations it holds first; for every group any device of the person
+// was in, the server then proposes their removal as its external sender (protocol.md §5.7), so a
+// member commits it even when the erasing device held none of them.
 // Its attachment uploads: unfinished ones are deleted, finished ones lose every link to it.
 // Under a legal hold the receipt also says what the organisation's archive keeps: which hold,
 // on what, under which case, until when (compliance/erasure-holds.ts).
@@ -11,9 +13,12 @@ import { toBase64Url, utf8, type DeletionReceiptResponse, type UserId } from '@c
 import type { BlobId } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
 import { heldLines } from '../compliance/erasure-holds.ts'
+import { groupsOfPerson, proposeRemovalsOfErased } from '../mls/external-removals.ts'
 
 export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<DeletionReceiptResponse> {
   const devices = await ctx.store.listDevices(userId)
+  // Read before the erasure deletes the memberships (§5.7).
+  const groups = await groupsOfPerson(ctx, userId)
   const deletedAt = ctx.access.now()
   // What an organisation's legal hold keeps in its archive (the server erases its own records regardless).
   const held = await heldLines(ctx, userId, deletedAt)
@@ -47,6 +52,7 @@ export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<Del
   // value and opening go (DirectoryService.applyBacklog).
   await ctx.directory.applyBacklog()
   await ctx.store.purgeDeleted()
+  proposeRemovalsOfErased(ctx, ctx.mlsSender, groups)
   const size = log.size
   ctx.log.warn({ index, devices: erased.devices }, 'account erased')
   return {

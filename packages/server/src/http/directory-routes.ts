@@ -28,8 +28,20 @@ const logSizeText = decimalText(parseLogSize)
 const PAST_LOOKUPS_PER_SECOND = 10
 const PAST_LOOKUP_BURST = 100
 
-export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
+/** The longest wait a refusal names: a rate of 0 never refills, and then no wait is named at all. */
+const MAX_RETRY_AFTER_MS = 60_000
+
+/** A `429 rate_limited` refusal naming how long until the limiter would take the request (sent as Retry-After too). */
+function refused(limiter: RateLimiter, key: string, message: string): CandorError {
+  const wait = limiter.waitMs(key)
+  return new CandorError('rate_limited', message, Number.isFinite(wait) && wait <= MAX_RETRY_AFTER_MS ? { details: { retryAfterMs: Math.max(1, wait) } } : {})
+}
+
+export function directoryRoutes(app: FastifyInstance, ctx: AppContext, lookupRate: { perSecond: number; burst?: number }): void {
   const pastLookups = new RateLimiter(PAST_LOOKUPS_PER_SECOND, PAST_LOOKUP_BURST)
+  // Per client address (each lookup computes a VRF proof and a prefix-tree path), after sign-in:
+  // a request without a session takes nothing from anyone's allowance.
+  const lookups = new RateLimiter(lookupRate.perSecond, lookupRate.burst ?? lookupRate.perSecond * 4)
 
   app.get('/v1/directory', (): Promise<DirectoryInfo> => ctx.directory.info())
 
@@ -38,9 +50,10 @@ export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
     const session = await authenticate(ctx, req)
     const userId = parseParam(req.params, 'userId', parseUserId)
     const query = req.query as Record<string, unknown>
-    if (query.at !== undefined) {
-      const at = parseParam(query, 'at', logSizeText)
-      if (!pastLookups.take(session.deviceId)) throw new CandorError('rate_limited', 'too many past lookups')
+    const at = query.at === undefined ? undefined : parseParam(query, 'at', logSizeText)
+    if (!lookups.take(req.ip)) throw refused(lookups, req.ip, 'too many key-directory lookups from this address; try again later')
+    if (at !== undefined) {
+      if (!pastLookups.take(session.deviceId)) throw refused(pastLookups, session.deviceId, 'too many past lookups')
       const past = await ctx.directory.lookupAt(userId, at)
       if (!past) throw new CandorError('not_found', 'the directory has no epoch yet')
       return past

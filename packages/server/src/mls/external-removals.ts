@@ -1,4 +1,4 @@
-// Removing people who are gone — deprovisioned over SCIM, or every device revoked — from every
+// Removing people who are gone — deprovisioned over SCIM, every device revoked, or erased — from every
 // group by an MLS proposal of the server as the group's external sender (docs/protocol.md §5.7);
 // the next member online commits it by reference.
 //
@@ -100,4 +100,26 @@ export function proposeRemovalsLater(ctx: AppContext, sender: ServerSenderKeys, 
   for (const g of groups) {
     proposeRemovals(ctx, sender, g, known).catch((err: unknown) => ctx.log.error({ err, groupId: g }, 'proposing removals failed'))
   }
+}
+
+/**
+ * Every group a person's devices are in, or left when revoked (Store.formerGroups), sorted. Read
+ * before their account is erased: erasure deletes the memberships, and with them any record of
+ * which groups' trees still hold the person's leaves.
+ */
+export async function groupsOfPerson(ctx: AppContext, userId: UserId): Promise<GroupId[]> {
+  const groups = new Set<GroupId>(await ctx.store.formerGroups(userId))
+  for (const d of await ctx.store.listDevices(userId)) for (const g of await ctx.store.listGroups(d.deviceId)) groups.add(g.groupId)
+  return [...groups].sort()
+}
+
+/**
+ * After an account was erased (its directory entry published empty, so members see the person
+ * gone): the groups its devices were in drop them from their rosters on every node, and the
+ * server proposes the removal of their leaves — the erasing device may have held none of these
+ * conversations (a freshly linked or recovered one), and then no member would ever commit it.
+ */
+export function proposeRemovalsOfErased(ctx: AppContext, sender: ServerSenderKeys, groups: readonly GroupId[]): void {
+  for (const g of groups) ctx.roster.changed(g)
+  proposeRemovalsLater(ctx, sender, groups)
 }
