@@ -129,6 +129,7 @@ describe.skipIf(!chromiumAvailable())('the legal hold notice in Chromium', () =>
     await notices(wendy.page).waitFor({ state: 'detached', timeout: 2 * T })
     expect(await marked(wendy.page)).toBe('before the release')
 
+    await openAndCheck(wendy.page, free)
     await openAndCheck(wendy.page, held)
     await wendy.page.waitForTimeout(300)
     expect(await notices(wendy.page).count()).toBe(0)
