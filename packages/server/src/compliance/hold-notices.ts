@@ -18,10 +18,18 @@ async function peopleOf(ctx: AppContext, h: LegalHoldRecord): Promise<UserId[]> 
   return peopleInScope(ctx, named, [h.target.slice('conversation:'.length) as never])
 }
 
-/** Tells the people of a hold placed (or released) that their holds changed, when its notice is due; a delayed one waits for its date. */
-export async function noticeHoldChanged(ctx: AppContext, h: LegalHoldRecord): Promise<void> {
+/**
+ * Tells the people of a hold placed (or released) that their holds changed, when its notice is
+ * due; a delayed one waits for its date. In the background: a failure is logged, never undoes the hold.
+ */
+export function tellHoldChanged(ctx: AppContext, h: LegalHoldRecord): void {
   if (holdBody(h).noticeAt > ctx.access.now()) return
-  for (const u of await peopleOf(ctx, h)) ctx.notifyUser(u, { kind: 'legal_holds_changed' })
+  peopleOf(ctx, h).then(
+    (people) => {
+      for (const u of people) ctx.notifyUser(u, { kind: 'legal_holds_changed' })
+    },
+    (err: unknown) => ctx.log.error({ err, hold: h.id }, 'legal-hold notice failed'),
+  )
 }
 
 /**
