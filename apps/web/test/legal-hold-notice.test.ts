@@ -1,9 +1,10 @@
 // "A legal hold applies to this conversation" in the web client (issue 17, docs/protocol.md §11.9),
 // end to end: real server, real Chromium. A compliance officer of the `default` organisation (an
-// SDK client) places a hold on one of two conversations the browser user is in; the browser user
-// sees the notice — case and until when — in that conversation and under "Who can read this?",
-// not in the other; a second tab (which calls through the leading tab) sees it too; once the hold
-// is released, opening the conversation again shows no notice.
+// SDK client) places a hold on one of two conversations the browser user is in, while she has it
+// open; the notice — case and until when — appears there without a reload (the server's notice
+// `legal_holds_changed`, docs/protocol.md §6), and under "Who can read this?", not in the other
+// conversation; a second tab (which calls through the leading tab) sees it too; when the hold is
+// released the notice goes, again without a reload, and opening the conversation again shows none.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { nodeCryptoProvider } from '@candor/crypto/node'
@@ -34,6 +35,9 @@ describe.skipIf(!chromiumAvailable())('the legal hold notice in Chromium', () =>
     await read
   }
   const notices = (page: Page) => page.getByTestId('legal-hold-notice')
+  /** Marks the page's document: the mark is still there only if the page was not reloaded or navigated away since. */
+  const mark = (page: Page, m: string) => page.evaluate((v) => void ((window as unknown as Record<string, string>).__legalHoldMark = v), m)
+  const marked = (page: Page) => page.evaluate(() => (window as unknown as Record<string, string | undefined>).__legalHoldMark ?? null)
 
   let oscar: CandorClient
   let held = ''
@@ -61,14 +65,23 @@ describe.skipIf(!chromiumAvailable())('the legal hold notice in Chromium', () =>
     for (const c of sdk) c.close()
   })
 
-  it('a hold on one conversation: its members see the case and until when there and under “Who can read this?”; not in the other', async () => {
+  it('a hold on one conversation: the notice appears while it is open, without a reload, with the case and until when, there and under “Who can read this?”; not in the other', async () => {
+    const page = wendy.page
+    await openAndCheck(page, held)
+    expect(await notices(page).count()).toBe(0)
+    await mark(page, 'before the hold')
+    let reads = 0
+    const counting = (r: { url(): string }) => void (new URL(r.url()).pathname === '/v1/legal-holds' && reads++)
+    page.on('response', counting)
+
     const h = await oscar.compliance.placeHold('default', `conversation:${held}`, { case: 'LH-WEB-1', until })
     holdId = h.id
-    const page = wendy.page
-
-    await openAndCheck(page, held)
     const notice = notices(page)
-    await notice.waitFor({ timeout: T })
+    await notice.waitFor({ timeout: 2 * T })
+    page.off('response', counting)
+    // Read again because the server said so, on the same page: no reload, no reopening.
+    expect(await marked(page)).toBe('before the hold')
+    expect(reads).toBeGreaterThanOrEqual(1)
     expect(await notice.getByTestId('legal-hold').count()).toBe(1)
     const line = notice.getByTestId('legal-hold')
     expect(await line.getAttribute('data-case')).toBe('LH-WEB-1')
@@ -108,8 +121,15 @@ describe.skipIf(!chromiumAvailable())('the legal hold notice in Chromium', () =>
     }
   })
 
-  it('released: opening the conversation again shows no notice', async () => {
+  it('released: the notice goes while the conversation is open, without a reload; opening it again shows none', async () => {
+    await openAndCheck(wendy.page, held)
+    await notices(wendy.page).getByTestId('legal-hold').filter({ hasText: 'case LH-WEB-1' }).waitFor({ timeout: T })
+    await mark(wendy.page, 'before the release')
     await oscar.compliance.releaseHold('default', holdId)
+    await notices(wendy.page).waitFor({ state: 'detached', timeout: 2 * T })
+    expect(await marked(wendy.page)).toBe('before the release')
+
+    await openAndCheck(wendy.page, free)
     await openAndCheck(wendy.page, held)
     await wendy.page.waitForTimeout(300)
     expect(await notices(wendy.page).count()).toBe(0)

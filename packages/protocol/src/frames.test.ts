@@ -89,6 +89,7 @@ describe('delivery frames', () => {
       { kind: 'contact_request', requestId: 'AAAAAAAAAAAAAAAAAAAAAA', from: 'alice@acme.example', groupId: 'AQEBAQEBAQEBAQEBAQEBAQ' },
       { kind: 'request_settled', requestId: 'AAAAAAAAAAAAAAAAAAAAAA', state: 'accepted' },
       { kind: 'request_settled', requestId: 'AAAAAAAAAAAAAAAAAAAAAA', state: 'declined' },
+      { kind: 'legal_holds_changed' },
       ...['revoked', 'suspended', 'erased', 'expired', 'logged_out'].map((reason) => ({ kind: 'session_ended', reason })),
     ]
     for (const n of notices) expect(decodeServerFrame(encodeNotice(n as never))).toEqual({ type: 'notice', notice: n })
@@ -109,6 +110,7 @@ describe('delivery frames', () => {
       '{"kind":"device_revoked","deviceId":7}',
       '{"kind":"device_recovered","deviceId":7}',
       '{"kind":"synced","extra":1}',
+      '{"kind":"legal_holds_changed","case":"LH-1"}',
       '{"kind":"contact_request","requestId":"AAAAAAAAAAAAAAAAAAAAAA","groupId":"AQEBAQEBAQEBAQEBAQEBAQ"}',
       '{"kind":"contact_request","requestId":"AAAAAAAAAAAAAAAAAAAAAA","from":"","groupId":"AQEBAQEBAQEBAQEBAQEBAQ"}',
       '{"kind":"contact_request","requestId":"A","from":"a","groupId":"B","held":3}',

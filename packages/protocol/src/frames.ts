@@ -100,6 +100,8 @@ export type Notice =
   | { kind: 'contact_request'; requestId: string; from: string; groupId: string }
   /** One of the user's devices accepted or declined a request. */
   | { kind: 'request_settled'; requestId: string; state: 'accepted' | 'declined' }
+  /** The legal holds that apply to the person changed — placed with its notice due, its delayed notice came, or released (docs/protocol.md §6, §11.10): read them again. */
+  | { kind: 'legal_holds_changed' }
 
 /** Why the server ended a device's session (the notice `session_ended`, then close code 4001). */
 export const SESSION_END_REASONS = ['revoked', 'suspended', 'erased', 'expired', 'logged_out'] as const
@@ -344,6 +346,9 @@ function parseNotice(v: unknown): Notice {
     case 'synced':
       only()
       return { kind: 'synced' }
+    case 'legal_holds_changed':
+      only()
+      return { kind: 'legal_holds_changed' }
     case 'key_packages_low': {
       only('remaining')
       const remaining = o.remaining

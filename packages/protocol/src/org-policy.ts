@@ -16,65 +16,91 @@ export type ApprovableAction = (typeof APPROVABLE_ACTIONS)[number]
 
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,63})$/
 
-export const orgPolicySchema = z.strictObject({
-  /** Who may talk to whom. */
-  contacts: z.strictObject({
-    /** `members`: people of the organisation only; `partners`: and people of the listed organisations; `anyone`. */
-    scope: z.enum(['members', 'partners', 'anyone']),
-    partners: z.array(orgIdSchema).max(100),
-    /** Guests the organisation hosts: allowed, and for how long after sign-up (days; null: no expiry). */
-    guests: z.strictObject({ allowed: z.boolean(), expiryDays: z.number().int().min(1).max(3650).nullable() }),
-    /** Whether people of the organisation need a contact request to reach each other (the former contact-policy route). */
-    requestsInside: z.boolean(),
-  }),
-  retention: z.strictObject({
-    /** Bounds on disappearing-message timers (seconds; null: none). */
-    minSeconds: z.number().int().min(5).max(31_536_000).nullable(),
-    maxSeconds: z.number().int().min(5).max(31_536_000).nullable(),
-    disappearingAllowed: z.boolean(),
-    /** A legal hold overrides disappearing timers (clients keep what the hold covers). */
-    legalHoldOverrides: z.boolean(),
-  }),
-  devices: z.strictObject({
-    maxPerPerson: z.number().int().min(1).max(100),
-    adminApproval: z.boolean(),
-    revokeAfterDaysUnseen: z.number().int().min(1).max(3650).nullable(),
-  }),
-  sso: z.strictObject({ required: z.boolean(), reauthMinutes: z.number().int().min(5).max(43_200) }),
-  /** Whether a person may export or delete their account at will, or after an admin's approval (they are told which). */
-  dataRights: z.strictObject({ export: z.enum(['allowed', 'approval']), deletion: z.enum(['allowed', 'approval']) }),
-  attachments: z.strictObject({
-    maxBytes: z.number().int().min(1).max(4 * 1024 ** 3),
-    /** MIME types (`image/*` allowed); empty: any. */
-    allowedTypes: z.array(z.string().regex(MIME, 'a MIME type')).max(100),
-    /** How long attachments stay on the server at most (days; absent: the server's retention, docs/protocol.md §2.4). */
-    retentionDays: z.number().int().min(1).max(3650).optional(),
-  }),
-  /**
-   * Which conversations a compliance archive must keep (docs/protocol.md §11.2): none, those with
-   * people outside, all, or those with a listed person; and which account is the archive, with
-   * the public half of the archive key its records are sealed to.
-   */
-  archive: z.strictObject({
-    required: z.enum(['none', 'external', 'all', 'listed']),
-    account: userIdSchema.nullable().optional(),
-    /** X25519 public key, 32 bytes base64url. */
-    archiveKey: publicKeySchema.nullable().optional(),
-    /** SCIM group names the admin chose (kept for the record; the server expands them into `people`). */
-    groups: z.array(z.string().min(1).max(256)).max(100).optional(),
-    people: z.array(userIdSchema).max(10_000).optional(),
-    /** How long the archive keeps a record at most (days; absent: until its timer, if any). Legal holds keep records past it (§11.12). */
-    retentionDays: z.number().int().min(1).max(36_500).optional(),
-  }),
-  /** Sensitive actions that need a second admin's approval, and how long an approval stays good. */
-  approvals: z.strictObject({ required: z.array(z.enum(APPROVABLE_ACTIONS)).max(APPROVABLE_ACTIONS.length), validHours: z.number().int().min(1).max(720) }),
-})
-export type OrgPolicy = z.infer<typeof orgPolicySchema>
+/**
+ * Why `retention.legalHoldOverrides` is gone (docs/protocol.md §4.9): either value could only
+ * weaken a hold. A legal hold always overrides retention, timers and erasure in the archive.
+ */
+export const LEGAL_HOLD_OVERRIDES_REMOVED =
+  'retention.legalHoldOverrides was removed from the policy format (docs/protocol.md §4.9): a legal hold always overrides retention, timers and erasure in the archive; leave the field out'
+
+const retentionFields = {
+  /** Bounds on disappearing-message timers (seconds; null: none). */
+  minSeconds: z.number().int().min(5).max(31_536_000).nullable(),
+  maxSeconds: z.number().int().min(5).max(31_536_000).nullable(),
+  disappearingAllowed: z.boolean(),
+}
+
+/** What a new version may say about retention: the removed field is refused by name. */
+const retentionSchema = z
+  .strictObject({ ...retentionFields, legalHoldOverrides: z.unknown().optional() })
+  .superRefine((r, c) => {
+    if ('legalHoldOverrides' in r) c.addIssue({ code: 'custom', path: ['legalHoldOverrides'], message: LEGAL_HOLD_OVERRIDES_REMOVED })
+  })
+  .transform(({ legalHoldOverrides: _, ...r }) => r)
+
+/** What a stored version (a signed note) may say: versions made before the removal carry the field, which is dropped. */
+const storedRetentionSchema = z.strictObject({ ...retentionFields, legalHoldOverrides: z.boolean().optional() }).transform(({ legalHoldOverrides: _, ...r }) => r)
+
+function policyShape<R extends z.ZodType>(retention: R) {
+  return z.strictObject({
+    /** Who may talk to whom. */
+    contacts: z.strictObject({
+      /** `members`: people of the organisation only; `partners`: and people of the listed organisations; `anyone`. */
+      scope: z.enum(['members', 'partners', 'anyone']),
+      partners: z.array(orgIdSchema).max(100),
+      /** Guests the organisation hosts: allowed, and for how long after sign-up (days; null: no expiry). */
+      guests: z.strictObject({ allowed: z.boolean(), expiryDays: z.number().int().min(1).max(3650).nullable() }),
+      /** Whether people of the organisation need a contact request to reach each other (the former contact-policy route). */
+      requestsInside: z.boolean(),
+    }),
+    /** Bounds on disappearing-message timers. A legal hold always overrides them in the archive (docs/protocol.md §11.10). */
+    retention,
+    devices: z.strictObject({
+      maxPerPerson: z.number().int().min(1).max(100),
+      adminApproval: z.boolean(),
+      revokeAfterDaysUnseen: z.number().int().min(1).max(3650).nullable(),
+    }),
+    sso: z.strictObject({ required: z.boolean(), reauthMinutes: z.number().int().min(5).max(43_200) }),
+    /** Whether a person may export or delete their account at will, or after an admin's approval (they are told which). */
+    dataRights: z.strictObject({ export: z.enum(['allowed', 'approval']), deletion: z.enum(['allowed', 'approval']) }),
+    attachments: z.strictObject({
+      maxBytes: z.number().int().min(1).max(4 * 1024 ** 3),
+      /** MIME types (`image/*` allowed); empty: any. */
+      allowedTypes: z.array(z.string().regex(MIME, 'a MIME type')).max(100),
+      /** How long attachments stay on the server at most (days; absent: the server's retention, docs/protocol.md §2.4). */
+      retentionDays: z.number().int().min(1).max(3650).optional(),
+    }),
+    /**
+     * Which conversations a compliance archive must keep (docs/protocol.md §11.2): none, those with
+     * people outside, all, or those with a listed person; and which account is the archive, with
+     * the public half of the archive key its records are sealed to.
+     */
+    archive: z.strictObject({
+      required: z.enum(['none', 'external', 'all', 'listed']),
+      account: userIdSchema.nullable().optional(),
+      /** X25519 public key, 32 bytes base64url. */
+      archiveKey: publicKeySchema.nullable().optional(),
+      /** SCIM group names the admin chose (kept for the record; the server expands them into `people`). */
+      groups: z.array(z.string().min(1).max(256)).max(100).optional(),
+      people: z.array(userIdSchema).max(10_000).optional(),
+      /** How long the archive keeps a record at most (days; absent: until its timer, if any). Legal holds keep records past it (§11.12). */
+      retentionDays: z.number().int().min(1).max(36_500).optional(),
+    }),
+    /** Sensitive actions that need a second admin's approval, and how long an approval stays good. */
+    approvals: z.strictObject({ required: z.array(z.enum(APPROVABLE_ACTIONS)).max(APPROVABLE_ACTIONS.length), validHours: z.number().int().min(1).max(720) }),
+  })
+}
+
+/** A policy as an admin sets it (a new version): the one parser of new versions. */
+export const orgPolicySchema = policyShape(retentionSchema)
+/** A policy as a signed version says it (parsePolicyNoteText): also the versions made before a field was removed. */
+const storedOrgPolicySchema = policyShape(storedRetentionSchema)
+export type OrgPolicy = z.output<typeof orgPolicySchema>
 
 /** What an organisation without a policy of its own gets (the server-wide limits; what a first version starts from). */
 export const DEFAULT_ORG_POLICY: OrgPolicy = {
   contacts: { scope: 'anyone', partners: [], guests: { allowed: true, expiryDays: null }, requestsInside: false },
-  retention: { minSeconds: null, maxSeconds: null, disappearingAllowed: true, legalHoldOverrides: true },
+  retention: { minSeconds: null, maxSeconds: null, disappearingAllowed: true },
   devices: { maxPerPerson: LIMITS.devicesPerUser, adminApproval: false, revokeAfterDaysUnseen: null },
   sso: { required: false, reauthMinutes: 43_200 },
   dataRights: { export: 'allowed', deletion: 'allowed' },
@@ -105,7 +131,7 @@ export function parsePolicyNoteText(text: string): { org: string; version: numbe
   } catch {
     return null
   }
-  const p = orgPolicySchema.safeParse(raw)
+  const p = storedOrgPolicySchema.safeParse(raw)
   return p.success ? { org, version: Number(v), since: Number(since), policy: p.data } : null
 }
 

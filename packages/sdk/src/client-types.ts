@@ -92,6 +92,12 @@ export interface ClientEvents extends Record<string, unknown> {
   request: { requestId: string; from: string; groupId: string }
   /** One of this person's devices accepted or declined a request. */
   request_settled: { requestId: string; state: 'accepted' | 'declined' }
+  /**
+   * The legal holds that apply to this person changed (the server's notice `legal_holds_changed`,
+   * docs/protocol.md §11.10): a hold placed with its notice due, a delayed hold's notice date
+   * came, or one was released. Carries nothing: read them again (`compliance.myHolds`, `holdsOnConversation`).
+   */
+  legal_holds: Record<string, never>
   alert: SecurityAlert
   error: { where: string; error: unknown }
   /**

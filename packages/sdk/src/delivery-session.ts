@@ -152,6 +152,9 @@ export class DeliverySession {
       case 'request_settled':
         client.emit('request_settled', { requestId: n.requestId, state: n.state })
         return
+      case 'legal_holds_changed':
+        client.emit('legal_holds', {})
+        return
       case 'device_revoked':
         parts.directory.forget(client.userId)
         // The server says so again (session_ended) just before it closes the socket, but a

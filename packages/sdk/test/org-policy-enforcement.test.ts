@@ -100,7 +100,7 @@ describe('disappearing messages (retention)', () => {
     await acmeOwner.admin.setPolicy('acme', { ...DEFAULT_ORG_POLICY, retention: { ...DEFAULT_ORG_POLICY.retention, disappearingAllowed: false } })
     expect(await code(alice.setDisappearingTimer(conv, 3600))).toBe('forbidden')
     expect(await alice.disappearingTimer(conv)).toBeNull()
-    await acmeOwner.admin.setPolicy('acme', { ...DEFAULT_ORG_POLICY, retention: { minSeconds: 60, maxSeconds: 86_400, disappearingAllowed: true, legalHoldOverrides: true } })
+    await acmeOwner.admin.setPolicy('acme', { ...DEFAULT_ORG_POLICY, retention: { minSeconds: 60, maxSeconds: 86_400, disappearingAllowed: true } })
     expect(await code(alice.setDisappearingTimer(conv, 30))).toBe('bad_request')
     expect(await code(alice.setDisappearingTimer(conv, 7 * 86_400))).toBe('bad_request')
     expect(await alice.disappearingTimer(conv)).toBeNull()

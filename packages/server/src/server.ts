@@ -73,6 +73,7 @@ import { inviteRoutes } from './http/invite-routes.ts'
 import { archiveRoutes } from './http/archive-routes.ts'
 import { accountRecoveryRoutes } from './http/account-recovery-routes.ts'
 import { BlobSweep } from './delivery/blob-sweep.ts'
+import { noticeDueHolds } from './compliance/hold-notices.ts'
 import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
 
@@ -267,6 +268,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   }
   const pushWaker = new PushWaker(opts.store, log, webPushVapidKeys(opts.keys), pushSettings)
   ctx.delivery.onPublished = (d) => pushWaker.queued(d)
+  directory.onDueReceipts = (subjects) => void noticeDueHolds(ctx, subjects).catch((err: unknown) => log.error({ err }, 'legal-hold notices failed'))
   await checkServedKeys(opts.store, {
     directorySigning: ctx.directory.directory.signingPublicKey,
     directoryVrf: ctx.directory.directory.vrfPublicKey,

@@ -1,7 +1,9 @@
 // "A legal hold applies to this conversation" (docs/protocol.md §11.9): the holds the server says
 // apply to this person here — on this conversation, or on them — once their notice is due. Read
-// again each time the conversation is opened (and when its members change); in a following tab
-// the call runs on the leading tab's client. The hold changes nothing on this device: its copies
+// again each time the conversation is opened, when its members change, and whenever the server
+// says the holds changed (the notice `legal_holds_changed`, SDK event `legal_holds`: a hold
+// placed, its delayed notice date come, released) — so it appears and goes without a reload; in
+// a following tab the call runs on the leading tab's client, whose events it hears. The hold changes nothing on this device: its copies
 // still disappear on their timer; the organisation's archive keeps what the hold covers.
 import { useEffect, useState } from 'preact/hooks'
 import type { MyLegalHolds } from '@candor/protocol'
@@ -12,6 +14,9 @@ type Hold = MyLegalHolds['holds'][number]
 
 export function LegalHoldNotice({ messenger, id, refresh = '' }: { messenger: Messenger; id: string; refresh?: string }) {
   const [holds, setHolds] = useState<{ id: string; holds: Hold[] } | null>(null)
+  const [changes, setChanges] = useState(0)
+
+  useEffect(() => messenger.client.on('legal_holds', () => setChanges((n) => n + 1)), [messenger])
 
   useEffect(() => {
     let live = true
@@ -23,7 +28,7 @@ export function LegalHoldNotice({ messenger, id, refresh = '' }: { messenger: Me
     return () => {
       live = false
     }
-  }, [id, refresh])
+  }, [id, refresh, changes])
 
   // Never another conversation's answer while this one's is on its way.
   if (holds === null || holds.id !== id || holds.holds.length === 0) return null

@@ -17,6 +17,7 @@ const EVENTS: Record<keyof ClientEvents & string, true> = {
   recovered_device: true,
   request: true,
   request_settled: true,
+  legal_holds: true,
   alert: true,
   error: true,
   status: true,

@@ -70,6 +70,8 @@ export class DirectoryService {
   /** The backlog round running now, and the one queued behind it (later callers join that one). */
   #backlogRunning: Promise<void> | undefined
   #backlogQueued: Promise<void> | undefined
+  /** Told the people whose receipts became readable at a sweep (delayed notices whose date came): the legal-hold notice follows them. */
+  onDueReceipts: ((subjects: readonly UserId[]) => void) | undefined
 
   private constructor(
     directory: KeyDirectory,
@@ -208,6 +210,7 @@ export class DirectoryService {
   async publishDueReceipts(limit = 256): Promise<number> {
     const due = await this.#store.untalliedAccessSubjects(this.#receipts.now(), limit)
     await Promise.all(due.map((u) => this.publishReceipts(u)))
+    if (due.length > 0) this.onDueReceipts?.(due)
     return due.length
   }
 

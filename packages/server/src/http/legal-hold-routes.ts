@@ -23,6 +23,7 @@ import { authenticate } from '../auth/authenticate.ts'
 import { allowedAnywhere, allowedIn } from '../organisations/roles.ts'
 import { requirePermission, scopedOrg, scopedUser } from '../organisations/org-scope.ts'
 import { holdBody, holdTargetsOf, isArchiveOf, isOfficerOf, peopleInScope, type HoldBody } from '../compliance/compliance-scope.ts'
+import { tellHoldChanged } from '../compliance/hold-notices.ts'
 import { MAX_NOTICE_DELAY_MS } from './admin-routes.ts'
 import { parseBody, parseParam } from './parse.ts'
 
@@ -88,6 +89,8 @@ export function legalHoldRoutes(app: FastifyInstance, ctx: AppContext): void {
     await ctx.audit.record(org, { kind: 'admin', admin }, 'hold.place', body.target, { hold: id, case: body.case, until: hold.until, receipts: subjects.length, noticeAt: hold.noticeAt })
     const rec: LegalHoldRecord = { org, id, target: body.target, hold: JSON.stringify(hold), placedBy: admin.userId, placedAt: now, releasedAt: null, releasedBy: null }
     if (!(await c().placeHold(rec))) throw new CandorError('conflict', 'hold id collision; try again')
+    // The hold stands whatever becomes of its notice; a device that misses it reads the holds when it opens the conversation.
+    tellHoldChanged(ctx, rec)
     reply.code(201)
     return holdInfo(rec)
   })
@@ -103,7 +106,9 @@ export function legalHoldRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (h.releasedAt !== null) throw new CandorError('conflict', 'the hold was released already')
     await ctx.audit.record(org, { kind: 'admin', admin }, 'hold.release', h.target, { hold: id, case: holdBody(h).case })
     if (!(await c().releaseHold(org, id, admin.userId, ctx.access.now()))) throw new CandorError('conflict', 'the hold was released already')
-    return holdInfo((await c().getHold(org, id))!)
+    const released = (await c().getHold(org, id))!
+    tellHoldChanged(ctx, released)
+    return holdInfo(released)
   })
 
   /** The organisation's holds: for its officers and auditors, and for its archive (which applies them). */
