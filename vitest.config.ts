@@ -14,5 +14,8 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // expect.poll waits for a condition; its own default (1 s) is a timing claim a loaded 2-core
+    // machine breaks. A wait that passes returns as soon as the condition holds.
+    expect: { poll: { timeout: 30_000 } },
   },
 })

@@ -13,7 +13,7 @@ import { startCandorServer, type RunningServer } from './support/candor-server.t
 import { message, register, requestEnrolment, send, startConversation, waitOnline } from './support/ui.ts'
 import { ensureBuilt } from './support/web-build.ts'
 
-const T = 30_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('recovery in Chromium', () => {
   let server: RunningServer
