@@ -195,7 +195,7 @@ describe('disappearing messages', () => {
     await alice.features.edit(conv, m.id, 'second words')
     await waitFor(async () => (await find(bob, conv, m.id))?.edited === true, 'the edit')
     expect(await bobStore.get(`msgstate/${m.id}`)).toContain('second words')
-    await waitFor(async () => (await bobStore.get(`msgstate/${m.id}`)) === undefined, 'the edit to go with the message', 15_000)
+    await waitFor(async () => (await bobStore.get(`msgstate/${m.id}`)) === undefined, 'the edit to go with the message', 60_000)
     expect(await find(bob, conv, m.id)).toBeUndefined()
   })
 })
