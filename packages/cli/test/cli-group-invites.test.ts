@@ -29,7 +29,7 @@ async function members(home: string, group: string): Promise<string[]> {
 beforeAll(async () => {
   store = SqliteStore.open(join(dir, 'db.sqlite'))
   server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent' })
-}, 180_000)
+}, 600_000)
 afterAll(async () => {
   await server?.close()
   await store?.close()
