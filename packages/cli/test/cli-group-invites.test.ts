@@ -59,7 +59,9 @@ describe('candor invite <conversation> / join <group link>', () => {
     // dave asks and waits; alice's device adds him when it is online (each `read` is a moment online).
     // Bounded by time, not by a count of reads: under load dave's request can reach the server
     // only after several of alice's moments online have come and gone.
-    const joining = candor('dave', 'join', link, '--wait')
+    // Its own limit: --wait waits up to 60 s for the add after a process start that takes tens of
+    // seconds under load; killed at 120 s, it failed with an empty stderr (seen under load).
+    const joining = runCandor(['--server', server.url, '--home', join(dir, 'dave'), 'join', link, '--wait'], undefined, 300_000)
     let joined = false
     void joining.then(() => (joined = true))
     const until = Date.now() + 300_000
