@@ -15,7 +15,7 @@ import { chromiumAvailable, openDevice, type Device } from './support/browser.ts
 import { register } from './support/ui.ts'
 import { webWorld } from './support/web-world.ts'
 
-const T = 20_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('held devices in the admin console', () => {
   const w = webWorld()
@@ -65,7 +65,7 @@ describe.skipIf(!chromiumAvailable())('held devices in the admin console', () =>
     await root.admin.grant('sam', 'support', 'default')
     mia = await person('mia')
     await root.admin.setPolicy('default', { ...DEFAULT_ORG_POLICY, devices: { ...DEFAULT_ORG_POLICY.devices, adminApproval: true } })
-  }, 120_000)
+  }, 240_000)
 
   afterAll(() => {
     for (const c of sdk) c.close()
@@ -80,7 +80,7 @@ describe.skipIf(!chromiumAvailable())('held devices in the admin console', () =>
     await axe(sam, 'approvals (held devices refused)')
     expect(await statusOf(laptop.deviceId)).toBe('pending')
     expect(await codeOf(laptop.connect())).toBe('forbidden')
-  }, 60_000)
+  }, 240_000)
 
   it('the owner approves a held device in the console; it then signs in', async () => {
     const p = olive.page
@@ -110,7 +110,7 @@ describe.skipIf(!chromiumAvailable())('held devices in the admin console', () =>
     await laptop.connect()
     expect((await laptop.devices()).find((d) => d.deviceId === laptop.deviceId)?.status).toBe('active')
     await axe(olive, 'approvals (device approved)')
-  }, 60_000)
+  }, 240_000)
 
   it('the owner declines a held device: revoked, it never signs in', async () => {
     const phone = await heldDevice('phone')
@@ -126,7 +126,7 @@ describe.skipIf(!chromiumAvailable())('held devices in the admin console', () =>
     await p.getByText('No devices are held for approval.').waitFor({ timeout: T })
     expect(await statusOf(phone.deviceId)).toBe('revoked')
     expect(await codeOf(phone.waitForApproval(1000))).toBe('device_revoked')
-  }, 60_000)
+  }, 240_000)
 
   it('every state of the screen passes axe-core’s WCAG 2.1 AA rules', () => {
     expect(violations).toEqual([])

@@ -11,7 +11,7 @@ import { chromiumAvailable, openDevice, screenshot } from './support/browser.ts'
 import { openConversation, register, startConversation } from './support/ui.ts'
 import { webWorld } from './support/web-world.ts'
 
-const T = 30_000
+const T = 60_000
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 
 describe.skipIf(!chromiumAvailable())('files in the web client (Chromium)', () => {

@@ -11,7 +11,7 @@ import { gradientPng } from './support/png.ts'
 import { openConversation, register, send, startConversation } from './support/ui.ts'
 import { webWorld } from './support/web-world.ts'
 
-const T = 30_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('avatars in the web client (Chromium)', () => {
   const w = webWorld()

@@ -11,7 +11,7 @@ import { startCandorServer, type RunningServer } from './support/candor-server.t
 import { message, register, send, startConversation } from './support/ui.ts'
 import { ensureBuilt } from './support/web-build.ts'
 
-const T = 30_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('a bot as a member, in the web client', () => {
   let server: RunningServer

@@ -9,7 +9,7 @@ import { chromiumAvailable, openDevice, screenshot, type Device } from './suppor
 import { conversationItem, message, messageTexts, register } from './support/ui.ts'
 import { webWorld } from './support/web-world.ts'
 
-const T = 20_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('contact requests in Chromium', () => {
   const w = webWorld()
@@ -32,7 +32,7 @@ describe.skipIf(!chromiumAvailable())('contact requests in Chromium', () => {
     wendy = await openDevice(w.browser, w.server.url, 'wendy')
     w.devices.push(wendy)
     await register(wendy.page, 'wendy')
-  }, 120_000)
+  }, 240_000)
 
   afterAll(async () => {
     for (const c of sdk) c.close()

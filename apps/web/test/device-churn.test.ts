@@ -7,7 +7,7 @@ import { chromiumAvailable, openDevice } from './support/browser.ts'
 import { conversationItem, message, messageTexts, openConversation, register, requestEnrolment, send, startConversation, waitOnline } from './support/ui.ts'
 import { webWorld } from './support/web-world.ts'
 
-const T = 30_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('device churn while a contact is offline, in Chromium', () => {
   const w = webWorld()

@@ -12,7 +12,7 @@ import { chromiumAvailable, openDevice } from './support/browser.ts'
 import { message, openConversation, register, send, startConversation } from './support/ui.ts'
 import { webWorld } from './support/web-world.ts'
 
-const T = 30_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('group invite links in the web client (Chromium)', () => {
   const w = webWorld()

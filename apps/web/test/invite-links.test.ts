@@ -10,7 +10,7 @@ import { startCandorServer, type RunningServer } from './support/candor-server.t
 import { message, register, send } from './support/ui.ts'
 import { ensureBuilt } from './support/web-build.ts'
 
-const T = 30_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('invite links in the web client (Chromium)', () => {
   let server: RunningServer

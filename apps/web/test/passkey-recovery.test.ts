@@ -13,7 +13,7 @@ import { startCandorServer, type RunningServer } from './support/candor-server.t
 import { message, register, send, startConversation, waitOnline } from './support/ui.ts'
 import { ensureBuilt } from './support/web-build.ts'
 
-const T = 30_000
+const T = 60_000
 /** WebAuthn refuses an IP address as the relying party: the page is opened as localhost. */
 const local = (url: string) => url.replace('//127.0.0.1:', '//localhost:')
 
@@ -118,5 +118,5 @@ describe.skipIf(!chromiumAvailable())('recovery with a passkey in Chromium', () 
     await carol.page.getByRole('button', { name: 'Use a passkey' }).click()
     await carol.page.getByRole('alert').filter({ hasText: 'keeps no Candor recovery secret' }).waitFor({ timeout: T })
     expect(await carol.page.getByLabel('Recovery secret').inputValue()).toBe('')
-  }, 120_000)
+  }, 240_000)
 })

@@ -4,14 +4,14 @@
 // find a message, keep a draft across a reload, are told — not truncated — when a paste is
 // over the limit, and a failed "New conversation" leaves nothing behind.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { axeViolations } from './support/axe.ts'
 import { chromiumAvailable, launchChromium, openDevice, screenshot, type Device } from './support/browser.ts'
 import { startCandorServer, type RunningServer } from './support/candor-server.ts'
 import { conversationIdFromUrl, message, register, requestEnrolment, send, waitOnline } from './support/ui.ts'
 import { ensureBuilt } from './support/web-build.ts'
 
-const T = 20_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('names, people, search and drafts in Chromium', () => {
   let server: RunningServer
@@ -104,7 +104,9 @@ describe.skipIf(!chromiumAvailable())('names, people, search and drafts in Chrom
     // A draft survives a reload.
     const box = ann.page.locator('#composer-text')
     await box.fill('an unfinished thought')
-    await ann.page.waitForTimeout(800)
+    // The draft is written a moment after typing stops: reload once it is in the browser's store
+    // (a fixed pause lost that race under load).
+    await expect.poll(() => hasStoreKey(ann.page, `web/draft/${conv}`), { timeout: T }).toBe(true)
     await ann.page.reload()
     await waitOnline(ann.page)
     await expect.poll(() => ann.page.locator('#composer-text').inputValue(), { timeout: T }).toBe('an unfinished thought')
@@ -128,7 +130,8 @@ describe.skipIf(!chromiumAvailable())('names, people, search and drafts in Chrom
     await audit(ann, 'who can read this')
     await ann.page.goto(`${server.url}/#/c/${encodeURIComponent(conv)}/safety/ben`)
     await ann.page.getByRole('heading', { level: 2 }).first().waitFor({ timeout: T })
-    await ann.page.waitForTimeout(500)
+    // Audit the computed number, not "Computing…" (a fixed pause was not always long enough).
+    await ann.page.getByTestId('safety-number').waitFor({ timeout: T })
     await audit(ann, 'safety number')
     const tablet = await openDevice(browser, server.url, 'ann-tablet')
     await requestEnrolment(tablet.page, 'ann', 'tablet')
@@ -149,3 +152,20 @@ describe.skipIf(!chromiumAvailable())('names, people, search and drafts in Chrom
     expect(violations).toEqual([])
   }, 300_000)
 })
+
+/** Whether the page's IndexedDB key-value store holds `key` (keys are plain; values sealed). */
+function hasStoreKey(page: Page, key: string): Promise<boolean> {
+  return page.evaluate(async (key) => {
+    const ask = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))))
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue
+      const db = await ask(indexedDB.open(name))
+      try {
+        if (db.objectStoreNames.contains('kv') && (await ask(db.transaction('kv').objectStore('kv').count(key))) > 0) return true
+      } finally {
+        db.close()
+      }
+    }
+    return false
+  }, key)
+}

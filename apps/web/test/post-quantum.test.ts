@@ -6,7 +6,7 @@ import { chromiumAvailable, openDevice, screenshot } from './support/browser.ts'
 import { message, openConversation, register, send, startConversation } from './support/ui.ts'
 import { webWorld } from './support/web-world.ts'
 
-const T = 30_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('post-quantum conversations in the web client (Chromium)', () => {
   const w = webWorld()

@@ -13,7 +13,7 @@ import { conversationItem, message, openConversation, register, send, startConve
 import { distDir, ensureBuilt } from './support/web-build.ts'
 import { webWorld } from './support/web-world.ts'
 
-const T = 20_000
+const T = 60_000
 
 interface Got {
   status: number
@@ -38,7 +38,7 @@ describe('the built web client over HTTP', () => {
   beforeAll(async () => {
     await ensureBuilt()
     server = await startCandorServer()
-  }, 120_000)
+  }, 240_000)
   afterAll(async () => server?.close())
 
   const hashedScript = (): string => {

@@ -9,7 +9,7 @@ import { startCandorServer, type RunningServer } from './support/candor-server.t
 import { conversationItem, message, openConversation, register, send, startConversation, waitOnline } from './support/ui.ts'
 import { ensureBuilt } from './support/web-build.ts'
 
-const T = 30_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('two tabs of one browser', () => {
   let server: RunningServer
@@ -102,7 +102,7 @@ describe.skipIf(!chromiumAvailable())('two tabs of one browser', () => {
     await second.getByTestId('me').filter({ hasText: 'cy' }).waitFor({ timeout: T })
     await waitOnline(second)
     expect(sockets.get(second)).toBe(0)
-  }, 120_000)
+  }, 240_000)
 
   it('a following tab sends a file (handed to the leader unread) and erases the browser: every tab lets go of the database and comes back with no account', async () => {
     const [dee, eli] = await Promise.all([openDevice(browser, server.url, 'dee'), openDevice(browser, server.url, 'eli')])
@@ -131,5 +131,5 @@ describe.skipIf(!chromiumAvailable())('two tabs of one browser', () => {
     for (const p of [dee.page, second]) await signIn(p).or(follows(p)).waitFor({ timeout: T })
     expect((await signIn(dee.page).count()) + (await signIn(second).count())).toBe(1)
     for (const p of [dee.page, second]) expect(await p.getByTestId('me').count()).toBe(0)
-  }, 120_000)
+  }, 240_000)
 })

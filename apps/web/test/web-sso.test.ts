@@ -10,7 +10,7 @@ import { startCandorServer, type RunningServer } from './support/candor-server.t
 import { waitOnline } from './support/ui.ts'
 import { ensureBuilt } from './support/web-build.ts'
 
-const T = 20_000
+const T = 60_000
 
 describe.skipIf(!chromiumAvailable())('single sign-on in the web client', () => {
   let server: RunningServer
@@ -35,7 +35,7 @@ describe.skipIf(!chromiumAvailable())('single sign-on in the web client', () => 
       reauthMs: 3_600_000,
       updatedAt: Date.now(),
     })
-  }, 120_000)
+  }, 240_000)
   afterAll(async () => {
     await browser?.close()
     await idp?.close()
@@ -59,6 +59,6 @@ describe.skipIf(!chromiumAvailable())('single sign-on in the web client', () => 
     expect(page.url()).not.toContain('ssoTicket')
     expect((await server.server.context.store.ssoIdentityOf('ana@acme.example' as never))?.subject).toBe('ana')
     await d.context.close()
-  }, 60_000)
+  }, 240_000)
 
 })

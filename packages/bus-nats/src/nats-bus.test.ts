@@ -10,7 +10,7 @@ import { decodeDelivery, decodeSessionEnded, encodeDelivery, encodeSessionEnded 
 const available = await natsAvailable()
 if (!available) noNats('NatsBus')
 
-async function eventually(check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
+async function eventually(check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   const until = Date.now() + ms
   while (!(await check())) {
     if (Date.now() > until) throw new Error('condition not met in time')

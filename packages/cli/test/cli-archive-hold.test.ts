@@ -75,7 +75,7 @@ const timed = (conv: string) => indexLines().filter((l) => l.conversation === co
 beforeAll(async () => {
   // A loaded machine can take more than the default 20 s to start a server.
   server = await startServerProcess(home('data'), 0, { startTimeoutMs: 100_000 })
-}, 120_000)
+}, 300_000)
 afterAll(async () => {
   archive?.child.kill('SIGTERM')
   await server.kill()

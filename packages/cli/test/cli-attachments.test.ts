@@ -69,5 +69,5 @@ describe('candor send --file / download', () => {
     await candor('carol', 'register', 'carol')
     const none = await candor('carol', 'download', id, again)
     expect(none.stderr).toMatch(/no attachment/)
-  }, 120_000)
+  }, 600_000)
 })

@@ -51,5 +51,5 @@ describe('candor invite / join', () => {
     expect(refused.stderr).toMatch(/revoked/)
     const bad = await candor('carol', 'join', 'not-a-link')
     expect(bad.stderr).toMatch(/not an invite link/)
-  }, 180_000)
+  }, 600_000)
 })

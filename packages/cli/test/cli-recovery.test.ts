@@ -95,5 +95,5 @@ describe('candor recovery', () => {
     expect(got.code, got.stderr).toBe(0)
     expect(json(got.stdout)[0]).toMatchObject({ archives: 1, messages: 1 })
     expect((await candor('carol-laptop', 'read')).stdout).toMatch(/carol: carol to dave, early \(transferred\)/)
-  }, 300_000)
+  }, 600_000)
 })

@@ -29,7 +29,7 @@ describe('candor requests', () => {
     expect((await candor('alice', 'register', 'alice', '--org', 'acme')).code).toBe(0)
     expect((await candor('carol', 'register', 'carol', '--org', 'acme')).code).toBe(0)
     expect((await candor('bob', 'register', 'bob')).code).toBe(0)
-  }, 120_000)
+  }, 600_000)
 
   it('a first message waits as a request; accepting delivers it', async () => {
     expect((await candor('alice', 'send', 'bob', 'hello bob')).code).toBe(0)
@@ -44,7 +44,7 @@ describe('candor requests', () => {
     expect((await candor('bob', 'accept', id)).stdout).toMatch(new RegExp(`accepted ${id}: 2 held deliveries`))
     expect((await candor('bob', 'read')).stdout).toMatch(/alice: hello bob/)
     expect((await candor('bob', 'requests')).stdout).toBe('no pending contact requests\n')
-  }, 120_000)
+  }, 600_000)
 
   it('declines silently, blocks and unblocks', async () => {
     expect((await candor('carol', 'send', 'bob', 'buy my thing')).code).toBe(0)
@@ -56,5 +56,5 @@ describe('candor requests', () => {
     expect((await candor('bob', 'blocks')).stdout).toMatch(/^carol {2}since /)
     expect((await candor('bob', 'unblock', 'carol')).stdout).toBe('unblocked carol\n')
     expect((await candor('bob', 'blocks')).stdout).toBe('you block nobody\n')
-  }, 120_000)
+  }, 600_000)
 })

@@ -64,5 +64,5 @@ describe('candor search, name, people, hide', () => {
     expect((await candor('bob', 'hide', conversation.slice(0, 10), '--erase')).code).toBe(0)
     expect((await candor('bob', 'groups')).stdout).not.toContain(conversation)
     expect((await candor('bob', 'search', 'quarterly')).stdout).toBe('no messages found\n')
-  }, 300_000)
+  }, 600_000)
 })

@@ -51,7 +51,9 @@ describe('candor and an ended session', () => {
     chat.stdout.on('data', (d: Buffer) => (out += d.toString()))
     chat.stderr.on('data', (d: Buffer) => (err += d.toString()))
     const exited = new Promise<number>((resolve) => chat.once('exit', (code) => resolve(code ?? -1)))
-    for (let i = 0; i < 300 && !out.includes('chatting in'); i++) await new Promise((r) => setTimeout(r, 100))
+    // A process start and a connection: bounded by time, generous for a loaded machine.
+    const chattingBy = Date.now() + 120_000
+    while (!out.includes('chatting in') && chat.exitCode === null && Date.now() < chattingBy) await new Promise((r) => setTimeout(r, 100))
     expect(out, err).toContain('chatting in')
 
     expect((await candor('alice', 'revoke', laptopId!)).code).toBe(0)

@@ -43,5 +43,5 @@ describe('candor timer', () => {
 
     expect((await candor('bob', 'timer', conversation, 'off')).stdout).toBe(`disappearing messages off in ${conversation}\n`)
     expect((await candor('alice', 'read')).stdout).toMatch(/\* bob turned off disappearing messages/)
-  }, 120_000)
+  }, 600_000)
 })

@@ -49,7 +49,7 @@ function collect(c: CandorClient): MessageRecord[] {
   return seen
 }
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs
   while (!cond()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)

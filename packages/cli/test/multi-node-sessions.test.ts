@@ -12,7 +12,7 @@ const missing = await clusterServicesMissing()
 
 const options = (server: string, store = new MemoryLocalStore()) => ({ server, store, crypto: nodeCryptoProvider(), webSocket: nodeWebSocket })
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs
   while (!cond()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)

@@ -14,7 +14,7 @@ const missing = await clusterServicesMissing()
 
 const options = (server: string, store = new MemoryLocalStore()) => ({ server, store, crypto: nodeCryptoProvider(), webSocket: nodeWebSocket })
 
-function nextMessage(c: CandorClient, match: (m: MessageRecord) => boolean, timeoutMs = 10_000): Promise<MessageRecord> {
+function nextMessage(c: CandorClient, match: (m: MessageRecord) => boolean, timeoutMs = 60_000): Promise<MessageRecord> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => {
       off()
@@ -29,7 +29,7 @@ function nextMessage(c: CandorClient, match: (m: MessageRecord) => boolean, time
   })
 }
 
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs
   while (!(await cond())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)

@@ -18,7 +18,7 @@ export interface ServerProcessOptions {
   args?: readonly string[]
   /** The child's whole environment (default: this process's). */
   env?: NodeJS.ProcessEnv
-  /** How long the server may take to listen (default 20 s); past it the child is stopped and the start fails. */
+  /** How long the server may take to listen (default 90 s: a 2-core machine shared under load); past it the child is stopped and the start fails. */
   startTimeoutMs?: number
 }
 
@@ -33,7 +33,7 @@ export function startServerProcess(dataDir: string, port = 0, opts: ServerProces
     const timer = setTimeout(() => {
       child.kill()
       reject(new Error(`server did not start: ${out}`))
-    }, opts.startTimeoutMs ?? 20_000)
+    }, opts.startTimeoutMs ?? 90_000)
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString()
       const m = /listening on (http:\/\/[^\s]+)/.exec(out)
@@ -66,8 +66,9 @@ export interface CliResult {
 }
 
 /** Runs the `candor` command as a script would; a non-zero exit is a result, not a throw. */
-/** `timeoutMs`: longer for a command that waits (or a test whose many steps run on a shared, loaded machine). */
-export async function runCandor(args: readonly string[], env?: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CliResult> {
+/** `timeoutMs` (default 120 s) only ends a hung process: a command's start, MLS work and requests
+ * can take tens of seconds on a 2-core machine shared under load, and a kill there is a false failure. */
+export async function runCandor(args: readonly string[], env?: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliResult> {
   const { execFile } = await import('node:child_process')
   return new Promise((resolve) => {
     execFile(process.execPath, [CANDOR_BIN, ...args], { timeout: timeoutMs, ...(env ? { env } : {}) }, (error, stdout, stderr) => {

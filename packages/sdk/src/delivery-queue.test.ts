@@ -36,7 +36,7 @@ function harness(fails: (f: DeliverFrame, attempt: number) => boolean, backoff =
   return { q, processed, acked, attempts, held }
 }
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
+async function until(cond: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out')
@@ -96,7 +96,7 @@ describe('DeliveryQueue', () => {
       { baseMs: 10, capMs: 40 },
     )
     q.push(frame(1, G1))
-    await until(() => times.length === 8, 5000)
+    await until(() => times.length === 8)
     const gaps = times.slice(1).map((t, i) => t - times[i]!)
     // Delays are drawn from [d/2, d] for d = 10, 20, 40, 40, … (timers may run late on a loaded
     // machine; uncapped, the last would be at least 320 ms).

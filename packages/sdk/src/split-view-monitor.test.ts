@@ -39,8 +39,10 @@ function monitor(logs: LogView[], store = new MemoryLocalStore()) {
 const alice = { userId: 'alice', deviceId: 'AAAAAAAAAAAAAAAAAAAAAA' }
 const alice2 = { userId: 'alice', deviceId: 'AQEBAQEBAQEBAQEBAQEBAQ' }
 
+/** Waits (bounded by time, generous for a loaded machine) for `cond`; the assertions after it decide. */
 async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10))
+  const end = Date.now() + 30_000
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10))
 }
 
 describe('split-view monitor', () => {

@@ -218,7 +218,7 @@ describe('who cannot use recovery', () => {
       db.close()
     }
     // The backlog sweep publishes it; gina's device sees the old key come back over the new one.
-    await waitFor(async () => (await gina.checkOwnDevices()).some((u) => u.deviceId === 'recovery' && u.publicKey === first), 'the replayed key to be flagged', 15_000)
+    await waitFor(async () => (await gina.checkOwnDevices()).some((u) => u.deviceId === 'recovery' && u.publicKey === first), 'the replayed key to be flagged', 60_000)
     await expect(gina.recoveryKey()).rejects.toMatchObject({ code: 'directory_proof_invalid' })
   })
 })

@@ -33,7 +33,7 @@ function big(n: number): Uint8Array {
 }
 
 async function sendAndReceive(from: CandorClient, to: CandorClient, bytes: Uint8Array, name = 'file.bin'): Promise<MessageRecord> {
-  const got = nextMessage(to, (m) => m.attachments !== undefined, 30_000)
+  const got = nextMessage(to, (m) => m.attachments !== undefined, 60_000)
   const sent = await from.sendFile(conv, { name, type: 'application/octet-stream', bytes, text: `here is ${name}` })
   expect(sent.attachments?.[0]).toMatchObject({ name, size: bytes.length, sha256: sha(bytes) })
   return got
@@ -50,7 +50,7 @@ beforeAll(async () => {
   await alice.connect()
   bob = await env.user('bob')
   conv = await alice.directConversation('bob')
-}, 60_000)
+}, 180_000)
 
 afterAll(async () => {
   await env?.close()
@@ -84,14 +84,14 @@ describe('round trips', () => {
     async function* stream() {
       for (const p of parts) yield p
     }
-    const got = nextMessage(bob, (m) => m.attachments?.[0]?.name === 'streamed.bin', 30_000)
+    const got = nextMessage(bob, (m) => m.attachments?.[0]?.name === 'streamed.bin', 60_000)
     await alice.sendFile(conv, { name: 'streamed.bin', type: 'application/octet-stream', stream: stream(), size: all.length })
     const chunks: Uint8Array[] = []
     await bob.downloadAttachmentTo((await got).attachments![0]!, (p) => void chunks.push(p))
     expect(sha(Buffer.concat(chunks))).toBe(sha(all))
     // A stream shorter than its stated size is refused before anything is announced.
     await expect(alice.sendFile(conv, { name: 'short.bin', type: 'application/octet-stream', stream: stream(), size: all.length + 1 })).rejects.toThrow(/not the/)
-  }, 60_000)
+  }, 180_000)
 
   it('the server holds ciphertext only: neither the file nor its name is in the blob folder', async () => {
     const marker = new TextEncoder().encode('CANARY-attachment-plaintext-'.repeat(100))
@@ -107,7 +107,7 @@ describe('thumbnails (made on the sending device, §2 AttachmentRef)', () => {
   it('travel inside the encrypted message to the recipient, never into the blob folder; a bad one is refused before any upload', async () => {
     const preview = new TextEncoder().encode('CANARY-thumbnail-bytes-'.repeat(20))
     const thumbnail = { mediaType: 'image/webp', width: 160, height: 90, data: Buffer.from(preview).toString('base64url') }
-    const got = nextMessage(bob, (m) => m.attachments?.[0]?.name === 'photo.png', 30_000)
+    const got = nextMessage(bob, (m) => m.attachments?.[0]?.name === 'photo.png', 60_000)
     const sent = await alice.sendFile(conv, { name: 'photo.png', type: 'image/png', bytes: big(70_000), thumbnail })
     expect(sent.attachments?.[0]?.thumbnail).toEqual(thumbnail)
     expect((await got).attachments?.[0]?.thumbnail).toEqual(thumbnail)
@@ -161,7 +161,7 @@ describe('cut connections', () => {
     proxy.cutNext({ method: 'PUT', path: /^\/v1\/blobs\//, cut: 'answer' })
     let puts = 0
     const m = await (async () => {
-      const got = nextMessage(bob, (x) => x.attachments?.[0]?.name === 'resumed.bin', 30_000)
+      const got = nextMessage(bob, (x) => x.attachments?.[0]?.name === 'resumed.bin', 60_000)
       await alice.sendFile(conv, {
         name: 'resumed.bin',
         type: 'application/octet-stream',
@@ -185,7 +185,7 @@ describe('cut connections', () => {
     expect(progress.at(-1)).toBe(mine.attachments![0]!.size + 16 * 49)
     // Bob's (the recipient's) download comes last: once he has it, the blob goes (§2.4 Lifecycle).
     expect(sha(await bob.downloadAttachment(m))).toBe(sha(bytes))
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('limits and the sweep', () => {
@@ -211,5 +211,5 @@ describe('limits and the sweep', () => {
     expect(left.some((f) => f.endsWith('.part'))).toBe(true)
     await env.server.blobSweep!.run(Date.now() + TTL + 1)
     expect(readdirSync(blobDir).filter((f) => !files.has(f))).toEqual([])
-  }, 60_000)
+  }, 180_000)
 })

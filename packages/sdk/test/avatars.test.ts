@@ -33,7 +33,7 @@ beforeAll(async () => {
   alice = await env.user('alice')
   bob = await env.user('bob')
   await alice.directConversation('bob')
-}, 60_000)
+}, 180_000)
 
 afterAll(async () => {
   await env?.close()

@@ -43,7 +43,7 @@ beforeAll(async () => {
   await Promise.all([erin.connect(), frank.connect()])
   await acquaint(erin, frank)
   conversation = await erin.createConversation([frank.userId])
-}, 60_000)
+}, 180_000)
 afterAll(async () => o.close())
 
 describe('k-of-n unlock of the compliance archive', () => {

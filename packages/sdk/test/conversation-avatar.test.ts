@@ -9,7 +9,7 @@ import { nextMessage, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
 let env: DevEnv
 beforeAll(async () => {
   env = await startDevEnv()
-}, 60_000)
+}, 180_000)
 afterAll(async () => {
   await env?.close()
 })

@@ -133,7 +133,7 @@ describe('disappearing messages', () => {
     await ann.send(conv, 'this will vanish unread')
     const boDevice = bo.deviceId as DeviceId
     await waitFor(async () => (await store.pendingCount(boDevice)) > 0, 'the message to be queued for bo')
-    await waitFor(async () => (await store.pendingCount(boDevice)) === 0, 'the sweeper to delete it', 5_000)
+    await waitFor(async () => (await store.pendingCount(boDevice)) === 0, 'the sweeper to delete it', 60_000)
 
     expect(await ann.setDisappearingTimer(conv, null)).toBeNull()
     await ann.send(conv, 'this one stays')
@@ -201,7 +201,7 @@ describe('disappearing messages', () => {
       expect(filesContaining(homeB, ONLINE)).toContain(leftover)
 
       // Past the timer: no row and no byte of the ciphertext left on the server.
-      await waitFor(() => serverCiphertexts(conv).length === 0 && dbFilesHolding(held).length === 0, 'the server to delete the ciphertext', 8_000)
+      await waitFor(() => serverCiphertexts(conv).length === 0 && dbFilesHolding(held).length === 0, 'the server to delete the ciphertext', 60_000)
       expect(await store.pendingCount(bob.deviceId as DeviceId)).toBe(0)
       // Alice's running client swept its copies off the disk and out of its history.
       await waitFor(() => filesContaining(homeA, ONLINE).length === 0 && filesContaining(homeA, OFFLINE).length === 0, "alice's device to delete its copies")
@@ -234,7 +234,7 @@ describe('disappearing messages', () => {
       rmSync(homeA, { recursive: true, force: true })
       rmSync(homeB, { recursive: true, force: true })
     }
-  }, 30_000)
+  }, 180_000)
 
   it('a device that joins later learns the current timer', async () => {
     const dan = await user('dan')

@@ -56,7 +56,7 @@ export function options(server: string, store: LocalStore = new MemoryLocalStore
 }
 
 /** Resolves with the next message this client receives that matches. */
-export function nextMessage(c: CandorClient, match: (m: MessageRecord) => boolean = () => true, timeoutMs = 10_000): Promise<MessageRecord> {
+export function nextMessage(c: CandorClient, match: (m: MessageRecord) => boolean = () => true, timeoutMs = 60_000): Promise<MessageRecord> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => {
       off()
@@ -71,7 +71,7 @@ export function nextMessage(c: CandorClient, match: (m: MessageRecord) => boolea
   })
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs
   while (!(await cond())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)

@@ -82,7 +82,7 @@ describe('device churn while a contact is offline', () => {
     // Bob comes back (a new client from the same store, as after a reload).
     const back = await reopen(bobStore)
     const bob2 = back.client
-    await waitFor(async () => (await bob2.history(conv)).length >= 4 || back.errors.length > 0, 'bob to read everything', 20_000)
+    await waitFor(async () => (await bob2.history(conv)).length >= 4 || back.errors.length > 0, 'bob to read everything', 60_000)
     expect(back.errors.map((e) => `${e.where}: ${String(e.error)}`)).toEqual([])
     expect((await bob2.history(conv)).map((m) => [m.from, m.text])).toEqual([
       ['alice', 'hello bob'],

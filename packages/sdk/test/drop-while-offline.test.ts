@@ -36,11 +36,11 @@ describe('dropping the connection while the network is held', () => {
     expect(ana.connectionState).not.toBe('online')
     expect(states).not.toContain('online')
 
-    const got = nextMessage(ana, (m) => m.text === 'while you were away', 20_000)
+    const got = nextMessage(ana, (m) => m.text === 'while you were away', 60_000)
     await ben.send(conv, 'while you were away')
     net.release()
     ana.reconnectNow()
     expect((await got).text).toBe('while you were away')
     await waitFor(() => ana.connectionState === 'online', 'ana to be online again')
-  }, 60_000)
+  }, 180_000)
 })

@@ -12,7 +12,7 @@ import { nextMessage, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
 let env: DevEnv
 beforeAll(async () => {
   env = await startDevEnv()
-}, 60_000)
+}, 180_000)
 afterAll(async () => {
   await env?.close()
 })
@@ -42,10 +42,10 @@ describe('group invite links', () => {
     expect(JSON.stringify(invite)).not.toContain(link.split('/').pop()!)
     expect(JSON.stringify(await alice.invites.list())).not.toContain(group)
 
-    const added = nextMessage(bob, (m) => m.kind === 'members', 20_000)
+    const added = nextMessage(bob, (m) => m.kind === 'members', 60_000)
     await dave.groupInvites.join(link)
     expect(await added).toMatchObject({ text: 'gi-alice added gi-dave' })
-    await waitFor(() => dave.conversations().some((c) => c.id === group), 'dave to join the group', 20_000)
+    await waitFor(() => dave.conversations().some((c) => c.id === group), 'dave to join the group', 60_000)
     const hello = nextMessage(dave, (m) => m.text === 'welcome dave')
     await bob.send(group, 'welcome dave')
     await hello

@@ -52,7 +52,7 @@ async function groupOfEight() {
   const malloryStore = new MemoryLocalStore()
   const mallory = await env.user('mallory', malloryStore)
   const conv = await honest[0]!.createConversation(['ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'mallory'])
-  await waitFor(() => [...honest, mallory].every((c) => c.conversations().some((v) => v.id === conv && v.status === 'active')), 'everyone to join', 30_000)
+  await waitFor(() => [...honest, mallory].every((c) => c.conversations().some((v) => v.id === conv && v.status === 'active')), 'everyone to join', 60_000)
   return { honest, mallory, malloryStore, conv }
 }
 
@@ -88,7 +88,7 @@ describe('a hostile member in a group of eight', () => {
       const bad = await commitWithWrongConfirmationTag(suite, state)
       answers.push(await post(mallory, groupId, bad.commit, bad.groupInfo))
       // Everyone honest moves to the reset group, and a message sent there reaches them all.
-      await waitFor(async () => (await Promise.all(honest.map((c) => resets(c, conv)))).every((n, i) => n > before[i]!), `round ${rounds}: every honest member to see the reset`, 20_000)
+      await waitFor(async () => (await Promise.all(honest.map((c) => resets(c, conv)))).every((n, i) => n > before[i]!), `round ${rounds}: every honest member to see the reset`, 60_000)
       const line = (await honest[0]!.history(conv)).filter((m) => m.kind === 'reset').at(-1)!
       expect(line.reset?.leftOut.map((l) => l.userId)).toEqual(['mallory'])
       const talker = honest[1 + (rounds % (honest.length - 1))]!
@@ -154,11 +154,11 @@ describe('a hostile member in a group of eight', () => {
           (e: unknown) => (e instanceof CandorError ? `${e.code}: ${e.message}` : String(e)),
         ),
       )
-      await waitFor(() => honest.every((c) => c.conversations().find((v) => v.id === conv)?.status === 'active'), 'the honest members to follow', 20_000)
+      await waitFor(() => honest.every((c) => c.conversations().find((v) => v.id === conv)?.status === 'active'), 'the honest members to follow', 60_000)
     }
     expect(outcomes).toEqual(['reset', 'reset', 'reset', 'rate_limited: too many resets from this device in this group: at most 3 at once, then one every 60 s', 'rate_limited: too many resets from this device in this group: at most 3 at once, then one every 60 s'])
     // Three resets, each seen by everyone; nobody left out; everyone still talks, mallory too.
-    for (const c of honest) await waitFor(async () => (await resets(c, conv)) === 3, `${c.userId} to see three resets`, 20_000)
+    for (const c of honest) await waitFor(async () => (await resets(c, conv)) === 3, `${c.userId} to see three resets`, 60_000)
     const everyone = [...honest, mallory]
     const got = everyone.slice(1).map((c) => nextMessage(c, (m) => m.text === 'still here', 20_000))
     await everyone[0]!.send(conv, 'still here')

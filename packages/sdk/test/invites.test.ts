@@ -10,7 +10,7 @@ import { code, startOrgEnv, type OrgEnv } from './org-env.ts'
 let o: OrgEnv
 beforeAll(async () => {
   o = await startOrgEnv()
-}, 60_000)
+}, 180_000)
 afterAll(async () => o.close())
 
 describe('invite links', () => {
@@ -27,7 +27,7 @@ describe('invite links', () => {
     expect(invite).toMatchObject({ maxUses: 1, uses: 0, revoked: false })
 
     const conv = await ben.joinByInvite(link)
-    const got = nextMessage(ann, (m) => m.text === 'hi from the link', 15_000)
+    const got = nextMessage(ann, (m) => m.text === 'hi from the link', 60_000)
     await ben.send(conv, 'hi from the link')
     expect((await got).from).toBe(ben.userId)
     expect(await ann.requests.list()).toEqual([])

@@ -33,8 +33,7 @@ describe('offline device', () => {
     await again!.connect()
     expect(seen).toEqual(Array.from({ length: N }, (_, i) => `message ${i}`))
     expect((await again!.history(conv)).length).toBe(N)
-    // Acked messages are deleted from the server's queue.
-    await new Promise((r) => setTimeout(r, 100))
-    expect(await env.server.context.store.pendingCount(bob.deviceId)).toBe(0)
+    // Acked messages are deleted from the server's queue (once the server has handled the acks).
+    await expect.poll(() => env.server.context.store.pendingCount(bob.deviceId), { timeout: 30_000 }).toBe(0)
   })
 })

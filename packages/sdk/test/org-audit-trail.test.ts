@@ -114,7 +114,7 @@ describe('the organisation audit trail', () => {
 
     // Both receivers get every entry from the configuration on (the webhook after a refused first try each).
     const want = trail.entries.slice(streamedFrom)
-    await waitFor(() => rx.webhook.size >= want.length && new Set(rx.syslog.map((m) => m.sd['index'])).size >= want.length, 'SIEM deliveries', 15_000)
+    await waitFor(() => rx.webhook.size >= want.length && new Set(rx.syslog.map((m) => m.sd['index'])).size >= want.length, 'SIEM deliveries', 60_000)
     for (const e of want) {
       expect(rx.webhook.get(`acme:${e.index}`)).toEqual({ org: 'acme', index: e.index, entry: JSON.parse(e.text) })
       const m = rx.syslog.find((x) => x.sd['index'] === String(e.index))!

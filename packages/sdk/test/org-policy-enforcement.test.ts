@@ -58,7 +58,7 @@ describe('who may talk to whom (contacts.scope, partners)', () => {
     // Adding her to the conversation with bob is refused the same way; bob's conversation goes on.
     expect(await code(alice.addMembers(conv, [gail.userId]))).toBe('forbidden')
     expect(alice.conversations().find((c) => c.id === conv)?.members).toEqual([alice.userId, bob.userId].sort())
-  }, 60_000)
+  }, 180_000)
 
   it('partners: acme lists globex, so alice and gail talk — unless globex keeps its people to its members', async () => {
     await acmeOwner.admin.setPolicy('acme', withContacts('partners', ['globex']))
@@ -73,7 +73,7 @@ describe('who may talk to whom (contacts.scope, partners)', () => {
     expect(await code(alice.createConversation([gail.userId]))).toBe('forbidden')
     await acmeOwner.admin.setPolicy('acme', DEFAULT_ORG_POLICY)
     await globexOwner.admin.setPolicy('globex', DEFAULT_ORG_POLICY)
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('guests (contacts.guests.allowed)', () => {
@@ -91,7 +91,7 @@ describe('guests (contacts.guests.allowed)', () => {
     await acmeOwner.admin.setPolicy('acme', DEFAULT_ORG_POLICY)
     const conv = await alice.createConversation([gwen.userId])
     expect(alice.conversations().find((c) => c.id === conv)?.members).toEqual([alice.userId, gwen.userId].sort())
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('disappearing messages (retention)', () => {
@@ -108,7 +108,7 @@ describe('disappearing messages (retention)', () => {
     // Turning it off is always allowed.
     expect(await alice.setDisappearingTimer(conv, null)).toBeNull()
     await acmeOwner.admin.setPolicy('acme', DEFAULT_ORG_POLICY)
-  }, 60_000)
+  }, 180_000)
 
   it('a member of another organisation whose policy forbids timers: refused in the shared conversation', async () => {
     const conv = await alice.createConversation([gail.userId])
@@ -117,7 +117,7 @@ describe('disappearing messages (retention)', () => {
     expect(r).toMatchObject({ code: 'forbidden' })
     expect(JSON.stringify(r)).toMatch(/globex/)
     await globexOwner.admin.setPolicy('globex', DEFAULT_ORG_POLICY)
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('attachments.allowedTypes (the sending client)', () => {
@@ -131,5 +131,5 @@ describe('attachments.allowedTypes (the sending client)', () => {
     expect((await alice.sendFile(conv, { name: 'cat.png', type: 'image/png', bytes: new Uint8Array(10) })).attachments?.[0]).toMatchObject({ size: 10 })
     expect((await alice.sendFile(conv, { name: 'a.pdf', type: 'application/pdf', bytes: new Uint8Array(10) })).attachments?.[0]).toMatchObject({ size: 10 })
     await acmeOwner.admin.setPolicy('acme', DEFAULT_ORG_POLICY)
-  }, 60_000)
+  }, 180_000)
 })

@@ -40,7 +40,7 @@ async function serverTreeUsers(groupId: string): Promise<string[]> {
 }
 
 async function received(c: CandorClient, conversation: string, text: string): Promise<void> {
-  await waitFor(async () => (await c.history(conversation)).some((m) => m.text === text), `${c.userId} to receive "${text}"`, 30_000)
+  await waitFor(async () => (await c.history(conversation)).some((m) => m.text === text), `${c.userId} to receive "${text}"`, 60_000)
 }
 
 beforeAll(async () => {
@@ -107,8 +107,8 @@ describe('deprovisioning removes the person from every conversation by an MLS co
       [bob!, [conversations.all, conversations.carolBob]],
     ] as const) {
       for (const c of convs) {
-        await waitFor(() => who.conversations().find((x) => x.id === c)?.members.includes('carol@acme.example') === false, `${who.userId}'s state of ${c} without carol`, 30_000)
-        await waitFor(() => line(who, c), `${who.userId} to see "… removed carol" in ${c}`, 30_000)
+        await waitFor(() => who.conversations().find((x) => x.id === c)?.members.includes('carol@acme.example') === false, `${who.userId}'s state of ${c} without carol`, 60_000)
+        await waitFor(() => line(who, c), `${who.userId} to see "… removed carol" in ${c}`, 60_000)
       }
     }
     // The group goes on without her.
@@ -133,8 +133,8 @@ describe('deprovisioning removes the person from every conversation by an MLS co
     const again = (await CandorClient.open(options(o.env.server.url, erinStore)))!
     o.env.clients.push(again)
     await again.connect()
-    await waitFor(async () => !(await serverTreeUsers(conv)).includes('dave@acme.example'), 'erin to commit dave’s removal', 30_000)
-    await waitFor(async () => (await again.history(conv)).some((m) => m.kind === 'members' && (m.members?.removed ?? []).includes('dave@acme.example')), 'erin’s "removed dave" line', 30_000)
+    await waitFor(async () => !(await serverTreeUsers(conv)).includes('dave@acme.example'), 'erin to commit dave’s removal', 60_000)
+    await waitFor(async () => (await again.history(conv)).some((m) => m.kind === 'members' && (m.members?.removed ?? []).includes('dave@acme.example')), 'erin’s "removed dave" line', 60_000)
   }, 120_000)
 
   it('a reset moves a conversation onto a group that names the server as its sender (how groups made before get it)', async () => {
@@ -143,7 +143,7 @@ describe('deprovisioning removes the person from every conversation by an MLS co
     await waitFor(async () => (await ctx().store.groupInfo(newGroup as GroupId)) !== null, 'the new group')
     const named = serverSenderOf(loadPublicGroup((await ctx().store.groupInfo(newGroup as GroupId))!).groupContext.extensions)
     expect(named && toBase64Url(named.publicKey)).toBe(toBase64Url(ctx().mlsSender.publicKey))
-    await waitFor(async () => (await serverTreeUsers(newGroup)).includes(bob!.userId), 'bob in the new group', 30_000)
+    await waitFor(async () => (await serverTreeUsers(newGroup)).includes(bob!.userId), 'bob in the new group', 60_000)
     await alice!.send(conversations.all, 'after the reset')
     await received(bob!, conversations.all, 'after the reset')
   }, 120_000)
@@ -166,7 +166,7 @@ describe('deprovisioning removes the person from every conversation by an MLS co
         (e, r) => (r ? resolve() : reject(e)),
       ),
     )
-    await waitFor(() => errors.some((w) => w.includes('still has devices')), 'alice to refuse the proposal', 30_000)
+    await waitFor(() => errors.some((w) => w.includes('still has devices')), 'alice to refuse the proposal', 60_000)
     // Nobody committed it: bob is still in the group, and it still works.
     await new Promise((r) => setTimeout(r, 2_000))
     expect(await serverTreeUsers(groupId)).toContain(bob!.userId)

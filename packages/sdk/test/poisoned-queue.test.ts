@@ -97,7 +97,7 @@ describe('a poisoned queue', () => {
     // The victim comes back: everything queued for its device is pushed on connect.
     victim = (await CandorClient.open(options(env.server.url, victimStore)))!
     env.clients.push(victim)
-    const got = nextMessage(victim, (m) => m.text === text, 8_000)
+    const got = nextMessage(victim, (m) => m.text === text, 60_000)
     void victim.connect().catch(() => undefined)
     expect((await got).from).toBe('bob')
     await waitFor(async () => (await env.server.context.store.pendingCount(victim.deviceId)) === 0, 'the victim to acknowledge everything')

@@ -5,9 +5,10 @@
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLASSIC_SUITE, PQ_SUITE, loadPublicGroup } from '@candor/crypto'
-import { nextMessage, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
-import type { CandorClient } from '../src/index.ts'
+import { CLASSIC_SUITE, PQ_SUITE, SUITES, loadPublicGroup } from '@candor/crypto'
+import { nextMessage, options, startDevEnv, waitFor, type DevEnv } from './dev-env.ts'
+import { startOperatorProxy } from './operator-proxy.ts'
+import { CandorClient } from '../src/index.ts'
 
 async function serverSuite(env: DevEnv, groupId: string): Promise<string> {
   const gi = await env.store.groupInfo(groupId as never)
@@ -58,9 +59,20 @@ describe('post-quantum by default', () => {
   })
 
   it('a conversation in suite 1 keeps working; people added to it join in suite 1; the next new one is post-quantum', async () => {
-    const [dee, eli, fay] = await Promise.all(['dee', 'eli', 'fay'].map((u) => env.user(u)))
+    // eli talks to the server through a forwarding proxy, to see when the top-up it runs after
+    // connecting has read every suite's count (its stock is full: it uploads nothing more).
+    // Deleting before that, the top-up would put the post-quantum packages back.
+    const proxy = await startOperatorProxy(env.server.url, () => undefined)
+    const eliUser = async () => {
+      const c = await CandorClient.register(options(proxy.url), 'eli', 'eli-device')
+      env.clients.push(c)
+      await c.connect()
+      return c
+    }
+    const [dee, eli, fay] = await Promise.all([env.user('dee'), eliUser(), env.user('fay')])
+    const counted = () => proxy.forwarded.filter((p) => p === '/v1/key-packages/count').length
+    await waitFor(() => counted() >= SUITES.length, 'eli’s top-up after connecting to read every suite’s count')
     // eli's device has no post-quantum packages on the server, as an older client's.
-    await new Promise((r) => setTimeout(r, 1_500)) // eli's top-up after connecting has run
     const db = new Database(join(env.dataDir, 'candor.db'))
     try {
       db.prepare('DELETE FROM key_packages WHERE device_id = ? AND suite = 83').run(eli!.deviceId)
@@ -90,5 +102,7 @@ describe('post-quantum by default', () => {
     await exchange(fay!, dee!, fresh, 'post-quantum now')
     // The old one still works after.
     await exchange(dee!, fay!, old, 'still classic')
+    eli!.close()
+    await proxy.close()
   })
 })

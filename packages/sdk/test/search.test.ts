@@ -86,12 +86,12 @@ describe('search', () => {
     await alice.send(conv, secret)
     await got
     expect(texts(await bob.search('okapi'))).toEqual([secret])
-    await waitFor(async () => (await bob.search('okapi')).length === 0 && (await alice.search('okapi')).length === 0, 'the message to disappear', 5_000)
+    await waitFor(async () => (await bob.search('okapi')).length === 0 && (await alice.search('okapi')).length === 0, 'the message to disappear', 60_000)
     // Its files (database, write-ahead log) keep nothing of it once the sweep removed it.
     const bobFiles = () => readdirSync(join(dir, 'bob')).map((f) => readFileSync(join(dir, 'bob', f)))
-    await waitFor(() => bobFiles().every((b) => !b.includes(Buffer.from('okapi'))), 'the sqlite index to drop the word', 3_000)
+    await waitFor(() => bobFiles().every((b) => !b.includes(Buffer.from('okapi'))), 'the sqlite index to drop the word', 60_000)
     // Search hides an expired message at once; the sweep takes it out of the sealed index soon after.
-    await waitFor(async () => !(await storeText(aliceStore)).includes('okapi'), 'the sealed index to drop the word', 5_000)
+    await waitFor(async () => !(await storeText(aliceStore)).includes('okapi'), 'the sealed index to drop the word', 60_000)
     // Negative control: the same bytes do hold a word still indexed.
     expect(readFileSync(bobIndexPath).includes(Buffer.from('zebra'))).toBe(true)
     expect(await storeText(aliceStore)).toContain('zebra')
@@ -119,7 +119,7 @@ describe('search', () => {
     for (const term of ['uberweis', 'quarterly', 'zebra', 'okapi', 'NEAR(x']) {
       for (const [i, h] of hay.entries()) expect(h.includes(Buffer.from(term)), `${term} in ${files[i]}`).toBe(false)
     }
-  }, 60_000)
+  }, 180_000)
 
   it('builds the index from the history a device already holds', async () => {
     const local = new MemoryLocalStore()

@@ -88,8 +88,8 @@ describe('a send retried after its recipients acknowledged it', () => {
         expect(d.type === 'deliver' && d.messageId).toBe(messageId)
         s.ws.send(encodeAck([d.type === 'deliver' ? d.seq : 0]))
       }
-      await new Promise((r) => setTimeout(r, 300))
-      for (const o of others) expect(await store.pendingCount(o.deviceId)).toBe(0)
+      // The acks are handled when the server gets to them: wait for that, not for a fixed time.
+      for (const o of others) await expect.poll(() => store.pendingCount(o.deviceId), { timeout: 30_000 }).toBe(0)
 
       // The retry (as after a lost `accepted`).
       a.ws.send(encodeSend({ reqId: 2, messageId, groupId: group, payload }))

@@ -25,7 +25,7 @@ beforeAll(async () => {
   expect(reg.res.status).toBe(201)
   const deviceId = reg.res.json.deviceId as never
   ana = { userId: 'ana@acme.example', deviceId, secretKey: reg.key.secretKey, publicKey: reg.key.publicKey, token: await rawSignIn(base(), deviceId, reg.key.secretKey) }
-}, 30_000)
+}, 180_000)
 afterAll(async () => e?.close())
 
 const identity = async () => (await e.store.ssoSessionOf('ana@acme.example' as never))!.identity!

@@ -10,7 +10,7 @@ import { startSsoEnv, type SsoEnv } from './sso-env.ts'
 let e: SsoEnv
 beforeAll(async () => {
   e = await startSsoEnv()
-}, 30_000)
+}, 180_000)
 afterAll(async () => e?.close())
 
 const base = () => e.server.url

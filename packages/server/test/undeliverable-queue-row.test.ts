@@ -74,7 +74,7 @@ describe('a queue row that cannot be encoded', () => {
     // Gone from the queue: the two good rows wait for their ack, the bad one does not.
     expect(await store.pendingCount(victim.deviceId)).toBe(2)
     ws.send(encodeAck(frames.map((f) => (f.type === 'deliver' ? f.seq : 0))))
-    await expect.poll(() => store.pendingCount(victim.deviceId)).toBe(0)
+    await expect.poll(() => store.pendingCount(victim.deviceId), { timeout: 30_000 }).toBe(0)
     ws.close()
 
     // The next connection is clean: nothing to set aside again, later messages flow.
@@ -84,7 +84,7 @@ describe('a queue row that cannot be encoded', () => {
     expect(later.map((f) => f.type === 'deliver' && new TextDecoder().decode(f.payload))).toEqual(['later'])
     expect(await metric('candor_queue_rows_set_aside_total')).toBe(1)
     again.ws.send(encodeAck(later.map((f) => (f.type === 'deliver' ? f.seq : 0))))
-    await expect.poll(() => store.pendingCount(victim.deviceId)).toBe(0)
+    await expect.poll(() => store.pendingCount(victim.deviceId), { timeout: 30_000 }).toBe(0)
     again.ws.close()
   })
 

@@ -1,7 +1,9 @@
 // What a person does in the web client, as Playwright steps on accessible names.
 import type { Page } from 'playwright-core'
 
-const T = 20_000
+// Waits for what a person would see; generous because Chromium, the server and MLS share a
+// loaded 2-core machine (a wait that succeeds returns at once).
+const T = 60_000
 
 export async function register(page: Page, userId: string): Promise<void> {
   await page.getByRole('tab', { name: 'Create account' }).click()
