@@ -28,7 +28,7 @@ function page(org: string, texts: string[], seed = serverSeed): OrgAuditResponse
 describe('the erasure notices the archive accepts', () => {
   it('accepts carol’s own erasure, signed and in the signed trail; the cursor moves to the checkpoint’s end', () => {
     const p = page('acme', [entry('acme', person('carol@acme.example'), 'user:carol@acme.example', { notice: notice('acme', 'carol@acme.example'), holds: [] })])
-    expect(verifyErasures(p, 'acme', pinned, 0)).toEqual({ accepted: [{ person: 'carol@acme.example', audit: 0, at: 1234 }], refused: [], next: 1 })
+    expect(verifyErasures(p, 'acme', pinned, 0)).toEqual({ accepted: [{ person: 'carol@acme.example', audit: 0, at: 1234 }], refused: [], next: 1, end: true })
   })
 
   it('refuses a notice signed by another key, one made by an admin, one about someone else, one of another organisation', () => {

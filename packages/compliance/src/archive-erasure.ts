@@ -32,6 +32,8 @@ export interface ErasurePage {
   refused: { index: number; reason: string }[]
   /** Where to ask from next (every entry before it was checked). */
   next: number
+  /** Whether the scan reached the checkpoint's end (no need to ask again until the next poll). */
+  end: boolean
 }
 
 export class ErasureFeedError extends Error {}
@@ -76,7 +78,7 @@ export function verifyErasures(page: OrgAuditResponse, org: string, accessLogKey
   const size = cp.checkpoint.size
   const next = page.next ?? size
   if (next < from || next > size) throw new ErasureFeedError(`next (${next}) is not between ${from} and the checkpoint's size ${size}`)
-  const out: ErasurePage = { accepted: [], refused: [], next }
+  const out: ErasurePage = { accepted: [], refused: [], next, end: next === size }
   for (const e of page.entries) {
     if (e.index < from || e.index >= next) {
       out.refused.push({ index: e.index, reason: `outside ${from}…${next - 1}` })
