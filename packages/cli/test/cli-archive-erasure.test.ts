@@ -96,6 +96,7 @@ describe('account erasure reaches the compliance archive', () => {
   const file = join(dir, 'report.txt')
 
   it('sets up acme: an officer’s key, the policy naming the archive, the archive running', async () => {
+    // A conversation id may start with '-': it goes after '--' (the end of the flags).
     const token = /admin enrol (adm-\S+)/.exec(server.output())?.[1]
     await ok('op', 'register', 'op')
     await ok('op', 'admin', 'enrol', token!, '--org', 'ops')
@@ -122,14 +123,14 @@ describe('account erasure reaches the compliance archive', () => {
     open = (await ok('alice', 'create', 'bob@acme.example', 'carol@acme.example')).stdout.trim()
     held = (await ok('alice', 'create', 'bob@acme.example', 'carol@acme.example')).stdout.trim()
     for (const g of [open, held]) await until(`the archive to join ${g}`, () => archive!.out().includes(`joined ${g}`))
-    holdId = /hold placed: (\S+)/.exec((await ok('olga', 'compliance', 'hold', 'acme', held, '--case', 'LH-E')).stdout)?.[1] ?? ''
+    holdId = /hold placed: (\S+)/.exec((await ok('olga', 'compliance', 'hold', '--case', 'LH-E', '--', 'acme', held)).stdout)?.[1] ?? ''
     expect(holdId).toMatch(/^[A-Za-z0-9_-]{22}$/)
-    await ok('carol', 'send', open, `carol-open-${randomBytes(4).toString('hex')}`)
+    await ok('carol', 'send', '--', open, `carol-open-${randomBytes(4).toString('hex')}`)
     writeFileSync(file, Buffer.from('carol’s report\n'.repeat(3000)))
-    await ok('carol', 'send', open, '--file', file, 'the report')
-    await ok('carol', 'send', held, 'carol-held')
-    await ok('bob', 'send', open, 'bob-open')
-    await ok('bob', 'send', held, 'bob-held')
+    await ok('carol', 'send', '--file', file, '--', open, 'the report')
+    await ok('carol', 'send', '--', held, 'carol-held')
+    await ok('bob', 'send', '--', open, 'bob-open')
+    await ok('bob', 'send', '--', held, 'bob-held')
     await until('the five records and the file', () => ids((l) => l.sender.user.startsWith('carol@') || l.sender.user.startsWith('bob@')).length >= 5 && attachments().length === 1)
   }, 600_000)
 
