@@ -41,8 +41,9 @@ const indexLines = () => {
 }
 
 beforeAll(async () => {
-  server = await startServerProcess(home('data'))
-})
+  // A loaded machine can take more than the default 20 s to start a server.
+  server = await startServerProcess(home('data'), 0, { startTimeoutMs: 100_000 })
+}, 120_000)
 afterAll(async () => {
   archive?.child.kill('SIGTERM')
   await server.kill()
