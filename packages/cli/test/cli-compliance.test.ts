@@ -41,8 +41,9 @@ const indexLines = () => {
 }
 
 beforeAll(async () => {
-  server = await startServerProcess(home('data'))
-})
+  // A loaded machine can take more than the default 20 s to start a server.
+  server = await startServerProcess(home('data'), 0, { startTimeoutMs: 100_000 })
+}, 120_000)
 afterAll(async () => {
   archive?.child.kill('SIGTERM')
   await server.kill()
@@ -89,7 +90,7 @@ describe('k-of-n unlock, receipts, export and legal hold, through real processes
     archive.child.stderr!.on('data', (d: Buffer) => (log += d.toString()))
     archive.out = () => log
     await until('the archive to start', () => /running \(policy v1\)/.test(log))
-  })
+  }, 600_000)
 
   it('three people chat; the archive keeps each message sealed', async () => {
     const created = await candor('alice', 'create', 'bob@acme.example', 'carol@acme.example')
@@ -102,7 +103,7 @@ describe('k-of-n unlock, receipts, export and legal hold, through real processes
       expect((await candor(u, 'send', conv, t)).code).toBe(0)
     }
     await until('three records', () => indexLines().filter((l) => l.conversation === conv).length >= 3)
-  })
+  }, 600_000)
 
   it('k − 1 officers cannot open anything; no one gets a receipt', async () => {
     const filed = await candor('olga', 'compliance', 'request', 'acme', '--why', 'legal_obligation', '--case', 'SEC-17', '--conversation', conv)
@@ -115,7 +116,7 @@ describe('k-of-n unlock, receipts, export and legal hold, through real processes
     expect(refused.stderr).toMatch(/1 of the k = 2 officers' approvals needed/)
     expect(readdirSync(dir)).not.toContain('export')
     expect((await candor('bob', 'receipts')).stdout).not.toMatch(/SEC-17/)
-  })
+  }, 600_000)
 
   it('k officers open one case: each of the three people sees a receipt; the export verifies, a changed byte does not', async () => {
     expect((await candor('omar', 'compliance', 'approve', 'acme', requestId)).stdout).toMatch(/\(2\/2\)/)
@@ -138,7 +139,7 @@ describe('k-of-n unlock, receipts, export and legal hold, through real processes
     const bad = await runCandor(['verify-export', out, '--log-key', logKey])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/FAIL messages\/.*\.eml: its SHA-256 differs from the manifest's \(changed\)/)
-  })
+  }, 600_000)
 
   it('a legal hold on the conversation: its people see it; an erasure receipt names it; release ends it', async () => {
     const placed = await candor('oona', 'compliance', 'hold', 'acme', conv, '--case', 'LH-17')
@@ -150,11 +151,11 @@ describe('k-of-n unlock, receipts, export and legal hold, through real processes
     expect(erased.stdout).toMatch(new RegExp(`held-in-archive conversation:${conv} org acme case LH-17 until-released hold ${holdId}`))
     expect((await candor('oona', 'compliance', 'release', 'acme', holdId)).stdout).toMatch(/hold released/)
     expect((await candor('bob', 'compliance', 'holds')).stdout).toMatch(/no legal hold applies to you/)
-  })
+  }, 600_000)
 
   it('the audit trail has every step', async () => {
     const trail = await candor('olga', 'org', 'audit', 'acme', '--jsonl')
     const actions = trail.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { entry: { action: string } }).entry.action).filter((a) => /^(compliance|hold)\./.test(a))
     expect(actions).toEqual(['compliance.keys', 'compliance.request', 'compliance.approve', 'compliance.approve', 'compliance.open', 'compliance.export', 'hold.place', 'hold.release'])
-  })
+  }, 600_000)
 })

@@ -35,3 +35,29 @@ describe('the archive deletion sweep plan', () => {
     expect(planSweep([lines[3]!], [], 9e15, null)).toEqual({ delete: [], held: [], next: null })
   })
 })
+
+describe('an erased sender’s records (docs/protocol.md §11.12)', () => {
+  const lines = [
+    line('a', 'g1', 'carol', 1000), // no timer: kept for ever, but carol was erased
+    line('b', 'g2', 'carol', 1000, 900_000), // timer not yet run out
+    line('c', 'g3', 'carol', 1000), // in a held conversation
+    line('d', 'g1', 'bob', 1000), // someone else's in the same conversation
+    line('e', 'g2', 'bob', 1000, 31_000), // someone else's, timer ran out
+  ]
+  it('every record the erased person sent is due, whatever its timer; nobody else’s goes for it', () => {
+    const p = planSweep(lines, [hold('h1', 'conversation:g3')], 40_000, null, new Set(['carol']))
+    expect(p.delete.map((d) => [d.line.id, d.reason])).toEqual([['a', 'erasure'], ['b', 'erasure'], ['e', 'timer']])
+    expect(p.held.map((d) => [d.line.id, d.reason, d.holds])).toEqual([['c', 'erasure', ['h1']]])
+  })
+  it('a hold on the person keeps all they sent; released, it all goes at the next sweep', () => {
+    const held = planSweep(lines, [hold('h2', 'user:carol')], 40_000, null, new Set(['carol']))
+    expect(held.delete.map((d) => d.line.id)).toEqual(['e'])
+    expect(held.held.map((d) => d.line.id)).toEqual(['a', 'b', 'c'])
+    const released = planSweep(lines, [hold('h2', 'user:carol', 45_000)], 50_000, null, new Set(['carol']))
+    expect(released.delete.map((d) => d.line.id)).toEqual(['a', 'b', 'c', 'e'])
+  })
+  it('without an accepted erasure nothing of hers is due before its time (the old plan)', () => {
+    expect(planSweep(lines, [], 40_000, null).delete.map((d) => d.line.id)).toEqual(['e'])
+    expect(planSweep(lines, [], 40_000, null, new Set(['dave'])).delete.map((d) => d.line.id)).toEqual(['e'])
+  })
+})

@@ -1,15 +1,16 @@
 // Which of the archive's records its deletion sweep removes (docs/protocol.md §11.12): a record
 // is due once the disappearing timer it was received under has run out (`expiresAt` of its index
 // line) or once the organisation's archive retention (`archive.retentionDays` of the signed
-// policy) has passed since it was received — unless an active legal hold covers it (its
-// conversation, or its sender), in which case it is kept until the hold is released. Pure: the
-// caller reads the index, the policy and the holds, and deletes what this names.
+// policy) has passed since it was received, or once its sender's account was erased (an erasure
+// notice the archive verified, §11.12) — unless an active legal hold covers it (its conversation,
+// or its sender), in which case it is kept until the hold is released. Pure: the caller reads the
+// index, the policy, the holds and the erasures it accepted, and deletes what this names.
 import type { ArchiveIndexLine } from './archive-index.ts'
 import { holdsOn, type HoldInfo } from './legal-hold.ts'
 
 export const DAY_MS = 86_400_000
 
-export type DeletionReason = 'timer' | 'retention'
+export type DeletionReason = 'erasure' | 'timer' | 'retention'
 
 export interface SweepPlan {
   /** Records to delete now, with why. */
@@ -20,8 +21,9 @@ export interface SweepPlan {
   next: number | null
 }
 
-/** Why the record is due at `now` (timer first), or null. */
-export function dueReason(line: ArchiveIndexLine, now: number, retentionDays: number | null): DeletionReason | null {
+/** Why the record is due at `now` (its sender's erasure first, then its timer), or null. */
+export function dueReason(line: ArchiveIndexLine, now: number, retentionDays: number | null, erased: ReadonlySet<string> = new Set()): DeletionReason | null {
+  if (erased.has(line.sender.user)) return 'erasure'
   if (line.expiresAt !== undefined && line.expiresAt <= now) return 'timer'
   if (retentionDays !== null && line.at + retentionDays * DAY_MS <= now) return 'retention'
   return null
@@ -33,11 +35,11 @@ export function dueAt(line: ArchiveIndexLine, retentionDays: number | null): num
   return t.length === 0 ? null : Math.min(...t)
 }
 
-/** What the sweep deletes at `now` and what the holds keep. */
-export function planSweep(lines: readonly ArchiveIndexLine[], holds: readonly HoldInfo[], now: number, retentionDays: number | null): SweepPlan {
+/** What the sweep deletes at `now` and what the holds keep. `erased`: the people whose erasure the archive accepted. */
+export function planSweep(lines: readonly ArchiveIndexLine[], holds: readonly HoldInfo[], now: number, retentionDays: number | null, erased: ReadonlySet<string> = new Set()): SweepPlan {
   const plan: SweepPlan = { delete: [], held: [], next: null }
   for (const line of lines) {
-    const reason = dueReason(line, now, retentionDays)
+    const reason = dueReason(line, now, retentionDays, erased)
     if (reason === null) {
       const at = dueAt(line, retentionDays)
       if (at !== null) plan.next = plan.next === null ? at : Math.min(plan.next, at)

@@ -396,6 +396,8 @@ export const HTTP_ROWS: Record<string, Row> = {
   'POST /v1/orgs/:org/compliance/holds': officer(() => ({ path: '/v1/orgs/default/compliance/holds', body: { target: 'user:matrix-bob', case: 'LH-M' } }), 'forbidden'),
   'POST /v1/orgs/:org/compliance/holds/:id/release': officer((w) => ({ path: `/v1/orgs/default/compliance/holds/${w.compliance.hold}/release`, body: {} }), 'forbidden'),
   'GET /v1/orgs/:org/compliance/holds': officer(at('/v1/orgs/default/compliance/holds'), 'not_found'),
+  // Its archive reads them too (archive-erasure-notice.test.ts: another organisation's archive is refused).
+  'GET /v1/orgs/:org/compliance/erasures': officer(at('/v1/orgs/default/compliance/erasures?from=0'), 'not_found'),
   'GET /v1/legal-holds': { access: { kind: 'session', otherUser: 'own-data' }, build: at('/v1/legal-holds') },
   'GET /v1/orgs/:org/audit': admin(at('/v1/orgs/default/audit'), true, 'not_found'),
   'GET /v1/orgs/:org/audit/consistency': admin(at('/v1/orgs/default/audit/consistency?from=1&to=1'), true, 'not_found'),

@@ -104,4 +104,31 @@ describe('the archive deletion sweep', () => {
     expect(existsSync(join(dir, 'records', `${a!.id}.car`))).toBe(false)
     expect(existsSync(join(dir, 'sweep-pending.json'))).toBe(false)
   })
+
+  it('deletes what an erased person sent, with its attachment files, unless a hold keeps it; nobody else’s', async () => {
+    const { dir, writer } = await store()
+    const open = newGroupId()
+    const held = newGroupId()
+    const t0 = 1_800_000_000_000
+    const ids: Record<string, string> = {}
+    for (const [name, g, user] of [['carolOpen', open, 'carol@acme.example'], ['carolHeld', held, 'carol@acme.example'], ['bob', open, 'bob@acme.example']] as const) {
+      const r = await writer.write(received(g, user, t0), undefined, async (rec) => {
+        mkdirSync(join(dir, 'attachments'), { recursive: true })
+        writeFileSync(join(dir, 'attachments', `${rec.id}-0.caf`), 'sealed')
+      })
+      ids[name] = r!.id
+    }
+    let erased = new Set<string>()
+    let holds: HoldInfo[] = [hold('h1', `conversation:${held}`)]
+    const sweeper = new ArchiveSweeper({ dir, lock: writer.lock, holds: async () => holds, retentionDays: async () => null, erased: () => erased, now: () => t0 + 1000 })
+    expect(await sweeper.sweep()).toMatchObject({ deleted: 0, erased: 0 })
+    erased = new Set(['carol@acme.example'])
+    expect(await sweeper.sweep()).toMatchObject({ deleted: 1, erased: 1, held: 1 })
+    expect((await readIndex(dir)).map((l) => l.id).sort()).toEqual([ids.carolHeld, ids.bob].sort())
+    expect(existsSync(join(dir, 'attachments', `${ids.carolOpen}-0.caf`))).toBe(false)
+    expect(existsSync(join(dir, 'attachments', `${ids.bob}-0.caf`))).toBe(true)
+    holds = [hold('h1', `conversation:${held}`, t0 + 500)]
+    expect(await sweeper.sweep()).toMatchObject({ deleted: 1, erased: 1, held: 0 })
+    expect((await readIndex(dir)).map((l) => l.id)).toEqual([ids.bob])
+  })
 })

@@ -1,20 +1,24 @@
 // The archive's deletion sweep (docs/protocol.md §11.12): records whose disappearing timer ran
-// out, or that the organisation's archive retention outlived, are deleted from the archive's
+// out, that the organisation's archive retention outlived, or that an erased person sent (an
+// erasure notice the archive verified: erasure-feed.ts), are deleted from the archive's
 // store — their sealed file, their attachment files and their index line — unless an active
 // legal hold covers them (`planSweep`, packages/compliance). Without the holds (the server did
 // not answer) nothing is deleted. A deletion is journalled first (`sweep-pending.json`: the record
 // ids, nothing else), the index is rewritten without their lines (temporary file, synced,
 // renamed), the files are unlinked, the journal removed; a crash in between is finished at the
 // next start. The clock is injectable (`now`) for tests of retention measured in days.
-import { open, readFile, readdir, rename, rm } from 'node:fs/promises'
+import { readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { encodeIndexLine, parseIndexLine, planSweep, type ArchiveIndexLine, type HoldInfo } from '@candor/compliance'
 import { StoreLock } from './store-lock.ts'
+import { writeSynced } from './synced-file.ts'
 
 const JOURNAL = 'sweep-pending.json'
 
 export interface SweepResult {
   deleted: number
+  /** Of those, deleted because their sender was erased. */
+  erased: number
   held: number
   /** Deleted, by conversation (ids of the records). */
   byConversation: Map<string, string[]>
@@ -27,19 +31,9 @@ export interface ArchiveSweeperOptions {
   holds: () => Promise<readonly HoldInfo[]>
   /** The archive retention of the organisation's verified policy (days), null: none. */
   retentionDays: () => Promise<number | null>
+  /** The people whose erasure the archive accepted (none: nobody's). */
+  erased?: () => ReadonlySet<string>
   now?: () => number
-}
-
-async function writeSynced(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`
-  const f = await open(tmp, 'w', 0o600)
-  try {
-    await f.writeFile(text)
-    await f.sync()
-  } finally {
-    await f.close()
-  }
-  await rename(tmp, path)
 }
 
 export async function readIndex(dir: string): Promise<ArchiveIndexLine[]> {
@@ -69,16 +63,17 @@ export class ArchiveSweeper {
 
   /** Deletes what is due and not held; returns what it did. */
   async sweep(): Promise<SweepResult> {
-    const result: SweepResult = { deleted: 0, held: 0, byConversation: new Map() }
+    const result: SweepResult = { deleted: 0, erased: 0, held: 0, byConversation: new Map() }
     const now = this.#now()
     const retention = await this.#o.retentionDays()
+    const erased = this.#o.erased?.() ?? new Set<string>()
     // Nothing due without holds: no need to ask for them.
-    if (planSweep(await readIndex(this.#o.dir), [], now, retention).delete.length === 0) return result
+    if (planSweep(await readIndex(this.#o.dir), [], now, retention, erased).delete.length === 0) return result
     // The holds first: when they cannot be read, nothing is deleted (the caller sees the error).
     const holds = await this.#o.holds()
     return this.#o.lock.run(async () => {
       const lines = await readIndex(this.#o.dir)
-      const plan = planSweep(lines, holds, now, retention)
+      const plan = planSweep(lines, holds, now, retention, erased)
       result.held = plan.held.length
       if (plan.delete.length === 0) return result
       const ids = new Set(plan.delete.map((d) => d.line.id))
@@ -86,6 +81,7 @@ export class ArchiveSweeper {
       await this.#remove(ids, lines)
       for (const d of plan.delete) result.byConversation.set(d.line.conversation, [...(result.byConversation.get(d.line.conversation) ?? []), d.line.id])
       result.deleted = ids.size
+      result.erased = plan.delete.filter((d) => d.reason === 'erasure').length
       return result
     })
   }

@@ -16,6 +16,7 @@ import { SealedLocalStore } from '../archive/sealed-local-store.ts'
 import { RecordWriter, expiresAtOf } from '../archive/record-writer.ts'
 import { AttachmentKeeper } from '../archive/attachment-keeper.ts'
 import { ArchiveSweeper } from '../archive/archive-sweeper.ts'
+import { ErasureFeed } from '../archive/erasure-feed.ts'
 
 export const ARCHIVE_USAGE = `  candor --server URL --home DIR archive register <user> --org ORG [--key-file PATH]   the archive account
                                               (its device state sealed under a new key file, default DIR/archive-key.json)
@@ -24,8 +25,8 @@ export const ARCHIVE_USAGE = `  candor --server URL --home DIR archive register 
   candor --home DIR archive run [--key-file PATH] [--update-every SECONDS] [--sweep-every SECONDS]   run the archive:
                                               join where added, announce itself, write sealed records to DIR/records and
                                               DIR/index.jsonl (attachments sealed to DIR/attachments), update its own leaf
-                                              every SECONDS (default 3600), delete what timers and retention end unless a
-                                              legal hold keeps it, every SECONDS (default 60)
+                                              every SECONDS (default 3600), delete what timers and retention end, and what
+                                              erased people sent, unless a legal hold keeps it, every SECONDS (default 60)
   candor --home DIR archive verify            every record file against its index line, every attachment file
                                               against a record (no key needed)`
 
@@ -115,7 +116,11 @@ async function run(g: GlobalFlags, f: ArchiveFlags): Promise<number> {
   writer = new RecordWriter(g.home, archiveKey)
   keeper = new AttachmentKeeper(g.home, archiveKey, (ref, sink) => c.downloadAttachmentTo(ref, sink), (m) => process.stderr.write(`warning: ${m}\n`))
   let retention = { at: Date.now(), days: a.retentionDays }
+  // Erasure notices of the organisation's people, checked against the access-log key this device pinned (§11.12).
+  const feed = new ErasureFeed({ dir: g.home, page: (from) => c.compliance.erasures(policy.org, from), log })
+  await feed.load()
   const sweeper = new ArchiveSweeper({
+    erased: () => feed.erased(),
     dir: g.home,
     lock: writer.lock,
     holds: async () => (await c.compliance.holds(policy.org)).holds,
@@ -156,10 +161,13 @@ async function run(g: GlobalFlags, f: ArchiveFlags): Promise<number> {
   const sweepTimer = setInterval(() => {
     if (sweeping) return
     sweeping = true
-    sweeper
-      .sweep()
+    feed
+      .poll()
+      .catch((e: unknown) => process.stderr.write(`warning: reading erasure notices (none taken): ${(e as Error).message}\n`))
+      .then(() => sweeper.sweep())
       .then((r) => {
-        for (const [conversation, ids] of r.byConversation) log(`deleted ${ids.length} records of ${conversation} (timer or retention ran out)`)
+        for (const [conversation, ids] of r.byConversation) log(`deleted ${ids.length} records of ${conversation} (timer, retention or sender's erasure)`)
+        if (r.erased > 0) log(`deleted ${r.erased} records sent by erased people`)
         if (r.held !== lastHeld) log(`keeping ${r.held} records past their timer or retention: a legal hold covers them`)
         lastHeld = r.held
       })

@@ -4,7 +4,8 @@
 // ephemeral secret stays in this device's local store, approvals (this device opens its own
 // share and re-seals it to the request), opening (every approval's signature checked against
 // the approver's directory-proven key, then k shares combined), the export's audit entry, and
-// legal holds — including, for anyone, "a legal hold applies to this conversation".
+// legal holds — including, for anyone, "a legal hold applies to this conversation" — and the
+// organisation's erasure notices, checked against the pinned access-log key.
 import {
   CandorError,
   archiveKeyResponseSchema,
@@ -14,6 +15,7 @@ import {
   legalHoldListSchema,
   myLegalHoldsSchema,
   officerDevicesResponseSchema,
+  orgAuditResponse,
   ownShareResponseSchema,
   toBase64Url,
   unlockInfoSchema,
@@ -33,6 +35,8 @@ import {
   newX25519KeyPair,
   openUnlock,
   verifyApproval,
+  verifyErasures,
+  type ErasurePage,
   type ArchiveKeyRecord,
   type UnlockApproval,
   type UnlockRequestBody,
@@ -60,12 +64,15 @@ export class ComplianceClient {
   readonly #identity: Identity
   readonly #store: LocalStore
   readonly #directory: DeviceDirectory
+  readonly #accessLogKey: () => Promise<string>
 
-  constructor(api: DataApi, identity: Identity, store: LocalStore, directory: DeviceDirectory) {
+  /** `accessLogKey`: the access-log key this device pinned, which signs organisations' audit trails and erasure notices. */
+  constructor(api: DataApi, identity: Identity, store: LocalStore, directory: DeviceDirectory, accessLogKey: () => Promise<string>) {
     this.#api = api
     this.#identity = identity
     this.#store = store
     this.#directory = directory
+    this.#accessLogKey = accessLogKey
   }
 
   #base(org: string): string {
@@ -209,6 +216,16 @@ export class ComplianceClient {
 
   holds(org: string, released = false): Promise<{ holds: LegalHoldInfo[] }> {
     return this.#api.call(legalHoldListSchema, 'GET', `${this.#base(org)}/holds${released ? '?released=1' : ''}`)
+  }
+
+  /**
+   * The organisation's erasure notices from audit index `from` (its archive, officers and
+   * auditors read them), checked against the pinned access-log key (`verifyErasures`): the
+   * accepted ones, the refused ones with why, and where to ask from next.
+   */
+  async erasures(org: string, from: number): Promise<ErasurePage> {
+    const page = await this.#api.call(orgAuditResponse, 'GET', `${this.#base(org)}/erasures?from=${from}`)
+    return verifyErasures(page, org, await this.#accessLogKey(), from)
   }
 
   /** The legal holds that apply to this person (on them, or on a conversation they are in). */

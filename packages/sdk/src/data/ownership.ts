@@ -122,7 +122,7 @@ export class DataOwnership {
   }
 
   compliance(): ComplianceClient {
-    return new ComplianceClient(this.#d.data, this.#d.identity, this.#d.store, this.#d.directory)
+    return new ComplianceClient(this.#d.data, this.#d.identity, this.#d.store, this.#d.directory, () => this.#accessLog.pinnedKey())
   }
 
   /** Whether the person's organisation lets them export or erase at will, or after an admin's approval — and where their requests stand. */

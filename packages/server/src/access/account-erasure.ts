@@ -7,12 +7,16 @@
 // member commits it even when the erasing device held none of them.
 // Its attachment uploads: unfinished ones are deleted, finished ones lose every link to it.
 // Under a legal hold the receipt also says what the organisation's archive keeps: which hold,
-// on what, under which case, until when (compliance/erasure-holds.ts).
+// on what, under which case, until when (compliance/erasure-holds.ts). Where the organisation's
+// policy names an archive, an erasure notice goes to its audit trail first (compliance/
+// erasure-notice.ts): if it cannot be written, nothing is erased; the receipt says what the
+// archive erases.
 import { randomBytes } from 'node:crypto'
 import { toBase64Url, utf8, type DeletionReceiptResponse, type UserId } from '@candor/protocol'
 import type { BlobId } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
-import { heldLines } from '../compliance/erasure-holds.ts'
+import { heldLines, holdsKeeping } from '../compliance/erasure-holds.ts'
+import { noticeToArchive } from '../compliance/erasure-notice.ts'
 import { groupsOfPerson, proposeRemovalsOfErased } from '../mls/external-removals.ts'
 
 export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<DeletionReceiptResponse> {
@@ -21,13 +25,16 @@ export async function eraseAccount(ctx: AppContext, userId: UserId): Promise<Del
   const groups = await groupsOfPerson(ctx, userId)
   const deletedAt = ctx.access.now()
   // What an organisation's legal hold keeps in its archive (the server erases its own records regardless).
-  const held = await heldLines(ctx, userId, deletedAt)
+  const holds = await holdsKeeping(ctx, userId)
+  // Write-ahead: the archive's notice is in the organisation's audit trail before anything goes.
+  const archived = await noticeToArchive(ctx, userId, deletedAt, holds)
   const text = [
     'candor account deletion v1',
     `user ${userId}`,
     ...devices.map((d) => `device ${d.deviceId} ${toBase64Url(d.publicKey)}`),
     `deleted-at ${deletedAt}`,
-    ...held,
+    ...heldLines(holds, deletedAt),
+    ...(archived === null ? [] : [archived]),
     `nonce ${toBase64Url(randomBytes(16))}`,
   ].join('\n') + '\n'
   const log = ctx.access.log

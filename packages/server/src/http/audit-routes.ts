@@ -8,7 +8,8 @@ import type { AppContext } from '../app-context.ts'
 import { requirePermission, scopedOrg } from '../organisations/org-scope.ts'
 import { parseBody, parseParam } from './parse.ts'
 
-function index(q: unknown, name: string, fallback: number | undefined): number {
+/** A log index in the query (`from`, `to`): a whole number, or `fallback` when absent. */
+export function index(q: unknown, name: string, fallback: number | undefined): number {
   const v = (q ?? {}) as Record<string, unknown>
   const raw = v[name]
   if (raw === undefined && fallback !== undefined) return fallback

@@ -20,10 +20,11 @@ import {
 import type { LegalHoldRecord } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
-import { allowedAnywhere, allowedIn } from '../organisations/roles.ts'
+import { allowedIn } from '../organisations/roles.ts'
 import { requirePermission, scopedOrg, scopedUser } from '../organisations/org-scope.ts'
-import { holdBody, holdTargetsOf, isArchiveOf, isOfficerOf, peopleInScope, type HoldBody } from '../compliance/compliance-scope.ts'
+import { holdBody, holdTargetsOf, isOfficerOf, peopleInScope, type HoldBody } from '../compliance/compliance-scope.ts'
 import { tellHoldChanged } from '../compliance/hold-notices.ts'
+import { requireArchiveReader } from './archive-reader.ts'
 import { MAX_NOTICE_DELAY_MS } from './admin-routes.ts'
 import { parseBody, parseParam } from './parse.ts'
 
@@ -113,13 +114,7 @@ export function legalHoldRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   /** The organisation's holds: for its officers and auditors, and for its archive (which applies them). */
   app.get('/v1/orgs/:org/compliance/holds', async (req) => {
-    const session = await authenticate(ctx, req)
-    const org = orgParam(req.params)
-    if (!(await isArchiveOf(ctx, org, session.userId))) {
-      const admin = await ctx.store.getAdmin(session.userId)
-      if (!admin || !(allowedAnywhere(admin, 'holds.manage') || allowedAnywhere(admin, 'audit.read'))) throw new CandorError('forbidden', 'reading legal holds needs holds.manage or audit.read (or to be the organisation’s archive)')
-      if (!(isOfficerOf(admin, org) || allowedIn(admin, org, 'audit.read'))) throw new CandorError('not_found', 'no such organisation')
-    }
+    const org = await requireArchiveReader(ctx, req, 'legal holds')
     const released = typeof req.query === 'object' && req.query !== null && (req.query as Record<string, unknown>).released === '1'
     return { holds: (await c().holdsOf(org, released)).map(holdInfo) }
   })

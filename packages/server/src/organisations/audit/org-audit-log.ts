@@ -22,6 +22,8 @@ import type { Logger } from '../../logger.ts'
 const CATCH_UP_BATCH = 10_000
 /** Entries per page of GET /v1/orgs/:org/audit. */
 export const AUDIT_PAGE = 1000
+/** Leaves one call of readAction reads at most. */
+export const AUDIT_SCAN = 10_000
 
 export type AuditActor =
   | { kind: 'admin'; admin: AdminRecord }
@@ -150,6 +152,30 @@ export class OrgAuditLog {
       })),
       next: last && last.index + 1 < size ? last.index + 1 : null,
     }
+  }
+
+  /**
+   * The entries of one action from `from` on, each with its inclusion proof against one signed
+   * checkpoint: at most AUDIT_SCAN leaves are read per call; `next` is where the scan stopped
+   * (null once it reached the checkpoint's end).
+   */
+  async readAction(org: OrgId, from: number, action: AuditAction): Promise<OrgAuditResponse> {
+    const tree = await this.#tree(org)
+    const size = tree.size
+    const end = Math.min(size, from + AUDIT_SCAN)
+    const found: OrgAuditResponse['entries'] = []
+    for (let at = from; at < end; ) {
+      const leaves = (await this.#store.governance().auditLeaves(org, at, Math.min(AUDIT_PAGE, end - at))).filter((l) => l.index < end)
+      if (leaves.length === 0) break
+      for (const l of leaves) {
+        const text = new TextDecoder().decode(l.entry)
+        if ((JSON.parse(text) as { action?: unknown }).action !== action) continue
+        found.push({ index: l.index, entry: text, proof: tree.inclusionProof(l.index, size).map((h) => toBase64Url(h)) })
+        if (found.length === AUDIT_PAGE) return { org, verifierKey: this.verifierKey(org), checkpoint: this.#checkpoint(org, tree, size), entries: found, next: l.index + 1 < size ? l.index + 1 : null }
+      }
+      at = leaves.at(-1)!.index + 1
+    }
+    return { org, verifierKey: this.verifierKey(org), checkpoint: this.#checkpoint(org, tree, size), entries: found, next: end < size ? end : null }
   }
 
   /** One entry with its inclusion proof against a signed checkpoint of the current tree. */
