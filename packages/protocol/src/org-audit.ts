@@ -37,6 +37,7 @@ export const AUDIT_ACTIONS = [
   'device.revoke_unseen',
   'guest.expire',
   'data_rights.request',
+  'data_rights.withdraw',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
