@@ -13,7 +13,10 @@ const VERB: Record<DataRight, string> = { export: 'export', deletion: 'deletion'
 
 /** The server's refusal of a withdrawal, in words the person can act on. */
 function refusalText(e: unknown): string {
-  if (e instanceof CandorError && e.code === 'conflict') return `This request can no longer be withdrawn (${e.message.replace(/^this request is /, '')}). Nothing was changed.`
+  if (e instanceof CandorError && e.code === 'conflict') {
+    const why = /\(([^)]+)\)$/.exec(e.message)?.[1]
+    return `This request can no longer be withdrawn: ${why ? `it was ${why}` : 'it is no longer pending'}. Nothing was changed.`
+  }
   if (e instanceof CandorError && e.code === 'not_found') return 'You have no such request. Nothing was changed.'
   return errorText(e)
 }
