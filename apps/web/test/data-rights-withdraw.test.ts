@@ -10,7 +10,7 @@ import { CandorClient, MemoryLocalStore } from '@candor/sdk'
 import { nodeWebSocket } from '@candor/sdk/node'
 import { CandorError, DEFAULT_ORG_POLICY, type OrgId } from '@candor/protocol'
 import { axeViolations } from './support/axe.ts'
-import { chromiumAvailable, openDevice, type Device } from './support/browser.ts'
+import { chromiumAvailable, openDevice, screenshot, type Device } from './support/browser.ts'
 import { register } from './support/ui.ts'
 import { webWorld } from './support/web-world.ts'
 
@@ -73,6 +73,8 @@ describe.skipIf(!chromiumAvailable())('Settings → Your data → Your requests'
     const asked = await requestOf('data.export')
     expect(asked).toBeDefined()
     await axe('your requests (export pending)')
+    await section.scrollIntoViewIfNeeded()
+    await screenshot(p, 'settings-your-requests')
 
     // The owner (anyone else) cannot withdraw it: not found, nothing changed.
     const trail = (await root.admin.audit('default')).entries.length
