@@ -20,6 +20,7 @@ import { ssoLogin } from './commands/sso.ts'
 import { accountDelete } from './commands/account-delete.ts'
 import { exportData, verifyExportDir } from './commands/export.ts'
 import { consent, consents } from './commands/consents.ts'
+import { dataRights } from './commands/data-rights.ts'
 import { timer } from './commands/timer.ts'
 import { deleteMessage, edit, markRead, react, rename, reply } from './commands/features.ts'
 import { blocking, blocks, requests, settle } from './commands/requests.ts'
@@ -101,6 +102,9 @@ ${ARCHIVE_USAGE}
   candor --home DIR timer <conversation> [<duration>|off]   disappearing messages: show, or set (30s, 5m, 1h, 7d)
   candor --home DIR safety <user>             the safety number to compare with a contact
   candor --home DIR policy                    your organisation's policy: which version applies, since when (checked)
+  candor --home DIR data-rights [request export|deletion | withdraw <id>]   whether your export and
+                                              erasure wait for an admin's approval, and your requests;
+                                              ask for one; withdraw your own pending request
   candor --home DIR requests                  contact requests: first conversations from people you
                                               have not talked to (at most 20 messages wait per request)
   candor --home DIR accept|decline <requestId>   accept (their messages arrive) or decline (dropped;
@@ -381,6 +385,8 @@ export async function main(argv: string[]): Promise<number> {
         return await receipts(g, logKey)
       case 'consents':
         return await consents(g)
+      case 'data-rights':
+        return await dataRights(g, args[0], args.slice(1))
       case 'consent':
         return await consent(g, args[0], args[1], args[2])
       case 'export':

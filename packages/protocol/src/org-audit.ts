@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   'guest.expire',
   'data_rights.request',
   'account.erase',
+  'data_rights.withdraw',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

@@ -36,6 +36,16 @@ export const dataRightStatusSchema = z.strictObject({
 export type DataRightStatus = z.infer<typeof dataRightStatusSchema>
 export const dataRightsResponse = z.strictObject({ org: z.string(), rights: z.array(dataRightStatusSchema) })
 export type DataRightsResponse = z.infer<typeof dataRightsResponse>
+/** A data-rights request's id as it appears in a path (an approval id: 16 random bytes, base64url). */
+export const DATA_RIGHT_ID = /^[A-Za-z0-9_-]{22}$/
+/** The answer to the person withdrawing their own pending request: it has ended, never approved or used. */
+export const dataRightWithdrawnSchema = z.strictObject({
+  right: z.enum(DATA_RIGHTS),
+  state: z.literal('withdrawn'),
+  id: z.string(),
+  withdrawnAt: z.number().int(),
+})
+export type DataRightWithdrawn = z.infer<typeof dataRightWithdrawnSchema>
 
 /** Days since 1970-01-01 (UTC) of a time in ms: the only grain a device's last-seen time is kept at. */
 export const dayOf = (ms: number): number => Math.floor(ms / 86_400_000)

@@ -5,7 +5,7 @@
 // in delivery-session.ts; own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeviceId, type DeviceInfo, type PutPushSubscriptionRequest, type EnrolmentInfo, type SsoDeviceStartResponse, type SsoSignInResponse, type DataRight, type DataRightStatus, type DataRightsResponse } from '@candor/protocol'
+import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeviceId, type DeviceInfo, type PutPushSubscriptionRequest, type EnrolmentInfo, type SsoDeviceStartResponse, type SsoSignInResponse, type DataRight, type DataRightStatus, type DataRightWithdrawn, type DataRightsResponse } from '@candor/protocol'
 import { PQ_SUITE, epochOf, getSuites, groupSuiteName, leaves, safetyNumber, suiteId, suiteLabel } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents, ClientOptions, ConversationEncryption, Reader } from './client-types.ts'
@@ -722,6 +722,11 @@ export class CandorClient extends Emitter<ClientEvents> {
   /** Asks the organisation's admins to approve an export or an erasure; exportData/deleteAccount then go ahead once approved. */
   requestDataRight(right: DataRight): Promise<DataRightStatus> {
     return this.#data.requestDataRight(right)
+  }
+
+  /** Withdraws one's own pending data-rights request (it ends, never approved or used); anyone else's id is `not_found`. */
+  withdrawDataRight(id: string): Promise<DataRightWithdrawn> {
+    return this.#data.withdrawDataRight(id)
   }
 
   /** Gives or withdraws a consent: a record signed by this device, added to the person's ledger. */

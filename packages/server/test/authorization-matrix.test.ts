@@ -71,7 +71,7 @@ async function refused(method: string, row: Row, as: RawDevice, token: string | 
 }
 
 /** The ids of alice's things: none may appear in what another user is served. */
-const aliceIds = () => [w.alice.userId, w.alice.deviceId, w.aliceTablet, w.group, w.pending.deviceId, w.blob, w.upload, w.invite, w.archive, w.archiveUpload, w.request, w.blocked]
+const aliceIds = () => [w.alice.userId, w.alice.deviceId, w.aliceTablet, w.group, w.pending.deviceId, w.blob, w.upload, w.invite, w.archive, w.archiveUpload, w.request, w.blocked, w.dataRight]
 
 describe('the HTTP route table', () => {
   it('has a row for every route the server registered, and no row for a route it does not serve', () => {
@@ -182,6 +182,15 @@ async function errorFrame(s: RawSocket): Promise<ErrorFrame> {
     if (f.type === 'error') return f
   }
 }
+
+// A person's own data-rights request: to their organisation's admins (the operator, support) and
+// another organisation's owner it does not exist either.
+describe('POST /v1/account/data-rights/:id/withdraw, by admins', () => {
+  const row = HTTP_ROWS['POST /v1/account/data-rights/:id/withdraw']!
+  it('the operator of alice’s organisation: 404 not_found, nothing changed', () => refused('POST', row, w.admin, w.admin.token, 'not_found'))
+  it('a support admin of alice’s organisation: 404 not_found, nothing changed', () => refused('POST', row, w.orgAdmin, w.orgAdmin.token, 'not_found'))
+  it('the owner of another organisation: 404 not_found, nothing changed', () => refused('POST', row, w.otherOrgAdmin, w.otherOrgAdmin.token, 'not_found'))
+})
 
 describe('WebSocket frames', () => {
   it('every frame type has a row', () => {

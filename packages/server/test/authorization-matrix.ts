@@ -79,6 +79,8 @@ export interface World {
   scim: { token: string; tokenId: string; revoked: string; otherOrg: string; user: string; userName: string; group: string }
   /** A pending request for a second admin's approval in `default` (the operator's, to read amy's account). */
   approval: string
+  /** Alice's own pending data-rights request (export), in `default`. */
+  dataRight: string
   /** Amy's device held for an admin's approval (devices.adminApproval). */
   held: DeviceId
   /** A fresh challenge for alice's device (sign-in rows). */
@@ -310,6 +312,8 @@ export const HTTP_ROWS: Record<string, Row> = {
   // dataRights: the caller's own requests only (in `default`, whose policy allows both, nothing is filed).
   'GET /v1/account/data-rights': session('own-data', at('/v1/account/data-rights')),
   'POST /v1/account/data-rights': session('own-data', () => ({ path: '/v1/account/data-rights', body: { right: 'export' } })),
+  // Only the person who asked may withdraw it; to anyone else it does not exist (admins and other organisations: sdk/test/org-data-rights-withdraw.test.ts).
+  'POST /v1/account/data-rights/:id/withdraw': session('not_found', (w) => ({ path: `/v1/account/data-rights/${w.dataRight}/withdraw`, body: {} })),
   'POST /v1/consents': session('forbidden', (w, as) => consent(as, w.alice.userId)),
   'GET /v1/push/vapid-key': session({ allowed: 'the server’s public VAPID key, the same for every device' }, at('/v1/push/vapid-key')),
   'PUT /v1/devices/:deviceId/push-subscription': session('forbidden', (w) => ({ path: `/v1/devices/${w.alice.deviceId}/push-subscription`, body: pushSubscriptionBody() })),

@@ -93,6 +93,11 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
   must((await http(base, 'PUT', '/v1/orgs/default/policy', DEFAULT_ORG_POLICY, admin.token)).status === 200, 'a first policy version (the version rows read it)')
   const approval = await http(base, 'POST', '/v1/orgs/default/approvals', { action: 'users.read', target: amy.userId, why: 'support_request', case: 'T-2' }, admin.token)
   must(approval.status === 201, 'a pending approval request')
+  // Alice's own pending data-rights request: filed while the policy put export under approval, then the policy allows it again.
+  must((await http(base, 'PUT', '/v1/orgs/default/policy', { ...DEFAULT_ORG_POLICY, dataRights: { export: 'approval', deletion: 'allowed' } }, admin.token)).status === 200, 'export under approval')
+  const dataRight = await http(base, 'POST', '/v1/account/data-rights', { right: 'export' }, alice.token)
+  must(dataRight.status === 202, 'alice’s pending data-rights request')
+  must((await http(base, 'PUT', '/v1/orgs/default/policy', DEFAULT_ORG_POLICY, admin.token)).status === 200, 'the policy allows it again')
   must((await http(base, 'POST', '/v1/orgs', { id: 'matrix-other', name: 'Other', signup: 'open' }, admin.token)).status === 201, 'another organisation')
   const otherOwner = await rawRegister(base, 'matrix-otto', 'matrix-other')
   must((await http(base, 'POST', '/v1/admin/admins', { userId: otherOwner.userId, role: 'owner' }, admin.token)).status === 201, 'its owner')
@@ -198,6 +203,7 @@ export async function buildWorld(server: CandorServer, store: Store): Promise<Wo
     accessLogSize: Number(accessLog.checkpoint.split('\n')[1]),
     checkpoint: directory.checkpoint,
     approval: approval.json.id as string,
+    dataRight: dataRight.json.id as string,
     held: amyLaptop.deviceId,
     scim: { token: scimOwn.token, tokenId: scimOwn.id, revoked: scimRevoked.token, otherOrg: scimOther.token, user: sam.json.id as string, userName: 'matrix-sam', group: team.json.id as string },
     blob,

@@ -1,11 +1,13 @@
 // "Your data" in Settings: who else accessed this person's data (access receipts, each proven
 // in the signed access log and opened on this device), their signed consent ledger (and any
-// compliance archive in their conversations, with their own consent or its absence), an export
+// compliance archive in their conversations, with their own consent or its absence), their
+// requests where the organisation puts export or deletion under an admin's approval, an export
 // of everything as one ZIP holding the signed BagIt folder, and account deletion. A receipt
 // the server kept from the person, which their key-directory entry commits to, is shown as an
 // alert above the list.
 import { useEffect, useState } from 'preact/hooks'
 import type { LedgerEntry, VerifiedReceipt, WithheldReceipts } from '@candor/sdk'
+import { DataRightRequests } from '../components/data-right-requests.tsx'
 import { formatDateTime } from '../components/time.ts'
 import { zipStore } from '../components/zip-store.ts'
 import { errorText } from '../state/error-text.ts'
@@ -191,6 +193,8 @@ export function YourData({ messenger, store }: { messenger: Messenger; store: In
           {a.consent === 'given' ? 'You consented.' : a.consent === 'withdrawn' ? 'You withdrew your consent.' : 'You have not consented to it.'}
         </p>
       ))}
+
+      <DataRightRequests client={client} />
 
       <h4>Export</h4>
       <p class="muted small">

@@ -9,11 +9,13 @@ import {
   accessReceiptsResponseSchema,
   accountExportSchema,
   dataRightStatusSchema,
+  dataRightWithdrawnSchema,
   dataRightsResponse,
   type ConsentPurpose,
   type ConsentRecord,
   type DataRight,
   type DataRightStatus,
+  type DataRightWithdrawn,
   type DataRightsResponse,
 } from '@candor/protocol'
 import type { ApiClient } from '../api-client.ts'
@@ -133,6 +135,11 @@ export class DataOwnership {
   /** Asks the organisation's admins to approve an export or erasure (where its policy says so); idempotent. */
   requestDataRight(right: DataRight): Promise<DataRightStatus> {
     return this.#d.data.call(dataRightStatusSchema, 'POST', '/v1/account/data-rights', { body: { right } })
+  }
+
+  /** Withdraws the person's own pending request: `not_found` for anyone else's, `conflict` once it is no longer pending. */
+  withdrawDataRight(id: string): Promise<DataRightWithdrawn> {
+    return this.#d.data.call(dataRightWithdrawnSchema, 'POST', `/v1/account/data-rights/${encodeURIComponent(id)}/withdraw`, { body: {} })
   }
 
   /** Refuses, before anything is done, an export or erasure that still waits for an admin's approval. */

@@ -5,6 +5,7 @@
 // declines it with two-person control's own routes (POST /v1/orgs/:org/approvals/:id/approve,
 // …/decline: a receipt to the person, an audit entry); the approval is used up once, atomically,
 // right before the export or the erasure runs. Where the policy says `allowed`, nothing waits.
+// The person may withdraw their own pending request (data-rights-withdraw.ts).
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import {
@@ -26,6 +27,7 @@ import { authenticate } from '../../auth/authenticate.ts'
 import { parseBody } from '../../http/parse.ts'
 import type { Permission } from '../roles.ts'
 import { scopedUser } from '../org-scope.ts'
+import { dataRightWithdrawRoute } from './data-rights-withdraw.ts'
 
 /** The reason every data-rights request carries (the person's own request). */
 const REASON = JSON.stringify({ why: 'subject_request', case: 'data-rights' })
@@ -118,4 +120,6 @@ export function dataRightsRoutes(app: FastifyInstance, ctx: AppContext): void {
     reply.code(202)
     return { right, state: 'pending', id: rec.id, expiresAt: rec.expiresAt }
   })
+
+  dataRightWithdrawRoute(app, ctx)
 }
