@@ -1,6 +1,6 @@
 // Binary payloads on the bus. A delivery is its seq (8 bytes, big-endian) then the complete
 // deliver frame, so the receiving node forwards the frame without re-encoding it.
-import { fromUtf8, isDeviceId, isSessionEndReason, utf8, type DeviceId, type GroupId, type SessionEndReason } from '@candor/protocol'
+import { fromUtf8, isDeviceId, isSessionEndReason, isUserId, utf8, type DeviceId, type GroupId, type SessionEndReason, type UserId } from '@candor/protocol'
 import type { BusDelivery } from '@candor/ports'
 
 const SEQ_BYTES = 8
@@ -34,6 +34,25 @@ export function decodeGroupChanged(data: Uint8Array): { origin: string; groupId:
   } catch {
     return null
   }
+}
+
+/** `<origin node id>\n<user id>`: a block of this user was made or lifted. */
+export function encodeBlocksChanged(origin: string, blocked: UserId): Uint8Array {
+  return utf8(`${origin}\n${blocked}`)
+}
+
+/** Null unless it names a canonical user id. */
+export function decodeBlocksChanged(data: Uint8Array): { origin: string; blocked: UserId } | null {
+  let s: string
+  try {
+    s = fromUtf8(data)
+  } catch {
+    return null
+  }
+  const nl = s.indexOf('\n')
+  if (nl < 0) return null
+  const blocked = s.slice(nl + 1)
+  return isUserId(blocked) ? { origin: s.slice(0, nl), blocked } : null
 }
 
 /** `<origin node id>\n<reason>\n<device id> <device id> …`. */

@@ -5,11 +5,12 @@
 // misses (a node restarting, a NATS blip) the device still fetches from its queue.
 import { readFileSync } from 'node:fs'
 import { connect, credsAuthenticator, Empty, ErrorCode, NatsError, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type Subscription } from 'nats'
-import type { DeviceId, GroupId, SessionEndReason } from '@candor/protocol'
+import type { DeviceId, GroupId, SessionEndReason, UserId } from '@candor/protocol'
 import type { Bus, BusDelivery } from '@candor/ports'
-import { decodeDelivery, decodeGroupChanged, decodeSessionEnded, encodeDelivery, encodeGroupChanged, encodeSessionEnded } from './bus-codec.ts'
+import { decodeBlocksChanged, decodeDelivery, decodeGroupChanged, decodeSessionEnded, encodeBlocksChanged, encodeDelivery, encodeGroupChanged, encodeSessionEnded } from './bus-codec.ts'
 
 export const GROUP_CHANGED_SUBJECT = 'candor.group.changed'
+export const BLOCKS_CHANGED_SUBJECT = 'candor.blocks.changed'
 export const SESSION_ENDED_SUBJECT = 'candor.session.ended'
 /** Devices named per session-ended message (a user has at most a few dozen; erasure sends all). */
 const SESSION_ENDED_BATCH = 1000
@@ -82,6 +83,7 @@ export class NatsBus implements Bus {
   readonly #presenceTimeoutMs: number
   readonly #local = new Map<DeviceId, Local>()
   readonly #groupHandlers: Array<(g: GroupId) => void> = []
+  readonly #blockHandlers: Array<(u: UserId) => void> = []
   readonly #sessionHandlers: Array<(deviceIds: readonly DeviceId[], reason: SessionEndReason) => void> = []
 
   private constructor(nc: NatsConnection, nodeId: string, opts: NatsBusOptions) {
@@ -94,6 +96,13 @@ export class NatsBus implements Bus {
         const m = decodeGroupChanged(msg.data)
         // Handlers on this node already ran when it published.
         if (m && m.origin !== this.#nodeId) this.#groupChanged(m.groupId)
+      },
+    })
+    nc.subscribe(BLOCKS_CHANGED_SUBJECT, {
+      callback: (err, msg) => {
+        if (err) return
+        const m = decodeBlocksChanged(msg.data)
+        if (m && m.origin !== this.#nodeId) this.#blocksChanged(m.blocked)
       },
     })
     nc.subscribe(SESSION_ENDED_SUBJECT, {
@@ -166,6 +175,19 @@ export class NatsBus implements Bus {
 
   #groupChanged(groupId: GroupId): void {
     for (const h of this.#groupHandlers) h(groupId)
+  }
+
+  publishBlocksChanged(blocked: UserId): void {
+    this.#blocksChanged(blocked)
+    if (!this.#nc.isClosed()) this.#nc.publish(BLOCKS_CHANGED_SUBJECT, encodeBlocksChanged(this.#nodeId, blocked))
+  }
+
+  onBlocksChanged(handler: (blocked: UserId) => void): void {
+    this.#blockHandlers.push(handler)
+  }
+
+  #blocksChanged(blocked: UserId): void {
+    for (const h of this.#blockHandlers) h(blocked)
   }
 
   publishSessionEnded(deviceIds: readonly DeviceId[], reason: SessionEndReason): void {

@@ -115,7 +115,7 @@ function startNode(nodeId: string, dataDir: string, schema: string, serverKeys: 
       child.kill('SIGKILL')
       reject(new Error(`${nodeId} did not start: ${out}`))
     }
-    const timer = setTimeout(fail, 30_000)
+    const timer = setTimeout(fail, 90_000)
     child.stderr!.on('data', (d: Buffer) => {
       out += d.toString()
       if (/^error\b/m.test(out)) fail()

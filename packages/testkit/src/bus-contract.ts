@@ -3,7 +3,7 @@
 // cross-node tests run too). `settle()` resolves once every node's subscriptions and publishes
 // so far have reached the bus (NatsBus.flush); the suite then waits for what it expects.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { newDeviceId, newGroupId, randomBytes, type DeviceId, type GroupId, type SessionEndReason } from '@candor/protocol'
+import { newDeviceId, newGroupId, parseUserId, randomBytes, type DeviceId, type GroupId, type SessionEndReason, type UserId } from '@candor/protocol'
 import type { Bus, BusDelivery } from '@candor/ports'
 
 export interface BusCluster {
@@ -35,12 +35,15 @@ export function busContract(name: string, open: () => Promise<BusCluster>): void
     // What every node's session-ended handlers saw, in order; handlers are added once per node.
     const ended: Array<Array<{ deviceIds: DeviceId[]; reason: SessionEndReason }>> = []
     const changed: GroupId[][] = []
+    const blocks: UserId[][] = []
 
     beforeAll(async () => {
       cluster = await open()
       cluster.nodes.forEach((n, i) => {
         ended[i] = []
         changed[i] = []
+        blocks[i] = []
+        n.onBlocksChanged((u) => blocks[i]!.push(u))
         n.onSessionEnded((deviceIds, reason) => ended[i]!.push({ deviceIds: [...deviceIds], reason }))
         n.onGroupChanged((g) => changed[i]!.push(g))
       })
@@ -113,6 +116,17 @@ export function busContract(name: string, open: () => Promise<BusCluster>): void
       await eventually(() => changed.every((x, i) => x.length > before[i]!), 'every node to drop its roster')
       await new Promise((r) => setTimeout(r, 50))
       for (const [i, x] of changed.entries()) expect(x.slice(before[i])).toEqual([g])
+    })
+
+    it('block changes reach every node once, the publishing node before publishBlocksChanged returns', async () => {
+      const u = parseUserId(`bob${hex(randomBytes(4))}`)
+      const before = blocks.map((x) => x.length)
+      last().publishBlocksChanged(u)
+      expect(blocks.at(-1)!.slice(before.at(-1))).toEqual([u])
+      await c().settle()
+      await eventually(() => blocks.every((x, i) => x.length > before[i]!), 'every node to drop its blockers')
+      await new Promise((r) => setTimeout(r, 50))
+      for (const [i, x] of blocks.entries()) expect(x.slice(before[i])).toEqual([u])
     })
 
     it('sees presence from every node, and forgets it after unsubscribe', async () => {

@@ -72,13 +72,18 @@ export class ContactGate {
   readonly #blockers = new Map<UserId, Cached<ReadonlySet<DeviceId>>>()
 
   readonly #limits: HoldLimits
+  readonly #bus: Bus
 
   constructor(store: Store, bus: Bus, log: Logger, notify: NotifyUser, limits: Partial<HoldLimits> = {}) {
     this.#limits = { ...HOLD_LIMITS, ...limits }
     this.#store = store
     this.#log = log
     this.#notify = notify
+    this.#bus = bus
+    // A group's requests change with its roster (accept, decline, a commit opening one): every
+    // node drops them on the roster's notice. Blocks have their own notice.
     bus.onGroupChanged((g) => this.#pending.delete(g))
+    bus.onBlocksChanged((u) => this.#blockers.delete(u))
   }
 
   /**
@@ -218,10 +223,14 @@ export class ContactGate {
     return nowMembers
   }
 
-  /** Forgets what is cached about a group's requests and a user's blockers (this node; others expire). */
-  forget(groupId: GroupId | undefined, blocked: UserId | undefined): void {
-    if (groupId) this.#pending.delete(groupId)
-    if (blocked) this.#blockers.delete(blocked)
+  /**
+   * A block of this user was made or lifted: every node forgets who blocks them (this one before
+   * returning, the others when the bus brings the notice; entries expire anyway after TTL_MS, so
+   * a lost notice cannot keep a stale answer for long).
+   */
+  blocksChanged(blocked: UserId): void {
+    this.#blockers.delete(blocked)
+    this.#bus.publishBlocksChanged(blocked)
   }
 
   #hit<K, T>(cache: Map<K, Cached<T>>, key: K): { value: T } | undefined {

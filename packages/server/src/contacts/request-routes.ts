@@ -134,7 +134,7 @@ export function requestRoutes(app: FastifyInstance, ctx: AppContext): void {
     await existingUser(blocked)
     if (blocked === blocker) throw new CandorError('bad_request', 'userId: you cannot block yourself')
     const added = await contacts().block(blocker, blocked, Date.now())
-    ctx.contacts.forget(undefined, blocked)
+    ctx.contacts.blocksChanged(blocked)
     // Their pending requests to the blocker are declined: nothing of theirs is delivered.
     for (const r of await contacts().listRequests(blocker)) {
       if (r.sender === blocked && (await contacts().declineRequest(r.requestId, blocker))) ctx.roster.changed(r.groupId)
@@ -156,7 +156,7 @@ export function requestRoutes(app: FastifyInstance, ctx: AppContext): void {
     const s = await authenticate(ctx, req)
     const userId = parseParam(req.params, 'userId', parseUserId)
     if (!(await contacts().unblock(s.userId, userId))) throw new CandorError('not_found', 'this user is not blocked')
-    ctx.contacts.forget(undefined, userId)
+    ctx.contacts.blocksChanged(userId)
     return { userId, blocked: false }
   })
 

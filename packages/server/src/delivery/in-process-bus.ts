@@ -1,10 +1,11 @@
-import type { DeviceId, GroupId, SessionEndReason } from '@candor/protocol'
+import type { DeviceId, GroupId, SessionEndReason, UserId } from '@candor/protocol'
 import type { Bus, BusDelivery } from '@candor/ports'
 
 /** The single-node bus: deliveries go straight to the local connection, if any. */
 export class InProcessBus implements Bus {
   readonly #devices = new Map<DeviceId, (d: BusDelivery) => void>()
   readonly #groupHandlers: Array<(g: GroupId) => void> = []
+  readonly #blockHandlers: Array<(u: UserId) => void> = []
   readonly #sessionHandlers: Array<(deviceIds: readonly DeviceId[], reason: SessionEndReason) => void> = []
 
   subscribeDevice(deviceId: DeviceId, onDelivery: (d: BusDelivery) => void): () => void {
@@ -24,6 +25,14 @@ export class InProcessBus implements Bus {
 
   onGroupChanged(handler: (groupId: GroupId) => void): void {
     this.#groupHandlers.push(handler)
+  }
+
+  publishBlocksChanged(blocked: UserId): void {
+    for (const h of this.#blockHandlers) h(blocked)
+  }
+
+  onBlocksChanged(handler: (blocked: UserId) => void): void {
+    this.#blockHandlers.push(handler)
   }
 
   publishSessionEnded(deviceIds: readonly DeviceId[], reason: SessionEndReason): void {
