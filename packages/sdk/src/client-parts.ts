@@ -29,6 +29,7 @@ import type { Identity } from './identity.ts'
 import { KeyPackages } from './key-packages.ts'
 import { SerialLock } from './serial-lock.ts'
 import { GroupChanges } from './group-changes.ts'
+import { unvalidatedReset } from './unvalidated-reset.ts'
 import { Undecryptables } from './undecryptable.ts'
 import { Messaging } from './messaging.ts'
 import { ServerRemovals } from './server-removals.ts'
@@ -119,7 +120,12 @@ export function wireClientParts(host: ClientHost, opts: ClientOptions, api: ApiC
   const pending = new PendingCommits({ store: opts.store, api, conversations, config, emit })
   const withHeld = async (groupId: string, state: GroupState): Promise<GroupState> => (removals ? removals.withHeld(groupId, state) : state)
   const dropHeld = async (groupId: string): Promise<void> => removals?.drop(groupId)
-  const groups = new GroupChanges({ api, suites, directory, conversations, lock, userId: identity.userId, emit, idle, pending, withHeld, dropHeld })
+  // Bound once Recovery and Messaging exist (below); called only when a commit is refused.
+  const resetUnvalidated = unvalidatedReset({
+    reset: (groupId, leaveOut, reason) => recovery.reset(groupId, leaveOut, reason),
+    movedFrom: (groupId, refused) => messaging.movedFrom(groupId, refused),
+  })
+  const groups = new GroupChanges({ api, suites, directory, conversations, lock, userId: identity.userId, emit, idle, pending, withHeld, dropHeld, resetUnvalidated })
   const data = new DataApi(api)
   const requests = new ContactRequests(data)
   const ownership = new DataOwnership({ api, data, store: opts.store, accessLogKey: opts.accessLogKey, identity, suite, directory, conversations, client, emit })

@@ -37,6 +37,16 @@ export interface GroupChangeDeps {
   withHeld?: (groupId: string, state: GroupState) => Promise<GroupState>
   /** Forgets the held proposals of a group (the server no longer resolves them: the person came back). */
   dropHeld?: (groupId: string) => Promise<void>
+  /**
+   * Resets a group the server holds no public state of (made before it validated commits,
+   * docs/protocol.md §5.4 "A group without public state"), leaving nobody out; the new group's id.
+   */
+  resetUnvalidated?: (groupId: string) => Promise<string>
+}
+
+/** The server's answer to a commit of a group it holds no public state of (§5.4). */
+export function noPublicState(e: unknown): boolean {
+  return e instanceof CandorError && e.code === 'conflict' && e.details?.['publicState'] === 'missing'
 }
 
 export class GroupChanges {
@@ -123,13 +133,16 @@ export class GroupChanges {
     this.assertAddFits(conversation, claimed)
     const per = this.suiteOf(conversation) === PQ_SUITE ? LIMITS.pqAddsPerCommit : LIMITS.groupMembers
     let committed = false
+    // The group may change under the batches: a group without public state is reset first (§5.4).
+    let group = conversation
     for (let i = 0; i < claimed.length; i += per) {
       const batch = claimed.slice(i, i + per)
-      committed =
-        (await this.commit(conversation, async (c) => {
-          const present = new Set(leaves(c.state).map((l) => l.deviceId))
-          return { add: batch.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
-        })) || committed
+      const r = await this.#commitIn(group, async (c) => {
+        const present = new Set(leaves(c.state).map((l) => l.deviceId))
+        return { add: batch.filter((k) => !present.has(k.deviceId)), removeDevices: [] }
+      })
+      group = r.group
+      committed = r.committed || committed
     }
     return committed
   }
@@ -171,58 +184,84 @@ export class GroupChanges {
    * when this device's commit was accepted, false when there was nothing to commit.
    */
   async commit(conversation: string, plan: CommitPlan): Promise<boolean> {
-    const { lock } = this.#d
+    return (await this.#commitIn(conversation, plan)).committed
+  }
+
+  /**
+   * commit(), also saying in which group: the server holds no public state of a group made
+   * before it validated commits, and refuses its commits (`conflict`, details.publicState
+   * `missing`); such a group is reset once (leaving nobody out, docs/protocol.md §5.4) and the
+   * plan committed in the new group.
+   */
+  async #commitIn(conversation: string, plan: CommitPlan): Promise<{ committed: boolean; group: string }> {
+    let group = conversation
+    let reset = false
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
-      const outcome = await lock.run(async () => {
-        await this.settlePending(conversation)
-        const current = this.active(conversation)
-        const c = this.#d.withHeld ? { ...current, state: await this.#d.withHeld(conversation, current.state) } : current
-        const { add, removeDevices, update } = await plan(c)
-        const remove = new Set(removeDevices)
-        // A leaf a held server proposal removes already is not removed twice.
-        const heldRemovals = new Set(Object.values(c.state.unappliedProposals).flatMap((p) => (p.proposal.proposalType === 'remove' ? [p.proposal.remove.removed] : [])))
-        const removeLeaves = leaves(c.state).filter((l) => remove.has(l.deviceId) && !heldRemovals.has(l.leafIndex))
-        const held = Object.keys(c.state.unappliedProposals).length > 0
-        if (add.length === 0 && removeLeaves.length === 0 && !held && update !== true) return { done: true as const, committed: false }
-        // Refused here, before anything is sent, rather than by the server (docs/protocol.md §5.0).
-        if (groupSuiteName(c.state) === PQ_SUITE && leaves(c.state).length - removeLeaves.length + add.length > LIMITS.pqGroupMembers) {
-          throw new CandorError('forbidden', `a post-quantum group has at most ${LIMITS.pqGroupMembers} devices`)
-        }
-        const epoch = epochOf(c.state)
-        // Names the checkpoint the added devices were proven at, for members to judge them by (§5.1).
-        const authenticatedData = encodeHandshakeAad({ v: 1, directory: await this.#d.directory.checkpoint() })
-        const out = await commitChanges(this.#d.suites, c.state, add.map((a) => a.keyPackage), removeLeaves.map((l) => l.leafIndex), { authenticatedData })
-        // Kept before it is posted, saved once accepted (pending-commits.ts).
-        let posted
-        try {
-          posted = await this.#d.pending.post(
-            conversation,
-            epoch,
-            {
-              messageId: newMessageId(),
-              commit: toBase64Url(out.commit),
-              groupInfo: toBase64Url(out.groupInfo),
-              ...(out.welcome ? { welcome: toBase64Url(out.welcome) } : {}),
-            },
-            out.state,
-          )
-        } catch (e) {
-          // The server no longer proposes what this device held (the person has a device again):
-          // forget it and build the commit again without it.
-          if (held && this.#d.dropHeld && e instanceof CandorError && e.code === 'invalid_mls_message' && /by reference/.test(e.message)) {
-            await this.#d.dropHeld(conversation)
-            return { done: false as const, epoch }
-          }
-          throw e
-        }
-        if (!posted.accepted) return { done: false as const, epoch: posted.epoch }
-        this.#d.emit('conversation', { id: conversation, change: 'members' })
-        return { done: true as const, committed: true }
-      })
-      if (outcome.done) return outcome.committed
-      await this.#waitForEpoch(conversation, outcome.epoch)
+      let outcome
+      try {
+        outcome = await this.#attempt(group, plan)
+      } catch (e) {
+        if (reset || !this.#d.resetUnvalidated || !noPublicState(e)) throw e
+        reset = true
+        group = await this.#d.resetUnvalidated(group)
+        attempt--
+        continue
+      }
+      if (outcome.done) return { committed: outcome.committed, group }
+      await this.#waitForEpoch(group, outcome.epoch)
     }
     throw new CandorError('stale_epoch', 'could not commit: the group kept moving on')
+  }
+
+  /** One try at a commit, under the MLS lock: done, or the epoch the group moved on to. */
+  #attempt(conversation: string, plan: CommitPlan): Promise<{ done: true; committed: boolean } | { done: false; epoch: number }> {
+    const { lock } = this.#d
+    return lock.run(async () => {
+      await this.settlePending(conversation)
+      const current = this.active(conversation)
+      const c = this.#d.withHeld ? { ...current, state: await this.#d.withHeld(conversation, current.state) } : current
+      const { add, removeDevices, update } = await plan(c)
+      const remove = new Set(removeDevices)
+      // A leaf a held server proposal removes already is not removed twice.
+      const heldRemovals = new Set(Object.values(c.state.unappliedProposals).flatMap((p) => (p.proposal.proposalType === 'remove' ? [p.proposal.remove.removed] : [])))
+      const removeLeaves = leaves(c.state).filter((l) => remove.has(l.deviceId) && !heldRemovals.has(l.leafIndex))
+      const held = Object.keys(c.state.unappliedProposals).length > 0
+      if (add.length === 0 && removeLeaves.length === 0 && !held && update !== true) return { done: true as const, committed: false }
+      // Refused here, before anything is sent, rather than by the server (docs/protocol.md §5.0).
+      if (groupSuiteName(c.state) === PQ_SUITE && leaves(c.state).length - removeLeaves.length + add.length > LIMITS.pqGroupMembers) {
+        throw new CandorError('forbidden', `a post-quantum group has at most ${LIMITS.pqGroupMembers} devices`)
+      }
+      const epoch = epochOf(c.state)
+      // Names the checkpoint the added devices were proven at, for members to judge them by (§5.1).
+      const authenticatedData = encodeHandshakeAad({ v: 1, directory: await this.#d.directory.checkpoint() })
+      const out = await commitChanges(this.#d.suites, c.state, add.map((a) => a.keyPackage), removeLeaves.map((l) => l.leafIndex), { authenticatedData })
+      // Kept before it is posted, saved once accepted (pending-commits.ts).
+      let posted
+      try {
+        posted = await this.#d.pending.post(
+          conversation,
+          epoch,
+          {
+            messageId: newMessageId(),
+            commit: toBase64Url(out.commit),
+            groupInfo: toBase64Url(out.groupInfo),
+            ...(out.welcome ? { welcome: toBase64Url(out.welcome) } : {}),
+          },
+          out.state,
+        )
+      } catch (e) {
+        // The server no longer proposes what this device held (the person has a device again):
+        // forget it and build the commit again without it.
+        if (held && this.#d.dropHeld && e instanceof CandorError && e.code === 'invalid_mls_message' && /by reference/.test(e.message)) {
+          await this.#d.dropHeld(conversation)
+          return { done: false as const, epoch }
+        }
+        throw e
+      }
+      if (!posted.accepted) return { done: false as const, epoch: posted.epoch }
+      this.#d.emit('conversation', { id: conversation, change: 'members' })
+      return { done: true as const, committed: true }
+    })
   }
 
   async #waitForEpoch(conversation: string, epoch: number, timeoutMs = 10_000): Promise<void> {

@@ -190,7 +190,7 @@ export class Messaging {
       // again, the same content, once this device is in the new group.
       const moved = e instanceof CandorError && e.code === 'not_member' && conversations.get(group)?.meta.status === 'reset'
       if (!(e instanceof CandorError) || (e.code !== 'conflict' && !moved)) throw e
-      group = await this.#movedFrom(conversation, e)
+      group = await this.movedFrom(conversation, e)
       sentAt = await this.sendContent(group, content, newMessageId())
     }
     const record: MessageRecord = {
@@ -220,7 +220,7 @@ export class Messaging {
    * Welcome and the reset content are on their way when the server refused a send as reset).
    * Throws `refused` when none comes: this device was left out of the reset.
    */
-  async #movedFrom(groupId: string, refused: CandorError): Promise<string> {
+  async movedFrom(groupId: string, refused: CandorError): Promise<string> {
     const { conversations } = this.#d
     const conversation = conversations.conversationOf(groupId)
     const until = Date.now() + RESET_MOVE_WAIT_MS

@@ -14,6 +14,7 @@
 // recorded its own reset: a lost race claims nothing. The others join the new group from its
 // Welcome. If the first cannot (offline, over its budget), the next one does, a step later; a
 // member refused for its reset budget skips its turns until the budget refills.
+import { UNVALIDATED_RESET_REASON } from './unvalidated-reset.ts'
 import {
   CandorError,
   fromBase64Url,
@@ -77,9 +78,16 @@ function retryAfter(e: CandorError): number {
   return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 60_000
 }
 
-export function resetText(who: string, leftOut: ReadonlyArray<{ userId: string }>): string {
+/**
+ * The timeline line of a reset. A reset because the server held no public state of the group
+ * (§5.4 "A group without public state") says so instead of "you may have missed messages": it
+ * follows no failed commit, and every message sent meanwhile is sent again in the new group. It
+ * is the resetter's word, like every reason; whom it left out is always named.
+ */
+export function resetText(who: string, leftOut: ReadonlyArray<{ userId: string }>, reason?: string): string {
   const out = [...new Set(leftOut.map((l) => l.userId))]
-  return `${who} reset the conversation; you may have missed messages.${out.length > 0 ? ` Left out: ${out.join(', ')} (anyone can add them back).` : ''}`
+  const head = reason === UNVALIDATED_RESET_REASON ? `${who} reset the conversation so that the server checks its changes (it was made before the server did).` : `${who} reset the conversation; you may have missed messages.`
+  return `${head}${out.length > 0 ? ` Left out: ${out.join(', ')} (anyone can add them back).` : ''}`
 }
 
 export class Recovery {
@@ -294,7 +302,7 @@ export class Recovery {
       conversation: this.#d.conversations.conversationOf(groupId),
       from: sender.userId,
       fromDevice: sender.deviceId,
-      text: resetText(sender.userId, content.leftOut),
+      text: resetText(sender.userId, content.leftOut, content.reason),
       sentAt,
       receivedAt: Date.now(),
       direction: sender.userId === this.#d.me.userId ? 'out' : 'in',

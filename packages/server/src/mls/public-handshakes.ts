@@ -84,7 +84,7 @@ export async function checkNewGroup(ctx: AppContext, groupId: GroupId, groupInfo
 /** The group's stored public state; a group made before the server validated handshakes has none. */
 export async function storedGroupInfo(ctx: AppContext, groupId: GroupId): Promise<Uint8Array> {
   const stored = await ctx.store.groupInfo(groupId)
-  if (!stored) throw new CandorError('conflict', 'this group has no public state on the server (made before commits were validated); reset it')
+  if (!stored) throw new CandorError('conflict', 'this group has no public state on the server (made before commits were validated); reset it', { details: { publicState: 'missing' } })
   return stored
 }
 
