@@ -112,6 +112,20 @@ export interface CommitInput {
   groupInfo: Uint8Array
 }
 
+/** What the group-state sweep may delete (Store.sweepGroupState). */
+export interface GroupStateSweep {
+  supersededBefore: number
+  keepEpochs: number
+  limit: number
+}
+
+export interface GroupStateSwept {
+  /** GroupInfos deleted (of groups reset before the cut-off). */
+  groupInfos: number
+  /** Accepted-commit records deleted. */
+  commits: number
+}
+
 /**
  * A conversation reset onto a new MLS group (docs/protocol.md §5.4): `groupId` replaced
  * `previousGroup` under the same conversation, created by `resetBy` at `epoch` of the previous group.
@@ -331,6 +345,15 @@ export interface Store extends ScimStore {
   resetGroup(r: GroupReset, groupInfo?: Uint8Array): Promise<ResetResult>
   /** The reset that created this group (`from`) and the reset that replaced it (`to`), each null when none. */
   groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }>
+  /**
+   * Deletes group state nobody can need any more (docs/protocol.md §5.9): the GroupInfo and the
+   * accepted-commit records of groups reset onto a new one before `supersededBefore`; the
+   * accepted-commit records of groups with no member left; and, of every other group, the
+   * accepted-commit records more than `keepEpochs` epochs behind its epoch. At most `limit`
+   * GroupInfos and `limit` commit records per call: the caller calls again while it deletes any.
+   * The groups' rows, rosters and reset links stay.
+   */
+  sweepGroupState(o: GroupStateSweep): Promise<GroupStateSwept>
 
   /** Queued messages of a device with seq > afterSeq, oldest first. */
   fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]>

@@ -42,6 +42,8 @@ import type {
   CommitInput,
   CommitResult,
   GroupReset,
+  GroupStateSweep,
+  GroupStateSwept,
   BlobBinding,
   BlobDelivery,
   InviteStorage,
@@ -85,6 +87,7 @@ import { PostgresDirectoryStorage } from './directory-storage.ts'
 import { approveEnrolment, denyEnrolment, fileEnrolment, getEnrolment, listEnrolments } from './enrolment-storage.ts'
 import { cosignaturesAt, putCosignature } from './cosignature-storage.ts'
 import { groupResets, resetGroup } from './group-reset-storage.ts'
+import { sweepGroupState } from './group-state-sweep.ts'
 import { clearDirectoryBacklog, directoryBacklog, formerGroups, recordDirectoryUpdate, refuseReserved, reserveUserId, revokeDevice } from './lifecycle-storage.ts'
 import type { DirectoryStorage } from '@candor/transparency'
 
@@ -426,6 +429,10 @@ export class PostgresStore implements Store {
 
   groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }> {
     return groupResets(this.#sql, groupId)
+  }
+
+  sweepGroupState(o: GroupStateSweep): Promise<GroupStateSwept> {
+    return sweepGroupState(this.#sql, o)
   }
 
   // ---- attachment blobs (blob-binding-storage.ts) ----

@@ -34,6 +34,8 @@ import type {
   CommitInput,
   CommitResult,
   GroupReset,
+  GroupStateSweep,
+  GroupStateSwept,
   BlobBinding,
   BlobDelivery,
   InviteStorage,
@@ -78,6 +80,7 @@ import { SqliteEnrolments } from './enrolment-storage.ts'
 import { SqliteCosignatures } from './cosignature-storage.ts'
 import { SqliteGroupResets } from './group-reset-storage.ts'
 import { SqliteBlobBindings } from './blob-binding-storage.ts'
+import { sweepGroupState } from './group-state-sweep.ts'
 import { SqliteBlobLifecycle } from './blob-lifecycle-storage.ts'
 import { SqliteInvites } from './invite-storage.ts'
 import { eraseUserIn } from './erasure.ts'
@@ -477,6 +480,10 @@ export class SqliteStore implements Store {
 
   async groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }> {
     return this.#resets.of(groupId)
+  }
+
+  async sweepGroupState(o: GroupStateSweep): Promise<GroupStateSwept> {
+    return sweepGroupState(this.#db, o)
   }
 
   // ---- attachment blobs (blob-binding-storage.ts) ----
