@@ -24,3 +24,4 @@ export {
 } from './keys/server-keys.ts'
 export { PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './organisations/roles.ts'
 export { sweepOrgPolicies, type SweepResult } from './organisations/devices/org-policy-sweep.ts'
+export { GROUP_STATE_DEFAULTS, GroupStateSweep, type GroupStateSettings } from './mls/group-state-sweep.ts'

@@ -74,6 +74,7 @@ import { inviteRoutes } from './http/invite-routes.ts'
 import { archiveRoutes } from './http/archive-routes.ts'
 import { accountRecoveryRoutes } from './http/account-recovery-routes.ts'
 import { BlobSweep } from './delivery/blob-sweep.ts'
+import { GroupStateSweep, type GroupStateSettings } from './mls/group-state-sweep.ts'
 import { noticeDueHolds } from './compliance/hold-notices.ts'
 import { InProcessBus } from './delivery/in-process-bus.ts'
 import type { DestinationStream } from 'pino'
@@ -151,6 +152,10 @@ export interface ServerOptions {
   blobRetentionMs?: number
   /** How often abandoned uploads, expired or fully fetched blobs and blobs of memberless groups are deleted (default 60 s). */
   blobSweepMs?: number
+  /** What the group-state sweep keeps (docs/protocol.md §5.9); each setting left out keeps its default (mls/group-state-sweep.ts). */
+  groupState?: Partial<GroupStateSettings>
+  /** How often group state nobody can need is deleted (default 10 minutes). */
+  groupStateSweepMs?: number
   /**
    * The URL people and identity providers reach this server at (SSO redirect and back-channel
    * logout URIs are under it). Default: the address it listens on.
@@ -188,6 +193,8 @@ export interface CandorServer {
   readonly routes: readonly string[]
   /** Deletes abandoned uploads and blobs of memberless groups now (the timer does it too); null without a blob store. */
   readonly blobSweep: BlobSweep | null
+  /** Deletes group state nobody can need now (the timer does it too; docs/protocol.md §5.9). */
+  readonly groupStateSweep: GroupStateSweep
   close(): Promise<void>
 }
 
@@ -370,6 +377,11 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     blobSweep?.run().catch((err: unknown) => log.error({ err }, 'blob sweep failed'))
   }, opts.blobSweepMs ?? 60_000)
   blobSweeper.unref()
+  const groupStateSweep = new GroupStateSweep(opts.store, log, opts.groupState)
+  const groupStateSweeper = setInterval(() => {
+    groupStateSweep.run().catch((err: unknown) => log.error({ err }, 'group state sweep failed'))
+  }, opts.groupStateSweepMs ?? 10 * 60_000)
+  groupStateSweeper.unref()
   const orgSweeper = setInterval(() => {
     sweepOrgPolicies(ctx).catch((err: unknown) => log.error({ err }, 'organisation policy sweep failed'))
   }, opts.orgSweepMs ?? DEFAULT_ORG_SWEEP_MS)
@@ -400,11 +412,13 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
     metricsUrl: metricsListener?.url,
     routes,
     blobSweep,
+    groupStateSweep,
     async close() {
       await metricsListener?.close()
       clearInterval(sweeper)
       clearInterval(receiptSweeper)
       clearInterval(blobSweeper)
+      clearInterval(groupStateSweeper)
       clearInterval(orgSweeper)
       pushWaker.close()
       ctx.sso.rp.close()
