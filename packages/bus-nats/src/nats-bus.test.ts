@@ -1,11 +1,11 @@
 // Two NatsBus nodes on a real nats-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { newDeviceId, newGroupId, randomBytes, type GroupId } from '@candor/protocol'
+import { newDeviceId, newGroupId, parseUserId, randomBytes, type GroupId } from '@candor/protocol'
 import type { BusDelivery } from '@candor/ports'
 import { natsAvailable, noNats, TEST_NATS_URL } from '@candor/testkit/nats'
 import { busContract } from '@candor/testkit/bus-contract'
 import { NatsBus } from './nats-bus.ts'
-import { decodeDelivery, decodeSessionEnded, encodeDelivery, encodeSessionEnded } from './bus-codec.ts'
+import { decodeBlocksChanged, decodeDelivery, decodeSessionEnded, encodeBlocksChanged, encodeDelivery, encodeSessionEnded } from './bus-codec.ts'
 
 const available = await natsAvailable()
 if (!available) noNats('NatsBus')
@@ -36,6 +36,14 @@ describe('bus codec', () => {
       expect(decodeSessionEnded(enc(bad))).toBeNull()
     }
     expect(decodeSessionEnded(new Uint8Array([0xff, 0xfe]))).toBeNull()
+  })
+
+  it('round-trips a block change and refuses anything but one canonical user id', () => {
+    const bob = parseUserId('bob@example.org')
+    expect(decodeBlocksChanged(encodeBlocksChanged('node-1', bob))).toEqual({ origin: 'node-1', blocked: bob })
+    const enc = (s: string) => new TextEncoder().encode(s)
+    for (const bad of ['n\nBob', 'n\nbob\nmore', 'n\n', 'bob', '']) expect(decodeBlocksChanged(enc(bad))).toBeNull()
+    expect(decodeBlocksChanged(new Uint8Array([0xff, 0xfe]))).toBeNull()
   })
 })
 
