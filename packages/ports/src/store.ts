@@ -122,7 +122,7 @@ export interface GroupStateSweep {
 export interface GroupStateSwept {
   /** GroupInfos deleted (of groups reset before the cut-off). */
   groupInfos: number
-  /** Accepted-commit records deleted. */
+  /** Accepted-commit records deleted (of at most `limit` groups). */
   commits: number
 }
 
@@ -350,7 +350,8 @@ export interface Store extends ScimStore {
    * accepted-commit records of groups reset onto a new one before `supersededBefore`; the
    * accepted-commit records of groups with no member left; and, of every other group, the
    * accepted-commit records more than `keepEpochs` epochs behind its epoch. At most `limit`
-   * GroupInfos and `limit` commit records per call: the caller calls again while it deletes any.
+   * GroupInfos and the commit records of at most `limit` groups per call: the caller calls again
+   * while it deletes any.
    * The groups' rows, rosters and reset links stay.
    */
   sweepGroupState(o: GroupStateSweep): Promise<GroupStateSwept>

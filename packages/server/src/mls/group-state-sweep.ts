@@ -4,7 +4,8 @@
 // not is answered "reset it" and finds the new group, §5.4); a group nobody is in loses its
 // commit records; a live group keeps the commit records of its last `keepEpochs` epochs (an
 // older lost answer is settled by an external rejoin instead, §5.6). Each store call deletes at
-// most `batch` of each kind; a run repeats it while it deletes a full batch, up to `maxBatches`.
+// most `batch` GroupInfos and the records of at most `batch` groups; a run repeats it while it
+// deletes anything, up to `maxBatches` calls.
 import type { GroupStateSwept, Store } from '@candor/ports'
 import type { Logger } from '../logger.ts'
 
@@ -37,7 +38,7 @@ export class GroupStateSweep {
       const r = await this.#store.sweepGroupState({ supersededBefore: now - supersededMs, keepEpochs, limit: batch })
       total.groupInfos += r.groupInfos
       total.commits += r.commits
-      if (r.groupInfos < batch && r.commits < batch) break
+      if (r.groupInfos + r.commits === 0) break
     }
     if (total.groupInfos + total.commits > 0) this.#log.info(total, 'group state sweep')
     return total
