@@ -104,7 +104,8 @@ export class ContactGate {
       dropped,
       abandon: async () => {
         for (const o of opened) await this.#store.contacts().abandonRequest(o.requestId)
-        if (opened.length > 0) this.#pending.delete(groupId)
+        // Every node drops the group's requests (a node that looked meanwhile saw these open).
+        if (opened.length > 0) this.#bus.publishGroupChanged(groupId)
       },
       committed: async (commit) => {
         for (const o of opened) this.#notify(o.recipient, { kind: 'contact_request', requestId: o.requestId, from: o.from, groupId })
