@@ -6,7 +6,7 @@ import type { CiphersuiteImpl, RatchetTree } from 'ts-mls';
 import { calculateParentHash, encodeParentHashInput, verifyParentHashes } from 'ts-mls/parentHash.js';
 import { decodeRatchetTree, removeLeaves } from 'ts-mls/ratchetTree.js';
 import { treeHash } from 'ts-mls/treeHash.js';
-import { isLeaf, left, leafWidth, right, root, toNodeIndex } from 'ts-mls/treemath.js';
+import { isLeaf, left, leafWidth, right, root, toLeafIndex, toNodeIndex } from 'ts-mls/treemath.js';
 import { describe, expect, it } from 'vitest';
 import { fromBase64Url } from '@candor/protocol';
 import { commitChanges } from '../src/mls/group-commit.ts';
@@ -30,7 +30,7 @@ function withParentHashFlipped(tree: RatchetTree, i: number): RatchetTree | unde
   const n = tree[i];
   const flip = (h: Uint8Array) => {
     const c = h.slice();
-    c[0] ^= 1;
+    c[0]! ^= 1;
     return c;
   };
   const copy = tree.slice();
@@ -47,7 +47,7 @@ async function unpatchedParentHash(tree: RatchetTree, nodeIndex: number, cs: Cip
   const parent = parentIndex === undefined ? undefined : tree[parentIndex];
   if (parent?.nodeType !== 'parent') return new Uint8Array();
   const sibling = nodeIndex < parentIndex! ? right(parentIndex!) : left(parentIndex!);
-  const originalSiblingTreeHash = await treeHash(removeLeaves(tree, parent.parent.unmergedLeaves), sibling, cs.hash);
+  const originalSiblingTreeHash = await treeHash(removeLeaves(tree, parent.parent.unmergedLeaves.map(toLeafIndex)), sibling, cs.hash);
   return cs.hash.digest(encodeParentHashInput({ encryptionKey: parent.parent.hpkePublicKey, parentHash: parent.parent.parentHash, originalSiblingTreeHash }));
 }
 
