@@ -42,6 +42,15 @@ describe('node-fast-parts', () => {
     }
     expect(x.sharedSecret(a, bPub)).toEqual(shared);
     expect(() => x.publicKey(new Uint8Array(31))).toThrow('32 bytes');
+    // Imported private keys (as a derived node key is): the public key and DH are the key's own,
+    // whatever the JWK import's placeholder public part (a cache of 1: every key imported anew).
+    const fresh = nodeX25519Primitives(1);
+    for (let i = 0; i < 50; i++) {
+      const sk = x25519.utils.randomSecretKey();
+      const peer = x25519.getPublicKey(x25519.utils.randomSecretKey());
+      expect(fresh.publicKey(sk)).toEqual(x25519.getPublicKey(sk));
+      expect(fresh.sharedSecret(sk, peer)).toEqual(x25519.getSharedSecret(sk, peer));
+    }
   });
 
   it('Hash, HKDF (ts-mls and HPKE) and AES-GCM give what @noble/* gives', async () => {
