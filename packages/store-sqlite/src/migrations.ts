@@ -550,4 +550,14 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX key_packages_by_device;
   CREATE INDEX key_packages_by_device ON key_packages(device_id, suite, last_resort);
   `,
+  // Dedup of sends is recent_sends' (docs/protocol.md §6): the queue's own unique index over
+  // (group, sender, message id, kind) cost an index row written and deleted per delivery and only
+  // caught retries later than recent_sends remembers, which the protocol does not promise.
+  // Inline rows queued before recent_sends existed are remembered there, so their retries stay
+  // duplicates (by age, like every other send).
+  `
+  INSERT OR IGNORE INTO recent_sends (sender, message_id, kind, sent_at)
+    SELECT sender, message_id, kind, sent_at FROM queue WHERE message IS NULL;
+  DROP INDEX queue_inline_dedup;
+  `,
 ]

@@ -95,10 +95,7 @@ export class SqliteQueue {
       enqueue: p('INSERT INTO queue (seq, device_id, message) VALUES (?, ?, ?)'),
       /** Several queue rows of one shared message per statement (a statement per row costs ~1 µs more). */
       enqueueMany: CHUNKS.map((n) => p(`INSERT INTO queue (seq, device_id, message) VALUES ${Array(n).fill('(?, ?, ?)').join(', ')}`)),
-      enqueueInline: p(
-        'INSERT OR IGNORE INTO queue (seq, device_id, sender, message_id, group_id, kind, sent_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      findInline: p('SELECT sent_at FROM queue WHERE group_id = ? AND sender = ? AND message_id = ? AND kind = ? AND message IS NULL').pluck(),
+      enqueueInline: p('INSERT INTO queue (seq, device_id, sender, message_id, group_id, kind, sent_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       fetch: p(
         `SELECT q.seq, COALESCE(q.message_id, m.message_id) AS message_id, COALESCE(q.group_id, m.group_id) AS group_id,
                 COALESCE(q.sender, m.sender) AS sender, COALESCE(q.kind, m.kind) AS kind,
@@ -132,23 +129,15 @@ export class SqliteQueue {
       return { duplicate: true, sentAt: this.#s.recentSend.get(m.sender, m.messageId, m.kind) as number, deliveries: [] }
     }
     this.#remembered++
-    // A retry is a no-op (unique indexes on both forms); the other form is checked too, in case
-    // the recipient count changed between the first attempt and the retry.
+    // Dedup is recent_sends' job (above): a retry is caught there for RECENT_SENDS_MS, which is
+    // what docs/protocol.md §6 promises; the queue keeps no index of its own for it (a retry later
+    // than that is stored and delivered again, and the devices drop it by id).
     if (recipients.length === 1) {
       const deviceId = recipients[0]!
-      const shared = this.#s.findMessage.get(m.sender, m.messageId, m.kind) as number | undefined
-      if (shared !== undefined) return { duplicate: true, sentAt: shared, deliveries: [] }
-      const seq = this.#seq + 1
-      const { changes } = this.#s.enqueueInline.run(seq, deviceId, m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload)
-      if (changes === 0) {
-        const prior = this.#s.findInline.get(m.groupId, m.sender, m.messageId, m.kind) as number
-        return { duplicate: true, sentAt: prior, deliveries: [] }
-      }
-      this.#seq = seq
+      const seq = ++this.#seq
+      this.#s.enqueueInline.run(seq, deviceId, m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload)
       return { duplicate: false, sentAt: m.sentAt, deliveries: [{ deviceId, seq }] }
     }
-    const inline = this.#s.findInline.get(m.groupId, m.sender, m.messageId, m.kind) as number | undefined
-    if (inline !== undefined) return { duplicate: true, sentAt: inline, deliveries: [] }
     const { changes, lastInsertRowid } = this.#s.insertMessage.run(m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload, recipients.length)
     if (changes === 0) {
       const prior = this.#s.findMessage.get(m.sender, m.messageId, m.kind) as number
