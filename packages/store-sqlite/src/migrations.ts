@@ -560,4 +560,20 @@ export const MIGRATIONS: readonly string[] = [
     SELECT sender, message_id, kind, sent_at FROM queue WHERE message IS NULL;
   DROP INDEX queue_inline_dedup;
   `,
+  // recent_sends as an append-only log in rowid order (store-sqlite/src/recent-sends.ts: the
+  // lookup by key is in memory): remembering a send appends, instead of writing into a big index
+  // at a random place. Forgotten by generation, not by sent_at, so that index goes too.
+  `
+  CREATE TABLE recent_sends_log (
+    id INTEGER PRIMARY KEY,
+    sender TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL
+  );
+  INSERT INTO recent_sends_log (sender, message_id, kind, sent_at)
+    SELECT sender, message_id, kind, sent_at FROM recent_sends ORDER BY sent_at;
+  DROP TABLE recent_sends;
+  ALTER TABLE recent_sends_log RENAME TO recent_sends;
+  `,
 ]

@@ -7,6 +7,9 @@ import type Database from 'better-sqlite3'
 import type { DeviceId, GroupId, MessageId, MessageKind } from '@candor/protocol'
 import type { AppendResult, Delivery, NewMessage, QueuedMessage } from '@candor/ports'
 import type { WalSync } from './wal-sync.ts'
+import { RecentSends } from './recent-sends.ts'
+
+export { RECENT_SENDS_MS } from './recent-sends.ts'
 
 /** A queue row as the fetch statement selects it. */
 interface QueueRow {
@@ -53,13 +56,6 @@ function settle(batch: readonly PendingWrite[], outcomes: readonly Outcome[], fl
 }
 
 const SEQ_BLOCK = 10_000
-/**
- * How long a stored message's (sender, message id, kind) is remembered after it was stored, so
- * that a retry is a duplicate even after every copy was acknowledged. The SDK retries a send for
- * at most about 2.5 minutes (6 attempts of at most 25 s); a retry later than this may be stored
- * and delivered again (the devices drop it by id).
- */
-export const RECENT_SENDS_MS = 10 * 60_000
 /** Queue rows of a shared message are inserted this many per statement, then one by one. */
 const CHUNKS = [32, 8] as const
 
@@ -73,6 +69,7 @@ export class SqliteQueue {
   readonly #releases = new Map<number, number>()
   /** Sends remembered in the current transaction (as many expired ones are forgotten, twice over). */
   #remembered = 0
+  readonly #recent: RecentSends
   #writes: PendingWrite[] = []
   /** The configured synchronous level: what any transaction that must survive power loss uses. */
   readonly #synchronous: 'FULL' | 'NORMAL'
@@ -107,12 +104,8 @@ export class SqliteQueue {
       release: p('UPDATE messages SET remaining = remaining - ? WHERE id = ? RETURNING remaining').pluck(),
       deleteMessage: p('DELETE FROM messages WHERE id = ?'),
       pending: p('SELECT COUNT(*) FROM queue WHERE device_id = ?').pluck(),
-      rememberSend: p('INSERT OR IGNORE INTO recent_sends (sender, message_id, kind, sent_at) VALUES (?, ?, ?, ?)'),
-      recentSend: p('SELECT sent_at FROM recent_sends WHERE sender = ? AND message_id = ? AND kind = ?').pluck(),
-      forgetSends: p(
-        'DELETE FROM recent_sends WHERE (sender, message_id, kind) IN (SELECT sender, message_id, kind FROM recent_sends WHERE sent_at < ? ORDER BY sent_at LIMIT ?)',
-      ),
     }
+    this.#recent = new RecentSends(db)
     const saved = Number(this.#s.getSeq.get() ?? 0)
     const highest = (db.prepare('SELECT MAX(seq) FROM queue').pluck().get() as number | null) ?? 0
     this.#seq = this.#reservedSeq = Math.max(saved, highest)
@@ -125,9 +118,8 @@ export class SqliteQueue {
     if (recipients.length === 0) return { duplicate: false, sentAt: m.sentAt, deliveries: [] }
     // Sent before, within RECENT_SENDS_MS: a duplicate, also when every copy was acknowledged
     // since (a sender retrying after a lost `accepted`). Older rows are checked below as well.
-    if (this.#s.rememberSend.run(m.sender, m.messageId, m.kind, m.sentAt).changes === 0) {
-      return { duplicate: true, sentAt: this.#s.recentSend.get(m.sender, m.messageId, m.kind) as number, deliveries: [] }
-    }
+    const prior = this.#recent.remember(m.sender, m.messageId, m.kind, m.sentAt)
+    if (prior !== undefined) return { duplicate: true, sentAt: prior, deliveries: [] }
     this.#remembered++
     // Dedup is recent_sends' job (above): a retry is caught there for RECENT_SENDS_MS, which is
     // what docs/protocol.md §6 promises; the queue keeps no index of its own for it (a retry later
@@ -319,7 +311,7 @@ export class SqliteQueue {
         const v = fn()
         this.#applyReleases()
         this.#persistSeq()
-        if (this.#remembered > 0) this.#s.forgetSends.run(Date.now() - RECENT_SENDS_MS, 2 * this.#remembered + 16)
+        if (this.#remembered > 0) this.#recent.forget(2 * this.#remembered + 16)
         return v
       })()
     } catch (e) {
