@@ -104,6 +104,9 @@ export class SqliteQueue {
       release: p('UPDATE messages SET remaining = remaining - ? WHERE id = ? RETURNING remaining').pluck(),
       deleteMessage: p('DELETE FROM messages WHERE id = ?'),
       pending: p('SELECT COUNT(*) FROM queue WHERE device_id = ?').pluck(),
+      // Prepared once: db.pragma() prepares its statement on every call, twice per turn here.
+      syncNormal: p('PRAGMA synchronous = NORMAL'),
+      syncFull: p('PRAGMA synchronous = FULL'),
     }
     this.#recent = new RecentSends(db)
     const saved = Number(this.#s.getSeq.get() ?? 0)
@@ -270,12 +273,12 @@ export class SqliteQueue {
     const full = this.#synchronous === 'FULL'
     const durable = full && batch.some((w) => w.durable)
     const deferSync = full && (this.#walSync !== undefined || !durable)
-    if (deferSync) this.#db.pragma('synchronous = NORMAL')
+    if (deferSync) this.#s.syncNormal.run()
     let outcomes: Outcome[]
     try {
       outcomes = this.#runWrites(batch)
     } finally {
-      if (deferSync) this.#db.pragma('synchronous = FULL')
+      if (deferSync) this.#s.syncFull.run()
     }
     if (durable && this.#walSync) this.#walSync.afterCommit((error) => settle(batch, outcomes, error))
     else settle(batch, outcomes, null)
