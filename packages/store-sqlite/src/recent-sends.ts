@@ -37,17 +37,6 @@ class Generation {
     if (id > this.maxId) this.maxId = id
   }
 
-  /** Calls `check` with each row id stored under `hash` until it returns a value. */
-  find<T>(hash: number, check: (id: number) => T | undefined): T | undefined {
-    const mask = this.ids.length - 1
-    for (let i = hash & mask; this.ids[i] !== 0; i = (i + 1) & mask) {
-      if (this.hashes[i] === hash) {
-        const found = check(this.ids[i]!)
-        if (found !== undefined) return found
-      }
-    }
-    return undefined
-  }
 
   #put(hash: number, id: number): void {
     const mask = this.ids.length - 1
@@ -110,11 +99,7 @@ export class RecentSends {
    */
   remember(sender: string, messageId: string, kind: number, sentAt: number): number | undefined {
     const hash = this.#hash(sender, messageId, kind)
-    const check = (id: number): number | undefined => {
-      const r = this.#s.row.get(id) as LogRow | undefined
-      return r !== undefined && r.sender === sender && r.message_id === messageId && r.kind === kind ? r.sent_at : undefined
-    }
-    const prior = this.#current.find(hash, check) ?? this.#previous?.find(hash, check)
+    const prior = this.#find(this.#current, hash, sender, messageId, kind) ?? (this.#previous && this.#find(this.#previous, hash, sender, messageId, kind))
     if (prior !== undefined) return prior
     const now = Date.now()
     if (now - this.#current.since >= RECENT_SENDS_MS) {
@@ -135,6 +120,18 @@ export class RecentSends {
     const to = Math.min(this.#forgetUpTo, this.#forgottenTo + limit)
     this.#s.forget.run(this.#forgottenTo, to)
     this.#forgottenTo = to
+  }
+
+  /** The sentAt of the send remembered in `g` under this key: each row id under `hash` is read and compared. */
+  #find(g: Generation, hash: number, sender: string, messageId: string, kind: number): number | undefined {
+    const { hashes, ids } = g
+    const mask = ids.length - 1
+    for (let i = hash & mask; ids[i] !== 0; i = (i + 1) & mask) {
+      if (hashes[i] !== hash) continue
+      const r = this.#s.row.get(ids[i]) as LogRow | undefined
+      if (r !== undefined && r.sender === sender && r.message_id === messageId && r.kind === kind) return r.sent_at
+    }
+    return undefined
   }
 
   /** FNV-1a over the key's UTF-16 code units, seeded per process. */
