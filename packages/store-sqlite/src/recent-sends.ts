@@ -19,37 +19,44 @@ import type Database from 'better-sqlite3'
  */
 export const RECENT_SENDS_MS = 10 * 60_000
 
-/** The row ids of one generation's sends, by a 32-bit hash of their key (open addressing). */
+/**
+ * The row ids of one generation's sends, by a 32-bit hash of their key (open addressing, at most
+ * half full): 8 bytes a slot, so 16–32 bytes per send remembered. Ids are kept as offsets from
+ * the last id before the generation (a generation holds fewer than 2^32 sends).
+ */
 class Generation {
   hashes = new Uint32Array(1024)
-  /** Row id per slot; 0 is empty (row ids start at 1). */
-  ids = new Float64Array(1024)
+  /** Row id − base per slot; 0 is empty. */
+  ids = new Uint32Array(1024)
   size = 0
   /** The highest row id remembered here. */
   maxId = 0
 
-  constructor(readonly since: number) {}
+  constructor(
+    readonly since: number,
+    readonly base: number,
+  ) {}
 
   add(hash: number, id: number): void {
     if (2 * (this.size + 1) > this.ids.length) this.#grow()
-    this.#put(hash, id)
+    this.#put(hash, id - this.base)
     this.size++
     if (id > this.maxId) this.maxId = id
   }
 
 
-  #put(hash: number, id: number): void {
+  #put(hash: number, offset: number): void {
     const mask = this.ids.length - 1
     let i = hash & mask
     while (this.ids[i] !== 0) i = (i + 1) & mask
     this.hashes[i] = hash
-    this.ids[i] = id
+    this.ids[i] = offset
   }
 
   #grow(): void {
     const { hashes, ids } = this
     this.hashes = new Uint32Array(2 * hashes.length)
-    this.ids = new Float64Array(2 * ids.length)
+    this.ids = new Uint32Array(2 * ids.length)
     for (let i = 0; i < ids.length; i++) if (ids[i] !== 0) this.#put(hashes[i]!, ids[i]!)
   }
 }
@@ -81,16 +88,15 @@ export class RecentSends {
       forget: p('DELETE FROM recent_sends WHERE id > ? AND id <= ?'),
     }
     // What the log holds from before (at most two generations) counts as remembered from now.
-    this.#current = new Generation(now)
-    let first = 0
-    let last = 0
+    const before = Math.max(((p('SELECT MIN(id) FROM recent_sends').pluck().get() as number | null) ?? 1) - 1, 0)
+    this.#current = new Generation(now, before)
+    let last = before
     for (const r of p('SELECT id, sender, message_id, kind FROM recent_sends ORDER BY id').iterate() as Iterable<{ id: number } & LogRow>) {
-      if (first === 0) first = r.id
       last = r.id
       this.#current.add(this.#hash(r.sender, r.message_id, r.kind), r.id)
     }
     this.#lastId = last
-    this.#forgetUpTo = this.#forgottenTo = Math.max(first - 1, 0)
+    this.#forgetUpTo = this.#forgottenTo = before
   }
 
   /**
@@ -106,7 +112,7 @@ export class RecentSends {
       // The generation before the last is past RECENT_SENDS_MS as a whole: forgotten.
       if (this.#previous) this.#forgetUpTo = this.#previous.maxId
       this.#previous = this.#current
-      this.#current = new Generation(now)
+      this.#current = new Generation(now, this.#lastId)
     }
     const id = ++this.#lastId
     this.#s.insert.run(id, sender, messageId, kind, sentAt)
@@ -124,11 +130,11 @@ export class RecentSends {
 
   /** The sentAt of the send remembered in `g` under this key: each row id under `hash` is read and compared. */
   #find(g: Generation, hash: number, sender: string, messageId: string, kind: number): number | undefined {
-    const { hashes, ids } = g
+    const { hashes, ids, base } = g
     const mask = ids.length - 1
     for (let i = hash & mask; ids[i] !== 0; i = (i + 1) & mask) {
       if (hashes[i] !== hash) continue
-      const r = this.#s.row.get(ids[i]) as LogRow | undefined
+      const r = this.#s.row.get(base + ids[i]!) as LogRow | undefined
       if (r !== undefined && r.sender === sender && r.message_id === messageId && r.kind === kind) return r.sent_at
     }
     return undefined
