@@ -539,4 +539,11 @@ export const MIGRATIONS: readonly string[] = [
   -- At most one last-resort package per device and suite, even under concurrent uploads.
   CREATE UNIQUE INDEX key_packages_last_resort ON key_packages (device_id, suite) WHERE last_resort;
   `,
+  // recent_sends pruned through a BRIN index on sent_at: rows arrive in sent_at order, so a
+  // min/max per block range finds the old ones for the pruning a node runs once a minute, while
+  // the B-tree it replaces took an entry written (and later deleted) with every send.
+  `
+  DROP INDEX recent_sends_by_time;
+  CREATE INDEX recent_sends_by_time ON recent_sends USING brin (sent_at);
+  `,
 ]

@@ -550,4 +550,30 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX key_packages_by_device;
   CREATE INDEX key_packages_by_device ON key_packages(device_id, suite, last_resort);
   `,
+  // Dedup of sends is recent_sends' (docs/protocol.md §6): the queue's own unique index over
+  // (group, sender, message id, kind) cost an index row written and deleted per delivery and only
+  // caught retries later than recent_sends remembers, which the protocol does not promise.
+  // Inline rows queued before recent_sends existed are remembered there, so their retries stay
+  // duplicates (by age, like every other send).
+  `
+  INSERT OR IGNORE INTO recent_sends (sender, message_id, kind, sent_at)
+    SELECT sender, message_id, kind, sent_at FROM queue WHERE message IS NULL;
+  DROP INDEX queue_inline_dedup;
+  `,
+  // recent_sends as an append-only log in rowid order (store-sqlite/src/recent-sends.ts: the
+  // lookup by key is in memory): remembering a send appends, instead of writing into a big index
+  // at a random place. Forgotten by generation, not by sent_at, so that index goes too.
+  `
+  CREATE TABLE recent_sends_log (
+    id INTEGER PRIMARY KEY,
+    sender TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL
+  );
+  INSERT INTO recent_sends_log (sender, message_id, kind, sent_at)
+    SELECT sender, message_id, kind, sent_at FROM recent_sends ORDER BY sent_at;
+  DROP TABLE recent_sends;
+  ALTER TABLE recent_sends_log RENAME TO recent_sends;
+  `,
 ]

@@ -7,6 +7,9 @@ import type Database from 'better-sqlite3'
 import type { DeviceId, GroupId, MessageId, MessageKind } from '@candor/protocol'
 import type { AppendResult, Delivery, NewMessage, QueuedMessage } from '@candor/ports'
 import type { WalSync } from './wal-sync.ts'
+import { RecentSends } from './recent-sends.ts'
+
+export { RECENT_SENDS_MS } from './recent-sends.ts'
 
 /** A queue row as the fetch statement selects it. */
 interface QueueRow {
@@ -53,13 +56,6 @@ function settle(batch: readonly PendingWrite[], outcomes: readonly Outcome[], fl
 }
 
 const SEQ_BLOCK = 10_000
-/**
- * How long a stored message's (sender, message id, kind) is remembered after it was stored, so
- * that a retry is a duplicate even after every copy was acknowledged. The SDK retries a send for
- * at most about 2.5 minutes (6 attempts of at most 25 s); a retry later than this may be stored
- * and delivered again (the devices drop it by id).
- */
-export const RECENT_SENDS_MS = 10 * 60_000
 /** Queue rows of a shared message are inserted this many per statement, then one by one. */
 const CHUNKS = [32, 8] as const
 
@@ -73,6 +69,7 @@ export class SqliteQueue {
   readonly #releases = new Map<number, number>()
   /** Sends remembered in the current transaction (as many expired ones are forgotten, twice over). */
   #remembered = 0
+  readonly #recent: RecentSends
   #writes: PendingWrite[] = []
   /** The configured synchronous level: what any transaction that must survive power loss uses. */
   readonly #synchronous: 'FULL' | 'NORMAL'
@@ -95,10 +92,7 @@ export class SqliteQueue {
       enqueue: p('INSERT INTO queue (seq, device_id, message) VALUES (?, ?, ?)'),
       /** Several queue rows of one shared message per statement (a statement per row costs ~1 µs more). */
       enqueueMany: CHUNKS.map((n) => p(`INSERT INTO queue (seq, device_id, message) VALUES ${Array(n).fill('(?, ?, ?)').join(', ')}`)),
-      enqueueInline: p(
-        'INSERT OR IGNORE INTO queue (seq, device_id, sender, message_id, group_id, kind, sent_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      findInline: p('SELECT sent_at FROM queue WHERE group_id = ? AND sender = ? AND message_id = ? AND kind = ? AND message IS NULL').pluck(),
+      enqueueInline: p('INSERT INTO queue (seq, device_id, sender, message_id, group_id, kind, sent_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       fetch: p(
         `SELECT q.seq, COALESCE(q.message_id, m.message_id) AS message_id, COALESCE(q.group_id, m.group_id) AS group_id,
                 COALESCE(q.sender, m.sender) AS sender, COALESCE(q.kind, m.kind) AS kind,
@@ -110,12 +104,11 @@ export class SqliteQueue {
       release: p('UPDATE messages SET remaining = remaining - ? WHERE id = ? RETURNING remaining').pluck(),
       deleteMessage: p('DELETE FROM messages WHERE id = ?'),
       pending: p('SELECT COUNT(*) FROM queue WHERE device_id = ?').pluck(),
-      rememberSend: p('INSERT OR IGNORE INTO recent_sends (sender, message_id, kind, sent_at) VALUES (?, ?, ?, ?)'),
-      recentSend: p('SELECT sent_at FROM recent_sends WHERE sender = ? AND message_id = ? AND kind = ?').pluck(),
-      forgetSends: p(
-        'DELETE FROM recent_sends WHERE (sender, message_id, kind) IN (SELECT sender, message_id, kind FROM recent_sends WHERE sent_at < ? ORDER BY sent_at LIMIT ?)',
-      ),
+      // Prepared once: db.pragma() prepares its statement on every call, twice per turn here.
+      syncNormal: p('PRAGMA synchronous = NORMAL'),
+      syncFull: p('PRAGMA synchronous = FULL'),
     }
+    this.#recent = new RecentSends(db)
     const saved = Number(this.#s.getSeq.get() ?? 0)
     const highest = (db.prepare('SELECT MAX(seq) FROM queue').pluck().get() as number | null) ?? 0
     this.#seq = this.#reservedSeq = Math.max(saved, highest)
@@ -128,27 +121,18 @@ export class SqliteQueue {
     if (recipients.length === 0) return { duplicate: false, sentAt: m.sentAt, deliveries: [] }
     // Sent before, within RECENT_SENDS_MS: a duplicate, also when every copy was acknowledged
     // since (a sender retrying after a lost `accepted`). Older rows are checked below as well.
-    if (this.#s.rememberSend.run(m.sender, m.messageId, m.kind, m.sentAt).changes === 0) {
-      return { duplicate: true, sentAt: this.#s.recentSend.get(m.sender, m.messageId, m.kind) as number, deliveries: [] }
-    }
+    const prior = this.#recent.remember(m.sender, m.messageId, m.kind, m.sentAt)
+    if (prior !== undefined) return { duplicate: true, sentAt: prior, deliveries: [] }
     this.#remembered++
-    // A retry is a no-op (unique indexes on both forms); the other form is checked too, in case
-    // the recipient count changed between the first attempt and the retry.
+    // Dedup is recent_sends' job (above): a retry is caught there for RECENT_SENDS_MS, which is
+    // what docs/protocol.md §6 promises; the queue keeps no index of its own for it (a retry later
+    // than that is stored and delivered again, and the devices drop it by id).
     if (recipients.length === 1) {
       const deviceId = recipients[0]!
-      const shared = this.#s.findMessage.get(m.sender, m.messageId, m.kind) as number | undefined
-      if (shared !== undefined) return { duplicate: true, sentAt: shared, deliveries: [] }
-      const seq = this.#seq + 1
-      const { changes } = this.#s.enqueueInline.run(seq, deviceId, m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload)
-      if (changes === 0) {
-        const prior = this.#s.findInline.get(m.groupId, m.sender, m.messageId, m.kind) as number
-        return { duplicate: true, sentAt: prior, deliveries: [] }
-      }
-      this.#seq = seq
+      const seq = ++this.#seq
+      this.#s.enqueueInline.run(seq, deviceId, m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload)
       return { duplicate: false, sentAt: m.sentAt, deliveries: [{ deviceId, seq }] }
     }
-    const inline = this.#s.findInline.get(m.groupId, m.sender, m.messageId, m.kind) as number | undefined
-    if (inline !== undefined) return { duplicate: true, sentAt: inline, deliveries: [] }
     const { changes, lastInsertRowid } = this.#s.insertMessage.run(m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload, recipients.length)
     if (changes === 0) {
       const prior = this.#s.findMessage.get(m.sender, m.messageId, m.kind) as number
@@ -289,12 +273,12 @@ export class SqliteQueue {
     const full = this.#synchronous === 'FULL'
     const durable = full && batch.some((w) => w.durable)
     const deferSync = full && (this.#walSync !== undefined || !durable)
-    if (deferSync) this.#db.pragma('synchronous = NORMAL')
+    if (deferSync) this.#s.syncNormal.run()
     let outcomes: Outcome[]
     try {
       outcomes = this.#runWrites(batch)
     } finally {
-      if (deferSync) this.#db.pragma('synchronous = FULL')
+      if (deferSync) this.#s.syncFull.run()
     }
     if (durable && this.#walSync) this.#walSync.afterCommit((error) => settle(batch, outcomes, error))
     else settle(batch, outcomes, null)
@@ -330,7 +314,7 @@ export class SqliteQueue {
         const v = fn()
         this.#applyReleases()
         this.#persistSeq()
-        if (this.#remembered > 0) this.#s.forgetSends.run(Date.now() - RECENT_SENDS_MS, 2 * this.#remembered + 16)
+        if (this.#remembered > 0) this.#recent.forget(2 * this.#remembered + 16)
         return v
       })()
     } catch (e) {

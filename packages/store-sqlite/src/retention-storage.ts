@@ -25,9 +25,13 @@ export class SqliteRetention {
       if (timers.length === 0) return 0
       // Only application messages expire: commits and welcomes carry no content, and a device
       // offline past the timer still needs them to follow the group.
-      const inline = this.#db.prepare('DELETE FROM queue WHERE group_id = ? AND message IS NULL AND kind = 0 AND sent_at <= ?')
-      let n = 0
-      for (const t of timers) n += inline.run(t.group_id, now - t.retention_ms).changes
+      // One pass over the queue (it has no index by group; it holds what is not yet acknowledged).
+      let n = this.#db
+        .prepare(
+          `DELETE FROM queue WHERE message IS NULL AND kind = 0
+             AND sent_at + (SELECT r.retention_ms FROM group_retention r WHERE r.group_id = queue.group_id) <= ?`,
+        )
+        .run(now).changes
       const expired = `SELECT m.id FROM messages m JOIN group_retention r ON r.group_id = m.group_id WHERE m.kind = 0 AND m.sent_at + r.retention_ms <= ?`
       if (this.#db.prepare(`SELECT EXISTS (${expired})`).pluck().get(now)) {
         this.#db.prepare(`DELETE FROM queue WHERE message IN (${expired})`).run(now)

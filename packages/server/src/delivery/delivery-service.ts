@@ -5,13 +5,17 @@ import type { AppendResult, Bus, BusDelivery, Delivery, NewMessage, Store } from
 import type { Logger } from '../logger.ts'
 import type { Metrics } from '../metrics.ts'
 
-/** Called once the message is durable (fan-out published by then), or with the failure. */
-export type Submitted = (error: unknown, result: AppendResult | undefined) => void
+/**
+ * Called once the message is durable (fan-out published by then), or with the failure; `tag` is
+ * what the submitter passed (a request id), so one callback can serve every message of a socket.
+ */
+export type Submitted = (error: unknown, result: AppendResult | undefined, tag: number) => void
 
 interface Pending {
   message: NewMessage
   raw: DeliverIdBytes | undefined
   done: Submitted
+  tag: number
 }
 
 /** The deliver frame of a stored message at one queue position; throws if its ids cannot be encoded. */
@@ -43,8 +47,8 @@ export class DeliveryService {
    * Queues a message for this turn's transaction. A callback rather than a promise: this is
    * the per-message hot path. `raw` carries the ids' bytes from the send frame, if at hand.
    */
-  submit(message: NewMessage, done: Submitted, raw?: DeliverIdBytes): void {
-    this.#pending.push({ message, raw, done })
+  submit(message: NewMessage, done: Submitted, raw?: DeliverIdBytes, tag = 0): void {
+    this.#pending.push({ message, raw, done, tag })
     if (!this.#scheduled) {
       this.#scheduled = true
       setImmediate(() => this.#then(() => this.#flush()))
@@ -130,7 +134,7 @@ export class DeliveryService {
 /** Answers one submitter; one callback that throws must not keep the others from theirs. */
 function settle(p: Pending, error: unknown, result: AppendResult | undefined, log: Logger): void {
   try {
-    p.done(error, result)
+    p.done(error, result, p.tag)
   } catch (err) {
     log.error({ err }, 'a delivery callback threw')
   }

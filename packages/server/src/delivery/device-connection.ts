@@ -32,7 +32,7 @@ import { FrameBudget } from './frame-budget.ts'
 import type { EarlyFrame } from './socket-auth.ts'
 import type { GroupRosterEntry } from './group-roster.ts'
 import type { BusDelivery, QueuedMessage } from '@candor/ports'
-import { deliverFrame } from './delivery-service.ts'
+import { deliverFrame, type Submitted } from './delivery-service.ts'
 import { readMlsHeader, WireFormat } from '../mls/mls-header.ts'
 
 const WINDOW_BYTES = 4 * 1024 * 1024
@@ -60,6 +60,8 @@ function uncorkAll(): void {
     socket.uncork()
   }
 }
+
+function noop(): void {}
 
 export class DeviceConnection {
   readonly #ws: WebSocket
@@ -305,6 +307,8 @@ export class DeviceConnection {
     if (this.#malformed.used === 1) this.#send(encodeError(0, code, e instanceof CandorError ? e.message : 'malformed frame'))
   }
 
+  readonly #ackFailed = (e: unknown): void => this.#ctx.log.error({ err: e }, 'ack failed')
+
   #onAck(seqs: number[]): void {
     let unknown = 0
     for (const s of seqs) {
@@ -317,12 +321,11 @@ export class DeviceConnection {
     // Seqs not in flight here are still acked (a device that reconnected may ack what its previous
     // socket was sent: its own queue only), but a flood of them is only database work: bounded.
     if (unknown > 0 && !this.#unknownAcks.take(unknown)) return this.#refuse(CloseCode.tooManyBadFrames, 'unknown_acks')
-    const applied = this.#ctx.store.ack(this.#session.deviceId, seqs).then(
-      () => {},
-      (e: unknown) => this.#ctx.log.error({ err: e }, 'ack failed'),
-    )
-    if (unknown > 0) {
-      const waited = applied.then(() => {
+    const applied = this.#ctx.store.ack(this.#session.deviceId, seqs)
+    if (unknown === 0) {
+      applied.catch(this.#ackFailed)
+    } else {
+      const waited = applied.then(noop, this.#ackFailed).then(() => {
         if (this.#foreignAcks === waited) this.#foreignAcks = undefined
       })
       this.#foreignAcks = waited
@@ -365,22 +368,15 @@ export class DeviceConnection {
       const recipients: DeviceId[] = []
       for (const d of members) if (d !== me && !gate.blockers.has(d)) recipients.push(d)
       const message = { messageId: f.messageId, groupId: f.groupId, sender: me, kind: 0 as const, sentAt: Date.now(), payload: f.payload, recipients }
-      const submit = (): void =>
-        this.#ctx.delivery.submit(
-          message,
-          (error, r) => {
-            if (r === undefined) this.#reject(f.reqId, error)
-            else if (!this.#closed) this.#send(encodeAccepted(f.reqId, r.sentAt))
-          },
-          { messageId: f.messageIdBytes, groupId: groupIdBytes },
-        )
-      if (gate.pending.length === 0) return submit()
+      const raw = { messageId: f.messageIdBytes, groupId: groupIdBytes }
+      // One callback per socket, told the request id: no closures per message on this path.
+      if (gate.pending.length === 0) return this.#ctx.delivery.submit(message, this.#stored, raw, f.reqId)
       // Recipients held under a contact request get it when they accept; over a quota, nothing is stored.
       const pending = gate.pending.filter((p) => !p.devices.some((d) => gate.blockers.has(d)))
       this.#ctx.contacts.holdFor(pending, message).then(
         (nowMembers) => {
           for (const d of nowMembers) if (!recipients.includes(d)) recipients.push(d)
-          submit()
+          this.#ctx.delivery.submit(message, this.#stored, raw, f.reqId)
         },
         (e: unknown) => this.#reject(f.reqId, e),
       )
@@ -420,6 +416,12 @@ export class DeviceConnection {
     } catch (e) {
       this.#reject(f.reqId, e)
     }
+  }
+
+  /** A send of this socket is stored (`accepted`) or failed; `reqId` is its request's. */
+  readonly #stored: Submitted = (error, r, reqId) => {
+    if (r === undefined) this.#reject(reqId, error)
+    else if (!this.#closed) this.#send(encodeAccepted(reqId, r.sentAt))
   }
 
   #reject(reqId: number, e: unknown): void {

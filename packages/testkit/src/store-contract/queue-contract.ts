@@ -62,12 +62,14 @@ export function queueContract(store: StoreRef): void {
 
   it('deduplicates by (sender, messageId): the original sentAt, no new queue rows', async () => {
     const [sender, a, b] = (await registeredDevices(store(), 3)) as [DeviceId, DeviceId, DeviceId]
-    const original = message(sender, [a], { sentAt: 1_000 })
+    // Sends are remembered for RECENT_SENDS_MS from their sentAt (docs/protocol.md §6): recent times.
+    const t = Date.now()
+    const original = message(sender, [a], { sentAt: t + 1_000 })
     const [first] = await store().appendMessages([original])
-    const again = { ...original, sentAt: 2_000, payload: randomBytes(10), recipients: [a, b] }
+    const again = { ...original, sentAt: t + 2_000, payload: randomBytes(10), recipients: [a, b] }
     const [second] = await store().appendMessages([again])
-    expect(first).toMatchObject({ duplicate: false, sentAt: 1_000 })
-    expect(second).toEqual({ duplicate: true, sentAt: 1_000, deliveries: [] })
+    expect(first).toMatchObject({ duplicate: false, sentAt: t + 1_000 })
+    expect(second).toEqual({ duplicate: true, sentAt: t + 1_000, deliveries: [] })
     expect(await store().pendingCount(a)).toBe(1)
     expect(await store().pendingCount(b)).toBe(0)
     expect(toBase64Url((await store().fetchQueue(a, 0, 10))[0]!.payload)).toBe(toBase64Url(original.payload))
@@ -75,10 +77,12 @@ export function queueContract(store: StoreRef): void {
 
   it('deduplicates a retry whose recipient count changed, either way', async () => {
     const [sender, a, b] = (await registeredDevices(store(), 3)) as [DeviceId, DeviceId, DeviceId]
-    const shared = message(sender, [a, b], { sentAt: 3_000 })
+    // Sends are remembered for RECENT_SENDS_MS from their sentAt (docs/protocol.md §6): recent times.
+    const t = Date.now()
+    const shared = message(sender, [a, b], { sentAt: t + 3_000 })
     await store().appendMessages([shared])
-    const [retry] = await store().appendMessages([{ ...shared, sentAt: 4_000, recipients: [a] }])
-    expect(retry).toEqual({ duplicate: true, sentAt: 3_000, deliveries: [] })
+    const [retry] = await store().appendMessages([{ ...shared, sentAt: t + 4_000, recipients: [a] }])
+    expect(retry).toEqual({ duplicate: true, sentAt: t + 3_000, deliveries: [] })
     expect(await store().pendingCount(a)).toBe(1)
     expect(await store().pendingCount(b)).toBe(1)
   })
