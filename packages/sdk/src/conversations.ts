@@ -160,6 +160,8 @@ export class Conversations {
   readonly #open = new Map<string, Conversation>()
   readonly #seen = new Set<string>()
   readonly #processed = new Map<string, string[]>()
+  /** Groups whose state in memory is newer than the stored one (defer()). */
+  readonly #unsaved = new Set<string>()
   /** Appends and rewrites of the logs, one at a time, so a rewrite never loses an append. */
   readonly #logLock = new SerialLock()
   /** The earliest expiresAt of any stored record: the sweep does nothing before it. */
@@ -266,11 +268,42 @@ export class Conversations {
   async save(id: string, state: GroupState, meta?: Partial<ConversationMeta>): Promise<Conversation> {
     const prev = this.#open.get(id)
     const m: ConversationMeta = { ...(prev?.meta ?? { id, createdAt: Date.now(), status: 'active' }), ...meta }
+    // Written now, this state supersedes any deferred one of the group (it is newer).
+    this.#unsaved.delete(id)
     await this.#store.put(`state/${id}`, saveState(state))
     if (!prev || meta) await this.#store.put(`conv/${id}`, JSON.stringify(m))
     const c = { meta: m, state }
     this.#open.set(id, c)
     return c
+  }
+
+  /**
+   * Keeps a group's new state in memory only, to be written by the next saveDeferred() — for
+   * application messages, whose deliveries are acknowledged only after that write
+   * (delivery-queue.ts): one write per batch of deliveries instead of one per message. A crash
+   * before the write leaves the older state, with every delivery it has not saved still
+   * unacknowledged; they come again and are recognised by their message ids (markProcessed, the
+   * history), never applied twice, and the older state still decrypts what comes after them.
+   */
+  defer(id: string, state: GroupState): void {
+    const prev = this.#open.get(id)
+    if (!prev) throw new Error(`no conversation ${id} to defer a state of`)
+    this.#open.set(id, { meta: prev.meta, state })
+    this.#unsaved.add(id)
+  }
+
+  /** Writes every state kept by defer() (the caller holds the MLS lock). */
+  async saveDeferred(): Promise<void> {
+    for (const id of [...this.#unsaved]) {
+      const c = this.#open.get(id)
+      if (c) await this.#store.put(`state/${id}`, saveState(c.state))
+      this.#unsaved.delete(id)
+    }
+  }
+
+  /** Whether some group's state is held in memory only (defer()). */
+  get hasDeferred(): boolean {
+    return this.#unsaved.size > 0
   }
 
   /** Stores a new disappearing timer for a conversation this device holds. */
