@@ -29,7 +29,7 @@ import {
 } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { availableParallelism } from 'node:os'
+import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { CandorClient, MemoryLocalStore } from '@candor/sdk'
 import { nodeWebSocket } from '@candor/sdk/node'
@@ -80,8 +80,8 @@ class Worker {
   readonly #waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
 
   constructor(onEvent: (m: Extract<FromWorker, { event: string }>) => void) {
-    // Free on every CPU (the load generator itself is pinned to one): devices run in parallel.
-    const cpus = `0-${availableParallelism() - 1}`
+    // Free on every CPU (the load generator itself is pinned to one, so its affinity is not the machine's): devices run in parallel.
+    const cpus = `0-${cpus().length - 1}`
     const prof = process.execArgv.includes('--cpu-prof') ? process.execArgv.filter((a, i, all) => a.startsWith('--cpu-prof') || all[i - 1] === '--cpu-prof-dir') : []
     this.child = spawn('taskset', ['-c', cpus, process.execPath, ...prof, '--conditions=candor-source', '--import', 'tsx', WORKER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.child.on('message', (m: FromWorker) => {
@@ -112,7 +112,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
   const took = () => `${((performance.now() - setup) / 1000).toFixed(0)} s`
   const suite = await getSuites(crypto)
   const run = Math.random().toString(36).slice(2, 8)
-  const procs = Math.max(1, p.procs ?? availableParallelism())
+  const procs = Math.max(1, p.procs ?? cpus().length)
   // Probes: who has each; chat and errors are counted in the workers.
   const probes = new Map<string, Set<string>>()
   const onEvent = (m: Extract<FromWorker, { event: string }>) => {
