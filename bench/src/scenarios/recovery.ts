@@ -81,9 +81,9 @@ class Worker {
 
   constructor(onEvent: (m: Extract<FromWorker, { event: string }>) => void) {
     // Free on every CPU (the load generator itself is pinned to one, so its affinity is not the machine's): devices run in parallel.
-    const cpus = `0-${cpus().length - 1}`
+    const all = `0-${cpus().length - 1}`
     const prof = process.execArgv.includes('--cpu-prof') ? process.execArgv.filter((a, i, all) => a.startsWith('--cpu-prof') || all[i - 1] === '--cpu-prof-dir') : []
-    this.child = spawn('taskset', ['-c', cpus, process.execPath, ...prof, '--conditions=candor-source', '--import', 'tsx', WORKER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    this.child = spawn('taskset', ['-c', all, process.execPath, ...prof, '--conditions=candor-source', '--import', 'tsx', WORKER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.child.on('message', (m: FromWorker) => {
       if ('event' in m) return onEvent(m)
       const w = this.#waiting.get(m.id)
