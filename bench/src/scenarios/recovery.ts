@@ -10,11 +10,11 @@
 // to honest members (of those sent, each expected at every other honest member).
 //
 // Devices run as phones do, in parallel: the honest members are spread over `procs` worker
-// processes (recovery-worker.ts) free on every CPU, the measured sender (the member who sends
-// each round's probe) alone in one more, and the hostile member in this process (it crafts its
-// commits from its own store). Besides wall times (noisy on a shared machine), each reset's CPU
+// processes (recovery-worker.ts) free on every CPU; the measured sender (the member who sends
+// each round's probe) and the creator (leaf 0, first in turn to reset) each alone in one more;
+// the hostile member in this process (it crafts its commits from its own store). Besides wall times (noisy on a shared machine), each reset's CPU
 // is summed over every process, and given per device: each process's CPU divided by its devices
-// (the measured sender's process is one device exactly).
+// (the measured sender's and the creator's processes are one device exactly).
 import { CandorError, fromBase64Url, newMessageId, randomBytes, toBase64Url } from '@candor/protocol'
 import {
   DirectoryAuthenticationService,
@@ -42,7 +42,7 @@ export interface RecoveryParams {
   attackMs: number
   /** An honest member sends a chat message this often; 0: no chat (only each round's probe). */
   chatEveryMs: number
-  /** Worker processes for the honest members other than the measured sender (default: the machine's cores). */
+  /** Worker processes for the honest members other than the measured sender and the creator (default: the machine's cores). */
   procs?: number
 }
 
@@ -119,24 +119,25 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
     if (m.event === 'log') ctx.log(m.text)
     else if (m.event === 'probe') probes.get(m.text)?.add(m.user)
   }
-  // Worker 0: the measured sender alone; workers 1..procs: the other honest members, round robin.
-  const workers = Array.from({ length: procs + 1 }, () => new Worker(onEvent))
+  // Worker 0: the measured sender alone; worker 1: the creator alone (leaf 0: the first in turn
+  // to reset, recovery.ts in the SDK, so its work is on the path measured); workers 2..procs+1:
+  // the other honest members, round robin.
+  const workers = Array.from({ length: procs + 2 }, () => new Worker(onEvent))
   ctx.pids?.(workers.map((w) => w.child.pid ?? 0))
   const names = Array.from({ length: p.members }, (_, i) => `r${run}-${i}`)
   const placed: string[][] = workers.map(() => [])
-  // Member 1 sends the probes (member 0 creates the conversation).
+  // Member 1 sends the probes, member 0 creates the conversation.
   placed[0]!.push(names[1]!)
-  names.forEach((n, i) => {
-    if (i !== 1) placed[1 + ((i === 0 ? 0 : i - 1) % procs)]!.push(n)
-  })
+  placed[1]!.push(names[0]!)
+  names.slice(2).forEach((n, i) => placed[2 + (i % procs)]!.push(n))
   await Promise.all(workers.map(async (w, i) => w.users.push(...(await w.call<string[]>({ op: 'init', server, names: placed[i]! })))))
   const where = new Map<string, Worker>()
   for (const w of workers) for (const u of w.users) where.set(u, w)
   const on = (user: string) => where.get(user)!
   const hostileStore = new MemoryLocalStore()
   const hostile = await CandorClient.register(options(server, hostileStore), `r${run}-hostile`)
-  ctx.log(`registered ${p.members + 1} devices in ${workers.length} processes and this one (measured sender alone; ${workers
-    .slice(1)
+  ctx.log(`registered ${p.members + 1} devices in ${workers.length} processes and this one (measured sender alone, creator alone; ${workers
+    .slice(2)
     .map((w) => w.users.length)
     .join(' + ')} others; the hostile member here) (${took()})`)
   let hostileErrors = 0
@@ -178,6 +179,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
   const cpuSums: number[] = []
   const cpuPerDevice: number[] = []
   const cpuSender: number[] = []
+  const cpuResetter: number[] = []
   let probeRetries = 0
   let refused = 0
   let junkRefused = 0
@@ -262,6 +264,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
       for (let k = 0; k < w.users.length; k++) cpuPerDevice.push(used[i]! / w.users.length)
     })
     cpuSender.push(used[0]!)
+    cpuResetter.push(used[1]!)
     ctx.log(
       `round ${round} (junk refused, then a wrong confirmation tag): talking again after ${ms.toFixed(0)} ms; CPU ${cpuSums.at(-1)!.toFixed(0)} ms in all (by process: ${used.map((u) => u.toFixed(0)).join(', ')}; the last is the coordinator with the hostile member)`,
     )
@@ -301,6 +304,7 @@ export async function recoveryScenario(ctx: ScenarioContext, p: RecoveryParams, 
       recoverCpuPerDeviceMedianMs: Math.round(median(cpuPerDevice)),
       recoverCpuPerDeviceMaxMs: Math.round(Math.max(...cpuPerDevice)),
       recoverCpuSenderMedianMs: Math.round(median(cpuSender)),
+      recoverCpuCreatorMedianMs: Math.round(median(cpuResetter)),
       probeRetries,
       chatSent,
       chatFailed,
