@@ -159,6 +159,8 @@ export class Conversations {
   readonly #config: MlsConfig
   readonly #open = new Map<string, Conversation>()
   readonly #seen = new Set<string>()
+  /** Ids of the records this person sent (from any of their devices): what receipts are about. */
+  readonly #own = new Set<string>()
   readonly #processed = new Map<string, string[]>()
   /** Groups whose state in memory is newer than the stored one (defer()). */
   readonly #unsaved = new Set<string>()
@@ -214,6 +216,7 @@ export class Conversations {
 
   #note(m: MessageRecord): void {
     this.#seen.add(m.id)
+    if (m.direction === 'out') this.#own.add(m.id)
     if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
   }
 
@@ -383,8 +386,18 @@ export class Conversations {
       if (this.#index && isSearchable(m)) await this.#index.add([m])
     })
     this.#seen.add(m.id)
+    if (m.direction === 'out') this.#own.add(m.id)
     await this.#unhide(m.conversation)
     return true
+  }
+
+  /**
+   * Whether this device holds a record with this id that this person sent: a receipt about any
+   * other message is not theirs to apply, and is dismissed without reading the history (in a
+   * large group most receipts are about other members' messages).
+   */
+  isOwn(id: string): boolean {
+    return this.#own.has(id)
   }
 
   /** A conversation the person hid comes back to their list with its next message. */
@@ -479,6 +492,7 @@ export class Conversations {
         await this.#store.append(INBOX, JSON.stringify({ ...m, seq: await this.#nextSeq() }))
         if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
         this.#seen.add(m.id)
+        if (m.direction === 'out') this.#own.add(m.id)
       }
       return added.length
     })
@@ -548,6 +562,7 @@ export class Conversations {
       await this.#store.rewrite(INBOX, [])
       await this.#index?.clear()
       this.#seen.clear()
+      this.#own.clear()
       this.#processed.clear()
     })
   }

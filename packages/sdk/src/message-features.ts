@@ -342,6 +342,7 @@ export class MessageFeatures {
         // State of this person's own messages only, from the other members.
         if (sender.userId === this.#d.me.userId) return true
         for (const id of content.ids) {
+          if (!conversations.isOwn(id)) continue
           const t = await conversations.find(conversation, id)
           if (!t || t.from !== this.#d.me.userId || t.kind !== undefined) continue
           if (await this.states.receipt(id, sender.userId, content.kind)) this.#d.emit('update', { conversation, id })
