@@ -21,6 +21,7 @@ export type ToOrchestrator =
   | { type: 'log'; text: string }
   | { type: 'result'; result: LoadResult }
   | { type: 'error'; message: string }
+  | { type: 'pids'; pids: number[] }
 export type ToLoadgen = { type: 'job'; job: Job } | { type: 'marked' }
 
 // Load (and transpile) every driver and scenario while the orchestrator starts the server.
@@ -68,6 +69,7 @@ async function run(job: Job): Promise<LoadResult> {
   const ctx: ScenarioContext = {
     driver,
     log: (text) => send({ type: 'log', text }),
+    pids: (pids) => send({ type: 'pids', pids }),
     mark: (name) =>
       new Promise<void>((resolve) => {
         waiting = resolve

@@ -58,6 +58,7 @@ function parseArgs(argv: string[]): Args {
   sizes.connections = num('--connections', sizes.connections)
   sizes.drainMessages = num('--drain', sizes.drainMessages)
   sizes.recoveryChatMs = num('--recovery-chat-ms', sizes.recoveryChatMs)
+  sizes.recoveryProcs = num('--recovery-procs', sizes.recoveryProcs)
   const list = (f: string) => (val(f) ? new Set(val(f)!.split(',')) : null)
   return {
     quick,
@@ -73,7 +74,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 const HELP = `npm run bench -- [--quick] [--json] [--runs N] [--scenarios a,b] [--systems candor,ceiling,prosody,candor-pg1,candor-pg3,candor-pg3-spread]
-                [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--recovery-chat-ms MS (0: no chat)] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
+                [--payload BYTES] [--measure-ms MS] [--warmup-ms MS] [--rate MSG_PER_S] [--connections N] [--drain N] [--recovery-chat-ms MS (0: no chat)] [--recovery-procs N (default: the machine's cores)] [--idle-wait-ms MS] [--retries N] [--cpu-prof DIR] [--verbose]
 scenarios: 1to1-saturation 1to1-fixed-rate group-fanout offline-drain connection-storm recovery attachments search directory mls`
 
 async function starter(system: SystemName): Promise<Starter> {

@@ -12,6 +12,8 @@ export interface Sizes {
   drainMessages: number
   /** Recovery: an honest member chats this often (0: no chat, only the probes; a diagnostic, not the figure). */
   recoveryChatMs: number
+  /** Worker processes for the recovery scenario's honest devices (besides the measured sender's); 0: the machine's cores. */
+  recoveryProcs: number
 }
 
 export interface PlannedScenario {
@@ -34,6 +36,7 @@ export function defaultSizes(quick: boolean): Sizes {
     connections: quick ? 300 : 19_900,
     drainMessages: quick ? 10_000 : 100_000,
     recoveryChatMs: quick ? 100 : 500,
+    recoveryProcs: 0,
   }
 }
 
@@ -68,7 +71,7 @@ export function plan(s: Sizes): PlannedScenario[] {
     {
       scenario: 'recovery',
       systems: ['candor'],
-      params: { members: s.quick ? 5 : 50, attackMs: s.quick ? 2000 : 30_000, chatEveryMs: s.recoveryChatMs },
+      params: { members: s.quick ? 5 : 50, attackMs: s.quick ? 2000 : 30_000, chatEveryMs: s.recoveryChatMs, ...(s.recoveryProcs > 0 ? { procs: s.recoveryProcs } : {}) },
       unit: 'message',
     },
     {

@@ -106,7 +106,10 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
     const server = sys
     const serverPids = (): number[] => server.serverPids?.() ?? [server.pid]
     let measured = serverPids()
-    const gate = new NoiseGate(() => [...measured, gen.pid ?? 0, process.pid])
+    // The load generator's helper processes (the recovery scenario's devices), when it has some.
+    const helpers: number[] = []
+    const genPids = (): number[] => [gen.pid ?? 0, ...helpers]
+    const gate = new NoiseGate(() => [...measured, ...genPids(), process.pid])
     let rss0 = NaN
     let rss1 = NaN
     let other = 0
@@ -137,7 +140,7 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
               groups0 = groupCpu()
               rss0 = rss()
               counters0 = server.counters?.() ?? {}
-              gen0 = processCpuMs(gen.pid ?? 0)
+              gen0 = sum(genPids(), processCpuMs)
               window0 = performance.now()
             } else {
               other = gate.stop()
@@ -145,10 +148,13 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
               byPid1 = cpuByPid(serverPids())
               groups1 = groupCpu()
               counters1 = server.counters?.() ?? {}
-              genCpuPct = ((processCpuMs(gen.pid ?? 0) - gen0) / (performance.now() - window0)) * 100
+              genCpuPct = ((sum(genPids(), processCpuMs) - gen0) / (performance.now() - window0)) * 100
               rss1 = rss()
             }
             gen.send({ type: 'marked' } satisfies ToLoadgen)
+            break
+          case 'pids':
+            helpers.push(...m.pids)
             break
           case 'log':
             if (o.verbose) o.log(`    [${o.system}] ${m.text}`)

@@ -37,6 +37,11 @@ function expectFigures(rows: Row[], systems: string[], scenarios: string[]): voi
       if (scenario === 'recovery') {
         expect(Number(row!.extra?.['recoveries']), `${system} / ${scenario}`).toBeGreaterThan(0)
         expect(row!.extra?.['hostileInGroupAtEnd'], `${system} / ${scenario}`).toBe('no')
+        // The devices ran in several processes (the measured sender alone), their CPU summed and per device.
+        expect(Number(row!.extra?.['procs']), `${system} / ${scenario} procs`).toBeGreaterThanOrEqual(2)
+        for (const figure of ['recoverCpuSumMedianMs', 'recoverCpuPerDeviceMedianMs', 'recoverCpuPerDeviceMaxMs', 'recoverCpuSenderMedianMs']) {
+          expect(Number(row!.extra?.[figure]), `${system} / ${scenario} ${figure}`).toBeGreaterThan(0)
+        }
       }
       if (scenario === 'connection-storm') expect(Number(row!.extra?.['connections']), `${system} / ${scenario}`).toBeGreaterThan(0)
       else expect(row!.deliveredPerSec, `${system} / ${scenario}`).toBeGreaterThan(0)

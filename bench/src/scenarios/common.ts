@@ -21,6 +21,8 @@ export interface ScenarioContext {
   driver: Driver
   mark: Mark
   log: (s: string) => void
+  /** Processes the scenario started that generate load too (their CPU is the load generator's, not "others"). */
+  pids?: (pids: number[]) => void
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))

@@ -180,6 +180,7 @@ export function wireClientParts(host: ClientHost, opts: ClientOptions, api: ApiC
     sendText: (group, text, extra) => messaging.send(group, text, [], extra),
     connected: () => connection() !== undefined,
     emit,
+    receipts: opts.receipts,
   })
   const serverRemovals = (removals = new ServerRemovals({
     api,

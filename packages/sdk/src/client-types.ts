@@ -5,6 +5,7 @@ import type { DirectoryTrust } from './checkpoint-tracker.ts'
 import type { ConnectionState, WebSocketFactory } from './connection.ts'
 import type { FailedFor, MessageRecord } from './conversations.ts'
 import type { LocalStore } from './local-store.ts'
+import type { ReceiptOptions } from './message-features.ts'
 import type { SearchIndex } from './search/search-index.ts'
 import type { SplitViewAlert } from './split-view-monitor.ts'
 
@@ -37,6 +38,8 @@ export interface ClientOptions {
   onContent?: (e: ReceivedContent) => Promise<void>
   /** Add the organisation's compliance archive where its policy requires it (default true; the archive's own device: false). */
   archiveAuto?: boolean
+  /** How delivered receipts are coalesced in large groups (docs/protocol.md §2 `receipt`; defaults: above 20 members, over 2.5–5 s). */
+  receipts?: ReceiptOptions
 }
 
 /** One decrypted application content, as it arrived. */

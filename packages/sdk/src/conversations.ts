@@ -159,7 +159,11 @@ export class Conversations {
   readonly #config: MlsConfig
   readonly #open = new Map<string, Conversation>()
   readonly #seen = new Set<string>()
+  /** Ids of the records this person sent (from any of their devices): what receipts are about. */
+  readonly #own = new Set<string>()
   readonly #processed = new Map<string, string[]>()
+  /** Groups whose state in memory is newer than the stored one (defer()). */
+  readonly #unsaved = new Set<string>()
   /** Appends and rewrites of the logs, one at a time, so a rewrite never loses an append. */
   readonly #logLock = new SerialLock()
   /** The earliest expiresAt of any stored record: the sweep does nothing before it. */
@@ -212,6 +216,7 @@ export class Conversations {
 
   #note(m: MessageRecord): void {
     this.#seen.add(m.id)
+    if (m.direction === 'out') this.#own.add(m.id)
     if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
   }
 
@@ -266,11 +271,42 @@ export class Conversations {
   async save(id: string, state: GroupState, meta?: Partial<ConversationMeta>): Promise<Conversation> {
     const prev = this.#open.get(id)
     const m: ConversationMeta = { ...(prev?.meta ?? { id, createdAt: Date.now(), status: 'active' }), ...meta }
+    // Written now, this state supersedes any deferred one of the group (it is newer).
+    this.#unsaved.delete(id)
     await this.#store.put(`state/${id}`, saveState(state))
     if (!prev || meta) await this.#store.put(`conv/${id}`, JSON.stringify(m))
     const c = { meta: m, state }
     this.#open.set(id, c)
     return c
+  }
+
+  /**
+   * Keeps a group's new state in memory only, to be written by the next saveDeferred() — for
+   * application messages, whose deliveries are acknowledged only after that write
+   * (delivery-queue.ts): one write per batch of deliveries instead of one per message. A crash
+   * before the write leaves the older state, with every delivery it has not saved still
+   * unacknowledged; they come again and are recognised by their message ids (markProcessed, the
+   * history), never applied twice, and the older state still decrypts what comes after them.
+   */
+  defer(id: string, state: GroupState): void {
+    const prev = this.#open.get(id)
+    if (!prev) throw new Error(`no conversation ${id} to defer a state of`)
+    this.#open.set(id, { meta: prev.meta, state })
+    this.#unsaved.add(id)
+  }
+
+  /** Writes every state kept by defer() (the caller holds the MLS lock). */
+  async saveDeferred(): Promise<void> {
+    for (const id of [...this.#unsaved]) {
+      const c = this.#open.get(id)
+      if (c) await this.#store.put(`state/${id}`, saveState(c.state))
+      this.#unsaved.delete(id)
+    }
+  }
+
+  /** Whether some group's state is held in memory only (defer()). */
+  get hasDeferred(): boolean {
+    return this.#unsaved.size > 0
   }
 
   /** Stores a new disappearing timer for a conversation this device holds. */
@@ -350,8 +386,18 @@ export class Conversations {
       if (this.#index && isSearchable(m)) await this.#index.add([m])
     })
     this.#seen.add(m.id)
+    if (m.direction === 'out') this.#own.add(m.id)
     await this.#unhide(m.conversation)
     return true
+  }
+
+  /**
+   * Whether this device holds a record with this id that this person sent: a receipt about any
+   * other message is not theirs to apply, and is dismissed without reading the history (in a
+   * large group most receipts are about other members' messages).
+   */
+  isOwn(id: string): boolean {
+    return this.#own.has(id)
   }
 
   /** A conversation the person hid comes back to their list with its next message. */
@@ -446,6 +492,7 @@ export class Conversations {
         await this.#store.append(INBOX, JSON.stringify({ ...m, seq: await this.#nextSeq() }))
         if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
         this.#seen.add(m.id)
+        if (m.direction === 'out') this.#own.add(m.id)
       }
       return added.length
     })
@@ -515,6 +562,7 @@ export class Conversations {
       await this.#store.rewrite(INBOX, [])
       await this.#index?.clear()
       this.#seen.clear()
+      this.#own.clear()
       this.#processed.clear()
     })
   }

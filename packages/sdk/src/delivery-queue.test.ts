@@ -157,4 +157,65 @@ describe('DeliveryQueue', () => {
     expect(h.attempts.get(1)!.length).toBe(tries)
     expect(h.acked).toEqual([])
   })
+
+  it('saves once per batch of ready deliveries and acknowledges them only after the save resolved', async () => {
+    const log: string[] = []
+    let release: () => void = () => undefined
+    let saving = new Promise<void>((r) => (release = r))
+    const q = new DeliveryQueue({
+      async process(f) {
+        log.push(`process ${f.seq}`)
+      },
+      ack: (seq) => log.push(`ack ${seq}`),
+      async save() {
+        log.push('save')
+        await saving
+        log.push('saved')
+      },
+    })
+    for (let i = 1; i <= 4; i++) q.push(frame(i, i % 2 ? G1 : G2))
+    await until(() => log.includes('save'))
+    // Processed, saving: nothing acknowledged yet.
+    expect(log).toEqual(['process 1', 'process 2', 'process 3', 'process 4', 'save'])
+    // A redelivery of a processed, unsaved seq is not processed again.
+    q.push(frame(2, G2))
+    release()
+    await q.idle()
+    expect(log).toEqual(['process 1', 'process 2', 'process 3', 'process 4', 'save', 'saved', 'ack 1', 'ack 2', 'ack 3', 'ack 4'])
+    saving = Promise.resolve()
+    q.push(frame(5, G1))
+    await q.idle()
+    expect(log.slice(10)).toEqual(['process 5', 'save', 'saved', 'ack 5'])
+  })
+
+  it('a failed save acknowledges nothing and is tried again; closing before it succeeds acknowledges nothing', async () => {
+    let fails = 2
+    const acked: number[] = []
+    const saves: number[] = []
+    const q = new DeliveryQueue(
+      {
+        async process() {},
+        ack: (seq) => acked.push(seq),
+        async save() {
+          saves.push(Date.now())
+          if (fails-- > 0) throw new Error('disk full')
+        },
+      },
+      { baseMs: 10, capMs: 20 },
+    )
+    q.push(frame(1, G1))
+    q.push(frame(2, G1))
+    await until(() => saves.length === 1)
+    expect(acked).toEqual([])
+    await until(() => acked.length === 2)
+    expect(saves.length).toBe(3)
+    expect(acked).toEqual([1, 2])
+
+    fails = 1_000
+    q.push(frame(3, G1))
+    await until(() => saves.length >= 5)
+    q.close()
+    await new Promise((r) => setTimeout(r, 60))
+    expect(acked).toEqual([1, 2])
+  })
 })

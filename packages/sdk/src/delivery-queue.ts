@@ -8,6 +8,11 @@
 //
 // The server pushes everything unacknowledged again on each new connection (same seqs): a
 // delivery already queued or acknowledged here is recognised by its seq and not processed twice.
+//
+// Processing may leave what it changed in memory (a group's state, Conversations.defer): the
+// queue makes it durable (`save`) once per batch — when nothing more is ready, or after
+// BATCH_MAX deliveries — and acknowledges the batch's deliveries only after that save resolved
+// (docs/protocol.md §6). A failed save acknowledges nothing and is tried again with backoff.
 import type { DeliverFrame } from '@candor/protocol'
 
 export interface DeliveryQueueDeps {
@@ -15,6 +20,13 @@ export interface DeliveryQueueDeps {
   process(f: DeliverFrame): Promise<void>
   /** Acknowledges a delivery to the server. */
   ack(seq: number): void
+  /**
+   * Makes durable what the deliveries processed since the last call changed (called before
+   * they are acknowledged); a rejection means "not saved": none of them is acknowledged.
+   */
+  save?(): Promise<void>
+  /** A save failed (it is tried again). */
+  saveFailed?(error: unknown): void
   /** A group is held after a failure (called when it starts holding, not on every retry). */
   held?(f: DeliverFrame, error: unknown): void
 }
@@ -30,6 +42,8 @@ export const DEFAULT_BACKOFF: Backoff = { baseMs: 500, capMs: 30_000 }
 
 /** Acknowledged seqs remembered, so a redelivery after a lost ack is acknowledged again, not processed. */
 const ACKED_KEPT = 4096
+/** Deliveries processed at most before their batch is saved and acknowledged. */
+const BATCH_MAX = 100
 
 interface Lane {
   frames: DeliverFrame[]
@@ -47,6 +61,11 @@ export class DeliveryQueue {
   /** Seqs queued here or being processed. */
   readonly #queued = new Set<number>()
   readonly #acked = new Set<number>()
+  /** Processed, waiting for the batch's save before they are acknowledged (in order). */
+  readonly #unsaved: number[] = []
+  #saveAttempt = 0
+  #saveDue = 0
+  #saveTimer: ReturnType<typeof setTimeout> | undefined
   #running = false
   #closed = false
   #idle: Array<() => void> = []
@@ -81,6 +100,9 @@ export class DeliveryQueue {
       lane.timer = undefined
       lane.due = 0
     }
+    if (this.#saveTimer) clearTimeout(this.#saveTimer)
+    this.#saveTimer = undefined
+    this.#saveDue = 0
     this.#kick()
   }
 
@@ -97,6 +119,9 @@ export class DeliveryQueue {
   close(): void {
     this.#closed = true
     for (const lane of this.#held.values()) if (lane.timer) clearTimeout(lane.timer)
+    if (this.#saveTimer) clearTimeout(this.#saveTimer)
+    // Processed but not saved: not acknowledged either, so the server pushes them again.
+    this.#unsaved.length = 0
     this.#held.clear()
     this.#ready.length = 0
     this.#queued.clear()
@@ -104,7 +129,12 @@ export class DeliveryQueue {
   }
 
   #isIdle(): boolean {
-    return !this.#running && this.#ready.length === 0 && ![...this.#held.values()].some((l) => l.due <= Date.now())
+    return (
+      !this.#running &&
+      this.#ready.length === 0 &&
+      ![...this.#held.values()].some((l) => l.due <= Date.now()) &&
+      (this.#unsaved.length === 0 || this.#saveDue > Date.now())
+    )
   }
 
   #settle(): void {
@@ -140,18 +170,49 @@ export class DeliveryQueue {
         if (this.#closed) return
         if (failure) this.#hold(f, lane, failure.error)
         else this.#done(f, lane)
+        if (this.#unsaved.length >= BATCH_MAX) await this.#saveBatch()
       }
+      if (!this.#closed && this.#unsaved.length > 0 && this.#saveDue <= Date.now()) await this.#saveBatch()
     } finally {
       this.#running = false
       this.#settle()
     }
   }
 
+  /** Saves what the processed deliveries changed, then acknowledges them; on failure keeps them and tries again later. */
+  async #saveBatch(): Promise<void> {
+    const batch = this.#unsaved.slice()
+    try {
+      await this.#d.save?.()
+    } catch (error) {
+      if (this.#closed) return
+      this.#d.saveFailed?.(error)
+      const exp = Math.min(this.#backoff.capMs, this.#backoff.baseMs * 2 ** this.#saveAttempt++)
+      const delay = exp / 2 + Math.random() * (exp / 2)
+      this.#saveDue = Date.now() + delay
+      this.#saveTimer = setTimeout(() => {
+        this.#saveTimer = undefined
+        this.#saveDue = 0
+        this.#kick()
+      }, delay)
+      return
+    }
+    if (this.#closed) return
+    this.#saveAttempt = 0
+    this.#saveDue = 0
+    // Deliveries processed while the save ran wait for the next one.
+    this.#unsaved.splice(0, batch.length)
+    for (const seq of batch) {
+      this.#queued.delete(seq)
+      this.#acked.add(seq)
+      if (this.#acked.size > ACKED_KEPT) this.#acked.delete(this.#acked.values().next().value!)
+      this.#d.ack(seq)
+    }
+  }
+
   #done(f: DeliverFrame, lane: Lane | undefined): void {
-    this.#queued.delete(f.seq)
-    this.#acked.add(f.seq)
-    if (this.#acked.size > ACKED_KEPT) this.#acked.delete(this.#acked.values().next().value!)
-    this.#d.ack(f.seq)
+    // Still "queued" (a push of the same seq is ignored) until the batch is saved and acknowledged.
+    this.#unsaved.push(f.seq)
     if (!lane) return
     lane.frames.shift()
     lane.attempt = 0

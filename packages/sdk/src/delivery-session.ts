@@ -62,6 +62,9 @@ export class DeliverySession {
       const queue = (this.#queue = new DeliveryQueue({
         process: (f) => this.#onDeliver(f),
         ack: (seq) => connection?.ack(seq),
+        // Group states the batch's messages advanced, written before any of them is acknowledged.
+        save: () => (parts.conversations.hasDeferred ? parts.lock.run(() => parts.conversations.saveDeferred()) : Promise.resolve()),
+        saveFailed: (error) => client.emit('error', { where: 'saving group state (the messages it holds are kept, to be acknowledged once saved)', error }),
         held: (f, error) => client.emit('error', { where: `processing message ${f.messageId} (kept, to be retried)`, error }),
       }))
       connection = this.#connection = new Connection(endpoint, this.#d.opts.webSocket, {

@@ -154,7 +154,7 @@ async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
   } catch (e) {
     d.emit('error', { where: `reading message ${f.messageId}`, error: e })
     await d.undecryptable.failed(f, 'invalid_content', { epoch: epochOf(c.state), from: r.sender, canSend: true })
-    await conversations.save(f.groupId, r.state)
+    conversations.defer(f.groupId, r.state)
     return
   }
   if (d.onContent) {
@@ -171,10 +171,11 @@ async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
   }
   // Its effects first, then "processed", then the state its keys were used up in: a failure
   // or a crash in between leaves an older state (later messages still decrypt), never a
-  // message applied twice or lost.
+  // message applied twice or lost. The state is written once per batch of deliveries, before
+  // any of them is acknowledged (Conversations.defer, delivery-queue.ts).
   await applyContent(d, f, r.sender, content)
   await conversations.markProcessed(f.groupId, f.messageId)
-  await conversations.save(f.groupId, r.state)
+  conversations.defer(f.groupId, r.state)
 }
 
 async function applyContent(d: IncomingDeps, f: DeliverFrame, sender: Leaf, content: Content): Promise<void> {

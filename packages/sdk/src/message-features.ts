@@ -25,7 +25,20 @@ export interface MessageFeaturesDeps {
   /** Whether the device can send now (connected). */
   connected(): boolean
   emit<K extends keyof ClientEvents>(event: K, e: ClientEvents[K]): void
+  /** How delivered receipts are coalesced in large groups (docs/protocol.md §2 `receipt`). */
+  receipts?: ReceiptOptions | undefined
 }
+
+/** Delivered receipts in large groups (docs/protocol.md §2 `receipt`). */
+export interface ReceiptOptions {
+  /** Groups with more members than this coalesce their delivered receipts (default 20). */
+  largeGroupMembers?: number
+  /** Over how long, at most (ms; default 5 000): each batch waits between half of it and all of it. */
+  largeGroupDelayMs?: number
+}
+
+export const LARGE_GROUP_MEMBERS = 20
+export const LARGE_GROUP_RECEIPT_MS = 5_000
 
 export interface ConversationInfo {
   name: string | null
@@ -63,9 +76,9 @@ function excerptOf(text: string): string {
 export class MessageFeatures {
   readonly #d: MessageFeaturesDeps
   readonly states: MessageStates
-  /** Delivered receipts waiting to go, by group. */
+  /** Delivered receipts waiting to go, by group, each group with its own timer. */
   readonly #delivered = new Map<string, Set<string>>()
-  #timer: ReturnType<typeof setTimeout> | undefined
+  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>()
   /** Set by close(): what fails after it is the closing, not worth an alert. */
   #closed = false
   #flushing: Promise<void> = Promise.resolve()
@@ -87,8 +100,8 @@ export class MessageFeatures {
 
   close(): void {
     this.#closed = true
-    clearTimeout(this.#timer)
-    this.#timer = undefined
+    for (const t of this.#timers.values()) clearTimeout(t)
+    this.#timers.clear()
     this.#delivered.clear()
   }
 
@@ -188,6 +201,9 @@ export class MessageFeatures {
     const unread = (await conversations.history(conversation)).filter((m) => m.direction === 'in' && m.from !== me.userId && m.kind === undefined && !done.has(m.id))
     if (unread.length === 0) return 0
     if (this.#readReceipts) {
+      // Read ranks above delivered: the delivered receipts still waiting for these need not go.
+      const waiting = this.#delivered.get(group)
+      for (const m of unread) waiting?.delete(m.id)
       for (let i = 0; i < unread.length; i += CONTENT_LIMITS.receiptIds) {
         const ids = unread.slice(i, i + CONTENT_LIMITS.receiptIds).map((m) => m.id)
         await this.#d.send(group, { type: 'receipt', id: newMessageId(), sentAt: Date.now(), kind: 'read', ids } as unknown as Outgoing)
@@ -206,21 +222,35 @@ export class MessageFeatures {
     return (await conversations.history(conversation)).filter((m) => m.direction === 'in' && m.from !== me.userId && m.kind === undefined && !done.has(m.id)).length
   }
 
-  /** Queues a `delivered` receipt, sent shortly after, batched per group, outside the MLS lock. */
+  /**
+   * Queues a `delivered` receipt, sent shortly after, batched per group, outside the MLS lock;
+   * in a large group over a longer, randomised window (docs/protocol.md §2 `receipt`).
+   */
   #queueDelivered(group: string, id: string): void {
     const set = this.#delivered.get(group) ?? new Set<string>()
     set.add(id)
     this.#delivered.set(group, set)
-    this.#timer ??= setTimeout(() => {
-      this.#timer = undefined
-      this.#flushing = this.#flushing.then(() => this.#flushDelivered())
-    }, RECEIPT_DELAY_MS)
+    if (this.#timers.has(group)) return
+    const large = this.#d.conversations.members(group).length > (this.#d.receipts?.largeGroupMembers ?? LARGE_GROUP_MEMBERS)
+    const window = this.#d.receipts?.largeGroupDelayMs ?? LARGE_GROUP_RECEIPT_MS
+    const delay = large ? window / 2 + Math.random() * (window / 2) : RECEIPT_DELAY_MS
+    this.#timers.set(
+      group,
+      setTimeout(() => {
+        this.#timers.delete(group)
+        this.#flushing = this.#flushing.then(() => this.#flushDelivered([group]))
+      }, delay),
+    )
   }
 
-  async #flushDelivered(): Promise<void> {
+  async #flushDelivered(groups: readonly string[]): Promise<void> {
     if (!this.#d.connected()) return
-    const batches = [...this.#delivered]
-    this.#delivered.clear()
+    const batches: Array<[string, Set<string>]> = []
+    for (const g of groups) {
+      const ids = this.#delivered.get(g)
+      this.#delivered.delete(g)
+      if (ids && ids.size > 0) batches.push([g, ids])
+    }
     for (const [group, ids] of batches) {
       const all = [...ids]
       for (let i = 0; i < all.length; i += CONTENT_LIMITS.receiptIds) {
@@ -235,11 +265,10 @@ export class MessageFeatures {
 
   /** Resolves once the delivered receipts queued so far were sent (for short-lived programs). */
   async flush(): Promise<void> {
-    if (this.#timer) {
-      clearTimeout(this.#timer)
-      this.#timer = undefined
-      this.#flushing = this.#flushing.then(() => this.#flushDelivered())
-    }
+    const groups = [...this.#timers.keys()]
+    for (const g of groups) clearTimeout(this.#timers.get(g))
+    this.#timers.clear()
+    if (groups.length > 0) this.#flushing = this.#flushing.then(() => this.#flushDelivered(groups))
     await this.#flushing
   }
 
@@ -313,6 +342,7 @@ export class MessageFeatures {
         // State of this person's own messages only, from the other members.
         if (sender.userId === this.#d.me.userId) return true
         for (const id of content.ids) {
+          if (!conversations.isOwn(id)) continue
           const t = await conversations.find(conversation, id)
           if (!t || t.from !== this.#d.me.userId || t.kind !== undefined) continue
           if (await this.states.receipt(id, sender.userId, content.kind)) this.#d.emit('update', { conversation, id })

@@ -79,6 +79,22 @@ function retryAfter(e: CandorError): number {
 }
 
 /**
+ * The group's member devices by id, read once per ratchet tree: a reset brings one report from
+ * every member, and reading every leaf's credential for each (50 × 50 in a group of 50) was a
+ * large part of a device's work in a reset. A tree that changes is a new object (ts-mls does
+ * not modify a state's tree in place), so it is read again.
+ */
+const byTree = new WeakMap<object, Map<string, Leaf>>()
+function leavesByDevice(state: Parameters<typeof leaves>[0]): Map<string, Leaf> {
+  let m = byTree.get(state.ratchetTree)
+  if (!m) {
+    m = new Map(leaves(state).map((l) => [l.deviceId, l]))
+    byTree.set(state.ratchetTree, m)
+  }
+  return m
+}
+
+/**
  * The timeline line of a reset. A reset because the server held no public state of the group
  * (§5.4 "A group without public state") says so instead of "you may have missed messages": it
  * follows no failed commit, and every message sent meanwhile is sent again in the new group. It
@@ -361,7 +377,7 @@ export class Recovery {
     try {
       const r = relayedReport.parse(JSON.parse(new TextDecoder().decode(f.payload)))
       const c = this.#d.conversations.get(f.groupId)
-      const reporter = c ? leaves(c.state).find((l) => l.deviceId === f.sender) : undefined
+      const reporter = c ? leavesByDevice(c.state).get(f.sender) : undefined
       if (!c || !reporter || r.groupId !== f.groupId || r.messageId !== f.messageId) return
       const statement = reportStatement(r.groupId, r.epoch, r.committer, r.messageId, r.reason)
       if (!(await this.#verifyReport(this.#d.suites[groupSuiteName(c.state)], reporter.signatureKey, statement, fromBase64Url(r.signature)!))) return
