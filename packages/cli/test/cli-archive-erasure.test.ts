@@ -6,55 +6,19 @@
 // her text and file in an unheld conversation go from the archive (records, attachment files,
 // index lines), her record in a held conversation stays, nobody else's goes. Releasing the hold
 // deletes it at the next sweep. The audit trail shows the notices.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, it } from 'vitest'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import Database from 'better-sqlite3'
-import { DEFAULT_ORG_POLICY, erasureNoticeText, fromBase64Url, orgErasureKeyName, utf8, type AuditEntry } from '@candor/protocol'
+import { erasureNoticeText, fromBase64Url, orgErasureKeyName, utf8, type AuditEntry } from '@candor/protocol'
 import { ed25519NoteSigner, merkleLeafHash, signNote } from '@candor/transparency'
-import { parseIndexLine } from '@candor/compliance'
-import { CANDOR_BIN, startServerProcess, type CliResult, type ServerProcess } from './server-process.ts'
+import { archiveTestbed, printedArchiveKey, stepsInOrder } from './archive-testbed.ts'
 
-const dir = mkdtempSync(join(tmpdir(), 'candor-cli-archive-erasure-'))
-let server: ServerProcess
-let archive: { child: ChildProcess; out: () => string } | undefined
-const home = (h: string) => join(dir, h)
-/** As runCandor, with 120 s for each command (under a loaded machine one can take over 30 s). */
-function run(args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CANDOR_BIN, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ stdout, stderr: error?.killed ? `${stderr}(killed after 120 s)` : stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 })
-    })
-  })
-}
-const candor = (h: string, ...args: string[]) => run(['--server', server.url, '--home', home(h), ...args])
-async function ok(h: string, ...args: string[]) {
-  const r = await candor(h, ...args)
-  expect(r.code, `candor ${args.join(' ')}: ${r.stderr}`).toBe(0)
-  return r
-}
+const bed = archiveTestbed('cli-archive-erasure')
+const { dir, home, ok, until, indexLines } = bed
 
-async function until<T>(what: string, f: () => T | Promise<T>, timeoutMs = 90_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await f()
-    if (v) return v as NonNullable<T>
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${archive ? `\narchive output:\n${archive.out()}` : ''}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
-
-const indexLines = () => {
-  try {
-    return readFileSync(join(home('arch'), 'index.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map(parseIndexLine)
-  } catch {
-    return []
-  }
-}
-const ids = (pred: (l: ReturnType<typeof parseIndexLine>) => boolean) => indexLines().filter(pred).map((l) => l.id).sort()
+const ids = (pred: (l: ReturnType<typeof indexLines>[number]) => boolean) => indexLines().filter(pred).map((l) => l.id).sort()
 const attachments = () => (existsSync(join(home('arch'), 'attachments')) ? readdirSync(join(home('arch'), 'attachments')).sort() : [])
 
 /** An entry written into acme's audit trail by someone with the database (the operator, or a thief with a copy). */
@@ -72,23 +36,8 @@ function forgeAuditEntry(entry: AuditEntry): void {
   }
 }
 
-beforeAll(async () => {
-  server = await startServerProcess(home('data'), 0, { startTimeoutMs: 100_000 })
-}, 120_000)
-afterAll(async () => {
-  archive?.child.kill('SIGTERM')
-  await server.kill()
-  rmSync(dir, { recursive: true, force: true })
-})
-
 describe('account erasure reaches the compliance archive', () => {
-  let failed = false
-  afterEach((ctx) => {
-    if (ctx.task.result?.state === 'fail') failed = true
-  })
-  beforeEach((ctx) => {
-    if (failed) ctx.skip()
-  })
+  stepsInOrder()
   let open = ''
   let held = ''
   let holdId = ''
@@ -96,33 +45,17 @@ describe('account erasure reaches the compliance archive', () => {
   const file = join(dir, 'report.txt')
 
   it('sets up acme: an officer’s key, the policy naming the archive, the archive running', async () => {
-    // A conversation id may start with '-': it goes after '--' (the end of the flags).
-    const token = /admin enrol (adm-\S+)/.exec(server.output())?.[1]
-    await ok('op', 'register', 'op')
-    await ok('op', 'admin', 'enrol', token!, '--org', 'ops')
-    await ok('op', 'org', 'create', 'acme', '--name', 'ACME', '--signup', 'open')
-    await ok('op', 'org', 'domains', 'acme', 'add', 'acme.example')
-    for (const u of ['alice', 'bob', 'carol', 'olga']) await ok(u, 'register', `${u}@acme.example`, '--org', 'acme')
-    await ok('op', 'org', 'grant', 'acme', 'alice@acme.example', 'owner')
-    await ok('alice', 'org', 'grant', 'acme', 'olga@acme.example', 'compliance_officer')
-    await ok('arch', 'archive', 'register', 'archive@acme.example', '--org', 'acme')
-    const keys = await ok('olga', 'archive', 'keys', '--org', 'acme', '--k', '1')
-    const archiveKey = /archive key \(for the policy's archive\.archiveKey\): (\S+)/.exec(keys.stdout)?.[1]
-    const policy = join(dir, 'policy.json')
-    writeFileSync(policy, JSON.stringify({ ...DEFAULT_ORG_POLICY, archive: { required: 'all', account: 'archive@acme.example', archiveKey } }))
-    expect((await ok('alice', 'org', 'policy', 'acme', 'set', policy)).stdout).toMatch(/policy version 1 applies/)
-    const child = spawn(process.execPath, [CANDOR_BIN, '--server', server.url, '--home', home('arch'), 'archive', 'run', '--sweep-every', '1'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let log = ''
-    child.stdout!.on('data', (d: Buffer) => (log += d.toString()))
-    child.stderr!.on('data', (d: Buffer) => (log += d.toString()))
-    archive = { child, out: () => log }
-    await until('the archive to start', () => /running \(policy v1\)/.test(log))
+    await bed.setUpAcme(['alice', 'bob', 'carol', 'olga'], ['olga'])
+    const archiveKey = printedArchiveKey((await ok('olga', 'archive', 'keys', '--org', 'acme', '--k', '1')).stdout)
+    expect((await bed.setArchivePolicy(archiveKey)).stdout).toMatch(/policy version 1 applies/)
+    bed.startArchive('--sweep-every', '1')
+    await until('the archive to start', () => /running \(policy v1\)/.test(bed.archive!.out()))
   }, 600_000)
 
   it('carol and bob write in an open and a held conversation; the archive keeps every message, carol’s file too', async () => {
     open = (await ok('alice', 'create', 'bob@acme.example', 'carol@acme.example')).stdout.trim()
     held = (await ok('alice', 'create', 'bob@acme.example', 'carol@acme.example')).stdout.trim()
-    for (const g of [open, held]) await until(`the archive to join ${g}`, () => archive!.out().includes(`joined ${g}`))
+    for (const g of [open, held]) await until(`the archive to join ${g}`, () => bed.archive!.out().includes(`joined ${g}`))
     holdId = /hold placed: (\S+)/.exec((await ok('olga', 'compliance', 'hold', '--case', 'LH-E', '--', 'acme', held)).stdout)?.[1] ?? ''
     expect(holdId).toMatch(/^[A-Za-z0-9_-]{22}$/)
     await ok('carol', 'send', '--', open, `carol-open-${randomBytes(4).toString('hex')}`)
@@ -145,8 +78,8 @@ describe('account erasure reaches the compliance archive', () => {
     const seed = fromBase64Url((JSON.parse(readFileSync(join(home('data'), 'server-keys.json'), 'utf8')) as { accessLogSigningKey: string }).accessLogSigningKey)!
     const byAdmin = signNote(erasureNoticeText({ org: 'acme', person: bob, at }), [ed25519NoteSigner(orgErasureKeyName('acme'), seed)])
     forgeAuditEntry({ v: 1, org: 'acme', at, actor: { kind: 'admin', id: 'alice@acme.example', role: 'owner' }, action: 'account.erase', target: `user:${bob}`, details: { notice: byAdmin, holds: [] } })
-    await until('the archive to refuse both', () => /notice is not signed by the pinned access-log key; nothing deleted/.test(archive!.out()) && /made by admin alice@acme\.example, not by the person erased; nothing deleted/.test(archive!.out()))
-    expect(archive!.out()).not.toMatch(/accepted the erasure/)
+    await until('the archive to refuse both', () => /notice is not signed by the pinned access-log key; nothing deleted/.test(bed.archive!.out()) && /made by admin alice@acme\.example, not by the person erased; nothing deleted/.test(bed.archive!.out()))
+    expect(bed.archive!.out()).not.toMatch(/accepted the erasure/)
     expect(indexLines().map((l) => l.id).sort()).toEqual(before)
     expect(attachments()).toHaveLength(1)
   }, 600_000)
@@ -162,7 +95,7 @@ describe('account erasure reaches the compliance archive', () => {
     auditIndex = Number(/archive-erases org acme records-sent-by carol@acme\.example except-held audit (\d+)/.exec(receipt)?.[1] ?? -1)
     expect(auditIndex).toBeGreaterThanOrEqual(2)
     await until('carol’s unheld records to go', () => ids((l) => l.sender.user === 'carol@acme.example' && l.conversation === open).length === 0)
-    expect(archive!.out()).toMatch(new RegExp(`accepted the erasure of carol@acme\\.example \\(audit index ${auditIndex}\\)`))
+    expect(bed.archive!.out()).toMatch(new RegExp(`accepted the erasure of carol@acme\\.example \\(audit index ${auditIndex}\\)`))
     for (const id of carolOpen) expect(existsSync(join(home('arch'), 'records', `${id}.car`))).toBe(false)
     expect(attachments()).toEqual([])
     // What stays of carol is in the held conversation only: her text (and her leaving notice, sent as she erased).
@@ -181,8 +114,7 @@ describe('account erasure reaches the compliance archive', () => {
     await until('carol’s held record to go', () => ids((l) => l.sender.user === 'carol@acme.example').length === 0)
     expect(ids((l) => l.sender.user === 'bob@acme.example' && l.conversation === held)).toEqual(bobHeld)
     // A restart keeps the cursor: no notice is taken or refused twice.
-    archive!.child.kill('SIGTERM')
-    await until('the archive to stop', () => archive!.child.exitCode !== null || archive!.child.signalCode !== null)
+    await bed.stopArchive()
     const state = JSON.parse(readFileSync(join(home('arch'), 'erasures.json'), 'utf8')) as { from: number; erased: { person: string }[] }
     expect(state.from).toBeGreaterThan(auditIndex)
     expect(state.erased.map((e) => e.person)).toEqual(['carol@acme.example'])

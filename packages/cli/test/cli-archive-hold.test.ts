@@ -6,90 +6,23 @@
 // deleted the other conversation's records (files and index lines) and kept the held one's —
 // text and a file, sealed (no plaintext in its folder); two officers open the case and the export
 // holds the text and the file, and verifies. Releasing the hold resumes deletion.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, it } from 'vitest'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { DEFAULT_ORG_POLICY } from '@candor/protocol'
-import { parseIndexLine } from '@candor/compliance'
-import { CANDOR_BIN, startServerProcess, type CliResult, type ServerProcess } from './server-process.ts'
+import { archiveTestbed, printedArchiveKey, stepsInOrder } from './archive-testbed.ts'
 
 const TIMER_S = 30
-const dir = mkdtempSync(join(tmpdir(), 'candor-cli-archive-hold-'))
-let server: ServerProcess
-let archive: { child: ChildProcess; out: () => string } | undefined
-const home = (h: string) => join(dir, h)
-/** As runCandor, with 120 s for each command (under a loaded machine one can take over 30 s). */
-function run(args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CANDOR_BIN, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ stdout, stderr: error?.killed ? `${stderr}(killed after 120 s)` : stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 })
-    })
-  })
-}
-const candor = (h: string, ...args: string[]) => run(['--server', server.url, '--home', home(h), ...args])
-/** Runs a command that must succeed; its stderr is the failure message. */
-async function ok(h: string, ...args: string[]) {
-  const r = await candor(h, ...args)
-  expect(r.code, `candor ${args.join(' ')}: ${r.stderr}`).toBe(0)
-  return r
-}
+const bed = archiveTestbed('cli-archive-hold')
+const { dir, home, run, candor, ok, until, indexLines, filesUnder } = bed
 
-function startArchive(): { child: ChildProcess; out: () => string } {
-  const child = spawn(process.execPath, [CANDOR_BIN, '--server', server.url, '--home', home('arch'), 'archive', 'run', '--sweep-every', '1'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-  return { child, out: () => out }
-}
-
-async function until<T>(what: string, f: () => T | Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await f()
-    if (v) return v as NonNullable<T>
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${archive ? `\narchive output:\n${archive.out()}` : ''}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
-
-function filesUnder(d: string): string[] {
-  if (!existsSync(d)) return []
-  return readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? filesUnder(join(d, n)) : [join(d, n)]))
-}
 /** Whether any file under the folder contains the text. */
 const holds = (d: string, text: string) => filesUnder(d).some((p) => readFileSync(p).includes(Buffer.from(text)))
-
-const indexLines = () => {
-  try {
-    return readFileSync(join(home('arch'), 'index.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map(parseIndexLine)
-  } catch {
-    return []
-  }
-}
 /** The index lines of a conversation's records under the timer. */
 const timed = (conv: string) => indexLines().filter((l) => l.conversation === conv && l.expiresAt !== undefined)
 
-beforeAll(async () => {
-  // A loaded machine can take more than the default 20 s to start a server.
-  server = await startServerProcess(home('data'), 0, { startTimeoutMs: 100_000 })
-}, 300_000)
-afterAll(async () => {
-  archive?.child.kill('SIGTERM')
-  await server.kill()
-  rmSync(dir, { recursive: true, force: true })
-})
-
 describe('a legal hold survives a 30 s disappearing timer in the archive while devices delete', () => {
-  let failed = false
-  afterEach((ctx) => {
-    if (ctx.task.result?.state === 'fail') failed = true
-  })
-  beforeEach((ctx) => {
-    if (failed) ctx.skip()
-  })
+  stepsInOrder()
   let held = ''
   let free = ''
   let holdId = ''
@@ -101,32 +34,19 @@ describe('a legal hold survives a 30 s disappearing timer in the archive while d
   const out = join(dir, 'export')
 
   it('sets up acme; the archive refuses a policy key no key ceremony published, and runs on the officers’ key', async () => {
-    const token = /admin enrol (adm-\S+)/.exec(server.output())?.[1]
-    await ok('op', 'register', 'op')
-    await ok('op', 'admin', 'enrol', token!, '--org', 'ops')
-    await ok('op', 'org', 'create', 'acme', '--name', 'ACME', '--signup', 'open')
-    await ok('op', 'org', 'domains', 'acme', 'add', 'acme.example')
-    for (const u of ['alice', 'bob', 'carol', 'olga', 'omar']) await ok(u, 'register', `${u}@acme.example`, '--org', 'acme')
-    await ok('op', 'org', 'grant', 'acme', 'alice@acme.example', 'owner')
-    for (const u of ['olga', 'omar']) await ok('alice', 'org', 'grant', 'acme', `${u}@acme.example`, 'compliance_officer')
-    await ok('arch', 'archive', 'register', 'archive@acme.example', '--org', 'acme')
-    const file = join(dir, 'policy.json')
+    await bed.setUpAcme(['alice', 'bob', 'carol', 'olga', 'omar'], ['olga', 'omar'])
     // The ceremony: 2 of 2 officers hold the archive key.
-    const keys = await ok('olga', 'archive', 'keys', '--org', 'acme', '--k', '2')
-    const archiveKey = /archive key \(for the policy's archive\.archiveKey\): (\S+)/.exec(keys.stdout)?.[1]
+    const archiveKey = printedArchiveKey((await ok('olga', 'archive', 'keys', '--org', 'acme', '--k', '2')).stdout)
     expect(archiveKey).toMatch(/^[A-Za-z0-9_-]{43}$/)
     // A policy naming another key, whose private half sits whole in one file: the archive refuses it.
-    const keygen = await run(['archive', 'keygen', '--out', join(dir, 'whole-key.json')])
-    const wholeKey = /archive key \(for the policy's archive\.archiveKey\): (\S+)/.exec(keygen.stdout)?.[1]
-    writeFileSync(file, JSON.stringify({ ...DEFAULT_ORG_POLICY, archive: { required: 'all', account: 'archive@acme.example', archiveKey: wholeKey } }))
-    expect((await ok('alice', 'org', 'policy', 'acme', 'set', file)).stdout).toMatch(/policy version 1 applies/)
+    const wholeKey = printedArchiveKey((await run(['archive', 'keygen', '--out', join(dir, 'whole-key.json')])).stdout)
+    expect((await bed.setArchivePolicy(wholeKey)).stdout).toMatch(/policy version 1 applies/)
     const refused = await candor('arch', 'archive', 'run')
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/not sealing to acme's policy key: the archive key in acme's policy is not one its compliance officers' key ceremony published/)
-    writeFileSync(file, JSON.stringify({ ...DEFAULT_ORG_POLICY, archive: { required: 'all', account: 'archive@acme.example', archiveKey } }))
-    expect((await ok('alice', 'org', 'policy', 'acme', 'set', file)).stdout).toMatch(/policy version 2 applies/)
-    archive = startArchive()
-    await until('the archive to start', () => /running \(policy v2\)/.test(archive!.out()))
+    expect((await bed.setArchivePolicy(archiveKey)).stdout).toMatch(/policy version 2 applies/)
+    bed.startArchive('--sweep-every', '1')
+    await until('the archive to start', () => /running \(policy v2\)/.test(bed.archive!.out()))
   }, 600_000)
 
   it('two conversations with a 30 s timer; a hold on one, which its people see', async () => {
@@ -135,7 +55,7 @@ describe('a legal hold survives a 30 s disappearing timer in the archive while d
       const conv = created.stdout.trim()
       if (name === 'held') held = conv
       else free = conv
-      await until(`the archive to join ${name}`, () => archive!.out().includes(`joined ${conv}`))
+      await until(`the archive to join ${name}`, () => bed.archive!.out().includes(`joined ${conv}`))
       expect((await candor('alice', 'timer', conv, `${TIMER_S}s`)).stdout).toMatch(/now disappear after 30 seconds/)
     }
     const placed = await ok('olga', 'compliance', 'hold', 'acme', held, '--case', 'LH-30')
@@ -161,7 +81,7 @@ describe('a legal hold survives a 30 s disappearing timer in the archive while d
     for (const t of [heldText, freeText, fileText]) {
       expect(holds(home('arch'), t), t).toBe(false)
       expect(holds(home('data'), t), t).toBe(false)
-      expect(server.output()).not.toContain(t)
+      expect(bed.server.output()).not.toContain(t)
     }
   }, 600_000)
 
@@ -174,7 +94,7 @@ describe('a legal hold survives a 30 s disappearing timer in the archive while d
     expect(timed(held).map((l) => l.id)).toEqual(heldIds)
     for (const id of heldIds) expect(existsSync(join(home('arch'), 'records', `${id}.car`))).toBe(true)
     expect(filesUnder(join(home('arch'), 'attachments')).length).toBe(1)
-    expect(archive!.out()).toMatch(/keeping 2 records past their timer or retention: a legal hold covers them/)
+    expect(bed.archive!.out()).toMatch(/keeping 2 records past their timer or retention: a legal hold covers them/)
     // The devices' own copies are gone (each deletes at its timer; opening the device sweeps).
     for (const u of ['bob', 'carol']) await candor(u, 'read')
     expect(holds(home('carol'), heldText)).toBe(false)
@@ -195,7 +115,7 @@ describe('a legal hold survives a 30 s disappearing timer in the archive while d
     const [attached] = readdirSync(join(out, 'attachments'))
     expect(attached).toMatch(/-0-evidence\.txt$/)
     expect(readFileSync(join(out, 'attachments', attached!)).equals(fileBytes)).toBe(true)
-    const logKey = ((await (await fetch(`${server.url}/v1/access-log`)).json()) as { verifierKey: string }).verifierKey
+    const logKey = ((await (await fetch(`${bed.server.url}/v1/access-log`)).json()) as { verifierKey: string }).verifierKey
     const verified = await run(['verify-export', out, '--log-key', logKey])
     expect(verified.stdout).toMatch(/^ok: eDiscovery export of acme, case LH-30: .* 1 attachments match their messages' SHA-256 \(checkpoint signed by the pinned log key\)/)
     // A changed byte of the file fails.

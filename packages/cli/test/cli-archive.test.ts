@@ -5,87 +5,31 @@
 // holds records that open with the archive's private key and no plaintext anywhere else, the
 // server's database and log hold none, a refusal of consent stops that person sending, and an
 // archive the policy does not name is flagged and not sent to.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, it } from 'vitest'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { DEFAULT_ORG_POLICY, fromBase64Url } from '@candor/protocol'
-import { openArchiveRecord, parseIndexLine, type ArchiveRecord } from '@candor/compliance'
-import { CANDOR_BIN, runCandor, startServerProcess, type ServerProcess } from './server-process.ts'
+import { openArchiveRecord, type ArchiveRecord } from '@candor/compliance'
+import { archiveTestbed, printedArchiveKey, stepsInOrder } from './archive-testbed.ts'
 
-const dir = mkdtempSync(join(tmpdir(), 'candor-cli-archive-'))
-let server: ServerProcess
-let archive: { child: ChildProcess; out: () => string } | undefined
-const home = (h: string) => join(dir, h)
-const candor = (h: string, ...args: string[]) => runCandor(['--server', server.url, '--home', home(h), ...args])
+const bed = archiveTestbed('cli-archive')
+const { dir, home, run, candor, ok, until, indexLines, filesUnder } = bed
 const canary = (who: string) => `canary-${who}-${randomBytes(6).toString('hex')}`
-
-function startArchive(): { child: ChildProcess; out: () => string } {
-  const child = spawn(process.execPath, [CANDOR_BIN, '--server', server.url, '--home', home('arch'), 'archive', 'run', '--update-every', '6'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-  return { child, out: () => out }
-}
-
-async function until<T>(what: string, f: () => T | Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await f()
-    if (v) return v as NonNullable<T>
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${archive ? `\narchive output:\n${archive.out()}` : ''}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
-
-function filesUnder(d: string): string[] {
-  const out: string[] = []
-  for (const n of readdirSync(d)) {
-    const p = join(d, n)
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p))
-    else out.push(p)
-  }
-  return out
-}
-
-const indexLines = () => {
-  try {
-    return readFileSync(join(home('arch'), 'index.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map(parseIndexLine)
-  } catch {
-    return []
-  }
-}
 
 let privateKey: Uint8Array
 async function openAll(): Promise<ArchiveRecord[]> {
   return Promise.all(indexLines().map(async (l) => openArchiveRecord(privateKey, new Uint8Array(readFileSync(join(home('arch'), 'records', `${l.id}.car`))), l.id)))
 }
 
-beforeAll(async () => {
-  server = await startServerProcess(home('data'))
-})
-afterAll(async () => {
-  archive?.child.kill('SIGTERM')
-  await server.kill()
-  rmSync(dir, { recursive: true, force: true })
-})
-
 describe('the compliance archive as a visible member', () => {
   // Each step builds on the one before: after a failure the rest are skipped, not timed out.
-  let failed = false
-  afterEach((ctx) => {
-    if (ctx.task.result?.state === 'fail') failed = true
-  })
-  beforeEach((ctx) => {
-    if (failed) ctx.skip()
-  })
+  stepsInOrder()
   let conv = ''
   const texts: string[] = []
 
   it('sets up acme: three people, an archive account, a policy naming it with its archive key', async () => {
-    const token = /admin enrol (adm-\S+)/.exec(server.output())?.[1]
+    const token = /admin enrol (adm-\S+)/.exec(bed.server.output())?.[1]
     expect((await candor('op', 'register', 'op')).code).toBe(0)
     expect((await candor('op', 'admin', 'enrol', token!, '--org', 'ops')).code).toBe(0)
     for (const [org, name] of [['acme', 'ACME'], ['globex', 'Globex']] as const) {
@@ -96,8 +40,8 @@ describe('the compliance archive as a visible member', () => {
     const reg = await candor('arch', 'archive', 'register', 'archive@acme.example', '--org', 'acme')
     expect(reg.stderr).toBe('')
     expect(reg.stdout).toMatch(/registered archive archive@acme\.example/)
-    const keygen = await runCandor(['archive', 'keygen', '--out', join(dir, 'archive-private.json')])
-    const archiveKey = /archive key \(for the policy's archive\.archiveKey\): (\S+)/.exec(keygen.stdout)?.[1]
+    const keygen = await run(['archive', 'keygen', '--out', join(dir, 'archive-private.json')])
+    const archiveKey = printedArchiveKey(keygen.stdout)
     expect(archiveKey).toMatch(/^[A-Za-z0-9_-]{43}$/)
     privateKey = fromBase64Url((JSON.parse(readFileSync(join(dir, 'archive-private.json'), 'utf8')) as { archivePrivateKey: string }).archivePrivateKey)!
     expect((await candor('op', 'org', 'grant', 'acme', 'alice@acme.example', 'owner')).code).toBe(0)
@@ -105,20 +49,16 @@ describe('the compliance archive as a visible member', () => {
     expect((await candor('olga', 'register', 'olga@acme.example', '--org', 'acme')).code).toBe(0)
     expect((await candor('op', 'org', 'grant', 'acme', 'olga@acme.example', 'compliance_officer')).code).toBe(0)
     expect((await candor('olga', 'archive', 'keys', '--org', 'acme', '--k', '1', '--file', join(dir, 'archive-private.json'))).stdout).toContain(archiveKey!)
-    const file = join(dir, 'policy.json')
     // A policy naming someone of another organisation as its archive is refused, nothing set.
-    writeFileSync(file, JSON.stringify({ ...DEFAULT_ORG_POLICY, archive: { required: 'all', account: 'gina@globex.example', archiveKey } }))
-    const refused = await candor('alice', 'org', 'policy', 'acme', 'set', file)
+    const refused = await bed.setArchivePolicy(archiveKey, 'gina@globex.example')
     expect(refused.stderr).toMatch(/archive\.account: .* is not a member of acme/)
-    writeFileSync(file, JSON.stringify({ ...DEFAULT_ORG_POLICY, archive: { required: 'all', account: 'archive@acme.example' } }))
-    expect((await candor('alice', 'org', 'policy', 'acme', 'set', file)).stderr).toMatch(/archive\.archiveKey: an archive account needs/)
-    writeFileSync(file, JSON.stringify({ ...DEFAULT_ORG_POLICY, archive: { required: 'all', account: 'archive@acme.example', archiveKey } }))
-    expect((await candor('alice', 'org', 'policy', 'acme', 'set', file)).stdout).toMatch(/acme: policy version 1 applies/)
+    expect((await bed.setArchivePolicy(undefined)).stderr).toMatch(/archive\.archiveKey: an archive account needs/)
+    expect((await bed.setArchivePolicy(archiveKey)).stdout).toMatch(/acme: policy version 1 applies/)
   })
 
   it('the archive runs as its own process, sealing to the key the signed policy names', async () => {
-    archive = startArchive()
-    await until('the archive to start', () => /archive archive@acme\.example of acme running \(policy v1\)/.test(archive!.out()))
+    bed.startArchive('--update-every', '6')
+    await until('the archive to start', () => /archive archive@acme\.example of acme running \(policy v1\)/.test(bed.archive!.out()))
   })
 
   it('a new conversation gets the archive by a member’s commit; all three see it as an archive', async () => {
@@ -133,7 +73,7 @@ describe('the compliance archive as a visible member', () => {
       expect(json.readers.find((r) => r.userId === 'archive@acme.example')).toMatchObject({ kind: 'archive', recognised: true })
       expect(json.readers.filter((r) => r.kind === 'person').map((r) => r.userId).sort()).toEqual(['alice@acme.example', 'bob@acme.example', 'carol@acme.example'])
     }
-    await until('the archive to announce itself', () => archive!.out().includes(`joined ${conv}: announced "Archived by acme, policy v1"`))
+    await until('the archive to announce itself', () => bed.archive!.out().includes(`joined ${conv}: announced "Archived by acme, policy v1"`))
     for (const u of ['bob', 'carol']) await until(`${u} to see the archive line`, async () => (await candor(u, 'read')).stdout.includes('* Archived by acme, policy v1'))
   })
 
@@ -153,7 +93,7 @@ describe('the compliance archive as a visible member', () => {
       expect(r.sender.user).toBe(`${r.text!.split('-')[1]}@acme.example`)
       expect(r.seq).toBeGreaterThan(0)
     }
-    expect((await runCandor(['--home', home('arch'), 'archive', 'verify'])).stdout).toMatch(/\d+ records; every file matches its index line/)
+    expect((await run(['--home', home('arch'), 'archive', 'verify'])).stdout).toMatch(/\d+ records; every file matches its index line/)
   })
 
   it('an edit and a delete are records of their own', async () => {
@@ -177,13 +117,13 @@ describe('the compliance archive as a visible member', () => {
       const bytes = readFileSync(p)
       for (const t of texts) expect(bytes.includes(Buffer.from(t)), `${t} in ${p}`).toBe(false)
     }
-    for (const t of texts) expect(server.output()).not.toContain(t)
+    for (const t of texts) expect(bed.server.output()).not.toContain(t)
     // The index holds no content.
     expect(readFileSync(join(home('arch'), 'index.jsonl'), 'utf8')).not.toMatch(/canary/)
   })
 
   it('the archive updates its own leaf regularly; messages after it are archived too', async () => {
-    const updates = () => archive!.out().split(`updated its own leaf in ${conv}`).length - 1
+    const updates = () => bed.archive!.out().split(`updated its own leaf in ${conv}`).length - 1
     await until('a leaf update', () => updates() > 0, 90_000)
     const before = Math.max(...(await openAll()).map((r) => r.epoch))
     // An update after the newest record (the archive updates every 6 s: the one seen may be older).
@@ -227,13 +167,14 @@ describe('the compliance archive as a visible member', () => {
     expect(refused.code).not.toBe(0)
     expect(refused.stderr).toMatch(/forbidden.*archive@globex\.example is an archive that your organisation's verified policy does not name/)
     // Removed again, sending works.
-    expect((await candor('alice', 'remove', other, 'archive@globex.example')).code).toBe(0)
-    expect((await candor('bob', 'send', other, 'fine now')).code).toBe(0)
+    await ok('alice', 'remove', other, 'archive@globex.example')
+    await ok('bob', 'send', other, 'fine now')
   })
 
   it('the archive stops on SIGTERM and says how many records it wrote', async () => {
-    archive!.child.kill('SIGTERM')
-    await until('the archive to stop', () => /stopped; \d+ records written/.test(archive!.out()))
-    archive = undefined
+    const archive = bed.archive!
+    archive.child.kill('SIGTERM')
+    await until('the archive to stop', () => /stopped; \d+ records written/.test(archive.out()))
+    bed.archive = undefined
   })
 })

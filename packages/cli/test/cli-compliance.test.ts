@@ -6,58 +6,17 @@
 // receipt for it first, and the export verifies (`candor verify-export`, pinned log key) — and
 // fails once a byte changes. A hold on the conversation is shown to its people and named in an
 // erasure receipt; releasing it ends that. The audit trail has every step.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, it } from 'vitest'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { DEFAULT_ORG_POLICY } from '@candor/protocol'
-import { parseIndexLine } from '@candor/compliance'
-import { CANDOR_BIN, runCandor, startServerProcess, type ServerProcess } from './server-process.ts'
+import { archiveTestbed, printedArchiveKey, stepsInOrder } from './archive-testbed.ts'
 
-const dir = mkdtempSync(join(tmpdir(), 'candor-cli-compliance-'))
-let server: ServerProcess
-let archive: { child: ChildProcess; out: () => string } | undefined
-const home = (h: string) => join(dir, h)
-const candor = (h: string, ...args: string[]) => runCandor(['--server', server.url, '--home', home(h), ...args])
-
-async function until<T>(what: string, f: () => T | Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await f()
-    if (v) return v as NonNullable<T>
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${archive ? `\narchive output:\n${archive.out()}` : ''}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
-
-const indexLines = () => {
-  try {
-    return readFileSync(join(home('arch'), 'index.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map(parseIndexLine)
-  } catch {
-    return []
-  }
-}
-
-beforeAll(async () => {
-  // A loaded machine can take more than the default 20 s to start a server.
-  server = await startServerProcess(home('data'), 0, { startTimeoutMs: 100_000 })
-}, 120_000)
-afterAll(async () => {
-  archive?.child.kill('SIGTERM')
-  await server.kill()
-  rmSync(dir, { recursive: true, force: true })
-})
+const bed = archiveTestbed('cli-compliance')
+const { dir, home, candor, until, indexLines } = bed
 
 describe('k-of-n unlock, receipts, export and legal hold, through real processes', () => {
-  let failed = false
-  afterEach((ctx) => {
-    if (ctx.task.result?.state === 'fail') failed = true
-  })
-  beforeEach((ctx) => {
-    if (failed) ctx.skip()
-  })
+  stepsInOrder()
   let conv = ''
   let requestId = ''
   let holdId = ''
@@ -65,38 +24,24 @@ describe('k-of-n unlock, receipts, export and legal hold, through real processes
   const out = join(dir, 'export')
 
   it('sets up acme: three officers split the archive key 2-of-3; the policy names the archive and that key', async () => {
-    const token = /admin enrol (adm-\S+)/.exec(server.output())?.[1]
-    expect((await candor('op', 'register', 'op')).code).toBe(0)
-    expect((await candor('op', 'admin', 'enrol', token!, '--org', 'ops')).code).toBe(0)
-    expect((await candor('op', 'org', 'create', 'acme', '--name', 'ACME', '--signup', 'open')).code).toBe(0)
-    expect((await candor('op', 'org', 'domains', 'acme', 'add', 'acme.example')).code).toBe(0)
-    for (const u of ['alice', 'bob', 'carol', 'olga', 'omar', 'oona']) expect((await candor(u, 'register', `${u}@acme.example`, '--org', 'acme')).code).toBe(0)
-    expect((await candor('op', 'org', 'grant', 'acme', 'alice@acme.example', 'owner')).code).toBe(0)
-    for (const u of ['olga', 'omar', 'oona']) expect((await candor('alice', 'org', 'grant', 'acme', `${u}@acme.example`, 'compliance_officer')).code).toBe(0)
-    expect((await candor('arch', 'archive', 'register', 'archive@acme.example', '--org', 'acme')).code).toBe(0)
+    await bed.setUpAcme(['alice', 'bob', 'carol', 'olga', 'omar', 'oona'], ['olga', 'omar', 'oona'])
     // A person who is no officer or owner cannot run the ceremony.
     expect((await candor('bob', 'archive', 'keys', '--org', 'acme', '--k', '2')).stderr).toMatch(/forbidden/)
     const keys = await candor('olga', 'archive', 'keys', '--org', 'acme', '--k', '2')
     expect(keys.stderr).toBe('')
     expect(keys.stdout).toMatch(/archive key version 1 of acme: 2 of 3 officer devices open it/)
-    const archiveKey = /archive key \(for the policy's archive\.archiveKey\): (\S+)/.exec(keys.stdout)?.[1]
+    const archiveKey = printedArchiveKey(keys.stdout)
     expect((await candor('bob', 'compliance', 'key', 'acme')).stdout).toContain(archiveKey!)
-    const file = join(dir, 'policy.json')
-    writeFileSync(file, JSON.stringify({ ...DEFAULT_ORG_POLICY, archive: { required: 'all', account: 'archive@acme.example', archiveKey } }))
-    expect((await candor('alice', 'org', 'policy', 'acme', 'set', file)).stdout).toMatch(/acme: policy version 1 applies/)
-    archive = { child: spawn(process.execPath, [CANDOR_BIN, '--server', server.url, '--home', home('arch'), 'archive', 'run'], { stdio: ['ignore', 'pipe', 'pipe'] }), out: () => '' }
-    let log = ''
-    archive.child.stdout!.on('data', (d: Buffer) => (log += d.toString()))
-    archive.child.stderr!.on('data', (d: Buffer) => (log += d.toString()))
-    archive.out = () => log
-    await until('the archive to start', () => /running \(policy v1\)/.test(log))
+    expect((await bed.setArchivePolicy(archiveKey)).stdout).toMatch(/acme: policy version 1 applies/)
+    bed.startArchive()
+    await until('the archive to start', () => /running \(policy v1\)/.test(bed.archive!.out()))
   }, 600_000)
 
   it('three people chat; the archive keeps each message sealed', async () => {
     const created = await candor('alice', 'create', 'bob@acme.example', 'carol@acme.example')
     expect(created.code).toBe(0)
     conv = created.stdout.trim()
-    await until('the archive to join', () => archive!.out().includes(`joined ${conv}`))
+    await until('the archive to join', () => bed.archive!.out().includes(`joined ${conv}`))
     for (const u of ['alice', 'bob', 'carol']) {
       const t = `canary-${u}-${randomBytes(6).toString('hex')}`
       texts.push(t)
@@ -129,14 +74,14 @@ describe('k-of-n unlock, receipts, export and legal hold, through real processes
     const all = emls.map((n) => readFileSync(join(out, 'messages', n), 'utf8')).join('\n')
     for (const t of texts) expect(all).toContain(Buffer.from(t).toString('base64'))
     expect(all).toMatch(new RegExp(`X-Candor-Conversation: ${conv}`))
-    const logKey = ((await (await fetch(`${server.url}/v1/access-log`)).json()) as { verifierKey: string }).verifierKey
-    const ok = await runCandor(['verify-export', out, '--log-key', logKey])
+    const logKey = ((await (await fetch(`${bed.server.url}/v1/access-log`)).json()) as { verifierKey: string }).verifierKey
+    const ok = await bed.run(['verify-export', out, '--log-key', logKey])
     expect(ok.stdout).toMatch(/^ok: eDiscovery export of acme, case SEC-17: \d+ files match the manifest, .* \(checkpoint signed by the pinned log key\)/)
     const victim = join(out, 'messages', emls[0]!)
     const bytes = readFileSync(victim)
     bytes[bytes.length - 2]! ^= 1
     writeFileSync(victim, bytes)
-    const bad = await runCandor(['verify-export', out, '--log-key', logKey])
+    const bad = await bed.run(['verify-export', out, '--log-key', logKey])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/FAIL messages\/.*\.eml: its SHA-256 differs from the manifest's \(changed\)/)
   }, 600_000)
