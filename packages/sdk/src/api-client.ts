@@ -2,6 +2,8 @@
 // before expiry) and server errors turned back into CandorError with their codes.
 import {
   CandorError,
+  groupDirectoryLinkSchema,
+  type GroupDirectoryLink,
   authStatement,
   isErrorCode,
   toBase64Url,
@@ -234,6 +236,15 @@ export class ApiClient {
   async acceptedCommit(groupId: string, epoch: number): Promise<string | null> {
     try {
       return (await this.#authed<AcceptedCommitResponse>('GET', `/v1/groups/${groupId}/commits/${epoch}`)).messageId
+    } catch (e) {
+      if (e instanceof CandorError && e.code === 'not_found') return null
+      throw e
+    }
+  }
+  /** The SCIM group the conversation's membership follows (docs/protocol.md §5.9); null when none (or not a member). */
+  async directoryLinkOf(groupId: string): Promise<GroupDirectoryLink | null> {
+    try {
+      return groupDirectoryLinkSchema.parse(await this.#authed('GET', `/v1/groups/${groupId}/directory-link`))
     } catch (e) {
       if (e instanceof CandorError && e.code === 'not_found') return null
       throw e

@@ -539,4 +539,15 @@ export const MIGRATIONS: readonly string[] = [
   -- At most one last-resort package per device and suite, even under concurrent uploads.
   CREATE UNIQUE INDEX key_packages_last_resort ON key_packages (device_id, suite) WHERE last_resort;
   `,
+  // Directory-linked conversations (docs/protocol.md §5.9): a conversation follows one SCIM group of its organisation.
+  `
+  CREATE TABLE directory_links (
+    group_id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL,
+    scim_group_id text COLLATE "C" NOT NULL,
+    linked_by text COLLATE "C" NOT NULL,
+    linked_at bigint NOT NULL
+  );
+  CREATE INDEX directory_links_by_scim_group ON directory_links (org_id, scim_group_id);
+  `,
 ]
