@@ -38,3 +38,5 @@ export const groupDirectoryLinkSchema = z.strictObject({
   displayName: z.string().max(256),
 })
 export type GroupDirectoryLink = z.infer<typeof groupDirectoryLinkSchema>
+export const groupDirectoryLinkResponseSchema = z.strictObject({ link: groupDirectoryLinkSchema.nullable() })
+export type GroupDirectoryLinkResponse = z.infer<typeof groupDirectoryLinkResponseSchema>

@@ -2,7 +2,7 @@
 // before expiry) and server errors turned back into CandorError with their codes.
 import {
   CandorError,
-  groupDirectoryLinkSchema,
+  groupDirectoryLinkResponseSchema,
   type GroupDirectoryLink,
   authStatement,
   isErrorCode,
@@ -241,14 +241,9 @@ export class ApiClient {
       throw e
     }
   }
-  /** The SCIM group the conversation's membership follows (docs/protocol.md §5.9); null when none (or not a member). */
+  /** The SCIM group the conversation's membership follows (docs/protocol.md §5.9); null when none. */
   async directoryLinkOf(groupId: string): Promise<GroupDirectoryLink | null> {
-    try {
-      return groupDirectoryLinkSchema.parse(await this.#authed('GET', `/v1/groups/${groupId}/directory-link`))
-    } catch (e) {
-      if (e instanceof CandorError && e.code === 'not_found') return null
-      throw e
-    }
+    return groupDirectoryLinkResponseSchema.parse(await this.#authed('GET', `/v1/groups/${groupId}/directory-link`)).link
   }
   directoryInfo(): Promise<DirectoryInfo> {
     return this.#call('GET', '/v1/directory')

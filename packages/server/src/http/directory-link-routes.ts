@@ -9,7 +9,7 @@ import {
   parseGroupId,
   parseOrgId,
   type DirectoryLink,
-  type GroupDirectoryLink,
+  type GroupDirectoryLinkResponse,
   type GroupId,
   type OrgId,
 } from '@candor/protocol'
@@ -69,13 +69,14 @@ export function directoryLinkRoutes(app: FastifyInstance, ctx: AppContext): void
     return { links: await Promise.all((await ctx.store.listDirectoryLinks(org)).map((l) => shown(ctx, l))) }
   })
 
-  app.get('/v1/groups/:groupId/directory-link', async (req): Promise<GroupDirectoryLink> => {
+  app.get('/v1/groups/:groupId/directory-link', async (req): Promise<GroupDirectoryLinkResponse> => {
     const s = await authenticate(ctx, req)
     const groupId = parseParam(req.params, 'groupId', parseGroupId)
     const group = await ctx.store.getGroup(groupId)
-    const link = group?.members.includes(s.deviceId) ? await ctx.store.directoryLinkOf(groupId) : null
+    if (!group) throw new CandorError('unknown_group', 'no such group')
+    if (!group.members.includes(s.deviceId)) throw new CandorError('not_member', 'this device is not a member of the group')
+    const link = await ctx.store.directoryLinkOf(groupId)
     const scim = link ? await ctx.store.getScimGroup(link.org, link.scimGroupId) : null
-    if (!link || !scim) throw new CandorError('not_found', 'the conversation follows no SCIM group')
-    return { org: link.org, scimGroupId: link.scimGroupId, displayName: scim.displayName }
+    return { link: link && scim ? { org: link.org, scimGroupId: link.scimGroupId, displayName: scim.displayName } : null }
   })
 }
