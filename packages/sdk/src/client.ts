@@ -5,7 +5,7 @@
 // in delivery-session.ts; own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeviceId, type DeviceInfo, type PutPushSubscriptionRequest, type EnrolmentInfo, type SsoDeviceStartResponse, type SsoSignInResponse, type DataRight, type DataRightStatus, type DataRightWithdrawn, type DataRightsResponse, type GroupDirectoryLink } from '@candor/protocol'
+import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeviceId, type DeviceInfo, type PutPushSubscriptionRequest, type EnrolmentInfo, type SsoDeviceStartResponse, type SsoSignInResponse, type DataRight, type DataRightStatus, type DataRightWithdrawn, type DataRightsResponse, type GroupDirectoryLink, type DirectoryLink } from '@candor/protocol'
 import { PQ_SUITE, epochOf, getSuites, groupSuiteName, leaves, safetyNumber, suiteId, suiteLabel } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents, ClientOptions, ConversationEncryption, Reader } from './client-types.ts'
@@ -516,6 +516,15 @@ export class CandorClient extends Emitter<ClientEvents> {
     }))
   }
   #directoryMembers: DirectoryMembers | undefined
+
+  /** Links a conversation this person is in (as an admin holding conversations.link) to a SCIM group of the organisation: its membership follows the group. */
+  linkToDirectory(org: string, conversation: string, scimGroupId: string): Promise<DirectoryLink> {
+    return this.admin.linkConversation(org, this.#group(conversation), scimGroupId)
+  }
+
+  unlinkFromDirectory(org: string, conversation: string): Promise<void> {
+    return this.admin.unlinkConversation(org, this.#group(conversation))
+  }
 
   /** The SCIM group this conversation's membership follows, as the server tells its members; null when none. */
   directoryLink(conversation: string): Promise<GroupDirectoryLink | null> {
