@@ -7,7 +7,7 @@
 // group, a group id that is not canonical — change nothing and write nothing to the audit trail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadPublicGroup, treeLeaves } from '@candor/crypto'
-import type { GroupId, OrgId } from '@candor/protocol'
+import { encodeNotice, type GroupId, type OrgId } from '@candor/protocol'
 import { CandorClient, MemoryLocalStore } from '../src/index.ts'
 import { options, waitFor } from './dev-env.ts'
 import { refusal, startOrgEnv, type OrgEnv } from './org-env.ts'
@@ -142,6 +142,21 @@ describe('a conversation follows a SCIM group of its organisation', () => {
     expect(audit.at(-1)!.entry.details).toEqual({ scimGroupId: engineering, add: [], remove: ['dave@acme.example'] })
     // The line every member sees.
     await waitFor(async () => (await bob!.history(conversations.linked)).some((m) => m.kind === 'members' && (m.members?.removed ?? []).includes('dave@acme.example')), 'bob to see "… removed dave"', 60_000)
+  }, 120_000)
+
+  it('members refuse a directory notice for a conversation that is not linked, or naming a person of another organisation', async () => {
+    const { alice } = people as Record<string, CandorClient>
+    const errors: string[] = []
+    alice!.on('error', (e) => errors.push(e.where))
+    // What a dishonest server could send: straight onto alice's socket, as the server's notices go.
+    const forge = (groupId: string, add: string[]) =>
+      ctx().bus.publish([{ deviceId: alice!.deviceId as never, seq: 0, frame: encodeNotice({ kind: 'directory_members', groupId, org: 'acme', scimGroupId: engineering, displayName: 'Engineering', add, remove: [] }) }])
+    await forge(conversations.unlinked, ['dave@acme.example'])
+    await waitFor(() => errors.some((w) => w.includes('names a link the conversation does not have')), 'alice to refuse the notice for the unlinked conversation')
+    await forge(conversations.linked, ['gina@globex.example'])
+    await waitFor(() => errors.some((w) => w.includes('gina@globex.example, who is not of acme')), 'alice to refuse adding a person of globex')
+    expect(await serverTreeUsers(conversations.unlinked)).not.toContain('dave@acme.example')
+    expect(await serverTreeUsers(conversations.linked)).not.toContain('gina@globex.example')
   }, 120_000)
 
   it('alice unlinks it: audited; the members see it no more', async () => {
