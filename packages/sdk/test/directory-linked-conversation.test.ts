@@ -113,9 +113,12 @@ describe('a conversation follows a SCIM group of its organisation', () => {
 
   it('SCIM adds dave to the group: a member adds him by a commit; he reads what is sent after; the unlinked conversation is untouched', async () => {
     const { alice, bob, dave } = people as Record<string, CandorClient>
+    const t0 = Date.now()
     const r = await call('PATCH', `/Groups/${engineering}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: ids.dave }] }] })
     expect(r.status, JSON.stringify(r.json)).toBe(200)
     await waitFor(async () => (await serverTreeUsers(conversations.linked)).includes('dave@acme.example'), 'dave in the linked conversation’s tree', 60_000)
+    // A figure, not an assertion (the machine is shared): SCIM call to the accepted add commit.
+    console.log(`[figure] SCIM group add → add commit: ${Date.now() - t0} ms`)
     await waitFor(() => dave!.conversations().some((c) => c.id === conversations.linked), 'dave to hold the conversation', 60_000)
     await alice!.send(conversations.linked, 'welcome dave')
     await received(dave!, conversations.linked, 'welcome dave')
@@ -129,9 +132,11 @@ describe('a conversation follows a SCIM group of its organisation', () => {
 
   it('SCIM takes dave out: a member removes him by a commit; he gets nothing after', async () => {
     const { alice, bob, dave } = people as Record<string, CandorClient>
+    const t0 = Date.now()
     const r = await call('PATCH', `/Groups/${engineering}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${ids.dave}"]` }] })
     expect(r.status, JSON.stringify(r.json)).toBe(200)
     await waitFor(async () => !(await serverTreeUsers(conversations.linked)).includes('dave@acme.example'), 'dave out of the tree', 60_000)
+    console.log(`[figure] SCIM group remove → remove commit: ${Date.now() - t0} ms`)
     const roster = (await ctx().roster.members(conversations.linked as GroupId))?.members ?? new Set()
     expect(roster.has(dave!.deviceId as never)).toBe(false)
     await waitFor(() => alice!.conversations().find((c) => c.id === conversations.linked)?.members.includes('dave@acme.example') === false, 'alice’s state without dave', 60_000)
