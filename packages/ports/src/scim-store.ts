@@ -1,7 +1,7 @@
 // SCIM 2.0 provisioning (docs/organisations.md §SCIM): each organisation's bearer tokens (only
 // their digests), the people its identity provider provisioned and its groups. `Store` extends
 // this; both adapters implement it and the contract suite (testkit scim-contract.ts) runs on each.
-import type { DeviceId, OrgId, UserId } from '@candor/protocol'
+import type { DeviceId, GroupId, OrgId, UserId } from '@candor/protocol'
 import type { DeviceRecord } from './store.ts'
 
 /** A SCIM bearer token of one organisation; the token itself is shown once and never stored. */
@@ -61,6 +61,15 @@ export interface ScimGroupChange {
   externalId: string | null
   members: readonly string[]
   at: number
+}
+
+/** A conversation that follows a SCIM group of its organisation (docs/protocol.md §5.9). */
+export interface DirectoryLinkRecord {
+  org: OrgId
+  groupId: GroupId
+  scimGroupId: string
+  linkedBy: UserId
+  linkedAt: number
 }
 
 /** One page of a list, and how many match in all. */
@@ -125,5 +134,22 @@ export interface ScimStore {
   getScimGroup(org: OrgId, id: string): Promise<ScimGroupRecord | null>
   listScimGroups(org: OrgId, where: { displayName?: string; externalId?: string }, offset: number, limit: number): Promise<ScimPage<ScimGroupRecord>>
   updateScimGroup(org: OrgId, id: string, change: ScimGroupChange, ifVersion: IfVersion): Promise<ScimGroupRecord | 'not_found' | 'version_mismatch' | 'unknown_member'>
+  /** Deletes the group and every conversation's link to it. */
   deleteScimGroup(org: OrgId, id: string, ifVersion: IfVersion): Promise<ScimGroupRecord | 'not_found' | 'version_mismatch'>
+
+  /**
+   * Links a conversation to a SCIM group (replacing its link, if any): 'unknown_group' when the
+   * organisation has no such SCIM group, nothing stored then.
+   */
+  setDirectoryLink(link: DirectoryLinkRecord): Promise<'linked' | 'unknown_group'>
+  /** False when the conversation has no link in this organisation. */
+  deleteDirectoryLink(org: OrgId, groupId: GroupId): Promise<boolean>
+  /** The organisation's links, oldest first. */
+  listDirectoryLinks(org: OrgId): Promise<DirectoryLinkRecord[]>
+  /** The conversation's link (in whichever organisation), or null. */
+  directoryLinkOf(groupId: GroupId): Promise<DirectoryLinkRecord | null>
+  /** The conversations linked to this SCIM group. */
+  linksOfScimGroup(org: OrgId, scimGroupId: string): Promise<DirectoryLinkRecord[]>
+  /** The organisation's SCIM groups this provisioned person (SCIM user id) is a member of. */
+  scimGroupsOfUser(org: OrgId, scimUserId: string): Promise<ScimGroupRecord[]>
 }

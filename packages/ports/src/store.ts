@@ -346,7 +346,7 @@ export interface Store extends ScimStore {
   /** The reset that created this group (`from`) and the reset that replaced it (`to`), each null when none. */
   groupResets(groupId: GroupId): Promise<{ from: GroupReset | null; to: GroupReset | null }>
   /**
-   * Deletes group state nobody can need any more (docs/protocol.md §5.9): the GroupInfo and the
+   * Deletes group state nobody can need any more (docs/protocol.md §5.10): the GroupInfo and the
    * accepted-commit records of groups reset onto a new one before `supersededBefore`; the
    * accepted-commit records of groups with no member left; and, of every other group, the
    * accepted-commit records more than `keepEpochs` epochs behind its epoch. At most `limit`

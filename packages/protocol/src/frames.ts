@@ -5,6 +5,7 @@ import { CandorError, isErrorCode, type ErrorCode } from './errors.ts'
 import { OPAQUE_ID_BYTES, opaqueIdBytes, type DeviceId, type GroupId, type MessageId } from './ids.ts'
 import { LIMITS } from './limits.ts'
 import { parseSeq, parseTimestamp } from './number-fields.ts'
+import { DIRECTORY_NOTICE_MAX } from './directory-links.ts'
 
 export const FrameType = {
   send: 0x01,
@@ -102,6 +103,8 @@ export type Notice =
   | { kind: 'request_settled'; requestId: string; state: 'accepted' | 'declined' }
   /** The legal holds that apply to the person changed — placed with its notice due, its delayed notice came, or released (docs/protocol.md §6, §11.10): read them again. */
   | { kind: 'legal_holds_changed' }
+  /** A linked SCIM group's people changed: a member adds `add` and removes `remove` (docs/protocol.md §5.9). */
+  | { kind: 'directory_members'; groupId: string; org: string; scimGroupId: string; displayName: string; add: string[]; remove: string[] }
 
 /** Why the server ended a device's session (the notice `session_ended`, then close code 4001). */
 export const SESSION_END_REASONS = ['revoked', 'suspended', 'erased', 'expired', 'logged_out'] as const
@@ -349,6 +352,17 @@ function parseNotice(v: unknown): Notice {
     case 'legal_holds_changed':
       only()
       return { kind: 'legal_holds_changed' }
+    case 'directory_members': {
+      only('groupId', 'org', 'scimGroupId', 'displayName', 'add', 'remove')
+      const list = (k: string): string[] => {
+        const x = o[k]
+        if (!Array.isArray(x) || x.length > DIRECTORY_NOTICE_MAX || !x.every((u) => typeof u === 'string' && u.length > 0 && u.length <= 256)) {
+          throw malformed(`notice directory_members: ${k} must be a list of at most ${DIRECTORY_NOTICE_MAX} user ids`)
+        }
+        return x as string[]
+      }
+      return { kind: 'directory_members', groupId: text('groupId'), org: text('org'), scimGroupId: text('scimGroupId'), displayName: text('displayName'), add: list('add'), remove: list('remove') }
+    }
     case 'key_packages_low': {
       only('remaining')
       const remaining = o.remaining

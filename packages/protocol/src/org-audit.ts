@@ -39,6 +39,9 @@ export const AUDIT_ACTIONS = [
   'data_rights.request',
   'account.erase',
   'data_rights.withdraw',
+  'directory.link',
+  'directory.unlink',
+  'directory.members',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

@@ -2,6 +2,8 @@
 // before expiry) and server errors turned back into CandorError with their codes.
 import {
   CandorError,
+  groupDirectoryLinkResponseSchema,
+  type GroupDirectoryLink,
   authStatement,
   isErrorCode,
   toBase64Url,
@@ -238,6 +240,10 @@ export class ApiClient {
       if (e instanceof CandorError && e.code === 'not_found') return null
       throw e
     }
+  }
+  /** The SCIM group the conversation's membership follows (docs/protocol.md §5.9); null when none. */
+  async directoryLinkOf(groupId: string): Promise<GroupDirectoryLink | null> {
+    return groupDirectoryLinkResponseSchema.parse(await this.#authed('GET', `/v1/groups/${groupId}/directory-link`)).link
   }
   directoryInfo(): Promise<DirectoryInfo> {
     return this.#call('GET', '/v1/directory')

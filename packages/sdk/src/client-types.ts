@@ -101,6 +101,12 @@ export interface ClientEvents extends Record<string, unknown> {
    * came, or one was released. Carries nothing: read them again (`compliance.myHolds`, `holdsOnConversation`).
    */
   legal_holds: Record<string, never>
+  /**
+   * This device made a change the organisation's directory asked for in a linked conversation
+   * (docs/protocol.md §5.9): it added or removed these people by a commit (the members see the
+   * ordinary "X added Y" line).
+   */
+  directory_members: { conversation: string; org: string; scimGroupId: string; displayName: string; added: string[]; removed: string[] }
   alert: SecurityAlert
   error: { where: string; error: unknown }
   /**

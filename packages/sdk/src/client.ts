@@ -5,7 +5,7 @@
 // in delivery-session.ts; own-devices.ts, messaging.ts, group-changes.ts, incoming.ts, the
 // split-view checks (split-view-monitor.ts), and under data/ the data-ownership features
 // (ownership.ts, archives.ts) and disappearing-timer.ts.
-import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeviceId, type DeviceInfo, type PutPushSubscriptionRequest, type EnrolmentInfo, type SsoDeviceStartResponse, type SsoSignInResponse, type DataRight, type DataRightStatus, type DataRightWithdrawn, type DataRightsResponse } from '@candor/protocol'
+import { CandorError, toBase64Url, type ConsentPurpose, type ConsentRecord, type DeviceId, type DeviceInfo, type PutPushSubscriptionRequest, type EnrolmentInfo, type SsoDeviceStartResponse, type SsoSignInResponse, type DataRight, type DataRightStatus, type DataRightWithdrawn, type DataRightsResponse, type GroupDirectoryLink, type DirectoryLink } from '@candor/protocol'
 import { PQ_SUITE, epochOf, getSuites, groupSuiteName, leaves, safetyNumber, suiteId, suiteLabel } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents, ClientOptions, ConversationEncryption, Reader } from './client-types.ts'
@@ -49,6 +49,7 @@ import type { Profiles, Person } from './profiles.ts'
 import type { Avatars, OwnAvatar } from './avatars.ts'
 import { Invites } from './invites.ts'
 import { GroupInvites } from './group-invites.ts'
+import { DirectoryMembers } from './directory-members.ts'
 import type { MessageFeatures } from './message-features.ts'
 import type { Typing } from './typing.ts'
 import type { ConversationFeatures } from './conversation-features.ts'
@@ -500,6 +501,35 @@ export class CandorClient extends Emitter<ClientEvents> {
     }))
   }
   #groupInvites: GroupInvites | undefined
+
+  /** Directory-linked conversations (docs/protocol.md §5.9): which SCIM group a conversation follows, and this device's part in following it. */
+  get directoryMembers(): DirectoryMembers {
+    const conversations = this.#conversations
+    return (this.#directoryMembers ??= new DirectoryMembers({
+      me: { userId: this.userId },
+      conversations,
+      directory: this.#directory,
+      linkOf: (g) => this.api.directoryLinkOf(g),
+      add: (g, users) => this.addMembers(conversations.conversationOf(g), users),
+      remove: (g, users) => this.removeMembers(conversations.conversationOf(g), users),
+      emit: (event, e) => this.emit(event, e),
+    }))
+  }
+  #directoryMembers: DirectoryMembers | undefined
+
+  /** Links a conversation this person is in (as an admin holding conversations.link) to a SCIM group of the organisation: its membership follows the group. */
+  linkToDirectory(org: string, conversation: string, scimGroupId: string): Promise<DirectoryLink> {
+    return this.admin.linkConversation(org, this.#group(conversation), scimGroupId)
+  }
+
+  unlinkFromDirectory(org: string, conversation: string): Promise<void> {
+    return this.admin.unlinkConversation(org, this.#group(conversation))
+  }
+
+  /** The SCIM group this conversation's membership follows, as the server tells its members; null when none. */
+  directoryLink(conversation: string): Promise<GroupDirectoryLink | null> {
+    return this.directoryMembers.linkOf(this.#group(conversation))
+  }
 
   /** Redeems someone's invite link: they and this person become contacts; the conversation with them, started (or the existing one). */
   async joinByInvite(link: string): Promise<string> {

@@ -158,6 +158,9 @@ export class DeliverySession {
       case 'legal_holds_changed':
         client.emit('legal_holds', {})
         return
+      case 'directory_members':
+        client.directoryMembers.received(n)
+        return
       case 'device_revoked':
         parts.directory.forget(client.userId)
         // The server says so again (session_ended) just before it closes the socket, but a

@@ -1,4 +1,4 @@
-// The server deletes group state nobody can need any more (docs/protocol.md §5.9), through a
+// The server deletes group state nobody can need any more (docs/protocol.md §5.10), through a
 // real server and real clients: once a reset is older than the server keeps a superseded group
 // (30 days by default; the sweep is run here with its clock moved past that), the old group's
 // GroupInfo and accepted-commit records go, its row, roster and reset link stay, and the

@@ -3,7 +3,7 @@
 // admin of that role tries the action the permission names on acme; it must work exactly when
 // the table lists it, and a refusal (`forbidden`) must change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_ROLES, DEFAULT_ORG_POLICY, ORG_ROLES, type AdminRole, type UserId } from '@candor/protocol'
+import { ADMIN_ROLES, DEFAULT_ORG_POLICY, ORG_ROLES, randomBytes, toBase64Url, type AdminRole, type UserId } from '@candor/protocol'
 import { PERMISSIONS, ROLE_PERMISSIONS, type Permission } from '@candor/server'
 import { CandorClient } from '../src/index.ts'
 import { options } from './dev-env.ts'
@@ -141,6 +141,16 @@ async function trial(admin: CandorClient, p: Permission): Promise<Trial> {
       return {
         run: () => admin.admin.approveDevice('acme', laptop.deviceId, reason),
         effect: async () => (await store.getDevice(laptop.deviceId as never))!.status === 'active' && (await receiptsOf(u)) === 1,
+      }
+    }
+    case 'conversations.link': {
+      // A conversation the admin is a member of, and a SCIM group of acme (docs/protocol.md §5.9).
+      const groupId = await admin.createConversation([])
+      const scimGroupId = toBase64Url(randomBytes(12))
+      await store.createScimGroup({ id: scimGroupId, org: 'acme' as never, displayName: `g${++seq}`, externalId: null, members: [], createdAt: Date.now() })
+      return {
+        run: () => admin.admin.linkConversation('acme', groupId, scimGroupId),
+        effect: async () => (await store.directoryLinkOf(groupId as never))?.scimGroupId === scimGroupId,
       }
     }
     case 'devices.suspend': {

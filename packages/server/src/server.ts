@@ -39,6 +39,7 @@ import { approvalDeclineRoute } from './http/approval-decline-route.ts'
 import { complianceKeyRoutes } from './http/compliance-key-routes.ts'
 import { complianceUnlockRoutes } from './http/compliance-unlock-routes.ts'
 import { legalHoldRoutes } from './http/legal-hold-routes.ts'
+import { directoryLinkRoutes } from './http/directory-link-routes.ts'
 import { archiveErasureRoutes } from './http/archive-erasure-routes.ts'
 import { approvalRoutes } from './http/approval-routes.ts'
 import { mlsSenderRoutes } from './http/mls-sender-routes.ts'
@@ -344,6 +345,7 @@ export async function createServer(opts: ServerOptions): Promise<CandorServer> {
   complianceKeyRoutes(app, ctx)
   complianceUnlockRoutes(app, ctx)
   legalHoldRoutes(app, ctx)
+  directoryLinkRoutes(app, ctx)
   archiveErasureRoutes(app, ctx)
   peopleRoutes(app, ctx)
   pushRoutes(app, ctx, pushWaker, pushSettings.allowHttpEndpoints)

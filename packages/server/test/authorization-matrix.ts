@@ -372,6 +372,11 @@ export const HTTP_ROWS: Record<string, Row> = {
   'POST /v1/orgs/:org/approvals/:id/decline': admin((w) => ({ path: `/v1/orgs/default/approvals/${w.approval}/decline`, body: {} }), false, 'not_found'),
   'POST /v1/orgs/:org/approvals/:id/approve': admin(() => ({ path: '/v1/orgs/default/approvals/AAAAAAAAAAAAAAAAAAAAAA/approve', body: {} }), false, 'not_found'),
   // devices.adminApproval: people.approve, which a support admin does not hold (operatorOnly: refused to it).
+  // Directory-linked conversations (docs/protocol.md §5.9): conversations.link (owner, admin) in the organisation, and a member of the conversation (sdk/test/directory-linked-conversation.test.ts).
+  'PUT /v1/orgs/:org/directory-links/:groupId': admin((w) => ({ path: `/v1/orgs/default/directory-links/${w.group}`, body: { scimGroupId: w.scim.group } }), true, 'not_found'),
+  'DELETE /v1/orgs/:org/directory-links/:groupId': admin((w) => ({ path: `/v1/orgs/default/directory-links/${w.group}` }), true, 'not_found'),
+  'GET /v1/orgs/:org/directory-links': admin(at('/v1/orgs/default/directory-links'), true, 'not_found'),
+  'GET /v1/groups/:groupId/directory-link': member((w) => ({ path: `/v1/groups/${w.group}/directory-link` })),
   'GET /v1/orgs/:org/held-devices': admin(at('/v1/orgs/default/held-devices'), true, 'not_found'),
   'POST /v1/orgs/:org/held-devices/:deviceId/approve': admin((w) => ({ path: `/v1/orgs/default/held-devices/${w.held}/approve`, body: reasonBody }), true, 'not_found'),
   'POST /v1/orgs/:org/held-devices/:deviceId/decline': admin((w) => ({ path: `/v1/orgs/default/held-devices/${w.held}/decline`, body: reasonBody }), true, 'not_found'),

@@ -1,4 +1,4 @@
-// Group state nobody can need any more, deleted on a schedule (docs/protocol.md §5.9): the
+// Group state nobody can need any more, deleted on a schedule (docs/protocol.md §5.10): the
 // GroupInfo and accepted-commit records of groups a reset replaced long enough ago, the commit
 // records of groups nobody is in, and commit records far behind a live group's epoch. Found
 // group by group (an index seek each into group_commits), never by scanning the records: a

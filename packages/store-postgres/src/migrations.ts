@@ -546,4 +546,15 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX recent_sends_by_time;
   CREATE INDEX recent_sends_by_time ON recent_sends USING brin (sent_at);
   `,
+  // Directory-linked conversations (docs/protocol.md §5.9): a conversation follows one SCIM group of its organisation.
+  `
+  CREATE TABLE directory_links (
+    group_id text COLLATE "C" PRIMARY KEY,
+    org_id text COLLATE "C" NOT NULL,
+    scim_group_id text COLLATE "C" NOT NULL,
+    linked_by text COLLATE "C" NOT NULL,
+    linked_at bigint NOT NULL
+  );
+  CREATE INDEX directory_links_by_scim_group ON directory_links (org_id, scim_group_id);
+  `,
 ]

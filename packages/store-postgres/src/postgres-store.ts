@@ -59,6 +59,7 @@ import type {
   LegacySecrets,
   Store,
   IfVersion,
+  DirectoryLinkRecord,
   NewScimGroup,
   NewScimUser,
   ScimGroupChange,
@@ -650,6 +651,12 @@ export class PostgresStore implements Store {
   listScimGroups = (org: OrgId, where: { displayName?: string; externalId?: string }, offset: number, limit: number) => scim.listScimGroups(this.#sql, org, where, offset, limit)
   updateScimGroup = (org: OrgId, id: string, change: ScimGroupChange, ifVersion: IfVersion) => scim.updateScimGroup(this.#sql, org, id, change, ifVersion)
   deleteScimGroup = (org: OrgId, id: string, ifVersion: IfVersion) => scim.deleteScimGroup(this.#sql, org, id, ifVersion)
+  setDirectoryLink = (link: DirectoryLinkRecord) => scim.setDirectoryLink(this.#sql, link)
+  deleteDirectoryLink = (org: OrgId, groupId: GroupId): Promise<boolean> => scim.deleteDirectoryLink(this.#sql, org, groupId)
+  listDirectoryLinks = (org: OrgId): Promise<DirectoryLinkRecord[]> => scim.listDirectoryLinks(this.#sql, org)
+  directoryLinkOf = (groupId: GroupId): Promise<DirectoryLinkRecord | null> => scim.directoryLinkOf(this.#sql, groupId)
+  linksOfScimGroup = (org: OrgId, scimGroupId: string): Promise<DirectoryLinkRecord[]> => scim.linksOfScimGroup(this.#sql, org, scimGroupId)
+  scimGroupsOfUser = (org: OrgId, scimUserId: string): Promise<ScimGroupRecord[]> => scim.scimGroupsOfUser(this.#sql, org, scimUserId)
 
   async activeDevicesOf(userId: UserId): Promise<DeviceId[]> {
     return (await this.#sql<{ device_id: DeviceId }[]>`SELECT device_id FROM devices WHERE user_id = ${userId} AND status = 'active' ORDER BY created_at, device_id`).map((r) => r.device_id)

@@ -3,8 +3,9 @@
 // externalId may come back), groups and their members, and the digests that let an organisation
 // bring back an erased person under the same externalId. Two provisionings of one user id or
 // externalId at once: the unique indexes decide, and the loser is answered as if it came second.
-import { erasedUserIdDigest, scimReturnDigest, type OrgId, type UserId } from '@candor/protocol'
+import { erasedUserIdDigest, scimReturnDigest, type GroupId, type OrgId, type UserId } from '@candor/protocol'
 import type {
+  DirectoryLinkRecord,
   IfVersion,
   NewScimGroup,
   NewScimUser,
@@ -260,7 +261,51 @@ export function deleteScimGroup(sql: Sql, org: OrgId, id: string, ifVersion: IfV
     if (ifVersion !== null && ifVersion !== r.version) return 'version_mismatch' as const
     const g = await toGroup(tx, r)
     await tx`DELETE FROM scim_group_members WHERE group_id = ${id}`
+    await tx`DELETE FROM directory_links WHERE org_id = ${org} AND scim_group_id = ${id}`
     await tx`DELETE FROM scim_groups WHERE scim_id = ${id}`
     return g
   })
+}
+
+// ---- directory-linked conversations (docs/protocol.md §5.9) ----
+interface LinkRow {
+  group_id: string
+  org_id: string
+  scim_group_id: string
+  linked_by: string
+  linked_at: number
+}
+const toLink = (r: LinkRow): DirectoryLinkRecord => ({ groupId: r.group_id as GroupId, org: r.org_id as OrgId, scimGroupId: r.scim_group_id, linkedBy: r.linked_by as UserId, linkedAt: Number(r.linked_at) })
+
+export function setDirectoryLink(sql: Sql, l: DirectoryLinkRecord): Promise<'linked' | 'unknown_group'> {
+  return transaction(sql, async (tx) => {
+    // Locked, so the SCIM group is not deleted before the link commits.
+    const [g] = await tx`SELECT 1 FROM scim_groups WHERE scim_id = ${l.scimGroupId} AND org_id = ${l.org} FOR SHARE`
+    if (!g) return 'unknown_group' as const
+    await tx`INSERT INTO directory_links (group_id, org_id, scim_group_id, linked_by, linked_at) VALUES (${l.groupId}, ${l.org}, ${l.scimGroupId}, ${l.linkedBy}, ${l.linkedAt})
+      ON CONFLICT (group_id) DO UPDATE SET org_id = excluded.org_id, scim_group_id = excluded.scim_group_id, linked_by = excluded.linked_by, linked_at = excluded.linked_at`
+    return 'linked' as const
+  })
+}
+
+export async function deleteDirectoryLink(sql: Sql, org: OrgId, groupId: GroupId): Promise<boolean> {
+  return (await sql`DELETE FROM directory_links WHERE org_id = ${org} AND group_id = ${groupId}`).count > 0
+}
+
+export async function listDirectoryLinks(sql: Sql, org: OrgId): Promise<DirectoryLinkRecord[]> {
+  return (await sql<LinkRow[]>`SELECT * FROM directory_links WHERE org_id = ${org} ORDER BY linked_at, group_id`).map(toLink)
+}
+
+export async function directoryLinkOf(sql: Sql, groupId: GroupId): Promise<DirectoryLinkRecord | null> {
+  const [r] = await sql<LinkRow[]>`SELECT * FROM directory_links WHERE group_id = ${groupId}`
+  return r ? toLink(r) : null
+}
+
+export async function linksOfScimGroup(sql: Sql, org: OrgId, scimGroupId: string): Promise<DirectoryLinkRecord[]> {
+  return (await sql<LinkRow[]>`SELECT * FROM directory_links WHERE org_id = ${org} AND scim_group_id = ${scimGroupId} ORDER BY linked_at, group_id`).map(toLink)
+}
+
+export async function scimGroupsOfUser(sql: Sql, org: OrgId, scimUserId: string): Promise<ScimGroupRecord[]> {
+  const rows = await sql<GroupRow[]>`SELECT g.* FROM scim_groups g JOIN scim_group_members m ON m.group_id = g.scim_id WHERE g.org_id = ${org} AND m.member_id = ${scimUserId} ORDER BY g.created_at, g.scim_id`
+  return Promise.all(rows.map((r) => toGroup(sql, r)))
 }

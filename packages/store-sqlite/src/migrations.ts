@@ -576,4 +576,15 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE recent_sends;
   ALTER TABLE recent_sends_log RENAME TO recent_sends;
   `,
+  // Directory-linked conversations (docs/protocol.md §5.9): a conversation follows one SCIM group of its organisation.
+  `
+  CREATE TABLE directory_links (
+    group_id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    scim_group_id TEXT NOT NULL,
+    linked_by TEXT NOT NULL,
+    linked_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX directory_links_by_scim_group ON directory_links(org_id, scim_group_id);
+  `,
 ]

@@ -3,8 +3,9 @@
 // externalId may come back), groups and their members, and the digests that let an organisation
 // bring back an erased person under the same externalId.
 import type Database from 'better-sqlite3'
-import { erasedUserIdDigest, scimReturnDigest, type OrgId, type UserId } from '@candor/protocol'
+import { erasedUserIdDigest, scimReturnDigest, type GroupId, type OrgId, type UserId } from '@candor/protocol'
 import type {
+  DirectoryLinkRecord,
   IfVersion,
   NewScimGroup,
   NewScimUser,
@@ -255,8 +256,53 @@ export class SqliteScim {
       if (ifVersion !== null && ifVersion !== r.version) return 'version_mismatch' as const
       const g = this.#toGroup(r)
       this.#db.prepare('DELETE FROM scim_group_members WHERE group_id = ?').run(id)
+      this.#db.prepare('DELETE FROM directory_links WHERE org_id = ? AND scim_group_id = ?').run(org, id)
       this.#db.prepare('DELETE FROM scim_groups WHERE scim_id = ?').run(id)
       return g
     }).immediate()
   }
+
+  // ---- directory-linked conversations (docs/protocol.md §5.9) ----
+  setLink(l: DirectoryLinkRecord): 'linked' | 'unknown_group' {
+    return this.#db.transaction(() => {
+      if (!this.#groupRow(l.org, l.scimGroupId)) return 'unknown_group' as const
+      this.#db
+        .prepare('INSERT INTO directory_links (group_id, org_id, scim_group_id, linked_by, linked_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id) DO UPDATE SET org_id = excluded.org_id, scim_group_id = excluded.scim_group_id, linked_by = excluded.linked_by, linked_at = excluded.linked_at')
+        .run(l.groupId, l.org, l.scimGroupId, l.linkedBy, l.linkedAt)
+      return 'linked' as const
+    }).immediate()
+  }
+
+  deleteLink(org: OrgId, groupId: GroupId): boolean {
+    return this.#db.prepare('DELETE FROM directory_links WHERE org_id = ? AND group_id = ?').run(org, groupId).changes > 0
+  }
+
+  listLinks(org: OrgId): DirectoryLinkRecord[] {
+    return (this.#db.prepare('SELECT * FROM directory_links WHERE org_id = ? ORDER BY linked_at, group_id').all(org) as LinkRow[]).map(toLink)
+  }
+
+  linkOf(groupId: GroupId): DirectoryLinkRecord | null {
+    const r = this.#db.prepare('SELECT * FROM directory_links WHERE group_id = ?').get(groupId) as LinkRow | undefined
+    return r ? toLink(r) : null
+  }
+
+  linksOfGroup(org: OrgId, scimGroupId: string): DirectoryLinkRecord[] {
+    return (this.#db.prepare('SELECT * FROM directory_links WHERE org_id = ? AND scim_group_id = ? ORDER BY linked_at, group_id').all(org, scimGroupId) as LinkRow[]).map(toLink)
+  }
+
+  groupsOfUser(org: OrgId, scimUserId: string): ScimGroupRecord[] {
+    const rows = this.#db
+      .prepare('SELECT g.* FROM scim_groups g JOIN scim_group_members m ON m.group_id = g.scim_id WHERE g.org_id = ? AND m.member_id = ? ORDER BY g.created_at, g.scim_id')
+      .all(org, scimUserId) as GroupRow[]
+    return rows.map((r) => this.#toGroup(r))
+  }
 }
+
+interface LinkRow {
+  group_id: string
+  org_id: string
+  scim_group_id: string
+  linked_by: string
+  linked_at: number
+}
+const toLink = (r: LinkRow): DirectoryLinkRecord => ({ groupId: r.group_id as GroupId, org: r.org_id as OrgId, scimGroupId: r.scim_group_id, linkedBy: r.linked_by as UserId, linkedAt: r.linked_at })

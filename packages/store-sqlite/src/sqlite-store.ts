@@ -51,6 +51,7 @@ import type {
   LegacySecrets,
   Store,
   IfVersion,
+  DirectoryLinkRecord,
   NewScimGroup,
   NewScimUser,
   ScimGroupChange,
@@ -658,6 +659,12 @@ export class SqliteStore implements Store {
   listScimGroups = async (org: OrgId, where: { displayName?: string; externalId?: string }, offset: number, limit: number) => this.#scim.listGroups(org, where, offset, limit)
   updateScimGroup = async (org: OrgId, id: string, change: ScimGroupChange, ifVersion: IfVersion) => this.#scim.updateGroup(org, id, change, ifVersion)
   deleteScimGroup = async (org: OrgId, id: string, ifVersion: IfVersion) => this.#scim.deleteGroup(org, id, ifVersion)
+  setDirectoryLink = async (link: DirectoryLinkRecord) => this.#scim.setLink(link)
+  deleteDirectoryLink = async (org: OrgId, groupId: GroupId): Promise<boolean> => this.#scim.deleteLink(org, groupId)
+  listDirectoryLinks = async (org: OrgId): Promise<DirectoryLinkRecord[]> => this.#scim.listLinks(org)
+  directoryLinkOf = async (groupId: GroupId): Promise<DirectoryLinkRecord | null> => this.#scim.linkOf(groupId)
+  linksOfScimGroup = async (org: OrgId, scimGroupId: string): Promise<DirectoryLinkRecord[]> => this.#scim.linksOfGroup(org, scimGroupId)
+  scimGroupsOfUser = async (org: OrgId, scimUserId: string): Promise<ScimGroupRecord[]> => this.#scim.groupsOfUser(org, scimUserId)
 
   async activeDevicesOf(userId: UserId): Promise<DeviceId[]> {
     return (await this.listDevices(userId)).filter((d) => d.status === 'active').map((d) => d.deviceId)

@@ -16,6 +16,7 @@ import { HideConversation } from '../components/hide-conversation.tsx'
 import { ReaderKind } from '../components/reader-kind.tsx'
 import { GroupInviteLinks } from '../components/group-invite-links.tsx'
 import { LegalHoldNotice } from '../components/legal-hold-notice.tsx'
+import { DirectoryLinkNote } from '../components/directory-link-note.tsx'
 
 export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: string }) {
   useObservable(messenger.verification)
@@ -61,6 +62,7 @@ export function ConversationInfo({ messenger, id }: { messenger: Messenger; id: 
         </p>
         <Encryption messenger={messenger} id={id} />
         <LegalHoldNotice messenger={messenger} id={id} refresh={epochKey} />
+        <DirectoryLinkNote messenger={messenger} id={id} refresh={epochKey} />
         {error && (
           <p class="error" role="alert">
             {error}

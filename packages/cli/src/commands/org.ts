@@ -33,6 +33,11 @@ export const ORG_USAGE = `  candor --home DIR org create <org> --name NAME [--si
   candor --home DIR org scim-token <org>                            a SCIM provisioning token (owner; shown once)
   candor --home DIR org scim-token <org> list                       its SCIM tokens, without their secrets
   candor --home DIR org scim-token <org> revoke <token-id>          revoke one (it stops working at once)
+  candor --home DIR org link-conversation <org> <conversation> <scim-group-id>
+                                                                    its membership follows the SCIM group (you are in it;
+                                                                    conversations.link)
+  candor --home DIR org unlink-conversation <org> <conversation>    it no longer follows a group
+  candor --home DIR org links <org>                                 the organisation's linked conversations
 ${ORG_SSO_USAGE}
 ${ORG_AUDIT_USAGE}
 ${ORG_DEVICES_USAGE}`
@@ -154,6 +159,23 @@ export async function org(g: GlobalFlags, sub: string | undefined, args: string[
           return 0
         }
         throw new CandorError('bad_request', `unknown "org scim-token ${args[1]}"\n\n${ORG_USAGE}`)
+      }
+      case 'link-conversation': {
+        const l = await client.linkToDirectory(at(0, 'organisation id'), at(1, 'conversation id'), at(2, 'SCIM group id'))
+        show(l, `${l.groupId} follows the SCIM group ${l.scimGroupId} (${l.displayName}): people it gains are added, people it loses removed`)
+        return 0
+      }
+      case 'unlink-conversation': {
+        const conversation = at(1, 'conversation id')
+        await client.unlinkFromDirectory(at(0, 'organisation id'), conversation)
+        show({ conversation, unlinked: true }, `${conversation} no longer follows a SCIM group`)
+        return 0
+      }
+      case 'links': {
+        const links = await client.admin.directoryLinks(at(0, 'organisation id'))
+        if (g.json) for (const l of links) printJson(l)
+        else process.stdout.write(links.length ? `${links.map((l) => `${l.groupId}  ${l.scimGroupId} (${l.displayName})  linked by ${l.linkedBy} ${new Date(l.linkedAt).toISOString()}`).join('\n')}\n` : '(no linked conversations)\n')
+        return 0
       }
       default:
         throw new CandorError('bad_request', `unknown org command "${sub ?? ''}"\n\n${ORG_USAGE}`)

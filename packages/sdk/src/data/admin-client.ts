@@ -42,6 +42,10 @@ import {
   type OrgPolicyVersions,
   heldDevicesResponse,
   type HeldDevices,
+  directoryLinkSchema,
+  directoryLinkListSchema,
+  directoryUnlinkSchema,
+  type DirectoryLink,
 } from '@candor/protocol'
 import type { DataApi } from './data-api.ts'
 import { verifyPolicy, type VerifiedPolicy } from './org-policy-verify.ts'
@@ -133,6 +137,22 @@ export class AdminClient {
   /** The organisation's SCIM tokens, revoked ones too, without the secrets. */
   async scimTokens(id: string): Promise<ScimTokenInfo[]> {
     return (await this.#api.call(scimTokenListSchema, 'GET', `/v1/orgs/${encodeURIComponent(id)}/scim-tokens`)).tokens
+  }
+
+  // ---- directory-linked conversations (docs/protocol.md §5.9) ----
+
+  /** Links a conversation this person is a member of (its current MLS group id) to a SCIM group of the organisation: its membership follows the group. */
+  linkConversation(id: string, groupId: string, scimGroupId: string): Promise<DirectoryLink> {
+    return this.#api.call(directoryLinkSchema, 'PUT', `/v1/orgs/${encodeURIComponent(id)}/directory-links/${encodeURIComponent(groupId)}`, { body: { scimGroupId } })
+  }
+
+  async unlinkConversation(id: string, groupId: string): Promise<void> {
+    await this.#api.call(directoryUnlinkSchema, 'DELETE', `/v1/orgs/${encodeURIComponent(id)}/directory-links/${encodeURIComponent(groupId)}`)
+  }
+
+  /** The organisation's linked conversations, oldest first. */
+  async directoryLinks(id: string): Promise<DirectoryLink[]> {
+    return (await this.#api.call(directoryLinkListSchema, 'GET', `/v1/orgs/${encodeURIComponent(id)}/directory-links`)).links
   }
 
   revokeScimToken(id: string, tokenId: string): Promise<ScimTokenInfo> {

@@ -15,6 +15,11 @@ import { parseUser, userLocation, userResource, type UserInput } from '../organi
 import { groupResource, parseGroup } from '../organisations/scim/scim-groups.ts'
 import { MAX_RESULTS, listOf, resourceTypes, schemas, serviceProviderConfig } from '../organisations/scim/scim-discovery.ts'
 import { deprovision } from '../organisations/scim/deprovision.ts'
+import { followPerson, followScimGroup, later } from '../organisations/directory-links/directory-members.ts'
+import type { AuditActor } from '../organisations/audit/org-audit-log.ts'
+
+/** The actor of what SCIM changes in linked conversations (as deprovisioning's). */
+const SCIM_ACTOR: AuditActor = { kind: 'scim', tokenId: 'provisioning' }
 import { errorBody, toCandorError } from '../errors.ts'
 
 const base = (req: FastifyRequest) => `${req.protocol}://${req.host}`
@@ -126,6 +131,8 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (r === 'version_mismatch') throw mismatch()
         if (r === 'external_id_taken') throw new ScimError(409, 'another person of the organisation has this externalId', 'uniqueness')
         if (!r.active) await deprovision(ctx, r.userId, org)
+        // Conversations linked to their groups follow (docs/protocol.md §5.9): out when deactivated, in when back with a device.
+        if (r.active !== current.active) later(ctx, 'a person changed', () => followPerson(ctx, SCIM_ACTOR, org, r.id, undefined, !r.active))
         return r
       }
 
@@ -189,10 +196,14 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
       scim.delete('/Users/:id', async (req, reply) => {
         const org = await scimOrganisation(ctx, req)
         const version = expected(req)
-        const r = await ctx.store.deleteScimUser(org, idParam(req, 'User'), version)
+        const id = idParam(req, 'User')
+        // Read before: the deletion takes the person out of their groups.
+        const groups = await ctx.store.scimGroupsOfUser(org, id)
+        const r = await ctx.store.deleteScimUser(org, id, version)
         if (r === 'not_found') throw new ScimError(404, 'no such User')
         if (r === 'version_mismatch') throw mismatch()
         await deprovision(ctx, r.userId, org)
+        later(ctx, 'a person deleted', () => followPerson(ctx, SCIM_ACTOR, org, id, groups, true))
         ctx.log.info({ org, userId: r.userId }, 'person deleted over SCIM')
         void reply.code(204)
         return reply.send()
@@ -229,19 +240,21 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
         return send(reply, 200, groupResource(g, base(req)), g.version)
       })
 
-      const replaceGroup = async (org: OrgId, id: string, body: unknown, version: number | null): Promise<ScimGroupRecord> => {
+      const replaceGroup = async (org: OrgId, before: ScimGroupRecord, body: unknown, version: number | null): Promise<ScimGroupRecord> => {
         const input = parseGroup(body)
-        const r = await ctx.store.updateScimGroup(org, id, { ...input, at: Date.now() }, version)
+        const r = await ctx.store.updateScimGroup(org, before.id, { ...input, at: Date.now() }, version)
         if (r === 'not_found') throw new ScimError(404, 'no such Group')
         if (r === 'version_mismatch') throw mismatch()
         if (r === 'unknown_member') throw unknownMember()
+        // Conversations linked to it follow (docs/protocol.md §5.9): audited, then their members told.
+        later(ctx, 'a group changed', () => followScimGroup(ctx, SCIM_ACTOR, org, r.id, before.members, r))
         return r
       }
 
       scim.put('/Groups/:id', async (req, reply) => {
         const org = await scimOrganisation(ctx, req)
         const version = expected(req)
-        const g = await replaceGroup(org, (await groupOf(org, req)).id, req.body, version)
+        const g = await replaceGroup(org, await groupOf(org, req), req.body, version)
         return send(reply, 200, groupResource(g, base(req)), g.version)
       })
 
@@ -254,7 +267,7 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
           const patched = applyPatch(groupResource(current, base(req)), req.body)
           if (patched['id'] !== current.id) throw new ScimError(400, 'id is assigned by the server and never changes', 'mutability')
           try {
-            const g = await replaceGroup(org, current.id, patched, current.version)
+            const g = await replaceGroup(org, current, patched, current.version)
             return send(reply, 200, groupResource(g, base(req)), g.version)
           } catch (e) {
             if (!(e instanceof ScimError && e.status === 412 && version === null && attempt < 3)) throw e
@@ -265,7 +278,13 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
       scim.delete('/Groups/:id', async (req, reply) => {
         const org = await scimOrganisation(ctx, req)
         const version = expected(req)
-        const r = await ctx.store.deleteScimGroup(org, idParam(req, 'Group'), version)
+        const id = idParam(req, 'Group')
+        // Its links end with it (docs/protocol.md §5.9): each written to the audit trail first; nobody is removed.
+        const current = await ctx.store.getScimGroup(org, id)
+        if (current && (version === null || version === current.version)) {
+          for (const l of await ctx.store.linksOfScimGroup(org, id)) await ctx.audit.record(org, SCIM_ACTOR, 'directory.unlink', `group:${l.groupId}`, { scimGroupId: id, reason: 'scim_group_deleted' })
+        }
+        const r = await ctx.store.deleteScimGroup(org, id, version)
         if (r === 'not_found') throw new ScimError(404, 'no such Group')
         if (r === 'version_mismatch') throw mismatch()
         void reply.code(204)

@@ -1,4 +1,4 @@
-// Deletes group state nobody can need any more (docs/protocol.md §5.9), on a timer any node may
+// Deletes group state nobody can need any more (docs/protocol.md §5.10), on a timer any node may
 // run (a row deleted twice is a no-op): a group a reset replaced more than `supersededMs` ago
 // loses its GroupInfo and its accepted-commit records (its members moved on; a member that did
 // not is answered "reset it" and finds the new group, §5.4); a group nobody is in loses its

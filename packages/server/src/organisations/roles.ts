@@ -46,17 +46,19 @@ export const PERMISSIONS = [
   'holds.manage',
   /** Approve or decline what the policy puts under an admin's approval for a person: a new device (devices.adminApproval), their own export or erasure (dataRights). */
   'people.approve',
+  /** Link a conversation one is a member of to a SCIM group, so its membership follows the group (docs/protocol.md §5.9). */
+  'conversations.link',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
 const IN_ORG: readonly Permission[] = [
   'org.read', 'members.list', 'signup.set', 'roles.grant', 'owners.manage', 'users.read', 'users.export', 'devices.suspend', 'sso.manage', 'notices.delay', 'scim.manage',
-  'audit.read', 'siem.manage', 'policy.set', 'compliance.keys', 'people.approve',
+  'audit.read', 'siem.manage', 'policy.set', 'compliance.keys', 'people.approve', 'conversations.link',
 ]
 
 export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = {
   owner: IN_ORG,
-  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend', 'sso.manage', 'policy.set', 'people.approve'],
+  admin: ['org.read', 'members.list', 'signup.set', 'roles.grant', 'users.read', 'devices.suspend', 'sso.manage', 'policy.set', 'people.approve', 'conversations.link'],
   compliance_officer: ['org.read', 'members.list', 'users.read', 'users.export', 'notices.delay', 'audit.read', 'compliance.keys', 'compliance.open', 'holds.manage'],
   support: ['org.read', 'members.list', 'users.read', 'devices.suspend'],
   auditor: ['org.read', 'members.list', 'audit.read'],

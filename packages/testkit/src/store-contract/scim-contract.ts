@@ -2,7 +2,7 @@
 // rejoin of a reactivated person, deletion that keeps an existing account's id for the same
 // person), erased ids that come back only under the same externalId, and groups of provisioned people.
 import { expect, it } from 'vitest'
-import { CandorError, randomBytes, scimTokenDigest, newScimToken, toBase64Url, type OrgId, type UserId } from '@candor/protocol'
+import { CandorError, randomBytes, scimTokenDigest, newScimToken, toBase64Url, type GroupId, type OrgId, type UserId } from '@candor/protocol'
 import type { NewScimUser, Store } from '@candor/ports'
 import { deviceRecord, newUserId, type StoreRef } from './fixtures.ts'
 
@@ -209,5 +209,37 @@ export function scimContract(store: StoreRef): void {
     const results = await Promise.all(orgs.map((o) => store().createScimUser(person(o, userId))))
     expect(results.filter((r) => r === 'created')).toHaveLength(1)
     expect(results.filter((r) => r === 'user_name_taken')).toHaveLength(3)
+  })
+
+  it('links conversations to the organisation’s SCIM groups only; deleting the SCIM group deletes its links', async () => {
+    const [a, b] = [await newOrg(store()), await newOrg(store())]
+    const p = person(a)
+    expect(await store().createScimUser(p)).toBe('created')
+    const g = { id: rid(), org: a, displayName: 'Engineering', externalId: null, members: [p.id], createdAt: 10 }
+    const other = { id: rid(), org: b, displayName: 'Sales', externalId: null, members: [], createdAt: 10 }
+    expect(await store().createScimGroup(g)).toBe('created')
+    expect(await store().createScimGroup(other)).toBe('created')
+    const groupId = toBase64Url(randomBytes(16)) as GroupId
+    const link = { org: a, groupId, scimGroupId: g.id, linkedBy: p.userId, linkedAt: 20 }
+    // Another organisation's SCIM group, or none: nothing stored.
+    expect(await store().setDirectoryLink({ ...link, scimGroupId: other.id })).toBe('unknown_group')
+    expect(await store().setDirectoryLink({ ...link, scimGroupId: rid() })).toBe('unknown_group')
+    expect(await store().directoryLinkOf(groupId)).toBeNull()
+    expect(await store().setDirectoryLink(link)).toBe('linked')
+    expect(await store().directoryLinkOf(groupId)).toEqual(link)
+    expect(await store().listDirectoryLinks(a)).toEqual([link])
+    expect(await store().listDirectoryLinks(b)).toEqual([])
+    expect(await store().linksOfScimGroup(a, g.id)).toEqual([link])
+    expect(await store().linksOfScimGroup(b, g.id)).toEqual([])
+    expect((await store().scimGroupsOfUser(a, p.id)).map((x) => x.id)).toEqual([g.id])
+    expect(await store().scimGroupsOfUser(b, p.id)).toEqual([])
+    // Another organisation cannot unlink it.
+    expect(await store().deleteDirectoryLink(b, groupId)).toBe(false)
+    expect(await store().deleteDirectoryLink(a, groupId)).toBe(true)
+    expect(await store().deleteDirectoryLink(a, groupId)).toBe(false)
+    expect(await store().setDirectoryLink(link)).toBe('linked')
+    expect(await store().deleteScimGroup(a, g.id, null)).toMatchObject({ id: g.id })
+    expect(await store().directoryLinkOf(groupId)).toBeNull()
+    expect(await store().linksOfScimGroup(a, g.id)).toEqual([])
   })
 }
