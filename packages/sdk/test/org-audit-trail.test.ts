@@ -11,7 +11,7 @@ import { verifiedOrgAudit } from '../src/data/org-audit-verify.ts'
 import type { DataApi } from '../src/data/data-api.ts'
 import { code, startOrgEnv, type OrgEnv } from './org-env.ts'
 import { waitFor } from './dev-env.ts'
-import { startReceivers, type Receivers } from './siem-receivers.ts'
+import { startReceivers, type Receivers } from '@candor/testkit/siem-receivers'
 
 let o: OrgEnv
 let rx: Receivers
