@@ -3,7 +3,7 @@
 // `default` organisation's signed policy names an archive account and requires it everywhere;
 // wendy starts a conversation with pat and quinn in her browser, her client adds the archive by a
 // commit, the archive (an SDK client) announces itself, and each of the three sees the line
-// "Archived by default, policy v1" in the timeline and the archive — distinct from the people — as
+// "Archived by Default Org, policy v1" in the timeline (the organisation's name, verified) and the archive — distinct from the people — as
 // a compliance archive under "Who can read this?".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
@@ -33,6 +33,10 @@ describe.skipIf(!chromiumAvailable())('the compliance archive in Chromium, seen 
   }
 
   beforeAll(async () => {
+    // The `default` organisation's log begins with its creation, naming it (as a server that logged
+    // it would): the timeline then shows its verified name, not its id (protocol.md §4.9).
+    const operator = { userId: 'root' as never, role: 'operator' as const, org: 'ops', grantedBy: null, grantedAt: Date.now() }
+    await w.server.server.context.audit.record('default' as never, { kind: 'admin', admin: operator }, 'org.create', 'org:default', { name: 'Default Org', signup: 'open' })
     const root = await person('root')
     await root.admin.enrol((await w.server.server.context.admins.enrolmentToken())!, 'ops')
     const olive = await person('olive')
@@ -70,7 +74,7 @@ describe.skipIf(!chromiumAvailable())('the compliance archive in Chromium, seen 
     for (const d of [wendy, pat, quinn]) {
       const page = d.page
       await openConversation(page, conv)
-      await page.getByTestId('archive-notice').filter({ hasText: /^Archived by default, policy v1 · / }).waitFor({ timeout: T })
+      await page.getByTestId('archive-notice').filter({ hasText: /^Archived by Default Org, policy v1 · / }).waitFor({ timeout: T })
       await page.getByTestId('who-can-read').click()
       const archive = page.locator('[data-testid="reader"][data-user="archive"]')
       await archive.waitFor({ timeout: T })

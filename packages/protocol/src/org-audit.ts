@@ -94,5 +94,27 @@ export const siemSettingsSchema = z.strictObject({
     .optional(),
 })
 export type SiemSettings = z.infer<typeof siemSettingsSchema>
-export const siemSettingsResponse = z.strictObject({ org: z.string(), siem: siemSettingsSchema.nullable() })
+/** How one SIEM destination has fared on this node since it started (protocol.md §4.8). */
+export const siemDeliverySchema = z.strictObject({
+  /** `host:port` of the syslog collector, or the webhook's URL. */
+  target: z.string(),
+  /** The highest index the destination accepted, null before the first. */
+  lastDelivered: z.number().int().nonnegative().nullable(),
+  lastDeliveredAt: z.number().int().nullable(),
+  /** The last failure's message, null before the first. */
+  lastError: z.string().max(300).nullable(),
+  lastErrorAt: z.number().int().nullable(),
+  /** Entries waiting for their next try. */
+  retrying: z.number().int().nonnegative(),
+  /** Entries given up on after every try (they stay in the log). */
+  failed: z.number().int().nonnegative(),
+})
+export type SiemDelivery = z.infer<typeof siemDeliverySchema>
+export const siemSettingsResponse = z.strictObject({
+  org: z.string(),
+  siem: siemSettingsSchema.nullable(),
+  /** Per destination set now (null: not set); GET only. */
+  delivery: z.strictObject({ syslog: siemDeliverySchema.nullable(), webhook: siemDeliverySchema.nullable() }).optional(),
+})
+export type SiemSettingsAnswer = z.infer<typeof siemSettingsResponse>
 export type SiemSettingsInput = z.input<typeof siemSettingsSchema>

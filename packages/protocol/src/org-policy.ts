@@ -153,6 +153,16 @@ export const orgPolicyResponse = z.strictObject({
 })
 export type OrgPolicyResponse = z.infer<typeof orgPolicyResponse>
 
+/** `GET /v1/organisation` (protocol.md §4.9): the person's organisation and its `org.create` entry, proven. */
+export const ownOrganisationResponse = z.strictObject({
+  /** Null for a person of no organisation. */
+  org: z.string().nullable(),
+  created: z
+    .strictObject({ index: z.literal(0), entry: z.string(), path: z.array(z.string()).max(64), checkpoint: z.string() })
+    .nullable(),
+})
+export type OwnOrganisationResponse = z.infer<typeof ownOrganisationResponse>
+
 export const approvalRequestSchema = z.strictObject({
   action: z.enum(['users.read', 'users.export', 'devices.suspend']),
   /** The person (users.*) or device (devices.suspend). */

@@ -32,6 +32,7 @@ import type { VerifiedReceipt } from './data/receipts.ts'
 import type { AdminClient } from './data/admin-client.ts'
 import type { ComplianceClient } from './data/compliance-client.ts'
 import type { VerifiedPolicy } from './data/org-policy-verify.ts'
+import type { VerifiedOrganisation } from './data/org-name-verify.ts'
 import type { DeletionReceipt } from './data/erasure.ts'
 import type { ExportProgress } from './data/export-bundle.ts'
 import type { BagFile } from './data/bag.ts'
@@ -722,6 +723,15 @@ export class CandorClient extends Emitter<ClientEvents> {
    */
   policy(): Promise<VerifiedPolicy> {
     return this.#data.policy()
+  }
+
+  /**
+   * This person's organisation and its name as its creation was logged, checked against the
+   * pinned access-log key (`name` null when the log does not begin with it: show the id);
+   * `policy_invalid` when a check fails.
+   */
+  organisation(): Promise<VerifiedOrganisation> {
+    return this.#data.organisation()
   }
 
   /** The admin API, used with this device's own key (the server checks admin rights on every call). */

@@ -30,6 +30,7 @@ export type { HistoryProgress, OnHistoryProgress, ImportedHistory } from './hist
 export { JOINED_ON_NEW_DEVICE_TEXT, type JoinedConversations } from './rejoin-as-new-device.ts'
 export type { AuditCheckpoint, VerifiedAuditEntry, VerifiedAuditTrail } from './data/org-audit-verify.ts'
 export type { VerifiedPolicy } from './data/org-policy-verify.ts'
+export type { VerifiedOrganisation } from './data/org-name-verify.ts'
 export type { Person } from './profiles.ts'
 export { AVATAR_BYTES, type OwnAvatar } from './avatars.ts'
 export { Invites, inviteSecretOf, type NewInvite } from './invites.ts'

@@ -11,7 +11,7 @@ import { verifiedOrgAudit } from '../src/data/org-audit-verify.ts'
 import type { DataApi } from '../src/data/data-api.ts'
 import { code, startOrgEnv, type OrgEnv } from './org-env.ts'
 import { waitFor } from './dev-env.ts'
-import { startReceivers, type Receivers } from './siem-receivers.ts'
+import { startReceivers, type Receivers } from '@candor/testkit/siem-receivers'
 
 let o: OrgEnv
 let rx: Receivers
@@ -123,6 +123,19 @@ describe('the organisation audit trail', () => {
     }
     expect(rx.refused).toBeGreaterThanOrEqual(want.length)
     expect(rx.webhook.size).toBe(want.length)
+
+    // The owner sees how each destination fared: the last index delivered, the webhook's refusals
+    // (each entry's first try) as its last error, nothing left retrying or given up.
+    const last = want.at(-1)!.index
+    await waitFor(async () => {
+      const d = (await owner.admin.siem('acme')).delivery
+      return d?.webhook?.lastDelivered === last && d.syslog?.lastDelivered === last && d.webhook.retrying === 0
+    }, 'the delivery state to catch up', 60_000)
+    const { delivery } = await owner.admin.siem('acme')
+    expect(delivery).toEqual({
+      syslog: { target: `127.0.0.1:${rx.syslogPort}`, lastDelivered: last, lastDeliveredAt: expect.any(Number), lastError: null, lastErrorAt: null, retrying: 0, failed: 0 },
+      webhook: { target: rx.webhookUrl, lastDelivered: last, lastDeliveredAt: expect.any(Number), lastError: 'webhook answered 503', lastErrorAt: expect.any(Number), retrying: 0, failed: 0 },
+    })
   })
 
   it('extends a checkpoint saved earlier, and refuses a rewritten history', async () => {

@@ -7,6 +7,7 @@ import type { ApprovalInfo } from '@candor/protocol'
 import { formatDateTime } from '../components/time.ts'
 import type { AdminScreenProps } from './admin-console.tsx'
 import { AdminHeldDevices } from './admin-held-devices.tsx'
+import { AdminOutcome } from './admin-outcome.tsx'
 import { JUSTIFICATION_LABELS, useAction, useLoad } from './use-admin.ts'
 
 const why = (a: ApprovalInfo) => JUSTIFICATION_LABELS[a.reason.why as keyof typeof JUSTIFICATION_LABELS] ?? a.reason.why
@@ -18,17 +19,7 @@ export function AdminApprovals({ client, me, org }: AdminScreenProps) {
 
   return (
     <div class="admin-section">
-      {list.error && (
-        <p class="error" role="alert">
-          {list.error}
-        </p>
-      )}
-      {act.error && (
-        <p class="error" role="alert">
-          {act.error}
-        </p>
-      )}
-      {act.message && <p role="status">{act.message}</p>}
+      <AdminOutcome loads={[list.error]} act={act} />
       {list.value !== null && approvals.length === 0 && <p class="muted">No open requests.</p>}
       {approvals.length > 0 && (
         <table class="admin-table" data-testid="approvals">

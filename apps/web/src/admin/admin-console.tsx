@@ -3,17 +3,19 @@
 // only the admin's own organisation; every call is checked again by the server, which refuses
 // anything the role does not allow. Someone who is no admin gets a plain "not an admin" screen.
 import type { CandorClient } from '@candor/sdk'
-import { CandorError, type AdminRecordInfo } from '@candor/protocol'
+import { CandorError, type AdminRecordInfo, type Permission } from '@candor/protocol'
 import { href } from '../router.ts'
 import { PaneHeader } from '../views/conversation-view.tsx'
 import { AdminApprovals } from './admin-approvals.tsx'
 import { AdminAudit } from './admin-audit.tsx'
+import { AdminDomains } from './admin-domains.tsx'
 import { AdminPeople } from './admin-people.tsx'
 import { AdminPolicy } from './admin-policy.tsx'
 import { AdminRoles } from './admin-roles.tsx'
 import { AdminScim } from './admin-scim.tsx'
 import { AdminSso } from './admin-sso.tsx'
-import { useLoad } from './use-admin.ts'
+import { AdminStreaming } from './admin-streaming.tsx'
+import { may, useLoad } from './use-admin.ts'
 import './admin.css'
 
 export interface AdminScreenProps {
@@ -22,15 +24,18 @@ export interface AdminScreenProps {
   org: string
 }
 
-export const ADMIN_TABS = [
+/** The console's screens; one that `needs` a permission is left out for a role without it. */
+export const ADMIN_TABS: readonly { id: string; label: string; screen: (p: AdminScreenProps) => preact.JSX.Element; needs?: Permission }[] = [
   { id: 'people', label: 'People and devices', screen: AdminPeople },
+  { id: 'domains', label: 'Domains and sign-up', screen: AdminDomains },
   { id: 'roles', label: 'Roles', screen: AdminRoles },
   { id: 'sso', label: 'Single sign-on', screen: AdminSso },
   { id: 'scim', label: 'SCIM tokens', screen: AdminScim },
   { id: 'policy', label: 'Policy', screen: AdminPolicy },
   { id: 'approvals', label: 'Approvals', screen: AdminApprovals },
   { id: 'audit', label: 'Audit trail', screen: AdminAudit },
-] as const
+  { id: 'streaming', label: 'Audit streaming', screen: AdminStreaming, needs: 'siem.manage' },
+]
 
 /** The admin record of this person, or 'none' when they hold no admin role. */
 async function whoAmI(client: CandorClient): Promise<AdminRecordInfo | 'none'> {
@@ -44,7 +49,7 @@ async function whoAmI(client: CandorClient): Promise<AdminRecordInfo | 'none'> {
 
 export function AdminConsole({ client, tab }: { client: CandorClient; tab: string }) {
   const me = useLoad(() => whoAmI(client))
-  const current = ADMIN_TABS.find((t) => t.id === tab) ?? ADMIN_TABS[0]
+  const asked = ADMIN_TABS.find((t) => t.id === tab) ?? ADMIN_TABS[0]!
   const body = (() => {
     if (me.error) {
       return (
@@ -73,8 +78,11 @@ export function AdminConsole({ client, tab }: { client: CandorClient; tab: strin
         </div>
       )
     }
-    const Screen = current.screen
     const org = me.value.role === 'operator' ? 'default' : me.value.org
+    const mine = me.value
+    const tabs = ADMIN_TABS.filter((t) => t.needs === undefined || may(mine, org, t.needs))
+    const allowed = tabs.includes(asked)
+    const Screen = asked.screen
     return (
       <>
         <p class="muted small" data-testid="admin-me">
@@ -82,22 +90,28 @@ export function AdminConsole({ client, tab }: { client: CandorClient; tab: strin
         </p>
         <nav aria-label="Admin console">
           <ul class="admin-tabs">
-            {ADMIN_TABS.map((t) => (
+            {tabs.map((t) => (
               <li key={t.id}>
-                <a href={href({ name: 'admin', tab: t.id })} aria-current={t.id === current.id ? 'page' : undefined}>
+                <a href={href({ name: 'admin', tab: t.id })} aria-current={t.id === asked.id ? 'page' : undefined}>
                   {t.label}
                 </a>
               </li>
             ))}
           </ul>
         </nav>
-        <Screen key={current.id} client={client} me={me.value} org={org} />
+        {allowed ? (
+          <Screen key={asked.id} client={client} me={me.value} org={org} />
+        ) : (
+          <p data-testid="admin-not-allowed">
+            Your role ({me.value.role}) does not allow this screen; the server refuses its requests from this account.
+          </p>
+        )}
       </>
     )
   })()
   return (
     <section class="pane" aria-labelledby="admin-title">
-      <PaneHeader title={me.value && me.value !== 'none' ? `Admin console: ${current.label}` : 'Admin console'} titleId="admin-title" />
+      <PaneHeader title={me.value && me.value !== 'none' ? `Admin console: ${asked.label}` : 'Admin console'} titleId="admin-title" />
       <div class="pad stack scroll">{body}</div>
     </section>
   )

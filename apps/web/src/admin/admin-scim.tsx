@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks'
 import type { CreatedScimToken } from '@candor/protocol'
 import { formatDateTime } from '../components/time.ts'
 import type { AdminScreenProps } from './admin-console.tsx'
+import { AdminOutcome } from './admin-outcome.tsx'
 import { useAction, useLoad } from './use-admin.ts'
 
 export function AdminScim({ client, org }: AdminScreenProps) {
@@ -16,17 +17,7 @@ export function AdminScim({ client, org }: AdminScreenProps) {
       <p class="muted small">
         The identity provider provisions people at <code>{location.origin}/scim/v2</code> with a bearer token made here.
       </p>
-      {tokens.error && (
-        <p class="error" role="alert">
-          {tokens.error}
-        </p>
-      )}
-      {act.error && (
-        <p class="error" role="alert">
-          {act.error}
-        </p>
-      )}
-      {act.message && <p role="status">{act.message}</p>}
+      <AdminOutcome loads={[tokens.error]} act={act} />
       <button
         type="button"
         class="primary"

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { SsoSettingsResponse } from '@candor/protocol'
 import type { AdminScreenProps } from './admin-console.tsx'
+import { AdminOutcome } from './admin-outcome.tsx'
 import { useAction, useLoad } from './use-admin.ts'
 
 interface Form {
@@ -38,17 +39,7 @@ export function AdminSso({ client, org }: AdminScreenProps) {
 
   return (
     <div class="admin-section">
-      {settings.error && (
-        <p class="error" role="alert">
-          {settings.error}
-        </p>
-      )}
-      {act.error && (
-        <p class="error" role="alert">
-          {act.error}
-        </p>
-      )}
-      {act.message && <p role="status">{act.message}</p>}
+      <AdminOutcome loads={[settings.error]} act={act} />
       <p data-testid="sso-state">
         {settings.value === null ? 'Loading…' : sso === null ? 'No identity provider is set.' : `Signs in at ${sso.issuer}${sso.requireSso ? ' (required)' : ''}; client secret set.`}
       </p>

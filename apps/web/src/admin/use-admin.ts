@@ -1,7 +1,7 @@
 // What every admin console screen shares: loading something from the admin API, and running an
 // action with a busy state and a clear error (the server's refusal in plain words).
 import { useEffect, useState } from 'preact/hooks'
-import { CandorError, JUSTIFICATIONS, type AccessReason, type Justification } from '@candor/protocol'
+import { CandorError, JUSTIFICATIONS, allowedIn, type AccessReason, type AdminRecordInfo, type Justification, type OrgId, type Permission } from '@candor/protocol'
 import { errorText } from '../state/error-text.ts'
 
 export interface Loaded<T> {
@@ -92,3 +92,12 @@ export const JUSTIFICATION_LABELS: Record<Justification, string> = {
 }
 export { JUSTIFICATIONS }
 export type Reason = Pick<AccessReason, 'why' | 'case'>
+
+/**
+ * Whether this admin's role holds the permission in the organisation (the one table,
+ * @candor/protocol admin-permissions.ts). Screens leave out controls it does not hold; the server
+ * checks every call anyway.
+ */
+export function may(me: AdminRecordInfo, org: string, p: Permission): boolean {
+  return allowedIn(me, org as OrgId, p)
+}

@@ -34,7 +34,7 @@ export function MessageList({ messenger, messages, showSender, actions }: { mess
       {messages.map((m) =>
         m.kind === 'timer' || m.kind === 'undecryptable' || m.kind === 'reset' || m.kind === 'rejoined' || m.kind === 'members' || m.kind === 'conversation' || m.kind === 'left' || m.kind === 'archive' ? (
           <li key={m.id} class="muted small centre-text" data-testid={`${m.kind}-notice`}>
-            {m.text} · <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
+            {m.kind === 'archive' && m.archive ? `Archived by ${messenger.orgLabel(m.archive.org)}, policy v${m.archive.policyVersion}` : m.text} · <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
           </li>
         ) : m.kind === 'unsupported' ? (
           <li key={m.id} class={`message ${m.direction} unsupported`} data-testid="unsupported-message" data-direction={m.direction}>

@@ -2,7 +2,7 @@
 // their delivery state, the connection, enrolment requests and notices. It listens to the
 // SDK's events and keeps everything the views read in memory.
 import { draftOf, type Draft } from './drafts.ts'
-import { sessionEndedText, sessionResumes, type CandorClient, type ConnectionState, type FailedFor, type LocalStore, type MessageRecord, type SecurityAlert } from '@candor/sdk'
+import { sessionEndedText, sessionResumes, type CandorClient, type ConnectionState, type FailedFor, type LocalStore, type MessageRecord, type SecurityAlert, type VerifiedOrganisation } from '@candor/sdk'
 import { CandorError, normaliseUserName, type AttachmentRef, type ContactRequestInfo, type DeviceInfo, type SessionEndReason } from '@candor/protocol'
 import { makeThumbnail } from './thumbnail.ts'
 import { alertText } from './alert-text.ts'
@@ -29,6 +29,8 @@ export interface UiMessage {
    * member reset the conversation (its text names who, and whom it left out).
    */
   kind?: MessageRecord['kind']
+  /** For kind 'archive': which organisation's archive, under which policy version (shown with the organisation's name where verified). */
+  archive?: MessageRecord['archive']
   /** When the device deletes it (ms since the epoch); it leaves the view then. */
   expiresAt?: number
   /** On the person's own message: recipient devices that reported they could not decrypt it. */
@@ -94,6 +96,8 @@ export class Messenger extends Observable {
   /** Device id → its name, for the devices named in failedFor. */
   readonly #deviceNames = new Map<string, string>()
   #open: string | undefined
+  /** This person's organisation and its verified name, once read. */
+  #organisation: VerifiedOrganisation | null = null
   #connection: ConnectionState
   #ended: SessionEndReason | undefined
 
@@ -143,6 +147,24 @@ export class Messenger extends Observable {
     return this.#messages.get(id) ?? []
   }
 
+  /**
+   * An organisation as shown: its name where this device verified it (its own organisation's
+   * creation, proven in its audit log against the pinned key), else its id.
+   */
+  orgLabel(org: string): string {
+    const o = this.#organisation
+    return o !== null && o.org === org && o.name !== null ? o.name : org
+  }
+
+  async #loadOrganisation(): Promise<void> {
+    try {
+      this.#organisation = await this.client.organisation()
+      this.changed()
+    } catch {
+      // Not verified (or not reachable now): the id is shown, as before.
+    }
+  }
+
   /** The name of a device named in a message's failedFor, once known. */
   /** A person as shown: their display name (their own claim) next to the verified user id, never instead of it. */
   personLabel(userId: string): string {
@@ -185,6 +207,7 @@ export class Messenger extends Observable {
     for (const f of early) f()
     // The connection as it is now, whatever changed while loading.
     this.#onConnection(this.client.connectionState)
+    void this.#loadOrganisation()
   }
 
   async #load(): Promise<void> {
@@ -646,6 +669,7 @@ function toUi(m: MessageRecord): UiMessage {
     direction: m.direction,
     delivery: m.direction === 'out' ? 'sent' : 'received',
     ...(m.kind ? { kind: m.kind } : {}),
+    ...(m.archive ? { archive: m.archive } : {}),
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
     ...(m.failedFor ? { failedFor: m.failedFor } : {}),
     ...(m.attachments ? { attachments: m.attachments } : {}),

@@ -36,6 +36,7 @@ import {
   type ApprovalRequest,
   type ApprovalInfo,
   type SiemSettings,
+  type SiemSettingsAnswer,
   type SiemSettingsInput,
   CandorError,
   orgPolicyVersionsResponse,
@@ -226,7 +227,7 @@ export class AdminClient {
   }
 
   /** Where the organisation's trail is streamed (owner), or `siem: null`. */
-  siem(org: string): Promise<{ org: string; siem: SiemSettings | null }> {
+  siem(org: string): Promise<SiemSettingsAnswer> {
     return this.#api.call(siemSettingsResponse, 'GET', `/v1/orgs/${encodeURIComponent(org)}/siem`)
   }
 

@@ -3,20 +3,9 @@
 // its digest named by a `policy.set` entry (same version) that is in the organisation's audit log
 // — an inclusion proof against a checkpoint signed by the same key under `candor/org-audit/<org>`.
 // Anything else is `policy_invalid`, and the policy is not applied.
-import {
-  CandorError,
-  DEFAULT_ORG_POLICY,
-  auditEntrySchema,
-  fromBase64Url,
-  orgAuditOrigin,
-  orgPolicyKeyName,
-  parsePolicyNoteText,
-  policyDigest,
-  utf8,
-  type OrgPolicy,
-  type OrgPolicyResponse,
-} from '@candor/protocol'
-import { SIG_TYPE_ED25519, formatVerifierKey, merkleLeafHash, noteVerifierFromKey, openCheckpoint, openNote, parseVerifierKey, verifyInclusion } from '@candor/transparency'
+import { CandorError, DEFAULT_ORG_POLICY, orgPolicyKeyName, parsePolicyNoteText, policyDigest, type OrgPolicy, type OrgPolicyResponse } from '@candor/protocol'
+import { openNote } from '@candor/transparency'
+import { accessLogVerifier, provenAuditEntry } from './org-audit-proof.ts'
 
 export interface VerifiedPolicy {
   org: string
@@ -31,36 +20,18 @@ export interface VerifiedPolicy {
 
 const fail = (m: string) => new CandorError('policy_invalid', `the organisation's policy was refused: ${m}`)
 
-function keyFor(accessLogKey: string, name: string) {
-  const k = parseVerifierKey(accessLogKey)
-  if (!k || k.type !== SIG_TYPE_ED25519) throw fail('the pinned access-log key is not an Ed25519 verifier key')
-  return noteVerifierFromKey(formatVerifierKey(name, SIG_TYPE_ED25519, k.publicKey))!
-}
-
 export function verifyPolicy(res: OrgPolicyResponse, accessLogKey: string): VerifiedPolicy {
   const org = res.org
   if (res.note === null) {
     if (res.version !== 0 || res.proof !== null) throw fail('a policy version without its note')
     return { org, version: 0, since: 0, policy: DEFAULT_ORG_POLICY, auditIndex: null }
   }
-  const opened = openNote(res.note, [keyFor(accessLogKey, orgPolicyKeyName(org))])
+  const opened = openNote(res.note, [accessLogVerifier(accessLogKey, orgPolicyKeyName(org), fail)])
   if (!opened || opened.verified.length === 0) throw fail('its signature does not verify with the pinned key')
   const doc = parsePolicyNoteText(opened.text)
   if (!doc || doc.org !== org || doc.version !== res.version || doc.since !== res.since) throw fail('the signed note does not say what the answer says')
   if (!res.proof) throw fail('it has no audit-log proof')
-  const cp = openCheckpoint(res.proof.checkpoint, orgAuditOrigin(org), [keyFor(accessLogKey, orgAuditOrigin(org))])
-  if (!cp) throw fail('the audit-log checkpoint is not signed by the pinned key')
-  const path = res.proof.path.map((p) => fromBase64Url(p))
-  if (path.some((p) => p === null || p.length !== 32)) throw fail('a malformed proof')
-  if (!verifyInclusion(res.proof.index, cp.checkpoint.size, merkleLeafHash(utf8(res.proof.entry)), path as Uint8Array[], cp.checkpoint.rootHash)) {
-    throw fail('its audit-log entry is not in the signed log')
-  }
-  let entry
-  try {
-    entry = auditEntrySchema.parse(JSON.parse(res.proof.entry))
-  } catch {
-    throw fail('its audit-log entry is not an audit entry')
-  }
+  const entry = provenAuditEntry(org, res.proof, accessLogKey, fail)
   if (entry.org !== org || entry.action !== 'policy.set' || entry.details['version'] !== doc.version || entry.details['digest'] !== policyDigest(opened.text)) {
     throw fail('its audit-log entry logs another policy')
   }

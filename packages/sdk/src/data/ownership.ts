@@ -5,6 +5,7 @@ import type { MlsSuite } from '@candor/crypto'
 import {
   CandorError,
   orgPolicyResponse,
+  ownOrganisationResponse,
   accessLogInfoSchema,
   accessReceiptsResponseSchema,
   accountExportSchema,
@@ -28,6 +29,7 @@ import type { LocalStore } from '../local-store.ts'
 import { AccessLogTracker } from './access-log-tracker.ts'
 import { AdminClient } from './admin-client.ts'
 import { verifyPolicy, type VerifiedPolicy } from './org-policy-verify.ts'
+import { verifyOrganisation, type VerifiedOrganisation } from './org-name-verify.ts'
 import type { BagFile } from './bag.ts'
 import { readLedger, recordConsent, type LedgerEntry } from './consents.ts'
 import type { DataApi } from './data-api.ts'
@@ -117,6 +119,12 @@ export class DataOwnership {
   async policy(): Promise<VerifiedPolicy> {
     const res = await this.#d.data.call(orgPolicyResponse, 'GET', '/v1/policy')
     return verifyPolicy(res, await this.#accessLog.pinnedKey())
+  }
+
+  /** This person's organisation and its name, checked (the `org.create` entry's proof) against the pinned key. */
+  async organisation(): Promise<VerifiedOrganisation> {
+    const res = await this.#d.data.call(ownOrganisationResponse, 'GET', '/v1/organisation')
+    return verifyOrganisation(res, await this.#accessLog.pinnedKey())
   }
 
   admin(): AdminClient {

@@ -41,7 +41,8 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext): void {
     const admin = await requirePermission(ctx, req, 'siem.manage')
     const org = orgParam(req.params)
     await scopedOrg(ctx, admin, org, 'siem.manage')
-    return { org, siem: await ctx.siem.settings(org) }
+    const siem = await ctx.siem.settings(org)
+    return { org, siem, delivery: await ctx.siem.delivery(org) }
   })
 
   app.put('/v1/orgs/:org/siem', async (req) => {
@@ -54,6 +55,7 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!(await ctx.store.governance().setSiemConfig(org, settings.syslog || settings.webhook ? JSON.stringify(settings) : null, Date.now()))) {
       throw new CandorError('not_found', 'no such organisation')
     }
+    ctx.siem.forgetOthers(org, settings.syslog || settings.webhook ? settings : null)
     ctx.log.warn({ by: admin.userId, org, ...where }, 'SIEM settings set')
     // The change itself goes to the new destinations too (receivers drop a duplicate by index).
     ctx.siem.send(org, logged.index, logged.text)

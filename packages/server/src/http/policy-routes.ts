@@ -2,7 +2,7 @@
 // the one that applies to them (GET /v1/policy) with its audit-log proof, which their client
 // checks; the organisation's admins read it and its owners and admins set a new version.
 import type { FastifyInstance } from 'fastify'
-import { CandorError, orgPolicySchema, parseOrgId, type OrgPolicyResponse } from '@candor/protocol'
+import { CandorError, orgPolicySchema, parseOrgId, type OrgPolicyResponse, type OwnOrganisationResponse } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { requirePermission, scopedOrg } from '../organisations/org-scope.ts'
@@ -17,6 +17,21 @@ export function policyRoutes(app: FastifyInstance, ctx: AppContext): void {
     const m = await ctx.store.membershipOf(s.userId)
     if (!m) throw new CandorError('not_found', 'you belong to no organisation')
     return ctx.policies.served(m.org)
+  })
+
+  // The person's organisation's name, as its first audit entry says it (protocol.md §4.9).
+  app.get('/v1/organisation', async (req): Promise<OwnOrganisationResponse> => {
+    const s = await authenticate(ctx, req)
+    const m = await ctx.store.membershipOf(s.userId)
+    if (!m) return { org: null, created: null }
+    const first = await ctx.audit.prove(m.org, 0)
+    let isCreate = false
+    try {
+      isCreate = first !== null && (JSON.parse(first.entry) as { action?: unknown }).action === 'org.create'
+    } catch {
+      // Our own entry; one that does not parse names no organisation.
+    }
+    return { org: m.org, created: first && isCreate ? { index: 0, ...first } : null }
   })
 
   app.get('/v1/orgs/:org/policy', async (req): Promise<OrgPolicyResponse> => {

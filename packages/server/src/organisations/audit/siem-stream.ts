@@ -3,16 +3,23 @@
 // HTTPS webhook (JSON, `Idempotency-Key: <org>:<index>`). Both are at least once while this node
 // runs: a failed send is retried with backoff (1 s, 2 s, 4 s … up to 8 tries); receivers drop
 // duplicates by index. The log stays the record: a collector that missed entries reads them with
-// `candor org audit <org> --jsonl` from the index it has.
+// `candor org audit <org> --jsonl` from the index it has. How each destination fares (last index
+// delivered, last error, entries retrying or given up) is kept in memory per destination and
+// served to the owner with the settings (protocol.md §4.8).
 import { connect as tcpConnect } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { request } from 'node:https'
 import { hostname } from 'node:os'
-import { siemSettingsSchema, type OrgId, type SiemSettings } from '@candor/protocol'
+import { siemSettingsSchema, type OrgId, type SiemDelivery, type SiemSettings } from '@candor/protocol'
 import type { Store } from '@candor/ports'
 import type { Logger } from '../../logger.ts'
 
 const MAX_TRIES = 8
+const ERROR_CHARS = 300
+
+type Kind = 'syslog' | 'webhook'
+const targetOf = (s: SiemSettings, kind: Kind): string | null =>
+  kind === 'syslog' ? (s.syslog ? `${s.syslog.host}:${s.syslog.port}` : null) : (s.webhook?.url ?? null)
 const SEND_TIMEOUT_MS = 10_000
 /** RFC 5424 PRI: facility 13 (log audit) × 8 + severity 5 (notice). */
 const PRI = 13 * 8 + 5
@@ -44,6 +51,8 @@ export class SiemStream {
   readonly #log: Logger
   readonly #timers = new Set<NodeJS.Timeout>()
   readonly #inFlight = new Set<Promise<void>>()
+  /** By `org kind target`: how that destination has fared since this node started. */
+  readonly #delivery = new Map<string, SiemDelivery>()
   #closed = false
   /** Base of the backoff (tests shorten it). */
   readonly #backoffMs: number
@@ -61,6 +70,34 @@ export class SiemStream {
     return parsed.success ? parsed.data : null
   }
 
+  /** How each destination set now has fared on this node (null for one not set). */
+  async delivery(org: OrgId): Promise<{ syslog: SiemDelivery | null; webhook: SiemDelivery | null }> {
+    const s = await this.settings(org)
+    const one = (kind: Kind): SiemDelivery | null => {
+      const target = s ? targetOf(s, kind) : null
+      if (target === null) return null
+      const d = this.#delivery.get(`${org} ${kind} ${target}`)
+      return d ? { ...d } : { target, lastDelivered: null, lastDeliveredAt: null, lastError: null, lastErrorAt: null, retrying: 0, failed: 0 }
+    }
+    return { syslog: one('syslog'), webhook: one('webhook') }
+  }
+
+  /** Forgets how the organisation's destinations that `now` no longer names fared (a changed one starts afresh). */
+  forgetOthers(org: OrgId, now: SiemSettings | null): void {
+    const keep = new Set((['syslog', 'webhook'] as const).map((k) => (now ? `${org} ${k} ${targetOf(now, k)}` : '')))
+    for (const key of [...this.#delivery.keys()]) if (key.startsWith(`${org} `) && !keep.has(key)) this.#delivery.delete(key)
+  }
+
+  #state(org: OrgId, kind: Kind, target: string): SiemDelivery {
+    const key = `${org} ${kind} ${target}`
+    let d = this.#delivery.get(key)
+    if (!d) {
+      d = { target, lastDelivered: null, lastDeliveredAt: null, lastError: null, lastErrorAt: null, retrying: 0, failed: 0 }
+      this.#delivery.set(key, d)
+    }
+    return d
+  }
+
   /** Hands an entry to the organisation's SIEM destinations (never throws; failures are retried, then logged). */
   send(org: OrgId, index: number, entry: string): void {
     if (this.#closed) return
@@ -68,8 +105,8 @@ export class SiemStream {
       (s) => {
         if (!s) return
         const at = new Date()
-        if (s.syslog) this.#try(`syslog ${org}#${index}`, () => sendSyslog(s.syslog!, syslogMessage(org, index, entry, at)), 1)
-        if (s.webhook) this.#try(`webhook ${org}#${index}`, () => sendWebhook(s.webhook!, org, index, entry), 1)
+        if (s.syslog) this.#try(this.#state(org, 'syslog', targetOf(s, 'syslog')!), index, `syslog ${org}#${index}`, () => sendSyslog(s.syslog!, syslogMessage(org, index, entry, at)), 1)
+        if (s.webhook) this.#try(this.#state(org, 'webhook', targetOf(s, 'webhook')!), index, `webhook ${org}#${index}`, () => sendWebhook(s.webhook!, org, index, entry), 1)
       },
       (err: unknown) => this.#log.error({ err, org, index }, 'SIEM settings could not be read; entry not streamed'),
     )
@@ -81,20 +118,31 @@ export class SiemStream {
     void p.finally(() => this.#inFlight.delete(p))
   }
 
-  #try(what: string, attempt: () => Promise<void>, n: number): void {
+  #try(state: SiemDelivery, index: number, what: string, attempt: () => Promise<void>, n: number): void {
     if (this.#closed) return
-    const p = attempt().catch((err: unknown) => {
-      if (n >= MAX_TRIES || this.#closed) {
-        this.#log.error({ err, what, tries: n }, 'SIEM delivery failed for good (the entry stays in the audit log)')
-        return
-      }
-      this.#log.warn({ err, what, tries: n }, 'SIEM delivery failed; retrying')
-      const t = setTimeout(() => {
-        this.#timers.delete(t)
-        this.#try(what, attempt, n + 1)
-      }, this.#backoffMs * 2 ** (n - 1))
-      this.#timers.add(t)
-    })
+    const p = attempt().then(
+      () => {
+        state.lastDelivered = Math.max(state.lastDelivered ?? index, index)
+        state.lastDeliveredAt = Date.now()
+      },
+      (err: unknown) => {
+        state.lastError = (err instanceof Error ? err.message : String(err)).slice(0, ERROR_CHARS)
+        state.lastErrorAt = Date.now()
+        if (n >= MAX_TRIES || this.#closed) {
+          state.failed++
+          this.#log.error({ err, what, tries: n }, 'SIEM delivery failed for good (the entry stays in the audit log)')
+          return
+        }
+        this.#log.warn({ err, what, tries: n }, 'SIEM delivery failed; retrying')
+        state.retrying++
+        const t = setTimeout(() => {
+          this.#timers.delete(t)
+          state.retrying--
+          this.#try(state, index, what, attempt, n + 1)
+        }, this.#backoffMs * 2 ** (n - 1))
+        this.#timers.add(t)
+      },
+    )
     this.#track(p)
   }
 
