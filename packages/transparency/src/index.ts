@@ -42,6 +42,7 @@ export {
   vrfPublicKey,
   vrfSecretKey,
   vrfVerify,
+  vrfVerifyReference,
   vrfVerifyStats,
   clearVrfVerified,
   type FixedKeyMultiplier,

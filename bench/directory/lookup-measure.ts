@@ -1,0 +1,63 @@
+// The lookup figures of issue 18, shared by the `directory` bench scenario and lookup-bench.ts:
+// response bytes for persons with three devices and the client's CPU time to verify each one's
+// first lookup (nothing memoised: every person is new to the verifier), as the SDK's
+// DeviceDirectory does it — open the checkpoint, decode, verifyLookup, check the enrolments.
+import { fromBase64Url, toBase64Url } from '@candor/protocol'
+import { provenEntry } from '@candor/sdk'
+import { decodeLookupProof, encodeLookupProof, noteVerifierFromKey, openCheckpoint, verifyLookup, clearVrfVerified } from '@candor/transparency'
+import { lookupFixture } from './lookup-fixture.ts'
+
+export interface LookupFigures {
+  entries: number
+  epochs: number
+  /** JSON response bytes (median over the persons). */
+  lookupBytesJson: number
+  /** Client CPU ms for a first lookup: checkpoint + proof + enrolment signatures (median). */
+  verifyFirstMsJson: number
+  /** Of which verifyLookup alone (median). */
+  verifyLookupMsJson: number
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const round = (x: number): number => Math.round(x * 1000) / 1000
+
+function cpuMs<T>(fn: () => T): [T, number] {
+  const t0 = process.cpuUsage()
+  const out = fn()
+  const d = process.cpuUsage(t0)
+  return [out, (d.user + d.system) / 1000]
+}
+
+export async function measureLookups(p: { entries: number; epochs: number; people: number }): Promise<LookupFigures> {
+  const { directory, people } = await lookupFixture(p)
+  const verifier = noteVerifierFromKey(directory.verifierKey)!
+  const vrfKey = directory.vrfPublicKey
+  const responses = []
+  for (const u of people) {
+    const proof = (await directory.lookup(u))!
+    responses.push({ userId: u, json: JSON.stringify({ checkpoint: directory.checkpointAt(proof.treeSize)!, proof: toBase64Url(encodeLookupProof(proof)) }) })
+  }
+  clearVrfVerified()
+  const whole: number[] = []
+  const only: number[] = []
+  for (const r of responses) {
+    const [, ms] = cpuMs(() => {
+      const body = JSON.parse(r.json) as { checkpoint: string; proof: string }
+      const opened = openCheckpoint(body.checkpoint, verifier.name, [verifier])
+      if (!opened) throw new Error('checkpoint does not open')
+      const proof = decodeLookupProof(fromBase64Url(body.proof))!
+      const [verified, vms] = cpuMs(() => verifyLookup(r.userId, proof, opened.checkpoint, vrfKey))
+      only.push(vms)
+      if (!verified) throw new Error('lookup does not verify')
+      if (provenEntry(r.userId, verified.value).devices.length !== 3) throw new Error('not three devices')
+    })
+    whole.push(ms)
+  }
+  return {
+    entries: p.entries,
+    epochs: p.epochs,
+    lookupBytesJson: median(responses.map((r) => Buffer.byteLength(r.json))),
+    verifyFirstMsJson: round(median(whole.slice(1))),
+    verifyLookupMsJson: round(median(only.slice(1))),
+  }
+}
