@@ -1,8 +1,7 @@
 // The group arithmetic of ECVRF verification (RFC 9381 §5.3 step 6–7) on public values only, so
 // variable-time paths are fine, written for the client's first lookup (two proofs per lookup):
 // - U = s·B − c·Y: both products from precomputed tables — the base point's (noble's own, W=8)
-//   and the directory key's (W=4, built once per key and process, ≈ 520 additions), the second
-//   accumulated onto the first (`multiplyUnsafe`'s accumulator);
+//   and the directory key's (W=4, built once per key and process, ≈ 520 additions);
 // - V = s·H − c·Γ: one interleaved (Straus) double-scalar multiplication with 4-bit windows, so
 //   the 253 doublings are shared and c (128 bits) adds only 32 additions;
 // - one batched inversion for the encodings of H, U, V and cofactor·Γ (the challenge and beta).
@@ -32,7 +31,7 @@ export function negatedKeyTable(hexKey: string, Y: Point): Point {
 
 /** s·B − c·Y, with −Y from `negatedKeyTable`. */
 export function baseMinusKey(s: bigint, c: bigint, negY: Point): Point {
-  return c === 0n ? Point.BASE.multiplyUnsafe(s) : negY.multiplyUnsafe(c, Point.BASE.multiplyUnsafe(s))
+  return c === 0n ? Point.BASE.multiplyUnsafe(s) : negY.multiplyUnsafe(c).add(Point.BASE.multiplyUnsafe(s))
 }
 
 /** [0, P, 2P, …, 15P]. */

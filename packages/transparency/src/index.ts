@@ -84,3 +84,4 @@ export {
   encodeLookupProof,
   encodePastLookupProof,
 } from './directory-codec.ts'
+export { COMPACT_LOOKUP_MEDIA_TYPE, decodeCompactLookup, encodeCompactLookup, type CompactLookup, type ValueCodec } from './directory-compact.ts'

@@ -7,6 +7,7 @@ import { accountKind } from './account-kind.ts'
 import {
   RECOVERY_APPROVER,
   approvalStatement,
+  compactDirectoryValueCodec,
   encodeDirectoryValue,
   toBase64Url,
   type DirectoryDevice,
@@ -19,6 +20,7 @@ import {
 import {
   KeyDirectory,
   type KeyDirectoryConfig,
+  encodeCompactLookup,
   encodeHistoryProof,
   encodeLookupProof,
   encodePastLookupProof,
@@ -332,6 +334,15 @@ export class DirectoryService {
     await this.#current()
     const proof = await this.directory.lookup(userId)
     return proof ? { checkpoint: await this.#checkpointOf(proof), proof: toBase64Url(encodeLookupProof(proof)) } : null
+  }
+
+  /** The same lookup in the compact form (docs/protocol.md §3 "Compact lookups"). */
+  async lookupCompact(userId: string): Promise<Uint8Array | null> {
+    await this.#current()
+    const directory = this.directory
+    const proof = await directory.lookup(userId)
+    if (!proof) return null
+    return encodeCompactLookup(userId, { checkpoint: await this.#checkpointOf(proof), proof }, directory.origin, compactDirectoryValueCodec)
   }
 
   /**
