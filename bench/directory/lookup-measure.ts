@@ -2,9 +2,10 @@
 // response bytes for persons with three devices and the client's CPU time to verify each one's
 // first lookup (nothing memoised: every person is new to the verifier), as the SDK's
 // DeviceDirectory does it — open the checkpoint, decode, verifyLookup, check the enrolments.
-import { fromBase64Url, toBase64Url } from '@candor/protocol'
+const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0
+import { compactDirectoryValueCodec, fromBase64Url, toBase64Url } from '@candor/protocol'
 import { provenEntry } from '@candor/sdk'
-import { decodeLookupProof, encodeLookupProof, noteVerifierFromKey, openCheckpoint, verifyLookup, clearVrfVerified } from '@candor/transparency'
+import { decodeCompactLookup, decodeLookupProof, encodeCompactLookup, encodeLookupProof, noteVerifierFromKey, openCheckpoint, verifyLookup, clearVrfVerified } from '@candor/transparency'
 import { lookupFixture } from './lookup-fixture.ts'
 
 export interface LookupFigures {
@@ -12,13 +13,17 @@ export interface LookupFigures {
   epochs: number
   /** JSON response bytes (median over the persons). */
   lookupBytesJson: number
-  /** Client CPU ms for a first lookup: checkpoint + proof + enrolment signatures (median). */
+  /** Compact response bytes (§3 "Compact lookups"), median. */
+  lookupBytes: number
+  /** Client CPU ms for a first compact lookup: decode, open the checkpoint, verifyLookup (median). */
+  verifyFirstMs: number
+  /** The same for the JSON form: parse, open the checkpoint, decode, verifyLookup (median). */
   verifyFirstMsJson: number
   /** Of which verifyLookup alone (median). */
   verifyLookupMsJson: number
   /** Opening the checkpoint note (its Ed25519 signature). */
   checkpointMs: number
-  /** The three enrolment signatures. */
+  /** The three enrolment signatures (either form; the SDK checks each device's once per process). */
   enrolmentsMs: number
 }
 
@@ -39,7 +44,12 @@ export async function measureLookups(p: { entries: number; epochs: number; peopl
   const responses = []
   for (const u of people) {
     const proof = (await directory.lookup(u))!
-    responses.push({ userId: u, json: JSON.stringify({ checkpoint: directory.checkpointAt(proof.treeSize)!, proof: toBase64Url(encodeLookupProof(proof)) }) })
+    const checkpoint = directory.checkpointAt(proof.treeSize)!
+    responses.push({
+      userId: u,
+      json: JSON.stringify({ checkpoint, proof: toBase64Url(encodeLookupProof(proof)) }),
+      compact: encodeCompactLookup(u, { checkpoint, proof }, directory.origin, compactDirectoryValueCodec),
+    })
   }
   clearVrfVerified()
   const whole: number[] = []
@@ -47,7 +57,7 @@ export async function measureLookups(p: { entries: number; epochs: number; peopl
   const checkpointMs: number[] = []
   const enrolMs: number[] = []
   for (const r of responses) {
-    const [, ms] = cpuMs(() => {
+    const [verifiedJson, ms] = cpuMs(() => {
       const body = JSON.parse(r.json) as { checkpoint: string; proof: string }
       const [opened, cms] = cpuMs(() => openCheckpoint(body.checkpoint, verifier.name, [verifier]))
       checkpointMs.push(cms)
@@ -56,16 +66,40 @@ export async function measureLookups(p: { entries: number; epochs: number; peopl
       const [verified, vms] = cpuMs(() => verifyLookup(r.userId, proof, opened.checkpoint, vrfKey))
       only.push(vms)
       if (!verified) throw new Error('lookup does not verify')
-      const [entry, ems] = cpuMs(() => provenEntry(r.userId, verified.value))
-      enrolMs.push(ems)
-      if (entry.devices.length !== 3) throw new Error('not three devices')
+      return verified
     })
     whole.push(ms)
+    const [entry, ems] = cpuMs(() => provenEntry(r.userId, verifiedJson.value))
+    enrolMs.push(ems)
+    if (entry.devices.length !== 3) throw new Error('not three devices')
+  }
+  const values = new Map<string, Uint8Array>()
+  const verifiedJsonValue = (u: string): Uint8Array => values.get(u)!
+  for (const r of responses) {
+    const body = JSON.parse(r.json) as { checkpoint: string; proof: string }
+    const opened = openCheckpoint(body.checkpoint, verifier.name, [verifier])!
+    values.set(r.userId, verifyLookup(r.userId, decodeLookupProof(fromBase64Url(body.proof))!, opened.checkpoint, vrfKey)!.value!)
+  }
+  // The compact form, each person new again to the verifier.
+  clearVrfVerified()
+  const wholeCompact: number[] = []
+  for (const r of responses) {
+    const [, ms] = cpuMs(() => {
+      const body = decodeCompactLookup(r.userId, r.compact, directory.origin, compactDirectoryValueCodec)
+      if (!body) throw new Error('compact lookup does not decode')
+      const opened = openCheckpoint(body.checkpoint, verifier.name, [verifier])
+      if (!opened) throw new Error('checkpoint does not open')
+      const verified = verifyLookup(r.userId, body.proof, opened.checkpoint, vrfKey)
+      if (!verified || verified.value === null || !equalBytes(verified.value, verifiedJsonValue(r.userId))) throw new Error('compact lookup does not verify to the JSON one')
+    })
+    wholeCompact.push(ms)
   }
   return {
     entries: p.entries,
     epochs: p.epochs,
     lookupBytesJson: median(responses.map((r) => Buffer.byteLength(r.json))),
+    lookupBytes: median(responses.map((r) => r.compact.length)),
+    verifyFirstMs: round(median(wholeCompact.slice(1))),
     verifyFirstMsJson: round(median(whole.slice(1))),
     verifyLookupMsJson: round(median(only.slice(1))),
     checkpointMs: round(median(checkpointMs.slice(1))),

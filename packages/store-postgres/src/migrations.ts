@@ -539,4 +539,13 @@ export const MIGRATIONS: readonly string[] = [
   -- At most one last-resort package per device and suite, even under concurrent uploads.
   CREATE UNIQUE INDEX key_packages_last_resort ON key_packages (device_id, suite) WHERE last_resort;
   `,
+  // Key-directory tombstones in the order they were made (docs/scale-out.md "The key directory"):
+  // other nodes catch up on them without reloading the directory.
+  `
+  CREATE TABLE directory_tombstones (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    label text COLLATE "C" NOT NULL,
+    version integer
+  );
+  `,
 ]

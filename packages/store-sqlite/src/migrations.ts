@@ -550,4 +550,12 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX key_packages_by_device;
   CREATE INDEX key_packages_by_device ON key_packages(device_id, suite, last_resort);
   `,
+  // Key-directory tombstones in the order they were made: other readers catch up on them.
+  `
+  CREATE TABLE directory_tombstones (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    label TEXT NOT NULL,
+    version INTEGER
+  );
+  `,
 ]

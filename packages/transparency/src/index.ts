@@ -72,7 +72,7 @@ export type {
   VerifiedVersion,
   VersionProof,
 } from './directory-proofs.ts'
-export { MemoryDirectoryStorage, type DirectoryStorage, type EntryRow, type EpochRow } from './directory-storage.ts'
+export { MemoryDirectoryStorage, type DirectoryChanges, type DirectoryStorage, type EntryRow, type EpochRow, type StorageHead, type TombstoneRow } from './directory-storage.ts'
 export { KeyDirectory, type KeyDirectoryConfig } from './key-directory.ts'
 export type { UpdateRequest, VrfEvaluator } from './update-queue.ts'
 export { verifyHistory, verifyLookup, verifyPastLookup } from './directory-verify.ts'

@@ -134,10 +134,19 @@ export class DirectoryService {
     return this.#reopening
   }
 
-  /** Catches up with epochs other nodes stored. */
+  /**
+   * Catches up with epochs and tombstones other nodes stored: only their changes are applied
+   * (KeyDirectory.catchUp); a directory that cannot (its state disagrees with storage) is rebuilt.
+   */
   async #current(): Promise<KeyDirectory> {
-    const stored = await this.#config.storage!.countEpochs()
-    if (stored > this.#directory.epoch + 1) await this.#reopen()
+    if (this.#reopening) await this.#reopening
+    try {
+      const applied = await this.#directory.catchUp()
+      if (applied.epochs > 0 || applied.tombstones > 0) this.#log.debug({ ...applied, epoch: this.#directory.epoch }, 'directory caught up')
+    } catch (err) {
+      this.#log.warn({ err }, 'directory could not catch up; rebuilding it from storage')
+      await this.#reopen()
+    }
     return this.#directory
   }
 
