@@ -92,7 +92,7 @@ export function plan(s: Sizes): PlannedScenario[] {
       // The key directory's publish path, portable VRF beside the server's (issue 18: ≥ 1,000/s).
       scenario: 'directory',
       systems: ['candor'],
-      params: { updates: s.quick ? 300 : 3_000, rounds: s.quick ? 1 : 3 },
+      params: { updates: s.quick ? 300 : 3_000, rounds: s.quick ? 1 : 3, lookupEntries: s.quick ? 10_000 : 100_000, lookupEpochs: s.quick ? 200 : 1_000, people: s.quick ? 15 : 40, catchUpEntries: s.quick ? 20_000 : 100_000 },
       unit: 'message',
     },
     {

@@ -1,15 +1,26 @@
 // Scenario "directory" (issue 18 "The key directory"): the key directory's publish path —
 // `KeyDirectory.update()` for `updates` new labels, then `publishEpoch()` (in-memory storage) —
 // and the ECVRF per-operation costs, in this process (the server's HTTP path is not involved).
+// Then the client's lookup (bytes for a person with three devices, compact and JSON; CPU ms to
+// verify a first lookup: lookup-measure.ts) and a node catching up on an epoch of 1,000 changes
+// against rebuilding (catch-up-measure.ts).
 // Two variants alternate in the same run: the portable VRF (@noble/curves only, what browsers
 // run) and the server's (x·H on OpenSSL X25519, `x25519Multiplier`), so their ratio compares.
 import { KeyDirectory, vrfSecretKey, vrfVerify, type FixedKeyMultiplierFactory } from '@candor/transparency'
 import { x25519Multiplier } from '@candor/transparency/node'
 import type { LoadResult, ScenarioContext } from './common.ts'
+import { measureCatchUp } from '../../directory/catch-up-measure.ts'
+import { measureLookups } from '../../directory/lookup-measure.ts'
 
 export interface DirectoryParams {
   updates: number
   rounds: number
+  /** Lookup figures: a directory of this many entries over `lookupEpochs` epochs, `people` persons with three devices. */
+  lookupEntries?: number
+  lookupEpochs?: number
+  people?: number
+  /** Catch-up figures: a directory of this many entries, then epochs of 1,000 changes. */
+  catchUpEntries?: number
 }
 
 const VARIANTS: [string, FixedKeyMultiplierFactory | undefined][] = [
@@ -80,6 +91,23 @@ export async function directoryScenario(ctx: ScenarioContext, p: DirectoryParams
     extra[`${name}UpdatesPerSec`] = Math.round(median(f.publish))
   }
   extra.publishRatio = round(extra.x25519UpdatesPerSec! / extra.nobleUpdatesPerSec!)
+  // The client's side (issue 18: a lookup ≤ 2 KB, its verification ≤ 5 ms) and a node catching up.
+  const lookups = await measureLookups({ entries: p.lookupEntries ?? 10_000, epochs: p.lookupEpochs ?? 200, people: p.people ?? 20 })
+  ctx.log(`lookups: ${JSON.stringify(lookups)}`)
+  Object.assign(extra, {
+    lookupEntries: lookups.entries,
+    lookupEpochs: lookups.epochs,
+    lookupBytes: lookups.lookupBytes,
+    lookupBytesJson: lookups.lookupBytesJson,
+    verifyFirstMs: lookups.verifyFirstMs,
+    verifyFirstMsJson: lookups.verifyFirstMsJson,
+    verifyCpuMs: lookups.verifyLookupMsJson,
+    verifyCheckpointMs: lookups.checkpointMs,
+    verifyEnrolmentsMs: lookups.enrolmentsMs,
+  })
+  const catchUp = await measureCatchUp({ entries: p.catchUpEntries ?? 20_000, rounds: 3 })
+  ctx.log(`catch-up: ${JSON.stringify(catchUp)}`)
+  Object.assign(extra, { catchUpEntries: catchUp.entries, catchUpMsPer1kChanges: catchUp.catchUpMsPer1kChanges, rebuildMs: catchUp.rebuildMs })
   const total = p.updates * p.rounds * VARIANTS.length
   return { delivered: total, sent: total, deliveredPerSec: extra.x25519UpdatesPerSec ?? total / seconds, extra }
 }

@@ -38,6 +38,7 @@ import {
 import { signDetached } from '@candor/crypto'
 import { DEFAULT_HTTP_TIMEOUT_MS, httpCall } from './http-call.ts'
 import { retryRateLimited } from './rate-limit-retry.ts'
+import { COMPACT_LOOKUP_MEDIA_TYPE } from '@candor/transparency'
 
 export interface DeviceCredentials {
   deviceId: DeviceId
@@ -73,11 +74,13 @@ export class ApiClient {
     this.#session = undefined
   }
 
-  async #call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  async #call<T>(method: string, path: string, body?: unknown, token?: string, binaryType?: string): Promise<T> {
     const headers: Record<string, string> = {}
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (token) headers.authorization = `Bearer ${token}`
-    const res = await httpCall(this.baseUrl + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }, this.timeoutMs)
+    if (binaryType !== undefined) headers.accept = `${binaryType}, application/json;q=0.5`
+    const res = await httpCall(this.baseUrl + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }, this.timeoutMs, binaryType)
+    if (res.bytes !== undefined) return res.bytes as T
     const text = res.text
     let json: unknown
     try {
@@ -130,13 +133,13 @@ export class ApiClient {
     return this.#session
   }
 
-  async #authed<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async #authed<T>(method: string, path: string, body?: unknown, binaryType?: string): Promise<T> {
     try {
-      return await this.#call<T>(method, path, body, await this.token())
+      return await this.#call<T>(method, path, body, await this.token(), binaryType)
     } catch (e) {
       if (e instanceof CandorError && e.code === 'unauthenticated' && this.#session) {
         this.#session = undefined
-        return this.#call<T>(method, path, body, await this.token())
+        return this.#call<T>(method, path, body, await this.token(), binaryType)
       }
       throw e
     }
@@ -251,6 +254,13 @@ export class ApiClient {
   /** A lookup the server rate-limits is tried again, within a bound (rate-limit-retry.ts), then fails `rate_limited`. */
   directoryLookup(userId: string): Promise<DirectoryProofResponse> {
     return retryRateLimited(() => this.#authed('GET', `/v1/directory/lookup/${encodeURIComponent(userId)}`))
+  }
+  /**
+   * The compact lookup (docs/protocol.md §3 "Compact lookups"): its bytes, or the JSON form from
+   * a server that does not offer it (retried as directoryLookup).
+   */
+  directoryLookupCompact(userId: string): Promise<Uint8Array | DirectoryProofResponse> {
+    return retryRateLimited(() => this.#authed('GET', `/v1/directory/lookup/${encodeURIComponent(userId)}`, undefined, COMPACT_LOOKUP_MEDIA_TYPE))
   }
   /** The user's entry as of the directory's tree size `size`, proven in its latest checkpoint (retried as directoryLookup). */
   directoryLookupAt(userId: string, size: number): Promise<DirectoryPastProofResponse> {

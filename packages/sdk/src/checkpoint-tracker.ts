@@ -56,6 +56,11 @@ export class CheckpointTracker {
     return (await this.#loadPins()).vrf
   }
 
+  /** The pinned directory's origin (its checkpoints' first line and signing key's name). */
+  async origin(): Promise<string> {
+    return (await this.#loadPins()).verifier.name
+  }
+
   async #loadPins(): Promise<{ verifier: NoteVerifier; vrf: Uint8Array }> {
     if (this.#pins) return this.#pins
     let pins: Pins | undefined

@@ -6,6 +6,7 @@ import {
   RECOVERY_APPROVER,
   approvalStatement,
   recoveryKeyStatement,
+  compactDirectoryValueCodec,
   decodeDirectoryValue,
   deviceIdFromKey,
   directoryEntry,
@@ -17,7 +18,7 @@ import {
   type DirectoryValue,
 } from '@candor/protocol'
 import { verifyDetached } from '@candor/crypto'
-import { decodeHistoryProof, decodeLookupProof, verifyHistory, verifyLookup } from '@candor/transparency'
+import { decodeCompactLookup, decodeHistoryProof, decodeLookupProof, verifyHistory, verifyLookup, type LookupProof } from '@candor/transparency'
 import type { ApiClient } from './api-client.ts'
 import type { CheckpointTracker } from './checkpoint-tracker.ts'
 import type { CommittedVersion } from './data/withheld-receipts.ts'
@@ -136,9 +137,19 @@ export class DeviceDirectory {
   }
 
   async #lookup(userId: string): Promise<ProvenEntry> {
-    const r = await this.#api.directoryLookup(userId)
-    const checkpoint = await this.#tracker.accept(r.checkpoint)
-    const proof = decodeLookupProof(fromBase64Url(r.proof))
+    // The compact form (§3 "Compact lookups"); a server that does not offer it answers JSON.
+    const r = await this.#api.directoryLookupCompact(userId)
+    let note: string
+    let proof: LookupProof | null
+    if (r instanceof Uint8Array) {
+      const compact = decodeCompactLookup(userId, r, await this.#tracker.origin(), compactDirectoryValueCodec)
+      if (!compact) throw fail(`the lookup for ${userId} is malformed`)
+      ;({ checkpoint: note, proof } = compact)
+    } else {
+      note = r.checkpoint
+      proof = decodeLookupProof(fromBase64Url(r.proof))
+    }
+    const checkpoint = await this.#tracker.accept(note)
     const verified = proof && verifyLookup(userId, proof, checkpoint, await this.#tracker.vrfPublicKey())
     if (!verified) throw fail(`the lookup proof for ${userId} does not verify`)
     return provenEntry(userId, verified.value)

@@ -13,15 +13,26 @@ export interface HttpAnswer {
   text: string
   /** The answer's Retry-After (RFC 9110 §10.2.3) in ms, when it has a valid one. */
   retryAfterMs?: number
+  /** The body, when it came in the binary media type the caller accepts (then `text` is empty). */
+  bytes?: Uint8Array
 }
 
-export async function httpCall(url: string, init: { method: string; headers: Record<string, string>; body?: string }, timeoutMs: number): Promise<HttpAnswer> {
+export async function httpCall(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+  timeoutMs: number,
+  binaryType?: string,
+): Promise<HttpAnswer> {
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), timeoutMs)
   const origin = new URL(url).origin
   try {
     const res = await fetch(url, { ...init, signal: controller.signal })
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now())
+    const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+    if (binaryType !== undefined && res.ok && type === binaryType) {
+      return { status: res.status, ok: true, text: '', bytes: new Uint8Array(await res.arrayBuffer()), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }
+    }
     return { status: res.status, ok: res.ok, text: await res.text(), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }
   } catch (e) {
     if (controller.signal.aborted) throw new CandorError('unavailable', `the server at ${origin} did not answer within ${Math.round(timeoutMs / 1000)} s`, { cause: e })

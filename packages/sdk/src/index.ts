@@ -1,7 +1,7 @@
 export { CandorClient, type ClientOptions, type ClientEvents, type ConversationEncryption, type Reader, type SecurityAlert } from './client.ts'
 export type { ReceiptOptions } from './message-features.ts'
 export type { DirectoryTrust } from './checkpoint-tracker.ts'
-export type { UnknownDevice } from './directory.ts'
+export { provenEntry, type ProvenEntry, type UnknownDevice } from './directory.ts'
 export type { SplitViewAlert } from './split-view-monitor.ts'
 export { ApiClient } from './api-client.ts'
 export type { MessageRecord, ConversationStatus, FailedFor, UndecryptableNotice, ResetNotice } from './conversations.ts'

@@ -104,7 +104,7 @@ describe('key transparency attacks', () => {
       await fork.publishEpoch()
     }
     const { encodeLookupProof } = await import('@candor/transparency')
-    alice.api.directoryLookup = async () => ({ checkpoint: fork.checkpoint()!, proof: toBase64Url(encodeLookupProof((await fork.lookup('bob'))!)) })
+    alice.api.directoryLookupCompact = async () => ({ checkpoint: fork.checkpoint()!, proof: toBase64Url(encodeLookupProof((await fork.lookup('bob'))!)) })
     alice.api.directoryConsistency = async (from, to) => ({ proof: fork.consistencyProof(from, to).map(toBase64Url) })
 
     await expect(alice.verifiedDevices('bob')).rejects.toMatchObject({ code: 'directory_proof_invalid', message: expect.stringMatching(/fork/) })
@@ -119,7 +119,7 @@ describe('key transparency attacks', () => {
     await env.user('carol')
     await alice.verifiedDevices('carol')
     const current = await alice.api.directoryLookup('bob')
-    alice.api.directoryLookup = async () => ({ ...current, checkpoint: old })
+    alice.api.directoryLookupCompact = async () => ({ ...current, checkpoint: old })
     await expect(alice.verifiedDevices('bob')).rejects.toMatchObject({ code: 'directory_proof_invalid', message: expect.stringMatching(/rolled back/) })
   })
 
@@ -130,7 +130,7 @@ describe('key transparency attacks', () => {
     const r = await alice.api.directoryLookup('bob')
     const bytes = fromBase64Url(r.proof)!
     bytes[bytes.length - 40]! ^= 1
-    alice.api.directoryLookup = async () => ({ ...r, proof: toBase64Url(bytes) })
+    alice.api.directoryLookupCompact = async () => ({ ...r, proof: toBase64Url(bytes) })
     await expect(alice.verifiedDevices('bob')).rejects.toMatchObject({ code: 'directory_proof_invalid' })
   })
 })

@@ -1,6 +1,6 @@
 // The key directory's rows in PostgreSQL. Only one node publishes epochs at a time (it holds
 // the directory lock, see the server's directory service); every node can read.
-import type { DirectoryStorage, EntryRow, EpochRow } from '@candor/transparency'
+import type { DirectoryChanges, DirectoryStorage, EntryRow, EpochRow, StorageHead } from '@candor/transparency'
 import { bytes, transaction, type Sql } from './connection.ts'
 
 interface EntryDbRow {
@@ -29,21 +29,36 @@ export class PostgresDirectoryStorage implements DirectoryStorage {
   }
 
   async loadEntries(): Promise<readonly EntryRow[]> {
-    const rows = await this.#sql<EntryDbRow[]>`SELECT * FROM directory_entries`
-    return rows.map((r) => ({
-      label: r.label,
-      version: r.version,
-      epoch: r.epoch,
-      searchKey: bytes(r.search_key),
-      commitment: bytes(r.commitment),
-      value: r.value ? bytes(r.value) : null,
-      opening: r.opening ? bytes(r.opening) : null,
-    }))
+    return (await this.#sql<EntryDbRow[]>`SELECT * FROM directory_entries`).map(entryRow)
   }
 
   async loadEpochs(): Promise<readonly EpochRow[]> {
-    const rows = await this.#sql<EpochDbRow[]>`SELECT * FROM directory_epochs ORDER BY epoch`
-    return rows.map((r) => ({ epoch: r.epoch, timestamp: Number(r.timestamp), prefixRoot: bytes(r.prefix_root), checkpoint: r.checkpoint }))
+    return (await this.#sql<EpochDbRow[]>`SELECT * FROM directory_epochs ORDER BY epoch`).map(epochRow)
+  }
+
+  async head(): Promise<StorageHead> {
+    const [r] = await this.#sql<{ epochs: string; tombstones: string }[]>`
+      SELECT (SELECT count(*) FROM directory_epochs) AS epochs, (SELECT coalesce(max(seq), 0) FROM directory_tombstones) AS tombstones`
+    return { epochs: Number(r?.epochs ?? 0), tombstones: Number(r?.tombstones ?? 0) }
+  }
+
+  async loadSince(epochs: number, tombstones: number): Promise<DirectoryChanges> {
+    // One snapshot, so the epochs and their entries agree (an epoch commits with its entries).
+    return transaction(this.#sql, async (tx) => {
+      await tx`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`
+      const epochRows = (await tx<EpochDbRow[]>`SELECT * FROM directory_epochs WHERE epoch >= ${epochs} ORDER BY epoch`).map(epochRow)
+      const entries = (await tx<EntryDbRow[]>`SELECT * FROM directory_entries WHERE epoch >= ${epochs}`).map(entryRow)
+      const [last] = await tx<{ seq: string | null }[]>`SELECT max(seq) AS seq FROM directory_tombstones WHERE seq > ${tombstones}`
+      const stones = await tx<{ label: string; version: number }[]>`
+        SELECT label, version FROM directory_entries
+        WHERE value IS NULL AND label IN (SELECT label FROM directory_tombstones WHERE seq > ${tombstones})`
+      return {
+        epochs: epochRows,
+        entries,
+        tombstones: stones.map((t) => ({ label: t.label, version: t.version })),
+        tombstonePosition: last?.seq ? Number(last.seq) : tombstones,
+      }
+    })
   }
 
   async commitEpoch(epoch: EpochRow, entries: readonly EntryRow[]): Promise<void> {
@@ -66,7 +81,28 @@ export class PostgresDirectoryStorage implements DirectoryStorage {
   }
 
   async tombstone(label: string, version?: number): Promise<void> {
-    if (version === undefined) await this.#sql`UPDATE directory_entries SET value = NULL, opening = NULL WHERE label = ${label}`
-    else await this.#sql`UPDATE directory_entries SET value = NULL, opening = NULL WHERE label = ${label} AND version = ${version}`
+    await transaction(this.#sql, async (tx) => {
+      // Tombstones commit one at a time, so their positions are in the order readers see them.
+      await tx`SELECT pg_advisory_xact_lock(hashtext('candor.directory_tombstones'))`
+      if (version === undefined) await tx`UPDATE directory_entries SET value = NULL, opening = NULL WHERE label = ${label}`
+      else await tx`UPDATE directory_entries SET value = NULL, opening = NULL WHERE label = ${label} AND version = ${version}`
+      await tx`INSERT INTO directory_tombstones (label, version) VALUES (${label}, ${version ?? null})`
+    })
   }
+}
+
+function entryRow(r: EntryDbRow): EntryRow {
+  return {
+    label: r.label,
+    version: r.version,
+    epoch: r.epoch,
+    searchKey: bytes(r.search_key),
+    commitment: bytes(r.commitment),
+    value: r.value ? bytes(r.value) : null,
+    opening: r.opening ? bytes(r.opening) : null,
+  }
+}
+
+function epochRow(r: EpochDbRow): EpochRow {
+  return { epoch: r.epoch, timestamp: Number(r.timestamp), prefixRoot: bytes(r.prefix_root), checkpoint: r.checkpoint }
 }

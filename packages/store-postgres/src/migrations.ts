@@ -557,4 +557,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX directory_links_by_scim_group ON directory_links (org_id, scim_group_id);
   `,
+  // Key-directory tombstones in the order they were made (docs/scale-out.md "The key directory"):
+  // other nodes catch up on them without reloading the directory.
+  `
+  CREATE TABLE directory_tombstones (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    label text COLLATE "C" NOT NULL,
+    version integer
+  );
+  `,
 ]

@@ -587,4 +587,12 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX directory_links_by_scim_group ON directory_links(org_id, scim_group_id);
   `,
+  // Key-directory tombstones in the order they were made: other readers catch up on them.
+  `
+  CREATE TABLE directory_tombstones (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    label TEXT NOT NULL,
+    version INTEGER
+  );
+  `,
 ]

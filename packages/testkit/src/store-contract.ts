@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe } from 'vitest'
 import type { Store } from '@candor/ports'
 import type { StoreRef } from './store-contract/fixtures.ts'
 import { directoryContract } from './store-contract/directory-contract.ts'
+import { directoryStorageContract } from './store-contract/directory-storage-contract.ts'
 import { keyPackageContract } from './store-contract/key-package-contract.ts'
 import { queueContract } from './store-contract/queue-contract.ts'
 import { groupContract } from './store-contract/group-contract.ts'
@@ -41,6 +42,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       await cleanup?.()
     })
     describe('meta, users, devices, nonces', () => directoryContract(ref))
+    describe('key directory storage', () => directoryStorageContract(ref))
     describe('enrolment requests', () => enrolmentContract(ref))
     describe('witness cosignatures', () => cosignatureContract(ref))
     describe('key packages', () => keyPackageContract(ref))

@@ -10,13 +10,16 @@ import { decodePrefixProof, encodePrefixProof } from './prefix-proof.ts'
 const MAX_LOG_PROOF = 64
 const MAX_HISTORY = 10_000
 
-class Writer {
+export class Writer {
   readonly parts: Uint8Array[] = []
   bytes(b: Uint8Array): void {
     this.parts.push(b)
   }
   u8(n: number): void {
     this.parts.push(Uint8Array.of(n))
+  }
+  u16(n: number): void {
+    this.parts.push(Uint8Array.of(n >> 8, n & 0xff))
   }
   u32(n: number): void {
     const b = new Uint8Array(4)
@@ -39,7 +42,7 @@ class Writer {
   }
 }
 
-class Reader {
+export class Reader {
   o = 0
   constructor(readonly b: Uint8Array) {}
   bytes(n: number): Uint8Array {
@@ -50,6 +53,10 @@ class Reader {
   }
   u8(): number {
     return this.bytes(1)[0]!
+  }
+  u16(): number {
+    const b = this.bytes(2)
+    return (b[0]! << 8) | b[1]!
   }
   u32(): number {
     return new DataView(this.bytes(4).buffer).getUint32(0)

@@ -24,6 +24,33 @@ export interface EpochRow {
   readonly checkpoint: string
 }
 
+/** An entry without value and opening. */
+export interface TombstoneRow {
+  readonly label: string
+  readonly version: number
+}
+
+/** How far storage is: epochs stored, and the position of the last tombstone recorded (0: none). */
+export interface StorageHead {
+  readonly epochs: number
+  readonly tombstones: number
+}
+
+/** What was stored after a reader's position: the epochs after its first `epochs`, their entries, later tombstones. */
+export interface DirectoryChanges {
+  /** In epoch order, starting at the position asked for. */
+  readonly epochs: readonly EpochRow[]
+  /** The entries those epochs published, in any order. */
+  readonly entries: readonly EntryRow[]
+  /**
+   * The entries without value and opening now (every version tombstoned so far) of each label
+   * tombstoned after the position asked for: what storage holds, so a reader ends as a rebuild would.
+   */
+  readonly tombstones: readonly TombstoneRow[]
+  /** The position of the last of them (or the one asked for, when there are none). */
+  readonly tombstonePosition: number
+}
+
 export interface DirectoryStorage {
   /** Every entry row, in any order. */
   loadEntries(): Promise<readonly EntryRow[]> | readonly EntryRow[]
@@ -35,12 +62,22 @@ export interface DirectoryStorage {
   tombstone(label: string, version?: number): Promise<void> | void
   /** How many epochs are stored: lets a reader that shares storage notice it is behind. */
   countEpochs(): Promise<number> | number
+  /** Epochs stored and the last tombstone's position, in one read: how a reader notices it is behind. */
+  head(): Promise<StorageHead> | StorageHead
+  /**
+   * What was stored after the first `epochs` epochs and after tombstone position `tombstones`:
+   * how a node that shares storage catches up without reading everything again. Tombstones are
+   * recorded (in `tombstone`) in the order they become visible to readers.
+   */
+  loadSince(epochs: number, tombstones: number): Promise<DirectoryChanges> | DirectoryChanges
 }
 
 /** The in-memory implementation, for tests and single-process use. */
 export class MemoryDirectoryStorage implements DirectoryStorage {
   readonly #entries = new Map<string, EntryRow>()
   readonly #epochs: EpochRow[] = []
+  /** The labels tombstoned, in order: positions for `loadSince`. */
+  readonly #tombstones: Array<{ label: string }> = []
 
   loadEntries(): readonly EntryRow[] {
     return [...this.#entries.values()]
@@ -63,7 +100,23 @@ export class MemoryDirectoryStorage implements DirectoryStorage {
     return this.#epochs.length
   }
 
+  head(): StorageHead {
+    return { epochs: this.#epochs.length, tombstones: this.#tombstones.length }
+  }
+
+  loadSince(epochs: number, tombstones: number): DirectoryChanges {
+    const labels = new Set(this.#tombstones.slice(tombstones).map((t) => t.label))
+    const rows = [...this.#entries.values()]
+    return {
+      epochs: this.#epochs.slice(epochs),
+      entries: rows.filter((e) => e.epoch >= epochs),
+      tombstones: rows.filter((e) => labels.has(e.label) && e.value === null).map((e) => ({ label: e.label, version: e.version })),
+      tombstonePosition: Math.max(tombstones, this.#tombstones.length),
+    }
+  }
+
   tombstone(label: string, version?: number): void {
+    this.#tombstones.push({ label })
     for (const [k, e] of this.#entries) {
       if (e.label === label && (version === undefined || e.version === version)) {
         this.#entries.set(k, { ...e, value: null, opening: null })

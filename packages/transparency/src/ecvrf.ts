@@ -4,6 +4,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { concatBytes, equalBytes, isBytes } from './bytes.ts'
+import { baseMinusKey, doubleScalarUnsafe, encodeAll, negatedKeyTable } from './ecvrf-verify-fast.ts'
 
 type Point = ReturnType<typeof ed25519.Point.fromBytes>
 
@@ -186,13 +187,51 @@ export function vrfVerify(publicKey: Uint8Array, alpha: Uint8Array, pi: Uint8Arr
 }
 
 function vrfVerifyUncached(publicKey: Uint8Array, alpha: Uint8Array, pi: Uint8Array): Uint8Array | null {
+  const keyHex = hex(publicKey)
+  const negY = validKeys.get(keyHex) ?? validatedKey(keyHex, publicKey)
+  if (negY === null) return null
+  const proof = decodeProof(pi)
+  if (proof === null) return null
+  const { gamma, c, s } = proof
+  const H = encodeToCurve(publicKey, alpha)
+  // Public values only: variable-time products (ecvrf-verify-fast.ts), one batched inversion.
+  const U = baseMinusKey(s, c, negY)
+  const V = doubleScalarUnsafe(H, s, gamma.negate(), c)
+  const [hBytes, uBytes, vBytes, gamma8Bytes] = encodeAll([H, U, V, gamma.clearCofactor()])
+  // Y and Γ were decoded strictly, so their encodings are the bytes given.
+  const cPrime = challengeOf([publicKey, hBytes!, pi.subarray(0, 32), uBytes!, vBytes!])
+  if (!equalBytes(numberToLe(c, C_LEN), numberToLe(cPrime, C_LEN))) return null
+  return sha512(concatBytes(Uint8Array.of(SUITE, 0x03), gamma8Bytes!, Uint8Array.of(0x00)))
+}
+
+/** Keys that passed validation (§5.4.5), as −Y with its table; null caches nothing. */
+const validKeys = new Map<string, ReturnType<typeof negatedKeyTable>>()
+
+function validatedKey(keyHex: string, publicKey: Uint8Array): ReturnType<typeof negatedKeyTable> | null {
+  const Y = decodePoint(publicKey)
+  if (Y === null || Y.isSmallOrder()) return null
+  const negY = negatedKeyTable(keyHex, Y)
+  if (validKeys.size >= 8) validKeys.delete(validKeys.keys().next().value!)
+  validKeys.set(keyHex, negY)
+  return negY
+}
+
+/** RFC 9381 §5.4.3 over point encodings already made. */
+function challengeOf(encodings: readonly Uint8Array[]): bigint {
+  const h = sha512.create().update(Uint8Array.of(SUITE, 0x02))
+  for (const e of encodings) h.update(e)
+  return leToNumber(h.update(Uint8Array.of(0x00)).digest().subarray(0, C_LEN))
+}
+
+/** The verification before this file's fast path (RFC 9381 §5.3 as written), kept for the known-answer tests' cross-check and the bench. */
+export function vrfVerifyReference(publicKey: Uint8Array, alpha: Uint8Array, pi: Uint8Array): Uint8Array | null {
+  if (!isBytes(publicKey, 32) || !isBytes(alpha) || !isBytes(pi, VRF_PROOF_SIZE)) return null
   const Y = decodePoint(publicKey)
   if (Y === null || Y.isSmallOrder()) return null
   const proof = decodeProof(pi)
   if (proof === null) return null
   const { gamma, c, s } = proof
   const H = encodeToCurve(publicKey, alpha)
-  // Public values only, so the faster variable-time multiplication is fine here.
   const U = Point.BASE.multiplyUnsafe(s).subtract(Y.multiplyUnsafe(c))
   const V = H.multiplyUnsafe(s).subtract(gamma.multiplyUnsafe(c))
   const cPrime = challenge([Y, H, gamma, U, V])

@@ -42,6 +42,7 @@ export {
   vrfPublicKey,
   vrfSecretKey,
   vrfVerify,
+  vrfVerifyReference,
   vrfVerifyStats,
   clearVrfVerified,
   type FixedKeyMultiplier,
@@ -71,7 +72,7 @@ export type {
   VerifiedVersion,
   VersionProof,
 } from './directory-proofs.ts'
-export { MemoryDirectoryStorage, type DirectoryStorage, type EntryRow, type EpochRow } from './directory-storage.ts'
+export { MemoryDirectoryStorage, type DirectoryChanges, type DirectoryStorage, type EntryRow, type EpochRow, type StorageHead, type TombstoneRow } from './directory-storage.ts'
 export { KeyDirectory, type KeyDirectoryConfig } from './key-directory.ts'
 export type { UpdateRequest, VrfEvaluator } from './update-queue.ts'
 export { verifyHistory, verifyLookup, verifyPastLookup } from './directory-verify.ts'
@@ -83,3 +84,4 @@ export {
   encodeLookupProof,
   encodePastLookupProof,
 } from './directory-codec.ts'
+export { COMPACT_LOOKUP_MEDIA_TYPE, decodeCompactLookup, encodeCompactLookup, type CompactLookup, type ValueCodec } from './directory-compact.ts'

@@ -119,6 +119,8 @@ describe('KeyDirectory', () => {
       commitEpoch: () => undefined,
       tombstone: () => undefined,
       countEpochs: () => storage.countEpochs(),
+      head: () => storage.head(),
+      loadSince: (e, t) => storage.loadSince(e, t),
     }
     await expect(KeyDirectory.open({ ...config, storage: tampered })).rejects.toThrow()
     const wrongKey = { ...config, signingKey: new Uint8Array(32).fill(9), storage }
@@ -132,6 +134,8 @@ describe('KeyDirectory', () => {
       loadEntries: () => inner.loadEntries(),
       loadEpochs: () => inner.loadEpochs(),
       countEpochs: () => inner.countEpochs(),
+      head: () => inner.head(),
+      loadSince: (e, t) => inner.loadSince(e, t),
       commitEpoch: async (e: EpochRow, rows: readonly EntryRow[]) => {
         if (fail) throw new Error('disk full')
         inner.commitEpoch(e, rows)
@@ -159,6 +163,8 @@ describe('KeyDirectory', () => {
       loadEntries: () => inner.loadEntries(),
       loadEpochs: () => inner.loadEpochs(),
       countEpochs: () => inner.countEpochs(),
+      head: () => inner.head(),
+      loadSince: (e, t) => inner.loadSince(e, t),
       commitEpoch: async (e, rows) => {
         await gate
         inner.commitEpoch(e, rows)

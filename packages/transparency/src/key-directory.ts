@@ -16,7 +16,7 @@ import { parseNote, type NoteSigner } from './signed-note.ts'
 import { prefixRootFromProof, type PrefixProof } from './prefix-proof.ts'
 import { parseCheckpoint, signCheckpoint } from './tlog-checkpoint.ts'
 import { UpdateQueue, type UpdateRequest, type VrfEvaluator } from './update-queue.ts'
-import { restoreDirectoryState, type DirectoryState } from './directory-restore.ts'
+import { applyDirectoryChanges, restoreDirectoryState, type DirectoryState } from './directory-restore.ts'
 
 export interface KeyDirectoryConfig {
   /** Checkpoint origin line, also the signing key's name (e.g. "candor.example/directory"). */
@@ -52,6 +52,8 @@ export class KeyDirectory {
   #lock: Promise<void> = Promise.resolve()
   #inflight: Promise<void> | null = null
   #broken: unknown = null
+  /** The position of the last stored tombstone this directory has applied (DirectoryStorage.head). */
+  #tombstonePosition = 0
 
   private constructor(config: KeyDirectoryConfig, storage: DirectoryStorage, state: DirectoryState) {
     this.origin = config.origin
@@ -70,8 +72,11 @@ export class KeyDirectory {
   /** Opens a directory, rebuilding its trees from storage and checking them against the stored heads. */
   static async open(config: KeyDirectoryConfig): Promise<KeyDirectory> {
     const storage = config.storage ?? new MemoryDirectoryStorage()
+    // The tombstone position first: a tombstone made while the rows are read is applied again at the next catch-up.
+    const { tombstones } = await storage.head()
     const state = restoreDirectoryState(await storage.loadEntries(), await storage.loadEpochs())
     const directory = new KeyDirectory(config, storage, state)
+    directory.#tombstonePosition = tombstones
     const last = state.epochs.at(-1)
     const note = last === undefined ? null : parseNote(last.checkpoint)
     const head = note === null ? null : parseCheckpoint(note.text)
@@ -80,6 +85,40 @@ export class KeyDirectory {
       throw new CandorError('internal', 'stored checkpoint does not match the stored log')
     }
     return directory
+  }
+
+  /**
+   * Applies what other nodes sharing the storage stored since this directory last read it: their
+   * epochs (each checked against its stored prefix root and signed checkpoint, as `open` checks
+   * them) and tombstones — the epoch's changes only, not a rebuild. Returns how many epochs were
+   * applied. On a mismatch the directory refuses service (`unavailable`) until reopened.
+   */
+  async catchUp(): Promise<{ epochs: number; tombstones: number }> {
+    this.#checkUsable()
+    // One read when nothing changed (every lookup asks), without waiting behind publication.
+    const head = await this.#storage.head()
+    if (head.epochs <= this.#state.epochs.length && head.tombstones <= this.#tombstonePosition) return { epochs: 0, tombstones: 0 }
+    return this.#exclusive(async () => {
+      this.#checkUsable()
+      if (this.#queue.size > 0) throw new CandorError('conflict', 'updates are queued here; publish them before catching up')
+      const changes = await this.#storage.loadSince(this.#state.epochs.length, this.#tombstonePosition)
+      try {
+        applyDirectoryChanges(this.#state, changes, (row) => this.#headMatches(row))
+      } catch (cause) {
+        this.#broken = cause
+        throw new CandorError('unavailable', 'stored epochs do not match; reopen the directory', { cause })
+      }
+      for (const e of changes.entries) this.#nextVersion.set(e.label, Math.max(this.#nextVersion.get(e.label) ?? 1, e.version + 1))
+      this.#tombstonePosition = changes.tombstonePosition
+      return { epochs: changes.epochs.length, tombstones: changes.tombstones.length }
+    })
+  }
+
+  /** The epoch's signed checkpoint names this origin and the log as it now is. */
+  #headMatches(row: EpochRow): boolean {
+    const note = parseNote(row.checkpoint)
+    const head = note === null ? null : parseCheckpoint(note.text)
+    return head !== null && head.origin === this.origin && head.size === this.#state.log.size && equalBytes(head.rootHash, this.#state.log.root())
   }
 
   /** Index of the latest durable epoch, or -1 before the first publication. */

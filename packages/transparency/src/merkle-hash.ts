@@ -12,8 +12,15 @@ export function merkleLeafHash(data: Uint8Array): Uint8Array {
   return sha256.create().update(LEAF_PREFIX).update(data).digest()
 }
 
+const scratch = new Uint8Array(65)
+
 export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256.create().update(NODE_PREFIX).update(left).update(right).digest()
+  if (left.length !== 32 || right.length !== 32) return sha256.create().update(NODE_PREFIX).update(left).update(right).digest()
+  // One pass over a reused 65-byte buffer (synchronous, so never shared).
+  scratch[0] = 0x01
+  scratch.set(left, 1)
+  scratch.set(right, 33)
+  return sha256(scratch)
 }
 
 /** Largest power of two strictly smaller than n (n >= 2), the split point k of RFC 9162. */

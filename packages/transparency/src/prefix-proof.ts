@@ -25,12 +25,25 @@ export type PrefixProof =
 
 /** leaf.value = SHA-256(0x01 || key || commitment) (§10.9). */
 export function prefixLeafHash(key: Uint8Array, commitment: Uint8Array): Uint8Array {
-  return sha256.create().update(LEAF).update(key).update(commitment).digest()
+  if (key.length !== 32 || commitment.length !== 32) return sha256.create().update(LEAF).update(key).update(commitment).digest()
+  return hash65(LEAF[0]!, key, commitment)
+}
+
+/** One 65-byte message (tag ‖ a ‖ b) hashed in one pass, from a buffer reused (synchronously). */
+const scratch = new Uint8Array(65)
+function hash65(tag: number, a: Uint8Array, b: Uint8Array): Uint8Array {
+  scratch[0] = tag
+  scratch.set(a, 1)
+  scratch.set(b, 33)
+  return sha256(scratch)
 }
 
 /** parent.value = SHA-256(0x02 || left || right), absent children as 32 zero bytes. */
 export function prefixParentHash(left: Uint8Array | null, right: Uint8Array | null): Uint8Array {
-  return sha256.create().update(PARENT).update(left ?? ZERO_HASH).update(right ?? ZERO_HASH).digest()
+  const l = left ?? ZERO_HASH
+  const r = right ?? ZERO_HASH
+  if (l.length !== 32 || r.length !== 32) return sha256.create().update(PARENT).update(l).update(r).digest()
+  return hash65(PARENT[0]!, l, r)
 }
 
 /** Bit i of a key, most significant bit of byte 0 first. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from './bytes.ts'
-import { clearVrfVerified, vrfProofToHash, vrfProve, vrfPublicKey, vrfSecretKey, vrfVerify, vrfVerifyStats } from './ecvrf.ts'
+import { clearVrfVerified, vrfProofToHash, vrfProve, vrfPublicKey, vrfSecretKey, vrfVerify, vrfVerifyReference, vrfVerifyStats } from './ecvrf.ts'
 
 interface Case {
   sk: string
@@ -112,5 +112,22 @@ describe('verified proofs remembered (each checked once per process)', () => {
     expect(vrfVerify(hex(a.pk), hex(a.alpha), bad)).toBeNull()
     expect(vrfVerify(hex(a.pk), hex(a.alpha), bad)).toBeNull()
     expect(toHex(vrfVerify(hex(a.pk), hex(a.alpha), hex(a.pi))!)).toBe(a.beta)
+  })
+
+  it('the fast verification (tables, Straus, batched inversion) agrees with the RFC as written, valid or tampered', () => {
+    for (const c of vectors.cases) expect(toHex(vrfVerifyReference(hex(c.pk), hex(c.alpha), hex(c.pi))!)).toBe(c.beta)
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 40 }), fc.nat(80 * 8), fc.boolean(), (sk, alpha, bit, tamper) => {
+        clearVrfVerified()
+        const key = vrfSecretKey(sk)
+        const pi = key.prove(alpha)
+        const proof = tamper ? flip(pi, bit >> 3, bit & 7) : pi
+        const fast = vrfVerify(key.publicKey, alpha, proof)
+        const reference = vrfVerifyReference(key.publicKey, alpha, proof)
+        expect(fast === null ? null : toHex(fast)).toBe(reference === null ? null : toHex(reference))
+        if (!tamper) expect(fast).not.toBeNull()
+      }),
+      { numRuns: 60 },
+    )
   })
 })

@@ -7,6 +7,7 @@ import { accountKind } from './account-kind.ts'
 import {
   RECOVERY_APPROVER,
   approvalStatement,
+  compactDirectoryValueCodec,
   encodeDirectoryValue,
   toBase64Url,
   type DirectoryDevice,
@@ -19,6 +20,7 @@ import {
 import {
   KeyDirectory,
   type KeyDirectoryConfig,
+  encodeCompactLookup,
   encodeHistoryProof,
   encodeLookupProof,
   encodePastLookupProof,
@@ -132,10 +134,19 @@ export class DirectoryService {
     return this.#reopening
   }
 
-  /** Catches up with epochs other nodes stored. */
+  /**
+   * Catches up with epochs and tombstones other nodes stored: only their changes are applied
+   * (KeyDirectory.catchUp); a directory that cannot (its state disagrees with storage) is rebuilt.
+   */
   async #current(): Promise<KeyDirectory> {
-    const stored = await this.#config.storage!.countEpochs()
-    if (stored > this.#directory.epoch + 1) await this.#reopen()
+    if (this.#reopening) await this.#reopening
+    try {
+      const applied = await this.#directory.catchUp()
+      if (applied.epochs > 0 || applied.tombstones > 0) this.#log.debug({ ...applied, epoch: this.#directory.epoch }, 'directory caught up')
+    } catch (err) {
+      this.#log.warn({ err }, 'directory could not catch up; rebuilding it from storage')
+      await this.#reopen()
+    }
     return this.#directory
   }
 
@@ -332,6 +343,15 @@ export class DirectoryService {
     await this.#current()
     const proof = await this.directory.lookup(userId)
     return proof ? { checkpoint: await this.#checkpointOf(proof), proof: toBase64Url(encodeLookupProof(proof)) } : null
+  }
+
+  /** The same lookup in the compact form (docs/protocol.md §3 "Compact lookups"). */
+  async lookupCompact(userId: string): Promise<Uint8Array | null> {
+    await this.#current()
+    const directory = this.directory
+    const proof = await directory.lookup(userId)
+    if (!proof) return null
+    return encodeCompactLookup(userId, { checkpoint: await this.#checkpointOf(proof), proof }, directory.origin, compactDirectoryValueCodec)
   }
 
   /**

@@ -12,10 +12,28 @@ import {
   type DirectoryPastProofResponse,
   type DirectoryProofResponse,
 } from '@candor/protocol'
+import { COMPACT_LOOKUP_MEDIA_TYPE } from '@candor/transparency'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { RateLimiter } from '../rate-limit.ts'
 import { parseBody, parseParam } from './parse.ts'
+
+/** `?format=`: `json` (the default) or `compact` (§3 "Compact lookups"). */
+function lookupFormat(v: unknown, field: string): 'json' | 'compact' {
+  if (v === 'json' || v === 'compact') return v
+  throw new CandorError('bad_request', `${field} must be "json" or "compact"`)
+}
+
+/** Whether the Accept header names the compact lookup's media type (with a non-zero weight). */
+function acceptsCompact(accept: string | undefined): boolean {
+  if (typeof accept !== 'string') return false
+  return accept.split(',').some((part) => {
+    const [type, ...params] = part.split(';').map((x) => x.trim().toLowerCase())
+    if (type !== COMPACT_LOOKUP_MEDIA_TYPE) return false
+    const q = params.find((p) => p.startsWith('q='))
+    return q === undefined || Number(q.slice(2)) > 0
+  })
+}
 
 /** A log size in a query string or route: canonical decimal text. */
 const logSizeText = decimalText(parseLogSize)
@@ -46,17 +64,27 @@ export function directoryRoutes(app: FastifyInstance, ctx: AppContext, lookupRat
   app.get('/v1/directory', (): Promise<DirectoryInfo> => ctx.directory.info())
 
   // With ?at=<size>: the entry as of that earlier tree size (what a commit's checkpoint named).
-  app.get('/v1/directory/lookup/:userId', async (req): Promise<DirectoryProofResponse | DirectoryPastProofResponse> => {
+  // `Accept: application/vnd.candor.lookup` or `?format=compact`: the compact form (§3), for the latest epoch.
+  app.get('/v1/directory/lookup/:userId', async (req, reply): Promise<DirectoryProofResponse | DirectoryPastProofResponse | Buffer> => {
     const session = await authenticate(ctx, req)
     const userId = parseParam(req.params, 'userId', parseUserId)
     const query = req.query as Record<string, unknown>
     const at = query.at === undefined ? undefined : parseParam(query, 'at', logSizeText)
+    const format = query.format === undefined ? undefined : parseParam(query, 'format', lookupFormat)
+    const compact = at === undefined && (format === 'compact' || (format === undefined && acceptsCompact(req.headers.accept)))
+    void reply.header('vary', 'Accept')
     if (!lookups.take(req.ip)) throw refused(lookups, req.ip, 'too many key-directory lookups from this address; try again later')
     if (at !== undefined) {
       if (!pastLookups.take(session.deviceId)) throw refused(pastLookups, session.deviceId, 'too many past lookups')
       const past = await ctx.directory.lookupAt(userId, at)
       if (!past) throw new CandorError('not_found', 'the directory has no epoch yet')
       return past
+    }
+    if (compact) {
+      const body = await ctx.directory.lookupCompact(userId)
+      if (!body) throw new CandorError('unknown_user', 'no such user in the directory')
+      void reply.type(COMPACT_LOOKUP_MEDIA_TYPE)
+      return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
     }
     const r = await ctx.directory.lookup(userId)
     if (!r) throw new CandorError('unknown_user', 'no such user in the directory')
