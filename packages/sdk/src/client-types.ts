@@ -88,6 +88,8 @@ export interface ClientEvents extends Record<string, unknown> {
   held_device: { deviceId: string }
   /** An admin approved that device; this device added it to its conversations. */
   admin_approved_device: { deviceId: string }
+  /** This device sent the history the person asked for to a device an admin approved after holding it (§4.2). */
+  held_history_sent: { deviceId: string; transferred: number }
   /** A stranger's first conversation arrived as a contact request (client.requests). */
   request: { requestId: string; from: string; groupId: string }
   /** One of this person's devices accepted or declined a request. */
