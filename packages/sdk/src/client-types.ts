@@ -7,6 +7,7 @@ import type { FailedFor, MessageRecord } from './conversations.ts'
 import type { LocalStore } from './local-store.ts'
 import type { SearchIndex } from './search/search-index.ts'
 import type { SplitViewAlert } from './split-view-monitor.ts'
+import type { OrgAuditForkAlert } from './data/org-audit-memory.ts'
 
 export interface ClientOptions {
   server: string
@@ -69,6 +70,8 @@ export type SecurityAlert =
   | { kind: 'unverified_device'; userId: string; deviceId: string }
   | { kind: 'receipt_withheld'; version: number | null; handed: number; reason: string }
   | SplitViewAlert
+  /** A checkpoint of the organisation's audit trail that does not extend the one this device remembered (§4.8): the log was forked or rewritten. */
+  | OrgAuditForkAlert
 
 export interface ClientEvents extends Record<string, unknown> {
   message: MessageRecord

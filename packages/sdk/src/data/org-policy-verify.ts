@@ -16,7 +16,7 @@ import {
   type OrgPolicy,
   type OrgPolicyResponse,
 } from '@candor/protocol'
-import { SIG_TYPE_ED25519, formatVerifierKey, merkleLeafHash, noteVerifierFromKey, openCheckpoint, openNote, parseVerifierKey, verifyInclusion } from '@candor/transparency'
+import { SIG_TYPE_ED25519, formatVerifierKey, merkleLeafHash, noteVerifierFromKey, openCheckpoint, openNote, parseVerifierKey, verifyInclusion, type Checkpoint } from '@candor/transparency'
 
 export interface VerifiedPolicy {
   org: string
@@ -38,10 +38,15 @@ function keyFor(accessLogKey: string, name: string) {
 }
 
 export function verifyPolicy(res: OrgPolicyResponse, accessLogKey: string): VerifiedPolicy {
+  return verifyPolicyAndCheckpoint(res, accessLogKey).policy
+}
+
+/** The policy checked as verifyPolicy does, and the audit log's signed checkpoint its proof is against (null for the defaults). */
+export function verifyPolicyAndCheckpoint(res: OrgPolicyResponse, accessLogKey: string): { policy: VerifiedPolicy; checkpoint: Checkpoint | null } {
   const org = res.org
   if (res.note === null) {
     if (res.version !== 0 || res.proof !== null) throw fail('a policy version without its note')
-    return { org, version: 0, since: 0, policy: DEFAULT_ORG_POLICY, auditIndex: null }
+    return { policy: { org, version: 0, since: 0, policy: DEFAULT_ORG_POLICY, auditIndex: null }, checkpoint: null }
   }
   const opened = openNote(res.note, [keyFor(accessLogKey, orgPolicyKeyName(org))])
   if (!opened || opened.verified.length === 0) throw fail('its signature does not verify with the pinned key')
@@ -64,5 +69,5 @@ export function verifyPolicy(res: OrgPolicyResponse, accessLogKey: string): Veri
   if (entry.org !== org || entry.action !== 'policy.set' || entry.details['version'] !== doc.version || entry.details['digest'] !== policyDigest(opened.text)) {
     throw fail('its audit-log entry logs another policy')
   }
-  return { org, version: doc.version, since: doc.since, policy: doc.policy, auditIndex: res.proof.index }
+  return { policy: { org, version: doc.version, since: doc.since, policy: doc.policy, auditIndex: res.proof.index }, checkpoint: cp.checkpoint }
 }
