@@ -7,12 +7,17 @@
 // messages, marked transferred. A device olive declines gets nothing, and mia's wish is dropped.
 // A phone that was away when the approval came sends the history at its next sync.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { FolderBlobStore } from '@candor/store-sqlite'
 import { DEFAULT_ORG_POLICY, type UserId } from '@candor/protocol'
 import { CandorClient, MemoryLocalStore } from '../src/index.ts'
 import { nextMessage, options, waitFor } from './dev-env.ts'
 import { acquaint, code, startOrgEnv, type OrgEnv } from './org-env.ts'
 
 let o: OrgEnv
+const blobDir = mkdtempSync(join(tmpdir(), 'candor-held-history-blobs-'))
 let olive: CandorClient
 let nat: CandorClient
 const reason = { why: 'support_request', case: 'DEV-7' } as const
@@ -21,14 +26,17 @@ const archivesFor = async (deviceId: string) =>
   (await o.env.server.context.store.accountRecovery().archivesOf(MIA as UserId)).filter((a) => a.recipient === deviceId)
 
 beforeAll(async () => {
-  o = await startOrgEnv()
+  o = await startOrgEnv({ blobs: await FolderBlobStore.open(blobDir) })
   olive = await o.person('olive@acme.example', 'acme')
   await o.root.admin.grant('olive@acme.example', 'owner')
   nat = await o.person('nat@acme.example', 'acme')
   await nat.connect()
   await olive.admin.setPolicy('acme', { ...DEFAULT_ORG_POLICY, devices: { ...DEFAULT_ORG_POLICY.devices, adminApproval: true } })
 })
-afterAll(async () => o.close())
+afterAll(async () => {
+  await o.close()
+  rmSync(blobDir, { recursive: true, force: true })
+})
 
 /** Mia's phone, in a conversation with nat holding two messages sent before any new device. */
 async function miaWithHistory(store = new MemoryLocalStore()) {
