@@ -89,6 +89,11 @@ describe.skipIf(!chromiumAvailable())('Settings → Your data → Your requests'
     const entries = (await root.admin.audit('default')).entries
     expect(entries.length).toBe(trail + 1)
     expect(entries.at(-1)!.entry).toMatchObject({ action: 'data_rights.withdraw', actor: { kind: 'person', id: 'mia' }, target: `approval:${asked!.id}`, details: { right: 'export' } })
+    // Stored as withdrawn, and listed so among her requests.
+    expect((await stored(asked!.id))!.state).toBe('withdrawn')
+    const listed = section.locator(`[data-testid="data-right-request"][data-id="${asked!.id}"]`)
+    await listed.and(p.locator('[data-state="withdrawn"]')).waitFor({ timeout: T })
+    expect(await listed.textContent()).toMatch(/^Export of your data, asked .*withdrawn.*you withdrew it .*; nothing was done with it$/)
     await axe('your requests (export withdrawn)')
   }, 120_000)
 

@@ -45,5 +45,7 @@ function alertLine(a: SecurityAlert): string {
       return `the server is keeping an access receipt from you: ${a.reason}`
     case 'split_view':
       return `the server showed ${a.userId} (device ${a.deviceId}) a different ${a.log === 'directory' ? 'key directory' : 'access log'} from yours: ${a.reason}`
+    case 'org_audit_fork':
+      return `the server rewrote the audit trail of your organisation ${a.org}: ${a.served.size} entries that do not extend the ${a.remembered.size} this device saw; its policy is refused`
   }
 }

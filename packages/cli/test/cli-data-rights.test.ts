@@ -69,10 +69,12 @@ describe('candor data-rights', () => {
 
   it('mia withdraws it: no longer requested, gone from the approvals; a second withdrawal is refused', async () => {
     expect((await ok('mia', 'data-rights', 'withdraw', id!)).stdout).toBe(`withdrawn: your export request ${id}; nothing will be done with it\n`)
-    expect((await ok('mia', 'data-rights')).stdout).toMatch(/export\s+under an admin's approval: not requested/)
+    const listed = (await ok('mia', 'data-rights')).stdout
+    expect(listed).toMatch(/export\s+under an admin's approval: not requested/)
+    expect(listed).toMatch(new RegExp(`request ${id}  export  withdrawn  \\(asked .* UTC, ended .* UTC\\)`))
     expect((await ok('olive', 'org', 'approvals', 'acme')).stdout).not.toContain(id!)
     const again = await candor('mia', 'data-rights', 'withdraw', id!)
     expect(again.code).toBe(1)
-    expect(again.stderr).toMatch(/not withdrawn: this request is no longer pending .*; nothing changed/)
+    expect(again.stderr).toMatch(/not withdrawn: this request is no longer pending \(withdrawn\); nothing changed/)
   })
 })

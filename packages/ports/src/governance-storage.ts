@@ -12,7 +12,8 @@ export interface AuditLeafRecord {
   loggedAt: number
 }
 
-export type ApprovalState = 'pending' | 'approved' | 'executed'
+/** `withdrawn`: its requester withdrew it while pending (its expiry is then the time it was withdrawn). */
+export type ApprovalState = 'pending' | 'approved' | 'executed' | 'withdrawn'
 
 export interface ApprovalRecord {
   id: string
@@ -70,6 +71,13 @@ export interface GovernanceStorage {
    * so it leaves the open list and can be neither approved nor used; false when it was not pending or had expired.
    */
   decline(org: OrgId, id: string, at: number): Promise<boolean>
+  /**
+   * Withdraws a pending, unexpired request by its requester, atomically: its state becomes
+   * `withdrawn` and its expiry `at`; false when it was not pending or had expired.
+   */
+  withdraw(org: OrgId, id: string, at: number): Promise<boolean>
+  /** The requests `requestedBy` filed whose action starts with `actionPrefix`, in any state, newest first, at most `limit`. */
+  approvalsRequestedBy(org: OrgId, requestedBy: UserId, actionPrefix: string, limit: number): Promise<ApprovalRecord[]>
   /** Marks an approved request executed, once; false when it was not approved (or already executed, or expired). */
   markExecuted(org: OrgId, id: string, at: number): Promise<boolean>
 

@@ -34,7 +34,19 @@ export const dataRightStatusSchema = z.strictObject({
   expiresAt: z.number().int().nullable(),
 })
 export type DataRightStatus = z.infer<typeof dataRightStatusSchema>
-export const dataRightsResponse = z.strictObject({ org: z.string(), rights: z.array(dataRightStatusSchema) })
+/** One of the person's own data-rights requests, open or ended (newest first in `requests`). */
+export const dataRightRequestInfoSchema = z.strictObject({
+  id: z.string(),
+  right: z.enum(DATA_RIGHTS),
+  /** `withdrawn`: the person withdrew it; `used`: the export or erasure used it up; `ended`: declined by an admin or expired unused. */
+  state: z.enum(['pending', 'approved', 'used', 'withdrawn', 'ended']),
+  requestedAt: z.number().int(),
+  expiresAt: z.number().int(),
+  /** When it was withdrawn, used, declined or expired; null while open. */
+  endedAt: z.number().int().nullable(),
+})
+export type DataRightRequestInfo = z.infer<typeof dataRightRequestInfoSchema>
+export const dataRightsResponse = z.strictObject({ org: z.string(), rights: z.array(dataRightStatusSchema), requests: z.array(dataRightRequestInfoSchema) })
 export type DataRightsResponse = z.infer<typeof dataRightsResponse>
 /** A data-rights request's id as it appears in a path (an approval id: 16 random bytes, base64url). */
 export const DATA_RIGHT_ID = /^[A-Za-z0-9_-]{22}$/

@@ -182,7 +182,7 @@ export const approvalInfoSchema = z.strictObject({
   requestedBy: z.string(),
   requestedAt: z.number(),
   expiresAt: z.number(),
-  state: z.enum(['pending', 'approved', 'executed']),
+  state: z.enum(['pending', 'approved', 'executed', 'withdrawn']),
   approvedBy: z.string().nullable(),
   approvedAt: z.number().nullable(),
   executedAt: z.number().nullable(),

@@ -8,6 +8,7 @@ import type { LocalStore } from './local-store.ts'
 import type { ReceiptOptions } from './message-features.ts'
 import type { SearchIndex } from './search/search-index.ts'
 import type { SplitViewAlert } from './split-view-monitor.ts'
+import type { OrgAuditForkAlert } from './data/org-audit-memory.ts'
 
 export interface ClientOptions {
   server: string
@@ -72,6 +73,8 @@ export type SecurityAlert =
   | { kind: 'unverified_device'; userId: string; deviceId: string }
   | { kind: 'receipt_withheld'; version: number | null; handed: number; reason: string }
   | SplitViewAlert
+  /** A checkpoint of the organisation's audit trail that does not extend the one this device remembered (§4.8): the log was forked or rewritten. */
+  | OrgAuditForkAlert
 
 export interface ClientEvents extends Record<string, unknown> {
   message: MessageRecord
@@ -91,6 +94,8 @@ export interface ClientEvents extends Record<string, unknown> {
   held_device: { deviceId: string }
   /** An admin approved that device; this device added it to its conversations. */
   admin_approved_device: { deviceId: string }
+  /** This device sent the history the person asked for to a device an admin approved after holding it (§4.2). */
+  held_history_sent: { deviceId: string; transferred: number }
   /** A stranger's first conversation arrived as a contact request (client.requests). */
   request: { requestId: string; from: string; groupId: string }
   /** One of this person's devices accepted or declined a request. */

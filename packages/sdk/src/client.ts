@@ -44,6 +44,7 @@ import type { DisappearingTimer } from './data/disappearing-timer.ts'
 import type { SplitViewMonitor, SplitViewAlert } from './split-view-monitor.ts'
 import type { Attachments, FileToSend, Progress } from './attachments.ts'
 import type { HistoryArchives, ImportedHistory, OnHistoryProgress } from './history-archives.ts'
+import { HeldHistory } from './held-history.ts'
 import type { AccountRecovery } from './account-recovery.ts'
 import { searchHistory } from './search/device-search.ts'
 import type { Profiles, Person } from './profiles.ts'
@@ -103,6 +104,10 @@ export class CandorClient extends Emitter<ClientEvents> {
   readonly #session: DeliverySession
   readonly #history: HistoryArchives
   readonly #accountRecovery: AccountRecovery
+  /** History asked for devices held for an admin's approval, sent once approved (held-history.ts). */
+  readonly #heldHistory: HeldHistory
+  /** Held devices whose history is being sent now (the notice and a sync may both ask). */
+  readonly #sendingHeld = new Set<string>()
 
   private constructor(given: ClientOptions, api: ApiClient, identity: Identity, suites: MlsSuites) {
     super()
@@ -140,6 +145,7 @@ export class CandorClient extends Emitter<ClientEvents> {
     this.features = p.conversationFeatures
     this.#history = p.history
     this.#accountRecovery = p.accountRecovery
+    this.#heldHistory = new HeldHistory(opts.store)
     this.#session = session = new DeliverySession({ client: this, opts, api, identity, suites, parts: p })
   }
 
@@ -341,16 +347,61 @@ export class CandorClient extends Emitter<ClientEvents> {
    * key as the directory proves it and uploads it, reporting progress (docs/protocol.md §4.2).
    */
   async approve(deviceId: string, opts: { history?: { since: number | null }; onProgress?: OnHistoryProgress } = {}): Promise<{ transferred: number; held?: true } | void> {
-    // Held by the organisation's policy (devices.adminApproval): no history until an admin approves it.
-    if ((await this.#devices.approve(deviceId)) === 'held') return { transferred: 0, held: true }
+    // Held by the organisation's policy (devices.adminApproval): nothing can be sealed to it yet (it
+    // is in no directory entry); the wish is kept and the history sent once an admin approves it.
+    if ((await this.#devices.approve(deviceId)) === 'held') {
+      if (opts.history) await this.#heldHistory.remember(deviceId, opts.history.since)
+      return { transferred: 0, held: true }
+    }
     if (!opts.history) return
-    const since = opts.history.since
+    return { transferred: await this.#sendHistory(deviceId, opts.history.since, opts.onProgress) }
+  }
+
+  /** Signs the person's consent, seals this device's history to the new device's key as the directory proves it, uploads it (§4.2). */
+  async #sendHistory(deviceId: string, since: number | null, onProgress?: OnHistoryProgress): Promise<number> {
     await this.consent('history_transfer', `${deviceId} since ${since === null ? 'the start' : new Date(since).toISOString()}`, 'given')
     this.#directory.forget(this.userId)
     const key = await this.#directory.keyOf(this.userId, deviceId)
     if (!key) throw new CandorError('directory_proof_invalid', 'the key directory does not prove the new device; no history was sent')
-    const sent = await this.#history.send(deviceId, key, since, opts.onProgress)
-    return { transferred: sent.messages }
+    const sent = await this.#history.send(deviceId, key, since, onProgress)
+    return sent.messages
+  }
+
+  /**
+   * The history asked for a device this device approved while the organisation held it (§4.2
+   * "History for a held device"): once an admin approved it (the device is active), sends it, once;
+   * a device declined meanwhile (revoked) gets nothing and the wish is dropped. Null when nothing
+   * was asked for it, or it is still held, or another call is sending it.
+   */
+  async sendHeldHistory(deviceId: string, onProgress?: OnHistoryProgress): Promise<{ transferred: number } | null> {
+    const wish = await this.#heldHistory.wish(deviceId)
+    if (!wish || this.#sendingHeld.has(deviceId)) return null
+    this.#sendingHeld.add(deviceId)
+    try {
+      const status = (await this.#devices.status(deviceId)) ?? 'revoked'
+      if (status === 'revoked') {
+        await this.#heldHistory.forget(deviceId)
+        return null
+      }
+      if (status !== 'active') return null
+      const transferred = await this.#sendHistory(deviceId, wish.since, onProgress)
+      await this.#heldHistory.forget(deviceId)
+      this.emit('held_history_sent', { deviceId, transferred })
+      return { transferred }
+    } finally {
+      this.#sendingHeld.delete(deviceId)
+    }
+  }
+
+  /** At each sync: the history of held devices an admin approved (or declined) while this device was away. */
+  async sendHeldHistories(): Promise<void> {
+    for (const w of await this.#heldHistory.all()) {
+      try {
+        await this.sendHeldHistory(w.deviceId)
+      } catch (error) {
+        this.emit('error', { where: 'sending history to a device an admin approved', error })
+      }
+    }
   }
 
   // ---- recovery and history (see account-recovery.ts, history-archives.ts) ----

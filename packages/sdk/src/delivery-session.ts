@@ -85,6 +85,8 @@ export class DeliverySession {
     // A commit this device posted before it stopped, whose answer it never had: adopt or drop it.
     await parts.lock.run(() => parts.pending.settleAll())
     await client.sync()
+    // History asked for a held device an admin approved (or declined) while this device was away (§4.2).
+    void client.sendHeldHistories()
     void parts.keyPackages.topUp().catch((error: unknown) => client.emit('error', { where: 'key packages', error }))
   }
 
@@ -144,7 +146,11 @@ export class DeliverySession {
         parts.directory.forget(client.userId)
         if (n.by === client.deviceId) {
           void parts.devices.addToConversations(n.deviceId).then(
-            () => client.emit('admin_approved_device', { deviceId: n.deviceId }),
+            async () => {
+              client.emit('admin_approved_device', { deviceId: n.deviceId })
+              // Then the history the person asked for when approving it, if any (§4.2).
+              await client.sendHeldHistory(n.deviceId).catch((error: unknown) => client.emit('error', { where: 'sending history to a device an admin approved', error }))
+            },
             (error: unknown) => client.emit('error', { where: 'adding a device an admin approved', error }),
           )
         }

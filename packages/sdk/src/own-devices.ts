@@ -61,6 +61,12 @@ export class OwnDevices {
     return 'active'
   }
 
+  /** A device of this person as the server lists it: active, pending (held) or revoked; null when unknown. */
+  async status(deviceId: string): Promise<'active' | 'pending' | 'revoked' | null> {
+    const d = (await this.#d.api.myDevices()).devices.find((x) => x.deviceId === deviceId)
+    return d ? d.status : null
+  }
+
   /** Adds a newly active device of this person to every active conversation (waiting for its key packages). */
   async addToConversations(deviceId: string): Promise<void> {
     const { identity, directory, conversations, groups } = this.#d

@@ -64,7 +64,13 @@ describe('withdrawing one’s own data-rights request', () => {
     // Mia withdraws it.
     const done = await mia.withdrawDataRight(id)
     expect(done).toEqual({ right: 'export', state: 'withdrawn', id, withdrawnAt: expect.any(Number) })
-    expect((await mia.dataRights()).rights[0]).toEqual({ right: 'export', state: 'none', id: null, expiresAt: null })
+    const view = await mia.dataRights()
+    expect(view.rights[0]).toEqual({ right: 'export', state: 'none', id: null, expiresAt: null })
+    // Stored as withdrawn (not as a decline or an expiry), and listed so in mia's requests.
+    expect(await stored(id)).toMatchObject({ state: 'withdrawn', expiresAt: done.withdrawnAt, approvedBy: null, executedAt: null })
+    expect(view.requests[0]).toEqual({ id, right: 'export', state: 'withdrawn', requestedAt: asked.expiresAt! - DEFAULT_ORG_POLICY.approvals.validHours * HOUR, expiresAt: done.withdrawnAt, endedAt: done.withdrawnAt })
+    // Nobody else's list holds it.
+    expect((await max.dataRights()).requests.map((r) => r.id)).not.toContain(id)
     const trail = await olive.admin.audit('acme')
     expect(trail.entries.length).toBe(before.trail + 1)
     expect(trail.entries.at(-1)!.entry).toMatchObject({ action: 'data_rights.withdraw', actor: { kind: 'person', id: 'mia@acme.example' }, target: `approval:${id}`, details: { right: 'export' } })
@@ -75,7 +81,7 @@ describe('withdrawing one’s own data-rights request', () => {
 
     // Withdrawn already: a conflict, nothing changed.
     const after = await snapshot(id)
-    expect(await code(mia.withdrawDataRight(id))).toBe('conflict')
+    expect(await refusal(mia.withdrawDataRight(id))).toMatchObject({ code: 'conflict', message: expect.stringMatching(/no longer pending \(withdrawn\)/) })
     expect(await snapshot(id)).toEqual(after)
   })
 
@@ -110,6 +116,9 @@ describe('withdrawing one’s own data-rights request', () => {
     before = await snapshot(declined)
     expect(await code(mia.withdrawDataRight(declined))).toBe('conflict')
     expect(await snapshot(declined)).toEqual(before)
+    // Mia's list tells them apart: the declined one ended, the approved one used.
+    const states = Object.fromEntries((await mia.dataRights()).requests.map((r) => [r.id, r.state]))
+    expect(states).toMatchObject({ [declined]: 'ended', [approved]: 'used' })
   })
 
   it('expired: a conflict, and nothing changes', async () => {

@@ -364,6 +364,8 @@ export const HTTP_ROWS: Record<string, Row> = {
   'DELETE /v1/blocks/:userId': session('not_found', (w) => ({ path: `/v1/blocks/${w.blocked}` })),
   'GET /v1/policy': session('own-data', at('/v1/policy')),
   'GET /v1/organisation': session('own-data', at('/v1/organisation')),
+  // Proofs of the caller's own organisation's audit log only (members' consistency checks, §4.8).
+  'GET /v1/policy/consistency': session('own-data', at('/v1/policy/consistency?from=1&to=1')),
   'GET /v1/orgs/:org/policy': admin(at('/v1/orgs/default/policy'), false, 'not_found'),
   'PUT /v1/orgs/:org/policy': admin(() => ({ path: '/v1/orgs/default/policy', body: DEFAULT_ORG_POLICY }), true, 'not_found'),
   'GET /v1/orgs/:org/policy/versions': admin(at('/v1/orgs/default/policy/versions'), false, 'not_found'),

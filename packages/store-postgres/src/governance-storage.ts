@@ -135,6 +135,20 @@ export class PostgresGovernance implements GovernanceStorage {
     return r.length === 1
   }
 
+  async withdraw(org: OrgId, id: string, at: number): Promise<boolean> {
+    const r = await this.#sql`
+      UPDATE org_approvals SET state = 'withdrawn', expires_at = ${at}
+      WHERE org_id = ${org} AND approval_id = ${id} AND state = 'pending' AND expires_at > ${at} RETURNING 1`
+    return r.length === 1
+  }
+
+  async approvalsRequestedBy(org: OrgId, requestedBy: UserId, actionPrefix: string, limit: number): Promise<ApprovalRecord[]> {
+    const rows = await this.#sql<ApprovalRow[]>`
+      SELECT * FROM org_approvals WHERE org_id = ${org} AND requested_by = ${requestedBy} AND left(action, ${actionPrefix.length}) = ${actionPrefix}
+      ORDER BY requested_at DESC, approval_id DESC LIMIT ${limit}`
+    return rows.map(approval)
+  }
+
   async markExecuted(org: OrgId, id: string, at: number): Promise<boolean> {
     const r = await this.#sql`
       UPDATE org_approvals SET state = 'executed', executed_at = ${at}

@@ -566,4 +566,11 @@ export const MIGRATIONS: readonly string[] = [
     version integer
   );
   `,
+  // A data-rights request its requester withdrew is stored as `withdrawn` (docs/protocol.md §4.10),
+  // and the person's own requests are listed by requester.
+  `
+  ALTER TABLE org_approvals DROP CONSTRAINT org_approvals_state_check;
+  ALTER TABLE org_approvals ADD CONSTRAINT org_approvals_state_check CHECK (state IN ('pending','approved','executed','withdrawn'));
+  CREATE INDEX org_approvals_by_requester ON org_approvals (org_id, requested_by, requested_at);
+  `,
 ]

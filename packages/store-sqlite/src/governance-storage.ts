@@ -133,6 +133,20 @@ export class SqliteGovernance implements GovernanceStorage {
     return r.changes === 1
   }
 
+  async withdraw(org: OrgId, id: string, at: number): Promise<boolean> {
+    const r = this.#db
+      .prepare("UPDATE org_approvals SET state = 'withdrawn', expires_at = ? WHERE org_id = ? AND approval_id = ? AND state = 'pending' AND expires_at > ?")
+      .run(at, org, id, at)
+    return r.changes === 1
+  }
+
+  async approvalsRequestedBy(org: OrgId, requestedBy: UserId, actionPrefix: string, limit: number): Promise<ApprovalRecord[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM org_approvals WHERE org_id = ? AND requested_by = ? AND substr(action, 1, ?) = ? ORDER BY requested_at DESC, approval_id DESC LIMIT ?')
+      .all(org, requestedBy, actionPrefix.length, actionPrefix, limit) as ApprovalRow[]
+    return rows.map(approval)
+  }
+
   async markExecuted(org: OrgId, id: string, at: number): Promise<boolean> {
     const r = this.#db
       .prepare("UPDATE org_approvals SET state = 'executed', executed_at = ? WHERE org_id = ? AND approval_id = ? AND state = 'approved' AND expires_at > ?")

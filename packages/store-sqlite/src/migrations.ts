@@ -595,4 +595,28 @@ export const MIGRATIONS: readonly string[] = [
     version INTEGER
   );
   `,
+  // A data-rights request its requester withdrew is stored as `withdrawn` (docs/protocol.md §4.10),
+  // and the person's own requests are listed by requester: the approvals table is rebuilt with
+  // the wider state check (SQLite cannot alter a CHECK) and an index by requester.
+  `
+  CREATE TABLE org_approvals_v2 (
+    org_id TEXT NOT NULL,
+    approval_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending','approved','executed','withdrawn')),
+    approved_by TEXT,
+    approved_at INTEGER,
+    executed_at INTEGER,
+    PRIMARY KEY (org_id, approval_id)
+  ) WITHOUT ROWID;
+  INSERT INTO org_approvals_v2 SELECT org_id, approval_id, action, target, reason, requested_by, requested_at, expires_at, state, approved_by, approved_at, executed_at FROM org_approvals;
+  DROP TABLE org_approvals;
+  ALTER TABLE org_approvals_v2 RENAME TO org_approvals;
+  CREATE INDEX org_approvals_by_requester ON org_approvals(org_id, requested_by, requested_at);
+  `,
 ]

@@ -3,7 +3,7 @@
 // approval, and where each request stands; they ask for an approval here, and withdraw their own
 // pending request. What the server refuses is shown in plain words, then the list is read again.
 import { useEffect, useState } from 'preact/hooks'
-import { CandorError, type DataRight, type DataRightStatus } from '@candor/protocol'
+import { CandorError, type DataRight, type DataRightRequestInfo, type DataRightStatus } from '@candor/protocol'
 import type { CandorClient } from '@candor/sdk'
 import { formatDateTime } from './time.ts'
 import { errorText } from '../state/error-text.ts'
@@ -34,8 +34,17 @@ function stateText(s: DataRightStatus): string {
   }
 }
 
+const REQUEST_STATE: Record<DataRightRequestInfo['state'], { tag: string; text: (r: DataRightRequestInfo) => string }> = {
+  pending: { tag: 'pending', text: (r) => `waiting for an admin’s approval until ${formatDateTime(r.expiresAt)}` },
+  approved: { tag: 'active', text: (r) => `approved: you may go ahead once, until ${formatDateTime(r.expiresAt)}` },
+  used: { tag: 'active', text: (r) => `used ${formatDateTime(r.endedAt!)}` },
+  withdrawn: { tag: 'revoked', text: (r) => `you withdrew it ${formatDateTime(r.endedAt!)}; nothing was done with it` },
+  ended: { tag: 'revoked', text: (r) => `declined or expired ${formatDateTime(r.endedAt!)}; nothing was done with it` },
+}
+
 export function DataRightRequests({ client }: { client: CandorClient }) {
   const [rights, setRights] = useState<DataRightStatus[] | null>(null)
+  const [requests, setRequests] = useState<DataRightRequestInfo[]>([])
   const [error, setError] = useState<string | null>(null)
   const [done, setDone] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
@@ -45,7 +54,11 @@ export function DataRightRequests({ client }: { client: CandorClient }) {
     let live = true
     client
       .dataRights()
-      .then((r) => live && setRights(r.rights))
+      .then((r) => {
+        if (!live) return
+        setRights(r.rights)
+        setRequests(r.requests)
+      })
       .catch((e: unknown) => live && setError(`Your requests could not be loaded: ${errorText(e)}`))
     return () => {
       live = false
@@ -119,6 +132,18 @@ export function DataRightRequests({ client }: { client: CandorClient }) {
                   Withdraw your {VERB[s.right]} request
                 </button>
               )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {requests.length > 0 && (
+        <ul class="device-list" aria-label="Your past and open requests" data-testid="data-right-history">
+          {requests.map((r) => (
+            <li key={r.id} data-testid="data-right-request" data-id={r.id} data-state={r.state}>
+              <span class="grow">
+                {NAME[r.right]}, asked {formatDateTime(r.requestedAt)} <span class={`tag ${REQUEST_STATE[r.state].tag}`}>{r.state}</span>
+                <span class="small"> {REQUEST_STATE[r.state].text(r)}</span>
+              </span>
             </li>
           ))}
         </ul>

@@ -11,5 +11,7 @@ export function alertText(a: SecurityAlert): string {
       return `The server is keeping an access receipt from you: ${a.reason}. Someone accessed your data without you being told; see Settings → Your data.`
     case 'split_view':
       return `The server showed ${a.userId} (device ${a.deviceId}) a different ${a.log === 'directory' ? 'key directory' : 'access log'} from the one it shows you (${a.reason}). Someone may be hiding keys or accesses from one of you: compare safety numbers with ${a.userId} in person before trusting this conversation.`
+    case 'org_audit_fork':
+      return `The server rewrote the audit trail of your organisation (${a.org}): it now shows ${a.served.size} entries that do not extend the ${a.remembered.size} this device saw before. Admin actions may have been hidden or changed, so your organisation's policy is not applied; tell your organisation's security team.`
   }
 }

@@ -2,7 +2,7 @@
 // under an admin's approval, and where your requests stand; `candor data-rights request
 // export|deletion` asks; `candor data-rights withdraw <id>` withdraws your own pending request
 // (docs/protocol.md §4.10 `dataRights`). Anyone else's id is "not found" and nothing changes.
-import { CandorError, DATA_RIGHTS, type DataRight, type DataRightStatus } from '@candor/protocol'
+import { CandorError, DATA_RIGHTS, type DataRight, type DataRightRequestInfo, type DataRightStatus } from '@candor/protocol'
 import { withDevice } from './compliance.ts'
 import type { GlobalFlags } from '../device-session.ts'
 import { printJson } from '../output.ts'
@@ -25,12 +25,21 @@ function line(s: DataRightStatus): string {
   }
 }
 
+/** One of the person's own requests, open or ended: `request <id> <right> <state> …`. */
+function requestLine(r: DataRightRequestInfo): string {
+  const ended = r.endedAt === null ? `open until ${when(r.expiresAt)} UTC` : `ended ${when(r.endedAt)} UTC`
+  return `request ${r.id}  ${r.right}  ${r.state}  (asked ${when(r.requestedAt)} UTC, ${ended})`
+}
+
 export async function dataRights(g: GlobalFlags, sub: string | undefined, args: string[]): Promise<number> {
   if (sub === undefined) {
     return withDevice(g, async (c) => {
       const r = await c.dataRights()
       if (g.json) printJson(r)
-      else for (const s of r.rights) process.stdout.write(`${line(s)}\n`)
+      else {
+        for (const s of r.rights) process.stdout.write(`${line(s)}\n`)
+        for (const q of r.requests) process.stdout.write(`${requestLine(q)}\n`)
+      }
       return 0
     })
   }

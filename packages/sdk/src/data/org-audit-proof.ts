@@ -3,7 +3,7 @@
 // by its inclusion proof, and the entry an audit entry of that organisation. Used for its policy
 // (org-policy-verify.ts) and its name (org-name-verify.ts).
 import { auditEntrySchema, fromBase64Url, orgAuditOrigin, utf8, type AuditEntry, type CandorError } from '@candor/protocol'
-import { SIG_TYPE_ED25519, formatVerifierKey, merkleLeafHash, noteVerifierFromKey, openCheckpoint, parseVerifierKey, verifyInclusion } from '@candor/transparency'
+import { SIG_TYPE_ED25519, formatVerifierKey, merkleLeafHash, noteVerifierFromKey, openCheckpoint, parseVerifierKey, verifyInclusion, type Checkpoint } from '@candor/transparency'
 
 export interface AuditProof {
   index: number
@@ -21,6 +21,11 @@ export function accessLogVerifier(accessLogKey: string, name: string, fail: (m: 
 
 /** The proven entry, parsed; `fail` makes the error of whatever check fails. */
 export function provenAuditEntry(org: string, proof: AuditProof, accessLogKey: string, fail: (m: string) => CandorError): AuditEntry {
+  return provenAuditEntryAt(org, proof, accessLogKey, fail).entry
+}
+
+/** The proven entry, parsed, and the signed checkpoint it was proven against. */
+export function provenAuditEntryAt(org: string, proof: AuditProof, accessLogKey: string, fail: (m: string) => CandorError): { entry: AuditEntry; checkpoint: Checkpoint } {
   const cp = openCheckpoint(proof.checkpoint, orgAuditOrigin(org), [accessLogVerifier(accessLogKey, orgAuditOrigin(org), fail)])
   if (!cp) throw fail('the audit-log checkpoint is not signed by the pinned key')
   const path = proof.path.map((p) => fromBase64Url(p))
@@ -35,5 +40,5 @@ export function provenAuditEntry(org: string, proof: AuditProof, accessLogKey: s
     throw fail('its audit-log entry is not an audit entry')
   }
   if (entry.org !== org) throw fail('its audit-log entry is of another organisation')
-  return entry
+  return { entry, checkpoint: cp.checkpoint }
 }

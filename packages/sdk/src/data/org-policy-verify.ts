@@ -4,8 +4,8 @@
 // — an inclusion proof against a checkpoint signed by the same key under `candor/org-audit/<org>`.
 // Anything else is `policy_invalid`, and the policy is not applied.
 import { CandorError, DEFAULT_ORG_POLICY, orgPolicyKeyName, parsePolicyNoteText, policyDigest, type OrgPolicy, type OrgPolicyResponse } from '@candor/protocol'
-import { openNote } from '@candor/transparency'
-import { accessLogVerifier, provenAuditEntry } from './org-audit-proof.ts'
+import { openNote, type Checkpoint } from '@candor/transparency'
+import { accessLogVerifier, provenAuditEntryAt } from './org-audit-proof.ts'
 
 export interface VerifiedPolicy {
   org: string
@@ -21,19 +21,24 @@ export interface VerifiedPolicy {
 const fail = (m: string) => new CandorError('policy_invalid', `the organisation's policy was refused: ${m}`)
 
 export function verifyPolicy(res: OrgPolicyResponse, accessLogKey: string): VerifiedPolicy {
+  return verifyPolicyAndCheckpoint(res, accessLogKey).policy
+}
+
+/** The policy checked as verifyPolicy does, and the audit log's signed checkpoint its proof is against (null for the defaults). */
+export function verifyPolicyAndCheckpoint(res: OrgPolicyResponse, accessLogKey: string): { policy: VerifiedPolicy; checkpoint: Checkpoint | null } {
   const org = res.org
   if (res.note === null) {
     if (res.version !== 0 || res.proof !== null) throw fail('a policy version without its note')
-    return { org, version: 0, since: 0, policy: DEFAULT_ORG_POLICY, auditIndex: null }
+    return { policy: { org, version: 0, since: 0, policy: DEFAULT_ORG_POLICY, auditIndex: null }, checkpoint: null }
   }
   const opened = openNote(res.note, [accessLogVerifier(accessLogKey, orgPolicyKeyName(org), fail)])
   if (!opened || opened.verified.length === 0) throw fail('its signature does not verify with the pinned key')
   const doc = parsePolicyNoteText(opened.text)
   if (!doc || doc.org !== org || doc.version !== res.version || doc.since !== res.since) throw fail('the signed note does not say what the answer says')
   if (!res.proof) throw fail('it has no audit-log proof')
-  const entry = provenAuditEntry(org, res.proof, accessLogKey, fail)
+  const { entry, checkpoint } = provenAuditEntryAt(org, res.proof, accessLogKey, fail)
   if (entry.org !== org || entry.action !== 'policy.set' || entry.details['version'] !== doc.version || entry.details['digest'] !== policyDigest(opened.text)) {
     throw fail('its audit-log entry logs another policy')
   }
-  return { org, version: doc.version, since: doc.since, policy: doc.policy, auditIndex: res.proof.index }
+  return { policy: { org, version: doc.version, since: doc.since, policy: doc.policy, auditIndex: res.proof.index }, checkpoint }
 }

@@ -28,8 +28,9 @@ import type { Identity } from '../identity.ts'
 import type { LocalStore } from '../local-store.ts'
 import { AccessLogTracker } from './access-log-tracker.ts'
 import { AdminClient } from './admin-client.ts'
-import { verifyPolicy, type VerifiedPolicy } from './org-policy-verify.ts'
+import { verifyPolicyAndCheckpoint, type VerifiedPolicy } from './org-policy-verify.ts'
 import { verifyOrganisation, type VerifiedOrganisation } from './org-name-verify.ts'
+import { OrgAuditMemory } from './org-audit-memory.ts'
 import type { BagFile } from './bag.ts'
 import { readLedger, recordConsent, type LedgerEntry } from './consents.ts'
 import type { DataApi } from './data-api.ts'
@@ -70,6 +71,7 @@ export interface CheckedReceipts {
 export class DataOwnership {
   readonly #d: DataOwnershipDeps
   #tracker: AccessLogTracker | undefined
+  #auditMemory: OrgAuditMemory | undefined
   /** Withheld-receipt findings already alerted on, so each raises one alert. */
   readonly #alerted = new Set<string>()
 
@@ -118,7 +120,13 @@ export class DataOwnership {
   /** The policy of this person's organisation, checked (signature and audit-log proof) against the pinned key. */
   async policy(): Promise<VerifiedPolicy> {
     const res = await this.#d.data.call(orgPolicyResponse, 'GET', '/v1/policy')
-    return verifyPolicy(res, await this.#accessLog.pinnedKey())
+    const { policy, checkpoint } = verifyPolicyAndCheckpoint(res, await this.#accessLog.pinnedKey())
+    // The audit trail's checkpoint must extend the last one this device saw (§4.8).
+    if (checkpoint) {
+      this.#auditMemory ??= new OrgAuditMemory(this.#d.data, this.#d.store, (a) => this.#d.emit('alert', a))
+      await this.#auditMemory.check(policy.org, checkpoint)
+    }
+    return policy
   }
 
   /** This person's organisation and its name, checked (the `org.create` entry's proof) against the pinned key. */

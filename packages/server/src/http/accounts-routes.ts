@@ -89,7 +89,8 @@ export function accountsRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!device) return refuseRequestSignIn(ctx, deviceId, body.challenge, body.signature)
     checkSignature(device.publicKey, authStatement(deviceId, body.challenge), body.signature)
     if (device.status === 'revoked') throw new CandorError('device_revoked', 'this device has been revoked')
-    if (device.status === 'pending') throw new CandorError('forbidden', 'this device is waiting for approval from another device')
+    // A device row that is pending is one the person approved and the organisation's policy holds for an admin (§4.10).
+    if (device.status === 'pending') throw new CandorError('forbidden', 'this device is held until an admin of your organisation approves it', { details: { held: true } })
     if (!(await ctx.store.consumeNonce(body.challenge, valid.expiresAt))) {
       throw new CandorError('unauthenticated', 'this challenge was already used')
     }

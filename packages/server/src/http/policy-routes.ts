@@ -2,11 +2,12 @@
 // the one that applies to them (GET /v1/policy) with its audit-log proof, which their client
 // checks; the organisation's admins read it and its owners and admins set a new version.
 import type { FastifyInstance } from 'fastify'
-import { CandorError, orgPolicySchema, parseOrgId, type OrgPolicyResponse, type OwnOrganisationResponse } from '@candor/protocol'
+import { CandorError, orgPolicySchema, parseOrgId, toBase64Url, type OrgPolicyResponse, type OwnOrganisationResponse } from '@candor/protocol'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { requirePermission, scopedOrg } from '../organisations/org-scope.ts'
 import { parseBody, parseParam } from './parse.ts'
+import { index } from './audit-routes.ts'
 import { archiveAccountCheck, republishArchiveAccounts } from './archive-policy-check.ts'
 
 export function policyRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -32,6 +33,18 @@ export function policyRoutes(app: FastifyInstance, ctx: AppContext): void {
       // Our own entry; one that does not parse names no organisation.
     }
     return { org: m.org, created: first && isCreate ? { index: 0, ...first } : null }
+  })
+
+  // A member's client checks that each audit-log checkpoint it is shown with the policy extends the
+  // last one it remembered (docs/protocol.md §4.8 "Members check consistency"): proofs of their
+  // own organisation's log only.
+  app.get('/v1/policy/consistency', async (req) => {
+    const s = await authenticate(ctx, req)
+    const from = index(req.query, 'from', undefined)
+    const to = index(req.query, 'to', undefined)
+    const m = await ctx.store.membershipOf(s.userId)
+    if (!m) throw new CandorError('not_found', 'you belong to no organisation')
+    return { proof: (await ctx.audit.consistency(m.org, from, to)).map((h) => toBase64Url(h)) }
   })
 
   app.get('/v1/orgs/:org/policy', async (req): Promise<OrgPolicyResponse> => {

@@ -87,6 +87,42 @@ export function governanceContract(store: StoreRef): void {
     expect(await g.getApproval(o2, 'd1')).toMatchObject({ expiresAt: 1000 })
   })
 
+  it('withdraws a pending request once, stored as withdrawn; lists a requester\'s own requests by action, newest first', async () => {
+    const o = orgId()
+    await store().createOrganisation({ id: o, name: 'Org', signup: 'closed', createdAt: 1 })
+    const g = store().governance()
+    const [asker, other] = [newUserId(), newUserId()]
+    const rec: ApprovalRecord = {
+      id: 'w1', org: o, action: 'data.export', target: `user:${asker}`, reason: '{}', requestedBy: asker, requestedAt: 100, expiresAt: 1000,
+      state: 'pending', approvedBy: null, approvedAt: null, executedAt: null,
+    }
+    expect(await g.createApproval(rec)).toBe(true)
+    expect(await g.createApproval({ ...rec, id: 'w2', action: 'data.deletion', requestedAt: 101 })).toBe(true)
+    expect(await g.createApproval({ ...rec, id: 'w3', requestedAt: 102, expiresAt: 150 })).toBe(true)
+    expect(await g.createApproval({ ...rec, id: 'w4', action: 'users.read', requestedAt: 103 })).toBe(true)
+    expect(await g.createApproval({ ...rec, id: 'w5', requestedBy: other, requestedAt: 104 })).toBe(true)
+    expect(await g.approve(o, 'w2', other, 200)).toBe('approved')
+    expect(await g.withdraw(o, 'nope', 200)).toBe(false)
+    expect(await g.withdraw(o, 'w3', 200)).toBe(false) // expired
+    expect(await g.withdraw(o, 'w2', 200)).toBe(false) // approved
+    expect(await g.withdraw(o, 'w1', 201)).toBe(true)
+    expect(await g.withdraw(o, 'w1', 202)).toBe(false)
+    expect(await g.getApproval(o, 'w1')).toMatchObject({ state: 'withdrawn', expiresAt: 201, approvedBy: null })
+    expect(await g.approve(o, 'w1', other, 203)).toBe('not_pending')
+    expect(await g.markExecuted(o, 'w1', 203)).toBe(false)
+    expect((await g.openApprovals(o, 203)).map((r) => r.id)).toEqual(['w2', 'w4', 'w5'])
+    const mine = await g.approvalsRequestedBy(o, asker, 'data.', 10)
+    expect(mine.map((r) => [r.id, r.state])).toEqual([['w3', 'pending'], ['w2', 'approved'], ['w1', 'withdrawn']])
+    expect((await g.approvalsRequestedBy(o, asker, 'data.', 2)).map((r) => r.id)).toEqual(['w3', 'w2'])
+    // Another organisation's request of the same id is not touched, nor listed.
+    const o2 = orgId()
+    await store().createOrganisation({ id: o2, name: 'Org 2', signup: 'closed', createdAt: 1 })
+    expect(await g.createApproval({ ...rec, org: o2, id: 'w6' })).toBe(true)
+    expect(await g.withdraw(o, 'w6', 205)).toBe(false)
+    expect(await g.getApproval(o2, 'w6')).toMatchObject({ state: 'pending', expiresAt: 1000 })
+    expect((await g.approvalsRequestedBy(o2, asker, 'data.', 10)).map((r) => r.id)).toEqual(['w6'])
+  })
+
   it('appends policy versions in order only', async () => {
     const o = orgId()
     await store().createOrganisation({ id: o, name: 'Org', signup: 'closed', createdAt: 1 })

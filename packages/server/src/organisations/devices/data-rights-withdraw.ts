@@ -4,7 +4,7 @@
 // answered `404 not_found`, as for an id that does not exist. A request no longer pending
 // (approved, used, declined, expired, withdrawn already) is `409 conflict` and nothing changes.
 // The organisation's audit trail gets a `data_rights.withdraw` entry (actor `person`) first; the
-// request then ends at once, atomically (the store's decline: never approved or used afterwards).
+// request then ends at once, atomically, stored as `withdrawn` (never approved or used afterwards).
 import type { FastifyInstance } from 'fastify'
 import { CandorError, DATA_RIGHTS, DATA_RIGHT_ID, dataRightAction, type DataRight, type DataRightWithdrawn } from '@candor/protocol'
 import { z } from 'zod'
@@ -31,7 +31,7 @@ export function dataRightWithdrawRoute(app: FastifyInstance, ctx: AppContext): v
     const now = ctx.access.now()
     if (a.state !== 'pending' || a.expiresAt <= now) throw new CandorError('conflict', `this request is no longer pending (${stateOf(a.state, a.expiresAt, now)})`)
     await ctx.audit.record(m.org, { kind: 'person', userId: s.userId }, 'data_rights.withdraw', `approval:${a.id}`, { right })
-    if (!(await ctx.store.governance().decline(m.org, id, now))) throw new CandorError('conflict', 'this request is no longer pending')
+    if (!(await ctx.store.governance().withdraw(m.org, id, now))) throw new CandorError('conflict', 'this request is no longer pending')
     ctx.log.info({ userId: s.userId, right, approval: a.id }, 'data-rights request withdrawn by the person')
     return { right: right as DataRight, state: 'withdrawn', id: a.id, withdrawnAt: now }
   })
@@ -40,5 +40,6 @@ export function dataRightWithdrawRoute(app: FastifyInstance, ctx: AppContext): v
 function stateOf(state: string, expiresAt: number, now: number): string {
   if (state === 'approved') return expiresAt <= now ? 'approved, expired' : 'approved'
   if (state === 'executed') return 'used'
-  return 'declined, withdrawn or expired'
+  if (state === 'withdrawn') return 'withdrawn'
+  return 'declined or expired'
 }

@@ -15,6 +15,7 @@ import {
   toBase64Url,
   DATA_RIGHTS,
   type DataRight,
+  type DataRightRequestInfo,
   type DataRightStatus,
   type DataRightsResponse,
   type OrgId,
@@ -79,6 +80,23 @@ export async function useDataRight(ctx: AppContext, userId: UserId, right: DataR
   if (!(await ctx.store.governance().markExecuted(org, status.id, ctx.access.now()))) throw new CandorError('forbidden', 'this approval was used already or expired', { details: { approvalRequired: true, dataRight: right } })
 }
 
+/** The person's own data-rights requests, newest first, as they see them (withdrawn, used, ended or open). */
+async function requestsOf(ctx: AppContext, org: OrgId, userId: UserId): Promise<DataRightRequestInfo[]> {
+  const now = ctx.access.now()
+  const all = await ctx.store.governance().approvalsRequestedBy(org, userId, 'data.', 50)
+  const out: DataRightRequestInfo[] = []
+  for (const a of all) {
+    const right = DATA_RIGHTS.find((r) => a.action === dataRightAction(r))
+    if (right === undefined || a.target !== `user:${userId}`) continue
+    const base = { id: a.id, right, requestedAt: a.requestedAt, expiresAt: a.expiresAt }
+    if (a.state === 'withdrawn') out.push({ ...base, state: 'withdrawn', endedAt: a.expiresAt })
+    else if (a.state === 'executed') out.push({ ...base, state: 'used', endedAt: a.executedAt })
+    else if (a.expiresAt <= now) out.push({ ...base, state: 'ended', endedAt: a.expiresAt })
+    else out.push({ ...base, state: a.state, endedAt: null })
+  }
+  return out
+}
+
 export function dataRightsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/v1/account/data-rights', async (req): Promise<DataRightsResponse> => {
     const s = await authenticate(ctx, req)
@@ -89,7 +107,7 @@ export function dataRightsRoutes(app: FastifyInstance, ctx: AppContext): void {
       org = st.org
       rights.push(st.status)
     }
-    return { org: org ?? '', rights }
+    return { org: org ?? '', rights, requests: org ? await requestsOf(ctx, org, s.userId) : [] }
   })
 
   app.post('/v1/account/data-rights', async (req, reply): Promise<DataRightStatus> => {
