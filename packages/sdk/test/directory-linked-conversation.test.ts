@@ -164,9 +164,26 @@ describe('a conversation follows a SCIM group of its organisation', () => {
     expect(await serverTreeUsers(conversations.linked)).not.toContain('gina@globex.example')
   }, 120_000)
 
+  let resetGroup = ''
+  it('bob resets it: the link moves to the new group (audited, actor bob), and the next SCIM change reaches it', async () => {
+    const { alice, bob, dave } = people as Record<string, CandorClient>
+    resetGroup = await bob!.reset(conversations.linked)
+    expect(resetGroup).not.toBe(conversations.linked)
+    const moved = (await owner.admin.audit('acme')).entries.filter((e) => e.entry.action === 'directory.link').at(-1)!
+    expect(moved.entry.target).toBe(`group:${resetGroup}`)
+    expect(moved.entry.actor).toMatchObject({ kind: 'person', id: 'bob@acme.example' })
+    expect(moved.entry.details).toEqual({ scimGroupId: engineering, reason: 'reset', previousGroup: conversations.linked })
+    expect((await alice!.admin.directoryLinks('acme')).map((l) => l.groupId)).toEqual([resetGroup])
+    await waitFor(async () => (await alice!.directoryLink(conversations.linked))?.scimGroupId === engineering, 'alice to read the link of the group she uses now', 60_000)
+    const r = await call('PATCH', `/Groups/${engineering}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: ids.dave }] }] })
+    expect(r.status, JSON.stringify(r.json)).toBe(200)
+    await waitFor(async () => (await serverTreeUsers(resetGroup)).includes('dave@acme.example'), 'dave in the reset group’s tree', 60_000)
+    await waitFor(() => dave!.conversations().some((c) => c.id === conversations.linked), 'dave to hold the conversation again', 60_000)
+  }, 300_000)
+
   it('alice unlinks it: audited; the members see it no more', async () => {
     const { alice, bob } = people as Record<string, CandorClient>
-    await alice!.admin.unlinkConversation('acme', conversations.linked)
+    await alice!.admin.unlinkConversation('acme', resetGroup)
     expect(count(await auditActions(), 'directory.unlink')).toBe(1)
     expect(await alice!.admin.directoryLinks('acme')).toEqual([])
     expect(await bob!.directoryLink(conversations.linked)).toBeNull()

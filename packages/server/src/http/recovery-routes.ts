@@ -25,6 +25,7 @@ import type { GroupRecord, GroupReset } from '@candor/ports'
 import type { AppContext } from '../app-context.ts'
 import { authenticate } from '../auth/authenticate.ts'
 import { checkNewGroup } from '../mls/public-handshakes.ts'
+import { carryLinkOverReset } from '../organisations/directory-links/link-over-reset.ts'
 import { checkSignature } from './device-signature.ts'
 import { parseBody, parseParam } from './parse.ts'
 
@@ -94,6 +95,8 @@ export function recoveryRoutes(app: FastifyInstance, ctx: AppContext): void {
     ctx.roster.changed(body.groupId)
     // The old group now takes application messages from its resetter only (§5.4).
     ctx.roster.changed(body.previousGroup)
+    // The reset stands either way; a link that could not move is logged (an admin links it again).
+    await carryLinkOverReset(ctx, body.previousGroup, body.groupId, s.userId).catch((err: unknown) => ctx.log.error({ err, groupId: body.groupId }, 'directory link not moved to the reset group'))
     reply.code(201)
     return resetResponse(reset)
   })
