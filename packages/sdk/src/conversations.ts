@@ -172,6 +172,8 @@ export class Conversations {
   #loaded = false
   /** Groups this device made and is still inviting everyone into (a reset's new group): sends wait. */
   readonly #forming = new Map<string, Promise<void>>()
+  /** Groups this device asked to reset → the group that replaced them (undefined: the reset was refused). */
+  readonly #resets = new Map<string, Promise<string | undefined>>()
   readonly #index: SearchIndex | undefined
 
   /** `index`: the device's search index, kept in step with the history (search/search-index.ts). */
@@ -238,6 +240,26 @@ export class Conversations {
     void p.then(() => {
       if (this.#forming.get(groupId) === p) this.#forming.delete(groupId)
     })
+  }
+
+  /**
+   * This device is resetting `groupId` from now on (docs/protocol.md §5.4, "No acknowledged
+   * message is lost to a reset"): a send into it answered after this may have been stored after
+   * the reset, when the others had left; Messaging.send then sends it again in `done`'s group.
+   */
+  resetting(groupId: string, done: Promise<string>): void {
+    this.#resets.set(
+      groupId,
+      done.then(
+        (g) => g,
+        () => undefined,
+      ),
+    )
+  }
+
+  /** The group this device's reset of `groupId` made (once formed), if this device started one; undefined if it never did. */
+  resetBy(groupId: string): Promise<string | undefined> | undefined {
+    return this.#resets.get(groupId)
   }
 
   /** Resolves once the group is no longer being populated (at once for any other). */

@@ -127,7 +127,11 @@ async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
     return
   }
   const c = conversations.get(f.groupId)
-  if (!c || c.meta.status !== 'active') return
+  // A group this device moved away from by a reset is still read: a message the server accepted
+  // before the reset may reach it afterwards (docs/protocol.md §5.4, "No acknowledged message is
+  // lost"). Its commits are not followed any more.
+  const moved = c?.meta.status === 'reset'
+  if (!c || (c.meta.status !== 'active' && !(moved && f.kind === 0))) return
   if (f.kind === 1) {
     const epochBefore = epochOf(c.state)
     // The server's proposals this device accepted, for a commit that names them by reference.
@@ -173,7 +177,8 @@ async function handle(d: IncomingDeps, f: DeliverFrame): Promise<void> {
   // or a crash in between leaves an older state (later messages still decrypt), never a
   // message applied twice or lost. The state is written once per batch of deliveries, before
   // any of them is acknowledged (Conversations.defer, delivery-queue.ts).
-  await applyContent(d, f, r.sender, content)
+  // Leaving or joining a group this device no longer follows changes nothing.
+  if (!moved || (content.type !== 'leave' && content.type !== 'join')) await applyContent(d, f, r.sender, content)
   await conversations.markProcessed(f.groupId, f.messageId)
   conversations.defer(f.groupId, r.state)
 }

@@ -193,6 +193,18 @@ export class Messaging {
       group = await this.movedFrom(conversation, e)
       sentAt = await this.sendContent(group, content, newMessageId())
     }
+    // This device started resetting the group before the server answered: the server takes the
+    // resetter's messages into the old group after the reset, when the others may have left it
+    // already. The same content goes again into the new group (receivers show it once, by its
+    // id), and only then is it "sent" (docs/protocol.md §5.4, "No acknowledged message is lost").
+    const replaced = conversations.resetBy(group)
+    if (replaced) {
+      const next = await replaced
+      if (next !== undefined && next !== group) {
+        group = next
+        sentAt = await this.sendContent(group, content, newMessageId())
+      }
+    }
     const record: MessageRecord = {
       id: content.id,
       conversation: conversations.conversationOf(group),

@@ -231,11 +231,19 @@ export class Recovery {
     const [kp] = await this.#d.keyPackages.generate(1, false, suite)
     const state = await startGroup(this.#d.suites, this.#d.config, fromBase64Url(newGroup)!, kp!, (await this.#d.serverSender?.()) ?? undefined)
     await this.#d.keyPackages.consumed(kp!)
+    // From here a send of this device into the old group may reach the server after the reset
+    // is recorded (the server takes it from the resetter): Messaging.send sends it again in the
+    // new group once it is formed (docs/protocol.md §5.4, "No acknowledged message is lost").
+    let moved!: (g: string) => void
+    let failed!: (e: unknown) => void
+    conversations.resetting(groupId, new Promise<string>((res, rej) => ((moved = res), (failed = rej))))
     try {
       const groupInfo = toBase64Url(await groupInfoForExternalJoin(this.#d.suites, state))
       await api.resetConversation(conversation, { previousGroup: groupId, epoch: epochOf(c.state), groupId: newGroup, groupInfo })
     } catch (e) {
       if (e instanceof CandorError && e.code === 'rate_limited') this.#budgetSpent.set(conversation, Date.now() + retryAfter(e))
+      // Refused (or unanswered, and then a send waits for nothing): no reset of this device.
+      failed(e)
       throw e
     }
     let formed!: () => void
@@ -252,6 +260,7 @@ export class Recovery {
       if (claimed.length > 0) await groups.commitAdds(newGroup, claimed)
     } finally {
       formed()
+      moved(newGroup)
     }
     const invited = new Set(claimed.map((k) => k.deviceId))
     const leftOut = everyone.filter((l) => l.deviceId !== me.deviceId && !invited.has(l.deviceId)).map((l) => ({ userId: l.userId, deviceId: l.deviceId }))
