@@ -47,6 +47,8 @@ async function showForkTo(client: CandorClient): Promise<void> {
   fork.update(`filler-only-${client.userId}-sees`, new Uint8Array([1]))
   await fork.publishEpoch()
   client.api.directoryLookup = async (u) => ({ checkpoint: fork.checkpoint()!, proof: toBase64Url(encodeLookupProof((await fork.lookup(u))!)) })
+  // The client asks for compact lookups (protocol.md §3): the fork answers those too, in JSON (a server's fallback).
+  client.api.directoryLookupCompact = client.api.directoryLookup
   client.api.directoryHistory = async () => ({ checkpoint: fork.checkpoint()!, proof: toBase64Url(encodeHistoryProof((await fork.history(client.userId))!)) })
   client.api.directoryConsistency = async (from, to) => ({ proof: fork.consistencyProof(from, to).map(toBase64Url) })
   client.api.directoryInfo = async () => ({ ...(await env.server.context.directory.info()), checkpoint: fork.checkpoint()! })

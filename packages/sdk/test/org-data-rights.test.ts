@@ -39,6 +39,7 @@ describe('dataRights', () => {
   it('the person is told which applies: approval in acme, allowed in globex', async () => {
     expect(await mia.dataRights()).toEqual({
       org: 'acme',
+      requests: [],
       rights: [
         { right: 'export', state: 'none', id: null, expiresAt: null },
         { right: 'deletion', state: 'none', id: null, expiresAt: null },
