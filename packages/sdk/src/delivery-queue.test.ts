@@ -218,4 +218,29 @@ describe('DeliveryQueue', () => {
     await new Promise((r) => setTimeout(r, 60))
     expect(acked).toEqual([1, 2])
   })
+
+  it('processes, saves and acknowledges a delivery that arrived while the batch before it was being saved', async () => {
+    const log: string[] = []
+    let release: () => void = () => undefined
+    const first = new Promise<void>((r) => (release = r))
+    let saves = 0
+    const q = new DeliveryQueue({
+      async process(f) {
+        log.push(`process ${f.seq}`)
+      },
+      ack: (seq) => log.push(`ack ${seq}`),
+      async save() {
+        log.push('save')
+        if (saves++ === 0) await first
+      },
+    })
+    q.push(frame(1, G1))
+    await until(() => log.includes('save'))
+    // Arrives while the only save in flight runs: nothing else will come to kick the queue.
+    q.push(frame(2, G1))
+    release()
+    await until(() => log.includes('ack 2'), 2_000)
+    expect(log).toEqual(['process 1', 'save', 'ack 1', 'process 2', 'save', 'ack 2'])
+    await q.idle()
+  })
 })

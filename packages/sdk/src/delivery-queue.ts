@@ -159,20 +159,25 @@ export class DeliveryQueue {
   async #run(): Promise<void> {
     this.#running = true
     try {
-      for (let next = this.#next(); next && !this.#closed; next = this.#next()) {
-        const { f, lane } = next
-        let failure: { error: unknown } | undefined
-        try {
-          await this.#d.process(f)
-        } catch (error) {
-          failure = { error }
+      for (;;) {
+        for (let next = this.#next(); next && !this.#closed; next = this.#next()) {
+          const { f, lane } = next
+          let failure: { error: unknown } | undefined
+          try {
+            await this.#d.process(f)
+          } catch (error) {
+            failure = { error }
+          }
+          if (this.#closed) return
+          if (failure) this.#hold(f, lane, failure.error)
+          else this.#done(f, lane)
+          if (this.#unsaved.length >= BATCH_MAX) await this.#saveBatch()
         }
-        if (this.#closed) return
-        if (failure) this.#hold(f, lane, failure.error)
-        else this.#done(f, lane)
-        if (this.#unsaved.length >= BATCH_MAX) await this.#saveBatch()
+        if (this.#closed || this.#unsaved.length === 0 || this.#saveDue > Date.now()) break
+        await this.#saveBatch()
+        // Deliveries pushed (and held groups come due) while the save ran found the queue
+        // running, so nothing kicked it for them: look again before stopping.
       }
-      if (!this.#closed && this.#unsaved.length > 0 && this.#saveDue <= Date.now()) await this.#saveBatch()
     } finally {
       this.#running = false
       this.#settle()
