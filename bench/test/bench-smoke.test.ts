@@ -83,7 +83,9 @@ describe('npm run bench (every system and scenario, about a second each)', () =>
   }, 900_000)
 
   it('the MLS scenario (Node and Chromium, 16 and 128 members in --quick; the ceiling beside it)', async () => {
-    const rows = await bench(['--systems', 'candor,ceiling', '--scenarios', 'mls'])
+    // --verbose: the scenario's progress lines (fixture built, each size in Node, Chromium
+    // launched, each size there) are on stderr, which a failure prints.
+    const rows = await bench(['--systems', 'candor,ceiling', '--scenarios', 'mls', '--verbose'])
     expectFigures(rows, ['candor', 'ceiling'], ['mls'])
   }, 900_000)
 

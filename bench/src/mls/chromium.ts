@@ -10,6 +10,17 @@ import type { Timings } from './ops.ts'
 
 export const CHROMIUM = '/usr/bin/chromium'
 
+/** How long one group size may take in the page before the scenario gives up with an error (a hung page must not hang the bench). */
+const PER_GROUP_MS = 600_000
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`chromium: ${what()} took over ${ms / 1000} s`)), ms)
+  })
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
+}
+
 /** Timings per group size, or why Chromium could not run them. */
 export async function timeInChromium(
   groups: { members: number; file: string; reps: number }[],
@@ -43,19 +54,26 @@ export async function timeInChromium(
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 120_000,
   })
+  log('chromium: launched')
   try {
     const page = await browser.newPage()
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
+    page.on('crash', () => errors.push('the page crashed'))
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
-    await page.waitForFunction(() => 'timeMls' in globalThis)
+    await page.waitForFunction(() => 'timeMls' in globalThis, undefined, { timeout: 120_000 })
     const out = new Map<number, Timings>()
     for (const g of groups) {
       log(`chromium: ${g.members} members, ${g.reps} reps`)
-      const t = await page.evaluate(
-        ([url, reps]) => (globalThis as unknown as { timeMls(u: string, r: number): Promise<Timings> }).timeMls(url, reps),
-        [`/group-${g.members}.json`, g.reps] as [string, number],
+      const t = await withTimeout(
+        page.evaluate(
+          ([url, reps]) => (globalThis as unknown as { timeMls(u: string, r: number): Promise<Timings> }).timeMls(url, reps),
+          [`/group-${g.members}.json`, g.reps] as [string, number],
+        ),
+        PER_GROUP_MS,
+        () => `${g.members} members${errors.length ? ` (page errors: ${errors.join('; ')})` : ''}`,
       )
       out.set(g.members, t)
     }
