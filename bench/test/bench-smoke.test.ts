@@ -23,7 +23,7 @@ interface Row {
 }
 
 async function bench(args: string[]): Promise<Row[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [BENCH, ...TINY, ...args], { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 })
+  const { stdout } = await promisify(execFile)(process.execPath, [BENCH, ...TINY, ...args], { timeout: 840_000, maxBuffer: 16 * 1024 * 1024 })
   const last = stdout.trim().split('\n').at(-1)!
   return (JSON.parse(last) as { scenarios: Row[] }).scenarios
 }

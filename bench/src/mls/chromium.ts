@@ -11,7 +11,7 @@ import type { Timings } from './ops.ts'
 export const CHROMIUM = '/usr/bin/chromium'
 
 /** How long one group size may take in the page before the scenario gives up with an error (a hung page must not hang the bench). */
-const PER_GROUP_MS = 600_000
+const PER_GROUP_MS = 240_000
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
@@ -61,17 +61,20 @@ export async function timeInChromium(
     const page = await browser.newPage()
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
-    page.on('crash', () => errors.push('the page crashed'))
+    let crashed: (e: Error) => void = () => undefined
+    const crash = new Promise<never>((_, reject) => (crashed = reject))
+    crash.catch(() => undefined)
+    page.on('crash', () => crashed(new Error(`chromium: the page crashed${errors.length ? ` (page errors: ${errors.join('; ')})` : ''}`)))
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
     await page.waitForFunction(() => 'timeMls' in globalThis, undefined, { timeout: 120_000 })
     const out = new Map<number, Timings>()
     for (const g of groups) {
       log(`chromium: ${g.members} members, ${g.reps} reps`)
       const t = await withTimeout(
-        page.evaluate(
+        Promise.race([crash, page.evaluate(
           ([url, reps]) => (globalThis as unknown as { timeMls(u: string, r: number): Promise<Timings> }).timeMls(url, reps),
           [`/group-${g.members}.json`, g.reps] as [string, number],
-        ),
+        )]),
         PER_GROUP_MS,
         () => `${g.members} members${errors.length ? ` (page errors: ${errors.join('; ')})` : ''}`,
       )
