@@ -9,6 +9,8 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import type { RatchetTree } from 'ts-mls';
 import { treeHashRoot } from 'ts-mls/treeHash.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { NobleAesGcm, NobleHkdf } from '../noble-hpke-parts.ts';
 import { commitChanges } from '../mls/group-commit.ts';
@@ -151,3 +153,31 @@ describe('node-fast-parts', () => {
     expect(await attempt(tampered, await treeHashRoot(tampered, w.suite.hash))).toContain('parent hash');
   }, 120_000);
 });
+
+describe('nodeX25519Primitives.randomSecretKey on Node 20', () => {
+  it('makes 100,000 keys amid garbage without the process hanging (generate-then-export-JWK deadlocked within 10,000)', () => {
+    // In a child process: a deadlocked main thread could not even fail this test.
+    const script = [
+      `import { nodeX25519Primitives } from ${JSON.stringify(new URL('./node-fast-parts.ts', import.meta.url).href)}`,
+      'const x = nodeX25519Primitives(64)',
+      'const seen = new Set()',
+      // Garbage beside it, as a busy process makes: collections come often, also inside an export.
+      'let junk = []',
+      'for (let i = 0; i < 100000; i++) {',
+      '  const sk = x.randomSecretKey()',
+      '  if (i % 10 === 0) seen.add(Buffer.from(sk).toString("hex"))',
+      '  junk.push("j".repeat(200) + i)',
+      '  if (junk.length > 20000) junk = []',
+      '}',
+      'console.log(seen.size)',
+    ].join('\n')
+    const r = spawnSync(process.execPath, ['--conditions=candor-source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      cwd: fileURLToPath(new URL('.', import.meta.url)),
+    })
+    expect(r.signal, 'the child hung and was killed').toBeNull()
+    expect(r.stderr).toBe('')
+    expect(r.stdout.trim()).toBe('10000')
+  }, 120_000)
+})

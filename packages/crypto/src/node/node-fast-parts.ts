@@ -3,8 +3,16 @@
 // importing a raw X25519 private key into OpenSSL (createPrivateKey, PKCS#8 DER) costs ≈ 580 µs
 // where the DH itself costs ≈ 40 µs, a DER SPKI public import ≈ 150 µs (JWK ≈ 20 µs), a DER
 // export ≈ 100 µs (JWK ≈ 5 µs); WebCrypto's HKDF/AES (what @hpke/core uses) costs a key import
-// and a promise per call. So: X25519 keys generated in OpenSSL and kept as KeyObjects (a
-// bounded cache by a digest of the secret), JWK in and out, and HKDF/HMAC/AES-GCM synchronous.
+// and a promise per call. So: X25519 keys kept as KeyObjects (a bounded cache by a digest of
+// the secret), JWK in and out, and HKDF/HMAC/AES-GCM synchronous.
+//
+// Never `generateKeyPairSync` here: on Node 20 (20.20.2 here) exporting the key it made as a JWK
+// can deadlock the process — the export holds the key's mutex while it allocates a string, the
+// allocation runs the garbage collector, and the collector destroys the finished key-generation
+// job, whose destructor takes the same mutex (main thread stuck in futex_wait under
+// KeyGenJob::~KeyGenJob ← ExportJWKEdKey, seen in gdb). A loop of generate + export hangs within
+// 10,000 keys; the bench's MLS fixture of 1,000 members and CI's bench smoke test hung on it.
+// A random secret is imported instead (no key-generation job exists).
 import {
   createCipheriv,
   createDecipheriv,
@@ -13,8 +21,8 @@ import {
   createPrivateKey,
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   hash as oneShotHash,
+  randomBytes,
   timingSafeEqual,
   type KeyObject,
 } from 'node:crypto';
@@ -204,10 +212,11 @@ export function nodeX25519Primitives(size = 512): X25519Primitives {
   };
   return {
     randomSecretKey() {
-      const { privateKey } = generateKeyPairSync('x25519');
-      const jwk = privateKey.export({ format: 'jwk' });
-      const sk = fromB64u(jwk.d);
-      remember(sk, privateKey, jwk.x);
+      // Clamped as OpenSSL's own X25519 key generation stores it (RFC 7748 §5).
+      const sk = new Uint8Array(randomBytes(32));
+      sk[0] = sk[0]! & 248;
+      sk[31] = (sk[31]! & 127) | 64;
+      remember(sk, importPrivate(sk));
       return sk;
     },
     publicKey: (sk) => entryOf(sk).pub.slice(),
