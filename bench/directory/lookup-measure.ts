@@ -2,8 +2,11 @@
 // response bytes for persons with three devices and the client's CPU time to verify each one's
 // first lookup (nothing memoised: every person is new to the verifier), as the SDK's
 // DeviceDirectory does it — open the checkpoint, decode, verifyLookup, check the enrolments.
+// With the Ed25519 check a Node client uses: nodeCryptoProvider() installs node:crypto's behind
+// verifyDetached (useNodeEd25519), which the checkpoint note and the enrolments go through.
 const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0
 import { compactDirectoryValueCodec, fromBase64Url, toBase64Url } from '@candor/protocol'
+import { useNodeEd25519 } from '@candor/crypto/node'
 import { provenEntry } from '@candor/sdk'
 import { decodeCompactLookup, decodeLookupProof, encodeCompactLookup, encodeLookupProof, noteVerifierFromKey, openCheckpoint, verifyLookup, clearVrfVerified } from '@candor/transparency'
 import { lookupFixture } from './lookup-fixture.ts'
@@ -39,6 +42,7 @@ function cpuMs<T>(fn: () => T): [T, number] {
 
 export async function measureLookups(p: { entries: number; epochs: number; people: number }): Promise<LookupFigures> {
   const { directory, people } = await lookupFixture(p)
+  useNodeEd25519()
   const verifier = noteVerifierFromKey(directory.verifierKey)!
   const vrfKey = directory.vrfPublicKey
   const responses = []

@@ -1,6 +1,7 @@
 // Ed25519 note keys, signature type 0x01 of C2SP signed-note, and the key ID rule shared by all
 // signature types.
 import { ed25519 } from '@noble/curves/ed25519.js'
+import { verifyDetached } from '@candor/crypto'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, isBytes, utf8 } from './bytes.ts'
 import { isValidKeyName, type NoteSigner, type NoteVerifier } from './signed-note.ts'
@@ -29,12 +30,8 @@ export function ed25519NoteVerifier(name: string, publicKey: Uint8Array): NoteVe
     name,
     keyId: noteKeyId(name, SIG_TYPE_ED25519, key),
     verify(message, signature) {
-      if (!isBytes(message) || !isBytes(signature, 64)) return false
-      try {
-        return ed25519.verify(signature, message, key, { zip215: false })
-      } catch {
-        return false
-      }
+      // verifyDetached: node:crypto in a Node process that installed it, @noble/curves otherwise.
+      return isBytes(message) && isBytes(signature, 64) && verifyDetached(key, message, signature)
     },
   }
 }

@@ -2,6 +2,7 @@
 // signature type 0x04, note signature = u64 timestamp || Ed25519 over
 // "cosignature/v1\ntime <t>\n" || checkpoint body.
 import { ed25519 } from '@noble/curves/ed25519.js'
+import { verifyDetached } from '@candor/crypto'
 import { concatBytes, isBytes, u64be, utf8 } from './bytes.ts'
 import { noteKeyId, SIG_TYPE_COSIGNATURE_V1 } from './note-ed25519.ts'
 import { isValidKeyName, type NoteSignature, type NoteSigner, type NoteVerifier } from './signed-note.ts'
@@ -56,11 +57,8 @@ export function cosignatureVerifier(name: string, publicKey: Uint8Array): NoteVe
     verify(message, signature) {
       const timestamp = cosignatureTimestamp(signature)
       if (timestamp === null || !isBytes(message)) return false
-      try {
-        return ed25519.verify(signature.subarray(8), cosignatureMessage(timestamp, message), key, { zip215: false })
-      } catch {
-        return false
-      }
+      // verifyDetached: node:crypto in a Node process that installed it, @noble/curves otherwise.
+      return verifyDetached(key, cosignatureMessage(timestamp, message), signature.subarray(8))
     },
   }
 }

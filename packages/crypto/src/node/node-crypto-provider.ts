@@ -17,6 +17,7 @@ import { DhkemX25519 } from '../dhkem-x25519.ts';
 import { makeHpke, type Aead } from '../hpke-suite.ts';
 import { nobleEd25519 } from '../webcrypto-provider.ts';
 import { xWingKem } from '../xwing-kem.ts';
+import { useNodeEd25519 } from './verify-detached-node.ts';
 import { aesGcmOpen, aesGcmSeal, ed25519PublicKeyObject, NodeAesGcm, NodeHkdf, nodeHash, nodeKdf, nodeX25519Primitives } from './node-fast-parts.ts';
 
 const der = (hex: string) => Buffer.from(hex, 'hex');
@@ -74,8 +75,13 @@ function nodeEd25519(): Signature {
   };
 }
 
-/** A ts-mls CryptoProvider backed by node:crypto. */
+/**
+ * A ts-mls CryptoProvider backed by node:crypto. Making one also switches this process's
+ * verifyDetached to node:crypto (useNodeEd25519): the one place a Node client, server or bench
+ * chooses how the directory's enrolment and checkpoint signatures are checked.
+ */
 export function nodeCryptoProvider(): CryptoProvider {
+  useNodeEd25519();
   return {
     async getCiphersuiteImpl(cs: Ciphersuite): Promise<CiphersuiteImpl> {
       const p = suiteParams(cs);
