@@ -20,9 +20,15 @@ function toReset(r: Row | undefined): GroupReset | null {
 
 export class SqliteGroupResets {
   readonly #db: Database.Database
+  /** Read on every send whose roster is not cached (group-roster.ts), so prepared once. */
+  readonly #s
 
   constructor(db: Database.Database) {
     this.#db = db
+    this.#s = {
+      from: db.prepare('SELECT * FROM group_resets WHERE group_id = ?'),
+      to: db.prepare('SELECT * FROM group_resets WHERE previous_group = ?'),
+    }
   }
 
   reset(r: GroupReset, groupInfo: Uint8Array | undefined): ResetResult {
@@ -41,10 +47,10 @@ export class SqliteGroupResets {
   }
 
   of(groupId: GroupId): { from: GroupReset | null; to: GroupReset | null } {
-    return { from: toReset(this.#db.prepare('SELECT * FROM group_resets WHERE group_id = ?').get(groupId) as Row | undefined), to: this.#byPrevious(groupId) }
+    return { from: toReset(this.#s.from.get(groupId) as Row | undefined), to: this.#byPrevious(groupId) }
   }
 
   #byPrevious(groupId: GroupId): GroupReset | null {
-    return toReset(this.#db.prepare('SELECT * FROM group_resets WHERE previous_group = ?').get(groupId) as Row | undefined)
+    return toReset(this.#s.to.get(groupId) as Row | undefined)
   }
 }

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3'
 import { CandorError, type DeviceId, type OrgId, type UserId } from '@candor/protocol'
 import type { DeviceRecord, OrgDeviceStorage } from '@candor/ports'
 import type { SqliteLifecycle } from './lifecycle-storage.ts'
+import type { SqliteQueue } from './queue-storage.ts'
 
 interface DeviceRow {
   device_id: string
@@ -28,11 +29,13 @@ const toDevice = (r: DeviceRow): DeviceRecord => ({
 export class SqliteOrgDevices implements OrgDeviceStorage {
   readonly #db: Database.Database
   readonly #lifecycle: SqliteLifecycle
+  readonly #queue: SqliteQueue
   readonly #s
 
-  constructor(db: Database.Database, lifecycle: SqliteLifecycle) {
+  constructor(db: Database.Database, lifecycle: SqliteLifecycle, queue: SqliteQueue) {
     this.#db = db
     this.#lifecycle = lifecycle
+    this.#queue = queue
     const p = (sql: string) => db.prepare(sql)
     const HELD = "d.status = 'pending' AND d.attestation IS NOT NULL"
     this.#s = {
@@ -73,8 +76,9 @@ export class SqliteOrgDevices implements OrgDeviceStorage {
     }).immediate()
   }
 
+  /** Joins the turn's queue transaction, durable before it answers (flushed in the thread pool, not on the event loop). */
   async markSeen(deviceId: DeviceId, day: number): Promise<void> {
-    this.#s.markSeen.run(day, deviceId, day)
+    await this.#queue.batched(() => this.#s.markSeen.run(day, deviceId, day), true)
   }
 
   async lastSeenDay(deviceId: DeviceId): Promise<number | null> {

@@ -20,13 +20,20 @@ const toMembership = (r: MemberRow): Membership => ({ userId: r.user_id as UserI
 
 export class SqliteOrganisations {
   readonly #db: Database.Database
+  /** The statements of sign-in, sign-up and sending, prepared once. */
+  readonly #s
 
   constructor(db: Database.Database) {
     this.#db = db
+    this.#s = {
+      domains: db.prepare('SELECT domain FROM org_domains WHERE org_id = ? ORDER BY domain').pluck(),
+      get: db.prepare('SELECT * FROM organisations WHERE org_id = ?'),
+      membership: db.prepare('SELECT user_id, org_id, guest FROM users WHERE user_id = ?'),
+    }
   }
 
   #toRecord(r: OrgRow): OrganisationRecord {
-    const domains = this.#db.prepare('SELECT domain FROM org_domains WHERE org_id = ? ORDER BY domain').pluck().all(r.org_id) as string[]
+    const domains = this.#s.domains.all(r.org_id) as string[]
     return { id: r.org_id as OrgId, name: r.name, signup: r.signup, createdAt: r.created_at, domains }
   }
 
@@ -36,7 +43,7 @@ export class SqliteOrganisations {
   }
 
   get(org: OrgId): OrganisationRecord | null {
-    const r = this.#db.prepare('SELECT * FROM organisations WHERE org_id = ?').get(org) as OrgRow | undefined
+    const r = this.#s.get.get(org) as OrgRow | undefined
     return r ? this.#toRecord(r) : null
   }
 
@@ -68,7 +75,7 @@ export class SqliteOrganisations {
   }
 
   membershipOf(userId: UserId): Membership | null {
-    const r = this.#db.prepare('SELECT user_id, org_id, guest FROM users WHERE user_id = ?').get(userId) as MemberRow | undefined
+    const r = this.#s.membership.get(userId) as MemberRow | undefined
     return r ? toMembership(r) : null
   }
 

@@ -75,6 +75,8 @@ export class SqliteQueue {
   readonly #synchronous: 'FULL' | 'NORMAL'
   /** Flushes the WAL file in the thread pool (file databases); undefined in memory. */
   readonly #walSync: WalSync | undefined
+  /** The transaction wrapper, made once (db.transaction builds four wrappers per call). */
+  readonly #tx: (fn: () => unknown) => unknown
 
   constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
     this.#db = db
@@ -104,11 +106,22 @@ export class SqliteQueue {
       release: p('UPDATE messages SET remaining = remaining - ? WHERE id = ? RETURNING remaining').pluck(),
       deleteMessage: p('DELETE FROM messages WHERE id = ?'),
       pending: p('SELECT COUNT(*) FROM queue WHERE device_id = ?').pluck(),
+      messageOf: p('SELECT id FROM messages WHERE sender = ? AND message_id = ? AND kind = ?').pluck(),
+      addRecipient: p('UPDATE messages SET remaining = remaining + 1 WHERE id = ?'),
       // Prepared once: db.pragma() prepares its statement on every call, twice per turn here.
       syncNormal: p('PRAGMA synchronous = NORMAL'),
       syncFull: p('PRAGMA synchronous = FULL'),
     }
     this.#recent = new RecentSends(db)
+    this.#tx = db.transaction((fn: () => unknown) => {
+      this.#releases.clear()
+      this.#remembered = 0
+      const v = fn()
+      this.#applyReleases()
+      this.#persistSeq()
+      if (this.#remembered > 0) this.#recent.forget(2 * this.#remembered + 16)
+      return v
+    })
     const saved = Number(this.#s.getSeq.get() ?? 0)
     const highest = (db.prepare('SELECT MAX(seq) FROM queue').pluck().get() as number | null) ?? 0
     this.#seq = this.#reservedSeq = Math.max(saved, highest)
@@ -171,11 +184,11 @@ export class SqliteQueue {
    * it once, to everyone else. Returns the queue seq.
    */
   storeFor(m: Omit<NewMessage, 'recipients'>, deviceId: DeviceId): number {
-    let message = this.#db.prepare('SELECT id FROM messages WHERE sender = ? AND message_id = ? AND kind = ?').pluck().get(m.sender, m.messageId, m.kind) as number | undefined
+    let message = this.#s.messageOf.get(m.sender, m.messageId, m.kind) as number | undefined
     if (message === undefined) {
       message = Number(this.#s.insertMessage.run(m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload, 1).lastInsertRowid)
     } else {
-      this.#db.prepare('UPDATE messages SET remaining = remaining + 1 WHERE id = ?').run(message)
+      this.#s.addRecipient.run(message)
     }
     const seq = ++this.#seq
     this.#s.enqueue.run(seq, deviceId, message)
@@ -190,6 +203,15 @@ export class SqliteQueue {
     const stored = this.#write(() => batch.map((m) => this.store(m)), true)
     this.#flushWrites()
     return stored
+  }
+
+  /**
+   * A small write of another table (an auth nonce, a last-seen day) joins the turn's transaction
+   * instead of committing on its own: a durable one is answered once the WAL is flushed in the
+   * thread pool (as a message write is), not by an fsync on the event loop.
+   */
+  batched<T>(fn: () => T, durable: boolean): Promise<T> {
+    return this.#write(fn, durable)
   }
 
   fetch(deviceId: DeviceId, afterSeq: number, limit: number): QueuedMessage[] {
@@ -308,15 +330,7 @@ export class SqliteQueue {
    */
   transaction<T>(fn: () => T): T {
     try {
-      return this.#db.transaction(() => {
-        this.#releases.clear()
-        this.#remembered = 0
-        const v = fn()
-        this.#applyReleases()
-        this.#persistSeq()
-        if (this.#remembered > 0) this.#recent.forget(2 * this.#remembered + 16)
-        return v
-      })()
+      return this.#tx(fn) as T
     } catch (e) {
       this.#reservedSeq = Number(this.#s.getSeq.get() ?? 0)
       throw e

@@ -65,9 +65,12 @@ const toUser = (r: UserRow): ScimUserRecord => ({
 
 export class SqliteScim {
   readonly #db: Database.Database
+  /** Asked on every sign-up and sign-in (provisioned-sign-up.ts), so prepared once. */
+  readonly #userOf
 
   constructor(db: Database.Database) {
     this.#db = db
+    this.#userOf = db.prepare('SELECT * FROM scim_users WHERE user_id = ? AND deleted = 0')
   }
 
   #row(org: OrgId, id: string): UserRow | undefined {
@@ -120,7 +123,7 @@ export class SqliteScim {
   }
 
   userOf(userId: UserId): ScimUserRecord | null {
-    const r = this.#db.prepare('SELECT * FROM scim_users WHERE user_id = ? AND deleted = 0').get(userId) as UserRow | undefined
+    const r = this.#userOf.get(userId) as UserRow | undefined
     return r ? toUser(r) : null
   }
 

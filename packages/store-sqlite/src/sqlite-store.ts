@@ -124,6 +124,8 @@ function toDevice(r: DeviceRow): DeviceRecord {
 
 /** How long purgeDeleted() keeps trying to truncate the WAL. */
 const PURGE_TIMEOUT_MS = 10_000
+/** How often expired auth nonces are deleted (as in the PostgreSQL store). */
+const NONCE_SWEEP_MS = 60_000
 
 export interface SqliteOptions {
   /** 'FULL' survives power loss; 'NORMAL' survives a killed process. Default FULL. */
@@ -186,7 +188,8 @@ export class SqliteStore implements Store {
       ),
       getDevice: p('SELECT * FROM devices WHERE device_id = ?'),
       listDevices: p('SELECT * FROM devices WHERE user_id = ? ORDER BY created_at, device_id'),
-      insertNonce: p('INSERT OR IGNORE INTO nonces (nonce, expires_at) VALUES (?, ?)'),
+      // An expired entry not yet swept counts as absent, as if the sweep had just run.
+      insertNonce: p('INSERT INTO nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at < ?'),
       expireNonces: p('DELETE FROM nonces WHERE expires_at < ?'),
       insertKeyPackage: p('INSERT INTO key_packages (device_id, last_resort, data, suite) VALUES (?, ?, ?, ?)'),
       deleteLastResort: p('DELETE FROM key_packages WHERE device_id = ? AND suite = ? AND last_resort = 1'),
@@ -361,10 +364,22 @@ export class SqliteStore implements Store {
     return this.#cosignatures.at(size)
   }
 
-  async consumeNonce(nonce: string, expiresAt: number): Promise<boolean> {
-    this.#s.expireNonces.run(Date.now())
-    return this.#s.insertNonce.run(nonce, expiresAt).changes === 1
+  /**
+   * Single use, durable before it answers: the nonce joins the turn's queue transaction, whose
+   * WAL is flushed in the thread pool (not an fsync of its own on the event loop per sign-in).
+   * Expired nonces are swept at most every NONCE_SWEEP_MS (the sweep scans the table).
+   */
+  consumeNonce(nonce: string, expiresAt: number): Promise<boolean> {
+    return this.#queue.batched(() => {
+      const now = Date.now()
+      if (now >= this.#nextNonceSweep) {
+        this.#s.expireNonces.run(now)
+        this.#nextNonceSweep = now + NONCE_SWEEP_MS
+      }
+      return this.#s.insertNonce.run(nonce, expiresAt, now).changes === 1
+    }, true)
   }
+  #nextNonceSweep = 0
 
   async addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined, suite = 1): Promise<void> {
     this.#db.transaction(() => {
@@ -569,7 +584,7 @@ export class SqliteStore implements Store {
   }
   /** Held devices, last-seen days, expired guests: org-device-storage.ts. */
   orgDevices(): OrgDeviceStorage {
-    return (this.#orgDevices ??= new SqliteOrgDevices(this.#db, this.#lifecycle))
+    return (this.#orgDevices ??= new SqliteOrgDevices(this.#db, this.#lifecycle, this.#queue))
   }
   #orgDevices: SqliteOrgDevices | undefined
 

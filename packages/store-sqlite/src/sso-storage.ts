@@ -40,9 +40,19 @@ const toIdentity = (r: IdentityRow): SsoIdentity => ({ issuer: r.issuer, subject
 
 export class SqliteSso {
   readonly #db: Database.Database
+  /** The statements of every sign-in and socket auth, prepared once. */
+  readonly #s
 
   constructor(db: Database.Database) {
     this.#db = db
+    this.#s = {
+      config: db.prepare('SELECT * FROM org_sso WHERE org_id = ?'),
+      session: db.prepare(
+        `SELECT u.org_id AS org_id, c.reauth_ms AS reauth_ms, c.require_sso AS require_sso FROM users u JOIN org_sso c ON c.org_id = u.org_id WHERE u.user_id = ?`,
+      ),
+      identityIn: db.prepare('SELECT * FROM sso_identities WHERE user_id = ? AND org_id = ?'),
+      identity: db.prepare('SELECT * FROM sso_identities WHERE user_id = ?'),
+    }
   }
 
   setConfig(org: OrgId, c: SsoConfigRecord): boolean {
@@ -62,7 +72,7 @@ export class SqliteSso {
   }
 
   getConfig(org: OrgId): SsoConfigRecord | null {
-    const r = this.#db.prepare('SELECT * FROM org_sso WHERE org_id = ?').get(org) as ConfigRow | undefined
+    const r = this.#s.config.get(org) as ConfigRow | undefined
     return r ? toConfig(r) : null
   }
 
@@ -74,7 +84,7 @@ export class SqliteSso {
     return this.#db.transaction(() => {
       const owner = this.userOfSubject(s.org, s.issuer, s.subject)
       if (owner !== null && owner !== s.userId) return 'subject_taken' as const
-      const mine = this.#db.prepare('SELECT * FROM sso_identities WHERE user_id = ?').get(s.userId) as (IdentityRow & { org_id: string }) | undefined
+      const mine = this.#s.identity.get(s.userId) as (IdentityRow & { org_id: string }) | undefined
       if (mine && (mine.org_id !== s.org || mine.issuer !== s.issuer || mine.subject !== s.subject)) return 'user_bound' as const
       this.#db
         .prepare(
@@ -87,18 +97,14 @@ export class SqliteSso {
   }
 
   sessionOf(userId: UserId): SsoSessionState | null {
-    const r = this.#db
-      .prepare(
-        `SELECT u.org_id AS org_id, c.reauth_ms AS reauth_ms, c.require_sso AS require_sso FROM users u JOIN org_sso c ON c.org_id = u.org_id WHERE u.user_id = ?`,
-      )
-      .get(userId) as { org_id: string; reauth_ms: number; require_sso: number } | undefined
+    const r = this.#s.session.get(userId) as { org_id: string; reauth_ms: number; require_sso: number } | undefined
     if (!r || r.require_sso !== 1) return null
-    const i = this.#db.prepare('SELECT * FROM sso_identities WHERE user_id = ? AND org_id = ?').get(userId, r.org_id) as IdentityRow | undefined
+    const i = this.#s.identityIn.get(userId, r.org_id) as IdentityRow | undefined
     return { org: r.org_id as OrgId, reauthMs: r.reauth_ms, identity: i ? toIdentity(i) : null }
   }
 
   identityOf(userId: UserId): SsoIdentity | null {
-    const i = this.#db.prepare('SELECT * FROM sso_identities WHERE user_id = ?').get(userId) as IdentityRow | undefined
+    const i = this.#s.identity.get(userId) as IdentityRow | undefined
     return i ? toIdentity(i) : null
   }
 

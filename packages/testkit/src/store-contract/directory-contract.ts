@@ -98,6 +98,23 @@ export function directoryContract(store: StoreRef): void {
     expect(await store().consumeNonce(toBase64Url(randomBytes(16)), expiresAt)).toBe(true)
   })
 
+  it('a nonce past its expiry counts as unused; one still valid stays used, also amid message writes', async () => {
+    const stale = toBase64Url(randomBytes(16))
+    expect(await store().consumeNonce(stale, Date.now() - 1)).toBe(true)
+    expect(await store().consumeNonce(stale, Date.now() + 60_000)).toBe(true)
+    expect(await store().consumeNonce(stale, Date.now() + 60_000)).toBe(false)
+    const fresh = toBase64Url(randomBytes(16))
+    const userId = newUserId()
+    const d = deviceRecord(userId, 'active', Date.now())
+    await store().createUser(userId, d)
+    const [first, , second] = await Promise.all([
+      store().consumeNonce(fresh, Date.now() + 60_000),
+      store().appendMessages([message(d.deviceId, [d.deviceId])]),
+      store().consumeNonce(fresh, Date.now() + 60_000),
+    ])
+    expect([first, second]).toEqual([true, false])
+  })
+
   it('lets exactly one of several concurrent uses of a nonce through', async () => {
     const nonce = toBase64Url(randomBytes(16))
     const results = await Promise.all(Array.from({ length: 8 }, () => store().consumeNonce(nonce, Date.now() + 60_000)))
