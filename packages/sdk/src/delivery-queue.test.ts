@@ -36,6 +36,22 @@ function harness(fails: (f: DeliverFrame, attempt: number) => boolean, backoff =
   return { q, processed, acked, attempts, held }
 }
 
+/** A queue that logs what it processes, saves (then runs `save`) and acknowledges, in order. */
+function loggingQueue(save: (log: string[]) => Promise<void>) {
+  const log: string[] = []
+  const q = new DeliveryQueue({
+    async process(f) {
+      log.push(`process ${f.seq}`)
+    },
+    ack: (seq) => log.push(`ack ${seq}`),
+    async save() {
+      log.push('save')
+      await save(log)
+    },
+  })
+  return { q, log }
+}
+
 async function until(cond: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms
   while (!cond()) {
@@ -159,19 +175,11 @@ describe('DeliveryQueue', () => {
   })
 
   it('saves once per batch of ready deliveries and acknowledges them only after the save resolved', async () => {
-    const log: string[] = []
     let release: () => void = () => undefined
     let saving = new Promise<void>((r) => (release = r))
-    const q = new DeliveryQueue({
-      async process(f) {
-        log.push(`process ${f.seq}`)
-      },
-      ack: (seq) => log.push(`ack ${seq}`),
-      async save() {
-        log.push('save')
-        await saving
-        log.push('saved')
-      },
+    const { q, log } = loggingQueue(async (log) => {
+      await saving
+      log.push('saved')
     })
     for (let i = 1; i <= 4; i++) q.push(frame(i, i % 2 ? G1 : G2))
     await until(() => log.includes('save'))
@@ -220,19 +228,11 @@ describe('DeliveryQueue', () => {
   })
 
   it('processes, saves and acknowledges a delivery that arrived while the batch before it was being saved', async () => {
-    const log: string[] = []
     let release: () => void = () => undefined
     const first = new Promise<void>((r) => (release = r))
     let saves = 0
-    const q = new DeliveryQueue({
-      async process(f) {
-        log.push(`process ${f.seq}`)
-      },
-      ack: (seq) => log.push(`ack ${seq}`),
-      async save() {
-        log.push('save')
-        if (saves++ === 0) await first
-      },
+    const { q, log } = loggingQueue(async () => {
+      if (saves++ === 0) await first
     })
     q.push(frame(1, G1))
     await until(() => log.includes('save'))
