@@ -24,4 +24,12 @@ describe('ids that begin with a dash', () => {
     expect(parse(['read', '-h', '--json']).values).toEqual({ help: true, json: true })
     expect(parse(['read', '--', '-t9N-ys_T6PfjHxxy2WjK6w']).positionals).toEqual(['read', '-t9N-ys_T6PfjHxxy2WjK6w'])
   })
+  it('so is the short prefix of an attachment id that download takes (8 characters, the first a dash)', () => {
+    expect(parse(['download', '-k3x_Ab9', 'out']).positionals).toEqual(['download', '-k3x_Ab9', 'out'])
+    expect(parse(['download', '-k3x_Ab9Qz', 'out']).values).toEqual({})
+    expect(parse(['download', '--x3_Ab9Q', 'out']).positionals).toEqual(['download', '--x3_Ab9Q', 'out'])
+    expect(parse(['read', '--jsonl-ish']).positionals).toEqual(['read'])
+    // Shorter than a prefix may be: still flags, as before.
+    expect(parse(['read', '-k3x', 'out']).values).toMatchObject({ k: '3x' })
+  })
 })

@@ -1,9 +1,12 @@
 // Ids on the command line that begin with "-". Conversation, message and link ids are base64url,
 // so about one in 64 begins with "-", and node:util's parseArgs would read "-t9N…" as a cluster of
 // short flags: the id would vanish from the positionals (and set flags such as -k). A token that
-// is not one of our options and has the shape of an id (a dash, then at least 15 base64url
-// characters) is an argument, wherever it stands. `--` still ends the options as usual.
-const ID_SHAPED = /^--?[A-Za-z0-9_-]{15,}$/
+// is not one of our options and has the shape of an id is an argument, wherever it stands: one
+// dash, then at least 7 base64url characters (an id, or the 8-character prefix `download` takes —
+// our one short flag is -h, so no real cluster is that long); or two dashes, then at least 6
+// with a capital, a digit or "_" in them (our option names have none), or at least 14 of any
+// kind (long enough not to be a mistyped option). `--` still ends the options as usual.
+const ID_SHAPED = /^(-[A-Za-z0-9_][A-Za-z0-9_-]{6,}|--(?=[a-z-]*[A-Z0-9_])[A-Za-z0-9_-]{6,}|--[A-Za-z0-9_-]{14,})$/
 
 export interface ShieldedArgs {
   /** argv with each id-shaped token replaced by a placeholder parseArgs takes as an argument. */
