@@ -191,3 +191,31 @@ describe('DirectoryAuthenticationService in MLS', () => {
     });
   }
 });
+
+describe('Ed25519 in every provider refuses the keys the portable check refuses', () => {
+  // Small-order public keys: OpenSSL (node) alone took R = identity, S = 0 under them for any
+  // message, so an MLS signature (a leaf node, a commit, a GroupInfo) meant more on Node than in
+  // a browser. Every provider must answer as @noble does.
+  const SMALL_ORDER = [
+    '0100000000000000000000000000000000000000000000000000000000000000',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  ].map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
+  const trivial = new Uint8Array(64);
+  trivial[0] = 1; // R = identity, S = 0
+  for (const [name, provider] of providers) {
+    it(`${name}: refuses them, and still verifies a real signature`, async () => {
+      const impl = await getSuite(provider);
+      for (const key of SMALL_ORDER) {
+        for (const message of [new Uint8Array(0), new TextEncoder().encode('any commit')]) {
+          expect(await impl.signature.verify(key, message, trivial)).toBe(false);
+        }
+      }
+      const k = generateDeviceKey();
+      const message = new TextEncoder().encode('leaf node');
+      const signature = await impl.signature.sign(k.secretKey, message);
+      expect(await impl.signature.verify(k.publicKey, message, signature)).toBe(true);
+    });
+  }
+});

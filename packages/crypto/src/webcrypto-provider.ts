@@ -10,6 +10,7 @@ import type { Ciphersuite, CiphersuiteImpl, CryptoProvider, Hash, Kdf, Rng, Sign
 import { BoundedCache, constantTimeEqual, toBufferSource as buf } from './bytes.ts';
 import { suiteParams, type SuiteParams } from './ciphersuite.ts';
 import { DhkemX25519 } from './dhkem-x25519.ts';
+import { isAcceptedEd25519Key } from './ed25519-key-check.ts';
 import { makeHpke, type Aead } from './hpke-suite.ts';
 import { NobleAesGcm, NobleHkdf } from './noble-hpke-parts.ts';
 import { xWingKem } from './xwing-kem.ts';
@@ -143,6 +144,8 @@ function subtleEd25519(subtle: SubtleCrypto): Signature {
         const id = keyId(publicKey);
         let key = publicKeys.get(id);
         if (key === undefined) {
+          // Small-order keys refused as @noble refuses them (ed25519-key-check.ts); only accepted keys are cached.
+          if (!isAcceptedEd25519Key(publicKey)) return false;
           key = await subtle.importKey('raw', buf(publicKey), { name: 'Ed25519' }, false, ['verify']);
           publicKeys.set(id, key);
         }

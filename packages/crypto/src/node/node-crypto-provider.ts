@@ -7,7 +7,6 @@ import {
   createPrivateKey,
   randomBytes,
   sign as nodeSign,
-  verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
 import type { Ciphersuite, CiphersuiteImpl, CryptoProvider, Signature } from 'ts-mls';
@@ -17,8 +16,8 @@ import { DhkemX25519 } from '../dhkem-x25519.ts';
 import { makeHpke, type Aead } from '../hpke-suite.ts';
 import { nobleEd25519 } from '../webcrypto-provider.ts';
 import { xWingKem } from '../xwing-kem.ts';
-import { useNodeEd25519 } from './verify-detached-node.ts';
-import { aesGcmOpen, aesGcmSeal, ed25519PublicKeyObject, NodeAesGcm, NodeHkdf, nodeHash, nodeKdf, nodeX25519Primitives } from './node-fast-parts.ts';
+import { nodeVerifyDetached, useNodeEd25519 } from './verify-detached-node.ts';
+import { aesGcmOpen, aesGcmSeal, NodeAesGcm, NodeHkdf, nodeHash, nodeKdf, nodeX25519Primitives } from './node-fast-parts.ts';
 
 const der = (hex: string) => Buffer.from(hex, 'hex');
 // RFC 8410 DER prefixes; the raw 32-byte key follows each.
@@ -43,7 +42,6 @@ function nodeAead(keyLength: SuiteParams['aeadKeyLength']): Aead {
 
 function nodeEd25519(): Signature {
   // Verification dominates (every received message); signing keys are few per process.
-  const publicKeys = new BoundedCache<string, KeyObject>(1024);
   const privateKeys = new BoundedCache<string, KeyObject>(16);
   return {
     async sign(signKey, message) {
@@ -57,20 +55,8 @@ function nodeEd25519(): Signature {
       }
       return u8(nodeSign(null, message, key));
     },
-    async verify(publicKey, message, signature) {
-      try {
-        if (publicKey.length !== 32 || signature.length !== 64) return false;
-        const id = Buffer.from(publicKey).toString('base64');
-        let key = publicKeys.get(id);
-        if (key === undefined) {
-          key = ed25519PublicKeyObject(publicKey);
-          publicKeys.set(id, key);
-        }
-        return nodeVerify(null, message, key, signature);
-      } catch {
-        return false;
-      }
-    },
+    // The same check as verifyDetached's Node path: small-order keys refused (ed25519-key-check.ts).
+    verify: async (publicKey, message, signature) => nodeVerifyDetached(publicKey, message, signature),
     keygen: nobleEd25519.keygen,
   };
 }

@@ -3,8 +3,8 @@
 // client's verifyDetached (enrolments, checkpoint notes and cosignatures, every detached
 // signature) uses it once useNodeEd25519() installed it — nodeCryptoProvider() does.
 import { verify, type KeyObject } from 'node:crypto'
-import { ed25519 } from '@noble/curves/ed25519.js'
 import { BoundedCache } from '../bytes.ts'
+import { isAcceptedEd25519Key } from '../ed25519-key-check.ts'
 import { useEd25519Verify } from '../ed25519-verifier.ts'
 import { ed25519PublicKeyObject } from './node-fast-parts.ts'
 
@@ -12,26 +12,12 @@ import { ed25519PublicKeyObject } from './node-fast-parts.ts'
 // device key signs its enrolment and its messages; an import costs ≈ 20 µs (JWK), a verify ≈ 50 µs.
 const publicKeys = new BoundedCache<string, KeyObject>(1024)
 
-/**
- * The key as the portable check (@noble, RFC 8032 without ZIP 215) accepts it: a canonical
- * encoding of a point not of small order. OpenSSL accepts a small-order key — the identity's
- * encoding with R = identity, S = 0 verifies for every message there — so without this a Node
- * client would take an enrolment or note signature that a browser refuses. Decoded once per key
- * (the KeyObject is cached only for a key that passed).
- */
-function acceptedKey(raw: Uint8Array): boolean {
-  try {
-    return !ed25519.Point.fromBytes(raw, false).isSmallOrder()
-  } catch {
-    return false
-  }
-}
-
-function publicKeyObject(raw: Uint8Array): KeyObject | null {
+/** The key as a KeyObject, or null for a key the portable check refuses (ed25519-key-check.ts); decoded once per key. */
+export function nodeEd25519PublicKey(raw: Uint8Array): KeyObject | null {
   const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
   let key = publicKeys.get(id)
   if (key === undefined) {
-    if (!acceptedKey(raw)) return null
+    if (!isAcceptedEd25519Key(raw)) return null
     key = ed25519PublicKeyObject(raw)
     publicKeys.set(id, key)
   }
@@ -42,7 +28,7 @@ export function nodeVerifyDetached(publicKey: Uint8Array, message: Uint8Array, s
   try {
     if (!(publicKey instanceof Uint8Array) || !(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) return false
     if (publicKey.length !== 32 || signature.length !== 64) return false
-    const key = publicKeyObject(publicKey)
+    const key = nodeEd25519PublicKey(publicKey)
     return key !== null && verify(null, message, key, signature)
   } catch {
     return false
