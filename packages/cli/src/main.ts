@@ -38,6 +38,7 @@ export const USAGE = `candor — end-to-end-encrypted messaging you can verify
 Server:
   candor serve [--port P] [--data DIR] [--key-file PATH] [--host H] [--store sqlite|postgres://…] [--bus local|nats://…]
                [--witness VKEY …] [--metrics-port P [--metrics-host H]] [--no-open-signup | --open-signup]
+               [--http-rate N] [--lookup-rate N]
                [--bus-tls] [--bus-ca FILE] [--bus-cert FILE --bus-key FILE]
                [--bus-user NAME (password in CANDOR_BUS_PASSWORD) | --bus-creds FILE | --bus-nkey FILE]
       the server's secrets: the key file (default DIR/server-keys.json, created mode 600 on first
@@ -46,7 +47,10 @@ Server:
       serves, by the verifier key \`candor witness\` prints; any other cosignature is refused.
       /metrics only on its own listener (loopback unless --metrics-host). NATS over TLS and with
       credentials: docs/scale-out.md. --no-open-signup (CANDOR_OPEN_SIGNUP=0) closes the default
-      organisation's sign-up (docs/organisations.md); --open-signup opens it again.
+      organisation's sign-up (docs/organisations.md); --open-signup opens it again. --http-rate
+      (CANDOR_HTTP_RATE, default 200): requests a second per client address; --lookup-rate
+      (CANDOR_LOOKUP_RATE, default the request rate, 0: none): key-directory lookups a second per
+      address — beyond either, 429 rate_limited with Retry-After.
 ${KEYS_USAGE}
 
 Device (each --home folder is one device; flags may come from CANDOR_SERVER / CANDOR_HOME):
@@ -162,6 +166,8 @@ export async function main(argv: string[]): Promise<number> {
       'bus-creds': { type: 'string' },
       'bus-nkey': { type: 'string' },
       'metrics-port': { type: 'string' },
+      'http-rate': { type: 'string' },
+      'lookup-rate': { type: 'string' },
       'metrics-host': { type: 'string' },
       'log-level': { type: 'string' },
       'web-root': { type: 'string' },

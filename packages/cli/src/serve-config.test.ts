@@ -56,3 +56,16 @@ describe('serve configuration: the default organisation’s sign-up', () => {
     expect(() => cfg({}, { CANDOR_OPEN_SIGNUP: 'no' })).toThrow(/CANDOR_OPEN_SIGNUP must be 1/)
   })
 })
+
+describe('serve configuration: request allowances', () => {
+  it('reads --http-rate and --lookup-rate (or the environment); none given leaves the server its defaults', () => {
+    expect(cfg({}).rates).toEqual({})
+    expect(cfg({ 'http-rate': '500', 'lookup-rate': '0' }).rates).toEqual({ httpPerSecond: 500, lookupPerSecond: 0 })
+    expect(cfg({}, { CANDOR_HTTP_RATE: '50', CANDOR_LOOKUP_RATE: '5' }).rates).toEqual({ httpPerSecond: 50, lookupPerSecond: 5 })
+    expect(cfg({ 'lookup-rate': '7' }, { CANDOR_LOOKUP_RATE: '5' }).rates).toEqual({ lookupPerSecond: 7 })
+  })
+  it('refuses what is not a whole number, and a request rate of 0 (the server would answer nobody)', () => {
+    for (const bad of ['-1', '1.5', 'ten', '1e3', '99999999']) expect(() => cfg({ 'lookup-rate': bad })).toThrow(/--lookup-rate must be a whole number/)
+    expect(() => cfg({ 'http-rate': '0' })).toThrow(/--http-rate must be a whole number of requests a second, at least 1/)
+  })
+})

@@ -42,6 +42,12 @@ export interface ServeConfig {
    * (open on a fresh data folder).
    */
   defaultSignup: 'open' | 'closed' | undefined
+  /**
+   * Requests a second allowed per client address (`--http-rate`, CANDOR_HTTP_RATE; default the
+   * server's, 200) and key-directory lookups a second per address (`--lookup-rate`,
+   * CANDOR_LOOKUP_RATE; default the request rate; 0 turns lookups away). Undefined: the default.
+   */
+  rates: { httpPerSecond?: number; lookupPerSecond?: number }
 }
 
 /** Parsed command-line flags (a repeatable one gives a list). */
@@ -151,6 +157,19 @@ export function readBusSecurity(flags: Flags, env: NodeJS.ProcessEnv, bus: strin
   return out
 }
 
+/** `--http-rate` and `--lookup-rate` (or their environment variables): whole numbers, the request rate at least 1. */
+export function readRates(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig['rates'] {
+  const read = (flag: string, envName: string, least: number): number | undefined => {
+    const v = flagOrEnv(flags, env, flag, envName)
+    if (v === undefined || v === '') return undefined
+    if (!/^\d{1,7}$/.test(v) || Number(v) < least) throw new Error(`--${flag} must be a whole number of requests a second, at least ${least}; got ${v}`)
+    return Number(v)
+  }
+  const httpPerSecond = read('http-rate', 'CANDOR_HTTP_RATE', 1)
+  const lookupPerSecond = read('lookup-rate', 'CANDOR_LOOKUP_RATE', 0)
+  return { ...(httpPerSecond !== undefined ? { httpPerSecond } : {}), ...(lookupPerSecond !== undefined ? { lookupPerSecond } : {}) }
+}
+
 export function readServeConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig {
   const str = (flag: string, envName: string, dflt: string): string => {
     const f = flags[flag]
@@ -181,5 +200,6 @@ export function readServeConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConf
     keys: readServerKeySource(flags, env),
     witnesses: readWitnesses(flags, env),
     defaultSignup: readDefaultSignup(flags, env),
+    rates: readRates(flags, env),
   }
 }

@@ -49,6 +49,8 @@ export async function serve(c: ServeConfig): Promise<number> {
       witnesses: c.witnesses,
       ...(c.metrics ? { metrics: c.metrics } : {}),
       ...(c.defaultSignup ? { defaultSignup: c.defaultSignup } : {}),
+      ...(c.rates.httpPerSecond !== undefined ? { httpRatePerSecond: c.rates.httpPerSecond } : {}),
+      ...(c.rates.lookupPerSecond !== undefined ? { directoryLookupRate: { perSecond: c.rates.lookupPerSecond } } : {}),
     })
   } catch (e) {
     // Close what did open, so a node that cannot start exits instead of lingering.
