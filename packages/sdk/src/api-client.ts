@@ -37,7 +37,7 @@ import {
 } from '@candor/protocol'
 import { signDetached } from '@candor/crypto'
 import { DEFAULT_HTTP_TIMEOUT_MS, httpCall } from './http-call.ts'
-import { retryRateLimited } from './rate-limit-retry.ts'
+import { retryRateLimited, retrySignIn } from './rate-limit-retry.ts'
 import { COMPACT_LOOKUP_MEDIA_TYPE } from '@candor/transparency'
 
 export interface DeviceCredentials {
@@ -54,6 +54,10 @@ export interface SessionToken {
   token: string
   expiresAt: number
 }
+
+
+/** Errors made from an answer of the server (or a proxy before it), not from a failure to reach it. */
+const answeredErrors = new WeakSet<CandorError>()
 
 export class ApiClient {
   readonly baseUrl: string
@@ -95,9 +99,11 @@ export class ApiClient {
       // A bare 429 (a proxy's limit) is a rate limit all the same; its Retry-After says how long.
       const code = isErrorCode(err?.code) ? err.code : res.status === 429 ? 'rate_limited' : res.status === 408 || (res.status >= 502 && res.status <= 504) ? 'unavailable' : 'internal'
       const details = code === 'rate_limited' && res.retryAfterMs !== undefined && typeof err?.details?.retryAfterMs !== 'number' ? { ...err?.details, retryAfterMs: res.retryAfterMs } : err?.details
-      throw new CandorError(code, typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`, {
+      const error = new CandorError(code, typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`, {
         ...(details ? { details } : {}),
       })
+      answeredErrors.add(error)
+      throw error
     }
     return json as T
   }
@@ -126,9 +132,13 @@ export class ApiClient {
   async #signIn(): Promise<SessionToken> {
     const d = this.#device
     if (!d) throw new CandorError('unauthenticated', 'no device key: register or enrol first')
-    const { challenge } = await this.#call<ChallengeResponse>('POST', '/v1/auth/challenge', { deviceId: d.deviceId })
-    const signature = toBase64Url(signDetached(d.secretKey, authStatement(d.deviceId, challenge)))
-    const s = await this.#call<SessionResponse>('POST', '/v1/auth/session', { deviceId: d.deviceId, challenge, signature })
+    // A loaded server's bare 408 (or a proxy's 502–504, or a rate limit) is tried again with a
+    // fresh challenge, within a bound (rate-limit-retry.ts); an unreachable server fails at once.
+    const s = await retrySignIn(async () => {
+      const { challenge } = await this.#call<ChallengeResponse>('POST', '/v1/auth/challenge', { deviceId: d.deviceId })
+      const signature = toBase64Url(signDetached(d.secretKey, authStatement(d.deviceId, challenge)))
+      return this.#call<SessionResponse>('POST', '/v1/auth/session', { deviceId: d.deviceId, challenge, signature })
+    }, (e) => answeredErrors.has(e))
     this.#session = { token: s.token, expiresAt: s.expiresAt }
     return this.#session
   }

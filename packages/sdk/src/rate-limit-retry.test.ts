@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CandorError } from '@candor/protocol'
-import { parseRetryAfter, retryRateLimited, type RetryClock } from './rate-limit-retry.ts'
+import { parseRetryAfter, retryRateLimited, retrySignIn, SIGN_IN_RETRY, type RetryClock } from './rate-limit-retry.ts'
 
 /** A clock whose sleeps only move its own time, and that records them. */
 function fakeClock(): RetryClock & { slept: number[] } {
@@ -62,5 +62,52 @@ describe('parseRetryAfter (RFC 9110 §10.2.3)', () => {
     expect(parseRetryAfter('Tue, 01 Dec 2026 11:00:00 GMT', now)).toBe(0)
     expect(parseRetryAfter('9999999999', now)).toBe(24 * 3600_000)
     for (const bad of [null, undefined, '', '-1', '1.5', 'soon', '12345678901234']) expect(parseRetryAfter(bad, now)).toBeUndefined()
+  })
+})
+
+describe('retrySignIn', () => {
+  const answered = new WeakSet<CandorError>()
+  const busy = () => {
+    const e = new CandorError('unavailable', 'HTTP 408')
+    answered.add(e)
+    return e
+  }
+  const run = (answers: Array<Error | string>, clock: RetryClock) => {
+    let tries = 0
+    const attempt = async () => {
+      tries++
+      const a = answers.shift()
+      if (a instanceof Error) throw a
+      return a!
+    }
+    return { result: retrySignIn(attempt, (e) => answered.has(e), clock), tries: () => tries }
+  }
+
+  it('tries again after a transient answer of the server (a bare 408) and after a rate limit', async () => {
+    const clock = fakeClock()
+    const r = run([busy(), limited(700), busy(), 'signed in'], clock)
+    expect(await r.result).toBe('signed in')
+    expect(r.tries()).toBe(4)
+    expect(clock.slept).toEqual([250, 700, 1_000])
+  })
+
+  it('fails at once when the server could not be reached, and on any other refusal', async () => {
+    for (const e of [new CandorError('unavailable', 'cannot reach the server'), new CandorError('bad_signature', 'no'), new CandorError('unauthenticated', 'revoked')]) {
+      const clock = fakeClock()
+      const r = run([e, 'never'], clock)
+      expect(await r.result.catch((x: unknown) => x)).toBe(e)
+      expect(r.tries()).toBe(1)
+      expect(clock.slept).toEqual([])
+    }
+  })
+
+  it('gives up unavailable within its budget, saying how often it tried', async () => {
+    const clock = fakeClock()
+    const r = run(Array.from({ length: 50 }, busy), clock)
+    const err = await r.result.catch((x: unknown) => x)
+    expect(err).toMatchObject({ code: 'unavailable', details: { attempts: r.tries() } })
+    expect((err as Error).message).toMatch(/HTTP 408 \(after \d+ tries over \d+ s\)/)
+    expect(clock.slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(SIGN_IN_RETRY.budgetMs)
+    expect(r.tries()).toBeGreaterThan(3)
   })
 })

@@ -3,7 +3,10 @@
 // jitter — and all the waits together stay within a budget, after which the caller gets the
 // `rate_limited` error (never a hang, never a rejection nobody handles). Used for key-directory
 // lookups (docs/protocol.md §3 "Lookups the server rate-limits"), which a device makes on its own
-// while it processes messages, so one refusal must not fail what it was doing.
+// while it processes messages, so one refusal must not fail what it was doing. A sign-in is also
+// tried again when the server answered that it could not answer now (`unavailable`: a bare 408 of
+// a loaded server, a proxy's 502–504) — not when it could not be reached at all, which the caller
+// learns at once: each try asks a fresh challenge, so trying again is safe.
 import { CandorError } from '@candor/protocol'
 
 export interface RateLimitRetryPolicy {
@@ -16,6 +19,9 @@ export interface RateLimitRetryPolicy {
 
 /** For directory lookups: they may run under the MLS lock, so the budget is short. */
 export const LOOKUP_RETRY: Readonly<RateLimitRetryPolicy> = { budgetMs: 10_000, firstBackoffMs: 250, maxBackoffMs: 4_000 }
+
+/** For a sign-in: every authenticated call waits on it, so one transient refusal must not fail them all. */
+export const SIGN_IN_RETRY: Readonly<RateLimitRetryPolicy> = { budgetMs: 15_000, firstBackoffMs: 250, maxBackoffMs: 4_000 }
 
 /** What the waiting is measured with (a test gives its own clock). */
 export interface RetryClock {
@@ -53,19 +59,34 @@ function askedWaitMs(e: CandorError): number | undefined {
 }
 
 /** Runs `attempt`, trying again after a `rate_limited` refusal as the policy allows; other errors pass through at once. */
-export async function retryRateLimited<T>(attempt: () => Promise<T>, policy: Readonly<RateLimitRetryPolicy> = LOOKUP_RETRY, clock: RetryClock = realClock): Promise<T> {
+export function retryRateLimited<T>(attempt: () => Promise<T>, policy: Readonly<RateLimitRetryPolicy> = LOOKUP_RETRY, clock: RetryClock = realClock): Promise<T> {
+  return retryRefused(attempt, RATE_LIMITED, policy, clock)
+}
+
+/**
+ * Runs a sign-in, trying again within SIGN_IN_RETRY's budget after a `rate_limited` refusal or an
+ * `unavailable` one the server answered (`answered(e)`: not an unreachable server).
+ */
+export function retrySignIn<T>(attempt: () => Promise<T>, answered: (e: CandorError) => boolean, clock: RetryClock = realClock): Promise<T> {
+  return retryRefused(attempt, (e) => e.code === 'rate_limited' || (e.code === 'unavailable' && answered(e)), SIGN_IN_RETRY, clock)
+}
+
+const RATE_LIMITED = (e: CandorError): boolean => e.code === 'rate_limited'
+
+async function retryRefused<T>(attempt: () => Promise<T>, retried: (e: CandorError) => boolean, policy: Readonly<RateLimitRetryPolicy>, clock: RetryClock): Promise<T> {
   const start = clock.now()
   let backoff = policy.firstBackoffMs
   for (let tries = 1; ; tries++) {
     try {
       return await attempt()
     } catch (e) {
-      if (!(e instanceof CandorError) || e.code !== 'rate_limited') throw e
-      const asked = askedWaitMs(e)
+      if (!(e instanceof CandorError) || !retried(e)) throw e
+      const asked = e.code === 'rate_limited' ? askedWaitMs(e) : undefined
       // Jitter spreads the devices a limit turned away, so they do not all come back at once.
       const wait = Math.max(asked ?? 0, Math.round(backoff * (1 + 0.25 * clock.random())))
       const spent = clock.now() - start
       if (spent + wait > policy.budgetMs) {
+        if (e.code !== 'rate_limited') throw new CandorError(e.code, `${e.message} (after ${tries} tries over ${Math.round(spent / 1000)} s)`, { cause: e, details: { ...e.details, attempts: tries } })
         const why = asked !== undefined && spent + asked > policy.budgetMs ? `it asks to wait ${Math.ceil(asked / 1000)} s` : `still refused after ${tries} tries over ${Math.round(spent / 1000)} s`
         throw new CandorError('rate_limited', `the server is rate-limiting this device (${why}); try again later`, {
           cause: e,

@@ -5,20 +5,28 @@
 // A bare 429 (a proxy's limit) is `rate_limited`, its Retry-After kept for the retry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Server } from 'node:http'
+import { generateDeviceKey } from '@candor/crypto'
+import { deviceIdFromKey } from '@candor/protocol'
 import { ApiClient } from '../src/index.ts'
 
 let server: Server
 let url: string
 let answer: { status: number; body: string; headers?: Record<string, string> } = { status: 200, body: '{}' }
+/** Answers given before `answer`, one per request, in order (then `answer` again). */
+let queued: Array<typeof answer> = []
+let paths: string[] = []
 beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume()
+    paths.push(req.url ?? '')
+    const answer = queued.shift() ?? answerNow()
     res.writeHead(answer.status, { ...(answer.body ? { 'content-type': 'application/json' } : {}), ...answer.headers })
     res.end(answer.body)
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
 })
+const answerNow = () => answer
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()))
 })
@@ -58,5 +66,32 @@ describe('answers without an error body', () => {
     expect(await errorOf({ status: 429, body: own, headers: { 'retry-after': '2' } })).toEqual({ code: 'rate_limited', details: { retryAfterMs: 1234 } })
     // Another refusal's Retry-After (a 503's) is not a rate limit's.
     expect(await errorOf({ status: 503, body: '', headers: { 'retry-after': '5' } })).toEqual({ code: 'unavailable', details: undefined })
+  })
+})
+
+describe('a sign-in the loaded server answered with a bare 408', () => {
+  it('is tried again with a fresh challenge, and the call goes on', async () => {
+    const key = generateDeviceKey()
+    const device = { deviceId: deviceIdFromKey(key.publicKey), secretKey: key.secretKey }
+    const api = new ApiClient(url, device, { timeoutMs: 2000 })
+    paths = []
+    queued = [
+      { status: 408, body: '' },
+      { status: 200, body: JSON.stringify({ challenge: 'c2' }) },
+      { status: 502, body: '' },
+      { status: 200, body: JSON.stringify({ challenge: 'c3' }) },
+      { status: 200, body: JSON.stringify({ token: 'session-token', expiresAt: Date.now() + 3600_000 }) },
+    ]
+    expect(await api.token()).toBe('session-token')
+    expect(paths).toEqual(['/v1/auth/challenge', '/v1/auth/challenge', '/v1/auth/session', '/v1/auth/challenge', '/v1/auth/session'])
+  })
+
+  it('but not when the server cannot be reached: that fails at once', async () => {
+    const key = generateDeviceKey()
+    const device = { deviceId: deviceIdFromKey(key.publicKey), secretKey: key.secretKey }
+    const api = new ApiClient('http://127.0.0.1:9', device, { timeoutMs: 2000 })
+    const started = Date.now()
+    await expect(api.token()).rejects.toMatchObject({ code: 'unavailable' })
+    expect(Date.now() - started).toBeLessThan(2_000)
   })
 })
