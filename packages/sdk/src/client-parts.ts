@@ -176,7 +176,8 @@ export function wireClientParts(host: ClientHost, opts: ClientOptions, api: ApiC
     store: opts.store,
     conversations,
     me: identity,
-    send: (group, content) => messaging.sendContent(group, content),
+    // Edits, deletes, reactions and receipts survive a reset racing them as texts do.
+    send: async (group, content) => (await messaging.sendAcrossReset(group, content)).sentAt,
     sendText: (group, text, extra) => messaging.send(group, text, [], extra),
     connected: () => connection() !== undefined,
     emit,

@@ -180,6 +180,36 @@ export class Messaging {
       ...(extra.replyTo ? { replyTo: extra.replyTo } : {}),
       ...(extra.mentions && extra.mentions.length > 0 ? { mentions: [...extra.mentions] } : {}),
     } as unknown as Outgoing
+    const { group, sentAt } = await this.sendAcrossReset(conversation, content)
+    const record: MessageRecord = {
+      id: content.id,
+      conversation: conversations.conversationOf(group),
+      from: me.userId,
+      fromDevice: me.deviceId,
+      text,
+      sentAt,
+      receivedAt: sentAt,
+      direction: 'out',
+      ...expiresAt(sentAt, seconds === null ? null : seconds * 1000),
+      ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
+      ...(extra.replyTo ? { replyTo: extra.replyTo } : {}),
+      ...(extra.mentions && extra.mentions.length > 0 ? { mentions: [...extra.mentions], mentioned: extra.mentions.includes(me.userId) } : {}),
+    }
+    await conversations.record(record)
+    // A recipient's report that it could not decrypt this message can arrive before the
+    // server's answer to the send (its 'status' event then named a message nobody listed
+    // yet): the record returned carries what is known, so "Sent" never hides it.
+    const [shown] = await this.#d.failures.decorate([record], me.deviceId)
+    return shown ?? record
+  }
+
+  /**
+   * Sends content into the conversation's group so that a reset racing it loses nothing
+   * (docs/protocol.md §5.4, "No acknowledged message is lost to a reset"): texts, edits, deletes,
+   * reactions and receipts alike. Resolves with the group it went into last, once it is there.
+   */
+  async sendAcrossReset(conversation: string, content: Outgoing): Promise<{ group: string; sentAt: number }> {
+    const { conversations } = this.#d
     let group = conversation
     let sentAt: number
     try {
@@ -205,26 +235,7 @@ export class Messaging {
         sentAt = await this.sendContent(group, content, newMessageId())
       }
     }
-    const record: MessageRecord = {
-      id: content.id,
-      conversation: conversations.conversationOf(group),
-      from: me.userId,
-      fromDevice: me.deviceId,
-      text,
-      sentAt,
-      receivedAt: sentAt,
-      direction: 'out',
-      ...expiresAt(sentAt, seconds === null ? null : seconds * 1000),
-      ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
-      ...(extra.replyTo ? { replyTo: extra.replyTo } : {}),
-      ...(extra.mentions && extra.mentions.length > 0 ? { mentions: [...extra.mentions], mentioned: extra.mentions.includes(me.userId) } : {}),
-    }
-    await conversations.record(record)
-    // A recipient's report that it could not decrypt this message can arrive before the
-    // server's answer to the send (its 'status' event then named a message nobody listed
-    // yet): the record returned carries what is known, so "Sent" never hides it.
-    const [shown] = await this.#d.failures.decorate([record], me.deviceId)
-    return shown ?? record
+    return { group, sentAt }
   }
 
   /**

@@ -55,4 +55,31 @@ describe('a send racing a reset of its group', () => {
     // Once, at ann too.
     expect(await has(ann)).toBe(1)
   }, 120_000)
+
+  it('so do her reaction and her edit that raced the reset: the others see both', async () => {
+    const ann = await CandorClient.register(options(net.url), 'ann', 'ann-laptop')
+    env.clients.push(ann)
+    await ann.connect()
+    const [ben, cat] = await Promise.all([env.user('ben'), env.user('cat')])
+    const conv = await ann.createConversation(['ben', 'cat'])
+    await waitFor(() => [ann, ben, cat].every((c) => c.conversations().some((v) => v.id === conv && v.status === 'active')), 'everyone to join')
+    const first = await ann.send(conv, 'lunch at noon?')
+    const seen = async (c: CandorClient) => (await c.history(conv)).find((m) => m.id === first.id)
+    await waitFor(async () => (await seen(ben)) !== undefined && (await seen(cat)) !== undefined, 'ben and cat to read it')
+
+    net.hold()
+    const reacting = ann.features.react(conv, first.id, '👍')
+    const editing = ann.features.edit(conv, first.id, 'lunch at one?')
+    const resetting = ann.reset(conv, [], 'a reset racing a reaction and an edit')
+    await waitFor(async () => (await leftOnServer(ben, conv)) && (await leftOnServer(cat, conv)), 'ben and cat to leave the old group')
+    net.release()
+    await Promise.all([reacting, editing, resetting])
+
+    const done = async (c: CandorClient) => {
+      const m = await seen(c)
+      return m?.text === 'lunch at one?' && m.reactions?.['👍']?.includes('ann') === true
+    }
+    await waitFor(async () => (await done(ben)) && (await done(cat)), 'ben and cat to see the reaction and the edit', 20_000).catch(() => undefined)
+    expect([await done(ben), await done(cat)]).toEqual([true, true])
+  }, 120_000)
 })
