@@ -85,7 +85,8 @@ describe('the organisation audit trail', () => {
     const created = await scim(t2.token, 'POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'fay@acme.example', externalId: 'fay-1' })
     expect([created.status, created.json]).toEqual([201, expect.anything()])
     expect((await scim(t2.token, 'DELETE', `/Users/${String(created.json!['id'])}`)).status).toBe(204)
-    taken.push({ action: 'scim.deprovision', target: 'user:fay@acme.example', actor: 'provisioning' })
+    // The actor is the token that asked, so an auditor knows which integration did it.
+    taken.push({ action: 'scim.deprovision', target: 'user:fay@acme.example', actor: t2.id })
 
     await owner.admin.revoke('sam@acme.example', { why: 'security_investigation', case: 'R-2' })
     taken.push({ action: 'role.revoke', target: 'user:sam@acme.example', actor: 'olive@acme.example' })

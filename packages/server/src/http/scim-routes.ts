@@ -18,8 +18,6 @@ import { deprovision } from '../organisations/scim/deprovision.ts'
 import { followPerson, followScimGroup, later } from '../organisations/directory-links/directory-members.ts'
 import type { AuditActor } from '../organisations/audit/org-audit-log.ts'
 
-/** The actor of what SCIM changes in linked conversations (as deprovisioning's). */
-const SCIM_ACTOR: AuditActor = { kind: 'scim', tokenId: 'provisioning' }
 import { errorBody, toCandorError } from '../errors.ts'
 
 const base = (req: FastifyRequest) => `${req.protocol}://${req.host}`
@@ -124,26 +122,26 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (owner !== null && owner !== org) throw new ScimError(400, `${domain} is a verified domain of another organisation`, 'invalidValue')
       }
       /** Stores the change (version-checked) and, for an inactive result, deprovisions the person. */
-      const change = async (org: OrgId, current: ScimUserRecord, input: UserInput, version: number | null): Promise<ScimUserRecord> => {
+      const change = async (org: OrgId, actor: AuditActor, current: ScimUserRecord, input: UserInput, version: number | null): Promise<ScimUserRecord> => {
         if (input.userId !== current.userId) throw new ScimError(400, 'userName is the person’s Candor user id and never changes', 'mutability')
         const r = await ctx.store.updateScimUser(org, current.id, { externalId: input.externalId, active: input.active, attributes: input.attributes, at: Date.now() }, version)
         if (r === 'not_found') throw new ScimError(404, 'no such User')
         if (r === 'version_mismatch') throw mismatch()
         if (r === 'external_id_taken') throw new ScimError(409, 'another person of the organisation has this externalId', 'uniqueness')
-        if (!r.active) await deprovision(ctx, r.userId, org)
+        if (!r.active) await deprovision(ctx, r.userId, org, { actor, action: 'scim.deprovision' })
         // Conversations linked to their groups follow (docs/protocol.md §5.9): out when deactivated, in when back with a device.
-        if (r.active !== current.active) later(ctx, 'a person changed', () => followPerson(ctx, SCIM_ACTOR, org, r.id, undefined, !r.active))
+        if (r.active !== current.active) later(ctx, 'a person changed', () => followPerson(ctx, actor, org, r.id, undefined, !r.active))
         return r
       }
 
       scim.get('/Users', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org } = await scimOrganisation(ctx, req)
         const b = base(req)
         return send(reply, 200, await list(req, userQuery(query(req)['filter']), (where, o, l) => ctx.store.listScimUsers(org, where, o, l), (u) => userResource(u, b)))
       })
 
       scim.post('/Users', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org, actor } = await scimOrganisation(ctx, req)
         const input = parseUser(req.body)
         await checkDomain(org, input)
         const rec = { id: newScimResourceId(), org, userId: input.userId, externalId: input.externalId, active: input.active, attributes: input.attributes, createdAt: Date.now() }
@@ -152,7 +150,7 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (r === 'external_id_taken') throw new ScimError(409, 'another person of the organisation has this externalId', 'uniqueness')
         if (r === 'reserved') throw new ScimError(409, `${input.userId} belonged to an erased account: only the same person (the externalId they had) may be provisioned under it`, 'uniqueness')
         // An existing member linked as inactive is deprovisioned like any other.
-        if (!input.active) await deprovision(ctx, input.userId, org)
+        if (!input.active) await deprovision(ctx, input.userId, org, { actor, action: 'scim.deprovision' })
         const u = (await ctx.store.getScimUser(org, rec.id))!
         ctx.log.info({ org, userId: u.userId }, 'person provisioned over SCIM')
         void reply.header('location', userLocation(base(req), u.id))
@@ -160,23 +158,23 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
       })
 
       scim.get('/Users/:id', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org } = await scimOrganisation(ctx, req)
         const u = await userOf(org, req)
         if (ifMatch(req.headers['if-none-match']) === u.version) return send(reply, 304, {}, u.version)
         return send(reply, 200, userResource(u, base(req)), u.version)
       })
 
       scim.put('/Users/:id', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org, actor } = await scimOrganisation(ctx, req)
         const version = expected(req)
         const current = await userOf(org, req)
         const input = parseUser(req.body)
-        const u = await change(org, current, input, version)
+        const u = await change(org, actor, current, input, version)
         return send(reply, 200, userResource(u, base(req)), u.version)
       })
 
       scim.patch('/Users/:id', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org, actor } = await scimOrganisation(ctx, req)
         const version = expected(req)
         // Applied to the version read; a change in between is retried on the new one (unless If-Match pinned it).
         for (let attempt = 1; ; attempt++) {
@@ -185,7 +183,7 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
           const patched = applyPatch(userResource(current, base(req)), req.body)
           if (patched['id'] !== current.id) throw new ScimError(400, 'id is assigned by the server and never changes', 'mutability')
           try {
-            const u = await change(org, current, parseUser(patched), current.version)
+            const u = await change(org, actor, current, parseUser(patched), current.version)
             return send(reply, 200, userResource(u, base(req)), u.version)
           } catch (e) {
             if (!(e instanceof ScimError && e.status === 412 && version === null && attempt < 3)) throw e
@@ -194,7 +192,7 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
       })
 
       scim.delete('/Users/:id', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org, actor } = await scimOrganisation(ctx, req)
         const version = expected(req)
         const id = idParam(req, 'User')
         // Read before: the deletion takes the person out of their groups.
@@ -202,8 +200,8 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
         const r = await ctx.store.deleteScimUser(org, id, version)
         if (r === 'not_found') throw new ScimError(404, 'no such User')
         if (r === 'version_mismatch') throw mismatch()
-        await deprovision(ctx, r.userId, org)
-        later(ctx, 'a person deleted', () => followPerson(ctx, SCIM_ACTOR, org, id, groups, true))
+        await deprovision(ctx, r.userId, org, { actor, action: 'scim.deprovision' })
+        later(ctx, 'a person deleted', () => followPerson(ctx, actor, org, id, groups, true))
         ctx.log.info({ org, userId: r.userId }, 'person deleted over SCIM')
         void reply.code(204)
         return reply.send()
@@ -218,13 +216,13 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
       const unknownMember = () => new ScimError(400, 'each member must be a User of this organisation', 'invalidValue')
 
       scim.get('/Groups', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org } = await scimOrganisation(ctx, req)
         const b = base(req)
         return send(reply, 200, await list(req, groupQuery(query(req)['filter']), (where, o, l) => ctx.store.listScimGroups(org, where, o, l), (g) => groupResource(g, b)))
       })
 
       scim.post('/Groups', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org } = await scimOrganisation(ctx, req)
         const input = parseGroup(req.body)
         const id = newScimResourceId()
         if ((await ctx.store.createScimGroup({ id, org, ...input, createdAt: Date.now() })) === 'unknown_member') throw unknownMember()
@@ -234,32 +232,32 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
       })
 
       scim.get('/Groups/:id', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org } = await scimOrganisation(ctx, req)
         const g = await groupOf(org, req)
         if (ifMatch(req.headers['if-none-match']) === g.version) return send(reply, 304, {}, g.version)
         return send(reply, 200, groupResource(g, base(req)), g.version)
       })
 
-      const replaceGroup = async (org: OrgId, before: ScimGroupRecord, body: unknown, version: number | null): Promise<ScimGroupRecord> => {
+      const replaceGroup = async (org: OrgId, actor: AuditActor, before: ScimGroupRecord, body: unknown, version: number | null): Promise<ScimGroupRecord> => {
         const input = parseGroup(body)
         const r = await ctx.store.updateScimGroup(org, before.id, { ...input, at: Date.now() }, version)
         if (r === 'not_found') throw new ScimError(404, 'no such Group')
         if (r === 'version_mismatch') throw mismatch()
         if (r === 'unknown_member') throw unknownMember()
         // Conversations linked to it follow (docs/protocol.md §5.9): audited, then their members told.
-        later(ctx, 'a group changed', () => followScimGroup(ctx, SCIM_ACTOR, org, r.id, before.members, r))
+        later(ctx, 'a group changed', () => followScimGroup(ctx, actor, org, r.id, before.members, r))
         return r
       }
 
       scim.put('/Groups/:id', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org, actor } = await scimOrganisation(ctx, req)
         const version = expected(req)
-        const g = await replaceGroup(org, await groupOf(org, req), req.body, version)
+        const g = await replaceGroup(org, actor, await groupOf(org, req), req.body, version)
         return send(reply, 200, groupResource(g, base(req)), g.version)
       })
 
       scim.patch('/Groups/:id', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org, actor } = await scimOrganisation(ctx, req)
         const version = expected(req)
         for (let attempt = 1; ; attempt++) {
           const current = await groupOf(org, req)
@@ -267,7 +265,7 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
           const patched = applyPatch(groupResource(current, base(req)), req.body)
           if (patched['id'] !== current.id) throw new ScimError(400, 'id is assigned by the server and never changes', 'mutability')
           try {
-            const g = await replaceGroup(org, current, patched, current.version)
+            const g = await replaceGroup(org, actor, current, patched, current.version)
             return send(reply, 200, groupResource(g, base(req)), g.version)
           } catch (e) {
             if (!(e instanceof ScimError && e.status === 412 && version === null && attempt < 3)) throw e
@@ -276,13 +274,13 @@ export function scimRoutes(app: FastifyInstance, ctx: AppContext): void {
       })
 
       scim.delete('/Groups/:id', async (req, reply) => {
-        const org = await scimOrganisation(ctx, req)
+        const { org, actor } = await scimOrganisation(ctx, req)
         const version = expected(req)
         const id = idParam(req, 'Group')
         // Its links end with it (docs/protocol.md §5.9): each written to the audit trail first; nobody is removed.
         const current = await ctx.store.getScimGroup(org, id)
         if (current && (version === null || version === current.version)) {
-          for (const l of await ctx.store.linksOfScimGroup(org, id)) await ctx.audit.record(org, SCIM_ACTOR, 'directory.unlink', `group:${l.groupId}`, { scimGroupId: id, reason: 'scim_group_deleted' })
+          for (const l of await ctx.store.linksOfScimGroup(org, id)) await ctx.audit.record(org, actor, 'directory.unlink', `group:${l.groupId}`, { scimGroupId: id, reason: 'scim_group_deleted' })
         }
         const r = await ctx.store.deleteScimGroup(org, id, version)
         if (r === 'not_found') throw new ScimError(404, 'no such Group')

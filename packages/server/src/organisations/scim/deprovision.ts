@@ -10,17 +10,15 @@ import type { AuditActor } from '../audit/org-audit-log.ts'
 import { publish } from '../../http/publish-devices.ts'
 import { proposeRemovalsLater } from '../../mls/external-removals.ts'
 
-/** Why a person is taken out: SCIM deprovisioning by default, or the policy (a guest whose access ended). */
+/** Why a person is taken out: SCIM deprovisioning (the actor: the organisation's token that asked), or the policy (a guest whose access ended). */
 export interface DeprovisionCause {
   actor: AuditActor
   action: AuditAction
   details?: Record<string, unknown>
 }
 
-const SCIM_CAUSE: DeprovisionCause = { actor: { kind: 'scim', tokenId: 'provisioning' }, action: 'scim.deprovision' }
-
-export async function deprovision(ctx: AppContext, userId: UserId, org: OrgId, cause: DeprovisionCause = SCIM_CAUSE): Promise<DeviceId[]> {
-  // In the organisation's audit trail before it takes effect (the actor: its provisioning, or its policy).
+export async function deprovision(ctx: AppContext, userId: UserId, org: OrgId, cause: DeprovisionCause): Promise<DeviceId[]> {
+  // In the organisation's audit trail before it takes effect (the actor: its SCIM token, or its policy).
   await ctx.audit.record(org, cause.actor, cause.action, `user:${userId}`, cause.details ?? {})
   const revoked: DeviceId[] = []
   const groups = new Set<GroupId>()
