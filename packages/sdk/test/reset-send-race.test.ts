@@ -29,14 +29,20 @@ async function leftOnServer(c: CandorClient, groupId: string): Promise<boolean> 
   )
 }
 
-describe('a send racing a reset of its group', () => {
-  it('the resetter’s message that reached the server after the others left the old group is read by them all', async () => {
+/** ann (whose delivery socket goes through the holdable network), ben and cat in one group. */
+async function threeInAGroup() {
     const ann = await CandorClient.register(options(net.url), 'ann', 'ann-laptop')
     env.clients.push(ann)
     await ann.connect()
     const [ben, cat] = await Promise.all([env.user('ben'), env.user('cat')])
     const conv = await ann.createConversation(['ben', 'cat'])
     await waitFor(() => [ann, ben, cat].every((c) => c.conversations().some((v) => v.id === conv && v.status === 'active')), 'everyone to join')
+  return { ann, ben, cat, conv }
+}
+
+describe('a send racing a reset of its group', () => {
+  it('the resetter’s message that reached the server after the others left the old group is read by them all', async () => {
+    const { ann, ben, cat, conv } = await threeInAGroup()
 
     // ann's delivery socket stalls (her HTTP calls go on): her message waits in it.
     net.hold()
@@ -57,12 +63,7 @@ describe('a send racing a reset of its group', () => {
   }, 120_000)
 
   it('so do her reaction and her edit that raced the reset: the others see both', async () => {
-    const ann = await CandorClient.register(options(net.url), 'ann', 'ann-laptop')
-    env.clients.push(ann)
-    await ann.connect()
-    const [ben, cat] = await Promise.all([env.user('ben'), env.user('cat')])
-    const conv = await ann.createConversation(['ben', 'cat'])
-    await waitFor(() => [ann, ben, cat].every((c) => c.conversations().some((v) => v.id === conv && v.status === 'active')), 'everyone to join')
+    const { ann, ben, cat, conv } = await threeInAGroup()
     const first = await ann.send(conv, 'lunch at noon?')
     const seen = async (c: CandorClient) => (await c.history(conv)).find((m) => m.id === first.id)
     await waitFor(async () => (await seen(ben)) !== undefined && (await seen(cat)) !== undefined, 'ben and cat to read it')
