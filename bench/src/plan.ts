@@ -96,7 +96,7 @@ export function plan(s: Sizes): PlannedScenario[] {
       unit: 'message',
     },
     {
-      // MLS operations on the client, Node and Chromium (issue 18 "MLS on the client"). The
+      // MLS operations on the client, Node and Chromium, in both suites (issue 18 "MLS on the client"). The
       // ceiling relay's params are a short 1:1 saturation: its CPU per message is the scale.
       scenario: 'mls',
       systems: ['ceiling', 'candor'],
@@ -109,6 +109,9 @@ export function plan(s: Sizes): PlannedScenario[] {
         window: 4,
         rate: 0,
         sizes: s.quick ? [16, 128] : [16, 128, 1000],
+        // The post-quantum suite new conversations use, beside the classic one (issue 18
+        // "Post-quantum by default"); 1,000 only on request (CANDOR_BENCH_MLS_PQ_SIZES).
+        pqSizes: [16, 128],
         reps: s.quick ? 2 : 7,
         bigReps: 3,
         newcomers: 100,

@@ -50,7 +50,22 @@ function expectFigures(rows: Row[], systems: string[], scenarios: string[]): voi
         for (const figure of ['node.16.commit.ms', 'node.16.commit.cpuMs', 'node.128.process.cpuMs', 'node.128.join.ms', 'node.128.add100.ms', 'node.128.decrypt.ms', 'ceilingCpuMsPer1k']) {
           expect(Number(row!.extra?.[figure]), `${system} / ${scenario} ${figure}`).toBeGreaterThan(0)
         }
-        if (existsSync('/usr/bin/chromium')) expect(Number(row!.extra?.['chromium.128.commit.ms']), `${system} / ${scenario} chromium`).toBeGreaterThan(0)
+        // The post-quantum suite beside the classic one, and the bytes each puts on the wire.
+        for (const figure of ['node.pq.16.commit.cpuMs', 'node.pq.128.commit.cpuMs', 'node.pq.128.join.cpuMs', 'node.pq.128.decrypt.ms']) {
+          expect(Number(row!.extra?.[figure]), `${system} / ${scenario} ${figure}`).toBeGreaterThan(0)
+        }
+        for (const suite of ['classic', 'pq']) {
+          for (const figure of ['keyPackageBytes', '128.commitBytes', '128.groupInfoBytes', '128.add100CommitBytes', '128.welcomeBytes']) {
+            expect(Number(row!.extra?.[`sizes.${suite}.${figure}`]), `${system} / ${scenario} sizes.${suite}.${figure}`).toBeGreaterThan(0)
+          }
+        }
+        // X-Wing keys are bigger than X25519's: a suite mix-up would show here.
+        expect(Number(row!.extra?.['sizes.pq.keyPackageBytes'])).toBeGreaterThan(Number(row!.extra?.['sizes.classic.keyPackageBytes']))
+        expect(Number(row!.extra?.['sizes.pq.128.groupInfoBytes'])).toBeGreaterThan(Number(row!.extra?.['sizes.classic.128.groupInfoBytes']))
+        if (existsSync('/usr/bin/chromium')) {
+          expect(Number(row!.extra?.['chromium.128.commit.ms']), `${system} / ${scenario} chromium`).toBeGreaterThan(0)
+          expect(Number(row!.extra?.['chromium.pq.128.commit.ms']), `${system} / ${scenario} chromium pq`).toBeGreaterThan(0)
+        }
         continue
       }
       // Search runs on the device: the server is idle by design (its CPU may round to 0).
@@ -82,7 +97,7 @@ describe('npm run bench (every system and scenario, about a second each)', () =>
     }
   }, 900_000)
 
-  it('the MLS scenario (Node and Chromium, 16 and 128 members in --quick; the ceiling beside it)', async () => {
+  it('the MLS scenario (Node and Chromium, both suites, 16 and 128 members in --quick; the ceiling beside it)', async () => {
     // --verbose: the scenario's progress lines (fixture built, each size in Node, Chromium
     // launched, each size there) are on stderr, which a failure prints.
     const rows = await bench(['--systems', 'candor,ceiling', '--scenarios', 'mls', '--verbose'])

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import type { SuiteTag } from './fixture.ts'
 import type { Timings } from './ops.ts'
 
 export const CHROMIUM = '/usr/bin/chromium'
@@ -21,11 +22,15 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
 }
 
-/** Timings per group size, or why Chromium could not run them. */
-export async function timeInChromium(
-  groups: { members: number; file: string; reps: number }[],
-  log: (s: string) => void,
-): Promise<Map<number, Timings> | string> {
+export interface ChromiumGroup {
+  suite: SuiteTag
+  members: number
+  file: string
+  reps: number
+}
+
+/** Timings per group (in the order given), or why Chromium could not run them. */
+export async function timeInChromium(groups: ChromiumGroup[], log: (s: string) => void): Promise<{ group: ChromiumGroup; timings: Timings }[] | string> {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install -y chromium)`
   const { build } = await import('esbuild')
   const bundle = await build({
@@ -39,7 +44,8 @@ export async function timeInChromium(
     logLevel: 'silent',
   })
   const script = bundle.outputFiles[0]!.contents
-  const files = new Map(groups.map((g) => [`/group-${g.members}.json`, g.file]))
+  const path = (g: ChromiumGroup) => `/group-${g.suite}-${g.members}.json`
+  const files = new Map(groups.map((g) => [path(g), g.file]))
   const server = createServer((req, res) => {
     if (req.url === '/') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><script type="module" src="/mls.js"></script>')
@@ -67,18 +73,18 @@ export async function timeInChromium(
     page.on('crash', () => crashed(new Error(`chromium: the page crashed${errors.length ? ` (page errors: ${errors.join('; ')})` : ''}`)))
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
     await page.waitForFunction(() => 'timeMls' in globalThis, undefined, { timeout: 120_000 })
-    const out = new Map<number, Timings>()
+    const out: { group: ChromiumGroup; timings: Timings }[] = []
     for (const g of groups) {
-      log(`chromium: ${g.members} members, ${g.reps} reps`)
+      log(`chromium: ${g.suite} ${g.members} members, ${g.reps} reps`)
       const t = await withTimeout(
         Promise.race([crash, page.evaluate(
           ([url, reps]) => (globalThis as unknown as { timeMls(u: string, r: number): Promise<Timings> }).timeMls(url, reps),
-          [`/group-${g.members}.json`, g.reps] as [string, number],
+          [path(g), g.reps] as [string, number],
         )]),
         PER_GROUP_MS,
-        () => `${g.members} members${errors.length ? ` (page errors: ${errors.join('; ')})` : ''}`,
+        () => `${g.suite} ${g.members} members${errors.length ? ` (page errors: ${errors.join('; ')})` : ''}`,
       )
-      out.set(g.members, t)
+      out.push({ group: g, timings: t })
     }
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
     return out

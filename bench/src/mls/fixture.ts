@@ -8,8 +8,11 @@
 // i's leaf index, signature key and the private keys of its direct path (every member of a
 // full tree holds exactly those), member i commits with a path, and the private keys its
 // commit sets are kept. The result is a state any member can be given the same way, and the
-// commits it makes and processes are ordinary ones.
+// commits it makes and processes are ordinary ones. Either of Candor's suites (the fixture
+// names its own).
 import {
+  CLASSIC_SUITE,
+  PQ_SUITE,
   clientConfigWith,
   commitChanges,
   decodeDeviceCredential,
@@ -23,10 +26,13 @@ import {
   type MlsConfig,
   type MlsSuite,
   type StoredKeyPackage,
+  type SuiteName,
 } from '@candor/crypto'
 import { fromBase64Url, toBase64Url } from '@candor/protocol'
 
 export interface Fixture {
+  /** The group's cipher suite (the classic or the post-quantum one). */
+  suite: SuiteName
   members: number
   /** saveState of the group after the last member's commit. */
   state: string
@@ -38,6 +44,11 @@ export interface Fixture {
   newcomers: StoredKeyPackage[]
   buildMs: number
 }
+
+/** The bench's short names of the two suites (in figure keys, file names and flags). */
+export const SUITE_TAGS = { classic: CLASSIC_SUITE, pq: PQ_SUITE } as const satisfies Record<string, SuiteName>
+export type SuiteTag = keyof typeof SUITE_TAGS
+export const suiteTag = (name: SuiteName): SuiteTag => (name === PQ_SUITE ? 'pq' : 'classic')
 
 /** A credential that names a Candor device is accepted (the bench has no key directory). */
 export const benchConfig: MlsConfig = clientConfigWith({
@@ -113,6 +124,7 @@ export async function buildFixture(suite: MlsSuite, members: number, newcomers: 
     if ((i + 1) % 100 === 0) log(`fixture ${members}: ${i + 1} commits, ${Math.round(performance.now() - t0)} ms`)
   }
   return {
+    suite: suite.name as SuiteName,
     members,
     state: saveState(state),
     signatureKeys,

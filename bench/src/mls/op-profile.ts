@@ -13,7 +13,7 @@ const flag = flagReader(process.argv)
 const f = JSON.parse(readFileSync(flag('fixture', ''), 'utf8')) as Fixture
 const op = flag('op', 'process')
 const reps = Number(flag('reps', '10'))
-const suite = await getSuite(nodeCryptoProvider())
+const suite = await getSuite(nodeCryptoProvider(), f.suite)
 const fx = loadFixture(f)
 const n = f.members
 const newcomers = f.newcomers.map((k) => decodeKeyPackage(fromBase64Url(k.publicPackage)!))
