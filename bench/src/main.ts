@@ -233,16 +233,21 @@ function mlsScale(rows: Row[]): string[] {
   const x = c.extra
   const out: string[] = []
   if (ceiling) x.ceilingCpuMsPer1k = ceiling
-  for (const where of ['node', 'chromium']) {
-    const sizes = String(x.sizes ?? '').split('/').filter(Boolean)
-    for (const n of sizes) {
-      const f = (op: string) => Number(x[`${where}.${n}.${op}.ms`])
-      if (!Number.isFinite(f('commit'))) continue
-      const cpu = Number(x[`${where}.${n}.commit.cpuMs`])
-      const scale = ceiling && Number.isFinite(cpu) ? ` (commit CPU = the ceiling's server CPU for ${fmt((cpu / ceiling) * 1000, 0)} messages)` : ''
-      out.push(
-        `mls ${where} ${n} members, ms: commit ${fmt(f('commit'), 1)}, process ${fmt(f('process'), 1)}, add 100 ${fmt(f('add100'), 0)}, commit after add ${fmt(f('commitAfterAdd'), 1)}, join ${fmt(f('join'), 0)}, encrypt ${fmt(f('encrypt'), 2)}, decrypt ${fmt(f('decrypt'), 2)}${scale}`,
-      )
+  // The classic suite at `sizes`, the post-quantum one (X-Wing, new conversations' suite) at `pqSizes`.
+  for (const [suite, list] of [['', x.sizes], ['pq.', x.pqSizes]] as const) {
+    for (const where of ['node', 'chromium']) {
+      const sizes = String(list ?? '').split('/').filter(Boolean)
+      for (const n of sizes) {
+        const f = (op: string) => Number(x[`${where}.${suite}${n}.${op}.ms`])
+        if (!Number.isFinite(f('commit'))) continue
+        const cpu = Number(x[`${where}.${suite}${n}.commit.cpuMs`])
+        const scale = ceiling && Number.isFinite(cpu) ? ` (commit CPU = the ceiling's server CPU for ${fmt((cpu / ceiling) * 1000, 0)} messages)` : ''
+        const bytes = (k: string) => Number(x[`sizes.${suite === '' ? 'classic' : 'pq'}.${n}.${k}`])
+        const sized = where === 'node' && Number.isFinite(bytes('commitBytes')) ? `; bytes: commit ${fmt(bytes('commitBytes'), 0)}, GroupInfo+tree ${fmt(bytes('groupInfoBytes'), 0)}, add-100 commit ${fmt(bytes('add100CommitBytes'), 0)}, Welcome ${fmt(bytes('welcomeBytes'), 0)}` : ''
+        out.push(
+          `mls ${suite === '' ? '' : 'post-quantum '}${where} ${n} members, ms: commit ${fmt(f('commit'), 1)}, process ${fmt(f('process'), 1)}, add 100 ${fmt(f('add100'), 0)}, commit after add ${fmt(f('commitAfterAdd'), 1)}, join ${fmt(f('join'), 0)}, encrypt ${fmt(f('encrypt'), 2)}, decrypt ${fmt(f('decrypt'), 2)}${scale}${sized}`,
+        )
+      }
     }
   }
   if (ceiling) out.push(`mls: the ceiling relay's server CPU in the same scenario: ${fmt(ceiling, 2)} ms per 1,000 messages`)
