@@ -34,19 +34,19 @@ export class AckBatcher {
    * message whose last references go is deleted, the others' counts lowered), committed with
    * synchronous_commit off (set_config(…, true) lasts for this transaction only).
    */
-  async #deleteAndRelease(devices: DeviceId[], seqs: number[]): Promise<{ device_id: DeviceId; seq: number }[]> {
+  async #deleteAndRelease(devices: DeviceId[], seqs: number[]): Promise<{ ord: number }[]> {
     return retrying(
       () =>
-        this.#sql<{ device_id: DeviceId; seq: number }[]>`
+        this.#sql<{ ord: number }[]>`
           WITH q AS (
-            DELETE FROM queue q USING unnest(${this.#sql.array(devices)}::text[], ${this.#sql.array(seqs)}::bigint[]) AS t(device_id, seq)
+            DELETE FROM queue q USING unnest(${this.#sql.array(devices)}::text[], ${this.#sql.array(seqs)}::bigint[]) WITH ORDINALITY AS t(device_id, seq, ord)
             WHERE q.device_id = t.device_id AND q.seq = t.seq
-            RETURNING q.device_id, q.seq, q.message),
-          c AS (SELECT message AS id, count(*)::integer AS n FROM q GROUP BY message),
+            RETURNING t.ord, q.message),
+          c AS (SELECT message AS id, count(*)::integer AS n FROM q WHERE message IS NOT NULL GROUP BY message),
           locked AS MATERIALIZED (SELECT m.id, m.remaining FROM messages m WHERE m.id IN (SELECT id FROM c) ORDER BY m.id FOR UPDATE),
           gone AS (DELETE FROM messages m USING c JOIN locked l ON l.id = c.id WHERE m.id = c.id AND l.remaining <= c.n),
           lowered AS (UPDATE messages m SET remaining = l.remaining - c.n FROM c JOIN locked l ON l.id = c.id WHERE m.id = c.id AND l.remaining > c.n)
-          SELECT q.device_id, q.seq FROM q, (SELECT set_config('synchronous_commit', 'off', true)) AS s`,
+          SELECT q.ord FROM q, (SELECT set_config('synchronous_commit', 'off', true)) AS s`,
     )
   }
 
@@ -63,11 +63,14 @@ export class AckBatcher {
     }
     try {
       const gone = await this.#deleteAndRelease(devices, seqs)
-      // Each deleted entry is credited to the first request in the batch that named it.
-      const deleted = new Set(gone.map((r) => `${r.device_id}:${Number(r.seq)}`))
+      // Each deleted entry is credited to the request that named it (by its position in the
+      // arrays sent); one named twice in the batch was deleted once, for one of them.
+      const deleted = new Uint8Array(devices.length)
+      for (const r of gone) deleted[r.ord - 1] = 1
+      let i = 0
       for (const a of batch) {
         let n = 0
-        for (const s of a.seqs) if (deleted.delete(`${a.deviceId}:${s}`)) n++
+        for (let k = 0; k < a.seqs.length; k++) n += deleted[i++]!
         a.resolve(n)
       }
     } catch (e) {

@@ -37,7 +37,7 @@ export async function revokeDevice(
     await tx`UPDATE devices SET status = 'revoked' WHERE device_id = ${deviceId}`
     await tx`DELETE FROM key_packages WHERE device_id = ${deviceId}`
     await tx`DELETE FROM push_subscriptions WHERE device_id = ${deviceId}`
-    const gone = await tx<{ message: number }[]>`DELETE FROM queue WHERE device_id = ${deviceId} RETURNING message`
+    const gone = await tx<{ message: number | null }[]>`DELETE FROM queue WHERE device_id = ${deviceId} RETURNING message`
     await releaseMessages(tx, gone.map((r) => r.message))
     const left = await tx<{ group_id: string }[]>`DELETE FROM group_members WHERE device_id = ${deviceId} RETURNING group_id`
     if (left.length > 0) {

@@ -573,4 +573,22 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE org_approvals ADD CONSTRAINT org_approvals_state_check CHECK (state IN ('pending','approved','executed','withdrawn'));
   CREATE INDEX org_approvals_by_requester ON org_approvals (org_id, requested_by, requested_at);
   `,
+  // A message with one recipient (1:1 between single devices: the hot path) is stored inline in
+  // its queue row, as the SQLite store does: one heap row and one index entry, then one delete on
+  // acknowledgement, instead of a messages row with three index entries, a queue row pointing at
+  // it, and two deletes. Shared messages (several recipients) stay in messages. Dedup of inline
+  // messages is recent_sends' alone (docs/protocol.md §6: a retry is a duplicate for
+  // RECENT_SENDS_MS).
+  `
+  ALTER TABLE queue
+    ALTER COLUMN message DROP NOT NULL,
+    ADD COLUMN sender text COLLATE "C",
+    ADD COLUMN message_id text COLLATE "C",
+    ADD COLUMN group_id text COLLATE "C",
+    ADD COLUMN kind smallint,
+    ADD COLUMN sent_at bigint,
+    ADD COLUMN payload bytea,
+    ADD CONSTRAINT queue_inline_or_shared CHECK ((message IS NULL) = (payload IS NOT NULL));
+  ALTER TABLE queue ALTER COLUMN payload SET STORAGE EXTERNAL;
+  `,
 ]

@@ -453,8 +453,10 @@ export class PostgresStore implements Store {
     const rows = await this.#sql<
       QueueRow[]
     >`
-      SELECT q.seq, m.message_id, m.group_id, m.sender, m.kind, m.sent_at, m.payload
-      FROM queue q JOIN messages m ON m.id = q.message
+      SELECT q.seq, coalesce(q.message_id, m.message_id) AS message_id, coalesce(q.group_id, m.group_id) AS group_id,
+        coalesce(q.sender, m.sender) AS sender, coalesce(q.kind, m.kind) AS kind, coalesce(q.sent_at, m.sent_at) AS sent_at,
+        coalesce(q.payload, m.payload) AS payload
+      FROM queue q LEFT JOIN messages m ON m.id = q.message
       WHERE q.device_id = ${deviceId} AND q.seq > ${afterSeq}
       ORDER BY q.seq LIMIT ${limit}`
     return rows.map(toQueuedMessage)
@@ -688,11 +690,13 @@ export class PostgresStore implements Store {
     return transaction(this.#sql, async (tx) => {
       const devices = (await tx<{ device_id: string }[]>`SELECT device_id FROM devices WHERE user_id = ${userId} FOR UPDATE`).map((r) => r.device_id)
       const ids = tx.array(devices)
-      const gone = await tx<{ message: number }[]>`DELETE FROM queue WHERE device_id = ANY(${ids}::text[]) RETURNING message`
+      const gone = await tx<{ message: number | null }[]>`DELETE FROM queue WHERE device_id = ANY(${ids}::text[]) RETURNING message`
       await releaseMessages(tx, gone.map((r) => r.message))
       const kp = await tx`DELETE FROM key_packages WHERE device_id = ANY(${ids}::text[])`
       const gm = await tx`DELETE FROM group_members WHERE device_id = ANY(${ids}::text[])`
       const sent = await tx`UPDATE messages SET sender = ${ERASED_DEVICE_ID} WHERE sender = ANY(${ids}::text[])`
+      // Inline queue rows hold their sender too (no index by sender: one pass over the queue).
+      const sentInline = await tx`UPDATE queue SET sender = ${ERASED_DEVICE_ID} WHERE message IS NULL AND sender = ANY(${ids}::text[])`
       await tx`UPDATE group_resets SET reset_by = ${ERASED_DEVICE_ID} WHERE reset_by = ANY(${ids}::text[])`
       await tx`DELETE FROM recent_sends WHERE sender = ANY(${ids}::text[])`
       await tx`DELETE FROM blob_recipients WHERE device_id = ANY(${ids}::text[])`
@@ -718,7 +722,7 @@ export class PostgresStore implements Store {
       await scim.eraseScim(tx, userId, Date.now())
       await reserveUserId(tx, userId)
       await recordDirectoryUpdate(tx, userId, true)
-      return { devices: devices.length, queued: gone.length, keyPackages: kp.count, memberships: gm.count, sentMessages: sent.count, accessReceipts: ar.count }
+      return { devices: devices.length, queued: gone.length, keyPackages: kp.count, memberships: gm.count, sentMessages: sent.count + sentInline.count, accessReceipts: ar.count }
     })
   }
 
@@ -757,13 +761,19 @@ export class PostgresStore implements Store {
   /** Application messages only: commits and welcomes carry no content and keep the group followable. */
   async expireMessages(now: number): Promise<number> {
     return transaction(this.#sql, async (tx) => {
+      if ((await tx`SELECT 1 FROM group_retention LIMIT 1`).length === 0) return 0
+      // Inline (one-recipient) messages: one pass over the queue, which has no index by group
+      // (it holds only what is not yet acknowledged), as the SQLite store does.
+      const inline = await tx`
+        DELETE FROM queue q USING group_retention r
+        WHERE q.message IS NULL AND q.kind = 0 AND r.group_id = q.group_id AND q.sent_at + r.retention_ms <= ${now}`
       const ids = (await tx<{ id: number }[]>`
         SELECT m.id FROM messages m JOIN group_retention r ON r.group_id = m.group_id
         WHERE m.kind = 0 AND m.sent_at + r.retention_ms <= ${now} ORDER BY m.id FOR UPDATE OF m`).map((r) => r.id)
-      if (ids.length === 0) return 0
+      if (ids.length === 0) return inline.count
       await tx`DELETE FROM queue WHERE message = ANY(${tx.array(ids)}::bigint[])`
       const gone = await tx`DELETE FROM messages WHERE id = ANY(${tx.array(ids)}::bigint[])`
-      return gone.count
+      return inline.count + gone.count
     })
   }
 }
