@@ -5,7 +5,6 @@
 // to the subscription's keys (RFC 8291) and signed with the server's VAPID key (RFC 8292).
 // At most one push per device per interval on each node (and one check waiting at a time); a push service's 404/410 (the
 // subscription is gone) deletes it.
-import webpush from 'web-push'
 import type { DeviceId } from '@candor/protocol'
 import type { BusDelivery, Store } from '@candor/ports'
 import type { Logger } from '../logger.ts'
@@ -102,7 +101,9 @@ export class PushWaker {
     if (device?.status !== 'active') return undefined
     this.#lastPush.set(deviceId, Date.now())
     // web-push builds the request (RFC 8291 encryption, RFC 8292 VAPID); it is sent with fetch,
-    // which also reaches the http:// receivers of tests on loopback.
+    // which also reaches the http:// receivers of tests on loopback. Loaded with the first push,
+    // not at start: a node whose devices never subscribe does without it.
+    const webpush = (await import('web-push')).default
     const r = webpush.generateRequestDetails({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }, WAKE_PAYLOAD, {
       vapidDetails: { subject: this.#settings.subject, publicKey: this.#vapid.publicKey, privateKey: this.#vapid.privateKey },
       TTL: this.#settings.ttlSeconds,

@@ -2,7 +2,7 @@
 // provider (its JWKS, asymmetric algorithms only), whose iss is the organisation's provider and
 // aud its client id, with iat, a jti never seen before, the back-channel-logout event, a sub or
 // a sid, and no nonce. Each jti is used once (Store.consumeNonce) for as long as a token lives.
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose'
+import type { JWTPayload, createRemoteJWKSet } from 'jose'
 import { CandorError, type OrgId } from '@candor/protocol'
 import type { Store } from '@candor/ports'
 import { CLOCK_TOLERANCE_S } from './relying-party.ts'
@@ -19,12 +19,16 @@ export interface LogoutClaims {
   jti: string
 }
 
+// jose is loaded with the first logout token, not at start (as openid-client is; relying-party.ts).
+let joseModule: Promise<typeof import('jose')> | undefined
+const loadJose = (): Promise<typeof import('jose')> => (joseModule ??= import('jose'))
+
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>()
 
-function jwksOf(uri: string): ReturnType<typeof createRemoteJWKSet> {
+function jwksOf(jose: typeof import('jose'), uri: string): ReturnType<typeof createRemoteJWKSet> {
   let j = jwksCache.get(uri)
   if (!j) {
-    j = createRemoteJWKSet(new URL(uri), { timeoutDuration: 5_000 })
+    j = jose.createRemoteJWKSet(new URL(uri), { timeoutDuration: 5_000 })
     jwksCache.set(uri, j)
   }
   return j
@@ -33,9 +37,11 @@ function jwksOf(uri: string): ReturnType<typeof createRemoteJWKSet> {
 const bad = (why: string) => new CandorError('bad_request', `logout token refused: ${why}`)
 
 export async function verifyLogoutToken(store: Store, org: OrgId, token: string, issuer: string, jwksUri: string, clientId: string, now = Date.now()): Promise<LogoutClaims> {
+  const jose = await loadJose()
+  const { errors } = jose
   let payload: JWTPayload
   try {
-    ;({ payload } = await jwtVerify(token, jwksOf(jwksUri), {
+    ;({ payload } = await jose.jwtVerify(token, jwksOf(jose, jwksUri), {
       issuer,
       audience: clientId,
       algorithms: ALGORITHMS,

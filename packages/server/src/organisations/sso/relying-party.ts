@@ -5,7 +5,7 @@
 // ten minutes: it never reaches the browser or the CLI, and a restart forgets it (the person
 // starts again). openid-client checks the ID token's signature (the provider's JWKS), issuer,
 // audience, expiry and nonce, with CLOCK_TOLERANCE_S of clock skew either way.
-import * as oidc from 'openid-client'
+import type * as Oidc from 'openid-client'
 import { randomBytes } from 'node:crypto'
 import { CandorError, toBase64Url, type OrgId } from '@candor/protocol'
 import type { SsoConfigRecord } from '@candor/ports'
@@ -16,6 +16,11 @@ export const CLOCK_TOLERANCE_S = 60
 export const FLOW_TTL_MS = 10 * 60_000
 const MAX_PENDING = 10_000
 const SCOPE = 'openid email profile'
+
+// openid-client (and jose under it) is loaded when a single sign-on flow first needs it: most
+// nodes never use it, and loaded at start it stays in every node's memory.
+let openidClient: Promise<typeof Oidc> | undefined
+const loadOidc = (): Promise<typeof Oidc> => (openidClient ??= import('openid-client'))
 
 export interface IdTokenClaims {
   iss: string
@@ -52,7 +57,7 @@ export interface RelyingPartyOptions {
 
 export class RelyingParty {
   readonly #opts: RelyingPartyOptions
-  readonly #configs = new Map<OrgId, { updatedAt: number; config: Promise<oidc.Configuration> }>()
+  readonly #configs = new Map<OrgId, { updatedAt: number; config: Promise<Oidc.Configuration> }>()
   readonly #codes = new Map<string, PendingCode>()
   readonly #devices = new Map<string, PendingDevice>()
   readonly #now: () => number
@@ -75,7 +80,7 @@ export class RelyingParty {
   }
 
   /** Discovers the provider (its metadata's `issuer` must be the configured one, exactly); cached per settings version. */
-  async configuration(org: OrgId, rec: SsoConfigRecord): Promise<oidc.Configuration> {
+  async configuration(org: OrgId, rec: SsoConfigRecord): Promise<Oidc.Configuration> {
     const cached = this.#configs.get(org)
     if (cached && cached.updatedAt === rec.updatedAt) return cached.config
     const config = this.discover(org, rec.issuer, rec.clientId, this.#opts.secrets.open(org, rec.clientSecretBox))
@@ -87,7 +92,8 @@ export class RelyingParty {
   }
 
   /** Discovery of an issuer, as the settings route checks it before storing. */
-  async discover(org: OrgId, issuer: string, clientId: string, clientSecret: string): Promise<oidc.Configuration> {
+  async discover(org: OrgId, issuer: string, clientId: string, clientSecret: string): Promise<Oidc.Configuration> {
+    const oidc = await loadOidc()
     try {
       return await oidc.discovery(
         new URL(issuer),
@@ -118,6 +124,7 @@ export class RelyingParty {
   async startCode(org: OrgId, rec: SsoConfigRecord, redirect: string | null): Promise<URL> {
     this.#sweep()
     const config = await this.configuration(org, rec)
+    const oidc = await loadOidc()
     const verifier = oidc.randomPKCECodeVerifier()
     const nonce = oidc.randomNonce()
     const state = oidc.randomState()
@@ -146,6 +153,7 @@ export class RelyingParty {
     const rec = await settingsOf(pending.org)
     if (!rec || rec.updatedAt !== pending.updatedAt) throw new CandorError('bad_request', 'the organisation changed its single sign-on meanwhile: start the sign-in again')
     const config = await this.configuration(pending.org, rec)
+    const oidc = await loadOidc()
     try {
       const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
         pkceCodeVerifier: pending.verifier,
@@ -163,7 +171,8 @@ export class RelyingParty {
   async startDevice(org: OrgId, rec: SsoConfigRecord): Promise<{ handle: string; userCode: string; verificationUri: string; verificationUriComplete: string | null; expiresAt: number; interval: number }> {
     this.#sweep()
     const config = await this.configuration(org, rec)
-    let started: oidc.DeviceAuthorizationResponse
+    const oidc = await loadOidc()
+    let started: Oidc.DeviceAuthorizationResponse
     try {
       started = await oidc.initiateDeviceAuthorization(config, { scope: SCOPE })
     } catch (e) {
