@@ -6,6 +6,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { webDir } from './web-build.ts'
 
 export const CHROMIUM = '/usr/bin/chromium'
+/** The longest a page action may take (see openDevice). */
+export const ACTION_TIMEOUT_MS = 120_000
 export const artifactsDir = join(webDir, '..', '..', 'test-artifacts', 'web')
 
 /** Whether the browser tests can run; on CI a missing Chromium is a failure, not a skip. */
@@ -35,6 +37,10 @@ export interface Device {
 
 export async function openDevice(browser: Browser, url: string, name: string, viewport = { width: 1200, height: 760 }): Promise<Device> {
   const context = await browser.newContext({ viewport, colorScheme: 'light' })
+  // Playwright's 30 s default for an action (a click, handing a 20 MB file to a file chooser) is a
+  // timing claim a shared 2-core machine under load breaks; an action still returns as soon as it
+  // is done, so only a failure waits this long.
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS)
   const page = await context.newPage()
   const device: Device = { name, context, page, errors: [], allow: [] }
   page.on('console', (m) => {
