@@ -53,6 +53,18 @@ describe('signing a delivery socket in', () => {
     expect(await server.context.bus.isOnline(alice.deviceId)).toBe(false)
   })
 
+  it('upgrades /v1/ws only: other paths are not found, a token anywhere in the query is refused, other query strings are served', async () => {
+    for (const path of ['/v1/wsx', '/v1/ws/', '/v2/ws', '/v1/w%73', '/']) await expect(rawSocket(server.url, path)).rejects.toThrow(/404/)
+    for (const path of [`/v1/ws?x=1&token=${encodeURIComponent(alice.token)}`, '/v1/ws?token=']) await expect(rawSocket(server.url, path)).rejects.toThrow(/400/)
+    for (const path of ['/v1/ws', '/v1/ws?', '/v1/ws?v=1']) {
+      const s = await rawSocket(server.url, path)
+      s.ws.send(encodeAuth(alice.token))
+      s.ws.send(probe(61))
+      expect(await nextAnswer(s)).toMatchObject({ type: 'error', reqId: 61 })
+      s.ws.close()
+    }
+  })
+
   it('closes a socket whose first frame is not auth (4002), answering nothing and serving nothing', async () => {
     for (const first of [probe(1), new TextEncoder().encode(alice.token), new Uint8Array([0x03])]) {
       const s = await rawSocket(server.url)

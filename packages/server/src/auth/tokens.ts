@@ -12,6 +12,9 @@ export interface Session {
   expiresAt: number
 }
 
+const UTF8 = new TextEncoder()
+const UTF8_DECODE = new TextDecoder()
+
 export type ChallengePurpose = 'sign-in' | 'delete-account'
 const CHALLENGE_MAC: Record<ChallengePurpose, string> = { 'sign-in': 'challenge', 'delete-account': 'delete-account-challenge' }
 
@@ -30,13 +33,14 @@ export class TokenIssuer {
   }
 
   static #mac(key: Buffer, kid: string, body: string, purpose: string): Buffer {
-    return createHmac('sha256', key).update(purpose).update('\n').update(kid).update('\n').update(body).digest()
+    // One update of the same bytes (UTF-8 of the joined string is the parts' UTF-8 joined).
+    return createHmac('sha256', key).update(`${purpose}\n${kid}\n${body}`).digest()
   }
 
   /** `kid.body.mac`: the key id, the base64url body and its MAC under that key. */
   #seal(body: string, purpose: string, now: number): string {
     const k = signingTokenKey(this.#keys, now)
-    return `${k.id}.${toBase64Url(new TextEncoder().encode(body))}.${toBase64Url(TokenIssuer.#mac(k.key, k.id, body, purpose))}`
+    return `${k.id}.${toBase64Url(UTF8.encode(body))}.${toBase64Url(TokenIssuer.#mac(k.key, k.id, body, purpose))}`
   }
 
   /** The body of a sealed value if a listed key MACed it for `purpose`, else null. */
@@ -49,7 +53,7 @@ export class TokenIssuer {
     const bodyBytes = fromBase64Url(b)
     const mac = fromBase64Url(m)
     if (!key || !bodyBytes || !mac || mac.length !== 32) return null
-    const body = new TextDecoder().decode(bodyBytes)
+    const body = UTF8_DECODE.decode(bodyBytes)
     return timingSafeEqual(mac, TokenIssuer.#mac(key, kid, body, purpose)) ? body : null
   }
 

@@ -48,23 +48,36 @@ export class WebSocketGateway {
     const refuse = (status: number, reason: string, body = '') => {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
     }
-    let url: URL
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost')
-    } catch {
-      return refuse(400, 'Bad Request')
-    }
-    if (url.pathname !== '/v1/ws') return refuse(404, 'Not Found')
-    if (url.searchParams.has('token')) {
-      return refuse(400, 'Bad Request', 'bad_request: the session token goes in the first frame (auth), never in the URL\n')
+    // The path every client uses, exactly, needs no parsing (a URL object per upgrade is a
+    // noticeable part of a reconnect storm); anything else is parsed and checked in full.
+    if (req.url !== '/v1/ws') {
+      let url: URL
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost')
+      } catch {
+        return refuse(400, 'Bad Request')
+      }
+      if (url.pathname !== '/v1/ws') return refuse(404, 'Not Found')
+      if (url.searchParams.has('token')) {
+        return refuse(400, 'Bad Request', 'bad_request: the session token goes in the first frame (auth), never in the URL\n')
+      }
     }
     ;(socket as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true)
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      this.#alive.add(ws)
-      ws.on('pong', () => this.#alive.add(ws))
-      awaitAuth(ws, this.#ctx, this.#authTimeoutMs, (session, early, checkedFrom) => this.#accept(ws, session, early, checkedFrom))
-    })
+    this.#wss.handleUpgrade(req, socket, head, this.#upgraded)
   }
+
+  /** One upgrade callback and one pong listener shared by every socket. */
+  readonly #upgraded = (ws: WebSocket): void => {
+    this.#alive.add(ws)
+    ws.on('pong', this.#ponged)
+    awaitAuth(ws, this.#ctx, this.#authTimeoutMs, (session, early, checkedFrom) => this.#accept(ws, session, early, checkedFrom))
+  }
+
+  /** A 'pong' listener: EventEmitter calls it with the socket as `this`. */
+  readonly #ponged = ((alive: WeakSet<object>) =>
+    function (this: WebSocket): void {
+      alive.add(this)
+    })(this.#alive)
 
   #accept(ws: WebSocket, session: Session, early: EarlyFrame[], checkedFrom: number): void {
     // The session ended while its device was being looked up: the lookup may have read the
