@@ -2,11 +2,12 @@
 // response bytes for persons with three devices and the client's CPU time to verify each one's
 // first lookup (nothing memoised: every person is new to the verifier), as the SDK's
 // DeviceDirectory does it — open the checkpoint, decode, verifyLookup, check the enrolments.
-// With the Ed25519 check a Node client uses: nodeCryptoProvider() installs node:crypto's behind
-// verifyDetached (useNodeEd25519), which the checkpoint note and the enrolments go through.
+// With what a Node client uses: nodeCryptoProvider() installs node:crypto's Ed25519 check behind
+// verifyDetached (useNodeEd25519), which the checkpoint note and the enrolments go through, and
+// node:crypto's SHA-256/SHA-512/HMAC for the directory's proofs (useNodeHashes).
 const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0
 import { compactDirectoryValueCodec, fromBase64Url, toBase64Url } from '@candor/protocol'
-import { useNodeEd25519 } from '@candor/crypto/node'
+import { nodeCryptoProvider } from '@candor/crypto/node'
 import { provenEntry } from '@candor/sdk'
 import { decodeCompactLookup, decodeLookupProof, encodeCompactLookup, encodeLookupProof, noteVerifierFromKey, openCheckpoint, verifyLookup, clearVrfVerified } from '@candor/transparency'
 import { lookupFixture } from './lookup-fixture.ts'
@@ -42,7 +43,7 @@ function cpuMs<T>(fn: () => T): [T, number] {
 
 export async function measureLookups(p: { entries: number; epochs: number; people: number }): Promise<LookupFigures> {
   const { directory, people } = await lookupFixture(p)
-  useNodeEd25519()
+  nodeCryptoProvider()
   const verifier = noteVerifierFromKey(directory.verifierKey)!
   const vrfKey = directory.vrfPublicKey
   const responses = []

@@ -32,6 +32,7 @@ export {
 } from './directory-authentication.ts';
 export { generateDeviceKey, keyPairFromSeed, signDetached, verifyDetached, type DeviceKeyPair } from './device-key.ts';
 export { safetyNumber, type SafetyParty } from './safety-number.ts';
+export { hmacSha256, sha256Digest, sha512Digest } from './hash-functions.ts';
 
 // MLS groups as a Candor device uses them (src/mls/). ts-mls is reached only through here.
 export type { GroupState, MlsSuite, MlsConfig, AuthenticationService, Credential, CryptoProvider, KeyPackage } from './mls/mls-types.ts';

@@ -1,10 +1,9 @@
 // KEYTRANS commitments (draft-ietf-keytrans-protocol §10.6, suite constants from §15.1):
 // commitment = HMAC-SHA256(Kc, CommitmentValue) with a random 16-byte opening. Deleting the
 // opening leaves a commitment that can no longer be opened, which is how entries are erased.
-import { hmac } from '@noble/hashes/hmac.js'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { hmacSha256 } from '@candor/crypto'
 import { randomBytes } from '@noble/hashes/utils.js'
-import { equalBytesCt, isBytes } from './bytes.ts'
+import { concatBytes, equalBytesCt, isBytes } from './bytes.ts'
 import { encodeLabelVersion, MAX_VALUE_BYTES } from './directory-encoding.ts'
 
 export const OPENING_SIZE = 16
@@ -22,7 +21,7 @@ export function commit(opening: Uint8Array, label: Uint8Array, version: number, 
   const lv = encodeLabelVersion(label, version)
   const len = new Uint8Array(4)
   new DataView(len.buffer).setUint32(0, value.length)
-  return hmac.create(sha256, KC).update(opening).update(lv).update(len).update(value).digest()
+  return hmacSha256(KC, concatBytes(opening, lv, len, value))
 }
 
 /** True if `opening` opens `commitment` to (label, version, value). Never throws. */

@@ -2,9 +2,9 @@
 // group operations. No primitive is written here: this is the RFC's composition of SHA-512,
 // point encoding/decoding and scalar multiplication, with try-and-increment encode_to_curve.
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { sha512 } from '@noble/hashes/sha2.js'
+import { sha512Digest } from '@candor/crypto'
 import { concatBytes, equalBytes, isBytes } from './bytes.ts'
-import { baseMinusKey, doubleScalarUnsafe, encodeAll, negatedKeyTable } from './ecvrf-verify-fast.ts'
+import { baseMinusKey, doubleScalarUnsafe, encodeAll, negatedKeyTable, timesCofactor } from './ecvrf-verify-fast.ts'
 
 type Point = ReturnType<typeof ed25519.Point.fromBytes>
 
@@ -41,11 +41,12 @@ function decodePoint(bytes: Uint8Array): Point | null {
 
 /** RFC 9381 §5.4.1.1: try-and-increment, salted with the public key. */
 function encodeToCurve(publicKey: Uint8Array, alpha: Uint8Array): Point {
-  const prefix = concatBytes(Uint8Array.of(SUITE, 0x01), publicKey, alpha)
+  // suite ‖ 0x01 ‖ PK ‖ alpha ‖ ctr ‖ 0x00, the counter byte rewritten for each attempt.
+  const message = concatBytes(Uint8Array.of(SUITE, 0x01), publicKey, alpha, Uint8Array.of(0, 0x00))
   for (let ctr = 0; ctr < 256; ctr++) {
-    const hash = sha512.create().update(prefix).update(Uint8Array.of(ctr, 0x00)).digest()
-    const candidate = decodePoint(hash.subarray(0, 32))
-    if (candidate !== null) return candidate.clearCofactor()
+    message[message.length - 2] = ctr
+    const candidate = decodePoint(sha512Digest(message).subarray(0, 32))
+    if (candidate !== null) return timesCofactor(candidate)
   }
   // Each attempt succeeds with probability about 1/2; 256 failures do not happen.
   throw new Error('ECVRF encode_to_curve failed')
@@ -53,13 +54,16 @@ function encodeToCurve(publicKey: Uint8Array, alpha: Uint8Array): Point {
 
 /** RFC 9381 §5.4.3, truncated to cLen = 16 bytes. */
 function challenge(points: readonly Point[]): bigint {
-  const h = sha512.create().update(Uint8Array.of(SUITE, 0x02))
-  for (const p of points) h.update(p.toBytes())
-  return leToNumber(h.update(Uint8Array.of(0x00)).digest().subarray(0, C_LEN))
+  return challengeOf(points.map((p) => p.toBytes()))
 }
 
 function gammaToHash(gamma: Point): Uint8Array {
-  return sha512(concatBytes(Uint8Array.of(SUITE, 0x03), gamma.clearCofactor().toBytes(), Uint8Array.of(0x00)))
+  return hashOfGamma8(timesCofactor(gamma).toBytes())
+}
+
+/** RFC 9381 §5.2 step 8 from the encoding of cofactor·Γ. */
+function hashOfGamma8(gamma8: Uint8Array): Uint8Array {
+  return sha512Digest(concatBytes(Uint8Array.of(SUITE, 0x03), gamma8, Uint8Array.of(0x00)))
 }
 
 /** A VRF key expanded once (RFC 8032 §5.1.5), for a server that proves many inputs. */
@@ -95,7 +99,7 @@ export function vrfSecretKey(secretKey: Uint8Array, fast?: FixedKeyMultiplierFac
       const H = encodeToCurve(publicKey, alpha)
       const gamma = timesX(H)
       // RFC 9381 §5.4.2.2: the RFC 8032 nonce, k = SHA-512(prefix || H) mod q.
-      const k = Fn.create(leToNumber(sha512(concatBytes(prefix, H.toBytes()))))
+      const k = Fn.create(leToNumber(sha512Digest(concatBytes(prefix, H.toBytes()))))
       const c = challenge([Y, H, gamma, Point.BASE.multiply(k), H.multiply(k)])
       const s = Fn.add(k, Fn.mul(c, x))
       return concatBytes(gamma.toBytes(), numberToLe(c, C_LEN), numberToLe(s, 32))
@@ -133,8 +137,37 @@ function decodeProof(pi: unknown): DecodedProof | null {
 
 /** beta (64 bytes) from a proof, without verifying it; null if pi does not decode. */
 export function vrfProofToHash(pi: Uint8Array): Uint8Array | null {
-  const decoded = decodeProof(pi)
-  return decoded === null ? null : gammaToHash(decoded.gamma)
+  if (!isBytes(pi, VRF_PROOF_SIZE) || leToNumber(pi.subarray(48, 80)) >= Fn.ORDER) return null
+  const gamma = decodedGamma(pi.subarray(0, 32))
+  if (gamma === null) return null
+  gamma.beta ??= gammaToHash(gamma.point)
+  return gamma.beta.slice()
+}
+
+/**
+ * Γ decoded (strictly) and, once computed, the beta it gives, by Γ's 32 bytes. A compact lookup's
+ * decoder takes beta from each proof (vrfProofToHash) just before the verification decodes the same
+ * Γ again: remembered, that is one square root, one inversion and one hash fewer per proof. Both
+ * are functions of the 32 bytes alone, so remembering them changes no answer. Bounded; the oldest
+ * goes first.
+ */
+interface DecodedGamma {
+  readonly point: Point
+  beta: Uint8Array | null
+}
+const gammas = new Map<string, DecodedGamma>()
+const GAMMAS_MAX = 64
+
+function decodedGamma(bytes: Uint8Array): DecodedGamma | null {
+  const key = hex(bytes)
+  const known = gammas.get(key)
+  if (known !== undefined) return known
+  const point = decodePoint(bytes)
+  if (point === null) return null
+  const gamma: DecodedGamma = { point, beta: null }
+  if (gammas.size >= GAMMAS_MAX) gammas.delete(gammas.keys().next().value!)
+  gammas.set(key, gamma)
+  return gamma
 }
 
 /**
@@ -148,17 +181,20 @@ export function vrfProofToHash(pi: Uint8Array): Uint8Array | null {
 const verified = new Map<string, Uint8Array>()
 export const VRF_VERIFIED_MAX = 8192
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
 function hex(bytes: Uint8Array): string {
   let s = ''
-  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0')
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!]!
   return s
 }
 
 const stats = { verified: 0, remembered: 0 }
 
-/** Forgets every verified proof (tests that count verifications). */
+/** Forgets every verified proof and decoded Γ (tests that count verifications, benches of first lookups). */
 export function clearVrfVerified(): void {
   verified.clear()
+  gammas.clear()
 }
 
 /** Since the process started: proofs checked in full, and proofs found among those already verified. */
@@ -190,18 +226,23 @@ function vrfVerifyUncached(publicKey: Uint8Array, alpha: Uint8Array, pi: Uint8Ar
   const keyHex = hex(publicKey)
   const negY = validKeys.get(keyHex) ?? validatedKey(keyHex, publicKey)
   if (negY === null) return null
-  const proof = decodeProof(pi)
-  if (proof === null) return null
-  const { gamma, c, s } = proof
+  const s = leToNumber(pi.subarray(48, 80))
+  if (s >= Fn.ORDER) return null
+  const gamma = decodedGamma(pi.subarray(0, 32))
+  if (gamma === null) return null
+  const c = leToNumber(pi.subarray(32, 48))
   const H = encodeToCurve(publicKey, alpha)
   // Public values only: variable-time products (ecvrf-verify-fast.ts), one batched inversion.
   const U = baseMinusKey(s, c, negY)
-  const V = doubleScalarUnsafe(H, s, gamma.negate(), c)
-  const [hBytes, uBytes, vBytes, gamma8Bytes] = encodeAll([H, U, V, gamma.clearCofactor()])
+  const V = doubleScalarUnsafe(H, s, gamma.point.negate(), c)
+  // cofactor·Γ is encoded here only when no beta was taken from this Γ before.
+  const known = gamma.beta
+  const [hBytes, uBytes, vBytes, gamma8Bytes] = encodeAll(known === null ? [H, U, V, timesCofactor(gamma.point)] : [H, U, V])
   // Y and Γ were decoded strictly, so their encodings are the bytes given.
   const cPrime = challengeOf([publicKey, hBytes!, pi.subarray(0, 32), uBytes!, vBytes!])
   if (!equalBytes(numberToLe(c, C_LEN), numberToLe(cPrime, C_LEN))) return null
-  return sha512(concatBytes(Uint8Array.of(SUITE, 0x03), gamma8Bytes!, Uint8Array.of(0x00)))
+  gamma.beta = known ?? hashOfGamma8(gamma8Bytes!)
+  return gamma.beta.slice()
 }
 
 /** Keys that passed validation (§5.4.5), as −Y with its table; null caches nothing. */
@@ -218,9 +259,7 @@ function validatedKey(keyHex: string, publicKey: Uint8Array): ReturnType<typeof 
 
 /** RFC 9381 §5.4.3 over point encodings already made. */
 function challengeOf(encodings: readonly Uint8Array[]): bigint {
-  const h = sha512.create().update(Uint8Array.of(SUITE, 0x02))
-  for (const e of encodings) h.update(e)
-  return leToNumber(h.update(Uint8Array.of(0x00)).digest().subarray(0, C_LEN))
+  return leToNumber(sha512Digest(concatBytes(Uint8Array.of(SUITE, 0x02), ...encodings, Uint8Array.of(0x00))).subarray(0, C_LEN))
 }
 
 /** The verification before this file's fast path (RFC 9381 §5.3 as written), kept for the known-answer tests' cross-check and the bench. */
@@ -235,5 +274,5 @@ export function vrfVerifyReference(publicKey: Uint8Array, alpha: Uint8Array, pi:
   const U = Point.BASE.multiplyUnsafe(s).subtract(Y.multiplyUnsafe(c))
   const V = H.multiplyUnsafe(s).subtract(gamma.multiplyUnsafe(c))
   const cPrime = challenge([Y, H, gamma, U, V])
-  return equalBytes(numberToLe(c, C_LEN), numberToLe(cPrime, C_LEN)) ? gammaToHash(gamma) : null
+  return equalBytes(numberToLe(c, C_LEN), numberToLe(cPrime, C_LEN)) ? hashOfGamma8(gamma.clearCofactor().toBytes()) : null
 }

@@ -1,8 +1,7 @@
 // Ed25519 note keys, signature type 0x01 of C2SP signed-note, and the key ID rule shared by all
 // signature types.
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { verifyDetached } from '@candor/crypto'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256Digest, verifyDetached } from '@candor/crypto'
 import { concatBytes, isBytes, utf8 } from './bytes.ts'
 import { isValidKeyName, type NoteSigner, type NoteVerifier } from './signed-note.ts'
 
@@ -11,7 +10,7 @@ export const SIG_TYPE_COSIGNATURE_V1 = 0x04
 
 /** key ID = SHA-256(name || 0x0A || type || public key)[:4], as a big-endian uint32. */
 export function noteKeyId(name: string, type: number, publicKey: Uint8Array): number {
-  const digest = sha256(concatBytes(utf8(name), Uint8Array.of(0x0a, type), publicKey))
+  const digest = sha256Digest(concatBytes(utf8(name), Uint8Array.of(0x0a, type), publicKey))
   return new DataView(digest.buffer, digest.byteOffset).getUint32(0)
 }
 

@@ -1,8 +1,8 @@
 // Proofs from the prefix tree (KEYTRANS §11.2, one search key per proof) and the root they imply.
 // The copath lists one entry per level from the root down; an absent node is null here and an
 // all-zero hash in the hashing, and the binary form stores a bitmap instead of those zeros.
-import { sha256 } from '@noble/hashes/sha2.js'
-import { everyIndex, isBytes, isHash } from './bytes.ts'
+import { sha256Digest } from '@candor/crypto'
+import { concatBytes, everyIndex, isBytes, isHash } from './bytes.ts'
 
 export const ZERO_HASH: Uint8Array = new Uint8Array(32)
 const LEAF = Uint8Array.of(0x01)
@@ -25,7 +25,7 @@ export type PrefixProof =
 
 /** leaf.value = SHA-256(0x01 || key || commitment) (§10.9). */
 export function prefixLeafHash(key: Uint8Array, commitment: Uint8Array): Uint8Array {
-  if (key.length !== 32 || commitment.length !== 32) return sha256.create().update(LEAF).update(key).update(commitment).digest()
+  if (key.length !== 32 || commitment.length !== 32) return sha256Digest(concatBytes(LEAF, key, commitment))
   return hash65(LEAF[0]!, key, commitment)
 }
 
@@ -35,14 +35,14 @@ function hash65(tag: number, a: Uint8Array, b: Uint8Array): Uint8Array {
   scratch[0] = tag
   scratch.set(a, 1)
   scratch.set(b, 33)
-  return sha256(scratch)
+  return sha256Digest(scratch)
 }
 
 /** parent.value = SHA-256(0x02 || left || right), absent children as 32 zero bytes. */
 export function prefixParentHash(left: Uint8Array | null, right: Uint8Array | null): Uint8Array {
   const l = left ?? ZERO_HASH
   const r = right ?? ZERO_HASH
-  if (l.length !== 32 || r.length !== 32) return sha256.create().update(PARENT).update(l).update(r).digest()
+  if (l.length !== 32 || r.length !== 32) return sha256Digest(concatBytes(PARENT, l, r))
   return hash65(PARENT[0]!, l, r)
 }
 

@@ -16,6 +16,7 @@ import { DhkemX25519 } from '../dhkem-x25519.ts';
 import { makeHpke, type Aead } from '../hpke-suite.ts';
 import { nobleEd25519 } from '../webcrypto-provider.ts';
 import { xWingKem } from '../xwing-kem.ts';
+import { useNodeHashes } from './node-hashes.ts';
 import { nodeVerifyDetached, useNodeEd25519 } from './verify-detached-node.ts';
 import { aesGcmOpen, aesGcmSeal, NodeAesGcm, NodeHkdf, nodeHash, nodeKdf, nodeX25519Primitives } from './node-fast-parts.ts';
 
@@ -63,11 +64,13 @@ function nodeEd25519(): Signature {
 
 /**
  * A ts-mls CryptoProvider backed by node:crypto. Making one also switches this process's
- * verifyDetached to node:crypto (useNodeEd25519): the one place a Node client, server or bench
- * chooses how the directory's enrolment and checkpoint signatures are checked.
+ * verifyDetached to node:crypto (useNodeEd25519) and the key directory's hashing too
+ * (useNodeHashes): the one place a Node client, server or bench chooses how the directory's
+ * enrolment and checkpoint signatures are checked and its proofs hashed.
  */
 export function nodeCryptoProvider(): CryptoProvider {
   useNodeEd25519();
+  useNodeHashes();
   return {
     async getCiphersuiteImpl(cs: Ciphersuite): Promise<CiphersuiteImpl> {
       const p = suiteParams(cs);
