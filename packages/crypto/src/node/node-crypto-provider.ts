@@ -71,7 +71,7 @@ export function nodeCryptoProvider(): CryptoProvider {
   return {
     async getCiphersuiteImpl(cs: Ciphersuite): Promise<CiphersuiteImpl> {
       const p = suiteParams(cs);
-      const kem = p.kem === 'x-wing' ? await xWingKem() : new DhkemX25519(nodeX25519Primitives());
+      const kem = p.kem === 'x-wing' ? await xWingKem(nodeX25519Primitives()) : new DhkemX25519(nodeX25519Primitives());
       const parts = { kdf: new NodeHkdf(p.hash), aead: new NodeAesGcm(p.aeadKeyLength === 32 ? 256 : 128) };
       return {
         name: cs.name,
