@@ -30,6 +30,7 @@ import { AeadId, KdfId, type AeadEncryptionContext, type AeadInterface, type Kdf
 import type { Hash, Kdf } from 'ts-mls';
 import { BoundedCache } from '../bytes.ts';
 import type { X25519Primitives } from '../dhkem-x25519.ts';
+import type { Sha3Functions } from '../xwing-kem.ts';
 
 type BytesLike = ArrayBufferLike | ArrayBufferView;
 type HashName = 'sha256' | 'sha384' | 'sha512';
@@ -229,3 +230,17 @@ export function ed25519PublicKeyObject(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new Error('Ed25519: public key must be 32 bytes');
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
 }
+
+const digestOf = (algorithm: string, parts: Uint8Array[], outputLength?: number): Uint8Array => {
+  const h = createHash(algorithm, outputLength === undefined ? undefined : { outputLength });
+  for (const p of parts) h.update(p);
+  return u8(h.digest());
+};
+
+/** SHA-3 and SHAKE (FIPS 202) on node:crypto, for the ML-KEM inside X-Wing (xwing-kem.ts). */
+export const nodeSha3: Sha3Functions = {
+  sha3_256: (...parts) => digestOf('sha3-256', parts),
+  sha3_512: (...parts) => digestOf('sha3-512', parts),
+  shake128: (length, ...parts) => digestOf('shake128', parts, length),
+  shake256: (length, ...parts) => digestOf('shake256', parts, length),
+};
