@@ -40,30 +40,37 @@ export function makeHpke(kem: KemInterface, aead: Aead, params: HpkeSuiteParams,
     aead: parts?.aead ?? (params.aeadKeyLength === 32 ? new Aes256Gcm() : new Aes128Gcm()),
   });
   const buf = toBufferSource;
+  // The info as a whole ArrayBuffer where it is one: @hpke/core copies a view before hashing it,
+  // and a Welcome's info (the encrypted GroupInfo with the ratchet tree) is ≈ 300 KB per newcomer
+  // for a large X-Wing group.
+  const infoOf = (info: Uint8Array): ArrayBuffer | Uint8Array<ArrayBuffer> => {
+    const b = buf(info);
+    return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b;
+  };
   return {
     keyLength: params.aeadKeyLength,
     nonceLength: 12,
     open: (privateKey, kemOutput, ciphertext, info, aad) =>
       orCryptoError(async () => {
         const pt = await suite.open(
-          { recipientKey: privateKey, enc: buf(kemOutput), info: buf(info) },
+          { recipientKey: privateKey, enc: buf(kemOutput), info: infoOf(info) },
           buf(ciphertext),
           buf(aad ?? NO_AAD),
         );
         return new Uint8Array(pt);
       }),
     async seal(publicKey, plaintext, info, aad) {
-      const r = await suite.seal({ recipientPublicKey: publicKey, info: buf(info) }, buf(plaintext), buf(aad ?? NO_AAD));
+      const r = await suite.seal({ recipientPublicKey: publicKey, info: infoOf(info) }, buf(plaintext), buf(aad ?? NO_AAD));
       return { ct: new Uint8Array(r.ct), enc: new Uint8Array(r.enc) };
     },
     async exportSecret(publicKey, exporterContext, length, info) {
-      const ctx = await suite.createSenderContext({ recipientPublicKey: publicKey, info: buf(info) });
+      const ctx = await suite.createSenderContext({ recipientPublicKey: publicKey, info: infoOf(info) });
       const secret = await ctx.export(buf(exporterContext), length);
       return { enc: new Uint8Array(ctx.enc), secret: new Uint8Array(secret) };
     },
     importSecret: (privateKey, exporterContext, kemOutput, length, info) =>
       orCryptoError(async () => {
-        const ctx = await suite.createRecipientContext({ recipientKey: privateKey, enc: buf(kemOutput), info: buf(info) });
+        const ctx = await suite.createRecipientContext({ recipientKey: privateKey, enc: buf(kemOutput), info: infoOf(info) });
         return new Uint8Array(await ctx.export(buf(exporterContext), length));
       }),
     importPrivateKey: (k) => orCryptoError(async () => (await kem.deserializePrivateKey(buf(k))) as PrivateKey),

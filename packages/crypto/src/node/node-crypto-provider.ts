@@ -18,7 +18,7 @@ import { nobleEd25519 } from '../webcrypto-provider.ts';
 import { xWingKem } from '../xwing-kem.ts';
 import { useNodeHashes } from './node-hashes.ts';
 import { nodeVerifyDetached, useNodeEd25519 } from './verify-detached-node.ts';
-import { aesGcmOpen, aesGcmSeal, NodeAesGcm, NodeHkdf, nodeHash, nodeKdf, nodeX25519Primitives } from './node-fast-parts.ts';
+import { aesGcmOpen, aesGcmSeal, NodeAesGcm, NodeHkdf, nodeHash, nodeKdf, nodeSha3, nodeX25519Primitives } from './node-fast-parts.ts';
 
 const der = (hex: string) => Buffer.from(hex, 'hex');
 // RFC 8410 DER prefixes; the raw 32-byte key follows each.
@@ -74,7 +74,7 @@ export function nodeCryptoProvider(): CryptoProvider {
   return {
     async getCiphersuiteImpl(cs: Ciphersuite): Promise<CiphersuiteImpl> {
       const p = suiteParams(cs);
-      const kem = p.kem === 'x-wing' ? await xWingKem() : new DhkemX25519(nodeX25519Primitives());
+      const kem = p.kem === 'x-wing' ? await xWingKem({ x25519: nodeX25519Primitives(), sha3: nodeSha3 }) : new DhkemX25519(nodeX25519Primitives());
       const parts = { kdf: new NodeHkdf(p.hash), aead: new NodeAesGcm(p.aeadKeyLength === 32 ? 256 : 128) };
       return {
         name: cs.name,

@@ -112,6 +112,19 @@ describe('node-fast-parts', () => {
     expect(bytes(await ours.labeledExtract(salt, label, ikm))).toEqual(bytes(await noble.labeledExtract(salt, label, ikm)));
     expect(bytes(await ours.labeledExpand(salt, label, info, 96))).toEqual(bytes(await noble.labeledExpand(salt, label, info, 96)));
     expect(bytes(await ours.extractAndExpand(salt, ikm, info, 32))).toEqual(bytes(await noble.extractAndExpand(salt, ikm, info, 32)));
+    // A large info (a Welcome's, sealed to each newcomer) is remembered: the same bytes again, a
+    // changed byte in a reused buffer, another label and a salt each give what noble gives.
+    const empty = new Uint8Array(0);
+    const infoLabel = new TextEncoder().encode('info_hash');
+    const big = rnd(60_000);
+    const same = async (s: Uint8Array, l: Uint8Array, x: Uint8Array) =>
+      expect(bytes(await ours.labeledExtract(s, l, x))).toEqual(bytes(await noble.labeledExtract(s, l, x)));
+    await same(empty, infoLabel, big);
+    await same(empty, infoLabel, big.slice());
+    big[44_444]! ^= 1;
+    await same(empty, infoLabel, big);
+    await same(empty, label, big);
+    await same(salt, infoLabel, big);
     const key = rnd(32);
     const [iv, aad, pt] = [rnd(12), rnd(9), rnd(100)];
     const aes = new NodeAesGcm(256);

@@ -30,6 +30,7 @@ import { AeadId, KdfId, type AeadEncryptionContext, type AeadInterface, type Kdf
 import type { Hash, Kdf } from 'ts-mls';
 import { BoundedCache } from '../bytes.ts';
 import type { X25519Primitives } from '../dhkem-x25519.ts';
+import type { Sha3Functions } from '../xwing-kem.ts';
 
 type BytesLike = ArrayBufferLike | ArrayBufferView;
 type HashName = 'sha256' | 'sha384' | 'sha512';
@@ -86,6 +87,10 @@ export function nodeKdf(hash: HashName = 'sha256'): Kdf {
 }
 
 const HPKE_V1 = new TextEncoder().encode('HPKE-v1');
+/** Labeled-extract inputs at least this long are remembered (NodeHkdf.labeledExtract). */
+const LARGE_INPUT = 16 * 1024;
+const asBuffer = (x: Uint8Array): Buffer => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && asBuffer(a).equals(b);
 const concat = (...parts: Uint8Array[]): Uint8Array => u8(Buffer.concat(parts));
 
 /** HPKE's labeled HKDF (RFC 9180 §4) for @hpke/core's CipherSuite; the suite id comes through init(). */
@@ -93,12 +98,14 @@ export class NodeHkdf implements KdfInterface {
   readonly id: KdfId;
   readonly hashSize: number;
   #suiteId = new Uint8Array(0);
+  #lastLarge: { label: Uint8Array; ikm: Uint8Array; prk: Uint8Array } | undefined;
   constructor(private readonly hash: HashName = 'sha256') {
     this.id = hash === 'sha256' ? KdfId.HkdfSha256 : hash === 'sha384' ? KdfId.HkdfSha384 : KdfId.HkdfSha512;
     this.hashSize = HASH_SIZE[hash];
   }
   init(suiteId: Uint8Array): void {
     this.#suiteId = suiteId.slice();
+    this.#lastLarge = undefined;
   }
   buildLabeledIkm(label: Uint8Array, ikm: Uint8Array): Uint8Array {
     return concat(HPKE_V1, this.#suiteId, label, ikm);
@@ -115,8 +122,23 @@ export class NodeHkdf implements KdfInterface {
   async extractAndExpand(salt: BytesLike, ikm: BytesLike, info: BytesLike, len: number): Promise<ArrayBuffer> {
     return exact(hkdfExpand(this.hash, hkdfExtract(this.hash, view(salt), view(ikm)), view(info), len));
   }
+  /**
+   * The key schedule's labeled extracts, the parts fed to HMAC without concatenating them. The
+   * last large one is remembered: an MLS Welcome seals the same group secrets' `info` (the
+   * encrypted GroupInfo, with the ratchet tree: ≈ 300 KB for 228 X-Wing members) to every new
+   * member, and hashing it again for each of 100 newcomers was a third of adding them.
+   */
   async labeledExtract(salt: BytesLike, label: Uint8Array, ikm: Uint8Array): Promise<ArrayBuffer> {
-    return this.extract(salt, this.buildLabeledIkm(label, ikm));
+    const s = view(salt);
+    const large = s.length === 0 && ikm.length >= LARGE_INPUT;
+    const last = this.#lastLarge;
+    if (large && last !== undefined && bytesEqual(last.label, label) && bytesEqual(last.ikm, ikm)) {
+      return exact(last.prk);
+    }
+    const h = createHmac(this.hash, s.length > 0 ? s : new Uint8Array(this.hashSize));
+    const prk = u8(h.update(HPKE_V1).update(this.#suiteId).update(label).update(ikm).digest());
+    if (large) this.#lastLarge = { label: label.slice(), ikm: ikm.slice(), prk };
+    return exact(prk);
   }
   async labeledExpand(prk: BytesLike, label: Uint8Array, info: Uint8Array, len: number): Promise<ArrayBuffer> {
     return this.expand(prk, this.buildLabeledInfo(label, info, len), len);
@@ -229,3 +251,17 @@ export function ed25519PublicKeyObject(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new Error('Ed25519: public key must be 32 bytes');
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
 }
+
+const digestOf = (algorithm: string, parts: Uint8Array[], outputLength?: number): Uint8Array => {
+  const h = createHash(algorithm, outputLength === undefined ? undefined : { outputLength });
+  for (const p of parts) h.update(p);
+  return u8(h.digest());
+};
+
+/** SHA-3 and SHAKE (FIPS 202) on node:crypto, for the ML-KEM inside X-Wing (xwing-kem.ts). */
+export const nodeSha3: Sha3Functions = {
+  sha3_256: (...parts) => digestOf('sha3-256', parts),
+  sha3_512: (...parts) => digestOf('sha3-512', parts),
+  shake128: (length, ...parts) => digestOf('shake128', parts, length),
+  shake256: (length, ...parts) => digestOf('shake256', parts, length),
+};
