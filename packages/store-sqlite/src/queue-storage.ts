@@ -71,6 +71,9 @@ export class SqliteQueue {
   #remembered = 0
   readonly #recent: RecentSends
   #writes: PendingWrite[] = []
+  /** A commit of #writes is scheduled (setImmediate); #heldOnce: acks alone already waited a turn. */
+  #scheduled = false
+  #heldOnce = false
   /** The configured synchronous level: what any transaction that must survive power loss uses. */
   readonly #synchronous: 'FULL' | 'NORMAL'
   /** Flushes the WAL file in the thread pool (file databases); undefined in memory. */
@@ -280,12 +283,34 @@ export class SqliteQueue {
   #write<T>(fn: () => T, durable: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#writes.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject })
-      if (this.#writes.length === 1) setImmediate(() => this.#flushWrites())
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        setImmediate(this.#endOfTurn)
+      }
     })
+  }
+
+  /**
+   * Commits the turn's writes. Writes that need no flush (acks) wait one turn more when nothing
+   * durable came with them: the delivery service's flush of the same turn, often scheduled after
+   * them, takes them along (appendMessages), so a turn commits once rather than once for its acks
+   * and again for its messages — each commit writes every page it dirtied to the WAL.
+   */
+  readonly #endOfTurn = (): void => {
+    this.#scheduled = false
+    if (this.#writes.length === 0) return
+    if (!this.#heldOnce && !this.#writes.some((w) => w.durable)) {
+      this.#heldOnce = true
+      this.#scheduled = true
+      setImmediate(this.#endOfTurn)
+      return
+    }
+    this.#flushWrites()
   }
 
   #flushWrites(): void {
     const batch = this.#writes
+    this.#heldOnce = false
     if (batch.length === 0) return
     this.#writes = []
     // Commit without an fsync (WAL with synchronous=NORMAL): the event loop does not wait on the
