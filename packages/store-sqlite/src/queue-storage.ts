@@ -135,8 +135,10 @@ export class SqliteQueue {
       this.#releases.clear()
       this.#remembered = 0
       this.#insertInline()
+      this.#recent.write()
       const v = fn()
       this.#insertInline()
+      this.#recent.write()
       this.#applyReleases()
       this.#persistSeq()
       if (this.#remembered > 0) this.#recent.forget(2 * this.#remembered + 16)
@@ -411,6 +413,7 @@ export class SqliteQueue {
       return this.#tx(fn) as T
     } catch (e) {
       this.#inline.length = 0
+      this.#recent.discard()
       this.#reservedSeq = Number(this.#s.getSeq.get() ?? 0)
       throw e
     }
