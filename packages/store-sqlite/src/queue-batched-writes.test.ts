@@ -88,6 +88,15 @@ describe('SqliteQueue batched writes', () => {
     expect(q.transaction(() => q.store({ ...m, sentAt: 1_700 }))).toEqual({ duplicate: true, sentAt: 1_000, deliveries: [] })
   })
 
+  it('lets a read right after an ack see it, though the ack waits for a commit', async () => {
+    const { q } = queue()
+    const [seq, kept] = q.transaction(() => [q.store(msg(A)).deliveries[0]!.seq, q.store(msg(A)).deliveries[0]!.seq])
+    const acked = q.ack(A, [seq!])
+    expect(q.pending(A)).toBe(1)
+    expect(q.fetch(A, 0, 10).map((r) => r.seq)).toEqual([kept])
+    expect(await acked).toBe(1)
+  })
+
   it('acks any number of seqs, counting only the rows of this device that were there', async () => {
     const { db, q } = queue()
     const seqs = q.transaction(() => Array.from({ length: 40 }, () => q.store(msg(A)).deliveries[0]!.seq))

@@ -238,11 +238,13 @@ export class SqliteQueue {
   }
 
   fetch(deviceId: DeviceId, afterSeq: number, limit: number): QueuedMessage[] {
+    this.#commitQueued()
     this.#insertInline()
     return (this.#s.fetch.all(deviceId, afterSeq, limit) as QueueRow[]).map(toQueuedMessage)
   }
 
   pending(deviceId: DeviceId): number {
+    this.#commitQueued()
     this.#insertInline()
     return this.#s.pending.get(deviceId) as number
   }
@@ -361,6 +363,15 @@ export class SqliteQueue {
       return
     }
     this.#flushWrites()
+  }
+
+  /**
+   * A read sees every write asked for before it: writes still waiting for their turn's commit
+   * (acks held for the delivery service's, see #endOfTurn) commit first. Inside a transaction the
+   * caller's own writes are there already.
+   */
+  #commitQueued(): void {
+    if (this.#writes.length > 0 && !this.#db.inTransaction) this.#flushWrites()
   }
 
   #flushWrites(): void {
