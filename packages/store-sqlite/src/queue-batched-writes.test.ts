@@ -4,10 +4,14 @@
 // for the next one to write; and acks count what they deleted, whatever their size.
 import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { newGroupId, newMessageId, randomBytes, type DeviceId } from '@candor/protocol'
 import type { NewMessage } from '@candor/ports'
 import { MIGRATIONS } from './migrations.ts'
 import { SqliteQueue } from './queue-storage.ts'
+import { SqliteStore } from './sqlite-store.ts'
 
 const S = 'SSSSSSSSSSSSSSSSSSSSSA' as DeviceId
 const A = 'AAAAAAAAAAAAAAAAAAAAAA' as DeviceId
@@ -109,5 +113,22 @@ describe('SqliteQueue batched writes', () => {
     expect(await q.ack(A, seqs)).toBe(4)
     expect(count(db, 'queue')).toBe(1)
     expect(q.fetch(B, 0, 10).map((r) => r.seq)).toEqual([other])
+  })
+
+  it('commits the acks still waiting for their turn when the store closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'candor-queue-close-'))
+    try {
+      const path = join(dir, 'q.sqlite')
+      let store = SqliteStore.open(path)
+      const [r] = await store.appendMessages([msg(A)])
+      const acked = store.ack(A, [r!.deliveries[0]!.seq])
+      await store.close()
+      expect(await acked).toBe(1)
+      store = SqliteStore.open(path)
+      expect(await store.pendingCount(A)).toBe(0)
+      await store.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

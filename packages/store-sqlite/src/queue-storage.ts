@@ -374,6 +374,11 @@ export class SqliteQueue {
     if (this.#writes.length > 0 && !this.#db.inTransaction) this.#flushWrites()
   }
 
+  /** The store is closing: the writes still waiting for their turn commit now, not after it closed. */
+  commitQueued(): void {
+    this.#commitQueued()
+  }
+
   #flushWrites(): void {
     const batch = this.#writes
     this.#heldOnce = false
