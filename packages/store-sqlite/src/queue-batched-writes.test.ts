@@ -1,7 +1,7 @@
-// The queue writes a transaction's inline rows and remembered sends together at its end, and an
-// ack's seqs a chunk per statement: rows stored earlier in a transaction are there for whatever
-// reads or deletes them later in it; a transaction that rolls back leaves nothing behind, not even
-// for the next one to write; and acks count what they deleted, whatever their size.
+// The queue writes a transaction's remembered sends together at its end, and an ack's seqs a chunk
+// per statement: rows stored earlier in a transaction are there for whatever reads or deletes them
+// later in it; a transaction that rolls back leaves nothing behind, not even for the next one to
+// write; acks count what they deleted, whatever their size, and a read sees the acks asked before it.
 import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'

@@ -60,9 +60,6 @@ const SEQ_BLOCK = 10_000
 const ACK_CHUNK = 16
 /** Queue rows of a shared message are inserted this many per statement, then one by one. */
 const CHUNKS = [32, 8] as const
-/** Inline queue rows of a transaction are inserted this many per statement, the last chunk 1. */
-const INLINE_CHUNKS = [16, 4, 1] as const
-const INLINE_COLUMNS = 8
 
 export class SqliteQueue {
   readonly #db: Database.Database
@@ -74,11 +71,6 @@ export class SqliteQueue {
   readonly #releases = new Map<number, number>()
   /** Sends remembered in the current transaction (as many expired ones are forgotten, twice over). */
   #remembered = 0
-  /**
-   * The current transaction's inline queue rows not yet inserted, INLINE_COLUMNS values each:
-   * inserted together at its end, or before anything in it reads or deletes queue rows.
-   */
-  readonly #inline: unknown[] = []
   readonly #recent: RecentSends
   #writes: PendingWrite[] = []
   /** DELETE … seq IN (k placeholders) by k, prepared when first needed. */
@@ -109,10 +101,7 @@ export class SqliteQueue {
       enqueue: p('INSERT INTO queue (seq, device_id, message) VALUES (?, ?, ?)'),
       /** Several queue rows of one shared message per statement (a statement per row costs ~1 µs more). */
       enqueueMany: CHUNKS.map((n) => p(`INSERT INTO queue (seq, device_id, message) VALUES ${Array(n).fill('(?, ?, ?)').join(', ')}`)),
-      /** Inline rows, INLINE_CHUNKS[c] per statement, then one by one. */
-      enqueueInline: INLINE_CHUNKS.map((n) =>
-        p(`INSERT INTO queue (seq, device_id, sender, message_id, group_id, kind, sent_at, payload) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`),
-      ),
+      enqueueInline: p('INSERT INTO queue (seq, device_id, sender, message_id, group_id, kind, sent_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       fetch: p(
         `SELECT q.seq, COALESCE(q.message_id, m.message_id) AS message_id, COALESCE(q.group_id, m.group_id) AS group_id,
                 COALESCE(q.sender, m.sender) AS sender, COALESCE(q.kind, m.kind) AS kind,
@@ -134,11 +123,9 @@ export class SqliteQueue {
     this.#tx = db.transaction((fn: () => unknown) => {
       this.#releases.clear()
       this.#remembered = 0
-      this.#insertInline()
-      this.#recent.write()
+        this.#recent.write()
       const v = fn()
-      this.#insertInline()
-      this.#recent.write()
+        this.#recent.write()
       this.#applyReleases()
       this.#persistSeq()
       if (this.#remembered > 0) this.#recent.forget(2 * this.#remembered + 16)
@@ -165,8 +152,7 @@ export class SqliteQueue {
     if (recipients.length === 1) {
       const deviceId = recipients[0]!
       const seq = ++this.#seq
-      // Written with the transaction's other inline rows, several per statement (#insertInline).
-      this.#inline.push(seq, deviceId, m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload)
+      this.#s.enqueueInline.run(seq, deviceId, m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload)
       return { duplicate: false, sentAt: m.sentAt, deliveries: [{ deviceId, seq }] }
     }
     const { changes, lastInsertRowid } = this.#s.insertMessage.run(m.sender, m.messageId, m.groupId, m.kind, m.sentAt, m.payload, recipients.length)
@@ -239,13 +225,11 @@ export class SqliteQueue {
 
   fetch(deviceId: DeviceId, afterSeq: number, limit: number): QueuedMessage[] {
     this.#commitQueued()
-    this.#insertInline()
     return (this.#s.fetch.all(deviceId, afterSeq, limit) as QueueRow[]).map(toQueuedMessage)
   }
 
   pending(deviceId: DeviceId): number {
     this.#commitQueued()
-    this.#insertInline()
     return this.#s.pending.get(deviceId) as number
   }
 
@@ -260,7 +244,6 @@ export class SqliteQueue {
 
   /** Drops everything queued for a device (it was revoked), inside the caller's transaction. */
   dropAllOf(deviceId: DeviceId): void {
-    this.#insertInline()
     this.#releases.clear()
     for (const seq of this.#s.queueRowsOf.all(deviceId) as number[]) this.#dequeue(deviceId, seq)
     this.#applyReleases()
@@ -271,7 +254,6 @@ export class SqliteQueue {
    * statement per seq cost a call into the driver each. Returns how many rows existed.
    */
   #dequeueAll(deviceId: DeviceId, seqs: readonly number[]): number {
-    this.#insertInline()
     if (seqs.length === 1) return this.#dequeue(deviceId, seqs[0]!) ? 1 : 0
     let n = 0
     for (let i = 0; i < seqs.length; i += ACK_CHUNK) {
@@ -288,25 +270,10 @@ export class SqliteQueue {
   }
 
   #dequeue(deviceId: DeviceId, seq: number): boolean {
-    this.#insertInline()
     const message = this.#s.dequeue.get(seq, deviceId) as number | null | undefined
     if (message === undefined) return false
     if (message !== null) this.#releases.set(message, (this.#releases.get(message) ?? 0) + 1)
     return true
-  }
-
-  /** Inserts the inline rows stored so far in this transaction: a statement per chunk, not per row. */
-  #insertInline(): void {
-    const rows = this.#inline
-    if (rows.length === 0) return
-    const count = rows.length / INLINE_COLUMNS
-    let at = 0
-    INLINE_CHUNKS.forEach((n, c) => {
-      const stmt = this.#s.enqueueInline[c]!
-      const width = n * INLINE_COLUMNS
-      for (; at + n <= count; at += n) stmt.run(n === count ? rows : rows.slice(at * INLINE_COLUMNS, at * INLINE_COLUMNS + width))
-    })
-    rows.length = 0
   }
 
   /**
@@ -428,7 +395,6 @@ export class SqliteQueue {
     try {
       return this.#tx(fn) as T
     } catch (e) {
-      this.#inline.length = 0
       this.#recent.discard()
       this.#reservedSeq = Number(this.#s.getSeq.get() ?? 0)
       throw e
