@@ -56,6 +56,8 @@ function settle(batch: readonly PendingWrite[], outcomes: readonly Outcome[], fl
 }
 
 const SEQ_BLOCK = 10_000
+/** Seqs of one ack deleted per statement at most. */
+const ACK_CHUNK = 16
 /** Queue rows of a shared message are inserted this many per statement, then one by one. */
 const CHUNKS = [32, 8] as const
 
@@ -71,6 +73,11 @@ export class SqliteQueue {
   #remembered = 0
   readonly #recent: RecentSends
   #writes: PendingWrite[] = []
+  /** DELETE … seq IN (k placeholders) by k, prepared when first needed. */
+  readonly #dequeueIn: Array<Database.Statement | undefined> = []
+  /** A commit of #writes is scheduled (setImmediate); #heldOnce: acks alone already waited a turn. */
+  #scheduled = false
+  #heldOnce = false
   /** The configured synchronous level: what any transaction that must survive power loss uses. */
   readonly #synchronous: 'FULL' | 'NORMAL'
   /** Flushes the WAL file in the thread pool (file databases); undefined in memory. */
@@ -116,7 +123,9 @@ export class SqliteQueue {
     this.#tx = db.transaction((fn: () => unknown) => {
       this.#releases.clear()
       this.#remembered = 0
+        this.#recent.write()
       const v = fn()
+        this.#recent.write()
       this.#applyReleases()
       this.#persistSeq()
       if (this.#remembered > 0) this.#recent.forget(2 * this.#remembered + 16)
@@ -215,10 +224,12 @@ export class SqliteQueue {
   }
 
   fetch(deviceId: DeviceId, afterSeq: number, limit: number): QueuedMessage[] {
+    this.#commitQueued()
     return (this.#s.fetch.all(deviceId, afterSeq, limit) as QueueRow[]).map(toQueuedMessage)
   }
 
   pending(deviceId: DeviceId): number {
+    this.#commitQueued()
     return this.#s.pending.get(deviceId) as number
   }
 
@@ -228,11 +239,7 @@ export class SqliteQueue {
    * drops it by id. A turn with only acks commits without one (see #flushWrites).
    */
   ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
-    return this.#write(() => {
-      let n = 0
-      for (const s of seqs) if (this.#dequeue(deviceId, s)) n++
-      return n
-    }, false)
+    return this.#write(() => this.#dequeueAll(deviceId, seqs), false)
   }
 
   /** Drops everything queued for a device (it was revoked), inside the caller's transaction. */
@@ -240,6 +247,26 @@ export class SqliteQueue {
     this.#releases.clear()
     for (const seq of this.#s.queueRowsOf.all(deviceId) as number[]) this.#dequeue(deviceId, seq)
     this.#applyReleases()
+  }
+
+  /**
+   * Deletes the queue rows of `seqs` (an ack frame's), up to ACK_CHUNK per statement: one
+   * statement per seq cost a call into the driver each. Returns how many rows existed.
+   */
+  #dequeueAll(deviceId: DeviceId, seqs: readonly number[]): number {
+    if (seqs.length === 1) return this.#dequeue(deviceId, seqs[0]!) ? 1 : 0
+    let n = 0
+    for (let i = 0; i < seqs.length; i += ACK_CHUNK) {
+      const k = Math.min(ACK_CHUNK, seqs.length - i)
+      const stmt = (this.#dequeueIn[k] ??= this.#db.prepare(`DELETE FROM queue WHERE device_id = ? AND seq IN (${Array(k).fill('?').join(', ')}) RETURNING message`).pluck())
+      const args: unknown[] = [deviceId]
+      for (let j = i; j < i + k; j++) args.push(seqs[j])
+      for (const message of stmt.all(args) as Array<number | null>) {
+        n++
+        if (message !== null) this.#releases.set(message, (this.#releases.get(message) ?? 0) + 1)
+      }
+    }
+    return n
   }
 
   #dequeue(deviceId: DeviceId, seq: number): boolean {
@@ -280,12 +307,48 @@ export class SqliteQueue {
   #write<T>(fn: () => T, durable: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#writes.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject })
-      if (this.#writes.length === 1) setImmediate(() => this.#flushWrites())
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        setImmediate(this.#endOfTurn)
+      }
     })
+  }
+
+  /**
+   * Commits the turn's writes. Writes that need no flush (acks) wait one turn more when nothing
+   * durable came with them: the delivery service's flush of the same turn, often scheduled after
+   * them, takes them along (appendMessages), so a turn commits once rather than once for its acks
+   * and again for its messages — each commit writes every page it dirtied to the WAL.
+   */
+  readonly #endOfTurn = (): void => {
+    this.#scheduled = false
+    if (this.#writes.length === 0) return
+    if (!this.#heldOnce && !this.#writes.some((w) => w.durable)) {
+      this.#heldOnce = true
+      this.#scheduled = true
+      setImmediate(this.#endOfTurn)
+      return
+    }
+    this.#flushWrites()
+  }
+
+  /**
+   * A read sees every write asked for before it: writes still waiting for their turn's commit
+   * (acks held for the delivery service's, see #endOfTurn) commit first. Inside a transaction the
+   * caller's own writes are there already.
+   */
+  #commitQueued(): void {
+    if (this.#writes.length > 0 && !this.#db.inTransaction) this.#flushWrites()
+  }
+
+  /** The store is closing: the writes still waiting for their turn commit now, not after it closed. */
+  commitQueued(): void {
+    this.#commitQueued()
   }
 
   #flushWrites(): void {
     const batch = this.#writes
+    this.#heldOnce = false
     if (batch.length === 0) return
     this.#writes = []
     // Commit without an fsync (WAL with synchronous=NORMAL): the event loop does not wait on the
@@ -332,6 +395,7 @@ export class SqliteQueue {
     try {
       return this.#tx(fn) as T
     } catch (e) {
+      this.#recent.discard()
       this.#reservedSeq = Number(this.#s.getSeq.get() ?? 0)
       throw e
     }

@@ -46,6 +46,8 @@ describe('RecentSends', () => {
     expect(r.remember(S, 'm1', 0, 50)).toBe(10)
     vi.setSystemTime(1_000_000 + 2 * RECENT_SENDS_MS)
     expect(r.remember(S, 'm3', 0, 60)).toBeUndefined() // the first generation is forgotten
+    expect(rows(db)).toBe(0) // written by write(), inside the caller's transaction
+    r.write()
     expect(rows(db)).toBe(4)
     r.forget(1)
     expect(rows(db)).toBe(3) // a bounded range per call
@@ -60,6 +62,7 @@ describe('RecentSends', () => {
     const r = new RecentSends(db)
     for (let i = 0; i < 5_000; i++) expect(r.remember(S, `m${i}`, 0, i)).toBeUndefined()
     expect(r.remember(A, 'm1', 0, 1)).toBeUndefined() // the same id from another sender
+    r.write()
     db.prepare('DELETE FROM recent_sends WHERE sender = ?').run(S)
     expect(r.remember(S, 'm7', 0, 99)).toBeUndefined()
     expect(r.remember(A, 'm1', 0, 2)).toBe(1)

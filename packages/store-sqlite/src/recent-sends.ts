@@ -61,6 +61,10 @@ class Generation {
   }
 }
 
+/** Log rows of a transaction are inserted this many per statement, the last chunk 1. */
+const CHUNKS = [16, 4, 1] as const
+const COLUMNS = 5
+
 interface LogRow {
   sender: string
   message_id: string
@@ -79,11 +83,17 @@ export class RecentSends {
   /** Rows up to this id are forgotten and go from the log, a bounded range per transaction. */
   #forgetUpTo: number
   #forgottenTo: number
+  /**
+   * The sends remembered in the caller's transaction and not yet in the log (COLUMNS values
+   * each, consecutive ids from #unwrittenFrom): write() inserts them several per statement.
+   */
+  readonly #unwritten: unknown[] = []
+  #unwrittenFrom = 0
 
   constructor(db: Database.Database, now = Date.now()) {
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
-      insert: p('INSERT INTO recent_sends (id, sender, message_id, kind, sent_at) VALUES (?, ?, ?, ?, ?)'),
+      insert: CHUNKS.map((n) => p(`INSERT INTO recent_sends (id, sender, message_id, kind, sent_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`)),
       row: p('SELECT sender, message_id, kind, sent_at FROM recent_sends WHERE id = ?'),
       forget: p('DELETE FROM recent_sends WHERE id > ? AND id <= ?'),
     }
@@ -101,7 +111,8 @@ export class RecentSends {
 
   /**
    * Inside the caller's transaction: remembers a send and returns undefined, or returns the
-   * sentAt of the same (sender, message id, kind) remembered before.
+   * sentAt of the same (sender, message id, kind) remembered before. The send reaches the log
+   * at write(), which the caller runs before its transaction commits.
    */
   remember(sender: string, messageId: string, kind: number, sentAt: number): number | undefined {
     const hash = this.#hash(sender, messageId, kind)
@@ -115,9 +126,31 @@ export class RecentSends {
       this.#current = new Generation(now, this.#lastId)
     }
     const id = ++this.#lastId
-    this.#s.insert.run(id, sender, messageId, kind, sentAt)
+    if (this.#unwritten.length === 0) this.#unwrittenFrom = id
+    this.#unwritten.push(id, sender, messageId, kind, sentAt)
     this.#current.add(hash, id)
     return undefined
+  }
+
+  /** Inside the caller's transaction: writes the sends remembered since the last write(), several per statement. */
+  write(): void {
+    const rows = this.#unwritten
+    if (rows.length === 0) return
+    const count = rows.length / COLUMNS
+    let at = 0
+    CHUNKS.forEach((n, c) => {
+      const stmt = this.#s.insert[c]!
+      for (; at + n <= count; at += n) stmt.run(n === count ? rows : rows.slice(at * COLUMNS, (at + n) * COLUMNS))
+    })
+    rows.length = 0
+  }
+
+  /**
+   * The caller's transaction rolled back: its sends are not written. Their ids stay in memory,
+   * never to be answered, as a hit is confirmed by reading its row (and ids are not reused).
+   */
+  discard(): void {
+    this.#unwritten.length = 0
   }
 
   /** Inside the caller's transaction: deletes up to `limit` forgotten rows from the log. */
@@ -134,10 +167,18 @@ export class RecentSends {
     const mask = ids.length - 1
     for (let i = hash & mask; ids[i] !== 0; i = (i + 1) & mask) {
       if (hashes[i] !== hash) continue
-      const r = this.#s.row.get(base + ids[i]!) as LogRow | undefined
+      const r = this.#unwrittenRow(base + ids[i]!) ?? (this.#s.row.get(base + ids[i]!) as LogRow | undefined)
       if (r !== undefined && r.sender === sender && r.message_id === messageId && r.kind === kind) return r.sent_at
     }
     return undefined
+  }
+
+  /** The row a send remembered in this transaction will have, if `id` is one. */
+  #unwrittenRow(id: number): LogRow | undefined {
+    const at = (id - this.#unwrittenFrom) * COLUMNS
+    const rows = this.#unwritten
+    if (at < 0 || at >= rows.length) return undefined
+    return { sender: rows[at + 1] as string, message_id: rows[at + 2] as string, kind: rows[at + 3] as number, sent_at: rows[at + 4] as number }
   }
 
   /** FNV-1a over the key's UTF-16 code units, seeded per process. */

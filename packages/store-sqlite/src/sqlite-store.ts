@@ -243,6 +243,7 @@ export class SqliteStore implements Store {
   readonly #walSync: WalSync | undefined
 
   async close(): Promise<void> {
+    this.#queue.commitQueued()
     await this.#walSync?.close()
     await this.#checkpointer?.stop()
     this.#db.close()
