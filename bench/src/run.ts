@@ -178,6 +178,8 @@ export async function runOnce(o: RunOptions): Promise<RunOutcome> {
     // Per 1,000 delivered: CPU of each part (ms) and each counter's increase.
     const per1k = (load.delivered ?? 0) / 1000
     if (Number.isFinite(genCpuPct)) load.extra = { ...(load.extra ?? {}), 'loadgen.cpu%': Math.round(genCpuPct) }
+    // How the system under test was started, where it says (Candor: `cli` or `direct`, systems/candor.ts).
+    if (server.info.launcher) load.extra = { ...(load.extra ?? {}), launcher: server.info.launcher }
     if (per1k > 0 && (Object.keys(groups1).length || Object.keys(counters1).length)) {
       const extra = { ...(load.extra ?? {}) }
       for (const [k, v] of Object.entries(groups1)) extra[`cpu.${k}`] = Math.round((cpuBetween(groups0[k] ?? new Map(), v) / per1k) * 10) / 10
