@@ -14,6 +14,7 @@ import { compactDirectoryValueCodec } from '@candor/protocol'
 import * as here from '@candor/transparency'
 import * as hereCrypto from '@candor/crypto/node'
 import { lookupFixture } from './lookup-fixture.ts'
+import { cpuMs, median, round } from './cpu-time.ts'
 
 const other = resolve(process.argv[2] ?? '')
 const N = Number(process.argv[3] ?? 10_000)
@@ -27,14 +28,6 @@ const thereCrypto = (await import(pathToFileURL(`${other}/packages/crypto/src/no
 hereCrypto.nodeCryptoProvider()
 thereCrypto.nodeCryptoProvider()
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const round = (x: number): number => Math.round(x * 1000) / 1000
-function cpuMs<T>(fn: () => T): [T, number] {
-  const t0 = process.cpuUsage()
-  const out = fn()
-  const d = process.cpuUsage(t0)
-  return [out, (d.user + d.system) / 1000]
-}
 
 const { directory, people } = await lookupFixture({ entries: N, epochs: E, people: P })
 const origin = directory.origin

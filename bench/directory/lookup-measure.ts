@@ -11,6 +11,7 @@ import { nodeCryptoProvider } from '@candor/crypto/node'
 import { provenEntry } from '@candor/sdk'
 import { decodeCompactLookup, decodeLookupProof, encodeCompactLookup, encodeLookupProof, noteVerifierFromKey, openCheckpoint, verifyLookup, clearVrfVerified } from '@candor/transparency'
 import { lookupFixture } from './lookup-fixture.ts'
+import { cpuMs, median, round } from './cpu-time.ts'
 
 export interface LookupFigures {
   entries: number
@@ -31,15 +32,6 @@ export interface LookupFigures {
   enrolmentsMs: number
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const round = (x: number): number => Math.round(x * 1000) / 1000
-
-function cpuMs<T>(fn: () => T): [T, number] {
-  const t0 = process.cpuUsage()
-  const out = fn()
-  const d = process.cpuUsage(t0)
-  return [out, (d.user + d.system) / 1000]
-}
 
 export async function measureLookups(p: { entries: number; epochs: number; people: number }): Promise<LookupFigures> {
   const { directory, people } = await lookupFixture(p)

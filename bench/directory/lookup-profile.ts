@@ -11,20 +11,13 @@ import { compactDirectoryValueCodec } from '@candor/protocol'
 import * as nodeCrypto from '@candor/crypto/node'
 import { clearVrfVerified, decodeCompactLookup, encodeCompactLookup, noteVerifierFromKey, openCheckpoint, verifyLookup } from '@candor/transparency'
 import { lookupFixture } from './lookup-fixture.ts'
+import { cpuMs, median, round } from './cpu-time.ts'
 
 const N = Number(process.argv[2] ?? 10_000)
 const E = Number(process.argv[3] ?? 200)
 const P = Number(process.argv[4] ?? 20)
 const SECONDS = Number(process.argv[5] ?? 20)
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const round = (x: number): number => Math.round(x * 1000) / 1000
-function cpuMs<T>(fn: () => T): [T, number] {
-  const t0 = process.cpuUsage()
-  const out = fn()
-  const d = process.cpuUsage(t0)
-  return [out, (d.user + d.system) / 1000]
-}
 
 const l0 = loadavg()[0]
 const { directory, people } = await lookupFixture({ entries: N, epochs: E, people: P })

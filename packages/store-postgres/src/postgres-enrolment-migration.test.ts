@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import postgres from 'postgres'
 import { newDeviceId, randomBytes, type UserId } from '@candor/protocol'
-import { dropSchema, freshSchemaName, noDatabase, postgresAvailable, TEST_DATABASE_URL } from '@candor/testkit/postgres'
+import { dropSchema, freshSchemaName, noDatabase, postgresAvailable, TEST_DATABASE_URL, createSchemaAt } from '@candor/testkit/postgres'
 import { MIGRATIONS } from './migrations.ts'
 import { PostgresStore } from './postgres-store.ts'
 
@@ -22,13 +22,7 @@ describe.skipIf(!available)('the enrolment-requests migration on PostgreSQL', ()
     try {
       // The schema as the version before this one left it, with one pending device.
       await sql.begin(async (tx) => {
-        await tx`CREATE SCHEMA ${tx(schema)}`
-        await tx`SET LOCAL search_path TO ${tx(schema)}`
-        await tx`CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`
-        for (const [i, m] of MIGRATIONS.slice(0, before).entries()) {
-          await tx.unsafe(m).simple()
-          await tx`INSERT INTO schema_migrations (version) VALUES (${i + 1})`
-        }
+        await createSchemaAt(tx, schema, MIGRATIONS.slice(0, before))
         await tx`INSERT INTO users (user_id, created_at) VALUES ('alice', 1000)`
         await tx`INSERT INTO devices (device_id, user_id, name, public_key, status, created_at) VALUES
           (${active}, 'alice', 'laptop', ${Buffer.from(randomBytes(32))}, 'active', 1000),

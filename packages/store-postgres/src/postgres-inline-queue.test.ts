@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import postgres from 'postgres'
 import { newDeviceId, newGroupId, newMessageId, randomBytes, toBase64Url, type DeviceId } from '@candor/protocol'
 import type { NewMessage } from '@candor/ports'
-import { dropSchema, freshSchemaName, noDatabase, postgresAvailable, TEST_DATABASE_URL } from '@candor/testkit/postgres'
+import { dropSchema, freshSchemaName, noDatabase, postgresAvailable, TEST_DATABASE_URL, createSchemaAt } from '@candor/testkit/postgres'
 import { MIGRATIONS } from './migrations.ts'
 import { PostgresStore } from './postgres-store.ts'
 
@@ -81,13 +81,7 @@ describe.skipIf(!available)('the inline-queue migration on PostgreSQL', () => {
     try {
       // The schema as the version before this one left it, with a one-recipient message queued.
       await sql.begin(async (tx) => {
-        await tx`CREATE SCHEMA ${tx(schema)}`
-        await tx`SET LOCAL search_path TO ${tx(schema)}`
-        await tx`CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`
-        for (const [i, m] of MIGRATIONS.slice(0, before).entries()) {
-          await tx.unsafe(m).simple()
-          await tx`INSERT INTO schema_migrations (version) VALUES (${i + 1})`
-        }
+        await createSchemaAt(tx, schema, MIGRATIONS.slice(0, before))
         const [m] = await tx`INSERT INTO messages (sender, message_id, group_id, kind, sent_at, payload, remaining)
           VALUES (${s}, 'old-message', 'old-group', 0, 1000, ${Buffer.from(payload)}, 1) RETURNING id`
         await tx`INSERT INTO device_seq (device_id, last_seq) VALUES (${a}, 1)`

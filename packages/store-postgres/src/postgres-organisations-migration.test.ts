@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import postgres from 'postgres'
 import type { OrgId, UserId } from '@candor/protocol'
-import { dropSchema, freshSchemaName, noDatabase, postgresAvailable, TEST_DATABASE_URL } from '@candor/testkit/postgres'
+import { dropSchema, freshSchemaName, noDatabase, postgresAvailable, TEST_DATABASE_URL, createSchemaAt } from '@candor/testkit/postgres'
 import { MIGRATIONS } from './migrations.ts'
 import { PostgresStore } from './postgres-store.ts'
 
@@ -20,13 +20,7 @@ describe.skipIf(!available)('the organisations migration on PostgreSQL', () => {
     const sql = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} })
     try {
       await sql.begin(async (tx) => {
-        await tx`CREATE SCHEMA ${tx(schema)}`
-        await tx`SET LOCAL search_path TO ${tx(schema)}`
-        await tx`CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`
-        for (const [i, m] of MIGRATIONS.slice(0, before).entries()) {
-          await tx.unsafe(m).simple()
-          await tx`INSERT INTO schema_migrations (version) VALUES (${i + 1})`
-        }
+        await createSchemaAt(tx, schema, MIGRATIONS.slice(0, before))
         await tx`INSERT INTO users (user_id, created_at) VALUES ('root', 1000), ('ada', 1000), ('hal', 1000), ('bob', 1000)`
         await tx`INSERT INTO admins (user_id, role, org, granted_by, granted_at) VALUES
           ('root', 'operator', 'candor-ops', NULL, 2000), ('ada', 'org_admin', 'acme', 'root', 2000), ('hal', 'legal_hold', 'acme', 'root', 2000)`

@@ -67,3 +67,18 @@ export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promi
     await sql.end({ timeout: 1 })
   }
 }
+
+/**
+ * Inside `tx`, makes `schema` as the given migrations (the first ones of the store's list) left
+ * it — each applied and recorded in schema_migrations, as PostgresStore.open does — and points
+ * the rest of `tx` at it: a migration test then writes rows as an older version would.
+ */
+export async function createSchemaAt(tx: postgres.TransactionSql, schema: string, migrations: readonly string[]): Promise<void> {
+  await tx`CREATE SCHEMA ${tx(schema)}`
+  await tx`SET LOCAL search_path TO ${tx(schema)}`
+  await tx`CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`
+  for (const [i, m] of migrations.entries()) {
+    await tx.unsafe(m).simple()
+    await tx`INSERT INTO schema_migrations (version) VALUES (${i + 1})`
+  }
+}
