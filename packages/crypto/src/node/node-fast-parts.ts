@@ -67,6 +67,10 @@ const COUNTER = Array.from({ length: 256 }, (_, i) => new Uint8Array([i]));
  * RFC 5869 HKDF-Expand over node:crypto HMAC. Almost every call (MLS's ExpandWithLabel: the
  * secret tree, the key schedule, path secrets) asks for at most one hash length: T(1) =
  * HMAC(PRK, info | 0x01) is then the whole output, taken as the digest node:crypto returns.
+ * Most of a call (≈ 4 of ≈ 5 µs here) is createHmac setting up the keyed state in OpenSSL, and
+ * node:crypto offers no way to reuse it: an Hmac cannot be copied once keyed, and hkdfSync
+ * always runs Extract before Expand. (Building HMAC from copied Hash states would be writing
+ * HMAC ourselves; fewer derivations — a lazy secret tree — is upstream's, docs/upstream-ts-mls.md §3.)
  */
 function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const size = HASH_SIZE[hash];
