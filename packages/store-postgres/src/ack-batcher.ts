@@ -2,6 +2,9 @@
 // statement (one round trip, not a transaction per ack frame). It commits with
 // synchronous_commit off: an ack lost to a crash only means the message is delivered
 // again, and the device drops it by id; message writes keep their durable commits.
+// One such statement is in flight at a time per node: acks arriving meanwhile wait for it and
+// go together in the next, so a busy node sends fewer, larger statements instead of one per
+// turn (the delivery service stores messages likewise, one batch at a time).
 import type { DeviceId } from '@candor/protocol'
 import { retrying, type Sql } from './connection.ts'
 
@@ -15,6 +18,8 @@ interface PendingAck {
 export class AckBatcher {
   readonly #sql: Sql
   #pending: PendingAck[] = []
+  /** A statement is running; a flush is due when it ends if acks arrived meanwhile. */
+  #inFlight = false
 
   constructor(sql: Sql) {
     this.#sql = sql
@@ -24,7 +29,7 @@ export class AckBatcher {
   ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ deviceId, seqs, resolve, reject })
-      if (this.#pending.length === 1) setImmediate(() => void this.#flush())
+      if (this.#pending.length === 1 && !this.#inFlight) setImmediate(() => void this.#flush())
     })
   }
 
@@ -51,8 +56,17 @@ export class AckBatcher {
   }
 
   async #flush(): Promise<void> {
-    const batch = this.#pending
-    this.#pending = []
+    if (this.#inFlight || this.#pending.length === 0) return
+    this.#inFlight = true
+    try {
+      await this.#apply(this.#pending.splice(0))
+    } finally {
+      this.#inFlight = false
+      if (this.#pending.length > 0) setImmediate(() => void this.#flush())
+    }
+  }
+
+  async #apply(batch: PendingAck[]): Promise<void> {
     const devices: DeviceId[] = []
     const seqs: number[] = []
     for (const a of batch) {
