@@ -34,12 +34,6 @@ export interface ConnectOptions {
   idleInTransactionTimeoutMs?: number
   /** Opening a connection may take this long. Default 10 000 ms. */
   connectTimeoutMs?: number
-  /**
-   * Run prepared statements with their generic plan, made once per connection, instead of
-   * planning each execution for its parameter values (`plan_cache_mode`). Only for a pool whose
-   * statements have no plan to choose that depends on the values (hot-path-pool.ts).
-   */
-  genericPlans?: boolean
 }
 
 export const DEFAULT_POSTGRES_TIMEOUTS = { statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 60_000, connectTimeoutMs: 10_000 } as const
@@ -58,7 +52,6 @@ export function connect(url: string, opts: ConnectOptions = {}): { sql: Sql; sch
       application_name: 'candor',
       statement_timeout: opts.statementTimeoutMs ?? d.statementTimeoutMs,
       idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? d.idleInTransactionTimeoutMs,
-      ...(opts.genericPlans ? { plan_cache_mode: 'force_generic_plan' } : {}),
     },
     onnotice: () => {},
   })

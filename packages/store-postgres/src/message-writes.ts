@@ -17,10 +17,9 @@ const keyOf = (m: { sender: string; messageId: string; kind: number }): string =
  * with one upsert of its counter row (held locked to commit, so a device's seqs become visible
  * in order), queue one row per recipient: pointing at the messages row, or holding the message
  * itself when it has one recipient (the 1:1 hot path; see migrations). Only when the batch held
- * messages stored before does a second statement read their original sentAt, on `lookup` (it
- * joins tables, so its plan should not be a generic one: see hot-path-pool.ts).
+ * messages stored before does a second statement read their original sentAt.
  */
-export async function appendIn(db: Db, batch: readonly NewMessage[], lookup: Db = db): Promise<AppendResult[]> {
+export async function appendIn(db: Db, batch: readonly NewMessage[]): Promise<AppendResult[]> {
   // First occurrence of each (sender, messageId, kind) in the batch; later ones are duplicates.
   const firstIndex = new Map<string, number>()
   const unique: NewMessage[] = []
@@ -133,9 +132,9 @@ export async function appendIn(db: Db, batch: readonly NewMessage[], lookup: Db 
   const priorSentAt = new Map<string, number>()
   const dups = unique.filter((_, i) => !stored.has(i))
   if (dups.length > 0) {
-    const prior = await lookup<{ sender: string; message_id: string; kind: number; sent_at: number }[]>`
-      WITH t AS (SELECT * FROM unnest(${lookup.array(dups.map((d) => d.sender))}::text[], ${lookup.array(dups.map((d) => d.messageId))}::text[],
-                  ${lookup.array(dups.map((d) => d.kind))}::smallint[]) AS t(sender, message_id, kind))
+    const prior = await db<{ sender: string; message_id: string; kind: number; sent_at: number }[]>`
+      WITH t AS (SELECT * FROM unnest(${db.array(dups.map((d) => d.sender))}::text[], ${db.array(dups.map((d) => d.messageId))}::text[],
+                  ${db.array(dups.map((d) => d.kind))}::smallint[]) AS t(sender, message_id, kind))
       SELECT m.sender, m.message_id, m.kind, m.sent_at FROM messages m
         JOIN t ON m.sender = t.sender AND m.message_id = t.message_id AND m.kind = t.kind
       UNION ALL

@@ -78,7 +78,6 @@ import { PostgresCompliance } from './compliance-storage.ts'
 import { PostgresPushSubscriptions } from './push-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
-import { openHotPath } from './hot-path-pool.ts'
 import * as orgs from './organisation-storage.ts'
 import * as scim from './scim-storage.ts'
 import * as blobs from './blob-binding-storage.ts'
@@ -163,14 +162,11 @@ export class PostgresStore implements Store {
   /** Per-device counter rows: seqs are 1, 2, 3, … per device and commit in order (README). */
   readonly contiguousSeqs = true
   readonly #sql: Sql
-  /** Stores the delivery service's batches, with generic plans (hot-path-pool.ts). */
-  readonly #hot: Sql
   readonly #acks: AckBatcher
   #nextNonceSweep = 0
 
-  private constructor(sql: Sql, hot: Sql) {
+  private constructor(sql: Sql) {
     this.#sql = sql
-    this.#hot = hot
     this.#acks = new AckBatcher(sql)
   }
 
@@ -183,11 +179,11 @@ export class PostgresStore implements Store {
       await sql.end({ timeout: 1 })
       throw e
     }
-    return new PostgresStore(sql, openHotPath(url, opts))
+    return new PostgresStore(sql)
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#hot.end({ timeout: 5 }), this.#sql.end({ timeout: 5 })])
+    await this.#sql.end({ timeout: 5 })
   }
 
   async getOrCreateMeta(key: string, create: () => string): Promise<string> {
@@ -370,14 +366,11 @@ export class PostgresStore implements Store {
     await this.#sql`DELETE FROM group_members WHERE group_id = ${groupId} AND device_id = ${deviceId}`
   }
 
-  /**
-   * One statement, its own transaction: one round trip per batch (see message-writes.ts), on the
-   * hot path's connections (generic plan; hot-path-pool.ts).
-   */
+  /** One statement, its own transaction: one round trip per batch (see message-writes.ts). */
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     if (batch.length === 0) return []
     this.#pruneRecentSends()
-    return retrying(() => appendIn(this.#hot, batch, this.#sql))
+    return retrying(() => appendIn(this.#sql, batch))
   }
 
   #prunedAt = 0
