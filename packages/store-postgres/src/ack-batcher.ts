@@ -2,6 +2,9 @@
 // statement (one round trip, not a transaction per ack frame). It commits with
 // synchronous_commit off: an ack lost to a crash only means the message is delivered
 // again, and the device drops it by id; message writes keep their durable commits.
+// One such statement is in flight at a time per node: acks arriving meanwhile wait for it and
+// go together in the next, so a busy node sends fewer, larger statements instead of one per
+// turn (the delivery service stores messages likewise, one batch at a time).
 import type { DeviceId } from '@candor/protocol'
 import { retrying, type Sql } from './connection.ts'
 
@@ -15,6 +18,8 @@ interface PendingAck {
 export class AckBatcher {
   readonly #sql: Sql
   #pending: PendingAck[] = []
+  /** A statement is running; a flush is due when it ends if acks arrived meanwhile. */
+  #inFlight = false
 
   constructor(sql: Sql) {
     this.#sql = sql
@@ -24,7 +29,7 @@ export class AckBatcher {
   ack(deviceId: DeviceId, seqs: readonly number[]): Promise<number> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ deviceId, seqs, resolve, reject })
-      if (this.#pending.length === 1) setImmediate(() => void this.#flush())
+      if (this.#pending.length === 1 && !this.#inFlight) setImmediate(() => void this.#flush())
     })
   }
 
@@ -32,7 +37,9 @@ export class AckBatcher {
    * One statement, so one round trip and its own (implicit) transaction: delete the queue
    * entries, then release their messages as releaseMessages does (rows locked in id order; a
    * message whose last references go is deleted, the others' counts lowered), committed with
-   * synchronous_commit off (set_config(…, true) lasts for this transaction only).
+   * synchronous_commit off (set_config(…, true) lasts for this transaction only). Every row is
+   * reached by key from the arrays or from the rows before it, so that nested loops over index
+   * probes, the only joins on its connection (ack-pool.ts), are linear in the batch.
    */
   async #deleteAndRelease(devices: DeviceId[], seqs: number[]): Promise<{ ord: number }[]> {
     return retrying(
@@ -40,19 +47,28 @@ export class AckBatcher {
         this.#sql<{ ord: number }[]>`
           WITH q AS (
             DELETE FROM queue q USING unnest(${this.#sql.array(devices)}::text[], ${this.#sql.array(seqs)}::bigint[]) WITH ORDINALITY AS t(device_id, seq, ord)
-            WHERE q.device_id = t.device_id AND q.seq = t.seq
+            WHERE q.device_id = t.device_id COLLATE "C" AND q.seq = t.seq
             RETURNING t.ord, q.message),
           c AS (SELECT message AS id, count(*)::integer AS n FROM q WHERE message IS NOT NULL GROUP BY message),
-          locked AS MATERIALIZED (SELECT m.id, m.remaining FROM messages m WHERE m.id IN (SELECT id FROM c) ORDER BY m.id FOR UPDATE),
-          gone AS (DELETE FROM messages m USING c JOIN locked l ON l.id = c.id WHERE m.id = c.id AND l.remaining <= c.n),
-          lowered AS (UPDATE messages m SET remaining = l.remaining - c.n FROM c JOIN locked l ON l.id = c.id WHERE m.id = c.id AND l.remaining > c.n)
+          locked AS MATERIALIZED (SELECT m.id, m.remaining, c.n FROM c JOIN messages m ON m.id = c.id ORDER BY m.id FOR UPDATE OF m),
+          gone AS (DELETE FROM messages m USING locked l WHERE m.id = l.id AND l.remaining <= l.n),
+          lowered AS (UPDATE messages m SET remaining = l.remaining - l.n FROM locked l WHERE m.id = l.id AND l.remaining > l.n)
           SELECT q.ord FROM q, (SELECT set_config('synchronous_commit', 'off', true)) AS s`,
     )
   }
 
   async #flush(): Promise<void> {
-    const batch = this.#pending
-    this.#pending = []
+    if (this.#inFlight || this.#pending.length === 0) return
+    this.#inFlight = true
+    try {
+      await this.#apply(this.#pending.splice(0))
+    } finally {
+      this.#inFlight = false
+      if (this.#pending.length > 0) setImmediate(() => void this.#flush())
+    }
+  }
+
+  async #apply(batch: PendingAck[]): Promise<void> {
     const devices: DeviceId[] = []
     const seqs: number[] = []
     for (const a of batch) {

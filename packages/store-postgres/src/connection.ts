@@ -38,7 +38,8 @@ export interface ConnectOptions {
 
 export const DEFAULT_POSTGRES_TIMEOUTS = { statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 60_000, connectTimeoutMs: 10_000 } as const
 
-export function connect(url: string, opts: ConnectOptions = {}): { sql: Sql; schema: string } {
+/** `settings`: more session settings for every connection of this pool (ack-pool.ts). */
+export function connect(url: string, opts: ConnectOptions = {}, settings: Record<string, string> = {}): { sql: Sql; schema: string } {
   const schema = opts.schema ?? 'public'
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`)
   const d = DEFAULT_POSTGRES_TIMEOUTS
@@ -52,6 +53,7 @@ export function connect(url: string, opts: ConnectOptions = {}): { sql: Sql; sch
       application_name: 'candor',
       statement_timeout: opts.statementTimeoutMs ?? d.statementTimeoutMs,
       idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? d.idleInTransactionTimeoutMs,
+      ...settings,
     },
     onnotice: () => {},
   })

@@ -78,6 +78,7 @@ import { PostgresCompliance } from './compliance-storage.ts'
 import { PostgresPushSubscriptions } from './push-storage.ts'
 import { appendIn, pruneRecentSends, releaseMessages } from './message-writes.ts'
 import { AckBatcher } from './ack-batcher.ts'
+import { openAckPool } from './ack-pool.ts'
 import * as orgs from './organisation-storage.ts'
 import * as scim from './scim-storage.ts'
 import * as blobs from './blob-binding-storage.ts'
@@ -162,28 +163,33 @@ export class PostgresStore implements Store {
   /** Per-device counter rows: seqs are 1, 2, 3, … per device and commit in order (README). */
   readonly contiguousSeqs = true
   readonly #sql: Sql
+  /** Acknowledgements' own connection (ack-pool.ts). */
+  readonly #ackSql: Sql
   readonly #acks: AckBatcher
   #nextNonceSweep = 0
 
-  private constructor(sql: Sql) {
+  private constructor(sql: Sql, ackSql: Sql) {
     this.#sql = sql
-    this.#acks = new AckBatcher(sql)
+    this.#ackSql = ackSql
+    this.#acks = new AckBatcher(ackSql)
   }
 
   /** Connects and brings the schema up to date; safe when several nodes start at once. */
   static async open(url: string, opts: PostgresOptions = {}): Promise<PostgresStore> {
     const { sql, schema } = connect(url, opts)
+    let ackSql: Sql
     try {
       await migrate(sql, schema)
+      ackSql = await openAckPool(url, opts)
     } catch (e) {
       await sql.end({ timeout: 1 })
       throw e
     }
-    return new PostgresStore(sql)
+    return new PostgresStore(sql, ackSql)
   }
 
   async close(): Promise<void> {
-    await this.#sql.end({ timeout: 5 })
+    await Promise.all([this.#ackSql.end({ timeout: 5 }), this.#sql.end({ timeout: 5 })])
   }
 
   async getOrCreateMeta(key: string, create: () => string): Promise<string> {
