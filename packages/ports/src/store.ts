@@ -203,6 +203,13 @@ export interface Store extends ScimStore {
   /** Adds a further device as it is; throws on a duplicate id. (Enrolment goes through fileEnrolment.) */
   addDevice(device: DeviceRecord): Promise<void>
   getDevice(deviceId: DeviceId): Promise<DeviceRecord | null>
+  /**
+   * What checking a session token needs of its device, in one read: the device's user and
+   * status, and whether the user's organisation has identity-provider settings (getSsoConfig
+   * not null — only then can SSO apply, by the settings or by the policy's sso.required).
+   * Null when there is no such device.
+   */
+  deviceAccess(deviceId: DeviceId): Promise<DeviceAccess | null>
   listDevices(userId: UserId): Promise<DeviceRecord[]>
   /**
    * Revokes the user's device in one transaction: its status becomes revoked, its queue and key
@@ -629,6 +636,14 @@ export interface SsoIdentity {
   authenticatedAt: number
   /** When a back-channel logout last ended the person's session (null if never); a sign-in after it holds again. */
   endedAt: number | null
+}
+
+/** A device as a session check sees it (Store.deviceAccess). */
+export interface DeviceAccess {
+  userId: UserId
+  status: DeviceStatus
+  /** The user's organisation has identity-provider settings (set with setSsoConfig). */
+  orgHasSso: boolean
 }
 
 export interface SsoSessionState {

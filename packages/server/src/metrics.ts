@@ -29,6 +29,33 @@ export class HotCounter {
   }
 }
 
+/**
+ * A gauge moved once per connection (a reconnect storm moves it tens of thousands of times):
+ * `inc`/`dec` change a plain number, which the Prometheus gauge takes when it is read.
+ */
+export class HotGauge {
+  #value = 0
+  constructor(name: string, help: string, registry: Registry) {
+    const value = (): number => this.#value
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect(this: Gauge) {
+        this.set(value())
+      },
+    })
+  }
+
+  inc(): void {
+    this.#value++
+  }
+
+  dec(): void {
+    this.#value--
+  }
+}
+
 export class Metrics {
   readonly registry = new Registry()
   readonly accepted = new HotCounter('candor_messages_accepted_total', 'messages durably stored', this.registry)
@@ -57,7 +84,7 @@ export class Metrics {
     labelNames: ['reason'],
     registers: [this.registry],
   })
-  readonly connections = new Gauge({ name: 'candor_connections', help: 'open device connections', registers: [this.registry] })
+  readonly connections = new HotGauge('candor_connections', 'open device connections', this.registry)
 
   constructor(defaults = false) {
     if (defaults) collectDefaultMetrics({ register: this.registry })

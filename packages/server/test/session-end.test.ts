@@ -73,10 +73,10 @@ describe('ending a device’s session closes its open socket', () => {
     // held until the revocation has been made and announced (a slow read, or another node).
     let release!: () => void
     const held = new Promise<void>((r) => (release = r))
-    const getDevice = store.getDevice.bind(store)
+    const deviceAccess = store.deviceAccess.bind(store)
     let once = true
-    store.getDevice = async (id) => {
-      const d = await getDevice(id)
+    store.deviceAccess = async (id) => {
+      const d = await deviceAccess(id)
       if (id === ivy.deviceId && once) {
         once = false
         await held
@@ -93,7 +93,7 @@ describe('ending a device’s session closes its open socket', () => {
       expect(e).toMatchObject({ code: CloseCode.sessionEnded, reason: 'revoked', notices: [{ kind: 'session_ended', reason: 'revoked' }] })
       expect(await server.context.bus.isOnline(ivy.deviceId)).toBe(false)
     } finally {
-      store.getDevice = getDevice
+      store.deviceAccess = deviceAccess
     }
   })
 

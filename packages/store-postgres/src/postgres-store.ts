@@ -49,6 +49,7 @@ import type {
   InviteStorage,
   BlobId,
   ResetResult,
+  DeviceAccess,
   DeviceRecord,
   EnrolmentRecord,
   WitnessCosignatureRecord,
@@ -239,6 +240,14 @@ export class PostgresStore implements Store {
   async getDevice(deviceId: DeviceId): Promise<DeviceRecord | null> {
     const [r] = await this.#sql<DeviceRow[]>`SELECT * FROM devices WHERE device_id = ${deviceId}`
     return r ? toDevice(r) : null
+  }
+
+  async deviceAccess(deviceId: DeviceId): Promise<DeviceAccess | null> {
+    // Every socket auth and request: the device, and whether SSO can apply to its user, in one round trip.
+    const [r] = await this.#sql<{ user_id: string; status: DeviceStatus; sso: boolean }[]>`
+      SELECT d.user_id, d.status, EXISTS (SELECT 1 FROM users u JOIN org_sso c ON c.org_id = u.org_id WHERE u.user_id = d.user_id) AS sso
+      FROM devices d WHERE d.device_id = ${deviceId}`
+    return r ? { userId: r.user_id as UserId, status: r.status, orgHasSso: r.sso } : null
   }
 
   async listDevices(userId: UserId): Promise<DeviceRecord[]> {

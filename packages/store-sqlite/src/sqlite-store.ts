@@ -41,6 +41,7 @@ import type {
   InviteStorage,
   BlobId,
   ResetResult,
+  DeviceAccess,
   DeviceRecord,
   EnrolmentRecord,
   WitnessCosignatureRecord,
@@ -187,6 +188,11 @@ export class SqliteStore implements Store {
         'INSERT INTO devices (device_id, user_id, name, public_key, status, created_at, attested_by, attestation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       getDevice: p('SELECT * FROM devices WHERE device_id = ?'),
+      // Every socket auth and request: the device, and whether SSO can apply to its user, in one read.
+      deviceAccess: p(
+        `SELECT d.user_id, d.status, EXISTS (SELECT 1 FROM users u JOIN org_sso c ON c.org_id = u.org_id WHERE u.user_id = d.user_id) AS sso
+         FROM devices d WHERE d.device_id = ?`,
+      ),
       listDevices: p('SELECT * FROM devices WHERE user_id = ? ORDER BY created_at, device_id'),
       // An expired entry not yet swept counts as absent, as if the sweep had just run.
       insertNonce: p('INSERT INTO nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at < ?'),
@@ -305,6 +311,11 @@ export class SqliteStore implements Store {
   async getDevice(deviceId: DeviceId): Promise<DeviceRecord | null> {
     const r = this.#s.getDevice.get(deviceId) as DeviceRow | undefined
     return r ? toDevice(r) : null
+  }
+
+  async deviceAccess(deviceId: DeviceId): Promise<DeviceAccess | null> {
+    const r = this.#s.deviceAccess.get(deviceId) as { user_id: string; status: DeviceStatus; sso: number } | undefined
+    return r ? { userId: r.user_id as UserId, status: r.status, orgHasSso: r.sso === 1 } : null
   }
 
   async listDevices(userId: UserId): Promise<DeviceRecord[]> {

@@ -63,6 +63,12 @@ function uncorkAll(): void {
 
 function noop(): void {}
 
+/**
+ * The `synced` notice, encoded once for every connection: ws sends a server's frames unmasked,
+ * as they are, so nothing writes to these bytes (a Buffer, which ws sends without wrapping it).
+ */
+const SYNCED: Uint8Array = Buffer.from(encodeNotice({ kind: 'synced' }))
+
 export class DeviceConnection {
   readonly #ws: WebSocket
   #session: Session
@@ -83,14 +89,22 @@ export class DeviceConnection {
    */
   #foreignAcks: Promise<void> | undefined
   #expiry: ReturnType<typeof setTimeout> | undefined
-  readonly #malformed = new FrameBudget(SOCKET_BUDGETS.malformedFrames, SOCKET_BUDGETS.windowMs)
-  readonly #unknownAcks = new FrameBudget(SOCKET_BUDGETS.unknownAckedSeqs, SOCKET_BUDGETS.windowMs)
-  readonly #reauths = new FrameBudget(SOCKET_BUDGETS.reauths, SOCKET_BUDGETS.windowMs)
+  // Made when first spent: most connections never send a bad frame, a foreign ack or a second auth.
+  #malformed: FrameBudget | undefined
+  #unknownAcks: FrameBudget | undefined
+  #reauths: FrameBudget | undefined
+  /** Told once the socket has closed (the gateway forgets the connection); one function for every connection. */
+  readonly #onClosed: ((conn: DeviceConnection) => void) | undefined
 
-  constructor(ws: WebSocket, session: Session, ctx: AppContext) {
+  constructor(ws: WebSocket, session: Session, ctx: AppContext, onClosed?: (conn: DeviceConnection) => void) {
     this.#ws = ws
     this.#session = session
     this.#ctx = ctx
+    this.#onClosed = onClosed
+  }
+
+  get deviceId(): DeviceId {
+    return this.#session.deviceId
   }
 
   /** `early`: frames that came after the auth frame, before it was checked. */
@@ -98,8 +112,13 @@ export class DeviceConnection {
     this.#ctx.metrics.connections.inc()
     this.#unsubscribe = this.#ctx.bus.subscribeDevice(this.#session.deviceId, (d) => this.#onDelivery(d))
     this.#ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary))
-    this.#ws.on('close', () => this.close())
-    this.#ws.on('error', () => this.close())
+    // One listener for both: ws emits 'close' after an 'error' too.
+    const closed = (): void => {
+      this.close()
+      this.#onClosed?.(this)
+    }
+    this.#ws.on('close', closed)
+    this.#ws.on('error', closed)
     this.#watchExpiry()
     for (const f of early) this.#onFrame(f.data, f.isBinary)
     void this.#fill()
@@ -152,7 +171,7 @@ export class DeviceConnection {
    * must be this device's and still valid; anything else closes the socket.
    */
   #reauthenticate(token: string): void {
-    if (!this.#reauths.take()) return this.#refuse(CloseCode.tooManyBadFrames, 'too_many_auth_frames')
+    if (!(this.#reauths ??= new FrameBudget(SOCKET_BUDGETS.reauths, SOCKET_BUDGETS.windowMs)).take()) return this.#refuse(CloseCode.tooManyBadFrames, 'too_many_auth_frames')
     sessionFromToken(this.#ctx, token).then(
       (s) => {
         if (this.#closed) return
@@ -259,7 +278,7 @@ export class DeviceConnection {
     if (!this.#synced && !this.#more && !this.#closed) {
       // Everything queued when the device connected has been pushed (in order, before this).
       this.#synced = true
-      this.#send(encodeNotice({ kind: 'synced' }))
+      this.#send(SYNCED)
     }
   }
 
@@ -303,8 +322,9 @@ export class DeviceConnection {
   #onMalformed(e: unknown): void {
     const code = e instanceof CandorError ? e.code : 'malformed_frame'
     this.#ctx.metrics.rejected.inc({ code })
-    if (!this.#malformed.take()) return this.#refuse(CloseCode.tooManyBadFrames, code)
-    if (this.#malformed.used === 1) this.#send(encodeError(0, code, e instanceof CandorError ? e.message : 'malformed frame'))
+    const budget = (this.#malformed ??= new FrameBudget(SOCKET_BUDGETS.malformedFrames, SOCKET_BUDGETS.windowMs))
+    if (!budget.take()) return this.#refuse(CloseCode.tooManyBadFrames, code)
+    if (budget.used === 1) this.#send(encodeError(0, code, e instanceof CandorError ? e.message : 'malformed frame'))
   }
 
   readonly #ackFailed = (e: unknown): void => this.#ctx.log.error({ err: e }, 'ack failed')
@@ -320,7 +340,7 @@ export class DeviceConnection {
     }
     // Seqs not in flight here are still acked (a device that reconnected may ack what its previous
     // socket was sent: its own queue only), but a flood of them is only database work: bounded.
-    if (unknown > 0 && !this.#unknownAcks.take(unknown)) return this.#refuse(CloseCode.tooManyBadFrames, 'unknown_acks')
+    if (unknown > 0 && !(this.#unknownAcks ??= new FrameBudget(SOCKET_BUDGETS.unknownAckedSeqs, SOCKET_BUDGETS.windowMs)).take(unknown)) return this.#refuse(CloseCode.tooManyBadFrames, 'unknown_acks')
     const applied = this.#ctx.store.ack(this.#session.deviceId, seqs)
     if (unknown === 0) {
       applied.catch(this.#ackFailed)

@@ -16,20 +16,24 @@ export interface EarlyFrame {
   isBinary: boolean
 }
 
+const NO_FRAMES: readonly EarlyFrame[] = Object.freeze([])
+
 /**
- * Waits for the socket's auth frame. `onSession` runs synchronously with the session, the
- * frames that came after the auth frame (so no frame is lost between this listener and the
- * next) and when the check of the device began (performance.now()).
+ * Waits for the socket's auth frame. `onSession` runs synchronously with the socket, the
+ * session, the frames that came after the auth frame (so no frame is lost between this listener
+ * and the next) and when the check of the device began (performance.now()); being told the
+ * socket, one function can serve every socket.
  */
 export function awaitAuth(
   ws: WebSocket,
   ctx: AppContext,
   timeoutMs: number,
-  onSession: (session: Session, early: EarlyFrame[], checkedFrom: number) => void,
+  onSession: (ws: WebSocket, session: Session, early: readonly EarlyFrame[], checkedFrom: number) => void,
 ): void {
   let checking = false
   let done = false
-  const early: EarlyFrame[] = []
+  // Made for the first frame that comes while the token is checked; most sockets send none.
+  let early: EarlyFrame[] | undefined
   const finish = (): void => {
     done = true
     clearTimeout(timer)
@@ -43,6 +47,7 @@ export function awaitAuth(
   }
   const onMessage = (data: Buffer, isBinary: boolean): void => {
     if (checking) {
+      early ??= []
       if (early.length >= SOCKET_BUDGETS.framesBeforeAuth) return refuse(CloseCode.tooManyBadFrames, 'too_many_frames_before_auth')
       early.push({ data, isBinary })
       return
@@ -64,7 +69,7 @@ export function awaitAuth(
       (session) => {
         if (done) return
         finish()
-        onSession(session, early, checkedFrom)
+        onSession(ws, session, early ?? NO_FRAMES, checkedFrom)
         ws.resume()
       },
       (e: unknown) => {

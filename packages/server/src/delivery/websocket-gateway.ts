@@ -70,7 +70,7 @@ export class WebSocketGateway {
   readonly #upgraded = (ws: WebSocket): void => {
     this.#alive.add(ws)
     ws.on('pong', this.#ponged)
-    awaitAuth(ws, this.#ctx, this.#authTimeoutMs, (session, early, checkedFrom) => this.#accept(ws, session, early, checkedFrom))
+    awaitAuth(ws, this.#ctx, this.#authTimeoutMs, this.#accept)
   }
 
   /** A 'pong' listener: EventEmitter calls it with the socket as `this`. */
@@ -79,7 +79,8 @@ export class WebSocketGateway {
       alive.add(this)
     })(this.#alive)
 
-  #accept(ws: WebSocket, session: Session, early: EarlyFrame[], checkedFrom: number): void {
+  /** A socket's auth frame proved a session: one function for every socket. */
+  readonly #accept = (ws: WebSocket, session: Session, early: readonly EarlyFrame[], checkedFrom: number): void => {
     // The session ended while its device was being looked up: the lookup may have read the
     // device before it was revoked, and the ending has passed this socket by. End it here.
     const ended = this.#ended.get(session.deviceId)
@@ -89,12 +90,14 @@ export class WebSocketGateway {
       return closeSocket(ws, CloseCode.sessionEnded, ended.reason)
     }
     this.#connections.get(session.deviceId)?.close()
-    const conn = new DeviceConnection(ws, session, this.#ctx)
+    const conn = new DeviceConnection(ws, session, this.#ctx, this.#forget)
     this.#connections.set(session.deviceId, conn)
-    ws.on('close', () => {
-      if (this.#connections.get(session.deviceId) === conn) this.#connections.delete(session.deviceId)
-    })
     conn.start(early)
+  }
+
+  /** A connection's socket closed: one function for every connection, told which. */
+  readonly #forget = (conn: DeviceConnection): void => {
+    if (this.#connections.get(conn.deviceId) === conn) this.#connections.delete(conn.deviceId)
   }
 
   #endSessions(deviceIds: readonly DeviceId[], reason: SessionEndReason): void {

@@ -70,6 +70,31 @@ export function ssoContract(store: StoreRef): void {
     expect(await store().ssoIdentityOf(bob)).toBeNull()
   })
 
+  it("deviceAccess: a device's user and status, and whether its user's organisation has identity-provider settings", async () => {
+    const org = newOrgId()
+    await store().createOrganisation({ id: org, name: 'Acme', signup: 'open', createdAt: 1 })
+    const ana = newUserId()
+    const phone = deviceRecord(ana)
+    await store().createUser(ana, phone, { org, guest: false })
+    const laptop = deviceRecord(ana, 'pending')
+    await store().addDevice(laptop)
+    expect(await store().deviceAccess(phone.deviceId)).toEqual({ userId: ana, status: 'active', orgHasSso: false })
+    expect(await store().deviceAccess(laptop.deviceId)).toEqual({ userId: ana, status: 'pending', orgHasSso: false })
+    expect(await store().deviceAccess(deviceRecord(ana).deviceId)).toBeNull()
+    // Settings that do not require SSO still count: the organisation's policy may require it.
+    await store().setSsoConfig(org, config({ requireSso: false }))
+    expect(await store().deviceAccess(phone.deviceId)).toEqual({ userId: ana, status: 'active', orgHasSso: true })
+    await store().revokeDevice(phone.deviceId, ana)
+    expect(await store().deviceAccess(phone.deviceId)).toEqual({ userId: ana, status: 'revoked', orgHasSso: true })
+    // Another organisation's settings are not this one's.
+    const other = newOrgId()
+    await store().createOrganisation({ id: other, name: 'Other', signup: 'open', createdAt: 1 })
+    const bob = newUserId()
+    const bobs = deviceRecord(bob)
+    await store().createUser(bob, bobs, { org: other, guest: false })
+    expect(await store().deviceAccess(bobs.deviceId)).toEqual({ userId: bob, status: 'active', orgHasSso: false })
+  })
+
   it('erasure removes the identity, so the subject is free again', async () => {
     const org = newOrgId()
     await store().createOrganisation({ id: org, name: 'Acme', signup: 'open', createdAt: 1 })

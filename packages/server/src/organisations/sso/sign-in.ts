@@ -105,7 +105,9 @@ export async function recordSignIn(ctx: AppContext, t: TicketClaims, publish = t
 /**
  * Whether a session of this user may be used or issued: when the user's organisation requires
  * SSO, the user must have signed in there, not been logged out since, within the
- * re-authentication interval; `issuedAt` (of a token) must not be before a logout.
+ * re-authentication interval; `issuedAt` (of a token) must not be before a logout. Both ways an
+ * organisation requires it (its provider settings, its policy's sso.required) need provider
+ * settings: where it has none (Store.deviceAccess says so), this check has nothing to do.
  */
 export async function checkSsoSession(ctx: AppContext, userId: UserId, issuedAt: number | null, now = Date.now()): Promise<void> {
   const s = (await ctx.store.ssoSessionOf(userId)) ?? (await policyRequiredSso(ctx, userId))
