@@ -7,6 +7,7 @@ import type { ScenarioName } from './loadgen.ts'
 import { defaultSizes, plan, type PlannedScenario } from './plan.ts'
 import { NOISE_LIMIT, runOnce, type RunOutcome, type Starter } from './run.ts'
 import { median, range, round } from './stats.ts'
+import { buildPackages } from './systems/candor-dist.ts'
 import type { SystemName } from './systems/system.ts'
 
 /** Systems that need services beyond this repository (PostgreSQL, NATS): run when named. */
@@ -90,12 +91,15 @@ async function starter(system: SystemName): Promise<Starter> {
     }
     case 'candor': {
       const { startCandor } = await import('./systems/candor.ts')
+      // Built here, before any run: the server runs from the built packages (candor-dist.ts).
+      await buildPackages()
       return (dir, o) => startCandor(dir, o)
     }
     case 'candor-pg1':
     case 'candor-pg3':
     case 'candor-pg3-spread': {
       const { startCandorCluster } = await import('./systems/candor-cluster.ts')
+      await buildPackages()
       const nodes = system === 'candor-pg1' ? 1 : 3
       return (dir) => startCandorCluster(dir, nodes, system === 'candor-pg3-spread' ? 'spread' : 'pinned')
     }
