@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url'
 import type { ScenarioName } from './loadgen.ts'
 import { defaultSizes, plan, type PlannedScenario } from './plan.ts'
 import { NOISE_LIMIT, runOnce, type RunOutcome, type Starter } from './run.ts'
+import { buildOnce } from './build.ts'
 import { median, range, round } from './stats.ts'
 import type { SystemName } from './systems/system.ts'
 
@@ -81,6 +82,8 @@ async function starter(system: SystemName): Promise<Starter> {
   switch (system) {
     case 'ceiling': {
       const { startCeiling } = await import('./systems/ceiling.ts')
+      // Built here, before any run: the relay runs as plain JavaScript (build.ts).
+      await buildOnce()
       return (dir) => startCeiling(dir)
     }
     case 'prosody': {
@@ -90,12 +93,15 @@ async function starter(system: SystemName): Promise<Starter> {
     }
     case 'candor': {
       const { startCandor } = await import('./systems/candor.ts')
+      // Built here, before any run: the server runs from the built packages (candor-dist.ts).
+      await buildOnce()
       return (dir, o) => startCandor(dir, o)
     }
     case 'candor-pg1':
     case 'candor-pg3':
     case 'candor-pg3-spread': {
       const { startCandorCluster } = await import('./systems/candor-cluster.ts')
+      await buildOnce()
       const nodes = system === 'candor-pg1' ? 1 : 3
       return (dir) => startCandorCluster(dir, nodes, system === 'candor-pg3-spread' ? 'spread' : 'pinned')
     }

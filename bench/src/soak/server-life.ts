@@ -1,10 +1,9 @@
-// The server under the soak: `candor serve` on SQLite as an operator runs it, killed with
-// SIGKILL and started again on the same data directory and port.
+// The server under the soak: `candor serve` on SQLite as an operator runs it (from the built
+// packages: systems/candor-dist.ts), killed with SIGKILL and started again on the same data
+// directory and port.
 import type { ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { drainOutput, spawnPinned, stopChild, waitForLine } from '../spawn.ts'
-
-const CLI = fileURLToPath(new URL('../../../packages/cli/bin/candor.js', import.meta.url))
+import { candorFromDist } from '../systems/candor-dist.ts'
 
 export class ServerLife {
   readonly dataDir: string
@@ -18,7 +17,8 @@ export class ServerLife {
 
   /** Starts the server (on the port it had, after the first start) and waits until it listens. */
   async start(): Promise<void> {
-    const child = spawnPinned(process.execPath, [CLI, 'serve', '--port', String(this.port), '--data', this.dataDir, '--log-level', 'warn'], { cpu: -1 })
+    const serve = await candorFromDist(['serve', '--port', String(this.port), '--data', this.dataDir, '--log-level', 'warn'])
+    const child = spawnPinned(process.execPath, serve.args, { cpu: -1, env: serve.env })
     this.#child = child
     const m = await waitForLine(child, /listening on http:\/\/127\.0\.0\.1:(\d+)/, 120_000, 'candor serve')
     this.#tail = drainOutput(child)

@@ -1,4 +1,5 @@
-// Candor on PostgreSQL + NATS: N `candor serve` nodes on one throwaway PostgreSQL database
+// Candor on PostgreSQL + NATS: N `candor serve` nodes (from the built packages, as deployed:
+// candor-dist.ts; rows say launcher=dist) on one throwaway PostgreSQL database
 // (created for the run, dropped after) and the machine's NATS, for scenario 1 against one node
 // and against three. The load generator puts device i on node i mod N, so the two devices of
 // every 1:1 pair (2k, 2k+1) sit on different nodes and each message crosses NATS (with one
@@ -23,12 +24,11 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { processRssMb } from '../proc.ts'
 import { drainOutput, spawnPinned, stopChild, waitForLine } from '../spawn.ts'
+import { candorFromDist } from './candor-dist.ts'
 import { SERVER_CPU, type SystemHandle, type SystemName } from './system.ts'
 
-const CLI = fileURLToPath(new URL('../../../packages/cli/bin/candor.js', import.meta.url))
 /** The maintenance connection: the throwaway database is created next to this one. */
 const PG_URL = process.env.CANDOR_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
 const NATS_URL = process.env.CANDOR_BENCH_NATS ?? 'nats://127.0.0.1:4222'
@@ -130,8 +130,9 @@ export async function startCandorCluster(dir: string, nodes: number, placement: 
     for (let i = 0; i < nodes; i++) {
       // --cpu-prof DIR (bench flag): each node writes a V8 profile when it exits.
       const prof = process.env.CANDOR_BENCH_CPU_PROF
-      const args = [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), CLI, 'serve', '--port', '0', '--data', join(dir, `node${i}`), '--key-file', keyFile, '--store', store, '--bus', NATS_URL, '--node-id', `bench-${i}`, '--log-level', 'warn']
-      const child = spawnPinned(process.execPath, args, { cpu: placement === 'pinned' ? SERVER_CPU : -1 })
+      const serve = await candorFromDist(['serve', '--port', '0', '--data', join(dir, `node${i}`), '--key-file', keyFile, '--store', store, '--bus', NATS_URL, '--node-id', `bench-${i}`, '--log-level', 'warn'])
+      const args = [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), ...serve.args]
+      const child = spawnPinned(process.execPath, args, { cpu: placement === 'pinned' ? SERVER_CPU : -1, env: serve.env })
       children.push(child)
       const m = await waitForLine(child, /listening on http:\/\/127\.0\.0\.1:(\d+)/, 60_000, `candor node ${i}`)
       drainOutput(child)
@@ -149,7 +150,7 @@ export async function startCandorCluster(dir: string, nodes: number, placement: 
       cpuGroups: () => ({ nodes: nodePids(), postgres: postgresPidsFor(db), nats: natsPids() }),
       rssMb: () => [...nodePids(), ...natsPids()].reduce((a, p) => a + rssMb(p), 0) + postgresPidsFor(db).reduce((a, p) => a + pssMb(p), 0),
       counters: () => counters(db),
-      info: { nodes: String(nodes), placement },
+      info: { nodes: String(nodes), placement, launcher: 'dist' },
       stop,
     }
   } catch (e) {

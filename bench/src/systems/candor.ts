@@ -1,21 +1,22 @@
-// Starts the real Candor server pinned to CPU 0: `candor serve` (packages/cli/bin/candor.js),
-// or, if the CLI cannot start it, candor-serve.ts (same createServer + SqliteStore). Which one ran
-// is each row's `launcher` (`cli` or `direct`): the direct one loads less (no CLI, no SDK), so
-// its RSS is not the product's.
+// Starts the real Candor server pinned to CPU 0: `candor serve` from the built packages, as
+// deployed (candor-dist.ts: built first, then bin/candor.js runs dist/ without tsx), or, if it
+// cannot start, candor-serve.ts through tsx (same createServer + SqliteStore). Which one ran is
+// each row's `launcher` (`dist` or `direct`): the direct one loads less (no CLI, no SDK) and
+// carries tsx, so its RSS and CPU are not the product's.
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { drainOutput, spawnPinned, stopChild, waitForLine } from '../spawn.ts'
+import { candorFromDist } from './candor-dist.ts'
 import { SERVER_CPU, type SystemHandle } from './system.ts'
 
-const CLI = fileURLToPath(new URL('../../../packages/cli/bin/candor.js', import.meta.url))
 const DIRECT = fileURLToPath(new URL('./candor-serve.ts', import.meta.url))
-let useCli = process.env.CANDOR_BENCH_LAUNCH !== 'direct'
+let useDist = process.env.CANDOR_BENCH_LAUNCH !== 'direct'
 
-/** How long a server may take to listen: a loaded 2-core machine took 24–33 s to start `candor serve` from source. */
+/** How long a server may take to listen: a loaded 2-core machine took 24–33 s to start `candor serve` from source (through tsx). */
 const START_TIMEOUT_MS = 90_000
 
-async function launch(args: string[], launcher: 'cli' | 'direct'): Promise<SystemHandle> {
-  const child = spawnPinned(process.execPath, args, { cpu: SERVER_CPU })
+async function launch(args: string[], launcher: 'dist' | 'direct', env?: NodeJS.ProcessEnv): Promise<SystemHandle> {
+  const child = spawnPinned(process.execPath, args, { cpu: SERVER_CPU, ...(env ? { env } : {}) })
   try {
     const m = await waitForLine(child, /listening on http:\/\/127\.0\.0\.1:(\d+)/, START_TIMEOUT_MS, 'candor server')
     drainOutput(child)
@@ -34,12 +35,14 @@ export async function startCandor(dir: string, o: { httpRatePerAddress?: number 
   // Node writes the profile.
   const prof = process.env.CANDOR_BENCH_CPU_PROF
   if (prof) return launch(['--cpu-prof', '--cpu-prof-dir', prof, '--conditions=candor-source', '--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn', ...rate], 'direct')
-  if (useCli) {
+  if (useDist) {
+    // A failed build is an error, not a reason to measure the source instead.
+    const serve = await candorFromDist(['serve', '--port', '0', '--data', data, '--log-level', 'warn', ...rate])
     try {
-      return await launch([CLI, 'serve', '--port', '0', '--data', data, '--log-level', 'warn', ...rate], 'cli')
+      return await launch(serve.args, 'dist', serve.env)
     } catch (e) {
       process.stderr.write(`  candor serve did not start (${(e as Error).message.split('\n')[0]!.slice(0, 200)}); using bench/src/systems/candor-serve.ts\n`)
-      useCli = false
+      useDist = false
     }
   }
   return launch(['--conditions=candor-source', '--import', 'tsx', DIRECT, '--port', '0', '--data', data, '--log-level', 'warn', ...rate], 'direct')

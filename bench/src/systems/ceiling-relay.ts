@@ -2,7 +2,8 @@
 // [u32 destination][payload], stores each message in SQLite (WAL; one transaction per
 // event-loop turn), then forwards the frame by map lookup. A destination with the top bit
 // set names a group (members given at connect time) and goes to every member but the sender.
-// Run as its own process: node --import tsx ceiling-relay.ts --port 0 --db FILE [--sync FULL|NORMAL]
+// Built to plain JavaScript (bench/tsconfig.relay.json, by the bench's build step: build.ts) and
+// run as its own process: node bench/dist/ceiling-relay.js --port 0 --db FILE [--sync FULL|NORMAL]
 import { WebSocketServer, type WebSocket } from 'ws'
 import Database from 'better-sqlite3'
 

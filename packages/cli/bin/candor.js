@@ -2,6 +2,8 @@
 // The `candor` command. From a source checkout (src/ beside this folder) it runs Candor's
 // TypeScript through tsx, resolving workspace packages to their source (the "candor-source"
 // export condition); installed from a packed tarball it runs the built JavaScript in dist/.
+// CANDOR_FROM_DIST=1 makes a checkout run dist/ too, exactly as installed (build it first:
+// `npm run build:packages`); the bench starts `candor serve` so.
 import { existsSync } from 'node:fs'
 
 const source = new URL('../src/main.ts', import.meta.url)
@@ -9,7 +11,7 @@ const SOURCE_CONDITIONS = 'data:text/javascript,' + encodeURIComponent(
   'export function resolve(s, c, next) { return next(s, { ...c, conditions: ["candor-source", ...c.conditions] }) }',
 )
 let main
-if (existsSync(source)) {
+if (existsSync(source) && process.env.CANDOR_FROM_DIST !== '1') {
   const { register } = await import('tsx/esm/api')
   const { register: registerHooks } = await import('node:module')
   register()
