@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { underBuildLock } from '@candor/testkit/build-lock'
 import { decodeDirectoryValue, directoryEntry, fromBase64Url } from '@candor/protocol'
 import { decodeLookupProof } from '@candor/transparency'
 import { startDevEnv, nextMessage, type DevEnv } from './dev-env.ts'
@@ -61,11 +62,14 @@ describe('examples/echo-bot', () => {
     const app = join(dir, 'app')
     mkdirSync(packs)
     mkdirSync(app)
-    execFileSync(NPM, ['pack', '--silent', '--pack-destination', packs, ...PACKED.flatMap((w) => ['--workspace', w])], {
-      cwd: ROOT,
-      stdio: 'pipe',
-      env: { ...process.env, npm_config_loglevel: 'error' },
-    })
+    // Its prepack step rebuilds dist/: one build of the checkout at a time (the bench starts servers from dist/).
+    await underBuildLock(ROOT, () =>
+      execFileSync(NPM, ['pack', '--silent', '--pack-destination', packs, ...PACKED.flatMap((w) => ['--workspace', w])], {
+        cwd: ROOT,
+        stdio: 'pipe',
+        env: { ...process.env, npm_config_loglevel: 'error' },
+      }),
+    )
     const tarballs = readdirSync(packs).filter((f) => f.endsWith('.tgz'))
     expect(tarballs).toHaveLength(5)
     copyFileSync(join(EXAMPLE, 'bot.js'), join(app, 'bot.js'))

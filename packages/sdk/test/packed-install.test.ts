@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { underBuildLock } from '@candor/testkit/build-lock'
 import { startDevEnv, type DevEnv } from './dev-env.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -54,11 +55,14 @@ describe('the packed packages', () => {
     const app = join(dir, 'app')
     mkdirSync(packs)
     mkdirSync(app)
-    execFileSync(NPM, ['pack', '--silent', '--pack-destination', packs, ...PACKED.flatMap((w) => ['--workspace', w])], {
-      cwd: ROOT,
-      stdio: 'pipe',
-      env: { ...process.env, npm_config_loglevel: 'error' },
-    })
+    // Its prepack step rebuilds dist/: one build of the checkout at a time (the bench starts servers from dist/).
+    await underBuildLock(ROOT, () =>
+      execFileSync(NPM, ['pack', '--silent', '--pack-destination', packs, ...PACKED.flatMap((w) => ['--workspace', w])], {
+        cwd: ROOT,
+        stdio: 'pipe',
+        env: { ...process.env, npm_config_loglevel: 'error' },
+      }),
+    )
     const tarballs = readdirSync(packs).filter((f) => f.endsWith('.tgz'))
     expect(tarballs.sort()).toEqual(['candor-compliance-0.1.0.tgz', 'candor-crypto-0.1.0.tgz', 'candor-protocol-0.1.0.tgz', 'candor-sdk-0.1.0.tgz', 'candor-transparency-0.1.0.tgz'])
 
