@@ -25,7 +25,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   cli: ['protocol', 'crypto', 'transparency', 'ports', 'server', 'store-sqlite', 'store-postgres', 'bus-nats', 'sdk', 'compliance'],
   web: ['protocol', 'crypto', 'sdk'],
   testkit: ['protocol', 'transparency', 'ports'],
-  bench: ['protocol', 'crypto', 'transparency', 'ports', 'server', 'store-sqlite', 'store-postgres', 'bus-nats', 'sdk', 'cli'],
+  // The bench ships nowhere either (private, a program for developers): it shares the build lock
+  // with the packaging tests (`@candor/testkit/build-lock`).
+  bench: ['protocol', 'crypto', 'transparency', 'ports', 'server', 'store-sqlite', 'store-postgres', 'bus-nats', 'sdk', 'cli', 'testkit'],
 }
 
 /** Tests may also import these (a real server and store for integration tests, test helpers). */
