@@ -8,7 +8,7 @@
 // after the Welcome are then processed while the page is still reading the new conversation's
 // history, as happens by chance on a loaded machine. A page that put the read's (older) result
 // over what arrived meanwhile lost the first message for good (this test fails so without the
-// merge in Messenger's #loadHistory, apps/web/src/state/messenger.ts).
+// merge in MessageLists.mergeHistory, apps/web/src/state/message-lists.ts).
 import { describe, expect, it } from 'vitest'
 import { chromiumAvailable, openDevice, screenshot } from './support/browser.ts'
 import { message, register, send, startConversation, waitOnline } from './support/ui.ts'

@@ -4,7 +4,7 @@
 // The draft is kept per conversation (state/drafts.ts); the text limit is stated before sending
 // (text-limit.tsx), never a silent cut.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { UiMessage } from '../state/messenger.ts'
+import type { UiMessage } from '../state/ui-message.ts'
 import type { Draft } from '../state/drafts.ts'
 import { TEXT_LIMIT_BYTES, TextLimit, utf8Bytes } from './text-limit.tsx'
 

@@ -1,7 +1,8 @@
 // The conversation list: title, last message, unread count, and a mark when a verified
 // contact's keys changed.
 import { href } from '../router.ts'
-import type { Messenger, UiMessage } from '../state/messenger.ts'
+import type { Messenger } from '../state/messenger.ts'
+import type { UiMessage } from '../state/ui-message.ts'
 import { useObservable } from '../state/observable.ts'
 import { ConversationPicture } from './conversation-picture.tsx'
 import { formatTime } from './time.ts'

@@ -2,7 +2,8 @@
 // an "edited" mark, "Message deleted" in place of a deleted one, its reactions (a list), the
 // delivered/read state of the person's own, and its actions — Reply, React, and for the
 // person's own Edit and Delete. Every button's accessible name is its visible text.
-import type { Messenger, UiMessage } from '../state/messenger.ts'
+import type { Messenger } from '../state/messenger.ts'
+import type { UiMessage } from '../state/ui-message.ts'
 import { failedForText } from '../state/delivery-failure-text.ts'
 import { formatTime } from './time.ts'
 import { PersonAvatar } from './person-avatar.tsx'

@@ -6,7 +6,8 @@
 // drops them on the SDK's event). Membership lines ("X added Y", "X left") and renames are
 // notices too; a message someone wrote is a MessageItem (its quote, edits, reactions, actions).
 import { useLayoutEffect, useRef } from 'preact/hooks'
-import type { Messenger, UiMessage } from '../state/messenger.ts'
+import type { Messenger } from '../state/messenger.ts'
+import type { UiMessage } from '../state/ui-message.ts'
 import { formatTime } from './time.ts'
 import { MessageItem, type MessageActions } from './message-item.tsx'
 

@@ -1,80 +1,18 @@
 // The signed-in device as the views see it: conversations with unread counts, messages with
 // their delivery state, the connection, enrolment requests and notices. It listens to the
-// SDK's events and keeps everything the views read in memory.
+// SDK's events and keeps everything the views read in memory. Its parts: the messages per
+// conversation (message-lists.ts), sending (sending.ts), notices and alerts (notice-board.ts).
 import { draftOf, type Draft } from './drafts.ts'
-import { sessionEndedText, sessionResumes, type CandorClient, type ConnectionState, type FailedFor, type LocalStore, type MessageRecord, type SecurityAlert, type VerifiedOrganisation } from '@candor/sdk'
-import { CandorError, normaliseUserName, type AttachmentRef, type ContactRequestInfo, type DeviceInfo, type SessionEndReason } from '@candor/protocol'
-import { makeThumbnail } from './thumbnail.ts'
-import { alertText } from './alert-text.ts'
+import { sessionEndedText, sessionResumes, type CandorClient, type ConnectionState, type FailedFor, type LocalStore, type MessageRecord, type VerifiedOrganisation } from '@candor/sdk'
+import { normaliseUserName, type AttachmentRef, type ContactRequestInfo, type DeviceInfo, type SessionEndReason } from '@candor/protocol'
+import { conversationSummaries, type ConversationSummary } from './conversation-summaries.ts'
 import { errorText } from './error-text.ts'
+import { MessageLists } from './message-lists.ts'
+import { NoticeBoard, type Notice, type TrustAlert } from './notice-board.ts'
 import { Observable } from './observable.ts'
+import { sendFile, sendText, type ShownMessages } from './sending.ts'
+import { toUi, type UiMessage } from './ui-message.ts'
 import { Verification } from './verification.ts'
-import { blobStream } from '../tabs/tab-messages.ts'
-
-export type Delivery = 'sending' | 'sent' | 'failed' | 'received'
-
-export interface UiMessage {
-  id: string
-  conversation: string
-  from: string
-  text: string
-  sentAt: number
-  direction: 'in' | 'out'
-  delivery: Delivery
-  error?: string
-  /**
-   * 'timer': a notice that a member changed the disappearing timer, not something someone
-   * wrote; 'unsupported': a message this version cannot show (its text says so);
-   * 'undecryptable': a notice that a message could not be decrypted on this device; 'reset': a
-   * member reset the conversation (its text names who, and whom it left out).
-   */
-  kind?: MessageRecord['kind']
-  /** For kind 'archive': which organisation's archive, under which policy version (shown with the organisation's name where verified). */
-  archive?: MessageRecord['archive']
-  /** When the device deletes it (ms since the epoch); it leaves the view then. */
-  expiresAt?: number
-  /** On the person's own message: recipient devices that reported they could not decrypt it. */
-  failedFor?: FailedFor[]
-  /** Files sent with it (their keys stay on this device). */
-  attachments?: AttachmentRef[]
-  /** Conversation features (the SDK's record fields): a quoted message, an edit or delete, reactions, a mention of this person. */
-  replyTo?: MessageRecord['replyTo']
-  edited?: boolean
-  deleted?: boolean
-  reactions?: Record<string, string[]>
-  mentioned?: boolean
-  /** On the person's own messages: delivered to, or read by, the recipients (their receipts). */
-  receipt?: 'delivered' | 'read'
-  /** While this device uploads the file of a message it is sending: the share sent, 0–100. */
-  uploading?: { name: string; percent: number }
-  /** It came in a history transfer or the backup (docs/protocol.md §4.2), not live. */
-  transferred?: true
-}
-
-export interface ConversationSummary {
-  id: string
-  status: string
-  members: string[]
-  /** Members other than this user. */
-  others: string[]
-  title: string
-  last: UiMessage | undefined
-  unread: number
-  /** The disappearing timer in ms, null when off. */
-  timer: number | null
-}
-
-export interface Notice {
-  id: number
-  text: string
-}
-
-/** Something people must see: the key directory disagrees with what this device expects. */
-export interface TrustAlert {
-  id: number
-  kind: SecurityAlert['kind'] | 'directory_check_failed'
-  text: string
-}
 
 const READ_PREFIX = 'web/read/'
 /** How often pending contact requests are looked at again while there are any. */
@@ -84,15 +22,15 @@ export class Messenger extends Observable {
   readonly client: CandorClient
   readonly verification: Verification
   readonly #store: LocalStore
-  readonly #messages = new Map<string, UiMessage[]>()
+  readonly #messages = new MessageLists()
+  readonly #board = new NoticeBoard(() => this.changed())
+  /** What a send changes: the lists, and the conversation list after each change. */
+  readonly #shown: ShownMessages = { insert: (m) => this.#insert(m), replace: (id, m) => this.#replace(id, m) }
   readonly #lastRead = new Map<string, number>()
   readonly #unsubscribe: Array<() => void> = []
   #summaries: ConversationSummary[] = []
   #pending: DeviceInfo[] = []
   #requests: ContactRequestInfo[] = []
-  #notices: Notice[] = []
-  #alerts: TrustAlert[] = []
-  #noticeId = 0
   /** Device id → its name, for the devices named in failedFor. */
   readonly #deviceNames = new Map<string, string>()
   #open: string | undefined
@@ -130,10 +68,10 @@ export class Messenger extends Observable {
     return this.#requests
   }
   get notices(): readonly Notice[] {
-    return this.#notices
+    return this.#board.notices
   }
   get alerts(): readonly TrustAlert[] {
-    return this.#alerts
+    return this.#board.alerts
   }
   get openConversation(): string | undefined {
     return this.#open
@@ -144,7 +82,7 @@ export class Messenger extends Observable {
   }
 
   messages(id: string): readonly UiMessage[] {
-    return this.#messages.get(id) ?? []
+    return this.#messages.list(id)
   }
 
   /**
@@ -165,7 +103,6 @@ export class Messenger extends Observable {
     }
   }
 
-  /** The name of a device named in a message's failedFor, once known. */
   /** A person as shown: their display name (their own claim) next to the verified user id, never instead of it. */
   personLabel(userId: string): string {
     const name = this.client.displayNameOf(userId)
@@ -184,6 +121,7 @@ export class Messenger extends Observable {
     this.#refreshList()
   }
 
+  /** The name of a device named in a message's failedFor, once known. */
   deviceName(deviceId: string): string | undefined {
     return this.#deviceNames.get(deviceId)
   }
@@ -239,15 +177,15 @@ export class Messenger extends Observable {
         }, REQUESTS_REFRESH_MS)
         return () => clearInterval(t)
       })(),
-      c.on('error', (e) => this.#onError(e.where, e.error)),
-      c.on('alert', (a) => this.#onAlert(a)),
+      c.on('error', (e) => this.#board.problem(e.where, e.error)),
+      c.on('alert', (a) => this.#board.alert(a)),
       c.on('timer', () => this.#refreshList()),
       c.on('profile', () => this.#refreshList()),
       c.on('avatar', () => this.#refreshList()),
       // A message was edited, deleted, reacted to or read: show the record as the device holds it now.
-      c.on('update', (e) => void this.#reload(e.conversation, e.id).catch((err: unknown) => this.#onError('showing a change', err))),
+      c.on('update', (e) => void this.#reload(e.conversation, e.id).catch((err: unknown) => this.#board.problem('showing a change', err))),
       c.on('typing', () => this.changed()),
-      c.on('expired', (e) => this.#removeAll(e.conversation, new Set(e.ids))),
+      c.on('expired', (e) => this.#remove(e.conversation, new Set(e.ids))),
       c.on('status', (e) => this.#onFailedFor(e.conversation, e.id, e.failedFor)),
       // A compliance archive is a visible member: say so whenever one appears where this person is.
       c.on('archive', (a) => this.notify(`A compliance archive (${a.userId}) is now a member of a conversation you are in and receives its messages. See “Who can read this?” and your consents in Settings.`)),
@@ -291,7 +229,7 @@ export class Messenger extends Observable {
   }
 
   markRead(id: string): void {
-    const last = this.#messages.get(id)?.at(-1)
+    const last = this.#messages.list(id).at(-1)
     const at = last ? last.sentAt : 0
     if ((this.#lastRead.get(id) ?? -1) >= at) return
     this.#lastRead.set(id, at)
@@ -331,22 +269,7 @@ export class Messenger extends Observable {
   /** Sends a text; `replyTo`: the id of the message it replies to (quoted). */
   async send(conversation: string, text: string, replyTo?: string): Promise<void> {
     if (this.ended !== undefined) throw new Error(this.ended)
-    const local: UiMessage = {
-      id: `local-${crypto.randomUUID()}`,
-      conversation,
-      from: this.client.userId,
-      text,
-      sentAt: Date.now(),
-      direction: 'out',
-      delivery: 'sending',
-    }
-    this.#insert(local)
-    try {
-      const r = replyTo === undefined ? await this.client.send(conversation, text) : await this.client.features.reply(conversation, replyTo, text)
-      this.#replace(local.id, { ...toUi(r), delivery: 'sent' })
-    } catch (e) {
-      this.#replace(local.id, { ...local, delivery: 'failed', error: errorText(e) })
-    }
+    await sendText(this.client, this.#shown, conversation, text, replyTo)
   }
 
   /**
@@ -355,37 +278,7 @@ export class Messenger extends Observable {
    */
   async sendFile(conversation: string, file: File): Promise<void> {
     if (this.ended !== undefined) throw new Error(this.ended)
-    const local: UiMessage = {
-      id: `local-${crypto.randomUUID()}`,
-      conversation,
-      from: this.client.userId,
-      text: '',
-      sentAt: Date.now(),
-      direction: 'out',
-      delivery: 'sending',
-      uploading: { name: file.name, percent: 0 },
-    }
-    this.#insert(local)
-    let shown = 0
-    try {
-      const thumbnail = await makeThumbnail(file)
-      const r = await this.client.sendFile(conversation, {
-        name: file.name,
-        type: file.type || 'application/octet-stream',
-        ...(thumbnail ? { thumbnail } : {}),
-        stream: blobStream(file),
-        size: file.size,
-        onProgress: (p) => {
-          const percent = p.total === 0 ? 100 : Math.floor((p.done / p.total) * 100)
-          if (percent === shown) return
-          shown = percent
-          this.#replace(local.id, { ...local, uploading: { name: file.name, percent } })
-        },
-      })
-      this.#replace(local.id, { ...toUi(r), delivery: 'sent' })
-    } catch (e) {
-      this.#replace(local.id, { ...local, uploading: { name: file.name, percent: shown }, delivery: 'failed', error: errorText(e) })
-    }
+    await sendFile(this.client, this.#shown, conversation, file)
   }
 
   /**
@@ -403,7 +296,7 @@ export class Messenger extends Observable {
   }
 
   async retry(m: UiMessage): Promise<void> {
-    this.#remove(m.conversation, m.id)
+    this.#remove(m.conversation, new Set([m.id]))
     await this.send(m.conversation, m.text)
   }
 
@@ -420,7 +313,7 @@ export class Messenger extends Observable {
       this.#pending = await this.client.pendingEnrolments()
       this.changed()
     } catch (e) {
-      this.#onError('listing enrolment requests', e)
+      this.#board.problem('listing enrolment requests', e)
     }
   }
 
@@ -442,7 +335,7 @@ export class Messenger extends Observable {
       this.#requests = await this.client.requests.list()
       this.changed()
     } catch (e) {
-      this.#onError('listing contact requests', e)
+      this.#board.problem('listing contact requests', e)
     }
   }
 
@@ -465,20 +358,15 @@ export class Messenger extends Observable {
   }
 
   notify(text: string): void {
-    const id = ++this.#noticeId
-    this.#notices = [...this.#notices, { id, text }].slice(-3)
-    this.changed()
-    setTimeout(() => this.dismiss(id), 10_000)
+    this.#board.notify(text)
   }
 
   dismissAlert(id: number): void {
-    this.#alerts = this.#alerts.filter((a) => a.id !== id)
-    this.changed()
+    this.#board.dismissAlert(id)
   }
 
   dismiss(id: number): void {
-    this.#notices = this.#notices.filter((n) => n.id !== id)
-    this.changed()
+    this.#board.dismiss(id)
   }
 
   // ---- internals ----
@@ -490,34 +378,23 @@ export class Messenger extends Observable {
   async #loadHistory(id: string): Promise<void> {
     if (this.#messages.has(id)) return
     const history = await this.client.history(id)
-    // What was shown while the history was read (a message that came in just after the Welcome
-    // that added this device, this page's own send) is newer than the read: kept, never replaced
-    // by it — else a conversation opened as it arrived lost its first messages until a reload.
-    const meanwhile = this.#messages.get(id) ?? []
-    const shown = new Set(meanwhile.map((m) => m.id))
-    const merged = [...history.map(toUi).filter((m) => !shown.has(m.id)), ...meanwhile]
-    this.#messages.set(id, meanwhile.length > 0 ? merged.sort((a, b) => a.sentAt - b.sentAt) : merged)
+    this.#messages.mergeHistory(id, history)
     void this.#nameDevices(history.flatMap((m) => m.failedFor ?? []))
   }
 
   async #reload(conversation: string, id: string): Promise<void> {
     const r = (await this.client.history(conversation)).find((m) => m.id === id)
-    const list = this.#messages.get(conversation)
-    // A failure noted while the history was being read is kept (the read may predate it).
-    const keep = (x: UiMessage): Partial<UiMessage> => ({ ...(x.uploading ? { uploading: x.uploading } : {}), ...(x.failedFor && !r?.failedFor ? { failedFor: x.failedFor } : {}) })
-    if (r && list) this.#messages.set(conversation, list.map((x) => (x.id === id ? { ...toUi(r), ...keep(x) } : x)))
+    if (r) this.#messages.reloaded(conversation, r)
     this.#refreshList()
   }
 
   #onFailedFor(conversation: string, id: string, failedFor: FailedFor[], tries = 0): void {
-    const list = this.#messages.get(conversation)
     // The notice can come back before this page lists its own message (the send's answer is
     // still on its way): tried again shortly, for up to 10 s.
-    if (!list?.some((x) => x.id === id)) {
+    if (!this.#messages.setFailedFor(conversation, id, failedFor)) {
       if (tries < 40) setTimeout(() => this.#onFailedFor(conversation, id, failedFor, tries + 1), 250)
       return
     }
-    this.#messages.set(conversation, list.map((x) => (x.id === id ? { ...x, failedFor } : x)))
     this.#refreshList()
     void this.#nameDevices(failedFor)
   }
@@ -547,7 +424,7 @@ export class Messenger extends Observable {
     const c = this.conversation(id)
     if (change === 'removed') this.notify(`You were removed from “${c?.title ?? 'a conversation'}”`)
     // A changed member list may mean a contact's devices changed: recheck verified contacts.
-    if (c && change === 'members') void this.verification.check(c.others).catch((e: unknown) => this.#onError('checking keys', e))
+    if (c && change === 'members') void this.verification.check(c.others).catch((e: unknown) => this.#board.problem('checking keys', e))
   }
 
   #onConnection(s: ConnectionState): void {
@@ -557,129 +434,37 @@ export class Messenger extends Observable {
     if (s === 'online' && !wasOnline) {
       void this.refreshEnrolments()
       void this.refreshRequests()
-      void this.verification.check(this.#contacts()).catch((e: unknown) => this.#onError('checking keys', e))
+      void this.verification.check(this.#contacts()).catch((e: unknown) => this.#board.problem('checking keys', e))
     }
   }
 
   #onSessionEnded(reason: SessionEndReason): void {
     if (sessionResumes(reason)) return
     this.#ended = reason
-    const why = sessionEndedText(reason)
     // What was still on its way will not go: say so on each, with the reason.
-    for (const [conversation, list] of this.#messages) {
-      if (list.some((m) => m.delivery === 'sending')) {
-        this.#messages.set(conversation, list.map((m) => (m.delivery === 'sending' ? { ...m, delivery: 'failed', error: why } : m)))
-      }
-    }
+    this.#messages.failSending(sessionEndedText(reason))
     this.#refreshList()
-  }
-
-  #onAlert(a: SecurityAlert): void {
-    this.#raise(a.kind, alertText(a))
-  }
-
-  #raise(kind: TrustAlert['kind'], text: string): void {
-    if (this.#alerts.some((x) => x.text === text)) return
-    this.#alerts = [...this.#alerts, { id: ++this.#noticeId, kind, text }]
-    this.changed()
-  }
-
-  #onError(where: string, error: unknown): void {
-    // A delivery kept for a retry, or one shown in its conversation as undecryptable: no toast.
-    if (where.startsWith('processing message ')) {
-      console.warn(`candor: ${where}:`, error)
-      return
-    }
-    if (error instanceof CandorError && error.code === 'directory_proof_invalid') {
-      this.#raise('directory_check_failed', `Key directory check failed while ${where}: ${error.message}. Do not trust new keys until this is resolved.`)
-      return
-    }
-    console.warn(`candor: ${where}:`, error)
-    this.notify(`Problem ${where}: ${errorText(error)}`)
   }
 
   #insert(m: UiMessage): void {
-    const list = this.#messages.get(m.conversation) ?? []
-    if (list.some((x) => x.id === m.id)) return
-    const next = [...list, m]
-    // Keep display order by send time; out-of-order arrivals are rare and slot in.
-    if (list.length > 0 && m.sentAt < list[list.length - 1]!.sentAt) next.sort((a, b) => a.sentAt - b.sentAt)
-    this.#messages.set(m.conversation, next)
-    this.#refreshList()
+    if (this.#messages.insert(m)) this.#refreshList()
   }
 
   #replace(id: string, m: UiMessage): void {
-    // A copy that arrived meanwhile under the new id goes; the one replaced stays in its place
-    // (also when it keeps its id: an upload's progress, a send that failed).
-    const list = (this.#messages.get(m.conversation) ?? []).filter((x) => x.id !== m.id || x.id === id)
-    this.#messages.set(
-      m.conversation,
-      list.map((x) => (x.id === id ? m : x)),
-    )
+    this.#messages.replace(id, m)
     this.#refreshList()
   }
 
-  #removeAll(conversation: string, ids: ReadonlySet<string>): void {
-    this.#messages.set(conversation, (this.#messages.get(conversation) ?? []).filter((x) => !ids.has(x.id)))
-    this.#refreshList()
-  }
-
-  #remove(conversation: string, id: string): void {
-    this.#messages.set(conversation, (this.#messages.get(conversation) ?? []).filter((x) => x.id !== id))
+  #remove(conversation: string, ids: ReadonlySet<string>): void {
+    this.#messages.remove(conversation, ids)
     this.#refreshList()
   }
 
   #transferred: Array<{ id: string; members: string[] }> = []
 
   #refreshList(): void {
-    const me = this.client.userId
-    const groups = this.client.conversations()
-    const onlyHistory = this.#transferred
-      .filter((t) => !groups.some((c) => c.id === t.id))
-      .map((t) => ({ id: t.id, status: 'transferred', members: t.members, epoch: 0, timer: null }))
-    this.#summaries = [...groups, ...onlyHistory]
-      .map((c) => {
-        const msgs = this.#messages.get(c.id) ?? []
-        const lastRead = this.#lastRead.get(c.id) ?? 0
-        const others = c.members.filter((u) => u !== me)
-        return {
-          id: c.id,
-          status: c.status,
-          members: c.members,
-          others,
-          title: this.client.features.info(c.id).name ?? (others.length > 0 ? others.map((u) => this.personLabel(u)).join(', ') : 'Only you'),
-          last: msgs.at(-1),
-          // A message this version cannot show was still sent by someone: it counts.
-          unread: msgs.filter((m) => m.direction === 'in' && m.kind !== 'timer' && m.sentAt > lastRead).length,
-          timer: c.timer,
-        }
-      })
-      .sort((a, b) => (b.last?.sentAt ?? Number.MAX_SAFE_INTEGER) - (a.last?.sentAt ?? Number.MAX_SAFE_INTEGER))
+    this.#summaries = conversationSummaries(this.client, this.#transferred, this.#messages, this.#lastRead, (u) => this.personLabel(u))
     this.changed()
-  }
-}
-
-function toUi(m: MessageRecord): UiMessage {
-  return {
-    id: m.id,
-    conversation: m.conversation,
-    from: m.from,
-    text: m.text,
-    sentAt: m.sentAt,
-    direction: m.direction,
-    delivery: m.direction === 'out' ? 'sent' : 'received',
-    ...(m.kind ? { kind: m.kind } : {}),
-    ...(m.archive ? { archive: m.archive } : {}),
-    ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
-    ...(m.failedFor ? { failedFor: m.failedFor } : {}),
-    ...(m.attachments ? { attachments: m.attachments } : {}),
-    ...(m.transferred ? { transferred: true as const } : {}),
-    ...(m.replyTo ? { replyTo: m.replyTo } : {}),
-    ...(m.edited ? { edited: true } : {}),
-    ...(m.deleted ? { deleted: true } : {}),
-    ...(m.reactions ? { reactions: m.reactions } : {}),
-    ...(m.mentioned ? { mentioned: true } : {}),
-    ...(m.status === 'delivered' || m.status === 'read' ? { receipt: m.status } : {}),
   }
 }
 
