@@ -3,34 +3,28 @@
 // reveals nothing about whom it concerns; a delayed receipt is handed to its subject only from
 // its date.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { CandorError, fromBase64Url, fromUtf8, type UserId } from '@candor/protocol'
 import { merkleLeafHash, noteVerifierFromKey, openCheckpoint, verifyInclusion } from '@candor/transparency'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createLogger, createServer, generateServerKeys, type CandorServer, type Store } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import { createLogger, generateServerKeys, type CandorServer, type Store } from '../src/index.ts'
 import { AccessGate, type AccessRequest } from '../src/access/access-gate.ts'
 import { AccessLog } from '../src/access/access-log.ts'
 import { http, rawRegister } from './raw-client.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let clock = Date.now()
 const keys = generateServerKeys()
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-access-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
   // The receipt sweep runs only when a test calls it.
-  server = await createServer({ store, keys, logLevel: 'silent', httpRatePerSecond: 10_000, accessClock: () => clock, receiptSweepMs: 3_600_000 })
+  running = await startSqliteServer('access', { keys, httpRatePerSecond: 10_000, accessClock: () => clock, receiptSweepMs: 3_600_000 })
+  server = running.server
+  store = running.store
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 function request(subject: string, extra: Partial<AccessRequest> = {}): AccessRequest {
   return {

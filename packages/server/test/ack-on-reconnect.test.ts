@@ -3,29 +3,23 @@
 // has read those acks before it reads the queue for the new socket, so it must not push them
 // again (found reading the delivery path while writing the soak's rules, npm run soak).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { decodeServerFrame, encodeAck, encodeAuth, encodeSend, fromBase64Url, newGroupId, newMessageId, type GroupId } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, rawSocket, type RawSocket } from './raw-client.ts'
 import { createGroup } from './raw-mls.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-ack-reconnect-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('ack-reconnect', { httpRatePerSecond: 10_000 })
+  server = running.server
+  store = running.store
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 /** The plaintext header of an MLS PrivateMessage (application content) for a group, then filler. */
 function fakeCiphertext(groupId: GroupId): Uint8Array {

@@ -1,29 +1,23 @@
 // A device that stops acknowledging gets at most the delivery window pushed to it; the rest
 // stays in the store until it acknowledges, so a slow device cannot grow the server's memory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { LIMITS, decodeServerFrame, encodeAck, encodeSend, fromBase64Url, newGroupId, newMessageId, type GroupId } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister } from './raw-client.ts'
 import { createGroup } from './raw-mls.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-backpressure-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('backpressure', { httpRatePerSecond: 10_000 })
+  server = running.server
+  store = running.store
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 /** The plaintext header of an MLS PrivateMessage (application content) for a group, then filler. */
 function fakeCiphertext(groupId: GroupId): Uint8Array {

@@ -1,9 +1,6 @@
 // Every malformed, oversized, unauthenticated, replayed or unknown input gets a specific
 // error code and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import {
   LIMITS,
   authStatement,
@@ -16,30 +13,27 @@ import {
   type GroupId,
 } from '@candor/protocol'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, type RawDevice } from './raw-client.ts'
 import { createGroup } from './raw-mls.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let alice: RawDevice
 let group: GroupId
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-bad-input-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('bad-input', { httpRatePerSecond: 10_000 })
+  server = running.server
+  store = running.store
   alice = await rawRegister(server.url, 'alice')
   group = newGroupId()
   await createGroup(server.url, alice, group)
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 describe('HTTP boundary', () => {
   it('malformed JSON is bad_request', async () => {

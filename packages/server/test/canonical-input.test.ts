@@ -2,32 +2,27 @@
 // that is not in its one canonical spelling is refused with bad_request naming the field, it is
 // never rewritten into another value, and nothing is stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { authStatement, newGroupId, registrationStatement, toBase64Url, type UserId } from '@candor/protocol'
 import { generateDeviceKey, signDetached } from '@candor/crypto'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, rawRegister, type RawDevice } from './raw-client.ts'
 import { createGroup } from './raw-mls.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let alice: RawDevice
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-canonical-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('canonical', { httpRatePerSecond: 10_000 })
+  server = running.server
+  store = running.store
   alice = await rawRegister(server.url, 'alice')
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 /** The same bytes as a canonical id, with one of the last character's unused bits set. */
 function respelt(id: string): string {

@@ -2,9 +2,6 @@
 // JSON otherwise (old clients), and both forms verify, as a client does it, to the same entry;
 // every byte of a compact answer matters (a flipped bit is refused); bad input is a clear error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { compactDirectoryValueCodec, fromBase64Url, type DirectoryProofResponse } from '@candor/protocol'
 import {
   COMPACT_LOOKUP_MEDIA_TYPE,
@@ -15,32 +12,26 @@ import {
   verifyLookup,
   type LookupProof,
 } from '@candor/transparency'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { CandorServer } from '../src/index.ts'
 import { http, httpBytes, rawEnrolApproved, rawRegister, type RawDevice } from './raw-client.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
-let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let alice: RawDevice
 let bob: RawDevice
 let params: { verifierKey: string; vrfPublicKey: string; origin: string }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-compact-lookup-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('compact-lookup', { httpRatePerSecond: 10_000 })
+  server = running.server
   alice = await rawRegister(server.url, 'alice')
   await rawEnrolApproved(server.url, alice, 'laptop')
   await rawEnrolApproved(server.url, alice, 'tablet')
   bob = await rawRegister(server.url, 'bob')
   params = (await http(server.url, 'GET', '/v1/directory')).json as never
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 /** What a client does: open the checkpoint with the pinned key, verify the proof; null if either fails. */
 function verify(userId: string, note: string, proof: LookupProof | null) {

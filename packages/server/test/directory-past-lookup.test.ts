@@ -2,33 +2,28 @@
 // in the latest checkpoint with the consistency proof from that size, verified here as a client
 // would; the size is parsed canonically; any node sharing the store answers (it catches up).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeDirectoryValue, fromBase64Url, type DirectoryPastProofResponse, type UserId } from '@candor/protocol'
 import { decodePastLookupProof, noteVerifierFromKey, openCheckpoint, verifyConsistency, verifyPastLookup, type Checkpoint } from '@candor/transparency'
 import { SqliteStore } from '@candor/store-sqlite'
 import { createServer, generateServerKeys, type CandorServer, type ServerKeys } from '../src/index.ts'
 import { http, rawRegister, type RawDevice } from './raw-client.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let keys: ServerKeys
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let alice: RawDevice
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-past-lookup-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
   keys = generateServerKeys()
-  server = await createServer({ store, keys, logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('past-lookup', { keys, httpRatePerSecond: 10_000 })
+  server = running.server
+  store = running.store
   alice = await rawRegister(server.url, 'alice')
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 async function info(base: string): Promise<{ verifierKey: string; vrfPublicKey: string; checkpoint: string }> {
   return (await http(base, 'GET', '/v1/directory')).json as never
@@ -94,7 +89,7 @@ describe('past lookups over HTTP', () => {
   })
 
   it('is answered by another node sharing the store, which catches up first', async () => {
-    const otherStore = SqliteStore.open(join(dir, 'db.sqlite'))
+    const otherStore = SqliteStore.open(join(running.dir, 'db.sqlite'))
     const other = await createServer({ store: otherStore, keys, logLevel: 'silent', httpRatePerSecond: 10_000 })
     try {
       // Published by the first node after the second one opened its directory.

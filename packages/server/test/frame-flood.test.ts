@@ -1,30 +1,21 @@
 // A connection is not an amplifier: malformed frames are counted, not answered one by one, and
 // past a small budget the socket is closed; acks of seqs the server never pushed likewise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { CloseCode, decodeServerFrame, encodeAck, newGroupId, newMessageId, encodeSend } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, SOCKET_BUDGETS, type CandorServer } from '../src/index.ts'
+import { SOCKET_BUDGETS, type CandorServer } from '../src/index.ts'
 import { openSocket, rawRegister, type RawDevice } from './raw-client.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
-let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let mallory: RawDevice
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-frame-flood-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('frame-flood', { httpRatePerSecond: 10_000 })
+  server = running.server
   mallory = await rawRegister(server.url, 'mallory')
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 /** Sends `frame` until the socket is no longer open (or `max` times); returns the bytes sent. */
 function flood(ws: import('ws').WebSocket, frame: Uint8Array, max: number): number {

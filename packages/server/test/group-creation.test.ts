@@ -4,34 +4,28 @@
 // not the device's, junk — is refused and creates nothing. A reset (§5.4) checks its new group's
 // GroupInfo by the same function (recovery-routes.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { newGroupId, randomBytes, toBase64Url, type GroupId } from '@candor/protocol'
 import { generateDeviceKey } from '@candor/crypto'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, rawRegister, type RawDevice } from './raw-client.ts'
 import { commitBody, keyPackageOf, newGroupState } from './raw-mls.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let ann: RawDevice
 let bob: RawDevice
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-groups-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('groups', { httpRatePerSecond: 10_000 })
+  server = running.server
+  store = running.store
   ann = await rawRegister(server.url, 'gc-ann')
   bob = await rawRegister(server.url, 'gc-bob')
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 const create = (groupId: string, groupInfo: string, token: string | undefined) => http(server.url, 'POST', '/v1/groups', { groupId, groupInfo }, token)
 

@@ -2,30 +2,24 @@
 // (slow-loris: headers trickled one line at a time, or a body that never arrives). A delivery
 // socket is not a request: it outlives those timeouts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { decodeServerFrame, encodeSend, newGroupId, newMessageId } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { openSocket, rawRegister } from './raw-client.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 const timeouts = { headersMs: 500, requestMs: 1_000, checkIntervalMs: 100 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-http-timeouts-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', timeouts })
+  running = await startSqliteServer('http-timeouts', { timeouts })
+  server = running.server
+  store = running.store
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 /** A raw TCP connection to the server; resolves with what it answered once the server closed it. */
 function rawHttp(): { socket: Socket; closed: Promise<string> } {

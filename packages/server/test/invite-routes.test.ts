@@ -4,16 +4,16 @@
 // or an organisation whose policy keeps people to its members cannot connect through one; the
 // database holds the secret's hash, never the secret.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
 import { DEFAULT_ORG_POLICY, type UserId } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, rawRegister, type RawDevice } from './raw-client.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
-let dir: string
+let running: SqliteServer
 let store: SqliteStore
 let server: CandorServer
 let n = 0
@@ -27,17 +27,13 @@ const person = (name: string, org?: string) => rawRegister(server.url, `inv-${na
 const contact = (a: RawDevice, b: RawDevice) => store.contacts().isContact(a.userId as UserId, b.userId as UserId)
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-invites-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 100_000 })
+  running = await startSqliteServer('invites', { httpRatePerSecond: 100_000 })
+  server = running.server
+  store = running.store
   n++
 })
 
-afterAll(async () => {
-  await server?.close()
-  await store?.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running?.close())
 
 describe('invite links', () => {
   it('a link makes its creator and the redeemer each other’s contacts; the server keeps the hash only', async () => {
@@ -54,7 +50,7 @@ describe('invite links', () => {
     expect((await http(server.url, 'GET', '/v1/invites', undefined, ann.token)).json.invites).toEqual([expect.objectContaining({ inviteId: hash(s), uses: 1 })])
     // The creator's own link: a clear refusal, no use counted.
     expect((await redeem(ann, s)).json.error?.code).toBe('bad_request')
-    const files = readdirSync(dir).filter((f) => f.startsWith('db.sqlite')).map((f) => readFileSync(join(dir, f)).toString('latin1'))
+    const files = readdirSync(running.dir).filter((f) => f.startsWith('db.sqlite')).map((f) => readFileSync(join(running.dir, f)).toString('latin1'))
     expect(files.some((t) => t.includes(hash(s)))).toBe(true) // negative control: the hash is there
     for (const t of files) expect(t.includes(s)).toBe(false)
   })

@@ -3,35 +3,29 @@
 // says no_key_package when no device has one of the suite asked for; any other suite number is a
 // bad request that changes nothing. A PQ group is created and a PQ commit accepted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fromBase64Url, newGroupId, newMessageId, toBase64Url } from '@candor/protocol'
 import { CLASSIC_SUITE, PQ_SUITE, commitChanges, decodeKeyPackage, getSuite, groupInfoForExternalJoin, newKeyPackage, startGroup } from '@candor/crypto'
 import { nodeCryptoProvider } from '@candor/crypto/node'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, rawRegister, type RawDevice } from './raw-client.ts'
 import { rawConfig } from './raw-mls.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let ann: RawDevice
 let bob: RawDevice
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-kp-suites-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('kp-suites', { httpRatePerSecond: 10_000 })
+  server = running.server
+  store = running.store
   ann = await rawRegister(server.url, 'kps-ann')
   bob = await rawRegister(server.url, 'kps-bob')
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 const pq = getSuite(nodeCryptoProvider(), PQ_SUITE)
 const classic = getSuite(nodeCryptoProvider(), CLASSIC_SUITE)

@@ -2,34 +2,28 @@
 // another device of the same person, another person, no session; and bad input, refused with
 // nothing stored. (Who may call each route is also in the authorisation matrix.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { toBase64Url } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, rawEnrolApproved, rawRegister, type RawDevice } from './raw-client.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let alice: RawDevice
 let aliceTablet: RawDevice
 let bob: RawDevice
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-push-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('push', { httpRatePerSecond: 10_000 })
+  server = running.server
+  store = running.store
   alice = await rawRegister(server.url, 'push-routes-alice')
   aliceTablet = await rawEnrolApproved(server.url, alice, 'tablet')
   bob = await rawRegister(server.url, 'push-routes-bob')
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 function subscription(endpoint = 'https://push.example/send/1') {
   const p256dh = new Uint8Array(65)

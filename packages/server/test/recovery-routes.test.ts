@@ -3,36 +3,27 @@
 // a forged signature or another conversation's group — each refused exactly, with nothing
 // changed; and the per-member budgets on commits, resets and reports.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { decodeServerFrame, encodeSend, fromBase64Url, newGroupId, newMessageId, randomBytes, reportStatement, toBase64Url, type DeviceId, type GroupId } from '@candor/protocol'
 import { signDetached, type GroupState } from '@candor/crypto'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, type RawDevice } from './raw-client.ts'
 import { commitBody, junkCommit, rawGroup, resetBody } from './raw-mls.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-recovery-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({
-    store,
-    keys: generateServerKeys(),
-    logLevel: 'silent',
+  running = await startSqliteServer('recovery', {
     httpRatePerSecond: 10_000,
     recoveryLimits: { commitBurst: 3, commitEveryMs: 60_000, resetBurst: 2, resetEveryMs: 60_000, reportBurst: 2, reportEveryMs: 60_000 },
   })
+  server = running.server
+  store = running.store
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 let n = 0
 const creatorStates = new Map<string, GroupState>()

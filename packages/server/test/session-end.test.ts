@@ -2,28 +2,22 @@
 // open socket is told why (`session_ended`) and closed with 4001, and it cannot sign a socket in
 // again. Before, the socket stayed open and the device kept its message box.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { CloseCode, decodeServerFrame, encodeAuth, type Notice } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, openSocket, rawDeleteAccount, rawRegister, rawSocket, type RawSocket } from './raw-client.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-session-end-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('session-end', { httpRatePerSecond: 10_000 })
+  server = running.server
+  store = running.store
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 /** The notices the socket got before it closed, and how it closed. */
 async function ending(s: RawSocket): Promise<{ notices: Notice[]; code: number; reason: string }> {

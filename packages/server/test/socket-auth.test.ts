@@ -2,36 +2,27 @@
 // token in the URL; anything else first, or nothing, closes it and changes nothing. A session
 // ends when its token expires, unless the device sent a fresh token on the socket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { CloseCode, decodeServerFrame, encodeAuth, encodeSend, newGroupId, newMessageId, type GroupId, type ServerFrame } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, rawSocket, type RawDevice, type RawSocket } from './raw-client.ts'
 import { createGroup } from './raw-mls.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
-let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let alice: RawDevice
 let bob: RawDevice
 let group: GroupId
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-socket-auth-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000, timeouts: { wsAuthMs: 300 } })
+  running = await startSqliteServer('socket-auth', { httpRatePerSecond: 10_000, timeouts: { wsAuthMs: 300 } })
+  server = running.server
   alice = await rawRegister(server.url, 'alice')
   bob = await rawRegister(server.url, 'bob')
   group = newGroupId()
   await createGroup(server.url, alice, group)
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 /** A send the server answers (an invalid MLS payload in alice's group): proof the socket is served. */
 const probe = (reqId: number) => encodeSend({ reqId, messageId: newMessageId(), groupId: group, payload: new Uint8Array([0, 1, 0, 5]) })

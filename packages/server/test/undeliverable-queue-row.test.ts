@@ -3,31 +3,25 @@
 // is set aside — logged without its payload, counted, removed from that device's queue — and
 // the rows after it are delivered. Before, the connection failed on it every time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { decodeServerFrame, encodeAck, newDeviceId, newGroupId, newMessageId, utf8, type MessageId, type ServerFrame } from '@candor/protocol'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, openSocket, rawRegister, type RawDevice } from './raw-client.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 let victim: RawDevice
 const logLines: string[] = []
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-set-aside-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'error', logDestination: { write: (s: string) => void logLines.push(s) }, httpRatePerSecond: 10_000, metrics: { port: 0 } })
+  running = await startSqliteServer('set-aside', { logLevel: 'error', logDestination: { write: (s: string) => void logLines.push(s) }, httpRatePerSecond: 10_000, metrics: { port: 0 } })
+  server = running.server
+  store = running.store
   victim = await rawRegister(server.url, 'victim')
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(server.metricsUrl!)).text()

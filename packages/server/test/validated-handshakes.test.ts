@@ -6,30 +6,25 @@
 // the client declares, and a revoked device still in the tree gets nothing. (The same through
 // real SDK clients: packages/sdk/test/recovery.test.ts, "(junk) is refused by the server".)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fromBase64Url, randomBytes, toBase64Url, type GroupId } from '@candor/protocol'
 import { generateDeviceKey } from '@candor/crypto'
-import { SqliteStore } from '@candor/store-sqlite'
-import { createServer, generateServerKeys, type CandorServer } from '../src/index.ts'
+import type { SqliteStore } from '@candor/store-sqlite'
+import type { CandorServer } from '../src/index.ts'
 import { http, rawRegister, type RawDevice } from './raw-client.ts'
 import { commitBody, junkCommit, keyPackageOf, rawGroup } from './raw-mls.ts'
+import { startSqliteServer, type SqliteServer } from './sqlite-server.ts'
 
 let server: CandorServer
 let store: SqliteStore
-let dir: string
+let running: SqliteServer
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'candor-validated-'))
-  store = SqliteStore.open(join(dir, 'db.sqlite'))
-  server = await createServer({ store, keys: generateServerKeys(), logLevel: 'silent', httpRatePerSecond: 10_000 })
+  running = await startSqliteServer('validated', { httpRatePerSecond: 10_000 })
+  server = running.server
+  store = running.store
 })
-afterAll(async () => {
-  await server.close()
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 let n = 0
 const people = (k: number) => Promise.all(Array.from({ length: k }, () => rawRegister(server.url, `vh${++n}`)))
