@@ -21,6 +21,24 @@ interface EpochDbRow {
 
 const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 
+/** Advisory lock id of key-directory publication ('candor' in ASCII). */
+const DIRECTORY_LOCK_KEY = 0x63616e646f72
+
+/** A session advisory lock on a reserved connection, held while one node publishes an epoch. */
+export async function withDirectoryLock<T>(sql: Sql, fn: () => Promise<T>): Promise<T> {
+  const reserved = await sql.reserve()
+  try {
+    await reserved`SELECT pg_advisory_lock(${DIRECTORY_LOCK_KEY})`
+    try {
+      return await fn()
+    } finally {
+      await reserved`SELECT pg_advisory_unlock(${DIRECTORY_LOCK_KEY})`
+    }
+  } finally {
+    reserved.release()
+  }
+}
+
 export class PostgresDirectoryStorage implements DirectoryStorage {
   readonly #sql: Sql
 
