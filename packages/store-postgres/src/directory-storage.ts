@@ -1,7 +1,7 @@
 // The key directory's rows in PostgreSQL. Only one node publishes epochs at a time (it holds
 // the directory lock, see the server's directory service); every node can read.
 import type { DirectoryChanges, DirectoryStorage, EntryRow, EpochRow, StorageHead } from '@candor/transparency'
-import { bytes, transaction, type Sql } from './connection.ts'
+import { buf, bytes, transaction, type Sql } from './connection.ts'
 
 interface EntryDbRow {
   label: string
@@ -18,8 +18,6 @@ interface EpochDbRow {
   prefix_root: Buffer
   checkpoint: string
 }
-
-const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 
 /** Advisory lock id of key-directory publication ('candor' in ASCII). */
 const DIRECTORY_LOCK_KEY = 0x63616e646f72
