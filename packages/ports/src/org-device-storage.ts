@@ -4,7 +4,7 @@
 // and guests past their expiry (`contacts.guests.expiryDays`). Both adapters implement it and the
 // contract suite (testkit org-device-contract.ts) runs on each.
 import type { DeviceId, OrgId, UserId } from '@candor/protocol'
-import type { DeviceRecord } from './store.ts'
+import type { DeviceRecord } from './device-store.ts'
 
 export interface OrgDeviceStorage {
   /**

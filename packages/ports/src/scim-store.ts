@@ -2,7 +2,7 @@
 // their digests), the people its identity provider provisioned and its groups. `Store` extends
 // this; both adapters implement it and the contract suite (testkit scim-contract.ts) runs on each.
 import type { DeviceId, GroupId, OrgId, UserId } from '@candor/protocol'
-import type { DeviceRecord } from './store.ts'
+import type { DeviceRecord } from './device-store.ts'
 
 /** A SCIM bearer token of one organisation; the token itself is shown once and never stored. */
 export interface ScimTokenRecord {

@@ -3,7 +3,7 @@
 // person's users row lock, in the transaction that also records their directory update.
 import type { DeviceId, UserId } from '@candor/protocol'
 import type { AccountRecoveryStorage, ArchiveRecipient, ArchiveRecord, RecoveryKeyRecord } from '@candor/ports'
-import { bytes, transaction, type Sql } from './connection.ts'
+import { buf, bytes, transaction, type Sql } from './connection.ts'
 import { recordDirectoryUpdate } from './lifecycle-storage.ts'
 
 interface KeyRow {
@@ -24,7 +24,6 @@ interface ArchiveRow {
   created_at: number
 }
 
-const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 const same = (a: Uint8Array | null, b: Uint8Array | null): boolean =>
   a === null || b === null ? a === b : a.length === b.length && a.every((x, i) => x === b[i])
 

@@ -108,3 +108,8 @@ export function sqlState(e: unknown): string | undefined {
 export function bytes(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 }
+
+/** The bytes as a Buffer without copying them (what postgres.js sends as bytea). */
+export function buf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+}

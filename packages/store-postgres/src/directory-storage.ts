@@ -1,7 +1,7 @@
 // The key directory's rows in PostgreSQL. Only one node publishes epochs at a time (it holds
 // the directory lock, see the server's directory service); every node can read.
 import type { DirectoryChanges, DirectoryStorage, EntryRow, EpochRow, StorageHead } from '@candor/transparency'
-import { bytes, transaction, type Sql } from './connection.ts'
+import { buf, bytes, transaction, type Sql } from './connection.ts'
 
 interface EntryDbRow {
   label: string
@@ -19,7 +19,23 @@ interface EpochDbRow {
   checkpoint: string
 }
 
-const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+/** Advisory lock id of key-directory publication ('candor' in ASCII). */
+const DIRECTORY_LOCK_KEY = 0x63616e646f72
+
+/** A session advisory lock on a reserved connection, held while one node publishes an epoch. */
+export async function withDirectoryLock<T>(sql: Sql, fn: () => Promise<T>): Promise<T> {
+  const reserved = await sql.reserve()
+  try {
+    await reserved`SELECT pg_advisory_lock(${DIRECTORY_LOCK_KEY})`
+    try {
+      return await fn()
+    } finally {
+      await reserved`SELECT pg_advisory_unlock(${DIRECTORY_LOCK_KEY})`
+    }
+  } finally {
+    reserved.release()
+  }
+}
 
 export class PostgresDirectoryStorage implements DirectoryStorage {
   readonly #sql: Sql

@@ -2,7 +2,7 @@
 // pending cap and the active-device limit hold when several nodes file or approve at once.
 import { CandorError, type DeviceId, type UserId } from '@candor/protocol'
 import type { DeviceAttestation, DeviceRecord, EnrolmentRecord } from '@candor/ports'
-import { bytes, sqlState, transaction, type Sql } from './connection.ts'
+import { buf, bytes, sqlState, transaction, type Sql } from './connection.ts'
 import { recordDirectoryUpdate } from './lifecycle-storage.ts'
 
 interface Row {
@@ -22,8 +22,6 @@ const toEnrolment = (r: Row): EnrolmentRecord => ({
   createdAt: r.created_at,
   expiresAt: r.expires_at,
 })
-
-const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 
 export async function fileEnrolment(sql: Sql, e: EnrolmentRecord, maxPending: number, now: number): Promise<{ dropped: DeviceId[] }> {
   try {

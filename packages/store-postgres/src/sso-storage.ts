@@ -4,7 +4,7 @@
 // logout ended.
 import type { OrgId, UserId } from '@candor/protocol'
 import type { SsoConfigRecord, SsoIdentity, SsoSessionState, SsoSignIn } from '@candor/ports'
-import { transaction, type Sql } from './connection.ts'
+import { buf, transaction, type Sql } from './connection.ts'
 
 interface ConfigRow {
   issuer: string
@@ -38,8 +38,6 @@ const toConfig = (r: ConfigRow): SsoConfigRecord => ({
   updatedAt: r.updated_at,
 })
 const toIdentity = (r: IdentityRow): SsoIdentity => ({ issuer: r.issuer, subject: r.subject, email: r.email, sid: r.sid, authenticatedAt: r.authenticated_at, endedAt: r.ended_at })
-const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
-
 export async function setSsoConfig(sql: Sql, org: OrgId, c: SsoConfigRecord): Promise<boolean> {
   return transaction(sql, async (tx) => {
     if ((await tx`SELECT 1 FROM organisations WHERE org_id = ${org} FOR SHARE`).length === 0) return false
