@@ -1,12 +1,11 @@
 // The Store on embedded SQLite (better-sqlite3): the default for one node. Calls are
-// synchronous underneath; every method runs in one transaction. Users, devices, key packages
-// and groups live here; the message queue (the hot path) in queue-storage.ts, and the
-// key directory, access log, administrators, consents, retention, enrolment requests and
-// witness cosignatures each in their own file.
-import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { CandorError, DEFAULT_ORG_ID, type DeviceId, type DeviceStatus, type GroupId, type MessageId, type OrgId, type SignupMode, type UserId } from '@candor/protocol'
+// synchronous underneath; every method runs in one transaction. This file opens the database
+// and wires the Store's methods to the files that keep each part: users and devices in
+// account-storage.ts, key packages, groups, nonces and meta each in their own, the message
+// queue (the hot path) in queue-storage.ts, and the key directory, access log, administrators,
+// consents, retention, enrolment requests, witness cosignatures and the rest likewise.
+import type Database from 'better-sqlite3'
+import { DEFAULT_ORG_ID, type DeviceId, type GroupId, type MessageId, type OrgId, type SignupMode, type UserId } from '@candor/protocol'
 import type {
   ContactStorage,
   AccountRecoveryStorage,
@@ -48,7 +47,6 @@ import type {
   GroupRecord,
   NewMessage,
   QueuedMessage,
-  LegacySecretName,
   LegacySecrets,
   Store,
   IfVersion,
@@ -62,7 +60,12 @@ import type {
   ScimUserCreation,
   ScimUserRecord,
 } from '@candor/ports'
-import { MIGRATIONS } from './migrations.ts'
+import { openDatabase } from './open-database.ts'
+import { SqliteMeta } from './meta-storage.ts'
+import { SqliteAccounts } from './account-storage.ts'
+import { SqliteNonces } from './nonce-storage.ts'
+import { SqliteKeyPackages } from './key-package-storage.ts'
+import { SqliteGroups } from './group-storage.ts'
 import { SqliteDirectoryStorage } from './directory-storage.ts'
 import { SqliteAccessLog } from './access-log-storage.ts'
 import { SqliteQueue } from './queue-storage.ts'
@@ -89,44 +92,8 @@ import { eraseUserIn } from './erasure.ts'
 import { SqliteLifecycle } from './lifecycle-storage.ts'
 import { Checkpointer } from './checkpointer.ts'
 import { WalSync } from './wal-sync.ts'
+import { truncateWal } from './wal-purge.ts'
 import type { DirectoryStorage } from '@candor/transparency'
-
-/** The meta rows where versions before the key file kept the server's secrets (Store.legacySecrets). */
-const LEGACY_SECRET_NAMES = Object.keys({
-  'token-secret': 1,
-  'directory-signing-key': 1,
-  'directory-vrf-key': 1,
-  'access-log-signing-key': 1,
-  'access-pseudonym-key': 1,
-  'admin-enrolment-secret': 1,
-} satisfies Record<LegacySecretName, 1>) as LegacySecretName[]
-
-interface DeviceRow {
-  device_id: string
-  user_id: string
-  name: string
-  public_key: Buffer
-  status: DeviceStatus
-  created_at: number
-  attested_by: string | null
-  attestation: Buffer | null
-}
-function toDevice(r: DeviceRow): DeviceRecord {
-  return {
-    deviceId: r.device_id as DeviceId,
-    userId: r.user_id as UserId,
-    name: r.name,
-    publicKey: new Uint8Array(r.public_key),
-    status: r.status,
-    createdAt: r.created_at,
-    ...(r.attested_by && r.attestation ? { attestation: { by: r.attested_by as DeviceId, signature: new Uint8Array(r.attestation) } } : {}),
-  }
-}
-
-/** How long purgeDeleted() keeps trying to truncate the WAL. */
-const PURGE_TIMEOUT_MS = 10_000
-/** How often expired auth nonces are deleted (as in the PostgreSQL store). */
-const NONCE_SWEEP_MS = 60_000
 
 export interface SqliteOptions {
   /** 'FULL' survives power loss; 'NORMAL' survives a killed process. Default FULL. */
@@ -139,7 +106,6 @@ export class SqliteStore implements Store {
   /** Seqs come from one global counter kept in meta: increasing per device, not contiguous. */
   readonly contiguousSeqs = false
   readonly #db: Database.Database
-  readonly #s
   readonly #queue: SqliteQueue
   readonly #admins: SqliteAdmins
   readonly #orgs: SqliteOrganisations
@@ -156,6 +122,11 @@ export class SqliteStore implements Store {
   readonly #blobs: SqliteBlobBindings
   readonly #blobLife: SqliteBlobLifecycle
   readonly #lifecycle: SqliteLifecycle
+  readonly #meta: SqliteMeta
+  readonly #accounts: SqliteAccounts
+  readonly #nonces: SqliteNonces
+  readonly #keyPackages: SqliteKeyPackages
+  readonly #groups: SqliteGroups
 
   private constructor(db: Database.Database, synchronous: 'FULL' | 'NORMAL', walSync: WalSync | undefined) {
     this.#db = db
@@ -176,61 +147,17 @@ export class SqliteStore implements Store {
     this.#blobLife = new SqliteBlobLifecycle(db)
     this.#lifecycle = new SqliteLifecycle(db)
     this.#accountRecovery = new SqliteAccountRecovery(db, this.#lifecycle)
-    const p = (sql: string) => db.prepare(sql)
-    this.#s = {
-      getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
-      putMeta: p('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
-      legacySecrets: p(`SELECT key, value FROM meta WHERE key IN (${LEGACY_SECRET_NAMES.map(() => '?').join(', ')})`),
-      eraseLegacySecrets: p(`DELETE FROM meta WHERE key IN (${LEGACY_SECRET_NAMES.map(() => '?').join(', ')})`),
-      userExists: p('SELECT 1 FROM users WHERE user_id = ?').pluck(),
-      insertUser: p('INSERT INTO users (user_id, created_at, org_id, guest) VALUES (?, ?, ?, ?)'),
-      insertDevice: p(
-        'INSERT INTO devices (device_id, user_id, name, public_key, status, created_at, attested_by, attestation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      getDevice: p('SELECT * FROM devices WHERE device_id = ?'),
-      // Every socket auth and request: the device, and whether SSO can apply to its user, in one read.
-      deviceAccess: p(
-        `SELECT d.user_id, d.status, EXISTS (SELECT 1 FROM users u JOIN org_sso c ON c.org_id = u.org_id WHERE u.user_id = d.user_id) AS sso
-         FROM devices d WHERE d.device_id = ?`,
-      ),
-      listDevices: p('SELECT * FROM devices WHERE user_id = ? ORDER BY created_at, device_id'),
-      // An expired entry not yet swept counts as absent, as if the sweep had just run.
-      insertNonce: p('INSERT INTO nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at < ?'),
-      expireNonces: p('DELETE FROM nonces WHERE expires_at < ?'),
-      insertKeyPackage: p('INSERT INTO key_packages (device_id, last_resort, data, suite) VALUES (?, ?, ?, ?)'),
-      deleteLastResort: p('DELETE FROM key_packages WHERE device_id = ? AND suite = ? AND last_resort = 1'),
-      takeOneTime: p('DELETE FROM key_packages WHERE id = (SELECT id FROM key_packages WHERE device_id = ? AND suite = ? AND last_resort = 0 ORDER BY id LIMIT 1) RETURNING data'),
-      getLastResort: p('SELECT data FROM key_packages WHERE device_id = ? AND suite = ? AND last_resort = 1').pluck(),
-      countKeyPackages: p('SELECT last_resort, COUNT(*) AS n FROM key_packages WHERE device_id = ? AND suite = ? GROUP BY last_resort'),
-      insertGroup: p('INSERT OR IGNORE INTO groups (group_id, epoch, created_at, group_info) VALUES (?, 0, ?, ?)'),
-      groupInfo: p('SELECT group_info FROM groups WHERE group_id = ?').pluck(),
-      setGroupInfo: p('UPDATE groups SET group_info = ? WHERE group_id = ?'),
-      getEpoch: p('SELECT epoch FROM groups WHERE group_id = ?').pluck(),
-      setEpoch: p('UPDATE groups SET epoch = ? WHERE group_id = ?'),
-      recordCommit: p('INSERT INTO group_commits (group_id, epoch, message_id) VALUES (?, ?, ?)'),
-      acceptedCommit: p('SELECT message_id FROM group_commits WHERE group_id = ? AND epoch = ?').pluck(),
-      members: p('SELECT device_id FROM group_members WHERE group_id = ? ORDER BY device_id').pluck(),
-      addMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
-      removeMember: p('DELETE FROM group_members WHERE group_id = ? AND device_id = ?'),
-      groupsOf: p('SELECT group_id FROM group_members WHERE device_id = ? ORDER BY group_id').pluck(),
-    }
+    // Prepared in the order the statements were before they left this file.
+    this.#meta = new SqliteMeta(db)
+    this.#accounts = new SqliteAccounts(db, this.#queue, this.#lifecycle, this.#orgs, this.#scim)
+    this.#nonces = new SqliteNonces(db, this.#queue)
+    this.#keyPackages = new SqliteKeyPackages(db)
+    this.#groups = new SqliteGroups(db, this.#queue)
   }
 
   static open(path: string, options: SqliteOptions = {}): SqliteStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-    const db = new Database(path)
-    const journal = db.pragma('journal_mode = WAL', { simple: true }) as string
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
-    db.pragma('foreign_keys = ON')
-    db.pragma('busy_timeout = 5000')
-    // Deleted rows are zeroed in the file, so an erased account leaves no residue in free pages.
-    db.pragma('secure_delete = ON')
-    const version = db.pragma('user_version', { simple: true }) as number
-    db.transaction(() => {
-      for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] ?? '')
-      db.pragma(`user_version = ${MIGRATIONS.length}`)
-    })()
     const synchronous = options.synchronous ?? 'FULL'
+    const { db, journal } = openDatabase(path, synchronous)
     const walSync = journal === 'wal' && synchronous === 'FULL' ? new WalSync(`${path}-wal`) : undefined
     const store = new SqliteStore(db, synchronous, walSync)
     if (path !== ':memory:') {
@@ -256,15 +183,11 @@ export class SqliteStore implements Store {
   }
 
   async getOrCreateMeta(key: string, create: () => string): Promise<string> {
-    const existing = this.#s.getMeta.get(key) as string | undefined
-    if (existing !== undefined) return existing
-    this.#s.putMeta.run(key, create())
-    return this.#s.getMeta.get(key) as string
+    return this.#meta.getOrCreate(key, create)
   }
 
   async legacySecrets(): Promise<LegacySecrets> {
-    const rows = this.#s.legacySecrets.all(...LEGACY_SECRET_NAMES) as Array<{ key: keyof LegacySecrets; value: string }>
-    return Object.fromEntries(rows.map((r) => [r.key, r.value])) as LegacySecrets
+    return this.#meta.legacySecrets()
   }
 
   /**
@@ -274,63 +197,37 @@ export class SqliteStore implements Store {
    * WAL may hold many).
    */
   async eraseLegacySecrets(): Promise<void> {
-    this.#s.eraseLegacySecrets.run(...LEGACY_SECRET_NAMES)
+    this.#meta.eraseLegacySecrets()
     await this.purgeDeleted()
   }
 
+  // ---- users and devices (account-storage.ts) ----
   async createUser(userId: UserId, device: DeviceRecord, membership: NewMembership = { org: DEFAULT_ORG_ID, guest: false }): Promise<void> {
-    this.#db.transaction(() => {
-      if (this.#s.userExists.get(userId)) throw new CandorError('user_exists', `user ${userId} already exists`)
-      // An erased person's id comes back only to them: their organisation provisioned them again (same externalId).
-      if (!this.#scim.provisionedIn(userId, membership.org)) this.#lifecycle.refuseReserved(userId)
-      this.#s.insertUser.run(userId, device.createdAt, membership.org, membership.guest ? 1 : 0)
-      this.#insertDevice(device)
-      this.#lifecycle.record(userId)
-    }).immediate()
+    this.#accounts.createUser(userId, device, membership)
   }
 
   async userExists(userId: UserId): Promise<boolean> {
-    return this.#s.userExists.get(userId) !== undefined
-  }
-
-  #insertDevice(d: DeviceRecord): void {
-    try {
-      this.#s.insertDevice.run(d.deviceId, d.userId, d.name, d.publicKey, d.status, d.createdAt, d.attestation?.by ?? null, d.attestation?.signature ?? null)
-    } catch (e) {
-      if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
-        throw new CandorError('conflict', 'this device key is already registered', { cause: e })
-      }
-      throw e
-    }
+    return this.#accounts.userExists(userId)
   }
 
   async addDevice(device: DeviceRecord): Promise<void> {
-    this.#insertDevice(device)
+    this.#accounts.addDevice(device)
   }
 
   async getDevice(deviceId: DeviceId): Promise<DeviceRecord | null> {
-    const r = this.#s.getDevice.get(deviceId) as DeviceRow | undefined
-    return r ? toDevice(r) : null
+    return this.#accounts.getDevice(deviceId)
   }
 
   async deviceAccess(deviceId: DeviceId): Promise<DeviceAccess | null> {
-    const r = this.#s.deviceAccess.get(deviceId) as { user_id: string; status: DeviceStatus; sso: number } | undefined
-    return r ? { userId: r.user_id as UserId, status: r.status, orgHasSso: r.sso === 1 } : null
+    return this.#accounts.deviceAccess(deviceId)
   }
 
   async listDevices(userId: UserId): Promise<DeviceRecord[]> {
-    return (this.#s.listDevices.all(userId) as DeviceRow[]).map(toDevice)
+    return this.#accounts.listDevices(userId)
   }
 
   async revokeDevice(deviceId: DeviceId, userId: UserId): Promise<{ device: DeviceRecord; groups: GroupId[] } | null> {
-    return this.#queue.transaction(() => {
-      const r = this.#s.getDevice.get(deviceId) as DeviceRow | undefined
-      if (!r || r.user_id !== userId) return null
-      const device = toDevice(r)
-      if (device.status === 'revoked') return { device, groups: [] }
-      this.#queue.dropAllOf(deviceId)
-      return { device, groups: this.#lifecycle.revoke(deviceId, userId) }
-    })
+    return this.#accounts.revokeDevice(deviceId, userId)
   }
 
   // ---- the key directory's backlog (lifecycle-storage.ts) ----
@@ -342,19 +239,10 @@ export class SqliteStore implements Store {
     this.#db.transaction(() => this.#lifecycle.clear(seqs))()
   }
 
-  // ---- enrolment requests ----
-  async fileEnrolment(request: EnrolmentRecord, maxPending: number, now: number): Promise<{ dropped: DeviceId[] }> {
-    return this.#enrolments.file(request, maxPending, now)
-  }
-
-  async listEnrolments(userId: UserId, now: number): Promise<EnrolmentRecord[]> {
-    return this.#enrolments.list(userId, now)
-  }
-
-  async getEnrolment(deviceId: DeviceId, now: number): Promise<EnrolmentRecord | null> {
-    return this.#enrolments.get(deviceId, now)
-  }
-
+  // ---- enrolment requests (enrolment-storage.ts) ----
+  fileEnrolment = async (request: EnrolmentRecord, maxPending: number, now: number): Promise<{ dropped: DeviceId[] }> => this.#enrolments.file(request, maxPending, now)
+  listEnrolments = async (userId: UserId, now: number): Promise<EnrolmentRecord[]> => this.#enrolments.list(userId, now)
+  getEnrolment = async (deviceId: DeviceId, now: number): Promise<EnrolmentRecord | null> => this.#enrolments.get(deviceId, now)
   async approveEnrolment(deviceId: DeviceId, userId: UserId, attestation: DeviceAttestation, now: number, maxDevices: number, hold = false): Promise<DeviceRecord | null> {
     return this.#db.transaction(() => {
       const device = this.#enrolments.approve(deviceId, userId, attestation, now, maxDevices, hold)
@@ -362,83 +250,41 @@ export class SqliteStore implements Store {
       return device
     }).immediate()
   }
-
-  async denyEnrolment(deviceId: DeviceId, userId: UserId): Promise<boolean> {
-    return this.#enrolments.deny(deviceId, userId)
-  }
+  denyEnrolment = async (deviceId: DeviceId, userId: UserId): Promise<boolean> => this.#enrolments.deny(deviceId, userId)
 
   // ---- witness cosignatures ----
-  async putCosignature(c: WitnessCosignatureRecord): Promise<'stored' | 'unchanged' | 'older'> {
-    return this.#cosignatures.put(c)
-  }
+  putCosignature = async (c: WitnessCosignatureRecord): Promise<'stored' | 'unchanged' | 'older'> => this.#cosignatures.put(c)
+  cosignaturesAt = async (size: number): Promise<WitnessCosignatureRecord[]> => this.#cosignatures.at(size)
 
-  async cosignaturesAt(size: number): Promise<WitnessCosignatureRecord[]> {
-    return this.#cosignatures.at(size)
-  }
-
-  /**
-   * Single use, durable before it answers: the nonce joins the turn's queue transaction, whose
-   * WAL is flushed in the thread pool (not an fsync of its own on the event loop per sign-in).
-   * Expired nonces are swept at most every NONCE_SWEEP_MS (the sweep scans the table).
-   */
+  /** Single use, durable before it answers (nonce-storage.ts). */
   consumeNonce(nonce: string, expiresAt: number): Promise<boolean> {
-    return this.#queue.batched(() => {
-      const now = Date.now()
-      if (now >= this.#nextNonceSweep) {
-        this.#s.expireNonces.run(now)
-        this.#nextNonceSweep = now + NONCE_SWEEP_MS
-      }
-      return this.#s.insertNonce.run(nonce, expiresAt, now).changes === 1
-    }, true)
+    return this.#nonces.consume(nonce, expiresAt)
   }
-  #nextNonceSweep = 0
 
+  // ---- key packages (key-package-storage.ts) ----
   async addKeyPackages(deviceId: DeviceId, oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined, suite = 1): Promise<void> {
-    this.#db.transaction(() => {
-      for (const kp of oneTime) this.#s.insertKeyPackage.run(deviceId, 0, kp, suite)
-      if (lastResort) {
-        this.#s.deleteLastResort.run(deviceId, suite)
-        this.#s.insertKeyPackage.run(deviceId, 1, lastResort, suite)
-      }
-    })()
+    this.#keyPackages.add(deviceId, oneTime, lastResort, suite)
   }
 
   async claimKeyPackage(deviceId: DeviceId, lastResortOnly = false, suite = 1): Promise<{ keyPackage: Uint8Array; lastResort: boolean } | null> {
-    const one = lastResortOnly ? undefined : (this.#s.takeOneTime.get(deviceId, suite) as { data: Buffer } | undefined)
-    if (one) return { keyPackage: new Uint8Array(one.data), lastResort: false }
-    const last = this.#s.getLastResort.get(deviceId, suite) as Buffer | undefined
-    return last ? { keyPackage: new Uint8Array(last), lastResort: true } : null
+    return this.#keyPackages.claim(deviceId, lastResortOnly, suite)
   }
 
   async countKeyPackages(deviceId: DeviceId, suite = 1): Promise<{ oneTime: number; lastResort: boolean }> {
-    const rows = this.#s.countKeyPackages.all(deviceId, suite) as Array<{ last_resort: number; n: number }>
-    return {
-      oneTime: rows.find((r) => r.last_resort === 0)?.n ?? 0,
-      lastResort: rows.some((r) => r.last_resort === 1 && r.n > 0),
-    }
+    return this.#keyPackages.count(deviceId, suite)
   }
 
+  // ---- groups (group-storage.ts) ----
   async createGroup(groupId: GroupId, creator: DeviceId, createdAt: number, groupInfo?: Uint8Array): Promise<boolean> {
-    return this.#db.transaction(() => {
-      if (this.#s.insertGroup.run(groupId, createdAt, groupInfo ?? null).changes !== 1) return false
-      this.#s.addMember.run(groupId, creator)
-      return true
-    })()
-  }
-
-  #group(groupId: GroupId): GroupRecord | null {
-    const epoch = this.#s.getEpoch.get(groupId) as number | undefined
-    if (epoch === undefined) return null
-    return { groupId, epoch, members: this.#s.members.all(groupId) as DeviceId[] }
+    return this.#groups.create(groupId, creator, createdAt, groupInfo)
   }
 
   async getGroup(groupId: GroupId): Promise<GroupRecord | null> {
-    return this.#group(groupId)
+    return this.#groups.get(groupId)
   }
 
   async groupInfo(groupId: GroupId): Promise<Uint8Array | null> {
-    const b = this.#s.groupInfo.get(groupId) as Buffer | null | undefined
-    return b ? new Uint8Array(b) : null
+    return this.#groups.groupInfo(groupId)
   }
 
   async formerGroups(userId: UserId): Promise<GroupId[]> {
@@ -446,12 +292,11 @@ export class SqliteStore implements Store {
   }
 
   async listGroups(deviceId: DeviceId): Promise<GroupRecord[]> {
-    const ids = this.#s.groupsOf.all(deviceId) as GroupId[]
-    return ids.map((g) => this.#group(g)).filter((g): g is GroupRecord => g !== null)
+    return this.#groups.list(deviceId)
   }
 
   async removeMember(groupId: GroupId, deviceId: DeviceId): Promise<void> {
-    this.#s.removeMember.run(groupId, deviceId)
+    this.#groups.removeMember(groupId, deviceId)
   }
 
   appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
@@ -459,47 +304,11 @@ export class SqliteStore implements Store {
   }
 
   async acceptCommit(c: CommitInput): Promise<CommitResult> {
-    return this.#queue.transaction((): CommitResult => {
-      const group = this.#group(c.groupId)
-      if (!group) throw new CandorError('unknown_group', 'no such group')
-      if (group.epoch !== c.epoch) return { accepted: false, epoch: group.epoch }
-      const epoch = group.epoch + 1
-      this.#s.setEpoch.run(epoch, c.groupId)
-      this.#s.setGroupInfo.run(c.groupInfo, c.groupId)
-      this.#s.recordCommit.run(c.groupId, c.epoch, c.messageId)
-      for (const d of c.removed) this.#s.removeMember.run(c.groupId, d)
-      for (const d of c.added) this.#s.addMember.run(c.groupId, d)
-      const added = new Set(c.added)
-      const commitTo = group.members.filter((d) => d !== c.sender && !added.has(d))
-      const deliveries = this.#queue.store({
-        messageId: c.messageId,
-        groupId: c.groupId,
-        sender: c.sender,
-        kind: 1,
-        sentAt: c.sentAt,
-        payload: c.commit,
-        recipients: commitTo,
-      }).deliveries
-      if (c.welcome && c.added.length > 0) {
-        // The welcome shares the commit's id; (sender, id, kind) keeps them apart.
-        deliveries.push(
-          ...this.#queue.store({
-            messageId: c.messageId,
-            groupId: c.groupId,
-            sender: c.sender,
-            kind: 2,
-            sentAt: c.sentAt,
-            payload: c.welcome,
-            recipients: c.added,
-          }).deliveries,
-        )
-      }
-      return { accepted: true, epoch, sentAt: c.sentAt, deliveries }
-    })
+    return this.#groups.acceptCommit(c)
   }
 
   async acceptedCommit(groupId: GroupId, epoch: number): Promise<MessageId | null> {
-    return (this.#s.acceptedCommit.get(groupId, epoch) as MessageId | undefined) ?? null
+    return this.#groups.acceptedCommit(groupId, epoch)
   }
 
   async resetGroup(r: GroupReset, groupInfo?: Uint8Array): Promise<ResetResult> {
@@ -515,50 +324,19 @@ export class SqliteStore implements Store {
   }
 
   // ---- attachment blobs (blob-binding-storage.ts) ----
-  async bindBlob(b: BlobBinding): Promise<boolean> {
-    return this.#blobs.bind(b)
-  }
+  bindBlob = async (b: BlobBinding): Promise<boolean> => this.#blobs.bind(b)
+  blobGroup = async (blobId: BlobId): Promise<BlobBinding | null> => this.#blobs.get(blobId)
+  unbindBlob = async (blobId: BlobId): Promise<boolean> => this.#blobs.unbind(blobId)
+  blobBytesOf = async (uploader: UserId): Promise<number> => this.#blobs.bytesOf(uploader)
+  blobsOf = async (uploader: UserId, limit: number): Promise<BlobBinding[]> => this.#blobs.of(uploader, limit)
+  blobsWithoutMembers = async (limit: number): Promise<BlobId[]> => this.#blobs.withoutMembers(limit)
+  sealBlob = async (blobId: BlobId, recipients: readonly DeviceId[], expiresAt: number): Promise<boolean> => this.#blobLife.seal(blobId, recipients, expiresAt)
+  blobDelivery = async (blobId: BlobId): Promise<BlobDelivery | null> => this.#blobLife.delivery(blobId)
+  markBlobFetched = async (blobId: BlobId, deviceId: DeviceId, at: number): Promise<boolean> => this.#blobLife.markFetched(blobId, deviceId, at)
+  blobsFetchedByAll = async (limit: number, only?: BlobId): Promise<BlobId[]> => this.#blobLife.fetchedByAll(limit, only)
+  blobsExpired = async (now: number, limit: number): Promise<BlobId[]> => this.#blobLife.expired(now, limit)
 
-  async blobGroup(blobId: BlobId): Promise<BlobBinding | null> {
-    return this.#blobs.get(blobId)
-  }
-
-  async unbindBlob(blobId: BlobId): Promise<boolean> {
-    return this.#blobs.unbind(blobId)
-  }
-
-  async blobBytesOf(uploader: UserId): Promise<number> {
-    return this.#blobs.bytesOf(uploader)
-  }
-
-  async blobsOf(uploader: UserId, limit: number): Promise<BlobBinding[]> {
-    return this.#blobs.of(uploader, limit)
-  }
-
-  async blobsWithoutMembers(limit: number): Promise<BlobId[]> {
-    return this.#blobs.withoutMembers(limit)
-  }
-
-  async sealBlob(blobId: BlobId, recipients: readonly DeviceId[], expiresAt: number): Promise<boolean> {
-    return this.#blobLife.seal(blobId, recipients, expiresAt)
-  }
-
-  async blobDelivery(blobId: BlobId): Promise<BlobDelivery | null> {
-    return this.#blobLife.delivery(blobId)
-  }
-
-  async markBlobFetched(blobId: BlobId, deviceId: DeviceId, at: number): Promise<boolean> {
-    return this.#blobLife.markFetched(blobId, deviceId, at)
-  }
-
-  async blobsFetchedByAll(limit: number, only?: BlobId): Promise<BlobId[]> {
-    return this.#blobLife.fetchedByAll(limit, only)
-  }
-
-  async blobsExpired(now: number, limit: number): Promise<BlobId[]> {
-    return this.#blobLife.expired(now, limit)
-  }
-
+  // ---- the message queue (queue-storage.ts) ----
   async fetchQueue(deviceId: DeviceId, afterSeq: number, limit: number): Promise<QueuedMessage[]> {
     return this.#queue.fetch(deviceId, afterSeq, limit)
   }
@@ -617,46 +395,18 @@ export class SqliteStore implements Store {
   #push: SqlitePushSubscriptions | undefined
 
   // ---- access log (data ownership) ----
-  async appendAccessLeaf(leaf: NewAccessLeaf): Promise<number> {
-    return this.#accessLog.append(leaf)
-  }
-
-  async accessLeafHashes(fromIndex: number, limit: number): Promise<Uint8Array[]> {
-    return this.#accessLog.hashes(fromIndex, limit)
-  }
-
-  async accessLeavesOf(subject: UserId, now: number): Promise<AccessLeaf[]> {
-    return this.#accessLog.leavesOf(subject, now)
-  }
-
-  async tallyAccessReceipts(subject: UserId, now: number): Promise<ReceiptTally> {
-    return this.#accessLog.tally(subject, now)
-  }
-
-  async untalliedAccessSubjects(now: number, limit: number): Promise<UserId[]> {
-    return this.#accessLog.untalliedSubjects(now, limit)
-  }
+  appendAccessLeaf = async (leaf: NewAccessLeaf): Promise<number> => this.#accessLog.append(leaf)
+  accessLeafHashes = async (fromIndex: number, limit: number): Promise<Uint8Array[]> => this.#accessLog.hashes(fromIndex, limit)
+  accessLeavesOf = async (subject: UserId, now: number): Promise<AccessLeaf[]> => this.#accessLog.leavesOf(subject, now)
+  tallyAccessReceipts = async (subject: UserId, now: number): Promise<ReceiptTally> => this.#accessLog.tally(subject, now)
+  untalliedAccessSubjects = async (now: number, limit: number): Promise<UserId[]> => this.#accessLog.untalliedSubjects(now, limit)
 
   // ---- administrators (data ownership) ----
-  async addAdmin(a: AdminRecord): Promise<boolean> {
-    return this.#admins.add(a)
-  }
-
-  async getAdmin(userId: UserId): Promise<AdminRecord | null> {
-    return this.#admins.get(userId)
-  }
-
-  async countAdmins(): Promise<number> {
-    return this.#admins.count()
-  }
-
-  async listAdmins(): Promise<AdminRecord[]> {
-    return this.#admins.list()
-  }
-
-  async removeAdmin(userId: UserId): Promise<'removed' | 'not_admin' | 'last_operator'> {
-    return this.#admins.remove(userId)
-  }
+  addAdmin = async (a: AdminRecord): Promise<boolean> => this.#admins.add(a)
+  getAdmin = async (userId: UserId): Promise<AdminRecord | null> => this.#admins.get(userId)
+  countAdmins = async (): Promise<number> => this.#admins.count()
+  listAdmins = async (): Promise<AdminRecord[]> => this.#admins.list()
+  removeAdmin = async (userId: UserId): Promise<'removed' | 'not_admin' | 'last_operator'> => this.#admins.remove(userId)
 
   // Organisations: organisation-storage.ts.
   createOrganisation = async (o: NewOrganisation): Promise<boolean> => this.#orgs.create(o)
@@ -698,15 +448,7 @@ export class SqliteStore implements Store {
   }
 
   async addProvisionedDevice(device: DeviceRecord): Promise<boolean> {
-    return this.#db.transaction(() => {
-      const m = this.#orgs.membershipOf(device.userId)
-      if (!m || !this.#scim.rejoining(device.userId, m.org)) return false
-      if ((this.#s.listDevices.all(device.userId) as DeviceRow[]).some((d) => d.status === 'active')) return false
-      this.#insertDevice({ ...device, status: 'active' })
-      this.#scim.clearRejoin(device.userId)
-      this.#lifecycle.record(device.userId)
-      return true
-    }).immediate()
+    return this.#accounts.addProvisionedDevice(device)
   }
   // Single sign-on: sso-storage.ts.
   setSsoConfig = async (org: OrgId, c: SsoConfigRecord): Promise<boolean> => this.#sso.setConfig(org, c)
@@ -728,41 +470,17 @@ export class SqliteStore implements Store {
     }).immediate()
   }
 
-  /**
-   * Copies the WAL into the database file and truncates it, so no older page image of a deleted
-   * row survives there. The checkpoint worker holds SQLite's checkpoint lock during each of its
-   * runs, and a truncating checkpoint asked for meanwhile is refused at once (the busy handler is
-   * never called for that lock): it is tried again until it went through, or this throws.
-   */
+  /** Truncates the WAL so no older page image of a deleted row survives (wal-purge.ts). */
   async purgeDeleted(): Promise<void> {
-    const deadline = Date.now() + PURGE_TIMEOUT_MS
-    for (;;) {
-      const [result] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>
-      if (!result || result.busy === 0) return
-      if (Date.now() >= deadline) throw new Error(`could not truncate the WAL within ${PURGE_TIMEOUT_MS} ms: the database stayed busy`)
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
+    return truncateWal(this.#db)
   }
 
   // ---- consent ledger (data ownership) ----
-  async appendConsent(userId: UserId, record: string, signature: Uint8Array, at: number): Promise<number> {
-    return this.#consents.append(userId, record, signature, at)
-  }
-
-  async listConsents(userId: UserId): Promise<StoredConsent[]> {
-    return this.#consents.list(userId)
-  }
+  appendConsent = async (userId: UserId, record: string, signature: Uint8Array, at: number): Promise<number> => this.#consents.append(userId, record, signature, at)
+  listConsents = async (userId: UserId): Promise<StoredConsent[]> => this.#consents.list(userId)
 
   // ---- retention (data ownership) ----
-  async setRetention(groupId: GroupId, retentionMs: number | null): Promise<void> {
-    this.#retention.set(groupId, retentionMs)
-  }
-
-  async getRetention(groupId: GroupId): Promise<number | null> {
-    return this.#retention.get(groupId)
-  }
-
-  async expireMessages(now: number): Promise<number> {
-    return this.#retention.expire(now)
-  }
+  setRetention = async (groupId: GroupId, retentionMs: number | null): Promise<void> => this.#retention.set(groupId, retentionMs)
+  getRetention = async (groupId: GroupId): Promise<number | null> => this.#retention.get(groupId)
+  expireMessages = async (now: number): Promise<number> => this.#retention.expire(now)
 }
