@@ -7,13 +7,14 @@ import { buf, bytes, sqlState, transaction, type Db, type Sql } from './connecti
 import { recordDirectoryUpdate, refuseReserved } from './lifecycle-storage.ts'
 import * as scim from './scim-storage.ts'
 
-interface DeviceRow {
+/** A devices row as both drivers' reads return it (created_at a string where read as BIGINT text). */
+export interface DeviceRow {
   device_id: string
   user_id: string
   name: string
   public_key: Buffer
   status: DeviceStatus
-  created_at: number
+  created_at: number | string
   attested_by: string | null
   attestation: Buffer | null
 }
@@ -25,7 +26,7 @@ export function toDevice(r: DeviceRow): DeviceRecord {
     name: r.name,
     publicKey: bytes(r.public_key),
     status: r.status,
-    createdAt: r.created_at,
+    createdAt: Number(r.created_at),
     ...(r.attested_by && r.attestation ? { attestation: { by: r.attested_by as DeviceId, signature: bytes(r.attestation) } } : {}),
   }
 }

@@ -1,31 +1,11 @@
 // Held devices, last-seen days and expired guests on PostgreSQL (OrgDeviceStorage of @candor/ports).
 // Activation locks the user's row first, so the active-device limit holds when several nodes
 // approve at once (as enrolment approval does).
-import { CandorError, type DeviceId, type DeviceStatus, type OrgId, type UserId } from '@candor/protocol'
+import { CandorError, type DeviceId, type OrgId, type UserId } from '@candor/protocol'
 import type { DeviceRecord, OrgDeviceStorage } from '@candor/ports'
-import { bytes, transaction, type Sql } from './connection.ts'
+import { transaction, type Sql } from './connection.ts'
+import { toDevice, type DeviceRow } from './device-storage.ts'
 import { recordDirectoryUpdate } from './lifecycle-storage.ts'
-
-interface DeviceRow {
-  device_id: string
-  user_id: string
-  name: string
-  public_key: Buffer
-  status: DeviceStatus
-  created_at: number | string
-  attested_by: string | null
-  attestation: Buffer | null
-}
-
-const toDevice = (r: DeviceRow): DeviceRecord => ({
-  deviceId: r.device_id as DeviceId,
-  userId: r.user_id as UserId,
-  name: r.name,
-  publicKey: bytes(r.public_key),
-  status: r.status,
-  createdAt: Number(r.created_at),
-  ...(r.attested_by && r.attestation ? { attestation: { by: r.attested_by as DeviceId, signature: bytes(r.attestation) } } : {}),
-})
 
 const COLUMNS = 'd.device_id, d.user_id, d.name, d.public_key, d.status, d.created_at, d.attested_by, d.attestation'
 

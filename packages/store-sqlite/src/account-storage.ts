@@ -9,7 +9,8 @@ import type { SqliteOrganisations } from './organisation-storage.ts'
 import type { SqliteQueue } from './queue-storage.ts'
 import type { SqliteScim } from './scim-storage.ts'
 
-interface DeviceRow {
+/** A devices row as SQLite returns it (also read by org-device-storage.ts). */
+export interface DeviceRow {
   device_id: string
   user_id: string
   name: string
@@ -19,7 +20,8 @@ interface DeviceRow {
   attested_by: string | null
   attestation: Buffer | null
 }
-function toDevice(r: DeviceRow): DeviceRecord {
+
+export function toDevice(r: DeviceRow): DeviceRecord {
   return {
     deviceId: r.device_id as DeviceId,
     userId: r.user_id as UserId,

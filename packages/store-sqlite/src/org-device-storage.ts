@@ -2,29 +2,9 @@
 import type Database from 'better-sqlite3'
 import { CandorError, type DeviceId, type OrgId, type UserId } from '@candor/protocol'
 import type { DeviceRecord, OrgDeviceStorage } from '@candor/ports'
+import { toDevice, type DeviceRow } from './account-storage.ts'
 import type { SqliteLifecycle } from './lifecycle-storage.ts'
 import type { SqliteQueue } from './queue-storage.ts'
-
-interface DeviceRow {
-  device_id: string
-  user_id: string
-  name: string
-  public_key: Buffer
-  status: DeviceRecord['status']
-  created_at: number
-  attested_by: string | null
-  attestation: Buffer | null
-}
-
-const toDevice = (r: DeviceRow): DeviceRecord => ({
-  deviceId: r.device_id as DeviceId,
-  userId: r.user_id as UserId,
-  name: r.name,
-  publicKey: new Uint8Array(r.public_key),
-  status: r.status,
-  createdAt: r.created_at,
-  ...(r.attested_by !== null && r.attestation !== null ? { attestation: { by: r.attested_by as DeviceId, signature: new Uint8Array(r.attestation) } } : {}),
-})
 
 export class SqliteOrgDevices implements OrgDeviceStorage {
   readonly #db: Database.Database
