@@ -93,7 +93,7 @@ export abstract class AccountClient extends Emitter<ClientEvents> {
     return this.parts.splitViews.settled()
   }
 
-  // ---- devices (see own-devices.ts) ----
+  // ---- devices (see own-devices.ts, device-approvals.ts) ----
 
   async devices(): Promise<DeviceInfo[]> {
     return (await this.api.myDevices()).devices
