@@ -1,7 +1,7 @@
 // The parts of one CandorClient and how they are wired together (what the client's constructor
 // did inline): the key directory and its checkpoints, MLS configuration and authentication,
 // conversations, messaging, group changes, data ownership, archives, features, recovery,
-// attachments, people and timers. The client keeps each part and delegates to it.
+// attachments, people, timers and approving devices. The client keeps each part and delegates to it.
 import type { ConsentPurpose } from '@candor/protocol'
 import {
   DirectoryAuthenticationService,
@@ -57,6 +57,8 @@ import { Avatars } from './avatars.ts'
 import { MessageFeatures } from './message-features.ts'
 import { Typing } from './typing.ts'
 import { ConversationFeatures } from './conversation-features.ts'
+import { DeviceApprovals } from './device-approvals.ts'
+import { HeldHistory } from './held-history.ts'
 
 /** What the parts need of the client itself: its events and public calls, and its delivery connection. */
 export interface ClientHost {
@@ -98,6 +100,7 @@ export interface ClientParts {
   conversationFeatures: ConversationFeatures
   history: HistoryArchives
   accountRecovery: AccountRecovery
+  approvals: DeviceApprovals
 }
 
 /** Makes and wires every part of a client (`opts.store` already wrapped by the client). */
@@ -147,6 +150,8 @@ export function wireClientParts(host: ClientHost, opts: ClientOptions, api: ApiC
   }
   const history = new HistoryArchives({ api, suite, identity, conversations, directory, membersOf })
   const accountRecovery = new AccountRecovery({ api, identity, directory, history })
+  // History asked for devices held for an admin's approval is sent once approved (held-history.ts).
+  const approvals = new DeviceApprovals({ devices, directory, history, held: new HeldHistory(opts.store), userId: identity.userId, consent: (scope) => client.consent('history_transfer', scope, 'given'), emit })
   const failures = new DeliveryFailures(opts.store)
   // Made next; the closure reads it only when sending.
   let members: ArchiveMembers | undefined
@@ -295,5 +300,6 @@ export function wireClientParts(host: ClientHost, opts: ClientOptions, api: ApiC
     conversationFeatures,
     history,
     accountRecovery,
+    approvals,
   }
 }

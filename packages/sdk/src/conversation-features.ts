@@ -2,7 +2,7 @@
 // conversation id, as the rest of the client does, and works on the MLS group it uses now.
 import type { Thumbnail } from '@candor/protocol'
 import { checkConversationAvatar } from './conversation-avatar.ts'
-import type { MessageRecord } from './conversations.ts'
+import type { MessageRecord } from './message-record.ts'
 import type { ConversationInfo, MessageFeatures } from './message-features.ts'
 import type { Typing } from './typing.ts'
 

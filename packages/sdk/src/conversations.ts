@@ -1,11 +1,12 @@
-// The device's conversations: MLS group state (persisted after every change), a little
-// metadata, and the message history as a log per conversation, appended to as messages come
-// and rewritten without the records whose disappearing timer has run out.
-import type { AttachmentRef, ReplyRef, UndecryptableContent } from '@candor/protocol'
+// The device's conversations: MLS group state (persisted after every change) and a little
+// metadata per group — which conversation it belongs to, its status, timer and whether the person
+// hid it. The message history is the conversation's MessageLog (message-log.ts); the records
+// themselves are described in message-record.ts.
 import { epochOf, leaves, loadState, saveState, type GroupState, type MlsConfig } from '@candor/crypto'
 import type { LocalStore } from './local-store.ts'
-import { isSearchable, type SearchIndex } from './search/search-index.ts'
-import { SerialLock } from './serial-lock.ts'
+import { MessageLog } from './message-log.ts'
+import type { MessageRecord } from './message-record.ts'
+import type { SearchIndex } from './search/search-index.ts'
 
 /** 'reset': the conversation moved on to a new group (`resetTo`); this group is no longer used. */
 export type ConversationStatus = 'active' | 'removed' | 'left' | 'reset'
@@ -36,164 +37,30 @@ export interface ConversationMeta {
   hiddenAt?: number
 }
 
-export interface MessageRecord {
-  id: string
-  conversation: string
-  from: string
-  fromDevice: string
-  /**
-   * For a notice (kind 'timer') or a content this version cannot show (kind 'unsupported'), a
-   * sentence describing it, so readers that ignore `kind` still show something true.
-   */
-  text: string
-  sentAt: number
-  receivedAt: number
-  direction: 'in' | 'out'
-  /**
-   * Absent for a message a person wrote; 'timer' for the notice that a member changed the
-   * disappearing timer; 'unsupported' for a message this version cannot show (sent by a newer
-   * version, or of a type not implemented here), kept so that it is never dropped silently;
-   * 'undecryptable' for the notice that a message could not be processed by this device
-   * (`undecryptable` says which and why; its id is the delivery's message id); 'rejoined' for the
-   * notice that this device rejoined the group by an external commit (rejoin.ts).
-   */
-  kind?: 'timer' | 'unsupported' | 'undecryptable' | 'reset' | 'rejoined' | 'members' | 'conversation' | 'left' | 'archive'
-  /** For kind 'archive': the archive member's announcement, "Archived by <org>, policy v<N>" (docs/protocol.md §11.3). */
-  archive?: { org: string; policyVersion: number }
-  /** For kind 'timer': the timer set, in ms; null when turned off. */
-  timerMs?: number | null
-  /** For kind 'undecryptable': the message this device could not process, and why. */
-  undecryptable?: UndecryptableNotice
-  /** For kind 'reset': the group left behind and who was left out of the new one (docs/protocol.md §5.4). */
-  reset?: ResetNotice
-  /**
-   * On this device's own messages, 'failed' once a recipient device reported it could not
-   * decrypt it (`failedFor` lists them); absent otherwise (sent). Not stored in the record:
-   * history() and inbox() add it.
-   */
-  status?: 'failed' | 'sent' | 'delivered' | 'read'
-  failedFor?: FailedFor[]
-  /** A reply: the message it quotes (docs/protocol.md §2 `replyTo`). */
-  replyTo?: ReplyRef
-  /** Users the message mentions; `mentioned`: this person is one of them (highlight it). */
-  mentions?: string[]
-  mentioned?: boolean
-  /** For kind 'members': who was added and removed; kind 'conversation': the new name/topic. */
-  members?: { added: string[]; removed: string[] }
-  /** For kind 'members' when a person's devices were swapped (a recovered device took an old one's place, docs/protocol.md §5.2): which. */
-  device?: { user: string; added: string[]; removed: string[] }
-  renamed?: { name?: string | null; topic?: string | null }
-  /*
-   * The fields below are not stored in the record: history() and inbox() add them from the
-   * message's state (message-state.ts).
-   */
-  /** Edited by its sender: the latest text is `text`, the earlier ones (oldest first) `previousTexts`. */
-  edited?: boolean
-  editedAt?: number
-  previousTexts?: string[]
-  /** Deleted for everyone by its sender: text, attachments and reactions are gone. */
-  deleted?: boolean
-  /** Reactions: emoji → the users who reacted with it. */
-  reactions?: Record<string, string[]>
-  /** On this person's own messages: each recipient user's delivered/read state. */
-  receipts?: Record<string, 'delivered' | 'read'>
-  /** When this device deletes the record (ms since the epoch): its sentAt plus the timer it was sent under. */
-  expiresAt?: number
-  /** Files sent with the message (docs/protocol.md §2), with the keys to download and decrypt them. */
-  attachments?: AttachmentRef[]
-  /**
-   * The record came in a history archive (another device of the person's, or their backup), not
-   * from the conversation itself: show it marked as transferred (docs/protocol.md §4.2).
-   */
-  transferred?: true
-  /** Only in inbox(): the record's position in this device's inbox, unchanged when expired records are deleted. */
-  seq?: number
-}
-
-/** What a device could not process (docs/protocol.md §2 `undecryptable`, seen from the device that failed). */
-export interface UndecryptableNotice {
-  messageId: string
-  sender: string
-  /** The epoch in the message's header, or this device's epoch when the header has none. */
-  epoch: number
-  kind: UndecryptableContent['target']['kind']
-  reason: UndecryptableContent['reason']
-  /** Whether this device told the sender (false: it could not send in the group, or it was rate-limited). */
-  reported: boolean
-}
-
-export interface ResetNotice {
-  previousGroup: string
-  group: string
-  leftOut: Array<{ userId: string; deviceId: string }>
-  reason: string
-}
-
-/** A recipient device that reported it could not decrypt one of this device's messages. */
-export interface FailedFor {
-  userId: string
-  deviceId: string
-  reason: UndecryptableContent['reason']
-}
-
 export interface Conversation {
   meta: ConversationMeta
   state: GroupState
-}
-
-const INBOX = 'inbox'
-/** Per group, the ids of the last deliveries processed without leaving a record (see markProcessed). */
-const PROCESSED = 'processed/'
-const PROCESSED_KEPT = 256
-/** The next inbox seq, saved when expiry deletes records (the newest may be among them). */
-const INBOX_NEXT = 'inbox-next'
-/** Per conversation with history from an archive (a transfer or the backup): its members as the archive named them. */
-const IMPORTED = 'imported/'
-
-export function isExpired(m: Pick<MessageRecord, 'expiresAt'>, now: number): boolean {
-  return m.expiresAt !== undefined && m.expiresAt <= now
 }
 
 export class Conversations {
   readonly #store: LocalStore
   readonly #config: MlsConfig
   readonly #open = new Map<string, Conversation>()
-  readonly #seen = new Set<string>()
-  /** Ids of the records this person sent (from any of their devices): what receipts are about. */
-  readonly #own = new Set<string>()
-  readonly #processed = new Map<string, string[]>()
   /** Groups whose state in memory is newer than the stored one (defer()). */
   readonly #unsaved = new Set<string>()
-  /** Appends and rewrites of the logs, one at a time, so a rewrite never loses an append. */
-  readonly #logLock = new SerialLock()
-  /** The earliest expiresAt of any stored record: the sweep does nothing before it. */
-  #nextExpiry = Number.POSITIVE_INFINITY
-  #inboxNext: number | undefined
   #loaded = false
   /** Groups this device made and is still inviting everyone into (a reset's new group): sends wait. */
   readonly #forming = new Map<string, Promise<void>>()
   /** Groups this device asked to reset → the group that replaced them (undefined: the reset was refused). */
   readonly #resets = new Map<string, Promise<string | undefined>>()
-  readonly #index: SearchIndex | undefined
+  /** The history: records, inbox, deliveries handled, imports and the search index (message-log.ts). */
+  readonly #log: MessageLog
 
   /** `index`: the device's search index, kept in step with the history (search/search-index.ts). */
   constructor(store: LocalStore, config: MlsConfig, index?: SearchIndex) {
     this.#store = store
     this.#config = config
-    this.#index = index
-  }
-
-  /** The device's search index, built from the history it holds the first time it is used. */
-  async searchIndex(): Promise<SearchIndex | undefined> {
-    const index = this.#index
-    if (!index || (await index.ready())) return index
-    await this.#logLock.run(async () => {
-      if (await index.ready()) return
-      const now = Date.now()
-      const all = (await this.#store.lines(INBOX)).map((l) => JSON.parse(l) as MessageRecord).filter((m) => isSearchable(m) && !isExpired(m, now))
-      await index.add(all.map(({ seq: _seq, ...m }) => m))
-    })
-    return index
+    this.#log = new MessageLog(store, index)
   }
 
   /** Loads every conversation and deletes the records that expired meanwhile. */
@@ -205,21 +72,12 @@ export class Conversations {
       const encoded = await this.#store.get(`state/${id}`)
       if (!encoded) continue
       this.#open.set(id, { meta, state: loadState(encoded, this.#config) })
-      for (const line of await this.#store.lines(`history/${id}`)) this.#note(JSON.parse(line) as MessageRecord)
-      const processed = await this.#store.get(PROCESSED + id)
-      if (processed) this.#processed.set(id, JSON.parse(processed) as string[])
+      await this.#log.loadGroup(id)
     }
-    // The inbox may hold records of a conversation whose state is gone.
-    for (const line of await this.#store.lines(INBOX)) this.#note(JSON.parse(line) as MessageRecord)
+    await this.#log.loadInbox()
     this.#loaded = true
     await this.expire(Date.now())
     await this.searchIndex()
-  }
-
-  #note(m: MessageRecord): void {
-    this.#seen.add(m.id)
-    if (m.direction === 'out') this.#own.add(m.id)
-    if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
   }
 
   get(id: string): Conversation | undefined {
@@ -364,62 +222,14 @@ export class Conversations {
     })
   }
 
-  hasSeen(messageId: string): boolean {
-    return this.#seen.has(messageId)
-  }
-
   /**
-   * True once a delivery with this message id was handled in this group: it left a record
-   * under that id, or was marked processed. A redelivery (its acknowledgement was lost) is
-   * then not processed again — its MLS keys are used up, so it would not decrypt twice.
-   */
-  processed(conversation: string, messageId: string): boolean {
-    return this.#seen.has(messageId) || (this.#processed.get(conversation)?.includes(messageId) ?? false)
-  }
-
-  /**
-   * Remembers a delivery handled without a record under its id. Call it after the delivery's
-   * effects are stored and before the MLS state it advanced is saved: a crash in between then
-   * leaves an older state (harmless: later messages still decrypt), never a message processed twice.
-   */
-  async markProcessed(conversation: string, messageId: string): Promise<void> {
-    if (this.processed(conversation, messageId)) return
-    const ids = [...(this.#processed.get(conversation) ?? []), messageId].slice(-PROCESSED_KEPT)
-    await this.#store.put(PROCESSED + conversation, JSON.stringify(ids))
-    this.#processed.set(conversation, ids)
-  }
-
-  /**
-   * Stores a record once; one that has already expired is only remembered as seen, never
-   * stored. It counts as seen only once stored: a record whose write failed is written again
-   * when its delivery is retried (history() shows a line written twice once).
+   * Stores a record once (MessageLog.record); a conversation the person hid comes back to their
+   * list with it.
    */
   async record(m: MessageRecord): Promise<boolean> {
-    if (this.#seen.has(m.id)) return false
-    if (isExpired(m, Date.now())) {
-      this.#seen.add(m.id)
-      return false
-    }
-    await this.#logLock.run(async () => {
-      const seq = await this.#nextSeq()
-      await this.#store.append(`history/${m.conversation}`, JSON.stringify(m))
-      await this.#store.append(INBOX, JSON.stringify({ ...m, seq }))
-      if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
-      if (this.#index && isSearchable(m)) await this.#index.add([m])
-    })
-    this.#seen.add(m.id)
-    if (m.direction === 'out') this.#own.add(m.id)
+    if (!(await this.#log.record(m))) return false
     await this.#unhide(m.conversation)
     return true
-  }
-
-  /**
-   * Whether this device holds a record with this id that this person sent: a receipt about any
-   * other message is not theirs to apply, and is dismissed without reading the history (in a
-   * large group most receipts are about other members' messages).
-   */
-  isOwn(id: string): boolean {
-    return this.#own.has(id)
   }
 
   /** A conversation the person hid comes back to their list with its next message. */
@@ -450,186 +260,54 @@ export class Conversations {
       await this.#store.put(`conv/${c.meta.id}`, JSON.stringify(c.meta))
     }
     if (!erase) return
-    await this.#logLock.run(async () => {
-      const groups = [...this.#open.values()].filter((c) => (c.meta.conversation ?? c.meta.id) === conversation).map((c) => c.meta.id)
-      for (const g of new Set([conversation, ...groups])) await this.#store.rewrite(`history/${g}`, [])
-      const lines = await this.#store.lines(INBOX)
-      const kept = lines.map((l, i) => [l, JSON.parse(l) as MessageRecord, i] as const).filter(([, m]) => m.conversation !== conversation)
-      if (kept.length !== lines.length) {
-        const last = lines.length > 0 ? (JSON.parse(lines[lines.length - 1]!) as MessageRecord).seq : undefined
-        this.#inboxNext = Math.max(this.#inboxNext ?? 0, last === undefined ? lines.length : last + 1)
-        await this.#store.put(INBOX_NEXT, String(this.#inboxNext))
-        await this.#store.rewrite(INBOX, kept.map(([l, m, i]) => (m.seq === undefined ? JSON.stringify({ ...m, seq: i }) : l)))
-      }
-      await this.#index?.removeConversation(conversation)
-    })
+    await this.#log.eraseConversation(conversation, () => [...this.#open.values()].filter((c) => (c.meta.conversation ?? c.meta.id) === conversation).map((c) => c.meta.id))
   }
 
-  /** Keeps the search index in step when a record's text changes (an edit) or it is deleted for everyone. */
-  async reindex(changed: readonly MessageRecord[], removed: readonly string[] = []): Promise<void> {
-    if (!this.#index) return
-    if (removed.length > 0) await this.#index.remove(removed)
-    const add = changed.filter(isSearchable)
-    if (add.length > 0) await this.#index.add(add)
-  }
+  // ---- the history, kept by the MessageLog (message-log.ts) ----
 
-  async #nextSeq(): Promise<number> {
-    if (this.#inboxNext === undefined) {
-      const lines = await this.#store.lines(INBOX)
-      const last = lines.length > 0 ? (JSON.parse(lines[lines.length - 1]!) as MessageRecord).seq : undefined
-      this.#inboxNext = Math.max(Number((await this.#store.get(INBOX_NEXT)) ?? 0), last === undefined ? lines.length : last + 1)
-    }
-    return this.#inboxNext++
+  searchIndex(): Promise<SearchIndex | undefined> {
+    return this.#log.searchIndex()
   }
-
-  async history(id: string): Promise<MessageRecord[]> {
-    const now = Date.now()
-    const ids = new Set<string>()
-    return (await this.#store.lines(`history/${id}`))
-      .map((l) => JSON.parse(l) as MessageRecord)
-      .filter((m) => !isExpired(m, now) && !ids.has(m.id) && ids.add(m.id))
+  hasSeen(messageId: string): boolean {
+    return this.#log.hasSeen(messageId)
   }
-
-  /**
-   * Adds records from a history archive to the conversation's history, marked `transferred`, in
-   * the order they were sent among those already here (records this device has are skipped), and
-   * to the inbox. Returns how many were new.
-   */
-  async importHistory(conversation: string, records: readonly MessageRecord[], members: readonly string[] = []): Promise<number> {
-    const now = Date.now()
-    const fresh = records.filter((m) => !this.#seen.has(m.id) && !isExpired(m, now))
-    if (fresh.length === 0) return 0
-    await this.#store.put(`${IMPORTED}${conversation}`, JSON.stringify({ members: [...new Set(members)].sort() }))
-    return this.#logLock.run(async () => {
-      const log = `history/${conversation}`
-      const have = (await this.#store.lines(log)).map((l) => JSON.parse(l) as MessageRecord)
-      const ids = new Set(have.map((m) => m.id))
-      const added = fresh.filter((m) => !ids.has(m.id) && ids.add(m.id)).map((m): MessageRecord => {
-        const { seq: _seq, status: _status, failedFor: _failedFor, ...kept } = m
-        return { ...kept, conversation, transferred: true }
-      })
-      const merged = [...have, ...added].sort((a, b) => a.sentAt - b.sentAt)
-      await this.#store.rewrite(log, merged.map((m) => JSON.stringify(m)))
-      for (const m of added) {
-        await this.#store.append(INBOX, JSON.stringify({ ...m, seq: await this.#nextSeq() }))
-        if (m.expiresAt !== undefined) this.#nextExpiry = Math.min(this.#nextExpiry, m.expiresAt)
-        this.#seen.add(m.id)
-        if (m.direction === 'out') this.#own.add(m.id)
-      }
-      return added.length
-    })
+  processed(conversation: string, messageId: string): boolean {
+    return this.#log.processed(conversation, messageId)
   }
-
-  /** Conversations with history from an archive, and their members as the archive named them. */
-  async importedConversations(): Promise<string[]> {
-    return (await this.#store.keys(IMPORTED)).map((k) => k.slice(IMPORTED.length))
+  markProcessed(conversation: string, messageId: string): Promise<void> {
+    return this.#log.markProcessed(conversation, messageId)
   }
-
-  async importedMembers(conversation: string): Promise<string[]> {
-    const raw = await this.#store.get(`${IMPORTED}${conversation}`)
-    return raw ? (JSON.parse(raw) as { members: string[] }).members : []
+  isOwn(id: string): boolean {
+    return this.#log.isOwn(id)
   }
-
-  /** All messages in arrival order, each with its inbox seq, for readers that keep a cursor (the CLI's `read`). */
-  async inbox(): Promise<MessageRecord[]> {
-    const now = Date.now()
-    // Records from before seqs were kept have their line number, which is what they had then.
-    return (await this.#store.lines(INBOX))
-      .map((l, i) => ({ seq: i, ...(JSON.parse(l) as MessageRecord) }))
-      .filter((m) => !isExpired(m, now))
+  reindex(changed: readonly MessageRecord[], removed: readonly string[] = []): Promise<void> {
+    return this.#log.reindex(changed, removed)
   }
-
-  /** The record with this id in a conversation's history, if this device holds it. */
-  async find(conversation: string, id: string): Promise<MessageRecord | undefined> {
-    if (!this.#seen.has(id)) return undefined
-    const lines = await this.#store.lines(`history/${conversation}`)
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const m = JSON.parse(lines[i]!) as MessageRecord
-      if (m.id === id) return m
-    }
-    return undefined
+  history(id: string): Promise<MessageRecord[]> {
+    return this.#log.history(id)
   }
-
-  /**
-   * Erases a record's contents (a delete for everyone): its text, attachments, quote and
-   * mentions are gone from the history and the inbox, rewritten at once; the record stays as
-   * the place where the message was.
-   */
+  importHistory(conversation: string, records: readonly MessageRecord[], members: readonly string[] = []): Promise<number> {
+    return this.#log.importHistory(conversation, records, members)
+  }
+  importedConversations(): Promise<string[]> {
+    return this.#log.importedConversations()
+  }
+  importedMembers(conversation: string): Promise<string[]> {
+    return this.#log.importedMembers(conversation)
+  }
+  inbox(): Promise<MessageRecord[]> {
+    return this.#log.inbox()
+  }
+  find(conversation: string, id: string): Promise<MessageRecord | undefined> {
+    return this.#log.find(conversation, id)
+  }
   erase(conversation: string, id: string): Promise<void> {
-    return this.#logLock.run(async () => {
-      const blank = (line: string): string => {
-        const m = JSON.parse(line) as MessageRecord
-        if (m.id !== id || m.conversation !== conversation) return line
-        const { attachments: _a, replyTo: _r, mentions: _m, mentioned: _d, ...rest } = m
-        return JSON.stringify({ ...rest, text: '' })
-      }
-      for (const log of [`history/${conversation}`, INBOX]) {
-        const lines = await this.#store.lines(log)
-        const next = lines.map(blank)
-        if (next.some((l, i) => l !== lines[i])) await this.#store.rewrite(log, next)
-      }
-      // Deleted for everyone: its words leave the device's search index with it.
-      await this.#index?.remove([id])
-    })
+    return this.#log.erase(conversation, id)
   }
-
-  /** Deletes every history and the inbox of this device (account erasure). */
   wipeHistory(): Promise<void> {
-    return this.#logLock.run(async () => {
-      for (const key of await this.#store.keys('conv/')) await this.#store.rewrite(`history/${key.slice('conv/'.length)}`, [])
-      for (const key of await this.#store.keys(IMPORTED)) {
-        await this.#store.rewrite(`history/${key.slice(IMPORTED.length)}`, [])
-        await this.#store.delete(key)
-      }
-      await this.#store.rewrite(INBOX, [])
-      await this.#index?.clear()
-      this.#seen.clear()
-      this.#own.clear()
-      this.#processed.clear()
-    })
+    return this.#log.wipeHistory()
   }
-
-  /**
-   * Deletes every record whose timer has run out from the histories and the inbox; returns
-   * the deleted ids by conversation. Cheap when nothing is due: it reads nothing before the
-   * earliest expiry it knows of.
-   */
   expire(now: number): Promise<Map<string, string[]>> {
-    if (now < this.#nextExpiry) return Promise.resolve(new Map())
-    return this.#logLock.run(async () => {
-      const gone = new Map<string, string[]>()
-      const unindex: string[] = []
-      let next = Number.POSITIVE_INFINITY
-      const prune = async (log: string, withSeq: boolean): Promise<void> => {
-        const lines = await this.#store.lines(log)
-        const kept: string[] = []
-        let dropped = false
-        lines.forEach((line, i) => {
-          const m = JSON.parse(line) as MessageRecord
-          if (isExpired(m, now)) {
-            dropped = true
-            unindex.push(m.id)
-            if (!withSeq) gone.set(m.conversation, [...(gone.get(m.conversation) ?? []), m.id])
-            return
-          }
-          if (m.expiresAt !== undefined) next = Math.min(next, m.expiresAt)
-          // Old inbox lines get their line number as seq before any line before them goes.
-          kept.push(withSeq && m.seq === undefined ? JSON.stringify({ ...m, seq: i }) : line)
-        })
-        if (!dropped) return
-        if (withSeq) {
-          const last = lines.length > 0 ? (JSON.parse(lines[lines.length - 1]!) as MessageRecord).seq : undefined
-          this.#inboxNext = Math.max(this.#inboxNext ?? 0, last === undefined ? lines.length : last + 1)
-          await this.#store.put(INBOX_NEXT, String(this.#inboxNext))
-        }
-        await this.#store.rewrite(log, kept)
-      }
-      for (const key of await this.#store.keys('conv/')) await prune(`history/${key.slice('conv/'.length)}`, false)
-      await prune(INBOX, true)
-      // A record that disappears leaves the search index with it.
-      if (this.#index && unindex.length > 0) await this.#index.remove([...new Set(unindex)])
-      this.#nextExpiry = next
-      return gone
-    })
+    return this.#log.expire(now)
   }
 }

@@ -3,7 +3,7 @@
 // hides a recipient who cannot read. Kept in the device's store, in the order learnt (readers
 // with a cursor, like the CLI's `read`, show what is new).
 import type { LocalStore } from './local-store.ts'
-import type { FailedFor, MessageRecord } from './conversations.ts'
+import type { FailedFor, MessageRecord } from './message-record.ts'
 
 const KEY = 'delivery-failures'
 /** The oldest reports beyond this are forgotten (the messages they were about are long gone). */

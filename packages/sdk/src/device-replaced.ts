@@ -5,7 +5,8 @@
 import { newMessageId } from '@candor/protocol'
 import type { Leaf } from '@candor/crypto'
 import type { ClientEvents } from './client-types.ts'
-import type { Conversations, MessageRecord } from './conversations.ts'
+import type { Conversations } from './conversations.ts'
+import type { MessageRecord } from './message-record.ts'
 
 export interface DeviceSwap {
   user: string

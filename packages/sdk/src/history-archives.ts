@@ -16,7 +16,8 @@ import {
 import { openArchive, sealArchive, signDetached, verifyDetached, type MlsSuite } from '@candor/crypto'
 import type { ApiClient } from './api-client.ts'
 import { BlobTransfer } from './blob-transfer.ts'
-import type { Conversations, MessageRecord } from './conversations.ts'
+import type { Conversations } from './conversations.ts'
+import type { MessageRecord } from './message-record.ts'
 import type { DeviceDirectory } from './directory.ts'
 import type { Identity } from './identity.ts'
 

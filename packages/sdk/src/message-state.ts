@@ -3,7 +3,7 @@
 // reactions (one per person per emoji) and, on this person's own messages, each recipient's
 // delivered/read state. history() and inbox() show records through decorate().
 import type { LocalStore } from './local-store.ts'
-import type { MessageRecord } from './conversations.ts'
+import type { MessageRecord } from './message-record.ts'
 
 export interface MessageState {
   /** Each edit's text, oldest first (the record keeps the original). */

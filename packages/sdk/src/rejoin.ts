@@ -11,7 +11,8 @@ import { epochOf, groupSuiteName, joinByExternalCommit, loadPublicGroup, type Ml
 import type { ApiClient } from './api-client.ts'
 import type { ClientEvents } from './client-types.ts'
 import { isTransient } from './delivery-failure.ts'
-import type { Conversations, MessageRecord } from './conversations.ts'
+import type { Conversations } from './conversations.ts'
+import type { MessageRecord } from './message-record.ts'
 import type { KeyPackages } from './key-packages.ts'
 import type { SerialLock } from './serial-lock.ts'
 

@@ -1,7 +1,7 @@
 // Disappearing messages on the device: the server's answer about a conversation's timer, the
 // notice a timer change leaves in the history, and the durations people type and read.
 import { CandorError, MAX_TIMER_SECONDS } from '@candor/protocol'
-import type { MessageRecord } from '../conversations.ts'
+import type { MessageRecord } from '../message-record.ts'
 
 export interface RetentionResponse {
   groupId: string

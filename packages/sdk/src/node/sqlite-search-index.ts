@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3'
 import { chmodSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { MessageRecord } from '../conversations.ts'
+import type { MessageRecord } from '../message-record.ts'
 import { queryTerms, searchableText, words, type SearchIndex } from '../search/search-index.ts'
 
 export class SqliteSearchIndex implements SearchIndex {

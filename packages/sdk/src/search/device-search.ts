@@ -1,7 +1,8 @@
 // A search of this device's history: through its index when the client has one, else by
 // reading the history (correct, but linear in its size). Records that have disappeared since
 // the last sweep are never returned.
-import { isExpired, type Conversations, type MessageRecord } from '../conversations.ts'
+import type { Conversations } from '../conversations.ts'
+import { isExpired, type MessageRecord } from '../message-record.ts'
 import { SEARCH_LIMIT_MAX, isSearchable, queryTerms, searchableText, words } from './search-index.ts'
 
 export async function searchHistory(conversations: Conversations, query: string, limit: number): Promise<MessageRecord[]> {

@@ -4,7 +4,7 @@
 // that disappears, is deleted or whose conversation is erased leaves the index with it).
 // Adapters: StoredSearchIndex over any LocalStore (IndexedDB in the web client, sealed like
 // the rest of its store) and SqliteSearchIndex (FTS5) in ./node for the Node device.
-import type { MessageRecord } from '../conversations.ts'
+import type { MessageRecord } from '../message-record.ts'
 import { searchWords as words } from './search-words.ts'
 
 export { words }

@@ -5,7 +5,7 @@
 // word's from a keyed hash under a per-device salt kept (sealed) in the store itself, so a
 // key name tells nothing of the words it holds.
 import type { LocalStore } from '../local-store.ts'
-import type { MessageRecord } from '../conversations.ts'
+import type { MessageRecord } from '../message-record.ts'
 import { SerialLock } from '../serial-lock.ts'
 import { queryTerms, searchableText, words, type SearchIndex } from './search-index.ts'
 
